@@ -1,0 +1,142 @@
+package protocol
+
+import (
+	"crypto/ed25519"
+	"fmt"
+)
+
+// Profile describes a member organisation: what endorsers vet and what other
+// members see.
+type Profile struct {
+	// Name is the organisation's name.
+	Name string `cbor:"1,keyasint"`
+	// Sector is the organisation's sector, e.g. "energy" or "managed services".
+	Sector string `cbor:"2,keyasint,omitempty"`
+	// Contact is how other members reach the security team.
+	Contact string `cbor:"3,keyasint,omitempty"`
+	// Role is the representative's role, e.g. "CISO".
+	Role string `cbor:"4,keyasint,omitempty"`
+	// Expertise lists the team's areas of expertise.
+	Expertise []string `cbor:"5,keyasint,omitempty"`
+	// Claims answer the charter's membership requirements.
+	Claims []Claim `cbor:"6,keyasint,omitempty"`
+}
+
+// Claim states how an organisation meets one membership requirement.
+type Claim struct {
+	// Requirement is the ID of the charter requirement this claim answers.
+	Requirement string `cbor:"1,keyasint"`
+	// Statement is the organisation's claim, e.g. "serves 3 vital clients".
+	Statement string `cbor:"2,keyasint"`
+}
+
+// Member is a member organisation's identity: its signing key, its key for
+// encrypted advisories, and its profile.
+type Member struct {
+	// Key is the organisation's Ed25519 signing key and node identity.
+	Key Key `cbor:"1,keyasint"`
+	// EncKey is the organisation's X25519 public key; RED advisories are
+	// encrypted to it.
+	EncKey [32]byte `cbor:"2,keyasint"`
+	// Profile describes the organisation.
+	Profile Profile `cbor:"3,keyasint"`
+}
+
+// Application is a candidate's request to join a circle, signed by the
+// candidate's own key. Endorsements are votes on an Admit motion that
+// carries it.
+type Application struct {
+	// Group is the circle applied to.
+	Group Hash `cbor:"1,keyasint"`
+	// Member is the candidate's identity and profile.
+	Member Member `cbor:"2,keyasint"`
+	// Nonce makes a new application distinct from an earlier one.
+	Nonce []byte `cbor:"3,keyasint,omitempty"`
+	// Sig is the candidate's signature over DomainApplication, a zero
+	// byte, and the application's encoding without Sig.
+	Sig []byte `cbor:"4,keyasint,omitempty"`
+}
+
+// SignApplication sets a.Member.Key from priv and signs the application.
+func SignApplication(a *Application, priv ed25519.PrivateKey) error {
+	a.Member.Key = KeyOf(priv)
+	a.Sig = nil
+	if err := a.validate(); err != nil {
+		return err
+	}
+	a.Sig = sign(priv, DomainApplication, mustMarshal(a))
+	return nil
+}
+
+// Verify checks the candidate's signature.
+func (a *Application) Verify() error {
+	c := *a
+	c.Sig = nil
+	if !a.Member.Key.verify(DomainApplication, mustMarshal(&c), a.Sig) {
+		return fmt.Errorf("%w: application of %s", ErrBadSignature, a.Member.Key.Short())
+	}
+	return nil
+}
+
+// ID returns the application's hash: SHA-256 of its full encoding.
+func (a *Application) ID() Hash { return sum("", mustMarshal(a)) }
+
+func (a *Application) validate() error {
+	if a.Group.IsZero() {
+		return fmt.Errorf("%w: application without group", ErrInvalidBody)
+	}
+	if len(a.Nonce) > MaxNonce {
+		return fmt.Errorf("%w: nonce of %d bytes", ErrTooLarge, len(a.Nonce))
+	}
+	return a.Member.validate()
+}
+
+func (m *Member) validate() error {
+	if m.Key.IsZero() {
+		return fmt.Errorf("%w: member without key", ErrInvalidBody)
+	}
+	return m.Profile.validate()
+}
+
+func (p *Profile) validate() error {
+	if p.Name == "" {
+		return fmt.Errorf("%w: profile without organisation name", ErrInvalidBody)
+	}
+	if err := checkTexts(MaxShortText, p.Name, p.Sector, p.Contact, p.Role); err != nil {
+		return err
+	}
+	if err := checkList("expertise", len(p.Expertise)); err != nil {
+		return err
+	}
+	if err := checkTexts(MaxShortText, p.Expertise...); err != nil {
+		return err
+	}
+	if err := checkList("claims", len(p.Claims)); err != nil {
+		return err
+	}
+	for _, c := range p.Claims {
+		if err := checkTexts(MaxShortText, c.Requirement); err != nil {
+			return err
+		}
+		if err := checkTexts(MaxLongText, c.Statement); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func checkTexts(limit int, ss ...string) error {
+	for _, s := range ss {
+		if len(s) > limit {
+			return fmt.Errorf("%w: text of %d bytes, limit %d", ErrTooLarge, len(s), limit)
+		}
+	}
+	return nil
+}
+
+func checkList(what string, n int) error {
+	if n > MaxListItems {
+		return fmt.Errorf("%w: %d %s, limit %d", ErrTooLarge, n, what, MaxListItems)
+	}
+	return nil
+}
