@@ -1,0 +1,182 @@
+package trust
+
+import (
+	"github.com/kring-circle/kring/protocol"
+)
+
+// Past answers Admissible's questions about the causal past of the op it
+// judges.
+type Past interface {
+	// Vote returns the author and motion hash of the vote with hash h,
+	// and ok=false when h is not a vote in the past.
+	Vote(h protocol.Hash) (author protocol.Key, motion protocol.Hash, ok bool)
+}
+
+// Admissible judges op against view, the State of the op's own causal past,
+// with past answering for the ops in it. It returns nil when the op is
+// admissible, or an error wrapping the named reason it is not. The verdict
+// is permanent: view and past never change for a given op. Signatures and
+// the author chain are checked before, by protocol and by the Engine.
+//
+// Admissible says nothing about whether a grant or an advisory counts: a
+// denial concurrent with it may void it later (see Engine.Live).
+func Admissible(op *protocol.Op, view *State, past Past) error {
+	_, err := admissible(op, view, past)
+	return err
+}
+
+// admissible is Admissible that also returns, for an enactment, the number
+// of counting votes the motion needed in the view.
+func admissible(op *protocol.Op, view *State, past Past) (int, error) {
+	if op.Kind == protocol.KindGenesis {
+		return 0, refuse(ErrGenesis, "%s", op)
+	}
+	if op.Group != view.Group {
+		return 0, refuse(ErrWrongGroup, "%s", op)
+	}
+	if op.Epoch != view.Epoch {
+		return 0, refuse(ErrWrongEpoch, "%s names %s, the charter in force is %s", op, op.Epoch.Short(), view.Epoch.Short())
+	}
+	author := view.Key(op.Author)
+	switch b := op.Content().(type) {
+	case *protocol.Advisory:
+		return 0, requireMember(author, false)
+	case *protocol.Leave:
+		if removed(author.Status) {
+			return 0, refuse(ErrAuthorRemoved, "%s", op.Author.Short())
+		}
+		if author.Status != StatusMember && author.Status != StatusLapsed {
+			return 0, refuse(ErrNotMember, "%s is %s", op.Author.Short(), author.Status)
+		}
+		return 0, nil
+	case *protocol.Vote:
+		return 0, admissibleVote(op, b, author, view)
+	case *protocol.Enact:
+		return admissibleEnact(op, b, author, view, past)
+	}
+	return 0, refuse(ErrGenesis, "unexpected body %T", op.Content())
+}
+
+func removed(s Status) bool { return s == StatusRevoked || s == StatusLeft }
+
+// requireMember refuses an author that is not a member in the view, or is
+// suspended there unless suspended members may act.
+func requireMember(author KeyState, allowSuspended bool) error {
+	switch {
+	case removed(author.Status):
+		return refuse(ErrAuthorRemoved, "%s is %s", author.Key.Short(), author.Status)
+	case author.Status != StatusMember:
+		return refuse(ErrNotMember, "%s is %s", author.Key.Short(), author.Status)
+	case author.Suspended && !allowSuspended:
+		return refuse(ErrAuthorSuspended, "%s", author.Key.Short())
+	}
+	return nil
+}
+
+// admissibleVote: grants and charter votes need a member in the sharing
+// set; denial votes any member, suspended or not.
+func admissibleVote(op *protocol.Op, v *protocol.Vote, author KeyState, view *State) error {
+	m := &v.Motion
+	if err := requireMember(author, m.Kind == protocol.MotionSuspend || m.Kind == protocol.MotionRevoke); err != nil {
+		return err
+	}
+	if m.Kind != protocol.MotionCharter && m.Subject() == op.Author {
+		return refuse(ErrSelfMotion, "%s on %s", op.Author.Short(), m)
+	}
+	return motionStands(m, view)
+}
+
+// motionStands checks that a motion makes sense in the view: the candidate
+// can still join, the target is a member, the suspensions to lift stand,
+// the charter version is the next one.
+func motionStands(m *protocol.Motion, view *State) error {
+	switch m.Kind {
+	case protocol.MotionAdmit:
+		app := m.Application
+		cand := view.Key(app.Member.Key)
+		if app.Group != view.Group || removed(cand.Status) || cand.Status == StatusMember {
+			return refuse(ErrCandidate, "%s is %s", cand.Key.Short(), cand.Status)
+		}
+	case protocol.MotionSuspend, protocol.MotionRevoke:
+		if t := view.Key(*m.Target); t.Status != StatusMember {
+			return refuse(ErrTargetNotMember, "%s is %s", t.Key.Short(), t.Status)
+		}
+	case protocol.MotionUnsuspend:
+		if t := view.Key(*m.Target); t.Status != StatusMember {
+			return refuse(ErrTargetNotMember, "%s is %s", t.Key.Short(), t.Status)
+		}
+		for _, s := range m.Lifts {
+			if target, ok := view.lifts[s]; !ok || target != *m.Target {
+				return refuse(ErrNotSuspended, "suspension %s of %s", s.Short(), m.Target.Short())
+			}
+		}
+	case protocol.MotionCharter:
+		if m.Charter.Version != view.Charter.Version+1 {
+			return refuse(ErrCharterVersion, "v%d after v%d", m.Charter.Version, view.Charter.Version)
+		}
+	}
+	return nil
+}
+
+func admissibleEnact(op *protocol.Op, e *protocol.Enact, author KeyState, view *State, past Past) (int, error) {
+	m := &e.Motion
+	if m.Kind == protocol.MotionAdmit {
+		if op.Author != m.Subject() {
+			return 0, refuse(ErrEnactAuthor, "%s enacts the Admit of %s", op.Author.Short(), m.Subject().Short())
+		}
+		if removed(author.Status) {
+			return 0, refuse(ErrAuthorRemoved, "%s is %s", author.Key.Short(), author.Status)
+		}
+	} else if err := requireMember(author, true); err != nil {
+		return 0, err
+	}
+	if err := motionStands(m, view); err != nil {
+		return 0, err
+	}
+	want := m.Hash()
+	voters := make(map[protocol.Key]bool, len(e.Votes))
+	counting := 0
+	for _, h := range e.Votes {
+		voter, motion, ok := past.Vote(h)
+		if !ok || motion != want {
+			return 0, refuse(ErrVote, "%s", h.Short())
+		}
+		if voters[voter] {
+			return 0, refuse(ErrDuplicateVoter, "%s", voter.Short())
+		}
+		if m.Kind != protocol.MotionCharter && voter == m.Subject() {
+			return 0, refuse(ErrSelfMotion, "vote %s by %s", h.Short(), voter.Short())
+		}
+		voters[voter] = true
+		if !isGrant(m.Kind) || view.IsLiveGrant(h) {
+			counting++
+		}
+	}
+	need := threshold(m.Kind, view)
+	if counting < need {
+		return 0, refuse(ErrTooFewVotes, "%s has %d, needs %d", m, counting, need)
+	}
+	return need, nil
+}
+
+// isGrant reports whether votes on motions of kind k are grants, which
+// count only while live.
+func isGrant(k protocol.MotionKind) bool {
+	return k == protocol.MotionAdmit || k == protocol.MotionUnsuspend
+}
+
+// threshold returns the counting votes a motion of kind k needs under the
+// view's charter.
+func threshold(k protocol.MotionKind, view *State) int {
+	c := &view.Charter
+	switch k {
+	case protocol.MotionAdmit:
+		return int(c.Admit)
+	case protocol.MotionSuspend:
+		return int(c.Suspend)
+	case protocol.MotionRevoke, protocol.MotionUnsuspend:
+		return int(c.Revoke)
+	default:
+		return c.ChangeQuorum(view.MemberCount())
+	}
+}

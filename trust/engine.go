@@ -1,0 +1,317 @@
+package trust
+
+import (
+	"fmt"
+	"math"
+	"slices"
+
+	"github.com/kring-circle/kring/protocol"
+)
+
+// maxCachedViews bounds the views kept for ops that do not sit on top of
+// the log (ops concurrent with membership changes).
+const maxCachedViews = 256
+
+// Engine maintains the State of a circle as ops are applied one at a time,
+// in any order that respects causality. It gives the same State as Resolve
+// over the same set of ops, whatever the order.
+//
+// An Engine is not safe for concurrent use: one goroutine owns it (the
+// node's event loop), and States it returns are immutable and may be shared.
+type Engine struct {
+	d       *dag
+	genesis *node
+	global  *resolver
+	state   *State
+	dirty   bool
+	views   map[string]*State
+}
+
+// New starts an engine from a circle's genesis op, whose signatures it
+// verifies.
+func New(genesis *protocol.Op) (*Engine, error) {
+	if genesis == nil || genesis.Kind != protocol.KindGenesis {
+		return nil, refuse(ErrGenesis, "the first op must be a genesis")
+	}
+	if err := genesis.Verify(); err != nil {
+		return nil, fmt.Errorf("trust: genesis: %w", err)
+	}
+	d := newDAG()
+	n := d.prepare(genesis, nil)
+	d.add(n, nil)
+	e := &Engine{d: d, genesis: n, views: map[string]*State{}}
+	e.global, e.state = resolve(d, []*node{n}, nil)
+	return e, nil
+}
+
+// Group returns the circle's identity: the hash of its genesis.
+func (e *Engine) Group() protocol.Hash { return e.genesis.op.Hash() }
+
+// Genesis returns the circle's genesis op.
+func (e *Engine) Genesis() *protocol.Op { return e.genesis.op }
+
+// Len returns the number of ops applied, the genesis included.
+func (e *Engine) Len() int { return len(e.d.nodes) }
+
+// Has reports whether the op with hash h has been applied.
+func (e *Engine) Has(h protocol.Hash) bool { _, ok := e.d.byHash[h]; return ok }
+
+// Op returns the applied op with hash h.
+func (e *Engine) Op(h protocol.Hash) (*protocol.Op, bool) {
+	n, ok := e.d.get(h)
+	if !ok {
+		return nil, false
+	}
+	return n.op, true
+}
+
+// Heads returns the applied ops that no applied op cites, sorted: the preds
+// of the next op this node signs.
+func (e *Engine) Heads() []protocol.Hash {
+	out := make([]protocol.Hash, 0, len(e.d.heads))
+	for id := range e.d.heads {
+		out = append(out, e.d.nodes[id].op.Hash())
+	}
+	return protocol.SortPreds(out)
+}
+
+// Missing returns the preds of op that have not been applied, sorted.
+func (e *Engine) Missing(op *protocol.Op) []protocol.Hash {
+	var out []protocol.Hash
+	for _, h := range op.Preds {
+		if !e.Has(h) {
+			out = append(out, h)
+		}
+	}
+	return out
+}
+
+// Check judges op as Apply would, without applying it.
+func (e *Engine) Check(op *protocol.Op) error {
+	_, _, _, err := e.judge(op)
+	return err
+}
+
+// Apply judges op against the State of its own past and, if it is
+// admissible, adds it. The op must have passed protocol.Open (signature,
+// group, structure). It returns an error wrapping ErrDuplicate or
+// ErrMissingPreds when the op cannot be judged now, and one of the other
+// named reasons when it is inadmissible for good.
+//
+// An admissible op may still not count (see Live): it is applied so that
+// ops citing it can be applied, but it is never counted or shown.
+func (e *Engine) Apply(op *protocol.Op) error {
+	n, preds, forks, err := e.judge(op)
+	if err != nil {
+		return err
+	}
+	onTop := n.mf == e.d.top
+	e.d.add(n, preds)
+	newFork := len(e.d.forks) != forks
+	switch {
+	case newFork:
+		e.dirty = true
+	case !n.membership() || e.dirty:
+	case onTop && incremental(n):
+		e.global.step(n)
+		e.state = e.global.state()
+	default:
+		e.dirty = true
+	}
+	return nil
+}
+
+// incremental reports whether an op on top of the log can be folded into
+// the State by one resolver step: it adds a grant or a vote, but no denial
+// or charter that could void what came before.
+func incremental(n *node) bool {
+	switch b := n.op.Content().(type) {
+	case *protocol.Vote:
+		return true
+	case *protocol.Enact:
+		return b.Motion.Kind == protocol.MotionAdmit || b.Motion.Kind == protocol.MotionUnsuspend
+	}
+	return false
+}
+
+// judge runs every check on op and returns its prepared node, its preds and
+// the number of forks before it.
+func (e *Engine) judge(op *protocol.Op) (*node, []*node, int, error) {
+	h := op.Hash()
+	if e.Has(h) {
+		return nil, nil, 0, refuse(ErrDuplicate, "%s", op)
+	}
+	if op.Kind == protocol.KindGenesis {
+		return nil, nil, 0, refuse(ErrGenesis, "a second genesis %s", h.Short())
+	}
+	if op.Group != e.Group() {
+		return nil, nil, 0, refuse(ErrWrongGroup, "%s", op)
+	}
+	if op.Seq > math.MaxUint32 {
+		return nil, nil, 0, refuse(ErrSeqTooHigh, "%s", op)
+	}
+	if missing := e.Missing(op); len(missing) > 0 {
+		return nil, nil, 0, refuse(ErrMissingPreds, "%s lacks %d preds, first %s", op, len(missing), missing[0].Short())
+	}
+	preds := make([]*node, len(op.Preds))
+	for i, p := range op.Preds {
+		preds[i], _ = e.d.get(p)
+	}
+	var prev *protocol.Op
+	if op.Prev != nil {
+		prev, _ = e.Op(*op.Prev)
+	}
+	if err := protocol.CheckChain(op, prev); err != nil {
+		return nil, nil, 0, fmt.Errorf("%w: %w", ErrChain, err)
+	}
+	n := e.d.prepare(op, preds)
+	need, err := admissible(op, e.viewOf(n), past{e.d, n})
+	if err != nil {
+		return nil, nil, 0, err
+	}
+	n.need = need
+	return n, preds, len(e.d.forks), nil
+}
+
+// State returns the State of every op applied so far.
+func (e *Engine) State() *State {
+	if e.dirty {
+		set := make([]*node, len(e.d.membership))
+		for i, id := range e.d.membership {
+			set[i] = e.d.nodes[id]
+		}
+		e.global, e.state = resolve(e.d, set, e.d.forks)
+		e.dirty = false
+	}
+	return e.state
+}
+
+// viewOf returns the State of the past of n, which is not yet added.
+func (e *Engine) viewOf(n *node) *State {
+	forks := e.d.forksIn(n)
+	if n.mf == e.d.top && len(forks) == len(e.d.forks) {
+		return e.State()
+	}
+	key := viewKey(n.mf, forks)
+	if v, ok := e.views[key]; ok {
+		return v
+	}
+	var set []*node
+	for _, id := range e.d.membership {
+		if x := e.d.nodes[id]; x == e.genesis || e.d.inPast(x, n) {
+			set = append(set, x)
+		}
+	}
+	_, v := resolve(e.d, set, forks)
+	if len(e.views) >= maxCachedViews {
+		clear(e.views)
+	}
+	e.views[key] = v
+	return v
+}
+
+// Live reports whether the applied op h counts: a grant or advisory that no
+// denial of its author has voided, or any other applied op. It is false
+// for ops not applied.
+func (e *Engine) Live(h protocol.Hash) bool {
+	n, ok := e.d.get(h)
+	if !ok {
+		return false
+	}
+	e.State()
+	switch b := n.op.Content().(type) {
+	case *protocol.Advisory:
+		return e.global.grantLive(n)
+	case *protocol.Vote:
+		if isGrant(b.Motion.Kind) {
+			return e.global.live[n.id]
+		}
+	case *protocol.Enact:
+		if isGrant(b.Motion.Kind) {
+			return e.global.live[n.id]
+		}
+	}
+	return true
+}
+
+// past answers Admissible for the past of one node.
+type past struct {
+	d *dag
+	n *node
+}
+
+func (p past) Vote(h protocol.Hash) (protocol.Key, protocol.Hash, bool) {
+	x, ok := p.d.get(h)
+	if !ok || x.op.Kind != protocol.KindVote || !p.d.inPast(x, p.n) {
+		return protocol.Key{}, protocol.Hash{}, false
+	}
+	return x.op.Author, x.motion, true
+}
+
+// Resolve returns the State of a causally closed set of ops that contains
+// exactly one genesis, in whatever order they are given. It returns an
+// error if an op's preds are outside the set or an op is inadmissible.
+func Resolve(ops []*protocol.Op) (*State, error) {
+	i := slices.IndexFunc(ops, func(o *protocol.Op) bool { return o.Kind == protocol.KindGenesis })
+	if i < 0 {
+		return nil, refuse(ErrGenesis, "no genesis among %d ops", len(ops))
+	}
+	e, err := New(ops[i])
+	if err != nil {
+		return nil, err
+	}
+	for _, op := range topological(ops) {
+		if op.Kind == protocol.KindGenesis && op.Hash() == e.Group() {
+			continue
+		}
+		if err := e.Apply(op); err != nil {
+			return nil, err
+		}
+	}
+	return e.State(), nil
+}
+
+// topological orders ops so that each comes after its preds in the set
+// (Kahn's algorithm); ops whose preds are outside the set come last and
+// are refused by Apply.
+func topological(ops []*protocol.Op) []*protocol.Op {
+	index := make(map[protocol.Hash]int, len(ops))
+	for i, o := range ops {
+		index[o.Hash()] = i
+	}
+	waiting := make([]int, len(ops))
+	children := make([][]int, len(ops))
+	for i, o := range ops {
+		for _, p := range o.Preds {
+			if j, ok := index[p]; ok {
+				waiting[i]++
+				children[j] = append(children[j], i)
+			}
+		}
+	}
+	out := make([]*protocol.Op, 0, len(ops))
+	done := make([]bool, len(ops))
+	var ready []int
+	for i := range ops {
+		if waiting[i] == 0 {
+			ready = append(ready, i)
+		}
+	}
+	for len(ready) > 0 {
+		i := ready[0]
+		ready = ready[1:]
+		out = append(out, ops[i])
+		done[i] = true
+		for _, c := range children[i] {
+			if waiting[c]--; waiting[c] == 0 {
+				ready = append(ready, c)
+			}
+		}
+	}
+	for i, o := range ops {
+		if !done[i] {
+			out = append(out, o)
+		}
+	}
+	return out
+}
