@@ -28,7 +28,7 @@ func init() {
 		TagsMd:            cbor.TagsForbidden,
 		ExtraReturnErrors: cbor.ExtraDecErrorUnknownField,
 		MaxNestedLevels:   maxNesting,
-		MaxArrayElements:  MaxOpSize,
+		MaxArrayElements:  maxArray,
 		MaxMapPairs:       64,
 		UTF8:              cbor.UTF8RejectInvalid,
 	}.DecMode()

@@ -26,4 +26,12 @@ const (
 	MaxContent = MaxOpSize - 64<<10
 	// maxNesting bounds CBOR nesting depth.
 	maxNesting = 16
+	// maxArray bounds every CBOR array, checked before the decoder
+	// allocates anything for it. Without it a 1 MiB op of a million
+	// one-byte array items made Decode allocate hundreds of megabytes
+	// (each item becomes a Go struct, then is re-encoded). It is one more
+	// than the longest list any field allows, so that a list just over
+	// its own limit still gets its own error (e.g. ErrTooManyPreds).
+	// Decoding allocates at most about maxArray² list items.
+	maxArray = max(MaxPreds, MaxVotes, MaxFounders, MaxListItems) + 1
 )

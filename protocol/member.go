@@ -3,6 +3,7 @@ package protocol
 import (
 	"crypto/ed25519"
 	"fmt"
+	"unicode/utf8"
 )
 
 // Profile describes a member organisation: what endorsers vet and what other
@@ -125,10 +126,16 @@ func (p *Profile) validate() error {
 	return nil
 }
 
+// checkTexts checks that every text is at most limit bytes of valid UTF-8.
+// Decode never sees invalid UTF-8 here (the decoder rejects it first); the
+// check keeps Sign from encoding text that every receiver would reject.
 func checkTexts(limit int, ss ...string) error {
 	for _, s := range ss {
 		if len(s) > limit {
 			return fmt.Errorf("%w: text of %d bytes, limit %d", ErrTooLarge, len(s), limit)
+		}
+		if !utf8.ValidString(s) {
+			return fmt.Errorf("%w: text is not valid UTF-8", ErrMalformed)
 		}
 	}
 	return nil

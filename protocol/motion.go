@@ -104,6 +104,9 @@ func (m *Motion) validate() error {
 		}
 	case MotionSuspend:
 		err = has(true, false, true, false, false)
+		if err == nil && len(m.Case) == 0 {
+			err = fmt.Errorf("%w: a suspend motion needs a case", ErrInvalidBody)
+		}
 	case MotionRevoke:
 		err = has(true, false, false, false, false)
 	case MotionUnsuspend:

@@ -210,7 +210,9 @@ func compareHash(a, b Hash) int {
 }
 
 // Verify checks the author's signature and, for a genesis, every founder's
-// signature. It returns an error wrapping ErrBadSignature on failure.
+// signature. It returns an error wrapping ErrBadSignature when a signature
+// does not verify, or ErrInvalidBody when a genesis is not authored by its
+// founder #1.
 func (o *Op) Verify() error {
 	if !o.Author.verify(DomainOp, o.signingBytes(), o.Sig) {
 		return fmt.Errorf("%w: op %s by %s", ErrBadSignature, o.hash.Short(), o.Author.Short())

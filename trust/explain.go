@@ -104,7 +104,7 @@ func (r *resolver) voidReason(n *node, a protocol.Key) string {
 	what, by := r.cutBy(n, a)
 	switch {
 	case by != nil:
-		return fmt.Sprintf(" (void: %s %s by %s, which does not cite this op)", a.Short(), what, by.op.Hash().Short())
+		return fmt.Sprintf(" (void: made concurrently with or after %s %s in %s)", a.Short(), what, by.op.Hash().Short())
 	case what != "":
 		return fmt.Sprintf(" (void: %s %s)", a.Short(), what)
 	case n.op.Kind == protocol.KindVote && !r.memberAt(a, n):

@@ -233,7 +233,7 @@ func (r *resolver) cut(n *node, a protocol.Key) bool {
 func (r *resolver) cutBy(n *node, a protocol.Key) (what string, by *node) {
 	for _, d := range r.revokes[a] {
 		if !r.d.inPast(n, d) {
-			return "revoked", d
+			return "was revoked", d
 		}
 	}
 	for _, d := range r.leaves[a] {
@@ -243,7 +243,7 @@ func (r *resolver) cutBy(n *node, a protocol.Key) (what string, by *node) {
 	}
 	for _, s := range r.suspends[a] {
 		if !r.d.inPast(n, s) && !r.liftedBefore(s.motion, n) {
-			return "suspended", s
+			return "was suspended", s
 		}
 	}
 	if fs, ok := r.forkSeq[a]; ok && n.seq >= fs {

@@ -1,0 +1,88 @@
+package deptest
+
+import (
+	"bytes"
+	"os/exec"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// Forbid fails t if pkg depends, directly or transitively, on a package that
+// equals one of the forbidden paths or lies below it. It names each
+// offending dependency and the forbidden path it matched. pkg is an import
+// path or a pattern that go list accepts for one package, such as ".".
+func Forbid(t testing.TB, pkg string, forbidden ...string) {
+	t.Helper()
+	deps := goList(t, pkg, "-deps", "-f", "{{.ImportPath}}")
+	if len(deps) == 0 {
+		t.Fatalf("deptest: go list -deps %s listed nothing", pkg)
+	}
+	for _, dep := range deps {
+		if f, ok := match(dep, forbidden); ok {
+			t.Errorf("%s depends on %s (forbidden: %s)", pkg, dep, f)
+		}
+	}
+}
+
+// ForbidImports fails t if pkg, or any package outside the standard library
+// that pkg depends on, imports a forbidden package directly. Imports made
+// by the standard library itself are not checked.
+func ForbidImports(t testing.TB, pkg string, forbidden ...string) {
+	t.Helper()
+	lines := goList(t, pkg, "-deps", "-f", "{{if not .Standard}}{{.ImportPath}}{{range .Imports}} {{.}}{{end}}{{end}}")
+	if len(lines) == 0 {
+		t.Fatalf("deptest: go list -deps %s listed nothing", pkg)
+	}
+	for _, line := range lines {
+		fields := strings.Fields(line)
+		for _, imp := range fields[1:] {
+			if f, ok := match(imp, forbidden); ok {
+				t.Errorf("%s imports %s (forbidden: %s)", fields[0], imp, f)
+			}
+		}
+	}
+}
+
+// match reports the first forbidden path that path equals or lies below.
+func match(path string, forbidden []string) (string, bool) {
+	i := slices.IndexFunc(forbidden, func(f string) bool {
+		f = strings.TrimSuffix(f, "/")
+		return path == f || strings.HasPrefix(path, f+"/")
+	})
+	if i < 0 {
+		return "", false
+	}
+	return forbidden[i], true
+}
+
+// goList runs go list with args for pkg and returns its non-empty lines.
+func goList(t testing.TB, pkg string, args ...string) []string {
+	t.Helper()
+	cmd := exec.Command("go", append(append([]string{"list"}, args...), pkg)...)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("deptest: go list %s: %v\n%s", pkg, err, stderr.Bytes())
+	}
+	var lines []string
+	for line := range strings.SplitSeq(string(out), "\n") {
+		if line = strings.TrimSpace(line); line != "" {
+			lines = append(lines, line)
+		}
+	}
+	return lines
+}
+
+// ForbidDirect fails t if pkg itself imports a forbidden package. It is for
+// rules about the module's own code, such as "no rule reads the clock",
+// that its libraries need not follow.
+func ForbidDirect(t testing.TB, pkg string, forbidden ...string) {
+	t.Helper()
+	for _, imp := range goList(t, pkg, "-f", "{{range .Imports}}{{.}}\n{{end}}") {
+		if f, ok := match(imp, forbidden); ok {
+			t.Errorf("%s imports %s (forbidden: %s)", pkg, imp, f)
+		}
+	}
+}
