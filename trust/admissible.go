@@ -97,13 +97,14 @@ func motionStands(m *protocol.Motion, view *State) error {
 		if app.Group != view.Group || removed(cand.Status) || cand.Status == StatusMember {
 			return refuse(ErrCandidate, "%s is %s", cand.Key.Short(), cand.Status)
 		}
-	case protocol.MotionSuspend, protocol.MotionRevoke:
-		if t := view.Key(*m.Target); t.Status != StatusMember {
+	case protocol.MotionSuspend, protocol.MotionRevoke, protocol.MotionUnsuspend:
+		// A lapsed member can come back with a new Admit, so it can
+		// still be suspended, revoked, and have a suspension lifted.
+		if t := view.Key(*m.Target); t.Status != StatusMember && t.Status != StatusLapsed {
 			return refuse(ErrTargetNotMember, "%s is %s", t.Key.Short(), t.Status)
 		}
-	case protocol.MotionUnsuspend:
-		if t := view.Key(*m.Target); t.Status != StatusMember {
-			return refuse(ErrTargetNotMember, "%s is %s", t.Key.Short(), t.Status)
+		if m.Kind != protocol.MotionUnsuspend {
+			return nil
 		}
 		for _, s := range m.Lifts {
 			if target, ok := view.lifts[s]; !ok || target != *m.Target {

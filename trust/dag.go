@@ -158,6 +158,18 @@ func (d *dag) inPast(x, o *node) bool {
 	if int(a) >= len(o.cv) || o.cv[a] < x.seq {
 		return false
 	}
+	if a == o.author && x.seq >= o.seq {
+		// o's own entry in its vector counts o itself, so the vector
+		// cannot tell a twin of o (same author and seq) from o, and o
+		// may not be added yet, so its fork is not recorded. Only a fork
+		// puts such an x in o's past: ask o's preds.
+		for _, p := range d.predNodes(o) {
+			if p == x || d.inPast(x, p) {
+				return true
+			}
+		}
+		return false
+	}
 	if fs := d.forkSeq[a]; fs == 0 || x.seq < fs {
 		return true
 	}

@@ -19,7 +19,7 @@ var (
 	ErrAuthorRemoved   = errors.New("trust: author revoked or left in the op's past")
 	ErrAuthorSuspended = errors.New("trust: author suspended in the op's past")
 	ErrNotMember       = errors.New("trust: author not a member in the op's past")
-	ErrTargetNotMember = errors.New("trust: target not a member in the op's past")
+	ErrTargetNotMember = errors.New("trust: target neither a member nor lapsed in the op's past")
 	ErrSelfMotion      = errors.New("trust: a member may not vote on a motion about itself")
 	ErrCandidate       = errors.New("trust: candidate removed, already a member, or of another circle")
 	ErrEnactAuthor     = errors.New("trust: Admit enacted by a key other than the candidate's")

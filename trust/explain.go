@@ -67,8 +67,14 @@ func (e *Engine) Explain(key protocol.Key) []Event {
 	}
 	for _, f := range e.d.forks {
 		if e.d.keys[f.author] == key {
-			add(e.d.nodes[f.b], true, "equivocated: two ops at seq %d (%s, %s); suspended from that seq", f.seq,
-				e.d.nodes[f.a].op.Hash().Short(), e.d.nodes[f.b].op.Hash().Short())
+			// Name the twins by hash, not by arrival, so that every node
+			// explains the fork alike.
+			a, b := e.d.nodes[f.a], e.d.nodes[f.b]
+			if b.op.Hash().Less(a.op.Hash()) {
+				a, b = b, a
+			}
+			add(b, true, "equivocated: two ops at seq %d (%s, %s); suspended from that seq", f.seq,
+				a.op.Hash().Short(), b.op.Hash().Short())
 		}
 	}
 	return out

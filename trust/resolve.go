@@ -95,6 +95,14 @@ func (r *resolver) index(set []*node, forks []fork) {
 	for _, n := range set {
 		r.indexDenial(n)
 	}
+	// Order each key's denials by hash, not by arrival, so that Explain
+	// names the same denial on every node.
+	byHash := func(a, b *node) int { return compareHashes(a.op.Hash(), b.op.Hash()) }
+	for _, idx := range []map[protocol.Key][]*node{r.revokes, r.leaves, r.suspends} {
+		for _, ds := range idx {
+			slices.SortFunc(ds, byHash)
+		}
+	}
 }
 
 func (r *resolver) indexDenial(n *node) {

@@ -1,0 +1,324 @@
+package trust_test
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/kring-circle/kring/protocol"
+	"github.com/kring-circle/kring/trust"
+	"github.com/kring-circle/kring/trust/trusttest"
+)
+
+var rewrite = flag.Bool("rewrite", false, "rewrite testdata/scenarios/*.txt with the actual output")
+
+// TestScenarios runs the scripts in testdata/scenarios, each a story told
+// to a trusttest.Circle, one command a line, with '#' comments. The
+// indented lines under a command are its output, which must match what
+// the command prints now; with -rewrite the files are rewritten instead.
+// Independently of the golden output, `expect` commands and `=> verdict`
+// suffixes are assertions that fail the test. `xfail` before a command
+// marks a known bug: its assertion must fail, and the test fails once it
+// holds, so that the mark is removed with the fix.
+//
+// Ops get labels: A#2 is A's op with seq 2, A#3' a second op by A at seq
+// 3 (a fork), B#4! an op that its author's own engine refused. Output
+// shows actors by name and ops by label, never hex. The commands (see
+// scenario_cmds_test.go):
+//
+//	genesis A B C [k=3 s=2 r=3] [unsigned=C]   found a circle; A initiates
+//	A endorse X [evidence="..."]               A's node endorses X's application
+//	A vote suspend|revoke|unsuspend X [case=1[,2]]   (case 1 by default)
+//	A enact admit|suspend|revoke|unsuspend X [case=1] [votes=B#2,C#2]
+//	X admit                                    X enact admit X, citing what X knows
+//	A advise "title" [tlp=AMBER]
+//	A leave
+//	A fork <verb ...>                          A signs again at its current seq
+//	sync A[,B] <- C | sync A B C | sync all    deliver what one knows to others
+//	deliver A <- B#2 [C#3 ...]
+//	state A [full]                             A's State, compact or whole
+//	explain A X                                A's engine's Explain for X
+//	live A|all|A,B <label>                     whether each engine counts the op
+//	expect A|all|A,B X <status> [suspended] [needs=N] [equivocated=N]
+//	expect live A|all|A,B <label> true|false
+//	expect same A,B|all                        identical States
+//	orders                                     every delivery order ends alike
+func TestScenarios(t *testing.T) {
+	files, err := filepath.Glob("testdata/scenarios/*.txt")
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no scenarios: %v", err)
+	}
+	for _, f := range files {
+		t.Run(strings.TrimSuffix(filepath.Base(f), ".txt"), func(t *testing.T) { runScript(t, f) })
+	}
+}
+
+// scriptLine is a command, a comment or a blank line of a script; want is
+// the output recorded under a command, got what it prints now.
+type scriptLine struct {
+	text  string
+	cmd   bool
+	no    int
+	want  []string
+	got   []string
+	xfail bool
+}
+
+func parseScript(src string) []*scriptLine {
+	var lines []*scriptLine
+	for i, l := range strings.Split(strings.TrimSuffix(src, "\n"), "\n") {
+		switch {
+		case strings.HasPrefix(l, " ") || strings.HasPrefix(l, "\t"):
+			if n := len(lines); n > 0 && lines[n-1].cmd {
+				lines[n-1].want = append(lines[n-1].want, strings.TrimSpace(l))
+			}
+		case strings.TrimSpace(l) == "" || strings.HasPrefix(l, "#"):
+			lines = append(lines, &scriptLine{text: strings.TrimRight(l, " \t"), no: i + 1})
+		default:
+			lines = append(lines, &scriptLine{text: strings.TrimRight(l, " \t"), cmd: true, no: i + 1})
+		}
+	}
+	return lines
+}
+
+func renderScript(lines []*scriptLine) string {
+	var b strings.Builder
+	for _, l := range lines {
+		b.WriteString(l.text + "\n")
+		for _, o := range l.got {
+			b.WriteString("  " + o + "\n")
+		}
+	}
+	return b.String()
+}
+
+func runScript(t *testing.T, file string) {
+	src, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := parseScript(string(src))
+	r := newRunner(file)
+	for _, l := range lines {
+		if !l.cmd {
+			continue
+		}
+		text := l.text
+		if rest, ok := strings.CutPrefix(text, "xfail "); ok {
+			text, l.xfail = rest, true
+		}
+		var held bool
+		l.got, held = r.exec(text)
+		switch {
+		case l.xfail && held:
+			t.Errorf("%s:%d: %s\n\txfail, but the expectation now holds: remove xfail", file, l.no, l.text)
+		case !l.xfail && !held:
+			t.Errorf("%s:%d: %s\n\t%s", file, l.no, l.text, strings.Join(l.got, "\n\t"))
+		}
+	}
+	out := renderScript(lines)
+	if *rewrite {
+		if err := os.WriteFile(file, []byte(out), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	if out == string(src) {
+		return
+	}
+	for _, l := range lines {
+		if l.cmd && !slices.Equal(l.want, l.got) {
+			t.Errorf("%s:%d: %s\n--- want\n\t%s\n+++ got\n\t%s", file, l.no, l.text,
+				strings.Join(l.want, "\n\t"), strings.Join(l.got, "\n\t"))
+		}
+	}
+	t.Errorf("%s: output differs from the golden file (go test ./trust -run TestScenarios -rewrite updates it)", file)
+}
+
+// token is a word of a command, with its quoted parts unquoted.
+type token struct {
+	s      string
+	quoted bool // the word began with a quote: never an option or "=>"
+}
+
+// tokenize splits a command into words at blanks, except inside Go-quoted
+// strings ("a title", evidence="met their CISO").
+func tokenize(s string) ([]token, error) {
+	var out []token
+	for s = strings.TrimLeft(s, " \t"); s != ""; s = strings.TrimLeft(s, " \t") {
+		t := token{quoted: s[0] == '"'}
+		for s != "" && s[0] != ' ' && s[0] != '\t' {
+			if s[0] == '"' {
+				q, err := strconv.QuotedPrefix(s)
+				if err != nil {
+					return nil, fmt.Errorf("bad quoting: %s", s)
+				}
+				u, _ := strconv.Unquote(q)
+				t.s, s = t.s+u, s[len(q):]
+				continue
+			}
+			i := strings.IndexAny(s, " \t\"")
+			if i < 0 {
+				i = len(s)
+			}
+			t.s, s = t.s+s[:i], s[i:]
+		}
+		out = append(out, t)
+	}
+	return out, nil
+}
+
+// args are a command's words: positional words, key=value options, and the
+// verdict expected after "=>".
+type args struct {
+	pos  []string
+	opt  map[string]string
+	want string
+}
+
+func parseArgs(toks []token) args {
+	a := args{opt: map[string]string{}}
+	for i := 0; i < len(toks); i++ {
+		t := toks[i]
+		k, v, isOpt := strings.Cut(t.s, "=")
+		switch {
+		case !t.quoted && t.s == "=>" && i+1 < len(toks):
+			a.want = toks[i+1].s
+			i++
+		case !t.quoted && isOpt && k != "":
+			a.opt[k] = v
+		default:
+			a.pos = append(a.pos, t.s)
+		}
+	}
+	return a
+}
+
+// runner executes a script's commands against one circle and renders
+// their output with actor names and op labels for hex.
+type runner struct {
+	name   string // the script's, used as the charter's name
+	c      *trusttest.Circle
+	ops    map[string]*protocol.Op // by label
+	labels map[protocol.Hash]string
+	notes  map[protocol.Hash]string // names of motion hashes and application IDs
+	seq    map[string]uint64        // each actor's last accepted seq
+}
+
+func newRunner(file string) *runner {
+	return &runner{name: strings.TrimSuffix(filepath.Base(file), ".txt"), ops: map[string]*protocol.Op{},
+		labels: map[protocol.Hash]string{}, notes: map[protocol.Hash]string{}, seq: map[string]uint64{}}
+}
+
+// exec runs one command and returns its output and whether its assertions
+// held; a command that cannot run counts as a failed assertion.
+func (r *runner) exec(text string) ([]string, bool) {
+	toks, err := tokenize(text)
+	if err != nil {
+		return failed("%v", err)
+	}
+	a := parseArgs(toks)
+	if len(a.pos) == 0 {
+		return failed("no command")
+	}
+	if a.pos[0] != "genesis" && r.c == nil {
+		return failed("no circle yet")
+	}
+	cmd, rest := a.pos[0], a
+	rest.pos = a.pos[1:]
+	switch cmd {
+	case "genesis":
+		return r.genesis(rest)
+	case "sync":
+		return r.sync(rest.pos)
+	case "deliver":
+		return r.deliver(rest)
+	case "state":
+		return r.state(rest.pos)
+	case "explain":
+		return r.explain(rest.pos)
+	case "live":
+		return r.live(rest.pos)
+	case "expect":
+		return r.expect(rest.pos)
+	case "orders":
+		return r.orders()
+	}
+	if len(rest.pos) == 0 {
+		return failed("%s does what?", cmd)
+	}
+	return r.act(cmd, rest)
+}
+
+// failed is the output of a command that cannot run.
+func failed(format string, args ...any) ([]string, bool) {
+	return []string{"error: " + fmt.Sprintf(format, args...)}, false
+}
+
+// names renders s with actor names, op labels and motion notes for hex.
+func (r *runner) names(s string) string {
+	var pairs []string
+	for _, n := range r.c.Names() {
+		k := r.c.Actor(n).Key
+		pairs = append(pairs, k.String(), n, k.Short(), n)
+	}
+	for h, l := range r.labels {
+		pairs = append(pairs, h.String(), l, h.Short(), l)
+	}
+	for h, l := range r.notes {
+		pairs = append(pairs, h.String(), l, h.Short(), l)
+	}
+	return strings.NewReplacer(pairs...).Replace(s)
+}
+
+// label names op, adding primes until the name is unused, and returns it.
+func (r *runner) label(op *protocol.Op, label string) string {
+	for r.ops[label] != nil {
+		label += "'"
+	}
+	r.ops[label], r.labels[op.Hash()] = op, label
+	return label
+}
+
+var protocolReasons = []struct {
+	err  error
+	name string
+}{
+	{protocol.ErrBadSignature, "bad-signature"}, {protocol.ErrInvalidBody, "invalid-body"},
+	{protocol.ErrMalformed, "malformed"}, {protocol.ErrNonCanonical, "non-canonical"},
+	{protocol.ErrSeqPrev, "seq-prev"}, {protocol.ErrPreds, "preds"}, {protocol.ErrTooLarge, "too-large"},
+}
+
+// verdict names err: "ok", a trust.Reason, or a protocol error's name.
+func verdict(err error) string {
+	if err == nil {
+		return "ok"
+	}
+	if r := trust.Reason(err); r != "other" {
+		return r
+	}
+	for _, p := range protocolReasons {
+		if errors.Is(err, p.err) {
+			return p.name
+		}
+	}
+	return "other"
+}
+
+// judged renders the verdict on one op and checks it against want.
+func (r *runner) judged(label string, err error, want string) (string, bool) {
+	line := label + ": ok"
+	if err != nil {
+		line = fmt.Sprintf("%s: %s: %s", label, verdict(err), r.names(err.Error()))
+	}
+	if want != "" && want != verdict(err) {
+		return line + " (want " + want + ")", false
+	}
+	return line, true
+}
