@@ -54,8 +54,11 @@ var reasonNames = map[error]string{
 }
 
 // Reason returns the short name of the trust error err wraps, for logs and
-// metric labels, or "other" when it wraps none.
+// metric labels: "ok" for nil, "other" when it wraps none.
 func Reason(err error) string {
+	if err == nil {
+		return "ok"
+	}
 	for e, name := range reasonNames {
 		if errors.Is(err, e) {
 			return name
