@@ -29,7 +29,7 @@ func init() {
 		ExtraReturnErrors: cbor.ExtraDecErrorUnknownField,
 		MaxNestedLevels:   maxNesting,
 		MaxArrayElements:  maxArray,
-		MaxMapPairs:       64,
+		MaxMapPairs:       maxMapPairs,
 		UTF8:              cbor.UTF8RejectInvalid,
 	}.DecMode()
 	if err != nil {

@@ -217,7 +217,11 @@ func (o *Op) Verify() error {
 	if !o.Author.verify(DomainOp, o.signingBytes(), o.Sig) {
 		return fmt.Errorf("%w: op %s by %s", ErrBadSignature, o.hash.Short(), o.Author.Short())
 	}
-	if g, ok := o.body.(*Genesis); ok {
+	if o.Kind == KindGenesis {
+		g, ok := o.body.(*Genesis)
+		if !ok {
+			return fmt.Errorf("%w: a genesis op without a decoded genesis body", ErrInvalidBody)
+		}
 		if err := g.verify(o.Author); err != nil {
 			return err
 		}

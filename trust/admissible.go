@@ -25,19 +25,48 @@ func Admissible(op *protocol.Op, view *State, past Past) error {
 	return err
 }
 
+// view is what admissibility reads of the State of an op's past. A *State
+// provides it, and so does the engine's resolver, so that an op on top of
+// the log is judged without building a State.
+type view interface {
+	group() protocol.Hash
+	epoch() protocol.Hash
+	charter() *protocol.Charter
+	key(k protocol.Key) KeyState
+	memberCount() int
+	liveGrant(h protocol.Hash) bool
+	// suspension returns the target of the enacted, unlifted Suspend
+	// motion m.
+	suspension(m protocol.Hash) (protocol.Key, bool)
+	// enacted reports whether motion m is enacted.
+	enacted(m protocol.Hash) bool
+}
+
+func (s *State) group() protocol.Hash           { return s.Group }
+func (s *State) epoch() protocol.Hash           { return s.Epoch }
+func (s *State) charter() *protocol.Charter     { return &s.Charter }
+func (s *State) key(k protocol.Key) KeyState    { return s.Key(k) }
+func (s *State) memberCount() int               { return s.members }
+func (s *State) liveGrant(h protocol.Hash) bool { return s.live[h] }
+func (s *State) enacted(m protocol.Hash) bool   { return s.enactedSet[m] }
+func (s *State) suspension(m protocol.Hash) (protocol.Key, bool) {
+	k, ok := s.lifts[m]
+	return k, ok
+}
+
 // admissible is Admissible that also returns, for an enactment, the number
 // of counting votes the motion needed in the view.
-func admissible(op *protocol.Op, view *State, past Past) (int, error) {
+func admissible(op *protocol.Op, view view, past Past) (int, error) {
 	if op.Kind == protocol.KindGenesis {
 		return 0, refuse(ErrGenesis, "%s", op)
 	}
-	if op.Group != view.Group {
+	if op.Group != view.group() {
 		return 0, refuse(ErrWrongGroup, "%s", op)
 	}
-	if op.Epoch != view.Epoch {
-		return 0, refuse(ErrWrongEpoch, "%s names %s, the charter in force is %s", op, op.Epoch.Short(), view.Epoch.Short())
+	if op.Epoch != view.epoch() {
+		return 0, refuse(ErrWrongEpoch, "%s names %s, the charter in force is %s", op, op.Epoch.Short(), view.epoch().Short())
 	}
-	author := view.Key(op.Author)
+	author := view.key(op.Author)
 	switch b := op.Content().(type) {
 	case *protocol.Advisory:
 		return 0, requireMember(author, false)
@@ -54,7 +83,7 @@ func admissible(op *protocol.Op, view *State, past Past) (int, error) {
 	case *protocol.Enact:
 		return admissibleEnact(op, b, author, view, past)
 	}
-	return 0, refuse(ErrGenesis, "unexpected body %T", op.Content())
+	return 0, refuse(ErrUnknownBody, "%T", op.Content())
 }
 
 func removed(s Status) bool { return s == StatusRevoked || s == StatusLeft }
@@ -75,7 +104,7 @@ func requireMember(author KeyState, allowSuspended bool) error {
 
 // admissibleVote: grants and charter votes need a member in the sharing
 // set; denial votes any member, suspended or not.
-func admissibleVote(op *protocol.Op, v *protocol.Vote, author KeyState, view *State) error {
+func admissibleVote(op *protocol.Op, v *protocol.Vote, author KeyState, view view) error {
 	m := &v.Motion
 	if err := requireMember(author, m.Kind == protocol.MotionSuspend || m.Kind == protocol.MotionRevoke); err != nil {
 		return err
@@ -89,37 +118,37 @@ func admissibleVote(op *protocol.Op, v *protocol.Vote, author KeyState, view *St
 // motionStands checks that a motion makes sense in the view: the candidate
 // can still join, the target is a member, the suspensions to lift stand,
 // the charter version is the next one.
-func motionStands(m *protocol.Motion, view *State) error {
+func motionStands(m *protocol.Motion, view view) error {
 	switch m.Kind {
 	case protocol.MotionAdmit:
 		app := m.Application
-		cand := view.Key(app.Member.Key)
-		if app.Group != view.Group || removed(cand.Status) || cand.Status == StatusMember {
+		cand := view.key(app.Member.Key)
+		if app.Group != view.group() || removed(cand.Status) || cand.Status == StatusMember {
 			return refuse(ErrCandidate, "%s is %s", cand.Key.Short(), cand.Status)
 		}
 	case protocol.MotionSuspend, protocol.MotionRevoke, protocol.MotionUnsuspend:
 		// A lapsed member can come back with a new Admit, so it can
 		// still be suspended, revoked, and have a suspension lifted.
-		if t := view.Key(*m.Target); t.Status != StatusMember && t.Status != StatusLapsed {
+		if t := view.key(*m.Target); t.Status != StatusMember && t.Status != StatusLapsed {
 			return refuse(ErrTargetNotMember, "%s is %s", t.Key.Short(), t.Status)
 		}
 		if m.Kind != protocol.MotionUnsuspend {
 			return nil
 		}
 		for _, s := range m.Lifts {
-			if target, ok := view.lifts[s]; !ok || target != *m.Target {
+			if target, ok := view.suspension(s); !ok || target != *m.Target {
 				return refuse(ErrNotSuspended, "suspension %s of %s", s.Short(), m.Target.Short())
 			}
 		}
 	case protocol.MotionCharter:
-		if m.Charter.Version != view.Charter.Version+1 {
-			return refuse(ErrCharterVersion, "v%d after v%d", m.Charter.Version, view.Charter.Version)
+		if m.Charter.Version != view.charter().Version+1 {
+			return refuse(ErrCharterVersion, "v%d after v%d", m.Charter.Version, view.charter().Version)
 		}
 	}
 	return nil
 }
 
-func admissibleEnact(op *protocol.Op, e *protocol.Enact, author KeyState, view *State, past Past) (int, error) {
+func admissibleEnact(op *protocol.Op, e *protocol.Enact, author KeyState, view view, past Past) (int, error) {
 	m := &e.Motion
 	if m.Kind == protocol.MotionAdmit {
 		if op.Author != m.Subject() {
@@ -135,6 +164,11 @@ func admissibleEnact(op *protocol.Op, e *protocol.Enact, author KeyState, view *
 		return 0, err
 	}
 	want := m.Hash()
+	if m.Kind == protocol.MotionSuspend && view.enacted(want) {
+		// A suspension case is enacted once: its votes cannot suspend
+		// again after it is lifted.
+		return 0, refuse(ErrReenacted, "%s", m)
+	}
 	voters := make(map[protocol.Key]bool, len(e.Votes))
 	counting := 0
 	for _, h := range e.Votes {
@@ -149,7 +183,7 @@ func admissibleEnact(op *protocol.Op, e *protocol.Enact, author KeyState, view *
 			return 0, refuse(ErrSelfMotion, "vote %s by %s", h.Short(), voter.Short())
 		}
 		voters[voter] = true
-		if !isGrant(m.Kind) || view.IsLiveGrant(h) {
+		if !isGrant(m.Kind) || view.liveGrant(h) {
 			counting++
 		}
 	}
@@ -168,8 +202,8 @@ func isGrant(k protocol.MotionKind) bool {
 
 // threshold returns the counting votes a motion of kind k needs under the
 // view's charter.
-func threshold(k protocol.MotionKind, view *State) int {
-	c := &view.Charter
+func threshold(k protocol.MotionKind, view view) int {
+	c := view.charter()
 	switch k {
 	case protocol.MotionAdmit:
 		return int(c.Admit)
@@ -178,6 +212,6 @@ func threshold(k protocol.MotionKind, view *State) int {
 	case protocol.MotionRevoke, protocol.MotionUnsuspend:
 		return int(c.Revoke)
 	default:
-		return c.ChangeQuorum(view.MemberCount())
+		return c.ChangeQuorum(view.memberCount())
 	}
 }

@@ -2,6 +2,7 @@ package trust
 
 import (
 	"encoding/binary"
+	"math/bits"
 	"slices"
 
 	"github.com/kring-circle/kring/protocol"
@@ -17,14 +18,27 @@ type node struct {
 	id     nodeID
 	author int32 // index into dag.keys
 	seq    uint32
-	// cv is the op's causal vector: cv[a] is the highest seq of author a
-	// among the op and its past (missing entries are zero).
-	cv []uint32
+	// height is 1 + the greatest height among the preds (the genesis
+	// has 0): with the hash, a topological order that every node shares.
+	height uint32
+	// tip[a] is 1 + the id of author a's newest op among the op and its
+	// past (0: none). While a has not forked there, a's ops in the past
+	// are exactly the prev-chain of that tip.
+	tip []nodeID
+	// branches lists, for each author that forked among the op and its
+	// past, the heads of every branch of its chain; nil when no author did.
+	branches map[int32][]*node
+	// forkLow gives, for the same authors, the lowest forked seq.
+	forkLow map[int32]uint32
+	// jump[i] is the author's op 2^i steps back along the prev-chain.
+	jump []*node
 	// mf is the op's membership frontier: the maximal membership ops in
 	// its past. Ops with equal frontiers (and forks) share one view.
 	mf *frontier
 	// motion is the motion hash of a vote or enactment.
 	motion protocol.Hash
+	// app is the application ID of an Admit vote or enactment.
+	app protocol.Hash
 	// need is the threshold an enactment met in its view: the count of
 	// live votes it needs to stay live.
 	need int
@@ -38,11 +52,18 @@ type frontier struct {
 	key string
 }
 
-// fork is two ops by one author with the same seq: an equivocation.
+// fork is the first pair of ops found by one author at one seq: the
+// witness of an equivocation, kept for Explain.
 type fork struct {
 	author int32
 	seq    uint32
 	a, b   nodeID
+}
+
+// forkAt is the lowest seq at which an author forked within some past.
+type forkAt struct {
+	author int32
+	seq    uint32
 }
 
 // dag holds the applied ops and answers causal questions about them.
@@ -51,8 +72,8 @@ type dag struct {
 	byHash     map[protocol.Hash]nodeID
 	authors    map[protocol.Key]int32
 	keys       []protocol.Key
-	bySeq      map[authorSeq][]nodeID
-	forkSeq    []uint32 // per author: the lowest forked seq, or 0
+	bySeq      map[authorSeq]nodeID // the first op applied at each (author, seq)
+	forkSeq    []uint32             // per author: the lowest forked seq, or 0
 	forks      []fork
 	heads      map[nodeID]struct{}
 	membership []nodeID // membership ops in applied order
@@ -69,11 +90,12 @@ func newDAG() *dag {
 	d := &dag{
 		byHash:    make(map[protocol.Hash]nodeID),
 		authors:   make(map[protocol.Key]int32),
-		bySeq:     make(map[authorSeq][]nodeID),
+		bySeq:     make(map[authorSeq]nodeID),
 		heads:     make(map[nodeID]struct{}),
 		frontiers: make(map[string]*frontier),
 	}
-	d.top = d.intern(nil)
+	d.top = d.frontier(nil)
+	d.frontiers[d.top.key] = d.top
 	return d
 }
 
@@ -85,67 +107,292 @@ func (d *dag) get(h protocol.Hash) (*node, bool) {
 	return d.nodes[id], true
 }
 
-func (d *dag) authorIndex(k protocol.Key) int32 {
-	if a, ok := d.authors[k]; ok {
-		return a
+// tipNode returns author a's newest op among n and its past, or nil. n may
+// be a node not yet added.
+func (d *dag) tipNode(n *node, a int32) *node {
+	if int(a) >= len(n.tip) || n.tip[a] == 0 {
+		return nil
 	}
-	a := int32(len(d.keys))
-	d.authors[k] = a
-	d.keys = append(d.keys, k)
-	d.forkSeq = append(d.forkSeq, 0)
-	return a
+	if id := n.tip[a] - 1; id != n.id {
+		return d.nodes[id]
+	}
+	return n
 }
 
 // prepare builds the node for op, whose preds must all be applied, without
-// adding it: the causal vector and membership frontier.
-func (d *dag) prepare(op *protocol.Op, preds []*node) *node {
-	n := &node{op: op, id: nodeID(len(d.nodes)), author: d.authorIndex(op.Author), seq: uint32(op.Seq)}
-	width := int(n.author) + 1
-	for _, p := range preds {
-		width = max(width, len(p.cv))
+// changing the dag: its author chain links, tips, branches, membership
+// frontier, and the forks in its past (for its view).
+func (d *dag) prepare(op *protocol.Op, preds []*node) (*node, []forkAt) {
+	a, ok := d.authors[op.Author]
+	if !ok {
+		a = int32(len(d.keys)) // registered by add
 	}
-	n.cv = make([]uint32, width)
+	n := &node{op: op, id: nodeID(len(d.nodes)), author: a, seq: uint32(op.Seq)}
+	if op.Prev != nil {
+		prev, _ := d.get(*op.Prev)
+		n.jump = append(n.jump, prev)
+		for i := 0; i < len(n.jump[i].jump); i++ {
+			n.jump = append(n.jump, n.jump[i].jump[i])
+		}
+	}
+	for _, p := range preds {
+		n.height = max(n.height, p.height+1)
+	}
+	d.mergeTips(n, preds)
+	past := d.pastForks(n)
+	d.addSelf(n)
 	var cand []nodeID
 	for _, p := range preds {
-		for i, s := range p.cv {
-			n.cv[i] = max(n.cv[i], s)
-		}
 		if p.membership() {
 			cand = append(cand, p.id)
 		} else {
 			cand = append(cand, p.mf.ids...)
 		}
 	}
-	n.cv[n.author] = max(n.cv[n.author], n.seq)
-	n.mf = d.intern(d.maximal(cand))
+	n.mf = d.frontier(d.maximal(cand))
 	switch b := op.Content().(type) {
 	case *protocol.Vote:
 		n.motion = b.Motion.Hash()
+		if b.Motion.Application != nil {
+			n.app = b.Motion.Application.ID()
+		}
 	case *protocol.Enact:
 		n.motion = b.Motion.Hash()
+		if b.Motion.Application != nil {
+			n.app = b.Motion.Application.ID()
+		}
 	}
-	return n
+	return n, past
 }
 
-// add inserts a prepared node and records forks and heads.
+// mergeTips sets n's tips, branches and fork seqs to those of the union of
+// its preds' pasts, which is n's past (n itself is added by addSelf).
+func (d *dag) mergeTips(n *node, preds []*node) {
+	width := int(n.author) + 1
+	for _, p := range preds {
+		width = max(width, len(p.tip))
+	}
+	n.tip = make([]nodeID, width)
+	var forked map[int32]bool
+	for _, p := range preds {
+		for a, t := range p.tip {
+			if t != 0 && (n.tip[a] == 0 || d.nodes[t-1].seq > d.nodes[n.tip[a]-1].seq) {
+				n.tip[a] = t
+			}
+		}
+		for a := range p.branches {
+			if forked == nil {
+				forked = map[int32]bool{}
+			}
+			forked[a] = true
+		}
+	}
+	// Only an author that forked somewhere in the dag can have forked in
+	// this past: collect the heads of its branches.
+	for a := range n.tip {
+		if d.forkSeqOf(int32(a)) == 0 && !forked[int32(a)] {
+			continue
+		}
+		if heads, low := d.mergeBranches(int32(a), preds); len(heads) > 1 {
+			n.setBranches(int32(a), heads, low)
+		}
+	}
+}
+
+func (n *node) setBranches(a int32, heads []*node, low uint32) {
+	if n.branches == nil {
+		n.branches = map[int32][]*node{}
+		n.forkLow = map[int32]uint32{}
+	}
+	n.branches[a], n.forkLow[a] = heads, low
+}
+
+func (d *dag) forkSeqOf(a int32) uint32 {
+	if int(a) < len(d.forkSeq) {
+		return d.forkSeq[a]
+	}
+	return 0
+}
+
+// mergeBranches returns the heads of author a's branches over the preds'
+// pasts, and the lowest seq at which two of them differ (0 for one head).
+func (d *dag) mergeBranches(a int32, preds []*node) ([]*node, uint32) {
+	var heads []*node
+	low := uint32(0)
+	for _, p := range preds {
+		if br := p.branches[a]; br != nil {
+			heads = append(heads, br...)
+			if l := p.forkLow[a]; low == 0 || l < low {
+				low = l
+			}
+		} else if t := d.tipNode(p, a); t != nil {
+			heads = append(heads, t)
+		}
+	}
+	heads = d.chainMaximal(heads)
+	if len(heads) < 2 {
+		return heads, 0
+	}
+	for _, p := range preds {
+		if sameNodes(p.branches[a], heads) {
+			return p.branches[a], low // nothing new met here
+		}
+	}
+	for i := range heads {
+		for j := i + 1; j < len(heads); j++ {
+			if s := divergence(heads[i], heads[j]); low == 0 || s < low {
+				low = s
+			}
+		}
+	}
+	return heads, low
+}
+
+func sameNodes(a, b []*node) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for _, x := range b {
+		if !slices.Contains(a, x) {
+			return false
+		}
+	}
+	return true
+}
+
+// addSelf adds n to its own author's tips and branches.
+func (d *dag) addSelf(n *node) {
+	a := n.author
+	heads := n.branches[a]
+	low := n.forkLow[a]
+	if heads == nil {
+		if t := d.tipNode(n, a); t != nil {
+			heads = []*node{t}
+		}
+	}
+	merged := d.chainMaximal(append(slices.Clone(heads), n))
+	if len(merged) > 1 {
+		for _, h := range merged {
+			if h != n {
+				if s := divergence(h, n); low == 0 || s < low {
+					low = s
+				}
+			}
+		}
+		n.setBranches(a, merged, low)
+	}
+	if t := d.tipNode(n, a); t == nil || t.seq <= n.seq {
+		n.tip[a] = n.id + 1
+	}
+}
+
+// chainMaximal drops the heads that lie on another head's prev-chain, and
+// duplicates; it keeps the order of first appearance.
+func (d *dag) chainMaximal(heads []*node) []*node {
+	seen := make(map[*node]bool, len(heads))
+	uniq := heads[:0:0]
+	for _, h := range heads {
+		if !seen[h] {
+			seen[h] = true
+			uniq = append(uniq, h)
+		}
+	}
+	out := uniq[:0:0]
+	for _, h := range uniq {
+		keep := true
+		for _, o := range uniq {
+			if o != h && o.seq > h.seq && chainAt(o, h.seq) == h {
+				keep = false
+				break
+			}
+		}
+		if keep {
+			out = append(out, h)
+		}
+	}
+	return out
+}
+
+// chainAt returns the op at seq on t's prev-chain (t.seq >= seq).
+func chainAt(t *node, seq uint32) *node {
+	for diff := t.seq - seq; diff > 0 && t != nil; diff &= diff - 1 {
+		i := bits.TrailingZeros32(diff)
+		if i >= len(t.jump) {
+			return nil
+		}
+		t = t.jump[i]
+	}
+	return t
+}
+
+// pastForks returns, for each author that forked in n's past, the lowest
+// forked seq, sorted by author. It must run before addSelf.
+func (d *dag) pastForks(n *node) []forkAt {
+	var out []forkAt
+	for a, seq := range n.forkLow {
+		out = append(out, forkAt{author: a, seq: seq})
+	}
+	slices.SortFunc(out, func(x, y forkAt) int { return int(x.author) - int(y.author) })
+	return out
+}
+
+// divergence returns the lowest seq at which two different branch heads
+// of one author hold different ops.
+func divergence(x, y *node) uint32 {
+	lo, hi := uint32(1), min(x.seq, y.seq)
+	if chainAt(x, hi) == chainAt(y, hi) {
+		return hi + 1
+	}
+	for lo < hi { // the chains differ at hi
+		mid := lo + (hi-lo)/2
+		if chainAt(x, mid) == chainAt(y, mid) {
+			lo = mid + 1
+		} else {
+			hi = mid
+		}
+	}
+	return lo
+}
+
+// add inserts a prepared node, registers its author and frontier, and
+// records forks and heads.
 func (d *dag) add(n *node, preds []*node) {
+	if int(n.author) == len(d.keys) {
+		d.authors[n.op.Author] = n.author
+		d.keys = append(d.keys, n.op.Author)
+		d.forkSeq = append(d.forkSeq, 0)
+	}
+	if f, ok := d.frontiers[n.mf.key]; ok {
+		n.mf = f
+	} else {
+		d.frontiers[n.mf.key] = n.mf
+	}
 	d.nodes = append(d.nodes, n)
 	d.byHash[n.op.Hash()] = n.id
 	as := authorSeq{n.author, n.seq}
-	for _, other := range d.bySeq[as] {
-		d.forks = append(d.forks, fork{author: n.author, seq: n.seq, a: other, b: n.id})
+	if other, ok := d.bySeq[as]; ok {
 		if fs := d.forkSeq[n.author]; fs == 0 || n.seq < fs {
 			d.forkSeq[n.author] = n.seq
 		}
+		if !slices.ContainsFunc(d.forks, func(f fork) bool { return f.author == n.author && f.seq == n.seq }) {
+			d.forks = append(d.forks, fork{author: n.author, seq: n.seq, a: other, b: n.id})
+		}
+	} else {
+		d.bySeq[as] = n.id
 	}
-	d.bySeq[as] = append(d.bySeq[as], n.id)
 	for _, p := range preds {
 		delete(d.heads, p.id)
 	}
 	d.heads[n.id] = struct{}{}
 	if n.membership() {
 		d.membership = append(d.membership, n.id)
-		d.top = d.intern(d.maximal(append(slices.Clone(d.top.ids), n.id)))
+		top := d.frontier(d.maximal(append(slices.Clone(d.top.ids), n.id)))
+		if f, ok := d.frontiers[top.key]; ok {
+			top = f
+		} else {
+			d.frontiers[top.key] = top
+		}
+		d.top = top
 	}
 }
 
@@ -155,51 +402,25 @@ func (d *dag) inPast(x, o *node) bool {
 		return false
 	}
 	a := x.author
-	if int(a) >= len(o.cv) || o.cv[a] < x.seq {
-		return false
-	}
-	if a == o.author && x.seq >= o.seq {
-		// o's own entry in its vector counts o itself, so the vector
-		// cannot tell a twin of o (same author and seq) from o, and o
-		// may not be added yet, so its fork is not recorded. Only a fork
-		// puts such an x in o's past: ask o's preds.
-		for _, p := range d.predNodes(o) {
-			if p == x || d.inPast(x, p) {
+	if heads, ok := o.branches[a]; ok {
+		for _, h := range heads {
+			if h.seq >= x.seq && chainAt(h, x.seq) == x {
 				return true
 			}
 		}
 		return false
 	}
-	if fs := d.forkSeq[a]; fs == 0 || x.seq < fs {
-		return true
+	t := d.tipNode(o, a)
+	if t == nil || t.seq < x.seq {
+		return false
 	}
-	// The author forked at or below x.seq: the causal vector cannot tell
-	// x from its twin, so search the past, pruned by the vectors.
-	seen := map[nodeID]bool{}
-	stack := d.predNodes(o)
-	for len(stack) > 0 {
-		n := stack[len(stack)-1]
-		stack = stack[:len(stack)-1]
-		if n == x {
-			return true
-		}
-		if seen[n.id] || int(a) >= len(n.cv) || n.cv[a] < x.seq {
-			continue
-		}
-		seen[n.id] = true
-		stack = append(stack, d.predNodes(n)...)
+	if t == o && x.seq == o.seq {
+		return false // x is a twin of o, not in its past
 	}
-	return false
-}
-
-func (d *dag) predNodes(n *node) []*node {
-	out := make([]*node, 0, len(n.op.Preds))
-	for _, h := range n.op.Preds {
-		if p, ok := d.get(h); ok {
-			out = append(out, p)
-		}
+	if fs := d.forkSeqOf(a); fs == 0 || x.seq < fs {
+		return true // one op per seq below the author's first fork
 	}
-	return out
+	return chainAt(t, x.seq) == x
 }
 
 // maximal returns the ids in cand that are not in the past of another,
@@ -223,41 +444,27 @@ func (d *dag) maximal(cand []nodeID) []nodeID {
 	return out
 }
 
-func (d *dag) intern(ids []nodeID) *frontier {
+// frontier returns the frontier of ids, interned when the dag knows it;
+// a new one is interned by add.
+func (d *dag) frontier(ids []nodeID) *frontier {
 	b := make([]byte, 4*len(ids))
 	for i, id := range ids {
 		binary.BigEndian.PutUint32(b[4*i:], uint32(id))
 	}
-	key := string(b)
-	if f, ok := d.frontiers[key]; ok {
+	if f, ok := d.frontiers[string(b)]; ok {
 		return f
 	}
-	f := &frontier{ids: ids, key: key}
-	d.frontiers[key] = f
-	return f
-}
-
-// forksIn returns the forks both of whose ops are in the past of o.
-func (d *dag) forksIn(o *node) []fork {
-	var out []fork
-	for _, f := range d.forks {
-		if d.inPast(d.nodes[f.a], o) && d.inPast(d.nodes[f.b], o) {
-			out = append(out, f)
-		}
-	}
-	return out
+	return &frontier{ids: ids, key: string(b)}
 }
 
 // viewKey identifies the view of an op: its membership frontier and the
 // forks in its past.
-func viewKey(mf *frontier, forks []fork) string {
-	if len(forks) == 0 {
-		return mf.key
-	}
-	b := []byte(mf.key + "|")
+func viewKey(mf *frontier, forks []forkAt) string {
+	b := binary.BigEndian.AppendUint32(nil, uint32(len(mf.ids)))
+	b = append(b, mf.key...)
 	for _, f := range forks {
-		b = binary.BigEndian.AppendUint32(b, uint32(f.a))
-		b = binary.BigEndian.AppendUint32(b, uint32(f.b))
+		b = binary.BigEndian.AppendUint32(b, uint32(f.author))
+		b = binary.BigEndian.AppendUint32(b, f.seq)
 	}
 	return string(b)
 }

@@ -21,10 +21,10 @@ const maxCachedViews = 256
 type Engine struct {
 	d       *dag
 	genesis *node
-	global  *resolver
-	state   *State
+	global  *resolver // judges every op applied; rebuilt when dirty
 	dirty   bool
-	views   map[string]*State
+	state   *State // built from global on demand; nil when stale
+	views   map[string]*resolver
 }
 
 // New starts an engine from a circle's genesis op, whose signatures it
@@ -33,14 +33,17 @@ func New(genesis *protocol.Op) (*Engine, error) {
 	if genesis == nil || genesis.Kind != protocol.KindGenesis {
 		return nil, refuse(ErrGenesis, "the first op must be a genesis")
 	}
+	if _, ok := genesis.Content().(*protocol.Genesis); !ok {
+		return nil, refuse(ErrGenesis, "the genesis has no decoded body")
+	}
 	if err := genesis.Verify(); err != nil {
 		return nil, fmt.Errorf("trust: genesis: %w", err)
 	}
 	d := newDAG()
-	n := d.prepare(genesis, nil)
+	n, _ := d.prepare(genesis, nil)
 	d.add(n, nil)
-	e := &Engine{d: d, genesis: n, views: map[string]*State{}}
-	e.global, e.state = resolve(d, []*node{n}, nil)
+	e := &Engine{d: d, genesis: n, views: map[string]*resolver{}}
+	e.global = resolve(d, []*node{n}, nil)
 	return e, nil
 }
 
@@ -66,11 +69,20 @@ func (e *Engine) Op(h protocol.Hash) (*protocol.Op, bool) {
 }
 
 // Heads returns the applied ops that no applied op cites, sorted: the preds
-// of the next op this node signs.
+// of the next op this node signs (with its own previous op). When there are
+// more than protocol.MaxPreds-1, it returns the MaxPreds-1 applied last.
 func (e *Engine) Heads() []protocol.Hash {
-	out := make([]protocol.Hash, 0, len(e.d.heads))
+	ids := make([]nodeID, 0, len(e.d.heads))
 	for id := range e.d.heads {
-		out = append(out, e.d.nodes[id].op.Hash())
+		ids = append(ids, id)
+	}
+	if len(ids) > protocol.MaxPreds-1 {
+		slices.Sort(ids)
+		ids = ids[len(ids)-(protocol.MaxPreds-1):]
+	}
+	out := make([]protocol.Hash, len(ids))
+	for i, id := range ids {
+		out[i] = e.d.nodes[id].op.Hash()
 	}
 	return protocol.SortPreds(out)
 }
@@ -88,7 +100,7 @@ func (e *Engine) Missing(op *protocol.Op) []protocol.Hash {
 
 // Check judges op as Apply would, without applying it.
 func (e *Engine) Check(op *protocol.Op) error {
-	_, _, _, err := e.judge(op)
+	_, _, err := e.judge(op)
 	return err
 }
 
@@ -101,20 +113,20 @@ func (e *Engine) Check(op *protocol.Op) error {
 // An admissible op may still not count (see Live): it is applied so that
 // ops citing it can be applied, but it is never counted or shown.
 func (e *Engine) Apply(op *protocol.Op) error {
-	n, preds, forks, err := e.judge(op)
+	n, preds, err := e.judge(op)
 	if err != nil {
 		return err
 	}
 	onTop := n.mf == e.d.top
+	forks := len(e.d.forks)
 	e.d.add(n, preds)
-	newFork := len(e.d.forks) != forks
 	switch {
-	case newFork:
+	case len(e.d.forks) != forks:
 		e.dirty = true
 	case !n.membership() || e.dirty:
 	case onTop && incremental(n):
 		e.global.step(n)
-		e.state = e.global.state()
+		e.state = nil
 	default:
 		e.dirty = true
 	}
@@ -134,24 +146,27 @@ func incremental(n *node) bool {
 	return false
 }
 
-// judge runs every check on op and returns its prepared node, its preds and
-// the number of forks before it.
-func (e *Engine) judge(op *protocol.Op) (*node, []*node, int, error) {
+// judge runs every check on op and returns its prepared node and preds.
+// It changes nothing in the engine's State.
+func (e *Engine) judge(op *protocol.Op) (*node, []*node, error) {
 	h := op.Hash()
 	if e.Has(h) {
-		return nil, nil, 0, refuse(ErrDuplicate, "%s", op)
+		return nil, nil, refuse(ErrDuplicate, "%s", op)
 	}
 	if op.Kind == protocol.KindGenesis {
-		return nil, nil, 0, refuse(ErrGenesis, "a second genesis %s", h.Short())
+		return nil, nil, refuse(ErrGenesis, "a second genesis %s", h.Short())
 	}
 	if op.Group != e.Group() {
-		return nil, nil, 0, refuse(ErrWrongGroup, "%s", op)
+		return nil, nil, refuse(ErrWrongGroup, "%s", op)
+	}
+	if op.Content() == nil {
+		return nil, nil, refuse(ErrUnknownBody, "%s", op)
 	}
 	if op.Seq > math.MaxUint32 {
-		return nil, nil, 0, refuse(ErrSeqTooHigh, "%s", op)
+		return nil, nil, refuse(ErrSeqTooHigh, "%s", op)
 	}
 	if missing := e.Missing(op); len(missing) > 0 {
-		return nil, nil, 0, refuse(ErrMissingPreds, "%s lacks %d preds, first %s", op, len(missing), missing[0].Short())
+		return nil, nil, refuse(ErrMissingPreds, "%s lacks %d preds, first %s", op, len(missing), missing[0].Short())
 	}
 	preds := make([]*node, len(op.Preds))
 	for i, p := range op.Preds {
@@ -162,35 +177,68 @@ func (e *Engine) judge(op *protocol.Op) (*node, []*node, int, error) {
 		prev, _ = e.Op(*op.Prev)
 	}
 	if err := protocol.CheckChain(op, prev); err != nil {
-		return nil, nil, 0, fmt.Errorf("%w: %w", ErrChain, err)
+		return nil, nil, fmt.Errorf("%w: %w", ErrChain, err)
 	}
-	n := e.d.prepare(op, preds)
-	need, err := admissible(op, e.viewOf(n), past{e.d, n})
+	if err := e.knownAuthor(op); err != nil {
+		return nil, nil, err
+	}
+	n, forks := e.d.prepare(op, preds)
+	need, err := admissible(op, e.viewOf(n, forks), past{e.d, n})
 	if err != nil {
-		return nil, nil, 0, err
+		return nil, nil, err
 	}
 	n.need = need
-	return n, preds, len(e.d.forks), nil
+	return n, preds, nil
 }
 
-// State returns the State of every op applied so far.
-func (e *Engine) State() *State {
+// knownAuthor refuses, before any costly work, an op whose author is a
+// stranger or an applicant in the State of every op applied: it cannot be
+// a member in the State of the op's past, which is a subset of them. Only
+// an applicant's Admit enactment gets past.
+func (e *Engine) knownAuthor(op *protocol.Op) error {
+	if b, ok := op.Content().(*protocol.Enact); ok && b.Motion.Kind == protocol.MotionAdmit {
+		return nil
+	}
+	if st := e.resolved().key(op.Author).Status; st == StatusStranger || st == StatusApplicant {
+		return refuse(ErrNotMember, "%s is %s", op.Author.Short(), st)
+	}
+	return nil
+}
+
+// resolved returns the resolver of every op applied, rebuilt if needed.
+func (e *Engine) resolved() *resolver {
 	if e.dirty {
 		set := make([]*node, len(e.d.membership))
 		for i, id := range e.d.membership {
 			set[i] = e.d.nodes[id]
 		}
-		e.global, e.state = resolve(e.d, set, e.d.forks)
+		var forks []forkAt
+		for a, seq := range e.d.forkSeq {
+			if seq > 0 {
+				forks = append(forks, forkAt{author: int32(a), seq: seq})
+			}
+		}
+		e.global = resolve(e.d, set, forks)
 		e.dirty = false
+		e.state = nil
+	}
+	return e.global
+}
+
+// State returns the State of every op applied so far.
+func (e *Engine) State() *State {
+	r := e.resolved()
+	if e.state == nil {
+		e.state = r.state()
 	}
 	return e.state
 }
 
-// viewOf returns the State of the past of n, which is not yet added.
-func (e *Engine) viewOf(n *node) *State {
-	forks := e.d.forksIn(n)
-	if n.mf == e.d.top && len(forks) == len(e.d.forks) {
-		return e.State()
+// viewOf returns the view of the past of n, which is not yet added, given
+// the forks in that past.
+func (e *Engine) viewOf(n *node, forks []forkAt) view {
+	if n.mf == e.d.top && e.allForks(forks) {
+		return e.resolved()
 	}
 	key := viewKey(n.mf, forks)
 	if v, ok := e.views[key]; ok {
@@ -202,12 +250,31 @@ func (e *Engine) viewOf(n *node) *State {
 			set = append(set, x)
 		}
 	}
-	_, v := resolve(e.d, set, forks)
+	v := resolve(e.d, set, forks)
 	if len(e.views) >= maxCachedViews {
 		clear(e.views)
 	}
 	e.views[key] = v
 	return v
+}
+
+// allForks reports whether forks names every fork applied.
+func (e *Engine) allForks(forks []forkAt) bool {
+	n := 0
+	for _, seq := range e.d.forkSeq {
+		if seq > 0 {
+			n++
+		}
+	}
+	if n != len(forks) {
+		return false
+	}
+	for _, f := range forks {
+		if e.d.forkSeq[f.author] != f.seq {
+			return false
+		}
+	}
+	return true
 }
 
 // Live reports whether the applied op h counts: a grant or advisory that no
@@ -218,17 +285,17 @@ func (e *Engine) Live(h protocol.Hash) bool {
 	if !ok {
 		return false
 	}
-	e.State()
+	r := e.resolved()
 	switch b := n.op.Content().(type) {
 	case *protocol.Advisory:
-		return e.global.grantLive(n)
+		return r.grantLive(n)
 	case *protocol.Vote:
 		if isGrant(b.Motion.Kind) {
-			return e.global.live[n.id]
+			return r.live[n.id]
 		}
 	case *protocol.Enact:
 		if isGrant(b.Motion.Kind) {
-			return e.global.live[n.id]
+			return r.live[n.id]
 		}
 	}
 	return true
@@ -240,6 +307,7 @@ type past struct {
 	n *node
 }
 
+// Vote implements Past for the ops in the past of p.n.
 func (p past) Vote(h protocol.Hash) (protocol.Key, protocol.Hash, bool) {
 	x, ok := p.d.get(h)
 	if !ok || x.op.Kind != protocol.KindVote || !p.d.inPast(x, p.n) {

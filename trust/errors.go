@@ -29,28 +29,36 @@ var (
 	ErrCharterVersion  = errors.New("trust: charter version is not the next one")
 	ErrNotSuspended    = errors.New("trust: lifts a suspension not enacted in the op's past")
 	ErrGenesis         = errors.New("trust: a genesis where none may stand")
+	ErrUnknownBody     = errors.New("trust: op without a body this version judges")
+	ErrReenacted       = errors.New("trust: motion already enacted in the op's past")
 )
 
-var reasonNames = map[error]string{
-	ErrDuplicate:       "duplicate",
-	ErrMissingPreds:    "missing-preds",
-	ErrWrongGroup:      "wrong-group",
-	ErrChain:           "chain",
-	ErrSeqTooHigh:      "seq-too-high",
-	ErrWrongEpoch:      "wrong-epoch",
-	ErrAuthorRemoved:   "author-removed",
-	ErrAuthorSuspended: "author-suspended",
-	ErrNotMember:       "not-member",
-	ErrTargetNotMember: "target-not-member",
-	ErrSelfMotion:      "self-motion",
-	ErrCandidate:       "candidate",
-	ErrEnactAuthor:     "enact-author",
-	ErrVote:            "vote",
-	ErrDuplicateVoter:  "duplicate-voter",
-	ErrTooFewVotes:     "too-few-votes",
-	ErrCharterVersion:  "charter-version",
-	ErrNotSuspended:    "not-suspended",
-	ErrGenesis:         "genesis",
+// reasons names every trust error, in a fixed order.
+var reasons = []struct {
+	err  error
+	name string
+}{
+	{ErrDuplicate, "duplicate"},
+	{ErrMissingPreds, "missing-preds"},
+	{ErrWrongGroup, "wrong-group"},
+	{ErrChain, "chain"},
+	{ErrSeqTooHigh, "seq-too-high"},
+	{ErrWrongEpoch, "wrong-epoch"},
+	{ErrAuthorRemoved, "author-removed"},
+	{ErrAuthorSuspended, "author-suspended"},
+	{ErrNotMember, "not-member"},
+	{ErrTargetNotMember, "target-not-member"},
+	{ErrSelfMotion, "self-motion"},
+	{ErrCandidate, "candidate"},
+	{ErrEnactAuthor, "enact-author"},
+	{ErrVote, "vote"},
+	{ErrDuplicateVoter, "duplicate-voter"},
+	{ErrTooFewVotes, "too-few-votes"},
+	{ErrCharterVersion, "charter-version"},
+	{ErrNotSuspended, "not-suspended"},
+	{ErrGenesis, "genesis"},
+	{ErrUnknownBody, "unknown-body"},
+	{ErrReenacted, "reenacted"},
 }
 
 // Reason returns the short name of the trust error err wraps, for logs and
@@ -59,9 +67,9 @@ func Reason(err error) string {
 	if err == nil {
 		return "ok"
 	}
-	for e, name := range reasonNames {
-		if errors.Is(err, e) {
-			return name
+	for _, r := range reasons {
+		if errors.Is(err, r.err) {
+			return r.name
 		}
 	}
 	return "other"

@@ -2,6 +2,7 @@ package trust
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/kring-circle/kring/protocol"
 )
@@ -28,19 +29,17 @@ func (ev Event) String() string {
 	return fmt.Sprintf("%s %s %s", mark, ev.Op.Short(), ev.What)
 }
 
-// Explain lists, in the order they were applied, the ops that made key's
+// Explain lists, in causal order (the same on every node), the ops that made key's
 // standing: founding, endorsements, admissions, suspensions and their
 // lifting, revocation, leave and equivocation, each with whether it counts
 // and, when it does not, why.
 func (e *Engine) Explain(key protocol.Key) []Event {
-	e.State()
-	r := e.global
+	r := e.resolved()
 	var out []Event
 	add := func(n *node, counts bool, format string, args ...any) {
 		out = append(out, Event{Op: n.op.Hash(), Author: n.op.Author, What: fmt.Sprintf(format, args...), Counts: counts})
 	}
-	for _, id := range e.d.membership {
-		n := e.d.nodes[id]
+	for _, n := range e.causalMembership() {
 		switch b := n.op.Content().(type) {
 		case *protocol.Genesis:
 			if _, ok := r.founders[key]; ok {
@@ -65,7 +64,9 @@ func (e *Engine) Explain(key protocol.Key) []Event {
 			}
 		}
 	}
-	for _, f := range e.d.forks {
+	forks := slices.Clone(e.d.forks)
+	slices.SortFunc(forks, func(x, y fork) int { return int(x.seq) - int(y.seq) })
+	for _, f := range forks {
 		if e.d.keys[f.author] == key {
 			// Name the twins by hash, not by arrival, so that every node
 			// explains the fork alike.
@@ -80,8 +81,24 @@ func (e *Engine) Explain(key protocol.Key) []Event {
 	return out
 }
 
+// causalMembership returns the membership ops ordered by causal height,
+// then hash: a topological order that does not depend on arrival.
+func (e *Engine) causalMembership() []*node {
+	out := make([]*node, len(e.d.membership))
+	for i, id := range e.d.membership {
+		out[i] = e.d.nodes[id]
+	}
+	slices.SortFunc(out, func(x, y *node) int {
+		if x.height != y.height {
+			return int(x.height) - int(y.height)
+		}
+		return compareHashes(x.op.Hash(), y.op.Hash())
+	})
+	return out
+}
+
 func (e *Engine) explainEnact(n *node, b *protocol.Enact, add func(*node, bool, string, ...any)) {
-	r := e.global
+	r := e.resolved()
 	switch b.Motion.Kind {
 	case protocol.MotionAdmit:
 		live := r.liveVotes(b.Votes)

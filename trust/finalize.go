@@ -9,44 +9,18 @@ import (
 // state renders the resolver's judgement as an immutable State.
 func (r *resolver) state() *State {
 	s := &State{
-		Group:   r.group,
-		Charter: r.charter,
-		Epoch:   r.epoch,
-		keys:    map[protocol.Key]*KeyState{},
-		live:    make(map[protocol.Hash]bool, len(r.live)),
-		tallies: map[protocol.Hash]*Tally{},
-		lifts:   map[protocol.Hash]protocol.Key{},
+		Group:      r.circle,
+		Charter:    r.inForce,
+		Epoch:      r.epochOp,
+		keys:       map[protocol.Key]*KeyState{},
+		live:       make(map[protocol.Hash]bool, len(r.live)),
+		tallies:    map[protocol.Hash]*Tally{},
+		lifts:      map[protocol.Hash]protocol.Key{},
+		enactedSet: make(map[protocol.Hash]bool, len(r.enactedM)),
 	}
-	k := int(r.charter.Admit)
-	touch := func(key protocol.Key) *KeyState {
-		ks, ok := s.keys[key]
-		if !ok {
-			ks = &KeyState{Key: key, Needed: k}
-			s.keys[key] = ks
-		}
-		return ks
-	}
-	for key, m := range r.founders {
-		ks := touch(key)
-		ks.Founder = true
-		ks.Profile = &m.Profile
-	}
-	for key := range r.appsOf {
-		touch(key)
-	}
-	for key := range r.admitEnacts {
-		touch(key)
-	}
-	for _, idx := range []map[protocol.Key][]*node{r.revokes, r.leaves, r.suspends} {
-		for key := range idx {
-			touch(key)
-		}
-	}
-	for key := range r.forkSeq {
-		touch(key)
-	}
-	for _, ks := range s.keys {
-		r.judgeKey(ks)
+	for _, key := range r.knownKeys() {
+		ks := r.key(key)
+		s.keys[key] = &ks
 		if ks.Status == StatusMember {
 			s.members++
 		}
@@ -55,7 +29,7 @@ func (r *resolver) state() *State {
 		s.live[r.d.nodes[id].op.Hash()] = true
 	}
 	for m, vs := range r.votes {
-		t := &Tally{Motion: *r.motions[m], Enacted: r.enacted[m], Voters: distinctAuthors(vs)}
+		t := &Tally{Motion: *r.motions[m], Enacted: r.enactedM[m], Voters: distinctAuthors(vs)}
 		for _, v := range vs {
 			t.Votes = append(t.Votes, v.op.Hash())
 		}
@@ -67,19 +41,54 @@ func (r *resolver) state() *State {
 			s.lifts[m] = target
 		}
 	}
+	for m := range r.enactedM {
+		s.enactedSet[m] = true
+	}
 	return s
 }
 
-// judgeKey fills in the status of one key.
+// knownKeys returns every key the judged set mentions: founders,
+// candidates, and the subjects of denials and forks.
+func (r *resolver) knownKeys() []protocol.Key {
+	seen := map[protocol.Key]bool{}
+	for key := range r.founders {
+		seen[key] = true
+	}
+	for key := range r.appsOf {
+		seen[key] = true
+	}
+	for key := range r.admitEnacts {
+		seen[key] = true
+	}
+	for _, idx := range []map[protocol.Key][]*node{r.revokes, r.leaves, r.suspends} {
+		for key := range idx {
+			seen[key] = true
+		}
+	}
+	for key := range r.forkSeq {
+		seen[key] = true
+	}
+	out := make([]protocol.Key, 0, len(seen))
+	for key := range seen {
+		out = append(out, key)
+	}
+	return out
+}
+
+// judgeKey fills in the standing of one key.
 func (r *resolver) judgeKey(ks *KeyState) {
 	key := ks.Key
-	_, founder := r.founders[key]
+	founder, isFounder := r.founders[key]
+	ks.Founder = isFounder
+	if isFounder {
+		ks.Profile = &founder.Profile
+	}
 	switch {
 	case len(r.revokes[key]) > 0:
 		ks.Status = StatusRevoked
 	case len(r.leaves[key]) > 0:
 		ks.Status = StatusLeft
-	case founder || len(r.admits[key]) > 0:
+	case isFounder || len(r.admits[key]) > 0:
 		ks.Status = StatusMember
 	case len(r.admitEnacts[key]) > 0:
 		ks.Status = StatusLapsed
@@ -97,13 +106,12 @@ func (r *resolver) judgeKey(ks *KeyState) {
 	}
 	if admits := r.admits[key]; len(admits) > 0 {
 		first := slices.MinFunc(admits, func(a, b *node) int { return compareHashes(a.op.Hash(), b.op.Hash()) })
-		app := first.op.Content().(*protocol.Enact).Motion.Application
-		ks.Application = app.ID()
-		ks.Profile = &app.Member.Profile
-		ks.Endorsements = len(distinctAuthors(r.endorsements[ks.Application]))
+		ks.Application = first.app
+		ks.Profile = &r.apps[first.app].Member.Profile
+		ks.Endorsements = len(r.endorsers[ks.Application])
 		return
 	}
-	if founder {
+	if isFounder {
 		return
 	}
 	id, n := r.bestApplication(key)

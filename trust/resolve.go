@@ -14,17 +14,16 @@ import (
 // ("current" tense, strong removal). No result depends on which
 // topological order is used.
 type resolver struct {
-	d       *dag
-	genesis *protocol.Genesis
-	group   protocol.Hash
+	d      *dag
+	circle protocol.Hash
 
 	// Denials and the charter, indexed over the whole set.
 	revokes  map[protocol.Key][]*node
 	leaves   map[protocol.Key][]*node
 	suspends map[protocol.Key][]*node
 	forkSeq  map[protocol.Key]uint32
-	charter  protocol.Charter
-	epoch    protocol.Hash
+	inForce  protocol.Charter
+	epochOp  protocol.Hash
 	charterN int // voters of the charter enactment in force
 
 	// Grants, judged in order.
@@ -33,12 +32,13 @@ type resolver struct {
 	admits       map[protocol.Key][]*node // live Admit enactments by candidate
 	admitEnacts  map[protocol.Key][]*node // all Admit enactments by candidate
 	liftedBy     map[protocol.Hash][]*node
-	endorsements map[protocol.Hash][]*node // application ID -> endorsement votes
+	endorsements map[protocol.Hash][]*node               // application ID -> live endorsement votes
+	endorsers    map[protocol.Hash]map[protocol.Key]bool // application ID -> distinct live endorsers
 	apps         map[protocol.Hash]*protocol.Application
 	appsOf       map[protocol.Key][]protocol.Hash
 	votes        map[protocol.Hash][]*node // motion -> votes
 	motions      map[protocol.Hash]*protocol.Motion
-	enacted      map[protocol.Hash]bool
+	enactedM     map[protocol.Hash]bool
 	suspendOf    map[protocol.Hash]protocol.Key
 }
 
@@ -46,25 +46,25 @@ func newResolver(d *dag, genesis *node) *resolver {
 	g := genesis.op.Content().(*protocol.Genesis)
 	r := &resolver{
 		d:            d,
-		genesis:      g,
-		group:        genesis.op.Hash(),
+		circle:       genesis.op.Hash(),
 		revokes:      map[protocol.Key][]*node{},
 		leaves:       map[protocol.Key][]*node{},
 		suspends:     map[protocol.Key][]*node{},
 		forkSeq:      map[protocol.Key]uint32{},
-		charter:      g.Charter,
-		epoch:        genesis.op.Hash(),
+		inForce:      g.Charter,
+		epochOp:      genesis.op.Hash(),
 		founders:     map[protocol.Key]*protocol.Member{},
 		live:         map[nodeID]bool{},
 		admits:       map[protocol.Key][]*node{},
 		admitEnacts:  map[protocol.Key][]*node{},
 		liftedBy:     map[protocol.Hash][]*node{},
 		endorsements: map[protocol.Hash][]*node{},
+		endorsers:    map[protocol.Hash]map[protocol.Key]bool{},
 		apps:         map[protocol.Hash]*protocol.Application{},
 		appsOf:       map[protocol.Key][]protocol.Hash{},
 		votes:        map[protocol.Hash][]*node{},
 		motions:      map[protocol.Hash]*protocol.Motion{},
-		enacted:      map[protocol.Hash]bool{},
+		enactedM:     map[protocol.Hash]bool{},
 		suspendOf:    map[protocol.Hash]protocol.Key{},
 	}
 	for i := range g.Founders {
@@ -73,24 +73,22 @@ func newResolver(d *dag, genesis *node) *resolver {
 	return r
 }
 
-// resolve computes the State of the membership ops set (in a topological
-// order, starting with the genesis) and the forks among the set's ops.
-func resolve(d *dag, set []*node, forks []fork) (*resolver, *State) {
+// resolve judges the membership ops set (in a topological order, starting
+// with the genesis), given the lowest forked seq of each author that forked
+// among the set's ops. The resolver answers for the set's State.
+func resolve(d *dag, set []*node, forks []forkAt) *resolver {
 	r := newResolver(d, set[0])
 	r.index(set, forks)
 	for _, n := range set[1:] {
 		r.step(n)
 	}
-	return r, r.state()
+	return r
 }
 
 // index records the denials and the charter in force.
-func (r *resolver) index(set []*node, forks []fork) {
+func (r *resolver) index(set []*node, forks []forkAt) {
 	for _, f := range forks {
-		k := r.d.keys[f.author]
-		if s, ok := r.forkSeq[k]; !ok || f.seq < s {
-			r.forkSeq[k] = f.seq
-		}
+		r.forkSeq[r.d.keys[f.author]] = f.seq
 	}
 	for _, n := range set {
 		r.indexDenial(n)
@@ -127,14 +125,14 @@ func (r *resolver) indexDenial(n *node) {
 func (r *resolver) considerCharter(n *node, e *protocol.Enact) {
 	c := e.Motion.Charter
 	switch {
-	case c.Version < r.charter.Version:
+	case c.Version < r.inForce.Version:
 		return
-	case c.Version == r.charter.Version:
-		if len(e.Votes) < r.charterN || (len(e.Votes) == r.charterN && !n.op.Hash().Less(r.epoch)) {
+	case c.Version == r.inForce.Version:
+		if len(e.Votes) < r.charterN || (len(e.Votes) == r.charterN && !n.op.Hash().Less(r.epochOp)) {
 			return
 		}
 	}
-	r.charter, r.epoch, r.charterN = *c, n.op.Hash(), len(e.Votes)
+	r.inForce, r.epochOp, r.charterN = *c, n.op.Hash(), len(e.Votes)
 }
 
 // step judges one membership op whose past has been judged.
@@ -152,9 +150,8 @@ func (r *resolver) stepVote(n *node, v *protocol.Vote) {
 	if _, ok := r.motions[n.motion]; !ok {
 		r.motions[n.motion] = m
 	}
-	var id protocol.Hash
+	id := n.app
 	if m.Kind == protocol.MotionAdmit {
-		id = m.Application.ID()
 		if _, ok := r.apps[id]; !ok {
 			r.apps[id] = m.Application
 			cand := m.Application.Member.Key
@@ -170,6 +167,10 @@ func (r *resolver) stepVote(n *node, v *protocol.Vote) {
 	r.votes[n.motion] = append(r.votes[n.motion], n)
 	if m.Kind == protocol.MotionAdmit {
 		r.endorsements[id] = append(r.endorsements[id], n)
+		if r.endorsers[id] == nil {
+			r.endorsers[id] = map[protocol.Key]bool{}
+		}
+		r.endorsers[id][n.op.Author] = true
 	}
 }
 
@@ -178,7 +179,7 @@ func (r *resolver) stepEnact(n *node, e *protocol.Enact) {
 	if _, ok := r.motions[n.motion]; !ok {
 		r.motions[n.motion] = m
 	}
-	r.enacted[n.motion] = true
+	r.enactedM[n.motion] = true
 	switch m.Kind {
 	case protocol.MotionAdmit:
 		cand := m.Application.Member.Key
@@ -275,7 +276,7 @@ func (r *resolver) liftedBefore(m protocol.Hash, n *node) bool {
 // motion m anywhere in the set.
 func (r *resolver) lifted(m protocol.Hash) bool { return len(r.liftedBy[m]) > 0 }
 
-// distinctLive counts distinct authors among live votes.
+// distinctAuthors returns the distinct authors of votes, sorted.
 func distinctAuthors(votes []*node) []protocol.Key {
 	seen := map[protocol.Key]bool{}
 	var out []protocol.Key
@@ -295,10 +296,49 @@ func (r *resolver) bestApplication(k protocol.Key) (protocol.Hash, int) {
 	var best protocol.Hash
 	bestN := -1
 	for _, id := range r.appsOf[k] {
-		n := len(distinctAuthors(r.endorsements[id]))
+		n := len(r.endorsers[id])
 		if n > bestN || (n == bestN && id.Less(best)) {
 			best, bestN = id, n
 		}
 	}
 	return best, max(bestN, 0)
+}
+
+// The resolver is also the view of the set it judged (see view), so that
+// ops on top of the log are judged without building a State.
+
+func (r *resolver) group() protocol.Hash         { return r.circle }
+func (r *resolver) epoch() protocol.Hash         { return r.epochOp }
+func (r *resolver) charter() *protocol.Charter   { return &r.inForce }
+func (r *resolver) enacted(m protocol.Hash) bool { return r.enactedM[m] }
+
+func (r *resolver) key(k protocol.Key) KeyState {
+	ks := KeyState{Key: k, Needed: int(r.inForce.Admit)}
+	r.judgeKey(&ks)
+	return ks
+}
+
+func (r *resolver) memberCount() int {
+	n := 0
+	for k := range r.founders {
+		if r.key(k).Status == StatusMember {
+			n++
+		}
+	}
+	for k := range r.admits {
+		if _, founder := r.founders[k]; !founder && r.key(k).Status == StatusMember {
+			n++
+		}
+	}
+	return n
+}
+
+func (r *resolver) liveGrant(h protocol.Hash) bool {
+	n, ok := r.d.get(h)
+	return ok && r.live[n.id]
+}
+
+func (r *resolver) suspension(m protocol.Hash) (protocol.Key, bool) {
+	k, ok := r.suspendOf[m]
+	return k, ok && !r.lifted(m)
 }

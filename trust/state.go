@@ -3,6 +3,7 @@ package trust
 import (
 	"fmt"
 	"maps"
+	"reflect"
 	"slices"
 	"strings"
 
@@ -143,11 +144,12 @@ type State struct {
 	// Epoch is the hash of the op that put the charter in force.
 	Epoch protocol.Hash
 
-	keys    map[protocol.Key]*KeyState
-	members int
-	live    map[protocol.Hash]bool // live grants: endorsements, unsuspend votes, admit and unsuspend enactments
-	tallies map[protocol.Hash]*Tally
-	lifts   map[protocol.Hash]protocol.Key // enacted suspension motions -> target
+	keys       map[protocol.Key]*KeyState
+	members    int
+	live       map[protocol.Hash]bool // live grants: endorsements, unsuspend votes, admit and unsuspend enactments
+	tallies    map[protocol.Hash]*Tally
+	lifts      map[protocol.Hash]protocol.Key // enacted, unlifted suspension motions -> target
+	enactedSet map[protocol.Hash]bool         // motions enacted
 }
 
 // Key returns what the state says of k; a key the log never mentions is a
@@ -219,10 +221,11 @@ func (s *State) filter(keep func(*KeyState) bool) []protocol.Key {
 	return out
 }
 
-// Equal reports whether two states are identical: same charter and epoch,
-// same standing of every key, same live grants and tallies.
+// Equal reports whether two states are identical in every respect: the
+// charter (all of it) and epoch, the standing and profile of every key, the
+// live grants, the tallies with their votes, and the standing suspensions.
 func (s *State) Equal(o *State) bool {
-	return s.String() == o.String()
+	return reflect.DeepEqual(s, o)
 }
 
 // String renders the whole state deterministically, one fact a line; two

@@ -1,0 +1,363 @@
+package trust_test
+
+// Benchmarks of the trust bookkeeping beside the signature check it rides
+// with. The goal: for a typical op, Apply costs less than
+// protocol's Op.Verify.
+//
+//	go test ./trust -run '^$' -bench . -count 6
+//
+// The circles are built once per process, outside the timing: one node's
+// engine sees every op, 200 members admitted by endorsements, then
+// advisories and some membership ops, a share of them signed on stale heads
+// so that they are concurrent with what came just before.
+
+import (
+	"crypto/sha256"
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"sync"
+	"testing"
+
+	"github.com/kring-circle/kring/protocol"
+	"github.com/kring-circle/kring/trust"
+	"github.com/kring-circle/kring/trust/trusttest"
+)
+
+const (
+	benchMembers = 200
+	benchContent = 800 // advisory content bytes: a typical op of about 1 KiB
+)
+
+// benchCircle is one node's view of a circle built for benchmarks: every
+// op is signed by a named actor and applied to the one engine.
+type benchCircle struct {
+	c       *trusttest.Circle // genesis, keys, applications, motions
+	e       *trust.Engine
+	members []string // admitted, founders first
+	seq     map[string]uint64
+	last    map[string]protocol.Hash
+	ops     []*protocol.Op // every op applied, genesis first
+	recent  [][]protocol.Hash
+	names   map[protocol.Key]string
+	rng     *rand.Rand
+	ts      int64
+}
+
+func newBenchCircle(tb testing.TB) *benchCircle {
+	founders := []string{"M000", "M001", "M002", "M003", "M004"}
+	c, err := trusttest.NewCircle(protocol.DefaultCharter("bench"), founders...)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	e, err := trust.New(c.Genesis)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	bc := &benchCircle{c: c, e: e, members: founders, seq: map[string]uint64{}, last: map[string]protocol.Hash{},
+		ops: []*protocol.Op{c.Genesis}, rng: rand.New(rand.NewPCG(1, 2))}
+	bc.seq[founders[0]], bc.last[founders[0]] = 1, c.Genesis.Hash()
+	return bc
+}
+
+// sign signs name's next op over body citing heads (and name's previous
+// op), without applying it or advancing name's chain.
+func (bc *benchCircle) sign(tb testing.TB, name string, body protocol.Body, heads []protocol.Hash) *protocol.Op {
+	bc.ts++
+	op := &protocol.Op{Group: bc.c.Genesis.Hash(), Seq: bc.seq[name] + 1, Epoch: bc.e.State().Epoch, Kind: body.Kind(), TS: bc.ts}
+	preds := slices.Clone(heads)
+	if last, ok := bc.last[name]; ok {
+		op.Prev = &last
+		preds = append(preds, last)
+	}
+	op.Preds = protocol.SortPreds(preds)
+	if err := protocol.Sign(op, body, bc.c.Actor(name).Priv); err != nil {
+		tb.Fatal(err)
+	}
+	return op
+}
+
+// commit advances the author's chain past op.
+func (bc *benchCircle) commit(op *protocol.Op, name string) {
+	bc.seq[name], bc.last[name] = op.Seq, op.Hash()
+}
+
+// do signs name's next op over body on heads lag ops old (0: the current
+// heads) and applies it; it reports whether the engine accepted it.
+func (bc *benchCircle) do(tb testing.TB, name string, body protocol.Body, lag int) (*protocol.Op, bool) {
+	heads := bc.e.Heads()
+	if lag > 0 && lag <= len(bc.recent) {
+		heads = bc.recent[len(bc.recent)-lag]
+	}
+	op := bc.sign(tb, name, body, heads)
+	if err := bc.e.Apply(op); err != nil {
+		if trust.IsTransient(err) {
+			tb.Fatalf("%s: %v", op, err)
+		}
+		return op, false
+	}
+	bc.commit(op, name)
+	bc.ops = append(bc.ops, op)
+	bc.recent = append(bc.recent, bc.e.Heads())
+	if len(bc.recent) > 16 {
+		bc.recent = bc.recent[1:]
+	}
+	return op, true
+}
+
+func (bc *benchCircle) must(tb testing.TB, name string, body protocol.Body, lag int) *protocol.Op {
+	op, ok := bc.do(tb, name, body, lag)
+	if !ok {
+		tb.Fatalf("%s refused: %v", op, bc.e.Check(op))
+	}
+	return op
+}
+
+func benchAdvisory(i int) *protocol.Advisory {
+	content := make([]byte, benchContent)
+	for j := range content {
+		content[j] = byte('a' + (i+j)%26)
+	}
+	return &protocol.Advisory{Title: fmt.Sprintf("CVE-2026-%05d in a widely used VPN appliance", i), Summary: "Pre-auth RCE; patch now.",
+		TLP: protocol.TLPAmber, Content: content}
+}
+
+func (bc *benchCircle) endorse(name, candidate string) *protocol.Vote {
+	return &protocol.Vote{Motion: bc.c.Admit(candidate), Evidence: sha256.Sum256([]byte(name + " vetted " + candidate))}
+}
+
+func (bc *benchCircle) member() string { return bc.members[bc.rng.IntN(len(bc.members))] }
+
+// admitAll admits members until there are n: three endorsements by random
+// members, then the candidate's Admit.
+func (bc *benchCircle) admitAll(tb testing.TB, n int) {
+	for i := len(bc.members); i < n; i++ {
+		cand := fmt.Sprintf("M%03d", i)
+		var votes []protocol.Hash
+		for _, e := range bc.rng.Perm(len(bc.members))[:3] {
+			votes = append(votes, bc.must(tb, bc.members[e], bc.endorse(bc.members[e], cand), 0).Hash())
+		}
+		bc.must(tb, cand, &protocol.Enact{Motion: bc.c.Admit(cand), Votes: protocol.SortPreds(votes)}, 0)
+		bc.members = append(bc.members, cand)
+	}
+}
+
+// grow adds ops until there are total: mostly advisories, a quarter of
+// them on stale heads; now and then a new applicant's endorsements, or a
+// suspension of a member (concurrent with its advisories) that is later
+// lifted, or a revocation.
+func (bc *benchCircle) grow(tb testing.TB, total int) {
+	applicants := 0
+	for len(bc.ops) < total {
+		lag := 0
+		if bc.rng.IntN(4) == 0 {
+			lag = 1 + bc.rng.IntN(8)
+		}
+		switch r := bc.rng.IntN(200); {
+		case r == 0 && total-len(bc.ops) > 20:
+			bc.suspendAndLift(tb)
+		case r == 1 && total-len(bc.ops) > 10:
+			bc.revokeOne(tb)
+		case r < 12:
+			cand := fmt.Sprintf("N%04d", applicants/2)
+			applicants++
+			e := bc.member()
+			bc.do(tb, e, bc.endorse(e, cand), lag)
+		default:
+			bc.do(tb, bc.member(), benchAdvisory(len(bc.ops)), lag)
+		}
+	}
+}
+
+func (bc *benchCircle) votes(tb testing.TB, m protocol.Motion, target string, n int) []protocol.Hash {
+	var votes []protocol.Hash
+	voted := map[string]bool{target: true}
+	for len(votes) < n {
+		v := bc.member()
+		if voted[v] {
+			continue
+		}
+		if op, ok := bc.do(tb, v, &protocol.Vote{Motion: m}, bc.rng.IntN(3)); ok {
+			votes = append(votes, op.Hash())
+			voted[v] = true
+		}
+	}
+	return protocol.SortPreds(votes)
+}
+
+func (bc *benchCircle) suspendAndLift(tb testing.TB) {
+	target := bc.member()
+	m := bc.c.Suspend(target, fmt.Sprint(len(bc.ops)))
+	votes := bc.votes(tb, m, target, 2)
+	bc.do(tb, target, benchAdvisory(len(bc.ops)), 2) // concurrent with its suspension: void
+	if _, ok := bc.do(tb, bc.member(), &protocol.Enact{Motion: m, Votes: votes}, 0); !ok {
+		return
+	}
+	u := bc.c.Unsuspend(target, m)
+	var uv []protocol.Hash
+	voted := map[string]bool{target: true}
+	for len(uv) < 3 {
+		v := bc.member()
+		if voted[v] || !bc.e.State().InSharingSet(bc.c.Actor(v).Key) {
+			continue
+		}
+		if op, ok := bc.do(tb, v, &protocol.Vote{Motion: u}, 0); ok {
+			uv = append(uv, op.Hash())
+			voted[v] = true
+		}
+	}
+	bc.must(tb, bc.member(), &protocol.Enact{Motion: u, Votes: protocol.SortPreds(uv)}, 0)
+}
+
+func (bc *benchCircle) revokeOne(tb testing.TB) {
+	target := bc.members[len(bc.members)-1]
+	m := bc.c.Revoke(target)
+	votes := bc.votes(tb, m, target, 3)
+	bc.do(tb, target, benchAdvisory(len(bc.ops)), 3)
+	bc.members = bc.members[:len(bc.members)-1]
+	bc.must(tb, bc.member(), &protocol.Enact{Motion: m, Votes: votes}, 0)
+}
+
+var (
+	benchOnce  = map[int]*sync.Once{}
+	benchOps   = map[int][]*protocol.Op{}
+	benchMu    sync.Mutex
+	benchTotal = map[string]int{"history": 2000, "10k": 10000}
+)
+
+// benchHistory returns the ops of a 200-member circle grown to total ops,
+// built once per process.
+func benchHistory(tb testing.TB, total int) []*protocol.Op {
+	benchMu.Lock()
+	once, ok := benchOnce[total]
+	if !ok {
+		once = new(sync.Once)
+		benchOnce[total] = once
+	}
+	benchMu.Unlock()
+	once.Do(func() {
+		bc := newBenchCircle(tb)
+		bc.admitAll(tb, benchMembers)
+		bc.grow(tb, total)
+		benchMu.Lock()
+		benchOps[total] = bc.ops
+		benchMu.Unlock()
+	})
+	benchMu.Lock()
+	defer benchMu.Unlock()
+	if benchOps[total] == nil {
+		tb.Fatal("building the benchmark history failed")
+	}
+	return benchOps[total]
+}
+
+// benchNode returns a fresh node that has applied the 2,000-op history.
+func benchNode(tb testing.TB) *benchCircle {
+	ops := benchHistory(tb, benchTotal["history"])
+	bc := newBenchCircle(tb)
+	for _, op := range ops[1:] {
+		if err := bc.e.Apply(op); err != nil {
+			tb.Fatal(err)
+		}
+		bc.ops = append(bc.ops, op)
+		name := bc.name(op.Author)
+		if isAdmitEnact(op) {
+			bc.members = append(bc.members, name)
+		}
+		bc.commit(op, name)
+	}
+	bc.members = slices.DeleteFunc(bc.members, func(n string) bool { return !bc.e.State().InSharingSet(bc.c.Actor(n).Key) })
+	return bc
+}
+
+func (bc *benchCircle) name(k protocol.Key) string {
+	if bc.names == nil {
+		bc.names = map[protocol.Key]string{}
+		for i := range benchMembers {
+			n := fmt.Sprintf("M%03d", i)
+			bc.names[bc.c.Actor(n).Key] = n
+		}
+	}
+	return bc.names[k]
+}
+
+// chain pre-signs n ops, each citing the one before (the first cites the
+// current heads), so that each is on top when applied in order.
+func (bc *benchCircle) chain(tb testing.TB, n int, next func(i int) (string, protocol.Body)) []*protocol.Op {
+	heads := bc.e.Heads()
+	out := make([]*protocol.Op, n)
+	for i := range out {
+		name, body := next(i)
+		op := bc.sign(tb, name, body, heads)
+		bc.commit(op, name)
+		heads = []protocol.Hash{op.Hash()}
+		out[i] = op
+	}
+	return out
+}
+
+// applyChains applies pre-signed ops in the timed loop, signing the next
+// chunk with the timer stopped.
+func applyChains(b *testing.B, bc *benchCircle, next func(i int) (string, protocol.Body)) {
+	const chunk = 1024
+	var ops []*protocol.Op
+	i := 0
+	b.ReportAllocs()
+	for b.Loop() {
+		if len(ops) == 0 {
+			b.StopTimer()
+			ops = bc.chain(b, chunk, func(j int) (string, protocol.Body) { return next(i + j) })
+			b.StartTimer()
+		}
+		if err := bc.e.Apply(ops[0]); err != nil {
+			b.Fatal(err)
+		}
+		ops = ops[1:]
+		i++
+	}
+}
+
+// BenchmarkVerifyOp is protocol's signature check of a typical advisory
+// op (about 1 KiB): what every op costs before trust sees it.
+func BenchmarkVerifyOp(b *testing.B) {
+	bc := newBenchCircle(b)
+	op := bc.sign(b, "M001", benchAdvisory(1), bc.e.Heads())
+	b.SetBytes(int64(len(op.Bytes())))
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := op.Verify(); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkApplyAdvisory applies advisories whose preds are the heads, by
+// rotating members of a 200-member circle with 2,000 ops of history.
+func BenchmarkApplyAdvisory(b *testing.B) {
+	bc := benchNode(b)
+	applyChains(b, bc, func(i int) (string, protocol.Body) {
+		return bc.members[i%len(bc.members)], benchAdvisory(i)
+	})
+}
+
+// BenchmarkApplyEndorsement applies endorsements on top of the heads: the
+// members in turn endorse 100 applicants in turn (a run of about 1,000 ops
+// gives each about ten endorsements).
+func BenchmarkApplyEndorsement(b *testing.B) {
+	bc := benchNode(b)
+	applyChains(b, bc, func(i int) (string, protocol.Body) {
+		name := bc.members[i%len(bc.members)]
+		return name, bc.endorse(name, fmt.Sprintf("P%03d", i%100))
+	})
+}
+
+// BenchmarkResolve10k resolves 10,000 ops over 200 members from scratch.
+func BenchmarkResolve10k(b *testing.B) {
+	ops := benchHistory(b, benchTotal["10k"])
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := trust.Resolve(ops); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
