@@ -9,9 +9,9 @@ package trust_test
 // histories of a few hundred ops.
 //
 // Choices the older documents leave open follow docs/protocol.md:
-//   - an Unsuspend lifts Suspend motions (by motion hash): every enactment
-//     of a motion it names, wherever it stands (the Case field keeps a
-//     fresh suspension distinct);
+//   - a Suspend motion (one case) is enacted at most once, and an
+//     Unsuspend lifts it by motion hash (the Case field keeps a fresh
+//     suspension distinct);
 //   - a lapsed member may Leave, and may be suspended, revoked and
 //     unsuspended;
 //   - an Unsuspend enactment is live iff enough of its cited votes are,
