@@ -52,12 +52,11 @@ type frontier struct {
 	key string
 }
 
-// fork is the first pair of ops found by one author at one seq: the
-// witness of an equivocation, kept for Explain.
+// fork is a seq at which an author signed two or more ops: an
+// equivocation (dag.bySeq holds the ops).
 type fork struct {
 	author int32
 	seq    uint32
-	a, b   nodeID
 }
 
 // forkAt is the lowest seq at which an author forked within some past.
@@ -72,8 +71,8 @@ type dag struct {
 	byHash     map[protocol.Hash]nodeID
 	authors    map[protocol.Key]int32
 	keys       []protocol.Key
-	bySeq      map[authorSeq]nodeID // the first op applied at each (author, seq)
-	forkSeq    []uint32             // per author: the lowest forked seq, or 0
+	bySeq      map[authorSeq][]nodeID // the ops at each (author, seq): more than one after a fork
+	forkSeq    []uint32               // per author: the lowest forked seq, or 0
 	forks      []fork
 	heads      map[nodeID]struct{}
 	membership []nodeID // membership ops in applied order
@@ -90,7 +89,7 @@ func newDAG() *dag {
 	d := &dag{
 		byHash:    make(map[protocol.Hash]nodeID),
 		authors:   make(map[protocol.Key]int32),
-		bySeq:     make(map[authorSeq]nodeID),
+		bySeq:     make(map[authorSeq][]nodeID),
 		heads:     make(map[nodeID]struct{}),
 		frontiers: make(map[string]*frontier),
 	}
@@ -370,16 +369,15 @@ func (d *dag) add(n *node, preds []*node) {
 	d.nodes = append(d.nodes, n)
 	d.byHash[n.op.Hash()] = n.id
 	as := authorSeq{n.author, n.seq}
-	if other, ok := d.bySeq[as]; ok {
+	if twins := d.bySeq[as]; len(twins) > 0 {
 		if fs := d.forkSeq[n.author]; fs == 0 || n.seq < fs {
 			d.forkSeq[n.author] = n.seq
 		}
-		if !slices.ContainsFunc(d.forks, func(f fork) bool { return f.author == n.author && f.seq == n.seq }) {
-			d.forks = append(d.forks, fork{author: n.author, seq: n.seq, a: other, b: n.id})
+		if len(twins) == 1 {
+			d.forks = append(d.forks, fork{author: n.author, seq: n.seq})
 		}
-	} else {
-		d.bySeq[as] = n.id
 	}
+	d.bySeq[as] = append(d.bySeq[as], n.id)
 	for _, p := range preds {
 		delete(d.heads, p.id)
 	}

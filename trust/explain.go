@@ -3,6 +3,7 @@ package trust
 import (
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/kring-circle/kring/protocol"
 )
@@ -68,17 +69,30 @@ func (e *Engine) Explain(key protocol.Key) []Event {
 	slices.SortFunc(forks, func(x, y fork) int { return int(x.seq) - int(y.seq) })
 	for _, f := range forks {
 		if e.d.keys[f.author] == key {
-			// Name the twins by hash, not by arrival, so that every node
-			// explains the fork alike.
-			a, b := e.d.nodes[f.a], e.d.nodes[f.b]
-			if b.op.Hash().Less(a.op.Hash()) {
-				a, b = b, a
-			}
-			add(b, true, "equivocated: two ops at seq %d (%s, %s); suspended from that seq", f.seq,
-				a.op.Hash().Short(), b.op.Hash().Short())
+			e.explainFork(f, add)
 		}
 	}
 	return out
+}
+
+// explainFork names every op of the fork by hash, not by arrival, so that
+// every node that holds the same ops explains the fork alike.
+func (e *Engine) explainFork(f fork, add func(*node, bool, string, ...any)) {
+	var twins []*node
+	for _, id := range e.d.bySeq[authorSeq{f.author, f.seq}] {
+		twins = append(twins, e.d.nodes[id])
+	}
+	slices.SortFunc(twins, func(x, y *node) int { return compareHashes(x.op.Hash(), y.op.Hash()) })
+	var names []string
+	for i, t := range twins {
+		if i == 4 {
+			names = append(names, fmt.Sprintf("and %d more", len(twins)-i))
+			break
+		}
+		names = append(names, t.op.Hash().Short())
+	}
+	add(twins[0], true, "equivocated: %d ops at seq %d (%s); suspended from that seq",
+		len(twins), f.seq, strings.Join(names, ", "))
 }
 
 // causalMembership returns the membership ops ordered by causal height,
