@@ -79,7 +79,7 @@ func (e *Engine) Explain(key protocol.Key) []Event {
 // every node that holds the same ops explains the fork alike.
 func (e *Engine) explainFork(f fork, add func(*node, bool, string, ...any)) {
 	var twins []*node
-	for _, id := range e.d.bySeq[authorSeq{f.author, f.seq}] {
+	for _, id := range e.d.bySeq[authorSeq(f)] {
 		twins = append(twins, e.d.nodes[id])
 	}
 	slices.SortFunc(twins, func(x, y *node) int { return compareHashes(x.op.Hash(), y.op.Hash()) })
