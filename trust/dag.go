@@ -75,7 +75,8 @@ type dag struct {
 	forkSeq    []uint32               // per author: the lowest forked seq, or 0
 	forks      []fork
 	heads      map[nodeID]struct{}
-	membership []nodeID // membership ops in applied order
+	membership []nodeID              // membership ops in applied order
+	admitted   map[protocol.Key]bool // founders and every key with an Admit enactment applied
 	frontiers  map[string]*frontier
 	top        *frontier // the frontier of every membership op applied
 }
@@ -90,6 +91,7 @@ func newDAG() *dag {
 		byHash:    make(map[protocol.Hash]nodeID),
 		authors:   make(map[protocol.Key]int32),
 		bySeq:     make(map[authorSeq][]nodeID),
+		admitted:  make(map[protocol.Key]bool),
 		heads:     make(map[nodeID]struct{}),
 		frontiers: make(map[string]*frontier),
 	}
@@ -140,15 +142,7 @@ func (d *dag) prepare(op *protocol.Op, preds []*node) (*node, []forkAt) {
 	d.mergeTips(n, preds)
 	past := d.pastForks(n)
 	d.addSelf(n)
-	var cand []nodeID
-	for _, p := range preds {
-		if p.membership() {
-			cand = append(cand, p.id)
-		} else {
-			cand = append(cand, p.mf.ids...)
-		}
-	}
-	n.mf = d.frontier(d.maximal(cand))
+	n.mf = d.frontierOf(preds)
 	switch b := op.Content().(type) {
 	case *protocol.Vote:
 		n.motion = b.Motion.Hash()
@@ -215,48 +209,85 @@ func (d *dag) forkSeqOf(a int32) uint32 {
 
 // mergeBranches returns the heads of author a's branches over the preds'
 // pasts, and the lowest seq at which two of them differ (0 for one head).
+// The pred with the most heads is the base; only what the others add to it
+// is compared, so a merge costs O(base × added), not O(heads²).
 func (d *dag) mergeBranches(a int32, preds []*node) ([]*node, uint32) {
-	var heads []*node
+	var base []*node
 	low := uint32(0)
 	for _, p := range preds {
-		if br := p.branches[a]; br != nil {
-			heads = append(heads, br...)
-			if l := p.forkLow[a]; low == 0 || l < low {
-				low = l
-			}
-		} else if t := d.tipNode(p, a); t != nil {
-			heads = append(heads, t)
+		if br := p.branches[a]; len(br) > len(base) {
+			base = br
+		}
+		if l := p.forkLow[a]; l > 0 && (low == 0 || l < low) {
+			low = l
 		}
 	}
-	heads = d.chainMaximal(heads)
+	in := make(map[*node]bool, len(base))
+	for _, h := range base {
+		in[h] = true
+	}
+	var extra []*node
+	for _, p := range preds {
+		heads := p.branches[a]
+		if heads == nil {
+			if t := d.tipNode(p, a); t != nil {
+				heads = []*node{t}
+			}
+		}
+		for _, h := range heads {
+			if !in[h] {
+				in[h] = true
+				extra = append(extra, h)
+			}
+		}
+	}
+	if len(extra) == 0 {
+		if len(base) < 2 {
+			return base, 0
+		}
+		return base, low
+	}
+	heads, added := mergeHeads(base, extra)
 	if len(heads) < 2 {
 		return heads, 0
 	}
-	for _, p := range preds {
-		if sameNodes(p.branches[a], heads) {
-			return p.branches[a], low // nothing new met here
-		}
-	}
-	for i := range heads {
-		for j := i + 1; j < len(heads); j++ {
-			if s := divergence(heads[i], heads[j]); low == 0 || s < low {
-				low = s
+	for _, e := range added {
+		for _, h := range heads {
+			if h != e {
+				if s := divergence(e, h); low == 0 || s < low {
+					low = s
+				}
 			}
 		}
 	}
 	return heads, low
 }
 
-func sameNodes(a, b []*node) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for _, x := range b {
-		if !slices.Contains(a, x) {
-			return false
+// mergeHeads merges extra heads into base, a set of heads none of which
+// lies on another's prev-chain, keeping that property. It returns the
+// merged heads and the extra heads among them.
+func mergeHeads(base, extra []*node) (heads, added []*node) {
+	for _, e := range extra {
+		if !onChainOf(e, base) && !onChainOf(e, extra) {
+			added = append(added, e)
 		}
 	}
-	return true
+	for _, b := range base {
+		if !onChainOf(b, added) {
+			heads = append(heads, b)
+		}
+	}
+	return append(heads, added...), added
+}
+
+// onChainOf reports whether h lies on the prev-chain of one of others.
+func onChainOf(h *node, others []*node) bool {
+	for _, o := range others {
+		if o != h && o.seq > h.seq && chainAt(o, h.seq) == h {
+			return true
+		}
+	}
+	return false
 }
 
 // addSelf adds n to its own author's tips and branches.
@@ -269,7 +300,7 @@ func (d *dag) addSelf(n *node) {
 			heads = []*node{t}
 		}
 	}
-	merged := d.chainMaximal(append(slices.Clone(heads), n))
+	merged, _ := mergeHeads(heads, []*node{n})
 	if len(merged) > 1 {
 		for _, h := range merged {
 			if h != n {
@@ -283,33 +314,6 @@ func (d *dag) addSelf(n *node) {
 	if t := d.tipNode(n, a); t == nil || t.seq <= n.seq {
 		n.tip[a] = n.id + 1
 	}
-}
-
-// chainMaximal drops the heads that lie on another head's prev-chain, and
-// duplicates; it keeps the order of first appearance.
-func (d *dag) chainMaximal(heads []*node) []*node {
-	seen := make(map[*node]bool, len(heads))
-	uniq := heads[:0:0]
-	for _, h := range heads {
-		if !seen[h] {
-			seen[h] = true
-			uniq = append(uniq, h)
-		}
-	}
-	out := uniq[:0:0]
-	for _, h := range uniq {
-		keep := true
-		for _, o := range uniq {
-			if o != h && o.seq > h.seq && chainAt(o, h.seq) == h {
-				keep = false
-				break
-			}
-		}
-		if keep {
-			out = append(out, h)
-		}
-	}
-	return out
 }
 
 // chainAt returns the op at seq on t's prev-chain (t.seq >= seq).
@@ -382,9 +386,28 @@ func (d *dag) add(n *node, preds []*node) {
 		delete(d.heads, p.id)
 	}
 	d.heads[n.id] = struct{}{}
+	switch b := n.op.Content().(type) {
+	case *protocol.Genesis:
+		for _, f := range b.Founders {
+			d.admitted[f.Key] = true
+		}
+	case *protocol.Enact:
+		if b.Motion.Kind == protocol.MotionAdmit {
+			d.admitted[n.op.Author] = true
+		}
+	}
 	if n.membership() {
 		d.membership = append(d.membership, n.id)
-		top := d.frontier(d.maximal(append(slices.Clone(d.top.ids), n.id)))
+		// n is in no op's past: the new top is n and the old top's ops
+		// that are not in n's past.
+		ids := []nodeID{n.id}
+		for _, id := range d.top.ids {
+			if !d.inPast(d.nodes[id], n) {
+				ids = append(ids, id)
+			}
+		}
+		slices.Sort(ids)
+		top := d.frontier(ids)
 		if f, ok := d.frontiers[top.key]; ok {
 			top = f
 		} else {
@@ -421,25 +444,59 @@ func (d *dag) inPast(x, o *node) bool {
 	return chainAt(t, x.seq) == x
 }
 
+// frontierOf returns the membership frontier of an op with these preds:
+// the maximal membership ops among the preds and the preds' frontiers.
+func (d *dag) frontierOf(preds []*node) *frontier {
+	var shared *frontier
+	mixed := false
+	var cand []nodeID
+	for _, p := range preds {
+		if p.membership() {
+			cand = append(cand, p.id)
+			mixed = true
+			continue
+		}
+		if shared == nil {
+			shared = p.mf
+		} else if p.mf != shared {
+			mixed = true
+		}
+		cand = append(cand, p.mf.ids...)
+	}
+	if !mixed && shared != nil {
+		return shared // data ops on one frontier
+	}
+	slices.Sort(cand)
+	cand = slices.Compact(cand)
+	if slices.Equal(cand, d.top.ids) {
+		return d.top // the op cites every membership head
+	}
+	return d.frontier(d.maximal(cand))
+}
+
 // maximal returns the ids in cand that are not in the past of another,
-// sorted and unique.
+// sorted and unique. Candidates are taken highest first, so each is
+// compared only with those already kept: an op's past holds only lower ops.
 func (d *dag) maximal(cand []nodeID) []nodeID {
 	slices.Sort(cand)
 	cand = slices.Compact(cand)
-	out := cand[:0:0]
-	for _, c := range cand {
+	byHeight := slices.Clone(cand)
+	slices.SortFunc(byHeight, func(x, y nodeID) int { return int(d.nodes[y].height) - int(d.nodes[x].height) })
+	var kept []nodeID
+	for _, c := range byHeight {
 		dominated := false
-		for _, o := range cand {
-			if o != c && d.inPast(d.nodes[c], d.nodes[o]) {
+		for _, k := range kept {
+			if d.inPast(d.nodes[c], d.nodes[k]) {
 				dominated = true
 				break
 			}
 		}
 		if !dominated {
-			out = append(out, c)
+			kept = append(kept, c)
 		}
 	}
-	return out
+	slices.Sort(kept)
+	return kept
 }
 
 // frontier returns the frontier of ids, interned when the dag knows it;

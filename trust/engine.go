@@ -191,16 +191,17 @@ func (e *Engine) judge(op *protocol.Op) (*node, []*node, error) {
 	return n, preds, nil
 }
 
-// knownAuthor refuses, before any costly work, an op whose author is a
-// stranger or an applicant in the State of every op applied: it cannot be
-// a member in the State of the op's past, which is a subset of them. Only
-// an applicant's Admit enactment gets past.
+// knownAuthor refuses, before any costly work, an op whose author is
+// neither a founder nor the author of any applied Admit enactment: a
+// stranger or applicant in the State of every op applied, it cannot be a
+// member in the State of the op's past, which is a subset of them. Only an
+// applicant's own Admit enactment gets past.
 func (e *Engine) knownAuthor(op *protocol.Op) error {
 	if b, ok := op.Content().(*protocol.Enact); ok && b.Motion.Kind == protocol.MotionAdmit {
 		return nil
 	}
-	if st := e.resolved().key(op.Author).Status; st == StatusStranger || st == StatusApplicant {
-		return refuse(ErrNotMember, "%s is %s", op.Author.Short(), st)
+	if !e.d.admitted[op.Author] {
+		return refuse(ErrNotMember, "%s was never admitted", op.Author.Short())
 	}
 	return nil
 }
@@ -224,6 +225,11 @@ func (e *Engine) resolved() *resolver {
 	}
 	return e.global
 }
+
+// Epoch returns the hash of the op that put the charter in force: the
+// epoch of the next op signed on top of the log. It is cheaper than
+// State().Epoch.
+func (e *Engine) Epoch() protocol.Hash { return e.resolved().epochOp }
 
 // State returns the State of every op applied so far.
 func (e *Engine) State() *State {

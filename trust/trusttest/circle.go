@@ -162,7 +162,7 @@ func (c *Circle) Sign(name string, body protocol.Body) (*protocol.Op, error) {
 		Seq:   a.seq + 1,
 		Prev:  a.last,
 		Preds: preds(a.Engine.Heads(), a.last),
-		Epoch: a.Engine.State().Epoch,
+		Epoch: a.Engine.Epoch(),
 		Kind:  body.Kind(),
 		TS:    c.TS,
 	}

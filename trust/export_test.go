@@ -1,0 +1,73 @@
+package trust
+
+// Hooks into the dag for dag_test.go: they bypass admissibility so that
+// tests can build histories of any shape.
+
+import "github.com/kring-circle/kring/protocol"
+
+func (e *Engine) RawAdd(op *protocol.Op) {
+	preds := make([]*node, len(op.Preds))
+	for i, p := range op.Preds {
+		preds[i], _ = e.d.get(p)
+	}
+	n, _ := e.d.prepare(op, preds)
+	e.d.add(n, preds)
+}
+
+func (e *Engine) RawInPast(x, o protocol.Hash) bool {
+	a, _ := e.d.get(x)
+	b, _ := e.d.get(o)
+	return e.d.inPast(a, b)
+}
+
+// RawPrepared prepares op (not added) and returns inPast(x, prepared) for each x, and its pastForks.
+func (e *Engine) RawPrepared(op *protocol.Op, xs []protocol.Hash) ([]bool, map[protocol.Key]uint32) {
+	preds := make([]*node, len(op.Preds))
+	for i, p := range op.Preds {
+		preds[i], _ = e.d.get(p)
+	}
+	n, pf := e.d.prepare(op, preds)
+	out := make([]bool, len(xs))
+	for i, h := range xs {
+		x, _ := e.d.get(h)
+		out[i] = e.d.inPast(x, n)
+	}
+	m := map[protocol.Key]uint32{}
+	for _, f := range pf {
+		k := op.Author
+		if int(f.author) < len(e.d.keys) {
+			k = e.d.keys[f.author]
+		}
+		m[k] = f.seq
+	}
+	return out, m
+}
+
+func (e *Engine) RawNode(h protocol.Hash) (forkLow map[protocol.Key]uint32, branches map[protocol.Key][]protocol.Hash) {
+	n, _ := e.d.get(h)
+	forkLow, branches = map[protocol.Key]uint32{}, map[protocol.Key][]protocol.Hash{}
+	for a, s := range n.forkLow {
+		forkLow[e.d.keys[a]] = s
+	}
+	for a, hs := range n.branches {
+		for _, x := range hs {
+			branches[e.d.keys[a]] = append(branches[e.d.keys[a]], x.op.Hash())
+		}
+	}
+	return
+}
+
+func (e *Engine) RawChainAt(h protocol.Hash, seq uint32) (protocol.Hash, bool) {
+	n, _ := e.d.get(h)
+	t := chainAt(n, seq)
+	if t == nil {
+		return protocol.Hash{}, false
+	}
+	return t.op.Hash(), true
+}
+
+func (e *Engine) RawDivergence(x, y protocol.Hash) uint32 {
+	a, _ := e.d.get(x)
+	b, _ := e.d.get(y)
+	return divergence(a, b)
+}
