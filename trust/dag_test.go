@@ -128,7 +128,9 @@ func sameSet(a, b []protocol.Hash) bool {
 func TestDAGInPastAgainstWalk(t *testing.T) {
 	names := []string{"A", "B", "C", "D"}
 	selfAhead, forkedEnd := 0, 0
-	defer func() { t.Logf("ops citing own op at >= seq: %d; histories whose last op sees a fork: %d", selfAhead, forkedEnd) }()
+	defer func() {
+		t.Logf("ops citing own op at >= seq: %d; histories whose last op sees a fork: %d", selfAhead, forkedEnd)
+	}()
 	for seed := uint64(0); seed < 300; seed++ {
 		rng := rand.New(rand.NewPCG(seed, 7))
 		w := newRawWorld(t, names...)
