@@ -258,7 +258,10 @@ func (e *Engine) viewOf(n *node, forks []forkAt) view {
 	}
 	v := resolve(e.d, set, forks)
 	if len(e.views) >= maxCachedViews {
-		clear(e.views)
+		for k := range e.views { // evict one, not all: no thrashing
+			delete(e.views, k)
+			break
+		}
 	}
 	e.views[key] = v
 	return v
