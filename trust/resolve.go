@@ -27,45 +27,43 @@ type resolver struct {
 	charterN int // voters of the charter enactment in force
 
 	// Grants, judged in order.
-	founders     map[protocol.Key]*protocol.Member
-	live         map[nodeID]bool
-	admits       map[protocol.Key][]*node // live Admit enactments by candidate
-	admitEnacts  map[protocol.Key][]*node // all Admit enactments by candidate
-	liftedBy     map[protocol.Hash][]*node
-	endorsements map[protocol.Hash][]*node               // application ID -> live endorsement votes
-	endorsers    map[protocol.Hash]map[protocol.Key]bool // application ID -> distinct live endorsers
-	apps         map[protocol.Hash]*protocol.Application
-	appsOf       map[protocol.Key][]protocol.Hash
-	votes        map[protocol.Hash][]*node // motion -> votes
-	motions      map[protocol.Hash]*protocol.Motion
-	enactedM     map[protocol.Hash]bool
-	suspendOf    map[protocol.Hash]protocol.Key
+	founders    map[protocol.Key]*protocol.Member
+	live        map[nodeID]bool
+	admits      map[protocol.Key][]*node // live Admit enactments by candidate
+	admitEnacts map[protocol.Key][]*node // all Admit enactments by candidate
+	liftedBy    map[protocol.Hash][]*node
+	endorsers   map[protocol.Hash]map[protocol.Key]bool // application ID -> distinct live endorsers
+	apps        map[protocol.Hash]*protocol.Application
+	appsOf      map[protocol.Key][]protocol.Hash
+	votes       map[protocol.Hash][]*node // motion -> votes
+	motions     map[protocol.Hash]*protocol.Motion
+	enactedM    map[protocol.Hash]bool
+	suspendOf   map[protocol.Hash]protocol.Key
 }
 
 func newResolver(d *dag, genesis *node) *resolver {
 	g := genesis.op.Content().(*protocol.Genesis)
 	r := &resolver{
-		d:            d,
-		circle:       genesis.op.Hash(),
-		revokes:      map[protocol.Key][]*node{},
-		leaves:       map[protocol.Key][]*node{},
-		suspends:     map[protocol.Key][]*node{},
-		forkSeq:      map[protocol.Key]uint32{},
-		inForce:      g.Charter,
-		epochOp:      genesis.op.Hash(),
-		founders:     map[protocol.Key]*protocol.Member{},
-		live:         map[nodeID]bool{},
-		admits:       map[protocol.Key][]*node{},
-		admitEnacts:  map[protocol.Key][]*node{},
-		liftedBy:     map[protocol.Hash][]*node{},
-		endorsements: map[protocol.Hash][]*node{},
-		endorsers:    map[protocol.Hash]map[protocol.Key]bool{},
-		apps:         map[protocol.Hash]*protocol.Application{},
-		appsOf:       map[protocol.Key][]protocol.Hash{},
-		votes:        map[protocol.Hash][]*node{},
-		motions:      map[protocol.Hash]*protocol.Motion{},
-		enactedM:     map[protocol.Hash]bool{},
-		suspendOf:    map[protocol.Hash]protocol.Key{},
+		d:           d,
+		circle:      genesis.op.Hash(),
+		revokes:     map[protocol.Key][]*node{},
+		leaves:      map[protocol.Key][]*node{},
+		suspends:    map[protocol.Key][]*node{},
+		forkSeq:     map[protocol.Key]uint32{},
+		inForce:     g.Charter,
+		epochOp:     genesis.op.Hash(),
+		founders:    map[protocol.Key]*protocol.Member{},
+		live:        map[nodeID]bool{},
+		admits:      map[protocol.Key][]*node{},
+		admitEnacts: map[protocol.Key][]*node{},
+		liftedBy:    map[protocol.Hash][]*node{},
+		endorsers:   map[protocol.Hash]map[protocol.Key]bool{},
+		apps:        map[protocol.Hash]*protocol.Application{},
+		appsOf:      map[protocol.Key][]protocol.Hash{},
+		votes:       map[protocol.Hash][]*node{},
+		motions:     map[protocol.Hash]*protocol.Motion{},
+		enactedM:    map[protocol.Hash]bool{},
+		suspendOf:   map[protocol.Hash]protocol.Key{},
 	}
 	for i := range g.Founders {
 		r.founders[g.Founders[i].Key] = &g.Founders[i]
@@ -166,7 +164,6 @@ func (r *resolver) stepVote(n *node, v *protocol.Vote) {
 	}
 	r.votes[n.motion] = append(r.votes[n.motion], n)
 	if m.Kind == protocol.MotionAdmit {
-		r.endorsements[id] = append(r.endorsements[id], n)
 		if r.endorsers[id] == nil {
 			r.endorsers[id] = map[protocol.Key]bool{}
 		}
@@ -320,13 +317,8 @@ func (r *resolver) key(k protocol.Key) KeyState {
 
 func (r *resolver) memberCount() int {
 	n := 0
-	for k := range r.founders {
+	for _, k := range r.knownKeys() {
 		if r.key(k).Status == StatusMember {
-			n++
-		}
-	}
-	for k := range r.admits {
-		if _, founder := r.founders[k]; !founder && r.key(k).Status == StatusMember {
 			n++
 		}
 	}
