@@ -41,6 +41,11 @@ type Member struct {
 	EncKey [32]byte `cbor:"2,keyasint"`
 	// Profile describes the organisation.
 	Profile Profile `cbor:"3,keyasint"`
+	// Addrs are multiaddrs where the organisation's node listened when it
+	// signed (e.g. "/dns4/kring.example.org/tcp/4001"), so that other
+	// members can reach it without a bootstrap node. Optional; a node
+	// also learns addresses from its connections.
+	Addrs []string `cbor:"4,keyasint,omitempty"`
 }
 
 // Application is a candidate's request to join a circle, signed by the
@@ -95,6 +100,12 @@ func (a *Application) validate() error {
 func (m *Member) validate() error {
 	if m.Key.IsZero() {
 		return fmt.Errorf("%w: member without key", ErrInvalidBody)
+	}
+	if err := checkList("addrs", len(m.Addrs)); err != nil {
+		return err
+	}
+	if err := checkTexts(MaxShortText, m.Addrs...); err != nil {
+		return err
 	}
 	return m.Profile.validate()
 }

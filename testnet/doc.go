@@ -1,6 +1,15 @@
-// Package testnet will run N Kring nodes in one process or as processes on
-// loopback, with scripted scenarios and the measurements behind make bench.
+// Package testnet runs a Kring circle of real nodes in one process, on
+// loopback: each member's node has its own badger directory and ports.
+// A test (or `kring testnet`, or a benchmark) founds a circle with New,
+// starts it, and then publishes, votes, stops and restarts nodes, cuts and
+// heals links between groups of members, and waits until the nodes hold
+// the identical op set and State.
 //
-// It is empty on purpose: it arrives with the node issue (issue 3), and the
-// benchmark issue (issue 5) builds its measurements on it.
+//	net, _ := testnet.New(testnet.Options{Dir: dir, Founders: []string{"A", "B", "C"}})
+//	_ = net.Start(ctx)
+//	op, _ := net.M("A").Advise(ctx, "CVE-2026-1234 exploited in the wild")
+//	_ = net.WaitHas(ctx, op.Hash(), "A", "B", "C")
+//
+// Cuts are made at the nodes' gaters (node.Config.Refuse), so a cut link
+// refuses dials like a real partition would make them fail.
 package testnet

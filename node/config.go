@@ -1,0 +1,169 @@
+package node
+
+import (
+	"crypto/ed25519"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/libp2p/go-libp2p/core/peer"
+	"github.com/multiformats/go-multiaddr"
+
+	"github.com/kring-circle/kring/node/store"
+)
+
+// Config is everything a member's node needs. Start from DefaultConfig (a
+// daemon on a server) or DefaultLocalConfig (fast timers, loopback, for
+// tests and the local demo) and set Key, Genesis and DataDir.
+type Config struct {
+	// Key is the organisation's Ed25519 signing key. It is also the node's
+	// libp2p identity: a peer ID is a member ID.
+	Key ed25519.PrivateKey
+	// Genesis is the circle's genesis op, in its canonical encoding.
+	Genesis []byte
+	// DataDir is the badger directory; ignored when Store.InMemory is set.
+	DataDir string
+	// Store tunes the badger store.
+	Store store.Options
+	// ListenAddrs are the multiaddrs the node listens on (TCP and QUIC).
+	ListenAddrs []string
+	// Peers are "/ip4/…/tcp/…/p2p/<id>" multiaddrs to dial at start. A
+	// listed peer that the log does not know yet may be dialled, so that a
+	// newcomer can reach a circle whose founders have left; once the log
+	// says the peer is no member, it is refused like any other.
+	Peers []string
+	// ConnLow and ConnHigh are the connection manager's watermarks.
+	// Member connections are protected and never trimmed.
+	ConnLow, ConnHigh int
+	// MaxConnsPerPeer, MaxStreamsPerPeer and MaxMemory are the resource
+	// manager's explicit limits; MaxConns bounds the whole node.
+	MaxConns, MaxConnsPerPeer, MaxStreamsPerPeer int
+	// MaxMemory bounds the memory the resource manager lets libp2p
+	// reserve, in bytes.
+	MaxMemory int64
+	// ValidateQueue is pubsub's validation queue. The default of 32 drops
+	// ops under bursts; a circle publishes in bursts (an incident).
+	ValidateQueue int
+	// OutboundQueue is pubsub's per-peer outbound queue.
+	OutboundQueue int
+	// ValidateConcurrency bounds concurrent validations of the ops topic.
+	ValidateConcurrency int
+	// Heartbeat is gossipsub's heartbeat interval.
+	Heartbeat time.Duration
+	// SyncInterval is how often the node syncs with a random member.
+	SyncInterval time.Duration
+	// StreamTimeout bounds every sync stream exchange.
+	StreamTimeout time.Duration
+	// SyncBeforePublish is how many members a node must have completed a
+	// sync with (since it started) before it publishes: fewer if the
+	// circle has fewer other members. 0 turns the wait off.
+	SyncBeforePublish int
+	// RedialMin and RedialMax bound the backoff between dials to a
+	// member the node is not connected to.
+	RedialMin, RedialMax time.Duration
+	// ScoreInspect is how often gossipsub peer scores are sampled for
+	// PeerScore.
+	ScoreInspect time.Duration
+	// CommitBatch bounds how many ops one store write commits.
+	CommitBatch int
+	// Refuse, if set, refuses peers on top of what the log and local
+	// blocks refuse. The testnet cuts links with it; a daemon leaves it nil.
+	Refuse func(peer.ID) bool
+	// Logger receives the node's logs; nil discards them.
+	Logger *slog.Logger
+}
+
+// DefaultConfig returns the configuration of a member's daemon on a server:
+// TCP and QUIC on port 4001 on every interface, durable writes.
+func DefaultConfig() Config {
+	return Config{
+		Store:               store.DefaultOptions(),
+		ListenAddrs:         []string{"/ip4/0.0.0.0/tcp/4001", "/ip4/0.0.0.0/udp/4001/quic-v1"},
+		ConnLow:             64,
+		ConnHigh:            192,
+		MaxConns:            512,
+		MaxConnsPerPeer:     8,
+		MaxStreamsPerPeer:   256,
+		MaxMemory:           512 << 20,
+		ValidateQueue:       4096,
+		OutboundQueue:       4096,
+		ValidateConcurrency: 1024,
+		Heartbeat:           time.Second,
+		SyncInterval:        30 * time.Second,
+		StreamTimeout:       30 * time.Second,
+		SyncBeforePublish:   2,
+		RedialMin:           time.Second,
+		RedialMax:           5 * time.Minute,
+		ScoreInspect:        10 * time.Second,
+		CommitBatch:         256,
+	}
+}
+
+// DefaultLocalConfig returns DefaultConfig with loopback listeners on
+// random ports and fast timers, for tests and the local demo circle.
+func DefaultLocalConfig() Config {
+	c := DefaultConfig()
+	c.ListenAddrs = []string{"/ip4/127.0.0.1/tcp/0", "/ip4/127.0.0.1/udp/0/quic-v1"}
+	c.Heartbeat = 100 * time.Millisecond
+	c.SyncInterval = 2 * time.Second
+	c.StreamTimeout = 10 * time.Second
+	c.RedialMin = 100 * time.Millisecond
+	c.RedialMax = 2 * time.Second
+	c.ScoreInspect = 200 * time.Millisecond
+	c.MaxMemory = 128 << 20
+	return c
+}
+
+// ErrConfig reports an unusable configuration.
+var ErrConfig = errors.New("node: bad config")
+
+// Validate checks the configuration; New calls it.
+func (c *Config) Validate() error {
+	if len(c.Key) != ed25519.PrivateKeySize {
+		return fmt.Errorf("%w: Key is %d bytes, want an Ed25519 private key", ErrConfig, len(c.Key))
+	}
+	if len(c.Genesis) == 0 {
+		return fmt.Errorf("%w: no Genesis", ErrConfig)
+	}
+	if c.DataDir == "" && !c.Store.InMemory {
+		return fmt.Errorf("%w: no DataDir (or set Store.InMemory)", ErrConfig)
+	}
+	if len(c.ListenAddrs) == 0 {
+		return fmt.Errorf("%w: no ListenAddrs", ErrConfig)
+	}
+	for _, a := range c.ListenAddrs {
+		if _, err := multiaddr.NewMultiaddr(a); err != nil {
+			return fmt.Errorf("%w: listen address %q: %v", ErrConfig, a, err)
+		}
+	}
+	for _, a := range c.Peers {
+		if _, err := peer.AddrInfoFromString(a); err != nil {
+			return fmt.Errorf("%w: peer %q: %v", ErrConfig, a, err)
+		}
+	}
+	positive := map[string]int64{
+		"ConnLow": int64(c.ConnLow), "ConnHigh": int64(c.ConnHigh), "MaxConns": int64(c.MaxConns),
+		"MaxConnsPerPeer": int64(c.MaxConnsPerPeer), "MaxStreamsPerPeer": int64(c.MaxStreamsPerPeer),
+		"MaxMemory": c.MaxMemory, "ValidateQueue": int64(c.ValidateQueue), "OutboundQueue": int64(c.OutboundQueue),
+		"ValidateConcurrency": int64(c.ValidateConcurrency), "Heartbeat": int64(c.Heartbeat),
+		"SyncInterval": int64(c.SyncInterval), "StreamTimeout": int64(c.StreamTimeout),
+		"RedialMin": int64(c.RedialMin), "RedialMax": int64(c.RedialMax), "ScoreInspect": int64(c.ScoreInspect),
+		"CommitBatch": int64(c.CommitBatch),
+	}
+	for name, v := range positive {
+		if v <= 0 {
+			return fmt.Errorf("%w: %s must be positive", ErrConfig, name)
+		}
+	}
+	if c.ConnLow > c.ConnHigh || c.RedialMin > c.RedialMax {
+		return fmt.Errorf("%w: a low bound above its high bound", ErrConfig)
+	}
+	if c.SyncBeforePublish < 0 {
+		return fmt.Errorf("%w: SyncBeforePublish is negative", ErrConfig)
+	}
+	if !c.Store.InMemory || c.DataDir != "" {
+		return c.Store.Validate()
+	}
+	return nil
+}

@@ -1,0 +1,139 @@
+package node
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/libp2p/go-libp2p/core/network"
+	"github.com/libp2p/go-libp2p/core/peer"
+
+	"github.com/kring-circle/kring/node/store"
+	"github.com/kring-circle/kring/protocol"
+)
+
+// memberTag protects member connections from the connection manager.
+const memberTag = "kring-member"
+
+// enforce puts a new admission snapshot in force, in the order that leaves
+// no gap: the gater refuses the key first (no redial, no re-accept), then
+// pubsub blacklists it (its queues are dropped and nothing it forwards is
+// taken), then every connection to it is closed, which also ends its sync
+// streams; the sync server checks the snapshot on every request.
+func (n *Node) enforce(a *admission) {
+	if n.gater == nil {
+		return // still loading the store
+	}
+	n.gater.cur.Store(a)
+	if n.host == nil {
+		return
+	}
+	for _, p := range n.host.Network().Peers() {
+		s := n.gater.standing(p)
+		switch {
+		case s == Sharing:
+			n.cm.Protect(p, memberTag)
+			continue
+		case s.admitted():
+			n.cm.Unprotect(p, memberTag)
+			continue
+		case s == Denied && n.ps != nil:
+			n.ps.BlacklistPeer(p)
+		}
+		n.cm.Unprotect(p, memberTag)
+		if err := n.host.Network().ClosePeer(p); err != nil {
+			n.log.Warn("closing a refused peer", "peer", p, "err", err)
+		}
+		n.log.Info("refused peer disconnected", "peer", p, "standing", s)
+	}
+}
+
+// Block refuses member k on this node alone, at once: the gater refuses
+// it, pubsub drops it, its connections close and it is no longer served.
+// The block persists across restarts until Unblock; it never enters the
+// log, so it changes no other node's State.
+func (n *Node) Block(ctx context.Context, k protocol.Key, reason string) error {
+	if k == n.key {
+		return fmt.Errorf("node: a node cannot block its own organisation")
+	}
+	b := store.Block{Reason: reason, Since: time.Now().UTC()}
+	var err error
+	derr := n.do(ctx, func(l *loop) {
+		if err = n.store.SetBlock(k, b); err != nil {
+			return
+		}
+		l.blocks[k] = b
+		n.enforce(l.admission())
+	})
+	if err == nil {
+		err = derr
+	}
+	if err != nil {
+		return fmt.Errorf("node: blocking %s: %w", k.Short(), err)
+	}
+	n.afterChange()
+	return nil
+}
+
+// Unblock lifts this node's local block of k. Whether k may connect again
+// is then up to the log.
+func (n *Node) Unblock(ctx context.Context, k protocol.Key) error {
+	var err error
+	derr := n.do(ctx, func(l *loop) {
+		if err = n.store.Unblock(k); err != nil {
+			return
+		}
+		delete(l.blocks, k)
+		n.enforce(l.admission())
+	})
+	if err == nil {
+		err = derr
+	}
+	if err != nil {
+		return fmt.Errorf("node: unblocking %s: %w", k.Short(), err)
+	}
+	n.afterChange()
+	return nil
+}
+
+// Blocks returns this node's local blocks.
+func (n *Node) Blocks(ctx context.Context) (map[protocol.Key]store.Block, error) {
+	var out map[protocol.Key]store.Block
+	if err := n.do(ctx, func(l *loop) { out = l.blocksCopy() }); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// notifiee syncs with every admitted peer as soon as it connects.
+func (n *Node) notifiee() network.Notifiee {
+	return &network.NotifyBundle{ConnectedF: func(_ network.Network, c network.Conn) { n.kick(c.RemotePeer()) }}
+}
+
+// kick starts a sync with p unless one is running.
+func (n *Node) kick(p peer.ID) {
+	if !n.gater.standing(p).admitted() {
+		return
+	}
+	n.mu.Lock()
+	if n.syncing[p] || n.ctx.Err() != nil {
+		n.mu.Unlock()
+		return
+	}
+	n.syncing[p] = true
+	n.wg.Add(1)
+	n.mu.Unlock()
+	go func() {
+		defer n.wg.Done()
+		defer func() {
+			n.mu.Lock()
+			delete(n.syncing, p)
+			n.mu.Unlock()
+		}()
+		ctx, cancel := context.WithTimeout(n.ctx, 4*n.cfg.StreamTimeout)
+		defer cancel()
+		if err := n.SyncWith(ctx, p); err != nil {
+			n.log.Debug("sync", "peer", p, "err", err)
+		}
+	}()
+}

@@ -1,0 +1,143 @@
+package node
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	pubsub "github.com/libp2p/go-libp2p-pubsub"
+	"github.com/libp2p/go-libp2p/core/network"
+	"github.com/libp2p/go-libp2p/core/peer"
+
+	"github.com/kring-circle/kring/protocol"
+)
+
+// ErrNotEndorsed: no member the node reached holds enough endorsements of
+// the application yet.
+var ErrNotEndorsed = errors.New("node: the application lacks the endorsements the charter requires")
+
+// Enroll enacts this organisation's admission once members have endorsed
+// app: it asks a connected member for the counting endorsements, checks
+// them, signs the Admit enactment with its own key (proof that it holds
+// it) and hands it to that member, which judges and gossips it. The node
+// then syncs the log as a member. Enroll tries every connected peer once
+// and returns ErrNotEndorsed if none holds enough endorsements.
+func (n *Node) Enroll(ctx context.Context, app *protocol.Application) (*protocol.Op, error) {
+	if app.Member.Key != n.key {
+		return nil, fmt.Errorf("node: the application is %s's, this node is %s", app.Member.Key.Short(), n.key.Short())
+	}
+	if err := app.Verify(); err != nil {
+		return nil, fmt.Errorf("node: %w", err)
+	}
+	var errs []error
+	for _, p := range n.host.Network().Peers() {
+		if n.host.Network().Connectedness(p) != network.Connected {
+			continue
+		}
+		op, err := n.enrollWith(ctx, p, app)
+		if err == nil {
+			return op, nil
+		}
+		errs = append(errs, err)
+		if ctx.Err() != nil {
+			break
+		}
+	}
+	return nil, fmt.Errorf("%w: %w", ErrNotEndorsed, errors.Join(errs...))
+}
+
+func (n *Node) enrollWith(ctx context.Context, p peer.ID, app *protocol.Application) (*protocol.Op, error) {
+	c, err := n.openSync(ctx, p)
+	if err != nil {
+		return nil, err
+	}
+	defer c.close()
+	adm, err := c.call(&protocol.SyncRequest{Kind: protocol.SyncAdmission, Application: app})
+	if err != nil {
+		return nil, err
+	}
+	motion := protocol.Motion{Kind: protocol.MotionAdmit, Application: app}
+	if err := n.checkEndorsements(c, motion, adm.Votes); err != nil {
+		return nil, err
+	}
+	var op *protocol.Op
+	var serr error
+	err = n.do(ctx, func(l *loop) { op, serr = l.signEnact(motion, adm) })
+	if err == nil {
+		err = serr
+	}
+	if err != nil {
+		return nil, err
+	}
+	pushed, err := c.call(&protocol.SyncRequest{Kind: protocol.SyncPush, Ops: [][]byte{op.Bytes()}})
+	if err != nil {
+		return nil, err
+	}
+	if pushed.Accepted != 1 {
+		return nil, fmt.Errorf("%w: %s did not accept the enactment", ErrRefused, p)
+	}
+	n.log.Info("admission enacted", "op", op, "via", p)
+	n.kick(p)
+	return op, nil
+}
+
+// checkEndorsements fetches the cited votes and checks that each is a
+// signed vote on this very motion, by distinct members. Whether they are
+// enough is for the circle to judge.
+func (n *Node) checkEndorsements(c *syncConn, m protocol.Motion, votes []protocol.Hash) error {
+	if len(votes) == 0 || len(votes) > protocol.MaxVotes {
+		return fmt.Errorf("%w: %d endorsements offered", ErrNotEndorsed, len(votes))
+	}
+	resp, err := c.call(&protocol.SyncRequest{Kind: protocol.SyncGet, Want: votes})
+	if err != nil {
+		return err
+	}
+	want := m.Hash()
+	voters := map[protocol.Key]bool{}
+	for _, b := range resp.Ops {
+		op, err := protocol.Open(b, n.group)
+		if err != nil {
+			return fmt.Errorf("node: endorsement: %w", err)
+		}
+		v, ok := op.Content().(*protocol.Vote)
+		if !ok || v.Motion.Hash() != want {
+			return fmt.Errorf("%w: %s is not an endorsement of this application", ErrNotEndorsed, op)
+		}
+		voters[op.Author] = true
+	}
+	if len(voters) != len(votes) {
+		return fmt.Errorf("%w: %d of %d endorsements check out", ErrNotEndorsed, len(voters), len(votes))
+	}
+	return nil
+}
+
+// signEnact signs the Admit enactment over the member's heads. The node
+// lacks their past, so the op waits in its pending buffer, durably, until
+// sync brings the past; until then the node publishes nothing else.
+func (l *loop) signEnact(m protocol.Motion, adm *protocol.SyncResponse) (*protocol.Op, error) {
+	if own := l.outstanding(); own != nil {
+		return own, nil
+	}
+	if l.seq != 0 {
+		return nil, fmt.Errorf("node: this organisation already has a chain (seq %d); publish the enactment instead", l.seq)
+	}
+	if err := l.n.store.SetNextSeq(2); err != nil {
+		return nil, fmt.Errorf("node: reserving seq 1: %w", err)
+	}
+	op := &protocol.Op{
+		Group: l.n.group,
+		Seq:   1,
+		Preds: protocol.SortPreds(adm.Heads),
+		Epoch: adm.Epoch,
+		Kind:  protocol.KindEnact,
+		TS:    time.Now().UnixMilli(),
+	}
+	if err := protocol.Sign(op, &protocol.Enact{Motion: m, Votes: protocol.SortPreds(adm.Votes)}, l.n.cfg.Key); err != nil {
+		return nil, fmt.Errorf("node: signing the enactment: %w", err)
+	}
+	if v := l.ingest(op); v.Result == pubsub.ValidationReject {
+		return nil, fmt.Errorf("node: the enactment would be refused: %s", v.Reason)
+	}
+	return op, nil
+}

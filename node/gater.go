@@ -1,0 +1,159 @@
+package node
+
+import (
+	"sync"
+	"sync/atomic"
+
+	"github.com/libp2p/go-libp2p/core/control"
+	"github.com/libp2p/go-libp2p/core/network"
+	"github.com/libp2p/go-libp2p/core/peer"
+	"github.com/multiformats/go-multiaddr"
+
+	"github.com/kring-circle/kring/protocol"
+	"github.com/kring-circle/kring/trust"
+)
+
+// Standing is how this node treats a peer, from the log and its own blocks.
+type Standing uint8
+
+// Standings, from most to least trusted.
+const (
+	// Sharing: a member in the sharing set. Everything flows.
+	Sharing Standing = iota + 1
+	// Endorsed: an applicant (or lapsed member) whose application has the
+	// endorsements the charter requires. It may fetch membership ops and
+	// push its own Admit enactment, nothing else.
+	Endorsed
+	// Bootstrap: a configured peer the log does not know yet. It may be
+	// dialled; it is refused at sync and gossip until the log admits it.
+	Bootstrap
+	// Refused: a stranger, an applicant short of endorsements, a
+	// suspended, revoked or departed member, or a locally blocked one.
+	Refused
+	// Denied: a refused peer that was once known: suspended, revoked,
+	// departed, equivocating or locally blocked. Pubsub blacklists it.
+	Denied
+)
+
+var standingNames = [...]string{Sharing: "sharing", Endorsed: "endorsed", Bootstrap: "bootstrap", Refused: "refused", Denied: "denied"}
+
+// String names the standing for logs.
+func (s Standing) String() string {
+	if int(s) < len(standingNames) && standingNames[s] != "" {
+		return standingNames[s]
+	}
+	return "unknown"
+}
+
+// admitted reports whether the gater lets a connection with this standing
+// through.
+func (s Standing) admitted() bool { return s == Sharing || s == Endorsed || s == Bootstrap }
+
+// admission is one immutable snapshot of who may connect: the trust State
+// with this node's local blocks and configured peers laid over it.
+type admission struct {
+	state  *trust.State
+	blocks map[protocol.Key]bool
+	boot   map[protocol.Key]bool
+	self   protocol.Key
+}
+
+// standing judges key k.
+func (a *admission) standing(k protocol.Key) Standing {
+	if k == a.self {
+		return Sharing
+	}
+	ks := a.state.Key(k)
+	switch {
+	case a.blocks[k]:
+		return Denied
+	case ks.Status == trust.StatusRevoked || ks.Status == trust.StatusLeft || ks.Suspended:
+		return Denied
+	case ks.InSharingSet():
+		return Sharing
+	case (ks.Status == trust.StatusApplicant || ks.Status == trust.StatusLapsed) && ks.Missing() == 0:
+		return Endorsed
+	case ks.Status == trust.StatusStranger && a.boot[k]:
+		return Bootstrap
+	}
+	return Refused
+}
+
+// gater is the node's libp2p ConnectionGater and pubsub Blacklist. It
+// reads the current admission snapshot; the node swaps in a new one
+// whenever the State or the local blocks change, before it closes
+// anything, so a refused peer cannot slip back in between.
+type gater struct {
+	cur    atomic.Pointer[admission]
+	refuse func(peer.ID) bool
+	keys   sync.Map // peer.ID -> protocol.Key, or nil for a non-Ed25519 ID
+}
+
+func newGater(a *admission, refuse func(peer.ID) bool) *gater {
+	g := &gater{refuse: refuse}
+	g.cur.Store(a)
+	return g
+}
+
+// keyOf returns the member key behind a peer ID: the ID inlines the
+// Ed25519 public key. ok is false for IDs of other key types.
+func (g *gater) keyOf(p peer.ID) (protocol.Key, bool) {
+	if v, ok := g.keys.Load(p); ok {
+		k, ok := v.(protocol.Key)
+		return k, ok
+	}
+	k, ok := keyOfPeer(p)
+	if ok {
+		g.keys.Store(p, k)
+	} else {
+		g.keys.Store(p, nil)
+	}
+	return k, ok
+}
+
+// standing judges peer p against the current snapshot.
+func (g *gater) standing(p peer.ID) Standing {
+	k, ok := g.keyOf(p)
+	if !ok {
+		return Refused
+	}
+	s := g.cur.Load().standing(k)
+	if s.admitted() && g.refuse != nil && g.refuse(p) {
+		return Refused
+	}
+	return s
+}
+
+func (g *gater) allow(p peer.ID) bool { return g.standing(p).admitted() }
+
+// InterceptPeerDial implements connmgr.ConnectionGater.
+func (g *gater) InterceptPeerDial(p peer.ID) bool { return g.allow(p) }
+
+// InterceptAddrDial implements connmgr.ConnectionGater.
+func (g *gater) InterceptAddrDial(p peer.ID, _ multiaddr.Multiaddr) bool { return g.allow(p) }
+
+// InterceptAccept implements connmgr.ConnectionGater: the peer is not known
+// yet, so the decision waits for InterceptSecured.
+func (g *gater) InterceptAccept(network.ConnMultiaddrs) bool { return true }
+
+// InterceptSecured implements connmgr.ConnectionGater.
+func (g *gater) InterceptSecured(_ network.Direction, p peer.ID, _ network.ConnMultiaddrs) bool {
+	return g.allow(p)
+}
+
+// InterceptUpgraded implements connmgr.ConnectionGater.
+func (g *gater) InterceptUpgraded(c network.Conn) (bool, control.DisconnectReason) {
+	return g.allow(c.RemotePeer()), 0
+}
+
+// Add implements pubsub.Blacklist. The blacklist is the admission snapshot
+// itself, so a lifted suspension or block lifts it too; Add only lets
+// pubsub drop the peer's queues at once.
+func (g *gater) Add(peer.ID) bool { return true }
+
+// Contains implements pubsub.Blacklist: denied peers, and peers the testnet
+// has cut off.
+func (g *gater) Contains(p peer.ID) bool {
+	s := g.standing(p)
+	return s == Denied || (s == Refused && g.refuse != nil && g.refuse(p))
+}

@@ -1,0 +1,118 @@
+package node
+
+import (
+	"context"
+	"crypto/sha256"
+	"errors"
+	"fmt"
+	"time"
+
+	pubsub "github.com/libp2p/go-libp2p-pubsub"
+	pb "github.com/libp2p/go-libp2p-pubsub/pb"
+	"github.com/libp2p/go-libp2p/core/host"
+	"github.com/libp2p/go-libp2p/core/peer"
+	libp2pproto "github.com/libp2p/go-libp2p/core/protocol"
+
+	"github.com/kring-circle/kring/protocol"
+)
+
+// TopicName returns the gossip topic of a circle: one topic carries all
+// its ops.
+func TopicName(group protocol.Hash) string { return "/kring/" + group.String() + "/ops/1" }
+
+// gossipProtocols are Kring's own gossipsub protocol IDs: the message size
+// limit differs from libp2p's default, and a Kring node has no business on
+// the public gossipsub network.
+var gossipProtocols = []libp2pproto.ID{"/kring/meshsub/1.2.0", "/kring/meshsub/1.1.0"}
+
+func gossipFeatures(feat pubsub.GossipSubFeature, proto libp2pproto.ID) bool {
+	switch feat {
+	case pubsub.GossipSubFeatureMesh, pubsub.GossipSubFeaturePX:
+		return true
+	case pubsub.GossipSubFeatureIdontwant:
+		return proto == gossipProtocols[0]
+	}
+	return false
+}
+
+// maxGossipMessage leaves room around the largest op for the pubsub
+// envelope.
+const maxGossipMessage = protocol.MaxOpSize + 64<<10
+
+// errNotSharing drops RPCs that carry ops from peers outside the sharing set.
+var errNotSharing = errors.New("node: ops from a peer outside the sharing set")
+
+// opID is the gossip message ID: the op's hash, so duplicates are
+// recognised by content whoever forwards them.
+func opID(m *pb.Message) string {
+	h := sha256.Sum256(m.Data)
+	return string(h[:])
+}
+
+// newGossip builds the circle's pubsub: StrictNoSign (ops carry their own
+// signatures), content IDs, queues sized for bursts, the admission snapshot
+// as blacklist and peer filter, and peer scoring that penalises
+// forwarders of invalid ops.
+func newGossip(ctx context.Context, h host.Host, cfg *Config, g *gater, topic string, inspect func(map[peer.ID]float64)) (*pubsub.PubSub, error) {
+	params := pubsub.DefaultGossipSubParams()
+	params.HeartbeatInterval = cfg.Heartbeat
+	params.HeartbeatInitialDelay = min(cfg.Heartbeat, 100*time.Millisecond)
+	opts := []pubsub.Option{
+		pubsub.WithMessageSignaturePolicy(pubsub.StrictNoSign),
+		pubsub.WithNoAuthor(),
+		pubsub.WithMessageIdFn(opID),
+		pubsub.WithGossipSubProtocols(gossipProtocols, gossipFeatures),
+		pubsub.WithMaxMessageSize(maxGossipMessage),
+		pubsub.WithGossipSubParams(params),
+		pubsub.WithValidateQueueSize(cfg.ValidateQueue),
+		pubsub.WithPeerOutboundQueueSize(cfg.OutboundQueue),
+		pubsub.WithBlacklist(g),
+		pubsub.WithPeerFilter(func(p peer.ID, _ string) bool { return g.standing(p) == Sharing }),
+		pubsub.WithAppSpecificRpcInspector(func(p peer.ID, rpc *pubsub.RPC) error {
+			if len(rpc.GetPublish()) > 0 && g.standing(p) != Sharing {
+				return errNotSharing
+			}
+			return nil
+		}),
+		pubsub.WithSubscriptionFilter(pubsub.WrapLimitSubscriptionFilter(pubsub.NewAllowlistSubscriptionFilter(topic), 4)),
+		pubsub.WithPeerScore(scoreParams(topic), &pubsub.PeerScoreThresholds{
+			SkipAtomicValidation: true,
+			GossipThreshold:      -500,
+			PublishThreshold:     -1000,
+			GraylistThreshold:    -2500,
+		}),
+		pubsub.WithPeerScoreInspect(pubsub.PeerScoreInspectFn(inspect), cfg.ScoreInspect),
+	}
+	ps, err := pubsub.NewGossipSub(ctx, h, opts...)
+	if err != nil {
+		return nil, fmt.Errorf("node: gossipsub: %w", err)
+	}
+	return ps, nil
+}
+
+// scoreParams penalise a forwarder for every op it forwards that is
+// provably invalid (Reject), and slightly reward first deliveries. Ignored
+// ops (duplicates, void ops, missing preds) cost nothing.
+func scoreParams(topic string) *pubsub.PeerScoreParams {
+	return &pubsub.PeerScoreParams{
+		SkipAtomicValidation: true,
+		Topics: map[string]*pubsub.TopicScoreParams{
+			topic: {
+				SkipAtomicValidation:           true,
+				TopicWeight:                    1,
+				TimeInMeshWeight:               0.01,
+				TimeInMeshQuantum:              time.Second, // never zero: pubsub divides by it
+				TimeInMeshCap:                  100,
+				FirstMessageDeliveriesWeight:   0.1,
+				FirstMessageDeliveriesDecay:    pubsub.ScoreParameterDecay(10 * time.Minute),
+				FirstMessageDeliveriesCap:      100,
+				InvalidMessageDeliveriesWeight: -100,
+				InvalidMessageDeliveriesDecay:  pubsub.ScoreParameterDecay(time.Hour),
+			},
+		},
+		TopicScoreCap: 100,
+		DecayInterval: time.Second,
+		DecayToZero:   pubsub.DefaultDecayToZero,
+		RetainScore:   time.Hour,
+	}
+}

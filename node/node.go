@@ -1,0 +1,286 @@
+package node
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"sync/atomic"
+
+	pubsub "github.com/libp2p/go-libp2p-pubsub"
+	"github.com/libp2p/go-libp2p/core/host"
+	"github.com/libp2p/go-libp2p/core/peer"
+	"github.com/libp2p/go-libp2p/p2p/net/connmgr"
+
+	"github.com/kring-circle/kring/node/store"
+	"github.com/kring-circle/kring/protocol"
+	"github.com/kring-circle/kring/trust"
+)
+
+// ErrClosed is returned by a node's methods once it is closed, or once it
+// stopped after a store failure.
+var ErrClosed = errors.New("node: closed")
+
+// Node is a member organisation's node: it holds the circle's log in a
+// badger store, judges every op with trust/, gossips ops to the sharing
+// set, syncs with members, and refuses everyone else at the gate.
+//
+// Mutable log state (the trust engine, the pending buffer, the local
+// blocks, the own author chain) is owned by one goroutine, the loop;
+// methods send it work. What other goroutines read (the State, the
+// admission snapshot) is published as immutable snapshots.
+type Node struct {
+	cfg     Config
+	log     *slog.Logger
+	key     protocol.Key
+	genesis *protocol.Op
+	group   protocol.Hash
+	topicID string
+	boot    []peer.AddrInfo
+
+	store *store.Store
+	host  host.Host
+	cm    *connmgr.BasicConnMgr
+	gater *gater
+	ps    *pubsub.PubSub
+	topic *pubsub.Topic
+
+	work     chan func(*loop)
+	state    atomic.Pointer[trust.State]
+	verdicts counters
+	scores   atomic.Pointer[map[peer.ID]float64]
+
+	mu      sync.Mutex
+	changed chan struct{}        // closed and replaced on every change
+	synced  map[peer.ID]bool     // members a sync completed with since start
+	syncing map[peer.ID]bool     // syncs in flight
+	sub     *pubsub.Subscription // set once this node is in the sharing set
+	err     error                // why the node stopped, if it did
+
+	ctx    context.Context
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+	closed sync.Once
+}
+
+// New opens the store, starts the libp2p host, joins the circle's gossip
+// topic and starts syncing and dialling members. The node runs until Close
+// or until ctx is done.
+func New(ctx context.Context, cfg Config) (*Node, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	genesis, err := protocol.Decode(cfg.Genesis)
+	if err == nil {
+		err = genesis.Verify()
+	}
+	if err != nil {
+		return nil, fmt.Errorf("node: genesis: %w", err)
+	}
+	log := cfg.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	n := &Node{
+		cfg:     cfg,
+		key:     protocol.KeyOf(cfg.Key),
+		genesis: genesis,
+		group:   genesis.Hash(),
+		work:    make(chan func(*loop), 256),
+		changed: make(chan struct{}),
+		synced:  map[peer.ID]bool{},
+		syncing: map[peer.ID]bool{},
+	}
+	n.log = log.With("node", n.key.Short())
+	n.topicID = TopicName(n.group)
+	for _, a := range cfg.Peers {
+		ai, _ := peer.AddrInfoFromString(a) // checked by Validate
+		n.boot = append(n.boot, *ai)
+	}
+	n.ctx, n.cancel = context.WithCancel(ctx)
+	if err := n.start(); err != nil {
+		n.cancel()
+		n.shutdown()
+		return nil, err
+	}
+	return n, nil
+}
+
+// start opens the store and brings up the loop, the host and gossip.
+func (n *Node) start() error {
+	sopts := n.cfg.Store
+	if sopts.Logger == nil {
+		sopts.Logger = n.log.With("component", "store")
+	}
+	st, err := store.Open(n.cfg.DataDir, sopts)
+	if err != nil {
+		return fmt.Errorf("node: %w", err)
+	}
+	n.store = st
+	l, err := newLoop(n)
+	if err != nil {
+		return err
+	}
+	n.gater = newGater(l.admission(), n.cfg.Refuse)
+	n.state.Store(l.eng.State())
+	if n.host, n.cm, err = newHost(&n.cfg, n.gater); err != nil {
+		return err
+	}
+	n.ps, err = newGossip(n.ctx, n.host, &n.cfg, n.gater, n.topicID, func(m map[peer.ID]float64) { n.scores.Store(&m) })
+	if err != nil {
+		return err
+	}
+	if err := n.ps.RegisterTopicValidator(n.topicID, n.validate,
+		pubsub.WithValidatorConcurrency(n.cfg.ValidateConcurrency),
+		pubsub.WithValidatorTimeout(n.cfg.StreamTimeout)); err != nil {
+		return fmt.Errorf("node: validator: %w", err)
+	}
+	if n.topic, err = n.ps.Join(n.topicID); err != nil {
+		return fmt.Errorf("node: joining %s: %w", n.topicID, err)
+	}
+	n.joinGossip(n.State())
+	n.host.SetStreamHandler(protocol.SyncProtocol, n.serveSync)
+	n.host.Network().Notify(n.notifiee())
+	n.wg.Add(1)
+	go func() { defer n.wg.Done(); l.run() }()
+	l.learnAddrs()
+	n.goLoop(n.redial)
+	n.goLoop(n.syncPeriodically)
+	n.goLoop(n.saveAddrsPeriodically)
+	n.afterChange()
+	n.log.Info("node started", "group", n.group.Short(), "addrs", n.host.Addrs(), "ops", l.eng.Len())
+	return nil
+}
+
+func (n *Node) goLoop(f func()) {
+	n.wg.Add(1)
+	go func() { defer n.wg.Done(); f() }()
+}
+
+// Close stops the node: it leaves the network, lets the loop finish its
+// last commit, and closes the store. It is safe to call more than once.
+func (n *Node) Close() error {
+	var err error
+	n.closed.Do(func() {
+		n.cancel()
+		err = n.shutdown()
+	})
+	return err
+}
+
+func (n *Node) shutdown() error {
+	var errs []error
+	if n.host != nil {
+		errs = append(errs, n.host.Close())
+	}
+	n.wg.Wait()
+	if n.store != nil {
+		errs = append(errs, n.store.Close())
+	}
+	return errors.Join(errs...)
+}
+
+// fail stops the node after an error it cannot continue from (the store
+// refused a write the engine already applied).
+func (n *Node) fail(err error) {
+	n.mu.Lock()
+	if n.err == nil {
+		n.err = err
+	}
+	n.mu.Unlock()
+	n.log.Error("node stopping", "err", err)
+	n.cancel()
+}
+
+// Err returns why the node stopped on its own, or nil.
+func (n *Node) Err() error {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	return n.err
+}
+
+// ID returns the node's peer ID.
+func (n *Node) ID() peer.ID { return n.host.ID() }
+
+// Key returns the organisation's member key.
+func (n *Node) Key() protocol.Key { return n.key }
+
+// Group returns the circle: the hash of its genesis.
+func (n *Node) Group() protocol.Hash { return n.group }
+
+// Host returns the node's libp2p host.
+func (n *Node) Host() host.Host { return n.host }
+
+// Store returns the node's store. Callers read; only the node writes.
+func (n *Node) Store() *store.Store { return n.store }
+
+// AddrInfo returns the node's peer ID and listen addresses.
+func (n *Node) AddrInfo() peer.AddrInfo {
+	return peer.AddrInfo{ID: n.host.ID(), Addrs: n.host.Addrs()}
+}
+
+// P2PAddrs returns the node's listen addresses with its peer ID, in the
+// form Config.Peers takes.
+func (n *Node) P2PAddrs() []string {
+	addrs, _ := peer.AddrInfoToP2pAddrs(&peer.AddrInfo{ID: n.host.ID(), Addrs: n.host.Addrs()})
+	out := make([]string, len(addrs))
+	for i, a := range addrs {
+		out[i] = a.String()
+	}
+	return out
+}
+
+// State returns the circle's membership as this node's log determines it.
+func (n *Node) State() *trust.State { return n.state.Load() }
+
+// Standing returns how this node treats peer p now.
+func (n *Node) Standing(p peer.ID) Standing { return n.gater.standing(p) }
+
+// Verdicts returns how many received ops got each verdict, keyed
+// "result/reason" (e.g. "reject/bad-signature", "ignore/void").
+func (n *Node) Verdicts() map[string]uint64 { return n.verdicts.snapshot() }
+
+// PeerScore returns gossipsub's latest score of peer p (negative after it
+// forwarded invalid ops) and whether p has one.
+func (n *Node) PeerScore(p peer.ID) (float64, bool) {
+	m := n.scores.Load()
+	if m == nil {
+		return 0, false
+	}
+	s, ok := (*m)[p]
+	return s, ok
+}
+
+// Connect dials a peer; the gater decides whether it gets through.
+func (n *Node) Connect(ctx context.Context, ai peer.AddrInfo) error {
+	if err := n.host.Connect(ctx, ai); err != nil {
+		return fmt.Errorf("node: connecting to %s: %w", ai.ID, err)
+	}
+	return nil
+}
+
+// Changed returns a channel that is closed at the next change of the log,
+// the local blocks or the sync status, for callers that wait on a
+// condition.
+func (n *Node) Changed() <-chan struct{} {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	return n.changed
+}
+
+// afterChange wakes everyone waiting on Changed.
+func (n *Node) afterChange() {
+	n.mu.Lock()
+	close(n.changed)
+	n.changed = make(chan struct{})
+	n.mu.Unlock()
+}
+
+// Live reports whether op h is in this node's log and counts: an advisory
+// or grant whose author no denial voided, or any other applied op.
+func (n *Node) Live(ctx context.Context, h protocol.Hash) (bool, error) {
+	var live bool
+	err := n.do(ctx, func(l *loop) { live = l.eng.Live(h) })
+	return live, err
+}

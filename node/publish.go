@@ -1,0 +1,159 @@
+package node
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	pubsub "github.com/libp2p/go-libp2p-pubsub"
+
+	"github.com/kring-circle/kring/protocol"
+	"github.com/kring-circle/kring/trust"
+)
+
+// Errors of Publish.
+var (
+	// ErrNotSharing: this organisation is not in the sharing set (not
+	// admitted yet, suspended, revoked or departed), so it has nothing to
+	// publish to.
+	ErrNotSharing = errors.New("node: this organisation is not in the circle's sharing set")
+	// ErrNotSynced: the node has not completed a sync with enough members
+	// since it started, or its own last op has not come back to it yet.
+	ErrNotSynced = errors.New("node: not yet in sync with the circle")
+)
+
+// Publish signs body as this organisation's next op, stores it durably,
+// and gossips it to the circle. It waits (until ctx is done) for the node
+// to have synced with Config.SyncBeforePublish members since it started,
+// so that an op never omits what the circle already knows of its author.
+// An op the log would refuse is not signed into the chain: Publish
+// returns the trust error (e.g. trust.ErrAuthorSuspended).
+func (n *Node) Publish(ctx context.Context, body protocol.Body) (*protocol.Op, error) {
+	if err := n.WaitReady(ctx); err != nil {
+		return nil, err
+	}
+	var op *protocol.Op
+	var serr error
+	if err := n.do(ctx, func(l *loop) { op, serr = l.sign(body) }); err != nil {
+		return nil, err
+	}
+	if serr != nil {
+		return nil, serr
+	}
+	n.verdicts.add(Verdict{Reason: "published"})
+	if err := n.topic.Publish(ctx, op.Bytes()); err != nil {
+		// The op is stored: sync carries it to the others.
+		n.log.Warn("gossiping an own op", "op", op, "err", err)
+	}
+	return op, nil
+}
+
+// sign builds, signs and applies the node's next op. The next seq is
+// persisted before the op is signed; the op is released only after the
+// commit that follows, so a crash never lets an op out that the store
+// lacks, and the node never signs two ops with one seq.
+func (l *loop) sign(body protocol.Body) (*protocol.Op, error) {
+	if own := l.outstanding(); own != nil {
+		return nil, fmt.Errorf("%w: own op #%d not back yet", ErrNotSynced, own.Seq)
+	}
+	seq := l.seq + 1
+	if err := l.n.store.SetNextSeq(seq + 1); err != nil {
+		return nil, fmt.Errorf("node: reserving seq %d: %w", seq, err)
+	}
+	op := &protocol.Op{
+		Group: l.n.group,
+		Seq:   seq,
+		Prev:  l.last,
+		Preds: l.preds(),
+		Epoch: l.eng.Epoch(),
+		Kind:  body.Kind(),
+		TS:    time.Now().UnixMilli(),
+	}
+	if err := protocol.Sign(op, body, l.n.cfg.Key); err != nil {
+		return nil, fmt.Errorf("node: signing: %w", err)
+	}
+	if err := l.eng.Apply(op); err != nil {
+		return nil, fmt.Errorf("node: the circle would refuse this op: %w", err)
+	}
+	l.applied(op)
+	return op, nil
+}
+
+// preds are the heads plus the node's own last op.
+func (l *loop) preds() []protocol.Hash {
+	hs := l.eng.Heads()
+	if l.last != nil {
+		hs = append(hs, *l.last)
+	}
+	return protocol.SortPreds(hs)
+}
+
+// WaitReady waits until the node may publish: its organisation is in the
+// sharing set, no own op is outstanding, and it has completed a sync with
+// min(Config.SyncBeforePublish, other members) members since it started.
+func (n *Node) WaitReady(ctx context.Context) error {
+	for {
+		ch := n.Changed()
+		err := n.ready()
+		if err == nil {
+			return nil
+		}
+		select {
+		case <-ch:
+		case <-ctx.Done():
+			return fmt.Errorf("%w (%v)", err, ctx.Err())
+		case <-n.ctx.Done():
+			return ErrClosed
+		}
+	}
+}
+
+func (n *Node) ready() error {
+	st := n.State()
+	if !st.InSharingSet(n.key) {
+		return fmt.Errorf("%w: %s", ErrNotSharing, st.Key(n.key))
+	}
+	need := min(n.cfg.SyncBeforePublish, len(st.SharingSet())-1)
+	n.mu.Lock()
+	have := 0
+	for p := range n.synced {
+		if k, ok := keyOfPeer(p); ok && st.InSharingSet(k) {
+			have++
+		}
+	}
+	n.mu.Unlock()
+	if have < need {
+		return fmt.Errorf("%w: synced with %d of %d members", ErrNotSynced, have, need)
+	}
+	return nil
+}
+
+// joinGossip subscribes to the ops topic once this organisation is in the
+// sharing set. Ops arrive through the validator; the subscription only
+// puts the node in the mesh.
+func (n *Node) joinGossip(st *trust.State) {
+	if !st.InSharingSet(n.key) {
+		return
+	}
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	if n.sub != nil || n.ctx.Err() != nil {
+		return
+	}
+	sub, err := n.topic.Subscribe(pubsub.WithBufferSize(n.cfg.ValidateQueue))
+	if err != nil {
+		n.log.Warn("subscribing to the ops topic", "err", err)
+		return
+	}
+	n.sub = sub
+	n.wg.Add(1)
+	go func() {
+		defer n.wg.Done()
+		for {
+			if _, err := sub.Next(n.ctx); err != nil {
+				return
+			}
+		}
+	}()
+}

@@ -1,0 +1,41 @@
+// Package store is the member daemon's durable store: a trust.Store on
+// badger v4, plus the few things a node must remember across restarts that
+// are not ops: the next seq it will sign, the pending buffer of ops waiting
+// for their preds, its local blocks and its address book.
+//
+// Open a store with Open(dir, DefaultOptions()) and Close it when done;
+// tests use DefaultLocalOptions, which keeps everything in memory. All
+// methods are safe for concurrent use. Writes are serialised inside the
+// store; reads run in parallel with them and with each other.
+//
+// With Options.SyncWrites set (the default), every write method returns only
+// after badger has synced its write-ahead log, so an acknowledged Put
+// survives kill -9 and power loss. Put is atomic: one badger transaction
+// holds all of its ops and their indexes.
+//
+// # Key layout
+//
+// Every key is a one-byte prefix, a slash, and fixed-size parts; integers
+// are big-endian so that byte order is numeric order.
+//
+//	o/<hash>                  op's canonical bytes (op.Bytes())
+//	s/<author><seq><hash>     empty: the (author, seq) index behind BySeq
+//	t/<author>                author's highest stored seq (Tips)
+//	i/<n>                     hash of the n-th stored op, n = 0, 1, ... (Range, Len)
+//	h/<hash>                  empty: the op is a head, cited by no stored op
+//	p/<n>                     pending op's bytes, n rising with each PutPending
+//	q/<hash>                  n of the pending op's p/ key
+//	b/<key>                   CBOR Block: this node's local block of a member
+//	a/<key>                   CBOR AddrEntry: a member's last known addresses
+//	m/format                  layout version, one byte (1)
+//	m/next-seq                the seq this node signs next (SetNextSeq)
+//
+// Hashes and keys are 32 bytes, seqs and counters 8. Len is the number of
+// i/ keys, which are dense: Put never leaves a gap. Open reads the last i/
+// key, the t/, h/ and q/ keys, and keeps tips, heads, Len and the pending
+// order in memory, so Tips, Heads, Len and PendingLen never touch the disk.
+//
+// Data read back is never trusted blindly: an op value is decoded with
+// protocol.Decode and must hash to its key, and a malformed key or value
+// makes the call return an error wrapping ErrCorrupt rather than panic.
+package store

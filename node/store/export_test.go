@@ -1,0 +1,40 @@
+package store
+
+import (
+	"log/slog"
+
+	"github.com/dgraph-io/badger/v4"
+
+	"github.com/kring-circle/kring/protocol"
+)
+
+// PutRaw writes value under key directly, bypassing every check, so that
+// tests can corrupt a database.
+func (s *Store) PutRaw(key, value []byte) error {
+	return s.write("raw write", func(txn *badger.Txn) error { return txn.Set(key, value) }, nil)
+}
+
+// Keys of the layout, for PutRaw.
+var (
+	OpKey      = opKey
+	TipKey     = tipKey
+	BlockKey   = blockKey
+	AddrKey    = addrKey
+	PendingKey = pendingKey
+	FormatKey  = keyFormat
+)
+
+// PendingCounter returns the p/ counter of the pending op h.
+func (s *Store) PendingCounter(h protocol.Hash) (uint64, bool) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	for _, r := range s.pending {
+		if r.hash == h {
+			return r.n, true
+		}
+	}
+	return 0, false
+}
+
+// BadgerLogger is the adapter Open gives badger.
+func BadgerLogger(l *slog.Logger) badger.Logger { return slogAdapter{l} }

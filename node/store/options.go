@@ -1,0 +1,129 @@
+package store
+
+import (
+	"fmt"
+	"log/slog"
+
+	"github.com/dgraph-io/badger/v4"
+)
+
+const (
+	// minMemTableSize keeps a largest op (protocol.MaxOpSize) within one
+	// badger transaction, which may fill 15% of a memtable.
+	minMemTableSize = 8 << 20
+	// minValueLogFileSize and maxValueLogFileSize are badger's bounds.
+	minValueLogFileSize = 1 << 20
+	maxValueLogFileSize = 2<<30 - 1
+)
+
+// Options configures a Store. Start from DefaultOptions or
+// DefaultLocalOptions and change what you need; Open calls Validate.
+type Options struct {
+	// InMemory keeps everything in memory (badger's in-memory mode):
+	// nothing is written to disk and nothing survives Close. Open's dir
+	// must then be empty.
+	InMemory bool
+	// SyncWrites makes every write wait for badger to sync its write-ahead
+	// log, so that an acknowledged write survives kill -9 and power loss.
+	// Without it a crash of the machine may lose the last writes.
+	SyncWrites bool
+	// MemTableSize is the size in bytes of each memtable; one transaction
+	// (one Put) may use 15% of it. At least 8 MiB.
+	MemTableSize int64
+	// NumMemtables is how many memtables badger keeps before it stalls
+	// writes to flush them. At least 1.
+	NumMemtables int
+	// BlockCacheSize is the size in bytes of the cache of decompressed
+	// table blocks. Positive: badger compresses tables and needs it.
+	BlockCacheSize int64
+	// IndexCacheSize is the size in bytes of the cache of table indexes and
+	// bloom filters; 0 keeps them all in memory.
+	IndexCacheSize int64
+	// NumCompactors is how many goroutines compact the tree. At least 2.
+	NumCompactors int
+	// ValueLogFileSize is the size in bytes of each value log file, from
+	// 1 MiB up to 2 GiB.
+	ValueLogFileSize int64
+	// PendingMax bounds the pending buffer: PutPending evicts the oldest
+	// pending op when it is full. At least 1.
+	PendingMax int
+	// Logger receives badger's log lines: its info and debug lines at
+	// Debug, its warnings at Warn and its errors at Error. Nil discards
+	// them.
+	Logger *slog.Logger
+}
+
+// DefaultOptions returns options for a member daemon: durable writes and
+// caches sized for a small circle (tens of MiB, not badger's hundreds).
+func DefaultOptions() Options {
+	return Options{
+		SyncWrites:       true,
+		MemTableSize:     16 << 20,
+		NumMemtables:     3,
+		BlockCacheSize:   32 << 20,
+		IndexCacheSize:   16 << 20,
+		NumCompactors:    2,
+		ValueLogFileSize: 64 << 20,
+		PendingMax:       4096,
+	}
+}
+
+// DefaultLocalOptions returns fast options for tests: in memory, no syncs,
+// the smallest memtables.
+func DefaultLocalOptions() Options {
+	o := DefaultOptions()
+	o.InMemory = true
+	o.SyncWrites = false
+	o.MemTableSize = minMemTableSize
+	o.NumMemtables = 2
+	o.BlockCacheSize = 4 << 20
+	o.IndexCacheSize = 0
+	return o
+}
+
+// Validate reports the first field out of range, as an error wrapping
+// ErrInvalidOptions.
+func (o Options) Validate() error {
+	bad := func(format string, args ...any) error {
+		return fmt.Errorf("%w: %s", ErrInvalidOptions, fmt.Sprintf(format, args...))
+	}
+	switch {
+	case o.MemTableSize < minMemTableSize:
+		return bad("MemTableSize %d is under %d", o.MemTableSize, minMemTableSize)
+	case o.NumMemtables < 1:
+		return bad("NumMemtables %d is under 1", o.NumMemtables)
+	case o.BlockCacheSize <= 0:
+		return bad("BlockCacheSize %d is not positive", o.BlockCacheSize)
+	case o.IndexCacheSize < 0:
+		return bad("IndexCacheSize %d is negative", o.IndexCacheSize)
+	case o.NumCompactors < 2:
+		return bad("NumCompactors %d is under 2", o.NumCompactors)
+	case o.ValueLogFileSize < minValueLogFileSize || o.ValueLogFileSize > maxValueLogFileSize:
+		return bad("ValueLogFileSize %d is outside [%d, %d]", o.ValueLogFileSize, minValueLogFileSize, maxValueLogFileSize)
+	case o.PendingMax < 1:
+		return bad("PendingMax %d is under 1", o.PendingMax)
+	}
+	return nil
+}
+
+// badgerOptions translates o for a database in dir.
+func (o Options) badgerOptions(dir string) badger.Options {
+	logger := o.Logger
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	// Writers are serialised by Store.wmu, so badger's conflict detection
+	// would find nothing.
+	return badger.DefaultOptions(dir).
+		WithInMemory(o.InMemory).
+		WithSyncWrites(o.SyncWrites).
+		WithMemTableSize(o.MemTableSize).
+		WithNumMemtables(o.NumMemtables).
+		WithBlockCacheSize(o.BlockCacheSize).
+		WithIndexCacheSize(o.IndexCacheSize).
+		WithNumCompactors(o.NumCompactors).
+		WithValueLogFileSize(o.ValueLogFileSize).
+		WithDetectConflicts(false).
+		WithMetricsEnabled(false).
+		WithLogger(slogAdapter{logger})
+}

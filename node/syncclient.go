@@ -1,0 +1,277 @@
+package node
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/libp2p/go-libp2p/core/network"
+	"github.com/libp2p/go-libp2p/core/peer"
+	"github.com/libp2p/go-libp2p/core/peerstore"
+	"github.com/multiformats/go-multiaddr"
+
+	"github.com/kring-circle/kring/protocol"
+)
+
+// ErrRefused reports a sync request the other node refused; the message
+// names its reason.
+var ErrRefused = errors.New("node: sync refused")
+
+// maxGetRounds bounds how many rounds of fetching missing preds one sync
+// makes; a log deeper than this is finished by the next sync.
+const maxGetRounds = 64
+
+// syncConn is the client side of one sync stream.
+type syncConn struct {
+	s       network.Stream
+	r       *bufio.Reader
+	group   protocol.Hash
+	timeout time.Duration
+}
+
+func (n *Node) openSync(ctx context.Context, p peer.ID) (*syncConn, error) {
+	s, err := n.host.NewStream(ctx, p, protocol.SyncProtocol)
+	if err != nil {
+		return nil, fmt.Errorf("node: sync stream to %s: %w", p, err)
+	}
+	return &syncConn{s: s, r: bufio.NewReader(s), group: n.group, timeout: n.cfg.StreamTimeout}, nil
+}
+
+// call sends one request and reads its response.
+func (c *syncConn) call(req *protocol.SyncRequest) (*protocol.SyncResponse, error) {
+	req.Group = c.group
+	if err := c.s.SetDeadline(time.Now().Add(c.timeout)); err != nil {
+		return nil, err
+	}
+	if err := protocol.WriteSync(c.s, req); err != nil {
+		return nil, fmt.Errorf("node: sync %s: %w", req.Kind, err)
+	}
+	var resp protocol.SyncResponse
+	if err := protocol.ReadSync(c.r, &resp); err != nil {
+		return nil, fmt.Errorf("node: sync %s: %w", req.Kind, err)
+	}
+	if resp.Refused != "" {
+		return nil, fmt.Errorf("%w: %s: %s", ErrRefused, req.Kind, resp.Refused)
+	}
+	return &resp, nil
+}
+
+func (c *syncConn) close() { c.s.Close() }
+
+// SyncWith pulls from peer p every op this node lacks: it compares
+// per-author tips, pulls the missing ranges in bounded batches, then
+// fetches unknown heads and missing preds by hash. Every op is verified and
+// judged as if it came by gossip, and stored in causal order. A completed
+// sync with a member counts towards the publishing condition.
+func (n *Node) SyncWith(ctx context.Context, p peer.ID) error {
+	c, err := n.openSync(ctx, p)
+	if err != nil {
+		return err
+	}
+	defer c.close()
+	tips, err := c.call(&protocol.SyncRequest{Kind: protocol.SyncTips})
+	if err != nil {
+		return err
+	}
+	mine, err := n.store.Tips()
+	if err != nil {
+		return fmt.Errorf("node: %w", err)
+	}
+	var want []protocol.Hash
+	for _, t := range tips.Tips {
+		have := mine[t.Author]
+		if t.Seq > have.Seq {
+			if err := n.pullRange(ctx, c, t.Author, have.Seq+1, t.Seq); err != nil {
+				return err
+			}
+		}
+		want = append(want, t.Hashes...)
+	}
+	want = append(want, tips.Heads...)
+	if err := n.pullWanted(ctx, c, want); err != nil {
+		return err
+	}
+	n.learnPeerAddrs(c)
+	if n.gater.standing(p) == Sharing {
+		n.mu.Lock()
+		n.synced[p] = true
+		n.mu.Unlock()
+		n.afterChange()
+	}
+	return nil
+}
+
+// pullRange pulls author's ops from seq from to seq to.
+func (n *Node) pullRange(ctx context.Context, c *syncConn, author protocol.Key, from, to uint64) error {
+	for from <= to {
+		resp, err := c.call(&protocol.SyncRequest{Kind: protocol.SyncRange, Author: author, From: from})
+		if err != nil {
+			return err
+		}
+		ops, err := n.ingestRaw(ctx, resp.Ops)
+		if err != nil {
+			return err
+		}
+		next := from
+		for _, op := range ops {
+			if op.Author == author {
+				next = max(next, op.Seq+1)
+			}
+		}
+		if next == from || !resp.More {
+			return nil
+		}
+		from = next
+	}
+	return nil
+}
+
+// pullWanted fetches the wanted ops this node lacks, then the preds they
+// and the pending ops miss, round after round.
+func (n *Node) pullWanted(ctx context.Context, c *syncConn, want []protocol.Hash) error {
+	for range maxGetRounds {
+		want = n.unknown(want)
+		if len(want) == 0 {
+			var err error
+			if want, err = n.wanted(ctx); err != nil || len(want) == 0 {
+				return err
+			}
+		}
+		resp, err := c.call(&protocol.SyncRequest{Kind: protocol.SyncGet, Want: want[:min(len(want), protocol.MaxSyncOps)]})
+		if err != nil {
+			return err
+		}
+		if len(resp.Ops) == 0 {
+			return nil // the other node lacks them too
+		}
+		if _, err := n.ingestRaw(ctx, resp.Ops); err != nil {
+			return err
+		}
+		want = want[min(len(want), protocol.MaxSyncOps):]
+	}
+	return nil
+}
+
+// unknown filters out the hashes this node stores.
+func (n *Node) unknown(hs []protocol.Hash) []protocol.Hash {
+	out := hs[:0:0]
+	for _, h := range protocol.SortPreds(slices.Clone(hs)) {
+		if ok, err := n.store.Has(h); err == nil && !ok {
+			out = append(out, h)
+		}
+	}
+	return out
+}
+
+// wanted asks the loop which preds its pending ops still miss.
+func (n *Node) wanted(ctx context.Context) ([]protocol.Hash, error) {
+	var out []protocol.Hash
+	err := n.do(ctx, func(l *loop) { out = l.wanted() })
+	return out, err
+}
+
+// ingestRaw verifies encoded ops from a sync response and submits them in
+// causal order. A forged or malformed op aborts the sync with that peer.
+func (n *Node) ingestRaw(ctx context.Context, raw [][]byte) ([]*protocol.Op, error) {
+	ops := make([]*protocol.Op, 0, len(raw))
+	for _, b := range raw {
+		op, err := protocol.Open(b, n.group)
+		if err != nil {
+			n.verdicts.add(reject(openReason(err)))
+			return nil, fmt.Errorf("node: sync sent a bad op: %w", err)
+		}
+		ops = append(ops, op)
+	}
+	ops = causalOrder(ops)
+	if _, err := n.submit(ctx, ops); err != nil {
+		return nil, err
+	}
+	return ops, nil
+}
+
+// causalOrder sorts ops so that every op comes after those of its preds
+// that are in the same batch.
+func causalOrder(ops []*protocol.Op) []*protocol.Op {
+	in := map[protocol.Hash]*protocol.Op{}
+	for _, op := range ops {
+		in[op.Hash()] = op
+	}
+	out := make([]*protocol.Op, 0, len(ops))
+	done := map[protocol.Hash]bool{}
+	var visit func(op *protocol.Op)
+	visit = func(op *protocol.Op) {
+		h := op.Hash()
+		if done[h] {
+			return
+		}
+		done[h] = true
+		for _, p := range op.Preds {
+			if q, ok := in[p]; ok {
+				visit(q)
+			}
+		}
+		out = append(out, op)
+	}
+	for _, op := range ops {
+		visit(op)
+	}
+	return out
+}
+
+// learnPeerAddrs asks the other node where members listen and remembers
+// it, so that this node can reach members it never met.
+func (n *Node) learnPeerAddrs(c *syncConn) {
+	resp, err := c.call(&protocol.SyncRequest{Kind: protocol.SyncAddrs})
+	if err != nil {
+		return
+	}
+	st := n.State()
+	for _, sa := range resp.Addrs {
+		if sa.Key == n.key || !st.InSharingSet(sa.Key) {
+			continue
+		}
+		p, err := PeerID(sa.Key)
+		if err != nil || n.host.Network().Connectedness(p) == network.Connected {
+			continue
+		}
+		var addrs []multiaddr.Multiaddr
+		for _, b := range sa.Addrs {
+			if a, err := multiaddr.NewMultiaddrBytes(b); err == nil {
+				addrs = append(addrs, a)
+			}
+		}
+		n.host.Peerstore().AddAddrs(p, addrs, peerstore.RecentlyConnectedAddrTTL)
+	}
+}
+
+func sortTips(ts []protocol.SyncTip) {
+	slices.SortFunc(ts, func(a, b protocol.SyncTip) int { return strings.Compare(string(a.Author[:]), string(b.Author[:])) })
+}
+
+// Push hands ops to peer p, which judges them as if gossip brought them and
+// gossips those it accepts. It returns how many p accepted; when it
+// accepted fewer than all, the error wraps ErrRefused and names the first
+// reason.
+func (n *Node) Push(ctx context.Context, p peer.ID, ops ...*protocol.Op) (int, error) {
+	c, err := n.openSync(ctx, p)
+	if err != nil {
+		return 0, err
+	}
+	defer c.close()
+	req := &protocol.SyncRequest{Kind: protocol.SyncPush}
+	for _, op := range ops {
+		req.Ops = append(req.Ops, op.Bytes())
+	}
+	resp, err := c.call(req)
+	if err != nil {
+		return 0, err
+	}
+	if resp.Accepted < len(ops) {
+		return resp.Accepted, fmt.Errorf("%w: %s accepted %d of %d ops", ErrRefused, p, resp.Accepted, len(ops))
+	}
+	return resp.Accepted, nil
+}

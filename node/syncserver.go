@@ -1,0 +1,257 @@
+package node
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"io"
+	"time"
+
+	"github.com/libp2p/go-libp2p/core/network"
+	"github.com/libp2p/go-libp2p/core/peer"
+
+	"github.com/kring-circle/kring/protocol"
+	"github.com/kring-circle/kring/trust"
+)
+
+// maxRequestsPerStream bounds how long one sync stream may be used.
+const maxRequestsPerStream = 1024
+
+// serveSync answers one sync stream. Every request is checked against the
+// admission snapshot in force when it arrives: a peer refused mid-stream
+// gets nothing more. Members get everything; an endorsed applicant gets
+// membership ops, its admission details, and may push its own Admit
+// enactment.
+func (n *Node) serveSync(s network.Stream) {
+	defer s.Close()
+	p := s.Conn().RemotePeer()
+	r := bufio.NewReader(s)
+	for range maxRequestsPerStream {
+		if err := s.SetDeadline(time.Now().Add(n.cfg.StreamTimeout)); err != nil {
+			s.Reset()
+			return
+		}
+		var req protocol.SyncRequest
+		if err := protocol.ReadSync(r, &req); err != nil {
+			if !errors.Is(err, io.EOF) {
+				n.log.Debug("sync request", "peer", p, "err", err)
+				s.Reset()
+			}
+			return
+		}
+		ctx, cancel := context.WithTimeout(n.ctx, n.cfg.StreamTimeout)
+		resp := n.answer(ctx, p, &req)
+		cancel()
+		if err := protocol.WriteSync(s, resp); err != nil {
+			s.Reset()
+			return
+		}
+	}
+}
+
+// answer serves one request.
+func (n *Node) answer(ctx context.Context, p peer.ID, req *protocol.SyncRequest) *protocol.SyncResponse {
+	refuse := func(reason string) *protocol.SyncResponse { return &protocol.SyncResponse{Refused: reason} }
+	if req.Group != n.group {
+		return refuse("wrong-group")
+	}
+	s := n.gater.standing(p)
+	switch {
+	case s == Sharing:
+	case s == Endorsed && (req.Kind == protocol.SyncGet || req.Kind == protocol.SyncAdmission || req.Kind == protocol.SyncPush):
+	default:
+		return refuse("not-member")
+	}
+	var resp *protocol.SyncResponse
+	var err error
+	switch req.Kind {
+	case protocol.SyncTips:
+		resp, err = n.serveTips()
+	case protocol.SyncRange:
+		resp, err = n.serveRange(req.Author, req.From)
+	case protocol.SyncGet:
+		resp, err = n.serveGet(req.Want, s == Sharing)
+	case protocol.SyncPush:
+		resp = n.servePush(ctx, p, s, req.Ops)
+	case protocol.SyncAdmission:
+		resp, err = n.serveAdmission(ctx, req.Application)
+	case protocol.SyncAddrs:
+		resp = n.serveAddrs()
+	default:
+		return refuse("unknown-kind")
+	}
+	if err != nil {
+		n.log.Warn("sync answer", "peer", p, "kind", req.Kind, "err", err)
+		return refuse("internal")
+	}
+	return resp
+}
+
+func (n *Node) serveTips() (*protocol.SyncResponse, error) {
+	tips, err := n.store.Tips()
+	if err != nil {
+		return nil, err
+	}
+	heads, err := n.store.Heads()
+	if err != nil {
+		return nil, err
+	}
+	resp := &protocol.SyncResponse{Heads: heads}
+	if len(heads) > protocol.MaxSyncOps {
+		resp.Heads = heads[:protocol.MaxSyncOps]
+	}
+	for k, t := range tips {
+		if len(resp.Tips) == protocol.MaxSyncTips {
+			break
+		}
+		resp.Tips = append(resp.Tips, protocol.SyncTip{Author: k, Seq: t.Seq, Hashes: t.Hashes})
+	}
+	sortTips(resp.Tips)
+	return resp, nil
+}
+
+// serveRange returns author's ops from seq from on, a bounded batch.
+func (n *Node) serveRange(author protocol.Key, from uint64) (*protocol.SyncResponse, error) {
+	resp := &protocol.SyncResponse{}
+	size := 0
+	for seq := max(from, 1); ; seq++ {
+		hs, err := n.store.BySeq(author, seq)
+		if err != nil {
+			return nil, err
+		}
+		if len(hs) == 0 {
+			return resp, nil
+		}
+		for _, h := range hs {
+			op, err := n.store.Get(h)
+			if err != nil {
+				return nil, err
+			}
+			if len(resp.Ops) == protocol.MaxSyncOps || (size > 0 && size+len(op.Bytes()) > protocol.MaxSyncBytes) {
+				resp.More = true
+				return resp, nil
+			}
+			resp.Ops = append(resp.Ops, op.Bytes())
+			size += len(op.Bytes())
+		}
+	}
+}
+
+// serveGet returns the wanted ops this node holds; only membership ops
+// unless the peer is in the sharing set.
+func (n *Node) serveGet(want []protocol.Hash, all bool) (*protocol.SyncResponse, error) {
+	resp := &protocol.SyncResponse{}
+	size := 0
+	for _, h := range want {
+		op, err := n.store.Get(h)
+		if errors.Is(err, trust.ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		if !all && !op.Kind.IsMembership() {
+			continue
+		}
+		if len(resp.Ops) == protocol.MaxSyncOps || (size > 0 && size+len(op.Bytes()) > protocol.MaxSyncBytes) {
+			resp.More = true
+			break
+		}
+		resp.Ops = append(resp.Ops, op.Bytes())
+		size += len(op.Bytes())
+	}
+	return resp, nil
+}
+
+// servePush judges ops a peer hands over and gossips those accepted. An
+// endorsed applicant may push only its own Admit enactment.
+func (n *Node) servePush(ctx context.Context, p peer.ID, s Standing, raw [][]byte) *protocol.SyncResponse {
+	var ops []*protocol.Op
+	for _, b := range raw {
+		op, err := protocol.Open(b, n.group)
+		if err != nil {
+			n.verdicts.add(reject(openReason(err)))
+			return &protocol.SyncResponse{Refused: openReason(err)}
+		}
+		if s != Sharing && !ownAdmit(op, p) {
+			return &protocol.SyncResponse{Refused: "not-member"}
+		}
+		ops = append(ops, op)
+	}
+	vs, err := n.submit(ctx, ops)
+	if err != nil {
+		return &protocol.SyncResponse{Refused: "internal"}
+	}
+	resp := &protocol.SyncResponse{}
+	for i, v := range vs {
+		if v.Reason == "accepted" {
+			resp.Accepted++
+			if err := n.topic.Publish(ctx, ops[i].Bytes()); err != nil {
+				n.log.Debug("gossiping a pushed op", "op", ops[i], "err", err)
+			}
+		} else if resp.Refused == "" {
+			resp.Refused = v.Reason
+		}
+	}
+	return resp
+}
+
+// ownAdmit reports whether op is peer p's enactment of its own admission.
+func ownAdmit(op *protocol.Op, p peer.ID) bool {
+	k, ok := keyOfPeer(p)
+	if !ok || op.Author != k {
+		return false
+	}
+	e, ok := op.Content().(*protocol.Enact)
+	return ok && e.Motion.Kind == protocol.MotionAdmit && e.Motion.Application != nil && e.Motion.Application.Member.Key == k
+}
+
+// serveAdmission tells an endorsed applicant what its Admit enactment
+// should cite: the counting endorsements, this node's heads and the
+// charter in force.
+func (n *Node) serveAdmission(ctx context.Context, app *protocol.Application) (*protocol.SyncResponse, error) {
+	if app == nil {
+		return &protocol.SyncResponse{Refused: "no-application"}, nil
+	}
+	m := protocol.Motion{Kind: protocol.MotionAdmit, Application: app}
+	resp := &protocol.SyncResponse{}
+	err := n.do(ctx, func(l *loop) {
+		st := l.eng.State()
+		t, ok := st.Tally(m.Hash())
+		if !ok || len(t.Voters) < int(st.Charter.Admit) {
+			resp.Refused = "too-few-endorsements"
+			return
+		}
+		resp.Votes = t.Votes
+		resp.Heads = l.eng.Heads()
+		resp.Epoch = l.eng.Epoch()
+	})
+	return resp, err
+}
+
+// serveAddrs lists what this node knows of where members listen.
+func (n *Node) serveAddrs() *protocol.SyncResponse {
+	resp := &protocol.SyncResponse{}
+	for _, k := range n.State().SharingSet() {
+		if len(resp.Addrs) == protocol.MaxSyncAddrs {
+			break
+		}
+		p, err := PeerID(k)
+		if err != nil {
+			continue
+		}
+		addrs := n.host.Peerstore().Addrs(p)
+		if p == n.host.ID() {
+			addrs = n.host.Addrs()
+		}
+		if len(addrs) == 0 {
+			continue
+		}
+		sa := protocol.SyncAddr{Key: k}
+		for _, a := range addrs[:min(len(addrs), 8)] {
+			sa.Addrs = append(sa.Addrs, a.Bytes())
+		}
+		resp.Addrs = append(resp.Addrs, sa)
+	}
+	return resp
+}

@@ -1,0 +1,56 @@
+package node
+
+import (
+	"context"
+	"crypto/sha256"
+	"fmt"
+
+	pubsub "github.com/libp2p/go-libp2p-pubsub"
+	"github.com/libp2p/go-libp2p/core/peer"
+
+	"github.com/kring-circle/kring/protocol"
+)
+
+// validate is the ops topic's validator. from is the forwarder, not the
+// author: the author is judged from the op itself. It decodes and verifies
+// the op, hands it to the loop, and answers once an accepted op is
+// durable. It never panics the daemon: a panic is counted and the op
+// rejected.
+func (n *Node) validate(ctx context.Context, from peer.ID, m *pubsub.Message) (res pubsub.ValidationResult) {
+	defer func() {
+		if r := recover(); r != nil {
+			n.log.Error("validator panic", "forwarder", from, "panic", fmt.Sprint(r))
+			n.verdicts.add(reject("panic"))
+			res = pubsub.ValidationReject
+		}
+	}()
+	if from == n.host.ID() {
+		// Local publishes: the node stored the op before publishing it.
+		if ok, err := n.store.Has(protocol.Hash(sha256.Sum256(m.Data))); err == nil && ok {
+			return pubsub.ValidationAccept
+		}
+		return pubsub.ValidationIgnore
+	}
+	if n.gater.standing(from) != Sharing {
+		n.verdicts.add(ignore("not-sharing"))
+		return pubsub.ValidationIgnore
+	}
+	op, err := protocol.Open(m.Data, n.group)
+	if err != nil {
+		v := reject(openReason(err))
+		n.verdicts.add(v)
+		n.log.Debug("op rejected", "forwarder", from, "reason", v.Reason, "err", err)
+		return v.Result
+	}
+	vs, err := n.submit(ctx, []*protocol.Op{op})
+	if err != nil {
+		return pubsub.ValidationIgnore
+	}
+	if vs[0].Reason == "missing-preds" {
+		n.kick(from)
+	}
+	if vs[0].Result == pubsub.ValidationReject {
+		n.log.Info("op rejected", "op", op, "forwarder", from, "reason", vs[0].Reason)
+	}
+	return vs[0].Result
+}

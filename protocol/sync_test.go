@@ -1,0 +1,65 @@
+package protocol
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/binary"
+	"errors"
+	"io"
+	"reflect"
+	"testing"
+)
+
+func TestSyncFrameRoundTrip(t *testing.T) {
+	req := &SyncRequest{Kind: SyncRange, Group: Hash{1}, Author: Key{2}, From: 7}
+	resp := &SyncResponse{Tips: []SyncTip{{Author: Key{3}, Seq: 9, Hashes: []Hash{{4}}}}, Heads: []Hash{{5}}, Ops: [][]byte{{0xa0}}, More: true}
+	var buf bytes.Buffer
+	if err := WriteSync(&buf, req); err != nil {
+		t.Fatal(err)
+	}
+	if err := WriteSync(&buf, resp); err != nil {
+		t.Fatal(err)
+	}
+	r := bufio.NewReader(&buf)
+	var gotReq SyncRequest
+	var gotResp SyncResponse
+	if err := ReadSync(r, &gotReq); err != nil {
+		t.Fatal(err)
+	}
+	if err := ReadSync(r, &gotResp); err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(&gotReq, req) || !reflect.DeepEqual(&gotResp, resp) {
+		t.Fatalf("round trip changed the frames: %+v %+v", gotReq, gotResp)
+	}
+	if err := ReadSync(r, &gotReq); err != io.EOF {
+		t.Fatalf("after the last frame: got %v, want io.EOF", err)
+	}
+}
+
+func TestSyncFrameRefusals(t *testing.T) {
+	frame := func(b []byte) *bufio.Reader {
+		var hdr [binary.MaxVarintLen64]byte
+		n := binary.PutUvarint(hdr[:], uint64(len(b)))
+		return bufio.NewReader(bytes.NewReader(append(hdr[:n], b...)))
+	}
+	huge := func() *bufio.Reader {
+		var hdr [binary.MaxVarintLen64]byte
+		n := binary.PutUvarint(hdr[:], MaxSyncFrame+1)
+		return bufio.NewReader(bytes.NewReader(hdr[:n]))
+	}
+	cases := map[string]*bufio.Reader{
+		"oversized":     huge(),
+		"truncated":     bufio.NewReader(bytes.NewReader([]byte{10, 0xa1})),
+		"not cbor":      frame([]byte{0xff, 0xff}),
+		"unknown field": frame([]byte{0xa1, 0x18, 0x63, 0x01}),
+		// {1: 1} with the integer in a two-byte form: not canonical.
+		"non-canonical": frame([]byte{0xa1, 0x01, 0x18, 0x01}),
+	}
+	for name, r := range cases {
+		var req SyncRequest
+		if err := ReadSync(r, &req); !errors.Is(err, ErrFrame) {
+			t.Errorf("%s: got %v, want ErrFrame", name, err)
+		}
+	}
+}

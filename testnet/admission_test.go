@@ -1,0 +1,181 @@
+package testnet
+
+import (
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/libp2p/go-libp2p/core/network"
+
+	"github.com/kring-circle/kring/node"
+	"github.com/kring-circle/kring/protocol"
+	"github.com/kring-circle/kring/trust"
+)
+
+// connected reports whether a's node has a live connection to b.
+func connected(a, b *Member) bool {
+	nd := a.Node()
+	return nd != nil && nd.Host().Network().Connectedness(b.ID) == network.Connected
+}
+
+// neverConnected checks, for a while, that none of the members' nodes
+// holds a connection to outsider.
+func neverConnected(t *testing.T, outsider *Member, members ...*Member) {
+	t.Helper()
+	deadline := time.Now().Add(time.Second)
+	for time.Now().Before(deadline) {
+		for _, m := range members {
+			if connected(m, outsider) {
+				t.Fatalf("%s is connected to %s, which it must refuse", m.Name, outsider.Name)
+			}
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+func members(net *Net, names ...string) []*Member {
+	out := make([]*Member, len(names))
+	for i, n := range names {
+		out[i] = net.M(n)
+	}
+	return out
+}
+
+// Scenario 2: an applicant with k endorsements connects, enacts its Admit
+// and then receives new advisories; an applicant with k-1 endorsements and
+// a stranger with a fresh key are refused at the gate and receive nothing.
+func TestEndorsedApplicantJoinsOthersAreRefused(t *testing.T) {
+	net, ctx := circle(t, founders...)
+	a := net.M("A")
+	x := must[*Member](t)(net.Add("X"))
+	y := must[*Member](t)(net.Add("Y"))
+	z := must[*Member](t)(net.Add("Z"))
+	k := int(net.Genesis.Content().(*protocol.Genesis).Charter.Admit)
+	for _, v := range founders[:k] {
+		must[*protocol.Op](t)(net.M(v).Vote(ctx, x.Admit()))
+	}
+	for _, v := range founders[:k-1] {
+		must[*protocol.Op](t)(net.M(v).Vote(ctx, y.Admit()))
+	}
+	if err := WaitFor(ctx, "A to count the endorsements", func() bool {
+		st := a.Node().State()
+		return st.Key(x.Key).Missing() == 0 && st.Key(y.Key).Missing() == 1
+	}); err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range []*Member{x, y, z} {
+		m.SetPeers(a)
+		if err := m.Start(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	if err := WaitFor(ctx, "X to reach A", func() bool { return connected(x, a) }); err != nil {
+		t.Fatal(err)
+	}
+	enact, err := x.Node().Enroll(ctx, x.Application())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := net.WaitHas(ctx, enact.Hash(), append(founders, "X")...); err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range members(net, append(founders, "X")...) {
+		if got := m.Node().State().Key(x.Key).Status; got != trust.StatusMember {
+			t.Errorf("%s sees X as %s, want member", m.Name, got)
+		}
+	}
+	adv := must[*protocol.Op](t)(a.Advise(ctx, "Phishing wave against grid operators"))
+	if err := net.WaitHas(ctx, adv.Hash(), "X"); err != nil {
+		t.Fatal(err)
+	}
+
+	for _, out := range []*Member{y, z} {
+		if s := a.Node().Standing(out.ID); s != node.Refused {
+			t.Errorf("A's standing of %s is %s, want refused", out.Name, s)
+		}
+		neverConnected(t, out, members(net, founders...)...)
+		if n, _ := out.Node().Store().Len(); n != 1 {
+			t.Errorf("%s stores %d ops, want only the genesis", out.Name, n)
+		}
+		if has, _ := out.Node().Store().Has(adv.Hash()); has {
+			t.Errorf("%s received the advisory", out.Name)
+		}
+	}
+	if _, err := y.Node().Enroll(ctx, y.Application()); !errors.Is(err, node.ErrNotEndorsed) {
+		t.Errorf("Y enrolling with k-1 endorsements: got %v, want ErrNotEndorsed", err)
+	}
+}
+
+// Scenario 3: after s suspend votes (and separately r revoke votes) every
+// node has closed its connections to the target, refuses its redial, and
+// rejects ops it authors afterwards.
+func TestSuspendedOrRevokedMemberIsCutOff(t *testing.T) {
+	cases := []struct {
+		name   string
+		motion func(*Member) protocol.Motion
+		voters []string
+	}{
+		{"suspend", func(m *Member) protocol.Motion { return m.Suspend("leaked TLP:AMBER") }, []string{"A", "B"}},
+		{"revoke", func(m *Member) protocol.Motion { return m.Revoke() }, []string{"A", "B", "C"}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			net, ctx := circle(t, founders...)
+			e := net.M("E")
+			rest := members(net, "A", "B", "C", "D")
+			if err := WaitFor(ctx, "everyone connected to E", func() bool {
+				for _, m := range rest {
+					if !connected(m, e) {
+						return false
+					}
+				}
+				return true
+			}); err != nil {
+				t.Fatal(err)
+			}
+			enact, err := net.Decide(ctx, tc.motion(e), "A", tc.voters...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			enacted := time.Now()
+			if err := net.WaitHas(ctx, enact.Hash(), "A", "B", "C", "D"); err != nil {
+				t.Fatal(err)
+			}
+			if err := WaitFor(ctx, "every connection to E closed", func() bool {
+				for _, m := range rest {
+					if connected(m, e) || m.Node().Standing(e.ID) != node.Denied {
+						return false
+					}
+				}
+				return true
+			}); err != nil {
+				t.Fatal(err)
+			}
+			t.Logf("all four nodes refused and disconnected E %v after A enacted", time.Since(enacted).Round(time.Millisecond))
+
+			// E redials everyone: refused at every gate.
+			for _, m := range rest {
+				_ = e.Node().Connect(ctx, m.Node().AddrInfo())
+			}
+			neverConnected(t, e, rest...)
+
+			// E's later op, handed over by a member in good standing, is
+			// not accepted anywhere.
+			late, err := e.Node().Publish(ctx, &protocol.Advisory{Title: "after the decision", TLP: protocol.TLPGreen})
+			if err != nil {
+				t.Fatal(err)
+			}
+			n, err := net.M("D").Node().Push(ctx, net.M("A").ID, late)
+			if n != 0 || !errors.Is(err, node.ErrRefused) {
+				t.Fatalf("A accepted %d of E's later ops (err %v), want 0 and a refusal", n, err)
+			}
+			t.Logf("E's later op handed to A by D: %v", err)
+			for _, m := range rest {
+				if live, _ := m.Node().Live(ctx, late.Hash()); live {
+					t.Errorf("%s counts E's later op", m.Name)
+				}
+			}
+		})
+	}
+}

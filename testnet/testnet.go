@@ -1,0 +1,281 @@
+package testnet
+
+import (
+	"context"
+	"crypto/ed25519"
+	"crypto/sha256"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"sync"
+
+	"github.com/libp2p/go-libp2p/core/peer"
+
+	"github.com/kring-circle/kring/node"
+	"github.com/kring-circle/kring/protocol"
+)
+
+// Options shape a test circle.
+type Options struct {
+	// Dir holds one badger directory per member; a test passes t.TempDir().
+	Dir string
+	// Founders names the founding organisations, initiator first.
+	Founders []string
+	// Charter is the genesis charter; the zero value means
+	// protocol.DefaultCharter("testnet").
+	Charter protocol.Charter
+	// Config, if set, adjusts each member's node configuration (which
+	// starts as node.DefaultLocalConfig) before it starts.
+	Config func(name string, c *node.Config)
+	// Logger receives every node's logs; nil discards them.
+	Logger *slog.Logger
+}
+
+// Net is a circle of real nodes in one process, on loopback. Members are
+// addressed by name. Links can be cut and healed; nodes stopped and
+// restarted on the same directory and ports.
+type Net struct {
+	opts    Options
+	Genesis *protocol.Op
+
+	mu      sync.Mutex
+	members map[string]*Member
+	order   []string
+	cuts    map[[2]peer.ID]bool
+}
+
+// Member is one organisation of the test circle and its node.
+type Member struct {
+	// Name is the organisation's name in the test.
+	Name string
+	// Priv is its signing key, derived from the name.
+	Priv ed25519.PrivateKey
+	// Key is its member key.
+	Key protocol.Key
+	// ID is its node's peer ID.
+	ID peer.ID
+	// Dir is its node's badger directory.
+	Dir string
+
+	net    *Net
+	node   *node.Node
+	listen []string // the addresses of the first start, reused on restart
+	peers  []string // Config.Peers
+}
+
+// KeyFor returns the deterministic signing key of the organisation name.
+func KeyFor(name string) ed25519.PrivateKey {
+	seed := sha256.Sum256([]byte("kring testnet member " + name))
+	return ed25519.NewKeyFromSeed(seed[:])
+}
+
+// Profile returns the test profile of organisation name.
+func Profile(name string) protocol.Profile {
+	return protocol.Profile{Name: "Org " + name, Sector: "energy", Contact: "soc@" + name + ".example", Role: "CISO"}
+}
+
+// New founds a circle: it signs a genesis by every founder. No node runs
+// until Start.
+func New(opts Options) (*Net, error) {
+	if opts.Charter.Name == "" {
+		opts.Charter = protocol.DefaultCharter("testnet")
+	}
+	n := &Net{opts: opts, members: map[string]*Member{}, cuts: map[[2]peer.ID]bool{}}
+	g := &protocol.Genesis{Charter: opts.Charter}
+	for _, name := range opts.Founders {
+		m, err := n.Add(name)
+		if err != nil {
+			return nil, err
+		}
+		g.Founders = append(g.Founders, protocol.Member{Key: m.Key, Profile: Profile(name)})
+	}
+	for _, name := range opts.Founders {
+		if err := protocol.SignGenesis(g, n.members[name].Priv); err != nil {
+			return nil, fmt.Errorf("testnet: genesis: %w", err)
+		}
+	}
+	op := &protocol.Op{Kind: protocol.KindGenesis, Seq: 1}
+	if len(opts.Founders) == 0 {
+		return nil, errors.New("testnet: no founders")
+	}
+	if err := protocol.Sign(op, g, n.members[opts.Founders[0]].Priv); err != nil {
+		return nil, fmt.Errorf("testnet: genesis: %w", err)
+	}
+	n.Genesis = op
+	return n, nil
+}
+
+// Add creates an organisation that is not (yet) a member: an applicant or
+// a stranger. Its node starts with Start like any other.
+func (n *Net) Add(name string) (*Member, error) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	if _, ok := n.members[name]; ok {
+		return nil, fmt.Errorf("testnet: %s exists", name)
+	}
+	priv := KeyFor(name)
+	m := &Member{Name: name, Priv: priv, Key: protocol.KeyOf(priv), Dir: filepath.Join(n.opts.Dir, name), net: n}
+	id, err := peerID(m.Key)
+	if err != nil {
+		return nil, err
+	}
+	m.ID = id
+	n.members[name] = m
+	n.order = append(n.order, name)
+	return m, nil
+}
+
+// M returns the member called name; it panics on an unknown name, which
+// is a mistake in the test itself.
+func (n *Net) M(name string) *Member {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	m, ok := n.members[name]
+	if !ok {
+		panic("testnet: no member " + name)
+	}
+	return m
+}
+
+// Names returns every organisation's name in the order they were added.
+func (n *Net) Names() []string {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	return append([]string(nil), n.order...)
+}
+
+// Running returns the members whose nodes run.
+func (n *Net) Running() []*Member {
+	var out []*Member
+	for _, name := range n.Names() {
+		if m := n.M(name); m.Node() != nil {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+// Application returns the organisation's signed application to the circle.
+func (m *Member) Application() *protocol.Application {
+	app := &protocol.Application{Group: m.net.Genesis.Hash(), Member: protocol.Member{Profile: Profile(m.Name)}}
+	if err := protocol.SignApplication(app, m.Priv); err != nil {
+		panic(fmt.Sprintf("testnet: signing %s's application: %v", m.Name, err))
+	}
+	return app
+}
+
+// Node returns the member's running node, or nil.
+func (m *Member) Node() *node.Node {
+	m.net.mu.Lock()
+	defer m.net.mu.Unlock()
+	return m.node
+}
+
+// SetPeers sets the peers the member's node dials at start.
+func (m *Member) SetPeers(others ...*Member) {
+	var addrs []string
+	for _, o := range others {
+		if nd := o.Node(); nd != nil {
+			addrs = append(addrs, nd.P2PAddrs()...)
+		}
+	}
+	m.net.mu.Lock()
+	m.peers = addrs
+	m.net.mu.Unlock()
+}
+
+// Start starts the member's node on its directory: on the ports of its
+// first start, if it ran before.
+func (m *Member) Start(ctx context.Context) error {
+	n := m.net
+	cfg := node.DefaultLocalConfig()
+	cfg.Key = m.Priv
+	cfg.Genesis = n.Genesis.Bytes()
+	cfg.DataDir = m.Dir
+	cfg.Logger = n.opts.Logger
+	n.mu.Lock()
+	if m.node != nil {
+		n.mu.Unlock()
+		return fmt.Errorf("testnet: %s already runs", m.Name)
+	}
+	if m.listen != nil {
+		cfg.ListenAddrs = m.listen
+	}
+	cfg.Peers = m.peers
+	n.mu.Unlock()
+	self := m.ID
+	cfg.Refuse = func(p peer.ID) bool { return n.isCut(self, p) }
+	if n.opts.Config != nil {
+		n.opts.Config(m.Name, &cfg)
+	}
+	if err := os.MkdirAll(m.Dir, 0o700); err != nil {
+		return fmt.Errorf("testnet: %w", err)
+	}
+	nd, err := node.New(ctx, cfg)
+	if err != nil {
+		return fmt.Errorf("testnet: starting %s: %w", m.Name, err)
+	}
+	n.mu.Lock()
+	m.node = nd
+	if m.listen == nil {
+		for _, a := range nd.Host().Addrs() {
+			m.listen = append(m.listen, a.String())
+		}
+	}
+	n.mu.Unlock()
+	return nil
+}
+
+// Stop stops the member's node; its directory stays for a restart.
+func (m *Member) Stop() error {
+	m.net.mu.Lock()
+	nd := m.node
+	m.node = nil
+	m.net.mu.Unlock()
+	if nd == nil {
+		return nil
+	}
+	return nd.Close()
+}
+
+// Start starts every founder's node and connects each to all others.
+func (n *Net) Start(ctx context.Context) error {
+	for _, name := range n.opts.Founders {
+		if err := n.M(name).Start(ctx); err != nil {
+			return err
+		}
+	}
+	return n.ConnectAll(ctx)
+}
+
+// ConnectAll dials every running node from every other one.
+func (n *Net) ConnectAll(ctx context.Context) error {
+	ms := n.Running()
+	for i, a := range ms {
+		for _, b := range ms[i+1:] {
+			if err := a.Node().Connect(ctx, b.Node().AddrInfo()); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// Close stops every node.
+func (n *Net) Close() error {
+	var errs []error
+	for _, m := range n.Running() {
+		errs = append(errs, m.Stop())
+	}
+	return errors.Join(errs...)
+}
+
+func peerID(k protocol.Key) (peer.ID, error) {
+	id, err := node.PeerID(k)
+	if err != nil {
+		return "", fmt.Errorf("testnet: %w", err)
+	}
+	return id, nil
+}

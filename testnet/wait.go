@@ -1,0 +1,112 @@
+package testnet
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/kring-circle/kring/protocol"
+)
+
+// poll is how often waits re-check their condition besides the nodes'
+// change notifications.
+const poll = 50 * time.Millisecond
+
+// WaitFor waits until cond holds or ctx is done; what describes the
+// condition in the error.
+func WaitFor(ctx context.Context, what string, cond func() bool) error {
+	t := time.NewTicker(poll)
+	defer t.Stop()
+	for !cond() {
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("testnet: waiting for %s: %w", what, ctx.Err())
+		case <-t.C:
+		}
+	}
+	return nil
+}
+
+// Snapshot is what one node holds: its op count, its heads and its State.
+// Two causally closed op sets with the same heads are the same set.
+type Snapshot struct {
+	Len   int
+	Heads []protocol.Hash
+	State string
+}
+
+// Snapshot reads what the member's node holds.
+func (m *Member) Snapshot() (Snapshot, error) {
+	nd := m.Node()
+	if nd == nil {
+		return Snapshot{}, fmt.Errorf("testnet: %s is not running", m.Name)
+	}
+	size, err := nd.Store().Len()
+	if err != nil {
+		return Snapshot{}, err
+	}
+	heads, err := nd.Store().Heads()
+	if err != nil {
+		return Snapshot{}, err
+	}
+	return Snapshot{Len: size, Heads: heads, State: nd.State().String()}, nil
+}
+
+// Converged reports whether the named members' nodes hold the identical op
+// set and State, and if not, how they differ.
+func (n *Net) Converged(names ...string) (bool, string) {
+	var first Snapshot
+	var diffs []string
+	for i, name := range names {
+		s, err := n.M(name).Snapshot()
+		if err != nil {
+			return false, err.Error()
+		}
+		if i == 0 {
+			first = s
+			continue
+		}
+		if s.Len != first.Len || !slices.Equal(s.Heads, first.Heads) || s.State != first.State {
+			diffs = append(diffs, fmt.Sprintf("%s has %d ops, %d heads; %s has %d ops, %d heads", names[0], first.Len, len(first.Heads), name, s.Len, len(s.Heads)))
+		}
+	}
+	return len(diffs) == 0, strings.Join(diffs, "; ")
+}
+
+// WaitConverged waits until the named members (all running ones if none
+// is named) hold the identical op set and State.
+func (n *Net) WaitConverged(ctx context.Context, names ...string) error {
+	if len(names) == 0 {
+		for _, m := range n.Running() {
+			names = append(names, m.Name)
+		}
+	}
+	var why string
+	err := WaitFor(ctx, "convergence", func() bool {
+		var ok bool
+		ok, why = n.Converged(names...)
+		return ok
+	})
+	if err != nil {
+		return fmt.Errorf("%w: %s", err, why)
+	}
+	return nil
+}
+
+// WaitHas waits until every named member's node stores op h.
+func (n *Net) WaitHas(ctx context.Context, h protocol.Hash, names ...string) error {
+	return WaitFor(ctx, "op "+h.Short()+" everywhere", func() bool {
+		for _, name := range names {
+			nd := n.M(name).Node()
+			if nd == nil {
+				return false
+			}
+			if ok, err := nd.Store().Has(h); err != nil || !ok {
+				return false
+			}
+		}
+		return true
+	})
+}
