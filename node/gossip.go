@@ -20,31 +20,33 @@ import (
 // its ops.
 func TopicName(group protocol.Hash) string { return "/kring/" + group.String() + "/ops/1" }
 
-// gossipProtocols are Kring's own gossipsub protocol IDs: the message size
+// GossipProtocols are Kring's own gossipsub protocol IDs: the message size
 // limit differs from libp2p's default, and a Kring node has no business on
 // the public gossipsub network.
-var gossipProtocols = []libp2pproto.ID{"/kring/meshsub/1.2.0", "/kring/meshsub/1.1.0"}
+var GossipProtocols = []libp2pproto.ID{"/kring/meshsub/1.2.0", "/kring/meshsub/1.1.0"}
 
-func gossipFeatures(feat pubsub.GossipSubFeature, proto libp2pproto.ID) bool {
+// GossipFeatures says which gossipsub features Kring's protocol IDs
+// support, for pubsub.WithGossipSubProtocols.
+func GossipFeatures(feat pubsub.GossipSubFeature, proto libp2pproto.ID) bool {
 	switch feat {
 	case pubsub.GossipSubFeatureMesh, pubsub.GossipSubFeaturePX:
 		return true
 	case pubsub.GossipSubFeatureIdontwant:
-		return proto == gossipProtocols[0]
+		return proto == GossipProtocols[0]
 	}
 	return false
 }
 
-// maxGossipMessage leaves room around the largest op for the pubsub
+// MaxGossipMessage leaves room around the largest op for the pubsub
 // envelope.
-const maxGossipMessage = protocol.MaxOpSize + 64<<10
+const MaxGossipMessage = protocol.MaxOpSize + 64<<10
 
 // errNotSharing drops RPCs that carry ops from peers outside the sharing set.
 var errNotSharing = errors.New("node: ops from a peer outside the sharing set")
 
-// opID is the gossip message ID: the op's hash, so duplicates are
+// MessageID is the gossip message ID: the op's hash, so duplicates are
 // recognised by content whoever forwards them.
-func opID(m *pb.Message) string {
+func MessageID(m *pb.Message) string {
 	h := sha256.Sum256(m.Data)
 	return string(h[:])
 }
@@ -60,9 +62,9 @@ func newGossip(ctx context.Context, h host.Host, cfg *Config, g *gater, topic st
 	opts := []pubsub.Option{
 		pubsub.WithMessageSignaturePolicy(pubsub.StrictNoSign),
 		pubsub.WithNoAuthor(),
-		pubsub.WithMessageIdFn(opID),
-		pubsub.WithGossipSubProtocols(gossipProtocols, gossipFeatures),
-		pubsub.WithMaxMessageSize(maxGossipMessage),
+		pubsub.WithMessageIdFn(MessageID),
+		pubsub.WithGossipSubProtocols(GossipProtocols, GossipFeatures),
+		pubsub.WithMaxMessageSize(MaxGossipMessage),
 		pubsub.WithGossipSubParams(params),
 		pubsub.WithValidateQueueSize(cfg.ValidateQueue),
 		pubsub.WithPeerOutboundQueueSize(cfg.OutboundQueue),

@@ -242,7 +242,13 @@ func (m *Member) Stop() error {
 
 // Start starts every founder's node and connects each to all others.
 func (n *Net) Start(ctx context.Context) error {
-	for _, name := range n.opts.Founders {
+	return n.StartNodes(ctx, n.opts.Founders...)
+}
+
+// StartNodes starts the named members' nodes and connects every running
+// node to all others.
+func (n *Net) StartNodes(ctx context.Context, names ...string) error {
+	for _, name := range names {
 		if err := n.M(name).Start(ctx); err != nil {
 			return err
 		}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/kring-circle/kring/protocol"
+	"github.com/kring-circle/kring/trust"
 )
 
 // founders are the five organisations most scenarios start with.
@@ -19,6 +20,13 @@ var founders = []string{"A", "B", "C", "D", "E"}
 // circle founds and starts a circle of the named founders and stops it
 // when the test ends.
 func circle(t *testing.T, names ...string) (*Net, context.Context) {
+	t.Helper()
+	return circleStarting(t, names, names)
+}
+
+// circleStarting founds a circle of the named founders and starts the
+// nodes of those in start only.
+func circleStarting(t *testing.T, names, start []string) (*Net, context.Context) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), testTimeout)
 	t.Cleanup(cancel)
@@ -35,7 +43,7 @@ func circle(t *testing.T, names ...string) (*Net, context.Context) {
 			t.Errorf("closing the circle: %v", err)
 		}
 	})
-	if err := net.Start(ctx); err != nil {
+	if err := net.StartNodes(ctx, start...); err != nil {
 		t.Fatal(err)
 	}
 	return net, ctx
@@ -70,3 +78,9 @@ func init() {
 		testTimeout = d
 	}
 }
+
+func removeAll(dir string) error { return os.RemoveAll(dir) }
+
+type trustTip = trust.Tip
+
+func tipsOf(m *Member) (map[protocol.Key]trust.Tip, error) { return m.Node().Store().Tips() }

@@ -1,0 +1,164 @@
+package testnet
+
+import (
+	"bytes"
+	"testing"
+	"time"
+
+	"github.com/kring-circle/kring/protocol"
+	"github.com/kring-circle/kring/trust"
+)
+
+// Scenario 7: the initiator's node is removed for good after genesis; the
+// remaining nodes still admit a new member and suspend another.
+func TestCircleOutlivesItsInitiator(t *testing.T) {
+	net, ctx := circle(t, founders...)
+	a := net.M("A")
+	if err := a.Stop(); err != nil {
+		t.Fatal(err)
+	}
+	if err := removeAll(a.Dir); err != nil {
+		t.Fatal(err)
+	}
+	x := must[*Member](t)(net.Add("X"))
+	for _, v := range []string{"B", "C", "D"} {
+		must[*protocol.Op](t)(net.M(v).Vote(ctx, x.Admit()))
+	}
+	b := net.M("B")
+	if err := WaitFor(ctx, "B to count X's endorsements", func() bool { return b.Node().State().Key(x.Key).Missing() == 0 }); err != nil {
+		t.Fatal(err)
+	}
+	x.SetPeers(b)
+	if err := x.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := WaitFor(ctx, "X to reach B", func() bool { return connected(x, b) }); err != nil {
+		t.Fatal(err)
+	}
+	must[*protocol.Op](t)(x.Node().Enroll(ctx, x.Application()))
+	rest := []string{"B", "C", "D", "E", "X"}
+	if err := net.WaitConverged(ctx, rest...); err != nil {
+		t.Fatal(err)
+	}
+	suspend, err := net.Decide(ctx, net.M("E").Suspend("stale contact details"), "X", "B", "X")
+	if err != nil {
+		t.Fatal(err)
+	}
+	survivors := []string{"B", "C", "D", "X"}
+	if err := net.WaitHas(ctx, suspend.Hash(), survivors...); err != nil {
+		t.Fatal(err)
+	}
+	if err := net.WaitConverged(ctx, survivors...); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range survivors {
+		st := net.M(name).Node().State()
+		if st.Key(x.Key).Status != trust.StatusMember || !st.Key(net.M("E").Key).Suspended {
+			t.Errorf("%s sees X as %s and E as %s; want X a member and E suspended", name, st.Key(x.Key), st.Key(net.M("E").Key))
+		}
+	}
+}
+
+// Scenario 8: a member forwarding a forged op is penalised (Reject); a
+// member forwarding a valid op whose author it could not yet know to be
+// revoked is not (Ignore).
+func TestForwardersOfForgedAndVoidOps(t *testing.T) {
+	all := append(append([]string{}, founders...), "M", "F")
+	net, ctx := circleStarting(t, all, founders)
+	a := net.M("A")
+
+	// E signs an op, then the circle revokes E without having seen it.
+	e := net.M("E")
+	voidOp := signNext(t, e)
+	if err := e.Stop(); err != nil {
+		t.Fatal(err)
+	}
+	revoke, err := net.Decide(ctx, e.Revoke(), "A", "A", "B", "C")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := net.WaitHas(ctx, revoke.Hash(), "A", "B", "C", "D"); err != nil {
+		t.Fatal(err)
+	}
+
+	// A forged op: a genuine advisory of B with one signature byte flipped.
+	genuine := must[*protocol.Op](t)(net.M("B").Advise(ctx, "genuine advisory"))
+	if err := net.WaitHas(ctx, genuine.Hash(), "A"); err != nil {
+		t.Fatal(err)
+	}
+	forged := forge(t, net, "B")
+
+	m := must[*Rogue](t)(net.NewRogue(ctx, net.M("M")))
+	defer m.Close()
+	f := must[*Rogue](t)(net.NewRogue(ctx, net.M("F")))
+	defer f.Close()
+	for _, r := range []*Rogue{m, f} {
+		if err := r.Connect(ctx, a); err != nil {
+			t.Fatal(err)
+		}
+		if err := WaitFor(ctx, "the rogue to see A on the topic", func() bool { return r.Peers() > 0 }); err != nil {
+			t.Fatal(err)
+		}
+	}
+	before := a.Node().Verdicts()
+	if err := m.Publish(ctx, forged); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Publish(ctx, voidOp.Bytes()); err != nil {
+		t.Fatal(err)
+	}
+	if err := WaitFor(ctx, "A to judge both ops", func() bool {
+		v := a.Node().Verdicts()
+		return v["reject/bad-signature"] > before["reject/bad-signature"] && v["ignore/void"] > before["ignore/void"]
+	}); err != nil {
+		t.Fatalf("%v; A's verdicts: %v", err, a.Node().Verdicts())
+	}
+	if err := WaitFor(ctx, "A to score M down", func() bool {
+		s, ok := a.Node().PeerScore(net.M("M").ID)
+		return ok && s < 0
+	}); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(300 * time.Millisecond) // another score sample
+	if s, ok := a.Node().PeerScore(net.M("F").ID); !ok || s < 0 {
+		t.Errorf("A scores F at %v (known %v) for forwarding a void op; want no penalty", s, ok)
+	}
+	sm, _ := a.Node().PeerScore(net.M("M").ID)
+	sf, _ := a.Node().PeerScore(net.M("F").ID)
+	t.Logf("A's scores: forger M %.1f, uninformed forwarder F %.1f", sm, sf)
+	if live, _ := a.Node().Live(ctx, voidOp.Hash()); live {
+		t.Error("A counts the op of revoked E")
+	}
+}
+
+// signNext signs member m's next advisory over its node's heads, without
+// publishing it.
+func signNext(t *testing.T, m *Member) *protocol.Op {
+	t.Helper()
+	st := m.Node().Store()
+	tips := must[map[protocol.Key]trust.Tip](t)(st.Tips())
+	heads := must[[]protocol.Hash](t)(st.Heads())
+	op := &protocol.Op{Group: m.net.Genesis.Hash(), Seq: 1, Preds: heads, Epoch: m.net.Genesis.Hash(), Kind: protocol.KindAdvisory, TS: 1}
+	if tip, ok := tips[m.Key]; ok {
+		prev := tip.Hashes[0]
+		op.Seq, op.Prev = tip.Seq+1, &prev
+		op.Preds = protocol.SortPreds(append(heads, prev))
+	}
+	if err := protocol.Sign(op, &protocol.Advisory{Title: "signed before the revocation", TLP: protocol.TLPGreen}, m.Priv); err != nil {
+		t.Fatal(err)
+	}
+	return op
+}
+
+// forge returns a canonical op of member name's whose signature no longer
+// verifies.
+func forge(t *testing.T, net *Net, name string) []byte {
+	t.Helper()
+	op := signNext(t, net.M(name))
+	b := bytes.Clone(op.Bytes())
+	b[len(b)-1] ^= 0x01 // the last byte of sig, field 10, the map's last entry
+	if _, err := protocol.Decode(b); err != nil {
+		t.Fatalf("the forgery is not even well-formed: %v", err)
+	}
+	return b
+}
