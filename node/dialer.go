@@ -119,12 +119,13 @@ func (n *Node) saveAddrsPeriodically() {
 			return
 		case <-tick.C:
 		}
-		n.saveAddrs()
+		n.saveAddrs(n.host.Network().Peers()...)
 	}
 }
 
-func (n *Node) saveAddrs() {
-	for _, p := range n.host.Network().Peers() {
+// saveAddrs writes the addresses of the given members to the address book.
+func (n *Node) saveAddrs(peers ...peer.ID) {
+	for _, p := range peers {
 		if n.gater.standing(p) != Sharing {
 			continue
 		}

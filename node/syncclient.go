@@ -97,6 +97,7 @@ func (n *Node) SyncWith(ctx context.Context, p peer.ID) error {
 	}
 	n.learnPeerAddrs(c)
 	if n.gater.standing(p) == Sharing {
+		n.saveAddrs(p)
 		n.mu.Lock()
 		n.synced[p] = true
 		n.mu.Unlock()

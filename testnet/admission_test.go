@@ -179,3 +179,41 @@ func TestSuspendedOrRevokedMemberIsCutOff(t *testing.T) {
 		})
 	}
 }
+
+// A local block is one node's own, immediate and liftable: A refuses E at
+// once while the others keep sharing with E, and after the lift E is back.
+func TestLocalBlockIsLocalAndLiftable(t *testing.T) {
+	net, ctx := circle(t, founders...)
+	a, e := net.M("A"), net.M("E")
+	if err := WaitFor(ctx, "A connected to E", func() bool { return connected(a, e) }); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.Node().Block(ctx, e.Key, "shared TLP:RED outside the circle"); err != nil {
+		t.Fatal(err)
+	}
+	if connected(a, e) || a.Node().Standing(e.ID) != node.Denied {
+		t.Fatalf("right after the block, A is connected to E (%v) or does not deny it (%s)", connected(a, e), a.Node().Standing(e.ID))
+	}
+	neverConnected(t, e, a)
+	for _, m := range members(net, "B", "C", "D") {
+		if !connected(m, e) || m.Node().Standing(e.ID) != node.Sharing {
+			t.Errorf("%s stopped sharing with E over A's local block", m.Name)
+		}
+		if !m.Node().State().Equal(a.Node().State()) {
+			t.Errorf("A's local block changed the State: %s differs from A", m.Name)
+		}
+	}
+	adv := must[*protocol.Op](t)(e.Advise(ctx, "E keeps sharing with the others"))
+	if err := net.WaitHas(ctx, adv.Hash(), "B", "C", "D"); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.Node().Unblock(ctx, e.Key); err != nil {
+		t.Fatal(err)
+	}
+	if err := WaitFor(ctx, "A and E to reconnect after the lift", func() bool { return connected(a, e) }); err != nil {
+		t.Fatal(err)
+	}
+	if err := net.WaitHas(ctx, adv.Hash(), "A"); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -33,13 +33,23 @@ func publishMany(ctx context.Context, net *Net, count int, names ...string) erro
 }
 
 // Scenario 4: a node stopped while 1,000 ops are published restarts and
-// reaches an identical State and op set through sync.
+// reaches an identical State and op set through sync, redialling the
+// members from its address book.
 func TestRestartedNodeCatchesUp(t *testing.T) {
 	net, ctx := circle(t, founders...)
 	e := net.M("E")
+	if err := WaitFor(ctx, "E to remember where the others listen", func() bool {
+		book, err := e.Node().Store().Addrs()
+		return err == nil && len(book) == 4
+	}); err != nil {
+		t.Fatal(err)
+	}
 	if err := e.Stop(); err != nil {
 		t.Fatal(err)
 	}
+	// E comes back on other ports and with no configured peers: only its
+	// address book can bring it back into the circle.
+	e.NewPorts()
 	start := time.Now()
 	if err := publishMany(ctx, net, 250, "A", "B", "C", "D"); err != nil {
 		t.Fatal(err)

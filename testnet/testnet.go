@@ -228,6 +228,15 @@ func (m *Member) Start(ctx context.Context) error {
 	return nil
 }
 
+// NewPorts makes the member's next Start listen on fresh ports, as a
+// server that moved would: the others cannot redial it, it must dial them
+// from what it remembers.
+func (m *Member) NewPorts() {
+	m.net.mu.Lock()
+	m.listen = nil
+	m.net.mu.Unlock()
+}
+
 // Stop stops the member's node; its directory stays for a restart.
 func (m *Member) Stop() error {
 	m.net.mu.Lock()
