@@ -23,7 +23,7 @@ STATICCHECK_VERSION ?= v0.8.2
 # (git keeps no empty directories) is simply absent rather than an error.
 RACE_DIRS := protocol trust node
 # Packages whose benchmarks `make bench` runs, and whose fuzz targets `make fuzz` runs.
-BENCH_DIRS := protocol trust
+BENCH_DIRS := protocol trust node
 FUZZ_DIRS := protocol
 
 TEST_TIMEOUT ?= 10m

@@ -77,7 +77,13 @@ func newGossip(ctx context.Context, h host.Host, cfg *Config, g *gater, topic st
 			return nil
 		}),
 		pubsub.WithSubscriptionFilter(pubsub.WrapLimitSubscriptionFilter(pubsub.NewAllowlistSubscriptionFilter(topic), 4)),
-		pubsub.WithPeerScore(scoreParams(topic), &pubsub.PeerScoreThresholds{
+		// An own op goes at once to every sharing member on the topic,
+		// not only to the mesh: a circle is small, and an advisory
+		// should not wait for the mesh to form. The app-specific score
+		// keeps everyone outside the sharing set below the publish
+		// threshold, so flood publishing never reaches them.
+		pubsub.WithFloodPublish(true),
+		pubsub.WithPeerScore(scoreParams(topic, g), &pubsub.PeerScoreThresholds{
 			SkipAtomicValidation: true,
 			GossipThreshold:      -500,
 			PublishThreshold:     -1000,
@@ -92,12 +98,24 @@ func newGossip(ctx context.Context, h host.Host, cfg *Config, g *gater, topic st
 	return ps, nil
 }
 
+// outsiderScore is the app-specific score of a peer outside the sharing
+// set: below the graylist threshold, so pubsub neither sends to it nor
+// takes RPCs from it.
+const outsiderScore = -10000
+
 // scoreParams penalise a forwarder for every op it forwards that is
 // provably invalid (Reject), and slightly reward first deliveries. Ignored
 // ops (duplicates, void ops, missing preds) cost nothing.
-func scoreParams(topic string) *pubsub.PeerScoreParams {
+func scoreParams(topic string, g *gater) *pubsub.PeerScoreParams {
 	return &pubsub.PeerScoreParams{
 		SkipAtomicValidation: true,
+		AppSpecificScore: func(p peer.ID) float64 {
+			if g.standing(p) == Sharing {
+				return 0
+			}
+			return outsiderScore
+		},
+		AppSpecificWeight: 1,
 		Topics: map[string]*pubsub.TopicScoreParams{
 			topic: {
 				SkipAtomicValidation:           true,
