@@ -57,17 +57,35 @@ func newLoop(n *Node) (*loop, error) {
 	if l.blocks, err = n.store.Blocks(); err != nil {
 		return nil, fmt.Errorf("node: %w", err)
 	}
-	pend, err := n.store.Pending()
-	if err != nil {
-		return nil, fmt.Errorf("node: %w", err)
+	if err := l.loadPending(); err != nil {
+		return nil, err
 	}
+	return l, l.checkReserved()
+}
+
+// loadPending re-judges the ops that waited for preds when the node
+// stopped. An op already stored (the node stopped between storing it and
+// clearing it from the buffer) is cleared now.
+func (l *loop) loadPending() error {
+	pend, err := l.n.store.Pending()
+	if err != nil {
+		return fmt.Errorf("node: %w", err)
+	}
+	var stale []protocol.Hash
 	for _, op := range pend {
-		l.ingest(op)
+		if v := l.ingest(op); v.Reason == "duplicate" {
+			stale = append(stale, op.Hash())
+		}
+	}
+	if len(stale) > 0 {
+		if err := l.n.store.DeletePending(stale...); err != nil {
+			return fmt.Errorf("node: %w", err)
+		}
 	}
 	if len(l.batch) > 0 {
 		l.commit()
 	}
-	return l, nil
+	return l.n.Err()
 }
 
 // loadChain finds the node's own last op. The seq persisted before the last
@@ -83,13 +101,19 @@ func (l *loop) loadChain() error {
 		}
 		l.seq, l.last = t.Seq, &t.Hashes[0]
 	}
+	return nil
+}
+
+// checkReserved compares the seq persisted before the last signing with the
+// own chain and the pending buffer.
+func (l *loop) checkReserved() error {
 	next, err := l.n.store.NextSeq()
 	if err != nil {
 		return fmt.Errorf("node: %w", err)
 	}
 	if next > l.seq+1 && l.outstanding() == nil {
 		// The node reserved seq next-1 and stopped before storing the op.
-		// It never sent an op it had not stored, so the seq is free again.
+		// It never sends an op it has not stored, so the seq is free again.
 		l.n.log.Warn("reserved seq was never stored; reusing it", "reserved", next-1, "last", l.seq)
 	}
 	return nil
@@ -108,6 +132,7 @@ func (l *loop) outstanding() *protocol.Op {
 
 // run executes work until the node stops, committing after each burst.
 func (l *loop) run() {
+	defer close(l.n.loopDone)
 	for {
 		select {
 		case <-l.n.ctx.Done():
@@ -155,7 +180,7 @@ func (n *Node) do(ctx context.Context, f func(*loop)) error {
 	case n.work <- work:
 	case <-ctx.Done():
 		return ctx.Err()
-	case <-n.ctx.Done():
+	case <-n.loopDone:
 		return ErrClosed
 	}
 	select {
@@ -163,18 +188,24 @@ func (n *Node) do(ctx context.Context, f func(*loop)) error {
 		return err
 	case <-ctx.Done():
 		return ctx.Err()
+	case <-n.loopDone:
+		// The loop drains work before it stops; whatever it did not run
+		// never will.
+		select {
+		case err := <-done:
+			return err
+		default:
+			return ErrClosed
+		}
 	}
 }
 
 // commit writes the batch in one store write, then publishes the new
 // State and admission, then runs the continuations.
 func (l *loop) commit() {
-	var err error
-	if len(l.batch) > 0 {
-		if err = l.n.store.Put(l.batch...); err != nil {
-			err = fmt.Errorf("node: committing %d ops: %w", len(l.batch), err)
-			l.n.fail(err)
-		}
+	err := l.put()
+	if err != nil {
+		l.n.fail(err)
 	}
 	if err == nil && len(l.unparked) > 0 {
 		if derr := l.n.store.DeletePending(l.unparked...); derr != nil {
@@ -198,6 +229,28 @@ func (l *loop) commit() {
 	if changed {
 		l.n.afterChange()
 	}
+}
+
+// maxCommitBytes bounds the op bytes of one store write of several ops, well
+// inside badger's transaction limit (a share of the memtable). A larger op
+// is written alone.
+const maxCommitBytes = 512 << 10
+
+// put writes the batch in order, in store writes of at most maxCommitBytes
+// (or one op), so that each write's preds are in earlier writes.
+func (l *loop) put() error {
+	for rest := l.batch; len(rest) > 0; {
+		n, size := 0, 0
+		for n < len(rest) && (n == 0 || size+len(rest[n].Bytes()) <= maxCommitBytes) {
+			size += len(rest[n].Bytes())
+			n++
+		}
+		if err := l.n.store.Put(rest[:n]...); err != nil {
+			return fmt.Errorf("node: committing %d ops: %w", n, err)
+		}
+		rest = rest[n:]
+	}
+	return nil
 }
 
 // admission returns the admission snapshot of the current State and

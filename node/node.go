@@ -47,6 +47,7 @@ type Node struct {
 	topic *pubsub.Topic
 
 	work     chan func(*loop)
+	loopDone chan struct{} // closed when the loop has stopped
 	state    atomic.Pointer[trust.State]
 	verdicts counters
 	scores   atomic.Pointer[map[peer.ID]float64]
@@ -72,6 +73,9 @@ func New(ctx context.Context, cfg Config) (*Node, error) {
 		return nil, err
 	}
 	genesis, err := protocol.Decode(cfg.Genesis)
+	if err == nil && !genesis.IsGenesis() {
+		err = fmt.Errorf("%w: a %s op, not a genesis", ErrConfig, genesis.Kind)
+	}
 	if err == nil {
 		err = genesis.Verify()
 	}
@@ -83,14 +87,15 @@ func New(ctx context.Context, cfg Config) (*Node, error) {
 		log = slog.New(slog.DiscardHandler)
 	}
 	n := &Node{
-		cfg:     cfg,
-		key:     protocol.KeyOf(cfg.Key),
-		genesis: genesis,
-		group:   genesis.Hash(),
-		work:    make(chan func(*loop), 256),
-		changed: make(chan struct{}),
-		synced:  map[peer.ID]bool{},
-		syncing: map[peer.ID]bool{},
+		cfg:      cfg,
+		key:      protocol.KeyOf(cfg.Key),
+		genesis:  genesis,
+		group:    genesis.Hash(),
+		work:     make(chan func(*loop), 256),
+		loopDone: make(chan struct{}),
+		changed:  make(chan struct{}),
+		synced:   map[peer.ID]bool{},
+		syncing:  map[peer.ID]bool{},
 	}
 	n.log = log.With("node", n.key.Short())
 	n.topicID = TopicName(n.group)

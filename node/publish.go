@@ -96,8 +96,8 @@ func (n *Node) WaitReady(ctx context.Context) error {
 	for {
 		ch := n.Changed()
 		err := n.ready()
-		if err == nil {
-			return nil
+		if err == nil || errors.Is(err, ErrClosed) {
+			return err
 		}
 		select {
 		case <-ch:
@@ -110,6 +110,9 @@ func (n *Node) WaitReady(ctx context.Context) error {
 }
 
 func (n *Node) ready() error {
+	if n.ctx.Err() != nil {
+		return ErrClosed
+	}
 	st := n.State()
 	if !st.InSharingSet(n.key) {
 		return fmt.Errorf("%w: %s", ErrNotSharing, st.Key(n.key))

@@ -132,35 +132,51 @@ func (n *Node) pullRange(ctx context.Context, c *syncConn, author protocol.Key, 
 }
 
 // pullWanted fetches the wanted ops this node lacks, then the preds they
-// and the pending ops miss, round after round.
+// and the pending ops miss, round after round. A hash the other node did
+// not return (and did not leave out for size) is not asked again.
 func (n *Node) pullWanted(ctx context.Context, c *syncConn, want []protocol.Hash) error {
+	absent := map[protocol.Hash]bool{}
 	for range maxGetRounds {
-		want = n.unknown(want)
+		want = n.unknown(want, absent)
 		if len(want) == 0 {
-			var err error
-			if want, err = n.wanted(ctx); err != nil || len(want) == 0 {
+			pend, err := n.wanted(ctx)
+			if err != nil {
 				return err
 			}
+			if want = n.unknown(pend, absent); len(want) == 0 {
+				return nil
+			}
 		}
-		resp, err := c.call(&protocol.SyncRequest{Kind: protocol.SyncGet, Want: want[:min(len(want), protocol.MaxSyncOps)]})
+		ask := want[:min(len(want), protocol.MaxSyncOps)]
+		resp, err := c.call(&protocol.SyncRequest{Kind: protocol.SyncGet, Want: ask})
 		if err != nil {
 			return err
 		}
-		if len(resp.Ops) == 0 {
-			return nil // the other node lacks them too
-		}
-		if _, err := n.ingestRaw(ctx, resp.Ops); err != nil {
+		ops, err := n.ingestRaw(ctx, resp.Ops)
+		if err != nil {
 			return err
 		}
-		want = want[min(len(want), protocol.MaxSyncOps):]
+		got := map[protocol.Hash]bool{}
+		for _, op := range ops {
+			got[op.Hash()] = true
+		}
+		for _, h := range ask {
+			if !got[h] && !resp.More {
+				absent[h] = true
+			}
+		}
 	}
 	return nil
 }
 
-// unknown filters out the hashes this node stores.
-func (n *Node) unknown(hs []protocol.Hash) []protocol.Hash {
+// unknown returns the hashes, sorted and unique, that this node does not
+// store and that are not known to be absent from the other node.
+func (n *Node) unknown(hs []protocol.Hash, absent map[protocol.Hash]bool) []protocol.Hash {
 	out := hs[:0:0]
 	for _, h := range protocol.SortPreds(slices.Clone(hs)) {
+		if absent[h] {
+			continue
+		}
 		if ok, err := n.store.Has(h); err == nil && !ok {
 			out = append(out, h)
 		}

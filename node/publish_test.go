@@ -1,0 +1,159 @@
+package node
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/libp2p/go-libp2p/core/peer"
+
+	"github.com/kring-circle/kring/protocol"
+	"github.com/kring-circle/kring/trust"
+)
+
+func TestPublishChainsOwnOps(t *testing.T) {
+	c := newCircle(t, "A", "B", "C")
+	n := startNode(t, c, "A", nil)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	// A signed the genesis: its chain starts there.
+	prev := c.Genesis.Hash()
+	for seq := uint64(2); seq <= 4; seq++ {
+		op, err := n.Publish(ctx, &protocol.Advisory{Title: "advisory", TLP: protocol.TLPGreen})
+		if err != nil {
+			t.Fatalf("Publish: %v", err)
+		}
+		if op.Author != n.Key() || op.Seq != seq || op.Prev == nil || *op.Prev != prev {
+			t.Fatalf("published %s (prev %v), want A#%d after %s", op, op.Prev, seq, prev.Short())
+		}
+		if !slices.Contains(op.Preds, prev) || op.Epoch != c.Genesis.Hash() || op.Group != n.Group() {
+			t.Fatalf("published %s: preds %v, epoch %s", op, op.Preds, op.Epoch.Short())
+		}
+		if err := op.Verify(); err != nil {
+			t.Fatalf("the published op does not verify: %v", err)
+		}
+		if ok, err := n.Store().Has(op.Hash()); err != nil || !ok {
+			t.Fatalf("store.Has(published) = %v, %v", ok, err)
+		}
+		next, err := n.Store().NextSeq()
+		if err != nil || next < seq+1 {
+			t.Fatalf("NextSeq = %d, %v; want at least %d", next, err, seq+1)
+		}
+		if live, err := n.Live(ctx, op.Hash()); err != nil || !live {
+			t.Fatalf("Live(published) = %v, %v", live, err)
+		}
+		prev = op.Hash()
+	}
+	if got := n.Verdicts()["accept/published"]; got != 3 {
+		t.Fatalf("Verdicts accept/published = %d, want 3", got)
+	}
+}
+
+func TestPublishFirstOpOfAFounder(t *testing.T) {
+	c := newCircle(t, "A", "B", "C")
+	n := startNode(t, c, "B", nil)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	op, err := n.Publish(ctx, &protocol.Advisory{Title: "first", TLP: protocol.TLPClear})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if op.Seq != 1 || op.Prev != nil || !slices.Equal(op.Preds, []protocol.Hash{c.Genesis.Hash()}) {
+		t.Fatalf("B's first op: %s, prev %v, preds %v; want seq 1 on the genesis", op, op.Prev, op.Preds)
+	}
+}
+
+// TestPublishRefusedOpKeepsSeq: an op the circle would refuse is not
+// signed into the chain; the next op takes the seq.
+func TestPublishRefusedOpKeepsSeq(t *testing.T) {
+	c := newCircle(t, "A", "B", "C")
+	n := startNode(t, c, "B", nil)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	_, err := n.Publish(ctx, &protocol.Vote{Motion: c.Suspend("B", "self")})
+	if !errors.Is(err, trust.ErrSelfMotion) {
+		t.Fatalf("Publish of a vote on a motion about itself = %v, want ErrSelfMotion", err)
+	}
+	op, err := n.Publish(ctx, &protocol.Advisory{Title: "next", TLP: protocol.TLPGreen})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if op.Seq != 1 {
+		t.Fatalf("after a refused op, the next is seq %d, want 1", op.Seq)
+	}
+	if l, _ := n.Store().Len(); l != 2 {
+		t.Fatalf("the store holds %d ops, want the genesis and one advisory", l)
+	}
+}
+
+func TestPublishNotSharing(t *testing.T) {
+	c := newCircle(t, "A", "B", "C")
+	n := startNode(t, c, "S", nil) // a stranger to the circle
+	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	_, err := n.Publish(ctx, &protocol.Advisory{Title: "nope", TLP: protocol.TLPGreen})
+	if !errors.Is(err, ErrNotSharing) {
+		t.Fatalf("Publish by a stranger = %v, want ErrNotSharing", err)
+	}
+	if d := time.Since(start); d > time.Second {
+		t.Fatalf("Publish took %v to refuse", d)
+	}
+	if l, _ := n.Store().Len(); l != 1 {
+		t.Fatalf("the store holds %d ops, want only the genesis", l)
+	}
+}
+
+func TestPublishWaitsForSync(t *testing.T) {
+	c := newCircle(t, "A", "B", "C")
+	n := startNode(t, c, "B", func(cfg *Config) { cfg.SyncBeforePublish = 2 })
+	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+	defer cancel()
+	_, err := n.Publish(ctx, &protocol.Advisory{Title: "too early", TLP: protocol.TLPGreen})
+	if !errors.Is(err, ErrNotSynced) {
+		t.Fatalf("Publish before any sync = %v, want ErrNotSynced", err)
+	}
+	// Syncs with members count; with one of the two other members the
+	// node still waits, with both it publishes.
+	for i, name := range []string{"A", "C"} {
+		n.mu.Lock()
+		n.synced[peerOf(t, c, name)] = true
+		n.mu.Unlock()
+		n.afterChange()
+		err := n.ready()
+		if i == 0 && !errors.Is(err, ErrNotSynced) {
+			t.Fatalf("ready after one sync = %v, want ErrNotSynced", err)
+		}
+		if i == 1 && err != nil {
+			t.Fatalf("ready after two syncs = %v", err)
+		}
+	}
+	// A sync with a non-member does not count.
+	n.mu.Lock()
+	n.synced = map[peer.ID]bool{peerOf(t, c, "A"): true, peerOf(t, c, "S"): true}
+	n.mu.Unlock()
+	if err := n.ready(); !errors.Is(err, ErrNotSynced) {
+		t.Fatalf("ready with a stranger among the syncs = %v, want ErrNotSynced", err)
+	}
+}
+
+// TestClosedNodeAnswersErrClosed: once a node is closed (or stopped after
+// a store failure), calls that need the loop return ErrClosed instead of
+// waiting for a loop that no longer runs.
+func TestClosedNodeAnswersErrClosed(t *testing.T) {
+	c := newCircle(t, "A", "B", "C")
+	n := startNode(t, c, "A", nil)
+	if err := n.Close(); err != nil {
+		t.Fatal(err)
+	}
+	for i := range 20 {
+		ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+		_, err := n.Live(ctx, c.Genesis.Hash())
+		cancel()
+		if !errors.Is(err, ErrClosed) {
+			t.Fatalf("call %d on a closed node: %v, want ErrClosed", i, err)
+		}
+	}
+}
