@@ -31,6 +31,10 @@ func (n *Node) enforce(a *admission) {
 	for _, p := range n.host.Network().Peers() {
 		s := n.gater.standing(p)
 		switch {
+		case s == Sharing && n.subs != nil && n.subs.admitted(p):
+			// Pubsub turned its subscription away before it was a
+			// member; a new connection makes it announce it again.
+			n.log.Info("reconnecting a new member for gossip", "peer", p)
 		case s == Sharing:
 			n.cm.Protect(p, memberTag)
 			continue
@@ -42,9 +46,11 @@ func (n *Node) enforce(a *admission) {
 		}
 		n.cm.Unprotect(p, memberTag)
 		if err := n.host.Network().ClosePeer(p); err != nil {
-			n.log.Warn("closing a refused peer", "peer", p, "err", err)
+			n.log.Warn("closing a connection", "peer", p, "err", err)
 		}
-		n.log.Info("refused peer disconnected", "peer", p, "standing", s)
+		if s != Sharing {
+			n.log.Info("refused peer disconnected", "peer", p, "standing", s)
+		}
 	}
 }
 
@@ -126,6 +132,9 @@ func (n *Node) kick(p peer.ID) {
 	go func() {
 		defer n.wg.Done()
 		defer func() {
+			if r := recover(); r != nil {
+				n.log.Error("sync panic", "peer", p, "panic", fmt.Sprint(r))
+			}
 			n.mu.Lock()
 			delete(n.syncing, p)
 			n.mu.Unlock()

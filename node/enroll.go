@@ -53,33 +53,58 @@ func (n *Node) enrollWith(ctx context.Context, p peer.ID, app *protocol.Applicat
 		return nil, err
 	}
 	defer c.close()
-	adm, err := c.call(&protocol.SyncRequest{Kind: protocol.SyncAdmission, Application: app})
-	if err != nil {
-		return nil, err
-	}
 	motion := protocol.Motion{Kind: protocol.MotionAdmit, Application: app}
-	if err := n.checkEndorsements(c, motion, adm.Votes); err != nil {
-		return nil, err
-	}
 	var op *protocol.Op
-	var serr error
-	err = n.do(ctx, func(l *loop) { op, serr = l.signEnact(motion, adm) })
-	if err == nil {
-		err = serr
-	}
-	if err != nil {
+	if err := n.do(ctx, func(l *loop) { op = l.outstanding() }); err != nil {
 		return nil, err
 	}
-	pushed, err := c.call(&protocol.SyncRequest{Kind: protocol.SyncPush, Ops: [][]byte{op.Bytes()}})
+	if op == nil {
+		adm, err := c.call(&protocol.SyncRequest{Kind: protocol.SyncAdmission, Application: app})
+		if err != nil {
+			return nil, err
+		}
+		if err := n.checkEndorsements(c, motion, adm.Votes); err != nil {
+			return nil, err
+		}
+		var serr error
+		if err := n.do(ctx, func(l *loop) { op, serr = l.signEnact(motion, adm) }); err != nil {
+			return nil, err
+		}
+		if serr != nil {
+			return nil, serr
+		}
+	}
+	return op, n.pushOwn(ctx, c, p, op)
+}
+
+// pushOwn hands the outstanding own op to p. If p refuses it for good (it
+// is invalid, e.g. p gave a wrong epoch), no honest node will ever store
+// it, so the node forgets it and may sign its seq anew.
+func (n *Node) pushOwn(ctx context.Context, c *syncConn, p peer.ID, op *protocol.Op) error {
+	resp, err := c.callRaw(&protocol.SyncRequest{Kind: protocol.SyncPush, Ops: [][]byte{op.Bytes()}})
 	if err != nil {
-		return nil, err
+		return err
 	}
-	if pushed.Accepted != 1 {
-		return nil, fmt.Errorf("%w: %s did not accept the enactment", ErrRefused, p)
+	switch {
+	case resp.Accepted == 1, resp.Refused == "duplicate":
+		n.log.Info("admission enacted", "op", op, "via", p)
+		n.kick(p)
+		return nil
+	case permanentRefusal(resp.Refused):
+		_ = n.do(ctx, func(l *loop) { l.dropOwn(op) })
+		return fmt.Errorf("%w: %s refused the enactment: %s", ErrRefused, p, resp.Refused)
 	}
-	n.log.Info("admission enacted", "op", op, "via", p)
-	n.kick(p)
-	return op, nil
+	return fmt.Errorf("%w: %s has not taken the enactment yet: %s", ErrRefused, p, resp.Refused)
+}
+
+// permanentRefusal reports whether a push refusal names a Reject: the op
+// is invalid for every honest node.
+func permanentRefusal(reason string) bool {
+	switch reason {
+	case "", "duplicate", "missing-preds", "void", "not-sharing", "not-member", "internal", "wrong-group":
+		return false
+	}
+	return true
 }
 
 // checkEndorsements fetches the cited votes and checks that each is a
@@ -113,8 +138,8 @@ func (n *Node) checkEndorsements(c *syncConn, m protocol.Motion, votes []protoco
 }
 
 // signEnact signs the Admit enactment over the member's heads. The node
-// lacks their past, so the op waits in its pending buffer, durably, until
-// sync brings the past; until then the node publishes nothing else.
+// lacks their past, so the op waits, durably, until sync brings the past;
+// until then the node publishes nothing else.
 func (l *loop) signEnact(m protocol.Motion, adm *protocol.SyncResponse) (*protocol.Op, error) {
 	if own := l.outstanding(); own != nil {
 		return own, nil
@@ -136,7 +161,14 @@ func (l *loop) signEnact(m protocol.Motion, adm *protocol.SyncResponse) (*protoc
 	if err := protocol.Sign(op, &protocol.Enact{Motion: m, Votes: protocol.SortPreds(adm.Votes)}, l.n.cfg.Key); err != nil {
 		return nil, fmt.Errorf("node: signing the enactment: %w", err)
 	}
-	if v := l.ingest(op); v.Result == pubsub.ValidationReject {
+	// Kept durably before it leaves the node, outside the evictable
+	// pending buffer: until it is back, seq 1 is taken.
+	if err := l.n.store.SetOutstanding(op); err != nil {
+		return nil, fmt.Errorf("node: keeping the enactment: %w", err)
+	}
+	l.own = op
+	if v := l.ingest(op, true); v.Result == pubsub.ValidationReject {
+		l.dropOwn(op)
 		return nil, fmt.Errorf("node: the enactment would be refused: %s", v.Reason)
 	}
 	return op, nil

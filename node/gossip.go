@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	pubsub "github.com/libp2p/go-libp2p-pubsub"
@@ -55,7 +56,8 @@ func MessageID(m *pb.Message) string {
 // signatures), content IDs, queues sized for bursts, the admission snapshot
 // as blacklist and peer filter, and peer scoring that penalises
 // forwarders of invalid ops.
-func newGossip(ctx context.Context, h host.Host, cfg *Config, g *gater, topic string, inspect func(map[peer.ID]float64)) (*pubsub.PubSub, error) {
+func newGossip(ctx context.Context, h host.Host, cfg *Config, g *gater, subs *memberSubscriptions, inspect func(map[peer.ID]float64)) (*pubsub.PubSub, error) {
+	topic := subs.topic
 	params := pubsub.DefaultGossipSubParams()
 	params.HeartbeatInterval = cfg.Heartbeat
 	params.HeartbeatInitialDelay = min(cfg.Heartbeat, 100*time.Millisecond)
@@ -76,7 +78,7 @@ func newGossip(ctx context.Context, h host.Host, cfg *Config, g *gater, topic st
 			}
 			return nil
 		}),
-		pubsub.WithSubscriptionFilter(pubsub.WrapLimitSubscriptionFilter(pubsub.NewAllowlistSubscriptionFilter(topic), 4)),
+		pubsub.WithSubscriptionFilter(subs),
 		// An own op goes at once to every sharing member on the topic,
 		// not only to the mesh: a circle is small, and an advisory
 		// should not wait for the mesh to form. The app-specific score
@@ -97,6 +99,56 @@ func newGossip(ctx context.Context, h host.Host, cfg *Config, g *gater, topic st
 	}
 	return ps, nil
 }
+
+// memberSubscriptions takes subscriptions to the circle's topic from
+// sharing members only, so that pubsub never counts anyone else among the
+// topic's peers. It remembers whom it turned away: when such a peer joins
+// the sharing set, the node closes its connection so that it announces
+// its subscriptions afresh on the next one.
+type memberSubscriptions struct {
+	g       *gater
+	topic   string
+	mu      sync.Mutex
+	refused map[peer.ID]bool
+}
+
+// CanSubscribe implements pubsub.SubscriptionFilter.
+func (f *memberSubscriptions) CanSubscribe(topic string) bool { return topic == f.topic }
+
+// FilterIncomingSubscriptions implements pubsub.SubscriptionFilter.
+func (f *memberSubscriptions) FilterIncomingSubscriptions(p peer.ID, subs []*pb.RPC_SubOpts) ([]*pb.RPC_SubOpts, error) {
+	if len(subs) > 4 {
+		return nil, errTooManySubscriptions
+	}
+	sharing := f.g.standing(p) == Sharing
+	out := subs[:0:0]
+	for _, s := range subs {
+		switch {
+		case s.GetTopicid() != f.topic:
+		case sharing || !s.GetSubscribe():
+			out = append(out, s)
+		default:
+			f.mu.Lock()
+			if f.refused == nil {
+				f.refused = map[peer.ID]bool{}
+			}
+			f.refused[p] = true
+			f.mu.Unlock()
+		}
+	}
+	return out, nil
+}
+
+// admitted reports, and forgets, whether p's subscription was turned away.
+func (f *memberSubscriptions) admitted(p peer.ID) bool {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	was := f.refused[p]
+	delete(f.refused, p)
+	return was
+}
+
+var errTooManySubscriptions = errors.New("node: a peer announced more subscriptions than a circle has topics")
 
 // outsiderScore is the app-specific score of a peer outside the sharing
 // set: below the graylist threshold, so pubsub neither sends to it nor

@@ -8,6 +8,7 @@ import (
 	"github.com/libp2p/go-libp2p/core/crypto"
 	"github.com/libp2p/go-libp2p/core/host"
 	"github.com/libp2p/go-libp2p/core/peer"
+	libp2pprotocol "github.com/libp2p/go-libp2p/core/protocol"
 	rcmgr "github.com/libp2p/go-libp2p/p2p/host/resource-manager"
 	"github.com/libp2p/go-libp2p/p2p/net/connmgr"
 	noise "github.com/libp2p/go-libp2p/p2p/security/noise"
@@ -40,6 +41,10 @@ func newHost(cfg *Config, g *gater) (host.Host, *connmgr.BasicConnMgr, error) {
 		PeerDefault: rcmgr.ResourceLimits{
 			Conns: perPeerConns, ConnsInbound: perPeerConns, ConnsOutbound: perPeerConns,
 			Streams: perPeerStreams, StreamsInbound: perPeerStreams, StreamsOutbound: perPeerStreams,
+		},
+		// A sync stream may buffer a frame of up to 8 MiB: a few per peer.
+		ProtocolPeer: map[libp2pprotocol.ID]rcmgr.ResourceLimits{
+			protocol.SyncProtocol: {Streams: 8, StreamsInbound: 4, StreamsOutbound: 4},
 		},
 	}
 	rm, err := rcmgr.NewResourceManager(rcmgr.NewFixedLimiter(partial.Build(limits.AutoScale())), rcmgr.WithMetricsDisabled())

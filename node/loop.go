@@ -19,23 +19,24 @@ type loop struct {
 	n   *Node
 	eng *trust.Engine
 
-	pending map[protocol.Hash]*protocol.Op    // ops waiting for preds
-	waiting map[protocol.Hash][]protocol.Hash // missing pred -> pending ops
+	pending *pendingSet
 	blocks  map[protocol.Key]store.Block
 
 	seq  uint64         // own chain: last applied seq
 	last *protocol.Hash // and its hash
+	own  *protocol.Op   // own op signed and handed out, not yet applied
 
-	batch      []*protocol.Op // applied, not yet committed
-	unparked   []protocol.Hash
-	membership bool          // batch holds a membership op
-	after      []func(error) // continuations, run after the commit
+	batch    []*protocol.Op  // applied, not yet committed
+	parked   []*protocol.Op  // parked, not yet written to the pending buffer
+	unparked []protocol.Hash // left the pending buffer
+	ownDone  bool            // own was applied or dropped: clear it
+	after    []func(error)   // continuations, run after the commit
 }
 
 // newLoop loads the store: it applies the genesis to an empty store, then
 // rebuilds the engine, the own chain, the pending buffer and the blocks.
 func newLoop(n *Node) (*loop, error) {
-	l := &loop{n: n, pending: map[protocol.Hash]*protocol.Op{}, waiting: map[protocol.Hash][]protocol.Hash{}}
+	l := &loop{n: n, pending: newPendingSet(maxPendingBytes)}
 	size, err := n.store.Len()
 	if err != nil {
 		return nil, fmt.Errorf("node: %w", err)
@@ -57,6 +58,9 @@ func newLoop(n *Node) (*loop, error) {
 	if l.blocks, err = n.store.Blocks(); err != nil {
 		return nil, fmt.Errorf("node: %w", err)
 	}
+	if l.own, err = n.store.Outstanding(); err != nil {
+		return nil, fmt.Errorf("node: %w", err)
+	}
 	if err := l.loadPending(); err != nil {
 		return nil, err
 	}
@@ -73,8 +77,14 @@ func (l *loop) loadPending() error {
 	}
 	var stale []protocol.Hash
 	for _, op := range pend {
-		if v := l.ingest(op); v.Reason == "duplicate" {
+		if v := l.ingest(op, true); v.Reason == "duplicate" {
 			stale = append(stale, op.Hash())
+		}
+	}
+	l.parked = nil // they are in the buffer already
+	if l.own != nil {
+		if v := l.ingest(l.own, true); v.Reason == "duplicate" {
+			l.ownDone = true
 		}
 	}
 	if len(stale) > 0 {
@@ -119,13 +129,12 @@ func (l *loop) checkReserved() error {
 	return nil
 }
 
-// outstanding returns an op of this node's own that is signed and sent but
-// not yet applied here (an applicant's Admit enactment awaiting its past).
+// outstanding returns the op of this node's own that is signed and handed
+// out but not yet applied here (a newcomer's Admit enactment awaiting its
+// past), or nil.
 func (l *loop) outstanding() *protocol.Op {
-	for _, op := range l.pending {
-		if op.Author == l.n.key && op.Seq > l.seq {
-			return op
-		}
+	if l.own != nil && l.own.Seq > l.seq {
+		return l.own
 	}
 	return nil
 }
@@ -139,19 +148,36 @@ func (l *loop) run() {
 			l.drain()
 			return
 		case f := <-l.n.work:
-			f(l)
+			ok := l.safely(f)
 		burst:
-			for len(l.batch) < l.n.cfg.CommitBatch {
+			for ok && len(l.batch)+len(l.parked) < l.n.cfg.CommitBatch {
 				select {
 				case f := <-l.n.work:
-					f(l)
+					ok = l.safely(f)
 				default:
 					break burst
 				}
 			}
+			if !ok {
+				return
+			}
 			l.commit()
 		}
 	}
+}
+
+// safely runs f and reports false if it panicked. A panic may leave the
+// engine half-updated, so the node stops without committing: what was not
+// committed was never acknowledged.
+func (l *loop) safely(f func(*loop)) (ok bool) {
+	defer func() {
+		if r := recover(); r != nil {
+			l.n.fail(fmt.Errorf("node: panic in the log loop: %v", r))
+			ok = false
+		}
+	}()
+	f(l)
+	return true
 }
 
 // drain commits what was applied before the node stopped, so no caller is
@@ -160,7 +186,9 @@ func (l *loop) drain() {
 	for {
 		select {
 		case f := <-l.n.work:
-			f(l)
+			if !l.safely(f) {
+				return
+			}
 		default:
 			l.commit()
 			return
@@ -206,15 +234,13 @@ func (l *loop) commit() {
 	err := l.put()
 	if err != nil {
 		l.n.fail(err)
-	}
-	if err == nil && len(l.unparked) > 0 {
-		if derr := l.n.store.DeletePending(l.unparked...); derr != nil {
-			l.n.log.Warn("pending buffer cleanup", "err", derr)
-		}
+	} else {
+		l.persistPending()
 	}
 	changed := len(l.batch) > 0
-	if l.membership {
-		st := l.eng.State()
+	// Any op may change the State: a membership op, and also a fork,
+	// which suspends its author.
+	if st := l.eng.State(); changed && st != l.n.state.Load() {
 		l.n.state.Store(st)
 		l.n.enforce(l.admission())
 		if l.n.topic != nil {
@@ -222,7 +248,7 @@ func (l *loop) commit() {
 		}
 	}
 	after := l.after
-	l.batch, l.unparked, l.membership, l.after = nil, nil, false, nil
+	l.batch, l.after = nil, nil
 	for _, f := range after {
 		f(err)
 	}
@@ -253,6 +279,37 @@ func (l *loop) put() error {
 	return nil
 }
 
+// persistPending mirrors the pending set's changes of this burst into the
+// store's pending buffer, in one write each way.
+func (l *loop) persistPending() {
+	var keep []*protocol.Op
+	for _, op := range l.parked {
+		if l.pending.has(op.Hash()) {
+			keep = append(keep, op)
+		}
+	}
+	if len(keep) > 0 {
+		evicted, err := l.n.store.PutPending(keep...)
+		if err != nil {
+			l.n.log.Warn("pending buffer", "err", err)
+		}
+		for _, h := range evicted {
+			l.pending.remove(h)
+		}
+	}
+	if len(l.unparked) > 0 {
+		if err := l.n.store.DeletePending(l.unparked...); err != nil {
+			l.n.log.Warn("pending buffer cleanup", "err", err)
+		}
+	}
+	if l.ownDone {
+		if err := l.n.store.ClearOutstanding(); err != nil {
+			l.n.log.Warn("clearing the outstanding own op", "err", err)
+		}
+	}
+	l.parked, l.unparked, l.ownDone = nil, nil, false
+}
+
 // admission returns the admission snapshot of the current State and
 // blocks.
 func (l *loop) admission() *admission {
@@ -268,105 +325,19 @@ func (l *loop) admission() *admission {
 	return a
 }
 
-// ingest judges one verified op and applies it if it is admissible. Ops
-// whose preds are missing wait in the pending buffer.
-func (l *loop) ingest(op *protocol.Op) Verdict {
-	h := op.Hash()
-	if l.eng.Has(h) {
-		return ignore("duplicate")
-	}
-	if _, ok := l.pending[h]; ok {
-		return ignore("missing-preds")
-	}
-	if miss := l.eng.Missing(op); len(miss) > 0 {
-		l.park(op, miss)
-		return ignore("missing-preds")
-	}
-	if err := l.eng.Apply(op); err != nil {
-		return applyVerdict(err)
-	}
-	l.applied(op)
-	if !l.eng.Live(h) {
-		// Admissible but void: its author was removed concurrently. It is
-		// kept so that ops citing it can be applied, never forwarded.
-		return ignore("void")
-	}
-	return accept()
-}
-
-// applied records an op the engine accepted and applies the pending ops
-// that were waiting only for it. Ops join the batch in the order the
-// engine applied them, which is causal.
-func (l *loop) applied(op *protocol.Op) {
-	l.record(op)
-	stack := []*protocol.Op{op}
-	for len(stack) > 0 {
-		h := stack[len(stack)-1].Hash()
-		stack = stack[:len(stack)-1]
-		for _, w := range l.waiting[h] {
-			wop, ok := l.pending[w]
-			if !ok || len(l.eng.Missing(wop)) > 0 {
-				continue
-			}
-			delete(l.pending, w)
-			l.unparked = append(l.unparked, w)
-			if err := l.eng.Apply(wop); err != nil {
-				l.n.log.Debug("pending op refused", "op", wop, "reason", trust.Reason(err))
-				continue
-			}
-			l.record(wop)
-			stack = append(stack, wop)
-		}
-		delete(l.waiting, h)
-	}
-}
-
-// record adds an applied op to the batch.
-func (l *loop) record(op *protocol.Op) {
-	l.batch = append(l.batch, op)
-	if op.Kind.IsMembership() {
-		l.membership = true
-	}
-	if op.Author == l.n.key && op.Seq > l.seq {
-		h := op.Hash()
-		l.seq, l.last = op.Seq, &h
-	}
-}
-
-// park keeps op until its missing preds arrive.
-func (l *loop) park(op *protocol.Op, missing []protocol.Hash) {
-	evicted, err := l.n.store.PutPending(op)
-	if err != nil {
-		l.n.log.Warn("pending buffer", "err", err)
-	}
-	for _, h := range evicted {
-		delete(l.pending, h)
-	}
-	h := op.Hash()
-	l.pending[h] = op
-	for _, m := range missing {
-		l.waiting[m] = append(l.waiting[m], h)
-	}
-}
-
-// wanted returns the missing preds of pending ops that nobody holds here.
-func (l *loop) wanted() []protocol.Hash {
-	var out []protocol.Hash
-	for m := range l.waiting {
-		if _, ok := l.pending[m]; !ok && !l.eng.Has(m) {
-			out = append(out, m)
-		}
-	}
-	return protocol.SortPreds(out)
-}
-
 // submit hands verified ops received from a peer to the loop, in
 // order, and returns their verdicts once the accepted ones are durable.
 func (n *Node) submit(ctx context.Context, ops []*protocol.Op) ([]Verdict, error) {
+	return n.submitParking(ctx, ops, true)
+}
+
+// submitParking is submit; ops missing preds are parked only if park is
+// set.
+func (n *Node) submitParking(ctx context.Context, ops []*protocol.Op, park bool) ([]Verdict, error) {
 	out := make([]Verdict, len(ops))
 	err := n.do(ctx, func(l *loop) {
 		for i, op := range ops {
-			out[i] = l.ingest(op)
+			out[i] = l.ingest(op, park)
 		}
 	})
 	if err != nil {

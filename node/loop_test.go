@@ -81,7 +81,7 @@ func TestLoopIngestEveryOrder(t *testing.T) {
 			l, n := newTestLoop(t, d.c, "D", "", nil)
 			for _, op := range order {
 				missing := len(l.eng.Missing(op)) > 0
-				v := l.ingest(op)
+				v := l.ingest(op, true)
 				switch {
 				case missing && v != ignore("missing-preds"):
 					t.Fatalf("%s with preds missing: %+v, want ignore/missing-preds", d.names[op.Hash()], v)
@@ -120,8 +120,8 @@ func checkAllStored(t *testing.T, l *loop, n *Node, ops []*protocol.Op) {
 	if got := n.store.PendingLen(); got != 0 {
 		t.Errorf("store.PendingLen = %d, want 0", got)
 	}
-	if len(l.pending) != 0 || len(l.waiting) != 0 {
-		t.Errorf("the loop still holds %d pending ops waiting on %d preds", len(l.pending), len(l.waiting))
+	if l.pending.len() != 0 || len(l.pending.waiting) != 0 {
+		t.Errorf("the loop still holds %d pending ops waiting on %d preds", l.pending.len(), len(l.pending.waiting))
 	}
 }
 
@@ -151,15 +151,16 @@ func TestLoopWanted(t *testing.T) {
 	d := newDiamond(t)
 	l, n := newTestLoop(t, d.c, "D", "", nil)
 	for _, op := range []*protocol.Op{d.y, d.x, d.q} {
-		if v := l.ingest(op); v != ignore("missing-preds") {
+		if v := l.ingest(op, true); v != ignore("missing-preds") {
 			t.Fatalf("%s: %+v, want missing-preds", d.names[op.Hash()], v)
 		}
 	}
 	// A second delivery of a pending op is still missing its preds, and
 	// not parked twice.
-	if v := l.ingest(d.x); v != ignore("missing-preds") {
+	if v := l.ingest(d.x, true); v != ignore("missing-preds") {
 		t.Fatalf("X again: %+v", v)
 	}
+	l.commit() // writes the parked ops to the store's pending buffer
 	if got := n.store.PendingLen(); got != 3 {
 		t.Fatalf("store.PendingLen = %d, want 3", got)
 	}
@@ -167,11 +168,11 @@ func TestLoopWanted(t *testing.T) {
 	if got := l.wanted(); !slices.Equal(got, want) {
 		t.Fatalf("wanted = %v, want P1 and P2", got)
 	}
-	l.ingest(d.p2)
+	l.ingest(d.p2, true)
 	if got := l.wanted(); !slices.Equal(got, []protocol.Hash{d.p1.Hash()}) {
 		t.Fatalf("wanted after P2 = %v, want P1", got)
 	}
-	l.ingest(d.p1)
+	l.ingest(d.p1, true)
 	if got := l.wanted(); len(got) != 0 {
 		t.Fatalf("wanted after P1 = %v, want nothing", got)
 	}
@@ -185,23 +186,24 @@ func TestLoopPendingEviction(t *testing.T) {
 	d := newDiamond(t)
 	l, n := newTestLoop(t, d.c, "D", "", func(o *store.Options) { o.PendingMax = 2 })
 	for _, op := range []*protocol.Op{d.y, d.x, d.q} { // Y is evicted
-		l.ingest(op)
+		l.ingest(op, true)
 	}
-	if got := n.store.PendingLen(); got != 2 || len(l.pending) != 2 {
-		t.Fatalf("pending: store %d, loop %d; want 2 and 2", got, len(l.pending))
+	l.commit() // the store's buffer keeps the newest 2; the loop follows
+	if got := n.store.PendingLen(); got != 2 || l.pending.len() != 2 {
+		t.Fatalf("pending: store %d, loop %d; want 2 and 2", got, l.pending.len())
 	}
-	if _, ok := l.pending[d.y.Hash()]; ok {
+	if l.pending.has(d.y.Hash()) {
 		t.Fatal("the oldest pending op was not evicted from the loop")
 	}
-	l.ingest(d.p1)
-	if v := l.ingest(d.p2); v != accept() {
+	l.ingest(d.p1, true)
+	if v := l.ingest(d.p2, true); v != accept() {
 		t.Fatalf("P2: %+v", v)
 	}
 	l.commit()
 	if ok, _ := n.store.Has(d.y.Hash()); ok {
 		t.Fatal("the evicted op was applied")
 	}
-	if v := l.ingest(d.y); v != accept() {
+	if v := l.ingest(d.y, true); v != accept() {
 		t.Fatalf("the evicted op, again: %+v, want accept", v)
 	}
 	l.commit()
@@ -215,22 +217,22 @@ func TestLoopPendingSurvivesRestart(t *testing.T) {
 	dir := t.TempDir()
 	l, n := newTestLoop(t, d.c, "D", dir, nil)
 	for _, op := range []*protocol.Op{d.y, d.x} {
-		l.ingest(op)
+		l.ingest(op, true)
 	}
-	l.ingest(d.p2)
+	l.ingest(d.p2, true)
 	l.commit()
 	if err := n.store.Close(); err != nil {
 		t.Fatal(err)
 	}
 	l, n = newTestLoop(t, d.c, "D", dir, nil)
-	if len(l.pending) != 2 || n.store.PendingLen() != 2 {
-		t.Fatalf("after restart: %d pending in the loop, %d in the store; want 2", len(l.pending), n.store.PendingLen())
+	if l.pending.len() != 2 || n.store.PendingLen() != 2 {
+		t.Fatalf("after restart: %d pending in the loop, %d in the store; want 2", l.pending.len(), n.store.PendingLen())
 	}
 	if !l.eng.Has(d.p2.Hash()) {
 		t.Fatal("P2 was lost")
 	}
-	l.ingest(d.q) // cites P1, missing
-	if v := l.ingest(d.p1); v != accept() {
+	l.ingest(d.q, true) // cites P1, missing
+	if v := l.ingest(d.p1, true); v != accept() {
 		t.Fatalf("P1: %+v", v)
 	}
 	l.commit()
@@ -245,7 +247,7 @@ func TestLoopStalePendingEntry(t *testing.T) {
 	d := newDiamond(t)
 	dir := t.TempDir()
 	l, n := newTestLoop(t, d.c, "D", dir, nil)
-	l.ingest(d.p1)
+	l.ingest(d.p1, true)
 	l.commit()
 	// The crash: the op is stored and still in the pending buffer.
 	if _, err := n.store.PutPending(d.p1); err != nil {

@@ -44,6 +44,7 @@ type Node struct {
 	cm    *connmgr.BasicConnMgr
 	gater *gater
 	ps    *pubsub.PubSub
+	subs  *memberSubscriptions
 	topic *pubsub.Topic
 
 	work     chan func(*loop)
@@ -132,7 +133,8 @@ func (n *Node) start() error {
 	if n.host, n.cm, err = newHost(&n.cfg, n.gater); err != nil {
 		return err
 	}
-	n.ps, err = newGossip(n.ctx, n.host, &n.cfg, n.gater, n.topicID, func(m map[peer.ID]float64) { n.scores.Store(&m) })
+	n.subs = &memberSubscriptions{g: n.gater, topic: n.topicID}
+	n.ps, err = newGossip(n.ctx, n.host, &n.cfg, n.gater, n.subs, func(m map[peer.ID]float64) { n.scores.Store(&m) })
 	if err != nil {
 		return err
 	}
@@ -148,8 +150,8 @@ func (n *Node) start() error {
 	n.host.SetStreamHandler(protocol.SyncProtocol, n.serveSync)
 	n.host.Network().Notify(n.notifiee())
 	n.wg.Add(1)
+	l.learnAddrs() // before the loop starts: it reads the engine
 	go func() { defer n.wg.Done(); l.run() }()
-	l.learnAddrs()
 	n.goLoop(n.redial)
 	n.goLoop(n.syncPeriodically)
 	n.goLoop(n.saveAddrsPeriodically)

@@ -41,8 +41,21 @@ func (n *Node) openSync(ctx context.Context, p peer.ID) (*syncConn, error) {
 	return &syncConn{s: s, r: bufio.NewReader(s), group: n.group, timeout: n.cfg.StreamTimeout}, nil
 }
 
-// call sends one request and reads its response.
+// call sends one request and reads its response; a refusal is an error
+// wrapping ErrRefused.
 func (c *syncConn) call(req *protocol.SyncRequest) (*protocol.SyncResponse, error) {
+	resp, err := c.callRaw(req)
+	if err != nil {
+		return nil, err
+	}
+	if resp.Refused != "" {
+		return nil, fmt.Errorf("%w: %s: %s", ErrRefused, req.Kind, resp.Refused)
+	}
+	return resp, nil
+}
+
+// callRaw sends one request and reads its response, refusal included.
+func (c *syncConn) callRaw(req *protocol.SyncRequest) (*protocol.SyncResponse, error) {
 	req.Group = c.group
 	if err := c.s.SetDeadline(time.Now().Add(c.timeout)); err != nil {
 		return nil, err
@@ -51,11 +64,8 @@ func (c *syncConn) call(req *protocol.SyncRequest) (*protocol.SyncResponse, erro
 		return nil, fmt.Errorf("node: sync %s: %w", req.Kind, err)
 	}
 	var resp protocol.SyncResponse
-	if err := protocol.ReadSync(c.r, &resp); err != nil {
+	if err := protocol.ReadSync(c.r, &resp, protocol.MaxSyncFrame); err != nil {
 		return nil, fmt.Errorf("node: sync %s: %w", req.Kind, err)
-	}
-	if resp.Refused != "" {
-		return nil, fmt.Errorf("%w: %s: %s", ErrRefused, req.Kind, resp.Refused)
 	}
 	return &resp, nil
 }
@@ -132,18 +142,20 @@ func (n *Node) pullRange(ctx context.Context, c *syncConn, author protocol.Key, 
 }
 
 // pullWanted fetches the wanted ops this node lacks, then the preds they
-// and the pending ops miss, round after round. A hash the other node did
-// not return (and did not leave out for size) is not asked again.
+// and the pending ops miss, round after round. A hash is asked once: the
+// other node returned it (it is stored or waits for its own preds, which
+// the next round asks for), or it does not have it. Only hashes left out
+// for size are asked again.
 func (n *Node) pullWanted(ctx context.Context, c *syncConn, want []protocol.Hash) error {
-	absent := map[protocol.Hash]bool{}
+	asked := map[protocol.Hash]bool{}
 	for range maxGetRounds {
-		want = n.unknown(want, absent)
+		want = n.unknown(want, asked)
 		if len(want) == 0 {
 			pend, err := n.wanted(ctx)
 			if err != nil {
 				return err
 			}
-			if want = n.unknown(pend, absent); len(want) == 0 {
+			if want = n.unknown(pend, asked); len(want) == 0 {
 				return nil
 			}
 		}
@@ -161,8 +173,8 @@ func (n *Node) pullWanted(ctx context.Context, c *syncConn, want []protocol.Hash
 			got[op.Hash()] = true
 		}
 		for _, h := range ask {
-			if !got[h] && !resp.More {
-				absent[h] = true
+			if got[h] || !resp.More {
+				asked[h] = true
 			}
 		}
 	}
@@ -170,11 +182,11 @@ func (n *Node) pullWanted(ctx context.Context, c *syncConn, want []protocol.Hash
 }
 
 // unknown returns the hashes, sorted and unique, that this node does not
-// store and that are not known to be absent from the other node.
-func (n *Node) unknown(hs []protocol.Hash, absent map[protocol.Hash]bool) []protocol.Hash {
+// store and has not asked for yet.
+func (n *Node) unknown(hs []protocol.Hash, asked map[protocol.Hash]bool) []protocol.Hash {
 	out := hs[:0:0]
 	for _, h := range protocol.SortPreds(slices.Clone(hs)) {
-		if absent[h] {
+		if asked[h] {
 			continue
 		}
 		if ok, err := n.store.Has(h); err == nil && !ok {

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"time"
 
@@ -17,6 +18,10 @@ import (
 // maxRequestsPerStream bounds how long one sync stream may be used.
 const maxRequestsPerStream = 1024
 
+// maxApplicantFrame bounds a request from an endorsed applicant: room for
+// its application or its one enactment.
+const maxApplicantFrame = protocol.MaxOpSize + 64<<10
+
 // serveSync answers one sync stream. Every request is checked against the
 // admission snapshot in force when it arrives: a peer refused mid-stream
 // gets nothing more. Members get everything; an endorsed applicant gets
@@ -25,14 +30,29 @@ const maxRequestsPerStream = 1024
 func (n *Node) serveSync(s network.Stream) {
 	defer s.Close()
 	p := s.Conn().RemotePeer()
+	defer func() {
+		if r := recover(); r != nil {
+			n.log.Error("sync handler panic", "peer", p, "panic", fmt.Sprint(r))
+			s.Reset()
+		}
+	}()
 	r := bufio.NewReader(s)
 	for range maxRequestsPerStream {
+		limit := protocol.MaxSyncFrame
+		switch n.gater.standing(p) {
+		case Sharing:
+		case Endorsed:
+			limit = maxApplicantFrame
+		default:
+			s.Reset() // refused since the stream opened: read nothing more
+			return
+		}
 		if err := s.SetDeadline(time.Now().Add(n.cfg.StreamTimeout)); err != nil {
 			s.Reset()
 			return
 		}
 		var req protocol.SyncRequest
-		if err := protocol.ReadSync(r, &req); err != nil {
+		if err := protocol.ReadSync(r, &req, limit); err != nil {
 			if !errors.Is(err, io.EOF) {
 				n.log.Debug("sync request", "peer", p, "err", err)
 				s.Reset()
@@ -54,6 +74,9 @@ func (n *Node) answer(ctx context.Context, p peer.ID, req *protocol.SyncRequest)
 	refuse := func(reason string) *protocol.SyncResponse { return &protocol.SyncResponse{Refused: reason} }
 	if req.Group != n.group {
 		return refuse("wrong-group")
+	}
+	if len(req.Want) > protocol.MaxSyncOps || len(req.Ops) > protocol.MaxSyncOps {
+		return refuse("too-many")
 	}
 	s := n.gater.standing(p)
 	switch {
@@ -110,7 +133,9 @@ func (n *Node) serveTips() (*protocol.SyncResponse, error) {
 	return resp, nil
 }
 
-// serveRange returns author's ops from seq from on, a bounded batch.
+// serveRange returns author's ops from seq from on, a bounded batch cut
+// only between seqs, so that the ops of a fork at one seq travel together
+// (unless that seq alone exceeds the bounds).
 func (n *Node) serveRange(author protocol.Key, from uint64) (*protocol.SyncResponse, error) {
 	resp := &protocol.SyncResponse{}
 	size := 0
@@ -122,17 +147,25 @@ func (n *Node) serveRange(author protocol.Key, from uint64) (*protocol.SyncRespo
 		if len(hs) == 0 {
 			return resp, nil
 		}
+		var ops [][]byte
+		bytes := 0
 		for _, h := range hs {
 			op, err := n.store.Get(h)
 			if err != nil {
 				return nil, err
 			}
-			if len(resp.Ops) == protocol.MaxSyncOps || (size > 0 && size+len(op.Bytes()) > protocol.MaxSyncBytes) {
-				resp.More = true
-				return resp, nil
-			}
-			resp.Ops = append(resp.Ops, op.Bytes())
-			size += len(op.Bytes())
+			ops = append(ops, op.Bytes())
+			bytes += len(op.Bytes())
+		}
+		if len(resp.Ops) > 0 && (len(resp.Ops)+len(ops) > protocol.MaxSyncOps || size+bytes > protocol.MaxSyncBytes) {
+			resp.More = true
+			return resp, nil
+		}
+		resp.Ops = append(resp.Ops, ops[:min(len(ops), protocol.MaxSyncOps)]...)
+		size += bytes
+		if len(resp.Ops) >= protocol.MaxSyncOps {
+			resp.More = true
+			return resp, nil
 		}
 	}
 }
@@ -178,7 +211,9 @@ func (n *Node) servePush(ctx context.Context, p peer.ID, s Standing, raw [][]byt
 		}
 		ops = append(ops, op)
 	}
-	vs, err := n.submit(ctx, ops)
+	// Only members may make this node keep ops waiting for preds; an
+	// applicant's enactment must cite what this node holds.
+	vs, err := n.submitParking(ctx, ops, s == Sharing)
 	if err != nil {
 		return &protocol.SyncResponse{Refused: "internal"}
 	}

@@ -2,6 +2,7 @@ package protocol
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -171,9 +172,10 @@ func WriteSync(w io.Writer, v any) error {
 }
 
 // ReadSync reads one frame into v (a *SyncRequest or *SyncResponse). It
-// refuses frames over MaxSyncFrame before reading them, and any encoding
-// that is not canonical.
-func ReadSync(r *bufio.Reader, v any) error {
+// refuses a frame over limit bytes (at most MaxSyncFrame) before reading
+// it, grows its buffer only as bytes arrive, and refuses any encoding that
+// is not canonical.
+func ReadSync(r *bufio.Reader, v any, limit int) error {
 	n, err := binary.ReadUvarint(r)
 	if err != nil {
 		if errors.Is(err, io.EOF) {
@@ -181,13 +183,15 @@ func ReadSync(r *bufio.Reader, v any) error {
 		}
 		return fmt.Errorf("%w: length: %v", ErrFrame, err)
 	}
-	if n > MaxSyncFrame {
-		return fmt.Errorf("%w: %d bytes, limit %d", ErrFrame, n, MaxSyncFrame)
+	limit = min(limit, MaxSyncFrame)
+	if n > uint64(limit) {
+		return fmt.Errorf("%w: %d bytes, limit %d", ErrFrame, n, limit)
 	}
-	b := make([]byte, n)
-	if _, err := io.ReadFull(r, b); err != nil {
-		return fmt.Errorf("%w: truncated: %v", ErrFrame, err)
+	var buf bytes.Buffer
+	if _, err := buf.ReadFrom(io.LimitReader(r, int64(n))); err != nil || uint64(buf.Len()) != n {
+		return fmt.Errorf("%w: truncated after %d of %d bytes: %v", ErrFrame, buf.Len(), n, err)
 	}
+	b := buf.Bytes()
 	if err := syncDec.Unmarshal(b, v); err != nil {
 		return fmt.Errorf("%w: %v", ErrFrame, classify(err))
 	}

@@ -23,16 +23,16 @@ func TestSyncFrameRoundTrip(t *testing.T) {
 	r := bufio.NewReader(&buf)
 	var gotReq SyncRequest
 	var gotResp SyncResponse
-	if err := ReadSync(r, &gotReq); err != nil {
+	if err := ReadSync(r, &gotReq, MaxSyncFrame); err != nil {
 		t.Fatal(err)
 	}
-	if err := ReadSync(r, &gotResp); err != nil {
+	if err := ReadSync(r, &gotResp, MaxSyncFrame); err != nil {
 		t.Fatal(err)
 	}
 	if !reflect.DeepEqual(&gotReq, req) || !reflect.DeepEqual(&gotResp, resp) {
 		t.Fatalf("round trip changed the frames: %+v %+v", gotReq, gotResp)
 	}
-	if err := ReadSync(r, &gotReq); err != io.EOF {
+	if err := ReadSync(r, &gotReq, MaxSyncFrame); err != io.EOF {
 		t.Fatalf("after the last frame: got %v, want io.EOF", err)
 	}
 }
@@ -56,9 +56,23 @@ func TestSyncFrameRefusals(t *testing.T) {
 		// {1: 1} with the integer in a two-byte form: not canonical.
 		"non-canonical": frame([]byte{0xa1, 0x01, 0x18, 0x01}),
 	}
+	small := func() *bufio.Reader {
+		var buf bytes.Buffer
+		if err := WriteSync(&buf, &SyncRequest{Kind: SyncPush, Ops: [][]byte{make([]byte, 2000)}}); err != nil {
+			t.Fatal(err)
+		}
+		return bufio.NewReader(&buf)
+	}
+	var req SyncRequest
+	if err := ReadSync(small(), &req, 1000); !errors.Is(err, ErrFrame) {
+		t.Errorf("a 2000-byte frame under a 1000-byte limit: got %v, want ErrFrame", err)
+	}
+	if err := ReadSync(small(), &req, 4000); err != nil {
+		t.Errorf("a 2000-byte frame under a 4000-byte limit: %v", err)
+	}
 	for name, r := range cases {
 		var req SyncRequest
-		if err := ReadSync(r, &req); !errors.Is(err, ErrFrame) {
+		if err := ReadSync(r, &req, MaxSyncFrame); !errors.Is(err, ErrFrame) {
 			t.Errorf("%s: got %v, want ErrFrame", name, err)
 		}
 	}

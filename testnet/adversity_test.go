@@ -2,9 +2,11 @@ package testnet
 
 import (
 	"bytes"
+	"context"
 	"testing"
 	"time"
 
+	"github.com/kring-circle/kring/node"
 	"github.com/kring-circle/kring/protocol"
 	"github.com/kring-circle/kring/trust"
 )
@@ -161,4 +163,86 @@ func forge(t *testing.T, net *Net, name string) []byte {
 		t.Fatalf("the forgery is not even well-formed: %v", err)
 	}
 	return b
+}
+
+// craft signs an op of member m by hand, as a misbehaving member's
+// software could.
+func craft(t *testing.T, net *Net, m *Member, seq uint64, prev *protocol.Hash, preds []protocol.Hash, title string) *protocol.Op {
+	t.Helper()
+	op := &protocol.Op{Group: net.Genesis.Hash(), Seq: seq, Prev: prev, Preds: protocol.SortPreds(preds), Epoch: net.Genesis.Hash(), Kind: protocol.KindAdvisory, TS: 1}
+	if err := protocol.Sign(op, &protocol.Advisory{Title: title, TLP: protocol.TLPGreen}, m.Priv); err != nil {
+		t.Fatal(err)
+	}
+	return op
+}
+
+// feed has a rogue holding member via's key gossip ops to m's node, one by
+// one, and waits until m stores each.
+func feed(t *testing.T, ctx context.Context, net *Net, via, m *Member, ops ...*protocol.Op) {
+	t.Helper()
+	r := must[*Rogue](t)(net.NewRogue(ctx, via))
+	defer r.Close()
+	if err := r.Connect(ctx, m); err != nil {
+		t.Fatal(err)
+	}
+	if err := WaitFor(ctx, "the rogue to see "+m.Name+" on the topic", func() bool { return r.Peers() > 0 }); err != nil {
+		t.Fatal(err)
+	}
+	for _, op := range ops {
+		if err := r.Publish(ctx, op.Bytes()); err != nil {
+			t.Fatal(err)
+		}
+		if err := net.WaitHas(ctx, op.Hash(), m.Name); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// A member that forks its chain with advisories alone is suspended on
+// every node that sees both branches, and the nodes still exchange both
+// branches by sync, including ops that build on the branch the other node
+// lacks.
+func TestEquivocatorIsSuspendedAndBothBranchesSync(t *testing.T) {
+	net, ctx := circleStarting(t, founders, nil)
+	a, b, c, e := net.M("A"), net.M("B"), net.M("C"), net.M("E")
+	g := net.Genesis.Hash()
+	c1 := craft(t, net, c, 1, nil, []protocol.Hash{g}, "c1")
+	h1 := c1.Hash()
+	c2a := craft(t, net, c, 2, &h1, []protocol.Hash{h1}, "c2a")
+	c2b := craft(t, net, c, 2, &h1, []protocol.Hash{h1}, "c2b")
+	h2b := c2b.Hash()
+	c3 := craft(t, net, c, 3, &h2b, []protocol.Hash{h2b}, "c3 on c2b")
+
+	if err := b.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	feed(t, ctx, net, e, b, c1, c2a)
+	if err := b.Stop(); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	feed(t, ctx, net, e, a, c1, c2b, c3)
+	if st := a.Node().State().Key(c.Key); st.Suspended || a.Node().Standing(c.ID) != node.Sharing {
+		t.Fatalf("with one branch only, A already sees C as %s", st)
+	}
+	if err := b.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := net.ConnectAll(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := net.WaitConverged(ctx, "A", "B"); err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range []*Member{a, b} {
+		st := m.Node().State().Key(c.Key)
+		if !st.Suspended || st.Equivocated != 2 || m.Node().Standing(c.ID) != node.Denied {
+			t.Errorf("%s sees C as %s, standing %s; want suspended, equivocated@2, denied", m.Name, st, m.Node().Standing(c.ID))
+		}
+		if has, _ := m.Node().Store().Has(c3.Hash()); !has {
+			t.Errorf("%s lacks c3", m.Name)
+		}
+	}
 }

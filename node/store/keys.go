@@ -28,6 +28,7 @@ const formatVersion = 1
 var (
 	keyFormat  = key(prefixMeta, []byte("format"))
 	keyNextSeq = key(prefixMeta, []byte("next-seq"))
+	keyOwn     = key(prefixMeta, []byte("own-outstanding"))
 )
 
 // prefix returns the two-byte prefix "<p>/".

@@ -81,3 +81,30 @@ func TestAddrs(t *testing.T) {
 		t.Fatalf("Addrs = %+v; want A's second entry only", got)
 	}
 }
+
+func TestOutstanding(t *testing.T) {
+	dir := t.TempDir()
+	s := open(t, dir, diskOptions())
+	if op, err := s.Outstanding(); err != nil || op != nil {
+		t.Fatalf("fresh store: outstanding %v, %v; want none", op, err)
+	}
+	c := chains(t, 1, "A")
+	op := c.Ops[len(c.Ops)-1]
+	if err := s.SetOutstanding(op); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	s = open(t, dir, diskOptions())
+	got, err := s.Outstanding()
+	if err != nil || got == nil || got.Hash() != op.Hash() {
+		t.Fatalf("after reopening: outstanding %v, %v; want %s", got, err, op)
+	}
+	if err := s.ClearOutstanding(); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := s.Outstanding(); err != nil || got != nil {
+		t.Fatalf("after clearing: outstanding %v, %v; want none", got, err)
+	}
+}

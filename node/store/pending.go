@@ -15,49 +15,57 @@ type pendingRef struct {
 	hash protocol.Hash
 }
 
-// PutPending adds op to the pending buffer, which holds ops that wait for
-// their preds. When the buffer already holds Options.PendingMax ops, the
-// oldest are evicted to make room and their hashes returned. Putting an op
-// that is already pending does nothing. The buffer is independent of the
-// stored ops: the caller deletes an op from it once the op is stored.
-func (s *Store) PutPending(op *protocol.Op) (evicted []protocol.Hash, err error) {
-	h := op.Hash()
-	if len(op.Bytes()) == 0 {
-		return nil, fmt.Errorf("store: put pending: op %s has no encoding (not from protocol.Sign or Decode)", h.Short())
-	}
-	var drop int
-	var added bool
-	err = s.write("put pending", func(txn *badger.Txn) error {
-		if s.isPending(h) {
-			return nil
+// PutPending adds ops to the pending buffer, which holds ops that wait for
+// their preds, in one write. When the buffer would hold more than
+// Options.PendingMax ops, the oldest are evicted to make room and their
+// hashes returned. Putting an op that is already pending does nothing. The
+// buffer is independent of the stored ops: the caller deletes an op from
+// it once the op is stored.
+func (s *Store) PutPending(ops ...*protocol.Op) (evicted []protocol.Hash, err error) {
+	for _, op := range ops {
+		if len(op.Bytes()) == 0 {
+			return nil, fmt.Errorf("store: put pending: op %s has no encoding (not from protocol.Sign or Decode)", op.Hash().Short())
 		}
-		drop = max(0, len(s.pending)+1-s.opts.PendingMax)
-		for _, r := range s.pending[:drop] {
-			if err := deletePending(txn, r); err != nil {
+	}
+	var next []pendingRef
+	var num uint64
+	err = s.write("put pending", func(txn *badger.Txn) error {
+		evicted = nil
+		next, num = slices.Clone(s.pending), s.pendNum
+		in := make(map[protocol.Hash]bool, len(next))
+		for _, r := range next {
+			in[r.hash] = true
+		}
+		for _, op := range ops {
+			h := op.Hash()
+			if in[h] {
+				continue
+			}
+			in[h] = true
+			for len(next) > 0 && len(next) >= s.opts.PendingMax {
+				if err := deletePending(txn, next[0]); err != nil {
+					return err
+				}
+				evicted = append(evicted, next[0].hash)
+				next = next[1:]
+			}
+			if err := txn.Set(pendingKey(num), op.Bytes()); err != nil {
 				return err
 			}
-			evicted = append(evicted, r.hash)
+			if err := txn.Set(pendingIdxKey(h), be(num)); err != nil {
+				return err
+			}
+			next = append(next, pendingRef{n: num, hash: h})
+			num++
 		}
-		if err := txn.Set(pendingKey(s.pendNum), op.Bytes()); err != nil {
-			return err
-		}
-		added = true
-		return txn.Set(pendingIdxKey(h), be(s.pendNum))
+		return nil
 	}, func() {
-		if added {
-			s.pending = append(s.pending[drop:], pendingRef{n: s.pendNum, hash: h})
-			s.pendNum++
-		}
+		s.pending, s.pendNum = next, num
 	})
 	if err != nil {
 		return nil, err
 	}
 	return evicted, nil
-}
-
-// isPending reports whether h is in the buffer; the caller holds wmu or mu.
-func (s *Store) isPending(h protocol.Hash) bool {
-	return slices.ContainsFunc(s.pending, func(r pendingRef) bool { return r.hash == h })
 }
 
 func deletePending(txn *badger.Txn, r pendingRef) error {
