@@ -82,9 +82,7 @@ func (l *loop) record(op *protocol.Op) {
 // park keeps op until its missing preds arrive; the commit writes it to
 // the store's pending buffer.
 func (l *loop) park(op *protocol.Op, missing []protocol.Hash) {
-	for _, h := range l.pending.add(op, missing) {
-		l.unparked = append(l.unparked, h)
-	}
+	l.unparked = append(l.unparked, l.pending.add(op, missing)...)
 	l.parked = append(l.parked, op)
 }
 

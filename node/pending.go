@@ -111,10 +111,3 @@ func (p *pendingSet) wanted(held func(protocol.Hash) bool) []protocol.Hash {
 	}
 	return protocol.SortPreds(out)
 }
-
-// each calls fn with every parked op.
-func (p *pendingSet) each(fn func(*protocol.Op)) {
-	for _, e := range p.ops {
-		fn(e.op)
-	}
-}
