@@ -231,17 +231,25 @@ func (n *Node) do(ctx context.Context, f func(*loop)) error {
 // commit writes the batch in one store write, then publishes the new
 // State and admission, then runs the continuations.
 func (l *loop) commit() {
+	changed := len(l.batch) > 0
+	// Readers of Consistent see the store and the State move together.
+	l.n.viewMu.Lock()
 	err := l.put()
 	if err != nil {
 		l.n.fail(err)
-	} else {
-		l.persistPending()
 	}
-	changed := len(l.batch) > 0
 	// Any op may change the State: a membership op, and also a fork,
 	// which suspends its author.
-	if st := l.eng.State(); changed && st != l.n.state.Load() {
+	st := l.eng.State()
+	stateChanged := changed && st != l.n.state.Load()
+	if stateChanged {
 		l.n.state.Store(st)
+	}
+	l.n.viewMu.Unlock()
+	if err == nil {
+		l.persistPending()
+	}
+	if stateChanged {
 		l.n.enforce(l.admission())
 		if l.n.topic != nil {
 			l.n.joinGossip(st)

@@ -47,6 +47,7 @@ type Node struct {
 	subs  *memberSubscriptions
 	topic *pubsub.Topic
 
+	viewMu   sync.RWMutex // held by a commit while the store and State move
 	work     chan func(*loop)
 	loopDone chan struct{} // closed when the loop has stopped
 	state    atomic.Pointer[trust.State]
@@ -239,7 +240,17 @@ func (n *Node) P2PAddrs() []string {
 }
 
 // State returns the circle's membership as this node's log determines it.
+// It follows the store by the time a commit returns: a reader that needs
+// both to match uses Consistent.
 func (n *Node) State() *trust.State { return n.state.Load() }
+
+// Consistent calls fn with the State while no commit is under way, so that
+// what fn reads from the store matches the State.
+func (n *Node) Consistent(fn func(st *trust.State)) {
+	n.viewMu.RLock()
+	defer n.viewMu.RUnlock()
+	fn(n.state.Load())
+}
 
 // Standing returns how this node treats peer p now.
 func (n *Node) Standing(p peer.ID) Standing { return n.gater.standing(p) }

@@ -80,10 +80,15 @@ func TestEndorsedApplicantJoinsOthersAreRefused(t *testing.T) {
 	if err := net.WaitHas(ctx, enact.Hash(), append(founders, "X")...); err != nil {
 		t.Fatal(err)
 	}
-	for _, m := range members(net, append(founders, "X")...) {
-		if got := m.Node().State().Key(x.Key).Status; got != trust.StatusMember {
-			t.Errorf("%s sees X as %s, want member", m.Name, got)
+	if err := WaitFor(ctx, "every node to see X as a member", func() bool {
+		for _, m := range members(net, append(founders, "X")...) {
+			if m.Node().State().Key(x.Key).Status != trust.StatusMember {
+				return false
+			}
 		}
+		return true
+	}); err != nil {
+		t.Fatal(err)
 	}
 	adv := must[*protocol.Op](t)(a.Advise(ctx, "Phishing wave against grid operators"))
 	if err := net.WaitHas(ctx, adv.Hash(), "X"); err != nil {

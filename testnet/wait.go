@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/kring-circle/kring/protocol"
+	"github.com/kring-circle/kring/trust"
 )
 
 // poll is how often waits re-check their condition besides the nodes'
@@ -43,15 +44,16 @@ func (m *Member) Snapshot() (Snapshot, error) {
 	if nd == nil {
 		return Snapshot{}, fmt.Errorf("testnet: %s is not running", m.Name)
 	}
-	size, err := nd.Store().Len()
-	if err != nil {
-		return Snapshot{}, err
-	}
-	heads, err := nd.Store().Heads()
-	if err != nil {
-		return Snapshot{}, err
-	}
-	return Snapshot{Len: size, Heads: heads, State: nd.State().String()}, nil
+	var snap Snapshot
+	var err error
+	nd.Consistent(func(st *trust.State) {
+		snap.State = st.String()
+		if snap.Len, err = nd.Store().Len(); err != nil {
+			return
+		}
+		snap.Heads, err = nd.Store().Heads()
+	})
+	return snap, err
 }
 
 // Converged reports whether the named members' nodes hold the identical op
