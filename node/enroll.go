@@ -58,7 +58,8 @@ func (n *Node) enrollWith(ctx context.Context, p peer.ID, app *protocol.Applicat
 	if err := n.do(ctx, func(l *loop) { op = l.outstanding() }); err != nil {
 		return nil, err
 	}
-	if op == nil {
+	fresh := op == nil
+	if fresh {
 		adm, err := c.call(&protocol.SyncRequest{Kind: protocol.SyncAdmission, Application: app})
 		if err != nil {
 			return nil, err
@@ -74,13 +75,17 @@ func (n *Node) enrollWith(ctx context.Context, p peer.ID, app *protocol.Applicat
 			return nil, serr
 		}
 	}
-	return op, n.pushOwn(ctx, c, p, op)
+	return op, n.pushOwn(ctx, c, p, op, fresh)
 }
 
-// pushOwn hands the outstanding own op to p. If p refuses it for good (it
-// is invalid, e.g. p gave a wrong epoch), no honest node will ever store
-// it, so the node forgets it and may sign its seq anew.
-func (n *Node) pushOwn(ctx context.Context, c *syncConn, p peer.ID, op *protocol.Op) error {
+// pushOwn hands the outstanding own op to p. If p refuses it for good (an
+// invalid op, e.g. p gave a wrong epoch), no honest node stores it, and
+// the node may sign its seq anew, but only when p is the member whose
+// answer the op was just signed over (fresh), and no other connected node
+// holds the op: a member lying about a valid op must not trick the node
+// into signing a second op with the same seq, which would suspend it for
+// good as an equivocator.
+func (n *Node) pushOwn(ctx context.Context, c *syncConn, p peer.ID, op *protocol.Op, fresh bool) error {
 	resp, err := c.callRaw(&protocol.SyncRequest{Kind: protocol.SyncPush, Ops: [][]byte{op.Bytes()}})
 	if err != nil {
 		return err
@@ -90,11 +95,30 @@ func (n *Node) pushOwn(ctx context.Context, c *syncConn, p peer.ID, op *protocol
 		n.log.Info("admission enacted", "op", op, "via", p)
 		n.kick(p)
 		return nil
-	case permanentRefusal(resp.Refused):
+	case permanentRefusal(resp.Refused) && fresh && !n.heldElsewhere(ctx, op.Hash(), p):
 		_ = n.do(ctx, func(l *loop) { l.dropOwn(op) })
 		return fmt.Errorf("%w: %s refused the enactment: %s", ErrRefused, p, resp.Refused)
 	}
-	return fmt.Errorf("%w: %s has not taken the enactment yet: %s", ErrRefused, p, resp.Refused)
+	return fmt.Errorf("%w: %s has not taken the enactment: %s", ErrRefused, p, resp.Refused)
+}
+
+// heldElsewhere asks every connected node but p whether it holds op h.
+func (n *Node) heldElsewhere(ctx context.Context, h protocol.Hash, p peer.ID) bool {
+	for _, q := range n.host.Network().Peers() {
+		if q == p {
+			continue
+		}
+		c, err := n.openSync(ctx, q)
+		if err != nil {
+			continue
+		}
+		resp, err := c.call(&protocol.SyncRequest{Kind: protocol.SyncGet, Want: []protocol.Hash{h}})
+		c.close()
+		if err == nil && len(resp.Ops) > 0 {
+			return true
+		}
+	}
+	return false
 }
 
 // permanentRefusal reports whether a push refusal names a Reject: the op
