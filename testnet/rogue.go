@@ -3,6 +3,7 @@ package testnet
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/libp2p/go-libp2p"
 	pubsub "github.com/libp2p/go-libp2p-pubsub"
@@ -67,6 +68,20 @@ func (r *Rogue) Connect(ctx context.Context, m *Member) error {
 // Publish floods raw bytes on the circle's topic, as a forwarder would.
 func (r *Rogue) Publish(ctx context.Context, b []byte) error {
 	return r.topic.Publish(ctx, b)
+}
+
+// Received returns how many messages the rogue has received on the topic
+// within d.
+func (r *Rogue) Received(ctx context.Context, d time.Duration) int {
+	ctx, cancel := context.WithTimeout(ctx, d)
+	defer cancel()
+	n := 0
+	for {
+		if _, err := r.sub.Next(ctx); err != nil {
+			return n
+		}
+		n++
+	}
 }
 
 // Peers returns the peers the rogue sees on the topic.
