@@ -84,42 +84,31 @@ func (n *Node) dialTargets() []peer.ID {
 	return out
 }
 
-// syncPeriodically syncs with a random connected member every
-// SyncInterval, so that ops gossip missed (a node that was away, a
-// partition) still arrive.
-func (n *Node) syncPeriodically() {
-	tick := time.NewTicker(n.cfg.SyncInterval)
+// every calls fn every interval until the node stops.
+func (n *Node) every(interval time.Duration, fn func()) {
+	tick := time.NewTicker(interval)
 	defer tick.Stop()
 	for {
 		select {
 		case <-n.ctx.Done():
 			return
 		case <-tick.C:
-		}
-		var peers []peer.ID
-		for _, p := range n.host.Network().Peers() {
-			if n.gater.standing(p).admitted() {
-				peers = append(peers, p)
-			}
-		}
-		if len(peers) > 0 {
-			n.kick(peers[rand.IntN(len(peers))])
+			fn()
 		}
 	}
 }
 
-// saveAddrsPeriodically writes the addresses of connected members to the
-// address book, so that a restarted node can redial them.
-func (n *Node) saveAddrsPeriodically() {
-	tick := time.NewTicker(n.cfg.SyncInterval)
-	defer tick.Stop()
-	for {
-		select {
-		case <-n.ctx.Done():
-			return
-		case <-tick.C:
+// syncRandomPeer syncs with a random connected member, so that ops gossip
+// missed (a node that was away, a partition) still arrive.
+func (n *Node) syncRandomPeer() {
+	var peers []peer.ID
+	for _, p := range n.host.Network().Peers() {
+		if n.gater.standing(p).admitted() {
+			peers = append(peers, p)
 		}
-		n.saveAddrs(n.host.Network().Peers()...)
+	}
+	if len(peers) > 0 {
+		n.kick(peers[rand.IntN(len(peers))])
 	}
 }
 

@@ -63,40 +63,40 @@ func (n *Node) Block(ctx context.Context, k protocol.Key, reason string) error {
 		return fmt.Errorf("node: a node cannot block its own organisation")
 	}
 	b := store.Block{Reason: reason, Since: time.Now().UTC()}
-	var err error
-	derr := n.do(ctx, func(l *loop) {
-		if err = n.store.SetBlock(k, b); err != nil {
-			return
-		}
-		l.blocks[k] = b
-		n.enforce(l.admission())
-	})
-	if err == nil {
-		err = derr
-	}
-	if err != nil {
-		return fmt.Errorf("node: blocking %s: %w", k.Short(), err)
-	}
-	n.afterChange()
-	return nil
+	return n.setBlock(ctx, k, &b)
 }
 
 // Unblock lifts this node's local block of k. Whether k may connect again
 // is then up to the log.
 func (n *Node) Unblock(ctx context.Context, k protocol.Key) error {
+	return n.setBlock(ctx, k, nil)
+}
+
+// setBlock persists a block of k, or its lifting (b nil), and puts the
+// new admission in force.
+func (n *Node) setBlock(ctx context.Context, k protocol.Key, b *store.Block) error {
+	what := "blocking"
+	if b == nil {
+		what = "unblocking"
+	}
 	var err error
 	derr := n.do(ctx, func(l *loop) {
-		if err = n.store.Unblock(k); err != nil {
-			return
+		if b == nil {
+			if err = n.store.Unblock(k); err == nil {
+				delete(l.blocks, k)
+			}
+		} else if err = n.store.SetBlock(k, *b); err == nil {
+			l.blocks[k] = *b
 		}
-		delete(l.blocks, k)
-		n.enforce(l.admission())
+		if err == nil {
+			n.enforce(l.admission())
+		}
 	})
 	if err == nil {
 		err = derr
 	}
 	if err != nil {
-		return fmt.Errorf("node: unblocking %s: %w", k.Short(), err)
+		return fmt.Errorf("node: %s %s: %w", what, k.Short(), err)
 	}
 	n.afterChange()
 	return nil

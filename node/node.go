@@ -154,8 +154,9 @@ func (n *Node) start() error {
 	l.learnAddrs() // before the loop starts: it reads the engine
 	go func() { defer n.wg.Done(); l.run() }()
 	n.goLoop(n.redial)
-	n.goLoop(n.syncPeriodically)
-	n.goLoop(n.saveAddrsPeriodically)
+	n.goLoop(func() { n.every(n.cfg.SyncInterval, n.syncRandomPeer) })
+	// The address book lets a restarted node redial the members.
+	n.goLoop(func() { n.every(n.cfg.SyncInterval, func() { n.saveAddrs(n.host.Network().Peers()...) }) })
 	n.afterChange()
 	n.log.Info("node started", "group", n.group.Short(), "addrs", n.host.Addrs(), "ops", l.eng.Len())
 	return nil
