@@ -19,18 +19,24 @@ const memberTag = "kring-member"
 // no gap: the gater refuses the key first (no redial, no re-accept), then
 // pubsub blacklists it (its queues are dropped and nothing it forwards is
 // taken), then every connection to it is closed, which also ends its sync
-// streams; the sync server checks the snapshot on every request.
+// streams; the sync server checks the snapshot on every request. A member
+// that leaves the sharing set but may still connect (a lapsed member with
+// fresh endorsements) is disconnected too, so that it leaves the gossip
+// mesh at once rather than at the next heartbeat.
 func (n *Node) enforce(a *admission) {
 	if n.gater == nil {
 		return // still loading the store
 	}
-	n.gater.cur.Store(a)
+	old := n.gater.cur.Swap(a)
 	if n.host == nil {
 		return
 	}
 	for _, p := range n.host.Network().Peers() {
 		s := n.gater.standing(p)
+		k, _ := n.gater.keyOf(p)
 		switch {
+		case s.admitted() && s != Sharing && old.standing(k) == Sharing:
+			n.log.Info("a member left the sharing set", "peer", p, "standing", s)
 		case s == Sharing && n.subs != nil && n.subs.admitted(p):
 			// Pubsub turned its subscription away before it was a
 			// member; a new connection makes it announce it again.
@@ -48,7 +54,7 @@ func (n *Node) enforce(a *admission) {
 		if err := n.host.Network().ClosePeer(p); err != nil {
 			n.log.Warn("closing a connection", "peer", p, "err", err)
 		}
-		if s != Sharing {
+		if !s.admitted() {
 			n.log.Info("refused peer disconnected", "peer", p, "standing", s)
 		}
 	}

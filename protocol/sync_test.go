@@ -77,3 +77,44 @@ func TestSyncFrameRefusals(t *testing.T) {
 		}
 	}
 }
+
+// FuzzReadSync checks that reading a sync frame never panics, names every
+// error, and accepts only frames whose body is the canonical encoding of
+// what it decoded.
+func FuzzReadSync(f *testing.F) {
+	for _, v := range []any{
+		&SyncRequest{Kind: SyncTips, Group: Hash{1}},
+		&SyncRequest{Kind: SyncGet, Want: []Hash{{2}, {3}}},
+		&SyncRequest{Kind: SyncPush, Ops: [][]byte{{0xa0}}},
+		&SyncResponse{Tips: []SyncTip{{Author: Key{4}, Seq: 5, Hashes: []Hash{{6}}}}, More: true},
+		&SyncResponse{Refused: "not-member"},
+		&SyncResponse{Addrs: []SyncAddr{{Key: Key{7}, Addrs: [][]byte{{4, 127, 0, 0, 1}}}}},
+	} {
+		var buf bytes.Buffer
+		if err := WriteSync(&buf, v); err != nil {
+			f.Fatal(err)
+		}
+		f.Add(buf.Bytes(), true)
+		f.Add(buf.Bytes(), false)
+	}
+	f.Fuzz(func(t *testing.T, b []byte, request bool) {
+		var v any = &SyncResponse{}
+		if request {
+			v = &SyncRequest{}
+		}
+		err := ReadSync(bufio.NewReader(bytes.NewReader(b)), v, MaxSyncFrame)
+		if err != nil {
+			if !errors.Is(err, ErrFrame) && !errors.Is(err, io.EOF) {
+				t.Fatalf("ReadSync returned an unnamed error: %v", err)
+			}
+			return
+		}
+		var again bytes.Buffer
+		if err := WriteSync(&again, v); err != nil {
+			t.Fatalf("re-encoding an accepted frame: %v", err)
+		}
+		if !bytes.HasPrefix(b, again.Bytes()) {
+			t.Fatalf("an accepted frame does not re-encode to its own bytes")
+		}
+	})
+}
