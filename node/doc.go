@@ -1,8 +1,38 @@
-// Package node will be the Kring daemon's core: the libp2p host, the
-// connection gater that admits only members, the gossip topic and its
-// validator, the sync protocol, the durable badger store and the local API.
+// Package node is a member organisation's Kring node: it holds the
+// circle's log in a badger store (package node/store), judges every op with
+// package trust, gossips ops to the members it shares with over libp2p
+// gossipsub, fetches what gossip missed with the sync protocol, and refuses
+// everyone the log does not admit at the connection gate.
 //
-// It is empty on purpose: it arrives with the node issue (issue 3). Until
-// then this file only reserves the import path, so that the Makefile's race
-// detector pattern ./node/... already names a package.
+// Start a node with New and a Config (DefaultConfig for a daemon,
+// DefaultLocalConfig for tests and the local demo), then publish with
+// Publish, enrol a newcomer with Enroll, block a party locally with Block,
+// and read the membership with State:
+//
+//	cfg := node.DefaultConfig()
+//	cfg.Key, cfg.Genesis, cfg.DataDir = key, genesisBytes, "/var/lib/kring"
+//	n, err := node.New(ctx, cfg)
+//	...
+//	op, err := n.Publish(ctx, &protocol.Advisory{Title: "…", TLP: protocol.TLPAmber})
+//
+// # Order of effects
+//
+// One goroutine, the loop, owns the trust engine, the pending buffer, the
+// local blocks and the node's own author chain; everything else sends it
+// work. The loop applies the ops of a burst, commits them in one durable
+// store write, puts any State change in force (gate, pubsub blacklist,
+// closed connections), and only then acknowledges them: to Publish, to the
+// gossip validator (which then forwards), to a sync push. An op is never
+// acknowledged, forwarded or shown before it is durable.
+//
+// # Concurrency
+//
+// All exported methods are safe for concurrent use. State, Standing,
+// Verdicts and PeerScore read immutable snapshots and never block;
+// Publish, Block, Unblock, Live and Enroll wait for the loop and honour
+// their context. After Close, or after the node stopped on a store failure
+// (see Err), they return ErrClosed.
+//
+// docs/node.md describes the gate, the verdicts, the enforcement order and
+// the sync protocol in prose; docs/protocol.md specifies the sync frames.
 package node
