@@ -7,6 +7,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/libp2p/go-libp2p/core/network"
+
+	"github.com/kring-circle/kring/node"
 	"github.com/kring-circle/kring/protocol"
 	"github.com/kring-circle/kring/trust"
 )
@@ -28,9 +31,15 @@ func circle(t *testing.T, names ...string) (*Net, context.Context) {
 // nodes of those in start only.
 func circleStarting(t *testing.T, names, start []string) (*Net, context.Context) {
 	t.Helper()
+	return circleWith(t, names, start, nil)
+}
+
+// circleWith is circleStarting with each node's configuration adjusted.
+func circleWith(t *testing.T, names, start []string, adjust func(string, *node.Config)) (*Net, context.Context) {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), testTimeout)
 	t.Cleanup(cancel)
-	opts := Options{Dir: t.TempDir(), Founders: names}
+	opts := Options{Dir: t.TempDir(), Founders: names, Config: adjust}
 	if os.Getenv("KRING_TESTNET_LOG") != "" {
 		opts.Logger = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	}
@@ -84,3 +93,37 @@ func removeAll(dir string) error { return os.RemoveAll(dir) }
 type trustTip = trust.Tip
 
 func tipsOf(m *Member) (map[protocol.Key]trust.Tip, error) { return m.Node().Store().Tips() }
+
+// Ops cross a line of nodes by gossip alone, each hop judging and storing
+// the op before it forwards it.
+func TestAdvisoryCrossesALine(t *testing.T) {
+	// No periodic sync: only gossip can carry the advisory to E.
+	net, ctx := circleWith(t, founders, founders, func(_ string, c *node.Config) { c.SyncInterval = time.Hour })
+	// A node publishes only after syncing with two members since it
+	// started; in a line, an end node has only one to sync with.
+	for _, name := range founders {
+		if err := net.M(name).Node().WaitReady(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := net.Shape(ctx, Line); err != nil {
+		t.Fatal(err)
+	}
+	for _, pair := range [][2]string{{"A", "C"}, {"A", "E"}, {"B", "D"}} {
+		if net.M(pair[0]).Node().Host().Network().Connectedness(net.M(pair[1]).ID) == network.Connected {
+			t.Fatalf("%s and %s are connected across the line", pair[0], pair[1])
+		}
+	}
+	time.Sleep(time.Second) // ten gossip heartbeats: the meshes settle
+	start := time.Now()
+	op := must[*protocol.Op](t)(net.M("A").Advise(ctx, "relayed over four hops"))
+	if err := net.WaitHas(ctx, op.Hash(), "E"); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("the advisory reached E, four hops away, within %v (polled every 50 ms)", time.Since(start).Round(time.Millisecond))
+	for _, name := range founders[1:] {
+		if v := net.M(name).Node().Verdicts(); v["accept/accepted"] != 1 {
+			t.Errorf("%s accepted %d ops, want the advisory once: %v", name, v["accept/accepted"], v)
+		}
+	}
+}
