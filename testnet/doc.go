@@ -11,5 +11,8 @@
 //	_ = net.WaitHas(ctx, op.Hash(), "A", "B", "C")
 //
 // Cuts are made at the nodes' gaters (node.Config.Refuse), so a cut link
-// refuses dials like a real partition would make them fail.
+// refuses dials like a real partition would make them fail. Shape holds a
+// topology (FullMesh, Line, Ring, Star) the same way. A Rogue is a member's
+// key in the hands of software that forwards whatever it is told to, for
+// tests of what honest nodes do with forged, void or forbidden gossip.
 package testnet
