@@ -58,8 +58,7 @@ func (n *Node) enrollWith(ctx context.Context, p peer.ID, app *protocol.Applicat
 	if err := n.do(ctx, func(l *loop) { op = l.outstanding() }); err != nil {
 		return nil, err
 	}
-	fresh := op == nil
-	if fresh {
+	if op == nil {
 		adm, err := c.call(&protocol.SyncRequest{Kind: protocol.SyncAdmission, Application: app})
 		if err != nil {
 			return nil, err
@@ -75,50 +74,63 @@ func (n *Node) enrollWith(ctx context.Context, p peer.ID, app *protocol.Applicat
 			return nil, serr
 		}
 	}
-	return op, n.pushOwn(ctx, c, p, op, fresh)
+	return op, n.pushOwn(ctx, c, p, op)
 }
 
 // pushOwn hands the outstanding own op to p. If p refuses it for good (an
-// invalid op, e.g. p gave a wrong epoch), no honest node stores it, and
-// the node may sign its seq anew, but only when p is the member whose
-// answer the op was just signed over (fresh), and no other connected node
-// holds the op: a member lying about a valid op must not trick the node
+// invalid op, e.g. p gave a wrong epoch), no honest node stores it and the
+// node may sign its seq anew, but only once a second member confirms the
+// refusal: a member lying about a valid op it keeps must not trick the node
 // into signing a second op with the same seq, which would suspend it for
-// good as an equivocator.
-func (n *Node) pushOwn(ctx context.Context, c *syncConn, p peer.ID, op *protocol.Op, fresh bool) error {
-	resp, err := c.callRaw(&protocol.SyncRequest{Kind: protocol.SyncPush, Ops: [][]byte{op.Bytes()}})
+// good as an equivocator. A second member that accepts the op instead
+// completes the enrolment.
+func (n *Node) pushOwn(ctx context.Context, c *syncConn, p peer.ID, op *protocol.Op) error {
+	resp, err := c.callRaw(pushOf(op))
 	if err != nil {
 		return err
 	}
-	switch {
-	case resp.Accepted == 1, resp.Refused == "duplicate":
-		n.log.Info("admission enacted", "op", op, "via", p)
-		n.kick(p)
+	if taken(resp) {
+		n.enrolled(op, p)
 		return nil
-	case permanentRefusal(resp.Refused) && fresh && !n.heldElsewhere(ctx, op.Hash(), p):
-		_ = n.do(ctx, func(l *loop) { l.dropOwn(op) })
-		return fmt.Errorf("%w: %s refused the enactment: %s", ErrRefused, p, resp.Refused)
 	}
-	return fmt.Errorf("%w: %s has not taken the enactment: %s", ErrRefused, p, resp.Refused)
-}
-
-// heldElsewhere asks every connected node but p whether it holds op h.
-func (n *Node) heldElsewhere(ctx context.Context, h protocol.Hash, p peer.ID) bool {
+	if !permanentRefusal(resp.Refused) {
+		return fmt.Errorf("%w: %s has not taken the enactment: %s", ErrRefused, p, resp.Refused)
+	}
 	for _, q := range n.host.Network().Peers() {
 		if q == p {
 			continue
 		}
-		c, err := n.openSync(ctx, q)
+		c2, err := n.openSync(ctx, q)
 		if err != nil {
 			continue
 		}
-		resp, err := c.call(&protocol.SyncRequest{Kind: protocol.SyncGet, Want: []protocol.Hash{h}})
-		c.close()
-		if err == nil && len(resp.Ops) > 0 {
-			return true
+		resp2, err := c2.callRaw(pushOf(op))
+		c2.close()
+		switch {
+		case err != nil:
+		case taken(resp2):
+			n.enrolled(op, q)
+			return nil
+		case permanentRefusal(resp2.Refused):
+			_ = n.do(ctx, func(l *loop) { l.dropOwn(op) })
+			return fmt.Errorf("%w: %s and %s refused the enactment: %s, %s", ErrRefused, p, q, resp.Refused, resp2.Refused)
 		}
 	}
-	return false
+	return fmt.Errorf("%w: %s refused the enactment (%s) and no other member confirmed it; keeping it", ErrRefused, p, resp.Refused)
+}
+
+func pushOf(op *protocol.Op) *protocol.SyncRequest {
+	return &protocol.SyncRequest{Kind: protocol.SyncPush, Ops: [][]byte{op.Bytes()}}
+}
+
+// taken reports whether a push answer means the op is in that node's log.
+func taken(resp *protocol.SyncResponse) bool {
+	return resp.Accepted == 1 || resp.Refused == "duplicate"
+}
+
+func (n *Node) enrolled(op *protocol.Op, via peer.ID) {
+	n.log.Info("admission enacted", "op", op, "via", via)
+	n.kick(via)
 }
 
 // permanentRefusal reports whether a push refusal names a Reject: the op

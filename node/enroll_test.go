@@ -59,3 +59,46 @@ func TestEnactmentKeepsItsSeq(t *testing.T) {
 		t.Fatalf("after dropping, signed %v (%v); want a new seq-1 op", second, err)
 	}
 }
+
+// TestInvalidEnactmentFreesItsSeq: once the node holds the past of its
+// outstanding enactment and its own log refuses the op (here: a wrong
+// epoch, as a lying member would have it sign), the seq is free again.
+func TestInvalidEnactmentFreesItsSeq(t *testing.T) {
+	c := newCircle(t, "A", "B", "C")
+	app := c.Application("X")
+	m := protocol.Motion{Kind: protocol.MotionAdmit, Application: app}
+	var votes []*protocol.Op
+	var hashes []protocol.Hash
+	for _, v := range []string{"A", "B", "C"} {
+		op := must(t)(c.Endorse(v, "X", "vetted"))
+		votes, hashes = append(votes, op), append(hashes, op.Hash())
+	}
+	l, n := newTestLoop(t, c, "X", t.TempDir(), nil)
+	lie := &protocol.SyncResponse{Votes: hashes, Heads: hashes, Epoch: protocol.Hash{9}}
+	bad, err := l.signEnact(m, lie)
+	if err != nil {
+		t.Fatal(err)
+	}
+	l.commit()
+	for _, op := range votes {
+		l.ingest(op, true)
+	}
+	l.commit()
+	if l.outstanding() != nil {
+		t.Fatalf("the refused enactment %s is still outstanding", bad)
+	}
+	if own, err := n.store.Outstanding(); err != nil || own != nil {
+		t.Fatalf("the store still keeps %v (%v)", own, err)
+	}
+	if has, _ := n.store.Has(bad.Hash()); has {
+		t.Fatal("the refused enactment was stored")
+	}
+	good, err := l.signEnact(m, &protocol.SyncResponse{Votes: hashes, Heads: hashes, Epoch: c.Genesis.Hash()})
+	if err != nil || good.Seq != 1 {
+		t.Fatalf("signing anew: %v (%v), want seq 1", good, err)
+	}
+	l.commit()
+	if has, _ := n.store.Has(good.Hash()); !has || l.outstanding() != nil {
+		t.Fatalf("the valid enactment is stored %v, outstanding %v; want stored and settled", has, l.outstanding())
+	}
+}

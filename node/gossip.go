@@ -120,6 +120,11 @@ func (f *memberSubscriptions) FilterIncomingSubscriptions(p peer.ID, subs []*pb.
 	if len(subs) > 4 {
 		return nil, errTooManySubscriptions
 	}
+	// The standing is read and the refusal noted under one lock, which
+	// enforce takes after it swaps the snapshot: either this sees the new
+	// snapshot, or enforce sees the note.
+	f.mu.Lock()
+	defer f.mu.Unlock()
 	sharing := f.g.standing(p) == Sharing
 	out := subs[:0:0]
 	for _, s := range subs {
@@ -128,12 +133,10 @@ func (f *memberSubscriptions) FilterIncomingSubscriptions(p peer.ID, subs []*pb.
 		case sharing || !s.GetSubscribe():
 			out = append(out, s)
 		default:
-			f.mu.Lock()
 			if f.refused == nil {
 				f.refused = map[peer.ID]bool{}
 			}
 			f.refused[p] = true
-			f.mu.Unlock()
 		}
 	}
 	return out, nil

@@ -27,6 +27,7 @@ func (l *loop) ingest(op *protocol.Op, park bool) Verdict {
 		return ignore("missing-preds")
 	}
 	if err := l.eng.Apply(op); err != nil {
+		l.refused(op, err)
 		return applyVerdict(err)
 	}
 	l.applied(op)
@@ -56,6 +57,7 @@ func (l *loop) applied(op *protocol.Op) {
 			l.unparked = append(l.unparked, w)
 			if err := l.eng.Apply(wop); err != nil {
 				l.n.log.Debug("pending op refused", "op", wop, "reason", trust.Reason(err))
+				l.refused(wop, err)
 				continue
 			}
 			l.record(wop)
@@ -76,6 +78,16 @@ func (l *loop) record(op *protocol.Op) {
 	}
 	if l.own != nil && l.own.Hash() == h {
 		l.own, l.ownDone = nil, true
+	}
+}
+
+// refused notes an op the engine refused. If it is the node's own
+// outstanding op, this node, now holding its past, knows it is invalid for
+// every honest node: its seq is free again.
+func (l *loop) refused(op *protocol.Op, err error) {
+	if l.own != nil && l.own.Hash() == op.Hash() && !trust.IsTransient(err) {
+		l.n.log.Warn("own outstanding op refused by the log; its seq is free again", "op", op, "reason", trust.Reason(err))
+		l.dropOwn(op)
 	}
 }
 

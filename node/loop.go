@@ -235,18 +235,20 @@ func (l *loop) commit() {
 	// Readers of Consistent see the store and the State move together.
 	l.n.viewMu.Lock()
 	err := l.put()
-	if err != nil {
-		l.n.fail(err)
+	var st *trust.State
+	if err == nil {
+		// Any op may change the State: a membership op, and also a
+		// fork, which suspends its author.
+		st, err = l.state()
 	}
-	// Any op may change the State: a membership op, and also a fork,
-	// which suspends its author.
-	st := l.eng.State()
-	stateChanged := changed && st != l.n.state.Load()
+	stateChanged := err == nil && changed && st != l.n.state.Load()
 	if stateChanged {
 		l.n.state.Store(st)
 	}
 	l.n.viewMu.Unlock()
-	if err == nil {
+	if err != nil {
+		l.n.fail(err)
+	} else {
 		l.persistPending()
 	}
 	if stateChanged {
@@ -287,9 +289,33 @@ func (l *loop) put() error {
 	return nil
 }
 
+// state returns the engine's State, which may resolve the log anew; a
+// panic there stops the node like one in any other loop work.
+func (l *loop) state() (st *trust.State, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("node: panic resolving the State: %v", r)
+		}
+	}()
+	return l.eng.State(), nil
+}
+
 // persistPending mirrors the pending set's changes of this burst into the
-// store's pending buffer, in one write each way.
+// store's pending buffer: first it deletes what left the set (and did not
+// come back within the burst), so that the store's own bound counts only
+// live entries, then it writes what is parked now.
 func (l *loop) persistPending() {
+	var gone []protocol.Hash
+	for _, h := range l.unparked {
+		if !l.pending.has(h) {
+			gone = append(gone, h)
+		}
+	}
+	if len(gone) > 0 {
+		if err := l.n.store.DeletePending(gone...); err != nil {
+			l.n.log.Warn("pending buffer cleanup", "err", err)
+		}
+	}
 	var keep []*protocol.Op
 	for _, op := range l.parked {
 		if l.pending.has(op.Hash()) {
@@ -303,11 +329,6 @@ func (l *loop) persistPending() {
 		}
 		for _, h := range evicted {
 			l.pending.remove(h)
-		}
-	}
-	if len(l.unparked) > 0 {
-		if err := l.n.store.DeletePending(l.unparked...); err != nil {
-			l.n.log.Warn("pending buffer cleanup", "err", err)
 		}
 	}
 	if l.ownDone {

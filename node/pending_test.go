@@ -46,3 +46,32 @@ func TestPendingSetBound(t *testing.T) {
 		t.Errorf("after removing everything: %d ops, %d waiting entries, %d bytes", p.len(), len(p.waiting), p.bytes)
 	}
 }
+
+// TestPendingStoreFollowsTheLoop evicts an op by the byte bound and parks
+// it again in the same burst: after the commit the store's pending buffer
+// holds exactly what the loop holds.
+func TestPendingStoreFollowsTheLoop(t *testing.T) {
+	d := newDiamond(t)
+	l, n := newTestLoop(t, d.c, "D", "", nil)
+	l.pending = newPendingSet(len(d.x.Bytes()) + len(d.q.Bytes()) - 1) // one of X and Q at a time
+	for _, op := range []*protocol.Op{d.x, d.q, d.x} {
+		if v := l.ingest(op, true); v != ignore("missing-preds") {
+			t.Fatalf("%s: %+v", d.names[op.Hash()], v)
+		}
+	}
+	l.commit()
+	stored, err := n.store.Pending()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, op := range stored {
+		got = append(got, d.names[op.Hash()])
+		if !l.pending.has(op.Hash()) {
+			t.Errorf("the store keeps %s, which the loop evicted", d.names[op.Hash()])
+		}
+	}
+	if len(stored) != l.pending.len() || !l.pending.has(d.x.Hash()) {
+		t.Fatalf("store pending %v, loop holds %d ops; want X alone in both", got, l.pending.len())
+	}
+}

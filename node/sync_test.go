@@ -3,6 +3,8 @@ package node
 import (
 	"bytes"
 	"context"
+	"fmt"
+	"io"
 	"math/rand/v2"
 	"slices"
 	"testing"
@@ -254,6 +256,55 @@ func TestSubmitLargeBatch(t *testing.T) {
 	for _, op := range advs {
 		if ok, _ := n.Store().Has(op.Hash()); !ok {
 			t.Fatalf("%s is not stored", op)
+		}
+	}
+}
+
+// TestServeRangeCutsAForkedSeq checks a seq whose forks alone exceed the
+// byte bound: the answer stays within MaxSyncBytes and encodes into a
+// frame, and the ops left out are still reachable as heads.
+func TestServeRangeCutsAForkedSeq(t *testing.T) {
+	c := newCircle(t, "A", "B", "C", "D")
+	big := bytes.Repeat([]byte{'x'}, 900<<10)
+	first := must(t)(c.Do("B", &protocol.Advisory{Title: "fork 0", TLP: protocol.TLPGreen, Content: big}))
+	forks := []*protocol.Op{first}
+	for i := 1; i < 6; i++ {
+		forks = append(forks, must(t)(c.Fork("B", &protocol.Advisory{Title: fmt.Sprintf("fork %d", i), TLP: protocol.TLPGreen, Content: big})))
+	}
+	n := startNode(t, c, "D", nil)
+	for _, op := range forks { // the twins are void, but stored
+		if _, err := n.submit(context.Background(), []*protocol.Op{op}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if hs, _ := n.store.BySeq(first.Author, first.Seq); len(hs) != len(forks) {
+		t.Fatalf("the node holds %d ops at the forked seq, want %d", len(hs), len(forks))
+	}
+	resp, err := n.serveRange(first.Author, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	size := 0
+	for _, b := range resp.Ops {
+		size += len(b)
+	}
+	if len(resp.Ops) == 0 || len(resp.Ops) >= len(forks) || !resp.More || size > protocol.MaxSyncBytes {
+		t.Fatalf("serveRange of %d forks of 900 KiB at one seq: %d ops, %d bytes, More %v", len(forks), len(resp.Ops), size, resp.More)
+	}
+	if err := protocol.WriteSync(io.Discard, resp); err != nil {
+		t.Fatalf("the answer does not fit a frame: %v", err)
+	}
+	tips, err := n.serveTips()
+	if err != nil {
+		t.Fatal(err)
+	}
+	heads := map[protocol.Hash]bool{}
+	for _, h := range tips.Heads {
+		heads[h] = true
+	}
+	for _, op := range forks {
+		if !heads[op.Hash()] {
+			t.Errorf("fork %s is not among the heads a client fetches", op)
 		}
 	}
 }

@@ -96,7 +96,13 @@ func (n *Node) SyncWith(ctx context.Context, p peer.ID) error {
 		have := mine[t.Author]
 		if t.Seq > have.Seq {
 			if err := n.pullRange(ctx, c, t.Author, have.Seq+1, t.Seq); err != nil {
-				return err
+				// One author's range failing (e.g. a forged op in it)
+				// must not keep this node from the others' ops; what
+				// is missing is fetched by hash below.
+				n.log.Debug("sync range", "peer", p, "author", t.Author.Short(), "err", err)
+				if ctx.Err() != nil || errors.Is(err, network.ErrReset) {
+					return err
+				}
 			}
 		}
 		want = append(want, t.Hashes...)

@@ -133,12 +133,17 @@ func (n *Node) serveTips() (*protocol.SyncResponse, error) {
 	return resp, nil
 }
 
-// serveRange returns author's ops from seq from on, a bounded batch cut
-// only between seqs, so that the ops of a fork at one seq travel together
-// (unless that seq alone exceeds the bounds).
+// serveRange returns author's ops from seq from on, a bounded batch. It
+// cuts between seqs when it can, so that the ops of a fork at one seq
+// travel together; a seq that alone exceeds the bounds (many forks of
+// large ops) is cut inside, and the client fetches the rest as heads or
+// missing preds.
 func (n *Node) serveRange(author protocol.Key, from uint64) (*protocol.SyncResponse, error) {
 	resp := &protocol.SyncResponse{}
 	size := 0
+	full := func(extra int) bool {
+		return len(resp.Ops) > 0 && (len(resp.Ops)+1 > protocol.MaxSyncOps || size+extra > protocol.MaxSyncBytes)
+	}
 	for seq := max(from, 1); ; seq++ {
 		hs, err := n.store.BySeq(author, seq)
 		if err != nil {
@@ -158,14 +163,16 @@ func (n *Node) serveRange(author protocol.Key, from uint64) (*protocol.SyncRespo
 			bytes += len(op.Bytes())
 		}
 		if len(resp.Ops) > 0 && (len(resp.Ops)+len(ops) > protocol.MaxSyncOps || size+bytes > protocol.MaxSyncBytes) {
-			resp.More = true
+			resp.More = true // the whole seq in the next batch
 			return resp, nil
 		}
-		resp.Ops = append(resp.Ops, ops[:min(len(ops), protocol.MaxSyncOps)]...)
-		size += bytes
-		if len(resp.Ops) >= protocol.MaxSyncOps {
-			resp.More = true
-			return resp, nil
+		for _, b := range ops {
+			if full(len(b)) {
+				resp.More = true
+				return resp, nil
+			}
+			resp.Ops = append(resp.Ops, b)
+			size += len(b)
 		}
 	}
 }
