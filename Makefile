@@ -21,7 +21,7 @@ STATICCHECK_VERSION ?= v0.8.2
 # Packages that run under the race detector: paths below the module root,
 # matched against `go list ./...` so that a directory without Go files yet
 # (git keeps no empty directories) is simply absent rather than an error.
-RACE_DIRS := protocol trust node
+RACE_DIRS := protocol trust node testnet
 # Packages whose benchmarks `make bench` runs, and whose fuzz targets `make fuzz` runs.
 BENCH_DIRS := protocol trust node
 FUZZ_DIRS := protocol
