@@ -34,10 +34,11 @@ type Config struct {
 	// says the peer is no member, it is refused like any other.
 	Peers []string
 	// ConnLow and ConnHigh are the connection manager's watermarks.
-	// Member connections are protected and never trimmed.
+	// Connections to sharing members are protected from trimming.
 	ConnLow, ConnHigh int
-	// MaxConnsPerPeer, MaxStreamsPerPeer and MaxMemory are the resource
-	// manager's explicit limits; MaxConns bounds the whole node.
+	// MaxConns, MaxConnsPerPeer and MaxStreamsPerPeer are the resource
+	// manager's explicit limits: connections of the whole node,
+	// connections and streams per peer.
 	MaxConns, MaxConnsPerPeer, MaxStreamsPerPeer int
 	// MaxMemory bounds the memory the resource manager lets libp2p
 	// reserve, in bytes.
@@ -60,12 +61,15 @@ type Config struct {
 	// circle has fewer other members. 0 turns the wait off.
 	SyncBeforePublish int
 	// RedialMin and RedialMax bound the backoff between dials to a
-	// member the node is not connected to.
+	// member the node is not connected to; a random jitter of up to half
+	// the delay comes on top.
 	RedialMin, RedialMax time.Duration
 	// ScoreInspect is how often gossipsub peer scores are sampled for
 	// PeerScore.
 	ScoreInspect time.Duration
-	// CommitBatch bounds how many ops one store write commits.
+	// CommitBatch bounds how many ops (applied or parked) the loop
+	// gathers in one burst before it commits; the commit itself is split
+	// into store writes of at most 512 KiB.
 	CommitBatch int
 	// Refuse, if set, refuses peers on top of what the log and local
 	// blocks refuse. The testnet cuts links with it; a daemon leaves it nil.

@@ -103,7 +103,7 @@ func (n *Node) every(interval time.Duration, fn func()) {
 func (n *Node) syncRandomPeer() {
 	var peers []peer.ID
 	for _, p := range n.host.Network().Peers() {
-		if n.gater.standing(p).admitted() {
+		if s := n.gater.standing(p); s == Sharing || s == Bootstrap {
 			peers = append(peers, p)
 		}
 	}

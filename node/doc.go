@@ -19,8 +19,8 @@
 //
 // One goroutine, the loop, owns the trust engine, the pending buffer, the
 // local blocks and the node's own author chain; everything else sends it
-// work. The loop applies the ops of a burst, commits them in one durable
-// store write, puts any State change in force (gate, pubsub blacklist,
+// work. The loop applies the ops of a burst, commits them durably (in
+// store writes of at most 512 KiB), puts any State change in force (gate, pubsub blacklist,
 // closed connections), and only then acknowledges them: to Publish, to the
 // gossip validator (which then forwards), to a sync push. An op is never
 // acknowledged, forwarded or shown before it is durable.

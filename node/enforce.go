@@ -117,15 +117,22 @@ func (n *Node) Blocks(ctx context.Context) (map[protocol.Key]store.Block, error)
 	return out, nil
 }
 
-// notifiee syncs with every admitted peer as soon as it connects.
+// notifiee protects a member's connection from trimming and syncs with
+// the peer as soon as it connects.
 func (n *Node) notifiee() network.Notifiee {
-	return &network.NotifyBundle{ConnectedF: func(_ network.Network, c network.Conn) { n.kick(c.RemotePeer()) }}
+	return &network.NotifyBundle{ConnectedF: func(_ network.Network, c network.Conn) {
+		p := c.RemotePeer()
+		if n.gater.standing(p) == Sharing {
+			n.cm.Protect(p, memberTag)
+		}
+		n.kick(p)
+	}}
 }
 
 // kick starts a sync with p unless one is running.
 func (n *Node) kick(p peer.ID) {
-	if !n.gater.standing(p).admitted() {
-		return
+	if s := n.gater.standing(p); s != Sharing && s != Bootstrap {
+		return // an applicant serves no log
 	}
 	n.mu.Lock()
 	if n.syncing[p] || n.ctx.Err() != nil {

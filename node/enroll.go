@@ -13,8 +13,9 @@ import (
 	"github.com/kring-circle/kring/protocol"
 )
 
-// ErrNotEndorsed: no member the node reached holds enough endorsements of
-// the application yet.
+// ErrNotEndorsed: the node could not enact its admission with any member it
+// is connected to (too few endorsements yet, none reachable, or a refusal);
+// the wrapped errors say why for each member.
 var ErrNotEndorsed = errors.New("node: the application lacks the endorsements the charter requires")
 
 // Enroll enacts this organisation's admission once members have endorsed
@@ -24,6 +25,9 @@ var ErrNotEndorsed = errors.New("node: the application lacks the endorsements th
 // then syncs the log as a member. Enroll tries every connected peer once
 // and returns ErrNotEndorsed if none holds enough endorsements.
 func (n *Node) Enroll(ctx context.Context, app *protocol.Application) (*protocol.Op, error) {
+	if n.ctx.Err() != nil {
+		return nil, ErrClosed
+	}
 	if app.Member.Key != n.key {
 		return nil, fmt.Errorf("node: the application is %s's, this node is %s", app.Member.Key.Short(), n.key.Short())
 	}

@@ -27,8 +27,7 @@ const (
 	// Bootstrap: a configured peer the log does not know yet. It may be
 	// dialled; it is refused at sync and gossip until the log admits it.
 	Bootstrap
-	// Refused: a stranger, an applicant short of endorsements, a
-	// suspended, revoked or departed member, or a locally blocked one.
+	// Refused: a stranger, or an applicant short of endorsements.
 	Refused
 	// Denied: a refused peer that was once known: suspended, revoked,
 	// departed, equivocating or locally blocked. Pubsub blacklists it.

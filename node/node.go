@@ -256,8 +256,9 @@ func (n *Node) Consistent(fn func(st *trust.State)) {
 // Standing returns how this node treats peer p now.
 func (n *Node) Standing(p peer.ID) Standing { return n.gater.standing(p) }
 
-// Verdicts returns how many received ops got each verdict, keyed
-// "result/reason" (e.g. "reject/bad-signature", "ignore/void").
+// Verdicts returns how many ops got each verdict, keyed "result/reason"
+// (e.g. "reject/bad-signature", "ignore/void"): ops received by gossip,
+// sync or push, and this node's own, counted as "accept/published".
 func (n *Node) Verdicts() map[string]uint64 { return n.verdicts.snapshot() }
 
 // PeerScore returns gossipsub's latest score of peer p (negative after it

@@ -301,12 +301,12 @@ func (n *Node) Push(ctx context.Context, p peer.ID, ops ...*protocol.Op) (int, e
 	for _, op := range ops {
 		req.Ops = append(req.Ops, op.Bytes())
 	}
-	resp, err := c.call(req)
+	resp, err := c.callRaw(req)
 	if err != nil {
 		return 0, err
 	}
 	if resp.Accepted < len(ops) {
-		return resp.Accepted, fmt.Errorf("%w: %s accepted %d of %d ops", ErrRefused, p, resp.Accepted, len(ops))
+		return resp.Accepted, fmt.Errorf("%w: %s accepted %d of %d ops: %s", ErrRefused, p, resp.Accepted, len(ops), resp.Refused)
 	}
 	return resp.Accepted, nil
 }

@@ -1,9 +1,10 @@
 // Package testnet runs a Kring circle of real nodes in one process, on
 // loopback: each member's node has its own badger directory and ports.
-// A test (or `kring testnet`, or a benchmark) founds a circle with New,
-// starts it, and then publishes, votes, stops and restarts nodes, cuts and
-// heals links between groups of members, and waits until the nodes hold
-// the identical op set and State.
+// A test founds a circle with New, starts it, and then publishes, votes,
+// stops and restarts nodes, cuts and heals links between groups of
+// members, and waits until the nodes hold the identical op set and State.
+// The daemon's `kring testnet` and the benchmarks are meant to use it the
+// same way; neither exists yet.
 //
 //	net, _ := testnet.New(testnet.Options{Dir: dir, Founders: []string{"A", "B", "C"}})
 //	_ = net.Start(ctx)

@@ -37,7 +37,8 @@ type Options struct {
 // addressed by name. Links can be cut and healed; nodes stopped and
 // restarted on the same directory and ports.
 type Net struct {
-	opts    Options
+	opts Options
+	// Genesis founds the circle; every node starts from it.
 	Genesis *protocol.Op
 
 	mu      sync.Mutex

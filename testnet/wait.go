@@ -33,8 +33,11 @@ func WaitFor(ctx context.Context, what string, cond func() bool) error {
 // Snapshot is what one node holds: its op count, its heads and its State.
 // Two causally closed op sets with the same heads are the same set.
 type Snapshot struct {
-	Len   int
+	// Len is the number of stored ops.
+	Len int
+	// Heads are the stored ops no stored op cites.
 	Heads []protocol.Hash
+	// State is the node's State, as its String shows it.
 	State string
 }
 

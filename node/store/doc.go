@@ -1,6 +1,6 @@
 // Package store is the member daemon's durable store: a trust.Store on
 // badger v4, plus the few things a node must remember across restarts that
-// are not ops: the next seq it will sign, the pending buffer of ops waiting
+// are not ops: the seqs it has reserved, its outstanding own op, the pending buffer of ops waiting
 // for their preds, its local blocks and its address book.
 //
 // Open a store with Open(dir, DefaultOptions()) and Close it when done;
@@ -28,7 +28,8 @@
 //	b/<key>                   CBOR Block: this node's local block of a member
 //	a/<key>                   CBOR AddrEntry: a member's last known addresses
 //	m/format                  layout version, one byte (1)
-//	m/next-seq                the seq this node signs next (SetNextSeq)
+//	m/next-seq                the lowest seq this node has not reserved (SetNextSeq)
+//	m/own-outstanding         an own op handed out before it could be stored (SetOutstanding)
 //
 // Hashes and keys are 32 bytes, seqs and counters 8. Len is the number of
 // i/ keys, which are dense: Put never leaves a gap. Open reads the last i/

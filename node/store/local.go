@@ -11,8 +11,8 @@ import (
 	"github.com/kring-circle/kring/protocol"
 )
 
-// NextSeq returns the seq this node signs next, as last saved by
-// SetNextSeq, or 0 when none was ever saved.
+// NextSeq returns the lowest seq this node has not reserved for signing,
+// as last saved by SetNextSeq, or 0 when none was ever saved.
 func (s *Store) NextSeq() (uint64, error) {
 	var n uint64
 	err := s.view("next seq", func(txn *badger.Txn) error {
@@ -31,9 +31,9 @@ func nextSeq(txn *badger.Txn) (uint64, error) {
 	return uint64Of(v, "next seq")
 }
 
-// SetNextSeq durably saves n as the seq this node signs next. The node
-// calls it before it signs the op with seq n, so that it never signs two
-// ops with one seq, even after a crash. Lowering the saved value is refused
+// SetNextSeq durably saves n as the lowest seq not yet reserved: before it
+// signs the op with seq n-1, the node saves n, so that after a crash it
+// knows which seqs it may have signed. Lowering the saved value is refused
 // with an error wrapping ErrSeqRewind; saving the same value again is fine.
 func (s *Store) SetNextSeq(n uint64) error {
 	return s.write(fmt.Sprintf("set next seq %d", n), func(txn *badger.Txn) error {
