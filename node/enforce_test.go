@@ -149,7 +149,14 @@ func TestBlockClosesConnection(t *testing.T) {
 	if err := a.Unblock(ctx, b.Key()); err != nil {
 		t.Fatal(err)
 	}
-	if err := a.Connect(ctx, b.AddrInfo()); err != nil {
-		t.Fatalf("connecting after Unblock: %v", err)
+	// Reconnect, by A's dial or B's redial: a single dial may meet B's own
+	// redial half-way, so it is retried until the deadline.
+	var err error
+	for a.Host().Network().Connectedness(b.ID()) != network.Connected {
+		if ctx.Err() != nil {
+			t.Fatalf("A and B did not reconnect after Unblock: %v", err)
+		}
+		err = a.Connect(ctx, b.AddrInfo())
+		time.Sleep(20 * time.Millisecond)
 	}
 }

@@ -10,7 +10,9 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"time"
 
+	"github.com/libp2p/go-libp2p/core/network"
 	"github.com/libp2p/go-libp2p/core/peer"
 
 	"github.com/kring-circle/kring/node"
@@ -271,12 +273,33 @@ func (n *Net) ConnectAll(ctx context.Context) error {
 	ms := n.Running()
 	for i, a := range ms {
 		for _, b := range ms[i+1:] {
-			if err := a.Node().Connect(ctx, b.Node().AddrInfo()); err != nil {
+			if err := connect(ctx, a, b); err != nil {
 				return err
 			}
 		}
 	}
 	return nil
+}
+
+// connect dials b from a until they are connected. A dial may meet the
+// nodes' own redials half-way and fail; the next one, or the redial, gets
+// through.
+func connect(ctx context.Context, a, b *Member) error {
+	var err error
+	for try := 0; try < 20; try++ {
+		if a.Node().Host().Network().Connectedness(b.ID) == network.Connected {
+			return nil
+		}
+		if err = a.Node().Connect(ctx, b.Node().AddrInfo()); err == nil {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+	return fmt.Errorf("testnet: connecting %s to %s: %w", a.Name, b.Name, err)
 }
 
 // Close stops every node.

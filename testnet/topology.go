@@ -68,11 +68,11 @@ func (n *Net) Shape(ctx context.Context, t Topology, names ...string) error {
 		}
 	}
 	for _, l := range t(names) {
-		a, b := n.M(l[0]).Node(), n.M(l[1]).Node()
-		if a == nil || b == nil {
+		a, b := n.M(l[0]), n.M(l[1])
+		if a.Node() == nil || b.Node() == nil {
 			return fmt.Errorf("testnet: %s or %s is not running", l[0], l[1])
 		}
-		if err := a.Connect(ctx, b.AddrInfo()); err != nil {
+		if err := connect(ctx, a, b); err != nil {
 			return err
 		}
 	}
