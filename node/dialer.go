@@ -26,33 +26,28 @@ type backoff struct {
 // back off exponentially, with jitter, between RedialMin and RedialMax.
 func (n *Node) redial() {
 	sched := map[peer.ID]*backoff{}
-	tick := time.NewTicker(n.cfg.RedialMin)
-	defer tick.Stop()
-	for {
-		select {
-		case <-n.ctx.Done():
-			return
-		case <-tick.C:
+	n.every(n.cfg.RedialMin, func() { n.redialDue(sched, time.Now()) })
+}
+
+// redialDue dials the targets whose backoff has run out.
+func (n *Node) redialDue(sched map[peer.ID]*backoff, now time.Time) {
+	for _, p := range n.dialTargets() {
+		if n.host.Network().Connectedness(p) == network.Connected {
+			delete(sched, p)
+			continue
 		}
-		now := time.Now()
-		for _, p := range n.dialTargets() {
-			if n.host.Network().Connectedness(p) == network.Connected {
-				delete(sched, p)
-				continue
-			}
-			b := sched[p]
-			if b == nil {
-				b = &backoff{delay: n.cfg.RedialMin}
-				sched[p] = b
-			}
-			if now.Before(b.next) || len(n.host.Peerstore().Addrs(p)) == 0 {
-				continue
-			}
-			jitter := time.Duration(rand.Int64N(int64(b.delay)/2 + 1))
-			b.next = now.Add(b.delay + jitter)
-			b.delay = min(2*b.delay, n.cfg.RedialMax)
-			go n.dial(p)
+		b := sched[p]
+		if b == nil {
+			b = &backoff{delay: n.cfg.RedialMin}
+			sched[p] = b
 		}
+		if now.Before(b.next) || len(n.host.Peerstore().Addrs(p)) == 0 {
+			continue
+		}
+		jitter := time.Duration(rand.Int64N(int64(b.delay)/2 + 1))
+		b.next = now.Add(b.delay + jitter)
+		b.delay = min(2*b.delay, n.cfg.RedialMax)
+		go n.dial(p)
 	}
 }
 
