@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"maps"
+	"sync/atomic"
 
 	"github.com/kring-circle/kring/node/store"
 	"github.com/kring-circle/kring/protocol"
@@ -197,10 +198,21 @@ func (l *loop) drain() {
 }
 
 // do runs f in the loop and waits for its commit. f may register
-// continuations with l.after.
+// continuations with l.after. When do returns, f has either finished or
+// will never run, so the caller may read what f wrote: a caller whose ctx
+// ends while f runs waits for f's commit.
 func (n *Node) do(ctx context.Context, f func(*loop)) error {
+	const (
+		queued int32 = iota
+		started
+		abandoned
+	)
+	var state atomic.Int32
 	done := make(chan error, 1)
 	work := func(l *loop) {
+		if !state.CompareAndSwap(queued, started) {
+			return // the caller gave up before the loop got to it
+		}
 		f(l)
 		l.after = append(l.after, func(err error) { done <- err })
 	}
@@ -215,10 +227,20 @@ func (n *Node) do(ctx context.Context, f func(*loop)) error {
 	case err := <-done:
 		return err
 	case <-ctx.Done():
-		return ctx.Err()
+		if state.CompareAndSwap(queued, abandoned) {
+			return ctx.Err()
+		}
 	case <-n.loopDone:
-		// The loop drains work before it stops; whatever it did not run
-		// never will.
+		if state.CompareAndSwap(queued, abandoned) {
+			return ErrClosed
+		}
+	}
+	// f has started: wait for its commit, or for the loop to have stopped
+	// (after a panic in f, or a failed commit, whose continuation says so).
+	select {
+	case err := <-done:
+		return err
+	case <-n.loopDone:
 		select {
 		case err := <-done:
 			return err
