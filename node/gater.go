@@ -1,7 +1,6 @@
 package node
 
 import (
-	"sync"
 	"sync/atomic"
 
 	"github.com/libp2p/go-libp2p/core/control"
@@ -85,7 +84,6 @@ func (a *admission) standing(k protocol.Key) Standing {
 type gater struct {
 	cur    atomic.Pointer[admission]
 	refuse func(peer.ID) bool
-	keys   sync.Map // peer.ID -> protocol.Key, or nil for a non-Ed25519 ID
 }
 
 func newGater(a *admission, refuse func(peer.ID) bool) *gater {
@@ -95,20 +93,10 @@ func newGater(a *admission, refuse func(peer.ID) bool) *gater {
 }
 
 // keyOf returns the member key behind a peer ID: the ID inlines the
-// Ed25519 public key. ok is false for IDs of other key types.
-func (g *gater) keyOf(p peer.ID) (protocol.Key, bool) {
-	if v, ok := g.keys.Load(p); ok {
-		k, ok := v.(protocol.Key)
-		return k, ok
-	}
-	k, ok := keyOfPeer(p)
-	if ok {
-		g.keys.Store(p, k)
-	} else {
-		g.keys.Store(p, nil)
-	}
-	return k, ok
-}
+// Ed25519 public key. ok is false for IDs of other key types. Nothing is
+// cached: anyone can present a fresh peer ID, and a cache keyed by them
+// would grow without bound.
+func (g *gater) keyOf(p peer.ID) (protocol.Key, bool) { return keyOfPeer(p) }
 
 // standing judges peer p against the current snapshot.
 func (g *gater) standing(p peer.ID) Standing {

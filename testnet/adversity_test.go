@@ -3,6 +3,7 @@ package testnet
 import (
 	"bytes"
 	"context"
+	"os"
 	"testing"
 	"time"
 
@@ -19,7 +20,7 @@ func TestCircleOutlivesItsInitiator(t *testing.T) {
 	if err := a.Stop(); err != nil {
 		t.Fatal(err)
 	}
-	if err := removeAll(a.Dir); err != nil {
+	if err := os.RemoveAll(a.Dir); err != nil {
 		t.Fatal(err)
 	}
 	x := must[*Member](t)(net.Add("X"))

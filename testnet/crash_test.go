@@ -12,6 +12,7 @@ import (
 
 	"github.com/kring-circle/kring/node"
 	"github.com/kring-circle/kring/protocol"
+	"github.com/kring-circle/kring/trust"
 )
 
 // The child process of the crash scenario: founder A's node on the
@@ -90,7 +91,7 @@ func TestKilledNodeKeepsAcknowledgedOps(t *testing.T) {
 	stored := must[int](t)(st.Len())
 	t.Logf("killed after %d acknowledged ops; the store reopened with %d ops", len(acked), stored)
 	next := must[*protocol.Op](t)(a.Advise(ctx, "first advisory after the crash"))
-	tip := must[map[protocol.Key]trustTip](t)(tipsOf(a))[a.Key]
+	tip := must[map[protocol.Key]trust.Tip](t)(st.Tips())[a.Key]
 	// Every stored op is A's (the genesis is A's seq 1), so the next seq
 	// follows the store's size: no seq is skipped or signed twice.
 	if tip.Seq != next.Seq || len(tip.Hashes) != 1 || next.Seq != uint64(stored)+1 {

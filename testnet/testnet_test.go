@@ -12,7 +12,6 @@ import (
 
 	"github.com/kring-circle/kring/node"
 	"github.com/kring-circle/kring/protocol"
-	"github.com/kring-circle/kring/trust"
 )
 
 // founders are the five organisations most scenarios start with.
@@ -88,12 +87,6 @@ func init() {
 		testTimeout = d
 	}
 }
-
-func removeAll(dir string) error { return os.RemoveAll(dir) }
-
-type trustTip = trust.Tip
-
-func tipsOf(m *Member) (map[protocol.Key]trust.Tip, error) { return m.Node().Store().Tips() }
 
 // Ops cross a line of nodes by gossip alone, each hop judging and storing
 // the op before it forwards it.
