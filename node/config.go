@@ -11,6 +11,7 @@ import (
 	"github.com/multiformats/go-multiaddr"
 
 	"github.com/kring-circle/kring/node/store"
+	"github.com/kring-circle/kring/protocol"
 )
 
 // Config is everything a member's node needs. Start from DefaultConfig (a
@@ -71,6 +72,19 @@ type Config struct {
 	// gathers in one burst before it commits; the commit itself is split
 	// into store writes of at most 512 KiB.
 	CommitBatch int
+	// AnnounceAddrs, if set, are the multiaddrs the node tells its peers
+	// instead of its listen addresses: the public address of a node
+	// behind NAT or a load balancer, or a testnet link emulator.
+	AnnounceAddrs []string
+	// AutoEnact makes the node enact a Suspend, Unsuspend, Revoke or
+	// Charter motion it voted for as soon as its counting votes reach the
+	// charter's threshold and no enactment of it is in the log, so that
+	// members only vote. Admit motions are enacted by the candidate.
+	AutoEnact bool
+	// OnStored, if set, is called by the log loop after each commit with
+	// every op the commit stored and the time it became durable. It runs
+	// on the loop and must return at once (e.g. observe a metric).
+	OnStored func(op *protocol.Op, at time.Time)
 	// Refuse, if set, refuses peers on top of what the log and local
 	// blocks refuse. The testnet cuts links with it; a daemon leaves it nil.
 	Refuse func(peer.ID) bool
@@ -101,6 +115,7 @@ func DefaultConfig() Config {
 		RedialMax:           5 * time.Minute,
 		ScoreInspect:        10 * time.Second,
 		CommitBatch:         256,
+		AutoEnact:           true,
 	}
 }
 
@@ -116,6 +131,8 @@ func DefaultLocalConfig() Config {
 	c.RedialMax = 2 * time.Second
 	c.ScoreInspect = 200 * time.Millisecond
 	c.MaxMemory = 128 << 20
+	// Tests decide themselves who enacts (testnet.Net.Decide).
+	c.AutoEnact = false
 	return c
 }
 
@@ -139,6 +156,11 @@ func (c *Config) Validate() error {
 	for _, a := range c.ListenAddrs {
 		if _, err := multiaddr.NewMultiaddr(a); err != nil {
 			return fmt.Errorf("%w: listen address %q: %v", ErrConfig, a, err)
+		}
+	}
+	for _, a := range c.AnnounceAddrs {
+		if _, err := multiaddr.NewMultiaddr(a); err != nil {
+			return fmt.Errorf("%w: announce address %q: %v", ErrConfig, a, err)
 		}
 	}
 	for _, a := range c.Peers {

@@ -15,6 +15,7 @@ import (
 	tls "github.com/libp2p/go-libp2p/p2p/security/tls"
 	quic "github.com/libp2p/go-libp2p/p2p/transport/quic"
 	"github.com/libp2p/go-libp2p/p2p/transport/tcp"
+	"github.com/multiformats/go-multiaddr"
 
 	"github.com/kring-circle/kring/protocol"
 )
@@ -55,7 +56,7 @@ func newHost(cfg *Config, g *gater) (host.Host, *connmgr.BasicConnMgr, error) {
 	if err != nil {
 		return nil, nil, fmt.Errorf("node: connection manager: %w", err)
 	}
-	h, err := libp2p.New(
+	opts := []libp2p.Option{
 		libp2p.Identity(sk),
 		libp2p.ListenAddrStrings(cfg.ListenAddrs...),
 		libp2p.Transport(tcp.NewTCPTransport),
@@ -69,7 +70,19 @@ func newHost(cfg *Config, g *gater) (host.Host, *connmgr.BasicConnMgr, error) {
 		libp2p.DisableMetrics(),
 		libp2p.Ping(false),
 		libp2p.UserAgent("kring"),
-	)
+	}
+	if len(cfg.AnnounceAddrs) > 0 {
+		announce := make([]multiaddr.Multiaddr, 0, len(cfg.AnnounceAddrs))
+		for _, a := range cfg.AnnounceAddrs {
+			m, err := multiaddr.NewMultiaddr(a)
+			if err != nil {
+				return nil, nil, fmt.Errorf("node: announce address %q: %w", a, err)
+			}
+			announce = append(announce, m)
+		}
+		opts = append(opts, libp2p.AddrsFactory(func([]multiaddr.Multiaddr) []multiaddr.Multiaddr { return announce }))
+	}
+	h, err := libp2p.New(opts...)
 	if err != nil {
 		return nil, nil, fmt.Errorf("node: libp2p host: %w", err)
 	}

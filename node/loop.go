@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"maps"
 	"sync/atomic"
+	"time"
 
 	"github.com/kring-circle/kring/node/store"
 	"github.com/kring-circle/kring/protocol"
@@ -272,12 +273,14 @@ func (l *loop) commit() {
 		l.n.fail(err)
 	} else {
 		l.persistPending()
+		l.stored()
 	}
 	if stateChanged {
 		l.n.enforce(l.admission())
 		if l.n.topic != nil {
 			l.n.joinGossip(st)
 		}
+		l.n.autoEnact(st)
 	}
 	after := l.after
 	l.batch, l.after = nil, nil
@@ -286,6 +289,17 @@ func (l *loop) commit() {
 	}
 	if changed {
 		l.n.afterChange()
+	}
+}
+
+// stored hands the ops of a successful commit to Config.OnStored.
+func (l *loop) stored() {
+	if l.n.cfg.OnStored == nil || len(l.batch) == 0 {
+		return
+	}
+	at := time.Now()
+	for _, op := range l.batch {
+		l.n.cfg.OnStored(op, at)
 	}
 }
 

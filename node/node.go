@@ -55,11 +55,13 @@ type Node struct {
 	scores   atomic.Pointer[map[peer.ID]float64]
 
 	mu      sync.Mutex
-	changed chan struct{}        // closed and replaced on every change
-	synced  map[peer.ID]bool     // members a sync completed with since start
-	syncing map[peer.ID]bool     // syncs in flight
-	sub     *pubsub.Subscription // set once this node is in the sharing set
-	err     error                // why the node stopped, if it did
+	changed chan struct{}    // closed and replaced on every change
+	synced  map[peer.ID]bool // members a sync completed with since start
+	syncing map[peer.ID]bool // syncs in flight
+	// enacting holds the motions this node is enacting automatically.
+	enacting map[protocol.Hash]bool
+	sub      *pubsub.Subscription // set once this node is in the sharing set
+	err      error                // why the node stopped, if it did
 
 	ctx    context.Context
 	cancel context.CancelFunc
@@ -97,6 +99,7 @@ func New(ctx context.Context, cfg Config) (*Node, error) {
 		loopDone: make(chan struct{}),
 		changed:  make(chan struct{}),
 		synced:   map[peer.ID]bool{},
+		enacting: map[protocol.Hash]bool{},
 		syncing:  map[peer.ID]bool{},
 	}
 	n.log = log.With("node", n.key.Short())

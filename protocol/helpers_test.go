@@ -157,6 +157,9 @@ func advisory(size int) *Advisory {
 func forge(o Op, body []byte, priv ed25519.PrivateKey) []byte {
 	o.Author = KeyOf(priv)
 	o.Body = body
+	if b, err := decodeBody(o.Kind, o.Body); err == nil {
+		o.body = b // a genesis signs its body without the founders' signatures
+	}
 	o.Sig = sign(priv, DomainOp, o.signingBytes())
 	return mustMarshal(&o)
 }

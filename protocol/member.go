@@ -158,3 +158,29 @@ func checkList(what string, n int) error {
 	}
 	return nil
 }
+
+// Bytes returns the application's canonical encoding: what a candidate
+// hands to the members it asks for endorsements, and what
+// DecodeApplication reads back.
+func (a *Application) Bytes() []byte { return mustMarshal(a) }
+
+// DecodeApplication parses an application strictly (at most MaxOpSize bytes,
+// canonical CBOR, known fields, valid profile) and checks the candidate's
+// signature. It does not check which circle the application is for: compare
+// Group with the circle's genesis hash.
+func DecodeApplication(b []byte) (*Application, error) {
+	if len(b) > MaxOpSize {
+		return nil, fmt.Errorf("%w: application is %d bytes, limit %d", ErrTooLarge, len(b), MaxOpSize)
+	}
+	a := new(Application)
+	if err := unmarshalStrict(b, a); err != nil {
+		return nil, err
+	}
+	if err := a.validate(); err != nil {
+		return nil, err
+	}
+	if err := a.Verify(); err != nil {
+		return nil, err
+	}
+	return a, nil
+}

@@ -99,9 +99,15 @@ func (o *Op) String() string {
 }
 
 // signingBytes is the encoding that the author signs: the op without Sig.
+// For a genesis, the body is also taken without the founders' signatures
+// (Genesis.SigningBytes), so that founder #1 can sign the op when drafting
+// and anyone can assemble it once every founder has signed.
 func (o *Op) signingBytes() []byte {
 	c := *o
 	c.Sig = nil
+	if g, ok := o.body.(*Genesis); ok && o.Kind == KindGenesis {
+		c.Body = g.SigningBytes()
+	}
 	return mustMarshal(&c)
 }
 

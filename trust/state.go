@@ -249,3 +249,18 @@ func (s *State) String() string {
 func compareKeys(a, b protocol.Key) int { return strings.Compare(string(a[:]), string(b[:])) }
 
 func compareHashes(a, b protocol.Hash) int { return strings.Compare(string(a[:]), string(b[:])) }
+
+// Suspensions returns the enacted Suspend motions against k that no
+// Unsuspend has lifted, sorted: what an Unsuspend motion for k lists in
+// Lifts. It is empty for a key that is not suspended by enactment (an
+// equivocator's suspension is not a motion and cannot be lifted).
+func (s *State) Suspensions(k protocol.Key) []protocol.Hash {
+	var out []protocol.Hash
+	for m, target := range s.lifts {
+		if target == k {
+			out = append(out, m)
+		}
+	}
+	slices.SortFunc(out, compareHashes)
+	return out
+}

@@ -1,0 +1,154 @@
+package node
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/kring-circle/kring/protocol"
+	"github.com/kring-circle/kring/trust"
+)
+
+// ErrNotSuspended is returned by Vote for an Unsuspend motion when no
+// enacted suspension of its target stands, so there is nothing to lift.
+var ErrNotSuspended = errors.New("node: no enacted suspension of that member stands")
+
+// Vote publishes this organisation's vote for motion m, with evidence the
+// hash of the vetting evidence the organisation keeps (required for an
+// endorsement, i.e. a vote on an Admit motion). It fills in what a person
+// should not have to: a Suspend motion without a Case joins the open
+// suspension motion against the same target with the most votes, or opens a
+// new one with a random case; an Unsuspend motion without Lifts lifts every
+// standing suspension of its target (ErrNotSuspended if there is none).
+// It returns the published vote, or the error Publish returns.
+func (n *Node) Vote(ctx context.Context, m protocol.Motion, evidence protocol.Hash) (*protocol.Op, error) {
+	st := n.State()
+	switch {
+	case m.Kind == protocol.MotionSuspend && len(m.Case) == 0 && m.Target != nil:
+		m.Case = openCase(st, *m.Target)
+		if m.Case == nil {
+			m.Case = make([]byte, 16)
+			if _, err := rand.Read(m.Case); err != nil {
+				return nil, fmt.Errorf("node: picking a suspension case: %w", err)
+			}
+		}
+	case m.Kind == protocol.MotionUnsuspend && len(m.Lifts) == 0 && m.Target != nil:
+		m.Lifts = st.Suspensions(*m.Target)
+		if len(m.Lifts) == 0 {
+			return nil, fmt.Errorf("%w: %s", ErrNotSuspended, m.Target.Short())
+		}
+	}
+	return n.Publish(ctx, &protocol.Vote{Motion: m, Evidence: evidence})
+}
+
+// openCase returns the case of the unenacted suspension motion against
+// target with the most counting votes, or nil if there is none.
+func openCase(st *trust.State, target protocol.Key) []byte {
+	var best []byte
+	most := 0
+	for _, t := range st.Tallies() {
+		m := t.Motion
+		if m.Kind != protocol.MotionSuspend || t.Enacted || m.Target == nil || *m.Target != target {
+			continue
+		}
+		if len(t.Voters) > most {
+			best, most = m.Case, len(t.Voters)
+		}
+	}
+	return best
+}
+
+// Explain lists the ops that made key k's standing, as trust.Engine.Explain
+// does, read from this node's log.
+func (n *Node) Explain(ctx context.Context, k protocol.Key) ([]trust.Event, error) {
+	var evs []trust.Event
+	if err := n.do(ctx, func(l *loop) { evs = l.eng.Explain(k) }); err != nil {
+		return nil, err
+	}
+	return evs, nil
+}
+
+// enactTimeout bounds one automatic enactment, including the wait for
+// the node to be ready to publish.
+const enactTimeout = time.Minute
+
+// autoEnact enacts, when Config.AutoEnact is set, every motion this
+// organisation voted for whose counting votes reach the charter's
+// threshold and that no enactment in the log carries yet. Every voter
+// does so; concurrent enactments of one motion are harmless (the log
+// keeps both, the State counts the motion once). It runs after a State
+// change and publishes from its own goroutine, never from the loop.
+func (n *Node) autoEnact(st *trust.State) {
+	if !n.cfg.AutoEnact || !st.InSharingSet(n.key) {
+		return
+	}
+	for _, t := range st.Tallies() {
+		if t.Enacted || !votedBy(t, n.key) || len(t.Votes) < threshold(st, t.Motion) {
+			continue
+		}
+		h := t.Motion.Hash()
+		n.mu.Lock()
+		busy := n.enacting[h]
+		if !busy {
+			n.enacting[h] = true
+		}
+		n.mu.Unlock()
+		if busy {
+			continue
+		}
+		enact := &protocol.Enact{Motion: t.Motion, Votes: citeVotes(t.Votes)}
+		n.wg.Add(1)
+		go func() {
+			defer n.wg.Done()
+			defer func() {
+				n.mu.Lock()
+				delete(n.enacting, h)
+				n.mu.Unlock()
+			}()
+			ctx, cancel := context.WithTimeout(n.ctx, enactTimeout)
+			defer cancel()
+			op, err := n.Publish(ctx, enact)
+			if err != nil {
+				n.log.Debug("automatic enactment not published", "motion", &enact.Motion, "err", err)
+				return
+			}
+			n.log.Info("enacted a motion whose votes reached the threshold", "motion", &enact.Motion, "op", op)
+		}()
+	}
+}
+
+// threshold is the number of counting votes the charter in force asks of
+// motion m; 0 for motions this node never enacts for others (Admit).
+func threshold(st *trust.State, m protocol.Motion) int {
+	c := &st.Charter
+	switch m.Kind {
+	case protocol.MotionSuspend:
+		return int(c.Suspend)
+	case protocol.MotionUnsuspend, protocol.MotionRevoke:
+		return int(c.Revoke)
+	case protocol.MotionCharter:
+		return c.ChangeQuorum(st.MemberCount())
+	}
+	return protocol.MaxVotes + 1
+}
+
+func votedBy(t trust.Tally, k protocol.Key) bool {
+	for _, v := range t.Voters {
+		if v == k {
+			return true
+		}
+	}
+	return false
+}
+
+// citeVotes returns the votes an enactment cites: all counting votes, up to
+// the protocol's limit (votes are sorted, so every node cites the same).
+func citeVotes(votes []protocol.Hash) []protocol.Hash {
+	out := append([]protocol.Hash(nil), votes...)
+	if len(out) > protocol.MaxVotes {
+		out = out[:protocol.MaxVotes]
+	}
+	return out
+}
