@@ -22,7 +22,7 @@ STATICCHECK_VERSION ?= v0.8.2
 # matched against `go list ./...` so that a directory without Go files yet
 # (git keeps no empty directories) is simply absent rather than an error.
 RACE_DIRS := protocol trust node testnet
-# Packages whose benchmarks `make bench` runs, and whose fuzz targets `make fuzz` runs.
+# Packages whose Go benchmarks `make gobench` runs, and whose fuzz targets `make fuzz` runs.
 BENCH_DIRS := protocol trust node
 FUZZ_DIRS := protocol
 
@@ -52,9 +52,11 @@ help:
 	make build   go build ./... and the kring binary into bin/kring
 	make test    all tests (fuzz seed corpora included); race detector on $(RACE_DIRS)
 	make lint    gofmt check, go vet, staticcheck $(STATICCHECK_VERSION)
-	make bench   benchmarks of $(BENCH_DIRS) (BENCH=regexp BENCHTIME=1s BENCHCOUNT=1), also written to bench-out/
+	make demo    the demo circle: seven nodes on loopback, narrated (kring testnet demo)
+	make bench   the circle benchmarks beside their baselines (kring testnet bench), report in bench-out/<date>/
+	make bench-quick  the same, small (under 2 minutes)
+	make gobench Go benchmarks of $(BENCH_DIRS) (BENCH=regexp BENCHTIME=1s BENCHCOUNT=1), also written to bench-out/
 	make fuzz    short local fuzzing of every Fuzz target in $(FUZZ_DIRS) (FUZZTIME=$(FUZZTIME) each)
-	make demo    the demo circle (not yet: arrives with the daemon issue)
 	make fmt     gofmt -w on the module's Go files
 	make clean   remove bin/ and bench-out/
 	EOF
@@ -102,9 +104,19 @@ fmt:
 	$(GOFILES_CMD) -print0 | xargs -0 -r gofmt -w
 
 .PHONY: bench
-bench:
+bench: build
+	@out=bench-out/$$(date -u +%Y%m%dT%H%M%SZ)
+	bin/kring testnet bench --out "$$out"
+
+.PHONY: bench-quick
+bench-quick: build
+	@out=bench-out/quick-$$(date -u +%Y%m%dT%H%M%SZ)
+	bin/kring testnet bench --quick --out "$$out"
+
+.PHONY: gobench
+gobench:
 	@pkgs=$$( $(call pkgs_under,$(BENCH_DIRS)) )
-	if [ -z "$$pkgs" ]; then echo "make bench: no packages under $(BENCH_DIRS)" >&2; exit 1; fi
+	if [ -z "$$pkgs" ]; then echo "make gobench: no packages under $(BENCH_DIRS)" >&2; exit 1; fi
 	mkdir -p bench-out
 	out=bench-out/bench-$$(date -u +%Y%m%dT%H%M%SZ).txt
 	echo "== go test -bench '$(BENCH)' ($(BENCH_DIRS)) -> $$out"
@@ -125,10 +137,8 @@ fuzz:
 	if [ "$$found" = 0 ]; then echo "make fuzz: no Fuzz targets under $(FUZZ_DIRS) yet"; fi
 
 .PHONY: demo
-demo:
-	@echo "make demo: not yet. The demo circle (kring testnet demo) arrives with the daemon issue;" >&2
-	echo "this build has no daemon, so there is nothing to show." >&2
-	exit 1
+demo: build
+	bin/kring testnet demo $(if $(DEMO_DIR),--dir $(DEMO_DIR),)
 
 .PHONY: clean
 clean:
