@@ -26,7 +26,24 @@ type backoff struct {
 // back off exponentially, with jitter, between RedialMin and RedialMax.
 func (n *Node) redial() {
 	sched := map[peer.ID]*backoff{}
-	n.every(n.cfg.RedialMin, func() { n.redialDue(sched, time.Now()) })
+	n.every(n.cfg.RedialMin, func() {
+		select {
+		case <-n.redialNow:
+			clear(sched)
+		default:
+		}
+		n.redialDue(sched, time.Now())
+	})
+}
+
+// redialSoon makes the next redial round dial every target at once,
+// forgetting the backoffs: the node has just been admitted, and the members
+// that refused it until now will let it in.
+func (n *Node) redialSoon() {
+	select {
+	case n.redialNow <- struct{}{}:
+	default:
+	}
 }
 
 // redialDue dials the targets whose backoff has run out.

@@ -264,7 +264,8 @@ func (l *loop) commit() {
 		// fork, which suspends its author.
 		st, err = l.state()
 	}
-	stateChanged := err == nil && changed && st != l.n.state.Load()
+	prev := l.n.state.Load()
+	stateChanged := err == nil && changed && st != prev
 	if stateChanged {
 		l.n.state.Store(st)
 	}
@@ -281,6 +282,9 @@ func (l *loop) commit() {
 			l.n.joinGossip(st)
 		}
 		l.n.autoEnact(st)
+		if (prev == nil || !prev.InSharingSet(l.n.key)) && st.InSharingSet(l.n.key) {
+			l.n.redialSoon() // just admitted: meet the circle now, not at the next backoff
+		}
 	}
 	after := l.after
 	l.batch, l.after = nil, nil

@@ -60,8 +60,10 @@ type Node struct {
 	syncing map[peer.ID]bool // syncs in flight
 	// enacting holds the motions this node is enacting automatically.
 	enacting map[protocol.Hash]bool
-	sub      *pubsub.Subscription // set once this node is in the sharing set
-	err      error                // why the node stopped, if it did
+	// redialNow asks the redial loop to drop its backoffs.
+	redialNow chan struct{}
+	sub       *pubsub.Subscription // set once this node is in the sharing set
+	err       error                // why the node stopped, if it did
 
 	ctx    context.Context
 	cancel context.CancelFunc
@@ -91,16 +93,17 @@ func New(ctx context.Context, cfg Config) (*Node, error) {
 		log = slog.New(slog.DiscardHandler)
 	}
 	n := &Node{
-		cfg:      cfg,
-		key:      protocol.KeyOf(cfg.Key),
-		genesis:  genesis,
-		group:    genesis.Hash(),
-		work:     make(chan func(*loop), 256),
-		loopDone: make(chan struct{}),
-		changed:  make(chan struct{}),
-		synced:   map[peer.ID]bool{},
-		enacting: map[protocol.Hash]bool{},
-		syncing:  map[peer.ID]bool{},
+		cfg:       cfg,
+		key:       protocol.KeyOf(cfg.Key),
+		genesis:   genesis,
+		group:     genesis.Hash(),
+		work:      make(chan func(*loop), 256),
+		loopDone:  make(chan struct{}),
+		changed:   make(chan struct{}),
+		synced:    map[peer.ID]bool{},
+		enacting:  map[protocol.Hash]bool{},
+		redialNow: make(chan struct{}, 1),
+		syncing:   map[peer.ID]bool{},
 	}
 	n.log = log.With("node", n.key.Short())
 	n.topicID = TopicName(n.group)

@@ -99,6 +99,9 @@ func (n *Node) WaitReady(ctx context.Context) error {
 		if err == nil || errors.Is(err, ErrClosed) {
 			return err
 		}
+		if errors.Is(err, ErrNotSynced) {
+			n.syncForReady()
+		}
 		select {
 		case <-ch:
 		case <-ctx.Done():
@@ -130,6 +133,21 @@ func (n *Node) ready() error {
 		return fmt.Errorf("%w: synced with %d of %d members", ErrNotSynced, have, need)
 	}
 	return nil
+}
+
+// syncForReady starts a sync with every connected member this node has not
+// completed one with since it started, so that a node that just became a
+// member, or whose earlier sync partner was removed, is ready to publish as
+// soon as the syncs finish rather than at the next periodic sync.
+func (n *Node) syncForReady() {
+	for _, p := range n.host.Network().Peers() {
+		n.mu.Lock()
+		done := n.synced[p]
+		n.mu.Unlock()
+		if !done && n.gater.standing(p) == Sharing {
+			n.kick(p)
+		}
+	}
 }
 
 // joinGossip subscribes to the ops topic once this organisation is in the

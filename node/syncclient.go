@@ -76,7 +76,9 @@ func (c *syncConn) close() { c.s.Close() }
 // per-author tips, pulls the missing ranges in bounded batches, then
 // fetches unknown heads and missing preds by hash. Every op is verified and
 // judged as if it came by gossip, and stored in causal order. A completed
-// sync with a member counts towards the publishing condition.
+// sync with a member counts towards the publishing condition. Until the
+// sync completes, the ops p's tips show that this node lacks count in
+// Backlog.
 func (n *Node) SyncWith(ctx context.Context, p peer.ID) error {
 	c, err := n.openSync(ctx, p)
 	if err != nil {
@@ -87,6 +89,8 @@ func (n *Node) SyncWith(ctx context.Context, p peer.ID) error {
 	if err != nil {
 		return err
 	}
+	bl := n.backlog()
+	bl.see(p, tips.Tips)
 	mine, err := n.store.Tips()
 	if err != nil {
 		return fmt.Errorf("node: %w", err)
@@ -111,6 +115,7 @@ func (n *Node) SyncWith(ctx context.Context, p peer.ID) error {
 	if err := n.pullWanted(ctx, c, want); err != nil {
 		return err
 	}
+	bl.done(p)
 	n.learnPeerAddrs(c)
 	if n.gater.standing(p) == Sharing {
 		n.saveAddrs(p)

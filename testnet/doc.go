@@ -3,8 +3,9 @@
 // A test founds a circle with New, starts it, and then publishes, votes,
 // stops and restarts nodes, cuts and heals links between groups of
 // members, and waits until the nodes hold the identical op set and State.
-// The daemon's `kring testnet` and the benchmarks are meant to use it the
-// same way; neither exists yet.
+// Demo runs the narrated seven-organisation story behind `kring testnet
+// demo` and `make demo` on the same harness; package testnet/bench measures
+// circles built with it.
 //
 //	net, _ := testnet.New(testnet.Options{Dir: dir, Founders: []string{"A", "B", "C"}})
 //	_ = net.Start(ctx)

@@ -28,6 +28,11 @@ type Options struct {
 	// Charter is the genesis charter; the zero value means
 	// protocol.DefaultCharter("testnet").
 	Charter protocol.Charter
+	// Genesis, if set, is a genesis op signed elsewhere (e.g. by the
+	// draft, sign and finalize flow) that the circle starts from instead
+	// of one New signs. Founders must then name its founders in order,
+	// each with the key KeyFor(name); Charter is ignored.
+	Genesis *protocol.Op
 	// Config, if set, adjusts each member's node configuration (which
 	// starts as node.DefaultLocalConfig) before it starts.
 	Config func(name string, c *node.Config)
@@ -86,6 +91,12 @@ func New(opts Options) (*Net, error) {
 		opts.Charter = protocol.DefaultCharter("testnet")
 	}
 	n := &Net{opts: opts, members: map[string]*Member{}, cuts: map[[2]peer.ID]bool{}}
+	if opts.Genesis != nil {
+		if err := n.adopt(opts.Genesis); err != nil {
+			return nil, err
+		}
+		return n, nil
+	}
 	g := &protocol.Genesis{Charter: opts.Charter}
 	for _, name := range opts.Founders {
 		m, err := n.Add(name)
@@ -108,6 +119,29 @@ func New(opts Options) (*Net, error) {
 	}
 	n.Genesis = op
 	return n, nil
+}
+
+// adopt starts the circle from a genesis op signed elsewhere, after
+// checking that it is a genesis of the named founders.
+func (n *Net) adopt(op *protocol.Op) error {
+	g, ok := op.Content().(*protocol.Genesis)
+	if !ok || !op.IsGenesis() {
+		return fmt.Errorf("testnet: %s is not a genesis", op)
+	}
+	if len(g.Founders) != len(n.opts.Founders) {
+		return fmt.Errorf("testnet: the genesis has %d founders, Options.Founders names %d", len(g.Founders), len(n.opts.Founders))
+	}
+	for i, name := range n.opts.Founders {
+		m, err := n.Add(name)
+		if err != nil {
+			return err
+		}
+		if g.Founders[i].Key != m.Key {
+			return fmt.Errorf("testnet: founder #%d of the genesis is not %s (key %s)", i+1, name, m.Key.Short())
+		}
+	}
+	n.Genesis = op
+	return nil
 }
 
 // Add creates an organisation that is not (yet) a member: an applicant or

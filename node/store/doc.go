@@ -23,6 +23,8 @@
 //	t/<author>                author's highest stored seq (Tips)
 //	i/<n>                     hash of the n-th stored op, n = 0, 1, ... (Range, Len)
 //	h/<hash>                  empty: the op is a head, cited by no stored op
+//	v/<n>                     hash of the advisory op stored n-th (Advisories)
+//	w/<hash>                  n of the advisory op's v/ key (AdvisoryPos)
 //	p/<n>                     pending op's bytes, n rising with each PutPending
 //	q/<hash>                  n of the pending op's p/ key
 //	b/<key>                   CBOR Block: this node's local block of a member

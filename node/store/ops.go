@@ -98,6 +98,11 @@ func (s *Store) stageOp(txn *badger.Txn, d *putDelta, op *protocol.Op, h protoco
 	if err := set(indexKey(s.n+d.fresh), h[:]); err != nil {
 		return err
 	}
+	if op.Kind == protocol.KindAdvisory {
+		if err := stageAdvisory(txn, s.n+d.fresh, h); err != nil {
+			return err
+		}
+	}
 	for _, p := range op.Preds {
 		if d.heads[p] {
 			delete(d.heads, p)

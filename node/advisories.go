@@ -1,0 +1,105 @@
+package node
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/kring-circle/kring/node/store"
+	"github.com/kring-circle/kring/protocol"
+)
+
+// ErrNoAdvisory is returned by Advisory for a hash that is not a live
+// advisory of this node's log: unknown, not an advisory, or void.
+var ErrNoAdvisory = errors.New("node: no such advisory in the log")
+
+// StoredAdvisory is one live advisory of the log.
+type StoredAdvisory struct {
+	// Pos is the op's stored position, the cursor of Advisories.
+	Pos uint64
+	// Op is the advisory op; Advisory is its decoded body.
+	Op       *protocol.Op
+	Advisory *protocol.Advisory
+}
+
+// advisoryScan bounds how many index entries one Advisories call reads
+// per round, void ones included.
+const advisoryScan = 256
+
+// Advisories returns, in stored order, at most limit live advisories
+// stored at position from or later, and the position to continue from.
+// Void advisories (whose author a concurrent denial removed) are skipped
+// and never returned. next is from when nothing new is stored.
+func (n *Node) Advisories(ctx context.Context, from uint64, limit int) (ads []StoredAdvisory, next uint64, err error) {
+	next = from
+	for len(ads) < limit {
+		refs, err := n.store.Advisories(next, min(advisoryScan, limit-len(ads)))
+		if err != nil {
+			return nil, from, fmt.Errorf("node: %w", err)
+		}
+		if len(refs) == 0 {
+			break
+		}
+		live, err := n.liveSet(ctx, refs)
+		if err != nil {
+			return nil, from, err
+		}
+		for i, r := range refs {
+			next = r.Pos + 1
+			if !live[i] {
+				continue
+			}
+			ad, err := n.loadAdvisory(r)
+			if err != nil {
+				return nil, from, err
+			}
+			ads = append(ads, ad)
+		}
+	}
+	return ads, next, nil
+}
+
+// Advisory returns the live advisory h, or an error wrapping
+// ErrNoAdvisory.
+func (n *Node) Advisory(ctx context.Context, h protocol.Hash) (StoredAdvisory, error) {
+	pos, ok, err := n.store.AdvisoryPos(h)
+	if err != nil {
+		return StoredAdvisory{}, fmt.Errorf("node: %w", err)
+	}
+	if !ok {
+		return StoredAdvisory{}, fmt.Errorf("%w: %s", ErrNoAdvisory, h.Short())
+	}
+	ref := store.AdvisoryRef{Pos: pos, Hash: h}
+	live, err := n.liveSet(ctx, []store.AdvisoryRef{ref})
+	if err != nil {
+		return StoredAdvisory{}, err
+	}
+	if !live[0] {
+		return StoredAdvisory{}, fmt.Errorf("%w: %s is void", ErrNoAdvisory, h.Short())
+	}
+	return n.loadAdvisory(ref)
+}
+
+// liveSet asks the loop, in one round trip, which of refs count.
+func (n *Node) liveSet(ctx context.Context, refs []store.AdvisoryRef) ([]bool, error) {
+	live := make([]bool, len(refs))
+	err := n.do(ctx, func(l *loop) {
+		for i, r := range refs {
+			live[i] = l.eng.Live(r.Hash)
+		}
+	})
+	return live, err
+}
+
+// loadAdvisory reads the op of ref from the store.
+func (n *Node) loadAdvisory(ref store.AdvisoryRef) (StoredAdvisory, error) {
+	op, err := n.store.Get(ref.Hash)
+	if err != nil {
+		return StoredAdvisory{}, fmt.Errorf("node: reading advisory %s: %w", ref.Hash.Short(), err)
+	}
+	adv, ok := op.Content().(*protocol.Advisory)
+	if !ok {
+		return StoredAdvisory{}, fmt.Errorf("node: indexed op %s is a %s, not an advisory", ref.Hash.Short(), op.Kind)
+	}
+	return StoredAdvisory{Pos: ref.Pos, Op: op, Advisory: adv}, nil
+}

@@ -1,0 +1,159 @@
+package api
+
+import (
+	"context"
+	"net/http"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/kring-circle/kring/protocol"
+)
+
+// Page sizes of GET /v1/advisories.
+const (
+	DefaultLimit = 100
+	MaxLimit     = 1000
+)
+
+func (s *Server) advisories(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	limit := DefaultLimit
+	if v := q.Get("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 {
+			s.answer(w, r, 0, nil, fail(http.StatusBadRequest, CodeBadRequest, "limit %q is not a positive number", v))
+			return
+		}
+		limit = min(n, MaxLimit)
+	}
+	from, err := s.cursor(q.Get("after"))
+	if err != nil {
+		s.answer(w, r, 0, nil, err)
+		return
+	}
+	ads, _, err := s.n.Advisories(r.Context(), from, limit)
+	if err != nil {
+		s.answer(w, r, 0, nil, err)
+		return
+	}
+	st := s.n.State()
+	out := make([]AdvisoryInfo, 0, len(ads))
+	for _, ad := range ads {
+		out = append(out, advisoryInfo(st, ad))
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+// cursor turns an after= value (empty, a position or an advisory ID) into
+// the first stored position to read.
+func (s *Server) cursor(after string) (uint64, error) {
+	if after == "" {
+		return 0, nil
+	}
+	if len(after) == 2*protocol.HashSize {
+		h, err := protocol.ParseHash(after)
+		if err != nil {
+			return 0, fail(http.StatusBadRequest, CodeBadCursor, "after=%q is neither a position nor an advisory ID", after)
+		}
+		pos, ok, err := s.n.Store().AdvisoryPos(h)
+		if err != nil {
+			return 0, err
+		}
+		if !ok {
+			return 0, fail(http.StatusNotFound, CodeNoAdvisory, "after: no advisory %s in the log", h.Short())
+		}
+		return pos + 1, nil
+	}
+	pos, err := strconv.ParseUint(after, 10, 64)
+	if err != nil || pos == ^uint64(0) {
+		return 0, fail(http.StatusBadRequest, CodeBadCursor, "after=%q is neither a position nor an advisory ID", after)
+	}
+	return pos + 1, nil
+}
+
+func (s *Server) advisory(w http.ResponseWriter, r *http.Request) {
+	h, err := protocol.ParseHash(r.PathValue("id"))
+	if err != nil {
+		s.answer(w, r, 0, nil, fail(http.StatusBadRequest, CodeBadRequest, "%q is not an advisory ID (64 hex digits)", r.PathValue("id")))
+		return
+	}
+	ad, err := s.n.Advisory(r.Context(), h)
+	if err != nil {
+		s.answer(w, r, 0, nil, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, advisoryInfo(s.n.State(), ad))
+}
+
+func (s *Server) publish(w http.ResponseWriter, r *http.Request) {
+	var req PublishRequest
+	if err := decode(w, r, &req); err != nil {
+		s.answer(w, r, 0, nil, err)
+		return
+	}
+	adv, err := req.advisory()
+	if err != nil {
+		s.answer(w, r, 0, nil, err)
+		return
+	}
+	op, err := s.publishing(r, func(ctx context.Context) (*protocol.Op, error) { return s.n.Publish(ctx, adv) })
+	if err != nil {
+		s.answer(w, r, 0, nil, err)
+		return
+	}
+	s.log.Info("advisory published", "op", op.Hash().Short(), "tlp", adv.TLP)
+	writeJSON(w, http.StatusCreated, opInfo(op))
+}
+
+// advisory checks the request and builds the advisory body.
+func (req *PublishRequest) advisory() (*protocol.Advisory, error) {
+	tlp, err := ParseTLP(req.TLP)
+	if err != nil {
+		return nil, err
+	}
+	title := strings.TrimSpace(req.Title)
+	switch {
+	case title == "":
+		return nil, fail(http.StatusBadRequest, CodeBadRequest, "an advisory needs a title")
+	case len(title) > protocol.MaxShortText:
+		return nil, fail(http.StatusBadRequest, CodeTooLarge, "the title is %d bytes, at most %d", len(title), protocol.MaxShortText)
+	case len(req.Summary) > protocol.MaxLongText:
+		return nil, fail(http.StatusBadRequest, CodeTooLarge, "the summary is %d bytes, at most %d", len(req.Summary), protocol.MaxLongText)
+	case len(req.Content) > protocol.MaxContent:
+		return nil, fail(http.StatusBadRequest, CodeTooLarge, "the content is %d bytes, at most %d", len(req.Content), protocol.MaxContent)
+	case !utf8.ValidString(title) || !utf8.ValidString(req.Summary):
+		return nil, fail(http.StatusBadRequest, CodeBadRequest, "the title and summary must be UTF-8")
+	}
+	adv := &protocol.Advisory{Title: title, Summary: req.Summary, TLP: tlp}
+	if c := strings.TrimSpace(string(req.Content)); c != "" && c != "null" {
+		adv.Content = []byte(req.Content)
+	}
+	return adv, nil
+}
+
+// ParseTLP reads a TLP 2.0 label, ignoring case, surrounding space and a
+// "TLP:" prefix; anything else is refused (400 bad-tlp).
+func ParseTLP(s string) (protocol.TLP, error) {
+	t := strings.ToUpper(strings.TrimSpace(s))
+	t = strings.TrimPrefix(t, "TLP:")
+	tlp := protocol.TLP(t)
+	if !tlp.Valid() {
+		return "", fail(http.StatusBadRequest, CodeBadTLP,
+			"TLP %q is not a TLP 2.0 label (CLEAR, GREEN, AMBER, AMBER+STRICT or RED)", s)
+	}
+	return tlp, nil
+}
+
+// publishing runs publish, an action that signs an op, once this
+// organisation is in the sharing set (409 not-sharing at once otherwise),
+// bounding its wait for the node to be ready: past publishWait, the
+// request answers 409 not-synced.
+func (s *Server) publishing(r *http.Request, publish func(context.Context) (*protocol.Op, error)) (*protocol.Op, error) {
+	if ks := s.n.State().Key(s.n.Key()); !ks.InSharingSet() {
+		return nil, fail(http.StatusConflict, CodeNotSharing, "this organisation is not in the circle's sharing set (%s)", ks)
+	}
+	ctx, cancel := context.WithTimeout(r.Context(), publishWait)
+	defer cancel()
+	return publish(ctx)
+}

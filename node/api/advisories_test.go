@@ -1,0 +1,125 @@
+package api_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/kring-circle/kring/node/api"
+)
+
+// TestPublishListShow publishes on A through the API and reads the
+// advisory on B: listed in stored order with its TLP label and content,
+// shown by ID, and paged with both kinds of cursor.
+func TestPublishListShow(t *testing.T) {
+	_, a, b, _ := trio(t)
+	ctx := ctxFor(t, 60*time.Second)
+	content := json.RawMessage(`{"cve":"CVE-2026-0001","cvss":9.8}`)
+	op, err := a.c.Publish(ctx, api.PublishRequest{Title: "Exploited VPN bug", Summary: "patch now", TLP: "tlp:amber+strict", Content: content})
+	if err != nil {
+		t.Fatalf("Publish: %v", err)
+	}
+	if op.Kind != "advisory" || op.Author != a.n.Key().String() || op.ID == "" {
+		t.Errorf("Publish returned %+v", op)
+	}
+	second, err := a.c.Publish(ctx, api.PublishRequest{Title: "Second", TLP: "CLEAR"})
+	if err != nil {
+		t.Fatalf("Publish: %v", err)
+	}
+
+	var list []api.AdvisoryInfo
+	eventually(t, "B to list both advisories", func() bool {
+		list, err = b.c.Advisories(ctx, api.ListOptions{})
+		return err == nil && len(list) == 2
+	})
+	got := list[0]
+	if got.ID != op.ID || got.Title != "Exploited VPN bug" || got.Summary != "patch now" || got.TLP != "AMBER+STRICT" ||
+		got.Author != a.n.Key().String() || got.AuthorName != "Org A" || got.Seq != op.Seq {
+		t.Errorf("B lists %+v", got)
+	}
+	var doc map[string]any
+	if err := json.Unmarshal(got.Content, &doc); err != nil || doc["cve"] != "CVE-2026-0001" {
+		t.Errorf("content = %s (%v), want the published document", got.Content, err)
+	}
+	if list[1].ID != second.ID || list[1].TLP != "CLEAR" || list[1].Content != nil || list[0].Position >= list[1].Position {
+		t.Errorf("second advisory listed as %+v", list[1])
+	}
+	shown, err := b.c.Advisory(ctx, op.ID)
+	if err != nil || shown.ID != op.ID || shown.TLP != "AMBER+STRICT" || shown.Position != got.Position {
+		t.Errorf("B shows %+v, %v", shown, err)
+	}
+	for _, after := range []string{op.ID, strconv.FormatUint(got.Position, 10)} {
+		page, err := b.c.Advisories(ctx, api.ListOptions{After: after, Limit: 5})
+		if err != nil || len(page) != 1 || page[0].ID != second.ID {
+			t.Errorf("Advisories(after %s) = %v, %v; want the second only", after, page, err)
+		}
+	}
+	if page, err := b.c.Advisories(ctx, api.ListOptions{Limit: 1}); err != nil || len(page) != 1 || page[0].ID != op.ID {
+		t.Errorf("Advisories(limit 1) = %v, %v; want the first", page, err)
+	}
+	_, err = b.c.Advisory(ctx, "00"+op.ID[2:])
+	var ae *api.APIError
+	if !errors.As(err, &ae) || ae.Status != 404 || ae.Code != api.CodeNoAdvisory {
+		t.Errorf("Advisory(unknown) = %v, want a 404 APIError", err)
+	}
+}
+
+// TestFollow follows B's advisories from the start: it gets the one
+// stored before it started, then one A publishes while it runs, and ends
+// with its context.
+func TestFollow(t *testing.T) {
+	_, a, b, _ := trio(t)
+	ctx := ctxFor(t, 60*time.Second)
+	first, err := a.c.Publish(ctx, api.PublishRequest{Title: "before", TLP: "GREEN"})
+	if err != nil {
+		t.Fatalf("Publish: %v", err)
+	}
+	fctx, stop := context.WithCancel(ctx)
+	got := make(chan api.AdvisoryInfo, 10)
+	done := make(chan error, 1)
+	go func() {
+		done <- b.c.Follow(fctx, "", func(ai api.AdvisoryInfo) error { got <- ai; return nil })
+	}()
+	next := func(what string) api.AdvisoryInfo {
+		t.Helper()
+		select {
+		case ai := <-got:
+			return ai
+		case err := <-done:
+			t.Fatalf("Follow ended waiting for %s: %v", what, err)
+		case <-time.After(30 * time.Second):
+			t.Fatalf("Follow sent no %s", what)
+		}
+		return api.AdvisoryInfo{}
+	}
+	if ai := next("first advisory"); ai.ID != first.ID || ai.TLP != "GREEN" {
+		t.Errorf("first event: %+v", ai)
+	}
+	second, err := a.c.Publish(ctx, api.PublishRequest{Title: "while following", TLP: "RED"})
+	if err != nil {
+		t.Fatalf("Publish: %v", err)
+	}
+	if ai := next("new advisory"); ai.ID != second.ID || ai.TLP != "RED" || ai.Title != "while following" {
+		t.Errorf("second event: %+v", ai)
+	}
+	stop()
+	select {
+	case err := <-done:
+		if !errors.Is(err, context.Canceled) {
+			t.Errorf("Follow after cancel: %v, want context.Canceled", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("Follow did not end with its context")
+	}
+
+	// fn's error ends Follow; a cursor skips what came before.
+	stopErr := errors.New("enough")
+	var seen []string
+	err = b.c.Follow(ctx, first.ID, func(ai api.AdvisoryInfo) error { seen = append(seen, ai.ID); return stopErr })
+	if !errors.Is(err, stopErr) || len(seen) != 1 || seen[0] != second.ID {
+		t.Errorf("Follow(after first) = %v, saw %v; want the second, then fn's error", err, seen)
+	}
+}

@@ -1,0 +1,106 @@
+package api
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+
+	"github.com/kring-circle/kring/node"
+	"github.com/kring-circle/kring/node/store"
+	"github.com/kring-circle/kring/protocol"
+	"github.com/kring-circle/kring/trust"
+)
+
+// Error codes of the API's JSON errors. docs/api.md lists them with their
+// statuses; a refusal by the log (422) carries the trust reason instead,
+// e.g. "author-suspended" or "target-not-member".
+const (
+	CodeBadRequest    = "bad-request"      // 400: a malformed request
+	CodeBadJSON       = "bad-json"         // 400: the body is not the expected JSON
+	CodeBadKey        = "bad-key"          // 400: not a 64-hex-digit key
+	CodeBadTLP        = "bad-tlp"          // 400: not a TLP 2.0 label
+	CodeTooLarge      = "too-large"        // 400 (a field) or 413 (the body): over a size limit
+	CodeBadCursor     = "bad-cursor"       // 400: an after= cursor that is neither a position nor an ID
+	CodeBadSignature  = "bad-signature"    // 400: an application that is forged or altered
+	CodeWrongGroup    = "wrong-group"      // 400: an application for another circle
+	CodeBadEvidence   = "bad-evidence"     // 400: evidence that is not a SHA-256 in hex
+	CodeSelf          = "self"             // 400: an action on this organisation's own key
+	CodeUnauthorized  = "unauthorized"     // 401: no or a wrong bearer token
+	CodeNotFound      = "not-found"        // 404: no such route
+	CodeUnknownMember = "unknown-member"   // 404: a key the log does not know
+	CodeNoAdvisory    = "unknown-advisory" // 404: no such live advisory
+	CodeNotBlocked    = "not-blocked"      // 404: no local block of that key
+	CodeMethod        = "method-not-allowed"
+	CodeNotSharing    = "not-sharing"   // 409: this organisation is not in the sharing set
+	CodeNotSynced     = "not-synced"    // 409: the node has not synced enough yet
+	CodeNotSuspended  = "not-suspended" // 409: unsuspend of a member no suspension stands against
+	CodeNodeStopped   = "node-stopped"  // 503: the node is closed or stopped on an error
+	CodeTimeout       = "timeout"       // 504: the node did not answer in time
+	CodeInternal      = "internal"      // 500: a bug; the daemon's log says more
+)
+
+// apiError is an error with the status and code it is answered with.
+type apiError struct {
+	status int
+	code   string
+	msg    string
+}
+
+func (e *apiError) Error() string { return e.msg }
+
+// fail returns an apiError.
+func fail(status int, code, format string, args ...any) *apiError {
+	return &apiError{status: status, code: code, msg: fmt.Sprintf(format, args...)}
+}
+
+// classify maps an error of the node, the log or a handler to the status
+// and code it is answered with.
+func classify(err error) *apiError {
+	var ae *apiError
+	if errors.As(err, &ae) {
+		return ae
+	}
+	msg := err.Error()
+	switch {
+	case errors.Is(err, node.ErrNotSharing):
+		return &apiError{http.StatusConflict, CodeNotSharing, msg}
+	case errors.Is(err, node.ErrNotSynced):
+		return &apiError{http.StatusConflict, CodeNotSynced, msg}
+	case errors.Is(err, node.ErrNotSuspended):
+		return &apiError{http.StatusConflict, CodeNotSuspended, msg}
+	case errors.Is(err, node.ErrNoAdvisory):
+		return &apiError{http.StatusNotFound, CodeNoAdvisory, msg}
+	case errors.Is(err, node.ErrClosed) || errors.Is(err, store.ErrClosed):
+		return &apiError{http.StatusServiceUnavailable, CodeNodeStopped, msg}
+	case errors.Is(err, context.DeadlineExceeded):
+		return &apiError{http.StatusGatewayTimeout, CodeTimeout, msg}
+	case errors.Is(err, context.Canceled):
+		return &apiError{http.StatusServiceUnavailable, CodeNodeStopped, msg}
+	case errors.Is(err, protocol.ErrTooLarge):
+		return &apiError{http.StatusBadRequest, CodeTooLarge, msg}
+	case errors.Is(err, protocol.ErrInvalidBody):
+		return &apiError{http.StatusBadRequest, CodeBadRequest, msg}
+	}
+	if r := trust.Reason(err); r != "other" && r != "ok" {
+		return &apiError{http.StatusUnprocessableEntity, r, msg}
+	}
+	return &apiError{http.StatusInternalServerError, CodeInternal, msg}
+}
+
+// writeJSON answers with v as JSON.
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.WriteHeader(status)
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(v) // the client went away: nothing to do
+}
+
+// writeError answers with err as a JSON error.
+func writeError(w http.ResponseWriter, err error) {
+	ae := classify(err)
+	writeJSON(w, ae.status, ErrorBody{Error: ae.msg, Code: ae.code})
+}

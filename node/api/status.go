@@ -1,0 +1,150 @@
+package api
+
+import (
+	"context"
+	"net/http"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/libp2p/go-libp2p/core/network"
+
+	"github.com/kring-circle/kring/node"
+	"github.com/kring-circle/kring/protocol"
+)
+
+// healthz answers 200 while the node runs, 503 once it stopped. It needs
+// no token and says nothing about the circle.
+func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
+	if err := s.n.Err(); err != nil {
+		writeError(w, fail(http.StatusServiceUnavailable, CodeNodeStopped, "the node stopped: %v", err))
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+}
+
+func (s *Server) status(w http.ResponseWriter, r *http.Request) {
+	st := s.n.State()
+	ks := st.Key(s.n.Key())
+	ops, err := s.n.Store().Len()
+	if err != nil {
+		s.answer(w, r, 0, nil, err)
+		return
+	}
+	out := Status{
+		Key:           s.n.Key().String(),
+		PeerID:        s.n.ID().String(),
+		Group:         s.n.Group().String(),
+		Circle:        st.Charter.Name,
+		Charter:       charterInfo(st),
+		Status:        ks.Status.String(),
+		Suspended:     ks.Suspended,
+		Sharing:       ks.InSharingSet(),
+		Ops:           ops,
+		Pending:       s.n.Store().PendingLen(),
+		Backlog:       s.n.Backlog(),
+		Peers:         len(s.n.Host().Network().Peers()),
+		Members:       st.MemberCount(),
+		SharingSet:    len(st.SharingSet()),
+		ListenAddrs:   s.n.P2PAddrs(),
+		Version:       s.opts.Version,
+		StartedAt:     s.started.UTC(),
+		UptimeSeconds: time.Since(s.started).Seconds(),
+	}
+	if ks.Profile != nil {
+		out.Name = ks.Profile.Name
+	}
+	out.Ready, out.NotReady = s.ready()
+	if err := s.n.Err(); err != nil {
+		out.Error = err.Error()
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+// ready reports whether the node may publish now, and if not why, without
+// waiting.
+func (s *Server) ready() (bool, string) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if err := s.n.WaitReady(ctx); err != nil {
+		msg, _, _ := strings.Cut(err.Error(), " (context canceled)")
+		return false, msg
+	}
+	return true, ""
+}
+
+func (s *Server) peers(w http.ResponseWriter, r *http.Request) {
+	st := s.n.State()
+	net := s.n.Host().Network()
+	out := []Peer{}
+	for _, p := range net.Peers() {
+		pi := Peer{PeerID: p.String(), Standing: s.n.Standing(p).String(), Addrs: []string{}}
+		if k, ok := node.PeerKey(p); ok {
+			ks := st.Key(k)
+			pi.Key, pi.Status = k.String(), ks.Status.String()
+			if ks.Profile != nil {
+				pi.Name = ks.Profile.Name
+			}
+		}
+		if sc, ok := s.n.PeerScore(p); ok {
+			pi.Score = &sc
+		}
+		for _, c := range net.ConnsToPeer(p) {
+			pi.Addrs = append(pi.Addrs, c.RemoteMultiaddr().String())
+		}
+		out = append(out, pi)
+	}
+	slices.SortFunc(out, func(a, b Peer) int { return strings.Compare(a.PeerID, b.PeerID) })
+	writeJSON(w, http.StatusOK, out)
+}
+
+func (s *Server) members(w http.ResponseWriter, r *http.Request) {
+	blocks, err := s.n.Blocks(r.Context())
+	if err != nil {
+		s.answer(w, r, 0, nil, err)
+		return
+	}
+	st := s.n.State()
+	out := []MemberInfo{}
+	for _, k := range st.Keys() {
+		out = append(out, s.memberInfo(st, k, blocks))
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+func (s *Server) member(w http.ResponseWriter, r *http.Request) {
+	k, err := parseKey(r.PathValue("key"))
+	if err != nil {
+		s.answer(w, r, 0, nil, err)
+		return
+	}
+	st := s.n.State()
+	if !slices.Contains(st.Keys(), k) {
+		s.answer(w, r, 0, nil, fail(http.StatusNotFound, CodeUnknownMember, "the log knows no member or applicant %s", k.Short()))
+		return
+	}
+	blocks, err := s.n.Blocks(r.Context())
+	if err != nil {
+		s.answer(w, r, 0, nil, err)
+		return
+	}
+	evs, err := s.n.Explain(r.Context(), k)
+	if err != nil {
+		s.answer(w, r, 0, nil, err)
+		return
+	}
+	d := MemberDetail{MemberInfo: s.memberInfo(st, k, blocks), Summary: st.Key(k).String(), Events: []Event{}}
+	for _, ev := range evs {
+		d.Events = append(d.Events, Event{
+			Op: ev.Op.String(), Author: ev.Author.String(), AuthorName: nameOf(st, ev.Author),
+			What: ev.What, Counts: ev.Counts,
+		})
+	}
+	writeJSON(w, http.StatusOK, d)
+}
+
+// connected reports whether this node is connected to k's node.
+func (s *Server) connected(k protocol.Key) bool {
+	p, err := node.PeerID(k)
+	return err == nil && s.n.Host().Network().Connectedness(p) == network.Connected
+}

@@ -1,0 +1,298 @@
+package api
+
+import (
+	"encoding/json"
+	"time"
+)
+
+// Keys, peer IDs and hashes travel as strings: keys and hashes as 64
+// lower-case hex digits, peer IDs in libp2p's base58 form. Times are
+// RFC 3339 in UTC.
+
+// Status is the daemon's own view of itself and the circle
+// (GET /v1/status).
+type Status struct {
+	// Key is this organisation's member key.
+	Key string `json:"key"`
+	// PeerID is the node's libp2p peer ID (it inlines Key).
+	PeerID string `json:"peer_id"`
+	// Name is this organisation's name in the log, if the log knows it.
+	Name string `json:"name,omitempty"`
+	// Group is the circle's identity: the hash of its genesis.
+	Group string `json:"group"`
+	// Circle is the circle's name, from the charter in force.
+	Circle string `json:"circle"`
+	// Charter is the charter in force.
+	Charter CharterInfo `json:"charter"`
+	// Status is where this organisation stands in the log: "member",
+	// "applicant", "lapsed", "revoked", "left" or "stranger".
+	Status string `json:"status"`
+	// Suspended is set while a suspension of this organisation stands.
+	Suspended bool `json:"suspended"`
+	// Sharing is set when this organisation is in the sharing set.
+	Sharing bool `json:"sharing"`
+	// Ready is set when the node may publish now; NotReady says why not.
+	Ready    bool   `json:"ready"`
+	NotReady string `json:"not_ready,omitempty"`
+	// Ops is the number of ops stored, the genesis included.
+	Ops int `json:"ops"`
+	// Pending is the number of ops waiting for their preds.
+	Pending int `json:"pending"`
+	// Backlog is the number of ops the node knows it is missing, from
+	// the tips peers showed in the syncs running now. It falls to 0 as
+	// the node catches up.
+	Backlog int `json:"backlog"`
+	// Peers is the number of connected peers.
+	Peers int `json:"peers"`
+	// Members is the number of members (suspended or not); SharingSet
+	// the number of members not suspended.
+	Members    int `json:"members"`
+	SharingSet int `json:"sharing_set"`
+	// ListenAddrs are the node's listen addresses with its peer ID, in
+	// the form a peer's config takes.
+	ListenAddrs []string `json:"listen_addrs"`
+	// Version is the daemon's version.
+	Version string `json:"version"`
+	// StartedAt is when the API server started; UptimeSeconds how long
+	// ago that was.
+	StartedAt     time.Time `json:"started_at"`
+	UptimeSeconds float64   `json:"uptime_seconds"`
+	// Error says why the node stopped, if it stopped on its own.
+	Error string `json:"error,omitempty"`
+}
+
+// CharterInfo is the charter in force, as Status shows it.
+type CharterInfo struct {
+	// Name is the circle's name and Version the charter's version.
+	Name    string `json:"name"`
+	Version uint64 `json:"version"`
+	// Admit, Suspend and Revoke are the charter's k, s and r: the votes
+	// needed to admit, to suspend, and to revoke or lift a suspension.
+	Admit   int `json:"admit"`
+	Suspend int `json:"suspend"`
+	Revoke  int `json:"revoke"`
+	// Change is c, the votes needed to change the charter now.
+	Change int `json:"change"`
+	// TLPPolicy is the circle's agreement on TLP handling.
+	TLPPolicy string `json:"tlp_policy,omitempty"`
+}
+
+// Peer is one connected peer (GET /v1/peers).
+type Peer struct {
+	// PeerID is the peer's libp2p ID; Key the member key it inlines.
+	PeerID string `json:"peer_id"`
+	Key    string `json:"key,omitempty"`
+	// Name is the organisation's name, if the log knows the key.
+	Name string `json:"name,omitempty"`
+	// Standing is how this node treats the peer: "sharing",
+	// "endorsed", "bootstrap", "refused" or "denied".
+	Standing string `json:"standing"`
+	// Status is where the key stands in the log (see Status.Status).
+	Status string `json:"status,omitempty"`
+	// Score is gossipsub's latest score of the peer, if it has one.
+	Score *float64 `json:"score,omitempty"`
+	// Addrs are the remote addresses of the connections to the peer.
+	Addrs []string `json:"addrs"`
+}
+
+// MemberInfo is what the log says of one key, and what this node does
+// with it (GET /v1/members).
+type MemberInfo struct {
+	// Key is the organisation's member key.
+	Key string `json:"key"`
+	// Name is the organisation's name from its profile.
+	Name string `json:"name,omitempty"`
+	// Status is "member", "applicant", "lapsed", "revoked", "left" or
+	// "stranger".
+	Status string `json:"status"`
+	// Founder is set for the genesis founders.
+	Founder bool `json:"founder"`
+	// Suspended is set while a suspension stands (or the key forked
+	// its chain); Sharing when the key is in the sharing set.
+	Suspended bool `json:"suspended"`
+	Sharing   bool `json:"sharing"`
+	// Equivocated is the lowest seq at which the key forked, or 0.
+	Equivocated uint64 `json:"equivocated,omitempty"`
+	// Application is the ID of the application under consideration (or
+	// the one a member was admitted with).
+	Application string `json:"application,omitempty"`
+	// Endorsements counts the live endorsements of Application; Needed
+	// is what the charter requires; Missing is how many more are needed.
+	Endorsements int `json:"endorsements"`
+	Needed       int `json:"needed"`
+	Missing      int `json:"missing"`
+	// Needs says in a sentence what the key still needs to join or
+	// rejoin the sharing set; empty when nothing can or must be done.
+	Needs string `json:"needs,omitempty"`
+	// Blocked is set when this node blocks the key locally.
+	Blocked bool `json:"blocked"`
+	// Connected is set when this node is connected to the key's node.
+	Connected bool `json:"connected"`
+	// Self is set for this organisation's own key.
+	Self bool `json:"self"`
+	// Profile is the organisation's profile, if the log carries one.
+	Profile *ProfileInfo `json:"profile,omitempty"`
+}
+
+// ProfileInfo describes a member organisation.
+type ProfileInfo struct {
+	// Name, Sector, Contact and Role describe the organisation and its
+	// representative.
+	Name    string `json:"name"`
+	Sector  string `json:"sector,omitempty"`
+	Contact string `json:"contact,omitempty"`
+	Role    string `json:"role,omitempty"`
+	// Expertise lists the team's areas of expertise.
+	Expertise []string `json:"expertise,omitempty"`
+	// Claims answer the charter's membership requirements.
+	Claims []ClaimInfo `json:"claims,omitempty"`
+}
+
+// ClaimInfo is how an organisation meets one membership requirement.
+type ClaimInfo struct {
+	// Requirement is the charter requirement's ID.
+	Requirement string `json:"requirement"`
+	// Statement is the organisation's claim.
+	Statement string `json:"statement"`
+}
+
+// MemberDetail is MemberInfo with the story of the key's standing
+// (GET /v1/members/{key}).
+type MemberDetail struct {
+	MemberInfo
+	// Summary describes the key's standing in one line.
+	Summary string `json:"summary"`
+	// Events are the ops that made the key's standing, in causal order.
+	Events []Event `json:"events"`
+}
+
+// Event is one op that shaped a key's standing.
+type Event struct {
+	// Op is the op's hash; Author its author, AuthorName the author's
+	// organisation name.
+	Op         string `json:"op"`
+	Author     string `json:"author"`
+	AuthorName string `json:"author_name,omitempty"`
+	// What says in a sentence what the op did for the key.
+	What string `json:"what"`
+	// Counts is false for an op that is void or lifted.
+	Counts bool `json:"counts"`
+}
+
+// AdvisoryInfo is one live advisory of the log. Tlp is always set: no
+// advisory leaves the API without its TLP label.
+type AdvisoryInfo struct {
+	// ID is the advisory op's hash.
+	ID string `json:"id"`
+	// Position is the op's stored position on this node: the cursor to
+	// list or follow from (ListOptions.After).
+	Position uint64 `json:"position"`
+	// Author is the publishing member's key, AuthorName its name.
+	Author     string `json:"author"`
+	AuthorName string `json:"author_name,omitempty"`
+	// Seq is the op's seq in its author's chain.
+	Seq uint64 `json:"seq"`
+	// Published is the author's clock when it signed the op
+	// (informational: no rule reads it).
+	Published time.Time `json:"published"`
+	// Title, Summary and TLP are the advisory's; TLP is a TLP 2.0 label
+	// ("CLEAR", "GREEN", "AMBER", "AMBER+STRICT", "RED").
+	Title   string `json:"title"`
+	Summary string `json:"summary,omitempty"`
+	TLP     string `json:"tlp"`
+	// Content is the advisory document when it is JSON; ContentBase64
+	// holds it (base64 in JSON) when it is not.
+	Content       json.RawMessage `json:"content,omitempty"`
+	ContentBase64 []byte          `json:"content_base64,omitempty"`
+}
+
+// ListOptions selects a page of advisories.
+type ListOptions struct {
+	// Limit is the most advisories returned: 100 when 0, at most 1000.
+	Limit int
+	// After is a cursor: an advisory's ID or Position; only advisories
+	// stored after it are returned. Empty starts at the beginning.
+	After string
+}
+
+// PublishRequest is an advisory to publish (POST /v1/advisories).
+type PublishRequest struct {
+	// Title is a one-line title (at most 256 bytes).
+	Title string `json:"title"`
+	// Summary is a short summary (at most 16 KiB).
+	Summary string `json:"summary,omitempty"`
+	// TLP is the TLP 2.0 label; case and a "TLP:" prefix are ignored.
+	TLP string `json:"tlp"`
+	// Content is the advisory document: any JSON document, or omitted.
+	Content json.RawMessage `json:"content,omitempty"`
+}
+
+// EndorseRequest endorses an applicant (POST /v1/endorsements).
+type EndorseRequest struct {
+	// Application is the applicant's signed application file (base64 in
+	// JSON).
+	Application []byte `json:"application"`
+	// Evidence is the SHA-256, in hex, of the vetting evidence the
+	// endorser keeps.
+	Evidence string `json:"evidence"`
+}
+
+// VoteRequest votes on a motion against a member (POST /v1/votes).
+type VoteRequest struct {
+	// Motion is "suspend", "unsuspend" or "revoke".
+	Motion string `json:"motion"`
+	// Target is the member's key.
+	Target string `json:"target"`
+	// Case, in hex, names the suspension motion to join (suspend only);
+	// empty joins the open one, or opens a new one.
+	Case string `json:"case,omitempty"`
+}
+
+// LeaveRequest leaves the circle for good (POST /v1/leave).
+type LeaveRequest struct {
+	// Reason is an optional note for the other members.
+	Reason string `json:"reason,omitempty"`
+}
+
+// BlockRequest blocks a party on this node alone (POST /v1/blocks).
+type BlockRequest struct {
+	// Key is the party's member key.
+	Key string `json:"key"`
+	// Reason says why, for the operator.
+	Reason string `json:"reason,omitempty"`
+}
+
+// BlockInfo is one local block (GET /v1/blocks).
+type BlockInfo struct {
+	// Key is the blocked key, Name its organisation's name if known.
+	Key  string `json:"key"`
+	Name string `json:"name,omitempty"`
+	// Reason says why; Since is when the block was set.
+	Reason string    `json:"reason,omitempty"`
+	Since  time.Time `json:"since"`
+}
+
+// OpInfo describes an op the daemon published for a request.
+type OpInfo struct {
+	// ID is the op's hash.
+	ID string `json:"id"`
+	// Kind is "advisory", "vote", "leave", ...
+	Kind string `json:"kind"`
+	// Author is this organisation's key; Seq the op's seq.
+	Author string `json:"author"`
+	Seq    uint64 `json:"seq"`
+	// Published is when the op was signed.
+	Published time.Time `json:"published"`
+	// Motion describes the motion voted on, and MotionID is its hash
+	// (votes only).
+	Motion   string `json:"motion,omitempty"`
+	MotionID string `json:"motion_id,omitempty"`
+}
+
+// ErrorBody is the JSON body of every error response.
+type ErrorBody struct {
+	// Error is a sentence for people.
+	Error string `json:"error"`
+	// Code names the error for programs (see docs/api.md).
+	Code string `json:"code"`
+}

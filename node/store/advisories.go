@@ -1,0 +1,86 @@
+package store
+
+import (
+	"fmt"
+
+	"github.com/dgraph-io/badger/v4"
+
+	"github.com/kring-circle/kring/protocol"
+)
+
+// Key prefixes of the advisory index; doc.go describes the layout.
+const (
+	prefixAdvisory    = 'v' // v/<n> -> hash of the advisory stored n-th
+	prefixAdvisoryPos = 'w' // w/<hash> -> n
+)
+
+func advisoryKey(n uint64) []byte           { return key(prefixAdvisory, be(n)) }
+func advisoryPosKey(h protocol.Hash) []byte { return key(prefixAdvisoryPos, h[:]) }
+
+// AdvisoryRef locates one stored advisory op.
+type AdvisoryRef struct {
+	// Pos is the op's stored position: the counter Range visits it at
+	// (0 for the first op stored, the genesis).
+	Pos uint64
+	// Hash is the op's hash.
+	Hash protocol.Hash
+}
+
+// stageAdvisory indexes the advisory h, stored at position n, in txn.
+func stageAdvisory(txn *badger.Txn, n uint64, h protocol.Hash) error {
+	if err := txn.Set(advisoryKey(n), h[:]); err != nil {
+		return err
+	}
+	return txn.Set(advisoryPosKey(h), be(n))
+}
+
+// Advisories returns, in stored order, at most limit stored advisory ops
+// whose position is from or later. Every advisory op is indexed, void
+// ones included: judging whether one counts is the caller's business.
+func (s *Store) Advisories(from uint64, limit int) ([]AdvisoryRef, error) {
+	if limit <= 0 {
+		return nil, nil
+	}
+	var out []AdvisoryRef
+	err := s.view(fmt.Sprintf("advisories from %d", from), func(txn *badger.Txn) error {
+		opt := badger.DefaultIteratorOptions
+		opt.Prefix = prefix(prefixAdvisory)
+		it := txn.NewIterator(opt)
+		defer it.Close()
+		for it.Seek(advisoryKey(from)); it.Valid() && len(out) < limit; it.Next() {
+			b, err := suffix(it.Item().Key(), 8)
+			if err != nil {
+				return err
+			}
+			n, _ := uint64Of(b, "advisory position")
+			v, err := it.Item().ValueCopy(nil)
+			if err != nil {
+				return fmt.Errorf("reading advisory %d: %w", n, err)
+			}
+			h, err := hashOf(v, fmt.Sprintf("hash of advisory %d", n))
+			if err != nil {
+				return err
+			}
+			out = append(out, AdvisoryRef{Pos: n, Hash: h})
+		}
+		return nil
+	})
+	return out, err
+}
+
+// AdvisoryPos returns the stored position of advisory h, and false when
+// no advisory with that hash is stored.
+func (s *Store) AdvisoryPos(h protocol.Hash) (uint64, bool, error) {
+	var n uint64
+	var ok bool
+	err := s.view("advisory "+h.Short(), func(txn *badger.Txn) error {
+		v, found, err := get(txn, advisoryPosKey(h))
+		if err != nil || !found {
+			return err
+		}
+		n, err = uint64Of(v, "advisory position")
+		ok = err == nil
+		return err
+	})
+	return n, ok, err
+}
