@@ -1,7 +1,6 @@
 package node
 
 import (
-	"context"
 	"sync"
 	"time"
 
@@ -29,23 +28,15 @@ type peerTips struct {
 	at   time.Time
 }
 
-// backlogs holds each running node's backlog, so that Node needs no field
-// for it; an entry goes when its node's context ends.
-var backlogs sync.Map // *Node -> *backlog
+// newBacklog returns an empty backlog.
+func newBacklog() *backlog { return &backlog{peers: map[peer.ID]peerTips{}} }
 
 // backlog returns n's backlog, or nil once n has stopped.
 func (n *Node) backlog() *backlog {
 	if n.ctx.Err() != nil {
 		return nil
 	}
-	if b, ok := backlogs.Load(n); ok {
-		return b.(*backlog)
-	}
-	b, loaded := backlogs.LoadOrStore(n, &backlog{peers: map[peer.ID]peerTips{}})
-	if !loaded {
-		context.AfterFunc(n.ctx, func() { backlogs.Delete(n) })
-	}
-	return b.(*backlog)
+	return n.behind
 }
 
 // see notes the tips peer p showed at the start of a sync.

@@ -60,6 +60,8 @@ type Node struct {
 	syncing map[peer.ID]bool // syncs in flight
 	// enacting holds the motions this node is enacting automatically.
 	enacting map[protocol.Hash]bool
+	// behind counts the ops peers showed that this node lacks (Backlog).
+	behind *backlog
 	// redialNow asks the redial loop to drop its backoffs.
 	redialNow chan struct{}
 	sub       *pubsub.Subscription // set once this node is in the sharing set
@@ -103,6 +105,7 @@ func New(ctx context.Context, cfg Config) (*Node, error) {
 		synced:    map[peer.ID]bool{},
 		enacting:  map[protocol.Hash]bool{},
 		redialNow: make(chan struct{}, 1),
+		behind:    newBacklog(),
 		syncing:   map[peer.ID]bool{},
 	}
 	n.log = log.With("node", n.key.Short())

@@ -78,25 +78,40 @@ func NewServer(n *node.Node, opts ServerOptions) *Server {
 // check and a panic guard.
 func (s *Server) Handler() http.Handler { return s.handler }
 
+// route is one pattern of the API and its handler.
+type route struct {
+	pattern string
+	handler http.Handler
+}
+
+// table lists the API's routes; docs/api.openapi.yaml must list the same.
+func (s *Server) table() []route {
+	h := func(pattern string, f http.HandlerFunc) route { return route{pattern, f} }
+	return []route{
+		h("GET /healthz", s.healthz),
+		h("GET /v1/status", s.status),
+		h("GET /v1/peers", s.peers),
+		h("GET /v1/members", s.members),
+		h("GET /v1/members/{key}", s.member),
+		h("GET /v1/advisories", s.advisories),
+		h("GET /v1/advisories/follow", s.follow),
+		h("GET /v1/advisories/{id}", s.advisory),
+		h("POST /v1/advisories", s.publish),
+		h("POST /v1/endorsements", s.endorse),
+		h("POST /v1/votes", s.vote),
+		h("POST /v1/leave", s.leave),
+		h("GET /v1/blocks", s.blocks),
+		h("POST /v1/blocks", s.block),
+		h("DELETE /v1/blocks/{key}", s.unblock),
+		{"GET /metrics", promhttp.HandlerFor(s.reg, promhttp.HandlerOpts{ErrorLog: slogPrinter{s.log}})},
+	}
+}
+
 func (s *Server) routes() {
-	m := http.NewServeMux()
-	m.HandleFunc("GET /healthz", s.healthz)
-	m.HandleFunc("GET /v1/status", s.status)
-	m.HandleFunc("GET /v1/peers", s.peers)
-	m.HandleFunc("GET /v1/members", s.members)
-	m.HandleFunc("GET /v1/members/{key}", s.member)
-	m.HandleFunc("GET /v1/advisories", s.advisories)
-	m.HandleFunc("GET /v1/advisories/follow", s.follow)
-	m.HandleFunc("GET /v1/advisories/{id}", s.advisory)
-	m.HandleFunc("POST /v1/advisories", s.publish)
-	m.HandleFunc("POST /v1/endorsements", s.endorse)
-	m.HandleFunc("POST /v1/votes", s.vote)
-	m.HandleFunc("POST /v1/leave", s.leave)
-	m.HandleFunc("GET /v1/blocks", s.blocks)
-	m.HandleFunc("POST /v1/blocks", s.block)
-	m.HandleFunc("DELETE /v1/blocks/{key}", s.unblock)
-	m.Handle("GET /metrics", promhttp.HandlerFor(s.reg, promhttp.HandlerOpts{ErrorLog: slogPrinter{s.log}}))
-	s.mux = m
+	s.mux = http.NewServeMux()
+	for _, r := range s.table() {
+		s.mux.Handle(r.pattern, r.handler)
+	}
 }
 
 // muxOrError routes a request, answering an unknown route or method with
@@ -126,7 +141,7 @@ func (s *Server) muxOrError() http.Handler {
 // check. The token is compared in constant time (of its hash).
 func (s *Server) authenticate(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Method == http.MethodGet && r.URL.Path == "/healthz" {
+		if (r.Method == http.MethodGet || r.Method == http.MethodHead) && r.URL.Path == "/healthz" {
 			next.ServeHTTP(w, r)
 			return
 		}
