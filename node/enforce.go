@@ -49,6 +49,11 @@ func (n *Node) enforce(a *admission) {
 			continue
 		case s == Denied && n.ps != nil:
 			n.ps.BlacklistPeer(p)
+			if ops := a.noticeFor(k); len(ops) > 0 && old.standing(k) == Sharing {
+				n.cm.Unprotect(p, memberTag)
+				n.noticeAndClose(p, ops)
+				continue
+			}
 		}
 		n.cm.Unprotect(p, memberTag)
 		if err := n.host.Network().ClosePeer(p); err != nil {

@@ -54,6 +54,10 @@ type admission struct {
 	blocks map[protocol.Key]bool
 	boot   map[protocol.Key]bool
 	self   protocol.Key
+	// notice holds the suspension and revocation enactments of the
+	// commit that built this snapshot: enforce hands each target its own
+	// before it closes the connection.
+	notice []*protocol.Op
 }
 
 // standing judges key k.

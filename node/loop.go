@@ -277,7 +277,9 @@ func (l *loop) commit() {
 		l.stored()
 	}
 	if stateChanged {
-		l.n.enforce(l.admission())
+		a := l.admission()
+		a.notice = denials(l.batch)
+		l.n.enforce(a)
 		if l.n.topic != nil {
 			l.n.joinGossip(st)
 		}

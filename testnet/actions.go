@@ -3,6 +3,7 @@ package testnet
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/kring-circle/kring/protocol"
 )
@@ -77,4 +78,32 @@ func (n *Net) Decide(ctx context.Context, motion protocol.Motion, enactor string
 		}
 	}
 	return n.M(enactor).Enact(ctx, motion)
+}
+
+// SignAnyway signs body as m's next op on top of m's stored log, without
+// asking m's node: what software that ignores the log's verdict on its own
+// key would do (a suspended or revoked member's tampered client). The op is
+// not stored or sent; hand it to a Rogue or to Node.Push.
+func (m *Member) SignAnyway(body protocol.Body) (*protocol.Op, error) {
+	st := m.Node().Store()
+	tips, err := st.Tips()
+	if err != nil {
+		return nil, err
+	}
+	heads, err := st.Heads()
+	if err != nil {
+		return nil, err
+	}
+	tip := tips[m.Key]
+	op := &protocol.Op{Group: m.Node().Group(), Seq: tip.Seq + 1, Epoch: m.Node().State().Epoch, Kind: body.Kind(), TS: time.Now().UnixMilli()}
+	if tip.Seq > 0 {
+		prev := tip.Hashes[0]
+		op.Prev = &prev
+		heads = append(heads, prev)
+	}
+	op.Preds = protocol.SortPreds(heads)
+	if err := protocol.Sign(op, body, m.Priv); err != nil {
+		return nil, fmt.Errorf("testnet: signing as %s: %w", m.Name, err)
+	}
+	return op, nil
 }

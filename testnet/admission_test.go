@@ -1,6 +1,7 @@
 package testnet
 
 import (
+	"context"
 	"errors"
 	"testing"
 	"time"
@@ -169,9 +170,25 @@ func TestSuspendedOrRevokedMemberIsCutOff(t *testing.T) {
 			}
 			neverConnected(t, e, rest...)
 
-			// E's later op, handed over by a member in good standing, is
-			// not accepted anywhere.
-			late, err := e.Node().Publish(ctx, &protocol.Advisory{Title: "after the decision", TLP: protocol.TLPGreen})
+			// E's own node was handed its removal before the members
+			// closed their connections: it knows, and refuses to publish.
+			if err := WaitFor(ctx, "E's node knows its removal", func() bool {
+				return !e.Node().State().InSharingSet(e.Key)
+			}); err != nil {
+				t.Fatal(err)
+			}
+			// Publish waits for the node to be able to publish: give it
+			// a moment, not the test's whole deadline.
+			short, cancel := context.WithTimeout(ctx, 200*time.Millisecond)
+			_, err = e.Node().Publish(short, &protocol.Advisory{Title: "after the decision", TLP: protocol.TLPGreen})
+			cancel()
+			if !errors.Is(err, node.ErrNotSharing) {
+				t.Fatalf("E's node published after its removal: err = %v, want ErrNotSharing", err)
+			}
+
+			// An op E signs anyway, handed over by a member in good
+			// standing, is not accepted anywhere.
+			late, err := e.SignAnyway(&protocol.Advisory{Title: "after the decision", TLP: protocol.TLPGreen})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -273,3 +290,4 @@ func TestEndorsedApplicantGetsNoGossip(t *testing.T) {
 		t.Fatal("A lost its own advisory")
 	}
 }
+

@@ -145,18 +145,23 @@ func (d *demo) cutOff(ctx context.Context, what string, motion protocol.Motion, 
 }
 
 // refuseRevoked shows that whatever the revoked member publishes goes
-// nowhere: its own node may still sign (it never saw its removal), but
-// every gate refuses it and no node accepts the op from anyone.
+// nowhere: its own node, handed its removal before the members closed their
+// connections, refuses to sign; an advisory signed anyway (a tampered
+// client) cannot reach any member, and no node accepts it from anyone.
 func (d *demo) refuseRevoked(ctx context.Context, honest []string) error {
 	kn := d.net.M(kestrel).Node()
-	pctx, cancel := context.WithTimeout(ctx, 2*time.Second)
-	late, err := kn.Publish(pctx, &protocol.Advisory{TLP: protocol.TLPAmber, Title: "Kestrel Components: our side of the story"})
+	pctx, cancel := context.WithTimeout(ctx, 500*time.Millisecond)
+	_, err := kn.Publish(pctx, &protocol.Advisory{TLP: protocol.TLPAmber, Title: "Kestrel Components: our side of the story"})
 	cancel()
-	if err != nil {
-		d.tl.say("%s tries to publish an advisory: its own node refuses (%v)", name(kestrel), err)
-		return nil
+	if !errors.Is(err, node.ErrNotSharing) {
+		return fmt.Errorf("the revoked %s's own node did not refuse to publish (err %v), want ErrNotSharing", name(kestrel), err)
 	}
-	d.tl.say("the node of %s, which never received its own suspension or revocation, signs an advisory (%s)", name(kestrel), late.Hash().Short())
+	d.tl.say("%s tries to publish an advisory: its own node knows it was revoked and refuses (%v)", name(kestrel), errors.Unwrap(err))
+	late, err := d.net.M(kestrel).SignAnyway(&protocol.Advisory{TLP: protocol.TLPAmber, Title: "Kestrel Components: our side of the story"})
+	if err != nil {
+		return err
+	}
+	d.tl.say("a tampered client signs it anyway with %s's key (%s)", name(kestrel), late.Hash().Short())
 	for _, o := range honest {
 		dctx, cancel := context.WithTimeout(ctx, 2*time.Second)
 		_ = kn.Connect(dctx, d.net.M(o).Node().AddrInfo())
