@@ -73,3 +73,18 @@ func genesisOp(g *Genesis, ts int64) (*Op, error) {
 	}
 	return o, nil
 }
+
+// VerifyGenesisOp checks founder #1's op signature of the genesis op that
+// will carry g at ts, before every founder has signed: a founder asked to
+// co-sign a draft checks that the draft is still what founder #1 signed.
+// It returns an error wrapping ErrBadSignature when opSig does not verify.
+func VerifyGenesisOp(g *Genesis, ts int64, opSig []byte) error {
+	o, err := genesisOp(g, ts)
+	if err != nil {
+		return err
+	}
+	if !o.Author.verify(DomainOp, o.signingBytes(), opSig) {
+		return fmt.Errorf("%w: founder #1's signature of the genesis op", ErrBadSignature)
+	}
+	return nil
+}

@@ -60,6 +60,12 @@ func TestSealGenesisRefusesAForeignOrAlteredOpSignature(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	if err := VerifyGenesisOp(g, 1, opSig); err != nil {
+		t.Fatalf("VerifyGenesisOp of the signed draft: %v", err)
+	}
+	if err := VerifyGenesisOp(g, 2, opSig); !errors.Is(err, ErrBadSignature) {
+		t.Fatalf("VerifyGenesisOp at another ts: err = %v, want ErrBadSignature", err)
+	}
 	if _, err := SealGenesis(g, 2, opSig); !errors.Is(err, ErrBadSignature) {
 		t.Fatalf("seal at another ts: err = %v, want ErrBadSignature", err)
 	}

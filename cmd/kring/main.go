@@ -1,37 +1,47 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"os"
+	"strings"
 )
 
 // version is set at build time with -ldflags "-X main.version=...".
 var version = "dev"
 
 func main() {
-	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+	os.Exit(run(context.Background(), os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
 }
 
-// run carries out one invocation and returns the exit status.
-func run(args []string, stdout, stderr io.Writer) int {
-	if len(args) == 0 {
-		usage(stderr)
-		return 2
+// run carries out one invocation and returns the exit status. Errors are
+// printed as one line on stderr; no usage dump, no stack trace.
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	a := &app{stdin: stdin, stdout: stdout, stderr: stderr}
+	root := a.rootCommand()
+	root.SetArgs(args)
+	root.SetIn(stdin)
+	root.SetOut(stdout)
+	root.SetErr(stderr)
+	err := root.ExecuteContext(ctx)
+	if err == nil {
+		return exitOK
 	}
-	switch args[0] {
-	case "version", "-version", "--version":
-		fmt.Fprintf(stdout, "kring %s\n", version)
-		return 0
-	}
-	fmt.Fprintf(stderr, "kring: %q is not available yet: the daemon and the CLI arrive with a later issue.\n", args[0])
-	return 2
+	err = classify(err)
+	fmt.Fprintln(stderr, oneLine(err))
+	return exitCode(err)
 }
 
-func usage(w io.Writer) {
-	fmt.Fprint(w, `usage: kring version
-
-This build of kring is a placeholder: it only prints its version.
-The daemon (kring run), the CLI verbs and kring testnet arrive with later issues.
-`)
+// classify gives cobra's own errors (unknown command or flag, missing
+// required flag) the usage exit status and a hint.
+func classify(err error) error {
+	msg := err.Error()
+	for _, p := range []string{"unknown command", "unknown flag", "unknown shorthand flag", "required flag",
+		"invalid argument", "flag needs an argument", "accepts ", "requires at least", "bad flag syntax"} {
+		if strings.HasPrefix(msg, p) {
+			return usageErrorf("%s: see `kring --help`", strings.TrimSuffix(strings.Split(msg, "\n")[0], "."))
+		}
+	}
+	return err
 }

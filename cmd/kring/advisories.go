@@ -1,0 +1,181 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/kring-circle/kring/node/api"
+)
+
+func (a *app) advisoriesCommand() *cobra.Command {
+	cmd := &cobra.Command{
+		Use:     "advisories",
+		Aliases: []string{"advisory"},
+		GroupID: "read",
+		Short:   "List, show and follow the circle's advisories",
+		Example: `  kring advisories list
+  kring advisories show 3f9a0c1d
+  kring advisories follow --output json`,
+		Args: noArgs,
+	}
+	cmd.AddCommand(a.advisoriesListCommand(), a.advisoriesShowCommand(), a.advisoriesFollowCommand())
+	return cmd
+}
+
+func (a *app) advisoriesListCommand() *cobra.Command {
+	var opts api.ListOptions
+	cmd := &cobra.Command{
+		Use:   "list",
+		Short: "List live advisories in the order this node stored them",
+		Example: `  kring advisories list
+  kring advisories list --after 42 --limit 10
+  kring advisories list -o json`,
+		Args: noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			cn, err := a.client()
+			if err != nil {
+				return err
+			}
+			ctx, cancel := callCtx(cmd.Context())
+			defer cancel()
+			advs, err := cn.c.Advisories(ctx, opts)
+			if err != nil {
+				return cn.explain("advisories list", err)
+			}
+			if a.output == "json" {
+				return a.printJSON(advs)
+			}
+			tw := tabwriter.NewWriter(a.stdout, 0, 4, 2, ' ', 0)
+			fmt.Fprintln(tw, "POS\tID\tTLP\tPUBLISHED\tBY\tTITLE")
+			for _, ad := range advs {
+				fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\n", ad.Position, short(ad.ID), ad.TLP,
+					ad.Published.Format(time.DateTime), orDash(ad.AuthorName), ad.Title)
+			}
+			return tw.Flush()
+		},
+	}
+	cmd.Flags().IntVar(&opts.Limit, "limit", 0, "at most this many (default 100, at most 1000)")
+	cmd.Flags().StringVar(&opts.After, "after", "", "only advisories stored after this position or ID")
+	return cmd
+}
+
+func (a *app) advisoriesShowCommand() *cobra.Command {
+	return &cobra.Command{
+		Use:     "show ID",
+		Short:   "Show one advisory, with its content",
+		Example: "  kring advisories show 3f9a0c1d\n  kring advisories show 3f9a0c1d... -o json",
+		Args:    exactArgs(1, "an advisory ID (or a unique prefix of 8+ hex digits)"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			cn, err := a.client()
+			if err != nil {
+				return err
+			}
+			ctx, cancel := callCtx(cmd.Context())
+			defer cancel()
+			id, err := cn.resolveAdvisory(ctx, args[0])
+			if err != nil {
+				return err
+			}
+			ad, err := cn.c.Advisory(ctx, id)
+			if err != nil {
+				return cn.explain("advisories show", err)
+			}
+			if a.output == "json" {
+				return a.printJSON(ad)
+			}
+			return printAdvisory(a.stdout, ad, true)
+		},
+	}
+}
+
+// resolveAdvisory expands a unique ID prefix by listing the advisories.
+func (cn *conn) resolveAdvisory(ctx context.Context, arg string) (string, error) {
+	s := strings.ToLower(strings.TrimSpace(arg))
+	if len(s) == 64 {
+		return s, nil
+	}
+	if len(s) < minPrefix || !isHex(s) {
+		return "", usageErrorf("advisory %q: give its ID or a prefix of at least %d hex digits (`kring advisories list` shows them)", arg, minPrefix)
+	}
+	var found []string
+	after := ""
+	for {
+		page, err := cn.c.Advisories(ctx, api.ListOptions{Limit: 1000, After: after})
+		if err != nil {
+			return "", cn.explain("advisories show", err)
+		}
+		for _, ad := range page {
+			if strings.HasPrefix(ad.ID, s) {
+				found = append(found, ad.ID)
+			}
+		}
+		if len(page) < 1000 {
+			break
+		}
+		after = fmt.Sprint(page[len(page)-1].Position)
+	}
+	switch len(found) {
+	case 0:
+		return "", usageErrorf("no live advisory %q: `kring advisories list` shows them", arg)
+	case 1:
+		return found[0], nil
+	}
+	return "", usageErrorf("advisory prefix %q matches %d advisories: give more of the ID", arg, len(found))
+}
+
+func printAdvisory(w io.Writer, ad api.AdvisoryInfo, content bool) error {
+	fmt.Fprintf(w, "[TLP:%s] %s\n", ad.TLP, ad.Title)
+	fmt.Fprintf(w, "  id %s, position %d\n", ad.ID, ad.Position)
+	fmt.Fprintf(w, "  by %s (%s), seq %d, %s\n", orDash(ad.AuthorName), short(ad.Author), ad.Seq, ad.Published.Format(time.RFC3339))
+	if ad.Summary != "" {
+		fmt.Fprintf(w, "  %s\n", ad.Summary)
+	}
+	if content && len(ad.Content) > 0 {
+		fmt.Fprintf(w, "%s\n", ad.Content)
+	} else if content && len(ad.ContentBase64) > 0 {
+		fmt.Fprintf(w, "  (%d bytes of non-JSON content: use --output json)\n", len(ad.ContentBase64))
+	}
+	return nil
+}
+
+func (a *app) advisoriesFollowCommand() *cobra.Command {
+	var after string
+	cmd := &cobra.Command{
+		Use:   "follow",
+		Short: "Print advisories as they arrive (every one after --after, then new ones)",
+		Long: `Follow prints every live advisory stored after --after (all, by default),
+then each new one as the node stores it, until interrupted. With --output
+json it prints one JSON object per line, for a SIEM or a script; resume
+after a restart with --after and the last position seen.`,
+		Example: `  kring advisories follow
+  kring advisories follow --after 120 -o json >> advisories.jsonl`,
+		Args: noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			cn, err := a.client()
+			if err != nil {
+				return err
+			}
+			ctx, stop := interruptible(cmd.Context())
+			defer stop()
+			err = cn.c.Follow(ctx, after, func(ad api.AdvisoryInfo) error {
+				if a.output == "json" {
+					return a.printJSONLine(ad)
+				}
+				return printAdvisory(a.stdout, ad, false)
+			})
+			if ctx.Err() != nil && (errors.Is(err, context.Canceled) || err == nil) {
+				return nil
+			}
+			return cn.explain("advisories follow", err)
+		},
+	}
+	cmd.Flags().StringVar(&after, "after", "", "start after this position or ID")
+	return cmd
+}

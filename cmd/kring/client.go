@@ -1,0 +1,86 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"time"
+
+	"github.com/kring-circle/kring/node/api"
+)
+
+// callTimeout bounds one API call of a CLI verb; publishing waits up to
+// 15 s on the daemon for the node to be ready.
+const callTimeout = 30 * time.Second
+
+// conn is a CLI verb's connection to the daemon.
+type conn struct {
+	c    *api.Client
+	addr string
+	dir  dataDir
+}
+
+// client connects to the daemon of the data dir: api.listen from its
+// config (or --api) and its api.token.
+func (a *app) client() (*conn, error) {
+	d := a.dir()
+	addr := a.apiFlag
+	if addr == "" {
+		cfg, err := a.config()
+		if err != nil {
+			return nil, err
+		}
+		addr = cfg.API.Listen
+	}
+	token, err := loadToken(d)
+	if err != nil {
+		return nil, err
+	}
+	return &conn{c: api.NewClient(addr, token), addr: addr, dir: d}, nil
+}
+
+// ctx returns a context for one call.
+func callCtx(parent context.Context) (context.Context, context.CancelFunc) {
+	if parent == nil {
+		parent = context.Background()
+	}
+	return context.WithTimeout(parent, callTimeout)
+}
+
+// explain turns an API client error into one line with what to do and an
+// exit status. what says what the verb tried, e.g. "publishing".
+func (cn *conn) explain(what string, err error) error {
+	if err == nil {
+		return nil
+	}
+	var ae *api.APIError
+	switch {
+	case errors.Is(err, api.ErrDaemonDown):
+		return &exitError{code: exitDaemon, err: errorf("%s: the daemon is not running at %s: start it with `kring --data-dir %s run`", what, cn.addr, cn.dir)}
+	case errors.Is(err, api.ErrUnauthorized):
+		return identityErrorf("%s: the daemon at %s refused the token in %s: use the data dir of that daemon (--data-dir), or restart kring run after changing api.token", what, cn.addr, cn.dir.path(tokenFile))
+	case errors.Is(err, context.DeadlineExceeded):
+		return failuref("%s: the daemon at %s did not answer within %s: check its log", what, cn.addr, callTimeout)
+	case errors.As(err, &ae):
+		return cn.explainAPI(what, ae)
+	}
+	return failuref("%s: %v", what, err)
+}
+
+func (cn *conn) explainAPI(what string, ae *api.APIError) error {
+	switch {
+	case ae.Code == api.CodeNotSharing:
+		return failuref("%s: refused: %s: this organisation is not in the circle's sharing set (`kring status` and `kring members` say why)", what, ae.Message)
+	case ae.Code == api.CodeNotSynced:
+		return failuref("%s: %s: the node has not synced with enough members yet; check `kring peers` and try again", what, ae.Message)
+	case ae.Code == api.CodeUnknownMember || ae.Code == api.CodeNoAdvisory:
+		return usageErrorf("%s: %s: `kring members` and `kring advisories list` show what the log holds", what, ae.Message)
+	case ae.Status == http.StatusUnprocessableEntity:
+		return failuref("%s: the circle's log refuses it (%s): %s", what, ae.Code, ae.Message)
+	case ae.Status == http.StatusBadRequest:
+		return usageErrorf("%s: %s (%s)", what, ae.Message, ae.Code)
+	case ae.Status == http.StatusServiceUnavailable:
+		return failuref("%s: %s: the daemon's node has stopped; see its log and restart kring run", what, ae.Message)
+	}
+	return failuref("%s: the daemon answered %d: %s (%s)", what, ae.Status, ae.Message, ae.Code)
+}

@@ -1,0 +1,172 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/pelletier/go-toml/v2"
+
+	"github.com/kring-circle/kring/node"
+)
+
+// defaultAPI is the local API's default address.
+const defaultAPI = "127.0.0.1:7717"
+
+// fileConfig is config.toml. Every field has the default that
+// defaultFileConfig gives it; the file overrides what it sets.
+type fileConfig struct {
+	Organisation orgSection    `toml:"organisation"`
+	Node         nodeSection   `toml:"node"`
+	API          apiSection    `toml:"api"`
+	Log          logSection    `toml:"log"`
+	Store        storeSection  `toml:"store"`
+	Limits       limitsSection `toml:"limits"`
+}
+
+type orgSection struct {
+	Name      string   `toml:"name"`
+	Sector    string   `toml:"sector"`
+	Contact   string   `toml:"contact"`
+	Role      string   `toml:"role"`
+	Expertise []string `toml:"expertise"`
+	Claims    []claim  `toml:"claims"`
+}
+
+type claim struct {
+	Requirement string `toml:"requirement" json:"requirement" yaml:"requirement"`
+	Statement   string `toml:"statement" json:"statement" yaml:"statement"`
+}
+
+type nodeSection struct {
+	Listen            []string `toml:"listen"`
+	Announce          []string `toml:"announce"`
+	Peers             []string `toml:"peers"`
+	Genesis           string   `toml:"genesis"`
+	Application       string   `toml:"application"`
+	SyncInterval      duration `toml:"sync_interval"`
+	SyncBeforePublish int      `toml:"sync_before_publish"`
+	EnrollInterval    duration `toml:"enroll_interval"`
+	AutoEnact         bool     `toml:"auto_enact"`
+}
+
+type apiSection struct {
+	Listen string `toml:"listen"`
+}
+
+type logSection struct {
+	Format string `toml:"format"`
+	Level  string `toml:"level"`
+}
+
+type storeSection struct {
+	SyncWrites bool `toml:"sync_writes"`
+}
+
+type limitsSection struct {
+	ConnLow           int   `toml:"conn_low"`
+	ConnHigh          int   `toml:"conn_high"`
+	MaxConns          int   `toml:"max_conns"`
+	MaxConnsPerPeer   int   `toml:"max_conns_per_peer"`
+	MaxStreamsPerPeer int   `toml:"max_streams_per_peer"`
+	MaxMemoryMiB      int64 `toml:"max_memory_mib"`
+}
+
+// duration is a time.Duration written as "30s" in TOML.
+type duration time.Duration
+
+// UnmarshalText parses a Go duration such as "30s" or "5m".
+func (d *duration) UnmarshalText(b []byte) error {
+	v, err := time.ParseDuration(string(b))
+	if err != nil {
+		return fmt.Errorf("%q is not a duration such as \"30s\" or \"5m\"", b)
+	}
+	*d = duration(v)
+	return nil
+}
+
+// MarshalText writes the duration as Go does ("30s").
+func (d duration) MarshalText() ([]byte, error) { return []byte(time.Duration(d).String()), nil }
+
+// defaultFileConfig is the configuration a file that sets nothing means:
+// node.DefaultConfig's values and kring's own defaults.
+func defaultFileConfig() fileConfig {
+	nc := node.DefaultConfig()
+	return fileConfig{
+		Node: nodeSection{
+			Listen:            append([]string(nil), nc.ListenAddrs...),
+			Genesis:           genesisFile,
+			Application:       applicationFile,
+			SyncInterval:      duration(nc.SyncInterval),
+			SyncBeforePublish: nc.SyncBeforePublish,
+			EnrollInterval:    duration(10 * time.Second),
+			AutoEnact:         nc.AutoEnact,
+		},
+		API:   apiSection{Listen: defaultAPI},
+		Log:   logSection{Format: "text", Level: "info"},
+		Store: storeSection{SyncWrites: nc.Store.SyncWrites},
+		Limits: limitsSection{
+			ConnLow: nc.ConnLow, ConnHigh: nc.ConnHigh, MaxConns: nc.MaxConns,
+			MaxConnsPerPeer: nc.MaxConnsPerPeer, MaxStreamsPerPeer: nc.MaxStreamsPerPeer,
+			MaxMemoryMiB: nc.MaxMemory >> 20,
+		},
+	}
+}
+
+// loadConfig reads and validates a config file. Its errors are one line
+// naming the file, what is wrong and what to do, with exit status 2.
+func loadConfig(path string) (fileConfig, error) {
+	b, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return fileConfig{}, usageErrorf("no config at %s: run `kring init --org NAME` first, or pass --data-dir or --config", path)
+	}
+	if err != nil {
+		return fileConfig{}, usageErrorf("config %s: %v", path, err)
+	}
+	c, err := parseConfig(b)
+	if err != nil {
+		return fileConfig{}, usageErrorf("config %s: %v", path, err)
+	}
+	return c, nil
+}
+
+// parseConfig decodes config.toml strictly over the defaults and validates it.
+func parseConfig(b []byte) (fileConfig, error) {
+	c := defaultFileConfig()
+	dec := toml.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&c); err != nil {
+		return fileConfig{}, describeTOMLError(err, "`kring init` writes every key with its default")
+	}
+	if err := c.validate(); err != nil {
+		return fileConfig{}, err
+	}
+	return c, nil
+}
+
+// describeTOMLError turns a go-toml error into one line with its position.
+func describeTOMLError(err error, keysHint string) error {
+	var strict *toml.StrictMissingError
+	if errors.As(err, &strict) && len(strict.Errors) > 0 {
+		var keys []string
+		for _, e := range strict.Errors {
+			row, _ := e.Position()
+			keys = append(keys, fmt.Sprintf("%q (line %d)", strings.Join(e.Key(), "."), row))
+		}
+		return fmt.Errorf("unknown key %s: remove it or fix its spelling (%s)", strings.Join(keys, ", "), keysHint)
+	}
+	var de *toml.DecodeError
+	if errors.As(err, &de) {
+		row, _ := de.Position()
+		msg := strings.TrimPrefix(de.Error(), "toml: ")
+		if k := strings.Join(de.Key(), "."); k != "" {
+			return fmt.Errorf("line %d, key %q: %s: fix the value", row, k, msg)
+		}
+		return fmt.Errorf("line %d: %s: fix the TOML syntax", row, msg)
+	}
+	return fmt.Errorf("%v: fix the TOML", err)
+}

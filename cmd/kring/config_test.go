@@ -1,0 +1,118 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestConfigTestdata loads every example in testdata/config: good-*.toml
+// must load, bad-*.toml must fail with the text of its "# want:" line,
+// on one line that names the file.
+func TestConfigTestdata(t *testing.T) {
+	files, err := filepath.Glob("testdata/config/*.toml")
+	if err != nil || len(files) < 10 {
+		t.Fatalf("testdata: %v, %d files", err, len(files))
+	}
+	for _, path := range files {
+		t.Run(filepath.Base(path), func(t *testing.T) {
+			b, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := ""
+			if first, _, _ := strings.Cut(string(b), "\n"); strings.HasPrefix(first, "# want: ") {
+				want = strings.TrimPrefix(first, "# want: ")
+			}
+			good := strings.HasPrefix(filepath.Base(path), "good-")
+			if good == (want != "") {
+				t.Fatalf("a good-*.toml has no # want: line, a bad-*.toml has one")
+			}
+			_, err = loadConfig(path)
+			if good {
+				if err != nil {
+					t.Fatalf("loadConfig: %v", err)
+				}
+				return
+			}
+			if err == nil {
+				t.Fatalf("loadConfig succeeded, want %q", want)
+			}
+			msg := err.Error()
+			if !strings.Contains(msg, want) || !strings.Contains(msg, path) || strings.Contains(msg, "\n") {
+				t.Errorf("error %q\nwant one line naming %s and containing %q", msg, path, want)
+			}
+			if exitCode(err) != exitUsage {
+				t.Errorf("exit code %d, want %d", exitCode(err), exitUsage)
+			}
+		})
+	}
+}
+
+func TestConfigMissing(t *testing.T) {
+	_, err := loadConfig(filepath.Join(t.TempDir(), "config.toml"))
+	if err == nil || !strings.Contains(err.Error(), "run `kring init") || exitCode(err) != exitUsage {
+		t.Fatalf("err = %v (exit %d)", err, exitCode(err))
+	}
+}
+
+// TestConfigTemplateRoundTrip: the file kring init writes decodes to the
+// values it was rendered from, so every default it shows is the real one.
+func TestConfigTemplateRoundTrip(t *testing.T) {
+	c := defaultFileConfig()
+	c.Organisation = orgSection{Name: `Quote "and" back\slash`, Sector: "energy", Expertise: []string{"ics"},
+		Claims: []claim{{Requirement: "vital-clients", Statement: "five"}}}
+	c.Node.Peers = []string{"/ip4/192.0.2.1/tcp/4001/p2p/12D3KooWFRsrMk5rfCjwGNRx91hEAmrTt8BCXwhN1FZygvP1qm51"}
+	b, err := renderConfig(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := parseConfig(b)
+	if err != nil {
+		t.Fatalf("parsing the rendered config: %v\n%s", err, b)
+	}
+	c.Node.Announce = []string{} // rendered as [] and decoded as an empty list
+	if !reflect.DeepEqual(got, c) {
+		t.Errorf("round trip:\ngot  %+v\nwant %+v", got, c)
+	}
+}
+
+// TestConfigDefaults: a minimal file gets node.DefaultConfig's values.
+func TestConfigDefaults(t *testing.T) {
+	c, err := loadConfig("testdata/config/good-minimal.toml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	nc := c.nodeConfig(dataDir("/d"), nil, nil)
+	if nc.SyncInterval != 30*time.Second || nc.ConnHigh != 192 || nc.MaxMemory != 512<<20 ||
+		!nc.Store.SyncWrites || !nc.AutoEnact || nc.DataDir != filepath.Join("/d", "store") ||
+		len(nc.ListenAddrs) != 2 || c.API.Listen != defaultAPI {
+		t.Errorf("defaults not applied: %+v", nc)
+	}
+	a, err := loadConfig("testdata/config/good-applicant.toml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	nc = a.nodeConfig(dataDir("/d"), nil, nil)
+	if nc.SyncInterval != time.Minute || nc.Store.SyncWrites || len(nc.Peers) != 1 || len(nc.AnnounceAddrs) != 1 {
+		t.Errorf("file values not applied: %+v", nc)
+	}
+	if p := a.profile(); p.Name != "Newcomer CERT" || len(p.Claims) != 1 || p.Claims[0].Statement != "Serves four water boards." {
+		t.Errorf("profile = %+v", p)
+	}
+}
+
+func TestCheckLoopback(t *testing.T) {
+	for addr, ok := range map[string]bool{
+		"127.0.0.1:7717": true, "[::1]:7717": true, "localhost:7717": true, "127.0.0.2:1": true,
+		"0.0.0.0:7717": false, "192.0.2.1:7717": false, "[::]:7717": false, "example.org:7717": false,
+		"127.0.0.1": false, "127.0.0.1:http": false, "127.0.0.1:70000": false,
+	} {
+		if err := checkLoopback(addr); (err == nil) != ok {
+			t.Errorf("checkLoopback(%q) = %v, want ok=%v", addr, err, ok)
+		}
+	}
+}

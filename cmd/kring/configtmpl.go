@@ -1,0 +1,113 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"text/template"
+	"time"
+)
+
+// configTemplate is config.toml as kring init writes it: every key, with
+// its default or the value given to init, and what it means.
+var configTemplate = template.Must(template.New("config").Funcs(template.FuncMap{
+	"q":   tomlValue,
+	"dur": func(d duration) string { return tomlValue(time.Duration(d).String()) },
+}).Parse(`# Kring node configuration, written by kring init.
+# Every key is shown with its default. Relative paths are relative to the
+# data dir that holds this file. Unknown keys are an error.
+
+[organisation]
+# Your organisation as the circle sees it: kring apply puts this profile in
+# your application, kring genesis draft puts it in the genesis.
+name = {{q .Organisation.Name}}
+# Your sector, e.g. "energy" or "managed services".
+sector = {{q .Organisation.Sector}}
+# How members reach your security team.
+contact = {{q .Organisation.Contact}}
+# Your representative's role, e.g. "CISO".
+role = {{q .Organisation.Role}}
+# Your team's areas of expertise, e.g. ["ics", "malware analysis"].
+expertise = {{q .Organisation.Expertise}}
+# Claims answer the charter's membership requirements (kring genesis show
+# lists them); endorsers vet them. One table per claim:
+# [[organisation.claims]]
+# requirement = "vital-clients"
+# statement = "We serve five operators of vital infrastructure."
+{{- range .Organisation.Claims}}
+[[organisation.claims]]
+requirement = {{q .Requirement}}
+statement = {{q .Statement}}
+{{- end}}
+
+[node]
+# Multiaddrs the node listens on (TCP and QUIC).
+listen = {{q .Node.Listen}}
+# Multiaddrs where other members can reach this node (public address or
+# DNS name, e.g. "/dns4/kring.example.org/tcp/4001"): told to peers instead
+# of the listen addresses, and published in your member card and application.
+announce = {{q .Node.Announce}}
+# Members' nodes to dial at start: "/ip4/ADDR/tcp/PORT/p2p/PEER_ID" (each
+# member's kring status shows its addresses).
+peers = {{q .Node.Peers}}
+# The circle's genesis op (kring genesis finalize, or kring apply --genesis).
+genesis = {{q .Node.Genesis}}
+# This organisation's application while it is not a member (kring apply).
+application = {{q .Node.Application}}
+# How often the node syncs with a random member.
+sync_interval = {{dur .Node.SyncInterval}}
+# Members to have synced with since start before publishing (0: no wait).
+sync_before_publish = {{.Node.SyncBeforePublish}}
+# How often an applicant's node tries to enact its admission.
+enroll_interval = {{dur .Node.EnrollInterval}}
+# Enact a suspension, unsuspension, revocation or charter change this node
+# voted for as soon as the charter's threshold of votes is in the log.
+auto_enact = {{.Node.AutoEnact}}
+
+[api]
+# The local HTTP API (the CLI, your SIEM and scripts). Loopback only; the
+# bearer token is in api.token.
+listen = {{q .API.Listen}}
+
+[log]
+# "text" or "json" (log/slog, on stderr).
+format = {{q .Log.Format}}
+# "debug", "info", "warn" or "error".
+level = {{q .Log.Level}}
+
+[store]
+# Wait for every write to reach the disk, so that an acknowledged op
+# survives a crash or power loss.
+sync_writes = {{.Store.SyncWrites}}
+
+[limits]
+# Connection manager watermarks; sharing members are never trimmed.
+conn_low = {{.Limits.ConnLow}}
+conn_high = {{.Limits.ConnHigh}}
+# Resource manager limits.
+max_conns = {{.Limits.MaxConns}}
+max_conns_per_peer = {{.Limits.MaxConnsPerPeer}}
+max_streams_per_peer = {{.Limits.MaxStreamsPerPeer}}
+max_memory_mib = {{.Limits.MaxMemoryMiB}}
+`))
+
+// tomlValue writes a string or a list of strings as TOML: JSON's string
+// escapes are valid TOML basic-string escapes.
+func tomlValue(v any) string {
+	if l, ok := v.([]string); ok && l == nil {
+		v = []string{}
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		return `""`
+	}
+	return string(b)
+}
+
+// renderConfig writes c as a commented config.toml.
+func renderConfig(c fileConfig) ([]byte, error) {
+	var buf bytes.Buffer
+	if err := configTemplate.Execute(&buf, c); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}

@@ -1,0 +1,245 @@
+package main
+
+import (
+	"bytes"
+	"crypto/ed25519"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+
+	"github.com/kring-circle/kring/protocol"
+)
+
+// draftFormat names the draft file format.
+const draftFormat = "kring-genesis-draft/1"
+
+// Errors of the genesis draft workflow.
+var (
+	// errNotFounder: the signer is not among the draft's founders.
+	errNotFounder = errors.New("you are not a founder in this draft")
+	// errAltered: a signature in the draft does not verify: the draft
+	// changed after someone signed it.
+	errAltered = errors.New("the draft was altered after it was signed")
+	// errUnsigned: founders have not signed yet.
+	errUnsigned = errors.New("not every founder has signed")
+)
+
+// draft is genesis.draft.json: a genesis on its way from founder to
+// founder. Founder #1 signs the op and the genesis when drafting; each
+// founder adds a signature; anyone finalizes it into the genesis op.
+type draft struct {
+	Format   string      `json:"format"`
+	Charter  charterJSON `json:"charter"`
+	Founders []card      `json:"founders"`
+	// TS is the genesis op's time, Unix milliseconds.
+	TS int64 `json:"ts"`
+	// OpSig is founder #1's signature of the genesis op, hex.
+	OpSig string `json:"op_sig"`
+	// Sigs are the founders' signatures in founder order, hex; "" for a
+	// founder who has not signed.
+	Sigs []string `json:"sigs"`
+}
+
+// charterJSON is protocol.Charter for people to read in the draft.
+type charterJSON struct {
+	Name         string            `json:"name"`
+	Version      uint64            `json:"version"`
+	K            uint32            `json:"k"`
+	S            uint32            `json:"s"`
+	R            uint32            `json:"r"`
+	C            uint32            `json:"c"`
+	Requirements []requirementJSON `json:"requirements,omitempty"`
+	TLPPolicy    string            `json:"tlp_policy,omitempty"`
+	Cadence      string            `json:"cadence,omitempty"`
+	Topics       []string          `json:"topics,omitempty"`
+}
+
+type requirementJSON struct {
+	ID   string `json:"id"`
+	Text string `json:"text"`
+}
+
+func charterToJSON(c protocol.Charter) charterJSON {
+	j := charterJSON{Name: c.Name, Version: c.Version, K: c.Admit, S: c.Suspend, R: c.Revoke, C: c.Change,
+		TLPPolicy: c.TLPPolicy, Cadence: c.Cadence, Topics: c.Topics}
+	for _, r := range c.Requirements {
+		j.Requirements = append(j.Requirements, requirementJSON(r))
+	}
+	return j
+}
+
+func (j charterJSON) charter() protocol.Charter {
+	c := protocol.Charter{Name: j.Name, Version: j.Version, Admit: j.K, Suspend: j.S, Revoke: j.R, Change: j.C,
+		TLPPolicy: j.TLPPolicy, Cadence: j.Cadence, Topics: j.Topics}
+	for _, r := range j.Requirements {
+		c.Requirements = append(c.Requirements, protocol.Requirement(r))
+	}
+	return c
+}
+
+// newDraft drafts a genesis: priv must be founders[0]'s key (the
+// initiator), who signs the op and the genesis at once.
+func newDraft(c protocol.Charter, founders []protocol.Member, ts int64, priv ed25519.PrivateKey) (*draft, error) {
+	if len(founders) == 0 || founders[0].Key != protocol.KeyOf(priv) {
+		return nil, errors.New("the initiator must be founder #1")
+	}
+	seen := map[protocol.Key]string{}
+	for _, f := range founders {
+		if other, ok := seen[f.Key]; ok {
+			return nil, fmt.Errorf("%s and %s have the same key: pass each founder once", other, f.Profile.Name)
+		}
+		seen[f.Key] = f.Profile.Name
+	}
+	g := &protocol.Genesis{Charter: c, Founders: founders}
+	opSig, err := protocol.SignGenesisOp(g, ts, priv)
+	if err != nil {
+		return nil, err
+	}
+	if err := protocol.SignGenesis(g, priv); err != nil {
+		return nil, err
+	}
+	d := &draft{Format: draftFormat, Charter: charterToJSON(c), TS: ts, OpSig: hex.EncodeToString(opSig)}
+	for _, f := range founders {
+		d.Founders = append(d.Founders, cardOf(f))
+	}
+	d.setSigs(g)
+	return d, nil
+}
+
+func (d *draft) setSigs(g *protocol.Genesis) {
+	d.Sigs = make([]string, len(g.Founders))
+	for i := range g.Founders {
+		if i < len(g.Sigs) {
+			d.Sigs[i] = hex.EncodeToString(g.Sigs[i])
+		}
+	}
+}
+
+// genesis rebuilds the Genesis the draft describes, with its signatures.
+func (d *draft) genesis() (*protocol.Genesis, error) {
+	if d.Format != draftFormat {
+		return nil, fmt.Errorf("not a genesis draft (format %q, want %q)", d.Format, draftFormat)
+	}
+	if len(d.Sigs) != len(d.Founders) {
+		return nil, fmt.Errorf("%w: %d signature slots for %d founders", errAltered, len(d.Sigs), len(d.Founders))
+	}
+	g := &protocol.Genesis{Charter: d.Charter.charter()}
+	for i, c := range d.Founders {
+		m, err := c.member()
+		if err != nil {
+			return nil, fmt.Errorf("founder #%d: %w", i+1, err)
+		}
+		g.Founders = append(g.Founders, m)
+	}
+	for i, s := range d.Sigs {
+		sig, err := hex.DecodeString(s)
+		if err != nil {
+			return nil, fmt.Errorf("%w: signature of founder #%d is not hex", errAltered, i+1)
+		}
+		g.Sigs = append(g.Sigs, sig)
+	}
+	return g, nil
+}
+
+// verify checks every signature the draft holds and returns the genesis.
+func (d *draft) verify() (*protocol.Genesis, error) {
+	g, err := d.genesis()
+	if err != nil {
+		return nil, err
+	}
+	msg := append([]byte(protocol.DomainGenesis+"\x00"), g.SigningBytes()...)
+	for i, f := range g.Founders {
+		if len(g.Sigs[i]) != 0 && !ed25519.Verify(f.Key[:], msg, g.Sigs[i]) {
+			return nil, fmt.Errorf("%w: %s's signature no longer verifies", errAltered, f.Profile.Name)
+		}
+	}
+	if len(g.Sigs[0]) == 0 {
+		return nil, fmt.Errorf("%w: founder #1 (%s) has not signed", errAltered, g.Founders[0].Profile.Name)
+	}
+	opSig, err := hex.DecodeString(d.OpSig)
+	if err != nil {
+		return nil, fmt.Errorf("%w: op_sig is not hex", errAltered)
+	}
+	if err := protocol.VerifyGenesisOp(g, d.TS, opSig); err != nil {
+		return nil, fmt.Errorf("%w: founder #1's signature of the genesis op (ts or op_sig changed)", errAltered)
+	}
+	return g, nil
+}
+
+// sign adds priv's founder signature to the draft after checking the
+// signatures already in it.
+func (d *draft) sign(priv ed25519.PrivateKey) error {
+	g, err := d.verify()
+	if err != nil {
+		return err
+	}
+	k := protocol.KeyOf(priv)
+	found := false
+	for _, f := range g.Founders {
+		found = found || f.Key == k
+	}
+	if !found {
+		return fmt.Errorf("%w (your key is %s)", errNotFounder, k.Short())
+	}
+	if err := protocol.SignGenesis(g, priv); err != nil {
+		return err
+	}
+	d.setSigs(g)
+	return nil
+}
+
+// finalize seals the fully signed draft into the genesis op.
+func (d *draft) finalize() (*protocol.Op, error) {
+	g, err := d.verify()
+	if err != nil {
+		return nil, err
+	}
+	var missing []string
+	for i, f := range g.Founders {
+		if len(g.Sigs[i]) == 0 {
+			missing = append(missing, fmt.Sprintf("%s (%s)", f.Profile.Name, f.Key.Short()))
+		}
+	}
+	if len(missing) > 0 {
+		return nil, fmt.Errorf("%w: waiting for %s", errUnsigned, strings.Join(missing, ", "))
+	}
+	opSig, err := hex.DecodeString(d.OpSig)
+	if err != nil {
+		return nil, fmt.Errorf("%w: op_sig is not hex", errAltered)
+	}
+	op, err := protocol.SealGenesis(g, d.TS, opSig)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v (ts or op_sig changed?)", errAltered, err)
+	}
+	return op, nil
+}
+
+// readDraft reads a draft file.
+func readDraft(path string) (*draft, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, usageErrorf("genesis draft: %v", err)
+	}
+	var d draft
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&d); err != nil {
+		return nil, usageErrorf("genesis draft %s: not a draft (%v): pass the genesis.draft.json that `kring genesis draft` wrote", path, err)
+	}
+	return &d, nil
+}
+
+// writeDraft writes a draft file atomically.
+func writeDraft(path string, d *draft) error {
+	b, err := json.MarshalIndent(d, "", "  ")
+	if err != nil {
+		return failuref("encoding draft: %v", err)
+	}
+	if err := writeFileAtomic(path, append(b, '\n'), 0o644); err != nil {
+		return failuref("writing draft: %v", err)
+	}
+	return nil
+}

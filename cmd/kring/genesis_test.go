@@ -1,0 +1,184 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/kring-circle/kring/protocol"
+)
+
+const testCharter = `name = "Test circle"
+k = 2
+s = 2
+r = 2
+[[requirements]]
+id = "vital-clients"
+text = "Serves vital clients."
+`
+
+// foundCircle inits a, b, c and drafts a genesis by a with b and c.
+func foundCircle(t *testing.T) (root string, dirs []string, draftPath string) {
+	root = t.TempDir()
+	dirs = initOrgs(t, root, "a", "b", "c")
+	ch := writeCharter(t, root, testCharter)
+	draftPath = filepath.Join(root, "genesis.draft.json")
+	kring(t, "--data-dir", dirs[0], "genesis", "draft", "--charter", ch,
+		"--founder", dirs[1], "--founder", filepath.Join(dirs[2], memberFile), "--out", draftPath).must(t)
+	return root, dirs, draftPath
+}
+
+func TestGenesisDraftSignFinalize(t *testing.T) {
+	root, dirs, draftPath := foundCircle(t)
+	out := filepath.Join(root, "genesis.kring")
+
+	kring(t, "genesis", "finalize", draftPath, "--out", out).fails(t, exitFailure, "waiting for Org b")
+	if _, err := os.Stat(out); err == nil {
+		t.Fatal("finalize wrote a genesis while founders had not signed")
+	}
+	kring(t, "--data-dir", dirs[1], "genesis", "sign", draftPath).must(t)
+	r := kring(t, "genesis", "finalize", draftPath, "--out", out)
+	r.fails(t, exitFailure, "Org c")
+	if strings.Contains(r.stderr, "Org b") {
+		t.Errorf("finalize names Org b, who signed: %s", r.stderr)
+	}
+	kring(t, "--data-dir", dirs[2], "genesis", "sign", draftPath).must(t)
+	kring(t, "--data-dir", dirs[2], "genesis", "finalize", draftPath, "--out", out).must(t)
+
+	op, err := readGenesis(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	g := op.Content().(*protocol.Genesis)
+	if len(g.Founders) != 3 || g.Founders[0].Profile.Name != "Org a" || g.Charter.Revoke != 2 ||
+		len(g.Charter.Requirements) != 1 {
+		t.Errorf("genesis = %+v", g)
+	}
+	// The finalizing founder got it installed; the others install it.
+	if b, err := os.ReadFile(filepath.Join(dirs[2], genesisFile)); err != nil || string(b) != string(op.Bytes()) {
+		t.Errorf("finalize did not install the genesis for its founder: %v", err)
+	}
+	kring(t, "--data-dir", dirs[0], "genesis", "install", out).must(t)
+	r = kring(t, "--data-dir", dirs[0], "genesis", "show", out)
+	if r.must(t); !strings.Contains(r.stdout, op.Hash().String()) || !strings.Contains(r.stdout, "Org c") {
+		t.Errorf("show: %s", r.stdout)
+	}
+}
+
+func TestGenesisSignRefusals(t *testing.T) {
+	root, dirs, draftPath := foundCircle(t)
+	stranger := initOrgs(t, root, "x")[0]
+	kring(t, "--data-dir", stranger, "genesis", "sign", draftPath).fails(t, exitFailure, "you are not a founder")
+
+	// A draft changed after founder #1 signed it is refused.
+	b, err := os.ReadFile(draftPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var d draft
+	if err := json.Unmarshal(b, &d); err != nil {
+		t.Fatal(err)
+	}
+	d.Charter.R = 1
+	tampered := filepath.Join(root, "tampered.json")
+	if err := writeDraft(tampered, &d); err != nil {
+		t.Fatal(err)
+	}
+	kring(t, "--data-dir", dirs[1], "genesis", "sign", tampered).fails(t, exitFailure, "altered after it was signed: Org a's signature")
+	kring(t, "genesis", "finalize", tampered).fails(t, exitFailure, "altered")
+
+	// A changed ts breaks founder #1's op signature: found before signing.
+	if err := json.Unmarshal(b, &d); err != nil {
+		t.Fatal(err)
+	}
+	d.TS++
+	if err := writeDraft(tampered, &d); err != nil {
+		t.Fatal(err)
+	}
+	kring(t, "--data-dir", dirs[1], "genesis", "sign", tampered).fails(t, exitFailure, "ts or op_sig changed")
+	kring(t, "genesis", "finalize", tampered, "--out", filepath.Join(root, "g")).fails(t, exitFailure, "altered")
+
+	kring(t, "genesis", "sign", filepath.Join(root, "nope.json"), "--data-dir", dirs[1]).fails(t, exitUsage, "no such file")
+	if err := os.WriteFile(tampered, []byte("not json"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	kring(t, "--data-dir", dirs[1], "genesis", "sign", tampered).fails(t, exitUsage, "not a draft")
+}
+
+func TestGenesisDraftRefusals(t *testing.T) {
+	root := t.TempDir()
+	dirs := initOrgs(t, root, "a", "b")
+	ch := writeCharter(t, root, testCharter)
+	out := filepath.Join(root, "d.json")
+	kring(t, "--data-dir", dirs[0], "genesis", "draft", "--founder", dirs[1], "--out", out).fails(t, exitUsage, "needs --charter")
+	bad := writeCharter(t, t.TempDir(), "name = \"x\"\nk = 0\n")
+	kring(t, "--data-dir", dirs[0], "genesis", "draft", "--charter", bad, "--out", out).fails(t, exitUsage, "k, s and r must be at least 1")
+	bad = writeCharter(t, t.TempDir(), "name = \"x\"\nquorum = 3\n")
+	kring(t, "--data-dir", dirs[0], "genesis", "draft", "--charter", bad, "--out", out).fails(t, exitUsage, `unknown key "quorum"`)
+	kring(t, "--data-dir", dirs[0], "genesis", "draft", "--charter", ch, "--founder", dirs[0], "--out", out).fails(t, exitUsage, "same key")
+	kring(t, "--data-dir", dirs[0], "genesis", "draft", "--charter", ch, "--founder", filepath.Join(root, "nobody"), "--out", out).fails(t, exitUsage, "member card")
+	kring(t, "--data-dir", dirs[0], "genesis", "draft", "--charter", ch, "--founder", dirs[1], "--out", out).must(t)
+	kring(t, "--data-dir", dirs[0], "genesis", "draft", "--charter", ch, "--founder", dirs[1], "--out", out).fails(t, exitUsage, "exists")
+}
+
+func TestGenesisTemplateParses(t *testing.T) {
+	r := kring(t, "genesis", "template").must(t)
+	c, err := parseCharter([]byte(r.stdout))
+	if err != nil {
+		t.Fatalf("the template does not parse: %v", err)
+	}
+	def := protocol.DefaultCharter("")
+	if c.Admit != def.Admit || c.Suspend != def.Suspend || c.Revoke != def.Revoke || len(c.Requirements) != 2 ||
+		c.TLPPolicy == "" || c.Cadence == "" || len(c.Topics) == 0 {
+		t.Errorf("template charter = %+v", c)
+	}
+}
+
+func TestReadGenesisRefusals(t *testing.T) {
+	dir := t.TempDir()
+	p := filepath.Join(dir, "g")
+	if _, err := readGenesis(p); err == nil || exitCode(err) != exitIdentity || !strings.Contains(err.Error(), "no genesis") {
+		t.Errorf("missing: %v", err)
+	}
+	if err := os.WriteFile(p, []byte("garbage"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := readGenesis(p); err == nil || exitCode(err) != exitIdentity || !strings.Contains(err.Error(), "not a kring genesis") {
+		t.Errorf("garbage: %v", err)
+	}
+}
+
+// TestReadGenesisUnsigned: a genesis op that founders have not all signed
+// is refused, naming them.
+func TestReadGenesisUnsigned(t *testing.T) {
+	root, dirs, draftPath := foundCircle(t)
+	d, err := readDraft(draftPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	g, err := d.genesis()
+	if err != nil {
+		t.Fatal(err)
+	}
+	g.Sigs = g.Sigs[:1] // only founder #1
+	priv, err := loadIdentity(dataDir(dirs[0]))
+	if err != nil {
+		t.Fatal(err)
+	}
+	op := &protocol.Op{Kind: protocol.KindGenesis, Seq: 1, TS: d.TS}
+	if err := protocol.Sign(op, g, priv); err != nil {
+		t.Fatal(err)
+	}
+	p := filepath.Join(root, "unsigned.kring")
+	if err := os.WriteFile(p, op.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, err = readGenesis(p)
+	if err == nil || exitCode(err) != exitIdentity || !strings.Contains(err.Error(), "not signed by Org b") ||
+		!strings.Contains(err.Error(), "Org c") {
+		t.Errorf("unsigned genesis: %v", err)
+	}
+	kring(t, "--data-dir", dirs[1], "genesis", "install", p).fails(t, exitIdentity, "not signed by")
+}

@@ -1,0 +1,101 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"strings"
+
+	"github.com/kring-circle/kring/protocol"
+)
+
+// readGenesis reads and checks a genesis file: the canonical bytes of a
+// genesis op signed by founder #1 and by every founder.
+func readGenesis(path string) (*protocol.Op, error) {
+	b, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, identityErrorf("no genesis at %s: founders run `kring genesis finalize`, applicants `kring apply --genesis FILE`", path)
+	}
+	if err != nil {
+		return nil, identityErrorf("genesis: %v", err)
+	}
+	op, err := decodeGenesis(b)
+	if err != nil {
+		return nil, identityErrorf("genesis %s: %v", path, err)
+	}
+	return op, nil
+}
+
+// decodeGenesis checks that b is a fully signed genesis op.
+func decodeGenesis(b []byte) (*protocol.Op, error) {
+	op, err := protocol.Decode(b)
+	if err != nil {
+		return nil, fmt.Errorf("not a kring genesis (%v): use the genesis.kring that `kring genesis finalize` wrote", err)
+	}
+	if !op.IsGenesis() {
+		return nil, fmt.Errorf("a %s op, not a genesis: use the genesis.kring that `kring genesis finalize` wrote", op.Kind)
+	}
+	if err := op.Verify(); err != nil {
+		g, _ := op.Content().(*protocol.Genesis)
+		if g != nil {
+			if missing := g.MissingSignatures(); len(missing) > 0 {
+				return nil, fmt.Errorf("not signed by %s: get the fully signed genesis from the founders", names(g, missing))
+			}
+		}
+		return nil, fmt.Errorf("signature check failed (%v): get the genesis from the founders again", err)
+	}
+	return op, nil
+}
+
+// names lists the founders with the given keys.
+func names(g *protocol.Genesis, keys []protocol.Key) string {
+	var out []string
+	for _, k := range keys {
+		n := k.Short()
+		for _, f := range g.Founders {
+			if f.Key == k {
+				n = f.Profile.Name + " (" + k.Short() + ")"
+			}
+		}
+		out = append(out, n)
+	}
+	return strings.Join(out, ", ")
+}
+
+// printGenesis describes a genesis for people.
+func printGenesis(w io.Writer, g *protocol.Genesis, signed func(i int) bool) error {
+	c := g.Charter
+	change := fmt.Sprint(c.Change)
+	if c.Change == 0 {
+		change = "default max(ceil(2n/3), 4)"
+	}
+	fmt.Fprintf(w, "Charter %q version %d\n", c.Name, c.Version)
+	fmt.Fprintf(w, "  k=%d endorsements to admit, s=%d votes to suspend, r=%d votes to revoke, c=%s to change the charter\n",
+		c.Admit, c.Suspend, c.Revoke, change)
+	for _, r := range c.Requirements {
+		fmt.Fprintf(w, "  requirement %s: %s\n", r.ID, r.Text)
+	}
+	if c.TLPPolicy != "" {
+		fmt.Fprintf(w, "  TLP policy: %s\n", strings.Join(strings.Fields(c.TLPPolicy), " "))
+	}
+	if c.Cadence != "" {
+		fmt.Fprintf(w, "  cadence: %s\n", c.Cadence)
+	}
+	if len(c.Topics) > 0 {
+		fmt.Fprintf(w, "  topics: %s\n", strings.Join(c.Topics, "; "))
+	}
+	fmt.Fprintf(w, "Founders:\n")
+	for i, f := range g.Founders {
+		mark := "signed"
+		if !signed(i) {
+			mark = "NOT SIGNED"
+		}
+		_, err := fmt.Fprintf(w, "  #%d %-30s %s  %s\n", i+1, f.Profile.Name, f.Key, mark)
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -1,0 +1,120 @@
+package main
+
+import (
+	"crypto/ecdh"
+	"crypto/ed25519"
+	"crypto/rand"
+	"crypto/x509"
+	"encoding/hex"
+	"encoding/pem"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"strings"
+)
+
+// pemType is the PEM block type of both key files (PKCS#8).
+const pemType = "PRIVATE KEY"
+
+// errKeyFile reports a key file that is not what kring init wrote.
+var errKeyFile = errors.New("not a PEM PKCS#8 private key of the expected type")
+
+// marshalPrivateKey encodes key (ed25519.PrivateKey or *ecdh.PrivateKey)
+// as PEM PKCS#8.
+func marshalPrivateKey(key any) ([]byte, error) {
+	der, err := x509.MarshalPKCS8PrivateKey(key)
+	if err != nil {
+		return nil, err
+	}
+	return pem.EncodeToMemory(&pem.Block{Type: pemType, Bytes: der}), nil
+}
+
+// parsePrivateKey decodes a PEM PKCS#8 private key.
+func parsePrivateKey(b []byte) (any, error) {
+	blk, rest := pem.Decode(b)
+	if blk == nil || blk.Type != pemType || len(strings.TrimSpace(string(rest))) != 0 {
+		return nil, errKeyFile
+	}
+	k, err := x509.ParsePKCS8PrivateKey(blk.Bytes)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", errKeyFile, err)
+	}
+	return k, nil
+}
+
+// checkPrivate refuses a key file that others can read.
+func checkPrivate(path string) error {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return err
+	}
+	if fi.Mode().Perm()&0o077 != 0 {
+		return fmt.Errorf("%s is readable by others (mode %v): run `chmod 600 %s`", path, fi.Mode().Perm(), path)
+	}
+	return nil
+}
+
+// loadIdentity reads the organisation's Ed25519 signing key.
+func loadIdentity(d dataDir) (ed25519.PrivateKey, error) {
+	if err := d.check(); err != nil {
+		return nil, err
+	}
+	path := d.path(identityFile)
+	if err := checkPrivate(path); err != nil {
+		return nil, identityErrorf("identity key: %v", err)
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, identityErrorf("identity key: %v", err)
+	}
+	k, err := parsePrivateKey(b)
+	priv, ok := k.(ed25519.PrivateKey)
+	if err != nil || !ok {
+		return nil, identityErrorf("identity key %s: %v (want Ed25519): restore it from your backup", path, errKeyFile)
+	}
+	return priv, nil
+}
+
+// loadEncryption reads the organisation's X25519 encryption key.
+func loadEncryption(d dataDir) (*ecdh.PrivateKey, error) {
+	path := d.path(encryptionFile)
+	if err := checkPrivate(path); err != nil {
+		return nil, identityErrorf("encryption key: %v", err)
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, identityErrorf("encryption key: %v", err)
+	}
+	k, err := parsePrivateKey(b)
+	priv, ok := k.(*ecdh.PrivateKey)
+	if err != nil || !ok || priv.Curve() != ecdh.X25519() {
+		return nil, identityErrorf("encryption key %s: %v (want X25519): restore it from your backup", path, errKeyFile)
+	}
+	return priv, nil
+}
+
+// newToken returns a fresh API token: 32 random bytes in hex.
+func newToken() (string, error) {
+	var b [32]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		return "", err
+	}
+	return hex.EncodeToString(b[:]), nil
+}
+
+// loadToken reads the API token.
+func loadToken(d dataDir) (string, error) {
+	b, err := os.ReadFile(d.path(tokenFile))
+	if errors.Is(err, fs.ErrNotExist) {
+		return "", identityErrorf("no API token at %s: run `kring init` first, or pass --data-dir", d.path(tokenFile))
+	}
+	if err != nil {
+		return "", identityErrorf("API token: %v", err)
+	}
+	t := strings.TrimSpace(string(b))
+	if t == "" {
+		return "", identityErrorf("API token %s is empty: write 64 hex digits into it and restart kring run", d.path(tokenFile))
+	}
+	return t, nil
+}

@@ -1,0 +1,201 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/spf13/cobra"
+	"go.yaml.in/yaml/v3"
+
+	"github.com/kring-circle/kring/node/api"
+	"github.com/kring-circle/kring/protocol"
+)
+
+// advisoryFile is an advisory to publish, as a JSON or YAML file.
+type advisoryFile struct {
+	Title   string `json:"title" yaml:"title"`
+	Summary string `json:"summary,omitempty" yaml:"summary"`
+	TLP     string `json:"tlp" yaml:"tlp"`
+	Content any    `json:"content,omitempty" yaml:"content"`
+}
+
+type publishFlags struct {
+	file, title, summary, tlp, content string
+}
+
+func (a *app) publishCommand() *cobra.Command {
+	var f publishFlags
+	cmd := &cobra.Command{
+		Use:     "publish (--title TITLE --tlp LABEL [--summary TEXT] [--content FILE] | --file ADVISORY)",
+		GroupID: "act",
+		Short:   "Publish a signed advisory to the circle",
+		Long: `Publish signs an advisory as this organisation and gossips it to every
+member. Give it with flags, or as a JSON or YAML file with the keys title,
+summary, tlp and content (any JSON or YAML document, e.g. a CSAF or STIX
+document). The TLP label is one of CLEAR, GREEN, AMBER, AMBER+STRICT, RED
+(FIRST TLP 2.0); a "TLP:" prefix and lower case are accepted. The advisory is
+checked before it is sent; the daemon refuses it if this organisation is not
+in the circle's sharing set.`,
+		Example: `  kring publish --title "CVE-2026-1234 exploited in substation gateways" --tlp AMBER --summary "Patch now"
+  kring publish --title "IOCs for campaign X" --tlp GREEN --content iocs.json
+  kring publish --file advisory.yaml`,
+		Args: noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			req, err := buildPublish(f)
+			if err != nil {
+				return err
+			}
+			cn, err := a.client()
+			if err != nil {
+				return err
+			}
+			ctx, cancel := callCtx(cmd.Context())
+			defer cancel()
+			op, err := cn.c.Publish(ctx, req)
+			if err != nil {
+				return cn.explain("publish", err)
+			}
+			if st, err := cn.c.Status(ctx); err == nil && st.Peers == 0 {
+				fmt.Fprintln(a.stderr, "kring: warning: no peer is connected: the advisory is stored here and reaches the circle when a member connects (see `kring peers` and `kring status`)")
+			}
+			if a.output == "json" {
+				return a.printJSON(op)
+			}
+			_, err = fmt.Fprintf(a.stdout, "Published advisory %s (TLP:%s): %s\n", op.ID, req.TLP, req.Title)
+			return err
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVarP(&f.file, "file", "f", "", "the advisory as a .json, .yaml or .yml file")
+	fl.StringVar(&f.title, "title", "", "a one-line title")
+	fl.StringVar(&f.summary, "summary", "", "a short summary")
+	fl.StringVar(&f.tlp, "tlp", "", "CLEAR, GREEN, AMBER, AMBER+STRICT or RED")
+	fl.StringVar(&f.content, "content", "", "the advisory document: a JSON or YAML file")
+	_ = cmd.RegisterFlagCompletionFunc("tlp", cobra.FixedCompletions([]string{"CLEAR", "GREEN", "AMBER", "AMBER+STRICT", "RED"}, cobra.ShellCompDirectiveNoFileComp))
+	return cmd
+}
+
+// buildPublish turns the flags or the file into a checked request.
+func buildPublish(f publishFlags) (api.PublishRequest, error) {
+	var adv advisoryFile
+	if f.file != "" {
+		if f.title != "" || f.summary != "" || f.tlp != "" || f.content != "" {
+			return api.PublishRequest{}, usageErrorf("publish takes either --file or --title/--tlp/--summary/--content, not both")
+		}
+		var err error
+		if adv, err = readAdvisoryFile(f.file); err != nil {
+			return api.PublishRequest{}, usageErrorf("advisory file %s: %v", f.file, err)
+		}
+	} else {
+		adv = advisoryFile{Title: f.title, Summary: f.summary, TLP: f.tlp}
+		if f.content != "" {
+			c, err := readDocument(f.content)
+			if err != nil {
+				return api.PublishRequest{}, usageErrorf("content %s: %v", f.content, err)
+			}
+			adv.Content = c
+		}
+	}
+	req, err := adv.request()
+	if err != nil {
+		if f.file != "" {
+			return api.PublishRequest{}, usageErrorf("advisory file %s: %v", f.file, err)
+		}
+		return api.PublishRequest{}, usageErrorf("%v", err)
+	}
+	return req, nil
+}
+
+// request checks the advisory and builds the API request.
+func (adv advisoryFile) request() (api.PublishRequest, error) {
+	title := strings.TrimSpace(adv.Title)
+	if title == "" {
+		return api.PublishRequest{}, fmt.Errorf("the title is missing: give a one-line title (--title, or title: in the file)")
+	}
+	if len(title) > protocol.MaxShortText || strings.ContainsAny(title, "\n\r") {
+		return api.PublishRequest{}, fmt.Errorf("the title must be one line of at most %d bytes", protocol.MaxShortText)
+	}
+	if len(adv.Summary) > protocol.MaxLongText {
+		return api.PublishRequest{}, fmt.Errorf("the summary is over %d bytes: shorten it or move it into the content", protocol.MaxLongText)
+	}
+	tlp, err := parseTLP(adv.TLP)
+	if err != nil {
+		return api.PublishRequest{}, err
+	}
+	req := api.PublishRequest{Title: title, Summary: adv.Summary, TLP: string(tlp)}
+	if adv.Content != nil {
+		b, err := json.Marshal(adv.Content)
+		if err != nil {
+			return api.PublishRequest{}, fmt.Errorf("the content is not a JSON document: %v", err)
+		}
+		if len(b) > protocol.MaxContent {
+			return api.PublishRequest{}, fmt.Errorf("the content is %d bytes, over the limit of %d", len(b), protocol.MaxContent)
+		}
+		req.Content = b
+	}
+	return req, nil
+}
+
+// parseTLP accepts a TLP 2.0 label in any case, with or without "TLP:".
+func parseTLP(s string) (protocol.TLP, error) {
+	u := strings.ToUpper(strings.TrimSpace(s))
+	u = strings.TrimPrefix(u, "TLP:")
+	t := protocol.TLP(u)
+	if s == "" {
+		return "", fmt.Errorf("the TLP label is missing: give one of CLEAR, GREEN, AMBER, AMBER+STRICT, RED (--tlp, or tlp: in the file)")
+	}
+	if !t.Valid() {
+		return "", fmt.Errorf("TLP %q is not a TLP 2.0 label: use CLEAR, GREEN, AMBER, AMBER+STRICT or RED", s)
+	}
+	return t, nil
+}
+
+// readAdvisoryFile decodes an advisory file strictly, as JSON or YAML by
+// its extension.
+func readAdvisoryFile(path string) (advisoryFile, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return advisoryFile{}, err
+	}
+	var adv advisoryFile
+	switch strings.ToLower(filepath.Ext(path)) {
+	case ".json":
+		dec := json.NewDecoder(bytes.NewReader(b))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(&adv); err != nil {
+			return advisoryFile{}, fmt.Errorf("not a valid advisory (%v): give title, summary, tlp and content", err)
+		}
+	case ".yaml", ".yml":
+		dec := yaml.NewDecoder(bytes.NewReader(b))
+		dec.KnownFields(true)
+		if err := dec.Decode(&adv); err != nil {
+			return advisoryFile{}, fmt.Errorf("not a valid advisory (%v): give title, summary, tlp and content", strings.ReplaceAll(err.Error(), "\n", "; "))
+		}
+	default:
+		return advisoryFile{}, fmt.Errorf("unknown file type: name it .json, .yaml or .yml")
+	}
+	return adv, nil
+}
+
+// readDocument reads a JSON or YAML document (by extension; JSON else).
+func readDocument(path string) (any, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	var v any
+	if ext := strings.ToLower(filepath.Ext(path)); ext == ".yaml" || ext == ".yml" {
+		if err := yaml.Unmarshal(b, &v); err != nil {
+			return nil, fmt.Errorf("not a YAML document: %v", strings.ReplaceAll(err.Error(), "\n", "; "))
+		}
+		return v, nil
+	}
+	if !json.Valid(b) {
+		return nil, fmt.Errorf("not a JSON document: give a JSON file, or a .yaml one")
+	}
+	return json.RawMessage(b), nil
+}

@@ -1,0 +1,76 @@
+package main
+
+import (
+	"encoding/json"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestAdvisoryFiles(t *testing.T) {
+	cases := map[string]string{ // file -> wanted error ("" for none)
+		"good.yaml":             "",
+		"good.json":             "",
+		"bad-no-tlp.yaml":       "the TLP label is missing",
+		"bad-no-title.json":     "the title is missing",
+		"bad-tlp.yaml":          `TLP "WHITE" is not a TLP 2.0 label`,
+		"bad-unknown-key.yaml":  `field severity not found`,
+		"bad-content-keys.yaml": "the content is not a JSON document",
+		"bad-truncated.json":    "not a valid advisory",
+		"bad-extension.toml":    "name it .json, .yaml or .yml",
+		"does-not-exist.yaml":   "no such file",
+	}
+	for name, want := range cases {
+		path := filepath.Join("testdata", "advisories", name)
+		_, err := buildPublish(publishFlags{file: path})
+		if want == "" {
+			if err != nil {
+				t.Errorf("%s: %v", name, err)
+			}
+			continue
+		}
+		if err == nil || !strings.Contains(err.Error(), want) || !strings.Contains(err.Error(), path) ||
+			exitCode(err) != exitUsage {
+			t.Errorf("%s: err = %v, want one naming the file and containing %q", name, err, want)
+		}
+	}
+	req, err := buildPublish(publishFlags{file: "testdata/advisories/good.yaml"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var content struct {
+		CVE        []string `json:"cve"`
+		Indicators []struct{ Type, Value string }
+	}
+	if err := json.Unmarshal(req.Content, &content); err != nil || content.CVE[0] != "CVE-2026-1234" ||
+		content.Indicators[0].Value != "192.0.2.44" || req.TLP != "AMBER+STRICT" {
+		t.Errorf("yaml advisory became %+v (%s), %v", req, req.Content, err)
+	}
+}
+
+func TestPublishFlags(t *testing.T) {
+	cases := []struct {
+		f    publishFlags
+		want string
+	}{
+		{publishFlags{title: "t", tlp: "clear"}, ""},
+		{publishFlags{title: "t", tlp: "TLP:RED", summary: "s", content: "testdata/advisories/good.json"}, ""},
+		{publishFlags{title: "t", tlp: "RED", content: "testdata/advisories/bad-truncated.json"}, "not a JSON document"},
+		{publishFlags{title: "t", tlp: "amber strict"}, "not a TLP 2.0 label"},
+		{publishFlags{tlp: "RED"}, "the title is missing"},
+		{publishFlags{title: "two\nlines", tlp: "RED"}, "one line"},
+		{publishFlags{title: strings.Repeat("x", 300), tlp: "RED"}, "at most 256 bytes"},
+		{publishFlags{title: "t", tlp: "RED", file: "testdata/advisories/good.json"}, "either --file or"},
+	}
+	for _, c := range cases {
+		_, err := buildPublish(c.f)
+		if c.want == "" && err != nil || c.want != "" && (err == nil || !strings.Contains(err.Error(), c.want)) {
+			t.Errorf("buildPublish(%+v) = %v, want %q", c.f, err, c.want)
+		}
+	}
+	for in, want := range map[string]string{"amber+strict": "AMBER+STRICT", " tlp:clear ": "CLEAR", "Green": "GREEN"} {
+		if got, err := parseTLP(in); err != nil || string(got) != want {
+			t.Errorf("parseTLP(%q) = %q, %v", in, got, err)
+		}
+	}
+}

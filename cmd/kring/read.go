@@ -1,0 +1,156 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/kring-circle/kring/node/api"
+)
+
+func (a *app) statusCommand() *cobra.Command {
+	return &cobra.Command{
+		Use:     "status",
+		GroupID: "read",
+		Short:   "Show this node: membership, sync, peers, addresses",
+		Example: "  kring status\n  kring status --output json",
+		Args:    noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			cn, err := a.client()
+			if err != nil {
+				return err
+			}
+			ctx, cancel := callCtx(cmd.Context())
+			defer cancel()
+			st, err := cn.c.Status(ctx)
+			if err != nil {
+				return cn.explain("status", err)
+			}
+			if a.output == "json" {
+				return a.printJSON(st)
+			}
+			return printStatus(a.stdout, st)
+		},
+	}
+}
+
+func printStatus(w io.Writer, st api.Status) error {
+	standing := st.Status
+	if st.Suspended {
+		standing += ", suspended"
+	}
+	if st.Sharing {
+		standing += ", sharing"
+	}
+	ready := "ready to publish"
+	if !st.Ready {
+		ready = "not ready: " + st.NotReady
+	}
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintf(tw, "organisation\t%s\n", orDash(st.Name))
+	fmt.Fprintf(tw, "key\t%s\n", st.Key)
+	fmt.Fprintf(tw, "circle\t%s (charter v%d, group %s)\n", st.Circle, st.Charter.Version, short(st.Group))
+	fmt.Fprintf(tw, "charter\tk=%d s=%d r=%d c=%d\n", st.Charter.Admit, st.Charter.Suspend, st.Charter.Revoke, st.Charter.Change)
+	fmt.Fprintf(tw, "standing\t%s\n", standing)
+	fmt.Fprintf(tw, "node\t%s\n", ready)
+	fmt.Fprintf(tw, "log\t%d ops, %d pending, backlog %d\n", st.Ops, st.Pending, st.Backlog)
+	fmt.Fprintf(tw, "members\t%d (%d sharing)\n", st.Members, st.SharingSet)
+	fmt.Fprintf(tw, "peers\t%d connected\n", st.Peers)
+	for i, addr := range st.ListenAddrs {
+		label := ""
+		if i == 0 {
+			label = "addresses"
+		}
+		fmt.Fprintf(tw, "%s\t%s\n", label, addr)
+	}
+	fmt.Fprintf(tw, "version\t%s, up %s\n", st.Version, (time.Duration(st.UptimeSeconds) * time.Second).String())
+	if st.Error != "" {
+		fmt.Fprintf(tw, "ERROR\t%s\n", st.Error)
+	}
+	return tw.Flush()
+}
+
+func (a *app) peersCommand() *cobra.Command {
+	return &cobra.Command{
+		Use:     "peers",
+		GroupID: "read",
+		Short:   "List the connected peers and how this node treats them",
+		Example: "  kring peers\n  kring peers -o json",
+		Args:    noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			cn, err := a.client()
+			if err != nil {
+				return err
+			}
+			ctx, cancel := callCtx(cmd.Context())
+			defer cancel()
+			peers, err := cn.c.Peers(ctx)
+			if err != nil {
+				return cn.explain("peers", err)
+			}
+			if a.output == "json" {
+				return a.printJSON(peers)
+			}
+			tw := tabwriter.NewWriter(a.stdout, 0, 4, 2, ' ', 0)
+			fmt.Fprintln(tw, "ORGANISATION\tKEY\tSTANDING\tSTATUS\tADDRESS")
+			for _, p := range peers {
+				addr := ""
+				if len(p.Addrs) > 0 {
+					addr = p.Addrs[0]
+				}
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", orDash(p.Name), short(p.Key), p.Standing, orDash(p.Status), addr)
+			}
+			return tw.Flush()
+		},
+	}
+}
+
+func (a *app) blocksCommand() *cobra.Command {
+	return &cobra.Command{
+		Use:     "blocks",
+		GroupID: "read",
+		Short:   "List this node's local blocks",
+		Example: "  kring blocks",
+		Args:    noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			cn, err := a.client()
+			if err != nil {
+				return err
+			}
+			ctx, cancel := callCtx(cmd.Context())
+			defer cancel()
+			blocks, err := cn.c.Blocks(ctx)
+			if err != nil {
+				return cn.explain("blocks", err)
+			}
+			if a.output == "json" {
+				return a.printJSON(blocks)
+			}
+			tw := tabwriter.NewWriter(a.stdout, 0, 4, 2, ' ', 0)
+			fmt.Fprintln(tw, "ORGANISATION\tKEY\tSINCE\tREASON")
+			for _, b := range blocks {
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", orDash(b.Name), short(b.Key), b.Since.Format(time.RFC3339), b.Reason)
+			}
+			return tw.Flush()
+		},
+	}
+}
+
+// short returns the first 12 digits of a hex key or hash.
+func short(s string) string {
+	if len(s) > 12 {
+		return s[:12]
+	}
+	return s
+}
+
+func orDash(s string) string {
+	if strings.TrimSpace(s) == "" {
+		return "-"
+	}
+	return s
+}

@@ -1,0 +1,229 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/kring-circle/kring/node"
+	"github.com/kring-circle/kring/node/api"
+	"github.com/kring-circle/kring/node/store"
+	"github.com/kring-circle/kring/protocol"
+)
+
+type runFlags struct {
+	logFormat, logLevel string
+}
+
+func (a *app) runCommand() *cobra.Command {
+	var f runFlags
+	cmd := &cobra.Command{
+		Use:     "run",
+		GroupID: "daemon",
+		Short:   "Run the node: join the circle, sync, gossip, serve the local API",
+		Long: `Run starts this organisation's node with the data dir's identity, genesis
+and config.toml, and serves the local API (api.listen) that the other verbs,
+your SIEM and scripts use. While this organisation is not a member and an
+application is installed (kring apply), it enacts its own admission as soon
+as the charter's k members have endorsed it.
+
+Logs go to stderr (log/slog, text or JSON). While the node catches up a large
+backlog, a progress bar with rate and ETA shows on a terminal; otherwise log
+lines report progress. SIGINT or SIGTERM stops it gracefully.
+
+Exit status:
+  0  stopped cleanly by SIGINT or SIGTERM
+  1  runtime failure (the node or the API stopped on an error)
+  2  usage or configuration error (config.toml, flags, a port in use)
+  3  identity, genesis or store problem (missing or unreadable key,
+     wrong or unsigned genesis, application for another circle or key,
+     store locked by another kring run or corrupt)`,
+		Example: `  kring run
+  kring --data-dir /var/lib/kring run --log-format json
+  kring run --log-level debug`,
+		Args: noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error { return a.runDaemon(cmd.Context(), f) },
+	}
+	cmd.Flags().StringVar(&f.logFormat, "log-format", "", "text or json (default: log.format in the config)")
+	cmd.Flags().StringVar(&f.logLevel, "log-level", "", "debug, info, warn or error (default: log.level in the config)")
+	_ = cmd.RegisterFlagCompletionFunc("log-format", cobra.FixedCompletions([]string{"text", "json"}, cobra.ShellCompDirectiveNoFileComp))
+	_ = cmd.RegisterFlagCompletionFunc("log-level", cobra.FixedCompletions([]string{"debug", "info", "warn", "error"}, cobra.ShellCompDirectiveNoFileComp))
+	return cmd
+}
+
+// daemon is what kring run puts together.
+type daemon struct {
+	cfg     fileConfig
+	dir     dataDir
+	log     *slog.Logger
+	node    *node.Node
+	app     *protocol.Application // nil unless applying
+	apiAddr string
+	stderr  io.Writer
+}
+
+func (a *app) runDaemon(ctx context.Context, f runFlags) error {
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	cfg, err := a.config()
+	if err != nil {
+		return err
+	}
+	if f.logFormat != "" {
+		cfg.Log.Format = f.logFormat
+	}
+	if f.logLevel != "" {
+		cfg.Log.Level = f.logLevel
+	}
+	logger, err := newLogger(a.stderr, cfg.Log.Format, cfg.Log.Level)
+	if err != nil {
+		return usageErrorf("%v", err)
+	}
+	d := a.dir()
+	priv, err := loadIdentity(d)
+	if err != nil {
+		return err
+	}
+	token, err := loadToken(d)
+	if err != nil {
+		return err
+	}
+	gen, err := readGenesis(d.resolve(cfg.Node.Genesis))
+	if err != nil {
+		return err
+	}
+	application, err := readOwnApplication(d.resolve(cfg.Node.Application), gen.Hash(), protocol.KeyOf(priv))
+	if err != nil {
+		return err
+	}
+	if a.apiFlag != "" {
+		cfg.API.Listen = a.apiFlag
+		if err := checkLoopback(cfg.API.Listen); err != nil {
+			return usageErrorf("--api: %v", err)
+		}
+	}
+	ln, err := net.Listen("tcp", cfg.API.Listen)
+	if err != nil {
+		return usageErrorf("api.listen %s: %v: is another kring run using it? change api.listen in %s", cfg.API.Listen, err, a.configPath())
+	}
+	defer ln.Close()
+
+	nc := cfg.nodeConfig(d, priv, gen.Bytes())
+	nc.Logger = logger
+	delay := api.NewStoreDelay(protocol.KeyOf(priv))
+	nc.OnStored = delay.Observe
+	n, err := node.New(ctx, nc)
+	if err != nil {
+		return startError(err, d, a.configPath())
+	}
+	dm := &daemon{cfg: cfg, dir: d, log: logger, node: n, app: application, apiAddr: ln.Addr().String(), stderr: a.stderr}
+	return dm.serve(ctx, ln, api.NewServer(n, api.ServerOptions{
+		Token: token, Version: version, Logger: logger.With("component", "api"), StoreDelay: delay,
+	}))
+}
+
+// serve runs the API and the node's helpers until ctx ends or the node or
+// the API stops on an error; then it shuts both down.
+func (dm *daemon) serve(ctx context.Context, ln net.Listener, srv *api.Server) error {
+	reqCtx, cancelReqs := context.WithCancel(context.Background())
+	hs := &http.Server{
+		Handler:           srv.Handler(),
+		ReadHeaderTimeout: 10 * time.Second,
+		BaseContext:       func(net.Listener) context.Context { return reqCtx },
+		ErrorLog:          slog.NewLogLogger(dm.log.Handler(), slog.LevelWarn),
+	}
+	apiErr := make(chan error, 1)
+	go func() { apiErr <- hs.Serve(ln) }()
+	n := dm.node
+	dm.log.Info("kring running", "version", version, "key", n.Key().String(), "api", "http://"+dm.apiAddr,
+		"addrs", strings.Join(n.P2PAddrs(), " "))
+	helpers, cancelHelpers := context.WithCancel(ctx)
+	defer cancelHelpers()
+	if dm.app != nil {
+		go dm.enrol(helpers, time.Duration(dm.cfg.Node.EnrollInterval))
+	} else if st := n.State(); !st.IsMember(n.Key()) {
+		dm.log.Warn("this organisation is not a member of the circle and has no application: run `kring apply --genesis FILE`",
+			"status", st.Key(n.Key()).Status.String())
+	}
+	go dm.progress(helpers, dm.stderr)
+
+	var failure error
+	for failure == nil && ctx.Err() == nil {
+		changed := n.Changed()
+		if err := n.Err(); err != nil {
+			failure = identityErrorf("the node stopped: %v: check the disk and the store in %s", err, dm.dir.path(storeDir))
+			break
+		}
+		select {
+		case <-ctx.Done():
+		case <-changed:
+		case <-time.After(time.Second): // a stop need not change the log
+		case err := <-apiErr:
+			failure = failuref("the API server stopped: %v", err)
+		}
+	}
+	if failure == nil {
+		dm.log.Info("stopping", "reason", context.Cause(ctx))
+	}
+	cancelHelpers()
+	cancelReqs()
+	shutCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	_ = hs.Shutdown(shutCtx)
+	if err := n.Close(); err != nil && failure == nil {
+		failure = failuref("closing the node: %v", err)
+	}
+	if failure == nil {
+		dm.log.Info("stopped")
+	}
+	return failure
+}
+
+// startError classifies why node.New failed.
+func startError(err error, d dataDir, configPath string) error {
+	msg := err.Error()
+	switch {
+	case strings.Contains(msg, "address already in use"):
+		return usageErrorf("%v: another process listens on a node.listen address; change node.listen in %s", err, configPath)
+	case errors.Is(err, node.ErrConfig):
+		return usageErrorf("%v: fix %s", err, configPath)
+	case strings.Contains(msg, "lock"):
+		return identityErrorf("the store in %s is in use: is another kring run using this data dir? (%v)", d.path(storeDir), err)
+	case errors.Is(err, store.ErrCorrupt), errors.Is(err, store.ErrFormat), strings.Contains(msg, "store:"):
+		return identityErrorf("the store in %s cannot be opened: %v", d.path(storeDir), err)
+	}
+	return failuref("starting the node: %v", err)
+}
+
+// readOwnApplication reads the installed application, if any, and checks
+// that it is this organisation's, for this circle.
+func readOwnApplication(path string, group protocol.Hash, self protocol.Key) (*protocol.Application, error) {
+	b, err := os.ReadFile(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, identityErrorf("application: %v", err)
+	}
+	app, err := protocol.DecodeApplication(b)
+	if err != nil {
+		return nil, identityErrorf("application %s: %v: write it again with `kring apply`", path, err)
+	}
+	if app.Group != group {
+		return nil, identityErrorf("application %s is for another circle (%s, the genesis is %s): run `kring apply` with this circle's genesis", path, app.Group.Short(), group.Short())
+	}
+	if app.Member.Key != self {
+		return nil, identityErrorf("application %s is another organisation's (%s): run `kring apply` in this data dir", path, app.Member.Key.Short())
+	}
+	return app, nil
+}
