@@ -59,6 +59,38 @@ func (n *Node) Advisories(ctx context.Context, from uint64, limit int) (ads []St
 	return ads, next, nil
 }
 
+// AdvisoriesBefore returns, newest first, at most limit live advisories
+// stored below position before, and the position to page back from (the
+// oldest position read). Void advisories are skipped, as in Advisories.
+func (n *Node) AdvisoriesBefore(ctx context.Context, before uint64, limit int) (ads []StoredAdvisory, next uint64, err error) {
+	next = before
+	for len(ads) < limit && next > 0 {
+		refs, err := n.store.AdvisoriesBefore(next, min(advisoryScan, limit-len(ads)))
+		if err != nil {
+			return nil, before, fmt.Errorf("node: %w", err)
+		}
+		if len(refs) == 0 {
+			break
+		}
+		live, err := n.liveSet(ctx, refs)
+		if err != nil {
+			return nil, before, err
+		}
+		for i, r := range refs {
+			next = r.Pos
+			if !live[i] {
+				continue
+			}
+			ad, err := n.loadAdvisory(r)
+			if err != nil {
+				return nil, before, err
+			}
+			ads = append(ads, ad)
+		}
+	}
+	return ads, next, nil
+}
+
 // Advisory returns the live advisory h, or an error wrapping
 // ErrNoAdvisory.
 func (n *Node) Advisory(ctx context.Context, h protocol.Hash) (StoredAdvisory, error) {

@@ -33,37 +33,82 @@ func (a *app) advisoriesListCommand() *cobra.Command {
 	var opts api.ListOptions
 	cmd := &cobra.Command{
 		Use:   "list",
-		Short: "List live advisories in the order this node stored them",
+		Short: "List live advisories: the newest first, or the oldest first with --after",
+		Long: `List shows a page of the live advisories this node stored: by default the
+newest, newest first. --before pages back from a position or ID; --after
+lists the advisories stored after one, oldest first, to page forward. When
+the page is full, a line on stderr says how to see more.`,
 		Example: `  kring advisories list
+  kring advisories list --before 120 --limit 20
   kring advisories list --after 42 --limit 10
   kring advisories list -o json`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if opts.Limit < 0 {
+				return usageErrorf("--limit %d: give a positive number (at most %d)", opts.Limit, api.MaxLimit)
+			}
 			cn, err := a.client()
 			if err != nil {
 				return err
 			}
 			ctx, cancel := callCtx(cmd.Context())
 			defer cancel()
+			opts.Order = api.OrderNewest
+			if opts.After != "" && opts.Before == "" {
+				opts.Order = api.OrderOldest
+			}
 			advs, err := cn.c.Advisories(ctx, opts)
 			if err != nil {
 				return cn.explain("advisories list", err)
 			}
 			if a.output == "json" {
-				return a.printJSON(advs)
+				err = a.printJSON(advs)
+			} else {
+				tw := tabwriter.NewWriter(a.stdout, 0, 4, 2, ' ', 0)
+				fmt.Fprintln(tw, "POS\tID\tTLP\tPUBLISHED\tBY\tTITLE")
+				for _, ad := range advs {
+					fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\n", ad.Position, short(ad.ID), ad.TLP,
+						ad.Published.Format(time.DateTime), orDash(ad.AuthorName), ad.Title)
+				}
+				err = tw.Flush()
 			}
-			tw := tabwriter.NewWriter(a.stdout, 0, 4, 2, ' ', 0)
-			fmt.Fprintln(tw, "POS\tID\tTLP\tPUBLISHED\tBY\tTITLE")
-			for _, ad := range advs {
-				fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\n", ad.Position, short(ad.ID), ad.TLP,
-					ad.Published.Format(time.DateTime), orDash(ad.AuthorName), ad.Title)
+			if err != nil {
+				return err
 			}
-			return tw.Flush()
+			if hint := moreHint(opts, advs); hint != "" {
+				fmt.Fprintln(a.stderr, hint)
+			}
+			return nil
 		},
 	}
-	cmd.Flags().IntVar(&opts.Limit, "limit", 0, "at most this many (default 100, at most 1000)")
-	cmd.Flags().StringVar(&opts.After, "after", "", "only advisories stored after this position or ID")
+	cmd.Flags().IntVar(&opts.Limit, "limit", 0, fmt.Sprintf("at most this many (default %d, at most %d)", api.DefaultLimit, api.MaxLimit))
+	cmd.Flags().StringVar(&opts.After, "after", "", "only advisories stored after this position or ID, oldest first")
+	cmd.Flags().StringVar(&opts.Before, "before", "", "only advisories stored before this position or ID, newest first")
 	return cmd
+}
+
+// moreHint says, when a page of advisories is full, how to list the next
+// one; "" when the page is the last.
+func moreHint(opts api.ListOptions, page []api.AdvisoryInfo) string {
+	limit := api.DefaultLimit
+	if opts.Limit > 0 {
+		limit = min(opts.Limit, api.MaxLimit)
+	}
+	if len(page) < limit || len(page) == 0 {
+		return ""
+	}
+	last := page[len(page)-1].Position
+	flags := ""
+	if opts.Limit > 0 {
+		flags = fmt.Sprintf(" --limit %d", opts.Limit)
+	}
+	if opts.Order == api.OrderOldest {
+		return fmt.Sprintf("kring: showing %d advisories, the oldest first; later ones: kring advisories list --after %d%s", len(page), last, flags)
+	}
+	if opts.After != "" {
+		flags = " --after " + opts.After + flags
+	}
+	return fmt.Sprintf("kring: showing the newest %d advisories; older ones: kring advisories list --before %d%s", len(page), last, flags)
 }
 
 func (a *app) advisoriesShowCommand() *cobra.Command {

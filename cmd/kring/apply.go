@@ -14,6 +14,7 @@ import (
 func (a *app) applyCommand() *cobra.Command {
 	var genesisPath, out string
 	var claims []string
+	var force bool
 	cmd := &cobra.Command{
 		Use:     "apply --genesis genesis.kring --out application.kring",
 		GroupID: "setup",
@@ -26,19 +27,25 @@ the configured peers and enacts your admission itself as soon as k members
 have endorsed the application (it logs how many endorsements it still needs).
 
 Send application.kring to the members who vet you; each runs
-kring endorse application.kring --evidence "...".`,
+kring endorse application.kring --evidence "...".
+
+Apply refuses to replace an application to the same circle that is installed
+already: a new application has a new ID, and the endorsements of the old one
+stop counting. Pass --force to apply afresh anyway.`,
 		Example: `  kring apply --genesis genesis.kring --out application.kring
-  kring apply --genesis genesis.kring --claim vital-clients="Serves five grid operators"`,
+  kring apply --genesis genesis.kring --claim vital-clients="Serves five grid operators"
+  kring apply --genesis genesis.kring --force`,
 		Args: noArgs,
-		RunE: func(*cobra.Command, []string) error { return a.runApply(genesisPath, out, claims) },
+		RunE: func(*cobra.Command, []string) error { return a.runApply(genesisPath, out, claims, force) },
 	}
 	cmd.Flags().StringVar(&genesisPath, "genesis", "", "the circle's genesis file (required)")
 	cmd.Flags().StringVar(&out, "out", applicationFile, "where to write the application")
 	cmd.Flags().StringArrayVar(&claims, "claim", nil, "REQUIREMENT=STATEMENT, on top of organisation.claims (repeatable)")
+	cmd.Flags().BoolVar(&force, "force", false, "replace an installed application to this circle (its endorsements stop counting)")
 	return cmd
 }
 
-func (a *app) runApply(genesisPath, out string, claims []string) error {
+func (a *app) runApply(genesisPath, out string, claims []string, force bool) error {
 	if genesisPath == "" {
 		return usageErrorf("apply needs --genesis FILE: the circle's genesis.kring, from any member")
 	}
@@ -64,10 +71,15 @@ func (a *app) runApply(genesisPath, out string, claims []string) error {
 	if err != nil {
 		return err
 	}
+	installed := a.dir().resolve(cfg.Node.Application)
+	if old, err := readOwnApplication(installed, op.Hash(), self.Key); err == nil && old != nil && !force {
+		return usageErrorf("%s holds your application %s to circle %q already: a new one would have a new ID, and the endorsements of %s would stop counting; send that file to the members who vet you (or pass --force to apply afresh)",
+			installed, old.ID().Short(), g.Charter.Name, old.ID().Short())
+	}
 	if err := a.installGenesis(op); err != nil {
 		return err
 	}
-	for _, p := range []string{out, a.dir().resolve(cfg.Node.Application)} {
+	for _, p := range []string{out, installed} {
 		if err := writeFileAtomic(p, app.Bytes(), 0o644); err != nil {
 			return failuref("writing application: %v", err)
 		}

@@ -70,3 +70,38 @@ func TestApply(t *testing.T) {
 	kring(t, "--data-dir", n, "apply").fails(t, exitUsage, "needs --genesis")
 	kring(t, "--data-dir", n, "apply", "--genesis", filepath.Join(root, "charter.toml")).fails(t, exitIdentity, "not a kring genesis")
 }
+
+// TestApplyAgain: applying again to the same circle is refused unless
+// --force, as a new application would void the old one's endorsements.
+func TestApplyAgain(t *testing.T) {
+	root, _, gpath := finishedCircle(t)
+	n := initOrgs(t, root, "n")[0]
+	out := filepath.Join(root, "n.application")
+	kring(t, "--data-dir", n, "apply", "--genesis", gpath, "--out", out).must(t)
+	installed := filepath.Join(n, applicationFile)
+	first, err := os.ReadFile(installed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	app, err := protocol.DecodeApplication(first)
+	if err != nil {
+		t.Fatal(err)
+	}
+	other := filepath.Join(root, "again.application")
+	kring(t, "--data-dir", n, "apply", "--genesis", gpath, "--out", other).fails(t, exitUsage,
+		"holds your application "+app.ID().Short()+` to circle "Test circle" already`)
+	if b, err := os.ReadFile(installed); err != nil || string(b) != string(first) {
+		t.Errorf("the refused apply replaced the installed application: %v", err)
+	}
+	if _, err := os.Stat(other); err == nil {
+		t.Errorf("the refused apply wrote %s", other)
+	}
+	kring(t, "--data-dir", n, "apply", "--genesis", gpath, "--out", other, "--force").must(t)
+	b, err := os.ReadFile(installed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if o, err := os.ReadFile(other); err != nil || string(o) != string(b) || string(b) == string(first) {
+		t.Errorf("--force did not install a fresh application in both places: %v", err)
+	}
+}

@@ -3,7 +3,10 @@ package main
 import (
 	"context"
 	"errors"
+	"net"
 	"net/http"
+	"net/url"
+	"strings"
 	"time"
 
 	"github.com/kring-circle/kring/node/api"
@@ -32,11 +35,50 @@ func (a *app) client() (*conn, error) {
 		}
 		addr = cfg.API.Listen
 	}
+	if err := checkAPIAddr(addr); err != nil {
+		return nil, err
+	}
 	token, err := loadToken(d)
 	if err != nil {
 		return nil, err
 	}
 	return &conn{c: api.NewClient(addr, token), addr: addr, dir: d}, nil
+}
+
+// checkAPIAddr refuses an API address that a client verb would send the
+// token to in the clear over the network: it takes host:port or an
+// http:// URL on loopback, or an https:// URL anywhere (a TLS proxy in
+// front of the daemon).
+func checkAPIAddr(addr string) error {
+	hostport := addr
+	if strings.Contains(addr, "://") {
+		u, err := url.Parse(addr)
+		if err != nil || u.Host == "" {
+			return usageErrorf("--api %q is not host:port or a URL: write it like %q", addr, defaultAPI)
+		}
+		switch u.Scheme {
+		case "https":
+			return nil
+		case "http":
+		default:
+			return usageErrorf("--api %q: kring speaks http:// on loopback or https://, not %s://", addr, u.Scheme)
+		}
+		hostport = u.Host
+		if u.Port() == "" {
+			hostport = net.JoinHostPort(u.Hostname(), "80")
+		}
+	}
+	host, _, err := net.SplitHostPort(hostport)
+	if err != nil {
+		return usageErrorf("--api %q is not host:port: write it like %q", addr, defaultAPI)
+	}
+	if host == "localhost" {
+		return nil
+	}
+	if ip := net.ParseIP(host); ip == nil || !ip.IsLoopback() {
+		return usageErrorf("--api %q is not a loopback address: the API token would cross the network in the clear; use 127.0.0.1:PORT on the daemon's machine, or an https:// URL of a TLS proxy in front of it", addr)
+	}
+	return nil
 }
 
 // ctx returns a context for one call.

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"reflect"
 	"strings"
 	"time"
 
@@ -137,6 +138,9 @@ func loadConfig(path string) (fileConfig, error) {
 // parseConfig decodes config.toml strictly over the defaults and validates it.
 func parseConfig(b []byte) (fileConfig, error) {
 	c := defaultFileConfig()
+	if err := checkDurations(b); err != nil {
+		return fileConfig{}, err
+	}
 	dec := toml.NewDecoder(bytes.NewReader(b))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&c); err != nil {
@@ -146,6 +150,53 @@ func parseConfig(b []byte) (fileConfig, error) {
 		return fileConfig{}, err
 	}
 	return c, nil
+}
+
+// durationKeys lists the config's duration keys ("node.sync_interval"),
+// found from fileConfig's fields of type duration.
+func durationKeys() []string {
+	var keys []string
+	dt := reflect.TypeFor[duration]()
+	ct := reflect.TypeFor[fileConfig]()
+	for i := range ct.NumField() {
+		sec := ct.Field(i)
+		if sec.Type.Kind() != reflect.Struct {
+			continue
+		}
+		for j := range sec.Type.NumField() {
+			if f := sec.Type.Field(j); f.Type == dt {
+				keys = append(keys, sec.Tag.Get("toml")+"."+f.Tag.Get("toml"))
+			}
+		}
+	}
+	return keys
+}
+
+// checkDurations checks the duration keys before the config is decoded,
+// naming the key: go-toml would read sync_interval = 30 as 30 nanoseconds,
+// and its errors for other values do not say which key they are about. A
+// document that is not TOML is left to the decoder to describe.
+func checkDurations(b []byte) error {
+	var doc map[string]any
+	if err := toml.Unmarshal(b, &doc); err != nil {
+		return nil
+	}
+	for _, k := range durationKeys() {
+		sec, key, _ := strings.Cut(k, ".")
+		t, _ := doc[sec].(map[string]any)
+		switch v := t[key].(type) {
+		case nil:
+		case string:
+			if _, err := time.ParseDuration(v); err != nil {
+				return fmt.Errorf("%s = %q is not a duration such as \"30s\" or \"5m\": fix the value", k, v)
+			}
+		case int64, float64:
+			return fmt.Errorf("%s = %v is a bare number, with no unit: write it as \"%vs\" (or \"5m\")", k, v, v)
+		default:
+			return fmt.Errorf("%s is a TOML %T, not a duration: write it as a string such as \"30s\"", k, v)
+		}
+	}
+	return nil
 }
 
 // describeTOMLError turns a go-toml error into one line with its position.

@@ -116,3 +116,33 @@ func TestCheckLoopback(t *testing.T) {
 		}
 	}
 }
+
+// TestDurationKeys: every duration of the config is checked for a bare
+// number and has a floor.
+func TestDurationKeys(t *testing.T) {
+	if got := durationKeys(); !reflect.DeepEqual(got, []string{"node.sync_interval", "node.enroll_interval"}) {
+		t.Errorf("durationKeys() = %v", got)
+	}
+	for _, k := range durationKeys() {
+		_, key, _ := strings.Cut(k, ".")
+		for _, v := range []string{"30", "0", "-1", "2.5", "0.5"} {
+			_, err := parseConfig([]byte("[organisation]\nname = \"A\"\n[node]\n" + key + " = " + v + "\n"))
+			if err == nil || !strings.Contains(err.Error(), k+" = "+v+" is a bare number") {
+				t.Errorf("%s = %s: %v", k, v, err)
+			}
+		}
+		c := defaultFileConfig()
+		c.Organisation.Name = "A"
+		for _, v := range []time.Duration{0, time.Nanosecond, 999 * time.Millisecond, -time.Hour} {
+			c.Node.SyncInterval, c.Node.EnrollInterval = duration(time.Second), duration(time.Second)
+			if key == "sync_interval" {
+				c.Node.SyncInterval = duration(v)
+			} else {
+				c.Node.EnrollInterval = duration(v)
+			}
+			if err := c.validate(); err == nil || !strings.Contains(err.Error(), k+" is "+v.String()+": it must be at least 1s") {
+				t.Errorf("%s = %s: %v", k, v, err)
+			}
+		}
+	}
+}

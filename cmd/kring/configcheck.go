@@ -14,6 +14,13 @@ import (
 	"github.com/kring-circle/kring/protocol"
 )
 
+// Floors of the config's durations: a shorter interval would have the
+// node sync or enrol in a busy loop.
+const (
+	minSyncInterval   = duration(time.Second)
+	minEnrollInterval = duration(time.Second)
+)
+
 // validate checks what the node would refuse later, and kring's own keys,
 // and says for the first problem what is wrong and what to do.
 func (c *fileConfig) validate() error {
@@ -47,8 +54,16 @@ func (c *fileConfig) validate() error {
 	if c.Node.Genesis == "" {
 		return fmt.Errorf("node.genesis is empty: set it to the circle's genesis file (default %q in the data dir)", genesisFile)
 	}
-	if c.Node.SyncInterval <= 0 || c.Node.EnrollInterval <= 0 {
-		return fmt.Errorf("node.sync_interval and node.enroll_interval must be positive durations such as \"30s\"")
+	for _, d := range []struct {
+		key      string
+		v, floor duration
+	}{
+		{"node.sync_interval", c.Node.SyncInterval, minSyncInterval},
+		{"node.enroll_interval", c.Node.EnrollInterval, minEnrollInterval},
+	} {
+		if d.v < d.floor {
+			return fmt.Errorf("%s is %s: it must be at least %s (write it like \"30s\")", d.key, time.Duration(d.v), time.Duration(d.floor))
+		}
 	}
 	if c.Node.SyncBeforePublish < 0 {
 		return fmt.Errorf("node.sync_before_publish is negative: use 0 (no wait) or more")

@@ -53,11 +53,12 @@ peers = {{q .Node.Peers}}
 genesis = {{q .Node.Genesis}}
 # This organisation's application while it is not a member (kring apply).
 application = {{q .Node.Application}}
-# How often the node syncs with a random member.
+# How often the node syncs with a random member: a duration string such
+# as "30s" or "5m" (a bare number is refused), at least "1s".
 sync_interval = {{dur .Node.SyncInterval}}
 # Members to have synced with since start before publishing (0: no wait).
 sync_before_publish = {{.Node.SyncBeforePublish}}
-# How often an applicant's node tries to enact its admission.
+# How often an applicant's node tries to enact its admission (at least "1s").
 enroll_interval = {{dur .Node.EnrollInterval}}
 # Enact a suspension, unsuspension, revocation or charter change this node
 # voted for as soon as the charter's threshold of votes is in the log.

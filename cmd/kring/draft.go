@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"slices"
 	"strings"
 
 	"github.com/kring-circle/kring/protocol"
@@ -25,7 +26,31 @@ var (
 	errAltered = errors.New("the draft was altered after it was signed")
 	// errUnsigned: founders have not signed yet.
 	errUnsigned = errors.New("not every founder has signed")
+	// errNotYourCard: the draft's entry for the signer is not the
+	// signer's own member card.
+	errNotYourCard = errors.New("the draft does not list you as you are")
 )
+
+// cardDiff names the fields in which two member cards differ, in the
+// card's JSON names; an empty list and none are the same.
+func cardDiff(a, b card) []string {
+	var diff []string
+	add := func(name string, same bool) {
+		if !same {
+			diff = append(diff, name)
+		}
+	}
+	add("key", a.Key == b.Key)
+	add("enc_key", a.EncKey == b.EncKey)
+	add("name", a.Profile.Name == b.Profile.Name)
+	add("sector", a.Profile.Sector == b.Profile.Sector)
+	add("contact", a.Profile.Contact == b.Profile.Contact)
+	add("role", a.Profile.Role == b.Profile.Role)
+	add("expertise", slices.Equal(a.Profile.Expertise, b.Profile.Expertise))
+	add("claims", slices.Equal(a.Profile.Claims, b.Profile.Claims))
+	add("addrs", slices.Equal(a.Addrs, b.Addrs))
+	return diff
+}
 
 // draft is genesis.draft.json: a genesis on its way from founder to
 // founder. Founder #1 signs the op and the genesis when drafting; each
@@ -170,19 +195,26 @@ func (d *draft) verify() (*protocol.Genesis, error) {
 }
 
 // sign adds priv's founder signature to the draft after checking the
-// signatures already in it.
-func (d *draft) sign(priv ed25519.PrivateKey) error {
+// signatures already in it, and that the draft lists this organisation as
+// self, its own member card, says it is: a founder signs its own entry.
+func (d *draft) sign(priv ed25519.PrivateKey, self protocol.Member) error {
 	g, err := d.verify()
 	if err != nil {
 		return err
 	}
 	k := protocol.KeyOf(priv)
-	found := false
-	for _, f := range g.Founders {
-		found = found || f.Key == k
+	found := -1
+	for i, f := range g.Founders {
+		if f.Key == k {
+			found = i
+		}
 	}
-	if !found {
+	if found < 0 {
 		return fmt.Errorf("%w (your key is %s)", errNotFounder, k.Short())
+	}
+	if diff := cardDiff(cardOf(g.Founders[found]), cardOf(self)); len(diff) > 0 {
+		return fmt.Errorf("%w: founder #%d (your key %s) differs from your member card in %s",
+			errNotYourCard, found+1, k.Short(), strings.Join(diff, ", "))
 	}
 	if err := protocol.SignGenesis(g, priv); err != nil {
 		return err

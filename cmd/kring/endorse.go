@@ -5,7 +5,9 @@ import (
 	"encoding/hex"
 	"fmt"
 	"os"
+	"regexp"
 	"strings"
+	"unicode"
 
 	"github.com/spf13/cobra"
 
@@ -14,23 +16,31 @@ import (
 )
 
 func (a *app) endorseCommand() *cobra.Command {
-	var evidence string
+	var ev evidenceFlags
 	cmd := &cobra.Command{
 		Use:     "endorse APPLICATION --evidence TEXT|FILE",
 		GroupID: "act",
 		Short:   "Endorse an applicant, citing the evidence you vetted",
 		Long: `Endorse publishes your vote to admit the applicant of APPLICATION (the file
-kring apply wrote). --evidence is your vetting evidence: a file (e.g. your
-notes or a signed statement), or the text itself. It stays on this machine,
-in the data dir's evidence/ directory under its SHA-256; only the hash goes
-into the vote. The applicant's node enacts its admission once the charter's
-k members have endorsed it.`,
+kring apply wrote). The evidence is what you vetted: a file (e.g. your notes
+or a signed statement) or the text itself. It stays on this machine, in the
+data dir's evidence/ directory under its SHA-256; only the hash goes into the
+vote. The applicant's node enacts its admission once the charter's k members
+have endorsed it.
+
+--evidence takes a file or the text: an existing file is read; an argument
+that looks like a file name (no spaces, and a "/" or an extension such as
+.pdf) but names no file is refused, so that a mistyped path is never taken
+as the evidence. --evidence-file takes a file only, --evidence-text the text
+only.`,
 		Example: `  kring endorse application.kring --evidence "Met their CISO on 3 March; references from two grid operators"
-  kring endorse application.kring --evidence vetting-notes.pdf`,
+  kring endorse application.kring --evidence vetting-notes.pdf
+  kring endorse application.kring --evidence-file vetting/notes.pdf
+  kring endorse application.kring --evidence-text "approved-v2.pdf"`,
 		Args: exactArgs(1, "the application file"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if evidence == "" {
-				return usageErrorf("endorse needs --evidence TEXT or FILE: what you vetted (it stays on this machine)")
+			if err := ev.check(); err != nil {
+				return err
 			}
 			b, err := os.ReadFile(args[0])
 			if err != nil {
@@ -40,7 +50,11 @@ k members have endorsed it.`,
 			if err != nil {
 				return usageErrorf("application %s: %v: ask the applicant for the file kring apply wrote", args[0], err)
 			}
-			sum, err := a.keepEvidence(evidence)
+			data, err := ev.read()
+			if err != nil {
+				return err
+			}
+			sum, err := a.keepEvidence(data)
 			if err != nil {
 				return err
 			}
@@ -62,21 +76,82 @@ k members have endorsed it.`,
 			return err
 		},
 	}
-	cmd.Flags().StringVar(&evidence, "evidence", "", "the vetting evidence: a file, or the text itself")
+	fl := cmd.Flags()
+	fl.StringVar(&ev.either, "evidence", "", "the vetting evidence: an existing file, or the text itself")
+	fl.StringVar(&ev.file, "evidence-file", "", "the vetting evidence as a file")
+	fl.StringVar(&ev.text, "evidence-text", "", "the vetting evidence as text, even if it looks like a file name")
+	cmd.MarkFlagsMutuallyExclusive("evidence", "evidence-file", "evidence-text")
 	return cmd
 }
 
-// keepEvidence stores the evidence (a file's bytes, or the text) under
-// evidence/<sha256> in the data dir and returns the hash in hex.
-func (a *app) keepEvidence(arg string) (string, error) {
-	data := []byte(arg)
-	if fi, err := os.Stat(arg); err == nil && fi.Mode().IsRegular() {
-		if data, err = os.ReadFile(arg); err != nil {
-			return "", usageErrorf("evidence: %v", err)
-		}
-	} else if strings.TrimSpace(arg) == "" {
-		return "", usageErrorf("the evidence is empty: say what you vetted")
+// evidenceFlags are endorse's three ways to give the evidence.
+type evidenceFlags struct {
+	either, file, text string
+}
+
+// check requires one of the flags.
+func (ev evidenceFlags) check() error {
+	if ev.either == "" && ev.file == "" && ev.text == "" {
+		return usageErrorf("endorse needs --evidence TEXT or FILE (or --evidence-file, --evidence-text): what you vetted (it stays on this machine)")
 	}
+	return nil
+}
+
+// extension matches a file name's extension, such as ".pdf".
+var extension = regexp.MustCompile(`\.[A-Za-z][A-Za-z0-9]{0,5}$`)
+
+// looksLikePath reports whether an argument reads as a file name: no white
+// space, and a "/" or an extension.
+func looksLikePath(s string) bool {
+	return !strings.ContainsFunc(s, unicode.IsSpace) && (strings.ContainsRune(s, '/') || extension.MatchString(s))
+}
+
+// read returns the evidence's bytes.
+func (ev evidenceFlags) read() ([]byte, error) {
+	switch {
+	case ev.text != "":
+		if strings.TrimSpace(ev.text) == "" {
+			return nil, usageErrorf("the evidence is empty: say what you vetted")
+		}
+		return []byte(ev.text), nil
+	case ev.file != "":
+		return readEvidenceFile("--evidence-file", ev.file)
+	}
+	arg := ev.either
+	if _, err := os.Stat(arg); err == nil {
+		return readEvidenceFile("--evidence", arg)
+	}
+	if looksLikePath(arg) {
+		return nil, usageErrorf("--evidence %q looks like a file name, but there is no such file: check the path, or pass --evidence-text %q if it is the text itself", arg, arg)
+	}
+	if strings.TrimSpace(arg) == "" {
+		return nil, usageErrorf("the evidence is empty: say what you vetted")
+	}
+	return []byte(arg), nil
+}
+
+// readEvidenceFile reads an evidence file named by flag.
+func readEvidenceFile(flag, path string) ([]byte, error) {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return nil, usageErrorf("%s: %v: give the file you vetted with", flag, err)
+	}
+	if !fi.Mode().IsRegular() {
+		return nil, usageErrorf("%s %s is not a regular file: give the file you vetted with", flag, path)
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, usageErrorf("%s: %v", flag, err)
+	}
+	if len(b) == 0 {
+		return nil, usageErrorf("%s %s is empty: give the file you vetted with", flag, path)
+	}
+	return b, nil
+}
+
+// keepEvidence stores the evidence under evidence/<sha256> in the data
+// dir and returns the hash in hex.
+func (a *app) keepEvidence(data []byte) (string, error) {
 	sum := sha256.Sum256(data)
 	h := hex.EncodeToString(sum[:])
 	d := a.dir()

@@ -54,6 +54,22 @@ func TestExitCodes(t *testing.T) {
 				strings.Join(c.args, " "), r.code, r.stderr, c.code, c.want)
 		}
 	}
+	// Each usage error carries one hint, naming the verb's own help.
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"status", "--bogus"}, "see `kring status --help`"},
+		{[]string{"members", "--explain"}, "see `kring members --help`"},
+		{[]string{"advisories", "list", "--limit", "x"}, "see `kring advisories list --help`"},
+		{[]string{"--bogus"}, "see `kring --help`"},
+		{[]string{"frobnicate"}, "see `kring --help`"},
+	} {
+		r := kring(t, c.args...)
+		if r.code != exitUsage || strings.Count(r.stderr, "see `") != 1 || !strings.Contains(r.stderr, c.want) {
+			t.Errorf("kring %s: exit %d, stderr %q; want exit 2 and one hint %q", strings.Join(c.args, " "), r.code, r.stderr, c.want)
+		}
+	}
 	if r := kring(t, "version"); r.code != 0 || r.stdout != "kring dev\n" {
 		t.Errorf("version: %+v", r)
 	}

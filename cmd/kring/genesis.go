@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -119,8 +120,10 @@ func (a *app) genesisSignCommand() *cobra.Command {
 		Use:   "sign DRAFT",
 		Short: "Add your founder signature to a genesis draft",
 		Long: `Sign checks every signature already in the draft (it refuses a draft that
-changed after someone signed it), shows what you sign, adds your signature,
-and writes the draft back in place. Only founders named in the draft sign.`,
+changed after someone signed it) and that the draft lists you exactly as your
+member card (from your config.toml and keys) does, shows what you sign, adds
+your signature, and writes the draft back in place. Only founders named in
+the draft sign.`,
 		Example: "  kring genesis sign genesis.draft.json",
 		Args:    exactArgs(1, "the draft file"),
 		RunE: func(_ *cobra.Command, args []string) error {
@@ -128,11 +131,14 @@ and writes the draft back in place. Only founders named in the draft sign.`,
 			if err != nil {
 				return err
 			}
-			priv, err := loadIdentity(a.dir())
+			self, priv, err := a.ownIdentity()
 			if err != nil {
 				return err
 			}
-			if err := d.sign(priv); err != nil {
+			if err := d.sign(priv, self); errors.Is(err, errNotYourCard) {
+				return identityErrorf("genesis sign %s: %v: sign only your own card; send the initiator your current %s and have them draft again (or fix [organisation] and node.announce in %s if the draft is right)",
+					args[0], err, a.dir().path(memberFile), a.configPath())
+			} else if err != nil {
 				return failuref("genesis sign %s: %v", args[0], err)
 			}
 			if err := writeDraft(args[0], d); err != nil {

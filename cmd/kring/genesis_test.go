@@ -182,3 +182,75 @@ func TestReadGenesisUnsigned(t *testing.T) {
 	}
 	kring(t, "--data-dir", dirs[1], "genesis", "install", p).fails(t, exitIdentity, "not signed by")
 }
+
+// TestGenesisSignOwnCard: a founder refuses to sign a draft whose entry
+// for its key is not its own member card, naming the fields that differ.
+func TestGenesisSignOwnCard(t *testing.T) {
+	root := t.TempDir()
+	dirs := initOrgs(t, root, "a", "b", "c")
+	ch := writeCharter(t, root, testCharter)
+	b, err := os.ReadFile(filepath.Join(dirs[1], memberFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var forged card
+	if err := json.Unmarshal(b, &forged); err != nil {
+		t.Fatal(err)
+	}
+	forged.Profile.Name = "Org B (renamed)"
+	forged.Profile.Contact = "attacker@example.org"
+	forged.EncKey = strings.Repeat("11", 32)
+	forged.Addrs = []string{"/ip4/192.0.2.66/tcp/4001"}
+	fb, err := json.Marshal(forged)
+	if err != nil {
+		t.Fatal(err)
+	}
+	forgedPath := filepath.Join(root, "b-forged.json")
+	if err := os.WriteFile(forgedPath, fb, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	draftPath := filepath.Join(root, "genesis.draft.json")
+	kring(t, "--data-dir", dirs[0], "genesis", "draft", "--charter", ch, "--founder", forgedPath,
+		"--founder", dirs[2], "--out", draftPath).must(t)
+	before, err := os.ReadFile(draftPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kring(t, "--data-dir", dirs[1], "genesis", "sign", draftPath).fails(t, exitIdentity,
+		"founder #2 (your key "+forged.Key[:12]+") differs from your member card in enc_key, name, contact, addrs")
+	if after, err := os.ReadFile(draftPath); err != nil || string(after) != string(before) {
+		t.Errorf("the refused sign changed the draft: %v", err)
+	}
+	// C's entry is right: C signs.
+	kring(t, "--data-dir", dirs[2], "genesis", "sign", draftPath).must(t)
+
+	// A founder whose config changed since it handed out its card is
+	// refused too: the genesis would carry its old profile.
+	draft2 := filepath.Join(root, "genesis2.draft.json")
+	kring(t, "--data-dir", dirs[0], "genesis", "draft", "--charter", ch, "--founder", dirs[1],
+		"--founder", dirs[2], "--out", draft2).must(t)
+	cfg := filepath.Join(dirs[2], configFile)
+	cb, err := os.ReadFile(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(cfg, []byte(strings.Replace(string(cb), `sector = ""`, `sector = "water"`, 1)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	kring(t, "--data-dir", dirs[2], "genesis", "sign", draft2).fails(t, exitIdentity, "differs from your member card in sector")
+	kring(t, "--data-dir", dirs[1], "genesis", "sign", draft2).must(t)
+}
+
+func TestCardDiff(t *testing.T) {
+	a := card{Key: "k", EncKey: "e", Profile: profileJSON{Name: "n", Expertise: []string{}}, Addrs: nil}
+	b := a
+	b.Profile.Expertise = nil
+	b.Addrs = []string{}
+	if d := cardDiff(a, b); len(d) != 0 {
+		t.Errorf("empty and absent lists differ: %v", d)
+	}
+	b.Profile.Role, b.Profile.Claims = "r", []claim{{Requirement: "x", Statement: "y"}}
+	if d := strings.Join(cardDiff(a, b), ","); d != "role,claims" {
+		t.Errorf("cardDiff = %s", d)
+	}
+}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -22,10 +23,20 @@ func readGenesis(path string) (*protocol.Op, error) {
 		return nil, identityErrorf("genesis: %v", err)
 	}
 	op, err := decodeGenesis(b)
+	if err != nil && isDraft(b) {
+		return nil, identityErrorf("genesis %s: this is a draft, not the genesis: run `kring genesis finalize %s --out %s` first (once every founder has signed), then use the %s it writes",
+			path, path, genesisFile, genesisFile)
+	}
 	if err != nil {
 		return nil, identityErrorf("genesis %s: %v", path, err)
 	}
 	return op, nil
+}
+
+// isDraft reports whether b looks like a genesis draft
+// (genesis.draft.json), even a damaged one, rather than a genesis op.
+func isDraft(b []byte) bool {
+	return bytes.HasPrefix(bytes.TrimSpace(b), []byte("{")) && bytes.Contains(b, []byte(strings.TrimSuffix(draftFormat, "1")))
 }
 
 // decodeGenesis checks that b is a fully signed genesis op.

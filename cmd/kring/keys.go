@@ -103,12 +103,17 @@ func newToken() (string, error) {
 	return hex.EncodeToString(b[:]), nil
 }
 
-// loadToken reads the API token.
+// loadToken reads the API token, refusing a token file that others can
+// read: whoever holds the token acts for the organisation.
 func loadToken(d dataDir) (string, error) {
-	b, err := os.ReadFile(d.path(tokenFile))
-	if errors.Is(err, fs.ErrNotExist) {
-		return "", identityErrorf("no API token at %s: run `kring init` first, or pass --data-dir", d.path(tokenFile))
+	path := d.path(tokenFile)
+	if err := checkPrivate(path); err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return "", identityErrorf("no API token at %s: run `kring init` first, or pass --data-dir", path)
+		}
+		return "", identityErrorf("API token: %v", err)
 	}
+	b, err := os.ReadFile(path)
 	if err != nil {
 		return "", identityErrorf("API token: %v", err)
 	}

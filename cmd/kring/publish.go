@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -169,11 +170,17 @@ func readAdvisoryFile(path string) (advisoryFile, error) {
 		if err := dec.Decode(&adv); err != nil {
 			return advisoryFile{}, fmt.Errorf("not a valid advisory (%v): give title, summary, tlp and content", err)
 		}
+		if err := jsonEnd(dec); err != nil {
+			return advisoryFile{}, err
+		}
 	case ".yaml", ".yml":
 		dec := yaml.NewDecoder(bytes.NewReader(b))
 		dec.KnownFields(true)
 		if err := dec.Decode(&adv); err != nil {
 			return advisoryFile{}, fmt.Errorf("not a valid advisory (%v): give title, summary, tlp and content", strings.ReplaceAll(err.Error(), "\n", "; "))
+		}
+		if err := yamlEnd(dec); err != nil {
+			return advisoryFile{}, err
 		}
 	default:
 		return advisoryFile{}, fmt.Errorf("unknown file type: name it .json, .yaml or .yml")
@@ -189,8 +196,12 @@ func readDocument(path string) (any, error) {
 	}
 	var v any
 	if ext := strings.ToLower(filepath.Ext(path)); ext == ".yaml" || ext == ".yml" {
-		if err := yaml.Unmarshal(b, &v); err != nil {
+		dec := yaml.NewDecoder(bytes.NewReader(b))
+		if err := dec.Decode(&v); err != nil && err != io.EOF {
 			return nil, fmt.Errorf("not a YAML document: %v", strings.ReplaceAll(err.Error(), "\n", "; "))
+		}
+		if err := yamlEnd(dec); err != nil {
+			return nil, err
 		}
 		return v, nil
 	}
@@ -198,4 +209,34 @@ func readDocument(path string) (any, error) {
 		return nil, fmt.Errorf("not a JSON document: give a JSON file, or a .yaml one")
 	}
 	return json.RawMessage(b), nil
+}
+
+// jsonEnd refuses anything but white space after the first JSON value.
+func jsonEnd(dec *json.Decoder) error {
+	var extra json.RawMessage
+	switch err := dec.Decode(&extra); {
+	case err == io.EOF:
+		return nil
+	case err != nil:
+		return fmt.Errorf("there is more after the advisory's JSON object, and it is not JSON (%v): give one object", err)
+	}
+	return fmt.Errorf("there is a second JSON value after the advisory's object: give one object (publish one advisory per file)")
+}
+
+// yamlEnd refuses a second YAML document after the first; empty ones (a
+// trailing "---") are no content.
+func yamlEnd(dec *yaml.Decoder) error {
+	for {
+		var extra yaml.Node
+		switch err := dec.Decode(&extra); {
+		case err == io.EOF:
+			return nil
+		case err != nil:
+			return fmt.Errorf("there is more after the first YAML document, and it is not YAML (%v): give one document", strings.ReplaceAll(err.Error(), "\n", "; "))
+		}
+		if len(extra.Content) == 0 || extra.Content[0].Tag == "!!null" && extra.Content[0].Value == "" {
+			continue
+		}
+		return fmt.Errorf("there is a second YAML document (after \"---\") at line %d: give one document (publish one advisory per file)", extra.Content[0].Line)
+	}
 }

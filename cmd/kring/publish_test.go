@@ -9,16 +9,20 @@ import (
 
 func TestAdvisoryFiles(t *testing.T) {
 	cases := map[string]string{ // file -> wanted error ("" for none)
-		"good.yaml":             "",
-		"good.json":             "",
-		"bad-no-tlp.yaml":       "the TLP label is missing",
-		"bad-no-title.json":     "the title is missing",
-		"bad-tlp.yaml":          `TLP "WHITE" is not a TLP 2.0 label`,
-		"bad-unknown-key.yaml":  `field severity not found`,
-		"bad-content-keys.yaml": "the content is not a JSON document",
-		"bad-truncated.json":    "not a valid advisory",
-		"bad-extension.toml":    "name it .json, .yaml or .yml",
-		"does-not-exist.yaml":   "no such file",
+		"good.yaml":              "",
+		"good.json":              "",
+		"bad-no-tlp.yaml":        "the TLP label is missing",
+		"bad-no-title.json":      "the title is missing",
+		"bad-tlp.yaml":           `TLP "WHITE" is not a TLP 2.0 label`,
+		"bad-unknown-key.yaml":   `field severity not found`,
+		"bad-content-keys.yaml":  "the content is not a JSON document",
+		"bad-truncated.json":     "not a valid advisory",
+		"bad-extension.toml":     "name it .json, .yaml or .yml",
+		"does-not-exist.yaml":    "no such file",
+		"good-separator.yaml":    "",
+		"bad-two-values.json":    "a second JSON value after the advisory's object",
+		"bad-trailing-text.json": "more after the advisory's JSON object, and it is not JSON",
+		"bad-two-documents.yaml": `a second YAML document (after "---") at line 4`,
 	}
 	for name, want := range cases {
 		path := filepath.Join("testdata", "advisories", name)
@@ -61,6 +65,8 @@ func TestPublishFlags(t *testing.T) {
 		{publishFlags{title: "two\nlines", tlp: "RED"}, "one line"},
 		{publishFlags{title: strings.Repeat("x", 300), tlp: "RED"}, "at most 256 bytes"},
 		{publishFlags{title: "t", tlp: "RED", file: "testdata/advisories/good.json"}, "either --file or"},
+		{publishFlags{title: "t", tlp: "RED", content: "testdata/advisories/bad-content-two-documents.yaml"}, "a second YAML document"},
+		{publishFlags{title: "t", tlp: "RED", content: "testdata/advisories/good.yaml"}, ""},
 	}
 	for _, c := range cases {
 		_, err := buildPublish(c.f)

@@ -67,11 +67,11 @@ configuration error, 3 identity, genesis or store problem, 4 the daemon
 	pf := root.PersistentFlags()
 	pf.StringVar(&a.dataDirFlag, "data-dir", "", "the organisation's data dir (default $KRING_DIR, else ~/.kring)")
 	pf.StringVar(&a.configFlag, "config", "", "the config file (default DATA_DIR/config.toml)")
-	pf.StringVar(&a.apiFlag, "api", "", "the daemon's API address, host:port (default: api.listen in the config)")
+	pf.StringVar(&a.apiFlag, "api", "", "the daemon's API address, host:port on loopback; verbs that call the daemon also take an https:// URL (default: api.listen in the config)")
 	pf.StringVarP(&a.output, "output", "o", "text", "output of read verbs: text or json (the API's JSON)")
 	_ = root.RegisterFlagCompletionFunc("output", cobra.FixedCompletions([]string{"text", "json"}, cobra.ShellCompDirectiveNoFileComp))
-	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error {
-		return usageErrorf("%v: see `kring --help`", err)
+	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error {
+		return usageErrorf("%v: see `%s --help`", err, cmd.CommandPath())
 	})
 	root.AddGroup(&cobra.Group{ID: "setup", Title: "Set up an organisation and a circle:"},
 		&cobra.Group{ID: "daemon", Title: "Run the node:"},

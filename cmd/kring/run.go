@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/signal"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -70,10 +71,26 @@ type daemon struct {
 	app     *protocol.Application // nil unless applying
 	apiAddr string
 	stderr  io.Writer
+	// helpers run beside the node while it serves, each until its
+	// context ends: the enrolment (when applying) and the progress watch.
+	helpers []func(context.Context)
 }
 
-func (a *app) runDaemon(ctx context.Context, f runFlags) error {
-	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+// testHelpers are more helpers for every daemon, set by tests only.
+var testHelpers []func(context.Context, *node.Node)
+
+// notifyContext is signal.NotifyContext; a test replaces it to stand in
+// for a signal.
+var notifyContext = signal.NotifyContext
+
+// interrupted reports whether ctx, made by notifyContext from parent,
+// ended because a signal came: it ended and its parent did not.
+func interrupted(parent, ctx context.Context) bool {
+	return ctx.Err() != nil && parent.Err() == nil
+}
+
+func (a *app) runDaemon(parent context.Context, f runFlags) error {
+	ctx, stop := notifyContext(parent, os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	cfg, err := a.config()
 	if err != nil {
@@ -124,9 +141,20 @@ func (a *app) runDaemon(ctx context.Context, f runFlags) error {
 	nc.OnStored = delay.Observe
 	n, err := node.New(ctx, nc)
 	if err != nil {
+		if interrupted(parent, ctx) { // SIGINT or SIGTERM while starting: a clean stop
+			logger.Info("stopped while starting", "reason", context.Cause(ctx), "err", err)
+			return nil
+		}
 		return startError(err, d, a.configPath())
 	}
 	dm := &daemon{cfg: cfg, dir: d, log: logger, node: n, app: application, apiAddr: ln.Addr().String(), stderr: a.stderr}
+	if dm.app != nil {
+		dm.helpers = append(dm.helpers, func(ctx context.Context) { dm.enrol(ctx, time.Duration(cfg.Node.EnrollInterval)) })
+	}
+	dm.helpers = append(dm.helpers, func(ctx context.Context) { dm.progress(ctx, a.stderr) })
+	for _, h := range testHelpers {
+		dm.helpers = append(dm.helpers, func(ctx context.Context) { h(ctx, n) })
+	}
 	return dm.serve(ctx, ln, api.NewServer(n, api.ServerOptions{
 		Token: token, Version: version, Logger: logger.With("component", "api"), StoreDelay: delay,
 	}))
@@ -147,15 +175,17 @@ func (dm *daemon) serve(ctx context.Context, ln net.Listener, srv *api.Server) e
 	n := dm.node
 	dm.log.Info("kring running", "version", version, "key", n.Key().String(), "api", "http://"+dm.apiAddr,
 		"addrs", strings.Join(n.P2PAddrs(), " "))
-	helpers, cancelHelpers := context.WithCancel(ctx)
-	defer cancelHelpers()
-	if dm.app != nil {
-		go dm.enrol(helpers, time.Duration(dm.cfg.Node.EnrollInterval))
-	} else if st := n.State(); !st.IsMember(n.Key()) {
+	if st := n.State(); dm.app == nil && !st.IsMember(n.Key()) {
 		dm.log.Warn("this organisation is not a member of the circle and has no application: run `kring apply --genesis FILE`",
 			"status", st.Key(n.Key()).Status.String())
 	}
-	go dm.progress(helpers, dm.stderr)
+	// The helpers use the node: serve waits for them before closing it.
+	helpers, cancelHelpers := context.WithCancel(ctx)
+	defer cancelHelpers()
+	var running sync.WaitGroup
+	for _, h := range dm.helpers {
+		running.Go(func() { h(helpers) })
+	}
 
 	var failure error
 	for failure == nil && ctx.Err() == nil {
@@ -175,11 +205,17 @@ func (dm *daemon) serve(ctx context.Context, ln net.Listener, srv *api.Server) e
 	if failure == nil {
 		dm.log.Info("stopping", "reason", context.Cause(ctx))
 	}
+	// Stop the helpers and end the requests in flight (follow streams
+	// included: their context is reqCtx), stop serving, and only then
+	// close the node that all of them use.
 	cancelHelpers()
 	cancelReqs()
+	running.Wait()
 	shutCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	_ = hs.Shutdown(shutCtx)
+	if err := hs.Shutdown(shutCtx); err != nil {
+		_ = hs.Close()
+	}
 	if err := n.Close(); err != nil && failure == nil {
 		failure = failuref("closing the node: %v", err)
 	}

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/kring-circle/kring/node"
 	"github.com/kring-circle/kring/protocol"
 )
 
@@ -14,6 +15,16 @@ import (
 const (
 	DefaultLimit = 100
 	MaxLimit     = 1000
+)
+
+// Orders of GET /v1/advisories (ListOptions.Order).
+const (
+	// OrderOldest lists the oldest advisories first (the default): page
+	// forward with after=.
+	OrderOldest = "oldest"
+	// OrderNewest lists the newest advisories first: page back with
+	// before=.
+	OrderNewest = "newest"
 )
 
 func (s *Server) advisories(w http.ResponseWriter, r *http.Request) {
@@ -27,12 +38,27 @@ func (s *Server) advisories(w http.ResponseWriter, r *http.Request) {
 		}
 		limit = min(n, MaxLimit)
 	}
+	order := q.Get("order")
+	if order != "" && order != OrderOldest && order != OrderNewest {
+		s.answer(w, r, 0, nil, fail(http.StatusBadRequest, CodeBadRequest, "order %q is unknown: use %q or %q", order, OrderOldest, OrderNewest))
+		return
+	}
 	from, err := s.cursor(q.Get("after"))
 	if err != nil {
 		s.answer(w, r, 0, nil, err)
 		return
 	}
-	ads, _, err := s.n.Advisories(r.Context(), from, limit)
+	end, err := s.bound(q.Get("before"))
+	if err != nil {
+		s.answer(w, r, 0, nil, err)
+		return
+	}
+	var ads []node.StoredAdvisory
+	if order == OrderNewest {
+		ads, err = s.newest(r.Context(), from, end, limit)
+	} else {
+		ads, err = s.oldest(r.Context(), from, end, limit)
+	}
 	if err != nil {
 		s.answer(w, r, 0, nil, err)
 		return
@@ -45,31 +71,87 @@ func (s *Server) advisories(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, out)
 }
 
+// oldest returns, oldest first, at most limit live advisories stored at
+// positions from <= pos < end.
+func (s *Server) oldest(ctx context.Context, from, end uint64, limit int) ([]node.StoredAdvisory, error) {
+	if from >= end {
+		return nil, nil
+	}
+	ads, _, err := s.n.Advisories(ctx, from, limit)
+	if err != nil {
+		return nil, err
+	}
+	for i, ad := range ads {
+		if ad.Pos >= end {
+			return ads[:i], nil
+		}
+	}
+	return ads, nil
+}
+
+// newest returns, newest first, at most limit live advisories stored at
+// positions lo <= pos < hi.
+func (s *Server) newest(ctx context.Context, lo, hi uint64, limit int) ([]node.StoredAdvisory, error) {
+	ads, _, err := s.n.AdvisoriesBefore(ctx, hi, limit)
+	if err != nil {
+		return nil, err
+	}
+	for i, ad := range ads {
+		if ad.Pos < lo {
+			return ads[:i], nil
+		}
+	}
+	return ads, nil
+}
+
 // cursor turns an after= value (empty, a position or an advisory ID) into
 // the first stored position to read.
 func (s *Server) cursor(after string) (uint64, error) {
 	if after == "" {
 		return 0, nil
 	}
-	if len(after) == 2*protocol.HashSize {
-		h, err := protocol.ParseHash(after)
+	pos, err := s.position("after", after)
+	if err != nil {
+		return 0, err
+	}
+	if pos == ^uint64(0) {
+		return 0, fail(http.StatusBadRequest, CodeBadCursor, "after=%q is neither a position nor an advisory ID", after)
+	}
+	return pos + 1, nil
+}
+
+// bound turns a before= value (empty, a position or an advisory ID) into
+// the first stored position not to read: the store's length when empty.
+func (s *Server) bound(before string) (uint64, error) {
+	if before == "" {
+		n, err := s.n.Store().Len()
+		return uint64(n), err
+	}
+	return s.position("before", before)
+}
+
+// position reads the cursor name=v: a stored position, or the ID of an
+// advisory this node stored.
+func (s *Server) position(name, v string) (uint64, error) {
+	if len(v) == 2*protocol.HashSize {
+		h, err := protocol.ParseHash(v)
 		if err != nil {
-			return 0, fail(http.StatusBadRequest, CodeBadCursor, "after=%q is neither a position nor an advisory ID", after)
+			return 0, fail(http.StatusBadRequest, CodeBadCursor, "%s=%q is neither a position nor an advisory ID", name, v)
 		}
 		pos, ok, err := s.n.Store().AdvisoryPos(h)
 		if err != nil {
 			return 0, err
 		}
 		if !ok {
-			return 0, fail(http.StatusNotFound, CodeNoAdvisory, "after: no advisory %s in the log", h.Short())
+			return 0, fail(http.StatusNotFound, CodeNoAdvisory, "%s: no advisory %s in the log", name, h.Short())
 		}
-		return pos + 1, nil
+		return pos, nil
 	}
-	pos, err := strconv.ParseUint(after, 10, 64)
-	if err != nil || pos == ^uint64(0) {
-		return 0, fail(http.StatusBadRequest, CodeBadCursor, "after=%q is neither a position nor an advisory ID", after)
+	pos, err := strconv.ParseUint(v, 10, 64)
+	if err != nil {
+		return 0, fail(http.StatusBadRequest, CodeBadCursor, "%s=%q is neither a position nor an advisory ID", name, v)
 	}
-	return pos + 1, nil
+	return pos, nil
 }
 
 func (s *Server) advisory(w http.ResponseWriter, r *http.Request) {

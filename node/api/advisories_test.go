@@ -4,11 +4,15 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
+	"slices"
 	"strconv"
 	"testing"
 	"time"
 
 	"github.com/kring-circle/kring/node/api"
+	"github.com/kring-circle/kring/protocol"
+	"github.com/kring-circle/kring/trust/trusttest"
 )
 
 // TestPublishListShow publishes on A through the API and reads the
@@ -121,5 +125,85 @@ func TestFollow(t *testing.T) {
 	err = b.c.Follow(ctx, first.ID, func(ai api.AdvisoryInfo) error { seen = append(seen, ai.ID); return stopErr })
 	if !errors.Is(err, stopErr) || len(seen) != 1 || seen[0] != second.ID {
 		t.Errorf("Follow(after first) = %v, saw %v; want the second, then fn's error", err, seen)
+	}
+}
+
+// TestListNewest pages through one node's advisories newest first with
+// before=, and oldest first with after=, between both cursors, with the
+// default windows of the backward scan and with the narrowest ones.
+func TestListNewest(t *testing.T) {
+	c := newCircle(t, "A", "B", "C")
+	a := start(t, c, "A")
+	ctx := ctxFor(t, 60*time.Second)
+	var ids []string
+	for i := range 7 {
+		op, err := a.c.Publish(ctx, api.PublishRequest{Title: fmt.Sprint("advisory ", i), TLP: "GREEN"})
+		if err != nil {
+			t.Fatalf("Publish %d: %v", i, err)
+		}
+		ids = append(ids, op.ID)
+		if i == 2 { // an op that is no advisory: a gap in the positions
+			if _, err := a.c.Vote(ctx, api.VoteRequest{Motion: "suspend", Target: protocol.KeyOf(trusttest.KeyFor("B")).String()}); err != nil {
+				t.Fatalf("Vote: %v", err)
+			}
+		}
+	}
+	pos := map[string]string{}
+	all, err := a.c.Advisories(ctx, api.ListOptions{})
+	if err != nil || len(all) != 7 {
+		t.Fatalf("Advisories = %d, %v", len(all), err)
+	}
+	for _, ad := range all {
+		pos[ad.ID] = strconv.FormatUint(ad.Position, 10)
+	}
+	want := func(is ...int) []string {
+		var out []string
+		for _, i := range is {
+			out = append(out, ids[i])
+		}
+		return out
+	}
+	cases := []struct {
+		opts api.ListOptions
+		want []string
+	}{
+		{api.ListOptions{Order: api.OrderNewest, Limit: 3}, want(6, 5, 4)},
+		{api.ListOptions{Order: api.OrderNewest, Limit: 3, Before: pos[ids[4]]}, want(3, 2, 1)},
+		{api.ListOptions{Order: api.OrderNewest, Limit: 3, Before: ids[1]}, want(0)},
+		{api.ListOptions{Order: api.OrderNewest, Before: ids[0]}, nil},
+		{api.ListOptions{Order: api.OrderNewest}, want(6, 5, 4, 3, 2, 1, 0)},
+		{api.ListOptions{Order: api.OrderNewest, After: ids[1], Before: ids[5]}, want(4, 3, 2)},
+		{api.ListOptions{Order: api.OrderNewest, After: ids[1], Before: ids[5], Limit: 2}, want(4, 3)},
+		{api.ListOptions{After: ids[1], Before: ids[5]}, want(2, 3, 4)},
+		{api.ListOptions{Order: api.OrderOldest, Limit: 2}, want(0, 1)},
+		{api.ListOptions{Before: pos[ids[2]]}, want(0, 1)},
+		{api.ListOptions{After: ids[4], Before: ids[2]}, nil},
+	}
+	check := func(label string) {
+		t.Helper()
+		for _, tc := range cases {
+			page, err := a.c.Advisories(ctx, tc.opts)
+			var got []string
+			for _, ad := range page {
+				got = append(got, ad.ID)
+			}
+			if err != nil || !slices.Equal(got, tc.want) {
+				t.Errorf("%s: Advisories(%+v) = %d advisories %v, %v; want %d", label, tc.opts, len(got), got, err, len(tc.want))
+			}
+		}
+	}
+	check("newest and oldest pages")
+
+	for q, code := range map[string]string{
+		"order=latest":                 api.CodeBadRequest,
+		"before=x":                     api.CodeBadCursor,
+		"before=" + "00" + ids[0][2:]:  api.CodeNoAdvisory,
+		"order=newest&before=-1":       api.CodeBadCursor,
+		"order=newest&after=" + ids[6]: "",
+	} {
+		status, eb := raw(t, a, "GET", "/v1/advisories?"+q, "", token)
+		if code == "" && status != 200 || code != "" && eb.Code != code {
+			t.Errorf("GET /v1/advisories?%s: %d %+v, want code %q", q, status, eb, code)
+		}
 	}
 }

@@ -162,7 +162,8 @@ func (c *Client) Member(ctx context.Context, key string) (MemberDetail, error) {
 	return out, c.do(ctx, http.MethodGet, "/v1/members/"+url.PathEscape(key), nil, &out)
 }
 
-// Advisories returns a page of live advisories in stored order.
+// Advisories returns a page of live advisories in stored order, oldest
+// or newest first as opts.Order says.
 func (c *Client) Advisories(ctx context.Context, opts ListOptions) ([]AdvisoryInfo, error) {
 	q := url.Values{}
 	if opts.Limit > 0 {
@@ -170,6 +171,12 @@ func (c *Client) Advisories(ctx context.Context, opts ListOptions) ([]AdvisoryIn
 	}
 	if opts.After != "" {
 		q.Set("after", opts.After)
+	}
+	if opts.Before != "" {
+		q.Set("before", opts.Before)
+	}
+	if opts.Order != "" {
+		q.Set("order", opts.Order)
 	}
 	path := "/v1/advisories"
 	if len(q) > 0 {

@@ -22,7 +22,7 @@ const (
 	CodeBadKey        = "bad-key"          // 400: not a 64-hex-digit key
 	CodeBadTLP        = "bad-tlp"          // 400: not a TLP 2.0 label
 	CodeTooLarge      = "too-large"        // 400 (a field) or 413 (the body): over a size limit
-	CodeBadCursor     = "bad-cursor"       // 400: an after= cursor that is neither a position nor an ID
+	CodeBadCursor     = "bad-cursor"       // 400: an after= or before= cursor that is neither a position nor an ID
 	CodeBadSignature  = "bad-signature"    // 400: an application that is forged or altered
 	CodeWrongGroup    = "wrong-group"      // 400: an application for another circle
 	CodeBadEvidence   = "bad-evidence"     // 400: evidence that is not a SHA-256 in hex

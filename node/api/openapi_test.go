@@ -41,3 +41,43 @@ func TestOpenAPIMatchesRoutes(t *testing.T) {
 		t.Errorf("the OpenAPI file documents\n%s\nthe server serves\n%s", strings.Join(documented, "\n"), strings.Join(served, "\n"))
 	}
 }
+
+// TestOpenAPIQueryParameters checks that the OpenAPI file documents the
+// query parameters the advisory routes read.
+func TestOpenAPIQueryParameters(t *testing.T) {
+	b, err := os.ReadFile("../../docs/api.openapi.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	type param struct {
+		Ref  string `yaml:"$ref"`
+		Name string `yaml:"name"`
+		In   string `yaml:"in"`
+	}
+	var doc struct {
+		Paths      map[string]map[string]struct{ Parameters []param } `yaml:"paths"`
+		Components struct{ Parameters map[string]param }              `yaml:"components"`
+	}
+	if err := yaml.Unmarshal(b, &doc); err != nil {
+		t.Fatalf("parsing the OpenAPI file: %v", err)
+	}
+	for route, want := range map[string][]string{
+		"GET /v1/advisories":        {"after", "before", "limit", "order"},
+		"GET /v1/advisories/follow": {"after"},
+	} {
+		method, path, _ := strings.Cut(route, " ")
+		var got []string
+		for _, p := range doc.Paths[path][strings.ToLower(method)].Parameters {
+			if name, ok := strings.CutPrefix(p.Ref, "#/components/parameters/"); ok {
+				p = doc.Components.Parameters[name]
+			}
+			if p.In == "query" {
+				got = append(got, p.Name)
+			}
+		}
+		slices.Sort(got)
+		if !slices.Equal(got, want) {
+			t.Errorf("%s: the OpenAPI file documents the query parameters %v, the server reads %v", route, got, want)
+		}
+	}
+}

@@ -213,6 +213,13 @@ type ListOptions struct {
 	// After is a cursor: an advisory's ID or Position; only advisories
 	// stored after it are returned. Empty starts at the beginning.
 	After string
+	// Before is a cursor like After: only advisories stored before it
+	// are returned. Empty ends at the newest.
+	Before string
+	// Order is OrderOldest (the default when empty: the oldest first,
+	// page forward with After) or OrderNewest (the newest first, page
+	// back with Before).
+	Order string
 }
 
 // PublishRequest is an advisory to publish (POST /v1/advisories).

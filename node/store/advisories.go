@@ -38,16 +38,32 @@ func stageAdvisory(txn *badger.Txn, n uint64, h protocol.Hash) error {
 // whose position is from or later. Every advisory op is indexed, void
 // ones included: judging whether one counts is the caller's business.
 func (s *Store) Advisories(from uint64, limit int) ([]AdvisoryRef, error) {
+	return s.advisories(from, limit, false)
+}
+
+// AdvisoriesBefore returns, newest first, at most limit stored advisory
+// ops whose position is below before; void ones are included, as in
+// Advisories.
+func (s *Store) AdvisoriesBefore(before uint64, limit int) ([]AdvisoryRef, error) {
+	if before == 0 {
+		return nil, nil
+	}
+	return s.advisories(before-1, limit, true)
+}
+
+// advisories reads the index from position at, forward or backward.
+func (s *Store) advisories(at uint64, limit int, backward bool) ([]AdvisoryRef, error) {
 	if limit <= 0 {
 		return nil, nil
 	}
 	var out []AdvisoryRef
-	err := s.view(fmt.Sprintf("advisories from %d", from), func(txn *badger.Txn) error {
+	err := s.view(fmt.Sprintf("advisories from %d", at), func(txn *badger.Txn) error {
 		opt := badger.DefaultIteratorOptions
 		opt.Prefix = prefix(prefixAdvisory)
+		opt.Reverse = backward
 		it := txn.NewIterator(opt)
 		defer it.Close()
-		for it.Seek(advisoryKey(from)); it.Valid() && len(out) < limit; it.Next() {
+		for it.Seek(advisoryKey(at)); it.Valid() && len(out) < limit; it.Next() {
 			b, err := suffix(it.Item().Key(), 8)
 			if err != nil {
 				return err

@@ -59,6 +59,16 @@ func TestAdvisoryIndex(t *testing.T) {
 		if rest, err := s.Advisories(want[5].Pos+1, 10); err != nil || len(rest) != 0 {
 			t.Errorf("Advisories after the last = %+v, %v; want none", rest, err)
 		}
+		back, err := s.AdvisoriesBefore(want[4].Pos, 3)
+		if err != nil || len(back) != 3 || back[0] != want[3] || back[1] != want[2] || back[2] != want[1] {
+			t.Errorf("AdvisoriesBefore(#4, 3) = %+v, %v; want #3, #2, #1", back, err)
+		}
+		if all, err := s.AdvisoriesBefore(^uint64(0), 100); err != nil || len(all) != 6 || all[0] != want[5] || all[5] != want[0] {
+			t.Errorf("AdvisoriesBefore(end, 100) = %+v, %v; want all six, newest first", all, err)
+		}
+		if none, err := s.AdvisoriesBefore(want[0].Pos, 10); err != nil || len(none) != 0 {
+			t.Errorf("AdvisoriesBefore(#0) = %+v, %v; want none", none, err)
+		}
 		if _, ok, err := s.AdvisoryPos(c.Genesis.Hash()); ok || err != nil {
 			t.Errorf("AdvisoryPos(genesis) = %v, %v; want not found", ok, err)
 		}
