@@ -290,4 +290,3 @@ func TestEndorsedApplicantGetsNoGossip(t *testing.T) {
 		t.Fatal("A lost its own advisory")
 	}
 }
-
