@@ -60,6 +60,8 @@ type Node struct {
 	syncing map[peer.ID]bool // syncs in flight
 	// enacting holds the motions this node is enacting automatically.
 	enacting map[protocol.Hash]bool
+	// pulls gives one sync at a time each author's missing range.
+	pulls *pulls
 	// behind counts the ops peers showed that this node lacks (Backlog).
 	behind *backlog
 	// redialNow asks the redial loop to drop its backoffs.
@@ -106,6 +108,7 @@ func New(ctx context.Context, cfg Config) (*Node, error) {
 		enacting:  map[protocol.Hash]bool{},
 		redialNow: make(chan struct{}, 1),
 		behind:    newBacklog(),
+		pulls:     newPulls(),
 		syncing:   map[peer.ID]bool{},
 	}
 	n.log = log.With("node", n.key.Short())

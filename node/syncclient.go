@@ -91,23 +91,31 @@ func (n *Node) SyncWith(ctx context.Context, p peer.ID) error {
 	}
 	bl := n.backlog()
 	bl.see(p, tips.Tips)
-	mine, err := n.store.Tips()
-	if err != nil {
-		return fmt.Errorf("node: %w", err)
-	}
+	// Authors another sync is pulling now wait until the others are done.
+	var busy []protocol.SyncTip
 	var want []protocol.Hash
 	for _, t := range tips.Tips {
-		have := mine[t.Author]
-		if t.Seq > have.Seq {
-			if err := n.pullRange(ctx, c, t.Author, have.Seq+1, t.Seq); err != nil {
-				// One author's range failing (e.g. a forged op in it)
-				// must not keep this node from the others' ops; what
-				// is missing is fetched by hash below.
-				n.log.Debug("sync range", "peer", p, "author", t.Author.Short(), "err", err)
-				if ctx.Err() != nil || errors.Is(err, network.ErrReset) {
-					return err
-				}
-			}
+		release := n.pulls.try(t.Author)
+		if release == nil {
+			busy = append(busy, t)
+			continue
+		}
+		err := n.pullAuthor(ctx, c, p, t)
+		release()
+		if err != nil {
+			return err
+		}
+		want = append(want, t.Hashes...)
+	}
+	for _, t := range busy {
+		release, err := n.pulls.wait(ctx, t.Author)
+		if err != nil {
+			return err
+		}
+		err = n.pullAuthor(ctx, c, p, t)
+		release()
+		if err != nil {
+			return err
 		}
 		want = append(want, t.Hashes...)
 	}
@@ -123,6 +131,29 @@ func (n *Node) SyncWith(ctx context.Context, p peer.ID) error {
 		n.synced[p] = true
 		n.mu.Unlock()
 		n.afterChange()
+	}
+	return nil
+}
+
+// pullAuthor pulls what this node lacks of the range tip t shows, while
+// this sync holds t.Author's turn. One author's range failing (e.g. a
+// forged op in it) must not keep this node from the others' ops: what is
+// missing is fetched by hash afterwards. Only a cancelled context or a
+// reset stream end the sync.
+func (n *Node) pullAuthor(ctx context.Context, c *syncConn, p peer.ID, t protocol.SyncTip) error {
+	mine, err := n.store.Tips()
+	if err != nil {
+		return fmt.Errorf("node: %w", err)
+	}
+	have := mine[t.Author]
+	if t.Seq <= have.Seq {
+		return nil
+	}
+	if err := n.pullRange(ctx, c, t.Author, have.Seq+1, t.Seq); err != nil {
+		n.log.Debug("sync range", "peer", p, "author", t.Author.Short(), "err", err)
+		if ctx.Err() != nil || errors.Is(err, network.ErrReset) {
+			return err
+		}
 	}
 	return nil
 }
