@@ -248,14 +248,10 @@ func (n *Node) wanted(ctx context.Context) ([]protocol.Hash, error) {
 // ingestRaw verifies encoded ops from a sync response and submits them in
 // causal order. A forged or malformed op aborts the sync with that peer.
 func (n *Node) ingestRaw(ctx context.Context, raw [][]byte) ([]*protocol.Op, error) {
-	ops := make([]*protocol.Op, 0, len(raw))
-	for _, b := range raw {
-		op, err := protocol.Open(b, n.group)
-		if err != nil {
-			n.verdicts.add(reject(openReason(err)))
-			return nil, fmt.Errorf("node: sync sent a bad op: %w", err)
-		}
-		ops = append(ops, op)
+	ops, err := openAll(raw, n.group)
+	if err != nil {
+		n.verdicts.add(reject(openReason(err)))
+		return nil, fmt.Errorf("node: sync sent a bad op: %w", err)
 	}
 	ops = causalOrder(ops)
 	if _, err := n.submit(ctx, ops); err != nil {
