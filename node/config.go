@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"time"
 
+	pubsub "github.com/libp2p/go-libp2p-pubsub"
 	"github.com/libp2p/go-libp2p/core/peer"
 	"github.com/multiformats/go-multiaddr"
 
@@ -88,6 +89,12 @@ type Config struct {
 	// Refuse, if set, refuses peers on top of what the log and local
 	// blocks refuse. The testnet cuts links with it; a daemon leaves it nil.
 	Refuse func(peer.ID) bool
+	// GossipTracer, if set, is given every event of the node's gossipsub
+	// router (pubsub.WithRawTracer): RPCs sent, received and dropped,
+	// grafts, prunes, deliveries. Benchmarks count the node's gossip
+	// messages with it; a daemon leaves it nil. Its methods are called from
+	// pubsub's goroutines and must return at once.
+	GossipTracer pubsub.RawTracer
 	// Logger receives the node's logs; nil discards them.
 	Logger *slog.Logger
 }

@@ -1,8 +1,11 @@
 package node
 
 import (
+	"bytes"
 	"context"
 	"math/rand/v2"
+	"slices"
+	"sync"
 	"time"
 
 	"github.com/libp2p/go-libp2p/core/network"
@@ -12,6 +15,7 @@ import (
 
 	"github.com/kring-circle/kring/node/store"
 	"github.com/kring-circle/kring/protocol"
+	"github.com/kring-circle/kring/trust"
 )
 
 // backoff is the redial schedule of one peer.
@@ -26,13 +30,14 @@ type backoff struct {
 // back off exponentially, with jitter, between RedialMin and RedialMax.
 func (n *Node) redial() {
 	sched := map[peer.ID]*backoff{}
+	var targets sharingPeers
 	n.every(n.cfg.RedialMin, func() {
 		select {
 		case <-n.redialNow:
 			clear(sched)
 		default:
 		}
-		n.redialDue(sched, time.Now())
+		n.redialDue(sched, &targets, time.Now())
 	})
 }
 
@@ -47,8 +52,8 @@ func (n *Node) redialSoon() {
 }
 
 // redialDue dials the targets whose backoff has run out.
-func (n *Node) redialDue(sched map[peer.ID]*backoff, now time.Time) {
-	for _, p := range n.dialTargets() {
+func (n *Node) redialDue(sched map[peer.ID]*backoff, targets *sharingPeers, now time.Time) {
+	for _, p := range n.dialTargets(targets) {
 		if n.host.Network().Connectedness(p) == network.Connected {
 			delete(sched, p)
 			continue
@@ -77,15 +82,13 @@ func (n *Node) dial(p peer.ID) {
 }
 
 // dialTargets are the sharing set's members and the configured peers the
-// gater would let through.
-func (n *Node) dialTargets() []peer.ID {
+// gater would let through. targets caches the sharing set's peer IDs
+// between calls.
+func (n *Node) dialTargets(targets *sharingPeers) []peer.ID {
 	var out []peer.ID
-	for _, k := range n.State().SharingSet() {
-		if k == n.key {
-			continue
-		}
-		if p, err := PeerID(k); err == nil && n.gater.standing(p).admitted() {
-			out = append(out, p)
+	for _, m := range targets.of(n.State(), n.key) {
+		if n.gater.standingOf(m.key, m.id).admitted() {
+			out = append(out, m.id)
 		}
 	}
 	for _, ai := range n.boot {
@@ -94,6 +97,49 @@ func (n *Node) dialTargets() []peer.ID {
 		}
 	}
 	return out
+}
+
+// memberPeer is a member key with its peer ID.
+type memberPeer struct {
+	key protocol.Key
+	id  peer.ID
+}
+
+// sharingPeers caches the peer IDs of one State's sharing set, so that
+// the redial loop does not marshal every member's public key on every
+// tick: the State changes only on a commit. It holds the sharing set of
+// one State only, so it stays as small as the circle.
+type sharingPeers struct {
+	state *trust.State
+	peers []memberPeer
+}
+
+// of returns st's sharing set but self, with peer IDs, computing them
+// again only when st is not the State of the last call.
+func (c *sharingPeers) of(st *trust.State, self protocol.Key) []memberPeer {
+	if st == c.state {
+		return c.peers
+	}
+	c.state, c.peers = st, c.peers[:0]
+	for _, k := range st.SharingSet() {
+		if k == self {
+			continue
+		}
+		if p, err := PeerID(k); err == nil {
+			c.peers = append(c.peers, memberPeer{k, p})
+		}
+	}
+	return c.peers
+}
+
+// standingOf judges peer p, whose member key k the caller already knows,
+// against the current snapshot, like standing without decoding p.
+func (g *gater) standingOf(k protocol.Key, p peer.ID) Standing {
+	s := g.cur.Load().standing(k)
+	if s.admitted() && g.refuse != nil && g.refuse(p) {
+		return Refused
+	}
+	return s
 }
 
 // every calls fn every interval until the node stops.
@@ -124,7 +170,14 @@ func (n *Node) syncRandomPeer() {
 	}
 }
 
-// saveAddrs writes the addresses of the given members to the address book.
+// addrRefresh is how old an address book entry's timestamp may grow
+// before saveAddrs writes the entry again with unchanged addresses.
+const addrRefresh = time.Hour
+
+// saveAddrs writes the addresses of the given members to the address book:
+// an entry whose addresses changed, or whose timestamp is older than
+// addrRefresh. The store's writes are synced; an idle circle's addresses
+// seldom change.
 func (n *Node) saveAddrs(peers ...peer.ID) {
 	for _, p := range peers {
 		if n.gater.standing(p) != Sharing {
@@ -135,11 +188,64 @@ func (n *Node) saveAddrs(peers ...peer.ID) {
 		if !ok || len(addrs) == 0 {
 			continue
 		}
-		if err := n.store.PutAddrs(k, store.AddrEntry{Addrs: addrs, Seen: time.Now().UTC()}); err != nil {
+		now := time.Now().UTC()
+		set := addrSet(addrs)
+		if !n.addrBook.stale(k, set, now) {
+			continue
+		}
+		if err := n.store.PutAddrs(k, store.AddrEntry{Addrs: addrs, Seen: now}); err != nil {
 			n.log.Warn("address book", "err", err)
 			return
 		}
+		n.addrBook.saved(k, set, now)
 	}
+}
+
+// addrBook remembers, by member, the addresses the store's address book
+// holds and their timestamp, so that saveAddrs rewrites only what changed.
+// It holds members of the sharing set only (saveAddrs writes no other), so
+// it grows no larger than the address book. The zero value is empty.
+type addrBook struct {
+	mu      sync.Mutex
+	entries map[protocol.Key]addrBookEntry
+}
+
+type addrBookEntry struct {
+	set  string // addrSet of the addresses
+	seen time.Time
+}
+
+// addrSet encodes a set of addresses, in no particular order: the
+// peerstore does not keep one.
+func addrSet(addrs []multiaddr.Multiaddr) string {
+	bs := make([][]byte, len(addrs))
+	for i, a := range addrs {
+		bs[i] = a.Bytes()
+	}
+	slices.SortFunc(bs, bytes.Compare)
+	bs = slices.CompactFunc(bs, bytes.Equal)
+	// Binary multiaddrs delimit themselves, so the concatenation of the
+	// sorted set is unambiguous.
+	return string(bytes.Join(bs, nil))
+}
+
+// stale reports whether k's entry must be written: its addresses differ
+// from set, or its timestamp is older than addrRefresh at now.
+func (b *addrBook) stale(k protocol.Key, set string, now time.Time) bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	e, ok := b.entries[k]
+	return !ok || e.set != set || now.Sub(e.seen) >= addrRefresh
+}
+
+// saved notes that k's entry holds set, seen at seen.
+func (b *addrBook) saved(k protocol.Key, set string, seen time.Time) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.entries == nil {
+		b.entries = map[protocol.Key]addrBookEntry{}
+	}
+	b.entries[k] = addrBookEntry{set, seen}
 }
 
 // learnAddrs fills the peerstore from the address book, the configured
@@ -156,6 +262,7 @@ func (l *loop) learnAddrs() {
 	for k, e := range book {
 		if p, err := PeerID(k); err == nil {
 			ps.AddAddrs(p, e.Addrs, peerstore.RecentlyConnectedAddrTTL)
+			l.n.addrBook.saved(k, addrSet(e.Addrs), e.Seen)
 		}
 	}
 	for _, m := range l.logMembers() {

@@ -93,6 +93,9 @@ func newGossip(ctx context.Context, h host.Host, cfg *Config, g *gater, subs *me
 		}),
 		pubsub.WithPeerScoreInspect(pubsub.PeerScoreInspectFn(inspect), cfg.ScoreInspect),
 	}
+	if cfg.GossipTracer != nil {
+		opts = append(opts, pubsub.WithRawTracer(cfg.GossipTracer))
+	}
 	ps, err := pubsub.NewGossipSub(ctx, h, opts...)
 	if err != nil {
 		return nil, fmt.Errorf("node: gossipsub: %w", err)

@@ -68,6 +68,8 @@ type Node struct {
 	redialNow chan struct{}
 	sub       *pubsub.Subscription // set once this node is in the sharing set
 	err       error                // why the node stopped, if it did
+	// addrBook is what saveAddrs last wrote to the store's address book.
+	addrBook addrBook
 
 	ctx    context.Context
 	cancel context.CancelFunc

@@ -27,6 +27,8 @@ type circleOpts struct {
 	inMemory bool
 	// tcpOnly drops the QUIC listener, so that all traffic is TCP.
 	tcpOnly bool
+	// tracer, if set, is every node's node.Config.GossipTracer.
+	tracer *counter
 }
 
 // circle is a testnet circle whose nodes may sit behind proxies and
@@ -116,6 +118,9 @@ func (c *circle) configure(name string, cfg *node.Config) {
 		cfg.ListenAddrs = tcp
 	}
 	cfg.OnStored = c.rec.hook(name)
+	if c.opts.tracer != nil {
+		cfg.GossipTracer = c.opts.tracer
+	}
 	if c.opts.inMemory {
 		cfg.Store = store.DefaultLocalOptions()
 		cfg.DataDir = ""
