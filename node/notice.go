@@ -50,7 +50,7 @@ func (n *Node) noticeAndClose(p peer.ID, ops []*protocol.Op) {
 	go func() {
 		defer n.wg.Done()
 		ctx, cancel := context.WithTimeout(n.ctx, noticeTimeout)
-		if _, err := n.Push(ctx, p, ops...); err != nil {
+		if _, err := n.Push(ctx, p, n.withVotes(ops)...); err != nil {
 			n.log.Debug("telling a removed member of its removal", "peer", p, "err", err)
 		}
 		cancel()
@@ -59,4 +59,25 @@ func (n *Node) noticeAndClose(p peer.ID, ops []*protocol.Op) {
 		}
 		n.log.Info("refused peer disconnected", "peer", p, "standing", Denied)
 	}()
+}
+
+// withVotes returns the enactments preceded by the votes they cite, in
+// causal order: the target may not have received the last vote by gossip
+// yet, and without it the enactment would wait in its pending buffer for
+// preds it can no longer fetch once the connection is closed.
+func (n *Node) withVotes(enacts []*protocol.Op) []*protocol.Op {
+	var out []*protocol.Op
+	seen := map[protocol.Hash]bool{}
+	for _, op := range enacts {
+		for _, h := range op.Content().(*protocol.Enact).Votes {
+			if seen[h] {
+				continue
+			}
+			seen[h] = true
+			if v, err := n.store.Get(h); err == nil {
+				out = append(out, v)
+			}
+		}
+	}
+	return causalOrder(append(out, enacts...))
 }
