@@ -9,6 +9,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/spf13/cobra"
+
 	"github.com/kring-circle/kring/node/api"
 )
 
@@ -125,4 +127,24 @@ func (cn *conn) explainAPI(what string, ae *api.APIError) error {
 		return failuref("%s: %s: the daemon's node has stopped; see its log and restart kring run", what, ae.Message)
 	}
 	return failuref("%s: the daemon answered %d: %s (%s)", what, ae.Status, ae.Message, ae.Code)
+}
+
+// show runs a read verb: it asks the daemon with fetch and prints the
+// answer as the API's JSON (--output json) or with table. what names the
+// request in errors.
+func show[T any](a *app, cmd *cobra.Command, what string, fetch func(*api.Client, context.Context) (T, error), table func(T) error) error {
+	cn, err := a.client()
+	if err != nil {
+		return err
+	}
+	ctx, cancel := callCtx(cmd.Context())
+	defer cancel()
+	v, err := fetch(cn.c, ctx)
+	if err != nil {
+		return cn.explain(what, err)
+	}
+	if a.output == "json" {
+		return a.printJSON(v)
+	}
+	return table(v)
 }

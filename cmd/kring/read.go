@@ -20,20 +20,7 @@ func (a *app) statusCommand() *cobra.Command {
 		Example: "  kring status\n  kring status --output json",
 		Args:    noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			cn, err := a.client()
-			if err != nil {
-				return err
-			}
-			ctx, cancel := callCtx(cmd.Context())
-			defer cancel()
-			st, err := cn.c.Status(ctx)
-			if err != nil {
-				return cn.explain("status", err)
-			}
-			if a.output == "json" {
-				return a.printJSON(st)
-			}
-			return printStatus(a.stdout, st)
+			return show(a, cmd, "status", (*api.Client).Status, func(st api.Status) error { return printStatus(a.stdout, st) })
 		},
 	}
 }
@@ -82,31 +69,22 @@ func (a *app) peersCommand() *cobra.Command {
 		Example: "  kring peers\n  kring peers -o json",
 		Args:    noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			cn, err := a.client()
-			if err != nil {
-				return err
-			}
-			ctx, cancel := callCtx(cmd.Context())
-			defer cancel()
-			peers, err := cn.c.Peers(ctx)
-			if err != nil {
-				return cn.explain("peers", err)
-			}
-			if a.output == "json" {
-				return a.printJSON(peers)
-			}
-			tw := tabwriter.NewWriter(a.stdout, 0, 4, 2, ' ', 0)
-			fmt.Fprintln(tw, "ORGANISATION\tKEY\tSTANDING\tSTATUS\tADDRESS")
-			for _, p := range peers {
-				addr := ""
-				if len(p.Addrs) > 0 {
-					addr = p.Addrs[0]
-				}
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", orDash(p.Name), short(p.Key), p.Standing, orDash(p.Status), addr)
-			}
-			return tw.Flush()
+			return show(a, cmd, "peers", (*api.Client).Peers, a.printPeers)
 		},
 	}
+}
+
+func (a *app) printPeers(peers []api.Peer) error {
+	tw := tabwriter.NewWriter(a.stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "ORGANISATION\tKEY\tSTANDING\tSTATUS\tADDRESS")
+	for _, p := range peers {
+		addr := ""
+		if len(p.Addrs) > 0 {
+			addr = p.Addrs[0]
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", orDash(p.Name), short(p.Key), p.Standing, orDash(p.Status), addr)
+	}
+	return tw.Flush()
 }
 
 func (a *app) blocksCommand() *cobra.Command {
@@ -117,27 +95,18 @@ func (a *app) blocksCommand() *cobra.Command {
 		Example: "  kring blocks",
 		Args:    noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			cn, err := a.client()
-			if err != nil {
-				return err
-			}
-			ctx, cancel := callCtx(cmd.Context())
-			defer cancel()
-			blocks, err := cn.c.Blocks(ctx)
-			if err != nil {
-				return cn.explain("blocks", err)
-			}
-			if a.output == "json" {
-				return a.printJSON(blocks)
-			}
-			tw := tabwriter.NewWriter(a.stdout, 0, 4, 2, ' ', 0)
-			fmt.Fprintln(tw, "ORGANISATION\tKEY\tSINCE\tREASON")
-			for _, b := range blocks {
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", orDash(b.Name), short(b.Key), b.Since.Format(time.RFC3339), b.Reason)
-			}
-			return tw.Flush()
+			return show(a, cmd, "blocks", (*api.Client).Blocks, a.printBlocks)
 		},
 	}
+}
+
+func (a *app) printBlocks(blocks []api.BlockInfo) error {
+	tw := tabwriter.NewWriter(a.stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "ORGANISATION\tKEY\tSINCE\tREASON")
+	for _, b := range blocks {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", orDash(b.Name), short(b.Key), b.Since.Format(time.RFC3339), b.Reason)
+	}
+	return tw.Flush()
 }
 
 // short returns the first 12 digits of a hex key or hash.
