@@ -44,28 +44,50 @@ func (n *Node) openSync(ctx context.Context, p peer.ID) (*syncConn, error) {
 // call sends one request and reads its response; a refusal is an error
 // wrapping ErrRefused.
 func (c *syncConn) call(req *protocol.SyncRequest) (*protocol.SyncResponse, error) {
-	resp, err := c.callRaw(req)
-	if err != nil {
+	if err := c.send(req); err != nil {
 		return nil, err
 	}
-	if resp.Refused != "" {
-		return nil, fmt.Errorf("%w: %s: %s", ErrRefused, req.Kind, resp.Refused)
-	}
-	return resp, nil
+	return c.recv(req.Kind)
 }
 
 // callRaw sends one request and reads its response, refusal included.
 func (c *syncConn) callRaw(req *protocol.SyncRequest) (*protocol.SyncResponse, error) {
-	req.Group = c.group
-	if err := c.s.SetDeadline(time.Now().Add(c.timeout)); err != nil {
+	if err := c.send(req); err != nil {
 		return nil, err
 	}
-	if err := protocol.WriteSync(c.s, req); err != nil {
-		return nil, fmt.Errorf("node: sync %s: %w", req.Kind, err)
+	return c.recvRaw(req.Kind)
+}
+
+// send writes one request; its response is read by recv. The stream's
+// deadline covers the whole exchange.
+func (c *syncConn) send(req *protocol.SyncRequest) error {
+	req.Group = c.group
+	if err := c.s.SetDeadline(time.Now().Add(c.timeout)); err != nil {
+		return err
 	}
+	if err := protocol.WriteSync(c.s, req); err != nil {
+		return fmt.Errorf("node: sync %s: %w", req.Kind, err)
+	}
+	return nil
+}
+
+// recv reads the response to the request of kind k sent last; a refusal
+// is an error wrapping ErrRefused.
+func (c *syncConn) recv(k protocol.SyncKind) (*protocol.SyncResponse, error) {
+	resp, err := c.recvRaw(k)
+	if err != nil {
+		return nil, err
+	}
+	if resp.Refused != "" {
+		return nil, fmt.Errorf("%w: %s: %s", ErrRefused, k, resp.Refused)
+	}
+	return resp, nil
+}
+
+func (c *syncConn) recvRaw(k protocol.SyncKind) (*protocol.SyncResponse, error) {
 	var resp protocol.SyncResponse
 	if err := protocol.ReadSync(c.r, &resp, protocol.MaxSyncFrame); err != nil {
-		return nil, fmt.Errorf("node: sync %s: %w", req.Kind, err)
+		return nil, fmt.Errorf("node: sync %s: %w", k, err)
 	}
 	return &resp, nil
 }
@@ -158,14 +180,23 @@ func (n *Node) pullAuthor(ctx context.Context, c *syncConn, p peer.ID, t protoco
 	return nil
 }
 
-// pullRange pulls author's ops from seq from to seq to.
+// pullRange pulls author's ops from seq from to seq to, in batches. It
+// asks for the next batch as soon as it has verified one, so that the
+// other node reads and sends it while this node judges and commits the
+// batch before.
 func (n *Node) pullRange(ctx context.Context, c *syncConn, author protocol.Key, from, to uint64) error {
-	for from <= to {
-		resp, err := c.call(&protocol.SyncRequest{Kind: protocol.SyncRange, Author: author, From: from})
+	rangeFrom := func(seq uint64) *protocol.SyncRequest {
+		return &protocol.SyncRequest{Kind: protocol.SyncRange, Author: author, From: seq}
+	}
+	if err := c.send(rangeFrom(from)); err != nil {
+		return err
+	}
+	for {
+		resp, err := c.recv(protocol.SyncRange)
 		if err != nil {
 			return err
 		}
-		ops, err := n.ingestRaw(ctx, resp.Ops)
+		ops, err := n.openBatch(resp.Ops)
 		if err != nil {
 			return err
 		}
@@ -175,12 +206,20 @@ func (n *Node) pullRange(ctx context.Context, c *syncConn, author protocol.Key, 
 				next = max(next, op.Seq+1)
 			}
 		}
-		if next == from || !resp.More {
+		more := resp.More && next != from && next <= to
+		if more {
+			if err := c.send(rangeFrom(next)); err != nil {
+				return err
+			}
+		}
+		if err := n.submitBatch(ctx, ops); err != nil {
+			return err
+		}
+		if !more {
 			return nil
 		}
 		from = next
 	}
-	return nil
 }
 
 // pullWanted fetches the wanted ops this node lacks, then the preds they
@@ -248,16 +287,29 @@ func (n *Node) wanted(ctx context.Context) ([]protocol.Hash, error) {
 // ingestRaw verifies encoded ops from a sync response and submits them in
 // causal order. A forged or malformed op aborts the sync with that peer.
 func (n *Node) ingestRaw(ctx context.Context, raw [][]byte) ([]*protocol.Op, error) {
+	ops, err := n.openBatch(raw)
+	if err != nil {
+		return nil, err
+	}
+	return ops, n.submitBatch(ctx, ops)
+}
+
+// openBatch verifies the encoded ops of a sync response and puts them in
+// causal order; a forged or malformed op fails the batch, and is counted.
+func (n *Node) openBatch(raw [][]byte) ([]*protocol.Op, error) {
 	ops, err := openAll(raw, n.group)
 	if err != nil {
 		n.verdicts.add(reject(openReason(err)))
 		return nil, fmt.Errorf("node: sync sent a bad op: %w", err)
 	}
-	ops = causalOrder(ops)
-	if _, err := n.submit(ctx, ops); err != nil {
-		return nil, err
-	}
-	return ops, nil
+	return causalOrder(ops), nil
+}
+
+// submitBatch hands a verified batch to the loop and waits until the
+// accepted ops are durable.
+func (n *Node) submitBatch(ctx context.Context, ops []*protocol.Op) error {
+	_, err := n.submit(ctx, ops)
+	return err
 }
 
 // causalOrder sorts ops so that every op comes after those of its preds
