@@ -132,16 +132,6 @@ func (c *sharingPeers) of(st *trust.State, self protocol.Key) []memberPeer {
 	return c.peers
 }
 
-// standingOf judges peer p, whose member key k the caller already knows,
-// against the current snapshot, like standing without decoding p.
-func (g *gater) standingOf(k protocol.Key, p peer.ID) Standing {
-	s := g.cur.Load().standing(k)
-	if s.admitted() && g.refuse != nil && g.refuse(p) {
-		return Refused
-	}
-	return s
-}
-
 // every calls fn every interval until the node stops.
 func (n *Node) every(interval time.Duration, fn func()) {
 	tick := time.NewTicker(interval)
@@ -183,7 +173,7 @@ func (n *Node) saveAddrs(peers ...peer.ID) {
 		if n.gater.standing(p) != Sharing {
 			continue
 		}
-		k, ok := keyOfPeer(p)
+		k, ok := PeerKey(p)
 		addrs := n.host.Peerstore().Addrs(p)
 		if !ok || len(addrs) == 0 {
 			continue

@@ -100,7 +100,7 @@ func newGater(a *admission, refuse func(peer.ID) bool) *gater {
 // Ed25519 public key. ok is false for IDs of other key types. Nothing is
 // cached: anyone can present a fresh peer ID, and a cache keyed by them
 // would grow without bound.
-func (g *gater) keyOf(p peer.ID) (protocol.Key, bool) { return keyOfPeer(p) }
+func (g *gater) keyOf(p peer.ID) (protocol.Key, bool) { return PeerKey(p) }
 
 // standing judges peer p against the current snapshot.
 func (g *gater) standing(p peer.ID) Standing {
@@ -108,6 +108,12 @@ func (g *gater) standing(p peer.ID) Standing {
 	if !ok {
 		return Refused
 	}
+	return g.standingOf(k, p)
+}
+
+// standingOf judges peer p, whose member key k the caller already knows,
+// against the current snapshot: standing without decoding p.
+func (g *gater) standingOf(k protocol.Key, p peer.ID) Standing {
 	s := g.cur.Load().standing(k)
 	if s.admitted() && g.refuse != nil && g.refuse(p) {
 		return Refused

@@ -182,8 +182,8 @@ func TestGaterNonEd25519Peer(t *testing.T) {
 			t.Fatal("secp256k1 peer dialled or blacklisted")
 		}
 	}
-	if _, ok := keyOfPeer(p); ok {
-		t.Fatal("keyOfPeer found a member key in a secp256k1 peer ID")
+	if _, ok := PeerKey(p); ok {
+		t.Fatal("PeerKey found a member key in a secp256k1 peer ID")
 	}
 }
 
@@ -193,9 +193,9 @@ func TestPeerIDRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, ok := keyOfPeer(p)
+	got, ok := PeerKey(p)
 	if !ok || got != k {
-		t.Fatalf("keyOfPeer(PeerID(k)) = %s, %v; want %s", got.Short(), ok, k.Short())
+		t.Fatalf("PeerKey(PeerID(k)) = %s, %v; want %s", got.Short(), ok, k.Short())
 	}
 }
 

@@ -89,8 +89,9 @@ func newHost(cfg *Config, g *gater) (host.Host, *connmgr.BasicConnMgr, error) {
 	return h, cm, nil
 }
 
-// keyOfPeer returns the member key a peer ID stands for.
-func keyOfPeer(p peer.ID) (protocol.Key, bool) {
+// PeerKey returns the member key behind a peer ID (the ID inlines the
+// Ed25519 key), and false for IDs of other key types.
+func PeerKey(p peer.ID) (protocol.Key, bool) {
 	pub, err := p.ExtractPublicKey()
 	if err != nil || pub.Type() != crypto.Ed25519 {
 		return protocol.Key{}, false

@@ -389,7 +389,7 @@ func (l *loop) admission() *admission {
 		a.blocks[k] = true
 	}
 	for _, ai := range l.n.boot {
-		if k, ok := keyOfPeer(ai.ID); ok {
+		if k, ok := PeerKey(ai.ID); ok {
 			a.boot[k] = true
 		}
 	}

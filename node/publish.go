@@ -124,7 +124,7 @@ func (n *Node) ready() error {
 	n.mu.Lock()
 	have := 0
 	for p := range n.synced {
-		if k, ok := keyOfPeer(p); ok && st.InSharingSet(k) {
+		if k, ok := PeerKey(p); ok && st.InSharingSet(k) {
 			have++
 		}
 	}

@@ -240,7 +240,7 @@ func (n *Node) servePush(ctx context.Context, p peer.ID, s Standing, raw [][]byt
 
 // ownAdmit reports whether op is peer p's enactment of its own admission.
 func ownAdmit(op *protocol.Op, p peer.ID) bool {
-	k, ok := keyOfPeer(p)
+	k, ok := PeerKey(p)
 	if !ok || op.Author != k {
 		return false
 	}
