@@ -112,6 +112,11 @@ func (n *Node) WaitReady(ctx context.Context) error {
 	}
 }
 
+// Ready reports, without waiting and without starting anything, whether
+// the node may publish now: nil, or an error wrapping ErrNotSharing,
+// ErrNotSynced or ErrClosed that says why not.
+func (n *Node) Ready() error { return n.ready() }
+
 func (n *Node) ready() error {
 	if n.ctx.Err() != nil {
 		return ErrClosed

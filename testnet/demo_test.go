@@ -44,6 +44,9 @@ func TestDemo(t *testing.T) {
 		"Polder Power Services blocks Kestrel Components on its own node",
 		"suspension in force on all 5 nodes",
 		"revocation in force on all 5 nodes",
+		// The removal notice reached the member's own node, which refuses
+		// to publish; the demo's best-effort branch must not be taken.
+		"its own node, told of its suspension before the members hung up, refuses",
 		"== Step 5: the initiator leaves and the circle goes on",
 		"records Northwind Energy as departed",
 		"all 5 nodes count Lumen Metering as a member",

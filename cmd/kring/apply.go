@@ -122,8 +122,5 @@ func buildApplication(group protocol.Hash, c protocol.Charter, self protocol.Mem
 	if err := protocol.SignApplication(app, priv); err != nil {
 		return nil, usageErrorf("application: %v: check the [organisation] section of config.toml", err)
 	}
-	if _, err := protocol.DecodeApplication(app.Bytes()); err != nil {
-		return nil, usageErrorf("application: %v: check the [organisation] section of config.toml", err)
-	}
 	return app, nil
 }

@@ -143,13 +143,11 @@ func (adv advisoryFile) request() (api.PublishRequest, error) {
 
 // parseTLP accepts a TLP 2.0 label in any case, with or without "TLP:".
 func parseTLP(s string) (protocol.TLP, error) {
-	u := strings.ToUpper(strings.TrimSpace(s))
-	u = strings.TrimPrefix(u, "TLP:")
-	t := protocol.TLP(u)
 	if s == "" {
 		return "", fmt.Errorf("the TLP label is missing: give one of CLEAR, GREEN, AMBER, AMBER+STRICT, RED (--tlp, or tlp: in the file)")
 	}
-	if !t.Valid() {
+	t, err := api.ParseTLP(s)
+	if err != nil {
 		return "", fmt.Errorf("TLP %q is not a TLP 2.0 label: use CLEAR, GREEN, AMBER, AMBER+STRICT or RED", s)
 	}
 	return t, nil

@@ -1,7 +1,6 @@
 package api
 
 import (
-	"context"
 	"net/http"
 	"slices"
 	"strings"
@@ -11,6 +10,7 @@ import (
 
 	"github.com/kring-circle/kring/node"
 	"github.com/kring-circle/kring/protocol"
+	"github.com/kring-circle/kring/trust"
 )
 
 // healthz answers 200 while the node runs, 503 once it stopped. It needs
@@ -64,11 +64,8 @@ func (s *Server) status(w http.ResponseWriter, r *http.Request) {
 // ready reports whether the node may publish now, and if not why, without
 // waiting.
 func (s *Server) ready() (bool, string) {
-	ctx, cancel := context.WithCancel(context.Background())
-	cancel()
-	if err := s.n.WaitReady(ctx); err != nil {
-		msg, _, _ := strings.Cut(err.Error(), " (context canceled)")
-		return false, msg
+	if err := s.n.Ready(); err != nil {
+		return false, err.Error()
 	}
 	return true, ""
 }
@@ -119,7 +116,7 @@ func (s *Server) member(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	st := s.n.State()
-	if !slices.Contains(st.Keys(), k) {
+	if st.Key(k).Status == trust.StatusStranger {
 		s.answer(w, r, 0, nil, fail(http.StatusNotFound, CodeUnknownMember, "the log knows no member or applicant %s", k.Short()))
 		return
 	}

@@ -96,7 +96,7 @@ func ingest(ctx context.Context, e *env, s *Scenario) error {
 		s.note("Each ingested op costs more than one verification: a strict decode, a SHA-256, the signature check, the trust engine's judgement and its share of a synced badger commit, plus the transport (sync frames or pubsub). The ceiling verifies on every core; the node applies ops on one goroutine, its loop.")
 	}
 	s.note("Via gossip, %d of the %d ops reached E's validator before their preds (verdict ignore/missing-preds) although they were published in causal order: pubsub validates concurrently, so the node parks them in its pending buffer and applies them when the preds arrive.", early, n)
-	s.note("The feeder keeps at most 256 ops in flight. During development, with 1024 in flight, E stalled for good after about 9,000 ops with about 40 ops never arriving and 1,054 waiting in the pending buffer for them. The likely cause (not traced: the node's pubsub takes no tracer): the topic allows 1024 validations at once (node.Config.ValidateConcurrency), each Kring validation holds its slot until the op is durable, and pubsub drops what exceeds the limit as throttled; a dropped op is already marked seen, so no resend gets through, and every later op of its author waits for it. In a circle, the periodic sync with a member fetches such an op; this feeder serves no sync.")
+	s.note("The feeder keeps at most %d ops in flight. During development, with 1024 in flight, E stalled for good after about 9,000 ops with about 40 ops never arriving and 1,054 waiting in the pending buffer for them. The likely cause (not traced): the topic allows 1024 validations at once (node.Config.ValidateConcurrency), each Kring validation holds its slot until the op is durable, and pubsub drops what exceeds the limit as throttled; a dropped op is already marked seen, so no resend gets through, and every later op of its author waits for it. In a circle, the periodic sync with a member fetches such an op; this feeder serves no sync.", window)
 	s.Charts = []string{"ingest.png"}
 	return nil
 }
@@ -140,7 +140,6 @@ func ingestGossip(ctx context.Context, c *circle, st *stream) (float64, error) {
 	if err != nil {
 		return 0, err
 	}
-	const window = 256
 	t0 := time.Now()
 	for i, op := range st.ops {
 		if i%128 == 0 {
@@ -178,3 +177,7 @@ func waitLen(ctx context.Context, m *testnet.Member, want int) error {
 	}
 	return nil
 }
+
+// window is how many ops the gossip feeder keeps in flight ahead of what
+// the node has stored.
+const window = 256
