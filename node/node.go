@@ -50,6 +50,7 @@ type Node struct {
 	viewMu   sync.RWMutex // held by a commit while the store and State move
 	work     chan func(*loop)
 	loopDone chan struct{} // closed when the loop has stopped
+	opener   *opener       // decodes and verifies received ops
 	state    atomic.Pointer[trust.State]
 	verdicts counters
 	scores   atomic.Pointer[map[peer.ID]float64]
@@ -144,6 +145,7 @@ func (n *Node) start() error {
 		return err
 	}
 	n.gater = newGater(l.admission(), n.cfg.Refuse)
+	n.opener = newOpener(n.ctx, n.group, &n.wg)
 	n.state.Store(l.eng.State())
 	if n.host, n.cm, err = newHost(&n.cfg, n.gater); err != nil {
 		return err

@@ -180,14 +180,31 @@ func (n *Node) pullAuthor(ctx context.Context, c *syncConn, p peer.ID, t protoco
 	return nil
 }
 
-// pullRange pulls author's ops from seq from to seq to, in batches. It
-// asks for the next batch as soon as it has verified one, so that the
-// other node reads and sends it while this node judges and commits the
-// batch before.
-func (n *Node) pullRange(ctx context.Context, c *syncConn, author protocol.Key, from, to uint64) error {
+// pullRange pulls author's ops from seq from to seq to, in batches. Three
+// stages overlap: the other node reads and sends batch k+2 while this node
+// verifies batch k+1 on its cores and its loop judges and commits batch k
+// (the commit mostly waits on the disk). One batch at a time is in the
+// loop, so batches are applied in order and a slow disk holds the sync
+// back instead of piling verified ops up in memory.
+func (n *Node) pullRange(ctx context.Context, c *syncConn, author protocol.Key, from, to uint64) (err error) {
 	rangeFrom := func(seq uint64) *protocol.SyncRequest {
 		return &protocol.SyncRequest{Kind: protocol.SyncRange, Author: author, From: seq}
 	}
+	var committing chan error // the batch in the loop, if any
+	settle := func() error {
+		if committing == nil {
+			return nil
+		}
+		err := <-committing
+		committing = nil
+		return err
+	}
+	defer func() {
+		// No batch outlives the pull: the caller releases the author's turn.
+		if serr := settle(); err == nil {
+			err = serr
+		}
+	}()
 	if err := c.send(rangeFrom(from)); err != nil {
 		return err
 	}
@@ -212,9 +229,11 @@ func (n *Node) pullRange(ctx context.Context, c *syncConn, author protocol.Key, 
 				return err
 			}
 		}
-		if err := n.submitBatch(ctx, ops); err != nil {
+		if err := settle(); err != nil {
 			return err
 		}
+		committing = make(chan error, 1)
+		go func() { committing <- n.submitBatch(ctx, ops) }()
 		if !more {
 			return nil
 		}
@@ -297,7 +316,10 @@ func (n *Node) ingestRaw(ctx context.Context, raw [][]byte) ([]*protocol.Op, err
 // openBatch verifies the encoded ops of a sync response and puts them in
 // causal order; a forged or malformed op fails the batch, and is counted.
 func (n *Node) openBatch(raw [][]byte) ([]*protocol.Op, error) {
-	ops, err := openAll(raw, n.group)
+	ops, err := n.opener.openAll(raw)
+	if errors.Is(err, errOpenerStopped) {
+		return nil, err
+	}
 	if err != nil {
 		n.verdicts.add(reject(openReason(err)))
 		return nil, fmt.Errorf("node: sync sent a bad op: %w", err)

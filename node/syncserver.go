@@ -11,6 +11,7 @@ import (
 	"github.com/libp2p/go-libp2p/core/network"
 	"github.com/libp2p/go-libp2p/core/peer"
 
+	"github.com/kring-circle/kring/node/store"
 	"github.com/kring-circle/kring/protocol"
 	"github.com/kring-circle/kring/trust"
 )
@@ -139,42 +140,11 @@ func (n *Node) serveTips() (*protocol.SyncResponse, error) {
 // large ops) is cut inside, and the client fetches the rest as heads or
 // missing preds.
 func (n *Node) serveRange(author protocol.Key, from uint64) (*protocol.SyncResponse, error) {
-	resp := &protocol.SyncResponse{}
-	size := 0
-	full := func(extra int) bool {
-		return len(resp.Ops) > 0 && (len(resp.Ops)+1 > protocol.MaxSyncOps || size+extra > protocol.MaxSyncBytes)
+	ops, more, err := n.store.Chain(author, from, store.ChainLimits{Ops: protocol.MaxSyncOps, Bytes: protocol.MaxSyncBytes})
+	if err != nil {
+		return nil, err
 	}
-	for seq := max(from, 1); ; seq++ {
-		hs, err := n.store.BySeq(author, seq)
-		if err != nil {
-			return nil, err
-		}
-		if len(hs) == 0 {
-			return resp, nil
-		}
-		var ops [][]byte
-		bytes := 0
-		for _, h := range hs {
-			op, err := n.store.Get(h)
-			if err != nil {
-				return nil, err
-			}
-			ops = append(ops, op.Bytes())
-			bytes += len(op.Bytes())
-		}
-		if len(resp.Ops) > 0 && (len(resp.Ops)+len(ops) > protocol.MaxSyncOps || size+bytes > protocol.MaxSyncBytes) {
-			resp.More = true // the whole seq in the next batch
-			return resp, nil
-		}
-		for _, b := range ops {
-			if full(len(b)) {
-				resp.More = true
-				return resp, nil
-			}
-			resp.Ops = append(resp.Ops, b)
-			size += len(b)
-		}
-	}
+	return &protocol.SyncResponse{Ops: ops, More: more}, nil
 }
 
 // serveGet returns the wanted ops this node holds; only membership ops
@@ -208,7 +178,10 @@ func (n *Node) serveGet(want []protocol.Hash, all bool) (*protocol.SyncResponse,
 func (n *Node) servePush(ctx context.Context, p peer.ID, s Standing, raw [][]byte) *protocol.SyncResponse {
 	var ops []*protocol.Op
 	for _, b := range raw {
-		op, err := protocol.Open(b, n.group)
+		op, err := n.opener.open(b)
+		if errors.Is(err, errOpenerStopped) {
+			return &protocol.SyncResponse{Refused: "internal"}
+		}
 		if err != nil {
 			n.verdicts.add(reject(openReason(err)))
 			return &protocol.SyncResponse{Refused: openReason(err)}

@@ -3,6 +3,7 @@ package node
 import (
 	"context"
 	"crypto/sha256"
+	"errors"
 	"fmt"
 
 	pubsub "github.com/libp2p/go-libp2p-pubsub"
@@ -35,7 +36,10 @@ func (n *Node) validate(ctx context.Context, from peer.ID, m *pubsub.Message) (r
 		n.verdicts.add(ignore("not-sharing"))
 		return pubsub.ValidationIgnore
 	}
-	op, err := protocol.Open(m.Data, n.group)
+	op, err := n.opener.open(m.Data)
+	if errors.Is(err, errOpenerStopped) {
+		return pubsub.ValidationIgnore
+	}
 	if err != nil {
 		v := reject(openReason(err))
 		n.verdicts.add(v)

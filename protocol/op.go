@@ -1,6 +1,7 @@
 package protocol
 
 import (
+	"bytes"
 	"crypto/ed25519"
 	"fmt"
 	"slices"
@@ -103,12 +104,35 @@ func (o *Op) String() string {
 // (Genesis.SigningBytes), so that founder #1 can sign the op when drafting
 // and anyone can assemble it once every founder has signed.
 func (o *Op) signingBytes() []byte {
+	if b, ok := o.signedPart(); ok {
+		return b
+	}
 	c := *o
 	c.Sig = nil
 	if g, ok := o.body.(*Genesis); ok && o.Kind == KindGenesis {
 		c.Body = g.SigningBytes()
 	}
 	return mustMarshal(&c)
+}
+
+// signedPart derives the signing bytes of a decoded op other than a genesis
+// from its canonical encoding, without encoding it again: Sig, key 10, is
+// the last pair of the map, so the op without it is the same pairs but the
+// last under a map header one smaller. It reports false when the encoding
+// is not of that shape (an op being signed has none yet).
+func (o *Op) signedPart() ([]byte, bool) {
+	const sigPair = 3 + ed25519.SignatureSize // key 10, a 64-byte string header, the signature
+	r := o.raw
+	if o.Kind == KindGenesis || len(o.Sig) != ed25519.SignatureSize || len(r) < 1+sigPair {
+		return nil, false
+	}
+	tail := r[len(r)-sigPair:]
+	if r[0] < 0xa2 || r[0] > 0xb7 || tail[0] != 0x0a || tail[1] != 0x58 || tail[2] != ed25519.SignatureSize || !bytes.Equal(tail[3:], o.Sig) {
+		return nil, false
+	}
+	b := make([]byte, 0, len(r)-sigPair)
+	b = append(b, r[0]-1)
+	return append(b, r[1:len(r)-sigPair]...), true
 }
 
 // Sign sets the op's Author to the key of priv, encodes body as the op's

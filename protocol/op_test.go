@@ -266,3 +266,37 @@ func TestChangeQuorum(t *testing.T) {
 		t.Errorf("explicit ChangeQuorum = %d, want 7", got)
 	}
 }
+
+// The signing bytes a decoded op derives from its encoding are those Sign
+// encoded, for every kind; a genesis and an op still being signed encode.
+func TestSignedPartIsTheEncodingWithoutSig(t *testing.T) {
+	c := newCircle(t)
+	for name, o := range validOps(t, c) {
+		t.Run(name, func(t *testing.T) {
+			got, err := Decode(o.Bytes())
+			if err != nil {
+				t.Fatal(err)
+			}
+			cp := *got
+			cp.Sig = nil
+			if g, ok := got.body.(*Genesis); ok {
+				cp.Body = g.SigningBytes()
+			}
+			want := mustMarshal(&cp)
+			part, ok := got.signedPart()
+			if ok != (o.Kind != KindGenesis) {
+				t.Fatalf("signedPart reported %v for a %s", ok, o.Kind)
+			}
+			if ok && !bytes.Equal(part, want) {
+				t.Fatalf("signedPart = %x\nwant          %x", part, want)
+			}
+			if !bytes.Equal(got.signingBytes(), want) {
+				t.Fatal("signingBytes differs from the encoding without Sig")
+			}
+		})
+	}
+	var unsigned Op
+	if _, ok := unsigned.signedPart(); ok {
+		t.Fatal("signedPart of an op with no encoding reported true")
+	}
+}

@@ -58,7 +58,7 @@ suspended and revoked; the initiator leaves and the circle goes on. It exits
 }
 
 func (a *app) benchCommand() *cobra.Command {
-	var out string
+	var out, cpuProfile string
 	var quick, quiet bool
 	cmd := &cobra.Command{
 		Use:   "bench --out DIR [--quick]",
@@ -77,6 +77,13 @@ reduced set in under two minutes.`,
 			if quiet {
 				progress = nil
 			}
+			if cpuProfile != "" {
+				stopProfile, err := startCPUProfile(cpuProfile)
+				if err != nil {
+					return failuref("bench: %v", err)
+				}
+				defer stopProfile()
+			}
 			ctx, stop := interruptible(cmd.Context())
 			defer stop()
 			if err := bench.Run(ctx, bench.Options{Out: out, Quick: quick, Progress: progress}); err != nil {
@@ -88,5 +95,6 @@ reduced set in under two minutes.`,
 	cmd.Flags().StringVar(&out, "out", "", "the report's directory (created if missing)")
 	cmd.Flags().BoolVar(&quick, "quick", false, "the reduced set, in under two minutes")
 	cmd.Flags().BoolVar(&quiet, "quiet", false, "no progress lines")
+	cmd.Flags().StringVar(&cpuProfile, "cpuprofile", "", "write a pprof CPU profile of the whole run to FILE (the in-process nodes and baselines)")
 	return cmd
 }
