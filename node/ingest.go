@@ -1,6 +1,8 @@
 package node
 
 import (
+	"time"
+
 	"github.com/kring-circle/kring/protocol"
 	"github.com/kring-circle/kring/trust"
 )
@@ -91,11 +93,12 @@ func (l *loop) refused(op *protocol.Op, err error) {
 	}
 }
 
-// park keeps op until its missing preds arrive; the commit writes it to
-// the store's pending buffer.
+// park keeps op until its missing preds arrive; a commit writes it to the
+// store's pending buffer if it is still waiting after pendingSaveAfter.
 func (l *loop) park(op *protocol.Op, missing []protocol.Hash) {
 	l.unparked = append(l.unparked, l.pending.add(op, missing)...)
-	l.parked = append(l.parked, op)
+	l.unsaved = append(l.unsaved, unsavedOp{op: op, at: time.Now()})
+	l.parked++
 }
 
 // wanted returns the missing preds of pending ops that nobody holds here.

@@ -28,17 +28,21 @@ type loop struct {
 	last *protocol.Hash // and its hash
 	own  *protocol.Op   // own op signed and handed out, not yet applied
 
-	batch    []*protocol.Op  // applied, not yet committed
-	parked   []*protocol.Op  // parked, not yet written to the pending buffer
-	unparked []protocol.Hash // left the pending buffer
-	ownDone  bool            // own was applied or dropped: clear it
-	after    []func(error)   // continuations, run after the commit
+	batch    []*protocol.Op         // applied, not yet committed
+	parked   int                    // ops parked in this burst
+	unsaved  []unsavedOp            // parked, not yet written to the pending buffer, oldest first
+	saved    map[protocol.Hash]bool // parked and written to the pending buffer
+	unparked []protocol.Hash        // left the pending set in this burst
+	closing  bool                   // the node is stopping: write every parked op
+	saveAt   time.Duration          // how long a parked op waits before it is written (pendingSaveAfter)
+	ownDone  bool                   // own was applied or dropped: clear it
+	after    []func(error)          // continuations, run after the commit
 }
 
 // newLoop loads the store: it applies the genesis to an empty store, then
 // rebuilds the engine, the own chain, the pending buffer and the blocks.
 func newLoop(n *Node) (*loop, error) {
-	l := &loop{n: n, pending: newPendingSet(maxPendingBytes)}
+	l := &loop{n: n, pending: newPendingSet(maxPendingBytes), saved: map[protocol.Hash]bool{}, saveAt: pendingSaveAfter}
 	size, err := n.store.Len()
 	if err != nil {
 		return nil, fmt.Errorf("node: %w", err)
@@ -70,20 +74,25 @@ func newLoop(n *Node) (*loop, error) {
 }
 
 // loadPending re-judges the ops that waited for preds when the node
-// stopped. An op already stored (the node stopped between storing it and
-// clearing it from the buffer) is cleared now.
+// stopped. An op that no longer waits (the node stopped between storing it
+// and clearing it from the buffer) is cleared now.
 func (l *loop) loadPending() error {
 	pend, err := l.n.store.Pending()
 	if err != nil {
 		return fmt.Errorf("node: %w", err)
 	}
-	var stale []protocol.Hash
 	for _, op := range pend {
-		if v := l.ingest(op, true); v.Reason == "duplicate" {
-			stale = append(stale, op.Hash())
+		l.saved[op.Hash()] = true
+		l.ingest(op, true)
+	}
+	l.unsaved, l.unparked = nil, nil // they are in the buffer already
+	var stale []protocol.Hash
+	for h := range l.saved {
+		if !l.pending.has(h) {
+			stale = append(stale, h)
+			delete(l.saved, h)
 		}
 	}
-	l.parked = nil // they are in the buffer already
 	if l.own != nil {
 		if v := l.ingest(l.own, true); v.Reason == "duplicate" {
 			l.ownDone = true
@@ -152,7 +161,7 @@ func (l *loop) run() {
 		case f := <-l.n.work:
 			ok := l.safely(f)
 		burst:
-			for ok && len(l.batch)+len(l.parked) < l.n.cfg.CommitBatch {
+			for ok && len(l.batch)+l.parked < l.n.cfg.CommitBatch {
 				select {
 				case f := <-l.n.work:
 					ok = l.safely(f)
@@ -183,8 +192,10 @@ func (l *loop) safely(f func(*loop)) (ok bool) {
 }
 
 // drain commits what was applied before the node stopped, so no caller is
-// left waiting on a continuation.
+// left waiting on a continuation, and writes the parked ops to the pending
+// buffer.
 func (l *loop) drain() {
+	l.closing = true
 	for {
 		select {
 		case f := <-l.n.work:
@@ -203,6 +214,18 @@ func (l *loop) drain() {
 // will never run, so the caller may read what f wrote: a caller whose ctx
 // ends while f runs waits for f's commit.
 func (n *Node) do(ctx context.Context, f func(*loop)) error {
+	return n.inLoop(ctx, f, false)
+}
+
+// doNow runs f in the loop and returns once f has run, without waiting
+// for the commit: for a caller that reads only what f wrote, and acts on
+// nothing that must be durable first.
+func (n *Node) doNow(ctx context.Context, f func(*loop)) error {
+	return n.inLoop(ctx, f, true)
+}
+
+// inLoop is do, or doNow when early is set.
+func (n *Node) inLoop(ctx context.Context, f func(*loop), early bool) error {
 	const (
 		queued int32 = iota
 		started
@@ -215,6 +238,10 @@ func (n *Node) do(ctx context.Context, f func(*loop)) error {
 			return // the caller gave up before the loop got to it
 		}
 		f(l)
+		if early {
+			done <- nil
+			return
+		}
 		l.after = append(l.after, func(err error) { done <- err })
 	}
 	select {
@@ -342,15 +369,31 @@ func (l *loop) state() (st *trust.State, err error) {
 	return l.eng.State(), nil
 }
 
-// persistPending mirrors the pending set's changes of this burst into the
-// store's pending buffer: first it deletes what left the set (and did not
-// come back within the burst), so that the store's own bound counts only
-// live entries, then it writes what is parked now.
+// pendingSaveAfter is how long a parked op waits before the loop writes it
+// to the store's pending buffer. Most parked ops are applied within a few
+// bursts: pubsub validates concurrently, so ops published in causal order
+// often arrive just before their preds. Writing each of them, then
+// deleting it, cost two more synced commits per burst. A parked op lost
+// in a crash is no loss: nobody was told it was accepted, and sync brings
+// it again.
+const pendingSaveAfter = time.Second
+
+// unsavedOp is a parked op not yet written to the pending buffer.
+type unsavedOp struct {
+	op *protocol.Op
+	at time.Time
+}
+
+// persistPending mirrors the pending set into the store's pending buffer:
+// first it deletes the written ops that left the set, so that the store's
+// own bound counts only live entries, then it writes the ops parked for
+// saveAt (every parked op when the node stops).
 func (l *loop) persistPending() {
 	var gone []protocol.Hash
 	for _, h := range l.unparked {
-		if !l.pending.has(h) {
+		if l.saved[h] && !l.pending.has(h) {
 			gone = append(gone, h)
+			delete(l.saved, h)
 		}
 	}
 	if len(gone) > 0 {
@@ -358,19 +401,34 @@ func (l *loop) persistPending() {
 			l.n.log.Warn("pending buffer cleanup", "err", err)
 		}
 	}
-	var keep []*protocol.Op
-	for _, op := range l.parked {
-		if l.pending.has(op.Hash()) {
-			keep = append(keep, op)
+	now := time.Now()
+	var write []*protocol.Op
+	keep := l.unsaved[:0]
+	for _, u := range l.unsaved {
+		h := u.op.Hash()
+		switch {
+		case !l.pending.has(h) || l.saved[h]:
+			// applied, dropped or written meanwhile
+		case l.closing || now.Sub(u.at) >= l.saveAt:
+			write = append(write, u.op)
+		default:
+			keep = append(keep, u)
 		}
 	}
-	if len(keep) > 0 {
-		evicted, err := l.n.store.PutPending(keep...)
+	clear(l.unsaved[len(keep):])
+	l.unsaved = keep
+	if len(write) > 0 {
+		evicted, err := l.n.store.PutPending(write...)
 		if err != nil {
 			l.n.log.Warn("pending buffer", "err", err)
+		} else {
+			for _, op := range write {
+				l.saved[op.Hash()] = true
+			}
 		}
 		for _, h := range evicted {
 			l.pending.remove(h)
+			delete(l.saved, h)
 		}
 	}
 	if l.ownDone {
@@ -378,7 +436,7 @@ func (l *loop) persistPending() {
 			l.n.log.Warn("clearing the outstanding own op", "err", err)
 		}
 	}
-	l.parked, l.unparked, l.ownDone = nil, nil, false
+	l.parked, l.unparked, l.ownDone = 0, nil, false
 }
 
 // admission returns the admission snapshot of the current State and
@@ -418,6 +476,22 @@ func (n *Node) submitParking(ctx context.Context, ops []*protocol.Op, park bool)
 		n.verdicts.add(v)
 	}
 	return out, nil
+}
+
+// judge hands one verified op received by gossip to the loop and returns
+// its verdict as soon as the loop has judged it, before its commit, so
+// that pubsub forwards an accepted op without waiting for this node's
+// disk. That is safe for another member's op: its author stored it before
+// sending it, and had this node's commit failed, the node stops and syncs
+// the op again when restarted. A node's own ops, and every op a user or a
+// sync waits for, are answered only once durable (submit).
+func (n *Node) judge(ctx context.Context, op *protocol.Op) (Verdict, error) {
+	var v Verdict
+	if err := n.doNow(ctx, func(l *loop) { v = l.ingest(op, true) }); err != nil {
+		return Verdict{}, err
+	}
+	n.verdicts.add(v)
+	return v, nil
 }
 
 // blocksCopy returns the local blocks; loop only.

@@ -150,6 +150,7 @@ func reversed(ops []*protocol.Op) []*protocol.Op {
 func TestLoopWanted(t *testing.T) {
 	d := newDiamond(t)
 	l, n := newTestLoop(t, d.c, "D", "", nil)
+	l.saveAt = 0 // parked ops are written at the next commit
 	for _, op := range []*protocol.Op{d.y, d.x, d.q} {
 		if v := l.ingest(op, true); v != ignore("missing-preds") {
 			t.Fatalf("%s: %+v, want missing-preds", d.names[op.Hash()], v)
@@ -185,6 +186,7 @@ func TestLoopWanted(t *testing.T) {
 func TestLoopPendingEviction(t *testing.T) {
 	d := newDiamond(t)
 	l, n := newTestLoop(t, d.c, "D", "", func(o *store.Options) { o.PendingMax = 2 })
+	l.saveAt = 0                                       // parked ops are written at the next commit
 	for _, op := range []*protocol.Op{d.y, d.x, d.q} { // Y is evicted
 		l.ingest(op, true)
 	}
@@ -216,6 +218,7 @@ func TestLoopPendingSurvivesRestart(t *testing.T) {
 	d := newDiamond(t)
 	dir := t.TempDir()
 	l, n := newTestLoop(t, d.c, "D", dir, nil)
+	l.saveAt = 0 // parked ops are written at the next commit
 	for _, op := range []*protocol.Op{d.y, d.x} {
 		l.ingest(op, true)
 	}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"runtime"
 	"sync"
+	"sync/atomic"
 
 	"github.com/kring-circle/kring/protocol"
 )
@@ -24,13 +25,23 @@ type opener struct {
 	done  <-chan struct{}
 }
 
-// openJob is one op to open; the worker fills op or err, then calls
-// wg.Done.
+// openJob is a batch of ops to open. The workers it is handed to share
+// it: each takes the next unopened op until none is left, so that a batch
+// costs one handoff per worker, not one per op. Each worker calls wg.Done
+// when it is through.
 type openJob struct {
-	raw []byte
-	op  *protocol.Op
-	err error
-	wg  *sync.WaitGroup
+	raw  [][]byte
+	ops  []*protocol.Op
+	errs []error
+	next atomic.Int64
+	wg   sync.WaitGroup
+}
+
+// work opens ops of j until none is left.
+func (j *openJob) work(group protocol.Hash) {
+	for i := int(j.next.Add(1) - 1); i < len(j.raw); i = int(j.next.Add(1) - 1) {
+		j.ops[i], j.errs[i] = protocol.Open(j.raw[i], group)
+	}
 }
 
 // newOpener starts the opener's goroutines, which stop when ctx ends.
@@ -43,7 +54,7 @@ func newOpener(ctx context.Context, group protocol.Hash, wg *sync.WaitGroup) *op
 			for {
 				select {
 				case j := <-o.jobs:
-					j.op, j.err = protocol.Open(j.raw, o.group)
+					j.work(o.group)
 					j.wg.Done()
 				case <-o.done:
 					return
@@ -56,41 +67,45 @@ func newOpener(ctx context.Context, group protocol.Hash, wg *sync.WaitGroup) *op
 
 // open decodes and verifies one op.
 func (o *opener) open(raw []byte) (*protocol.Op, error) {
-	var wg sync.WaitGroup
-	j := openJob{raw: raw, wg: &wg}
-	o.run(&j)
-	wg.Wait()
-	return j.op, j.err
+	j := o.run([][]byte{raw}, 1)
+	return j.ops[0], j.errs[0]
 }
 
 // openAll decodes and verifies a batch of ops on every core. It returns
 // the ops in the order given, or the error of the first op (in that order)
 // that fails.
 func (o *opener) openAll(raw [][]byte) ([]*protocol.Op, error) {
-	var wg sync.WaitGroup
-	jobs := make([]openJob, len(raw))
-	for i := range raw {
-		jobs[i] = openJob{raw: raw[i], wg: &wg}
-		o.run(&jobs[i])
-	}
-	wg.Wait()
-	ops := make([]*protocol.Op, len(raw))
-	for i := range jobs {
-		if jobs[i].err != nil {
-			return nil, jobs[i].err
+	j := o.run(raw, min(runtime.GOMAXPROCS(0), len(raw)/openParallelMin+1))
+	for i := range j.errs {
+		if j.errs[i] != nil {
+			return nil, j.errs[i]
 		}
-		ops[i] = jobs[i].op
 	}
-	return ops, nil
+	return j.ops, nil
 }
 
-// run hands j to a worker, or fails it when the node is stopping.
-func (o *opener) run(j *openJob) {
-	j.wg.Add(1)
-	select {
-	case o.jobs <- j:
-	case <-o.done:
-		j.err = errOpenerStopped
-		j.wg.Done()
+// openParallelMin is the batch size from which openAll hands a batch to
+// more than one worker: below it, the handoffs cost more than they save.
+const openParallelMin = 32
+
+// run hands a job for raw to the given number of workers and waits until
+// it is done. Ops no worker took because the node is stopping fail with
+// errOpenerStopped.
+func (o *opener) run(raw [][]byte, workers int) *openJob {
+	j := &openJob{raw: raw, ops: make([]*protocol.Op, len(raw)), errs: make([]error, len(raw))}
+	for range workers {
+		j.wg.Add(1)
+		select {
+		case o.jobs <- j:
+		case <-o.done:
+			j.wg.Done()
+		}
 	}
+	j.wg.Wait()
+	for i := range j.errs {
+		if j.ops[i] == nil && j.errs[i] == nil {
+			j.errs[i] = errOpenerStopped
+		}
+	}
+	return j
 }

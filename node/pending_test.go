@@ -3,6 +3,7 @@ package node
 import (
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/kring-circle/kring/protocol"
 )
@@ -53,6 +54,7 @@ func TestPendingSetBound(t *testing.T) {
 func TestPendingStoreFollowsTheLoop(t *testing.T) {
 	d := newDiamond(t)
 	l, n := newTestLoop(t, d.c, "D", "", nil)
+	l.saveAt = 0                                                       // parked ops are written at the next commit
 	l.pending = newPendingSet(len(d.x.Bytes()) + len(d.q.Bytes()) - 1) // one of X and Q at a time
 	for _, op := range []*protocol.Op{d.x, d.q, d.x} {
 		if v := l.ingest(op, true); v != ignore("missing-preds") {
@@ -73,5 +75,53 @@ func TestPendingStoreFollowsTheLoop(t *testing.T) {
 	}
 	if len(stored) != l.pending.len() || !l.pending.has(d.x.Hash()) {
 		t.Fatalf("store pending %v, loop holds %d ops; want X alone in both", got, l.pending.len())
+	}
+}
+
+// A parked op is written to the pending buffer only once it has waited
+// saveAt; one whose preds come sooner never is; a stopping node writes
+// every parked op.
+func TestParkedOpsAreWrittenLate(t *testing.T) {
+	d := newDiamond(t)
+	l, n := newTestLoop(t, d.c, "D", "", nil)
+	l.saveAt = time.Hour
+	for _, op := range []*protocol.Op{d.x, d.q} {
+		if v := l.ingest(op, true); v != ignore("missing-preds") {
+			t.Fatalf("%s: %+v", d.names[op.Hash()], v)
+		}
+	}
+	l.commit()
+	if got := n.store.PendingLen(); got != 0 {
+		t.Fatalf("after a commit within saveAt: %d ops in the pending buffer, want 0", got)
+	}
+	l.ingest(d.p1, true) // Q's pred: Q is applied and never written
+	l.commit()
+	if got := n.store.PendingLen(); got != 0 || l.pending.len() != 1 {
+		t.Fatalf("after P1: %d in the store, %d in the loop; want 0 and 1 (X)", got, l.pending.len())
+	}
+	l.saveAt = 0
+	l.ingest(d.y, true)
+	l.commit()
+	if got := n.store.PendingLen(); got != 2 {
+		t.Fatalf("once saveAt has passed: %d in the pending buffer, want 2 (X and Y)", got)
+	}
+	l.saveAt = time.Hour
+	l.ingest(d.p2, true) // X's pred: X leaves the buffer, Y (citing X) too
+	l.commit()
+	if got := n.store.PendingLen(); got != 0 || l.pending.len() != 0 {
+		t.Fatalf("after P2: %d in the store, %d in the loop; want 0 and 0", got, l.pending.len())
+	}
+	checkAllStored(t, l, n, d.ops)
+}
+
+// A stopping node writes the ops still parked, however recent.
+func TestDrainWritesParkedOps(t *testing.T) {
+	d := newDiamond(t)
+	l, n := newTestLoop(t, d.c, "D", "", nil)
+	l.saveAt = time.Hour
+	l.ingest(d.x, true)
+	l.drain()
+	if got := n.store.PendingLen(); got != 1 {
+		t.Fatalf("after drain: %d in the pending buffer, want 1", got)
 	}
 }

@@ -181,9 +181,11 @@ func (n *Node) pullAuthor(ctx context.Context, c *syncConn, p peer.ID, t protoco
 }
 
 // pullRange pulls author's ops from seq from to seq to, in batches. Three
-// stages overlap: the other node reads and sends batch k+2 while this node
-// verifies batch k+1 on its cores and its loop judges and commits batch k
-// (the commit mostly waits on the disk). One batch at a time is in the
+// stages overlap: the other node reads and sends batch k+1 while this node
+// verifies batch k on its cores and its loop judges and commits batch k-1
+// (the commit mostly waits on the disk). The next request is sent before
+// the batch is verified, from the seqs the batch claims (protocol.Peek):
+// what comes back is verified all the same. One batch at a time is in the
 // loop, so batches are applied in order and a slow disk holds the sync
 // back instead of piling verified ops up in memory.
 func (n *Node) pullRange(ctx context.Context, c *syncConn, author protocol.Key, from, to uint64) (err error) {
@@ -199,28 +201,32 @@ func (n *Node) pullRange(ctx context.Context, c *syncConn, author protocol.Key, 
 		committing = nil
 		return err
 	}
+	asked := false // a request is out whose answer is unread
 	defer func() {
 		// No batch outlives the pull: the caller releases the author's turn.
 		if serr := settle(); err == nil {
 			err = serr
 		}
+		if asked && err != nil {
+			// Read the answer, so that the stream stays usable for the
+			// other authors.
+			c.recvRaw(protocol.SyncRange)
+		}
 	}()
 	if err := c.send(rangeFrom(from)); err != nil {
 		return err
 	}
+	asked = true
 	for {
 		resp, err := c.recv(protocol.SyncRange)
-		if err != nil {
-			return err
-		}
-		ops, err := n.openBatch(resp.Ops)
+		asked = false
 		if err != nil {
 			return err
 		}
 		next := from
-		for _, op := range ops {
-			if op.Author == author {
-				next = max(next, op.Seq+1)
+		for _, b := range resp.Ops {
+			if a, seq, err := protocol.Peek(b); err == nil && a == author {
+				next = max(next, seq+1)
 			}
 		}
 		more := resp.More && next != from && next <= to
@@ -228,6 +234,11 @@ func (n *Node) pullRange(ctx context.Context, c *syncConn, author protocol.Key, 
 			if err := c.send(rangeFrom(next)); err != nil {
 				return err
 			}
+			asked = true
+		}
+		ops, err := n.openBatch(resp.Ops)
+		if err != nil {
+			return err
 		}
 		if err := settle(); err != nil {
 			return err

@@ -14,8 +14,8 @@ import (
 
 // validate is the ops topic's validator. from is the forwarder, not the
 // author: the author is judged from the op itself. It decodes and verifies
-// the op, hands it to the loop, and answers once an accepted op is
-// durable. It never panics the daemon: a panic is counted and the op
+// the op, hands it to the loop, and answers once the loop has judged it;
+// the commit follows (see judge). It never panics the daemon: a panic is counted and the op
 // rejected.
 func (n *Node) validate(ctx context.Context, from peer.ID, m *pubsub.Message) (res pubsub.ValidationResult) {
 	defer func() {
@@ -46,15 +46,15 @@ func (n *Node) validate(ctx context.Context, from peer.ID, m *pubsub.Message) (r
 		n.log.Debug("op rejected", "forwarder", from, "reason", v.Reason, "err", err)
 		return v.Result
 	}
-	vs, err := n.submit(ctx, []*protocol.Op{op})
+	v, err := n.judge(ctx, op)
 	if err != nil {
 		return pubsub.ValidationIgnore
 	}
-	if vs[0].Reason == "missing-preds" {
+	if v.Reason == "missing-preds" {
 		n.kick(from)
 	}
-	if vs[0].Result == pubsub.ValidationReject {
-		n.log.Info("op rejected", "op", op, "forwarder", from, "reason", vs[0].Reason)
+	if v.Result == pubsub.ValidationReject {
+		n.log.Info("op rejected", "op", op, "forwarder", from, "reason", v.Reason)
 	}
-	return vs[0].Result
+	return v.Result
 }
