@@ -134,33 +134,62 @@ func (n *Node) notifiee() network.Notifiee {
 	}}
 }
 
-// kick starts a sync with p unless one is running.
+// kick starts a sync with p, or, if one is running, has it run once more.
 func (n *Node) kick(p peer.ID) {
+	n.withPeer(n.turns, p, "sync", n.SyncWith)
+}
+
+// fetch asks p for the preds this node's parked ops miss, and for their
+// preds in turn: the quick way to complete an op that came by gossip
+// before its preds, which p, having forwarded it, holds. A full sync
+// compares every author's tips first. If the fetch fails, fetch falls back
+// to a sync.
+func (n *Node) fetch(p peer.ID) {
+	n.withPeer(n.fetches, p, "fetch", func(ctx context.Context, p peer.ID) error {
+		c, err := n.openSync(ctx, p)
+		if err != nil {
+			return err
+		}
+		defer c.close()
+		if err := n.pullWanted(ctx, c, nil); err != nil {
+			n.kick(p)
+			return err
+		}
+		return nil
+	})
+}
+
+// withPeer runs f with p on its own goroutine, one at a time per peer as
+// turns keeps them, and once more if asked again meanwhile. Each run is
+// bounded in time; an error is logged, a panic too, never fatal. An
+// applicant serves no log, so only sharing and bootstrap peers are asked.
+func (n *Node) withPeer(turns *syncTurns, p peer.ID, what string, f func(context.Context, peer.ID) error) {
 	if s := n.gater.standing(p); s != Sharing && s != Bootstrap {
-		return // an applicant serves no log
+		return
 	}
 	n.mu.Lock()
-	if n.syncing[p] || n.ctx.Err() != nil {
+	if n.ctx.Err() != nil || !turns.start(p) {
 		n.mu.Unlock()
 		return
 	}
-	n.syncing[p] = true
 	n.wg.Add(1)
 	n.mu.Unlock()
-	go func() {
-		defer n.wg.Done()
+	once := func() {
 		defer func() {
 			if r := recover(); r != nil {
-				n.log.Error("sync panic", "peer", p, "panic", fmt.Sprint(r))
+				n.log.Error(what+" panic", "peer", p, "panic", fmt.Sprint(r))
 			}
-			n.mu.Lock()
-			delete(n.syncing, p)
-			n.mu.Unlock()
 		}()
 		ctx, cancel := context.WithTimeout(n.ctx, 4*n.cfg.StreamTimeout)
 		defer cancel()
-		if err := n.SyncWith(ctx, p); err != nil {
-			n.log.Debug("sync", "peer", p, "err", err)
+		if err := f(ctx, p); err != nil {
+			n.log.Debug(what, "peer", p, "err", err)
+		}
+	}
+	go func() {
+		defer n.wg.Done()
+		for again := true; again; again = turns.finish(p) {
+			once()
 		}
 	}()
 }

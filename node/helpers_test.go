@@ -104,7 +104,8 @@ func newTestLoop(t *testing.T, c *trusttest.Circle, name, dir string, adjust fun
 		store:   st,
 		changed: make(chan struct{}),
 		synced:  map[peer.ID]bool{},
-		syncing: map[peer.ID]bool{},
+		turns:   newSyncTurns(),
+		fetches: newSyncTurns(),
 	}
 	n.ctx, n.cancel = context.WithCancel(context.Background())
 	t.Cleanup(func() {

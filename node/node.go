@@ -58,7 +58,8 @@ type Node struct {
 	mu      sync.Mutex
 	changed chan struct{}    // closed and replaced on every change
 	synced  map[peer.ID]bool // members a sync completed with since start
-	syncing map[peer.ID]bool // syncs in flight
+	turns   *syncTurns       // syncs in flight, one per peer
+	fetches *syncTurns       // fetches of missing preds in flight, one per peer
 	// enacting holds the motions this node is enacting automatically.
 	enacting map[protocol.Hash]bool
 	// pulls gives one sync at a time each author's missing range.
@@ -112,7 +113,8 @@ func New(ctx context.Context, cfg Config) (*Node, error) {
 		redialNow: make(chan struct{}, 1),
 		behind:    newBacklog(),
 		pulls:     newPulls(),
-		syncing:   map[peer.ID]bool{},
+		turns:     newSyncTurns(),
+		fetches:   newSyncTurns(),
 	}
 	n.log = log.With("node", n.key.Short())
 	n.topicID = TopicName(n.group)

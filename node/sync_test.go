@@ -124,7 +124,7 @@ func TestServeRangeBounds(t *testing.T) {
 	for _, op := range c.Ops {
 		want = append(want, op.Hash())
 	}
-	resp, err := n.serveGet(want, true)
+	resp, err := n.serveGet(context.Background(), want, true)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -147,14 +147,14 @@ func TestServeGetMembershipOnlyForNonMembers(t *testing.T) {
 		want = append(want, op.Hash())
 	}
 	want = append(want, protocol.Hash{0xee}) // unknown: skipped
-	all, err := n.serveGet(want, true)
+	all, err := n.serveGet(context.Background(), want, true)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(all.Ops) != len(c.Ops) || all.More {
 		t.Fatalf("serveGet for a member: %d ops, More %v; want %d", len(all.Ops), all.More, len(c.Ops))
 	}
-	some, err := n.serveGet(want, false)
+	some, err := n.serveGet(context.Background(), want, false)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -94,7 +94,7 @@ func (n *Node) answer(ctx context.Context, p peer.ID, req *protocol.SyncRequest)
 	case protocol.SyncRange:
 		resp, err = n.serveRange(req.Author, req.From)
 	case protocol.SyncGet:
-		resp, err = n.serveGet(req.Want, s == Sharing)
+		resp, err = n.serveGet(ctx, req.Want, s == Sharing)
 	case protocol.SyncPush:
 		resp = n.servePush(ctx, p, s, req.Ops)
 	case protocol.SyncAdmission:
@@ -148,8 +148,19 @@ func (n *Node) serveRange(author protocol.Key, from uint64) (*protocol.SyncRespo
 }
 
 // serveGet returns the wanted ops this node holds; only membership ops
-// unless the peer is in the sharing set.
-func (n *Node) serveGet(want []protocol.Hash, all bool) (*protocol.SyncResponse, error) {
+// unless the peer is in the sharing set. The node forwards an op by
+// gossip once its loop has applied it, before the commit; a peer that got
+// the op before its preds asks for them at once. So when a wanted op is
+// not in the store, serveGet first lets the loop finish its commit.
+func (n *Node) serveGet(ctx context.Context, want []protocol.Hash, all bool) (*protocol.SyncResponse, error) {
+	for _, h := range want {
+		if ok, err := n.store.Has(h); err == nil && !ok {
+			if err := n.do(ctx, func(*loop) {}); err != nil {
+				return nil, err
+			}
+			break
+		}
+	}
 	resp := &protocol.SyncResponse{}
 	size := 0
 	for _, h := range want {

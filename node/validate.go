@@ -51,7 +51,7 @@ func (n *Node) validate(ctx context.Context, from peer.ID, m *pubsub.Message) (r
 		return pubsub.ValidationIgnore
 	}
 	if v.Reason == "missing-preds" {
-		n.kick(from)
+		n.fetch(from)
 	}
 	if v.Result == pubsub.ValidationReject {
 		n.log.Info("op rejected", "op", op, "forwarder", from, "reason", v.Reason)
