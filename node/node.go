@@ -68,8 +68,8 @@ type Node struct {
 	behind *backlog
 	// redialNow asks the redial loop to drop its backoffs.
 	redialNow chan struct{}
-	sub       *pubsub.Subscription // set once this node is in the sharing set
-	err       error                // why the node stopped, if it did
+	relay     pubsub.RelayCancelFunc // set once this node is in the sharing set
+	err       error                  // why the node stopped, if it did
 	// addrBook is what saveAddrs last wrote to the store's address book.
 	addrBook addrBook
 

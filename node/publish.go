@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"time"
 
-	pubsub "github.com/libp2p/go-libp2p-pubsub"
 
 	"github.com/kring-circle/kring/protocol"
 	"github.com/kring-circle/kring/trust"
@@ -155,31 +154,23 @@ func (n *Node) syncForReady() {
 	}
 }
 
-// joinGossip subscribes to the ops topic once this organisation is in the
-// sharing set. Ops arrive through the validator; the subscription only
-// puts the node in the mesh.
+// joinGossip joins the ops topic's mesh once this organisation is in the
+// sharing set. Ops arrive through the validator, so the node relays the
+// topic (it announces it and forwards, as a subscriber would) without a
+// local subscription that pubsub would hand every message to again.
 func (n *Node) joinGossip(st *trust.State) {
 	if !st.InSharingSet(n.key) {
 		return
 	}
 	n.mu.Lock()
 	defer n.mu.Unlock()
-	if n.sub != nil || n.ctx.Err() != nil {
+	if n.relay != nil || n.ctx.Err() != nil {
 		return
 	}
-	sub, err := n.topic.Subscribe(pubsub.WithBufferSize(n.cfg.ValidateQueue))
+	relay, err := n.topic.Relay()
 	if err != nil {
-		n.log.Warn("subscribing to the ops topic", "err", err)
+		n.log.Warn("joining the ops topic's mesh", "err", err)
 		return
 	}
-	n.sub = sub
-	n.wg.Add(1)
-	go func() {
-		defer n.wg.Done()
-		for {
-			if _, err := sub.Next(n.ctx); err != nil {
-				return
-			}
-		}
-	}()
+	n.relay = relay
 }
