@@ -1,6 +1,7 @@
 package node
 
 import (
+	"sync"
 	"sync/atomic"
 
 	"github.com/libp2p/go-libp2p/core/control"
@@ -88,6 +89,7 @@ func (a *admission) standing(k protocol.Key) Standing {
 type gater struct {
 	cur    atomic.Pointer[admission]
 	refuse func(peer.ID) bool
+	keys   sync.Map // peer.ID -> protocol.Key, of peers with a standing
 }
 
 func newGater(a *admission, refuse func(peer.ID) bool) *gater {
@@ -97,18 +99,29 @@ func newGater(a *admission, refuse func(peer.ID) bool) *gater {
 }
 
 // keyOf returns the member key behind a peer ID: the ID inlines the
-// Ed25519 public key. ok is false for IDs of other key types. Nothing is
-// cached: anyone can present a fresh peer ID, and a cache keyed by them
-// would grow without bound.
-func (g *gater) keyOf(p peer.ID) (protocol.Key, bool) { return PeerKey(p) }
+// Ed25519 public key. ok is false for IDs of other key types.
+func (g *gater) keyOf(p peer.ID) (protocol.Key, bool) {
+	if k, ok := g.keys.Load(p); ok {
+		return k.(protocol.Key), true
+	}
+	return PeerKey(p)
+}
 
-// standing judges peer p against the current snapshot.
+// standing judges peer p against the current snapshot. Every gossip
+// message asks it of its forwarder, so the keys of peers the circle knows
+// (any standing but Refused) are kept; anyone can present a fresh peer ID,
+// so the keys of the others are not, and the map stays as small as the
+// circle and its applicants.
 func (g *gater) standing(p peer.ID) Standing {
 	k, ok := g.keyOf(p)
 	if !ok {
 		return Refused
 	}
-	return g.standingOf(k, p)
+	s := g.standingOf(k, p)
+	if s != Refused {
+		g.keys.Store(p, k)
+	}
+	return s
 }
 
 // standingOf judges peer p, whose member key k the caller already knows,

@@ -209,3 +209,38 @@ func TestStandingString(t *testing.T) {
 		}
 	}
 }
+
+// The gater keeps the keys of peers the circle knows, and only those: a
+// stranger's fresh peer ID is converted every time and never kept.
+func TestGaterKeepsOnlyKnownKeys(t *testing.T) {
+	c, st := standingCircle(t)
+	g := newGater(&admission{state: st, self: c.Actor("A").Key}, nil)
+	member := peerOf(t, c, "B")
+	_, pub, err := crypto.GenerateEd25519Key(rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	stranger, err := peer.IDFromPublicKey(pub)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 2 {
+		if got := g.standing(member); got != Sharing {
+			t.Fatalf("member: %s, want sharing", got)
+		}
+		if got := g.standing(stranger); got != Refused {
+			t.Fatalf("stranger: %s, want refused", got)
+		}
+	}
+	kept := 0
+	g.keys.Range(func(k, v any) bool {
+		kept++
+		if k.(peer.ID) != member || v.(protocol.Key) != c.Actor("B").Key {
+			t.Errorf("kept %s -> %s", k, v.(protocol.Key).Short())
+		}
+		return true
+	})
+	if kept != 1 {
+		t.Fatalf("%d keys kept, want the member's alone", kept)
+	}
+}
