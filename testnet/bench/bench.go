@@ -78,8 +78,8 @@ func planFor(quick bool) plan {
 			idle: 2 * time.Second, applicantWait: 3 * time.Second}
 	}
 	return plan{delay: 20 * time.Millisecond,
-		propN: []int{10, 25, 50}, propRuns: 40, ingestOps: 100_000,
-		revokeN: []int{10, 50}, revokeRuns: 3, admitN: 25, admitRuns: 6,
+		propN: []int{10, 25, 50}, propRuns: 100, ingestOps: 100_000,
+		revokeN: []int{10, 50}, revokeRuns: 5, admitN: 25, admitRuns: 6,
 		catchupOps: []int{10_000, 100_000}, footN: 25, storeAdvisories: 5000,
 		scaleN: []int{10, 25, 50, 100}, scaleAdv: 8, limit: 8 * time.Minute,
 		idle: 2 * time.Second, applicantWait: 3 * time.Second}
