@@ -139,13 +139,26 @@ func (n *Node) kick(p peer.ID) {
 	n.withPeer(n.turns, p, "sync", n.SyncWith)
 }
 
-// fetch asks p for the preds this node's parked ops miss, and for their
-// preds in turn: the quick way to complete an op that came by gossip
-// before its preds, which p, having forwarded it, holds. A full sync
-// compares every author's tips first. If the fetch fails, fetch falls back
-// to a sync.
+// fetchDelay is how long fetch waits before it asks: pubsub validates
+// concurrently, so in a burst many ops reach the loop just before their
+// preds, which arrive by gossip a few milliseconds later.
+const fetchDelay = 50 * time.Millisecond
+
+// fetch asks p for the preds this node's parked ops still miss after
+// fetchDelay, and for their preds in turn: the quick way to complete an op
+// that came by gossip before its preds, which p, having forwarded it,
+// holds. A full sync compares every author's tips first. If the fetch
+// fails, fetch falls back to a sync.
 func (n *Node) fetch(p peer.ID) {
 	n.withPeer(n.fetches, p, "fetch", func(ctx context.Context, p peer.ID) error {
+		select {
+		case <-time.After(fetchDelay):
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+		if want, err := n.wanted(ctx); err != nil || len(want) == 0 {
+			return err
+		}
 		c, err := n.openSync(ctx, p)
 		if err != nil {
 			return err

@@ -58,6 +58,9 @@ type plan struct {
 	// advisories counted at each.
 	scaleN   []int
 	scaleAdv int
+	// scaleRepeats is how many circles the scale scenario measures at each
+	// N below 50 (at least one).
+	scaleRepeats int
 	// limit bounds each scenario.
 	limit time.Duration
 	// noDaemon skips the real daemon's footprint (it builds the binary).
@@ -74,14 +77,14 @@ func planFor(quick bool) plan {
 			propN: []int{10}, propRuns: 20, ingestOps: 10_000,
 			revokeN: []int{10}, revokeRuns: 2, admitN: 10, admitRuns: 3,
 			catchupOps: []int{10_000}, footN: 10, storeAdvisories: 1000,
-			scaleN: []int{10, 25}, scaleAdv: 10, limit: 45 * time.Second,
+			scaleN: []int{10, 25}, scaleAdv: 10, scaleRepeats: 2, limit: 45 * time.Second,
 			idle: 2 * time.Second, applicantWait: 3 * time.Second}
 	}
 	return plan{delay: 20 * time.Millisecond,
 		propN: []int{10, 25, 50}, propRuns: 100, ingestOps: 100_000,
 		revokeN: []int{10, 50}, revokeRuns: 5, admitN: 25, admitRuns: 6,
 		catchupOps: []int{10_000, 100_000}, footN: 25, storeAdvisories: 5000,
-		scaleN: []int{10, 25, 50, 100}, scaleAdv: 30, limit: 8 * time.Minute,
+		scaleN: []int{10, 25, 50, 100}, scaleAdv: 30, scaleRepeats: 3, limit: 8 * time.Minute,
 		idle: 2 * time.Second, applicantWait: 3 * time.Second}
 }
 

@@ -21,8 +21,8 @@ func scale(ctx context.Context, e *env, s *Scenario) error {
 		"advisories. Baselines on bare hosts metered the same way: go-libp2p-pubsub floodsub, and gossipsub with Kring's router "+
 		"settings. Message copies per node per advisory are counted the same way for all three, with a pubsub RawTracer on "+
 		"every node (SendRPC, publish messages in each RPC; Kring's through node.Config.GossipTracer), after the same idle "+
-		"period. Kring's stores are in memory here "+
-		"(the figure is about the wire)", maxFounders, meter, e.idle, e.scaleAdv, advisoryContentSize)
+		"period. Below N = 50 each figure is the median of %d circles, since a circle's copies depend on the meshes it formed. "+
+		"Kring's stores are in memory here (the figure is about the wire)", maxFounders, meter, e.idle, e.scaleAdv, advisoryContentSize, max(1, e.scaleRepeats))
 	if !useSS {
 		if lim := raiseFileLimit(1 << 16); lim < 1<<15 {
 			s.note("ss is not available, so proxies meter the traffic; the open-file limit is %d and N = 100 through proxies needs about 20,000 descriptors.", lim)
@@ -63,20 +63,35 @@ func scale(ctx context.Context, e *env, s *Scenario) error {
 	return nil
 }
 
-// scaleAt measures Kring, gossipsub and floodsub at N = n.
+// scaleAt measures Kring, gossipsub and floodsub at N = n, on
+// e.scaleRepeats circles of each below N = 50 and on one above: the copies
+// a circle's routers send depend on the meshes it happened to form, and
+// the goal divides by the figure at the smallest N.
 func scaleAt(ctx context.Context, e *env, n int, useSS bool) ([]Row, error) {
 	c := fmt.Sprintf("N=%d", n)
-	kb, km, err := scaleKring(ctx, e, n, useSS)
-	if err != nil {
-		return nil, fmt.Errorf("kring: %w", err)
+	runs := 1
+	if n < 50 {
+		runs = max(1, e.scaleRepeats)
 	}
-	rows := []Row{row(c, "kring", n, 0, "bytes", []float64{kb}), row(c, "kring", n, 0, "msgs", []float64{km})}
-	for _, router := range []string{gossipsubRouter, floodsubRouter} {
-		b, m, err := scaleBaseline(ctx, e, n, router, useSS)
+	var kb, km []float64
+	for range runs {
+		b, m, err := scaleKring(ctx, e, n, useSS)
 		if err != nil {
-			return nil, fmt.Errorf("%s: %w", router, err)
+			return nil, fmt.Errorf("kring: %w", err)
 		}
-		rows = append(rows, row(c, router+" (baseline)", n, 0, "bytes", []float64{b}), row(c, router+" (baseline)", n, 0, "msgs", []float64{m}))
+		kb, km = append(kb, b), append(km, m)
+	}
+	rows := []Row{row(c, "kring", n, 0, "bytes", kb), row(c, "kring", n, 0, "msgs", km)}
+	for _, router := range []string{gossipsubRouter, floodsubRouter} {
+		var bs, ms []float64
+		for range runs {
+			b, m, err := scaleBaseline(ctx, e, n, router, useSS)
+			if err != nil {
+				return nil, fmt.Errorf("%s: %w", router, err)
+			}
+			bs, ms = append(bs, b), append(ms, m)
+		}
+		rows = append(rows, row(c, router+" (baseline)", n, 0, "bytes", bs), row(c, router+" (baseline)", n, 0, "msgs", ms))
 	}
 	return rows, nil
 }
