@@ -77,7 +77,7 @@ func planFor(quick bool) plan {
 			propN: []int{10}, propRuns: 20, ingestOps: 10_000,
 			revokeN: []int{10}, revokeRuns: 2, admitN: 10, admitRuns: 3,
 			catchupOps: []int{10_000}, footN: 10, storeAdvisories: 1000,
-			scaleN: []int{10, 25}, scaleAdv: 10, scaleRepeats: 2, limit: 45 * time.Second,
+			scaleN: []int{10, 25}, scaleAdv: 10, scaleRepeats: 1, limit: 45 * time.Second,
 			idle: 2 * time.Second, applicantWait: 3 * time.Second}
 	}
 	return plan{delay: 20 * time.Millisecond,
