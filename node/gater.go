@@ -109,11 +109,14 @@ func (g *gater) keyOf(p peer.ID) (protocol.Key, bool) {
 
 // standing judges peer p against the current snapshot. Every gossip
 // message asks it of its forwarder, so the keys of peers the circle knows
-// (any standing but Refused) are kept; anyone can present a fresh peer ID,
-// so the keys of the others are not, and the map stays as small as the
-// circle and its applicants.
+// (any standing but Refused) are kept, once; anyone can present a fresh
+// peer ID, so the keys of the others are not, and the map stays as small
+// as the circle and its applicants.
 func (g *gater) standing(p peer.ID) Standing {
-	k, ok := g.keyOf(p)
+	if k, ok := g.keys.Load(p); ok {
+		return g.standingOf(k.(protocol.Key), p)
+	}
+	k, ok := PeerKey(p)
 	if !ok {
 		return Refused
 	}

@@ -181,13 +181,12 @@ func (n *Node) pullAuthor(ctx context.Context, c *syncConn, p peer.ID, t protoco
 }
 
 // pullRange pulls author's ops from seq from to seq to, in batches. Three
-// stages overlap: the other node reads and sends batch k+1 while this node
-// verifies batch k on its cores and its loop judges and commits batch k-1
-// (the commit mostly waits on the disk). The next request is sent before
-// the batch is verified, from the seqs the batch claims (protocol.Peek):
-// what comes back is verified all the same. One batch at a time is in the
-// loop, so batches are applied in order and a slow disk holds the sync
-// back instead of piling verified ops up in memory.
+// stages overlap: the other node reads and sends batch k+1 while its loop
+// judges and commits batch k (the commit mostly waits on the disk), and
+// this node verifies batch k+1 on its cores as soon as it arrives. One
+// batch at a time is in the loop, so batches are applied in order and a
+// slow disk holds the sync back instead of piling verified ops up in
+// memory.
 func (n *Node) pullRange(ctx context.Context, c *syncConn, author protocol.Key, from, to uint64) (err error) {
 	rangeFrom := func(seq uint64) *protocol.SyncRequest {
 		return &protocol.SyncRequest{Kind: protocol.SyncRange, Author: author, From: seq}
@@ -223,10 +222,14 @@ func (n *Node) pullRange(ctx context.Context, c *syncConn, author protocol.Key, 
 		if err != nil {
 			return err
 		}
+		ops, err := n.openBatch(resp.Ops)
+		if err != nil {
+			return err
+		}
 		next := from
-		for _, b := range resp.Ops {
-			if a, seq, err := protocol.Peek(b); err == nil && a == author {
-				next = max(next, seq+1)
+		for _, op := range ops {
+			if op.Author == author {
+				next = max(next, op.Seq+1)
 			}
 		}
 		more := resp.More && next != from && next <= to
@@ -235,10 +238,6 @@ func (n *Node) pullRange(ctx context.Context, c *syncConn, author protocol.Key, 
 				return err
 			}
 			asked = true
-		}
-		ops, err := n.openBatch(resp.Ops)
-		if err != nil {
-			return err
 		}
 		if err := settle(); err != nil {
 			return err

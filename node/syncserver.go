@@ -150,21 +150,22 @@ func (n *Node) serveRange(author protocol.Key, from uint64) (*protocol.SyncRespo
 // serveGet returns the wanted ops this node holds; only membership ops
 // unless the peer is in the sharing set. The node forwards an op by
 // gossip once its loop has applied it, before the commit; a peer that got
-// the op before its preds asks for them at once. So when a wanted op is
-// not in the store, serveGet first lets the loop finish its commit.
+// the op before its preds asks for them at once. So at the first wanted
+// op not in the store, serveGet lets the loop finish its commit and looks
+// again.
 func (n *Node) serveGet(ctx context.Context, want []protocol.Hash, all bool) (*protocol.SyncResponse, error) {
+	resp := &protocol.SyncResponse{}
+	size := 0
+	waited := false
 	for _, h := range want {
-		if ok, err := n.store.Has(h); err == nil && !ok {
+		op, err := n.store.Get(h)
+		if errors.Is(err, trust.ErrNotFound) && !waited {
+			waited = true
 			if err := n.do(ctx, func(*loop) {}); err != nil {
 				return nil, err
 			}
-			break
+			op, err = n.store.Get(h)
 		}
-	}
-	resp := &protocol.SyncResponse{}
-	size := 0
-	for _, h := range want {
-		op, err := n.store.Get(h)
 		if errors.Is(err, trust.ErrNotFound) {
 			continue
 		}

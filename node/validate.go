@@ -15,8 +15,8 @@ import (
 // validate is the ops topic's validator. from is the forwarder, not the
 // author: the author is judged from the op itself. It decodes and verifies
 // the op, hands it to the loop, and answers once the loop has judged it;
-// the commit follows (see judge). It never panics the daemon: a panic is counted and the op
-// rejected.
+// the commit follows (see judge). It never panics the daemon: a panic is
+// counted and the op rejected.
 func (n *Node) validate(ctx context.Context, from peer.ID, m *pubsub.Message) (res pubsub.ValidationResult) {
 	defer func() {
 		if r := recover(); r != nil {

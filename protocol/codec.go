@@ -12,10 +12,6 @@ import (
 // integers and lengths, definite lengths, map keys sorted bytewise.
 var encMode cbor.EncMode
 
-// peekMode reads a few fields of an op and skips the rest (Peek); it keeps
-// decMode's bounds.
-var peekMode cbor.DecMode
-
 // decMode decodes strictly: no duplicate map keys, no unknown fields, no
 // indefinite lengths, no tags, valid UTF-8, bounded nesting and lengths.
 var decMode cbor.DecMode
@@ -38,14 +34,6 @@ func init() {
 	}.DecMode()
 	if err != nil {
 		panic(fmt.Sprintf("protocol: decoder options: %v", err))
-	}
-	peekMode, err = cbor.DecOptions{
-		MaxNestedLevels:  maxNesting,
-		MaxArrayElements: maxArray,
-		MaxMapPairs:      maxMapPairs,
-	}.DecMode()
-	if err != nil {
-		panic(fmt.Sprintf("protocol: peek decoder options: %v", err))
 	}
 }
 

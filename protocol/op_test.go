@@ -300,20 +300,3 @@ func TestSignedPartIsTheEncodingWithoutSig(t *testing.T) {
 		t.Fatal("signedPart of an op with no encoding reported true")
 	}
 }
-
-// Peek reads the author and seq of every kind of op, and fails cleanly on
-// bytes that are no op.
-func TestPeek(t *testing.T) {
-	c := newCircle(t)
-	for name, o := range validOps(t, c) {
-		a, seq, err := Peek(o.Bytes())
-		if err != nil || a != o.Author || seq != o.Seq {
-			t.Errorf("%s: Peek = %s, %d, %v; want %s, %d", name, a.Short(), seq, err, o.Author.Short(), o.Seq)
-		}
-	}
-	for _, b := range [][]byte{nil, {0xff}, []byte("\xa1\x03\x61x"), make([]byte, MaxOpSize+1)} {
-		if _, _, err := Peek(b); err == nil {
-			t.Errorf("Peek(%.8x…) succeeded", b)
-		}
-	}
-}
