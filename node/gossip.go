@@ -18,8 +18,8 @@ import (
 )
 
 // TopicName returns the gossip topic of a circle: one topic carries all
-// its ops.
-func TopicName(group protocol.Hash) string { return "/kring/" + group.String() + "/ops/1" }
+// its ops. The last part is the wire format's major version (2).
+func TopicName(group protocol.Hash) string { return "/kring/" + group.String() + "/ops/2" }
 
 // GossipProtocols are Kring's own gossipsub protocol IDs: the message size
 // limit differs from libp2p's default, and a Kring node has no business on

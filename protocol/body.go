@@ -6,8 +6,8 @@ import (
 	"slices"
 )
 
-// Body is the content of an op: *Genesis, *Vote, *Enact, *Leave or
-// *Advisory. Bodies are encoded canonically into Op.Body.
+// Body is the content of an op: *Genesis, *Vote, *Enact, *Leave, *Advisory
+// or *Ack. Bodies are encoded canonically into Op.Body.
 type Body interface {
 	// Kind returns the op kind that carries this body.
 	Kind() Kind
@@ -23,7 +23,10 @@ type Genesis struct {
 	// Founders are the founding members; Founders[0] authors the op.
 	Founders []Member `cbor:"2,keyasint"`
 	// Sigs holds, in the order of Founders, each founder's signature over
-	// DomainGenesis, a zero byte, and the encoding of the Genesis without Sigs.
+	// DomainGenesis, a zero byte, and exactly the bytes founder #1's op
+	// signature covers: the genesis op without Sig, its body taken without
+	// Sigs. So a founder signs the whole genesis op but the signatures,
+	// its ts included (SignGenesis).
 	Sigs [][]byte `cbor:"3,keyasint,omitempty"`
 }
 
@@ -53,6 +56,13 @@ type Leave struct {
 	// Reason is an optional note for the other members.
 	Reason string `cbor:"1,keyasint,omitempty"`
 }
+
+// Ack acknowledges the log its author has seen: it has no fields (it
+// encodes as the empty map), and says what it says through its preds. A
+// member's node that has signed nothing for the charter's ack interval
+// (Charter.AckSeconds) signs one, so that the log counts as acknowledged by
+// quiet members too. It changes no membership by itself.
+type Ack struct{}
 
 // TLP is a Traffic Light Protocol 2.0 label.
 type TLP string
@@ -103,6 +113,9 @@ func (*Leave) Kind() Kind { return KindLeave }
 // Kind returns KindAdvisory.
 func (*Advisory) Kind() Kind { return KindAdvisory }
 
+// Kind returns KindAck.
+func (*Ack) Kind() Kind { return KindAck }
+
 func (g *Genesis) validate() error {
 	if err := g.Charter.validate(); err != nil {
 		return err
@@ -133,17 +146,33 @@ func (g *Genesis) validate() error {
 	return nil
 }
 
-// SigningBytes returns what each founder signs: the encoding of the genesis
-// without Sigs. The domain prefix is added by SignGenesis.
-func (g *Genesis) SigningBytes() []byte {
+// withoutSigs returns the encoding of the genesis without Sigs: the body
+// that a genesis op's signing bytes carry.
+func (g *Genesis) withoutSigs() []byte {
 	c := *g
 	c.Sigs = nil
 	return mustMarshal(&c)
 }
 
-// SignGenesis adds founder priv's signature to g. Founders may sign in any
-// order; Sigs grows to the founder's position as needed.
-func SignGenesis(g *Genesis, priv ed25519.PrivateKey) error {
+// genesisSigningBytes returns the signing bytes of the genesis op that
+// carries g at ts: the op without Sig, authored by founder #1, with seq 1,
+// no group, epoch, prev or preds, and the body without Sigs. Founder #1's
+// op signature and every founder's signature cover them.
+func genesisSigningBytes(g *Genesis, ts int64) []byte {
+	o := Op{Seq: 1, Kind: KindGenesis, Body: g.withoutSigs(), TS: ts}
+	if len(g.Founders) > 0 {
+		o.Author = g.Founders[0].Key
+	}
+	return mustMarshal(&o)
+}
+
+// SignGenesis adds founder priv's signature to g for the genesis op that
+// will carry g, authored by founder #1 at ts (Unix milliseconds): the
+// founder signs that draft op whole but the signatures, so the signature
+// holds only for that ts, and founder #1 cannot seal another circle from
+// it. Founders may sign in any order; Sigs grows to the founder's position
+// as needed.
+func SignGenesis(g *Genesis, ts int64, priv ed25519.PrivateKey) error {
 	k := KeyOf(priv)
 	i := slices.IndexFunc(g.Founders, func(m Member) bool { return m.Key == k })
 	if i < 0 {
@@ -152,19 +181,19 @@ func SignGenesis(g *Genesis, priv ed25519.PrivateKey) error {
 	for len(g.Sigs) < len(g.Founders) {
 		g.Sigs = append(g.Sigs, nil)
 	}
-	g.Sigs[i] = sign(priv, DomainGenesis, g.SigningBytes())
+	g.Sigs[i] = sign(priv, DomainGenesis, genesisSigningBytes(g, ts))
 	return nil
 }
 
-// verify checks that author is founder #1 and that every founder signed.
-func (g *Genesis) verify(author Key) error {
+// verify checks that author is founder #1 and that every founder signed
+// msg, the signing bytes of the genesis op.
+func (g *Genesis) verify(author Key, msg []byte) error {
 	if g.Founders[0].Key != author {
 		return fmt.Errorf("%w: genesis authored by %s, not founder #1", ErrInvalidBody, author.Short())
 	}
 	if len(g.Sigs) != len(g.Founders) {
 		return fmt.Errorf("%w: genesis has %d of %d founder signatures", ErrBadSignature, len(g.Sigs), len(g.Founders))
 	}
-	msg := g.SigningBytes()
 	for i, f := range g.Founders {
 		if !f.Key.verify(DomainGenesis, msg, g.Sigs[i]) {
 			return fmt.Errorf("%w: founder %s did not sign the genesis", ErrBadSignature, f.Key.Short())
@@ -173,10 +202,11 @@ func (g *Genesis) verify(author Key) error {
 	return nil
 }
 
-// MissingSignatures returns the founders who have not signed g yet.
-func (g *Genesis) MissingSignatures() []Key {
+// MissingSignatures returns the founders who have not signed g yet for
+// the genesis op at ts (a signature made for another ts is missing too).
+func (g *Genesis) MissingSignatures(ts int64) []Key {
 	var out []Key
-	msg := g.SigningBytes()
+	msg := genesisSigningBytes(g, ts)
 	for i, f := range g.Founders {
 		if i >= len(g.Sigs) || !f.Key.verify(DomainGenesis, msg, g.Sigs[i]) {
 			out = append(out, f.Key)
@@ -203,6 +233,8 @@ func (e *Enact) validate() error {
 }
 
 func (l *Leave) validate() error { return checkTexts(MaxLongText, l.Reason) }
+
+func (*Ack) validate() error { return nil }
 
 func (a *Advisory) validate() error {
 	if a.Title == "" {
@@ -237,6 +269,8 @@ func decodeBody(k Kind, b []byte) (Body, error) {
 		body = new(Leave)
 	case KindAdvisory:
 		body = new(Advisory)
+	case KindAck:
+		body = new(Ack)
 	default:
 		return nil, fmt.Errorf("%w: op kind %d", ErrUnknownKind, k)
 	}

@@ -102,10 +102,12 @@ func encodingRejects(t testing.TB, c *circle) []rejectCase {
 			return append(es, cborEntry{cborText("x"), cborUint(0)})
 		}), ErrUnknownField, false},
 		{"unknown body field", resign(addField(t, body, 5, cborText("x"))), ErrUnknownField, false},
-		{"unknown motion field", voteOp(addField(t, motion, 7, cborUint(1))), ErrUnknownField, false},
+		{"unknown motion field", voteOp(addField(t, motion, 9, cborUint(1))), ErrUnknownField, false},
+		{"ack with a field", forge(*c.first(KindAck), addField(t, mustMarshal(&Ack{}), 1, cborUint(0)), c.bravo), ErrUnknownField, false},
+		{"ack body as an empty array", forge(*c.first(KindAck), cborArray(0), c.bravo), ErrMalformed, false},
 		{"unknown vote field", forge(*c.first(KindVote), addField(t, vote.Body, 3, cborUint(1)), c.alpha), ErrUnknownField, false},
 		{"unknown charter field", editGenesis(t, c, func(g []byte) []byte {
-			return setField(t, g, 1, addField(t, field(t, g, 1), 11, cborUint(1)))
+			return setField(t, g, 1, addField(t, field(t, g, 1), 12, cborUint(1)))
 		}), ErrUnknownField, false},
 		// A required field (one the encoder never omits) that is missing:
 		// the canonical encoding of what decodes has it.

@@ -30,7 +30,25 @@ type Charter struct {
 	Cadence string `cbor:"9,keyasint,omitempty"`
 	// Topics are the agenda and annual-plan topics.
 	Topics []string `cbor:"10,keyasint,omitempty"`
+	// AckInterval is the acknowledgement interval in seconds: a member's
+	// node that has signed nothing for this long signs an Ack, so that
+	// quiet members still settle the log. Zero (absent) means
+	// DefaultAckInterval; otherwise it is between MinAckInterval and
+	// MaxAckInterval. Changing it later needs a charter change.
+	AckInterval uint32 `cbor:"11,keyasint,omitempty"`
 }
+
+// Bounds of Charter.AckInterval, in seconds.
+const (
+	// DefaultAckInterval is the acknowledgement interval of a charter
+	// that sets none: 24 hours. A member that signs nothing else signs
+	// one Ack a day, 365 small ops a year.
+	DefaultAckInterval = 24 * 60 * 60
+	// MinAckInterval is the shortest interval a charter may set: 1 hour.
+	MinAckInterval = 60 * 60
+	// MaxAckInterval is the longest interval a charter may set: 31 days.
+	MaxAckInterval = 31 * 24 * 60 * 60
+)
 
 // Requirement is one written membership requirement.
 type Requirement struct {
@@ -57,6 +75,15 @@ func (c *Charter) ChangeQuorum(n int) int {
 	return max(q, 4)
 }
 
+// AckSeconds returns the acknowledgement interval in seconds:
+// AckInterval, or DefaultAckInterval when it is zero.
+func (c *Charter) AckSeconds() uint32 {
+	if c.AckInterval == 0 {
+		return DefaultAckInterval
+	}
+	return c.AckInterval
+}
+
 func (c *Charter) validate() error {
 	if c.Name == "" {
 		return fmt.Errorf("%w: charter without name", ErrInvalidBody)
@@ -69,6 +96,9 @@ func (c *Charter) validate() error {
 	}
 	if max(c.Admit, c.Suspend, c.Revoke, c.Change) > MaxVotes {
 		return fmt.Errorf("%w: charter threshold above %d", ErrInvalidBody, MaxVotes)
+	}
+	if c.AckInterval != 0 && (c.AckInterval < MinAckInterval || c.AckInterval > MaxAckInterval) {
+		return fmt.Errorf("%w: ack interval of %d s, want %d to %d", ErrInvalidBody, c.AckInterval, MinAckInterval, MaxAckInterval)
 	}
 	if err := checkTexts(MaxShortText, c.Name, c.Cadence); err != nil {
 		return err

@@ -1,8 +1,9 @@
 // Package protocol defines Kring's wire formats: the signed op that every
 // change to a circle travels as, the bodies of each op kind (genesis, votes,
-// enactments, leave, advisories), the motions members vote on, member
-// applications, the charter, and the canonical encoding, hashes, signatures
-// and size limits that make an op the same bytes on every node.
+// enactments, leave, advisories, acknowledgements), the motions members
+// vote on, member applications, the charter, and the canonical encoding,
+// hashes, signatures, key checks and size limits that make an op the same
+// bytes on every node.
 //
 // The package is pure: it touches no network, disk or clock. An op is built
 // by filling an Op and calling Sign, sent as the bytes of Op.Bytes, and

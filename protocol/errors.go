@@ -2,7 +2,7 @@ package protocol
 
 import "errors"
 
-// Errors returned by Decode, Op.Verify, Op.CheckGroup and CheckChain. Each
+// Errors returned by Decode, Op.Verify, Op.CheckGroup, CheckChain and CheckKey. Each
 // names one way an op can be malformed or forged; callers test for them
 // with errors.Is. The returned errors wrap these with detail.
 var (
@@ -32,6 +32,12 @@ var (
 	// ErrInvalidBody: the body breaks a rule of its kind (a missing
 	// field, a bad TLP label, a charter threshold of zero, ...).
 	ErrInvalidBody = errors.New("protocol: invalid body")
+	// ErrWeakKey: a public key is not the canonical encoding of an Ed25519
+	// curve point, or is a point of small order. Such a key (the identity
+	// point, for one) with a crafted signature verifies for every message,
+	// so it is refused wherever a key enters: an op's author, a genesis
+	// founder, an applicant, a motion's target.
+	ErrWeakKey = errors.New("protocol: weak or non-canonical key")
 	// ErrBadHex: a hash or key string is not 64 hex digits.
 	ErrBadHex = errors.New("protocol: not a 64-digit hex string")
 )

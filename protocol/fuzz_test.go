@@ -20,7 +20,7 @@ import (
 var namedErrors = []error{
 	ErrTooLarge, ErrMalformed, ErrNonCanonical, ErrUnknownKind, ErrUnknownField,
 	ErrBadSignature, ErrWrongGroup, ErrSeqPrev, ErrPreds, ErrTooManyPreds,
-	ErrInvalidBody,
+	ErrInvalidBody, ErrWeakKey,
 }
 
 func checkNamed(t *testing.T, what string, err error) {

@@ -7,9 +7,11 @@ import (
 
 // SignGenesisOp returns founder #1's signature of the genesis op that will
 // carry g, authored at ts (Unix milliseconds). The signature covers the
-// charter and the founders but not the founders' own signatures, so the
-// initiator signs it when drafting, the draft travels from founder to founder,
-// and anyone assembles the op with SealGenesis once every founder has signed.
+// whole op but its signatures (the charter, the founders and ts, not the
+// founders' own signatures), so the initiator signs it when drafting, the
+// draft (g and ts) travels from founder to founder, each founder adds its
+// signature of the same op with SignGenesis(g, ts, priv), and anyone
+// assembles the op with SealGenesis once every founder has signed.
 func SignGenesisOp(g *Genesis, ts int64, priv ed25519.PrivateKey) ([]byte, error) {
 	if len(g.Founders) == 0 || g.Founders[0].Key != KeyOf(priv) {
 		return nil, fmt.Errorf("%w: only founder #1 signs the genesis op", ErrInvalidBody)
@@ -24,9 +26,9 @@ func SignGenesisOp(g *Genesis, ts int64, priv ed25519.PrivateKey) ([]byte, error
 // SealGenesis assembles the genesis op that carries g, authored by founder #1
 // at ts with its op signature opSig, and checks it as a receiving node would:
 // structure, size and every signature. It returns an error wrapping
-// ErrBadSignature when a founder has not signed g (MissingSignatures names
-// them) or opSig does not verify, and ErrInvalidBody or ErrTooLarge when g is
-// not a valid genesis.
+// ErrBadSignature when a founder has not signed g at ts (MissingSignatures
+// names them) or opSig does not verify, ErrWeakKey when a founder's key is
+// weak, and ErrInvalidBody or ErrTooLarge when g is not a valid genesis.
 func SealGenesis(g *Genesis, ts int64, opSig []byte) (*Op, error) {
 	o, err := genesisOp(g, ts)
 	if err != nil {

@@ -3,6 +3,7 @@ package protocol
 import (
 	"bytes"
 	"crypto/ed25519"
+	"crypto/sha256"
 	"errors"
 	"testing"
 )
@@ -20,7 +21,7 @@ func TestSealGenesisAfterEveryFounderSigned(t *testing.T) {
 		t.Fatalf("seal before the founders signed: err = %v, want ErrBadSignature", err)
 	}
 	for _, i := range []int{2, 0, 1} {
-		if err := SignGenesis(g, privs[i]); err != nil {
+		if err := SignGenesis(g, testTS, privs[i]); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -56,7 +57,7 @@ func TestSealGenesisRefusesAForeignOrAlteredOpSignature(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, p := range privs {
-		if err := SignGenesis(g, p); err != nil {
+		if err := SignGenesis(g, 1, p); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -78,9 +79,95 @@ func TestSealGenesisRefusesAForeignOrAlteredOpSignature(t *testing.T) {
 	}
 }
 
+// Attack 7: founder #1 alone must not seal a second circle from the
+// founders' signatures by changing ts (the only field of a genesis op's
+// envelope a genesis may vary: group, epoch, prev and preds are absent,
+// seq is 1, the author is founders[0]). Founders sign the draft op whole,
+// so every founder signature fails at another ts.
+func TestGenesisFounderSignaturesCoverTS(t *testing.T) {
+	privs := []ed25519.PrivateKey{testKey("seal-a"), testKey("seal-b"), testKey("seal-c")}
+	g := genesisBody(privs...)
+	cosign(t, g, privs...)
+	opSig, err := SignGenesisOp(g, testTS, privs[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	sealed, err := SealGenesis(g, testTS, opSig)
+	if err != nil {
+		t.Fatalf("seal at the signed ts: %v", err)
+	}
+	for _, ts := range []int64{testTS + 1, testTS - 1, 0, -1, testTS + 86400000} {
+		// Founder #1 alone signs the op again at another ts.
+		again, err := SignGenesisOp(g, ts, privs[0])
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := SealGenesis(g, ts, again); !errors.Is(err, ErrBadSignature) {
+			t.Errorf("re-sealed at ts %d: err = %v, want ErrBadSignature", ts, err)
+		}
+		if missing := g.MissingSignatures(ts); len(missing) != len(g.Founders) {
+			t.Errorf("at ts %d, %d founders miss a signature, want all %d", ts, len(missing), len(g.Founders))
+		}
+		// The same re-sealing done by hand, as a receiving node sees it.
+		forged := *sealed
+		forged.TS = ts
+		forged.Sig = sign(privs[0], DomainOp, forged.signingBytes())
+		raw := mustMarshal(&forged)
+		o, err := Decode(raw)
+		if err != nil {
+			t.Fatalf("Decode of the re-sealed genesis = %v", err)
+		}
+		if err := o.Verify(); !errors.Is(err, ErrBadSignature) {
+			t.Errorf("Verify of a genesis re-sealed at ts %d = %v, want ErrBadSignature", ts, err)
+		}
+		if _, err := Open(raw, o.Hash()); !errors.Is(err, ErrBadSignature) {
+			t.Errorf("Open of a genesis re-sealed at ts %d = %v, want ErrBadSignature", ts, err)
+		}
+	}
+	if missing := g.MissingSignatures(testTS); len(missing) != 0 {
+		t.Errorf("at the signed ts, %v miss a signature", missing)
+	}
+}
+
+// What a founder signs is exactly what founder #1's op signature covers:
+// the genesis op without sig, its body without sigs.
+func TestGenesisFounderMessageIsTheOpSigningBytes(t *testing.T) {
+	c := newCircle(t)
+	g := c.genesis.Content().(*Genesis)
+	want := c.genesis.signingBytes()
+	if got := genesisSigningBytes(g, c.genesis.TS); !bytes.Equal(got, want) {
+		t.Fatalf("founder message %x\nop signing bytes %x", got, want)
+	}
+	if want[0] != 0xa7 { // group, author, seq, epoch, kind, body, ts
+		t.Fatalf("the signing bytes are not the genesis op map without sig: head %02x", want[0])
+	}
+	for i, f := range g.Founders {
+		if !f.Key.verify(DomainGenesis, want, g.Sigs[i]) {
+			t.Errorf("founder %d's signature does not verify over the op's signing bytes", i)
+		}
+		// Version 1 signed the genesis body alone: such a signature no
+		// longer counts.
+		if f.Key.verify(DomainGenesis, g.withoutSigs(), g.Sigs[i]) {
+			t.Errorf("founder %d's signature verifies over the body alone", i)
+		}
+	}
+	// A founder signature over the body alone (version 1's message) is refused.
+	v1 := genesisBody(c.alpha, c.bravo, c.charlie)
+	for _, p := range []ed25519.PrivateKey{c.alpha, c.bravo, c.charlie} {
+		v1.Sigs = append(v1.Sigs, sign(p, DomainGenesis, v1.withoutSigs()))
+	}
+	o, err := Decode(forgeGenesis(v1, c.alpha))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := o.Verify(); !errors.Is(err, ErrBadSignature) {
+		t.Fatalf("a genesis whose founders signed the body alone: Verify = %v, want ErrBadSignature", err)
+	}
+}
+
 func TestDecodeApplicationRoundTripAndRefusals(t *testing.T) {
 	privs := []ed25519.PrivateKey{testKey("applicant")}
-	a := &Application{Group: Hash{1}, Member: Member{Profile: Profile{Name: "Applicant BV"}}}
+	a := &Application{Group: Hash{1}, Member: Member{EncKey: sha256.Sum256([]byte("enc/applicant")), Profile: Profile{Name: "Applicant BV"}}}
 	if err := SignApplication(a, privs[0]); err != nil {
 		t.Fatal(err)
 	}

@@ -2,9 +2,13 @@ package protocol
 
 import (
 	"bytes"
+	"crypto/ecdh"
 	"crypto/ed25519"
 	"crypto/sha256"
 	"encoding/hex"
+	"fmt"
+
+	"filippo.io/edwards25519"
 )
 
 // HashSize is the length of a Hash in bytes.
@@ -71,6 +75,58 @@ func ParseKey(s string) (Key, error) {
 	return k, nil
 }
 
+// CheckKey returns an error wrapping ErrWeakKey unless k is a key a
+// signature can be trusted under: the canonical encoding of a point of the
+// Ed25519 curve that is not of small order. It refuses
+//
+//   - 32 bytes that decode to no curve point;
+//   - a non-canonical encoding (a y coordinate of p or more, or a sign bit
+//     set on a point whose x is 0), which Go's crypto/ed25519 accepts and
+//     which would give one key two encodings;
+//   - the eight points of small order (the identity among them), whose
+//     multiple by the cofactor 8 is the identity: under such a key the
+//     signature R = identity, S = 0 verifies for every message.
+//
+// The key of a private key (KeyOf) always passes: it is a multiple of the
+// base point, of prime order.
+func CheckKey(k Key) error {
+	p, err := new(edwards25519.Point).SetBytes(k[:])
+	if err != nil {
+		return fmt.Errorf("%w: %s is not a curve point", ErrWeakKey, k.Short())
+	}
+	if !bytes.Equal(p.Bytes(), k[:]) {
+		return fmt.Errorf("%w: %s is not canonically encoded", ErrWeakKey, k.Short())
+	}
+	if p.MultByCofactor(p).Equal(edwards25519.NewIdentityPoint()) == 1 {
+		return fmt.Errorf("%w: %s is a point of small order", ErrWeakKey, k.Short())
+	}
+	return nil
+}
+
+// encProbe is a fixed X25519 key that CheckEncKey agrees a secret with.
+var encProbe = func() *ecdh.PrivateKey {
+	k, err := ecdh.X25519().NewPrivateKey(bytes.Repeat([]byte{0x4b}, 32))
+	if err != nil {
+		panic(err) // a constant 32-byte scalar is always a valid X25519 key
+	}
+	return k
+}()
+
+// CheckEncKey returns an error wrapping ErrWeakKey when k, a member's X25519
+// encryption key, is of small order (the all-zero key among them): every
+// key agreement with such a point gives a secret that does not depend on
+// the private key, so anything encrypted to it could be read by anyone.
+func CheckEncKey(k [32]byte) error {
+	pub, err := ecdh.X25519().NewPublicKey(k[:])
+	if err == nil {
+		_, err = encProbe.ECDH(pub)
+	}
+	if err != nil {
+		return fmt.Errorf("%w: encryption key %x is of small order", ErrWeakKey, k[:4])
+	}
+	return nil
+}
+
 // verify checks an Ed25519 signature by k over domain||msg.
 func (k Key) verify(domain string, msg, sig []byte) bool {
 	if len(sig) != ed25519.SignatureSize {
@@ -92,12 +148,15 @@ func withDomain(domain string, msg []byte) []byte {
 }
 
 // Signature domains. Each signed structure has its own prefix, so a
-// signature made for one can never be replayed as another.
+// signature made for one can never be replayed as another. The version in
+// them is the wire format's: version 2 changed what founders sign and
+// added kinds and fields, and shares no signature, hash or circle with
+// version 1.
 const (
-	DomainOp          = "kring/op/v1"
-	DomainGenesis     = "kring/genesis/v1"
-	DomainApplication = "kring/application/v1"
-	DomainMotion      = "kring/motion/v1"
+	DomainOp          = "kring/op/v2"
+	DomainGenesis     = "kring/genesis/v2"
+	DomainApplication = "kring/application/v2"
+	DomainMotion      = "kring/motion/v2"
 )
 
 func sum(domain string, b []byte) Hash {

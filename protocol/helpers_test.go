@@ -62,11 +62,17 @@ func genesisBody(privs ...ed25519.PrivateKey) *Genesis {
 	return g
 }
 
-// cosign has every founder in privs sign g.
+// cosign has every founder in privs sign g, for the genesis op at testTS.
 func cosign(t testing.TB, g *Genesis, privs ...ed25519.PrivateKey) {
 	t.Helper()
+	cosignAt(t, g, testTS, privs...)
+}
+
+// cosignAt has every founder in privs sign g, for the genesis op at ts.
+func cosignAt(t testing.TB, g *Genesis, ts int64, privs ...ed25519.PrivateKey) {
+	t.Helper()
 	for _, p := range privs {
-		if err := SignGenesis(g, p); err != nil {
+		if err := SignGenesis(g, ts, p); err != nil {
 			t.Fatalf("SignGenesis: %v", err)
 		}
 	}
@@ -127,12 +133,19 @@ func (c *circle) motions(t testing.TB) map[string]Motion {
 	next := testCharter()
 	next.Version = 2
 	next.Admit = 2
+	acks := next
+	acks.AckInterval = 7 * 24 * 60 * 60
+	twin := sum("", []byte("charlie's twin op to keep"))
 	return map[string]Motion{
-		"admit":     {Kind: MotionAdmit, Application: c.application(t)},
-		"suspend":   suspend,
-		"unsuspend": {Kind: MotionUnsuspend, Target: &target, Lifts: []Hash{suspend.Hash()}},
-		"revoke":    {Kind: MotionRevoke, Target: &target},
-		"charter":   {Kind: MotionCharter, Charter: &next},
+		"admit":          {Kind: MotionAdmit, Application: c.application(t)},
+		"suspend":        suspend,
+		"unsuspend":      {Kind: MotionUnsuspend, Target: &target, Lifts: []Hash{suspend.Hash()}},
+		"unsuspend-keep": {Kind: MotionUnsuspend, Target: &target, Keep: &twin},
+		"unsuspend-both": {Kind: MotionUnsuspend, Target: &target, Lifts: []Hash{suspend.Hash()}, Keep: &twin},
+		"revoke":         {Kind: MotionRevoke, Target: &target},
+		"charter":        {Kind: MotionCharter, Charter: &next},
+		"charter-acks":   {Kind: MotionCharter, Charter: &acks},
+		"disavow":        {Kind: MotionDisavow, Target: &target, From: 2},
 	}
 }
 

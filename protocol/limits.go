@@ -26,7 +26,7 @@ const (
 	MaxContent = MaxOpSize - 64<<10
 	// maxNesting bounds CBOR nesting depth.
 	maxNesting = 16
-	// maxMapPairs bounds every CBOR map; the largest struct has ten fields.
+	// maxMapPairs bounds every CBOR map; the largest struct (Charter) has eleven fields.
 	maxMapPairs = 64
 	// maxArray bounds every CBOR array, checked before the decoder
 	// allocates anything for it. Without it a 1 MiB op of a million

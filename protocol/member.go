@@ -74,8 +74,11 @@ func SignApplication(a *Application, priv ed25519.PrivateKey) error {
 	return nil
 }
 
-// Verify checks the candidate's signature.
+// Verify checks the candidate's key (CheckKey) and signature.
 func (a *Application) Verify() error {
+	if err := CheckKey(a.Member.Key); err != nil {
+		return fmt.Errorf("application: %w", err)
+	}
 	c := *a
 	c.Sig = nil
 	if !a.Member.Key.verify(DomainApplication, mustMarshal(&c), a.Sig) {
@@ -100,6 +103,12 @@ func (a *Application) validate() error {
 func (m *Member) validate() error {
 	if m.Key.IsZero() {
 		return fmt.Errorf("%w: member without key", ErrInvalidBody)
+	}
+	if err := CheckKey(m.Key); err != nil {
+		return fmt.Errorf("member: %w", err)
+	}
+	if err := CheckEncKey(m.EncKey); err != nil {
+		return fmt.Errorf("member: %w", err)
 	}
 	if err := checkList("addrs", len(m.Addrs)); err != nil {
 		return err

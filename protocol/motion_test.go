@@ -1,9 +1,11 @@
 package protocol
 
 import (
+	"bytes"
 	"errors"
 	"maps"
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -77,6 +79,7 @@ func TestMotionSubject(t *testing.T) {
 		"unsuspend": KeyOf(c.charlie),
 		"revoke":    KeyOf(c.charlie),
 		"charter":   {},
+		"disavow":   KeyOf(c.charlie),
 	}
 	for name, want := range tests {
 		m := ms[name]
@@ -148,5 +151,143 @@ func TestSignRejects(t *testing.T) {
 	}
 	if err := SignApplication(&Application{Group: c.group, Member: testMember(c.candidate, "\x80")}, c.candidate); !errors.Is(err, ErrMalformed) {
 		t.Fatalf("SignApplication with a name that is not UTF-8 = %v, want ErrMalformed", err)
+	}
+}
+
+// An Unsuspend motion names the suspensions it lifts, the twin to keep
+// after an equivocation, or both; never neither.
+func TestUnsuspendLiftsOrKeep(t *testing.T) {
+	c := newCircle(t)
+	ms := c.motions(t)
+	target := KeyOf(c.charlie)
+	for _, name := range []string{"unsuspend", "unsuspend-keep", "unsuspend-both"} {
+		m := ms[name]
+		o := mustSign(t, c.first(KindVote), &Vote{Motion: m}, c.alpha)
+		d, err := Open(o.Bytes(), c.group)
+		if err != nil {
+			t.Fatalf("%s: Open = %v", name, err)
+		}
+		got := d.Content().(*Vote).Motion
+		if (got.Keep == nil) != (m.Keep == nil) || (got.Keep != nil && *got.Keep != *m.Keep) || len(got.Lifts) != len(m.Lifts) {
+			t.Errorf("%s: decoded motion %+v, want %+v", name, got, m)
+		}
+	}
+	keep := ms["unsuspend-keep"]
+	if s := keep.String(); !strings.Contains(s, keep.Keep.Short()) {
+		t.Errorf("String of an unsuspend keeping a twin = %q, want the twin named", s)
+	}
+	both, lifts := ms["unsuspend-both"], ms["unsuspend"]
+	if keep.Hash() == both.Hash() || keep.Hash() == lifts.Hash() {
+		t.Error("unsuspend motions with other lifts or keep share a hash")
+	}
+	neither := Motion{Kind: MotionUnsuspend, Target: &target}
+	if err := neither.validate(); !errors.Is(err, ErrInvalidBody) {
+		t.Errorf("unsuspend without lifts or keep: %v, want ErrInvalidBody", err)
+	}
+}
+
+func TestDisavowMotion(t *testing.T) {
+	c := newCircle(t)
+	m := c.motions(t)["disavow"]
+	if m.Kind != 6 || m.Kind.String() != "disavow" {
+		t.Fatalf("MotionDisavow = %d %q, want 6 \"disavow\"", m.Kind, m.Kind)
+	}
+	if m.Subject() != KeyOf(c.charlie) {
+		t.Errorf("Subject = %s, want the target", m.Subject().Short())
+	}
+	if s := m.String(); !strings.Contains(s, "from #2") {
+		t.Errorf("String = %q, want the first seq disavowed", s)
+	}
+	// key 7 holds From.
+	if got := field(t, mustMarshal(&m), 7); !bytes.Equal(got, cborUint(2)) {
+		t.Errorf("from encodes as %x under key 7, want %x", got, cborUint(2))
+	}
+	other := m
+	other.From = 3
+	if other.Hash() == m.Hash() {
+		t.Error("disavowals from different seqs share a hash")
+	}
+	for _, from := range []uint64{1, 1 << 63} {
+		ok := m
+		ok.From = from
+		if err := ok.validate(); err != nil {
+			t.Errorf("disavow from %d: %v", from, err)
+		}
+	}
+	zero := m
+	zero.From = 0
+	if err := zero.validate(); !errors.Is(err, ErrInvalidBody) {
+		t.Errorf("disavow from 0: %v, want ErrInvalidBody", err)
+	}
+}
+
+func TestAck(t *testing.T) {
+	c := newCircle(t)
+	if KindAck != 6 || KindAck.String() != "ack" || KindAck.IsMembership() {
+		t.Fatalf("KindAck = %d %q membership=%v, want 6 \"ack\" false", KindAck, KindAck, KindAck.IsMembership())
+	}
+	o := mustSign(t, c.first(KindAck), &Ack{}, c.bravo)
+	if !bytes.Equal(o.Body, []byte{0xa0}) {
+		t.Fatalf("Ack body = %x, want a0", o.Body)
+	}
+	d, err := Open(o.Bytes(), c.group)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := d.Content().(*Ack); !ok {
+		t.Fatalf("Content of an ack is %T", d.Content())
+	}
+	if n := len(o.Bytes()); n > 256 {
+		t.Errorf("an ack citing one head is %d bytes, want a small op", n)
+	}
+}
+
+func TestCharterAckInterval(t *testing.T) {
+	c := newCircle(t)
+	if DefaultAckInterval != 86400 || MinAckInterval != 3600 || MaxAckInterval != 31*86400 {
+		t.Fatalf("ack interval bounds %d, %d, %d", DefaultAckInterval, MinAckInterval, MaxAckInterval)
+	}
+	ch := testCharter()
+	if got := ch.AckSeconds(); got != DefaultAckInterval {
+		t.Errorf("AckSeconds of a charter without an interval = %d, want %d", got, DefaultAckInterval)
+	}
+	for _, e := range cborMap(t, mustMarshal(&ch)) {
+		if e.key[0] == 11 {
+			t.Errorf("a charter without an interval encodes key 11")
+		}
+	}
+	for _, secs := range []uint32{MinAckInterval, DefaultAckInterval, 7 * 86400, MaxAckInterval} {
+		ch := testCharter()
+		ch.Version = 2
+		ch.AckInterval = secs
+		if got := ch.AckSeconds(); got != secs {
+			t.Errorf("AckSeconds = %d, want %d", got, secs)
+		}
+		o := mustSign(t, c.first(KindVote), &Vote{Motion: Motion{Kind: MotionCharter, Charter: &ch}}, c.alpha)
+		d, err := Open(o.Bytes(), c.group)
+		if err != nil {
+			t.Fatalf("a charter with an interval of %d s: %v", secs, err)
+		}
+		if got := d.Content().(*Vote).Motion.Charter.AckInterval; got != secs {
+			t.Errorf("decoded interval %d, want %d", got, secs)
+		}
+		if got := field(t, mustMarshal(&ch), 11); !bytes.Equal(got, cborUint(uint64(secs))) {
+			t.Errorf("interval encodes as %x under key 11", got)
+		}
+	}
+}
+
+// The version of the wire format is in every domain and in the sync
+// protocol's ID: a node of version 1 shares no signature, hash or stream
+// with this one.
+func TestWireVersion2(t *testing.T) {
+	for got, want := range map[string]string{
+		DomainOp: "kring/op/v2", DomainGenesis: "kring/genesis/v2",
+		DomainApplication: "kring/application/v2", DomainMotion: "kring/motion/v2",
+		SyncProtocol: "/kring/sync/2.0.0",
+	} {
+		if got != want {
+			t.Errorf("%q, want %q", got, want)
+		}
 	}
 }

@@ -18,6 +18,7 @@ const (
 	KindEnact    Kind = 3 // enacts a motion by citing enough votes
 	KindLeave    Kind = 4 // a member leaves the circle for good
 	KindAdvisory Kind = 5 // a security advisory shared with the circle
+	KindAck      Kind = 6 // a quiet member acknowledges the log it has seen
 )
 
 // String names the kind.
@@ -33,12 +34,16 @@ func (k Kind) String() string {
 		return "leave"
 	case KindAdvisory:
 		return "advisory"
+	case KindAck:
+		return "ack"
 	}
 	return fmt.Sprintf("kind(%d)", uint8(k))
 }
 
 // IsMembership reports whether ops of this kind can change the membership
-// State (genesis, votes, enactments, leave). Data ops (advisories) cannot.
+// State (genesis, votes, enactments, leave). Data ops (advisories) cannot,
+// and neither can an acknowledgement, which decides nothing itself: it
+// only says, through its preds, what its author has seen.
 func (k Kind) IsMembership() bool {
 	return k == KindGenesis || k == KindVote || k == KindEnact || k == KindLeave
 }
@@ -88,7 +93,7 @@ func (o *Op) Hash() Hash { return o.hash }
 func (o *Op) Bytes() []byte { return o.raw }
 
 // Content returns the decoded body; its dynamic type follows Kind
-// (*Genesis, *Vote, *Enact, *Leave, *Advisory).
+// (*Genesis, *Vote, *Enact, *Leave, *Advisory, *Ack).
 func (o *Op) Content() Body { return o.body }
 
 // IsGenesis reports whether the op is a circle's genesis.
@@ -100,9 +105,10 @@ func (o *Op) String() string {
 }
 
 // signingBytes is the encoding that the author signs: the op without Sig.
-// For a genesis, the body is also taken without the founders' signatures
-// (Genesis.SigningBytes), so that founder #1 can sign the op when drafting
-// and anyone can assemble it once every founder has signed.
+// For a genesis, the body is also taken without the founders' signatures,
+// so that founder #1 can sign the op when drafting and anyone can assemble
+// it once every founder has signed; each founder signs the same bytes
+// under DomainGenesis.
 func (o *Op) signingBytes() []byte {
 	if b, ok := o.signedPart(); ok {
 		return b
@@ -110,7 +116,7 @@ func (o *Op) signingBytes() []byte {
 	c := *o
 	c.Sig = nil
 	if g, ok := o.body.(*Genesis); ok && o.Kind == KindGenesis {
-		c.Body = g.SigningBytes()
+		c.Body = g.withoutSigs()
 	}
 	return mustMarshal(&c)
 }
@@ -163,8 +169,10 @@ func Sign(o *Op, body Body, priv ed25519.PrivateKey) error {
 
 // Decode parses an op strictly: at most MaxOpSize bytes, canonical CBOR,
 // known kind and fields, a body valid for its kind, and the structural rules
-// (seq/prev, sorted unique preds containing prev, at most MaxPreds). It does
-// not check signatures (see Verify) or anything that needs other ops.
+// (seq/prev, sorted unique preds containing prev, at most MaxPreds). The
+// keys inside the body (founders, an applicant, a motion's target) must pass
+// CheckKey. It does not check the author's key or signatures (see Verify),
+// or anything that needs other ops.
 // It never panics, whatever the input.
 func Decode(b []byte) (*Op, error) {
 	if len(b) > MaxOpSize {
@@ -239,12 +247,17 @@ func compareHash(a, b Hash) int {
 	return 0
 }
 
-// Verify checks the author's signature and, for a genesis, every founder's
-// signature. It returns an error wrapping ErrBadSignature when a signature
-// does not verify, or ErrInvalidBody when a genesis is not authored by its
-// founder #1.
+// Verify checks the author's key (CheckKey), then the author's signature
+// and, for a genesis, every founder's signature. It returns an error
+// wrapping ErrWeakKey when the author's key is weak, ErrBadSignature when a
+// signature does not verify, or ErrInvalidBody when a genesis is not
+// authored by its founder #1.
 func (o *Op) Verify() error {
-	if !o.Author.verify(DomainOp, o.signingBytes(), o.Sig) {
+	if err := CheckKey(o.Author); err != nil {
+		return fmt.Errorf("op %s: author: %w", o.hash.Short(), err)
+	}
+	msg := o.signingBytes()
+	if !o.Author.verify(DomainOp, msg, o.Sig) {
 		return fmt.Errorf("%w: op %s by %s", ErrBadSignature, o.hash.Short(), o.Author.Short())
 	}
 	if o.Kind == KindGenesis {
@@ -252,7 +265,7 @@ func (o *Op) Verify() error {
 		if !ok {
 			return fmt.Errorf("%w: a genesis op without a decoded genesis body", ErrInvalidBody)
 		}
-		if err := g.verify(o.Author); err != nil {
+		if err := g.verify(o.Author, msg); err != nil {
 			return err
 		}
 	}

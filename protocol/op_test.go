@@ -44,6 +44,8 @@ func validOps(t testing.TB, c *circle) map[string]*Op {
 	ops["advisory"] = adv1
 	ops["advisory-chain"] = mustSign(t, c.after(adv1, KindAdvisory, ops["vote-revoke"].Hash()), advisory(1024), c.bravo)
 	ops["advisory-red"] = mustSign(t, c.first(KindAdvisory), &Advisory{Title: "t", TLP: TLPRed, Content: []byte{0}}, c.alpha)
+	ops["ack"] = mustSign(t, c.first(KindAck), &Ack{}, c.charlie)
+	ops["ack-chain"] = mustSign(t, c.after(adv1, KindAck, ops["vote-revoke"].Hash(), ops["leave"].Hash()), &Ack{}, c.bravo)
 	return ops
 }
 
@@ -111,12 +113,12 @@ func TestKindsCovered(t *testing.T) {
 			motions[v.Motion.Kind] = true
 		}
 	}
-	for k := KindGenesis; k <= KindAdvisory; k++ {
+	for k := KindGenesis; k <= KindAck; k++ {
 		if !seen[k] {
 			t.Errorf("no round trip for kind %s", k)
 		}
 	}
-	for k := MotionAdmit; k <= MotionCharter; k++ {
+	for k := MotionAdmit; k <= MotionDisavow; k++ {
 		if !motions[k] {
 			t.Errorf("no vote on motion %s", k)
 		}
@@ -169,7 +171,7 @@ func TestCheckGroup(t *testing.T) {
 	ops := validOps(t, c)
 	// A second genesis of the same founders, differing only in its clock.
 	g := genesisBody(c.alpha, c.bravo, c.charlie)
-	cosign(t, g, c.alpha, c.bravo, c.charlie)
+	cosignAt(t, g, testTS+1, c.alpha, c.bravo, c.charlie)
 	second := mustSign(t, &Op{Seq: 1, Kind: KindGenesis, TS: testTS + 1}, g, c.alpha)
 	if second.Hash() == c.group {
 		t.Fatal("test setup: the second genesis has the first one's hash")
@@ -233,18 +235,18 @@ func TestParseHex(t *testing.T) {
 func TestGenesisSignatures(t *testing.T) {
 	c := newCircle(t)
 	g := genesisBody(c.alpha, c.bravo, c.charlie)
-	if got := g.MissingSignatures(); len(got) != 3 {
+	if got := g.MissingSignatures(testTS); len(got) != 3 {
 		t.Fatalf("unsigned genesis misses %d signatures, want 3", len(got))
 	}
 	cosign(t, g, c.bravo)
-	if got := g.MissingSignatures(); !slices.Equal(got, []Key{KeyOf(c.alpha), KeyOf(c.charlie)}) {
+	if got := g.MissingSignatures(testTS); !slices.Equal(got, []Key{KeyOf(c.alpha), KeyOf(c.charlie)}) {
 		t.Fatalf("MissingSignatures = %v", got)
 	}
-	if err := SignGenesis(g, c.candidate); !errors.Is(err, ErrInvalidBody) {
+	if err := SignGenesis(g, testTS, c.candidate); !errors.Is(err, ErrInvalidBody) {
 		t.Fatalf("SignGenesis by a non-founder = %v, want ErrInvalidBody", err)
 	}
 	cosign(t, g, c.charlie, c.alpha)
-	if got := g.MissingSignatures(); len(got) != 0 {
+	if got := g.MissingSignatures(testTS); len(got) != 0 {
 		t.Fatalf("fully signed genesis misses %v", got)
 	}
 }
@@ -280,7 +282,7 @@ func TestSignedPartIsTheEncodingWithoutSig(t *testing.T) {
 			cp := *got
 			cp.Sig = nil
 			if g, ok := got.body.(*Genesis); ok {
-				cp.Body = g.SigningBytes()
+				cp.Body = g.withoutSigs()
 			}
 			want := mustMarshal(&cp)
 			part, ok := got.signedPart()

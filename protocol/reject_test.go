@@ -118,7 +118,7 @@ func structureRejects(t testing.TB, c *circle) []rejectCase {
 		{"genesis with preds", forgeBody(genesis(func(o *Op) { o.Preds = []Hash{x} }), gbody, c.alpha), ErrInvalidBody, false},
 		{"genesis with seq 2", forgeBody(genesis(func(o *Op) { o.Seq, o.Prev, o.Preds = 2, &x, []Hash{x} }), gbody, c.alpha), ErrInvalidBody, false},
 		{"genesis with seq 0", forgeBody(genesis(func(o *Op) { o.Seq = 0 }), gbody, c.alpha), ErrSeqPrev, false},
-		{"unknown op kind", forgeBody(mod(func(o *Op) { o.Kind = KindAdvisory + 1 }), adv, c.bravo), ErrUnknownKind, false},
+		{"unknown op kind", forgeBody(mod(func(o *Op) { o.Kind = KindAck + 1 }), adv, c.bravo), ErrUnknownKind, false},
 		{"op kind 0", forgeBody(mod(func(o *Op) { o.Kind = 0 }), adv, c.bravo), ErrUnknownKind, false},
 		{"op kind 255", forgeBody(mod(func(o *Op) { o.Kind = 255 }), adv, c.bravo), ErrUnknownKind, false},
 	}
@@ -165,7 +165,7 @@ func signatureRejects(t testing.TB, c *circle) []rejectCase {
 	swapped.Sigs[1], swapped.Sigs[2] = swapped.Sigs[2], swapped.Sigs[1]
 	opDomain := genesisBody(c.alpha, c.bravo, c.charlie)
 	cosign(t, opDomain, c.alpha, c.bravo, c.charlie)
-	opDomain.Sigs[2] = sign(c.charlie, DomainOp, opDomain.SigningBytes())
+	opDomain.Sigs[2] = sign(c.charlie, DomainOp, genesisSigningBytes(opDomain, testTS))
 
 	// Applications with a bad signature inside an endorsement.
 	vote := func(a *Application) []byte {
@@ -202,6 +202,10 @@ func signatureRejects(t testing.TB, c *circle) []rejectCase {
 		{"application signed by another key", vote(impostor), ErrBadSignature, false},
 		{"application unsigned", vote(unsigned), ErrBadSignature, false},
 		{"application sig of another domain", vote(wrongDomain), ErrBadSignature, false},
+		// Attack 6: the identity key, with the signature that verifies
+		// under it for every message.
+		{"author is the identity key", weakOp(c, KindAdvisory, advisory(0)), ErrWeakKey, true},
+		{"applicant is the identity key", vote(weakApplication(c)), ErrWeakKey, false},
 	}
 }
 
@@ -276,9 +280,31 @@ func bodyRejects(t testing.TB, c *circle) []rejectCase {
 	noGroup := signApplicationRaw(&Application{Member: testMember(c.candidate, "Candidate")}, c.candidate)
 	noName := signApplicationRaw(&Application{Group: c.group, Member: testMember(c.candidate, "")}, c.candidate)
 	zero := Key{}
+	weak := mustKey(t, smallOrderKeys[5])
+	nonCanonical := mustKey(t, "f0ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f")
+	offCurve := mustKey(t, "0200000000000000000000000000000000000000000000000000000000000000")
+	twin := sum("", []byte("twin"))
 	cases = append(cases, []rejectCase{
+		{"target of small order", vote(Motion{Kind: MotionSuspend, Target: &weak, Case: []byte("c")}), ErrWeakKey, false},
+		{"target non-canonical", vote(Motion{Kind: MotionRevoke, Target: &nonCanonical}), ErrWeakKey, false},
+		{"target off the curve", enact(Motion{Kind: MotionDisavow, Target: &offCurve, From: 1}), ErrWeakKey, false},
+		{"genesis founder of small order", genesis(func(g *Genesis) { g.Founders[1].Key = weak }), ErrWeakKey, false},
+		{"genesis founder non-canonical", genesis(func(g *Genesis) { g.Founders[2].Key = nonCanonical }), ErrWeakKey, false},
+		{"disavow without target", vote(Motion{Kind: MotionDisavow, From: 1}), ErrInvalidBody, false},
+		{"disavow without from", vote(Motion{Kind: MotionDisavow, Target: &target}), ErrInvalidBody, false},
+		{"disavow with a case", vote(Motion{Kind: MotionDisavow, Target: &target, From: 1, Case: []byte("c")}), ErrInvalidBody, false},
+		{"disavow with lifts", enact(Motion{Kind: MotionDisavow, Target: &target, From: 1, Lifts: lifts}), ErrInvalidBody, false},
+		{"from on a revoke", vote(Motion{Kind: MotionRevoke, Target: &target, From: 1}), ErrInvalidBody, false},
+		{"keep on a suspend", vote(Motion{Kind: MotionSuspend, Target: &target, Case: []byte("c"), Keep: &twin}), ErrInvalidBody, false},
+		{"keep on a disavow", vote(Motion{Kind: MotionDisavow, Target: &target, From: 1, Keep: &twin}), ErrInvalidBody, false},
+		{"unsuspend keeping the zero hash", vote(Motion{Kind: MotionUnsuspend, Target: &target, Keep: &Hash{}}), ErrInvalidBody, false},
+		{"unsuspend with keep, without target", vote(Motion{Kind: MotionUnsuspend, Keep: &twin}), ErrInvalidBody, false},
+		{"charter ack interval under an hour", charterMotion(func(ch *Charter) { ch.AckInterval = MinAckInterval - 1 }), ErrInvalidBody, false},
+		{"charter ack interval of 1 s", charterMotion(func(ch *Charter) { ch.AckInterval = 1 }), ErrInvalidBody, false},
+		{"charter ack interval over 31 days", charterMotion(func(ch *Charter) { ch.AckInterval = MaxAckInterval + 1 }), ErrInvalidBody, false},
+		{"genesis charter ack interval over 31 days", genesis(func(g *Genesis) { g.Charter.AckInterval = 1 << 31 }), ErrInvalidBody, false},
 		{"endorsement without evidence", forgeBody(*c.first(KindVote), &Vote{Motion: ms["admit"]}, c.alpha), ErrInvalidBody, false},
-		{"unknown motion kind", vote(Motion{Kind: MotionCharter + 1, Target: &target}), ErrUnknownKind, false},
+		{"unknown motion kind", vote(Motion{Kind: MotionDisavow + 1, Target: &target}), ErrUnknownKind, false},
 		{"motion kind 0", vote(Motion{Kind: 0, Target: &target}), ErrUnknownKind, false},
 		{"zero target", vote(Motion{Kind: MotionRevoke, Target: &zero}), ErrInvalidBody, false},
 		{"lifts unsorted", vote(Motion{Kind: MotionUnsuspend, Target: &target, Lifts: []Hash{hashes(2)[1], hashes(2)[0]}}), ErrInvalidBody, false},
@@ -449,7 +475,7 @@ func TestLimitsInclusive(t *testing.T) {
 		"case":              {c.first(KindVote), &Vote{Motion: Motion{Kind: MotionSuspend, Target: &target, Case: make([]byte, MaxNonce)}}},
 		"lifts":             {c.first(KindVote), &Vote{Motion: Motion{Kind: MotionUnsuspend, Target: &target, Lifts: hashes(MaxListItems)}}},
 		"votes":             {c.first(KindEnact), &Enact{Motion: Motion{Kind: MotionRevoke, Target: &target}, Votes: hashes(MaxVotes)}},
-		"profile":           {&Op{Seq: 1, Kind: KindGenesis}, g},
+		"profile":           {&Op{Seq: 1, Kind: KindGenesis, TS: testTS}, g},
 	}
 	for name, b := range bodies {
 		t.Run(name, func(t *testing.T) {

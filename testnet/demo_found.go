@@ -52,10 +52,10 @@ func (d *demo) found(ctx context.Context) error {
 			d.tl.say("an early finalize, still without the signature of %s, is refused: %v", name(o), err)
 		}
 		began := time.Now()
-		if err := protocol.SignGenesis(g, KeyFor(o)); err != nil {
+		if err := protocol.SignGenesis(g, ts, KeyFor(o)); err != nil {
 			return fmt.Errorf("%s signing the genesis: %w", name(o), err)
 		}
-		signed := len(g.Founders) - len(g.MissingSignatures())
+		signed := len(g.Founders) - len(g.MissingSignatures(ts))
 		d.tl.say("%s signs the draft (%d of %d signatures, %s)", name(o), signed, len(g.Founders), dur(time.Since(began)))
 	}
 	op, err := protocol.SealGenesis(g, ts, opSig)

@@ -2,6 +2,7 @@ package testnet
 
 import (
 	"context"
+	"crypto/ecdh"
 	"crypto/ed25519"
 	"crypto/sha256"
 	"errors"
@@ -79,6 +80,19 @@ func KeyFor(name string) ed25519.PrivateKey {
 	return ed25519.NewKeyFromSeed(seed[:])
 }
 
+// EncKeyFor returns the X25519 encryption key of organisation name's test
+// identity, derived from its name like KeyFor.
+func EncKeyFor(name string) [32]byte {
+	seed := sha256.Sum256([]byte("kring testnet encryption " + name))
+	priv, err := ecdh.X25519().NewPrivateKey(seed[:])
+	if err != nil {
+		panic(fmt.Sprintf("testnet: encryption key for %s: %v", name, err)) // any 32 bytes make an X25519 key
+	}
+	var k [32]byte
+	copy(k[:], priv.PublicKey().Bytes())
+	return k
+}
+
 // Profile returns the test profile of organisation name.
 func Profile(name string) protocol.Profile {
 	return protocol.Profile{Name: "Org " + name, Sector: "energy", Contact: "soc@" + name + ".example", Role: "CISO"}
@@ -103,14 +117,14 @@ func New(opts Options) (*Net, error) {
 		if err != nil {
 			return nil, err
 		}
-		g.Founders = append(g.Founders, protocol.Member{Key: m.Key, Profile: Profile(name)})
+		g.Founders = append(g.Founders, protocol.Member{Key: m.Key, EncKey: EncKeyFor(name), Profile: Profile(name)})
 	}
+	op := &protocol.Op{Kind: protocol.KindGenesis, Seq: 1} // founders sign this op, its ts (0) included
 	for _, name := range opts.Founders {
-		if err := protocol.SignGenesis(g, n.members[name].Priv); err != nil {
+		if err := protocol.SignGenesis(g, op.TS, n.members[name].Priv); err != nil {
 			return nil, fmt.Errorf("testnet: genesis: %w", err)
 		}
 	}
-	op := &protocol.Op{Kind: protocol.KindGenesis, Seq: 1}
 	if len(opts.Founders) == 0 {
 		return nil, errors.New("testnet: no founders")
 	}
@@ -196,7 +210,7 @@ func (n *Net) Running() []*Member {
 
 // Application returns the organisation's signed application to the circle.
 func (m *Member) Application() *protocol.Application {
-	app := &protocol.Application{Group: m.net.Genesis.Hash(), Member: protocol.Member{Profile: Profile(m.Name)}}
+	app := &protocol.Application{Group: m.net.Genesis.Hash(), Member: protocol.Member{EncKey: EncKeyFor(m.Name), Profile: Profile(m.Name)}}
 	if err := protocol.SignApplication(app, m.Priv); err != nil {
 		panic(fmt.Sprintf("testnet: signing %s's application: %v", m.Name, err))
 	}

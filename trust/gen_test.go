@@ -10,6 +10,7 @@ package trust_test
 
 import (
 	"crypto/sha256"
+	"errors"
 	"fmt"
 	"slices"
 
@@ -378,6 +379,8 @@ func (w *propWorld) fork(cfg propConfig) {
 		}
 		err := e.Apply(op)
 		switch {
+		case errors.Is(err, trust.ErrDuplicate):
+			return // the same twin again: a back-fork of the same op over the same heads
 		case err == nil:
 			t.Logf("%s forks %s, given to %s", who, op, to)
 			w.accepted(op)

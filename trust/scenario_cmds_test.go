@@ -53,11 +53,11 @@ func (r *runner) genesis(a args) ([]string, bool) {
 func (r *runner) unsignedGenesis(ch protocol.Charter, founders []string, skip, want string) ([]string, bool) {
 	g := &protocol.Genesis{Charter: ch}
 	for _, n := range founders {
-		g.Founders = append(g.Founders, protocol.Member{Key: protocol.KeyOf(trusttest.KeyFor(n)), Profile: trusttest.Profile(n)})
+		g.Founders = append(g.Founders, protocol.Member{Key: protocol.KeyOf(trusttest.KeyFor(n)), EncKey: trusttest.EncKeyFor(n), Profile: trusttest.Profile(n)})
 	}
 	for _, n := range founders {
 		if n != skip {
-			if err := protocol.SignGenesis(g, trusttest.KeyFor(n)); err != nil {
+			if err := protocol.SignGenesis(g, 0, trusttest.KeyFor(n)); err != nil {
 				return failed("%v", err)
 			}
 		}

@@ -123,7 +123,7 @@ func newDraft(c protocol.Charter, founders []protocol.Member, ts int64, priv ed2
 	if err != nil {
 		return nil, err
 	}
-	if err := protocol.SignGenesis(g, priv); err != nil {
+	if err := protocol.SignGenesis(g, ts, priv); err != nil {
 		return nil, err
 	}
 	d := &draft{Format: draftFormat, Charter: charterToJSON(c), TS: ts, OpSig: hex.EncodeToString(opSig)}
@@ -175,10 +175,10 @@ func (d *draft) verify() (*protocol.Genesis, error) {
 	if err != nil {
 		return nil, err
 	}
-	unsigned := g.MissingSignatures() // founders without a valid signature
+	unsigned := g.MissingSignatures(d.TS) // founders without a valid signature
 	for i, f := range g.Founders {
 		if len(g.Sigs[i]) != 0 && slices.Contains(unsigned, f.Key) {
-			return nil, fmt.Errorf("%w: %s's signature no longer verifies", errAltered, f.Profile.Name)
+			return nil, fmt.Errorf("%w: %s's signature no longer verifies (the charter, the founders or ts changed)", errAltered, f.Profile.Name)
 		}
 	}
 	if len(g.Sigs[0]) == 0 {
@@ -216,7 +216,7 @@ func (d *draft) sign(priv ed25519.PrivateKey, self protocol.Member) error {
 		return fmt.Errorf("%w: founder #%d (your key %s) differs from your member card in %s",
 			errNotYourCard, found+1, k.Short(), strings.Join(diff, ", "))
 	}
-	if err := protocol.SignGenesis(g, priv); err != nil {
+	if err := protocol.SignGenesis(g, d.TS, priv); err != nil {
 		return err
 	}
 	d.setSigs(g)

@@ -89,7 +89,8 @@ func TestGenesisSignRefusals(t *testing.T) {
 	kring(t, "--data-dir", dirs[1], "genesis", "sign", tampered).fails(t, exitFailure, "altered after it was signed: Org a's signature")
 	kring(t, "genesis", "finalize", tampered).fails(t, exitFailure, "altered")
 
-	// A changed ts breaks founder #1's op signature: found before signing.
+	// A changed ts breaks every founder's signature (founders sign the
+	// genesis op, ts included): found before signing.
 	if err := json.Unmarshal(b, &d); err != nil {
 		t.Fatal(err)
 	}
@@ -97,7 +98,7 @@ func TestGenesisSignRefusals(t *testing.T) {
 	if err := writeDraft(tampered, &d); err != nil {
 		t.Fatal(err)
 	}
-	kring(t, "--data-dir", dirs[1], "genesis", "sign", tampered).fails(t, exitFailure, "ts or op_sig changed")
+	kring(t, "--data-dir", dirs[1], "genesis", "sign", tampered).fails(t, exitFailure, "Org a's signature no longer verifies (the charter, the founders or ts changed)")
 	kring(t, "genesis", "finalize", tampered, "--out", filepath.Join(root, "g")).fails(t, exitFailure, "altered")
 
 	kring(t, "genesis", "sign", filepath.Join(root, "nope.json"), "--data-dir", dirs[1]).fails(t, exitUsage, "no such file")

@@ -51,7 +51,7 @@ func decodeGenesis(b []byte) (*protocol.Op, error) {
 	if err := op.Verify(); err != nil {
 		g, _ := op.Content().(*protocol.Genesis)
 		if g != nil {
-			if missing := g.MissingSignatures(); len(missing) > 0 {
+			if missing := g.MissingSignatures(op.TS); len(missing) > 0 {
 				return nil, fmt.Errorf("not signed by %s: get the fully signed genesis from the founders", names(g, missing))
 			}
 		}

@@ -29,7 +29,7 @@
 //	q/<hash>                  n of the pending op's p/ key
 //	b/<key>                   CBOR Block: this node's local block of a member
 //	a/<key>                   CBOR AddrEntry: a member's last known addresses
-//	m/format                  layout version, one byte (1)
+//	m/format                  layout version, one byte (2)
 //	m/next-seq                the lowest seq this node has not reserved (SetNextSeq)
 //	m/own-outstanding         an own op handed out before it could be stored (SetOutstanding)
 //
@@ -37,6 +37,12 @@
 // i/ keys, which are dense: Put never leaves a gap. Open reads the last i/
 // key, the t/, h/ and q/ keys, and keeps tips, heads, Len and the pending
 // order in memory, so Tips, Heads, Len and PendingLen never touch the disk.
+//
+// Open refuses a database of another layout version with an error wrapping
+// ErrFormat. Version 2 came with wire format 2 (docs/protocol.md), whose
+// ops share no signature or hash with those of version 1; no compatibility
+// is kept, and the error for a version-1 data dir says to start a new data
+// dir (kring init) and re-join the circle.
 //
 // Data read back is never trusted blindly: an op value is decoded with
 // protocol.Decode and must hash to its key, and a malformed key or value

@@ -22,8 +22,9 @@ const (
 )
 
 // formatVersion is the layout this package writes and reads, kept under
-// keyFormat.
-const formatVersion = 1
+// keyFormat. Version 2 holds ops of wire format 2 (docs/protocol.md); it
+// reads no data dir of version 1.
+const formatVersion = 2
 
 var (
 	keyFormat  = key(prefixMeta, []byte("format"))

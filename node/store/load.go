@@ -2,6 +2,7 @@ package store
 
 import (
 	"cmp"
+	"errors"
 	"fmt"
 	"slices"
 
@@ -10,6 +11,17 @@ import (
 	"github.com/kring-circle/kring/protocol"
 	"github.com/kring-circle/kring/trust"
 )
+
+// oldFormatError reports a data dir written by an older store format,
+// which this version does not read: it wraps ErrFormat and says what to do.
+type oldFormatError struct{ version byte }
+
+func (e oldFormatError) Error() string {
+	return fmt.Sprintf("store: this data dir was written by Kring store format %d; this Kring reads format %d and keeps no compatibility (no circle runs format %d in production): start a new data dir (kring init) and re-join the circle",
+		e.version, formatVersion, e.version)
+}
+
+func (oldFormatError) Unwrap() error { return ErrFormat }
 
 // load checks the layout version (writing it into a new database) and
 // fills the caches from the database.
@@ -21,11 +33,17 @@ func (s *Store) load() error {
 			return err
 		case !ok:
 			return txn.Set(keyFormat, []byte{formatVersion})
+		case len(v) == 1 && v[0] >= 1 && v[0] < formatVersion:
+			return oldFormatError{v[0]}
 		case len(v) != 1 || v[0] != formatVersion:
 			return fmt.Errorf("%w: version %x, this program knows %d", ErrFormat, v, formatVersion)
 		}
 		return nil
 	})
+	var old oldFormatError
+	if errors.As(err, &old) {
+		return err
+	}
 	if err != nil {
 		return fmt.Errorf("store: checking the layout: %w", err)
 	}

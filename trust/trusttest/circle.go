@@ -1,6 +1,7 @@
 package trusttest
 
 import (
+	"crypto/ecdh"
 	"crypto/ed25519"
 	"crypto/sha256"
 	"fmt"
@@ -10,6 +11,19 @@ import (
 	"github.com/kring-circle/kring/protocol"
 	"github.com/kring-circle/kring/trust"
 )
+
+// EncKeyFor returns the deterministic X25519 encryption key of the actor
+// called name.
+func EncKeyFor(name string) [32]byte {
+	seed := sha256.Sum256([]byte("kring/test/enc/" + name))
+	priv, err := ecdh.X25519().NewPrivateKey(seed[:])
+	if err != nil {
+		panic(fmt.Sprintf("trusttest: encryption key for %s: %v", name, err)) // any 32 bytes make an X25519 key
+	}
+	var k [32]byte
+	copy(k[:], priv.PublicKey().Bytes())
+	return k
+}
 
 // KeyFor returns the deterministic private key of the actor called name.
 func KeyFor(name string) ed25519.PrivateKey {
@@ -54,10 +68,10 @@ func NewCircle(charter protocol.Charter, founders ...string) (*Circle, error) {
 	g := &protocol.Genesis{Charter: charter}
 	for _, name := range founders {
 		a := c.Actor(name)
-		g.Founders = append(g.Founders, protocol.Member{Key: a.Key, Profile: Profile(name)})
+		g.Founders = append(g.Founders, protocol.Member{Key: a.Key, EncKey: EncKeyFor(name), Profile: Profile(name)})
 	}
 	for _, name := range founders {
-		if err := protocol.SignGenesis(g, c.Actors[name].Priv); err != nil {
+		if err := protocol.SignGenesis(g, 0, c.Actors[name].Priv); err != nil {
 			return nil, err
 		}
 	}
@@ -140,7 +154,7 @@ func hashPtr(h protocol.Hash) *protocol.Hash { return &h }
 func (c *Circle) Application(name string) *protocol.Application {
 	a := c.Actor(name)
 	if a.app == nil {
-		app := &protocol.Application{Group: c.Genesis.Hash(), Member: protocol.Member{Profile: Profile(name)}}
+		app := &protocol.Application{Group: c.Genesis.Hash(), Member: protocol.Member{EncKey: EncKeyFor(name), Profile: Profile(name)}}
 		_ = protocol.SignApplication(app, a.Priv)
 		a.app = app
 	}
