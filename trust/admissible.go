@@ -201,17 +201,18 @@ func isGrant(k protocol.MotionKind) bool {
 }
 
 // threshold returns the counting votes a motion of kind k needs under the
-// view's charter.
+// view's charter, with the floors of docs/membership.md §2 (ThresholdsFor)
+// for the members of the view.
 func threshold(k protocol.MotionKind, view view) int {
-	c := view.charter()
+	t := ThresholdsFor(view.charter(), view.memberCount())
 	switch k {
 	case protocol.MotionAdmit:
-		return int(c.Admit)
+		return t.Admit
 	case protocol.MotionSuspend:
-		return int(c.Suspend)
+		return t.Suspend
 	case protocol.MotionRevoke, protocol.MotionUnsuspend:
-		return int(c.Revoke)
+		return t.Revoke
 	default:
-		return c.ChangeQuorum(view.memberCount())
+		return t.Change
 	}
 }

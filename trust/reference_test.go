@@ -258,11 +258,12 @@ func (s *refState) grantLive(i int) bool {
 		}
 	case *protocol.Enact:
 		view, _ := s.d.charterIn(s.d.past[i])
+		n := refResolve(s.d, s.d.past[i]).members // the floors of §2 use the view's members
 		switch b.Motion.Kind {
 		case protocol.MotionAdmit:
-			return !s.cut(i, op.Author) && s.liveCited(b.Votes) >= int(view.Admit)
+			return !s.cut(i, op.Author) && s.liveCited(b.Votes) >= min(int(view.Admit), n)
 		case protocol.MotionUnsuspend:
-			return s.liveCited(b.Votes) >= int(view.Revoke)
+			return s.liveCited(b.Votes) >= max(2, min(int(view.Revoke), n-1))
 		}
 	}
 	return false
@@ -500,16 +501,19 @@ func refAdmissible(op *protocol.Op, view *refState, past []bool) string {
 				counting++
 			}
 		}
+		// The charter's thresholds with the floors of docs/membership.md
+		// §2, written out here apart from the engine's ThresholdsFor.
+		n := view.members
 		var need int
 		switch m.Kind {
 		case protocol.MotionAdmit:
-			need = int(view.charter.Admit)
+			need = min(int(view.charter.Admit), n)
 		case protocol.MotionSuspend:
-			need = int(view.charter.Suspend)
+			need = max(2, min(int(view.charter.Suspend), n-1))
 		case protocol.MotionRevoke, protocol.MotionUnsuspend:
-			need = int(view.charter.Revoke)
+			need = max(2, min(int(view.charter.Revoke), n-1))
 		case protocol.MotionCharter:
-			need = view.charter.ChangeQuorum(view.members)
+			need = min(n, max(view.charter.ChangeQuorum(n), n/2+1))
 		}
 		if counting < need {
 			return fmt.Sprintf("%d counting votes, %d needed", counting, need)

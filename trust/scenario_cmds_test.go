@@ -25,7 +25,7 @@ func (r *runner) genesis(a args) ([]string, bool) {
 		return failed("genesis needs founders")
 	}
 	ch := protocol.DefaultCharter(r.name)
-	for k, p := range map[string]*uint32{"k": &ch.Admit, "s": &ch.Suspend, "r": &ch.Revoke} {
+	for k, p := range map[string]*uint32{"k": &ch.Admit, "s": &ch.Suspend, "r": &ch.Revoke, "c": &ch.Change} {
 		if v, ok := a.opt[k]; ok {
 			n, err := strconv.Atoi(v)
 			if err != nil {
@@ -95,6 +95,9 @@ func (r *runner) unsignedGenesis(ch protocol.Charter, founders []string, skip, w
 func (r *runner) act(actor string, a args) ([]string, bool) {
 	verb, fork := a.pos[0], false
 	a.pos = a.pos[1:]
+	if verb == "backdate" {
+		return r.backdate(actor, a)
+	}
 	if verb == "fork" && len(a.pos) > 0 {
 		verb, fork, a.pos = a.pos[0], true, a.pos[1:]
 	}
@@ -157,6 +160,12 @@ func (r *runner) body(actor, verb string, a args) (protocol.Body, error) {
 			return nil, fmt.Errorf("%s needs a motion and a subject", verb)
 		}
 		m := r.motion(a.pos[0], a.pos[1], a.opt["case"])
+		if a.pos[0] == "charter" {
+			var err error
+			if m, err = r.charterMotion(a.pos[1], a.opt); err != nil {
+				return nil, err
+			}
+		}
 		if m.Kind == 0 {
 			return nil, fmt.Errorf("unknown motion %q", a.pos[0])
 		}
@@ -412,6 +421,8 @@ func (r *runner) expect(pos []string) ([]string, bool) {
 		return r.expectLive(pos[1:])
 	case len(pos) > 0 && pos[0] == "same":
 		return r.expectSame(pos[1:])
+	case len(pos) > 0 && pos[0] == "model":
+		return r.expectModel(pos[1:])
 	case len(pos) < 3:
 		return failed("expect A|all|A,B X <status> [suspended] [needs=N] [equivocated=N]")
 	}

@@ -249,6 +249,8 @@ func (r *runner) exec(text string) ([]string, bool) {
 		return r.expect(rest.pos)
 	case "orders":
 		return r.orders()
+	case "model":
+		return r.model(rest.pos)
 	}
 	if len(rest.pos) == 0 {
 		return failed("%s does what?", cmd)

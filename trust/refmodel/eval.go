@@ -1,0 +1,378 @@
+package refmodel
+
+import (
+	"github.com/kring-circle/kring/protocol"
+)
+
+// evaluation is Eval of one subset: its settled set and final judgement.
+type evaluation struct {
+	sub set
+	z   set
+	j   *judgement
+}
+
+// sigma is the settled State: members, charter, and the thresholds.
+type sigma struct {
+	members map[protocol.Key]bool
+	charter protocol.Charter
+	n       int
+}
+
+// settled computes Σ = Settled(Z) (§3.1).
+func (m *model) settled(z set) *sigma {
+	s := &sigma{members: map[protocol.Key]bool{}, charter: m.charter0}
+	for k := range m.founders {
+		s.members[k] = true
+	}
+	var removed []protocol.Key
+	var charters []*item
+	for i, in := range z {
+		if !in {
+			continue
+		}
+		it := m.ops[i]
+		switch {
+		case it.op.Kind == protocol.KindLeave:
+			removed = append(removed, it.author())
+		case it.enact != nil:
+			switch it.m.Kind {
+			case protocol.MotionAdmit:
+				s.members[it.author()] = true
+			case protocol.MotionRevoke, protocol.MotionDisavow:
+				removed = append(removed, *it.m.Target)
+			case protocol.MotionCharter:
+				charters = append(charters, it)
+			}
+		}
+	}
+	for _, k := range removed {
+		delete(s.members, k)
+	}
+	s.charter = inForce(m.charter0, charters)
+	s.n = len(s.members)
+	return s
+}
+
+// The thresholds of §2.
+func (s *sigma) admit() int { return min(int(s.charter.Admit), s.n) }
+func (s *sigma) suspend() int {
+	return max(2, min(int(s.charter.Suspend), s.n-1))
+}
+func (s *sigma) revoke() int { return max(2, min(int(s.charter.Revoke), s.n-1)) }
+func (s *sigma) change() int {
+	c := int(s.charter.Change)
+	if c == 0 {
+		c = max((2*s.n+2)/3, 4)
+	}
+	return min(s.n, max(c, s.n/2+1))
+}
+func (s *sigma) hostile() int {
+	return min(s.admit(), s.suspend(), s.revoke(), (s.n+1)/2)
+}
+func (s *sigma) quorum() int {
+	return min(s.n, (s.n+s.hostile()+1)/2)
+}
+
+// threshold returns the votes a removal or lift motion needs.
+func (s *sigma) threshold(k protocol.MotionKind) int {
+	switch k {
+	case protocol.MotionSuspend:
+		return s.suspend()
+	case protocol.MotionRevoke, protocol.MotionUnsuspend:
+		return s.revoke()
+	case protocol.MotionAdmit:
+		return s.admit()
+	default:
+		return s.change()
+	}
+}
+
+// eval is Eval (§3) of the subset sub, memoised. The settled set of the
+// closure of one op (the op and its past) is grown by rounds from what its
+// preds' closures settled; the settled set of any other subset is the union
+// of its heads' closures'. So an op settled in some op's closure is settled
+// in every superset: Z is monotone by construction (§3).
+func (m *model) eval(sub set) *evaluation {
+	k := sub.key()
+	if e, ok := m.evals[k]; ok {
+		return e
+	}
+	z := make(set, len(m.ops))
+	heads := m.heads(sub)
+	if len(heads) == 1 && m.closure(heads[0]).key() == k {
+		h := heads[0]
+		if m.ops[h].op.Kind == protocol.KindGenesis {
+			z[h] = true
+		}
+		for _, p := range m.ops[h].op.Preds {
+			z = z.or(m.eval(m.closure(m.byHash[p])).z)
+		}
+		z = m.rounds(sub, z)
+	} else {
+		for _, h := range heads {
+			z = z.or(m.eval(m.closure(h)).z)
+		}
+	}
+	e := &evaluation{sub: sub, z: z, j: m.judge(sub, z, plain)}
+	m.evals[k] = e
+	return e
+}
+
+// rounds grows z by the rounds of §3 over sub.
+func (m *model) rounds(sub, z set) set {
+	for {
+		sig := m.settled(z)
+		q := sig.quorum()
+		t := m.judge(sub, z, plain)
+		var acked []int
+		for x, in := range sub {
+			if !in || z[x] || !m.settleable(x) {
+				continue
+			}
+			count := 0
+			for key := range sig.members {
+				if m.acknowledges(key, x, sub, t) {
+					count++
+				}
+			}
+			if count >= q {
+				acked = append(acked, x)
+			}
+		}
+		next := m.holding(sub, z, acked)
+		if next == nil {
+			return z
+		}
+		z = next
+	}
+}
+
+// heads returns the ops of sub that are in no other op's past in sub.
+func (m *model) heads(sub set) []int {
+	var out []int
+	for i, in := range sub {
+		if !in {
+			continue
+		}
+		head := true
+		for j, jn := range sub {
+			if jn && m.before(i, j) {
+				head = false
+				break
+			}
+		}
+		if head {
+			out = append(out, i)
+		}
+	}
+	return out
+}
+
+// closure returns op i and its past.
+func (m *model) closure(i int) set {
+	s := m.pastSet(i)
+	s[i] = true
+	return s
+}
+
+func (s set) or(o set) set {
+	out := make(set, len(s))
+	for i := range s {
+		out[i] = s[i] || o[i]
+	}
+	return out
+}
+
+// settleable reports whether op x can settle (§3.2): decisions,
+// endorsements and data ops; never the other votes or acks.
+func (m *model) settleable(x int) bool {
+	it := m.ops[x]
+	switch it.op.Kind {
+	case protocol.KindEnact, protocol.KindLeave, protocol.KindAdvisory:
+		return true
+	case protocol.KindVote:
+		return it.m.Kind == protocol.MotionAdmit
+	}
+	return false
+}
+
+func isDecision(it *item) bool { return it.enact != nil || it.op.Kind == protocol.KindLeave }
+
+// holding returns Z grown by the acknowledged ops that hold (§3.3):
+// endorsements and data ops at once, decisions when they are effective in
+// T^Z, the judgement in which the round's acknowledged decisions are the
+// only removals outside Z that may apply. It returns nil when nothing
+// grows.
+func (m *model) holding(sub, z set, acked []int) set {
+	if len(acked) == 0 {
+		return nil
+	}
+	joint := make(set, len(m.ops))
+	for _, x := range acked {
+		joint[x] = true
+	}
+	tz := m.judge(sub, z, view{x: -1, exclude: -1, settledOnly: true, joint: joint.key()})
+	next := append(set(nil), z...)
+	grew := false
+	for _, x := range acked {
+		if !isDecision(m.ops[x]) || tz.effective(x) {
+			next[x], grew = true, true
+		}
+	}
+	if !grew {
+		return nil
+	}
+	return next
+}
+
+// acknowledges reports whether key acknowledges x within sub, whose
+// judgement is t (§3.2): as a key that left in t, of a Leave that applies
+// there; as the target of the removal x; or with x itself or an
+// op y after it, made before one of key's own Leaves, in whose ack view x
+// is effective, when x takes no side key already took (rules 3 and 4).
+func (m *model) acknowledges(key protocol.Key, x int, sub set, t *judgement) bool {
+	it := m.ops[x]
+	if it.op.Kind == protocol.KindLeave && t.effective(x) && t.left(key) {
+		return true // a key that left counts as acknowledging every Leave
+	}
+	if it.enact != nil && isRemoval(it) && *it.m.Target == key {
+		return true
+	}
+	for y, in := range sub {
+		if !in || m.ops[y].author() != key || (y != x && !m.before(x, y)) || m.afterOwnLeave(y, sub) {
+			continue
+		}
+		if y != x && !m.ackView(y, x).effective(x) {
+			continue
+		}
+		if m.takesOtherSide(key, x, y) {
+			continue
+		}
+		return true
+	}
+	return false
+}
+
+// left reports whether key left in this judgement.
+func (j *judgement) left(key protocol.Key) bool {
+	for d := range j.applied {
+		if dt := j.m.ops[d]; dt.op.Kind == protocol.KindLeave && dt.author() == key {
+			return true
+		}
+	}
+	return false
+}
+
+// takesOtherSide reports whether acknowledging x with y would have key
+// take both sides of a conflict (§3.2, rules 3 and 4): x is a removal that
+// disables, in y's view, a removal or lift that key acknowledged with an
+// op in y's past, or x is a Charter enactment of a version for which key
+// acknowledged another motion. A key is released once y's past shows
+// n - q + f keys of L acknowledging x: the other side can no longer settle.
+func (m *model) takesOtherSide(key protocol.Key, x, y int) bool {
+	it := m.ops[x]
+	past := m.pastSet(y)
+	var sides []int
+	switch {
+	case isRemoval(it):
+		zp := m.eval(past).z
+		with := m.judge(past, zp, view{ack: true, x: -1, exclude: -1})
+		without := m.judge(past, zp, view{ack: true, x: -1, exclude: x})
+		for w, in := range past {
+			wt := m.ops[w]
+			if in && w != x && !zp[w] && wt.enact != nil && (isRemoval(wt) || wt.m.Kind == protocol.MotionUnsuspend) &&
+				!with.effective(w) && without.effective(w) {
+				sides = append(sides, w)
+			}
+		}
+	case it.enact != nil && it.m.Kind == protocol.MotionCharter:
+		for w, in := range past {
+			wt := m.ops[w]
+			if in && wt.enact != nil && wt.m.Kind == protocol.MotionCharter && wt.motion != it.motion &&
+				wt.m.Charter.Version == it.m.Charter.Version {
+				sides = append(sides, w)
+			}
+		}
+	}
+	took := false
+	for _, w := range sides {
+		for y0, in0 := range past {
+			if in0 && m.ops[y0].author() == key && (y0 == w || m.before(w, y0)) && (y0 == w || m.ackView(y0, w).effective(w)) {
+				took = true
+			}
+		}
+	}
+	if !took {
+		return false
+	}
+	return !m.released(x, past)
+}
+
+// released reports whether, within past, so many keys of L acknowledge x
+// that the side it disables can no longer reach a quorum: n - q + f.
+func (m *model) released(x int, past set) bool {
+	if !past[x] {
+		return false
+	}
+	e := m.eval(past)
+	sig := m.settled(e.z)
+	need := sig.n - sig.quorum() + sig.hostile()
+	count := 0
+	for key := range sig.members {
+		if m.acknowledges(key, x, past, e.j) {
+			count++
+		}
+	}
+	return count >= need
+}
+
+// afterOwnLeave reports whether op y does not precede a Leave by its own
+// author in sub: a twin signed after leaving.
+func (m *model) afterOwnLeave(y int, sub set) bool {
+	for l, in := range sub {
+		lt := m.ops[l]
+		if in && l != y && lt.op.Kind == protocol.KindLeave && lt.author() == m.ops[y].author() && !m.before(y, l) {
+			return true
+		}
+	}
+	return false
+}
+
+// ackView is the view in which op y judges x: Judge(past(y), Z(past(y)))
+// in which lifts outside that Z other than x do not apply. It depends on
+// y's past alone.
+func (m *model) ackView(y int, x int) *judgement {
+	past := m.pastSet(y)
+	return m.judge(past, m.eval(past).z, view{ack: true, x: x, exclude: -1})
+}
+
+// Thresholds returns k', s', r', c' and q of §2 for charter c and n
+// settled members, for tests that check another implementation against
+// this one.
+func Thresholds(c protocol.Charter, n int) [5]int {
+	s := &sigma{charter: c, n: n}
+	return [5]int{s.admit(), s.suspend(), s.revoke(), s.change(), s.quorum()}
+}
+
+// inForce returns the settled charter in force: the highest version that
+// exactly one settled motion holds (two settled motions of one version
+// can only come from beyond the threat model, and neither then counts).
+func inForce(genesis protocol.Charter, charters []*item) protocol.Charter {
+	byVersion := map[uint64]map[protocol.Hash]*protocol.Charter{}
+	for _, it := range charters {
+		v := it.m.Charter.Version
+		if byVersion[v] == nil {
+			byVersion[v] = map[protocol.Hash]*protocol.Charter{}
+		}
+		byVersion[v][it.motion] = it.m.Charter
+	}
+	best := genesis
+	for v, ms := range byVersion {
+		if len(ms) == 1 && v > best.Version {
+			for _, c := range ms {
+				best = *c
+			}
+		}
+	}
+	return best
+}

@@ -1,0 +1,287 @@
+package refmodel
+
+import (
+	"maps"
+	"slices"
+
+	"github.com/kring-circle/kring/protocol"
+)
+
+// removals applies every Leave and the settled removal motions, then the
+// other removal motions in the conflict order of §4.2: motions no other
+// candidate threatens apply first, all at once; when every candidate left
+// is threatened (cycles), the ones with the most support are decided,
+// and in that tier a vote never counts against its own remover.
+func (j *judgement) removals() {
+	dropped := map[int]bool{} // Leaves found inert
+	for {
+		j.removalOrder(dropped)
+		grew := false
+		for i := range j.applied {
+			if it := j.m.ops[i]; it.op.Kind == protocol.KindLeave && !j.z[i] && j.revokedBefore(i) {
+				dropped[i], grew = true, true
+			}
+		}
+		if !grew {
+			return
+		}
+		clear(j.applied)
+		clear(j.motions)
+		clear(j.votesOf)
+	}
+}
+
+// revokedBefore reports whether the Leave i does not precede an applied
+// revocation of its author: a revoked key's Leave is inert and removes
+// nothing (a stolen key could otherwise void what it once granted).
+func (j *judgement) revokedBefore(i int) bool {
+	a := j.m.ops[i].author()
+	for d := range j.applied {
+		if dt := j.m.ops[d]; dt.enact != nil && dt.m.Kind == protocol.MotionRevoke && *dt.m.Target == a && !j.precedes(i, dt.motion) {
+			return true
+		}
+	}
+	return false
+}
+
+// removalOrder is one pass of the conflict order, with the Leaves in
+// dropped left out.
+func (j *judgement) removalOrder(dropped map[int]bool) {
+	forced := map[protocol.Hash]bool{}
+	enacts := map[protocol.Hash][]int{}
+	for i, it := range j.m.ops {
+		if !j.in(i) || !isRemoval(it) || dropped[i] {
+			continue
+		}
+		switch {
+		case it.op.Kind == protocol.KindLeave:
+			j.applied[i] = true
+		case j.z[i]:
+			forced[it.motion] = true
+			enacts[it.motion] = append(enacts[it.motion], i)
+		case i == j.v.exclude || (j.v.settledOnly && !j.inJoint(i)):
+		default:
+			enacts[it.motion] = append(enacts[it.motion], i)
+		}
+	}
+	j.applyMotions(slices.Collect(maps.Keys(forced)), enacts, nil)
+	cand := map[protocol.Hash]bool{}
+	for h := range enacts {
+		if !forced[h] {
+			cand[h] = true
+		}
+	}
+	for len(cand) > 0 {
+		support := map[protocol.Hash]int{}
+		for h := range cand {
+			m := j.motion(enacts[h])
+			support[h] = voters(j.m, j.countingVotes(h, m, nil))
+			if support[h] < j.sig.threshold(m.Kind) || !j.liveEnactment(enacts[h]) {
+				delete(cand, h) // for good: support only falls
+			}
+		}
+		threatened := j.threats(cand, enacts)
+		var free []protocol.Hash
+		for h := range cand {
+			if !threatened[h] {
+				free = append(free, h)
+			}
+		}
+		if len(free) > 0 {
+			j.applyMotions(free, enacts, nil)
+			for _, h := range free {
+				delete(cand, h)
+			}
+			continue
+		}
+		best := 0
+		for h := range cand {
+			best = max(best, support[h])
+		}
+		var tier []protocol.Hash
+		for h := range cand {
+			if support[h] == best {
+				tier = append(tier, h)
+			}
+		}
+		j.applyMotions(tier, enacts, tier)
+		for _, h := range tier {
+			delete(cand, h)
+		}
+	}
+}
+
+// applyMotions applies the motions hs at once: each records its counting
+// votes, taken before any of them applies. With tier set, a motion's votes
+// by the keys that the tier's other Revoke or Disavow motions remove do not
+// count, and a motion left below its threshold is dropped.
+func (j *judgement) applyMotions(hs []protocol.Hash, enacts map[protocol.Hash][]int, tier []protocol.Hash) {
+	votes := map[protocol.Hash][]int{}
+	for _, h := range hs {
+		m := j.motion(enacts[h])
+		without := map[protocol.Key]bool{}
+		for _, o := range tier {
+			if om := j.motion(enacts[o]); o != h && removesVoter(om) {
+				without[*om.Target] = true
+			}
+		}
+		vs := j.countingVotes(h, m, without)
+		if tier != nil && voters(j.m, vs) < j.sig.threshold(m.Kind) {
+			continue
+		}
+		votes[h] = vs
+	}
+	for h, vs := range votes {
+		j.motions[h], j.votesOf[h] = true, vs
+		for _, e := range enacts[h] {
+			j.applied[e] = true
+		}
+	}
+}
+
+func removesVoter(m *protocol.Motion) bool {
+	return m.Kind == protocol.MotionRevoke || m.Kind == protocol.MotionDisavow
+}
+
+func (j *judgement) motion(enacts []int) *protocol.Motion { return j.m.ops[enacts[0]].m }
+
+// liveEnactment reports whether some enactment of the motion is not
+// inert: a removed key's enactment carries nothing.
+func (j *judgement) liveEnactment(enacts []int) bool {
+	for _, e := range enacts {
+		if !j.inert(e) {
+			return true
+		}
+	}
+	return false
+}
+
+// threats returns the candidates that another candidate threatens: a
+// Revoke or Disavow whose target has a counting vote on them that it would
+// make inert.
+func (j *judgement) threats(cand map[protocol.Hash]bool, enacts map[protocol.Hash][]int) map[protocol.Hash]bool {
+	out := map[protocol.Hash]bool{}
+	for t := range cand {
+		tm := j.motion(enacts[t])
+		if !removesVoter(tm) {
+			continue
+		}
+		tv := j.countingVotes(t, tm, nil)
+		for h := range cand {
+			if h == t {
+				continue
+			}
+			for _, v := range j.countingVotes(h, j.motion(enacts[h]), nil) {
+				if j.m.ops[v].author() == *tm.Target && j.wouldInert(v, tm, tv) {
+					out[h] = true
+				}
+			}
+		}
+	}
+	return out
+}
+
+// wouldInert reports whether op v would be inert if the Revoke or Disavow
+// m, with counting votes vs, applied.
+func (j *judgement) wouldInert(v int, m *protocol.Motion, vs []int) bool {
+	if j.z[v] && m.Kind != protocol.MotionDisavow {
+		return false
+	}
+	if m.Kind == protocol.MotionDisavow {
+		return j.m.ops[v].op.Seq >= m.From
+	}
+	return !j.precedesVotes(v, vs, j.sig.threshold(m.Kind))
+}
+
+// precedes reports whether op i precedes the applied removal motion h: it
+// is in the past of at least threshold-many of the motion's counting votes
+// (fewer when fewer counted, as for a settled motion whose voters were
+// disavowed). The enactor chooses nothing here (§4.8).
+func (j *judgement) precedes(i int, h protocol.Hash) bool {
+	vs := j.votesOf[h]
+	var m *protocol.Motion
+	for e := range j.applied {
+		if et := j.m.ops[e]; et.enact != nil && et.motion == h {
+			m = et.m
+			if len(vs) == 0 && j.m.before(i, e) {
+				return true
+			}
+		}
+	}
+	if m == nil || len(vs) == 0 {
+		return false
+	}
+	return j.precedesVotes(i, vs, min(j.sig.threshold(m.Kind), voters(j.m, vs)))
+}
+
+// precedesVotes reports whether op i is in the past of votes by at least t
+// distinct keys among vs.
+func (j *judgement) precedesVotes(i int, vs []int, t int) bool {
+	keys := map[protocol.Key]bool{}
+	for _, v := range vs {
+		if j.m.before(i, v) {
+			keys[j.m.ops[v].author()] = true
+		}
+	}
+	return len(keys) >= t
+}
+
+// inert reports whether op i is void because its author left, was revoked
+// or was disavowed (§4.1). An op survives a Leave it precedes (any of the
+// author's Leaves: a backdated twin Leave voids nothing that came before
+// the real one) and a revocation it precedes; settled ops survive both,
+// but not a Disavow.
+func (j *judgement) inert(i int) bool {
+	it := j.m.ops[i]
+	a := it.author()
+	var leaves, precededLeave bool
+	for d := range j.applied {
+		dt := j.m.ops[d]
+		switch {
+		case dt.op.Kind == protocol.KindLeave && dt.author() == a:
+			leaves = true
+			if d == i || j.m.before(i, d) {
+				precededLeave = true
+			}
+		case dt.enact != nil && dt.m.Kind == protocol.MotionDisavow && *dt.m.Target == a:
+			if it.op.Seq >= dt.m.From {
+				return true
+			}
+		case dt.enact != nil && dt.m.Kind == protocol.MotionRevoke && *dt.m.Target == a:
+			if !j.z[i] && !j.precedes(i, dt.motion) {
+				return true
+			}
+		}
+	}
+	return leaves && !precededLeave && !j.z[i]
+}
+
+// countingVotes returns the votes on motion h that count (§4.1): by keys
+// of L other than the subject and the keys in without, not inert, and for
+// charter votes not cut by a suspension.
+func (j *judgement) countingVotes(h protocol.Hash, m *protocol.Motion, without map[protocol.Key]bool) []int {
+	var out []int
+	for i, it := range j.m.ops {
+		if !j.in(i) || it.vote == nil || it.motion != h {
+			continue
+		}
+		v := it.author()
+		if !j.sig.members[v] || without[v] || (m.Kind != protocol.MotionCharter && v == m.Subject()) || j.inert(i) {
+			continue
+		}
+		if m.Kind == protocol.MotionCharter && j.suspendedCut(i) {
+			continue
+		}
+		out = append(out, i)
+	}
+	return out
+}
+
+// voters counts the distinct authors of the votes vs.
+func voters(m *model, vs []int) int {
+	keys := map[protocol.Key]bool{}
+	for _, v := range vs {
+		keys[m.ops[v].author()] = true
+	}
+	return len(keys)
+}

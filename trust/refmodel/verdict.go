@@ -1,0 +1,313 @@
+package refmodel
+
+import (
+	"github.com/kring-circle/kring/protocol"
+)
+
+// forks finds each author's lowest fork between non-inert twins, applies
+// keep-lifts, and records the fork suspensions that remain (§4.4).
+func (j *judgement) forks() {
+	byAuthor := map[protocol.Key][]int{}
+	for i, it := range j.m.ops {
+		// A Leave never makes a fork: a stolen or kept key's backdated
+		// Leave must not void what its owner signed.
+		if j.in(i) && it.op.Kind != protocol.KindGenesis && it.op.Kind != protocol.KindLeave && !j.inert(i) {
+			byAuthor[it.author()] = append(byAuthor[it.author()], i)
+		}
+	}
+	for a, ops := range byAuthor {
+		for {
+			q, twins := j.lowestFork(ops)
+			if q == 0 {
+				break
+			}
+			keep, lift := j.keepLift(a, twins)
+			if keep < 0 {
+				j.forkFrom[a] = q
+				break
+			}
+			for _, o := range ops {
+				for _, t := range twins {
+					if t != keep && (o == t || j.m.before(t, o)) && !j.m.before(lift, o) {
+						j.discard[o] = true
+					}
+				}
+			}
+		}
+	}
+}
+
+// lowestFork returns the lowest seq with two ops that are not discarded,
+// and those ops.
+func (j *judgement) lowestFork(ops []int) (uint64, []int) {
+	bySeq := map[uint64][]int{}
+	var low uint64
+	for _, o := range ops {
+		if j.discard[o] {
+			continue
+		}
+		s := j.m.ops[o].op.Seq
+		bySeq[s] = append(bySeq[s], o)
+		if len(bySeq[s]) > 1 && (low == 0 || s < low) {
+			low = s
+		}
+	}
+	return low, bySeq[low]
+}
+
+// keepLift returns the twin an applying lift keeps and the lift, or -1.
+func (j *judgement) keepLift(a protocol.Key, twins []int) (int, int) {
+	for l := range j.lifts {
+		m := j.m.ops[l].m
+		if m.Keep == nil || *m.Target != a {
+			continue
+		}
+		for _, t := range twins {
+			if j.m.ops[t].op.Hash() == *m.Keep && !j.discardsSettled(t, twins, l) {
+				return t, l
+			}
+		}
+	}
+	return -1, -1
+}
+
+// discardsSettled reports whether keeping twin keep would discard a
+// settled op: such a keep-lift does not apply (§4.4).
+func (j *judgement) discardsSettled(keep int, twins []int, lift int) bool {
+	for o, in := range j.sub {
+		if !in || !j.z[o] || j.m.ops[o].author() != j.m.ops[keep].author() {
+			continue
+		}
+		for _, t := range twins {
+			if t != keep && (o == t || j.m.before(t, o)) && !j.m.before(lift, o) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// suspendedCut reports whether a standing suspension or a fork voids op i
+// (§4.8, for grants, data ops and charter votes).
+func (j *judgement) suspendedCut(i int) bool {
+	if j.settledOK(i) {
+		return false
+	}
+	it := j.m.ops[i]
+	a := it.author()
+	if j.discard[i] {
+		return true
+	}
+	if q, ok := j.forkFrom[a]; ok && it.op.Seq >= q {
+		return true
+	}
+	for d := range j.applied {
+		dt := j.m.ops[d]
+		if dt.enact != nil && dt.m.Kind == protocol.MotionSuspend && *dt.m.Target == a && j.standing[dt.motion] && !j.precedes(i, dt.motion) {
+			return true
+		}
+	}
+	return false
+}
+
+// cut reports whether op i, a grant or data op, is void (§4.8).
+func (j *judgement) cut(i int) bool {
+	if j.settledOK(i) {
+		return false
+	}
+	return j.inert(i) || j.suspendedCut(i)
+}
+
+// memberAt reports whether key was a live member at op i.
+func (j *judgement) memberAt(key protocol.Key, i int) bool {
+	if j.m.founders[key] {
+		return true
+	}
+	for a, it := range j.m.ops {
+		if j.in(a) && j.live[a] && it.enact != nil && it.m.Kind == protocol.MotionAdmit && it.author() == key && j.m.before(a, i) {
+			return true
+		}
+	}
+	return false
+}
+
+// grants judges endorsements and Admit enactments in order (§4.5).
+func (j *judgement) grants() {
+	for _, i := range j.m.order {
+		if !j.in(i) {
+			continue
+		}
+		it := j.m.ops[i]
+		if it.m == nil || it.m.Kind != protocol.MotionAdmit {
+			continue
+		}
+		if j.settledOK(i) {
+			j.live[i] = true
+			continue
+		}
+		if it.vote != nil {
+			j.live[i] = j.memberAt(it.author(), i) && !j.cut(i)
+			continue
+		}
+		if j.cut(i) {
+			continue
+		}
+		n := 0
+		for _, v := range it.enact.Votes {
+			if j.live[j.m.byHash[v]] {
+				n++
+			}
+		}
+		j.live[i] = n >= j.sig.admit()
+	}
+}
+
+// charters judges Charter enactments (§4.7).
+func (j *judgement) charters() {
+	support := map[protocol.Hash]int{}
+	for i, it := range j.m.ops {
+		if j.in(i) && it.m != nil && it.m.Kind == protocol.MotionCharter {
+			support[it.motion] = voters(j.m, j.countingVotes(it.motion, it.m, nil))
+		}
+	}
+	for i, it := range j.m.ops {
+		if !j.in(i) || it.enact == nil || it.m.Kind != protocol.MotionCharter {
+			continue
+		}
+		if j.settledOK(i) {
+			j.charterE[i] = true
+			continue
+		}
+		if it.m.Charter.Version != j.sig.charter.Version+1 || support[it.motion] < j.sig.change() || j.inert(i) {
+			continue
+		}
+		leads := true
+		for o, ot := range j.m.ops {
+			if j.in(o) && ot.m != nil && ot.m.Kind == protocol.MotionCharter && ot.motion != it.motion &&
+				ot.m.Charter.Version == it.m.Charter.Version && support[ot.motion] >= support[it.motion] {
+				leads = false
+			}
+		}
+		j.charterE[i] = leads
+	}
+}
+
+// effective gives op i's verdict (§4.8).
+func (j *judgement) effective(i int) bool {
+	it := j.m.ops[i]
+	switch it.op.Kind {
+	case protocol.KindGenesis, protocol.KindLeave:
+		return true
+	case protocol.KindAck:
+		return false
+	case protocol.KindAdvisory:
+		return j.settledOK(i) || (j.memberAt(it.author(), i) && !j.cut(i))
+	case protocol.KindVote:
+		if it.m.Kind == protocol.MotionAdmit {
+			return j.live[i]
+		}
+		if j.settledOK(i) {
+			return true
+		}
+		ok := j.sig.members[it.author()] && !j.inert(i)
+		if it.m.Kind == protocol.MotionCharter {
+			ok = ok && !j.suspendedCut(i)
+		}
+		return ok
+	}
+	switch it.m.Kind {
+	case protocol.MotionAdmit:
+		return j.live[i]
+	case protocol.MotionUnsuspend:
+		return j.lifts[i]
+	case protocol.MotionCharter:
+		return j.charterE[i]
+	}
+	return j.motions[it.motion]
+}
+
+// result renders an evaluation.
+func (m *model) result(e *evaluation) *Result {
+	j := e.j
+	r := &Result{
+		Settled: map[protocol.Hash]bool{}, Effective: map[protocol.Hash]bool{},
+		Status: map[protocol.Key]string{}, Suspended: map[protocol.Key]bool{},
+		Charter: j.sig.charter, SettledMembers: j.sig.n,
+	}
+	keys := map[protocol.Key]bool{}
+	for k := range m.founders {
+		keys[k] = true
+	}
+	for i, in := range e.sub {
+		if !in {
+			continue
+		}
+		it := m.ops[i]
+		h := it.op.Hash()
+		if e.z[i] {
+			r.Settled[h] = true
+		}
+		if j.effective(i) {
+			r.Effective[h] = true
+		}
+		if it.m != nil && it.m.Kind != protocol.MotionCharter {
+			keys[it.m.Subject()] = true
+		}
+		keys[it.author()] = true
+	}
+	for k := range keys {
+		if s := j.status(k); s != "" {
+			r.Status[k] = s
+			if s == "member" && j.suspended(k) {
+				r.Suspended[k] = true
+			}
+		}
+	}
+	return r
+}
+
+func (j *judgement) status(k protocol.Key) string {
+	var revoked, left, live, admits, endorsed bool
+	for i, it := range j.m.ops {
+		if !j.in(i) {
+			continue
+		}
+		switch {
+		case j.applied[i] && it.op.Kind == protocol.KindLeave && it.author() == k:
+			left = true
+		case j.applied[i] && it.enact != nil && (it.m.Kind == protocol.MotionRevoke || it.m.Kind == protocol.MotionDisavow) && *it.m.Target == k:
+			revoked = true
+		case it.enact != nil && it.m.Kind == protocol.MotionAdmit && it.author() == k:
+			admits = true
+			live = live || j.live[i]
+		case it.vote != nil && it.m.Kind == protocol.MotionAdmit && it.m.Subject() == k:
+			endorsed = true
+		}
+	}
+	switch {
+	case revoked:
+		return "revoked"
+	case left:
+		return "left"
+	case j.m.founders[k] || live:
+		return "member"
+	case admits:
+		return "lapsed"
+	case endorsed:
+		return "applicant"
+	}
+	return ""
+}
+
+func (j *judgement) suspended(k protocol.Key) bool {
+	if _, ok := j.forkFrom[k]; ok {
+		return true
+	}
+	for d := range j.applied {
+		dt := j.m.ops[d]
+		if dt.enact != nil && dt.m.Kind == protocol.MotionSuspend && *dt.m.Target == k && j.standing[dt.motion] {
+			return true
+		}
+	}
+	return false
+}

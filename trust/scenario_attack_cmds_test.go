@@ -1,0 +1,83 @@
+package trust_test
+
+import (
+	"fmt"
+	"strconv"
+
+	"github.com/kring-circle/kring/protocol"
+	"github.com/kring-circle/kring/trust/trusttest"
+)
+
+// The scenario verbs that attacks need beyond honest actors:
+//
+//	A backdate seq=N <verb ...>   A's key signs at seq N, citing only its op
+//	                              at N-1 and the genesis (a stolen or kept key
+//	                              writing into the past); applied nowhere
+//	A vote|enact charter V [k=] [s=] [r=] [c=]   a charter motion for version V
+
+// backdate signs a backdated op for actor: seq=N, preds {genesis, actor#N-1}.
+func (r *runner) backdate(actor string, a args) ([]string, bool) {
+	seq, err := strconv.ParseUint(a.opt["seq"], 10, 32)
+	if err != nil || seq == 0 || len(a.pos) == 0 {
+		return failed("A backdate seq=N <verb ...>")
+	}
+	delete(a.opt, "seq")
+	verb := a.pos[0]
+	a.pos = a.pos[1:]
+	r.engine(actor)
+	body, err := r.body(actor, verb, a)
+	if err != nil {
+		return failed("%s", r.names(err.Error()))
+	}
+	g := r.c.Genesis.Hash()
+	op := &protocol.Op{Group: g, Seq: seq, Epoch: g, Kind: body.Kind(), Preds: []protocol.Hash{g}}
+	if seq > 1 {
+		prev, ok := r.ops[fmt.Sprintf("%s#%d", actor, seq-1)]
+		if !ok && seq == 2 && r.c.Genesis.Author == protocol.KeyOf(trusttest.KeyFor(actor)) {
+			prev, ok = r.c.Genesis, true // founder #1's seq 1 is the genesis
+		}
+		if !ok {
+			return failed("no op %s#%d", actor, seq-1)
+		}
+		h := prev.Hash()
+		op.Prev = &h
+		if h != g {
+			op.Preds = protocol.SortPreds([]protocol.Hash{g, h})
+		}
+	}
+	r.c.TS++
+	op.TS = r.c.TS
+	if err := protocol.Sign(op, body, trusttest.KeyFor(actor)); err != nil {
+		return failed("%v", err)
+	}
+	r.c.Ops = append(r.c.Ops, op)
+	l := r.label(op, fmt.Sprintf("%s#%d", actor, seq))
+	return []string{fmt.Sprintf("%s: signed at seq %d on the genesis, applied nowhere", l, seq)}, true
+}
+
+// charterMotion builds a charter motion for version v from the genesis
+// charter with the thresholds given as options.
+func (r *runner) charterMotion(v string, opt map[string]string) (protocol.Motion, error) {
+	body, _ := r.c.Genesis.Content().(*protocol.Genesis)
+	if body == nil {
+		return protocol.Motion{}, fmt.Errorf("no genesis body")
+	}
+	ch := body.Charter
+	n, err := strconv.ParseUint(v, 10, 64)
+	if err != nil {
+		return protocol.Motion{}, fmt.Errorf("charter version %q", v)
+	}
+	ch.Version = n
+	for k, p := range map[string]*uint32{"k": &ch.Admit, "s": &ch.Suspend, "r": &ch.Revoke, "c": &ch.Change} {
+		if s, ok := opt[k]; ok {
+			x, err := strconv.ParseUint(s, 10, 32)
+			if err != nil {
+				return protocol.Motion{}, fmt.Errorf("%s=%s", k, s)
+			}
+			*p = uint32(x)
+		}
+	}
+	m := protocol.Motion{Kind: protocol.MotionCharter, Charter: &ch}
+	r.notes[m.Hash()] = fmt.Sprintf("(charter v%d)", n)
+	return m, nil
+}
