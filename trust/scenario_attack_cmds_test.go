@@ -81,3 +81,35 @@ func (r *runner) charterMotion(v string, opt map[string]string) (protocol.Motion
 	r.notes[m.Hash()] = fmt.Sprintf("(charter v%d)", n)
 	return m, nil
 }
+
+// motionExtras completes motions the plain motion builder does not know:
+// `vote|enact disavow X from=N`, and `keep=LABEL` on an unsuspend (which
+// then lifts only the cases named with case=).
+func (r *runner) motionExtras(m *protocol.Motion, kind, subject string, opt map[string]string) error {
+	switch kind {
+	case "disavow":
+		from, err := strconv.ParseUint(opt["from"], 10, 64)
+		if err != nil || from == 0 {
+			return fmt.Errorf("disavow needs from=N")
+		}
+		target := r.c.Actor(subject).Key
+		*m = protocol.Motion{Kind: protocol.MotionDisavow, Target: &target, From: from}
+		r.notes[m.Hash()] = fmt.Sprintf("(disavow %s from #%d)", subject, from)
+	case "unsuspend":
+		l, ok := opt["keep"]
+		if !ok {
+			return nil
+		}
+		op, ok := r.ops[l]
+		if !ok {
+			return fmt.Errorf("no op %s", l)
+		}
+		h := op.Hash()
+		m.Keep = &h
+		if _, ok := opt["case"]; !ok {
+			m.Lifts = nil
+		}
+		r.notes[m.Hash()] = fmt.Sprintf("(unsuspend %s keeping %s)", subject, l)
+	}
+	return nil
+}

@@ -101,10 +101,20 @@ func (r *runner) act(actor string, a args) ([]string, bool) {
 	if verb == "fork" && len(a.pos) > 0 {
 		verb, fork, a.pos = a.pos[0], true, a.pos[1:]
 	}
-	r.engine(actor)
+	if r.modelOnly && fork {
+		return failed("fork is not available in model mode; use backdate")
+	}
+	if r.modelOnly {
+		r.hold(actor)
+	} else {
+		r.engine(actor)
+	}
 	body, err := r.body(actor, verb, a)
 	if err != nil {
 		return failed("%s", r.names(err.Error()))
+	}
+	if r.modelOnly {
+		return r.modelAct(actor, body, a.want)
 	}
 	if fork {
 		if last := r.ops[fmt.Sprintf("%s#%d", actor, r.seq[actor])]; last == nil || last.IsGenesis() {
@@ -160,6 +170,9 @@ func (r *runner) body(actor, verb string, a args) (protocol.Body, error) {
 			return nil, fmt.Errorf("%s needs a motion and a subject", verb)
 		}
 		m := r.motion(a.pos[0], a.pos[1], a.opt["case"])
+		if err := r.motionExtras(&m, a.pos[0], a.pos[1], a.opt); err != nil {
+			return nil, err
+		}
 		if a.pos[0] == "charter" {
 			var err error
 			if m, err = r.charterMotion(a.pos[1], a.opt); err != nil {
@@ -173,6 +186,9 @@ func (r *runner) body(actor, verb string, a args) (protocol.Body, error) {
 			return &protocol.Vote{Motion: m}, nil
 		}
 		list, ok := a.opt["votes"]
+		if !ok && r.modelOnly {
+			return &protocol.Enact{Motion: m, Votes: r.modelVotes(actor, m)}, nil
+		}
 		if !ok {
 			return &protocol.Enact{Motion: m, Votes: r.c.Votes(actor, m)}, nil
 		}
@@ -196,6 +212,8 @@ func (r *runner) body(actor, verb string, a args) (protocol.Body, error) {
 		return &protocol.Advisory{Title: a.pos[0], TLP: tlp}, nil
 	case "leave":
 		return &protocol.Leave{}, nil
+	case "ack":
+		return &protocol.Ack{}, nil
 	}
 	return nil, fmt.Errorf("unknown verb %q", verb)
 }
@@ -236,11 +254,11 @@ func (r *runner) motion(kind, subject, cases string) protocol.Motion {
 // that have the genesis.
 func (r *runner) who(spec string) ([]string, error) {
 	if spec == "all" {
-		return slices.DeleteFunc(r.c.Names(), func(n string) bool { return r.c.Actors[n].Engine == nil }), nil
+		return slices.DeleteFunc(r.c.Names(), func(n string) bool { return !r.joined(n) }), nil
 	}
 	names := strings.Split(spec, ",")
 	for _, n := range names {
-		if a, ok := r.c.Actors[n]; !ok || a.Engine == nil {
+		if _, ok := r.c.Actors[n]; !ok || !r.joined(n) {
 			return nil, fmt.Errorf("%s has no genesis", n)
 		}
 	}
@@ -278,6 +296,9 @@ func (r *runner) sync(pos []string) ([]string, bool) {
 			return failed("no actor %s", p[1])
 		}
 	}
+	if r.modelOnly {
+		return r.modelSync(pairs)
+	}
 	got, refused := map[string][]string{}, map[string]string{}
 	for progress := true; progress; {
 		progress = false
@@ -312,6 +333,9 @@ func (r *runner) sync(pos []string) ([]string, bool) {
 func (r *runner) deliver(a args) ([]string, bool) {
 	if len(a.pos) < 3 || a.pos[1] != "<-" {
 		return failed("deliver A <- B#2 [C#3 ...]")
+	}
+	if r.modelOnly {
+		return r.modelDeliver(a.pos[0], a.pos[2:])
 	}
 	e := r.engine(a.pos[0])
 	var out []string

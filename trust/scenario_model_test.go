@@ -20,6 +20,9 @@ import (
 
 // actorOps returns the ops the actor's engine holds, the genesis first.
 func (r *runner) actorOps(name string) []*protocol.Op {
+	if r.modelOnly {
+		return r.heldOps(name)
+	}
 	e := r.engine(name)
 	var out []*protocol.Op
 	for _, op := range r.c.Ops {
@@ -123,4 +126,13 @@ func (r *runner) expectModel(pos []string) ([]string, bool) {
 		return out, false
 	}
 	return []string{"ok"}, true
+}
+
+// joined reports whether the actor has the genesis: an engine, or in model
+// mode an op set.
+func (r *runner) joined(name string) bool {
+	if r.modelOnly {
+		return r.held[name] != nil
+	}
+	return r.c.Actors[name].Engine != nil
 }

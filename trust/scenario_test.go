@@ -209,11 +209,16 @@ type runner struct {
 	labels map[protocol.Hash]string
 	notes  map[protocol.Hash]string // names of motion hashes and application IDs
 	seq    map[string]uint64        // each actor's last accepted seq
+	// In model mode (`mode model`), each actor's op set and last op.
+	modelOnly bool
+	held      map[string]map[protocol.Hash]bool
+	last      map[string]protocol.Hash
 }
 
 func newRunner(file string) *runner {
 	return &runner{name: strings.TrimSuffix(filepath.Base(file), ".txt"), ops: map[string]*protocol.Op{},
-		labels: map[protocol.Hash]string{}, notes: map[protocol.Hash]string{}, seq: map[string]uint64{}}
+		labels: map[protocol.Hash]string{}, notes: map[protocol.Hash]string{}, seq: map[string]uint64{},
+		last: map[string]protocol.Hash{}}
 }
 
 // exec runs one command and returns its output and whether its assertions
@@ -226,6 +231,13 @@ func (r *runner) exec(text string) ([]string, bool) {
 	a := parseArgs(toks)
 	if len(a.pos) == 0 {
 		return failed("no command")
+	}
+	if a.pos[0] == "mode" {
+		if len(a.pos) != 2 || a.pos[1] != "model" || r.c != nil {
+			return failed("mode model, before the genesis")
+		}
+		r.modelOnly = true
+		return []string{"actors keep op sets judged by the reference model"}, true
 	}
 	if a.pos[0] != "genesis" && r.c == nil {
 		return failed("no circle yet")
