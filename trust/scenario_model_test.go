@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/kring-circle/kring/protocol"
+	"github.com/kring-circle/kring/trust"
 	"github.com/kring-circle/kring/trust/refmodel"
 )
 
@@ -45,6 +46,9 @@ func (r *runner) model(pos []string) ([]string, bool) {
 	res, err := r.modelOf(pos[0])
 	if err != nil {
 		return failed("%v", err)
+	}
+	if diff := r.judgeDiff(r.actorOps(pos[0]), res); diff != nil {
+		return append([]string{"the engine's Judge disagrees with the reference model:"}, diff...), false
 	}
 	out := []string{fmt.Sprintf("charter v%d settled members=%d", res.Charter.Version, res.SettledMembers)}
 	var keys []string
@@ -135,4 +139,30 @@ func (r *runner) joined(name string) bool {
 		return r.held[name] != nil
 	}
 	return r.c.Actors[name].Engine != nil
+}
+
+// judgeDiff compares the engine's new Judge (given the model's settled set)
+// with the reference model on ops: every key's status and suspension, and
+// every op's verdict. It returns the differences, by name and label.
+func (r *runner) judgeDiff(ops []*protocol.Op, res *refmodel.Result) []string {
+	v := trust.JudgeForTest(ops, res.Settled)
+	var out []string
+	for k, s := range res.Status {
+		if v.Status[k] != s || v.Suspended[k] != res.Suspended[k] {
+			out = append(out, fmt.Sprintf("%s: model %s suspended=%v, engine %s suspended=%v", r.names(k.Short()), s, res.Suspended[k], v.Status[k], v.Suspended[k]))
+		}
+	}
+	for k, s := range v.Status {
+		if _, ok := res.Status[k]; !ok {
+			out = append(out, fmt.Sprintf("%s: model stranger, engine %s", r.names(k.Short()), s))
+		}
+	}
+	for _, op := range ops {
+		h := op.Hash()
+		if res.Effective[h] != v.Effective[h] {
+			out = append(out, fmt.Sprintf("%s: model effective=%v, engine %v", r.labels[h], res.Effective[h], v.Effective[h]))
+		}
+	}
+	slices.Sort(out)
+	return out
 }

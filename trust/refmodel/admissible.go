@@ -128,8 +128,8 @@ func (j *judgement) motionStands(it *item) string {
 			return j.liftStands(it)
 		}
 	case protocol.MotionCharter:
-		if m.Charter.Version != j.sig.charter.Version+1 {
-			return fmt.Sprintf("charter v%d after v%d", m.Charter.Version, j.sig.charter.Version)
+		if m.Charter.Version != j.sig.top+1 {
+			return fmt.Sprintf("charter v%d after v%d", m.Charter.Version, j.sig.top)
 		}
 	case protocol.MotionDisavow:
 		if s := j.status(*m.Target); s == "" || s == "applicant" {

@@ -15,7 +15,11 @@ type evaluation struct {
 type sigma struct {
 	members map[protocol.Key]bool
 	charter protocol.Charter
-	n       int
+	// top is the highest settled charter version, contested or not: a new
+	// charter motion takes top + 1, so a contested version never blocks
+	// every later change (review round 4).
+	top uint64
+	n   int
 }
 
 // settled computes Σ = Settled(Z) (§3.1).
@@ -49,6 +53,10 @@ func (m *model) settled(z set) *sigma {
 		delete(s.members, k)
 	}
 	s.charter = inForce(m.charter0, charters)
+	s.top = s.charter.Version
+	for _, it := range charters {
+		s.top = max(s.top, it.m.Charter.Version)
+	}
 	s.n = len(s.members)
 	return s
 }
@@ -235,9 +243,67 @@ func (m *model) acknowledges(key protocol.Key, x int, sub set, t *judgement) boo
 	if it.op.Kind == protocol.KindLeave && t.effective(x) && t.left(key) {
 		return true // a key that left counts as acknowledging every Leave
 	}
-	if it.enact != nil && isRemoval(it) && *it.m.Target == key {
+	if it.enact != nil && isRemoval(it) && *it.m.Target == key && !t.tookSideAgainst(key, x) {
 		return true
 	}
+	return m.acknowledgesWithOp(key, x, sub)
+}
+
+// tookSideAgainst reports whether key cast a removal or lift vote that the
+// removal x would make inert, or acknowledged with an op a removal or lift
+// that x disables in this judgement's set: a target that took a side in a
+// conflict with its own removal is not counted as acknowledging it
+// (review round 4).
+func (j *judgement) tookSideAgainst(key protocol.Key, x int) bool {
+	xm := j.m.ops[x].m
+	for v, in := range j.sub {
+		vt := j.m.ops[v]
+		if !in || vt.vote == nil || vt.author() != key {
+			continue
+		}
+		switch vt.m.Kind {
+		case protocol.MotionSuspend, protocol.MotionRevoke, protocol.MotionUnsuspend, protocol.MotionDisavow:
+			if j.wouldInert(v, xm, j.countingVotes(j.m.ops[x].motion, xm, nil)) {
+				return true
+			}
+		}
+	}
+	return j.m.acknowledgedAny(key, j.m.disabledBy(x, j.sub, j.z), j.sub)
+}
+
+// disabledBy returns the removals and lifts outside z that the removal x
+// disables in sub: effective with x left out, void with it.
+func (m *model) disabledBy(x int, sub, z set) []int {
+	with := m.judge(sub, z, view{ack: true, x: -1, exclude: -1})
+	without := m.judge(sub, z, view{ack: true, x: -1, exclude: x})
+	var out []int
+	for w, in := range sub {
+		wt := m.ops[w]
+		if in && w != x && !z[w] && wt.enact != nil && (isRemoval(wt) || wt.m.Kind == protocol.MotionUnsuspend) &&
+			!with.effective(w) && without.effective(w) {
+			out = append(out, w)
+		}
+	}
+	return out
+}
+
+// acknowledgedAny reports whether key acknowledged one of ws with an op in
+// sub (the op itself, or an op after it in whose ack view it is
+// effective).
+func (m *model) acknowledgedAny(key protocol.Key, ws []int, sub set) bool {
+	for _, w := range ws {
+		for y0, in := range sub {
+			if in && m.ops[y0].author() == key && (y0 == w || m.before(w, y0)) && (y0 == w || m.ackView(y0, w).effective(w)) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// acknowledgesWithOp is acknowledges without the implicit cases: key has
+// an op (x itself, or one after it) that acknowledges x.
+func (m *model) acknowledgesWithOp(key protocol.Key, x int, sub set) bool {
 	for y, in := range sub {
 		if !in || m.ops[y].author() != key || (y != x && !m.before(x, y)) || m.afterOwnLeave(y, sub) {
 			continue
@@ -268,23 +334,15 @@ func (j *judgement) left(key protocol.Key) bool {
 // disables, in y's view, a removal or lift that key acknowledged with an
 // op in y's past, or x is a Charter enactment of a version for which key
 // acknowledged another motion. A key is released once y's past shows
-// n - q + f keys of L acknowledging x: the other side can no longer settle.
+// n - q + f keys of L acknowledging x with ops: the other side can no
+// longer settle.
 func (m *model) takesOtherSide(key protocol.Key, x, y int) bool {
 	it := m.ops[x]
 	past := m.pastSet(y)
 	var sides []int
 	switch {
 	case isRemoval(it):
-		zp := m.eval(past).z
-		with := m.judge(past, zp, view{ack: true, x: -1, exclude: -1})
-		without := m.judge(past, zp, view{ack: true, x: -1, exclude: x})
-		for w, in := range past {
-			wt := m.ops[w]
-			if in && w != x && !zp[w] && wt.enact != nil && (isRemoval(wt) || wt.m.Kind == protocol.MotionUnsuspend) &&
-				!with.effective(w) && without.effective(w) {
-				sides = append(sides, w)
-			}
-		}
+		sides = m.disabledBy(x, past, m.eval(past).z)
 	case it.enact != nil && it.m.Kind == protocol.MotionCharter:
 		for w, in := range past {
 			wt := m.ops[w]
@@ -294,23 +352,18 @@ func (m *model) takesOtherSide(key protocol.Key, x, y int) bool {
 			}
 		}
 	}
-	took := false
-	for _, w := range sides {
-		for y0, in0 := range past {
-			if in0 && m.ops[y0].author() == key && (y0 == w || m.before(w, y0)) && (y0 == w || m.ackView(y0, w).effective(w)) {
-				took = true
-			}
-		}
-	}
-	if !took {
+	if !m.acknowledgedAny(key, sides, past) {
 		return false
 	}
-	return !m.released(x, past)
+	return !m.released(x, sides, past)
 }
 
 // released reports whether, within past, so many keys of L acknowledge x
-// that the side it disables can no longer reach a quorum: n - q + f.
-func (m *model) released(x int, past set) bool {
+// that the sides it disables can no longer reach a quorum: n - q + f keys
+// that acknowledge x with an op and are counted for none of the sides, not
+// even implicitly (review round 4). The implicit acknowledgements of
+// targets and leavers take no side and do not count here.
+func (m *model) released(x int, sides []int, past set) bool {
 	if !past[x] {
 		return false
 	}
@@ -319,7 +372,16 @@ func (m *model) released(x int, past set) bool {
 	need := sig.n - sig.quorum() + sig.hostile()
 	count := 0
 	for key := range sig.members {
-		if m.acknowledges(key, x, past, e.j) {
+		if !m.acknowledgesWithOp(key, x, past) {
+			continue
+		}
+		other := false
+		for _, w := range sides {
+			if m.acknowledges(key, w, past, e.j) {
+				other = true
+			}
+		}
+		if !other {
 			count++
 		}
 	}

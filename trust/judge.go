@@ -1,0 +1,438 @@
+package trust
+
+import (
+	"github.com/kring-circle/kring/protocol"
+)
+
+// This file and judge_verdict.go are Judge(S, Z) of docs/membership.md §4,
+// the rules that replace the version-1 resolver, on the engine's dag. The
+// settlement that feeds it Z (§3) comes in a later change; until then the
+// Engine keeps the version-1 resolver, and the tests check this Judge
+// against the reference model (trust/refmodel) given the model's Z.
+
+// judgeView says how a judgement runs: plain Judge(S, Z), or a variant
+// that settlement reads (§3.2, §3.3).
+type judgeView struct {
+	// ack: lifts outside Z other than x do not apply.
+	ack bool
+	// x is the op judged in an ack view, or nil.
+	x *node
+	// exclude is a removal that never applies, or nil.
+	exclude *node
+	// settledOnly: no removal outside Z applies but the Leaves and joint.
+	settledOnly bool
+	// joint are the round's acknowledged decisions (with settledOnly).
+	joint map[nodeID]bool
+}
+
+// settledState is Σ = Settled(Z) (§3.1).
+type settledState struct {
+	members map[protocol.Key]bool
+	charter protocol.Charter
+	top     uint64 // the highest settled charter version, contested or not
+	t       Thresholds
+}
+
+// judgement is Judge(S, Z) of the membership ops in set.
+type judgement struct {
+	d   *dag
+	set []*node // the membership ops of S, in a topological order
+	in  func(*node) bool
+	z   func(*node) bool
+	sig settledState
+	v   judgeView
+
+	votes   map[protocol.Hash][]*node // votes by motion
+	enacts  map[protocol.Hash][]*node // enactments by motion
+	byAuth  map[int32][]*node         // ops of each author among set
+	applied map[nodeID]bool           // Leaves, and enactments of motions that applied
+	motions map[protocol.Hash]bool    // removal motions that applied
+	votesOf map[protocol.Hash][]*node // their counting votes when they applied
+	dropped map[nodeID]bool           // Leaves found inert
+
+	lifts    map[nodeID]bool
+	standing map[protocol.Hash]bool
+	forkFrom map[int32]uint32
+	discard  map[nodeID]bool
+	tainted  map[nodeID]bool
+	live     map[nodeID]bool
+	charterE map[nodeID]bool
+}
+
+// judgeSet judges the membership ops set (topological, genesis first),
+// with in telling which ops of the dag are in S and z which are settled.
+func judgeSet(d *dag, set []*node, in, z func(*node) bool, v judgeView) *judgement {
+	j := &judgement{d: d, set: set, in: in, z: z, v: v,
+		votes: map[protocol.Hash][]*node{}, enacts: map[protocol.Hash][]*node{}, byAuth: map[int32][]*node{},
+		applied: map[nodeID]bool{}, motions: map[protocol.Hash]bool{}, votesOf: map[protocol.Hash][]*node{},
+		dropped: map[nodeID]bool{}, lifts: map[nodeID]bool{}, standing: map[protocol.Hash]bool{},
+		forkFrom: map[int32]uint32{}, discard: map[nodeID]bool{}, tainted: map[nodeID]bool{},
+		live: map[nodeID]bool{}, charterE: map[nodeID]bool{},
+	}
+	j.sig = j.settled()
+	for _, n := range set {
+		j.byAuth[n.author] = append(j.byAuth[n.author], n)
+		switch n.op.Kind {
+		case protocol.KindVote:
+			j.votes[n.motion] = append(j.votes[n.motion], n)
+		case protocol.KindEnact:
+			j.enacts[n.motion] = append(j.enacts[n.motion], n)
+		}
+	}
+	j.removals()
+	j.taint()
+	j.liftsAndSuspensions()
+	j.forks()
+	j.grants()
+	j.charters()
+	return j
+}
+
+// motionOf returns the motion of a vote or an enactment.
+func motionOf(n *node) *protocol.Motion {
+	switch b := n.op.Content().(type) {
+	case *protocol.Vote:
+		return &b.Motion
+	case *protocol.Enact:
+		return &b.Motion
+	}
+	return nil
+}
+
+func isRemovalNode(n *node) bool {
+	if n.op.Kind == protocol.KindLeave {
+		return true
+	}
+	if n.op.Kind != protocol.KindEnact {
+		return false
+	}
+	switch motionOf(n).Kind {
+	case protocol.MotionRevoke, protocol.MotionSuspend, protocol.MotionDisavow:
+		return true
+	}
+	return false
+}
+
+func removesVoters(m *protocol.Motion) bool {
+	return m.Kind == protocol.MotionRevoke || m.Kind == protocol.MotionDisavow
+}
+
+// settled computes Σ from the settled ops of the set (§3.1).
+func (j *judgement) settled() settledState {
+	g := j.set[0].op.Content().(*protocol.Genesis)
+	s := settledState{members: map[protocol.Key]bool{}, charter: g.Charter}
+	for _, f := range g.Founders {
+		s.members[f.Key] = true
+	}
+	var removed []protocol.Key
+	charters := map[uint64]map[protocol.Hash]*protocol.Charter{}
+	for _, n := range j.set {
+		if !j.z(n) {
+			continue
+		}
+		switch {
+		case n.op.Kind == protocol.KindLeave:
+			removed = append(removed, n.op.Author)
+		case n.op.Kind == protocol.KindEnact:
+			m := motionOf(n)
+			switch m.Kind {
+			case protocol.MotionAdmit:
+				s.members[n.op.Author] = true
+			case protocol.MotionRevoke, protocol.MotionDisavow:
+				removed = append(removed, *m.Target)
+			case protocol.MotionCharter:
+				if charters[m.Charter.Version] == nil {
+					charters[m.Charter.Version] = map[protocol.Hash]*protocol.Charter{}
+				}
+				charters[m.Charter.Version][n.motion] = m.Charter
+			}
+		}
+	}
+	for _, k := range removed {
+		delete(s.members, k)
+	}
+	for v, ms := range charters {
+		if len(ms) == 1 && v > s.charter.Version {
+			for _, c := range ms {
+				s.charter = *c
+			}
+		}
+	}
+	s.top = s.charter.Version
+	for v := range charters {
+		s.top = max(s.top, v)
+	}
+	s.t = ThresholdsFor(&s.charter, len(s.members))
+	return s
+}
+
+// threshold returns the votes a removal, lift or charter motion needs.
+func (s *settledState) threshold(k protocol.MotionKind) int {
+	switch k {
+	case protocol.MotionSuspend:
+		return s.t.Suspend
+	case protocol.MotionRevoke, protocol.MotionUnsuspend:
+		return s.t.Revoke
+	case protocol.MotionAdmit:
+		return s.t.Admit
+	}
+	return s.t.Change
+}
+
+// removals applies the Leaves that are not inert and the settled removal
+// motions, then the other removal motions in the conflict order of §4.2;
+// Leaves that turn out inert are left out and the order run again.
+func (j *judgement) removals() {
+	for {
+		j.removalOrder()
+		grew := false
+		for id := range j.applied {
+			n := j.d.nodes[id]
+			if n.op.Kind == protocol.KindLeave && !j.z(n) && j.revokedBefore(n) {
+				j.dropped[id], grew = true, true
+			}
+		}
+		if !grew {
+			return
+		}
+		clear(j.applied)
+		clear(j.motions)
+		clear(j.votesOf)
+	}
+}
+
+// revokedBefore reports whether the Leave n does not precede an applied
+// revocation of its author.
+func (j *judgement) revokedBefore(n *node) bool {
+	for h := range j.motions {
+		m := motionOf(j.enacts[h][0])
+		if m.Kind == protocol.MotionRevoke && *m.Target == n.op.Author && !j.precedes(n, h) {
+			return true
+		}
+	}
+	return false
+}
+
+func (j *judgement) removalOrder() {
+	forced := map[protocol.Hash]bool{}
+	cand := map[protocol.Hash][]*node{}
+	for _, n := range j.set {
+		if !isRemovalNode(n) || j.dropped[n.id] {
+			continue
+		}
+		switch {
+		case n.op.Kind == protocol.KindLeave:
+			j.applied[n.id] = true
+		case j.z(n):
+			forced[n.motion] = true
+			cand[n.motion] = append(cand[n.motion], n)
+		case n == j.v.exclude || (j.v.settledOnly && !j.v.joint[n.id]):
+		default:
+			cand[n.motion] = append(cand[n.motion], n)
+		}
+	}
+	var first []protocol.Hash
+	for h := range forced {
+		first = append(first, h)
+	}
+	j.applyMotions(first, cand, nil)
+	for h := range forced {
+		delete(cand, h)
+	}
+	for len(cand) > 0 {
+		support := map[protocol.Hash]int{}
+		for h, es := range cand {
+			m := motionOf(es[0])
+			support[h] = distinctVoters(j.countingVotes(h, m, nil))
+			if support[h] < j.sig.threshold(m.Kind) || !j.liveEnactment(es) {
+				delete(cand, h)
+			}
+		}
+		threatened := j.threats(cand)
+		var free []protocol.Hash
+		for h := range cand {
+			if !threatened[h] {
+				free = append(free, h)
+			}
+		}
+		if len(free) > 0 {
+			j.applyMotions(free, cand, nil)
+			for _, h := range free {
+				delete(cand, h)
+			}
+			continue
+		}
+		best := 0
+		for h := range cand {
+			best = max(best, support[h])
+		}
+		var tier []protocol.Hash
+		for h := range cand {
+			if support[h] == best {
+				tier = append(tier, h)
+			}
+		}
+		j.applyMotions(tier, cand, tier)
+		for _, h := range tier {
+			delete(cand, h)
+		}
+	}
+}
+
+// applyMotions applies the motions hs at once, each recording its counting
+// votes taken before any applies; with tier set, votes by keys the tier's
+// other Revoke and Disavow motions remove do not count, and a motion left
+// below its threshold is dropped.
+func (j *judgement) applyMotions(hs []protocol.Hash, enacts map[protocol.Hash][]*node, tier []protocol.Hash) {
+	votes := map[protocol.Hash][]*node{}
+	for _, h := range hs {
+		m := motionOf(enacts[h][0])
+		without := map[protocol.Key]bool{}
+		for _, o := range tier {
+			if om := motionOf(enacts[o][0]); o != h && removesVoters(om) {
+				without[*om.Target] = true
+			}
+		}
+		vs := j.countingVotes(h, m, without)
+		if tier != nil && distinctVoters(vs) < j.sig.threshold(m.Kind) {
+			continue
+		}
+		votes[h] = vs
+	}
+	for h, vs := range votes {
+		j.motions[h], j.votesOf[h] = true, vs
+		for _, e := range enacts[h] {
+			j.applied[e.id] = true
+		}
+	}
+}
+
+func (j *judgement) liveEnactment(es []*node) bool {
+	for _, e := range es {
+		if !j.inert(e) {
+			return true
+		}
+	}
+	return false
+}
+
+// threats returns the candidates another candidate threatens (§4.2).
+func (j *judgement) threats(cand map[protocol.Hash][]*node) map[protocol.Hash]bool {
+	out := map[protocol.Hash]bool{}
+	for t, tes := range cand {
+		tm := motionOf(tes[0])
+		if !removesVoters(tm) {
+			continue
+		}
+		tv := j.countingVotes(t, tm, nil)
+		for h, es := range cand {
+			if h == t {
+				continue
+			}
+			for _, v := range j.countingVotes(h, motionOf(es[0]), nil) {
+				if v.op.Author == *tm.Target && j.wouldInert(v, tm, tv) {
+					out[h] = true
+				}
+			}
+		}
+	}
+	return out
+}
+
+// wouldInert reports whether v would be inert if the Revoke or Disavow m,
+// with counting votes vs, applied.
+func (j *judgement) wouldInert(v *node, m *protocol.Motion, vs []*node) bool {
+	if m.Kind == protocol.MotionDisavow {
+		return v.op.Seq >= m.From
+	}
+	if j.z(v) {
+		return false
+	}
+	return !j.precedesVotes(v, vs, j.sig.threshold(m.Kind))
+}
+
+// precedes reports whether n precedes the applied removal motion h: it is
+// in the past of counting votes on h by at least its threshold of keys
+// (fewer when fewer counted; when none did, it precedes an enactment).
+func (j *judgement) precedes(n *node, h protocol.Hash) bool {
+	vs := j.votesOf[h]
+	es := j.enacts[h]
+	if len(es) == 0 {
+		return false
+	}
+	if len(vs) == 0 {
+		for _, e := range es {
+			if j.applied[e.id] && j.d.inPast(n, e) {
+				return true
+			}
+		}
+		return false
+	}
+	return j.precedesVotes(n, vs, min(j.sig.threshold(motionOf(es[0]).Kind), distinctVoters(vs)))
+}
+
+func (j *judgement) precedesVotes(n *node, vs []*node, t int) bool {
+	keys := map[protocol.Key]bool{}
+	for _, v := range vs {
+		if j.d.inPast(n, v) {
+			keys[v.op.Author] = true
+		}
+	}
+	return len(keys) >= t
+}
+
+// inert reports whether op n is void because its author left, was revoked
+// or was disavowed (§4.1).
+func (j *judgement) inert(n *node) bool {
+	a := n.op.Author
+	var leaves, precededLeave bool
+	for id := range j.applied {
+		d := j.d.nodes[id]
+		switch {
+		case d.op.Kind == protocol.KindLeave:
+			if d.op.Author == a {
+				leaves = true
+				if d == n || j.d.inPast(n, d) {
+					precededLeave = true
+				}
+			}
+		default:
+			m := motionOf(d)
+			switch {
+			case m.Kind == protocol.MotionDisavow && *m.Target == a:
+				if n.op.Seq >= m.From {
+					return true
+				}
+			case m.Kind == protocol.MotionRevoke && *m.Target == a:
+				if !j.z(n) && !j.precedes(n, d.motion) {
+					return true
+				}
+			}
+		}
+	}
+	return leaves && !precededLeave && !j.z(n)
+}
+
+// countingVotes returns the votes on motion h that count (§4.1).
+func (j *judgement) countingVotes(h protocol.Hash, m *protocol.Motion, without map[protocol.Key]bool) []*node {
+	var out []*node
+	for _, v := range j.votes[h] {
+		a := v.op.Author
+		if !j.sig.members[a] || without[a] || (m.Kind != protocol.MotionCharter && a == m.Subject()) || j.inert(v) {
+			continue
+		}
+		if m.Kind == protocol.MotionCharter && j.suspendedCut(v) {
+			continue
+		}
+		out = append(out, v)
+	}
+	return out
+}
+
+func distinctVoters(vs []*node) int {
+	keys := map[protocol.Key]bool{}
+	for _, v := range vs {
+		keys[v.op.Author] = true
+	}
+	return len(keys)
+}

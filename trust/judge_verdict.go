@@ -1,0 +1,388 @@
+package trust
+
+import (
+	"slices"
+
+	"github.com/kring-circle/kring/protocol"
+)
+
+// taint marks the settled ops an applied Disavow reaches (§4.6): the
+// target's ops from its seq, Admit enactments citing a tainted vote, and
+// endorsements whose author's every earlier Admit enactment is tainted.
+func (j *judgement) taint() {
+	var disavows []*protocol.Motion
+	for h := range j.motions {
+		if m := motionOf(j.enacts[h][0]); m.Kind == protocol.MotionDisavow {
+			disavows = append(disavows, m)
+		}
+	}
+	if len(disavows) == 0 {
+		return
+	}
+	admitsBy := map[protocol.Key][]*node{}
+	for _, n := range j.set {
+		for _, m := range disavows {
+			if *m.Target == n.op.Author && n.op.Seq >= m.From {
+				j.tainted[n.id] = true
+			}
+		}
+		switch b := n.op.Content().(type) {
+		case *protocol.Enact:
+			if b.Motion.Kind != protocol.MotionAdmit {
+				continue
+			}
+			for _, h := range b.Votes {
+				if v, ok := j.d.get(h); ok && j.tainted[v.id] {
+					j.tainted[n.id] = true
+				}
+			}
+			admitsBy[n.op.Author] = append(admitsBy[n.op.Author], n)
+		case *protocol.Vote:
+			if b.Motion.Kind != protocol.MotionAdmit || j.founder(n.op.Author) {
+				continue
+			}
+			earlier, bad := 0, 0
+			for _, a := range admitsBy[n.op.Author] {
+				if j.d.inPast(a, n) {
+					earlier++
+					if j.tainted[a.id] {
+						bad++
+					}
+				}
+			}
+			if earlier > 0 && earlier == bad {
+				j.tainted[n.id] = true
+			}
+		}
+	}
+}
+
+func (j *judgement) founder(k protocol.Key) bool {
+	for _, f := range j.set[0].op.Content().(*protocol.Genesis).Founders {
+		if f.Key == k {
+			return true
+		}
+	}
+	return false
+}
+
+func (j *judgement) settledOK(n *node) bool { return j.z(n) && !j.tainted[n.id] }
+
+// liftsAndSuspensions decides the lifts that apply and the suspensions that
+// stand (§4.3).
+func (j *judgement) liftsAndSuspensions() {
+	for h, es := range j.enacts {
+		m := motionOf(es[0])
+		if m.Kind != protocol.MotionUnsuspend {
+			continue
+		}
+		for _, e := range es {
+			switch {
+			case j.settledOK(e):
+				j.lifts[e.id] = true
+			case j.v.ack && e != j.v.x:
+			default:
+				ok := !j.inert(e) && distinctVoters(j.countingVotes(h, m, nil)) >= j.sig.t.Revoke
+				for _, s := range m.Lifts {
+					ok = ok && j.motions[s]
+				}
+				if ok {
+					j.lifts[e.id] = true
+				}
+			}
+		}
+	}
+	for h := range j.motions {
+		if motionOf(j.enacts[h][0]).Kind == protocol.MotionSuspend {
+			j.standing[h] = true
+		}
+	}
+	for id := range j.lifts {
+		for _, s := range motionOf(j.d.nodes[id]).Lifts {
+			delete(j.standing, s)
+		}
+	}
+}
+
+// forks finds each author's lowest fork between twins that are neither
+// inert nor Leaves, applies keep-lifts, and records the fork suspensions
+// that remain (§4.4).
+func (j *judgement) forks() {
+	forked := map[int32]bool{}
+	for _, f := range j.d.forks {
+		forked[f.author] = true
+	}
+	for a := range forked {
+		for {
+			q, twins := j.lowestFork(a)
+			if q == 0 {
+				break
+			}
+			keep, lift := j.keepLift(a, twins)
+			if keep == nil {
+				j.forkFrom[a] = q
+				break
+			}
+			for _, o := range j.authorOps(a) {
+				for _, t := range twins {
+					if t != keep && (o == t || j.d.inPast(t, o)) && !j.d.inPast(lift, o) {
+						j.discard[o.id] = true
+					}
+				}
+			}
+		}
+	}
+}
+
+// authorOps returns author a's ops in the set, of any kind.
+func (j *judgement) authorOps(a int32) []*node {
+	var out []*node
+	for as, ids := range j.d.bySeq {
+		if as.author != a {
+			continue
+		}
+		for _, id := range ids {
+			if n := j.d.nodes[id]; j.in(n) {
+				out = append(out, n)
+			}
+		}
+	}
+	slices.SortFunc(out, func(x, y *node) int { return int(x.id) - int(y.id) })
+	return out
+}
+
+// lowestFork returns the lowest seq at which author a has two ops in the
+// set that are neither inert, Leaves nor discarded, and those ops.
+func (j *judgement) lowestFork(a int32) (uint32, []*node) {
+	var low uint32
+	var twins []*node
+	for _, f := range j.d.forks {
+		if f.author != a || (low != 0 && f.seq >= low) {
+			continue
+		}
+		var ts []*node
+		for _, id := range j.d.bySeq[authorSeq{a, f.seq}] {
+			n := j.d.nodes[id]
+			if j.in(n) && n.op.Kind != protocol.KindLeave && n.op.Kind != protocol.KindGenesis && !j.discard[n.id] && !j.inert(n) {
+				ts = append(ts, n)
+			}
+		}
+		if len(ts) > 1 {
+			low, twins = f.seq, ts
+		}
+	}
+	return low, twins
+}
+
+// keepLift returns the twin an applying lift keeps and the lift, or nils;
+// a keep-lift that would discard a settled op does not apply.
+func (j *judgement) keepLift(a int32, twins []*node) (*node, *node) {
+	for id := range j.lifts {
+		l := j.d.nodes[id]
+		m := motionOf(l)
+		if m.Keep == nil || *m.Target != j.d.keys[a] {
+			continue
+		}
+		for _, t := range twins {
+			if t.op.Hash() == *m.Keep && !j.discardsSettled(a, t, twins, l) {
+				return t, l
+			}
+		}
+	}
+	return nil, nil
+}
+
+func (j *judgement) discardsSettled(a int32, keep *node, twins []*node, lift *node) bool {
+	for _, o := range j.authorOps(a) {
+		if !j.z(o) {
+			continue
+		}
+		for _, t := range twins {
+			if t != keep && (o == t || j.d.inPast(t, o)) && !j.d.inPast(lift, o) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// suspendedCut reports whether a standing suspension or a fork voids n (for
+// grants, data ops and charter votes).
+func (j *judgement) suspendedCut(n *node) bool {
+	if j.settledOK(n) {
+		return false
+	}
+	if j.discard[n.id] {
+		return true
+	}
+	if q, ok := j.forkFrom[n.author]; ok && n.seq >= q {
+		return true
+	}
+	for h := range j.standing {
+		if m := motionOf(j.enacts[h][0]); *m.Target == n.op.Author && !j.precedes(n, h) {
+			return true
+		}
+	}
+	return false
+}
+
+// cut reports whether n, a grant or data op, is void (§4.8).
+func (j *judgement) cut(n *node) bool {
+	return !j.settledOK(n) && (j.inert(n) || j.suspendedCut(n))
+}
+
+// memberAt reports whether key was a live member at n: a founder, or a
+// live Admit enactment of it precedes n.
+func (j *judgement) memberAt(key protocol.Key, n *node) bool {
+	if j.founder(key) {
+		return true
+	}
+	a, ok := j.d.authors[key]
+	if !ok {
+		return false
+	}
+	for _, e := range j.byAuth[a] {
+		if j.live[e.id] && e.op.Kind == protocol.KindEnact && j.d.inPast(e, n) {
+			return true
+		}
+	}
+	return false
+}
+
+// grants judges endorsements and Admit enactments in the set's order
+// (§4.5).
+func (j *judgement) grants() {
+	for _, n := range j.set {
+		m := motionOf(n)
+		if m == nil || m.Kind != protocol.MotionAdmit {
+			continue
+		}
+		switch {
+		case j.settledOK(n):
+			j.live[n.id] = true
+		case n.op.Kind == protocol.KindVote:
+			j.live[n.id] = j.memberAt(n.op.Author, n) && !j.cut(n)
+		case !j.cut(n):
+			count := 0
+			for _, h := range n.op.Content().(*protocol.Enact).Votes {
+				if v, ok := j.d.get(h); ok && j.live[v.id] {
+					count++
+				}
+			}
+			j.live[n.id] = count >= j.sig.t.Admit
+		}
+	}
+}
+
+// charters judges Charter enactments (§4.7).
+func (j *judgement) charters() {
+	support := map[protocol.Hash]int{}
+	versions := map[protocol.Hash]uint64{}
+	for h, vs := range j.votes {
+		if m := motionOf(vs[0]); m.Kind == protocol.MotionCharter {
+			support[h], versions[h] = distinctVoters(j.countingVotes(h, m, nil)), m.Charter.Version
+		}
+	}
+	for h, es := range j.enacts {
+		m := motionOf(es[0])
+		if m.Kind != protocol.MotionCharter {
+			continue
+		}
+		leads := m.Charter.Version == j.sig.top+1 && support[h] >= j.sig.t.Change
+		for o, s := range support {
+			if o != h && versions[o] == m.Charter.Version && s >= support[h] {
+				leads = false
+			}
+		}
+		for _, e := range es {
+			j.charterE[e.id] = j.settledOK(e) || (leads && !j.inert(e))
+		}
+	}
+}
+
+// effective gives n's verdict (§4.8); n must be in the set (any kind).
+func (j *judgement) effective(n *node) bool {
+	switch n.op.Kind {
+	case protocol.KindGenesis, protocol.KindLeave:
+		return true
+	case protocol.KindAck:
+		return false
+	case protocol.KindAdvisory:
+		return j.settledOK(n) || (j.memberAt(n.op.Author, n) && !j.cut(n))
+	case protocol.KindVote:
+		m := motionOf(n)
+		if m.Kind == protocol.MotionAdmit {
+			return j.live[n.id]
+		}
+		if j.settledOK(n) {
+			return true
+		}
+		ok := j.sig.members[n.op.Author] && !j.inert(n)
+		if m.Kind == protocol.MotionCharter {
+			ok = ok && !j.suspendedCut(n)
+		}
+		return ok
+	}
+	switch motionOf(n).Kind {
+	case protocol.MotionAdmit:
+		return j.live[n.id]
+	case protocol.MotionUnsuspend:
+		return j.lifts[n.id]
+	case protocol.MotionCharter:
+		return j.charterE[n.id]
+	}
+	return j.motions[n.motion]
+}
+
+// status returns where key stands in the judgement: "revoked", "left",
+// "member", "lapsed", "applicant", or "" for a stranger.
+func (j *judgement) status(key protocol.Key) string {
+	var revoked, left, live, admits, endorsed bool
+	for _, n := range j.set {
+		switch {
+		case n.op.Kind == protocol.KindLeave:
+			left = left || (n.op.Author == key && j.applied[n.id])
+		case n.op.Kind == protocol.KindEnact:
+			m := motionOf(n)
+			switch {
+			case removesVoters(m) && *m.Target == key && j.applied[n.id]:
+				revoked = true
+			case m.Kind == protocol.MotionAdmit && n.op.Author == key:
+				admits, live = true, live || j.live[n.id]
+			}
+		case n.op.Kind == protocol.KindVote:
+			if m := motionOf(n); m.Kind == protocol.MotionAdmit && m.Subject() == key {
+				endorsed = true
+			}
+		}
+	}
+	switch {
+	case revoked:
+		return "revoked"
+	case left:
+		return "left"
+	case j.founder(key) || live:
+		return "member"
+	case admits:
+		return "lapsed"
+	case endorsed:
+		return "applicant"
+	}
+	return ""
+}
+
+// suspended reports whether key stands suspended: by a suspension that
+// stands, or by a fork.
+func (j *judgement) suspended(key protocol.Key) bool {
+	if a, ok := j.d.authors[key]; ok {
+		if _, forked := j.forkFrom[a]; forked {
+			return true
+		}
+	}
+	for h := range j.standing {
+		if *motionOf(j.enacts[h][0]).Target == key {
+			return true
+		}
+	}
+	return false
+}
