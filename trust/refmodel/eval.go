@@ -143,7 +143,7 @@ func (m *model) rounds(sub, z set) set {
 					count++
 				}
 			}
-			if count >= q {
+			if count >= q && (!isDecision(m.ops[x]) || m.jointQuorum(x, sub, z, sig, count)) {
 				acked = append(acked, x)
 			}
 		}
@@ -153,6 +153,63 @@ func (m *model) rounds(sub, z set) set {
 		}
 		z = next
 	}
+}
+
+// jointQuorum reports whether decision x, acknowledged by count keys of
+// L, also has a quorum of the membership before the settled removals of
+// sub (§3.2, joint quorum): L with the keys that settled removals took out,
+// each of which counts as acknowledging x unless it took a side against x
+// with its own ops. So a decision that conflicts with what the departed
+// keys acknowledged cannot settle in a closure where they are gone, while a
+// circle that only shrinks goes on settling (review round 4).
+func (m *model) jointQuorum(x int, sub, z set, sig *sigma, count int) bool {
+	var gone []protocol.Key
+	for i, in := range sub {
+		it := m.ops[i]
+		if !in || !z[i] {
+			continue
+		}
+		switch {
+		case it.op.Kind == protocol.KindLeave:
+			gone = append(gone, it.author())
+		case it.enact != nil && removesVoter(it.m):
+			gone = append(gone, *it.m.Target)
+		}
+	}
+	if len(gone) == 0 {
+		return true
+	}
+	before := *sig
+	before.n = sig.n + len(gone)
+	sides := m.sidesOf(x, sub, z)
+	for _, k := range gone {
+		if !m.acknowledgedAny(k, sides, sub) {
+			count++
+		}
+	}
+	return count >= before.quorum()
+}
+
+// sidesOf returns the ops that x takes sides against in sub: the removals
+// and lifts a removal x disables, or the other Charter motions of x's
+// version.
+func (m *model) sidesOf(x int, sub, z set) []int {
+	it := m.ops[x]
+	switch {
+	case isRemoval(it):
+		return m.disabledBy(x, sub, z)
+	case it.enact != nil && it.m.Kind == protocol.MotionCharter:
+		var out []int
+		for w, in := range sub {
+			wt := m.ops[w]
+			if in && wt.m != nil && wt.m.Kind == protocol.MotionCharter && wt.motion != it.motion &&
+				wt.m.Charter.Version == it.m.Charter.Version {
+				out = append(out, w)
+			}
+		}
+		return out
+	}
+	return nil
 }
 
 // heads returns the ops of sub that are in no other op's past in sub.
