@@ -288,7 +288,7 @@ func (j *judgement) charters() {
 		if m.Kind != protocol.MotionCharter {
 			continue
 		}
-		leads := m.Charter.Version == j.sig.top+1 && support[h] >= j.sig.t.Change
+		leads := m.Charter.Version > j.sig.top && support[h] >= j.sig.t.Change
 		for o, s := range support {
 			if o != h && versions[o] == m.Charter.Version && s >= support[h] {
 				leads = false

@@ -128,8 +128,17 @@ func (j *judgement) motionStands(it *item) string {
 			return j.liftStands(it)
 		}
 	case protocol.MotionCharter:
-		if m.Charter.Version != j.sig.top+1 {
-			return fmt.Sprintf("charter v%d after v%d", m.Charter.Version, j.sig.top)
+		// The next version after the highest enacted in the view, settled
+		// or not (review round 5): a version that never settles does not
+		// block the ones after it.
+		top := j.sig.top
+		for i, o := range j.m.ops {
+			if j.in(i) && o.enact != nil && o.m.Kind == protocol.MotionCharter {
+				top = max(top, o.m.Charter.Version)
+			}
+		}
+		if m.Charter.Version != top+1 {
+			return fmt.Sprintf("charter v%d after v%d", m.Charter.Version, top)
 		}
 	case protocol.MotionDisavow:
 		if s := j.status(*m.Target); s == "" || s == "applicant" {

@@ -15,9 +15,8 @@ type evaluation struct {
 type sigma struct {
 	members map[protocol.Key]bool
 	charter protocol.Charter
-	// top is the highest settled charter version, contested or not: a new
-	// charter motion takes top + 1, so a contested version never blocks
-	// every later change (review round 4).
+	// top is the highest settled charter version, contested or not. A
+	// Charter enactment counts only above it (review rounds 4 and 5).
 	top uint64
 	n   int
 }
@@ -157,13 +156,14 @@ func (m *model) rounds(sub, z set) set {
 
 // jointQuorum reports whether decision x, acknowledged by count keys of
 // L, also has a quorum of the membership before the settled removals of
-// sub (§3.2, joint quorum): L with the keys that settled removals took out,
-// each of which counts as acknowledging x unless it took a side against x
-// with its own ops. So a decision that conflicts with what the departed
-// keys acknowledged cannot settle in a closure where they are gone, while a
-// circle that only shrinks goes on settling (review round 4).
+// sub (§3.2, joint quorum): L with each key that settled removals took out,
+// once. Such a key counts as acknowledging x unless it acknowledged an
+// enactment that x takes a side against, with an op that is not inert
+// (made before its Leave, or before its revocation's cut point). Votes are
+// not sides, and nor are ops signed after leaving or a thief's backdated
+// ops (review round 5).
 func (m *model) jointQuorum(x int, sub, z set, sig *sigma, count int) bool {
-	var gone []protocol.Key
+	gone := map[protocol.Key]bool{}
 	for i, in := range sub {
 		it := m.ops[i]
 		if !in || !z[i] {
@@ -171,9 +171,9 @@ func (m *model) jointQuorum(x int, sub, z set, sig *sigma, count int) bool {
 		}
 		switch {
 		case it.op.Kind == protocol.KindLeave:
-			gone = append(gone, it.author())
+			gone[it.author()] = true
 		case it.enact != nil && removesVoter(it.m):
-			gone = append(gone, *it.m.Target)
+			gone[*it.m.Target] = true
 		}
 	}
 	if len(gone) == 0 {
@@ -181,13 +181,35 @@ func (m *model) jointQuorum(x int, sub, z set, sig *sigma, count int) bool {
 	}
 	before := *sig
 	before.n = sig.n + len(gone)
-	sides := m.sidesOf(x, sub, z)
-	for _, k := range gone {
-		if !m.acknowledgedAny(k, sides, sub) {
+	var enactments []int
+	for _, w := range m.sidesOf(x, sub, z) {
+		if m.ops[w].enact != nil {
+			enactments = append(enactments, w)
+		}
+	}
+	t := m.judge(sub, z, plain)
+	for k := range gone {
+		if !m.tookSideBeforeGoing(k, enactments, sub, t) {
 			count++
 		}
 	}
 	return count >= before.quorum()
+}
+
+// tookSideBeforeGoing reports whether key, removed or gone, acknowledged
+// one of the enactments ws with an op that is not inert in t.
+func (m *model) tookSideBeforeGoing(key protocol.Key, ws []int, sub set, t *judgement) bool {
+	for _, w := range ws {
+		for y0, in := range sub {
+			if !in || m.ops[y0].author() != key || t.inert(y0) {
+				continue
+			}
+			if y0 == w || (m.before(w, y0) && m.ackView(y0, w).effective(w)) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // sidesOf returns the ops that x takes sides against in sub: the removals

@@ -178,7 +178,7 @@ func (j *judgement) charters() {
 			j.charterE[i] = true
 			continue
 		}
-		if it.m.Charter.Version != j.sig.top+1 || support[it.motion] < j.sig.change() || j.inert(i) {
+		if it.m.Charter.Version <= j.sig.top || support[it.motion] < j.sig.change() || j.inert(i) {
 			continue
 		}
 		leads := true
