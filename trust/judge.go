@@ -334,6 +334,13 @@ func (j *judgement) threats(cand map[protocol.Hash][]*node) map[protocol.Hash]bo
 					out[h] = true
 				}
 			}
+			all := true
+			for _, e := range es {
+				all = all && e.op.Author == *tm.Target && j.wouldInert(e, tm, tv)
+			}
+			if all {
+				out[h] = true
+			}
 		}
 	}
 	return out

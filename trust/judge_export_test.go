@@ -57,3 +57,26 @@ func JudgeForTest(ops []*protocol.Op, settled map[protocol.Hash]bool) Verdicts {
 	}
 	return v
 }
+
+// SettleForTest computes Z(S) of docs/membership.md §3 for ops (causally
+// closed, in a causal order, the genesis first) on the engine's dag: the
+// union of what every op's closure settles.
+func SettleForTest(ops []*protocol.Op) map[protocol.Hash]bool {
+	d := newDAG()
+	for _, op := range ops {
+		preds := make([]*node, len(op.Preds))
+		for i, p := range op.Preds {
+			preds[i], _ = d.get(p)
+		}
+		n, _ := d.prepare(op, preds)
+		d.add(n, preds)
+	}
+	st := newSettler(d)
+	out := map[protocol.Hash]bool{}
+	for _, n := range d.nodes {
+		for id := range st.z(closureOf(n)) {
+			out[d.nodes[id].op.Hash()] = true
+		}
+	}
+	return out
+}

@@ -331,7 +331,7 @@ func (j *judgement) effective(n *node) bool {
 	case protocol.MotionCharter:
 		return j.charterE[n.id]
 	}
-	return j.motions[n.motion]
+	return j.motions[n.motion] && !j.inert(n)
 }
 
 // status returns where key stands in the judgement: "revoked", "left",

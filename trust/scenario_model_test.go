@@ -141,12 +141,19 @@ func (r *runner) joined(name string) bool {
 	return r.c.Actors[name].Engine != nil
 }
 
-// judgeDiff compares the engine's new Judge (given the model's settled set)
-// with the reference model on ops: every key's status and suspension, and
-// every op's verdict. It returns the differences, by name and label.
+// judgeDiff compares the engine's settlement and new Judge with the
+// reference model on ops: the settled set, every key's status and
+// suspension, and every op's verdict. It returns the differences, by name
+// and label.
 func (r *runner) judgeDiff(ops []*protocol.Op, res *refmodel.Result) []string {
-	v := trust.JudgeForTest(ops, res.Settled)
 	var out []string
+	z := trust.SettleForTest(ops)
+	for _, op := range ops {
+		if h := op.Hash(); z[h] != res.Settled[h] {
+			out = append(out, fmt.Sprintf("%s: model settled=%v, engine %v", r.labels[h], res.Settled[h], z[h]))
+		}
+	}
+	v := trust.JudgeForTest(ops, z)
 	for k, s := range res.Status {
 		if v.Status[k] != s || v.Suspended[k] != res.Suspended[k] {
 			out = append(out, fmt.Sprintf("%s: model %s suspended=%v, engine %s suspended=%v", r.names(k.Short()), s, res.Suspended[k], v.Status[k], v.Suspended[k]))

@@ -133,12 +133,21 @@ func (m *model) rounds(sub, z set) set {
 		t := m.judge(sub, z, plain)
 		var acked []int
 		for x, in := range sub {
-			if !in || z[x] || !m.settleable(x) {
+			// An op concurrent with its author's own Leave is a twin signed
+			// after leaving (a thief's, or a kept copy's): it never settles
+			// (property tests, CE-3). Two Leaves of one key both may: they
+			// remove the same key.
+			if !in || z[x] || !m.settleable(x) || (m.ops[x].op.Kind != protocol.KindLeave && m.afterOwnLeave(x, sub)) {
 				continue
 			}
+			// A target counts as acknowledging its own removal only in a
+			// circle where the quorum is everyone (q = n, three members or
+			// fewer): elsewhere a partition could count it on both sides
+			// (review round 6).
+			targets := q >= sig.n
 			count := 0
 			for key := range sig.members {
-				if m.acknowledges(key, x, sub, t) {
+				if m.acknowledgesIn(key, x, sub, t, targets) {
 					count++
 				}
 			}
@@ -188,10 +197,28 @@ func (m *model) jointQuorum(x int, sub, z set, sig *sigma, count int) bool {
 		}
 	}
 	t := m.judge(sub, z, plain)
+	leaversFor := 0
 	for k := range gone {
 		if !m.tookSideBeforeGoing(k, enactments, sub, t) {
 			count++
+			if t.left(k) {
+				leaversFor++
+			}
 		}
+	}
+	// Besides the joint quorum, n - q + f keys of the joint membership must
+	// acknowledge x with ops or be leavers that took no side (an honest
+	// leaver's acknowledgements all precede its Leave, so its sides show
+	// wherever its Leave settled). Any quorum of the larger membership then
+	// shares f keys with these, one of them honest (review round 6).
+	explicit := 0
+	for k := range sig.members {
+		if m.acknowledgesWithOp(k, x, sub) {
+			explicit++
+		}
+	}
+	if explicit+leaversFor < before.n-before.quorum()+before.hostile() {
+		return false
 	}
 	return count >= before.quorum()
 }
@@ -318,11 +345,17 @@ func (m *model) holding(sub, z set, acked []int) set {
 // op y after it, made before one of key's own Leaves, in whose ack view x
 // is effective, when x takes no side key already took (rules 3 and 4).
 func (m *model) acknowledges(key protocol.Key, x int, sub set, t *judgement) bool {
+	return m.acknowledgesIn(key, x, sub, t, true)
+}
+
+// acknowledgesIn is acknowledges, with the target's implicit
+// acknowledgement of its removal counted only when targets is set.
+func (m *model) acknowledgesIn(key protocol.Key, x int, sub set, t *judgement, targets bool) bool {
 	it := m.ops[x]
 	if it.op.Kind == protocol.KindLeave && t.effective(x) && t.left(key) {
 		return true // a key that left counts as acknowledging every Leave
 	}
-	if it.enact != nil && isRemoval(it) && *it.m.Target == key && !t.tookSideAgainst(key, x) {
+	if targets && it.enact != nil && isRemoval(it) && *it.m.Target == key && !t.tookSideAgainst(key, x) {
 		return true
 	}
 	return m.acknowledgesWithOp(key, x, sub)

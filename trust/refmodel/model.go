@@ -22,6 +22,9 @@ type Result struct {
 	Charter protocol.Charter
 	// SettledMembers is n, the members of the settled State.
 	SettledMembers int
+	// L is the members of the settled State: a key stays in it until its
+	// removal settles (§0).
+	L map[protocol.Key]bool
 }
 
 // String renders the result one fact a line, sorted, for comparisons.

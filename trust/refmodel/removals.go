@@ -176,6 +176,15 @@ func (j *judgement) threats(cand map[protocol.Hash]bool, enacts map[protocol.Has
 					out[h] = true
 				}
 			}
+			// A motion all of whose enactments the target authored, and
+			// would make inert, is threatened too (property tests, CE-1).
+			all := true
+			for _, e := range enacts[h] {
+				all = all && j.m.ops[e].author() == *tm.Target && j.wouldInert(e, tm, tv)
+			}
+			if all {
+				out[h] = true
+			}
 		}
 	}
 	return out

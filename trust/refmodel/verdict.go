@@ -223,7 +223,7 @@ func (j *judgement) effective(i int) bool {
 	case protocol.MotionCharter:
 		return j.charterE[i]
 	}
-	return j.motions[it.motion]
+	return j.motions[it.motion] && !j.inert(i) // a stale enactment by a removed key carries nothing (CE-2)
 }
 
 // result renders an evaluation.
@@ -232,7 +232,7 @@ func (m *model) result(e *evaluation) *Result {
 	r := &Result{
 		Settled: map[protocol.Hash]bool{}, Effective: map[protocol.Hash]bool{},
 		Status: map[protocol.Key]string{}, Suspended: map[protocol.Key]bool{},
-		Charter: j.sig.charter, SettledMembers: j.sig.n,
+		Charter: j.sig.charter, SettledMembers: j.sig.n, L: j.sig.members,
 	}
 	keys := map[protocol.Key]bool{}
 	for k := range m.founders {

@@ -1,0 +1,237 @@
+package trust
+
+import (
+	"encoding/binary"
+	"slices"
+
+	"github.com/kring-circle/kring/protocol"
+)
+
+// This file is settlement (docs/membership.md §3) on the engine's dag: the
+// settled set of every op's closure, grown by rounds from its preds'. It
+// computes what the reference model computes, op closure by op closure,
+// and keeps the seams of §8 (an op's explicit acknowledgements read its own
+// past only; a settled op's closures are found from its preds'). It is not
+// yet incremental: the Engine switches to it, made fast, in a later change.
+
+// settler computes Z(↓y) for the ops of one dag, memoised by op.
+type settler struct {
+	d     *dag
+	zOf   map[nodeID]map[nodeID]bool // Z of each op's closure
+	views map[string]*judgement      // ack views and T^Z judgements
+}
+
+func newSettler(d *dag) *settler {
+	return &settler{d: d, zOf: map[nodeID]map[nodeID]bool{}, views: map[string]*judgement{}}
+}
+
+// closure is the set of ops of one op's closure (the op and its past), or
+// of a past (the union of closures of some preds).
+type closure struct {
+	top   *node // the op whose closure this is, or nil for a past
+	preds []*node
+}
+
+func closureOf(n *node) closure { return closure{top: n} }
+
+// pastOf is the past of n: the union of its preds' closures.
+func (s *settler) pastOf(n *node) closure {
+	c := closure{}
+	for _, p := range n.op.Preds {
+		if pn, ok := s.d.get(p); ok {
+			c.preds = append(c.preds, pn)
+		}
+	}
+	return c
+}
+
+func (s *settler) in(c closure, n *node) bool {
+	if c.top != nil {
+		return n == c.top || s.d.inPast(n, c.top)
+	}
+	for _, p := range c.preds {
+		if n == p || s.d.inPast(n, p) {
+			return true
+		}
+	}
+	return false
+}
+
+func (s *settler) key(c closure) string {
+	var b []byte
+	if c.top != nil {
+		b = binary.BigEndian.AppendUint32(b, uint32(c.top.id))
+		return "c" + string(b)
+	}
+	ids := make([]int, len(c.preds))
+	for i, p := range c.preds {
+		ids[i] = int(p.id)
+	}
+	slices.Sort(ids)
+	for _, id := range ids {
+		b = binary.BigEndian.AppendUint32(b, uint32(id))
+	}
+	return "p" + string(b)
+}
+
+// membershipOf returns the membership ops of c in applied order.
+func (s *settler) membershipOf(c closure) []*node {
+	var out []*node
+	for _, id := range s.d.membership {
+		if n := s.d.nodes[id]; s.in(c, n) {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+// z returns Z of the closure c (§3).
+func (s *settler) z(c closure) map[nodeID]bool {
+	if c.top == nil {
+		out := map[nodeID]bool{}
+		for _, p := range c.preds {
+			for id := range s.z(closureOf(p)) {
+				out[id] = true
+			}
+		}
+		return out
+	}
+	if z, ok := s.zOf[c.top.id]; ok {
+		return z
+	}
+	seed := map[nodeID]bool{}
+	if c.top.op.Kind == protocol.KindGenesis {
+		seed[c.top.id] = true
+	}
+	for id := range s.z(s.pastOf(c.top)) {
+		seed[id] = true
+	}
+	z := s.rounds(c, seed)
+	s.zOf[c.top.id] = z
+	return z
+}
+
+// judge returns the judgement of c with settled set z under view v.
+func (s *settler) judge(c closure, z map[nodeID]bool, v judgeView) *judgement {
+	k := s.key(c) + "|" + zKey(z) + "|" + viewKeyOf(v)
+	if j, ok := s.views[k]; ok {
+		return j
+	}
+	set := s.membershipOf(c)
+	j := judgeSet(s.d, set, func(n *node) bool { return s.in(c, n) }, func(n *node) bool { return z[n.id] }, v)
+	s.views[k] = j
+	return j
+}
+
+func zKey(z map[nodeID]bool) string {
+	ids := make([]int, 0, len(z))
+	for id := range z {
+		ids = append(ids, int(id))
+	}
+	slices.Sort(ids)
+	var b []byte
+	for _, id := range ids {
+		b = binary.BigEndian.AppendUint32(b, uint32(id))
+	}
+	return string(b)
+}
+
+func viewKeyOf(v judgeView) string {
+	b := []byte{0, 0, 0}
+	if v.ack {
+		b[0] = 1
+	}
+	if v.settledOnly {
+		b[1] = 1
+	}
+	for _, n := range []*node{v.x, v.exclude} {
+		id := int32(-1)
+		if n != nil {
+			id = int32(n.id)
+		}
+		b = binary.BigEndian.AppendUint32(b, uint32(id))
+	}
+	joint := make([]int, 0, len(v.joint))
+	for id := range v.joint {
+		joint = append(joint, int(id))
+	}
+	slices.Sort(joint)
+	for _, id := range joint {
+		b = binary.BigEndian.AppendUint32(b, uint32(id))
+	}
+	return string(b)
+}
+
+// settleable reports whether n can settle: decisions, endorsements and
+// data ops; never the other votes or acks.
+func settleable(n *node) bool {
+	switch n.op.Kind {
+	case protocol.KindEnact, protocol.KindLeave, protocol.KindAdvisory:
+		return true
+	case protocol.KindVote:
+		return motionOf(n).Kind == protocol.MotionAdmit
+	}
+	return false
+}
+
+func isDecisionNode(n *node) bool {
+	return n.op.Kind == protocol.KindEnact || n.op.Kind == protocol.KindLeave
+}
+
+// opsOf returns the ops of closure c (of any kind) in applied order.
+func (s *settler) opsOf(c closure) []*node {
+	var out []*node
+	for _, n := range s.d.nodes {
+		if s.in(c, n) {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+// rounds grows z by the rounds of §3 over the closure c.
+func (s *settler) rounds(c closure, z map[nodeID]bool) map[nodeID]bool {
+	ops := s.opsOf(c)
+	for {
+		t := s.judge(c, z, judgeView{})
+		q := t.sig.t.Settle
+		var acked []*node
+		for _, x := range ops {
+			if z[x.id] || !settleable(x) || (x.op.Kind != protocol.KindLeave && s.afterOwnLeave(x, ops)) {
+				continue
+			}
+			targets := q >= t.sig.t.N
+			count := 0
+			for key := range t.sig.members {
+				if s.acknowledgesIn(key, x, c, ops, t, targets) {
+					count++
+				}
+			}
+			if count >= q && (!isDecisionNode(x) || s.jointQuorum(x, c, ops, z, t, count)) {
+				acked = append(acked, x)
+			}
+		}
+		if len(acked) == 0 {
+			return z
+		}
+		joint := map[nodeID]bool{}
+		for _, x := range acked {
+			joint[x.id] = true
+		}
+		tz := s.judge(c, z, judgeView{settledOnly: true, joint: joint})
+		next := map[nodeID]bool{}
+		for id := range z {
+			next[id] = true
+		}
+		grew := false
+		for _, x := range acked {
+			if !isDecisionNode(x) || tz.effective(x) {
+				next[x.id], grew = true, true
+			}
+		}
+		if !grew {
+			return z
+		}
+		z = next
+	}
+}
