@@ -120,16 +120,22 @@ func (n *Node) autoEnact(st *trust.State) {
 }
 
 // threshold is the number of counting votes the charter in force asks of
-// motion m; 0 for motions this node never enacts for others (Admit).
+// motion m, with the floors trust applies (trust.ThresholdsFor over the
+// members of the State): what an enactment must cite for the log to accept
+// it. It is more than any motion can gather for the motions this node never
+// enacts for others (Admit).
 func threshold(st *trust.State, m protocol.Motion) int {
-	c := &st.Charter
+	t := trust.ThresholdsFor(&st.Charter, st.MemberCount())
 	switch m.Kind {
 	case protocol.MotionSuspend:
-		return int(c.Suspend)
+		return t.Suspend
 	case protocol.MotionUnsuspend, protocol.MotionRevoke:
-		return int(c.Revoke)
+		return t.Revoke
 	case protocol.MotionCharter:
-		return c.ChangeQuorum(st.MemberCount())
+		if m.Charter == nil || m.Charter.Version != st.Charter.Version+1 {
+			return protocol.MaxVotes + 1 // stale: another change came first
+		}
+		return t.Change
 	}
 	return protocol.MaxVotes + 1
 }

@@ -113,3 +113,51 @@ func explains(evs []trust.Event, word string) bool {
 	}
 	return false
 }
+
+// A Charter motion is enacted automatically once the votes reach c′ with
+// the floors applied: in a circle of three under the default change quorum
+// (max(ceil(2n/3), 4) = 4 > n), c′ = 3, so the three members' votes are
+// enough, and the node that voted puts the new charter in force.
+func TestAutoEnactCharter(t *testing.T) {
+	c := newCircle(t, "A", "B", "C")
+	n := startNode(t, c, "A", func(cfg *Config) { cfg.AutoEnact = true })
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	next := n.State().Charter
+	next.Version = 2
+	next.Admit, next.AckInterval = 2, 48*60*60
+	next.Topics = []string{"ransomware"}
+	m := protocol.Motion{Kind: protocol.MotionCharter, Charter: &next}
+	if got, want := threshold(n.State(), m), trust.ThresholdsFor(&next, 3).Change; got != 3 || want != 3 {
+		t.Fatalf("threshold of a charter change with 3 members = %d (trust says %d), want 3", got, want)
+	}
+	if _, err := n.Vote(ctx, m, protocol.Hash{}); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"B", "C"} {
+		v := must(t)(c.Vote(name, m))
+		if vs, err := n.submit(ctx, []*protocol.Op{v}); err != nil || vs[0].Reason != "accepted" {
+			t.Fatalf("%s's vote: %v %v", name, vs, err)
+		}
+	}
+	for n.State().Charter.Version != 2 {
+		select {
+		case <-n.Changed():
+		case <-ctx.Done():
+			t.Fatalf("the node did not enact the charter change: %s", n.State())
+		}
+	}
+	st := n.State()
+	if st.Charter.Admit != 2 || st.Charter.AckSeconds() != 48*60*60 || len(st.Charter.Topics) != 1 {
+		t.Fatalf("charter in force %+v, want the proposal", st.Charter)
+	}
+	if tally, ok := st.Tally(m.Hash()); !ok || !tally.Enacted || len(tally.Voters) != 3 {
+		t.Fatalf("tally %+v", tally)
+	}
+	// A stale proposal (v2 again, now that v2 is in force) is never enacted.
+	stale := next
+	stale.Admit = 1
+	if got := threshold(st, protocol.Motion{Kind: protocol.MotionCharter, Charter: &stale}); got <= protocol.MaxVotes {
+		t.Fatalf("threshold of a stale charter motion = %d, want more than any motion can gather", got)
+	}
+}

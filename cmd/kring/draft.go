@@ -80,6 +80,9 @@ type charterJSON struct {
 	TLPPolicy    string            `json:"tlp_policy,omitempty"`
 	Cadence      string            `json:"cadence,omitempty"`
 	Topics       []string          `json:"topics,omitempty"`
+	// AckInterval is the acknowledgement interval as a Go duration
+	// ("24h"); absent when the charter leaves it to the default.
+	AckInterval string `json:"ack_interval,omitempty"`
 }
 
 type requirementJSON struct {
@@ -90,19 +93,28 @@ type requirementJSON struct {
 func charterToJSON(c protocol.Charter) charterJSON {
 	j := charterJSON{Name: c.Name, Version: c.Version, K: c.Admit, S: c.Suspend, R: c.Revoke, C: c.Change,
 		TLPPolicy: c.TLPPolicy, Cadence: c.Cadence, Topics: c.Topics}
+	if c.AckInterval != 0 {
+		j.AckInterval = formatSeconds(c.AckInterval)
+	}
 	for _, r := range c.Requirements {
 		j.Requirements = append(j.Requirements, requirementJSON(r))
 	}
 	return j
 }
 
-func (j charterJSON) charter() protocol.Charter {
+// charter returns the charter j describes, exactly: a draft's signatures
+// cover its encoding.
+func (j charterJSON) charter() (protocol.Charter, error) {
+	ack, err := parseAckInterval(j.AckInterval)
+	if err != nil {
+		return protocol.Charter{}, err
+	}
 	c := protocol.Charter{Name: j.Name, Version: j.Version, Admit: j.K, Suspend: j.S, Revoke: j.R, Change: j.C,
-		TLPPolicy: j.TLPPolicy, Cadence: j.Cadence, Topics: j.Topics}
+		AckInterval: ack, TLPPolicy: j.TLPPolicy, Cadence: j.Cadence, Topics: j.Topics}
 	for _, r := range j.Requirements {
 		c.Requirements = append(c.Requirements, protocol.Requirement(r))
 	}
-	return c
+	return c, nil
 }
 
 // newDraft drafts a genesis: priv must be founders[0]'s key (the
@@ -151,7 +163,11 @@ func (d *draft) genesis() (*protocol.Genesis, error) {
 	if len(d.Sigs) != len(d.Founders) {
 		return nil, fmt.Errorf("%w: %d signature slots for %d founders", errAltered, len(d.Sigs), len(d.Founders))
 	}
-	g := &protocol.Genesis{Charter: d.Charter.charter()}
+	c, err := d.Charter.charter()
+	if err != nil {
+		return nil, fmt.Errorf("%w: charter: %v", errAltered, err)
+	}
+	g := &protocol.Genesis{Charter: c}
 	for i, c := range d.Founders {
 		m, err := c.member()
 		if err != nil {

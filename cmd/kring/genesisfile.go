@@ -75,6 +75,15 @@ func names(g *protocol.Genesis, keys []protocol.Key) string {
 	return strings.Join(out, ", ")
 }
 
+// ackText renders a charter's acknowledgement interval, saying when it is
+// the default.
+func ackText(c protocol.Charter) string {
+	if c.AckInterval == 0 {
+		return formatSeconds(c.AckSeconds()) + " (the default)"
+	}
+	return formatSeconds(c.AckInterval)
+}
+
 // printGenesis describes a genesis for people.
 func printGenesis(w io.Writer, g *protocol.Genesis, signed func(i int) bool) error {
 	c := g.Charter
@@ -85,6 +94,7 @@ func printGenesis(w io.Writer, g *protocol.Genesis, signed func(i int) bool) err
 	fmt.Fprintf(w, "Charter %q version %d\n", c.Name, c.Version)
 	fmt.Fprintf(w, "  k=%d endorsements to admit, s=%d votes to suspend, r=%d votes to revoke, c=%s to change the charter\n",
 		c.Admit, c.Suspend, c.Revoke, change)
+	fmt.Fprintf(w, "  ack_interval %s: a node that has signed nothing for this long signs an acknowledgement\n", ackText(c))
 	for _, r := range c.Requirements {
 		fmt.Fprintf(w, "  requirement %s: %s\n", r.ID, r.Text)
 	}

@@ -101,6 +101,7 @@ func (a *app) commands() []*cobra.Command {
 		a.blockCommand(),
 		a.unblockCommand(),
 		a.leaveCommand(),
+		a.charterCommand(),
 		a.testnetCommand(),
 	}
 	return append(cmds, a.motionCommands()...)

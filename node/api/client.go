@@ -210,6 +210,27 @@ func (c *Client) Vote(ctx context.Context, req VoteRequest) (OpInfo, error) {
 	return out, c.do(ctx, http.MethodPost, "/v1/votes", req, &out)
 }
 
+// Charter returns the charter in force, its thresholds today and the open
+// motions to change it.
+func (c *Client) Charter(ctx context.Context) (CharterView, error) {
+	var out CharterView
+	return out, c.do(ctx, http.MethodGet, "/v1/charter", nil, &out)
+}
+
+// ProposeCharter publishes a vote for a new charter and returns the vote;
+// its MotionID is the motion's ID.
+func (c *Client) ProposeCharter(ctx context.Context, doc CharterDoc) (OpInfo, error) {
+	var out OpInfo
+	return out, c.do(ctx, http.MethodPost, "/v1/charter/proposals", ProposeRequest{Charter: doc}, &out)
+}
+
+// VoteCharter publishes a vote for the open charter motion with ID motion
+// (64 hex digits).
+func (c *Client) VoteCharter(ctx context.Context, motion string) (OpInfo, error) {
+	var out OpInfo
+	return out, c.do(ctx, http.MethodPost, "/v1/charter/votes", CharterVoteRequest{Motion: motion}, &out)
+}
+
 // Leave publishes this organisation's departure from the circle, for good.
 func (c *Client) Leave(ctx context.Context, reason string) (OpInfo, error) {
 	var out OpInfo

@@ -4,8 +4,10 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -49,11 +51,15 @@ func start(t *testing.T, c *trusttest.Circle, name string, peers ...*daemon) *da
 	cfg.Store = store.DefaultLocalOptions()
 	cfg.ListenAddrs = []string{"/ip4/127.0.0.1/tcp/0"}
 	cfg.SyncBeforePublish = 0
+	cfg.AutoEnact = true // as kring run does
 	for _, p := range peers {
 		cfg.Peers = append(cfg.Peers, p.n.P2PAddrs()...)
 	}
 	delay := api.NewStoreDelay(protocol.KeyOf(cfg.Key))
 	cfg.OnStored = delay.Observe
+	if os.Getenv("KRING_TEST_LOG") != "" {
+		cfg.Logger = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug})).With("node", name)
+	}
 	n, err := node.New(context.Background(), cfg)
 	if err != nil {
 		t.Fatalf("node.New(%s): %v", name, err)

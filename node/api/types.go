@@ -71,7 +71,8 @@ type CharterInfo struct {
 	Admit   int `json:"admit"`
 	Suspend int `json:"suspend"`
 	Revoke  int `json:"revoke"`
-	// Change is c, the votes needed to change the charter now.
+	// Change is c′, the votes needed to change the charter now: the
+	// charter's c with the floors applied (GET /v1/charter explains them).
 	Change int `json:"change"`
 	// TLPPolicy is the circle's agreement on TLP handling.
 	TLPPolicy string `json:"tlp_policy,omitempty"`
@@ -302,4 +303,135 @@ type ErrorBody struct {
 	Error string `json:"error"`
 	// Code names the error for programs (see docs/api.md).
 	Code string `json:"code"`
+}
+
+// CharterDoc is a whole charter: the one in force, a proposed one, or one
+// to propose (GET /v1/charter, POST /v1/charter/proposals).
+type CharterDoc struct {
+	// Name is the circle's name.
+	Name string `json:"name"`
+	// Version is 1 in the genesis and rises by one with each change. A
+	// proposal may leave it 0: the daemon fills in the next version.
+	Version uint64 `json:"version"`
+	// Admit, Suspend and Revoke are the charter's k, s and r as written:
+	// endorsements to admit, votes to suspend, votes to revoke or to lift
+	// a suspension. ThresholdsInfo says what they mean today.
+	Admit   uint32 `json:"admit"`
+	Suspend uint32 `json:"suspend"`
+	Revoke  uint32 `json:"revoke"`
+	// Change is c as written: votes to change the charter; 0 means the
+	// default max(ceil(2n/3), 4).
+	Change uint32 `json:"change"`
+	// AckIntervalSeconds is how long a member's node may sign nothing
+	// before it signs an acknowledgement. The daemon shows the interval
+	// in force (86400, a day, when the charter sets none); in a proposal,
+	// 0 means that default. Otherwise 3600 (1 h) to 2678400 (31 days).
+	AckIntervalSeconds uint32 `json:"ack_interval_seconds"`
+	// Requirements are the written membership requirements.
+	Requirements []RequirementInfo `json:"requirements"`
+	// TLPPolicy is the circle's agreement on TLP handling.
+	TLPPolicy string `json:"tlp_policy"`
+	// Cadence is the meeting cadence, e.g. "monthly".
+	Cadence string `json:"cadence"`
+	// Topics are the agenda and annual-plan topics.
+	Topics []string `json:"topics"`
+}
+
+// RequirementInfo is one written membership requirement.
+type RequirementInfo struct {
+	// ID names the requirement for claims, e.g. "vital-clients".
+	ID string `json:"id"`
+	// Text states it.
+	Text string `json:"text"`
+}
+
+// ThresholdsInfo is what the charter's thresholds mean for a circle of
+// Members members, with the floors applied (trust.ThresholdsFor).
+type ThresholdsInfo struct {
+	// Members is n, the members (suspended or not) the thresholds are
+	// computed for.
+	Members int `json:"members"`
+	// Admit is k' = min(k, n): endorsements to admit.
+	Admit int `json:"admit"`
+	// Suspend is s' = max(2, min(s, n-1)): votes to suspend.
+	Suspend int `json:"suspend"`
+	// Revoke is r' = max(2, min(r, n-1)): votes to revoke or to lift a
+	// suspension.
+	Revoke int `json:"revoke"`
+	// Change is c' = min(n, max(c, floor(n/2)+1)): votes to change the
+	// charter.
+	Change int `json:"change"`
+	// Hostile is f = min(k', s', r', ceil(n/2)): the rules assume fewer
+	// hostile members than this.
+	Hostile int `json:"hostile"`
+	// Settle is q = min(n, ceil((n+f)/2)): the members whose
+	// acknowledgements settle an op.
+	Settle int `json:"settle"`
+	// CanSuspend and CanRevoke say whether the other members together can
+	// reach s' and r' against one of them.
+	CanSuspend bool `json:"can_suspend"`
+	CanRevoke  bool `json:"can_revoke"`
+}
+
+// CharterView is the charter in force, what it means today, and the open
+// motions to change it (GET /v1/charter).
+type CharterView struct {
+	// Charter is the charter in force.
+	Charter CharterDoc `json:"charter"`
+	// Epoch is the hash of the op that put it in force: the genesis for
+	// version 1, else the enactment of the change. EpochAuthor and
+	// EpochAuthorName say who signed that op, InForceSince when.
+	Epoch           string    `json:"epoch"`
+	EpochAuthor     string    `json:"epoch_author,omitempty"`
+	EpochAuthorName string    `json:"epoch_author_name,omitempty"`
+	InForceSince    time.Time `json:"in_force_since,omitzero"`
+	// Thresholds are the charter's thresholds today, floors applied.
+	Thresholds ThresholdsInfo `json:"thresholds"`
+	// Limits say, a sentence each, what the circle cannot do at its size
+	// or where a floor changes what the charter says; empty when nothing
+	// is out of reach.
+	Limits []string `json:"limits"`
+	// Motions are the open motions to change the charter: proposals of the
+	// next version that have counting votes and no enactment yet, sorted
+	// by ID.
+	Motions []CharterMotion `json:"motions"`
+}
+
+// CharterMotion is an open motion to change the charter.
+type CharterMotion struct {
+	// ID is the motion's hash: what kring charter vote and
+	// POST /v1/charter/votes take.
+	ID string `json:"id"`
+	// Charter is the proposed charter.
+	Charter CharterDoc `json:"charter"`
+	// Votes counts the members whose votes count for it; Needed is c',
+	// the votes its enactment needs today.
+	Votes  int `json:"votes"`
+	Needed int `json:"needed"`
+	// Voters are the members who voted for it, sorted by key.
+	Voters []Voter `json:"voters"`
+	// Voted is set when this organisation voted for it.
+	Voted bool `json:"voted"`
+}
+
+// Voter is a member who voted for a motion.
+type Voter struct {
+	Key  string `json:"key"`
+	Name string `json:"name,omitempty"`
+}
+
+// ProposeRequest proposes a new charter (POST /v1/charter/proposals): the
+// daemon signs a vote for the Charter motion that carries it.
+type ProposeRequest struct {
+	// Charter is the whole new charter; Version 0 means the version in
+	// force + 1, any other value must be that.
+	Charter CharterDoc `json:"charter"`
+}
+
+// CharterVoteRequest votes for an open charter motion
+// (POST /v1/charter/votes).
+type CharterVoteRequest struct {
+	// Motion is the motion's ID (64 hex digits), as GET /v1/charter lists
+	// it.
+	Motion string `json:"motion"`
 }
