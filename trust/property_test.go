@@ -500,11 +500,15 @@ func admitted(t *rapid.T, w *propWorld, d *refDAG, what string, st *trust.State,
 					voters[d.ops[j].Author] = true
 				}
 			}
-			if len(voters) >= int(charter.Admit) {
+			// k' = min(k, n): the floor of docs/membership.md §2, with n the
+			// members of the enactment's view (written out here apart from
+			// the engine's ThresholdsFor).
+			need := min(int(charter.Admit), refResolve(d, past).members)
+			if len(voters) >= need {
 				ok = true
 				break
 			}
-			why = append(why, fmt.Sprintf("op%d has %d live endorsers, needs %d", i, len(voters), charter.Admit))
+			why = append(why, fmt.Sprintf("op%d has %d live endorsers, needs %d", i, len(voters), need))
 		}
 		if !ok {
 			t.Fatalf("%s: %s is a member without a live Admit with k live endorsements (%s)\n%s\n%s", what, w.name(k), strings.Join(why, "; "), st, w.describe())
