@@ -23,6 +23,8 @@ type judgeView struct {
 	settledOnly bool
 	// joint are the round's acknowledged decisions (with settledOnly).
 	joint map[nodeID]bool
+	// anch are the anchors of validated settlement (§3.4), or nil.
+	anch *anchors
 }
 
 // settledState is Σ = Settled(Z) (§3.1).
@@ -416,6 +418,11 @@ func (j *judgement) inert(n *node) bool {
 				}
 			}
 		}
+	}
+	if a := j.v.anch; a != nil && a.keys[n.op.Author] {
+		// A key with a Leave settled in the union: only its validated
+		// Leaves count here (§3.4, CE-4).
+		return !j.z(n) && !a.anchored(j.d, n)
 	}
 	return leaves && !precededLeave && !j.z(n)
 }

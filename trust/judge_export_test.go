@@ -13,6 +13,17 @@ type Verdicts struct {
 // JudgeForTest runs the Judge of docs/membership.md §4 over ops (causally
 // closed, in a causal order, the genesis first) with the settled set given.
 func JudgeForTest(ops []*protocol.Op, settled map[protocol.Hash]bool) Verdicts {
+	return judgeForTest(ops, settled, nil)
+}
+
+// EvalForTest computes Z(S) (§3, validated as §3.4 says) and the Judge of
+// §4 over ops (causally closed, in a causal order, the genesis first).
+func EvalForTest(ops []*protocol.Op) (map[protocol.Hash]bool, Verdicts) {
+	z, a := settleForTest(ops)
+	return z, judgeForTest(ops, z, a)
+}
+
+func judgeForTest(ops []*protocol.Op, settled map[protocol.Hash]bool, a *testAnchors) Verdicts {
 	d := newDAG()
 	var set []*node
 	for _, op := range ops {
@@ -28,7 +39,19 @@ func JudgeForTest(ops []*protocol.Op, settled map[protocol.Hash]bool) Verdicts {
 	}
 	all := func(*node) bool { return true }
 	z := func(n *node) bool { return settled[n.op.Hash()] }
-	j := judgeSet(d, set, all, z, judgeView{})
+	var an *anchors
+	if a != nil {
+		// the same anchors on this dag's node ids
+		keys := a.keys
+		leaves := map[nodeID]bool{}
+		for h := range a.hashes {
+			if n, ok := d.get(h); ok {
+				leaves[n.id] = true
+			}
+		}
+		an = newAnchors(keys, leaves)
+	}
+	j := judgeSet(d, set, all, z, judgeView{anch: an})
 	v := Verdicts{Status: map[protocol.Key]string{}, Suspended: map[protocol.Key]bool{}, Effective: map[protocol.Hash]bool{}}
 	for _, n := range d.nodes {
 		if j.effective(n) {
@@ -60,8 +83,19 @@ func JudgeForTest(ops []*protocol.Op, settled map[protocol.Hash]bool) Verdicts {
 
 // SettleForTest computes Z(S) of docs/membership.md §3 for ops (causally
 // closed, in a causal order, the genesis first) on the engine's dag: the
-// union of what every op's closure settles.
+// union of what every op's closure settles, validated as §3.4 says.
 func SettleForTest(ops []*protocol.Op) map[protocol.Hash]bool {
+	z, _ := settleForTest(ops)
+	return z
+}
+
+// testAnchors carries anchors from one dag to another by hash.
+type testAnchors struct {
+	keys   map[protocol.Key]bool
+	hashes map[protocol.Hash]bool
+}
+
+func settleForTest(ops []*protocol.Op) (map[protocol.Hash]bool, *testAnchors) {
 	d := newDAG()
 	for _, op := range ops {
 		preds := make([]*node, len(op.Preds))
@@ -72,11 +106,18 @@ func SettleForTest(ops []*protocol.Op) map[protocol.Hash]bool {
 		d.add(n, preds)
 	}
 	st := newSettler(d)
+	all := closure{preds: append([]*node(nil), d.nodes...)}
+	e := st.eval(all)
 	out := map[protocol.Hash]bool{}
-	for _, n := range d.nodes {
-		for id := range st.z(closureOf(n)) {
-			out[d.nodes[id].op.Hash()] = true
-		}
+	for id := range e.z {
+		out[d.nodes[id].op.Hash()] = true
 	}
-	return out
+	if e.anch == nil {
+		return out, nil
+	}
+	ta := &testAnchors{keys: e.anch.keys, hashes: map[protocol.Hash]bool{}}
+	for id := range e.anch.leaves {
+		ta.hashes[d.nodes[id].op.Hash()] = true
+	}
+	return out, ta
 }

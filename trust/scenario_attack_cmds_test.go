@@ -3,6 +3,7 @@ package trust_test
 import (
 	"fmt"
 	"strconv"
+	"strings"
 
 	"github.com/kring-circle/kring/protocol"
 	"github.com/kring-circle/kring/trust/trusttest"
@@ -10,8 +11,10 @@ import (
 
 // The scenario verbs that attacks need beyond honest actors:
 //
-//	A backdate seq=N <verb ...>   A's key signs at seq N, citing only its op
-//	                              at N-1 and the genesis (a stolen or kept key
+//	A backdate seq=N [after=L] [cite=L1,L2] <verb ...>   A's key signs at seq
+//	                              N, citing only its op at N-1 (or the op
+//	                              labelled L, one of its twins), the genesis and
+//	                              the ops cite names (a stolen or kept key
 //	                              writing into the past); applied nowhere
 //	A vote|enact charter V [k=] [s=] [r=] [c=]   a charter motion for version V
 
@@ -22,6 +25,9 @@ func (r *runner) backdate(actor string, a args) ([]string, bool) {
 		return failed("A backdate seq=N <verb ...>")
 	}
 	delete(a.opt, "seq")
+	after, cite := a.opt["after"], a.opt["cite"]
+	delete(a.opt, "after")
+	delete(a.opt, "cite")
 	verb := a.pos[0]
 	a.pos = a.pos[1:]
 	r.engine(actor)
@@ -32,7 +38,11 @@ func (r *runner) backdate(actor string, a args) ([]string, bool) {
 	g := r.c.Genesis.Hash()
 	op := &protocol.Op{Group: g, Seq: seq, Epoch: g, Kind: body.Kind(), Preds: []protocol.Hash{g}}
 	if seq > 1 {
-		prev, ok := r.ops[fmt.Sprintf("%s#%d", actor, seq-1)]
+		prevLabel := fmt.Sprintf("%s#%d", actor, seq-1)
+		if after != "" {
+			prevLabel = after
+		}
+		prev, ok := r.ops[prevLabel]
 		if !ok && seq == 2 && r.c.Genesis.Author == protocol.KeyOf(trusttest.KeyFor(actor)) {
 			prev, ok = r.c.Genesis, true // founder #1's seq 1 is the genesis
 		}
@@ -43,6 +53,15 @@ func (r *runner) backdate(actor string, a args) ([]string, bool) {
 		op.Prev = &h
 		if h != g {
 			op.Preds = protocol.SortPreds([]protocol.Hash{g, h})
+		}
+	}
+	if cite != "" {
+		for _, l := range strings.Split(cite, ",") {
+			c, ok := r.ops[l]
+			if !ok {
+				return failed("no op %s", l)
+			}
+			op.Preds = protocol.SortPreds(append(op.Preds, c.Hash()))
 		}
 	}
 	r.c.TS++

@@ -147,13 +147,12 @@ func (r *runner) joined(name string) bool {
 // and label.
 func (r *runner) judgeDiff(ops []*protocol.Op, res *refmodel.Result) []string {
 	var out []string
-	z := trust.SettleForTest(ops)
+	z, v := trust.EvalForTest(ops)
 	for _, op := range ops {
 		if h := op.Hash(); z[h] != res.Settled[h] {
 			out = append(out, fmt.Sprintf("%s: model settled=%v, engine %v", r.labels[h], res.Settled[h], z[h]))
 		}
 	}
-	v := trust.JudgeForTest(ops, z)
 	for k, s := range res.Status {
 		if v.Status[k] != s || v.Suspended[k] != res.Suspended[k] {
 			out = append(out, fmt.Sprintf("%s: model %s suspended=%v, engine %s suspended=%v", r.names(k.Short()), s, res.Suspended[k], v.Status[k], v.Suspended[k]))

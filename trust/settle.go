@@ -17,12 +17,13 @@ import (
 // settler computes Z(↓y) for the ops of one dag, memoised by op.
 type settler struct {
 	d     *dag
-	zOf   map[nodeID]map[nodeID]bool // Z of each op's closure
-	views map[string]*judgement      // ack views and T^Z judgements
+	raws  map[string]*rawZ      // Z of each closure or past under anchors
+	evals map[string]*settled   // validated Z of each closure or past (§3.4)
+	views map[string]*judgement // ack views and T^Z judgements
 }
 
 func newSettler(d *dag) *settler {
-	return &settler{d: d, zOf: map[nodeID]map[nodeID]bool{}, views: map[string]*judgement{}}
+	return &settler{d: d, raws: map[string]*rawZ{}, evals: map[string]*settled{}, views: map[string]*judgement{}}
 }
 
 // closure is the set of ops of one op's closure (the op and its past), or
@@ -85,32 +86,6 @@ func (s *settler) membershipOf(c closure) []*node {
 	return out
 }
 
-// z returns Z of the closure c (§3).
-func (s *settler) z(c closure) map[nodeID]bool {
-	if c.top == nil {
-		out := map[nodeID]bool{}
-		for _, p := range c.preds {
-			for id := range s.z(closureOf(p)) {
-				out[id] = true
-			}
-		}
-		return out
-	}
-	if z, ok := s.zOf[c.top.id]; ok {
-		return z
-	}
-	seed := map[nodeID]bool{}
-	if c.top.op.Kind == protocol.KindGenesis {
-		seed[c.top.id] = true
-	}
-	for id := range s.z(s.pastOf(c.top)) {
-		seed[id] = true
-	}
-	z := s.rounds(c, seed)
-	s.zOf[c.top.id] = z
-	return z
-}
-
 // judge returns the judgement of c with settled set z under view v.
 func (s *settler) judge(c closure, z map[nodeID]bool, v judgeView) *judgement {
 	k := s.key(c) + "|" + zKey(z) + "|" + viewKeyOf(v)
@@ -144,6 +119,8 @@ func viewKeyOf(v judgeView) string {
 	if v.settledOnly {
 		b[1] = 1
 	}
+	b = append(b, v.anch.key()...)
+	b = append(b, 0)
 	for _, n := range []*node{v.x, v.exclude} {
 		id := int32(-1)
 		if n != nil {
@@ -190,35 +167,51 @@ func (s *settler) opsOf(c closure) []*node {
 }
 
 // rounds grows z by the rounds of §3 over the closure c.
-func (s *settler) rounds(c closure, z map[nodeID]bool) map[nodeID]bool {
+func (s *settler) rounds(c closure, z map[nodeID]bool, a, g *anchors) (map[nodeID]bool, map[nodeID]bool) {
 	ops := s.opsOf(c)
+	grounded := map[nodeID]bool{}
 	for {
-		t := s.judge(c, z, judgeView{})
+		t := s.judge(c, z, judgeView{anch: a})
 		q := t.sig.t.Settle
 		var acked []*node
+		ground := map[nodeID]bool{}
 		for _, x := range ops {
 			if z[x.id] || !settleable(x) || (x.op.Kind != protocol.KindLeave && s.afterOwnLeave(x, ops)) {
 				continue
 			}
+			leave := x.op.Kind == protocol.KindLeave
+			if leave && s.otherLeaveIn(x, z) {
+				continue
+			}
+			d := a
+			if leave {
+				d = nil
+			}
 			targets := q >= t.sig.t.N
-			count := 0
+			count, countD := 0, 0
 			for key := range t.sig.members {
-				if s.acknowledgesIn(key, x, c, ops, t, targets) {
+				if s.acknowledgesIn(key, x, c, ops, t, targets, d) {
 					count++
+					if leave && g != nil && s.acknowledgesIn(key, x, c, ops, t, targets, g) {
+						countD++
+					}
 				}
 			}
-			if count >= q && (!isDecisionNode(x) || s.jointQuorum(x, c, ops, z, t, count)) {
+			if count >= q && (!isDecisionNode(x) || s.jointQuorum(x, c, ops, z, t, count, d)) {
 				acked = append(acked, x)
+				if leave && g != nil && countD >= q {
+					ground[x.id] = true
+				}
 			}
 		}
 		if len(acked) == 0 {
-			return z
+			return z, grounded
 		}
 		joint := map[nodeID]bool{}
 		for _, x := range acked {
 			joint[x.id] = true
 		}
-		tz := s.judge(c, z, judgeView{settledOnly: true, joint: joint})
+		tz := s.judge(c, z, judgeView{settledOnly: true, joint: joint, anch: a})
 		next := map[nodeID]bool{}
 		for id := range z {
 			next[id] = true
@@ -230,7 +223,12 @@ func (s *settler) rounds(c closure, z map[nodeID]bool) map[nodeID]bool {
 			}
 		}
 		if !grew {
-			return z
+			return z, grounded
+		}
+		for id := range ground {
+			if next[id] {
+				grounded[id] = true
+			}
 		}
 		z = next
 	}

@@ -10,21 +10,21 @@ import (
 // whose ops are ops and whose judgement is t: as a key that left, of a
 // Leave that applies; as the target of the removal x that took no side
 // against it; or with an op of its own.
-func (s *settler) acknowledges(key protocol.Key, x *node, c closure, ops []*node, t *judgement) bool {
-	return s.acknowledgesIn(key, x, c, ops, t, true)
+func (s *settler) acknowledges(key protocol.Key, x *node, c closure, ops []*node, t *judgement, a *anchors) bool {
+	return s.acknowledgesIn(key, x, c, ops, t, true, a)
 }
 
 // acknowledgesIn is acknowledges, with the target's implicit
 // acknowledgement of its removal counted only when targets is set (a
 // circle whose quorum is everyone).
-func (s *settler) acknowledgesIn(key protocol.Key, x *node, c closure, ops []*node, t *judgement, targets bool) bool {
-	if x.op.Kind == protocol.KindLeave && t.effective(x) && t.leftKey(key) {
+func (s *settler) acknowledgesIn(key protocol.Key, x *node, c closure, ops []*node, t *judgement, targets bool, a *anchors) bool {
+	if x.op.Kind == protocol.KindLeave && t.effective(x) && t.leftKey(key) && s.leftAnchored(a, key, c) {
 		return true
 	}
 	if targets && x.op.Kind == protocol.KindEnact && isRemovalNode(x) && *motionOf(x).Target == key && !s.tookSideAgainst(key, x, c, ops, t) {
 		return true
 	}
-	return s.acknowledgesWithOp(key, x, c, ops)
+	return s.acknowledgesWithOp(key, x, c, ops, a)
 }
 
 // leftKey reports whether key left in this judgement.
@@ -53,7 +53,7 @@ func (s *settler) tookSideAgainst(key protocol.Key, x *node, c closure, ops []*n
 			}
 		}
 	}
-	return s.acknowledgedAny(key, s.disabledBy(x, c, s.zIn(t)), ops)
+	return s.acknowledgedAny(key, s.disabledBy(x, c, s.zIn(t), t.v.anch), ops)
 }
 
 // zIn returns the settled set a judgement was made with, as a set.
@@ -69,9 +69,9 @@ func (s *settler) zIn(t *judgement) map[nodeID]bool {
 
 // disabledBy returns the removals and lifts outside z that the removal x
 // disables in c: effective with x left out, void with it.
-func (s *settler) disabledBy(x *node, c closure, z map[nodeID]bool) []*node {
-	with := s.judge(c, z, judgeView{ack: true})
-	without := s.judge(c, z, judgeView{ack: true, exclude: x})
+func (s *settler) disabledBy(x *node, c closure, z map[nodeID]bool, a *anchors) []*node {
+	with := s.judge(c, z, judgeView{ack: true, anch: a})
+	without := s.judge(c, z, judgeView{ack: true, exclude: x, anch: a})
 	var out []*node
 	for _, w := range s.membershipOf(c) {
 		if w == x || z[w.id] || w.op.Kind != protocol.KindEnact {
@@ -103,9 +103,9 @@ func (s *settler) acknowledgedAny(key protocol.Key, ws, ops []*node) bool {
 
 // acknowledgesWithOp reports whether key has an op in c (x itself, or one
 // after it, made before its own Leaves) that acknowledges x.
-func (s *settler) acknowledgesWithOp(key protocol.Key, x *node, c closure, ops []*node) bool {
+func (s *settler) acknowledgesWithOp(key protocol.Key, x *node, c closure, ops []*node, a *anchors) bool {
 	for _, y := range ops {
-		if y.op.Author != key || (y != x && !s.d.inPast(x, y)) || s.afterOwnLeave(y, ops) {
+		if y.op.Author != key || (y != x && !s.d.inPast(x, y)) || s.afterOwnLeave(y, ops) || !a.anchored(s.d, y) {
 			continue
 		}
 		if y != x && !s.ackView(y, x).effective(x) {
@@ -134,7 +134,8 @@ func (s *settler) afterOwnLeave(y *node, ops []*node) bool {
 // in which lifts outside that Z other than x do not apply.
 func (s *settler) ackView(y, x *node) *judgement {
 	past := s.pastOf(y)
-	return s.judge(past, s.z(past), judgeView{ack: true, x: x})
+	e := s.eval(past)
+	return s.judge(past, e.z, judgeView{ack: true, x: x, anch: e.anch})
 }
 
 // takesOtherSide reports whether acknowledging x with y would have key
@@ -142,7 +143,8 @@ func (s *settler) ackView(y, x *node) *judgement {
 func (s *settler) takesOtherSide(key protocol.Key, x, y *node) bool {
 	past := s.pastOf(y)
 	var sides []*node
-	for _, w := range s.sidesOf(x, past, s.z(past)) {
+	pe := s.eval(past)
+	for _, w := range s.sidesOf(x, past, pe.z, pe.anch) {
 		if w.op.Kind == protocol.KindEnact { // rule 4 reads enactments, not votes
 			sides = append(sides, w)
 		}
@@ -157,10 +159,10 @@ func (s *settler) takesOtherSide(key protocol.Key, x, y *node) bool {
 // sidesOf returns what x takes sides against in c: the removals and lifts
 // a removal x disables, or the other Charter motions (votes and
 // enactments) of x's version.
-func (s *settler) sidesOf(x *node, c closure, z map[nodeID]bool) []*node {
+func (s *settler) sidesOf(x *node, c closure, z map[nodeID]bool, a *anchors) []*node {
 	switch {
 	case isRemovalNode(x):
-		return s.disabledBy(x, c, z)
+		return s.disabledBy(x, c, z, a)
 	case x.op.Kind == protocol.KindEnact && motionOf(x).Kind == protocol.MotionCharter:
 		var out []*node
 		v := motionOf(x).Charter.Version
@@ -180,17 +182,17 @@ func (s *settler) released(x *node, sides []*node, past closure, ops []*node) bo
 	if !s.in(past, x) {
 		return false
 	}
-	z := s.z(past)
-	t := s.judge(past, z, judgeView{})
+	e := s.eval(past)
+	t := s.judge(past, e.z, judgeView{anch: e.anch})
 	need := t.sig.t.N - t.sig.t.Settle + t.sig.t.Hostile
 	count := 0
 	for key := range t.sig.members {
-		if !s.acknowledgesWithOp(key, x, past, ops) {
+		if !s.acknowledgesWithOp(key, x, past, ops, e.anch) {
 			continue
 		}
 		other := false
 		for _, w := range sides {
-			if s.acknowledges(key, w, past, ops, t) {
+			if s.acknowledges(key, w, past, ops, t, e.anch) {
 				other = true
 			}
 		}
@@ -204,7 +206,7 @@ func (s *settler) released(x *node, sides []*node, past closure, ops []*node) bo
 // jointQuorum reports whether decision x, acknowledged by count keys of L,
 // also has the quorum of the membership before the settled removals of c
 // (§3.2, joint quorum).
-func (s *settler) jointQuorum(x *node, c closure, ops []*node, z map[nodeID]bool, t *judgement, count int) bool {
+func (s *settler) jointQuorum(x *node, c closure, ops []*node, z map[nodeID]bool, t *judgement, count int, a *anchors) bool {
 	gone := map[protocol.Key]bool{}
 	for _, n := range ops {
 		if !z[n.id] {
@@ -222,7 +224,7 @@ func (s *settler) jointQuorum(x *node, c closure, ops []*node, z map[nodeID]bool
 	}
 	before := ThresholdsFor(&t.sig.charter, t.sig.t.N+len(gone))
 	var enactments []*node
-	for _, w := range s.sidesOf(x, c, z) {
+	for _, w := range s.sidesOf(x, c, z, t.v.anch) {
 		if w.op.Kind == protocol.KindEnact {
 			enactments = append(enactments, w)
 		}
@@ -238,7 +240,7 @@ func (s *settler) jointQuorum(x *node, c closure, ops []*node, z map[nodeID]bool
 	}
 	explicit := 0
 	for k := range t.sig.members {
-		if s.acknowledgesWithOp(k, x, c, ops) {
+		if s.acknowledgesWithOp(k, x, c, ops, a) {
 			explicit++
 		}
 	}

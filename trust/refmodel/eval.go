@@ -6,9 +6,10 @@ import (
 
 // evaluation is Eval of one subset: its settled set and final judgement.
 type evaluation struct {
-	sub set
-	z   set
-	j   *judgement
+	sub  set
+	z    set
+	j    *judgement
+	anch *anchors // nil when validation discounts nothing (§3.4)
 }
 
 // sigma is the settled State: members, charter, and the thresholds.
@@ -104,34 +105,30 @@ func (m *model) eval(sub set) *evaluation {
 	if e, ok := m.evals[k]; ok {
 		return e
 	}
-	z := make(set, len(m.ops))
-	heads := m.heads(sub)
-	if len(heads) == 1 && m.closure(heads[0]).key() == k {
-		h := heads[0]
-		if m.ops[h].op.Kind == protocol.KindGenesis {
-			z[h] = true
-		}
-		for _, p := range m.ops[h].op.Preds {
-			z = z.or(m.eval(m.closure(m.byHash[p])).z)
-		}
-		z = m.rounds(sub, z)
-	} else {
-		for _, h := range heads {
-			z = z.or(m.eval(m.closure(h)).z)
-		}
+	z := m.raw(sub, nil, nil).z
+	a, r := m.validate(sub, z)
+	if a != nil {
+		z = r.z
 	}
-	e := &evaluation{sub: sub, z: z, j: m.judge(sub, z, plain)}
+	e := &evaluation{sub: sub, z: z, anch: a, j: m.judge(sub, z, view{x: -1, exclude: -1, anch: a.key()})}
 	m.evals[k] = e
 	return e
 }
 
 // rounds grows z by the rounds of §3 over sub.
-func (m *model) rounds(sub, z set) set {
+//
+// Under anchors a the acknowledgements that validation discounts (§3.4)
+// count toward no op but a Leave; under g, a Leave is also checked without
+// them, and returned as grounded if it still has its quorum.
+func (m *model) rounds(sub, z set, a, g *anchors) (set, set) {
+	grounded := make(set, len(m.ops))
+	pv := view{x: -1, exclude: -1, anch: a.key()}
 	for {
 		sig := m.settled(z)
 		q := sig.quorum()
-		t := m.judge(sub, z, plain)
+		t := m.judge(sub, z, pv)
 		var acked []int
+		ground := map[int]bool{}
 		for x, in := range sub {
 			// An op concurrent with its author's own Leave is a twin signed
 			// after leaving (a thief's, or a kept copy's): it never settles
@@ -140,27 +137,62 @@ func (m *model) rounds(sub, z set) set {
 			if !in || z[x] || !m.settleable(x) || (m.ops[x].op.Kind != protocol.KindLeave && m.afterOwnLeave(x, sub)) {
 				continue
 			}
+			// A key leaves once: a Leave does not settle beside a settled
+			// Leave of its author (a kept key's later Leave, §3.4).
+			leave := m.ops[x].op.Kind == protocol.KindLeave
+			if leave && m.otherLeaveIn(x, z) {
+				continue
+			}
 			// A target counts as acknowledging its own removal only in a
 			// circle where the quorum is everyone (q = n, three members or
 			// fewer): elsewhere a partition could count it on both sides
 			// (review round 6).
 			targets := q >= sig.n
-			count := 0
+			// Acknowledgements that validation discounts (§3.4) never
+			// count, except toward a Leave, which settles as before; a
+			// Leave that keeps its quorum without them is grounded.
+			d := a
+			if leave {
+				d = nil
+			}
+			count, countD := 0, 0
 			for key := range sig.members {
-				if m.acknowledgesIn(key, x, sub, t, targets) {
+				if m.acknowledgesIn(key, x, sub, t, targets, d) {
 					count++
+					if leave && g != nil && m.acknowledgesIn(key, x, sub, t, targets, g) {
+						countD++
+					}
 				}
 			}
-			if count >= q && (!isDecision(m.ops[x]) || m.jointQuorum(x, sub, z, sig, count)) {
+			if count >= q && (!isDecision(m.ops[x]) || m.jointQuorum(x, sub, z, sig, count, d, a)) {
 				acked = append(acked, x)
+				if leave && g != nil && countD >= q {
+					ground[x] = true
+				}
 			}
 		}
-		next := m.holding(sub, z, acked)
+		next := m.holding(sub, z, acked, a)
 		if next == nil {
-			return z
+			return z, grounded
+		}
+		for x := range ground {
+			if next[x] {
+				grounded[x] = true
+			}
 		}
 		z = next
 	}
+}
+
+// otherLeaveIn reports whether z holds a Leave by the author of the Leave
+// x other than x.
+func (m *model) otherLeaveIn(x int, z set) bool {
+	for l, in := range z {
+		if in && l != x && m.ops[l].op.Kind == protocol.KindLeave && m.ops[l].author() == m.ops[x].author() {
+			return true
+		}
+	}
+	return false
 }
 
 // jointQuorum reports whether decision x, acknowledged by count keys of
@@ -171,7 +203,10 @@ func (m *model) rounds(sub, z set) set {
 // (made before its Leave, or before its revocation's cut point). Votes are
 // not sides, and nor are ops signed after leaving or a thief's backdated
 // ops (review round 5).
-func (m *model) jointQuorum(x int, sub, z set, sig *sigma, count int) bool {
+//
+// a are the anchors of the rounds; d discounts the explicit
+// acknowledgements (nil toward a Leave, §3.4).
+func (m *model) jointQuorum(x int, sub, z set, sig *sigma, count int, d, a *anchors) bool {
 	gone := map[protocol.Key]bool{}
 	for i, in := range sub {
 		it := m.ops[i]
@@ -191,12 +226,12 @@ func (m *model) jointQuorum(x int, sub, z set, sig *sigma, count int) bool {
 	before := *sig
 	before.n = sig.n + len(gone)
 	var enactments []int
-	for _, w := range m.sidesOf(x, sub, z) {
+	for _, w := range m.sidesOf(x, sub, z, a) {
 		if m.ops[w].enact != nil {
 			enactments = append(enactments, w)
 		}
 	}
-	t := m.judge(sub, z, plain)
+	t := m.judge(sub, z, view{x: -1, exclude: -1, anch: a.key()})
 	leaversFor := 0
 	for k := range gone {
 		if !m.tookSideBeforeGoing(k, enactments, sub, t) {
@@ -213,7 +248,7 @@ func (m *model) jointQuorum(x int, sub, z set, sig *sigma, count int) bool {
 	// shares f keys with these, one of them honest (review round 6).
 	explicit := 0
 	for k := range sig.members {
-		if m.acknowledgesWithOp(k, x, sub) {
+		if m.acknowledgesWithOp(k, x, sub, d) {
 			explicit++
 		}
 	}
@@ -242,11 +277,11 @@ func (m *model) tookSideBeforeGoing(key protocol.Key, ws []int, sub set, t *judg
 // sidesOf returns the ops that x takes sides against in sub: the removals
 // and lifts a removal x disables, or the other Charter motions of x's
 // version.
-func (m *model) sidesOf(x int, sub, z set) []int {
+func (m *model) sidesOf(x int, sub, z set, a *anchors) []int {
 	it := m.ops[x]
 	switch {
 	case isRemoval(it):
-		return m.disabledBy(x, sub, z)
+		return m.disabledBy(x, sub, z, a)
 	case it.enact != nil && it.m.Kind == protocol.MotionCharter:
 		var out []int
 		for w, in := range sub {
@@ -317,7 +352,7 @@ func isDecision(it *item) bool { return it.enact != nil || it.op.Kind == protoco
 // T^Z, the judgement in which the round's acknowledged decisions are the
 // only removals outside Z that may apply. It returns nil when nothing
 // grows.
-func (m *model) holding(sub, z set, acked []int) set {
+func (m *model) holding(sub, z set, acked []int, a *anchors) set {
 	if len(acked) == 0 {
 		return nil
 	}
@@ -325,7 +360,7 @@ func (m *model) holding(sub, z set, acked []int) set {
 	for _, x := range acked {
 		joint[x] = true
 	}
-	tz := m.judge(sub, z, view{x: -1, exclude: -1, settledOnly: true, joint: joint.key()})
+	tz := m.judge(sub, z, view{x: -1, exclude: -1, settledOnly: true, joint: joint.key(), anch: a.key()})
 	next := append(set(nil), z...)
 	grew := false
 	for _, x := range acked {
@@ -344,21 +379,25 @@ func (m *model) holding(sub, z set, acked []int) set {
 // there; as the target of the removal x; or with x itself or an
 // op y after it, made before one of key's own Leaves, in whose ack view x
 // is effective, when x takes no side key already took (rules 3 and 4).
-func (m *model) acknowledges(key protocol.Key, x int, sub set, t *judgement) bool {
-	return m.acknowledgesIn(key, x, sub, t, true)
+func (m *model) acknowledges(key protocol.Key, x int, sub set, t *judgement, a *anchors) bool {
+	return m.acknowledgesIn(key, x, sub, t, true, a)
 }
 
 // acknowledgesIn is acknowledges, with the target's implicit
 // acknowledgement of its removal counted only when targets is set.
-func (m *model) acknowledgesIn(key protocol.Key, x int, sub set, t *judgement, targets bool) bool {
+//
+// Under anchors a, an op of a key with a Leave settled in the union that
+// precedes none of its validated Leaves acknowledges nothing, and such a
+// key counts as a leaver only through a validated Leave (§3.4).
+func (m *model) acknowledgesIn(key protocol.Key, x int, sub set, t *judgement, targets bool, a *anchors) bool {
 	it := m.ops[x]
-	if it.op.Kind == protocol.KindLeave && t.effective(x) && t.left(key) {
+	if it.op.Kind == protocol.KindLeave && t.effective(x) && t.left(key) && a.leftAnchored(m, key, sub) {
 		return true // a key that left counts as acknowledging every Leave
 	}
 	if targets && it.enact != nil && isRemoval(it) && *it.m.Target == key && !t.tookSideAgainst(key, x) {
 		return true
 	}
-	return m.acknowledgesWithOp(key, x, sub)
+	return m.acknowledgesWithOp(key, x, sub, a)
 }
 
 // tookSideAgainst reports whether key cast a removal or lift vote that the
@@ -380,14 +419,14 @@ func (j *judgement) tookSideAgainst(key protocol.Key, x int) bool {
 			}
 		}
 	}
-	return j.m.acknowledgedAny(key, j.m.disabledBy(x, j.sub, j.z), j.sub)
+	return j.m.acknowledgedAny(key, j.m.disabledBy(x, j.sub, j.z, j.anch), j.sub)
 }
 
 // disabledBy returns the removals and lifts outside z that the removal x
 // disables in sub: effective with x left out, void with it.
-func (m *model) disabledBy(x int, sub, z set) []int {
-	with := m.judge(sub, z, view{ack: true, x: -1, exclude: -1})
-	without := m.judge(sub, z, view{ack: true, x: -1, exclude: x})
+func (m *model) disabledBy(x int, sub, z set, a *anchors) []int {
+	with := m.judge(sub, z, view{ack: true, x: -1, exclude: -1, anch: a.key()})
+	without := m.judge(sub, z, view{ack: true, x: -1, exclude: x, anch: a.key()})
 	var out []int
 	for w, in := range sub {
 		wt := m.ops[w]
@@ -415,9 +454,9 @@ func (m *model) acknowledgedAny(key protocol.Key, ws []int, sub set) bool {
 
 // acknowledgesWithOp is acknowledges without the implicit cases: key has
 // an op (x itself, or one after it) that acknowledges x.
-func (m *model) acknowledgesWithOp(key protocol.Key, x int, sub set) bool {
+func (m *model) acknowledgesWithOp(key protocol.Key, x int, sub set, a *anchors) bool {
 	for y, in := range sub {
-		if !in || m.ops[y].author() != key || (y != x && !m.before(x, y)) || m.afterOwnLeave(y, sub) {
+		if !in || m.ops[y].author() != key || (y != x && !m.before(x, y)) || m.afterOwnLeave(y, sub) || !a.anchored(m, y) {
 			continue
 		}
 		if y != x && !m.ackView(y, x).effective(x) {
@@ -454,7 +493,8 @@ func (m *model) takesOtherSide(key protocol.Key, x, y int) bool {
 	var sides []int
 	switch {
 	case isRemoval(it):
-		sides = m.disabledBy(x, past, m.eval(past).z)
+		pe := m.eval(past)
+		sides = m.disabledBy(x, past, pe.z, pe.anch)
 	case it.enact != nil && it.m.Kind == protocol.MotionCharter:
 		for w, in := range past {
 			wt := m.ops[w]
@@ -484,12 +524,12 @@ func (m *model) released(x int, sides []int, past set) bool {
 	need := sig.n - sig.quorum() + sig.hostile()
 	count := 0
 	for key := range sig.members {
-		if !m.acknowledgesWithOp(key, x, past) {
+		if !m.acknowledgesWithOp(key, x, past, e.anch) {
 			continue
 		}
 		other := false
 		for _, w := range sides {
-			if m.acknowledges(key, w, past, e.j) {
+			if m.acknowledges(key, w, past, e.j, e.anch) {
 				other = true
 			}
 		}
@@ -517,7 +557,8 @@ func (m *model) afterOwnLeave(y int, sub set) bool {
 // y's past alone.
 func (m *model) ackView(y int, x int) *judgement {
 	past := m.pastSet(y)
-	return m.judge(past, m.eval(past).z, view{ack: true, x: x, exclude: -1})
+	e := m.eval(past)
+	return m.judge(past, e.z, view{ack: true, x: x, exclude: -1, anch: e.anch.key()})
 }
 
 // Thresholds returns k', s', r', c' and q of §2 for charter c and n

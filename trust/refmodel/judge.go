@@ -22,17 +22,18 @@ type view struct {
 	settledOnly bool
 	// joint is the set (as a key) of the round's acknowledged ops.
 	joint string
+	// anch names the anchors of validated settlement (§3.4), "" for none.
+	anch string
 }
-
-var plain = view{x: -1, exclude: -1}
 
 // judgement is Judge(S, Z) (§4) of one subset.
 type judgement struct {
-	m   *model
-	sub set
-	z   set
-	sig *sigma
-	v   view
+	m    *model
+	sub  set
+	z    set
+	sig  *sigma
+	v    view
+	anch *anchors
 
 	applied  map[int]bool           // Leaves, and enactments of removal motions that applied
 	motions  map[protocol.Hash]bool // removal motions that applied
@@ -52,7 +53,7 @@ func (m *model) judge(sub, z set, v view) *judgement {
 		return j
 	}
 	j := &judgement{
-		m: m, sub: sub, z: z, sig: m.settled(z), v: v,
+		m: m, sub: sub, z: z, sig: m.settled(z), v: v, anch: m.anch[v.anch],
 		applied: map[int]bool{}, motions: map[protocol.Hash]bool{}, votesOf: map[protocol.Hash][]int{}, lifts: map[int]bool{},
 		standing: map[protocol.Hash]bool{}, forkFrom: map[protocol.Key]uint64{},
 		discard: make(set, len(m.ops)), tainted: make(set, len(m.ops)), live: make(set, len(m.ops)),

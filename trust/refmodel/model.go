@@ -85,6 +85,8 @@ type model struct {
 	charter0 protocol.Charter
 	evals    map[string]*evaluation
 	judges   map[string]*judgement
+	raws     map[string]*rawEval
+	anch     map[string]*anchors
 	// order is the order grants are visited in (a topological order);
 	// tests permute it within what causality allows.
 	order []int
@@ -119,7 +121,8 @@ func EvalOrders(ops []*protocol.Op, orders [][]protocol.Hash) ([]*Result, error)
 }
 
 func build(ops []*protocol.Op) (*model, error) {
-	m := &model{byHash: map[protocol.Hash]int{}, founders: map[protocol.Key]bool{}, evals: map[string]*evaluation{}, judges: map[string]*judgement{}}
+	m := &model{byHash: map[protocol.Hash]int{}, founders: map[protocol.Key]bool{}, evals: map[string]*evaluation{}, judges: map[string]*judgement{},
+		raws: map[string]*rawEval{}, anch: map[string]*anchors{}}
 	sorted, err := topo(ops)
 	if err != nil {
 		return nil, err

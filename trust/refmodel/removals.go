@@ -262,6 +262,12 @@ func (j *judgement) inert(i int) bool {
 			}
 		}
 	}
+	if j.anch != nil && j.anch.keys[a] {
+		// A key with a Leave settled in the union: only its validated
+		// Leaves count here (§3.4, CE-4), so a thief's backdated Leave
+		// after its stale ops legitimises nothing.
+		return !j.z[i] && !j.anch.anchored(j.m, i)
+	}
 	return leaves && !precededLeave && !j.z[i]
 }
 

@@ -1,0 +1,164 @@
+package refmodel
+
+import (
+	"sort"
+
+	"github.com/kring-circle/kring/protocol"
+)
+
+// anchors is the outcome of validated settlement (docs/membership.md §3.4,
+// CE-4): the keys that have a Leave settled in the union over closures (R),
+// and the validated settled Leaves (V). An op of a key of R counts (as an
+// acknowledgement, and against inertness, §4.1) only if it precedes or is
+// a Leave of V. A nil *anchors discounts nothing.
+type anchors struct {
+	keys   map[protocol.Key]bool
+	leaves set
+	k      string
+}
+
+func (a *anchors) key() string {
+	if a == nil {
+		return ""
+	}
+	return a.k
+}
+
+// anchored reports whether op y counts: its author has no Leave settled
+// in the union, or y precedes or is one of its author's validated Leaves.
+func (a *anchors) anchored(m *model, y int) bool {
+	if a == nil || !a.keys[m.ops[y].author()] {
+		return true
+	}
+	for l, in := range a.leaves {
+		if in && m.ops[l].author() == m.ops[y].author() && (l == y || m.before(y, l)) {
+			return true
+		}
+	}
+	return false
+}
+
+// leftAnchored reports whether key, which left in sub, counts as a leaver
+// acknowledging a Leave: it has no Leave settled in the union, or one of
+// its Leaves in sub is validated.
+func (a *anchors) leftAnchored(m *model, key protocol.Key, sub set) bool {
+	if a == nil || !a.keys[key] {
+		return true
+	}
+	for l, in := range a.leaves {
+		if in && sub[l] && m.ops[l].author() == key {
+			return true
+		}
+	}
+	return false
+}
+
+// newAnchors names R and V; it registers them with the model so that
+// judgements (whose views carry the key) can find them.
+func (m *model) newAnchors(keys map[protocol.Key]bool, leaves set) *anchors {
+	var ks []string
+	for k := range keys {
+		ks = append(ks, string(k[:]))
+	}
+	sort.Strings(ks)
+	s := ""
+	for _, k := range ks {
+		s += k
+	}
+	a := &anchors{keys: keys, leaves: leaves, k: "A" + s + "|" + leaves.key()}
+	if old, ok := m.anch[a.k]; ok {
+		return old
+	}
+	m.anch[a.k] = a
+	return a
+}
+
+// rawEval is the union over the closures of a set under fixed anchors,
+// with the settled Leaves that kept their quorum without the discounted
+// acknowledgements (grounded).
+type rawEval struct {
+	z        set
+	grounded set
+}
+
+// raw computes Z of sub under the anchors a: for the closure of one op,
+// the rounds of §3 from its preds' closures under a; otherwise the union
+// of its heads' closures. It also collects the Leaves grounded under g:
+// settled with a quorum that holds without the acknowledgements g
+// discounts.
+func (m *model) raw(sub set, a, g *anchors) *rawEval {
+	k := sub.key() + "|" + a.key() + "|" + g.key()
+	if r, ok := m.raws[k]; ok {
+		return r
+	}
+	z := make(set, len(m.ops))
+	gr := make(set, len(m.ops))
+	heads := m.heads(sub)
+	if len(heads) == 1 && m.closure(heads[0]).key() == sub.key() {
+		h := heads[0]
+		if m.ops[h].op.Kind == protocol.KindGenesis {
+			z[h] = true
+		}
+		for _, p := range m.ops[h].op.Preds {
+			pr := m.raw(m.closure(m.byHash[p]), a, g)
+			z, gr = z.or(pr.z), gr.or(pr.grounded)
+		}
+		var gh set
+		z, gh = m.rounds(sub, z, a, g)
+		gr = gr.or(gh)
+	} else {
+		for _, h := range heads {
+			hr := m.raw(m.closure(h), a, g)
+			z, gr = z.or(hr.z), gr.or(hr.grounded)
+		}
+	}
+	r := &rawEval{z: z, grounded: gr}
+	m.raws[k] = r
+	return r
+}
+
+// validate computes the anchors of sub (§3.4): R, the authors of the
+// Leaves settled in the union z0; V, from the Leaves that are their
+// author's only settled Leave, grown by the Leaves that settle, in some
+// closure of sub as the union computes it, with a quorum that holds
+// without the acknowledgements the current V discounts (the least
+// fixpoint from there). It returns nil when the anchors would discount
+// nothing, and otherwise Z of sub under the anchors.
+func (m *model) validate(sub, z0 set) (*anchors, *rawEval) {
+	keys := map[protocol.Key]bool{}
+	count := map[protocol.Key]int{}
+	for l, in := range z0 {
+		if in && m.ops[l].op.Kind == protocol.KindLeave {
+			keys[m.ops[l].author()] = true
+			count[m.ops[l].author()]++
+		}
+	}
+	if len(keys) == 0 {
+		return nil, nil
+	}
+	leaves := make(set, len(m.ops))
+	for l, in := range z0 {
+		if in && m.ops[l].op.Kind == protocol.KindLeave && count[m.ops[l].author()] == 1 {
+			leaves[l] = true
+		}
+	}
+	a := m.newAnchors(keys, leaves)
+	vacuous := true
+	for y, in := range sub {
+		if in && !a.anchored(m, y) {
+			vacuous = false
+			break
+		}
+	}
+	if vacuous {
+		return nil, nil
+	}
+	for {
+		next := leaves.or(m.raw(sub, nil, a).grounded)
+		if next.key() == leaves.key() {
+			return a, m.raw(sub, a, nil)
+		}
+		leaves = next
+		a = m.newAnchors(keys, leaves)
+	}
+}

@@ -1,0 +1,189 @@
+package trust
+
+import (
+	"slices"
+
+	"github.com/kring-circle/kring/protocol"
+)
+
+// Validated settlement (docs/membership.md §3.4, CE-4) on the engine's dag,
+// as trust/refmodel computes it.
+
+// anchors are R, the keys with a Leave settled in the union over closures,
+// and V, the validated settled Leaves. An op of a key of R counts (as an
+// acknowledgement, and against inertness) only if it precedes or is a
+// Leave of V. A nil *anchors discounts nothing.
+type anchors struct {
+	keys   map[protocol.Key]bool
+	leaves map[nodeID]bool
+	k      string
+}
+
+func (a *anchors) key() string {
+	if a == nil {
+		return ""
+	}
+	return a.k
+}
+
+func newAnchors(keys map[protocol.Key]bool, leaves map[nodeID]bool) *anchors {
+	ks := make([]string, 0, len(keys))
+	for k := range keys {
+		ks = append(ks, string(k[:]))
+	}
+	slices.Sort(ks)
+	s := "A"
+	for _, k := range ks {
+		s += k
+	}
+	return &anchors{keys: keys, leaves: leaves, k: s + "|" + zKey(leaves)}
+}
+
+// anchored reports whether op y counts.
+func (a *anchors) anchored(d *dag, y *node) bool {
+	if a == nil || !a.keys[y.op.Author] {
+		return true
+	}
+	for id := range a.leaves {
+		l := d.nodes[id]
+		if l.op.Author == y.op.Author && (l == y || d.inPast(y, l)) {
+			return true
+		}
+	}
+	return false
+}
+
+// leftAnchored reports whether key, which left in c, counts as a leaver:
+// it has no Leave settled in the union, or one of its Leaves in c is
+// validated.
+func (s *settler) leftAnchored(a *anchors, key protocol.Key, c closure) bool {
+	if a == nil || !a.keys[key] {
+		return true
+	}
+	for id := range a.leaves {
+		if l := s.d.nodes[id]; l.op.Author == key && s.in(c, l) {
+			return true
+		}
+	}
+	return false
+}
+
+// rawZ is Z of a closure or past under fixed anchors, with the settled
+// Leaves that kept their quorum without the discounted acknowledgements.
+type rawZ struct {
+	z        map[nodeID]bool
+	grounded map[nodeID]bool
+}
+
+// raw returns Z of c under a, and the Leaves grounded under g.
+func (s *settler) raw(c closure, a, g *anchors) *rawZ {
+	k := s.key(c) + "|" + a.key() + "|" + g.key()
+	if r, ok := s.raws[k]; ok {
+		return r
+	}
+	z, gr := map[nodeID]bool{}, map[nodeID]bool{}
+	if c.top == nil {
+		for _, p := range c.preds {
+			pr := s.raw(closureOf(p), a, g)
+			for id := range pr.z {
+				z[id] = true
+			}
+			for id := range pr.grounded {
+				gr[id] = true
+			}
+		}
+	} else {
+		if c.top.op.Kind == protocol.KindGenesis {
+			z[c.top.id] = true
+		}
+		pr := s.raw(s.pastOf(c.top), a, g)
+		for id := range pr.z {
+			z[id] = true
+		}
+		for id := range pr.grounded {
+			gr[id] = true
+		}
+		var gh map[nodeID]bool
+		z, gh = s.rounds(c, z, a, g)
+		for id := range gh {
+			gr[id] = true
+		}
+	}
+	r := &rawZ{z: z, grounded: gr}
+	s.raws[k] = r
+	return r
+}
+
+// settled is the validated evaluation of a closure or past.
+type settled struct {
+	z    map[nodeID]bool
+	anch *anchors
+}
+
+// eval returns Z of c (§3 with §3.4) and its anchors.
+func (s *settler) eval(c closure) *settled {
+	k := s.key(c)
+	if e, ok := s.evals[k]; ok {
+		return e
+	}
+	z0 := s.raw(c, nil, nil).z
+	e := &settled{z: z0}
+	keys := map[protocol.Key]bool{}
+	count := map[protocol.Key]int{}
+	for id := range z0 {
+		if n := s.d.nodes[id]; n.op.Kind == protocol.KindLeave {
+			keys[n.op.Author] = true
+			count[n.op.Author]++
+		}
+	}
+	if len(keys) > 0 {
+		leaves := map[nodeID]bool{}
+		for id := range z0 {
+			if n := s.d.nodes[id]; n.op.Kind == protocol.KindLeave && count[n.op.Author] == 1 {
+				leaves[id] = true
+			}
+		}
+		a := newAnchors(keys, leaves)
+		vacuous := true
+		for _, n := range s.opsOf(c) {
+			if !a.anchored(s.d, n) {
+				vacuous = false
+				break
+			}
+		}
+		if !vacuous {
+			for {
+				r := s.raw(c, nil, a)
+				grew := false
+				next := map[nodeID]bool{}
+				for id := range leaves {
+					next[id] = true
+				}
+				for id := range r.grounded {
+					if !next[id] {
+						next[id], grew = true, true
+					}
+				}
+				if !grew {
+					e = &settled{z: s.raw(c, a, nil).z, anch: a}
+					break
+				}
+				leaves = next
+				a = newAnchors(keys, leaves)
+			}
+		}
+	}
+	s.evals[k] = e
+	return e
+}
+
+// otherLeaveIn reports whether z holds a Leave by the author of the Leave
+// x other than x.
+func (s *settler) otherLeaveIn(x *node, z map[nodeID]bool) bool {
+	for id := range z {
+		if l := s.d.nodes[id]; l != x && l.op.Kind == protocol.KindLeave && l.op.Author == x.op.Author {
+			return true
+		}
+	}
+	return false
+}
