@@ -103,6 +103,67 @@ func CheckKey(k Key) error {
 	return nil
 }
 
+// smallOrder holds the canonical encodings of the eight points of small
+// order of the Ed25519 curve (the identity, one point of order 2, two of
+// order 4, four of order 8).
+var smallOrder = func() (out [8]Key) {
+	for i, h := range []string{
+		"0100000000000000000000000000000000000000000000000000000000000000",
+		"ecffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f",
+		"0000000000000000000000000000000000000000000000000000000000000000",
+		"0000000000000000000000000000000000000000000000000000000000000080",
+		"26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc05",
+		"26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc85",
+		"c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac037a",
+		"c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac03fa",
+	} {
+		if _, err := hex.Decode(out[i][:], []byte(h)); err != nil {
+			panic(err) // constant hex
+		}
+	}
+	return out
+}()
+
+// weakEncoding reports, from the bytes alone, what CheckKey reports for a
+// key that is a curve point: a non-canonical encoding (y at least p, or
+// x = 0 with the sign bit set) or one of the eight small-order points. It
+// skips the point decompression CheckKey does, which an op's signature
+// check does again anyway; a key that is no curve point fails that check.
+// Op.Verify uses it on every op's author, where the decompression cost a
+// tenth of the verification.
+func weakEncoding(k Key) bool {
+	y := k
+	y[31] &= 0x7f
+	sign := k[31] >> 7
+	// y < p = 2^255 - 19, compared from the most significant byte.
+	less := false
+	for i := 31; i >= 0; i-- {
+		pb := byte(0xff)
+		switch i {
+		case 31:
+			pb = 0x7f
+		case 0:
+			pb = 0xed
+		}
+		if y[i] != pb {
+			less = y[i] < pb
+			break
+		}
+	}
+	if !less {
+		return true
+	}
+	if sign == 1 && (y == smallOrder[0] || y == smallOrder[1]) {
+		return true // x = 0 exactly when y = 1 or y = p - 1; only its sign 0 is canonical
+	}
+	for _, s := range smallOrder {
+		if k == s {
+			return true
+		}
+	}
+	return false
+}
+
 // encProbe is a fixed X25519 key that CheckEncKey agrees a secret with.
 var encProbe = func() *ecdh.PrivateKey {
 	k, err := ecdh.X25519().NewPrivateKey(bytes.Repeat([]byte{0x4b}, 32))

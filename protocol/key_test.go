@@ -254,3 +254,59 @@ func TestCheckEncKey(t *testing.T) {
 		}
 	}
 }
+
+// TestWeakEncodingMatchesCheckKey checks that the byte-level check Op.Verify
+// runs gives CheckKey's verdict for every key that is a curve point: the
+// small-order points, their non-canonical encodings, every y at or above p
+// with either sign, x = 0 with the sign bit, generated keys, and random
+// bytes that decode.
+func TestWeakEncodingMatchesCheckKey(t *testing.T) {
+	var keys []Key
+	for i, h := range smallOrderKeys {
+		keys = append(keys, mustKey(t, h))
+		if smallOrder[i] != mustKey(t, h) {
+			t.Errorf("the package's small-order list differs from the subgroup at %d", i)
+		}
+	}
+	for d := range 19 { // y = p + d for d < 19 covers every y >= p below 2^255
+		var k Key
+		k[0] = 0xed + byte(d) // at most 0xff: no carry
+		for i := 1; i < 31; i++ {
+			k[i] = 0xff
+		}
+		k[31] = 0x7f
+		keys = append(keys, k)
+		k[31] |= 0x80
+		keys = append(keys, k)
+	}
+	for _, h := range []string{smallOrderKeys[0], smallOrderKeys[1]} {
+		k := mustKey(t, h)
+		k[31] |= 0x80
+		keys = append(keys, k) // x = 0 with the sign bit set
+	}
+	for range 200 {
+		pub, _, err := ed25519.GenerateKey(rand.Reader)
+		if err != nil {
+			t.Fatal(err)
+		}
+		keys = append(keys, Key(pub))
+		var k Key
+		if _, err := rand.Read(k[:]); err != nil {
+			t.Fatal(err)
+		}
+		keys = append(keys, k)
+	}
+	points := 0
+	for _, k := range keys {
+		if _, err := new(edwards25519.Point).SetBytes(k[:]); err != nil {
+			continue // no curve point: the signature check refuses it
+		}
+		points++
+		if got, want := weakEncoding(k), CheckKey(k) != nil; got != want {
+			t.Errorf("key %x: weakEncoding %v, CheckKey refuses %v", k, got, want)
+		}
+	}
+	if points < 200 {
+		t.Fatalf("only %d keys were curve points", points)
+	}
+}

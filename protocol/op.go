@@ -247,14 +247,14 @@ func compareHash(a, b Hash) int {
 	return 0
 }
 
-// Verify checks the author's key (CheckKey), then the author's signature
-// and, for a genesis, every founder's signature. It returns an error
-// wrapping ErrWeakKey when the author's key is weak, ErrBadSignature when a
-// signature does not verify, or ErrInvalidBody when a genesis is not
-// authored by its founder #1.
+// Verify checks the author's key (as CheckKey would, from its bytes alone),
+// then the author's signature and, for a genesis, every founder's
+// signature. It returns an error wrapping ErrWeakKey when the author's key
+// is weak, ErrBadSignature when a signature does not verify, or
+// ErrInvalidBody when a genesis is not authored by its founder #1.
 func (o *Op) Verify() error {
-	if err := CheckKey(o.Author); err != nil {
-		return fmt.Errorf("op %s: author: %w", o.hash.Short(), err)
+	if weakEncoding(o.Author) {
+		return fmt.Errorf("op %s: author: %w: %s is not canonically encoded or of small order", o.hash.Short(), ErrWeakKey, o.Author.Short())
 	}
 	msg := o.signingBytes()
 	if !o.Author.verify(DomainOp, msg, o.Sig) {
