@@ -104,7 +104,7 @@ func (s *settler) raw(c closure, a, g *anchors) *rawZ {
 			gr[id] = true
 		}
 		var gh map[nodeID]bool
-		z, gh = s.rounds(c, z, a, g)
+		z, gh = s.rounds(c, z, s.tolerate(c, z, a), g)
 		for id := range gh {
 			gr[id] = true
 		}
@@ -186,4 +186,25 @@ func (s *settler) otherLeaveIn(x *node, z map[nodeID]bool) bool {
 		}
 	}
 	return false
+}
+
+// tolerate returns the anchors under which closure c is settled from its
+// preds' settled set z (§3.4, review round 9): none when fewer than f keys
+// have ops in c that a discounts, since such keys are within §0's hostile
+// allowance of c and what c settled with them stands.
+func (s *settler) tolerate(c closure, z map[nodeID]bool, a *anchors) *anchors {
+	if a == nil {
+		return nil
+	}
+	keys := map[protocol.Key]bool{}
+	for _, n := range s.opsOf(c) {
+		if !a.anchored(s.d, n) {
+			keys[n.op.Author] = true
+		}
+	}
+	sig := (&judgement{set: s.membershipOf(c), z: func(n *node) bool { return z[n.id] }}).settled()
+	if len(keys) < sig.t.Hostile {
+		return nil
+	}
+	return a
 }

@@ -104,7 +104,7 @@ func (m *model) raw(sub set, a, g *anchors) *rawEval {
 			z, gr = z.or(pr.z), gr.or(pr.grounded)
 		}
 		var gh set
-		z, gh = m.rounds(sub, z, a, g)
+		z, gh = m.rounds(sub, z, m.tolerate(sub, z, a), g)
 		gr = gr.or(gh)
 	} else {
 		for _, h := range heads {
@@ -161,4 +161,26 @@ func (m *model) validate(sub, z0 set) (*anchors, *rawEval) {
 		leaves = next
 		a = m.newAnchors(keys, leaves)
 	}
+}
+
+// tolerate returns the anchors under which the closure sub is settled
+// from its preds' settled set z (§3.4, review round 9): none when fewer
+// than f keys have ops in sub that a discounts. Such keys are within §0's
+// hostile allowance of sub, so what sub settled with them stands; only a
+// closure in which f or more keys signed discounted ops is beyond the
+// bound, and is settled again without them.
+func (m *model) tolerate(sub, z set, a *anchors) *anchors {
+	if a == nil {
+		return nil
+	}
+	keys := map[protocol.Key]bool{}
+	for y, in := range sub {
+		if in && !a.anchored(m, y) {
+			keys[m.ops[y].author()] = true
+		}
+	}
+	if len(keys) < m.settled(z).hostile() {
+		return nil
+	}
+	return a
 }
