@@ -419,6 +419,11 @@ func (j *judgement) inert(n *node) bool {
 			}
 		}
 	}
+	if a := j.v.anch; a != nil && a.cut[n.id] && !j.z(n) {
+		// A revoked or disavowed key's op beyond its settled removal, in a
+		// closure that does not hold the removal (§3.4, review round 9).
+		return true
+	}
 	if a := j.v.anch; a != nil && a.keys[n.op.Author] {
 		// A key with a Leave settled in the union: only its validated
 		// Leaves count here (§3.4, CE-4).

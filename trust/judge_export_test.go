@@ -43,13 +43,18 @@ func judgeForTest(ops []*protocol.Op, settled map[protocol.Hash]bool, a *testAnc
 	if a != nil {
 		// the same anchors on this dag's node ids
 		keys := a.keys
-		leaves := map[nodeID]bool{}
+		leaves, cut := map[nodeID]bool{}, map[nodeID]bool{}
 		for h := range a.hashes {
 			if n, ok := d.get(h); ok {
 				leaves[n.id] = true
 			}
 		}
-		an = newAnchors(keys, leaves)
+		for h := range a.cut {
+			if n, ok := d.get(h); ok {
+				cut[n.id] = true
+			}
+		}
+		an = newAnchors(keys, leaves, cut)
 	}
 	j := judgeSet(d, set, all, z, judgeView{anch: an})
 	v := Verdicts{Status: map[protocol.Key]string{}, Suspended: map[protocol.Key]bool{}, Effective: map[protocol.Hash]bool{}}
@@ -93,6 +98,7 @@ func SettleForTest(ops []*protocol.Op) map[protocol.Hash]bool {
 type testAnchors struct {
 	keys   map[protocol.Key]bool
 	hashes map[protocol.Hash]bool
+	cut    map[protocol.Hash]bool
 }
 
 func settleForTest(ops []*protocol.Op) (map[protocol.Hash]bool, *testAnchors) {
@@ -115,9 +121,12 @@ func settleForTest(ops []*protocol.Op) (map[protocol.Hash]bool, *testAnchors) {
 	if e.anch == nil {
 		return out, nil
 	}
-	ta := &testAnchors{keys: e.anch.keys, hashes: map[protocol.Hash]bool{}}
+	ta := &testAnchors{keys: e.anch.keys, hashes: map[protocol.Hash]bool{}, cut: map[protocol.Hash]bool{}}
 	for id := range e.anch.leaves {
 		ta.hashes[d.nodes[id].op.Hash()] = true
+	}
+	for id := range e.anch.cut {
+		ta.cut[d.nodes[id].op.Hash()] = true
 	}
 	return out, ta
 }

@@ -12,10 +12,13 @@ import (
 // anchors are R, the keys with a Leave settled in the union over closures,
 // and V, the validated settled Leaves. An op of a key of R counts (as an
 // acknowledgement, and against inertness) only if it precedes or is a
-// Leave of V. A nil *anchors discounts nothing.
+// Leave of V. The ops in cut, of the targets of Revoke and Disavow
+// enactments in the union, are those their removal makes inert: they
+// count for nothing in any closure. A nil *anchors discounts nothing.
 type anchors struct {
 	keys   map[protocol.Key]bool
 	leaves map[nodeID]bool
+	cut    map[nodeID]bool
 	k      string
 }
 
@@ -26,7 +29,7 @@ func (a *anchors) key() string {
 	return a.k
 }
 
-func newAnchors(keys map[protocol.Key]bool, leaves map[nodeID]bool) *anchors {
+func newAnchors(keys map[protocol.Key]bool, leaves, cut map[nodeID]bool) *anchors {
 	ks := make([]string, 0, len(keys))
 	for k := range keys {
 		ks = append(ks, string(k[:]))
@@ -36,12 +39,18 @@ func newAnchors(keys map[protocol.Key]bool, leaves map[nodeID]bool) *anchors {
 	for _, k := range ks {
 		s += k
 	}
-	return &anchors{keys: keys, leaves: leaves, k: s + "|" + zKey(leaves)}
+	return &anchors{keys: keys, leaves: leaves, cut: cut, k: s + "|" + zKey(leaves) + "|" + zKey(cut)}
 }
 
 // anchored reports whether op y counts.
 func (a *anchors) anchored(d *dag, y *node) bool {
-	if a == nil || !a.keys[y.op.Author] {
+	if a == nil {
+		return true
+	}
+	if a.cut[y.id] {
+		return false
+	}
+	if !a.keys[y.op.Author] {
 		return true
 	}
 	for id := range a.leaves {
@@ -136,14 +145,15 @@ func (s *settler) eval(c closure) *settled {
 			count[n.op.Author]++
 		}
 	}
-	if len(keys) > 0 {
+	cut := s.cutByRemovals(c, z0)
+	if len(keys) > 0 || len(cut) > 0 {
 		leaves := map[nodeID]bool{}
 		for id := range z0 {
 			if n := s.d.nodes[id]; n.op.Kind == protocol.KindLeave && count[n.op.Author] == 1 {
 				leaves[id] = true
 			}
 		}
-		a := newAnchors(keys, leaves)
+		a := newAnchors(keys, leaves, cut)
 		vacuous := true
 		for _, n := range s.opsOf(c) {
 			if !a.anchored(s.d, n) {
@@ -169,7 +179,7 @@ func (s *settler) eval(c closure) *settled {
 					break
 				}
 				leaves = next
-				a = newAnchors(keys, leaves)
+				a = newAnchors(keys, leaves, cut)
 			}
 		}
 	}
@@ -207,4 +217,39 @@ func (s *settler) tolerate(c closure, z map[nodeID]bool, a *anchors) *anchors {
 		return nil
 	}
 	return a
+}
+
+// cutByRemovals returns the ops of c that the Revoke and Disavow
+// enactments settled in z0 make inert, judged in c with z0: a revoked
+// key's ops that precede no cut point of its revocation, and a disavowed
+// key's ops from the disavowed seq, settled or not.
+func (s *settler) cutByRemovals(c closure, z0 map[nodeID]bool) map[nodeID]bool {
+	cut := map[nodeID]bool{}
+	var t *judgement
+	for id := range z0 {
+		e := s.d.nodes[id]
+		if e.op.Kind != protocol.KindEnact || !removesVoters(motionOf(e)) {
+			continue
+		}
+		if t == nil {
+			t = s.judge(c, z0, judgeView{})
+		}
+		if !t.motions[e.motion] {
+			continue
+		}
+		m := motionOf(e)
+		for _, y := range s.opsOf(c) {
+			if y.op.Author != *m.Target {
+				continue
+			}
+			if m.Kind == protocol.MotionDisavow {
+				if y.op.Seq >= m.From {
+					cut[y.id] = true
+				}
+			} else if !t.precedes(y, e.motion) {
+				cut[y.id] = true
+			}
+		}
+	}
+	return cut
 }

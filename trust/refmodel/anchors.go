@@ -10,10 +10,15 @@ import (
 // CE-4): the keys that have a Leave settled in the union over closures (R),
 // and the validated settled Leaves (V). An op of a key of R counts (as an
 // acknowledgement, and against inertness, §4.1) only if it precedes or is
-// a Leave of V. A nil *anchors discounts nothing.
+// a Leave of V. The ops in cut are those of the targets of Revoke and
+// Disavow enactments in the union that their removal makes inert (after
+// the revocation's cut point, or from the disavowed seq): they count for
+// nothing either, in any closure (review round 9). A nil *anchors
+// discounts nothing.
 type anchors struct {
 	keys   map[protocol.Key]bool
 	leaves set
+	cut    set
 	k      string
 }
 
@@ -27,7 +32,13 @@ func (a *anchors) key() string {
 // anchored reports whether op y counts: its author has no Leave settled
 // in the union, or y precedes or is one of its author's validated Leaves.
 func (a *anchors) anchored(m *model, y int) bool {
-	if a == nil || !a.keys[m.ops[y].author()] {
+	if a == nil {
+		return true
+	}
+	if a.cut[y] {
+		return false
+	}
+	if !a.keys[m.ops[y].author()] {
 		return true
 	}
 	for l, in := range a.leaves {
@@ -55,7 +66,7 @@ func (a *anchors) leftAnchored(m *model, key protocol.Key, sub set) bool {
 
 // newAnchors names R and V; it registers them with the model so that
 // judgements (whose views carry the key) can find them.
-func (m *model) newAnchors(keys map[protocol.Key]bool, leaves set) *anchors {
+func (m *model) newAnchors(keys map[protocol.Key]bool, leaves, cut set) *anchors {
 	var ks []string
 	for k := range keys {
 		ks = append(ks, string(k[:]))
@@ -65,7 +76,7 @@ func (m *model) newAnchors(keys map[protocol.Key]bool, leaves set) *anchors {
 	for _, k := range ks {
 		s += k
 	}
-	a := &anchors{keys: keys, leaves: leaves, k: "A" + s + "|" + leaves.key()}
+	a := &anchors{keys: keys, leaves: leaves, cut: cut, k: "A" + s + "|" + leaves.key() + "|" + cut.key()}
 	if old, ok := m.anch[a.k]; ok {
 		return old
 	}
@@ -133,7 +144,8 @@ func (m *model) validate(sub, z0 set) (*anchors, *rawEval) {
 			count[m.ops[l].author()]++
 		}
 	}
-	if len(keys) == 0 {
+	cut := m.cutByRemovals(sub, z0)
+	if len(keys) == 0 && cut.key() == make(set, len(m.ops)).key() {
 		return nil, nil
 	}
 	leaves := make(set, len(m.ops))
@@ -142,7 +154,7 @@ func (m *model) validate(sub, z0 set) (*anchors, *rawEval) {
 			leaves[l] = true
 		}
 	}
-	a := m.newAnchors(keys, leaves)
+	a := m.newAnchors(keys, leaves, cut)
 	vacuous := true
 	for y, in := range sub {
 		if in && !a.anchored(m, y) {
@@ -159,7 +171,7 @@ func (m *model) validate(sub, z0 set) (*anchors, *rawEval) {
 			return a, m.raw(sub, a, nil)
 		}
 		leaves = next
-		a = m.newAnchors(keys, leaves)
+		a = m.newAnchors(keys, leaves, cut)
 	}
 }
 
@@ -183,4 +195,37 @@ func (m *model) tolerate(sub, z set, a *anchors) *anchors {
 		return nil
 	}
 	return a
+}
+
+// cutByRemovals returns the ops of sub that the Revoke and Disavow
+// enactments settled in z0 make inert (§4.1), judged in sub with z0: a
+// revoked key's ops that precede no cut point of its revocation, and a
+// disavowed key's ops from the disavowed seq. Settled ops are cut too:
+// validation reads them in closures that do not hold the removal.
+func (m *model) cutByRemovals(sub, z0 set) set {
+	cut := make(set, len(m.ops))
+	var t *judgement
+	for e, in := range z0 {
+		et := m.ops[e]
+		if !in || et.enact == nil || !removesVoter(et.m) {
+			continue
+		}
+		if t == nil {
+			t = m.judge(sub, z0, view{x: -1, exclude: -1})
+		}
+		if !t.motions[et.motion] {
+			continue
+		}
+		for y, yin := range sub {
+			if !yin || m.ops[y].author() != *et.m.Target {
+				continue
+			}
+			if et.m.Kind == protocol.MotionDisavow {
+				cut[y] = cut[y] || m.ops[y].op.Seq >= et.m.From
+			} else if !t.precedes(y, et.motion) {
+				cut[y] = true
+			}
+		}
+	}
+	return cut
 }

@@ -262,6 +262,11 @@ func (j *judgement) inert(i int) bool {
 			}
 		}
 	}
+	if j.anch != nil && j.anch.cut[i] && !j.z[i] {
+		// A revoked or disavowed key's op beyond its settled removal, in a
+		// closure that does not hold the removal (§3.4, review round 9).
+		return true
+	}
 	if j.anch != nil && j.anch.keys[a] {
 		// A key with a Leave settled in the union: only its validated
 		// Leaves count here (§3.4, CE-4), so a thief's backdated Leave
