@@ -148,8 +148,9 @@ func (s *settler) eval(c closure) *settled {
 	cut := s.cutByRemovals(c, z0)
 	if len(keys) > 0 || len(cut) > 0 {
 		leaves := map[nodeID]bool{}
+		sig := (&judgement{set: s.membershipOf(c), z: func(n *node) bool { return z0[n.id] }}).settled()
 		for id := range z0 {
-			if n := s.d.nodes[id]; n.op.Kind == protocol.KindLeave && count[n.op.Author] == 1 {
+			if n := s.d.nodes[id]; n.op.Kind == protocol.KindLeave && (count[n.op.Author] == 1 || s.recognised(n, c, sig)) {
 				leaves[id] = true
 			}
 		}
@@ -252,4 +253,32 @@ func (s *settler) cutByRemovals(c closure, z0 map[nodeID]bool) map[nodeID]bool {
 		}
 	}
 	return cut
+}
+
+// recognised reports whether at least f members of sig acknowledged the
+// Leave l with an op in c whose past settles no other Leave of l's
+// author: the members who stayed tell a real Leave from a kept copy's
+// twin settled later on a stale branch.
+func (s *settler) recognised(l *node, c closure, sig settledState) bool {
+	keys := map[protocol.Key]bool{}
+	for _, y := range s.opsOf(c) {
+		k := y.op.Author
+		if !sig.members[k] || keys[k] || (y != l && !s.d.inPast(l, y)) {
+			continue
+		}
+		if y != l && !s.ackView(y, l).effective(l) {
+			continue
+		}
+		other := false
+		for id := range s.raw(s.pastOf(y), nil, nil).z {
+			if o := s.d.nodes[id]; o != l && o.op.Kind == protocol.KindLeave && o.op.Author == l.op.Author {
+				other = true
+				break
+			}
+		}
+		if !other {
+			keys[k] = true
+		}
+	}
+	return len(keys) >= sig.t.Hostile
 }

@@ -149,8 +149,9 @@ func (m *model) validate(sub, z0 set) (*anchors, *rawEval) {
 		return nil, nil
 	}
 	leaves := make(set, len(m.ops))
+	sig := m.settled(z0)
 	for l, in := range z0 {
-		if in && m.ops[l].op.Kind == protocol.KindLeave && count[m.ops[l].author()] == 1 {
+		if in && m.ops[l].op.Kind == protocol.KindLeave && (count[m.ops[l].author()] == 1 || m.recognised(l, sub, sig)) {
 			leaves[l] = true
 		}
 	}
@@ -228,4 +229,36 @@ func (m *model) cutByRemovals(sub, z0 set) set {
 		}
 	}
 	return cut
+}
+
+// recognised reports whether at least f members of sig (so at least one
+// honest key, and none that left) acknowledged the Leave l with an op in
+// sub whose past settles no other Leave of l's author (review round 9).
+// Members who left at once settle their Leaves on each other's implicit
+// acknowledgements; when kept copies later settle twins of them on a
+// stale branch, the members who stayed tell the real Leaves apart: they
+// acknowledged them before any twin settled.
+func (m *model) recognised(l int, sub set, sig *sigma) bool {
+	author := m.ops[l].author()
+	keys := map[protocol.Key]bool{}
+	for y, in := range sub {
+		k := m.ops[y].author()
+		if !in || !sig.members[k] || keys[k] || (y != l && !m.before(l, y)) {
+			continue
+		}
+		if y != l && !m.ackView(y, l).effective(l) {
+			continue
+		}
+		other := false
+		for o, oin := range m.raw(m.pastSet(y), nil, nil).z {
+			if oin && o != l && m.ops[o].op.Kind == protocol.KindLeave && m.ops[o].author() == author {
+				other = true
+				break
+			}
+		}
+		if !other {
+			keys[k] = true
+		}
+	}
+	return len(keys) >= sig.hostile()
 }
