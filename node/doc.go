@@ -15,6 +15,12 @@
 //	...
 //	op, err := n.Publish(ctx, &protocol.Advisory{Title: "…", TLP: protocol.TLPAmber})
 //
+// Publish refuses a TLP:RED advisory with ErrPlaintextRed: this version
+// cannot encrypt it to named recipients, so every member's node, and
+// every future member's by sync, would hold it in plaintext.
+// PublishPlaintextRed publishes it anyway for a caller that acknowledges
+// this, and logs a warning.
+//
 // # Order of effects
 //
 // One goroutine, the loop, owns the trust engine, the pending buffer, the

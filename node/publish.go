@@ -19,6 +19,15 @@ var (
 	// ErrNotSynced: the node has not completed a sync with enough members
 	// since it started, or its own last op has not come back to it yet.
 	ErrNotSynced = errors.New("node: not yet in sync with the circle")
+	// ErrPlaintextRed: the body is a TLP:RED advisory. This version
+	// cannot encrypt an advisory to named recipients, so a RED advisory
+	// would be stored and served in plaintext by every member's node,
+	// and sent by sync to every member admitted later. Publish refuses
+	// it before anything is signed or stored; publish it as
+	// AMBER+STRICT or send it out of band, or call PublishPlaintextRed
+	// to accept that every member and future member can read it.
+	ErrPlaintextRed = errors.New("node: a TLP:RED advisory would reach every member and every future member in plaintext " +
+		"(encryption to named recipients is not available yet): publish it as TLP:AMBER+STRICT or send it out of band")
 )
 
 // Publish signs body as this organisation's next op, stores it durably,
@@ -26,8 +35,33 @@ var (
 // to have synced with Config.SyncBeforePublish members since it started,
 // so that an op never omits what the circle already knows of its author.
 // An op the log would refuse is not signed into the chain: Publish
-// returns the trust error (e.g. trust.ErrAuthorSuspended).
+// returns the trust error (e.g. trust.ErrAuthorSuspended). A TLP:RED
+// advisory is refused at once with ErrPlaintextRed (see
+// PublishPlaintextRed).
 func (n *Node) Publish(ctx context.Context, body protocol.Body) (*protocol.Op, error) {
+	if adv, ok := body.(*protocol.Advisory); ok && adv.TLP == protocol.TLPRed {
+		return nil, ErrPlaintextRed
+	}
+	return n.publish(ctx, body)
+}
+
+// PublishPlaintextRed publishes adv like Publish, a TLP:RED one
+// included: the caller acknowledges that a RED advisory is stored and
+// served in plaintext by every member's node and reaches every future
+// member by sync, since this version cannot encrypt it to named
+// recipients. The node logs a warning for each RED advisory it publishes
+// so.
+func (n *Node) PublishPlaintextRed(ctx context.Context, adv *protocol.Advisory) (*protocol.Op, error) {
+	op, err := n.publish(ctx, adv)
+	if err == nil && adv.TLP == protocol.TLPRed {
+		n.log.Warn("published a TLP:RED advisory in plaintext, as acknowledged: every member and future member can read it",
+			"op", op, "reason", "plaintext-red")
+	}
+	return op, err
+}
+
+// publish signs, stores and gossips body once the node is ready.
+func (n *Node) publish(ctx context.Context, body protocol.Body) (*protocol.Op, error) {
 	if err := n.WaitReady(ctx); err != nil {
 		return nil, err
 	}

@@ -3,7 +3,10 @@ package node
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"slices"
+	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -86,6 +89,87 @@ func TestPublishRefusedOpKeepsSeq(t *testing.T) {
 	if l, _ := n.Store().Len(); l != 2 {
 		t.Fatalf("the store holds %d ops, want the genesis and one advisory", l)
 	}
+}
+
+// TestPublishRefusesPlaintextRed: a TLP:RED advisory is refused with
+// ErrPlaintextRed before anything is signed or stored, even by a node not
+// ready to publish; PublishPlaintextRed publishes it and logs a warning.
+func TestPublishRefusesPlaintextRed(t *testing.T) {
+	c := newCircle(t, "A", "B", "C")
+	logs := &warnings{}
+	n := startNode(t, c, "A", func(cfg *Config) { cfg.Logger = slog.New(logs) })
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	red := &protocol.Advisory{Title: "named recipients only", Summary: "do not forward", TLP: protocol.TLPRed}
+	seq, err := n.Store().NextSeq()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := n.Publish(ctx, red); !errors.Is(err, ErrPlaintextRed) {
+		t.Fatalf("Publish(RED) = %v, want ErrPlaintextRed", err)
+	}
+	for _, want := range []string{"every member and every future member in plaintext", "AMBER+STRICT", "out of band"} {
+		if !strings.Contains(ErrPlaintextRed.Error(), want) {
+			t.Errorf("ErrPlaintextRed says %q, without %q", ErrPlaintextRed, want)
+		}
+	}
+	if l, _ := n.Store().Len(); l != 1 {
+		t.Fatalf("after a refused RED advisory the store holds %d ops, want only the genesis", l)
+	}
+	if next, err := n.Store().NextSeq(); err != nil || next != seq {
+		t.Fatalf("a refused RED advisory reserved a seq: NextSeq %d, %v; want %d", next, err, seq)
+	}
+	if got := n.Verdicts()["accept/published"]; got != 0 || len(logs.all()) != 0 {
+		t.Fatalf("a refused RED advisory counted %d published, logged %q", got, logs.all())
+	}
+	// A node that may not publish at all refuses RED the same way, at once.
+	s := startNode(t, c, "S", nil)
+	if _, err := s.Publish(ctx, red); !errors.Is(err, ErrPlaintextRed) {
+		t.Fatalf("Publish(RED) by a stranger = %v, want ErrPlaintextRed", err)
+	}
+
+	op, err := n.PublishPlaintextRed(ctx, red)
+	if err != nil {
+		t.Fatalf("PublishPlaintextRed: %v", err)
+	}
+	if ok, err := n.Store().Has(op.Hash()); err != nil || !ok {
+		t.Fatalf("store.Has(acknowledged RED advisory) = %v, %v", ok, err)
+	}
+	ad, err := n.Advisory(ctx, op.Hash())
+	if err != nil || ad.Advisory.TLP != protocol.TLPRed || ad.Advisory.Title != red.Title {
+		t.Fatalf("Advisory(acknowledged RED) = %+v, %v", ad.Advisory, err)
+	}
+	if w := logs.all(); len(w) != 1 || !strings.Contains(w[0], "TLP:RED") || !strings.Contains(w[0], "every member and future member can read it") {
+		t.Fatalf("warnings after an acknowledged RED advisory: %q, want one that says every member can read it", w)
+	}
+	// The acknowledgement changes nothing for other labels.
+	if _, err := n.PublishPlaintextRed(ctx, &protocol.Advisory{Title: "green", TLP: protocol.TLPGreen}); err != nil || len(logs.all()) != 1 {
+		t.Fatalf("PublishPlaintextRed(GREEN) = %v, warnings %q", err, logs.all())
+	}
+}
+
+// warnings is a slog.Handler that records the messages of warnings and
+// errors; safe for concurrent use.
+type warnings struct {
+	mu   sync.Mutex
+	msgs []string
+}
+
+func (w *warnings) Enabled(_ context.Context, l slog.Level) bool { return l >= slog.LevelWarn }
+func (w *warnings) WithAttrs([]slog.Attr) slog.Handler           { return w }
+func (w *warnings) WithGroup(string) slog.Handler                { return w }
+
+func (w *warnings) Handle(_ context.Context, r slog.Record) error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.msgs = append(w.msgs, r.Message)
+	return nil
+}
+
+func (w *warnings) all() []string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return slices.Clone(w.msgs)
 }
 
 func TestPublishNotSharing(t *testing.T) {

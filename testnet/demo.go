@@ -241,12 +241,24 @@ func (d *demo) publish(ctx context.Context, org string, body protocol.Body) (*pr
 // share publishes an advisory from org and waits until every node in to
 // stores it and counts it; it prints and records the time.
 func (d *demo) share(ctx context.Context, org string, adv protocol.Advisory, to []string) (*protocol.Op, error) {
+	return d.shareAdvisory(ctx, org, adv, to, false)
+}
+
+// shareAdvisory is share; plaintextRed publishes a TLP:RED advisory with
+// its publisher's acknowledgement that every member can read it
+// (node.PublishPlaintextRed).
+func (d *demo) shareAdvisory(ctx context.Context, org string, adv protocol.Advisory, to []string, plaintextRed bool) (*protocol.Op, error) {
 	nd, err := d.ready(ctx, org)
 	if err != nil {
 		return nil, err
 	}
 	began := time.Now()
-	op, err := nd.Publish(ctx, &adv)
+	var op *protocol.Op
+	if plaintextRed {
+		op, err = nd.PublishPlaintextRed(ctx, &adv)
+	} else {
+		op, err = nd.Publish(ctx, &adv)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("%s publishing an advisory: %w", name(org), err)
 	}

@@ -2,27 +2,52 @@ package testnet
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 
+	"github.com/kring-circle/kring/node"
 	"github.com/kring-circle/kring/protocol"
 	"github.com/kring-circle/kring/trust"
 )
 
 // shareTLP is step 3: one advisory at each TLP level, each from another
-// member, reaches every node.
+// member, reaches every node. The RED one is refused first, and published
+// only with its publisher's acknowledgement that it travels in plaintext.
 func (d *demo) shareTLP(ctx context.Context) error {
 	to := d.running()
 	for _, a := range tlpAdvisories {
-		if _, err := d.share(ctx, a.by, a.adv, to); err != nil {
+		red := a.adv.TLP == protocol.TLPRed
+		if red {
+			if err := d.refuseRed(ctx, a.by, a.adv); err != nil {
+				return err
+			}
+		}
+		if _, err := d.shareAdvisory(ctx, a.by, a.adv, to, red); err != nil {
 			return err
 		}
-		if a.adv.TLP == protocol.TLPRed {
+		if red {
 			d.tl.note("NOTE: end-to-end encryption of TLP:RED (HPKE to the named recipients' encryption keys) is not in this build:")
-			d.tl.note("this RED advisory travelled signed but readable to every member node, like AMBER.")
+			d.tl.note("this RED advisory travelled signed but readable to every member node, like AMBER, and reaches future members by sync.")
 		}
 	}
 	return d.converged(ctx, to)
+}
+
+// refuseRed shows that org's node refuses to publish the TLP:RED
+// advisory adv without its publisher's acknowledgement.
+func (d *demo) refuseRed(ctx context.Context, org string, adv protocol.Advisory) error {
+	nd, err := d.ready(ctx, org)
+	if err != nil {
+		return err
+	}
+	if _, err := nd.Publish(ctx, &adv); !errors.Is(err, node.ErrPlaintextRed) {
+		return fmt.Errorf("%s node, asked to publish a TLP:RED advisory without acknowledgement, answered %v; want node.ErrPlaintextRed", poss(org), err)
+	}
+	d.tl.say("TLP:%-12s %s node refuses %q: Kring cannot yet encrypt it to named recipients, so it would reach every member and future member in plaintext",
+		adv.TLP, poss(org), adv.Title)
+	d.tl.note("%s acknowledges this and publishes it anyway (kring publish --plaintext-red).", name(org))
+	return nil
 }
 
 // converged waits until the named nodes hold the identical log and State,

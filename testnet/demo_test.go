@@ -40,6 +40,8 @@ func TestDemo(t *testing.T) {
 		"== Step 3: advisories at every TLP level reach every node",
 		"TLP:CLEAR", "TLP:GREEN", "TLP:AMBER ", "TLP:AMBER+STRICT", "TLP:RED",
 		"end-to-end encryption of TLP:RED",
+		"node refuses \"Credential exposure at a shared OT remote-access provider\": Kring cannot yet encrypt it to named recipients, so it would reach every member and future member in plaintext",
+		"acknowledges this and publishes it anyway",
 		"== Step 4: a member breaches trust",
 		"Polder Power Services blocks Kestrel Components on its own node",
 		"suspension in force on all 5 nodes",

@@ -78,10 +78,17 @@ c = 0
 ack_interval = "24h"
 
 # How members handle information under the Traffic Light Protocol 2.0
-# (CLEAR, GREEN, AMBER, AMBER+STRICT, RED). Kring enforces the labels.
+# (CLEAR, GREEN, AMBER, AMBER+STRICT, RED). The labels are a promise between
+# members: Kring signs each advisory with its label and shows the label
+# everywhere, but every member's node can read every advisory it holds. Kring
+# cannot yet encrypt an advisory to named recipients (that is planned), so
+# today it refuses to publish TLP:RED, which would reach every member and
+# future member in plaintext, unless the publisher explicitly acknowledges
+# that (kring publish --plaintext-red).
 tlp_policy = """
 Advisories default to TLP:AMBER. TLP:RED is shared only with the named
-recipients. Only TLP:CLEAR may leave the circle unmarked."""
+recipients, out of band until Kring can encrypt it to them. Only TLP:CLEAR
+may leave the circle unmarked."""
 
 # The meeting cadence.
 cadence = "monthly"

@@ -42,6 +42,17 @@ func TestCharterTemplate(t *testing.T) {
 			t.Errorf("the template does not say %q", want)
 		}
 	}
+	// The TLP labels are the members' promise: the template must not
+	// promise that Kring enforces them while RED travels in plaintext.
+	for _, want := range []string{"The labels are a promise between\n# members", "refuses to publish TLP:RED",
+		"kring publish --plaintext-red", "encrypt an advisory to named recipients (that is planned)"} {
+		if !strings.Contains(charterTemplate, want) {
+			t.Errorf("the template does not say %q", want)
+		}
+	}
+	if strings.Contains(charterTemplate, "enforces") {
+		t.Error("the template says Kring enforces something: it enforces no TLP label yet")
+	}
 	if n := strings.Count(charterTemplate, "HARD TO CHANGE LATER"); n != 6 {
 		t.Errorf("the template marks %d fields hard to change later, want k, s, r, c and ack_interval (and the header)", n)
 	}
@@ -131,7 +142,7 @@ func TestCharterDiff(t *testing.T) {
     + dora: Reports major incidents under DORA.
     - senior-representative: Is represented by a senior security officer who attends the meetings.
   tlp_policy:
-    was: Advisories default to TLP:AMBER. TLP:RED is shared only with the named recipients. Only TLP:CLEAR may leave the circle unmarked.
+    was: Advisories default to TLP:AMBER. TLP:RED is shared only with the named recipients, out of band until Kring can encrypt it to them. Only TLP:CLEAR may leave the circle unmarked.
     now: Advisories default to TLP:AMBER.
   cadence: "monthly" → "quarterly"
   topics:

@@ -117,6 +117,10 @@ func (cn *conn) explainAPI(what string, ae *api.APIError) error {
 		return failuref("%s: refused: %s: this organisation is not in the circle's sharing set (`kring status` and `kring members` say why)", what, ae.Message)
 	case ae.Code == api.CodeNotSynced:
 		return failuref("%s: %s: the node has not synced with enough members yet; check `kring peers` and try again", what, ae.Message)
+	case ae.Code == api.CodePlaintextRed:
+		return usageErrorf("%s: refused: a TLP:RED advisory would reach every member and every future member in plaintext "+
+			"(Kring cannot yet encrypt it to named recipients): publish it as AMBER+STRICT or send it out of band, "+
+			"or add --plaintext-red to accept that every member and future member can read it", what)
 	case ae.Code == api.CodeUnknownMember || ae.Code == api.CodeNoAdvisory:
 		return usageErrorf("%s: %s: `kring members` and `kring advisories list` show what the log holds", what, ae.Message)
 	case ae.Status == http.StatusUnprocessableEntity:

@@ -26,12 +26,15 @@ type advisoryFile struct {
 
 type publishFlags struct {
 	file, title, summary, tlp, content string
+	// plaintextRed acknowledges that a TLP:RED advisory reaches every
+	// member and future member in plaintext.
+	plaintextRed bool
 }
 
 func (a *app) publishCommand() *cobra.Command {
 	var f publishFlags
 	cmd := &cobra.Command{
-		Use:     "publish (--title TITLE --tlp LABEL [--summary TEXT] [--content FILE] | --file ADVISORY)",
+		Use:     "publish (--title TITLE --tlp LABEL [--summary TEXT] [--content FILE] | --file ADVISORY) [--plaintext-red]",
 		GroupID: "act",
 		Short:   "Publish a signed advisory to the circle",
 		Long: `Publish signs an advisory as this organisation and gossips it to every
@@ -40,10 +43,17 @@ summary, tlp and content (any JSON or YAML document, e.g. a CSAF or STIX
 document). The TLP label is one of CLEAR, GREEN, AMBER, AMBER+STRICT, RED
 (FIRST TLP 2.0); a "TLP:" prefix and lower case are accepted. The advisory is
 checked before it is sent; the daemon refuses it if this organisation is not
-in the circle's sharing set.`,
+in the circle's sharing set.
+
+TLP:RED is refused (exit status 2): Kring cannot yet encrypt an advisory to
+named recipients, so every member's node would store a RED advisory in
+plaintext and every member admitted later would receive it by sync. Publish
+it as AMBER+STRICT, or send it out of band. --plaintext-red publishes it
+anyway: I accept that every member and future member can read it.`,
 		Example: `  kring publish --title "CVE-2026-1234 exploited in substation gateways" --tlp AMBER --summary "Patch now"
   kring publish --title "IOCs for campaign X" --tlp GREEN --content iocs.json
-  kring publish --file advisory.yaml`,
+  kring publish --file advisory.yaml
+  kring publish --title "Credential exposure at a shared provider" --tlp RED --plaintext-red`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			req, err := buildPublish(f)
@@ -63,6 +73,9 @@ in the circle's sharing set.`,
 			if st, err := cn.c.Status(ctx); err == nil && st.Peers == 0 {
 				fmt.Fprintln(a.stderr, "kring: warning: no peer is connected: the advisory is stored here and reaches the circle when a member connects (see `kring peers` and `kring status`)")
 			}
+			if req.TLP == string(protocol.TLPRed) {
+				fmt.Fprintln(a.stderr, "kring: warning: this TLP:RED advisory is stored in plaintext on every member's node and reaches every future member by sync")
+			}
 			if a.output == "json" {
 				return a.printJSON(op)
 			}
@@ -76,6 +89,7 @@ in the circle's sharing set.`,
 	fl.StringVar(&f.summary, "summary", "", "a short summary")
 	fl.StringVar(&f.tlp, "tlp", "", "CLEAR, GREEN, AMBER, AMBER+STRICT or RED")
 	fl.StringVar(&f.content, "content", "", "the advisory document: a JSON or YAML file")
+	fl.BoolVar(&f.plaintextRed, "plaintext-red", false, "publish TLP:RED unencrypted: I accept that every member and future member can read it")
 	_ = cmd.RegisterFlagCompletionFunc("tlp", cobra.FixedCompletions([]string{"CLEAR", "GREEN", "AMBER", "AMBER+STRICT", "RED"}, cobra.ShellCompDirectiveNoFileComp))
 	return cmd
 }
@@ -108,6 +122,7 @@ func buildPublish(f publishFlags) (api.PublishRequest, error) {
 		}
 		return api.PublishRequest{}, usageErrorf("%v", err)
 	}
+	req.PlaintextRed = f.plaintextRed
 	return req, nil
 }
 

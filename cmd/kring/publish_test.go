@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -78,5 +79,43 @@ func TestPublishFlags(t *testing.T) {
 		if got, err := parseTLP(in); err != nil || string(got) != want {
 			t.Errorf("parseTLP(%q) = %q, %v", in, got, err)
 		}
+	}
+}
+
+// TestPublishRed runs a founder's node in-process and publishes through
+// the CLI: TLP:RED is refused with exit status 2 and one line that says
+// why and what to do, and nothing is published; --plaintext-red
+// publishes it, with a warning on stderr.
+func TestPublishRed(t *testing.T) {
+	_, dirs, gpath := finishedCircle(t)
+	urls, _ := runCircle(t, dirs[:1], gpath)
+	cli := func(args ...string) result {
+		return kring(t, append([]string{"--data-dir", dirs[0], "--api", urls[0]}, args...)...)
+	}
+	r := cli("publish", "--title", "Credential exposure", "--tlp", "RED")
+	r.fails(t, exitUsage, "--plaintext-red to accept that every member and future member can read it")
+	for _, want := range []string{"publish: refused: a TLP:RED advisory would reach every member and every future member in plaintext",
+		"encrypt it to named recipients", "publish it as AMBER+STRICT or send it out of band"} {
+		if !strings.Contains(r.stderr, want) {
+			t.Errorf("the refusal %q does not say %q", r.stderr, want)
+		}
+	}
+	cli("publish", "--file", "testdata/advisories/good.yaml").must(t) // AMBER+STRICT
+	if out := cli("-o", "json", "advisories", "list").must(t).stdout; strings.Contains(out, `"RED"`) {
+		t.Fatalf("a refused RED advisory is listed: %s", out)
+	}
+
+	r = cli("publish", "--title", "Credential exposure", "--tlp", "tlp:red", "--plaintext-red").must(t)
+	if !strings.Contains(r.stdout, "(TLP:RED): Credential exposure") || !strings.Contains(r.stderr, "kring: warning: this TLP:RED advisory is stored in plaintext on every member's node") {
+		t.Errorf("publish --plaintext-red said\nstdout: %s\nstderr: %s", r.stdout, r.stderr)
+	}
+	var list []struct{ TLP, Title string }
+	if out := cli("-o", "json", "advisories", "list").must(t).stdout; json.Unmarshal([]byte(out), &list) != nil ||
+		!slices.Contains(list, struct{ TLP, Title string }{"RED", "Credential exposure"}) {
+		t.Fatalf("the acknowledged RED advisory is not listed: %s", out)
+	}
+	if help := cli("publish", "--help").must(t).stdout; !strings.Contains(help, "--plaintext-red") ||
+		!strings.Contains(help, "I accept that every member and future member can read it") {
+		t.Errorf("publish --help does not document --plaintext-red:\n%s", help)
 	}
 }

@@ -179,7 +179,11 @@ func (s *Server) publish(w http.ResponseWriter, r *http.Request) {
 		s.answer(w, r, 0, nil, err)
 		return
 	}
-	op, err := s.publishing(r, func(ctx context.Context) (*protocol.Op, error) { return s.n.Publish(ctx, adv) })
+	publish := func(ctx context.Context) (*protocol.Op, error) { return s.n.Publish(ctx, adv) }
+	if req.PlaintextRed {
+		publish = func(ctx context.Context) (*protocol.Op, error) { return s.n.PublishPlaintextRed(ctx, adv) }
+	}
+	op, err := s.publishing(r, publish)
 	if err != nil {
 		s.answer(w, r, 0, nil, err)
 		return

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -71,6 +72,55 @@ func TestPublishListShow(t *testing.T) {
 	}
 }
 
+// TestPublishRedRefused: POST /v1/advisories refuses a TLP:RED advisory
+// with 422 plaintext-red, saying why and what to do, and stores nothing;
+// with "plaintext_red": true it publishes it, and the field changes
+// nothing for other labels.
+func TestPublishRedRefused(t *testing.T) {
+	c := newCircle(t, "A", "B", "C")
+	a := start(t, c, "A")
+	ctx := ctxFor(t, 60*time.Second)
+	before, err := a.n.Store().Len()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, body := range []string{`{"title":"x","tlp":"RED"}`, `{"title":"x","tlp":"tlp:red","plaintext_red":false}`} {
+		status, eb := raw(t, a, "POST", "/v1/advisories", body, token)
+		if status != 422 || eb.Code != api.CodePlaintextRed {
+			t.Errorf("POST %s: %d %q, want 422 %q", body, status, eb.Code, api.CodePlaintextRed)
+		}
+		for _, want := range []string{"every future member in plaintext", "named recipients", "AMBER+STRICT", "out of band", `"plaintext_red": true`} {
+			if !strings.Contains(eb.Error, want) {
+				t.Errorf("POST %s: the error %q does not say %q", body, eb.Error, want)
+			}
+		}
+	}
+	_, err = a.c.Publish(ctx, api.PublishRequest{Title: "x", TLP: "RED"})
+	var ae *api.APIError
+	if !errors.As(err, &ae) || ae.Status != 422 || ae.Code != api.CodePlaintextRed {
+		t.Fatalf("Client.Publish(RED) = %v, want a 422 %s APIError", err, api.CodePlaintextRed)
+	}
+	if after, err := a.n.Store().Len(); err != nil || after != before {
+		t.Fatalf("after refused RED advisories the store holds %d ops (%v), want %d", after, err, before)
+	}
+	if list, err := a.c.Advisories(ctx, api.ListOptions{}); err != nil || len(list) != 0 {
+		t.Fatalf("after refused RED advisories the list is %v, %v", list, err)
+	}
+
+	op, err := a.c.Publish(ctx, api.PublishRequest{Title: "acknowledged", TLP: "RED", PlaintextRed: true})
+	if err != nil {
+		t.Fatalf("Publish(RED, plaintext_red) = %v", err)
+	}
+	green, err := a.c.Publish(ctx, api.PublishRequest{Title: "green", TLP: "GREEN", PlaintextRed: true})
+	if err != nil {
+		t.Fatalf("Publish(GREEN, plaintext_red) = %v", err)
+	}
+	list, err := a.c.Advisories(ctx, api.ListOptions{})
+	if err != nil || len(list) != 2 || list[0].ID != op.ID || list[0].TLP != "RED" || list[1].ID != green.ID {
+		t.Fatalf("listed %+v, %v; want the acknowledged RED advisory, then the GREEN one", list, err)
+	}
+}
+
 // TestFollow follows B's advisories from the start: it gets the one
 // stored before it started, then one A publishes while it runs, and ends
 // with its context.
@@ -102,7 +152,7 @@ func TestFollow(t *testing.T) {
 	if ai := next("first advisory"); ai.ID != first.ID || ai.TLP != "GREEN" {
 		t.Errorf("first event: %+v", ai)
 	}
-	second, err := a.c.Publish(ctx, api.PublishRequest{Title: "while following", TLP: "RED"})
+	second, err := a.c.Publish(ctx, api.PublishRequest{Title: "while following", TLP: "RED", PlaintextRed: true})
 	if err != nil {
 		t.Fatalf("Publish: %v", err)
 	}

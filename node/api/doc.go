@@ -17,17 +17,22 @@
 // answers 401 without it. Errors are JSON ({"error": "...", "code": "..."})
 // with a status that says what went wrong: 400 bad input, 401, 404 unknown
 // key or advisory, 409 not in the sharing set or not synced yet, 413 a body
-// over MaxBody, 422 refused by the log (the code is the trust reason),
-// 503 node stopped. Request bodies are decoded strictly: unknown fields are
-// refused.
+// over MaxBody, 422 refused by the log (the code is the trust reason) or a
+// TLP:RED advisory without the plaintext_red acknowledgement
+// (plaintext-red), 503 node stopped. Request bodies are decoded strictly:
+// unknown fields are refused.
 //
 // Advisories are listed in stored order with a cursor (an advisory's
 // position or ID); GET /v1/advisories/follow streams them as Server-Sent
 // Events. Only live advisories are shown: one whose author a concurrent
 // denial voided never leaves the API. Every advisory carries its TLP
-// label. RED advisories travel unencrypted in this version (encryption to
-// the members' X25519 keys is a later issue), so the API shows them like
-// the others; a tool that exports advisories must honour the label.
+// label. This version cannot encrypt an advisory to named recipients (a
+// later part of issue 15), so POST /v1/advisories refuses a TLP:RED
+// advisory (422 plaintext-red) unless the request sets plaintext_red,
+// acknowledging that every member and future member can read it. A RED
+// advisory published so is stored in plaintext by every member's node and
+// the API shows it like the others; a tool that exports advisories must
+// honour the label.
 //
 // GET /metrics serves Prometheus metrics: ops by verdict, peers by
 // standing, members by status, the pending buffer, the sync backlog, the

@@ -15,7 +15,8 @@ import (
 
 // Error codes of the API's JSON errors. docs/api.md lists them with their
 // statuses; a refusal by the log (422) carries the trust reason instead,
-// e.g. "author-suspended" or "target-not-member".
+// e.g. "author-suspended" or "target-not-member". A TLP:RED advisory
+// without the plaintext_red acknowledgement is 422 plaintext-red.
 const (
 	CodeBadRequest    = "bad-request"      // 400: a malformed request
 	CodeBadJSON       = "bad-json"         // 400: the body is not the expected JSON
@@ -36,6 +37,7 @@ const (
 	CodeNotSharing    = "not-sharing"   // 409: this organisation is not in the sharing set
 	CodeNotSynced     = "not-synced"    // 409: the node has not synced enough yet
 	CodeNotSuspended  = "not-suspended" // 409: unsuspend of a member no suspension stands against
+	CodePlaintextRed  = "plaintext-red" // 422: a TLP:RED advisory without the plaintext_red acknowledgement
 	CodeNodeStopped   = "node-stopped"  // 503: the node is closed or stopped on an error
 	CodeTimeout       = "timeout"       // 504: the node did not answer in time
 	CodeInternal      = "internal"      // 500: a bug; the daemon's log says more
@@ -70,6 +72,9 @@ func classify(err error) *apiError {
 		return &apiError{http.StatusConflict, CodeNotSynced, msg}
 	case errors.Is(err, node.ErrNotSuspended):
 		return &apiError{http.StatusConflict, CodeNotSuspended, msg}
+	case errors.Is(err, node.ErrPlaintextRed):
+		return &apiError{http.StatusUnprocessableEntity, CodePlaintextRed,
+			msg + `; or set "plaintext_red": true to accept that every member and future member can read it`}
 	case errors.Is(err, node.ErrNoAdvisory):
 		return &apiError{http.StatusNotFound, CodeNoAdvisory, msg}
 	case errors.Is(err, node.ErrClosed) || errors.Is(err, store.ErrClosed):

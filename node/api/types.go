@@ -233,6 +233,12 @@ type PublishRequest struct {
 	TLP string `json:"tlp"`
 	// Content is the advisory document: any JSON document, or omitted.
 	Content json.RawMessage `json:"content,omitempty"`
+	// PlaintextRed acknowledges that a TLP:RED advisory is stored and
+	// served in plaintext by every member's node and reaches every
+	// future member by sync: this version cannot encrypt it to named
+	// recipients. Without it a RED advisory is refused (422
+	// plaintext-red); it changes nothing for the other labels.
+	PlaintextRed bool `json:"plaintext_red,omitempty"`
 }
 
 // EndorseRequest endorses an applicant (POST /v1/endorsements).
