@@ -77,6 +77,7 @@ func (l *loop) record(op *protocol.Op) {
 	h := op.Hash()
 	if op.Seq > l.seq {
 		l.seq, l.last = op.Seq, &h
+		l.n.lastSigned.Store(op.TS)
 	}
 	if l.own != nil && l.own.Hash() == h {
 		l.own, l.ownDone = nil, true

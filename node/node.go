@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	pubsub "github.com/libp2p/go-libp2p-pubsub"
 	"github.com/libp2p/go-libp2p/core/host"
@@ -52,8 +53,11 @@ type Node struct {
 	loopDone chan struct{} // closed when the loop has stopped
 	opener   *opener       // decodes and verifies received ops
 	state    atomic.Pointer[trust.State]
-	verdicts counters
-	scores   atomic.Pointer[map[peer.ID]float64]
+	// lastSigned is the ts (Unix ms) of the last op of this node's own
+	// chain, 0 before it has one; the acknowledger reads it.
+	lastSigned atomic.Int64
+	verdicts   counters
+	scores     atomic.Pointer[map[peer.ID]float64]
 
 	mu      sync.Mutex
 	changed chan struct{}    // closed and replaced on every change
@@ -173,6 +177,7 @@ func (n *Node) start() error {
 	go func() { defer n.wg.Done(); l.run() }()
 	n.goLoop(n.redial)
 	n.goLoop(func() { n.every(n.cfg.SyncInterval, n.syncRandomPeer) })
+	n.goLoop(func() { n.every(ackCheckEvery, func() { n.ackIfDue(time.Now()) }) })
 	// The address book lets a restarted node redial the members.
 	n.goLoop(func() { n.every(n.cfg.SyncInterval, func() { n.saveAddrs(n.host.Network().Peers()...) }) })
 	n.afterChange()

@@ -78,6 +78,16 @@ func admissible(op *protocol.Op, view view, past Past) (int, error) {
 			return 0, refuse(ErrNotMember, "%s is %s", op.Author.Short(), author.Status)
 		}
 		return 0, nil
+	case *protocol.Ack:
+		// An acknowledgement only says what its author has seen: a member
+		// or lapsed key signs it, suspended or not (docs/membership.md §5).
+		if removed(author.Status) {
+			return 0, refuse(ErrAuthorRemoved, "%s is %s", op.Author.Short(), author.Status)
+		}
+		if author.Status != StatusMember && author.Status != StatusLapsed {
+			return 0, refuse(ErrNotMember, "%s is %s", op.Author.Short(), author.Status)
+		}
+		return 0, nil
 	case *protocol.Vote:
 		return 0, admissibleVote(op, b, author, view)
 	case *protocol.Enact:

@@ -384,6 +384,17 @@ func TestCharterVerbs(t *testing.T) {
 		return r.code == 0 && strings.Contains(r.stdout, "2 connected")
 	})
 
+	// A member's node says when it will next acknowledge on its own: the
+	// charter's ack_interval (24 h here) after its last op.
+	var st api.Status
+	if r := cli(0, "status", "-o", "json").must(t); json.Unmarshal([]byte(r.stdout), &st) != nil || st.NextAck == nil ||
+		st.NextAck.Before(time.Now().Add(23*time.Hour)) || st.NextAck.After(time.Now().Add(25*time.Hour)) {
+		t.Fatalf("status -o json: next_ack %v, want about 24 h from now:\n%s", st.NextAck, r.stdout)
+	}
+	if r := cli(0, "status").must(t); !strings.Contains(r.stdout, "acknowledges  next at ") {
+		t.Errorf("status lacks when the node next acknowledges:\n%s", r.stdout)
+	}
+
 	r := cli(0, "charter", "show").must(t)
 	for _, want := range []string{`Charter "Test circle", version 1`, "in force since the genesis", "ack_interval  24h",
 		"k′ = 2 endorsements admit an applicant", "c′ = 3 members' votes change the charter",

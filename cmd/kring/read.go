@@ -45,6 +45,9 @@ func printStatus(w io.Writer, st api.Status) error {
 	fmt.Fprintf(tw, "standing\t%s\n", standing)
 	fmt.Fprintf(tw, "node\t%s\n", ready)
 	fmt.Fprintf(tw, "log\t%d ops, %d pending, backlog %d\n", st.Ops, st.Pending, st.Backlog)
+	if st.NextAck != nil {
+		fmt.Fprintf(tw, "acknowledges	next at %s, if it has signed nothing by then and holds new ops\n", st.NextAck.Local().Format(time.RFC3339))
+	}
 	fmt.Fprintf(tw, "members\t%d (%d sharing)\n", st.Members, st.SharingSet)
 	fmt.Fprintf(tw, "peers\t%d connected\n", st.Peers)
 	for i, addr := range st.ListenAddrs {

@@ -55,6 +55,10 @@ func (s *Server) status(w http.ResponseWriter, r *http.Request) {
 		out.Name = ks.Profile.Name
 	}
 	out.Ready, out.NotReady = s.ready()
+	if at, ok := s.n.NextAck(); ok {
+		at = at.UTC()
+		out.NextAck = &at
+	}
 	if err := s.n.Err(); err != nil {
 		out.Error = err.Error()
 	}

@@ -44,6 +44,11 @@ type Status struct {
 	Backlog int `json:"backlog"`
 	// Peers is the number of connected peers.
 	Peers int `json:"peers"`
+	// NextAck is when the node will next sign an acknowledgement on its
+	// own if it signs nothing else before (the charter's ack_interval
+	// after its last op); absent when this organisation does not
+	// acknowledge (it is not a member or lapsed).
+	NextAck *time.Time `json:"next_ack,omitempty"`
 	// Members is the number of members (suspended or not); SharingSet
 	// the number of members not suspended.
 	Members    int `json:"members"`
