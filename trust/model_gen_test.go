@@ -26,6 +26,9 @@ package trust_test
 //     acknowledge their branch; the sybil enacts its admission; it and its
 //     allies vote to remove an honest member and one of them enacts that:
 //     attacks 3 and 5);
+//   - when asked (modelGenConfig; model_finale_test.go), a disavowal, a
+//     feud (two factions removing each other's members concurrently) and
+//     a lift (or a keep-lift of an equivocation);
 //   - zero to three rounds of Acks (kind 6), each citing the heads of what
 //     its author knows, so that the quiet founders of a short history
 //     acknowledge too: settlement needs a quorum.
@@ -89,9 +92,27 @@ type modelSnap struct {
 	hostile bool
 }
 
-// genModelHist draws a small history; byzantine as in propConfig (then
-// without charter changes, as the old TestPropThresholdSafety).
+// modelGenConfig shapes the histories of genModelHistWith.
+type modelGenConfig struct {
+	// byzantine as in propConfig (then without charter changes, as the
+	// old TestPropThresholdSafety).
+	byzantine bool
+	// feud, lift and disavow are the odds, in quarters, that the history
+	// gets a feud, a lift and a disavowal finale (model_finale_test.go).
+	feud, lift, disavow int
+}
+
+// genModelHist draws a small history for the properties; byzantine as in
+// modelGenConfig.
 func genModelHist(t *rapid.T, byzantine bool) *modelHist {
+	gc := modelGenConfig{byzantine: byzantine}
+	gc.feud, gc.lift, gc.disavow = modelFinales()
+	return genModelHistWith(t, gc)
+}
+
+// genModelHistWith draws a small history shaped by gc.
+func genModelHistWith(t *rapid.T, gc modelGenConfig) *modelHist {
+	byzantine := gc.byzantine
 	cfg := propDefault
 	cfg.minSteps, cfg.maxSteps = modelMinSteps, modelMaxSteps
 	cfg.byzantine, cfg.charter = byzantine, !byzantine
@@ -130,6 +151,16 @@ func genModelHist(t *rapid.T, byzantine bool) *modelHist {
 	}
 	if byzantine && rapid.IntRange(0, 3).Draw(t, "sybil-attack") > 0 {
 		h.sybilAttack()
+	}
+	// The disavowal first: it needs c′ members that are not suspended.
+	if gc.disavow > 0 && rapid.IntRange(0, 3).Draw(t, "disavow") < gc.disavow {
+		h.disavowFinale()
+	}
+	if gc.feud > 0 && rapid.IntRange(0, 3).Draw(t, "feud") < gc.feud {
+		h.feudFinale()
+	}
+	if gc.lift > 0 && rapid.IntRange(0, 3).Draw(t, "lift") < gc.lift {
+		h.liftFinale()
 	}
 	h.ackRounds()
 	for i := range h.snaps {
@@ -245,6 +276,12 @@ func (h *modelHist) sign(name string, body protocol.Body, view []bool, what stri
 		h.t.Logf("finale: %s cannot %s (inadmissible in its view)", name, what)
 		return -1
 	}
+	return h.commit(name, h.makeOp(name, body, view, what), view, what)
+}
+
+// makeOp signs name's next op over body in view (padded), citing its
+// heads, as sign does, without adding it.
+func (h *modelHist) makeOp(name string, body protocol.Body, view []bool, what string) *protocol.Op {
 	cited := make([]bool, len(h.ops))
 	for i, in := range view {
 		if !in {
@@ -276,6 +313,12 @@ func (h *modelHist) sign(name string, body protocol.Body, view []bool, what stri
 	if err := protocol.Sign(op, body, h.w.c.Actor(name).Priv); err != nil {
 		h.t.Fatalf("finale: %s: %s: %v", name, what, err)
 	}
+	return op
+}
+
+// commit adds op, which name signed in view, and records the view with
+// it as a snapshot.
+func (h *modelHist) commit(name string, op *protocol.Op, view []bool, what string) int {
 	i := h.add(op)
 	h.t.Logf("finale: %s: %s = op %d", name, what, i)
 	h.snap(name, h.closure(view, i), true, h.attacker[name] || h.w.byz[name] || slices.Contains(propSybils, name))

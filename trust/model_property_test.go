@@ -10,6 +10,7 @@ package trust_test
 //	go test ./trust -run Model -v -rapid.checks=1000      # hunt with more (20-35 s per property)
 //	go test ./trust -run Model -short                     # a fifth of them
 //	KRING_MODEL_UNSKIP=1 go test ./trust -run Model -v    # also the properties marked skipped
+//	KRING_MODEL_FINALES=1 go test ./trust -run Model -v   # with feuds, lifts and disavowals (modelFinales)
 //
 // On 2 cores the default run takes about 1 s per property without -race
 // and 5-9 s with it; a history is 15 to 40 ops. A property with an open
@@ -267,7 +268,9 @@ func TestModelOneStatePerOpSet(t *testing.T) {
 // Finality is promised within the threat model (docs/membership.md §0,
 // §3.4): an H with at least f hostile keys in L of H (Byzantine members,
 // and stolen keys whose Leave H does not settle, which are in L there) is
-// beyond it, and a change there is logged, not failed.
+// beyond it, and a change there is logged, not failed. A Disavow in H′ is
+// the one exception (§3.3, §4.6): a change it makes (modelDisavowals) is
+// logged and counted, not failed.
 func TestModelSettledIsFinal(t *testing.T) {
 	cov := newModelCoverage()
 	defer cov.log(t)
@@ -309,7 +312,7 @@ func TestModelSettledIsFinal(t *testing.T) {
 			pair{fmt.Sprintf("prefix %d ⊆ prefix %d of a random causal order", i, j), h.closedPrefix(order, i), h.closedPrefix(order, j)},
 			pair{fmt.Sprintf("prefix %d of a random causal order ⊆ the whole history", j), h.closedPrefix(order, j), all})
 
-		var anySettled, anyRevoke, anyAdmit, anyGrew, anyRemovalSettled, anySnapSettled bool
+		var anySettled, anyRevoke, anyAdmit, anyGrew, anyRemovalSettled, anySnapSettled, disavowed bool
 		beyond := false
 		for pi, p := range pairs {
 			rh := h.eval(t, p.hs, "H")
@@ -339,6 +342,7 @@ func TestModelSettledIsFinal(t *testing.T) {
 				t.Fatalf("%s: %s\nhistory:\n%sH = %v\n-- the model of H:\n%s-- the model of H′ (ops %v):\n%s",
 					p.what, fmt.Sprintf(format, args...), h.describe(), modelIndices(p.hs), h.result(rh, p.hs), modelIndices(p.hp), h.result(rp, p.hp))
 			}
+			dis := h.disavowals(p.hs, p.hp, rp)
 			for x, op := range h.ops {
 				hx := op.Hash()
 				if !p.hs[x] || !rh.Settled[hx] {
@@ -350,13 +354,18 @@ func TestModelSettledIsFinal(t *testing.T) {
 						anySnapSettled = true
 					}
 				}
+				m, enact := modelMotionOf(op)
+				if !modelFinal(op, rp) && dis.reaches(x) {
+					disavowed = true // the one exception (§3.3, §4.6)
+					t.Logf("%s: op %d, settled in H, is reached by a Disavow in H′", p.what, x)
+					continue
+				}
 				if !rp.Settled[hx] {
 					fail("op %d is settled in H, not in H′", x)
 				}
 				if !rp.Effective[hx] {
 					fail("op %d is settled in H, void in H′", x)
 				}
-				m, enact := modelMotionOf(op)
 				switch {
 				case enact && m.Kind == protocol.MotionRevoke:
 					anyRevoke = true
@@ -386,10 +395,11 @@ func TestModelSettledIsFinal(t *testing.T) {
 		cov.add("an H with a settled Admit enactment", anyAdmit)
 		cov.add("an H′ that settled more than its H", anyGrew)
 		cov.add("an H beyond §0's bound in which a settled verdict changed (logged, not failed)", beyond)
+		cov.add("a settled op of H reached by a Disavow in H′ (the exception, not failed)", disavowed)
 		cov.add("the whole history: a key revoked", modelStatusCount(whole, "revoked") > 0)
 		cov.add("the whole history: a conflict", h.conflict(all))
 		cov.add("the whole history has Acks", h.acks > 0)
-		for _, f := range []string{"admission", "admission contested", "counter-revocation"} {
+		for _, f := range []string{"admission", "admission contested", "counter-revocation", "feud", "lift", "keep-lift", "disavowal"} {
 			cov.add("finale: "+f, h.finale[f])
 		}
 		cov.done()
@@ -405,6 +415,8 @@ func TestModelSettledIsFinal(t *testing.T) {
 // which its voters set, not the enactor); or it is that Leave or Revoke
 // enactment itself (a key may enact its own revocation). Accepting both
 // readings of "precedes" keeps the property from failing on a definition.
+// A Disavow cuts by seq (§4.1, §4.6): the key's ops before its From
+// precede it, and those from its From on are void, settled or not.
 func TestModelRemovedKeysInert(t *testing.T) {
 	cov := newModelCoverage()
 	defer cov.log(t)
@@ -427,7 +439,7 @@ func TestModelRemovedKeysInert(t *testing.T) {
 				in   []bool
 			}{what, s.in})
 		}
-		var removed, late, lateVoided, earlyKept bool
+		var removed, late, lateVoided, earlyKept, disavowedOp bool
 		for _, s := range sets {
 			r := h.eval(t, s.in, s.what)
 			for k, st := range r.Status {
@@ -439,7 +451,7 @@ func TestModelRemovedKeysInert(t *testing.T) {
 					if !s.in[o] || op.Author != k || op.Kind == protocol.KindGenesis || op.Kind == protocol.KindAck {
 						continue
 					}
-					precedes := false
+					precedes, disavowed := false, uint64(0)
 					for d, dop := range h.ops {
 						if !s.in[d] {
 							continue
@@ -455,9 +467,22 @@ func TestModelRemovedKeysInert(t *testing.T) {
 							if m, _ := modelMotionOf(dop); *m.Target == k && (d == o || h.before(o, d) || h.precedesVoters(o, m, s.in, modelThreshold(r, m.Kind))) {
 								precedes = true
 							}
+						case modelIsEnact(dop, protocol.MotionDisavow) && r.Effective[dop.Hash()]:
+							if m, _ := modelMotionOf(dop); *m.Target == k && op.Seq < m.From {
+								precedes = true
+							} else if *m.Target == k {
+								disavowed = m.From
+							}
 						}
 					}
 					eff, settled := r.Effective[op.Hash()], r.Settled[op.Hash()]
+					if disavowed > 0 && op.Kind != protocol.KindLeave { // a Leave's verdict is always effective (§4.8)
+						disavowedOp = true
+						if eff {
+							t.Fatalf("%s: %s is disavowed from #%d, and its op %d (%s#%d %s) is effective\nhistory:\n%s-- the model of %s:\n%s",
+								s.what, h.w.name(k), disavowed, o, h.w.name(k), op.Seq, op.Kind, h.describe(), s.what, h.result(r, s.in))
+						}
+					}
 					if !precedes {
 						late = true
 						if !eff {
@@ -477,6 +502,7 @@ func TestModelRemovedKeysInert(t *testing.T) {
 		cov.add("a removed key with an op not before its removal", late)
 		cov.add("... of which one is void (the rule at work)", lateVoided)
 		cov.add("a removed key with an effective op before its removal", earlyKept)
+		cov.add("a disavowed key with an op from the disavowed seq on (void)", disavowedOp)
 		cov.done()
 	})
 }

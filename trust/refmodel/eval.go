@@ -122,6 +122,9 @@ func (m *model) eval(sub set) *evaluation {
 // them, and returned as grounded if it still has its quorum.
 func (m *model) rounds(sub, z set, a, g *anchors) (set, set) {
 	grounded := make(set, len(m.ops))
+	if m.opts.NoSettlement {
+		return z, grounded // counterfactual: nothing settles but the genesis
+	}
 	pv := view{x: -1, exclude: -1, anch: a.key()}
 	for {
 		sig := m.settled(z)

@@ -133,7 +133,7 @@ func (j *judgement) settledOK(i int) bool { return j.z[i] && !j.tainted[i] }
 // that stand (§4.3).
 func (j *judgement) liftsAndSuspensions() {
 	for i, it := range j.m.ops {
-		if !j.in(i) || it.enact == nil || it.m.Kind != protocol.MotionUnsuspend {
+		if !j.in(i) || it.enact == nil || it.m.Kind != protocol.MotionUnsuspend || j.m.opts.NoLifts {
 			continue
 		}
 		if j.settledOK(i) {

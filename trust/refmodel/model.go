@@ -90,6 +90,9 @@ type model struct {
 	// order is the order grants are visited in (a topological order);
 	// tests permute it within what causality allows.
 	order []int
+	// opts are the counterfactual switches (counterfactual.go); zero
+	// outside coverage tests.
+	opts Options
 }
 
 // Eval evaluates a causally closed set of ops holding one genesis.

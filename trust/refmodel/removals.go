@@ -50,7 +50,7 @@ func (j *judgement) removalOrder(dropped map[int]bool) {
 	forced := map[protocol.Hash]bool{}
 	enacts := map[protocol.Hash][]int{}
 	for i, it := range j.m.ops {
-		if !j.in(i) || !isRemoval(it) || dropped[i] {
+		if !j.in(i) || !isRemoval(it) || dropped[i] || j.m.disabled(it) {
 			continue
 		}
 		switch {
@@ -70,6 +70,10 @@ func (j *judgement) removalOrder(dropped map[int]bool) {
 		if !forced[h] {
 			cand[h] = true
 		}
+	}
+	if j.m.opts.NoConflictOrder {
+		j.allAtOnce(cand, enacts)
+		return
 	}
 	for len(cand) > 0 {
 		support := map[protocol.Hash]int{}
