@@ -166,8 +166,10 @@ func (s *settler) opsOf(c closure) []*node {
 	return out
 }
 
-// rounds grows z by the rounds of §3 over the closure c.
-func (s *settler) rounds(c closure, z map[nodeID]bool, a, g *anchors) (map[nodeID]bool, map[nodeID]bool) {
+// rounds grows z by the rounds of §3 over the closure c. Under full (the
+// anchors of validation, §3.4), an op other than a Leave settles only if
+// at least f keys acknowledge it with anchored ops.
+func (s *settler) rounds(c closure, z map[nodeID]bool, a, g, full *anchors) (map[nodeID]bool, map[nodeID]bool) {
 	ops := s.opsOf(c)
 	grounded := map[nodeID]bool{}
 	for {
@@ -196,6 +198,9 @@ func (s *settler) rounds(c closure, z map[nodeID]bool, a, g *anchors) (map[nodeI
 						countD++
 					}
 				}
+			}
+			if !leave && full != nil && count >= q && !s.anchoredQuorum(x, c, ops, t, targets, full) {
+				continue
 			}
 			if count >= q && (!isDecisionNode(x) || s.jointQuorum(x, c, ops, z, t, count, d)) {
 				acked = append(acked, x)

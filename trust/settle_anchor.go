@@ -113,7 +113,7 @@ func (s *settler) raw(c closure, a, g *anchors) *rawZ {
 			gr[id] = true
 		}
 		var gh map[nodeID]bool
-		z, gh = s.rounds(c, z, s.tolerate(c, z, a), g)
+		z, gh = s.rounds(c, z, s.twinsBeyondBound(c, z, a), g, a)
 		for id := range gh {
 			gr[id] = true
 		}
@@ -199,17 +199,18 @@ func (s *settler) otherLeaveIn(x *node, z map[nodeID]bool) bool {
 	return false
 }
 
-// tolerate returns the anchors under which closure c is settled from its
-// preds' settled set z (§3.4, review round 9): none when fewer than f keys
-// have ops in c that a discounts, since such keys are within §0's hostile
-// allowance of c and what c settled with them stands.
-func (s *settler) tolerate(c closure, z map[nodeID]bool, a *anchors) *anchors {
+// twinsBeyondBound returns the anchors under which closure c is judged in
+// validation: none when fewer than f keys signed ops in c that precede
+// none of their validated Leaves (twins signed after leaving), and
+// otherwise the Leave anchors of a without its cut ops.
+func (s *settler) twinsBeyondBound(c closure, z map[nodeID]bool, a *anchors) *anchors {
 	if a == nil {
 		return nil
 	}
+	l := newAnchors(a.keys, a.leaves, map[nodeID]bool{})
 	keys := map[protocol.Key]bool{}
 	for _, n := range s.opsOf(c) {
-		if !a.anchored(s.d, n) {
+		if !l.anchored(s.d, n) {
 			keys[n.op.Author] = true
 		}
 	}
@@ -217,7 +218,21 @@ func (s *settler) tolerate(c closure, z map[nodeID]bool, a *anchors) *anchors {
 	if len(keys) < sig.t.Hostile {
 		return nil
 	}
-	return a
+	return l
+}
+
+// anchoredQuorum reports whether at least f keys of the closure's settled
+// State acknowledge x with ops that a anchors (review round 10): at least
+// one of them honest and none a removed key's thief, so a stale branch
+// that thieves and fewer than f hostile members made settles nothing.
+func (s *settler) anchoredQuorum(x *node, c closure, ops []*node, t *judgement, targets bool, a *anchors) bool {
+	count := 0
+	for key := range t.sig.members {
+		if s.acknowledgesIn(key, x, c, ops, t, targets, a) {
+			count++
+		}
+	}
+	return count >= t.sig.t.Hostile
 }
 
 // cutByRemovals returns the ops of c that the Revoke and Disavow

@@ -115,7 +115,7 @@ func (m *model) raw(sub set, a, g *anchors) *rawEval {
 			z, gr = z.or(pr.z), gr.or(pr.grounded)
 		}
 		var gh set
-		z, gh = m.rounds(sub, z, m.tolerate(sub, z, a), g)
+		z, gh = m.rounds(sub, z, m.twinsBeyondBound(sub, z, a), g, a)
 		gr = gr.or(gh)
 	} else {
 		for _, h := range heads {
@@ -176,26 +176,44 @@ func (m *model) validate(sub, z0 set) (*anchors, *rawEval) {
 	}
 }
 
-// tolerate returns the anchors under which the closure sub is settled
-// from its preds' settled set z (§3.4, review round 9): none when fewer
-// than f keys have ops in sub that a discounts. Such keys are within §0's
-// hostile allowance of sub, so what sub settled with them stands; only a
-// closure in which f or more keys signed discounted ops is beyond the
-// bound, and is settled again without them.
-func (m *model) tolerate(sub, z set, a *anchors) *anchors {
+// twinsBeyondBound returns the anchors under which the closure sub is
+// judged in validation (§3.4): none when fewer than f keys (f of its
+// preds' settled set z) signed ops in sub that precede none of their
+// validated Leaves, and otherwise the Leave anchors of a without its cut
+// ops. Such ops are twins signed after leaving: only a kept or stolen copy
+// signs them. Fewer than f such keys are within §0's hostile allowance of
+// sub, so sub is judged as it was; f or more are beyond it, and their
+// twins count for nothing there. The ops that a revocation cut may be an
+// honest member's, signed before it knew of its revocation: they are
+// judged as they were, and reach a settlement only through f anchored
+// acknowledgers (anchoredQuorum).
+func (m *model) twinsBeyondBound(sub, z set, a *anchors) *anchors {
 	if a == nil {
 		return nil
 	}
+	l := m.newAnchors(a.keys, a.leaves, make(set, len(m.ops)))
 	keys := map[protocol.Key]bool{}
 	for y, in := range sub {
-		if in && !a.anchored(m, y) {
+		if in && !l.anchored(m, y) {
 			keys[m.ops[y].author()] = true
 		}
 	}
 	if len(keys) < m.settled(z).hostile() {
 		return nil
 	}
-	return a
+	return l
+}
+
+// anchoredQuorum reports whether at least f keys of the settled State of
+// t acknowledge x in sub with ops that a anchors (§3.4, review round 10).
+func (m *model) anchoredQuorum(x int, sub set, t *judgement, targets bool, a *anchors) bool {
+	count := 0
+	for key := range t.sig.members {
+		if m.acknowledgesIn(key, x, sub, t, targets, a) {
+			count++
+		}
+	}
+	return count >= t.sig.hostile()
 }
 
 // cutByRemovals returns the ops of sub that the Revoke and Disavow

@@ -120,7 +120,11 @@ func (m *model) eval(sub set) *evaluation {
 // Under anchors a the acknowledgements that validation discounts (§3.4)
 // count toward no op but a Leave; under g, a Leave is also checked without
 // them, and returned as grounded if it still has its quorum.
-func (m *model) rounds(sub, z set, a, g *anchors) (set, set) {
+//
+// Under full (the anchors of validation), an op other than a Leave settles
+// only if at least f keys acknowledge it with anchored ops (review round
+// 10): at least one of them honest and none a removed key's thief.
+func (m *model) rounds(sub, z set, a, g, full *anchors) (set, set) {
 	grounded := make(set, len(m.ops))
 	if m.opts.NoSettlement {
 		return z, grounded // counterfactual: nothing settles but the genesis
@@ -166,6 +170,9 @@ func (m *model) rounds(sub, z set, a, g *anchors) (set, set) {
 						countD++
 					}
 				}
+			}
+			if !leave && full != nil && count >= q && !m.anchoredQuorum(x, sub, t, targets, full) {
+				continue
 			}
 			if count >= q && (!isDecision(m.ops[x]) || m.jointQuorum(x, sub, z, sig, count, d, a)) {
 				acked = append(acked, x)
