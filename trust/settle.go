@@ -199,7 +199,7 @@ func (s *settler) rounds(c closure, z map[nodeID]bool, a, g, full *anchors) (map
 					}
 				}
 			}
-			if !leave && full != nil && count >= q && !s.anchoredQuorum(x, c, ops, t, targets, full) {
+			if !leave && full != nil && count >= q && !s.anchoredQuorum(x, c, ops, t, full) {
 				continue
 			}
 			if count >= q && (!isDecisionNode(x) || s.jointQuorum(x, c, ops, z, t, count, d)) {

@@ -150,7 +150,7 @@ func (s *settler) eval(c closure) *settled {
 		leaves := map[nodeID]bool{}
 		sig := (&judgement{set: s.membershipOf(c), z: func(n *node) bool { return z0[n.id] }}).settled()
 		for id := range z0 {
-			if n := s.d.nodes[id]; n.op.Kind == protocol.KindLeave && (count[n.op.Author] == 1 || s.recognised(n, c, sig)) {
+			if n := s.d.nodes[id]; n.op.Kind == protocol.KindLeave && count[n.op.Author] == 1 {
 				leaves[id] = true
 			}
 		}
@@ -172,6 +172,11 @@ func (s *settler) eval(c closure) *settled {
 				}
 				for id := range r.grounded {
 					if !next[id] {
+						next[id], grew = true, true
+					}
+				}
+				for id := range z0 {
+					if n := s.d.nodes[id]; !next[id] && n.op.Kind == protocol.KindLeave && s.recognised(n, c, sig, a) {
 						next[id], grew = true, true
 					}
 				}
@@ -225,10 +230,13 @@ func (s *settler) twinsBeyondBound(c closure, z map[nodeID]bool, a *anchors) *an
 // State acknowledge x with ops that a anchors (review round 10): at least
 // one of them honest and none a removed key's thief, so a stale branch
 // that thieves and fewer than f hostile members made settles nothing.
-func (s *settler) anchoredQuorum(x *node, c closure, ops []*node, t *judgement, targets bool, a *anchors) bool {
+//
+// Only acknowledgements made with ops count here, not a target's implicit
+// acknowledgement of its own removal.
+func (s *settler) anchoredQuorum(x *node, c closure, ops []*node, t *judgement, a *anchors) bool {
 	count := 0
 	for key := range t.sig.members {
-		if s.acknowledgesIn(key, x, c, ops, t, targets, a) {
+		if s.acknowledgesWithOp(key, x, c, ops, a) {
 			count++
 		}
 	}
@@ -270,15 +278,21 @@ func (s *settler) cutByRemovals(c closure, z0 map[nodeID]bool) map[nodeID]bool {
 	return cut
 }
 
-// recognised reports whether at least f members of sig acknowledged the
-// Leave l with an op in c whose past settles no other Leave of l's
-// author: the members who stayed tell a real Leave from a kept copy's
-// twin settled later on a stale branch.
-func (s *settler) recognised(l *node, c closure, sig settledState) bool {
+// recognised reports whether at least f keys (f of sig) acknowledged the
+// Leave l with an op y in c that a anchors, each a member in the settled
+// State of y's own past, and whose past settles no other Leave of l's
+// author: the members who acknowledged a real Leave before any twin of it
+// settled tell it apart, and still do after they leave themselves.
+func (s *settler) recognised(l *node, c closure, sig settledState, a *anchors) bool {
 	keys := map[protocol.Key]bool{}
 	for _, y := range s.opsOf(c) {
 		k := y.op.Author
-		if !sig.members[k] || keys[k] || (y != l && !s.d.inPast(l, y)) {
+		if keys[k] || (y != l && !s.d.inPast(l, y)) || !a.anchored(s.d, y) {
+			continue
+		}
+		past := s.pastOf(y)
+		pz := s.raw(past, nil, nil).z
+		if !(&judgement{set: s.membershipOf(past), z: func(n *node) bool { return pz[n.id] }}).settled().members[k] {
 			continue
 		}
 		if y != l && !s.ackView(y, l).effective(l) {

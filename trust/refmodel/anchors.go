@@ -151,7 +151,7 @@ func (m *model) validate(sub, z0 set) (*anchors, *rawEval) {
 	leaves := make(set, len(m.ops))
 	sig := m.settled(z0)
 	for l, in := range z0 {
-		if in && m.ops[l].op.Kind == protocol.KindLeave && (count[m.ops[l].author()] == 1 || m.recognised(l, sub, sig)) {
+		if in && m.ops[l].op.Kind == protocol.KindLeave && count[m.ops[l].author()] == 1 {
 			leaves[l] = true
 		}
 	}
@@ -168,6 +168,11 @@ func (m *model) validate(sub, z0 set) (*anchors, *rawEval) {
 	}
 	for {
 		next := leaves.or(m.raw(sub, nil, a).grounded)
+		for l, in := range z0 {
+			if in && !next[l] && m.ops[l].op.Kind == protocol.KindLeave && m.recognised(l, sub, sig, a) {
+				next[l] = true
+			}
+		}
 		if next.key() == leaves.key() {
 			return a, m.raw(sub, a, nil)
 		}
@@ -206,10 +211,14 @@ func (m *model) twinsBeyondBound(sub, z set, a *anchors) *anchors {
 
 // anchoredQuorum reports whether at least f keys of the settled State of
 // t acknowledge x in sub with ops that a anchors (§3.4, review round 10).
-func (m *model) anchoredQuorum(x int, sub set, t *judgement, targets bool, a *anchors) bool {
+//
+// Only acknowledgements made with ops count here: a target's implicit
+// acknowledgement of its own removal is no evidence that an honest key
+// saw the removal (review round 11).
+func (m *model) anchoredQuorum(x int, sub set, t *judgement, a *anchors) bool {
 	count := 0
 	for key := range t.sig.members {
-		if m.acknowledgesIn(key, x, sub, t, targets, a) {
+		if m.acknowledgesWithOp(key, x, sub, a) {
 			count++
 		}
 	}
@@ -249,19 +258,24 @@ func (m *model) cutByRemovals(sub, z0 set) set {
 	return cut
 }
 
-// recognised reports whether at least f members of sig (so at least one
-// honest key, and none that left) acknowledged the Leave l with an op in
-// sub whose past settles no other Leave of l's author (review round 9).
+// recognised reports whether at least f keys (f of sig, the settled State
+// of the whole set) acknowledged the Leave l with an op y in sub that a
+// anchors, each a member in the settled State of y's own past, and whose
+// past settles no other Leave of l's author (review rounds 9 and 11).
 // Members who left at once settle their Leaves on each other's implicit
 // acknowledgements; when kept copies later settle twins of them on a
-// stale branch, the members who stayed tell the real Leaves apart: they
-// acknowledged them before any twin settled.
-func (m *model) recognised(l int, sub set, sig *sigma) bool {
+// stale branch, the members who acknowledged the real Leaves before any
+// twin settled tell them apart, and still do after they leave themselves:
+// their acknowledgements precede their own validated Leaves.
+func (m *model) recognised(l int, sub set, sig *sigma, a *anchors) bool {
 	author := m.ops[l].author()
 	keys := map[protocol.Key]bool{}
 	for y, in := range sub {
 		k := m.ops[y].author()
-		if !in || !sig.members[k] || keys[k] || (y != l && !m.before(l, y)) {
+		if !in || keys[k] || (y != l && !m.before(l, y)) || !a.anchored(m, y) {
+			continue
+		}
+		if !m.settled(m.raw(m.pastSet(y), nil, nil).z).members[k] {
 			continue
 		}
 		if y != l && !m.ackView(y, l).effective(l) {

@@ -171,7 +171,7 @@ func (m *model) rounds(sub, z set, a, g, full *anchors) (set, set) {
 					}
 				}
 			}
-			if !leave && full != nil && count >= q && !m.anchoredQuorum(x, sub, t, targets, full) {
+			if !leave && full != nil && count >= q && !m.anchoredQuorum(x, sub, t, full) {
 				continue
 			}
 			if count >= q && (!isDecision(m.ops[x]) || m.jointQuorum(x, sub, z, sig, count, d, a)) {
