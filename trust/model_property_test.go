@@ -326,12 +326,25 @@ func TestModelSettledIsFinal(t *testing.T) {
 			// L there and counts as hostile; a view fabricated by the thieves
 			// of departed members (CE-4) is beyond the bound, and what it
 			// settled may be discounted once their Leaves are known (§3.4).
-			live := 0
+			// So is a key of L of H that H′ removes (revoked, left or
+			// disavowed) and whose ops in H its removal voids there (draft
+			// 13): a removed key may be in hostile hands, and nothing tells
+			// a revoked member's op signed before it knew of its revocation
+			// from a thief's backdated one.
+			hostile := map[protocol.Key]bool{}
 			for _, n := range h.w.names {
-				if (h.w.byz[n] || h.attacker[n]) && rh.L[h.w.c.Actor(n).Key] {
-					live++
+				if k := h.w.c.Actor(n).Key; (h.w.byz[n] || h.attacker[n]) && rh.L[k] {
+					hostile[k] = true
 				}
 			}
+			for x, op := range h.ops {
+				k := op.Author
+				if s := rp.Status[k]; p.hs[x] && rh.L[k] && (s == "revoked" || s == "left") &&
+					op.Kind != protocol.KindAck && !rp.Effective[op.Hash()] {
+					hostile[k] = true
+				}
+			}
+			live := len(hostile)
 			within := live < modelHostileBound(rh)
 			fail := func(format string, args ...any) {
 				if !within {

@@ -185,6 +185,9 @@ func (s *settler) rounds(c closure, z map[nodeID]bool, a, g, full *anchors) (map
 			if leave && s.otherLeaveIn(x, z) {
 				continue
 			}
+			if !leave && a != nil && !a.anchored(s.d, x) {
+				continue // beyond the bound, an unanchored op settles nothing
+			}
 			d := a
 			if leave {
 				d = nil

@@ -212,10 +212,9 @@ func (s *settler) twinsBeyondBound(c closure, z map[nodeID]bool, a *anchors) *an
 	if a == nil {
 		return nil
 	}
-	l := newAnchors(a.keys, a.leaves, map[nodeID]bool{})
 	keys := map[protocol.Key]bool{}
 	for _, n := range s.opsOf(c) {
-		if !l.anchored(s.d, n) {
+		if !a.anchored(s.d, n) {
 			keys[n.op.Author] = true
 		}
 	}
@@ -223,7 +222,7 @@ func (s *settler) twinsBeyondBound(c closure, z map[nodeID]bool, a *anchors) *an
 	if len(keys) < sig.t.Hostile {
 		return nil
 	}
-	return l
+	return a
 }
 
 // anchoredQuorum reports whether at least f keys of the closure's settled

@@ -196,17 +196,16 @@ func (m *model) twinsBeyondBound(sub, z set, a *anchors) *anchors {
 	if a == nil {
 		return nil
 	}
-	l := m.newAnchors(a.keys, a.leaves, make(set, len(m.ops)))
 	keys := map[protocol.Key]bool{}
 	for y, in := range sub {
-		if in && !l.anchored(m, y) {
+		if in && !a.anchored(m, y) {
 			keys[m.ops[y].author()] = true
 		}
 	}
 	if len(keys) < m.settled(z).hostile() {
 		return nil
 	}
-	return l
+	return a
 }
 
 // anchoredQuorum reports whether at least f keys of the settled State of

@@ -150,6 +150,11 @@ func (m *model) rounds(sub, z set, a, g, full *anchors) (set, set) {
 			if leave && m.otherLeaveIn(x, z) {
 				continue
 			}
+			// In a closure beyond the bound (§3.4), an op that is not
+			// anchored settles nothing: only a Leave does.
+			if !leave && a != nil && !a.anchored(m, x) {
+				continue
+			}
 			// A target counts as acknowledging its own removal only in a
 			// circle where the quorum is everyone (q = n, three members or
 			// fewer): elsewhere a partition could count it on both sides
