@@ -28,9 +28,11 @@ type Thresholds struct {
 	// Hostile is f = min(k', s', r', ceil(N/2)): the threat model assumes
 	// fewer hostile keys than this among the members.
 	Hostile int
-	// Settle is q = min(N, ceil((N+f)/2)): the members whose
+	// Settle is q = min(N, max(ceil((N+f)/2), 2f-1)): the members whose
 	// acknowledgements settle an op. Two such quorums share at least f
-	// members, so at least one honest member.
+	// members, so at least one honest member; and a quorum in which fewer
+	// than f keys are discounted (docs/membership.md §3.4) still holds f
+	// that are not.
 	Settle int
 }
 
@@ -43,7 +45,7 @@ func ThresholdsFor(c *protocol.Charter, n int) Thresholds {
 	t.Revoke = max(2, min(int(c.Revoke), n-1))
 	t.Change = min(n, max(c.ChangeQuorum(n), n/2+1))
 	t.Hostile = min(t.Admit, t.Suspend, t.Revoke, (n+1)/2)
-	t.Settle = min(n, (n+t.Hostile+1)/2)
+	t.Settle = min(n, max((n+t.Hostile+1)/2, 2*t.Hostile-1))
 	return t
 }
 

@@ -59,3 +59,19 @@ func TestThresholdsMatchReference(t *testing.T) {
 		}
 	}
 }
+
+// With k, s and r at least half the circle, f is large and the settle
+// quorum is at least 2f-1, so that a quorum with fewer than f discounted
+// keys still holds f anchored ones (review round 12): five members with
+// k=s=r=3 have f=3 and q=5, not ceil((5+3)/2) = 4.
+func TestThresholdsSettleQuorumHoldsFAnchored(t *testing.T) {
+	ch := protocol.DefaultCharter("strict")
+	ch.Admit, ch.Suspend, ch.Revoke = 3, 3, 3
+	got := trust.ThresholdsFor(&ch, 5)
+	if got.Hostile != 3 || got.Settle != 5 {
+		t.Fatalf("n=5 k=s=r=3: f=%d q=%d, want f=3 q=5", got.Hostile, got.Settle)
+	}
+	if want := refmodel.Thresholds(ch, 5); want[4] != got.Settle {
+		t.Fatalf("the reference model's q = %d, the engine's %d", want[4], got.Settle)
+	}
+}

@@ -78,7 +78,7 @@ func (s *sigma) hostile() int {
 	return min(s.admit(), s.suspend(), s.revoke(), (s.n+1)/2)
 }
 func (s *sigma) quorum() int {
-	return min(s.n, (s.n+s.hostile()+1)/2)
+	return min(s.n, max((s.n+s.hostile()+1)/2, 2*s.hostile()-1))
 }
 
 // threshold returns the votes a removal or lift motion needs.
