@@ -1,6 +1,7 @@
 package trust
 
 import (
+	"maps"
 	"slices"
 
 	"github.com/kring-circle/kring/protocol"
@@ -91,32 +92,22 @@ func (s *settler) raw(c closure, a, g *anchors) *rawZ {
 		return r
 	}
 	z, gr := map[nodeID]bool{}, map[nodeID]bool{}
+	add := func(pr *rawZ) {
+		maps.Copy(z, pr.z)
+		maps.Copy(gr, pr.grounded)
+	}
 	if c.top == nil {
 		for _, p := range c.preds {
-			pr := s.raw(closureOf(p), a, g)
-			for id := range pr.z {
-				z[id] = true
-			}
-			for id := range pr.grounded {
-				gr[id] = true
-			}
+			add(s.raw(closureOf(p), a, g))
 		}
 	} else {
 		if c.top.op.Kind == protocol.KindGenesis {
 			z[c.top.id] = true
 		}
-		pr := s.raw(s.pastOf(c.top), a, g)
-		for id := range pr.z {
-			z[id] = true
-		}
-		for id := range pr.grounded {
-			gr[id] = true
-		}
+		add(s.raw(s.pastOf(c.top), a, g))
 		var gh map[nodeID]bool
-		z, gh = s.rounds(c, z, s.twinsBeyondBound(c, z, a), g, a)
-		for id := range gh {
-			gr[id] = true
-		}
+		z, gh = s.rounds(c, z, s.beyondBound(c, z, a), g, a)
+		maps.Copy(gr, gh)
 	}
 	r := &rawZ{z: z, grounded: gr}
 	s.raws[k] = r
@@ -148,7 +139,7 @@ func (s *settler) eval(c closure) *settled {
 	cut := s.cutByRemovals(c, z0)
 	if len(keys) > 0 || len(cut) > 0 {
 		leaves := map[nodeID]bool{}
-		sig := (&judgement{set: s.membershipOf(c), z: func(n *node) bool { return z0[n.id] }}).settled()
+		sig := s.sigma(c, z0)
 		for id := range z0 {
 			if n := s.d.nodes[id]; n.op.Kind == protocol.KindLeave && count[n.op.Author] == 1 {
 				leaves[id] = true
@@ -193,6 +184,11 @@ func (s *settler) eval(c closure) *settled {
 	return e
 }
 
+// sigma is Σ = Settled(z) of closure c (§3.1).
+func (s *settler) sigma(c closure, z map[nodeID]bool) settledState {
+	return (&judgement{set: s.membershipOf(c), z: func(n *node) bool { return z[n.id] }}).settled()
+}
+
 // otherLeaveIn reports whether z holds a Leave by the author of the Leave
 // x other than x.
 func (s *settler) otherLeaveIn(x *node, z map[nodeID]bool) bool {
@@ -204,11 +200,11 @@ func (s *settler) otherLeaveIn(x *node, z map[nodeID]bool) bool {
 	return false
 }
 
-// twinsBeyondBound returns the anchors under which closure c is judged in
-// validation: none when fewer than f keys signed ops in c that precede
-// none of their validated Leaves (twins signed after leaving), and
-// otherwise the Leave anchors of a without its cut ops.
-func (s *settler) twinsBeyondBound(c closure, z map[nodeID]bool, a *anchors) *anchors {
+// beyondBound returns the anchors under which closure c is judged in
+// validation: none when fewer than f keys (f of its preds' settled set z)
+// signed unanchored ops in c (twins, or ops that a revocation cut), and a
+// otherwise.
+func (s *settler) beyondBound(c closure, z map[nodeID]bool, a *anchors) *anchors {
 	if a == nil {
 		return nil
 	}
@@ -218,7 +214,7 @@ func (s *settler) twinsBeyondBound(c closure, z map[nodeID]bool, a *anchors) *an
 			keys[n.op.Author] = true
 		}
 	}
-	sig := (&judgement{set: s.membershipOf(c), z: func(n *node) bool { return z[n.id] }}).settled()
+	sig := s.sigma(c, z)
 	if len(keys) < sig.t.Hostile {
 		return nil
 	}
@@ -291,14 +287,14 @@ func (s *settler) recognised(l *node, c closure, sig settledState, a *anchors) b
 		}
 		past := s.pastOf(y)
 		pz := s.raw(past, nil, nil).z
-		if !(&judgement{set: s.membershipOf(past), z: func(n *node) bool { return pz[n.id] }}).settled().members[k] {
+		if !s.sigma(past, pz).members[k] {
 			continue
 		}
 		if y != l && !s.ackView(y, l).effective(l) {
 			continue
 		}
 		other := false
-		for id := range s.raw(s.pastOf(y), nil, nil).z {
+		for id := range pz {
 			if o := s.d.nodes[id]; o != l && o.op.Kind == protocol.KindLeave && o.op.Author == l.op.Author {
 				other = true
 				break

@@ -115,7 +115,7 @@ func (m *model) raw(sub set, a, g *anchors) *rawEval {
 			z, gr = z.or(pr.z), gr.or(pr.grounded)
 		}
 		var gh set
-		z, gh = m.rounds(sub, z, m.twinsBeyondBound(sub, z, a), g, a)
+		z, gh = m.rounds(sub, z, m.beyondBound(sub, z, a), g, a)
 		gr = gr.or(gh)
 	} else {
 		for _, h := range heads {
@@ -181,18 +181,13 @@ func (m *model) validate(sub, z0 set) (*anchors, *rawEval) {
 	}
 }
 
-// twinsBeyondBound returns the anchors under which the closure sub is
-// judged in validation (§3.4): none when fewer than f keys (f of its
-// preds' settled set z) signed ops in sub that precede none of their
-// validated Leaves, and otherwise the Leave anchors of a without its cut
-// ops. Such ops are twins signed after leaving: only a kept or stolen copy
-// signs them. Fewer than f such keys are within §0's hostile allowance of
-// sub, so sub is judged as it was; f or more are beyond it, and their
-// twins count for nothing there. The ops that a revocation cut may be an
-// honest member's, signed before it knew of its revocation: they are
-// judged as they were, and reach a settlement only through f anchored
-// acknowledgers (anchoredQuorum).
-func (m *model) twinsBeyondBound(sub, z set, a *anchors) *anchors {
+// beyondBound returns the anchors under which the closure sub is judged
+// in validation (§3.4): none when fewer than f keys (f of its preds'
+// settled set z) signed unanchored ops in sub (twins, or ops that a
+// revocation cut), and a otherwise. Fewer than f such keys are within §0's
+// hostile allowance of sub, so sub is judged as it was; f or more are
+// beyond it, and there their unanchored ops settle and acknowledge nothing.
+func (m *model) beyondBound(sub, z set, a *anchors) *anchors {
 	if a == nil {
 		return nil
 	}
@@ -274,14 +269,15 @@ func (m *model) recognised(l int, sub set, sig *sigma, a *anchors) bool {
 		if !in || keys[k] || (y != l && !m.before(l, y)) || !a.anchored(m, y) {
 			continue
 		}
-		if !m.settled(m.raw(m.pastSet(y), nil, nil).z).members[k] {
+		pz := m.raw(m.pastSet(y), nil, nil).z
+		if !m.settled(pz).members[k] {
 			continue
 		}
 		if y != l && !m.ackView(y, l).effective(l) {
 			continue
 		}
 		other := false
-		for o, oin := range m.raw(m.pastSet(y), nil, nil).z {
+		for o, oin := range pz {
 			if oin && o != l && m.ops[o].op.Kind == protocol.KindLeave && m.ops[o].author() == author {
 				other = true
 				break
