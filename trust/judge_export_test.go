@@ -54,7 +54,7 @@ func judgeForTest(ops []*protocol.Op, settled map[protocol.Hash]bool, a *testAnc
 				cut[n.id] = true
 			}
 		}
-		an = newAnchors(keys, leaves, cut)
+		an = newAnchors(keys, leaves, cutOps{ops: cut})
 	}
 	j := judgeSet(d, set, all, z, judgeView{anch: an})
 	v := Verdicts{Status: map[protocol.Key]string{}, Suspended: map[protocol.Key]bool{}, Effective: map[protocol.Hash]bool{}}

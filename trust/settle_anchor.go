@@ -20,6 +20,7 @@ type anchors struct {
 	keys   map[protocol.Key]bool
 	leaves map[nodeID]bool
 	cut    map[nodeID]bool
+	cutBy  map[nodeID][]*node // the settled removal enactments that cut each op of cut
 	k      string
 }
 
@@ -30,7 +31,7 @@ func (a *anchors) key() string {
 	return a.k
 }
 
-func newAnchors(keys map[protocol.Key]bool, leaves, cut map[nodeID]bool) *anchors {
+func newAnchors(keys map[protocol.Key]bool, leaves map[nodeID]bool, cut cutOps) *anchors {
 	ks := make([]string, 0, len(keys))
 	for k := range keys {
 		ks = append(ks, string(k[:]))
@@ -40,7 +41,7 @@ func newAnchors(keys map[protocol.Key]bool, leaves, cut map[nodeID]bool) *anchor
 	for _, k := range ks {
 		s += k
 	}
-	return &anchors{keys: keys, leaves: leaves, cut: cut, k: s + "|" + zKey(leaves) + "|" + zKey(cut)}
+	return &anchors{keys: keys, leaves: leaves, cut: cut.ops, cutBy: cut.by, k: s + "|" + zKey(leaves) + "|" + zKey(cut.ops)}
 }
 
 // anchored reports whether op y counts.
@@ -137,7 +138,7 @@ func (s *settler) eval(c closure) *settled {
 		}
 	}
 	cut := s.cutByRemovals(c, z0)
-	if len(keys) > 0 || len(cut) > 0 {
+	if len(keys) > 0 || len(cut.ops) > 0 {
 		leaves := map[nodeID]bool{}
 		sig := s.sigma(c, z0)
 		for id := range z0 {
@@ -202,15 +203,16 @@ func (s *settler) otherLeaveIn(x *node, z map[nodeID]bool) bool {
 
 // beyondBound returns the anchors under which closure c is judged in
 // validation: none when fewer than f keys (f of its preds' settled set z)
-// signed unanchored ops in c (twins, or ops that a revocation cut), and a
-// otherwise.
+// signed unanchored ops in c (twins, or ops that a revocation cut) that
+// weigh on what c settles, and a otherwise.
 func (s *settler) beyondBound(c closure, z map[nodeID]bool, a *anchors) *anchors {
 	if a == nil {
 		return nil
 	}
 	keys := map[protocol.Key]bool{}
-	for _, n := range s.opsOf(c) {
-		if !a.anchored(s.d, n) {
+	ops := s.opsOf(c)
+	for _, n := range ops {
+		if !keys[n.op.Author] && !a.anchored(s.d, n) && s.weighs(n, ops, z) {
 			keys[n.op.Author] = true
 		}
 	}
@@ -238,12 +240,19 @@ func (s *settler) anchoredQuorum(x *node, c closure, ops []*node, t *judgement, 
 	return count >= t.sig.t.Hostile
 }
 
+// cutOps are the ops that settled removals make inert, each with the
+// removal enactments that cut it.
+type cutOps struct {
+	ops map[nodeID]bool
+	by  map[nodeID][]*node
+}
+
 // cutByRemovals returns the ops of c that the Revoke and Disavow
 // enactments settled in z0 make inert, judged in c with z0: a revoked
 // key's ops that precede no cut point of its revocation, and a disavowed
 // key's ops from the disavowed seq, settled or not.
-func (s *settler) cutByRemovals(c closure, z0 map[nodeID]bool) map[nodeID]bool {
-	cut := map[nodeID]bool{}
+func (s *settler) cutByRemovals(c closure, z0 map[nodeID]bool) cutOps {
+	cut := cutOps{ops: map[nodeID]bool{}, by: map[nodeID][]*node{}}
 	var t *judgement
 	for id := range z0 {
 		e := s.d.nodes[id]
@@ -261,16 +270,78 @@ func (s *settler) cutByRemovals(c closure, z0 map[nodeID]bool) map[nodeID]bool {
 			if y.op.Author != *m.Target {
 				continue
 			}
-			if m.Kind == protocol.MotionDisavow {
-				if y.op.Seq >= m.From {
-					cut[y.id] = true
-				}
-			} else if !t.precedes(y, e.motion) {
-				cut[y.id] = true
+			if (m.Kind == protocol.MotionDisavow && y.op.Seq >= m.From) ||
+				(m.Kind != protocol.MotionDisavow && !t.precedes(y, e.motion)) {
+				cut.ops[y.id] = true
+				cut.by[y.id] = append(cut.by[y.id], e)
 			}
 		}
 	}
 	return cut
+}
+
+// twin reports whether y is an op of a key of R that precedes none of its
+// validated Leaves: only a kept or stolen copy signs one.
+func (a *anchors) twin(d *dag, y *node) bool {
+	if a == nil || !a.keys[y.op.Author] {
+		return false
+	}
+	for id := range a.leaves {
+		if l := d.nodes[id]; l.op.Author == y.op.Author && (l == y || d.inPast(y, l)) {
+			return false
+		}
+	}
+	return true
+}
+
+// weighs reports whether the unanchored op y can weigh on what its
+// closure (of ops) settles, other than by settling itself (review round
+// 12): it is a vote or a decision; its past holds an op outside z; or a key
+// other than its author acknowledges it with a later op in whose ack view
+// y is effective.
+func (s *settler) weighs(y *node, ops []*node, z map[nodeID]bool) bool {
+	if y.op.Kind == protocol.KindVote || isDecisionNode(y) {
+		return true
+	}
+	for _, p := range s.opsOf(s.pastOf(y)) {
+		if !z[p.id] {
+			return true
+		}
+	}
+	for _, w := range ops {
+		if w.op.Author != y.op.Author && s.d.inPast(y, w) && s.ackView(w, y).effective(y) {
+			return true
+		}
+	}
+	return false
+}
+
+// recogniser reports whether y may recognise a Leave: it is anchored, or
+// it is a revoked key's op, no twin, cut only by Revoke enactments, and in
+// the past of each earliest of them, so the circle saw it before it
+// enacted the revocation and no thief signed it afterwards (review round
+// 12).
+func (a *anchors) recogniser(d *dag, y *node) bool {
+	if a.anchored(d, y) {
+		return true
+	}
+	by := a.cutBy[y.id]
+	if a.twin(d, y) || len(by) == 0 {
+		return false
+	}
+	for _, e := range by {
+		if motionOf(e).Kind != protocol.MotionRevoke {
+			return false
+		}
+		earliest := true
+		for _, o := range by {
+			earliest = earliest && !d.inPast(o, e)
+		}
+		if earliest && !d.inPast(y, e) {
+			return false
+		}
+	}
+	return true
 }
 
 // recognised reports whether at least f keys (f of sig) acknowledged the
@@ -282,7 +353,7 @@ func (s *settler) recognised(l *node, c closure, sig settledState, a *anchors) b
 	keys := map[protocol.Key]bool{}
 	for _, y := range s.opsOf(c) {
 		k := y.op.Author
-		if keys[k] || (y != l && !s.d.inPast(l, y)) || !a.anchored(s.d, y) {
+		if keys[k] || (y != l && !s.d.inPast(l, y)) || !a.recogniser(s.d, y) {
 			continue
 		}
 		past := s.pastOf(y)

@@ -19,6 +19,7 @@ type anchors struct {
 	keys   map[protocol.Key]bool
 	leaves set
 	cut    set
+	cutBy  map[int][]int // the settled removal enactments that cut each op of cut
 	k      string
 }
 
@@ -66,7 +67,7 @@ func (a *anchors) leftAnchored(m *model, key protocol.Key, sub set) bool {
 
 // newAnchors names R and V; it registers them with the model so that
 // judgements (whose views carry the key) can find them.
-func (m *model) newAnchors(keys map[protocol.Key]bool, leaves, cut set) *anchors {
+func (m *model) newAnchors(keys map[protocol.Key]bool, leaves set, cut cutOps) *anchors {
 	var ks []string
 	for k := range keys {
 		ks = append(ks, string(k[:]))
@@ -76,7 +77,7 @@ func (m *model) newAnchors(keys map[protocol.Key]bool, leaves, cut set) *anchors
 	for _, k := range ks {
 		s += k
 	}
-	a := &anchors{keys: keys, leaves: leaves, cut: cut, k: "A" + s + "|" + leaves.key() + "|" + cut.key()}
+	a := &anchors{keys: keys, leaves: leaves, cut: cut.ops, cutBy: cut.by, k: "A" + s + "|" + leaves.key() + "|" + cut.ops.key()}
 	if old, ok := m.anch[a.k]; ok {
 		return old
 	}
@@ -145,7 +146,7 @@ func (m *model) validate(sub, z0 set) (*anchors, *rawEval) {
 		}
 	}
 	cut := m.cutByRemovals(sub, z0)
-	if len(keys) == 0 && cut.key() == make(set, len(m.ops)).key() {
+	if len(keys) == 0 && len(cut.by) == 0 {
 		return nil, nil
 	}
 	leaves := make(set, len(m.ops))
@@ -184,16 +185,17 @@ func (m *model) validate(sub, z0 set) (*anchors, *rawEval) {
 // beyondBound returns the anchors under which the closure sub is judged
 // in validation (§3.4): none when fewer than f keys (f of its preds'
 // settled set z) signed unanchored ops in sub (twins, or ops that a
-// revocation cut), and a otherwise. Fewer than f such keys are within §0's
-// hostile allowance of sub, so sub is judged as it was; f or more are
-// beyond it, and there their unanchored ops settle and acknowledge nothing.
+// revocation cut) that weigh on what sub settles, and a otherwise. Fewer
+// than f such keys are within §0's hostile allowance of sub, so sub is
+// judged as it was; f or more are beyond it, and there their unanchored
+// ops settle and acknowledge nothing.
 func (m *model) beyondBound(sub, z set, a *anchors) *anchors {
 	if a == nil {
 		return nil
 	}
 	keys := map[protocol.Key]bool{}
 	for y, in := range sub {
-		if in && !a.anchored(m, y) {
+		if in && !keys[m.ops[y].author()] && !a.anchored(m, y) && m.weighs(y, sub, z) {
 			keys[m.ops[y].author()] = true
 		}
 	}
@@ -201,6 +203,78 @@ func (m *model) beyondBound(sub, z set, a *anchors) *anchors {
 		return nil
 	}
 	return a
+}
+
+// twin reports whether y is an op of a key of R that precedes none of its
+// validated Leaves: only a kept or stolen copy signs one.
+func (a *anchors) twin(m *model, y int) bool {
+	if a == nil || !a.keys[m.ops[y].author()] {
+		return false
+	}
+	for l, in := range a.leaves {
+		if in && m.ops[l].author() == m.ops[y].author() && (l == y || m.before(y, l)) {
+			return false
+		}
+	}
+	return true
+}
+
+// weighs reports whether the unanchored op y can weigh on what the closure
+// sub settles, other than by settling itself (§3.4, review round 12): it
+// is a vote (an endorsement included) or a decision; its past holds an op
+// outside z, which it can acknowledge; or a key other than its author
+// acknowledges it, with a later op in sub in whose ack view y is
+// effective. A revoked member's advisory that everyone saw void, signed
+// concurrently with the revocation, weighs on nothing, so it does not tip
+// a closure beyond the bound.
+func (m *model) weighs(y int, sub, z set) bool {
+	it := m.ops[y]
+	if it.op.Kind == protocol.KindVote || isDecision(it) {
+		return true
+	}
+	for p, in := range it.past {
+		if in && !z[p] {
+			return true
+		}
+	}
+	for w, in := range sub {
+		if in && m.ops[w].author() != it.author() && m.before(y, w) && m.ackView(w, y).effective(y) {
+			return true
+		}
+	}
+	return false
+}
+
+// recogniser reports whether y may recognise a Leave (§3.4): it is
+// anchored, or it is a revoked key's op, no twin, cut only by Revoke
+// enactments, and in the past of each earliest of them (each that follows
+// no other). The circle saw such an op before it enacted the revocation,
+// so no thief signed it after the revocation (review round 12: revoking
+// an honest recogniser must not take back its recognition). A thief that
+// signs before the enactment holds a key still in L, which §0 counts among
+// the hostile keys; a hostile member's later enactment that leaves y out
+// follows the first and changes nothing.
+func (a *anchors) recogniser(m *model, y int) bool {
+	if a.anchored(m, y) {
+		return true
+	}
+	by := a.cutBy[y]
+	if a.twin(m, y) || len(by) == 0 {
+		return false
+	}
+	for _, e := range by {
+		if m.ops[e].m.Kind != protocol.MotionRevoke {
+			return false
+		}
+		earliest := true
+		for _, o := range by {
+			earliest = earliest && !m.before(o, e)
+		}
+		if earliest && !m.before(y, e) {
+			return false
+		}
+	}
+	return true
 }
 
 // anchoredQuorum reports whether at least f keys of the settled State of
@@ -219,13 +293,20 @@ func (m *model) anchoredQuorum(x int, sub set, t *judgement, a *anchors) bool {
 	return count >= t.sig.hostile()
 }
 
+// cutOps are the ops that settled removals make inert, each with the
+// removal enactments that cut it.
+type cutOps struct {
+	ops set
+	by  map[int][]int
+}
+
 // cutByRemovals returns the ops of sub that the Revoke and Disavow
 // enactments settled in z0 make inert (§4.1), judged in sub with z0: a
 // revoked key's ops that precede no cut point of its revocation, and a
 // disavowed key's ops from the disavowed seq. Settled ops are cut too:
 // validation reads them in closures that do not hold the removal.
-func (m *model) cutByRemovals(sub, z0 set) set {
-	cut := make(set, len(m.ops))
+func (m *model) cutByRemovals(sub, z0 set) cutOps {
+	cut := cutOps{ops: make(set, len(m.ops)), by: map[int][]int{}}
 	var t *judgement
 	for e, in := range z0 {
 		et := m.ops[e]
@@ -242,10 +323,10 @@ func (m *model) cutByRemovals(sub, z0 set) set {
 			if !yin || m.ops[y].author() != *et.m.Target {
 				continue
 			}
-			if et.m.Kind == protocol.MotionDisavow {
-				cut[y] = cut[y] || m.ops[y].op.Seq >= et.m.From
-			} else if !t.precedes(y, et.motion) {
-				cut[y] = true
+			if (et.m.Kind == protocol.MotionDisavow && m.ops[y].op.Seq >= et.m.From) ||
+				(et.m.Kind != protocol.MotionDisavow && !t.precedes(y, et.motion)) {
+				cut.ops[y] = true
+				cut.by[y] = append(cut.by[y], e)
 			}
 		}
 	}
@@ -266,7 +347,7 @@ func (m *model) recognised(l int, sub set, sig *sigma, a *anchors) bool {
 	keys := map[protocol.Key]bool{}
 	for y, in := range sub {
 		k := m.ops[y].author()
-		if !in || keys[k] || (y != l && !m.before(l, y)) || !a.anchored(m, y) {
+		if !in || keys[k] || (y != l && !m.before(l, y)) || !a.recogniser(m, y) {
 			continue
 		}
 		pz := m.raw(m.pastSet(y), nil, nil).z
