@@ -361,3 +361,40 @@ func BenchmarkResolve10k(b *testing.B) {
 		}
 	}
 }
+
+// settleHistory returns a circle of five founders grown to total ops:
+// advisories by members in turn, a quarter of them on stale heads, and now
+// and then an applicant's endorsements and Admit. Every op acknowledges
+// what it cites, so most of the log settles as it grows.
+func settleHistory(tb testing.TB, total int) []*protocol.Op {
+	bc := newBenchCircle(tb)
+	for len(bc.ops) < total {
+		lag := 0
+		if bc.rng.IntN(4) == 0 {
+			lag = 1 + bc.rng.IntN(8)
+		}
+		if bc.rng.IntN(50) == 0 && total-len(bc.ops) > 5 {
+			bc.admitAll(tb, len(bc.members)+1)
+			continue
+		}
+		bc.do(tb, bc.member(), benchAdvisory(len(bc.ops)), lag)
+	}
+	return bc.ops
+}
+
+// BenchmarkSettle computes Z(S) of the version-2 rules (docs/membership.md
+// §3, with §3.4) from scratch over circles of n ops: the closure by closure
+// settlement that the Engine does not run yet (§8 asks for it incremental).
+func BenchmarkSettle(b *testing.B) {
+	for _, n := range []int{100, 400, 1600} {
+		b.Run(fmt.Sprint(n), func(b *testing.B) {
+			ops := settleHistory(b, n)
+			b.ReportAllocs()
+			for b.Loop() {
+				if z := trust.SettleForTest(ops); len(z) < n/2 {
+					b.Fatalf("only %d of %d ops settled", len(z), n)
+				}
+			}
+		})
+	}
+}

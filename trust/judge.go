@@ -41,6 +41,7 @@ type judgement struct {
 	set []*node // the membership ops of S, in a topological order
 	in  func(*node) bool
 	z   func(*node) bool
+	zs  *zset // the settled set z reads, when settlement made the judgement
 	sig settledState
 	v   judgeView
 
@@ -57,6 +58,7 @@ type judgement struct {
 	forkFrom map[int32]uint32
 	discard  map[nodeID]bool
 	tainted  map[nodeID]bool
+	disavows []*protocol.Motion // the Disavow motions that applied
 	live     map[nodeID]bool
 	charterE map[nodeID]bool
 }

@@ -115,8 +115,10 @@ func settleForTest(ops []*protocol.Op) (map[protocol.Hash]bool, *testAnchors) {
 	all := closure{preds: append([]*node(nil), d.nodes...)}
 	e := st.eval(all)
 	out := map[protocol.Hash]bool{}
-	for id := range e.z {
-		out[d.nodes[id].op.Hash()] = true
+	for _, n := range d.nodes {
+		if e.z.has(n) {
+			out[n.op.Hash()] = true
+		}
 	}
 	if e.anch == nil {
 		return out, nil

@@ -19,6 +19,7 @@ func (j *judgement) taint() {
 	if len(disavows) == 0 {
 		return
 	}
+	j.disavows = disavows
 	admitsBy := map[protocol.Key][]*node{}
 	for _, n := range j.set {
 		for _, m := range disavows {
@@ -66,7 +67,19 @@ func (j *judgement) founder(k protocol.Key) bool {
 	return false
 }
 
-func (j *judgement) settledOK(n *node) bool { return j.z(n) && !j.tainted[n.id] }
+func (j *judgement) settledOK(n *node) bool {
+	if !j.z(n) || j.tainted[n.id] {
+		return false
+	}
+	if !n.membership() { // taint walks membership ops; a data op is reached here
+		for _, m := range j.disavows {
+			if *m.Target == n.op.Author && n.op.Seq >= m.From {
+				return false
+			}
+		}
+	}
+	return true
+}
 
 // liftsAndSuspensions decides the lifts that apply and the suspensions that
 // stand (§4.3).

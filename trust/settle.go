@@ -20,10 +20,17 @@ type settler struct {
 	raws  map[string]*rawZ      // Z of each closure or past under anchors
 	evals map[string]*settled   // validated Z of each closure or past (§3.4)
 	views map[string]*judgement // ack views and T^Z judgements
+
+	explicit map[[2]nodeID]bool // whether op y acknowledges x by its own past
+	byAuthor map[protocol.Key][]*node
+	forked   map[protocol.Key]bool // keys with two ops at one seq, or out of order
+	indexed  int                   // how many of the dag's nodes byAuthor holds
 }
 
 func newSettler(d *dag) *settler {
-	return &settler{d: d, raws: map[string]*rawZ{}, evals: map[string]*settled{}, views: map[string]*judgement{}}
+	return &settler{d: d, raws: map[string]*rawZ{}, evals: map[string]*settled{}, views: map[string]*judgement{},
+		explicit: map[[2]nodeID]bool{}, byAuthor: map[protocol.Key][]*node{},
+		forked: map[protocol.Key]bool{}}
 }
 
 // closure is the set of ops of one op's closure (the op and its past), or
@@ -87,13 +94,14 @@ func (s *settler) membershipOf(c closure) []*node {
 }
 
 // judge returns the judgement of c with settled set z under view v.
-func (s *settler) judge(c closure, z map[nodeID]bool, v judgeView) *judgement {
-	k := s.key(c) + "|" + zKey(z) + "|" + viewKeyOf(v)
+func (s *settler) judge(c closure, z *zset, v judgeView) *judgement {
+	k := s.key(c) + "|" + z.k + "|" + viewKeyOf(v)
 	if j, ok := s.views[k]; ok {
 		return j
 	}
 	set := s.membershipOf(c)
-	j := judgeSet(s.d, set, func(n *node) bool { return s.in(c, n) }, func(n *node) bool { return z[n.id] }, v)
+	j := judgeSet(s.d, set, func(n *node) bool { return s.in(c, n) }, z.has, v)
+	j.zs = z
 	s.views[k] = j
 	return j
 }
@@ -166,19 +174,20 @@ func (s *settler) opsOf(c closure) []*node {
 	return out
 }
 
-// rounds grows z by the rounds of §3 over the closure c. Under full (the
-// anchors of validation, §3.4), an op other than a Leave settles only if
-// at least f keys acknowledge it with anchored ops.
-func (s *settler) rounds(c closure, z map[nodeID]bool, a, g, full *anchors) (map[nodeID]bool, map[nodeID]bool) {
-	ops := s.opsOf(c)
+// rounds grows z by the rounds of §3 over the closure c. Under a (beyond
+// the bound, §3.4) unanchored ops are inert and settle nothing but a
+// Leave; under acks their acknowledgements count toward no op but a Leave.
+// Under full (the anchors of validation), an op other than a Leave settles
+// only if at least f keys acknowledge it with anchored ops.
+func (s *settler) rounds(c closure, z *zset, a, acks, g, full *anchors) (*zset, map[nodeID]bool) {
 	grounded := map[nodeID]bool{}
 	for {
 		t := s.judge(c, z, judgeView{anch: a})
 		q := t.sig.t.Settle
 		var acked []*node
 		ground := map[nodeID]bool{}
-		for _, x := range ops {
-			if z[x.id] || !settleable(x) || (x.op.Kind != protocol.KindLeave && s.afterOwnLeave(x, ops)) {
+		for _, x := range z.win {
+			if x.op.Kind != protocol.KindLeave && s.afterOwnLeave(x, c) {
 				continue
 			}
 			leave := x.op.Kind == protocol.KindLeave
@@ -188,24 +197,24 @@ func (s *settler) rounds(c closure, z map[nodeID]bool, a, g, full *anchors) (map
 			if !leave && a != nil && !a.anchored(s.d, x) {
 				continue // beyond the bound, an unanchored op settles nothing
 			}
-			d := a
+			d := acks
 			if leave {
 				d = nil
 			}
 			targets := q >= t.sig.t.N
 			count, countD := 0, 0
 			for key := range t.sig.members {
-				if s.acknowledgesIn(key, x, c, ops, t, targets, d) {
+				if s.acknowledgesIn(key, x, c, t, targets, d) {
 					count++
-					if leave && g != nil && s.acknowledgesIn(key, x, c, ops, t, targets, g) {
+					if leave && g != nil && s.acknowledgesIn(key, x, c, t, targets, g) {
 						countD++
 					}
 				}
 			}
-			if !leave && full != nil && count >= q && !s.anchoredQuorum(x, c, ops, t, full) {
+			if !leave && full != nil && count >= q && !s.anchoredQuorum(x, c, t, full) {
 				continue
 			}
-			if count >= q && (!isDecisionNode(x) || s.jointQuorum(x, c, ops, z, t, count, d)) {
+			if count >= q && (!isDecisionNode(x) || s.jointQuorum(x, c, z, t, count, d)) {
 				acked = append(acked, x)
 				if leave && g != nil && countD >= q {
 					ground[x.id] = true
@@ -220,24 +229,20 @@ func (s *settler) rounds(c closure, z map[nodeID]bool, a, g, full *anchors) (map
 			joint[x.id] = true
 		}
 		tz := s.judge(c, z, judgeView{settledOnly: true, joint: joint, anch: a})
-		next := map[nodeID]bool{}
-		for id := range z {
-			next[id] = true
-		}
-		grew := false
+		settle := map[nodeID]bool{}
 		for _, x := range acked {
 			if !isDecisionNode(x) || tz.effective(x) {
-				next[x.id], grew = true, true
+				settle[x.id] = true
 			}
 		}
-		if !grew {
+		if len(settle) == 0 {
 			return z, grounded
 		}
 		for id := range ground {
-			if next[id] {
+			if settle[id] {
 				grounded[id] = true
 			}
 		}
-		z = next
+		z = z.without(settle)
 	}
 }

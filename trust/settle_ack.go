@@ -1,6 +1,8 @@
 package trust
 
 import (
+	"slices"
+
 	"github.com/kring-circle/kring/protocol"
 )
 
@@ -10,21 +12,21 @@ import (
 // whose ops are ops and whose judgement is t: as a key that left, of a
 // Leave that applies; as the target of the removal x that took no side
 // against it; or with an op of its own.
-func (s *settler) acknowledges(key protocol.Key, x *node, c closure, ops []*node, t *judgement, a *anchors) bool {
-	return s.acknowledgesIn(key, x, c, ops, t, true, a)
+func (s *settler) acknowledges(key protocol.Key, x *node, c closure, t *judgement, a *anchors) bool {
+	return s.acknowledgesIn(key, x, c, t, true, a)
 }
 
 // acknowledgesIn is acknowledges, with the target's implicit
 // acknowledgement of its removal counted only when targets is set (a
 // circle whose quorum is everyone).
-func (s *settler) acknowledgesIn(key protocol.Key, x *node, c closure, ops []*node, t *judgement, targets bool, a *anchors) bool {
+func (s *settler) acknowledgesIn(key protocol.Key, x *node, c closure, t *judgement, targets bool, a *anchors) bool {
 	if x.op.Kind == protocol.KindLeave && t.effective(x) && t.leftKey(key) && s.leftAnchored(a, key, c) {
 		return true
 	}
-	if targets && x.op.Kind == protocol.KindEnact && isRemovalNode(x) && *motionOf(x).Target == key && !s.tookSideAgainst(key, x, c, ops, t) {
+	if targets && x.op.Kind == protocol.KindEnact && isRemovalNode(x) && *motionOf(x).Target == key && !s.tookSideAgainst(key, x, c, t) {
 		return true
 	}
-	return s.acknowledgesWithOp(key, x, c, ops, a)
+	return s.acknowledgesWithOp(key, x, c, a)
 }
 
 // leftKey reports whether key left in this judgement.
@@ -40,10 +42,10 @@ func (j *judgement) leftKey(key protocol.Key) bool {
 // tookSideAgainst reports whether key cast a removal or lift vote that the
 // removal x would make inert, or acknowledged with an op a removal or lift
 // that x disables in c.
-func (s *settler) tookSideAgainst(key protocol.Key, x *node, c closure, ops []*node, t *judgement) bool {
+func (s *settler) tookSideAgainst(key protocol.Key, x *node, c closure, t *judgement) bool {
 	xm := motionOf(x)
-	for _, v := range ops {
-		if v.op.Kind != protocol.KindVote || v.op.Author != key {
+	for _, v := range s.opsBy(key) {
+		if v.op.Kind != protocol.KindVote || !s.in(c, v) {
 			continue
 		}
 		switch motionOf(v).Kind {
@@ -53,28 +55,17 @@ func (s *settler) tookSideAgainst(key protocol.Key, x *node, c closure, ops []*n
 			}
 		}
 	}
-	return s.acknowledgedAny(key, s.disabledBy(x, c, s.zIn(t), t.v.anch), ops)
-}
-
-// zIn returns the settled set a judgement was made with, as a set.
-func (s *settler) zIn(t *judgement) map[nodeID]bool {
-	z := map[nodeID]bool{}
-	for _, n := range s.d.nodes {
-		if t.in(n) && t.z(n) {
-			z[n.id] = true
-		}
-	}
-	return z
+	return s.acknowledgedAny(key, s.disabledBy(x, c, t.zs, t.v.anch), c)
 }
 
 // disabledBy returns the removals and lifts outside z that the removal x
 // disables in c: effective with x left out, void with it.
-func (s *settler) disabledBy(x *node, c closure, z map[nodeID]bool, a *anchors) []*node {
+func (s *settler) disabledBy(x *node, c closure, z *zset, a *anchors) []*node {
 	with := s.judge(c, z, judgeView{ack: true, anch: a})
 	without := s.judge(c, z, judgeView{ack: true, exclude: x, anch: a})
 	var out []*node
 	for _, w := range s.membershipOf(c) {
-		if w == x || z[w.id] || w.op.Kind != protocol.KindEnact {
+		if w == x || z.has(w) || w.op.Kind != protocol.KindEnact {
 			continue
 		}
 		if (isRemovalNode(w) || motionOf(w).Kind == protocol.MotionUnsuspend) && !with.effective(w) && without.effective(w) {
@@ -85,15 +76,15 @@ func (s *settler) disabledBy(x *node, c closure, z map[nodeID]bool, a *anchors) 
 }
 
 // acknowledgedAny reports whether key acknowledged one of ws with an op
-// among ops (the op itself, or an op after it in whose ack view it is
+// in c (the op itself, or an op after it in whose ack view it is
 // effective).
-func (s *settler) acknowledgedAny(key protocol.Key, ws, ops []*node) bool {
+func (s *settler) acknowledgedAny(key protocol.Key, ws []*node, c closure) bool {
 	for _, w := range ws {
-		for _, y0 := range ops {
-			if y0.op.Author != key {
-				continue
+		for _, y0 := range s.candidates(key, w, c) {
+			if (y0 != w && !s.d.inPast(w, y0)) || !s.in(c, y0) {
+				continue // a forked key's candidates are all its ops
 			}
-			if y0 == w || (s.d.inPast(w, y0) && s.ackView(y0, w).effective(w)) {
+			if y0 == w || s.ackView(y0, w).effective(w) {
 				return true
 			}
 		}
@@ -103,15 +94,12 @@ func (s *settler) acknowledgedAny(key protocol.Key, ws, ops []*node) bool {
 
 // acknowledgesWithOp reports whether key has an op in c (x itself, or one
 // after it, made before its own Leaves) that acknowledges x.
-func (s *settler) acknowledgesWithOp(key protocol.Key, x *node, c closure, ops []*node, a *anchors) bool {
-	for _, y := range ops {
-		if y.op.Author != key || (y != x && !s.d.inPast(x, y)) || s.afterOwnLeave(y, ops) || !a.anchored(s.d, y) {
+func (s *settler) acknowledgesWithOp(key protocol.Key, x *node, c closure, a *anchors) bool {
+	for _, y := range s.candidates(key, x, c) {
+		if (y != x && !s.d.inPast(x, y)) || !s.in(c, y) || s.afterOwnLeave(y, c) || !a.anchored(s.d, y) {
 			continue
 		}
-		if y != x && !s.ackView(y, x).effective(x) {
-			continue
-		}
-		if s.takesOtherSide(key, x, y) {
+		if !s.explicitAck(y, x) {
 			continue
 		}
 		return true
@@ -119,15 +107,70 @@ func (s *settler) acknowledgesWithOp(key protocol.Key, x *node, c closure, ops [
 	return false
 }
 
+// explicitAck reports whether y, an op of K that is x or follows it,
+// acknowledges x on its own terms (§3.2 rules 2 to 4): x is y or effective
+// in y's ack view, and K takes no other side with y. It reads past(y) alone,
+// so it is computed once per pair.
+func (s *settler) explicitAck(y, x *node) bool {
+	k := [2]nodeID{y.id, x.id}
+	if v, ok := s.explicit[k]; ok {
+		return v
+	}
+	v := (y == x || s.ackView(y, x).effective(x)) && !s.takesOtherSide(y.op.Author, x, y)
+	s.explicit[k] = v
+	return v
+}
+
 // afterOwnLeave reports whether op y precedes no Leave of its own author
-// among ops (and is none): a twin signed after leaving.
-func (s *settler) afterOwnLeave(y *node, ops []*node) bool {
-	for _, l := range ops {
-		if l != y && l.op.Kind == protocol.KindLeave && l.op.Author == y.op.Author && !s.d.inPast(y, l) {
+// in c (and is none): a twin signed after leaving.
+func (s *settler) afterOwnLeave(y *node, c closure) bool {
+	for _, l := range s.opsBy(y.op.Author) {
+		if l != y && l.op.Kind == protocol.KindLeave && !s.d.inPast(y, l) && s.in(c, l) {
 			return true
 		}
 	}
 	return false
+}
+
+// opsBy returns the ops of key in the dag, in applied order.
+func (s *settler) opsBy(key protocol.Key) []*node {
+	for ; s.indexed < len(s.d.nodes); s.indexed++ {
+		n := s.d.nodes[s.indexed]
+		chain := s.byAuthor[n.op.Author]
+		if len(chain) > 0 && chain[len(chain)-1].op.Seq >= n.op.Seq {
+			s.forked[n.op.Author] = true
+		}
+		s.byAuthor[n.op.Author] = append(chain, n)
+	}
+	return s.byAuthor[key]
+}
+
+// candidates returns the ops of key that may acknowledge x in c: x or
+// the ops after it, in c. A key that never forked signs one chain, in
+// applied order, on which "x is in the past" holds from some op on and
+// "in c" up to some op, so two binary searches find them; a forked key's
+// ops are all returned.
+func (s *settler) candidates(key protocol.Key, x *node, c closure) []*node {
+	ops := s.opsBy(key)
+	if s.forked[key] {
+		return ops
+	}
+	lo, _ := slices.BinarySearchFunc(ops, x, func(y, x *node) int {
+		if y == x || s.d.inPast(x, y) {
+			return 1
+		}
+		return -1
+	})
+	hi, _ := slices.BinarySearchFunc(ops, c, func(y *node, c closure) int {
+		if s.in(c, y) {
+			return -1
+		}
+		return 1
+	})
+	if lo >= hi {
+		return nil
+	}
+	return ops[lo:hi]
 }
 
 // ackView is the view in which op y judges x: Judge(past(y), Z(past(y)))
@@ -135,6 +178,9 @@ func (s *settler) afterOwnLeave(y *node, ops []*node) bool {
 func (s *settler) ackView(y, x *node) *judgement {
 	past := s.pastOf(y)
 	e := s.eval(past)
+	if x.op.Kind != protocol.KindEnact || motionOf(x).Kind != protocol.MotionUnsuspend {
+		x = nil // only a lift reads x (§3.2 rule 2): one view serves every other op
+	}
 	return s.judge(past, e.z, judgeView{ack: true, x: x, anch: e.anch})
 }
 
@@ -149,17 +195,19 @@ func (s *settler) takesOtherSide(key protocol.Key, x, y *node) bool {
 			sides = append(sides, w)
 		}
 	}
-	pastOps := s.opsOf(past)
-	if !s.acknowledgedAny(key, sides, pastOps) {
+	if len(sides) == 0 {
 		return false
 	}
-	return !s.released(x, sides, past, pastOps)
+	if !s.acknowledgedAny(key, sides, past) {
+		return false
+	}
+	return !s.released(x, sides, past)
 }
 
 // sidesOf returns what x takes sides against in c: the removals and lifts
 // a removal x disables, or the other Charter motions (votes and
 // enactments) of x's version.
-func (s *settler) sidesOf(x *node, c closure, z map[nodeID]bool, a *anchors) []*node {
+func (s *settler) sidesOf(x *node, c closure, z *zset, a *anchors) []*node {
 	switch {
 	case isRemovalNode(x):
 		return s.disabledBy(x, c, z, a)
@@ -178,7 +226,7 @@ func (s *settler) sidesOf(x *node, c closure, z map[nodeID]bool, a *anchors) []*
 
 // released reports whether, within past, n - q + f keys of L acknowledge x
 // with ops and are counted for none of the sides.
-func (s *settler) released(x *node, sides []*node, past closure, ops []*node) bool {
+func (s *settler) released(x *node, sides []*node, past closure) bool {
 	if !s.in(past, x) {
 		return false
 	}
@@ -187,12 +235,12 @@ func (s *settler) released(x *node, sides []*node, past closure, ops []*node) bo
 	need := t.sig.t.N - t.sig.t.Settle + t.sig.t.Hostile
 	count := 0
 	for key := range t.sig.members {
-		if !s.acknowledgesWithOp(key, x, past, ops, e.anch) {
+		if !s.acknowledgesWithOp(key, x, past, e.anch) {
 			continue
 		}
 		other := false
 		for _, w := range sides {
-			if s.acknowledges(key, w, past, ops, t, e.anch) {
+			if s.acknowledges(key, w, past, t, e.anch) {
 				other = true
 			}
 		}
@@ -206,12 +254,9 @@ func (s *settler) released(x *node, sides []*node, past closure, ops []*node) bo
 // jointQuorum reports whether decision x, acknowledged by count keys of L,
 // also has the quorum of the membership before the settled removals of c
 // (§3.2, joint quorum).
-func (s *settler) jointQuorum(x *node, c closure, ops []*node, z map[nodeID]bool, t *judgement, count int, a *anchors) bool {
+func (s *settler) jointQuorum(x *node, c closure, z *zset, t *judgement, count int, a *anchors) bool {
 	gone := map[protocol.Key]bool{}
-	for _, n := range ops {
-		if !z[n.id] {
-			continue
-		}
+	for _, n := range z.decisions() {
 		switch {
 		case n.op.Kind == protocol.KindLeave:
 			gone[n.op.Author] = true
@@ -231,7 +276,7 @@ func (s *settler) jointQuorum(x *node, c closure, ops []*node, z map[nodeID]bool
 	}
 	leaversFor := 0
 	for k := range gone {
-		if !s.tookSideBeforeGoing(k, enactments, ops, t) {
+		if !s.tookSideBeforeGoing(k, enactments, c, t) {
 			count++
 			if t.leftKey(k) {
 				leaversFor++
@@ -240,7 +285,7 @@ func (s *settler) jointQuorum(x *node, c closure, ops []*node, z map[nodeID]bool
 	}
 	explicit := 0
 	for k := range t.sig.members {
-		if s.acknowledgesWithOp(k, x, c, ops, a) {
+		if s.acknowledgesWithOp(k, x, c, a) {
 			explicit++
 		}
 	}
@@ -252,13 +297,13 @@ func (s *settler) jointQuorum(x *node, c closure, ops []*node, z map[nodeID]bool
 
 // tookSideBeforeGoing reports whether key acknowledged one of the
 // enactments ws with an op that is not inert in t.
-func (s *settler) tookSideBeforeGoing(key protocol.Key, ws, ops []*node, t *judgement) bool {
+func (s *settler) tookSideBeforeGoing(key protocol.Key, ws []*node, c closure, t *judgement) bool {
 	for _, w := range ws {
-		for _, y0 := range ops {
-			if y0.op.Author != key || t.inert(y0) {
+		for _, y0 := range s.candidates(key, w, c) {
+			if (y0 != w && !s.d.inPast(w, y0)) || !s.in(c, y0) || t.inert(y0) {
 				continue
 			}
-			if y0 == w || (s.d.inPast(w, y0) && s.ackView(y0, w).effective(w)) {
+			if y0 == w || s.ackView(y0, w).effective(w) {
 				return true
 			}
 		}

@@ -1,6 +1,7 @@
 package trust
 
 import (
+	"encoding/binary"
 	"maps"
 	"slices"
 
@@ -41,7 +42,22 @@ func newAnchors(keys map[protocol.Key]bool, leaves map[nodeID]bool, cut cutOps) 
 	for _, k := range ks {
 		s += k
 	}
-	return &anchors{keys: keys, leaves: leaves, cut: cut.ops, cutBy: cut.by, k: s + "|" + zKey(leaves) + "|" + zKey(cut.ops)}
+	// The key names which enactments cut each op too: recogniser reads
+	// them (review round 13).
+	b := []byte(s + "|" + zKey(leaves) + "|" + zKey(cut.ops) + "|")
+	ids := make([]int, 0, len(cut.by))
+	for id := range cut.by {
+		ids = append(ids, int(id))
+	}
+	slices.Sort(ids)
+	for _, id := range ids {
+		b = binary.BigEndian.AppendUint32(b, uint32(id))
+		for _, e := range cut.by[nodeID(id)] {
+			b = binary.BigEndian.AppendUint32(b, uint32(e.id))
+		}
+		b = append(b, ';')
+	}
+	return &anchors{keys: keys, leaves: leaves, cut: cut.ops, cutBy: cut.by, k: string(b)}
 }
 
 // anchored reports whether op y counts.
@@ -82,7 +98,7 @@ func (s *settler) leftAnchored(a *anchors, key protocol.Key, c closure) bool {
 // rawZ is Z of a closure or past under fixed anchors, with the settled
 // Leaves that kept their quorum without the discounted acknowledgements.
 type rawZ struct {
-	z        map[nodeID]bool
+	z        *zset
 	grounded map[nodeID]bool
 }
 
@@ -92,22 +108,22 @@ func (s *settler) raw(c closure, a, g *anchors) *rawZ {
 	if r, ok := s.raws[k]; ok {
 		return r
 	}
-	z, gr := map[nodeID]bool{}, map[nodeID]bool{}
-	add := func(pr *rawZ) {
-		maps.Copy(z, pr.z)
-		maps.Copy(gr, pr.grounded)
-	}
+	gr := map[nodeID]bool{}
+	var z *zset
 	if c.top == nil {
+		zs := make([]*zset, 0, len(c.preds))
 		for _, p := range c.preds {
-			add(s.raw(closureOf(p), a, g))
+			pr := s.raw(closureOf(p), a, g)
+			zs = append(zs, pr.z)
+			maps.Copy(gr, pr.grounded)
 		}
+		z = s.union(c, zs)
 	} else {
-		if c.top.op.Kind == protocol.KindGenesis {
-			z[c.top.id] = true
-		}
-		add(s.raw(s.pastOf(c.top), a, g))
+		pr := s.raw(s.pastOf(c.top), a, g)
+		maps.Copy(gr, pr.grounded)
+		z = s.extend(c.top, pr.z)
 		var gh map[nodeID]bool
-		z, gh = s.rounds(c, z, s.beyondBound(c, z, a), g, a)
+		z, gh = s.settleClosure(c, z, a, g)
 		maps.Copy(gr, gh)
 	}
 	r := &rawZ{z: z, grounded: gr}
@@ -117,84 +133,110 @@ func (s *settler) raw(c closure, a, g *anchors) *rawZ {
 
 // settled is the validated evaluation of a closure or past.
 type settled struct {
-	z    map[nodeID]bool
+	z    *zset
 	anch *anchors
 }
 
-// eval returns Z of c (§3 with §3.4) and its anchors.
+// eval returns Z of c (§3 with §3.4) and its anchors. The removals that
+// cut are those validation keeps: it starts from every Revoke and Disavow
+// enactment of the union and drops those the validated set does not hold,
+// until none is dropped (review round 13).
 func (s *settler) eval(c closure) *settled {
 	k := s.key(c)
 	if e, ok := s.evals[k]; ok {
 		return e
 	}
 	z0 := s.raw(c, nil, nil).z
+	removals := map[nodeID]bool{}
+	for _, n := range z0.decisions() {
+		if n.op.Kind == protocol.KindEnact && removesVoters(motionOf(n)) {
+			removals[n.id] = true
+		}
+	}
+	for {
+		e := s.validateCut(c, z0, s.cutByRemovals(c, z0, removals))
+		next := map[nodeID]bool{}
+		for id := range removals {
+			if e.z.has(s.d.nodes[id]) {
+				next[id] = true
+			}
+		}
+		if len(next) == len(removals) {
+			s.evals[k] = e
+			return e
+		}
+		removals = next
+	}
+}
+
+// validateCut is the validated evaluation of c (§3.4) with the cut ops
+// given.
+func (s *settler) validateCut(c closure, z0 *zset, cut cutOps) *settled {
 	e := &settled{z: z0}
 	keys := map[protocol.Key]bool{}
 	count := map[protocol.Key]int{}
-	for id := range z0 {
-		if n := s.d.nodes[id]; n.op.Kind == protocol.KindLeave {
+	for _, n := range z0.decisions() {
+		if n.op.Kind == protocol.KindLeave {
 			keys[n.op.Author] = true
 			count[n.op.Author]++
 		}
 	}
-	cut := s.cutByRemovals(c, z0)
-	if len(keys) > 0 || len(cut.ops) > 0 {
-		leaves := map[nodeID]bool{}
-		sig := s.sigma(c, z0)
-		for id := range z0 {
-			if n := s.d.nodes[id]; n.op.Kind == protocol.KindLeave && count[n.op.Author] == 1 {
-				leaves[id] = true
-			}
-		}
-		a := newAnchors(keys, leaves, cut)
-		vacuous := true
-		for _, n := range s.opsOf(c) {
-			if !a.anchored(s.d, n) {
-				vacuous = false
-				break
-			}
-		}
-		if !vacuous {
-			for {
-				r := s.raw(c, nil, a)
-				grew := false
-				next := map[nodeID]bool{}
-				for id := range leaves {
-					next[id] = true
-				}
-				for id := range r.grounded {
-					if !next[id] {
-						next[id], grew = true, true
-					}
-				}
-				for id := range z0 {
-					if n := s.d.nodes[id]; !next[id] && n.op.Kind == protocol.KindLeave && s.recognised(n, c, sig, a) {
-						next[id], grew = true, true
-					}
-				}
-				if !grew {
-					e = &settled{z: s.raw(c, a, nil).z, anch: a}
-					break
-				}
-				leaves = next
-				a = newAnchors(keys, leaves, cut)
-			}
+	if len(keys) == 0 && len(cut.ops) == 0 {
+		return e
+	}
+	leaves := map[nodeID]bool{}
+	sig := s.sigma(c, z0)
+	for _, n := range z0.decisions() {
+		if n.op.Kind == protocol.KindLeave && count[n.op.Author] == 1 {
+			leaves[n.id] = true
 		}
 	}
-	s.evals[k] = e
-	return e
+	a := newAnchors(keys, leaves, cut)
+	vacuous := true
+	for _, n := range s.opsOf(c) {
+		if !a.anchored(s.d, n) {
+			vacuous = false
+			break
+		}
+	}
+	if vacuous {
+		return e
+	}
+	for {
+		r := s.raw(c, nil, a)
+		grew := false
+		next := map[nodeID]bool{}
+		for id := range leaves {
+			next[id] = true
+		}
+		for id := range r.grounded {
+			if !next[id] {
+				next[id], grew = true, true
+			}
+		}
+		for _, n := range z0.decisions() {
+			if !next[n.id] && n.op.Kind == protocol.KindLeave && s.recognised(n, c, sig, a) {
+				next[n.id], grew = true, true
+			}
+		}
+		if !grew {
+			return &settled{z: s.raw(c, a, nil).z, anch: a}
+		}
+		leaves = next
+		a = newAnchors(keys, leaves, cut)
+	}
 }
 
 // sigma is Σ = Settled(z) of closure c (§3.1).
-func (s *settler) sigma(c closure, z map[nodeID]bool) settledState {
-	return (&judgement{set: s.membershipOf(c), z: func(n *node) bool { return z[n.id] }}).settled()
+func (s *settler) sigma(c closure, z *zset) settledState {
+	return (&judgement{set: s.membershipOf(c), z: z.has}).settled()
 }
 
 // otherLeaveIn reports whether z holds a Leave by the author of the Leave
 // x other than x.
-func (s *settler) otherLeaveIn(x *node, z map[nodeID]bool) bool {
-	for id := range z {
-		if l := s.d.nodes[id]; l != x && l.op.Kind == protocol.KindLeave && l.op.Author == x.op.Author {
+func (s *settler) otherLeaveIn(x *node, z *zset) bool {
+	for _, l := range z.decisions() {
+		if l != x && l.op.Kind == protocol.KindLeave && l.op.Author == x.op.Author {
 			return true
 		}
 	}
@@ -203,16 +245,15 @@ func (s *settler) otherLeaveIn(x *node, z map[nodeID]bool) bool {
 
 // beyondBound returns the anchors under which closure c is judged in
 // validation: none when fewer than f keys (f of its preds' settled set z)
-// signed unanchored ops in c (twins, or ops that a revocation cut) that
-// weigh on what c settles, and a otherwise.
-func (s *settler) beyondBound(c closure, z map[nodeID]bool, a *anchors) *anchors {
+// signed unanchored ops in c (twins, or ops that a revocation cut), and a
+// otherwise.
+func (s *settler) beyondBound(c closure, z *zset, a *anchors) *anchors {
 	if a == nil {
 		return nil
 	}
 	keys := map[protocol.Key]bool{}
-	ops := s.opsOf(c)
-	for _, n := range ops {
-		if !keys[n.op.Author] && !a.anchored(s.d, n) && s.weighs(n, ops, z) {
+	for _, n := range s.opsOf(c) {
+		if !keys[n.op.Author] && !a.anchored(s.d, n) {
 			keys[n.op.Author] = true
 		}
 	}
@@ -223,6 +264,36 @@ func (s *settler) beyondBound(c closure, z map[nodeID]bool, a *anchors) *anchors
 	return a
 }
 
+// settleClosure runs the rounds of closure c from its preds' union z
+// under the anchors a of validation. Beyond the bound the unanchored ops
+// are inert and settle nothing but a Leave, and their acknowledgements
+// still count if, after the rounds, fewer than f keys of the closure's
+// settled State signed unanchored ops (review round 13).
+func (s *settler) settleClosure(c closure, z *zset, a, g *anchors) (*zset, map[nodeID]bool) {
+	b := s.beyondBound(c, z, a)
+	if b == nil {
+		return s.rounds(c, z, nil, nil, g, a)
+	}
+	za, ga := s.rounds(c, z, b, nil, g, a)
+	if s.unanchoredMembers(c, za, b) < s.sigma(c, za).t.Hostile {
+		return za, ga
+	}
+	return s.rounds(c, z, b, b, g, a)
+}
+
+// unanchoredMembers counts the keys of the settled State of z that
+// signed ops in c that a discounts.
+func (s *settler) unanchoredMembers(c closure, z *zset, a *anchors) int {
+	sig := s.sigma(c, z)
+	keys := map[protocol.Key]bool{}
+	for _, y := range s.opsOf(c) {
+		if sig.members[y.op.Author] && !a.anchored(s.d, y) {
+			keys[y.op.Author] = true
+		}
+	}
+	return len(keys)
+}
+
 // anchoredQuorum reports whether at least f keys of the closure's settled
 // State acknowledge x with ops that a anchors (review round 10): at least
 // one of them honest and none a removed key's thief, so a stale branch
@@ -230,10 +301,10 @@ func (s *settler) beyondBound(c closure, z map[nodeID]bool, a *anchors) *anchors
 //
 // Only acknowledgements made with ops count here, not a target's implicit
 // acknowledgement of its own removal.
-func (s *settler) anchoredQuorum(x *node, c closure, ops []*node, t *judgement, a *anchors) bool {
+func (s *settler) anchoredQuorum(x *node, c closure, t *judgement, a *anchors) bool {
 	count := 0
 	for key := range t.sig.members {
-		if s.acknowledgesWithOp(key, x, c, ops, a) {
+		if s.acknowledgesWithOp(key, x, c, a) {
 			count++
 		}
 	}
@@ -248,15 +319,14 @@ type cutOps struct {
 }
 
 // cutByRemovals returns the ops of c that the Revoke and Disavow
-// enactments settled in z0 make inert, judged in c with z0: a revoked
+// enactments settled in z0 and among removals make inert, judged in c with z0: a revoked
 // key's ops that precede no cut point of its revocation, and a disavowed
 // key's ops from the disavowed seq, settled or not.
-func (s *settler) cutByRemovals(c closure, z0 map[nodeID]bool) cutOps {
+func (s *settler) cutByRemovals(c closure, z0 *zset, removals map[nodeID]bool) cutOps {
 	cut := cutOps{ops: map[nodeID]bool{}, by: map[nodeID][]*node{}}
 	var t *judgement
-	for id := range z0 {
-		e := s.d.nodes[id]
-		if e.op.Kind != protocol.KindEnact || !removesVoters(motionOf(e)) {
+	for _, e := range z0.decisions() {
+		if !removals[e.id] || e.op.Kind != protocol.KindEnact || !removesVoters(motionOf(e)) {
 			continue
 		}
 		if t == nil {
@@ -294,28 +364,6 @@ func (a *anchors) twin(d *dag, y *node) bool {
 	return true
 }
 
-// weighs reports whether the unanchored op y can weigh on what its
-// closure (of ops) settles, other than by settling itself (review round
-// 12): it is a vote or a decision; its past holds an op outside z; or a key
-// other than its author acknowledges it with a later op in whose ack view
-// y is effective.
-func (s *settler) weighs(y *node, ops []*node, z map[nodeID]bool) bool {
-	if y.op.Kind == protocol.KindVote || isDecisionNode(y) {
-		return true
-	}
-	for _, p := range s.opsOf(s.pastOf(y)) {
-		if !z[p.id] {
-			return true
-		}
-	}
-	for _, w := range ops {
-		if w.op.Author != y.op.Author && s.d.inPast(y, w) && s.ackView(w, y).effective(y) {
-			return true
-		}
-	}
-	return false
-}
-
 // recogniser reports whether y may recognise a Leave: it is anchored, or
 // it is a revoked key's op, no twin, cut only by Revoke enactments, and in
 // the past of each earliest of them, so the circle saw it before it
@@ -345,15 +393,20 @@ func (a *anchors) recogniser(d *dag, y *node) bool {
 }
 
 // recognised reports whether at least f keys (f of sig) acknowledged the
-// Leave l with an op y in c that a anchors, each a member in the settled
-// State of y's own past, and whose past settles no other Leave of l's
-// author: the members who acknowledged a real Leave before any twin of it
-// settled tell it apart, and still do after they leave themselves.
+// Leave l with an op y in c that may recognise, each a member in the
+// settled State of y's own past, and whose past settles no other Leave of
+// l's author: the members who acknowledged a real Leave before any twin of
+// it settled tell it apart, and still do after they leave themselves. The
+// f keys must be members at once: some op w holds their ops and has them
+// all in the settled State of its past, and where f or more of those
+// members signed unanchored ops in w's closure only anchored recognisers
+// count (review round 13).
 func (s *settler) recognised(l *node, c closure, sig settledState, a *anchors) bool {
-	keys := map[protocol.Key]bool{}
-	for _, y := range s.opsOf(c) {
+	var ys []*node
+	ops := s.opsOf(c)
+	for _, y := range ops {
 		k := y.op.Author
-		if keys[k] || (y != l && !s.d.inPast(l, y)) || !a.recogniser(s.d, y) {
+		if (y != l && !s.d.inPast(l, y)) || !a.recogniser(s.d, y) {
 			continue
 		}
 		past := s.pastOf(y)
@@ -365,15 +418,41 @@ func (s *settler) recognised(l *node, c closure, sig settledState, a *anchors) b
 			continue
 		}
 		other := false
-		for id := range pz {
-			if o := s.d.nodes[id]; o != l && o.op.Kind == protocol.KindLeave && o.op.Author == l.op.Author {
+		for _, o := range pz.decisions() {
+			if o != l && o.op.Kind == protocol.KindLeave && o.op.Author == l.op.Author {
 				other = true
 				break
 			}
 		}
 		if !other {
-			keys[k] = true
+			ys = append(ys, y)
 		}
 	}
-	return len(keys) >= sig.t.Hostile
+	if len(ys) == 0 {
+		return false
+	}
+	for _, w := range ops {
+		if w.op.Kind == protocol.KindGenesis {
+			continue // no recognising op precedes it
+		}
+		past := s.pastOf(w)
+		members := s.sigma(past, s.raw(past, nil, nil).z).members
+		suspects := map[protocol.Key]bool{}
+		for _, o := range ops {
+			if (o == w || s.d.inPast(o, w)) && members[o.op.Author] && !a.anchored(s.d, o) {
+				suspects[o.op.Author] = true
+			}
+		}
+		beyond := len(suspects) >= sig.t.Hostile
+		keys := map[protocol.Key]bool{}
+		for _, y := range ys {
+			if (y == w || s.d.inPast(y, w)) && members[y.op.Author] && (!beyond || a.anchored(s.d, y)) {
+				keys[y.op.Author] = true
+			}
+		}
+		if len(keys) >= sig.t.Hostile {
+			return true
+		}
+	}
+	return false
 }

@@ -2,6 +2,7 @@ package refmodel
 
 import (
 	"sort"
+	"strconv"
 
 	"github.com/kring-circle/kring/protocol"
 )
@@ -77,6 +78,16 @@ func (m *model) newAnchors(keys map[protocol.Key]bool, leaves set, cut cutOps) *
 	for _, k := range ks {
 		s += k
 	}
+	// The key names cut.by too: two sets can cut the same ops by different
+	// enactments, and recogniser reads which (review round 13).
+	for y, in := range cut.ops {
+		if in {
+			s += "|" + strconv.Itoa(y) + ":"
+			for _, e := range cut.by[y] {
+				s += strconv.Itoa(e) + ","
+			}
+		}
+	}
 	a := &anchors{keys: keys, leaves: leaves, cut: cut.ops, cutBy: cut.by, k: "A" + s + "|" + leaves.key() + "|" + cut.ops.key()}
 	if old, ok := m.anch[a.k]; ok {
 		return old
@@ -116,7 +127,7 @@ func (m *model) raw(sub set, a, g *anchors) *rawEval {
 			z, gr = z.or(pr.z), gr.or(pr.grounded)
 		}
 		var gh set
-		z, gh = m.rounds(sub, z, m.beyondBound(sub, z, a), g, a)
+		z, gh = m.settleClosure(sub, z, a, g)
 		gr = gr.or(gh)
 	} else {
 		for _, h := range heads {
@@ -137,6 +148,36 @@ func (m *model) raw(sub set, a, g *anchors) *rawEval {
 // fixpoint from there). It returns nil when the anchors would discount
 // nothing, and otherwise Z of sub under the anchors.
 func (m *model) validate(sub, z0 set) (*anchors, *rawEval) {
+	// The removals that cut are those validation keeps (review round 13):
+	// start from every Revoke and Disavow enactment of z0 and drop those
+	// that the validated set does not hold, until none is dropped. Each
+	// step only drops, so this ends; a removal whose own settlement rested
+	// on ops that its cut discounts cuts nothing.
+	removals := make(set, len(m.ops))
+	for e, in := range z0 {
+		if in && m.ops[e].enact != nil && removesVoter(m.ops[e].m) {
+			removals[e] = true
+		}
+	}
+	for {
+		a, r := m.validateCut(sub, z0, m.cutByRemovals(sub, z0, removals))
+		zv := z0
+		if a != nil {
+			zv = r.z
+		}
+		next := make(set, len(m.ops))
+		for e, in := range removals {
+			next[e] = in && zv[e]
+		}
+		if next.key() == removals.key() {
+			return a, r
+		}
+		removals = next
+	}
+}
+
+// validateCut computes the anchors of sub (§3.4) with the cut ops given.
+func (m *model) validateCut(sub, z0 set, cut cutOps) (*anchors, *rawEval) {
 	keys := map[protocol.Key]bool{}
 	count := map[protocol.Key]int{}
 	for l, in := range z0 {
@@ -145,7 +186,6 @@ func (m *model) validate(sub, z0 set) (*anchors, *rawEval) {
 			count[m.ops[l].author()]++
 		}
 	}
-	cut := m.cutByRemovals(sub, z0)
 	if len(keys) == 0 && len(cut.by) == 0 {
 		return nil, nil
 	}
@@ -185,17 +225,16 @@ func (m *model) validate(sub, z0 set) (*anchors, *rawEval) {
 // beyondBound returns the anchors under which the closure sub is judged
 // in validation (§3.4): none when fewer than f keys (f of its preds'
 // settled set z) signed unanchored ops in sub (twins, or ops that a
-// revocation cut) that weigh on what sub settles, and a otherwise. Fewer
-// than f such keys are within §0's hostile allowance of sub, so sub is
-// judged as it was; f or more are beyond it, and there their unanchored
-// ops settle and acknowledge nothing.
+// revocation cut), and a otherwise. Fewer than f such keys are within §0's
+// hostile allowance of sub, so sub is judged as it was; f or more are
+// beyond it (settleClosure).
 func (m *model) beyondBound(sub, z set, a *anchors) *anchors {
 	if a == nil {
 		return nil
 	}
 	keys := map[protocol.Key]bool{}
 	for y, in := range sub {
-		if in && !keys[m.ops[y].author()] && !a.anchored(m, y) && m.weighs(y, sub, z) {
+		if in && !keys[m.ops[y].author()] && !a.anchored(m, y) {
 			keys[m.ops[y].author()] = true
 		}
 	}
@@ -217,32 +256,6 @@ func (a *anchors) twin(m *model, y int) bool {
 		}
 	}
 	return true
-}
-
-// weighs reports whether the unanchored op y can weigh on what the closure
-// sub settles, other than by settling itself (§3.4, review round 12): it
-// is a vote (an endorsement included) or a decision; its past holds an op
-// outside z, which it can acknowledge; or a key other than its author
-// acknowledges it, with a later op in sub in whose ack view y is
-// effective. A revoked member's advisory that everyone saw void, signed
-// concurrently with the revocation, weighs on nothing, so it does not tip
-// a closure beyond the bound.
-func (m *model) weighs(y int, sub, z set) bool {
-	it := m.ops[y]
-	if it.op.Kind == protocol.KindVote || isDecision(it) {
-		return true
-	}
-	for p, in := range it.past {
-		if in && !z[p] {
-			return true
-		}
-	}
-	for w, in := range sub {
-		if in && m.ops[w].author() != it.author() && m.before(y, w) && m.ackView(w, y).effective(y) {
-			return true
-		}
-	}
-	return false
 }
 
 // recogniser reports whether y may recognise a Leave (§3.4): it is
@@ -277,6 +290,40 @@ func (a *anchors) recogniser(m *model, y int) bool {
 	return true
 }
 
+// settleClosure runs the rounds of the closure sub from its preds' union
+// z under the anchors a of validation (§3.4). Below the bound it is
+// judged as before. Beyond it the discounted ops are inert and settle
+// nothing but a Leave; their acknowledgements still count if, once the
+// rounds are done, fewer than f keys of the closure's settled State signed
+// such ops (review round 13): the keys whose removal the closure itself
+// settles are then removed keys, which §0 does not limit, and a revoked
+// member's acknowledgement signed while the circle revoked it does not
+// freeze the circle.
+func (m *model) settleClosure(sub, z set, a, g *anchors) (set, set) {
+	b := m.beyondBound(sub, z, a)
+	if b == nil {
+		return m.rounds(sub, z, nil, nil, g, a)
+	}
+	za, ga := m.rounds(sub, z, b, nil, g, a)
+	if m.unanchoredMembers(sub, za, b) < m.settled(za).hostile() {
+		return za, ga
+	}
+	return m.rounds(sub, z, b, b, g, a)
+}
+
+// unanchoredMembers counts the keys of the settled State of z that
+// signed ops in sub that a discounts.
+func (m *model) unanchoredMembers(sub, z set, a *anchors) int {
+	sig := m.settled(z)
+	keys := map[protocol.Key]bool{}
+	for y, in := range sub {
+		if in && sig.members[m.ops[y].author()] && !a.anchored(m, y) {
+			keys[m.ops[y].author()] = true
+		}
+	}
+	return len(keys)
+}
+
 // anchoredQuorum reports whether at least f keys of the settled State of
 // t acknowledge x in sub with ops that a anchors (§3.4, review round 10).
 //
@@ -301,16 +348,16 @@ type cutOps struct {
 }
 
 // cutByRemovals returns the ops of sub that the Revoke and Disavow
-// enactments settled in z0 make inert (§4.1), judged in sub with z0: a
+// enactments settled in z0 and among removals make inert (§4.1), judged in sub with z0: a
 // revoked key's ops that precede no cut point of its revocation, and a
 // disavowed key's ops from the disavowed seq. Settled ops are cut too:
 // validation reads them in closures that do not hold the removal.
-func (m *model) cutByRemovals(sub, z0 set) cutOps {
+func (m *model) cutByRemovals(sub, z0, removals set) cutOps {
 	cut := cutOps{ops: make(set, len(m.ops)), by: map[int][]int{}}
 	var t *judgement
 	for e, in := range z0 {
 		et := m.ops[e]
-		if !in || et.enact == nil || !removesVoter(et.m) {
+		if !in || !removals[e] || et.enact == nil || !removesVoter(et.m) {
 			continue
 		}
 		if t == nil {
@@ -334,9 +381,16 @@ func (m *model) cutByRemovals(sub, z0 set) cutOps {
 }
 
 // recognised reports whether at least f keys (f of sig, the settled State
-// of the whole set) acknowledged the Leave l with an op y in sub that a
-// anchors, each a member in the settled State of y's own past, and whose
-// past settles no other Leave of l's author (review rounds 9 and 11).
+// of the whole set) acknowledged the Leave l with an op y in sub that may
+// recognise (recogniser), each a member in the settled State of y's own
+// past, and whose past settles no other Leave of l's author (review rounds
+// 9 and 11); and whether f such keys were members at once: some op w has
+// their ops in its closure and all of them members in the settled State
+// of its past, and where f or more of those members signed ops in w's
+// closure that a does not anchor, only anchored recognisers count there
+// (review round 13: thieves of keys stolen one after another, each revoked
+// before the next theft, are never f hostile keys in one view, and must
+// not add up to f recognisers over time).
 // Members who left at once settle their Leaves on each other's implicit
 // acknowledgements; when kept copies later settle twins of them on a
 // stale branch, the members who acknowledged the real Leaves before any
@@ -344,10 +398,10 @@ func (m *model) cutByRemovals(sub, z0 set) cutOps {
 // their acknowledgements precede their own validated Leaves.
 func (m *model) recognised(l int, sub set, sig *sigma, a *anchors) bool {
 	author := m.ops[l].author()
-	keys := map[protocol.Key]bool{}
+	var ys []int
 	for y, in := range sub {
 		k := m.ops[y].author()
-		if !in || keys[k] || (y != l && !m.before(l, y)) || !a.recogniser(m, y) {
+		if !in || (y != l && !m.before(l, y)) || !a.recogniser(m, y) {
 			continue
 		}
 		pz := m.raw(m.pastSet(y), nil, nil).z
@@ -365,8 +419,32 @@ func (m *model) recognised(l int, sub set, sig *sigma, a *anchors) bool {
 			}
 		}
 		if !other {
-			keys[k] = true
+			ys = append(ys, y)
 		}
 	}
-	return len(keys) >= sig.hostile()
+	for w, in := range sub {
+		if !in {
+			continue
+		}
+		members := m.settled(m.raw(m.pastSet(w), nil, nil).z).members
+		closure := m.closure(w)
+		suspects := map[protocol.Key]bool{}
+		for o, oin := range closure {
+			if oin && members[m.ops[o].author()] && !a.anchored(m, o) {
+				suspects[m.ops[o].author()] = true
+			}
+		}
+		beyond := len(suspects) >= sig.hostile()
+		keys := map[protocol.Key]bool{}
+		for _, y := range ys {
+			k := m.ops[y].author()
+			if closure[y] && members[k] && (!beyond || a.anchored(m, y)) {
+				keys[k] = true
+			}
+		}
+		if len(keys) >= sig.hostile() {
+			return true
+		}
+	}
+	return false
 }

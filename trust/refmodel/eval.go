@@ -117,14 +117,16 @@ func (m *model) eval(sub set) *evaluation {
 
 // rounds grows z by the rounds of §3 over sub.
 //
-// Under anchors a the acknowledgements that validation discounts (§3.4)
-// count toward no op but a Leave; under g, a Leave is also checked without
-// them, and returned as grounded if it still has its quorum.
+// Under anchors a (a closure beyond the bound, §3.4) the ops that
+// validation discounts are inert and settle nothing but a Leave; under
+// acks, their acknowledgements count toward no op but a Leave; under g, a
+// Leave is also checked without them, and returned as grounded if it
+// still has its quorum.
 //
 // Under full (the anchors of validation), an op other than a Leave settles
 // only if at least f keys acknowledge it with anchored ops (review round
 // 10): at least one of them honest and none a removed key's thief.
-func (m *model) rounds(sub, z set, a, g, full *anchors) (set, set) {
+func (m *model) rounds(sub, z set, a, acks, g, full *anchors) (set, set) {
 	grounded := make(set, len(m.ops))
 	if m.opts.NoSettlement {
 		return z, grounded // counterfactual: nothing settles but the genesis
@@ -163,7 +165,7 @@ func (m *model) rounds(sub, z set, a, g, full *anchors) (set, set) {
 			// Acknowledgements that validation discounts (§3.4) never
 			// count, except toward a Leave, which settles as before; a
 			// Leave that keeps its quorum without them is grounded.
-			d := a
+			d := acks
 			if leave {
 				d = nil
 			}

@@ -1,0 +1,115 @@
+package trust
+
+import (
+	"encoding/binary"
+	"slices"
+
+	"github.com/kring-circle/kring/protocol"
+)
+
+// zset is the settled set Z of one closure or past (docs/membership.md §3),
+// kept as its window: the settleable ops of the closure that Z does not
+// hold. Z is then the genesis and every other settleable op of the
+// closure. A circle whose members acknowledge one another keeps its
+// windows to the few ops that recent acknowledgements have not yet
+// reached, so a closure's Z costs its window, not the log (§8).
+type zset struct {
+	s   *settler
+	c   closure
+	win []*node // in applied order (ascending ids)
+	k   string
+
+	decided []*node // the settled membership ops, once asked for
+	asked   bool
+}
+
+// newZ returns the Z of c whose window is win (in applied order).
+func (s *settler) newZ(c closure, win []*node) *zset {
+	b := []byte(s.key(c))
+	b = append(b, '|')
+	for _, n := range win {
+		b = binary.BigEndian.AppendUint32(b, uint32(n.id))
+	}
+	return &zset{s: s, c: c, win: win, k: string(b)}
+}
+
+// has reports whether n is in Z.
+func (z *zset) has(n *node) bool {
+	if n.op.Kind == protocol.KindGenesis {
+		return z.s.in(z.c, n)
+	}
+	return settleable(n) && !z.unsettled(n) && z.s.in(z.c, n)
+}
+
+// unsettled reports whether n is in the window.
+func (z *zset) unsettled(n *node) bool {
+	_, found := slices.BinarySearchFunc(z.win, n.id, func(w *node, id nodeID) int { return int(w.id) - int(id) })
+	return found
+}
+
+// decisions returns the settled membership ops of Z, in applied order:
+// the genesis, settled endorsements, enactments and Leaves.
+func (z *zset) decisions() []*node {
+	if !z.asked {
+		for _, n := range z.s.membershipOf(z.c) {
+			if z.has(n) {
+				z.decided = append(z.decided, n)
+			}
+		}
+		z.asked = true
+	}
+	return z.decided
+}
+
+// without returns Z grown by the ops in settle: the same closure with
+// those ops out of the window.
+func (z *zset) without(settle map[nodeID]bool) *zset {
+	var win []*node
+	for _, n := range z.win {
+		if !settle[n.id] {
+			win = append(win, n)
+		}
+	}
+	return z.s.newZ(z.c, win)
+}
+
+// union returns the Z of the past made of the closures of preds, each
+// with its own Z: an op is unsettled there when every pred's closure that
+// holds it leaves it unsettled.
+func (s *settler) union(c closure, zs []*zset) *zset {
+	if len(zs) == 1 {
+		return s.newZ(c, zs[0].win)
+	}
+	seen := map[nodeID]bool{}
+	var win []*node
+	for _, z := range zs {
+		for _, n := range z.win {
+			if seen[n.id] {
+				continue
+			}
+			seen[n.id] = true
+			open := true
+			for _, o := range zs {
+				if o != z && s.in(o.c, n) && !o.unsettled(n) {
+					open = false
+					break
+				}
+			}
+			if open {
+				win = append(win, n)
+			}
+		}
+	}
+	slices.SortFunc(win, func(a, b *node) int { return int(a.id) - int(b.id) })
+	return s.newZ(c, win)
+}
+
+// extend returns the Z of the closure of top, whose past has Z pz, before
+// its rounds: top joins the window when it can settle.
+func (s *settler) extend(top *node, pz *zset) *zset {
+	win := pz.win
+	if top.op.Kind != protocol.KindGenesis && settleable(top) {
+		win = append(slices.Clip(win), top)
+	}
+	return s.newZ(closureOf(top), win)
+}
