@@ -398,3 +398,20 @@ func BenchmarkSettle(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkSettleEach computes, op by op as an Engine applies them, the
+// validated Z of each op's past and closure, keeping what it computed:
+// the cost an Engine on the version-2 rules would pay per op.
+func BenchmarkSettleEach(b *testing.B) {
+	for _, n := range []int{400, 1600} {
+		b.Run(fmt.Sprint(n), func(b *testing.B) {
+			ops := settleHistory(b, n)
+			b.ReportAllocs()
+			for b.Loop() {
+				if got := trust.SettleEachForTest(ops); got < n/2 {
+					b.Fatalf("only %d of %d ops settled", got, n)
+				}
+			}
+		})
+	}
+}

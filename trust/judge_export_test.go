@@ -132,3 +132,30 @@ func settleForTest(ops []*protocol.Op) (map[protocol.Hash]bool, *testAnchors) {
 	}
 	return out, ta
 }
+
+// SettleEachForTest adds ops (causally closed, in a causal order, the
+// genesis first) to one dag one by one, as an Engine would, and computes
+// the validated Z of each op's past and closure on one settler that keeps
+// what it computed. It returns how many ops the last closure settles.
+func SettleEachForTest(ops []*protocol.Op) int {
+	d := newDAG()
+	st := newSettler(d)
+	var last *settled
+	for _, op := range ops {
+		preds := make([]*node, len(op.Preds))
+		for i, p := range op.Preds {
+			preds[i], _ = d.get(p)
+		}
+		n, _ := d.prepare(op, preds)
+		d.add(n, preds)
+		st.eval(st.pastOf(n))
+		last = st.eval(closureOf(n))
+	}
+	count := 0
+	for _, n := range d.nodes {
+		if last.z.has(n) {
+			count++
+		}
+	}
+	return count
+}

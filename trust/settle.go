@@ -182,6 +182,9 @@ func (s *settler) opsOf(c closure) []*node {
 func (s *settler) rounds(c closure, z *zset, a, acks, g, full *anchors) (*zset, map[nodeID]bool) {
 	grounded := map[nodeID]bool{}
 	for {
+		if len(z.win) == 0 {
+			return z, grounded // nothing left to settle
+		}
 		t := s.judge(c, z, judgeView{anch: a})
 		q := t.sig.t.Settle
 		var acked []*node
