@@ -8,7 +8,8 @@ import (
 
 // taint marks the settled ops an applied Disavow reaches (§4.6): the
 // target's ops from its seq, Admit enactments citing a tainted vote, and
-// endorsements whose author's every earlier Admit enactment is tainted.
+// endorsements whose author's every earlier settled Admit enactment is
+// tainted (a void Admit signed first must not shield them, round 15).
 func (j *judgement) taint() {
 	var disavows []*protocol.Motion
 	for h := range j.motions {
@@ -44,7 +45,7 @@ func (j *judgement) taint() {
 			}
 			earlier, bad := 0, 0
 			for _, a := range admitsBy[n.op.Author] {
-				if j.d.inPast(a, n) {
+				if j.z(a) && j.d.inPast(a, n) {
 					earlier++
 					if j.tainted[a.id] {
 						bad++
@@ -131,14 +132,14 @@ func (j *judgement) forks() {
 			if q == 0 {
 				break
 			}
-			keep, lift := j.keepLift(a, twins)
+			keep, lifts := j.keepLift(a, twins)
 			if keep == nil {
 				j.forkFrom[a] = q
 				break
 			}
 			for _, o := range j.authorOps(a) {
 				for _, t := range twins {
-					if t != keep && (o == t || j.d.inPast(t, o)) && !j.d.inPast(lift, o) {
+					if t != keep && (o == t || j.d.inPast(t, o)) && !j.afterAny(lifts, o) {
 						j.discard[o.id] = true
 					}
 				}
@@ -187,9 +188,12 @@ func (j *judgement) lowestFork(a int32) (uint32, []*node) {
 	return low, twins
 }
 
-// keepLift returns the twin an applying lift keeps and the lift, or nils;
-// a keep-lift that would discard a settled op does not apply.
-func (j *judgement) keepLift(a int32, twins []*node) (*node, *node) {
+// keepLift returns the twin that the applying lifts keep and those lifts,
+// or nil; a keep-lift that would discard a settled op does not apply, and
+// lifts that keep different twins tie and neither applies (§4.4).
+func (j *judgement) keepLift(a int32, twins []*node) (*node, []*node) {
+	var keep *node
+	var lifts []*node
 	for id := range j.lifts {
 		l := j.d.nodes[id]
 		m := motionOf(l)
@@ -197,12 +201,27 @@ func (j *judgement) keepLift(a int32, twins []*node) (*node, *node) {
 			continue
 		}
 		for _, t := range twins {
-			if t.op.Hash() == *m.Keep && !j.discardsSettled(a, t, twins, l) {
-				return t, l
+			if t.op.Hash() != *m.Keep || j.discardsSettled(a, t, twins, l) {
+				continue
 			}
+			if keep != nil && keep != t {
+				return nil, nil
+			}
+			keep = t
+			lifts = append(lifts, l)
 		}
 	}
-	return nil, nil
+	return keep, lifts
+}
+
+// afterAny reports whether one of the ops ls is in the past of o.
+func (j *judgement) afterAny(ls []*node, o *node) bool {
+	for _, l := range ls {
+		if j.d.inPast(l, o) {
+			return true
+		}
+	}
+	return false
 }
 
 func (j *judgement) discardsSettled(a int32, keep *node, twins []*node, lift *node) bool {

@@ -113,7 +113,7 @@ func (j *judgement) taint() {
 		if it.vote != nil && it.m.Kind == protocol.MotionAdmit && !j.m.founders[it.author()] {
 			admits, bad := 0, 0
 			for a, at := range j.m.ops {
-				if j.in(a) && at.enact != nil && at.m.Kind == protocol.MotionAdmit && at.author() == it.author() && j.m.before(a, i) {
+				if j.in(a) && j.z[a] && at.enact != nil && at.m.Kind == protocol.MotionAdmit && at.author() == it.author() && j.m.before(a, i) {
 					admits++
 					if j.tainted[a] {
 						bad++

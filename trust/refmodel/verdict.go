@@ -21,14 +21,14 @@ func (j *judgement) forks() {
 			if q == 0 {
 				break
 			}
-			keep, lift := j.keepLift(a, twins)
+			keep, lifts := j.keepLift(a, twins)
 			if keep < 0 {
 				j.forkFrom[a] = q
 				break
 			}
 			for _, o := range ops {
 				for _, t := range twins {
-					if t != keep && (o == t || j.m.before(t, o)) && !j.m.before(lift, o) {
+					if t != keep && (o == t || j.m.before(t, o)) && !j.afterAny(lifts, o) {
 						j.discard[o] = true
 					}
 				}
@@ -55,20 +55,40 @@ func (j *judgement) lowestFork(ops []int) (uint64, []int) {
 	return low, bySeq[low]
 }
 
-// keepLift returns the twin an applying lift keeps and the lift, or -1.
-func (j *judgement) keepLift(a protocol.Key, twins []int) (int, int) {
+// keepLift returns the twin that the applying lifts keep and those lifts,
+// or -1. Lifts that keep different twins tie, and neither applies: which
+// branch survives is never chosen by the order in which lifts are read
+// (review round 15; §4.4).
+func (j *judgement) keepLift(a protocol.Key, twins []int) (int, []int) {
+	keep := -1
+	var lifts []int
 	for l := range j.lifts {
 		m := j.m.ops[l].m
 		if m.Keep == nil || *m.Target != a {
 			continue
 		}
 		for _, t := range twins {
-			if j.m.ops[t].op.Hash() == *m.Keep && !j.discardsSettled(t, twins, l) {
-				return t, l
+			if j.m.ops[t].op.Hash() != *m.Keep || j.discardsSettled(t, twins, l) {
+				continue
 			}
+			if keep >= 0 && keep != t {
+				return -1, nil
+			}
+			keep = t
+			lifts = append(lifts, l)
 		}
 	}
-	return -1, -1
+	return keep, lifts
+}
+
+// afterAny reports whether one of the ops ls is in the past of o.
+func (j *judgement) afterAny(ls []int, o int) bool {
+	for _, l := range ls {
+		if j.m.before(l, o) {
+			return true
+		}
+	}
+	return false
 }
 
 // discardsSettled reports whether keeping twin keep would discard a
