@@ -379,6 +379,34 @@ func (j *judgement) precedes(n *node, h protocol.Hash) bool {
 		}
 		return false
 	}
+	var settled []*node
+	for _, e := range es {
+		if j.applied[e.id] && j.z(e) {
+			settled = append(settled, e)
+		}
+	}
+	if len(settled) > 0 {
+		// A settled removal's cut point is fixed by the votes in the past
+		// of its settled enactments: later votes cannot move it.
+		var early []*node
+		for _, v := range vs {
+			for _, e := range settled {
+				if j.d.inPast(v, e) {
+					early = append(early, v)
+					break
+				}
+			}
+		}
+		if len(early) == 0 {
+			for _, e := range settled {
+				if j.d.inPast(n, e) {
+					return true
+				}
+			}
+			return false
+		}
+		vs = early
+	}
 	return j.precedesVotes(n, vs, min(j.sig.threshold(motionOf(es[0]).Kind), distinctVoters(vs)))
 }
 

@@ -213,16 +213,43 @@ func (j *judgement) wouldInert(v int, m *protocol.Motion, vs []int) bool {
 func (j *judgement) precedes(i int, h protocol.Hash) bool {
 	vs := j.votesOf[h]
 	var m *protocol.Motion
+	var settled []int
 	for e := range j.applied {
 		if et := j.m.ops[e]; et.enact != nil && et.motion == h {
 			m = et.m
 			if len(vs) == 0 && j.m.before(i, e) {
 				return true
 			}
+			if j.z[e] {
+				settled = append(settled, e)
+			}
 		}
 	}
 	if m == nil || len(vs) == 0 {
 		return false
+	}
+	if len(settled) > 0 {
+		// A settled removal's cut point is fixed by the votes in the past
+		// of its settled enactments: votes cast later, by members who had
+		// not seen it, cannot move it (review round 15).
+		var early []int
+		for _, v := range vs {
+			for _, e := range settled {
+				if j.m.before(v, e) {
+					early = append(early, v)
+					break
+				}
+			}
+		}
+		if len(early) == 0 {
+			for _, e := range settled {
+				if j.m.before(i, e) {
+					return true
+				}
+			}
+			return false
+		}
+		vs = early
 	}
 	return j.precedesVotes(i, vs, min(j.sig.threshold(m.Kind), voters(j.m, vs)))
 }
