@@ -54,6 +54,7 @@ type judgement struct {
 	dropped map[nodeID]bool           // Leaves found inert
 
 	lifts    map[nodeID]bool
+	tied     map[nodeID]bool // keep-lifts that tie with another (§4.4): not effective
 	standing map[protocol.Hash]bool
 	forkFrom map[int32]uint32
 	discard  map[nodeID]bool
@@ -71,7 +72,7 @@ func judgeSet(d *dag, set []*node, in, z func(*node) bool, v judgeView) *judgeme
 		applied: map[nodeID]bool{}, motions: map[protocol.Hash]bool{}, votesOf: map[protocol.Hash][]*node{},
 		dropped: map[nodeID]bool{}, lifts: map[nodeID]bool{}, standing: map[protocol.Hash]bool{},
 		forkFrom: map[int32]uint32{}, discard: map[nodeID]bool{}, tainted: map[nodeID]bool{},
-		live: map[nodeID]bool{}, charterE: map[nodeID]bool{},
+		live: map[nodeID]bool{}, charterE: map[nodeID]bool{}, tied: map[nodeID]bool{},
 	}
 	j.sig = j.settled()
 	for _, n := range set {
@@ -371,14 +372,7 @@ func (j *judgement) precedes(n *node, h protocol.Hash) bool {
 	if len(es) == 0 {
 		return false
 	}
-	if len(vs) == 0 {
-		for _, e := range es {
-			if j.applied[e.id] && j.d.inPast(n, e) {
-				return true
-			}
-		}
-		return false
-	}
+	m := motionOf(es[0])
 	var settled []*node
 	for _, e := range es {
 		if j.applied[e.id] && j.z(e) {
@@ -387,9 +381,13 @@ func (j *judgement) precedes(n *node, h protocol.Hash) bool {
 	}
 	if len(settled) > 0 {
 		// A settled removal's cut point is fixed by the votes in the past
-		// of its settled enactments: later votes cannot move it.
+		// of its settled enactments, counting or not: later votes cannot
+		// move it, and nor can an enactor once the voters are gone.
 		var early []*node
-		for _, v := range vs {
+		for _, v := range j.votes[h] {
+			if v.op.Author == *m.Target || j.disavowed(v) {
+				continue
+			}
 			for _, e := range settled {
 				if j.d.inPast(v, e) {
 					early = append(early, v)
@@ -398,16 +396,30 @@ func (j *judgement) precedes(n *node, h protocol.Hash) bool {
 			}
 		}
 		if len(early) == 0 {
-			for _, e := range settled {
-				if j.d.inPast(n, e) {
-					return true
-				}
-			}
 			return false
 		}
-		vs = early
+		return j.precedesVotes(n, early, min(j.sig.threshold(m.Kind), distinctVoters(early)))
 	}
-	return j.precedesVotes(n, vs, min(j.sig.threshold(motionOf(es[0]).Kind), distinctVoters(vs)))
+	if len(vs) == 0 {
+		for _, e := range es {
+			if j.applied[e.id] && j.d.inPast(n, e) {
+				return true
+			}
+		}
+		return false
+	}
+	return j.precedesVotes(n, vs, min(j.sig.threshold(m.Kind), distinctVoters(vs)))
+}
+
+// disavowed reports whether an applied Disavow reaches op v (its author,
+// from a seq at or below v's).
+func (j *judgement) disavowed(v *node) bool {
+	for h := range j.motions {
+		if m := motionOf(j.enacts[h][0]); m.Kind == protocol.MotionDisavow && *m.Target == v.op.Author && v.op.Seq >= m.From {
+			return true
+		}
+	}
+	return false
 }
 
 func (j *judgement) precedesVotes(n *node, vs []*node, t int) bool {

@@ -189,11 +189,14 @@ func (j *judgement) lowestFork(a int32) (uint32, []*node) {
 }
 
 // keepLift returns the twin that the applying lifts keep and those lifts,
-// or nil; a keep-lift that would discard a settled op does not apply, and
-// lifts that keep different twins tie and neither applies (§4.4).
+// or nil. A keep-lift that would discard a settled op does not apply;
+// keep-lifts that keep different twins tie and none applies, except that
+// a settled one wins over unsettled ones, and otherwise the twin whose
+// keep-lifts have the most distinct counting voters wins (§4.4). The lifts
+// that lose or tie are not effective.
 func (j *judgement) keepLift(a int32, twins []*node) (*node, []*node) {
-	var keep *node
-	var lifts []*node
+	byKeep := map[*node][]*node{}
+	settled := map[*node]bool{}
 	for id := range j.lifts {
 		l := j.d.nodes[id]
 		m := motionOf(l)
@@ -201,17 +204,61 @@ func (j *judgement) keepLift(a int32, twins []*node) (*node, []*node) {
 			continue
 		}
 		for _, t := range twins {
-			if t.op.Hash() != *m.Keep || j.discardsSettled(a, t, twins, l) {
+			if t.op.Hash() != *m.Keep {
 				continue
 			}
-			if keep != nil && keep != t {
-				return nil, nil
+			if j.discardsSettled(a, t, twins, l) {
+				j.tied[l.id] = true // it does not apply, and keeps nothing
+				continue
 			}
-			keep = t
-			lifts = append(lifts, l)
+			byKeep[t] = append(byKeep[t], l)
+			if j.settledOK(l) {
+				settled[t] = true
+			}
 		}
 	}
-	return keep, lifts
+	cands := settled
+	if len(cands) == 0 {
+		cands = j.mostSupported(byKeep)
+	}
+	var keep *node
+	if len(cands) == 1 {
+		for t := range cands {
+			keep = t
+		}
+	}
+	for t, ls := range byKeep {
+		if t != keep {
+			for _, l := range ls {
+				j.tied[l.id] = true
+			}
+		}
+	}
+	if keep == nil {
+		return nil, nil
+	}
+	return keep, byKeep[keep]
+}
+
+// mostSupported returns the twins whose keep-lifts (byKeep) have the most
+// distinct keys with counting votes on their motions.
+func (j *judgement) mostSupported(byKeep map[*node][]*node) map[*node]bool {
+	best, out := 0, map[*node]bool{}
+	for t, ls := range byKeep {
+		keys := map[protocol.Key]bool{}
+		for _, l := range ls {
+			for _, v := range j.countingVotes(l.motion, motionOf(l), nil) {
+				keys[v.op.Author] = true
+			}
+		}
+		switch {
+		case len(keys) > best:
+			best, out = len(keys), map[*node]bool{t: true}
+		case len(keys) == best:
+			out[t] = true
+		}
+	}
+	return out
 }
 
 // afterAny reports whether one of the ops ls is in the past of o.
@@ -359,7 +406,7 @@ func (j *judgement) effective(n *node) bool {
 	case protocol.MotionAdmit:
 		return j.live[n.id]
 	case protocol.MotionUnsuspend:
-		return j.lifts[n.id]
+		return j.lifts[n.id] && !j.tied[n.id]
 	case protocol.MotionCharter:
 		return j.charterE[n.id]
 	}

@@ -220,8 +220,30 @@ func (s *settler) sidesOf(x *node, c closure, z *zset, a *anchors) []*node {
 			}
 		}
 		return out
+	case x.op.Kind == protocol.KindEnact && motionOf(x).Kind == protocol.MotionUnsuspend && motionOf(x).Keep != nil:
+		// Keep-lifts of one fork that keep different twins are two sides
+		// (round 16): at most one of them settles.
+		var out []*node
+		for _, w := range s.membershipOf(c) {
+			if w.op.Kind == protocol.KindEnact && s.otherKeep(x, w) {
+				out = append(out, w)
+			}
+		}
+		return out
 	}
 	return nil
+}
+
+// otherKeep reports whether the enactment w is a keep-lift of x's target
+// that keeps another twin of the same fork (the same seq).
+func (s *settler) otherKeep(x, w *node) bool {
+	xm, wm := motionOf(x), motionOf(w)
+	if wm.Kind != protocol.MotionUnsuspend || wm.Keep == nil || *wm.Target != *xm.Target || *wm.Keep == *xm.Keep {
+		return false
+	}
+	k1, ok1 := s.d.get(*xm.Keep)
+	k2, ok2 := s.d.get(*wm.Keep)
+	return ok1 && ok2 && k1.op.Seq == k2.op.Seq
 }
 
 // released reports whether, within past, n - q + f keys of L acknowledge x

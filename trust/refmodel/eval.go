@@ -309,8 +309,30 @@ func (m *model) sidesOf(x int, sub, z set, a *anchors) []int {
 			}
 		}
 		return out
+	case it.enact != nil && it.m.Kind == protocol.MotionUnsuspend && it.m.Keep != nil:
+		// Keep-lifts of one fork that keep different twins are two sides
+		// (round 16): at most one of them settles.
+		var out []int
+		for w, in := range sub {
+			wt := m.ops[w]
+			if in && wt.enact != nil && m.otherKeep(it, wt) {
+				out = append(out, w)
+			}
+		}
+		return out
 	}
 	return nil
+}
+
+// otherKeep reports whether the enactment wt is a keep-lift of it's
+// target that keeps another twin of the same fork (the same seq).
+func (m *model) otherKeep(it, wt *item) bool {
+	if wt.m.Kind != protocol.MotionUnsuspend || wt.m.Keep == nil || *wt.m.Target != *it.m.Target || *wt.m.Keep == *it.m.Keep {
+		return false
+	}
+	k1, ok1 := m.byHash[*it.m.Keep]
+	k2, ok2 := m.byHash[*wt.m.Keep]
+	return ok1 && ok2 && m.ops[k1].op.Seq == m.ops[k2].op.Seq
 }
 
 // heads returns the ops of sub that are in no other op's past in sub.
@@ -501,7 +523,8 @@ func (j *judgement) left(key protocol.Key) bool {
 // take both sides of a conflict (§3.2, rules 3 and 4): x is a removal that
 // disables, in y's view, a removal or lift that key acknowledged with an
 // op in y's past, or x is a Charter enactment of a version for which key
-// acknowledged another motion. A key is released once y's past shows
+// acknowledged another motion, or a keep-lift of a fork for which key
+// acknowledged a keep-lift keeping another twin. A key is released once y's past shows
 // n - q + f keys of L acknowledging x with ops: the other side can no
 // longer settle.
 func (m *model) takesOtherSide(key protocol.Key, x, y int) bool {
@@ -517,6 +540,12 @@ func (m *model) takesOtherSide(key protocol.Key, x, y int) bool {
 			wt := m.ops[w]
 			if in && wt.enact != nil && wt.m.Kind == protocol.MotionCharter && wt.motion != it.motion &&
 				wt.m.Charter.Version == it.m.Charter.Version {
+				sides = append(sides, w)
+			}
+		}
+	case it.enact != nil && it.m.Kind == protocol.MotionUnsuspend && it.m.Keep != nil:
+		for w, in := range past {
+			if wt := m.ops[w]; in && wt.enact != nil && m.otherKeep(it, wt) {
 				sides = append(sides, w)
 			}
 		}

@@ -39,6 +39,7 @@ type judgement struct {
 	motions  map[protocol.Hash]bool // removal motions that applied
 	votesOf  map[protocol.Hash][]int
 	lifts    map[int]bool           // lifts that apply
+	tied     map[int]bool           // keep-lifts that tie with another (§4.4): not effective
 	standing map[protocol.Hash]bool // suspension motions that stand
 	forkFrom map[protocol.Key]uint64
 	discard  set
@@ -57,7 +58,7 @@ func (m *model) judge(sub, z set, v view) *judgement {
 		applied: map[int]bool{}, motions: map[protocol.Hash]bool{}, votesOf: map[protocol.Hash][]int{}, lifts: map[int]bool{},
 		standing: map[protocol.Hash]bool{}, forkFrom: map[protocol.Key]uint64{},
 		discard: make(set, len(m.ops)), tainted: make(set, len(m.ops)), live: make(set, len(m.ops)),
-		charterE: map[int]bool{},
+		charterE: map[int]bool{}, tied: map[int]bool{},
 	}
 	j.removals()
 	j.taint()

@@ -208,8 +208,9 @@ func (j *judgement) wouldInert(v int, m *protocol.Motion, vs []int) bool {
 
 // precedes reports whether op i precedes the applied removal motion h: it
 // is in the past of at least threshold-many of the motion's counting votes
-// (fewer when fewer counted, as for a settled motion whose voters were
-// disavowed). The enactor chooses nothing here (§4.8).
+// (fewer when fewer counted); once an enactment of h is settled, of the
+// votes in the past of its settled enactments, counting or not, less
+// those a Disavow reaches. The enactor chooses nothing here (§4.8).
 func (j *judgement) precedes(i int, h protocol.Hash) bool {
 	vs := j.votesOf[h]
 	var m *protocol.Motion
@@ -217,23 +218,25 @@ func (j *judgement) precedes(i int, h protocol.Hash) bool {
 	for e := range j.applied {
 		if et := j.m.ops[e]; et.enact != nil && et.motion == h {
 			m = et.m
-			if len(vs) == 0 && j.m.before(i, e) {
-				return true
-			}
 			if j.z[e] {
 				settled = append(settled, e)
 			}
 		}
 	}
-	if m == nil || len(vs) == 0 {
+	if m == nil {
 		return false
 	}
 	if len(settled) > 0 {
 		// A settled removal's cut point is fixed by the votes in the past
-		// of its settled enactments: votes cast later, by members who had
-		// not seen it, cannot move it (review round 15).
+		// of its settled enactments, counting or not (a voter may have
+		// left since): votes cast later, by members who had not seen it,
+		// cannot move it (review round 15), and nor can an enactor once
+		// the voters are gone (round 16).
 		var early []int
-		for _, v := range vs {
+		for v, vt := range j.m.ops {
+			if !j.in(v) || vt.vote == nil || vt.motion != h || vt.author() == *m.Target || j.disavowed(v) {
+				continue
+			}
 			for _, e := range settled {
 				if j.m.before(v, e) {
 					early = append(early, v)
@@ -242,16 +245,30 @@ func (j *judgement) precedes(i int, h protocol.Hash) bool {
 			}
 		}
 		if len(early) == 0 {
-			for _, e := range settled {
-				if j.m.before(i, e) {
-					return true
-				}
-			}
 			return false
 		}
-		vs = early
+		return j.precedesVotes(i, early, min(j.sig.threshold(m.Kind), voters(j.m, early)))
+	}
+	if len(vs) == 0 {
+		for e := range j.applied {
+			if et := j.m.ops[e]; et.enact != nil && et.motion == h && j.m.before(i, e) {
+				return true
+			}
+		}
+		return false
 	}
 	return j.precedesVotes(i, vs, min(j.sig.threshold(m.Kind), voters(j.m, vs)))
+}
+
+// disavowed reports whether an applied Disavow reaches op v (its author,
+// from a seq at or below v's).
+func (j *judgement) disavowed(v int) bool {
+	for d := range j.applied {
+		if dt := j.m.ops[d]; dt.enact != nil && dt.m.Kind == protocol.MotionDisavow && *dt.m.Target == j.m.ops[v].author() && j.m.ops[v].op.Seq >= dt.m.From {
+			return true
+		}
+	}
+	return false
 }
 
 // precedesVotes reports whether op i is in the past of votes by at least t

@@ -56,29 +56,77 @@ func (j *judgement) lowestFork(ops []int) (uint64, []int) {
 }
 
 // keepLift returns the twin that the applying lifts keep and those lifts,
-// or -1. Lifts that keep different twins tie, and neither applies: which
-// branch survives is never chosen by the order in which lifts are read
-// (review round 15; §4.4).
+// or -1. Keep-lifts that keep different twins tie and none applies (round
+// 15): which branch survives is never chosen by the order in which lifts
+// are read. A settled keep-lift wins over unsettled ones that keep another
+// twin (§3.3); otherwise the twin whose keep-lifts have the most distinct
+// counting voters wins, and a tie keeps none until more members vote
+// (round 16: two concurrent keep-lifts must not freeze a fork for good).
+// The lifts that lose or tie are not effective.
 func (j *judgement) keepLift(a protocol.Key, twins []int) (int, []int) {
-	keep := -1
-	var lifts []int
+	byKeep := map[int][]int{}
+	settled := map[int]bool{}
 	for l := range j.lifts {
 		m := j.m.ops[l].m
 		if m.Keep == nil || *m.Target != a {
 			continue
 		}
 		for _, t := range twins {
-			if j.m.ops[t].op.Hash() != *m.Keep || j.discardsSettled(t, twins, l) {
+			if j.m.ops[t].op.Hash() != *m.Keep {
 				continue
 			}
-			if keep >= 0 && keep != t {
-				return -1, nil
+			if j.discardsSettled(t, twins, l) {
+				j.tied[l] = true // it does not apply, and keeps nothing
+				continue
 			}
-			keep = t
-			lifts = append(lifts, l)
+			byKeep[t] = append(byKeep[t], l)
+			if j.settledOK(l) {
+				settled[t] = true
+			}
 		}
 	}
-	return keep, lifts
+	cands := settled
+	if len(cands) == 0 {
+		cands = j.mostSupported(byKeep)
+	}
+	keep := -1
+	if len(cands) == 1 {
+		for t := range cands {
+			keep = t
+		}
+	}
+	for t, ls := range byKeep {
+		if t != keep {
+			for _, l := range ls {
+				j.tied[l] = true
+			}
+		}
+	}
+	if keep < 0 {
+		return -1, nil
+	}
+	return keep, byKeep[keep]
+}
+
+// mostSupported returns the twins whose keep-lifts (byKeep) have the most
+// distinct keys with counting votes on their motions.
+func (j *judgement) mostSupported(byKeep map[int][]int) map[int]bool {
+	best, out := 0, map[int]bool{}
+	for t, ls := range byKeep {
+		keys := map[protocol.Key]bool{}
+		for _, l := range ls {
+			for _, v := range j.countingVotes(j.m.ops[l].motion, j.m.ops[l].m, nil) {
+				keys[j.m.ops[v].author()] = true
+			}
+		}
+		switch {
+		case len(keys) > best:
+			best, out = len(keys), map[int]bool{t: true}
+		case len(keys) == best:
+			out[t] = true
+		}
+	}
+	return out
 }
 
 // afterAny reports whether one of the ops ls is in the past of o.
@@ -239,7 +287,7 @@ func (j *judgement) effective(i int) bool {
 	case protocol.MotionAdmit:
 		return j.live[i]
 	case protocol.MotionUnsuspend:
-		return j.lifts[i]
+		return j.lifts[i] && !j.tied[i]
 	case protocol.MotionCharter:
 		return j.charterE[i]
 	}
