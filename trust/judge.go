@@ -380,25 +380,22 @@ func (j *judgement) precedes(n *node, h protocol.Hash) bool {
 		}
 	}
 	if len(settled) > 0 {
-		// A settled removal's cut point is fixed by the votes in the past
-		// of its settled enactments, counting or not: later votes cannot
-		// move it, and nor can an enactor once the voters are gone.
-		var early []*node
-		for _, v := range j.votes[h] {
-			if v.op.Author == *m.Target || j.disavowed(v) {
-				continue
-			}
-			for _, e := range settled {
-				if j.d.inPast(v, e) {
+		// A settled removal's cut point is fixed by each of its settled
+		// enactments: n precedes it when, for every one, n is in the past
+		// of threshold-many votes in that enactment's past, counting or
+		// not, less those a Disavow reaches (review rounds 15 to 17).
+		for _, e := range settled {
+			var early []*node
+			for _, v := range j.votes[h] {
+				if v.op.Author != *m.Target && !j.disavowed(v) && j.d.inPast(v, e) {
 					early = append(early, v)
-					break
 				}
 			}
+			if len(early) == 0 || !j.precedesVotes(n, early, min(j.sig.threshold(m.Kind), distinctVoters(early))) {
+				return false
+			}
 		}
-		if len(early) == 0 {
-			return false
-		}
-		return j.precedesVotes(n, early, min(j.sig.threshold(m.Kind), distinctVoters(early)))
+		return true
 	}
 	if len(vs) == 0 {
 		for _, e := range es {

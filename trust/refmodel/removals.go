@@ -209,8 +209,8 @@ func (j *judgement) wouldInert(v int, m *protocol.Motion, vs []int) bool {
 // precedes reports whether op i precedes the applied removal motion h: it
 // is in the past of at least threshold-many of the motion's counting votes
 // (fewer when fewer counted); once an enactment of h is settled, of the
-// votes in the past of its settled enactments, counting or not, less
-// those a Disavow reaches. The enactor chooses nothing here (§4.8).
+// votes in the past of each of its settled enactments, counting or not,
+// less those a Disavow reaches. The enactor chooses nothing here (§4.8).
 func (j *judgement) precedes(i int, h protocol.Hash) bool {
 	vs := j.votesOf[h]
 	var m *protocol.Motion
@@ -227,27 +227,27 @@ func (j *judgement) precedes(i int, h protocol.Hash) bool {
 		return false
 	}
 	if len(settled) > 0 {
-		// A settled removal's cut point is fixed by the votes in the past
-		// of its settled enactments, counting or not (a voter may have
-		// left since): votes cast later, by members who had not seen it,
-		// cannot move it (review round 15), and nor can an enactor once
-		// the voters are gone (round 16).
-		var early []int
-		for v, vt := range j.m.ops {
-			if !j.in(v) || vt.vote == nil || vt.motion != h || vt.author() == *m.Target || j.disavowed(v) {
-				continue
-			}
-			for _, e := range settled {
-				if j.m.before(v, e) {
+		// A settled removal's cut point is fixed by each of its settled
+		// enactments: i precedes it when, for every one of them, i is in
+		// the past of threshold-many votes in that enactment's past,
+		// counting or not (a voter may have left since), less the votes a
+		// Disavow reaches. Votes cast later, by members who had not seen
+		// the removal, or by removed keys' thieves, and a second
+		// enactment that holds them, cannot move it (review rounds 15 to
+		// 17); an enactment with fewer votes in its past only cuts more
+		// of the target's unsettled ops.
+		for _, e := range settled {
+			var early []int
+			for v, vt := range j.m.ops {
+				if j.in(v) && vt.vote != nil && vt.motion == h && vt.author() != *m.Target && !j.disavowed(v) && j.m.before(v, e) {
 					early = append(early, v)
-					break
 				}
 			}
+			if len(early) == 0 || !j.precedesVotes(i, early, min(j.sig.threshold(m.Kind), voters(j.m, early))) {
+				return false
+			}
 		}
-		if len(early) == 0 {
-			return false
-		}
-		return j.precedesVotes(i, early, min(j.sig.threshold(m.Kind), voters(j.m, early)))
+		return true
 	}
 	if len(vs) == 0 {
 		for e := range j.applied {
