@@ -382,12 +382,13 @@ func (j *judgement) precedes(n *node, h protocol.Hash) bool {
 	if len(settled) > 0 {
 		// A settled removal's cut point is fixed by each of its settled
 		// enactments: n precedes it when, for every one, n is in the past
-		// of threshold-many votes in that enactment's past, counting or
-		// not, less those a Disavow reaches (review rounds 15 to 17).
+		// of threshold-many of the counting votes in that enactment's
+		// past, and nothing precedes it where an enactment holds none
+		// (review rounds 15 to 17).
 		for _, e := range settled {
 			var early []*node
-			for _, v := range j.votes[h] {
-				if v.op.Author != *m.Target && !j.disavowed(v) && j.d.inPast(v, e) {
+			for _, v := range vs {
+				if j.d.inPast(v, e) {
 					early = append(early, v)
 				}
 			}
@@ -406,17 +407,6 @@ func (j *judgement) precedes(n *node, h protocol.Hash) bool {
 		return false
 	}
 	return j.precedesVotes(n, vs, min(j.sig.threshold(m.Kind), distinctVoters(vs)))
-}
-
-// disavowed reports whether an applied Disavow reaches op v (its author,
-// from a seq at or below v's).
-func (j *judgement) disavowed(v *node) bool {
-	for h := range j.motions {
-		if m := motionOf(j.enacts[h][0]); m.Kind == protocol.MotionDisavow && *m.Target == v.op.Author && v.op.Seq >= m.From {
-			return true
-		}
-	}
-	return false
 }
 
 func (j *judgement) precedesVotes(n *node, vs []*node, t int) bool {

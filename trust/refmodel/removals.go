@@ -209,8 +209,8 @@ func (j *judgement) wouldInert(v int, m *protocol.Motion, vs []int) bool {
 // precedes reports whether op i precedes the applied removal motion h: it
 // is in the past of at least threshold-many of the motion's counting votes
 // (fewer when fewer counted); once an enactment of h is settled, of the
-// votes in the past of each of its settled enactments, counting or not,
-// less those a Disavow reaches. The enactor chooses nothing here (§4.8).
+// counting votes in the past of each of its settled enactments. The
+// enactor chooses nothing here (§4.8).
 func (j *judgement) precedes(i int, h protocol.Hash) bool {
 	vs := j.votesOf[h]
 	var m *protocol.Motion
@@ -229,17 +229,17 @@ func (j *judgement) precedes(i int, h protocol.Hash) bool {
 	if len(settled) > 0 {
 		// A settled removal's cut point is fixed by each of its settled
 		// enactments: i precedes it when, for every one of them, i is in
-		// the past of threshold-many votes in that enactment's past,
-		// counting or not (a voter may have left since), less the votes a
-		// Disavow reaches. Votes cast later, by members who had not seen
-		// the removal, or by removed keys' thieves, and a second
-		// enactment that holds them, cannot move it (review rounds 15 to
-		// 17); an enactment with fewer votes in its past only cuts more
-		// of the target's unsettled ops.
+		// the past of threshold-many of the counting votes in that
+		// enactment's past, and nothing precedes it where an enactment
+		// holds none (its voters left, round 16). Votes cast later, by
+		// members who had not seen the removal, or by removed keys'
+		// thieves, and a second enactment that holds them, cannot move it
+		// (review rounds 15 to 17); an enactment with fewer votes in its
+		// past only cuts more of the target's unsettled ops.
 		for _, e := range settled {
 			var early []int
-			for v, vt := range j.m.ops {
-				if j.in(v) && vt.vote != nil && vt.motion == h && vt.author() != *m.Target && !j.disavowed(v) && j.m.before(v, e) {
+			for _, v := range vs {
+				if j.m.before(v, e) {
 					early = append(early, v)
 				}
 			}
@@ -258,17 +258,6 @@ func (j *judgement) precedes(i int, h protocol.Hash) bool {
 		return false
 	}
 	return j.precedesVotes(i, vs, min(j.sig.threshold(m.Kind), voters(j.m, vs)))
-}
-
-// disavowed reports whether an applied Disavow reaches op v (its author,
-// from a seq at or below v's).
-func (j *judgement) disavowed(v int) bool {
-	for d := range j.applied {
-		if dt := j.m.ops[d]; dt.enact != nil && dt.m.Kind == protocol.MotionDisavow && *dt.m.Target == j.m.ops[v].author() && j.m.ops[v].op.Seq >= dt.m.From {
-			return true
-		}
-	}
-	return false
 }
 
 // precedesVotes reports whether op i is in the past of votes by at least t
