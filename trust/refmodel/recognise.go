@@ -1,0 +1,160 @@
+package refmodel
+
+import "github.com/kring-circle/kring/protocol"
+
+// The cut ops and the recognition of Leaves (docs/membership.md §3.4).
+
+// twin reports whether y is an op of a key of R that precedes none of its
+// validated Leaves: only a kept or stolen copy signs one.
+func (a *anchors) twin(m *model, y int) bool {
+	if a == nil || !a.keys[m.ops[y].author()] {
+		return false
+	}
+	for l, in := range a.leaves {
+		if in && m.ops[l].author() == m.ops[y].author() && (l == y || m.before(y, l)) {
+			return false
+		}
+	}
+	return true
+}
+
+// recogniser reports whether y may recognise a Leave (§3.4): it is
+// anchored, or it is a revoked key's op, no twin, cut only by Revoke
+// enactments, and in the past of each earliest of them (each that follows
+// no other). The circle saw such an op before it enacted the revocation,
+// so no thief signed it after the revocation (review round 12: revoking
+// an honest recogniser must not take back its recognition). A thief that
+// signs before the enactment holds a key still in L, which §0 counts among
+// the hostile keys; a hostile member's later enactment that leaves y out
+// follows the first and changes nothing.
+func (a *anchors) recogniser(m *model, y int) bool {
+	if a.anchored(m, y) {
+		return true
+	}
+	by := a.cutBy[y]
+	if a.twin(m, y) || len(by) == 0 {
+		return false
+	}
+	for _, e := range by {
+		if m.ops[e].m.Kind != protocol.MotionRevoke {
+			return false
+		}
+		earliest := true
+		for _, o := range by {
+			earliest = earliest && !m.before(o, e)
+		}
+		if earliest && !m.before(y, e) {
+			return false
+		}
+	}
+	return true
+}
+
+// cutOps are the ops that settled removals make inert, each with the
+// removal enactments that cut it.
+type cutOps struct {
+	ops set
+	by  map[int][]int
+}
+
+// cutByRemovals returns the ops of sub that the Revoke and Disavow
+// enactments settled in z0 and among removals make inert (§4.1), judged in sub with z0: a
+// revoked key's ops that precede no cut point of its revocation, and a
+// disavowed key's ops from the disavowed seq. Settled ops are cut too:
+// validation reads them in closures that do not hold the removal.
+func (m *model) cutByRemovals(sub, z0, removals set) cutOps {
+	cut := cutOps{ops: make(set, len(m.ops)), by: map[int][]int{}}
+	var t *judgement
+	for e, in := range z0 {
+		et := m.ops[e]
+		if !in || !removals[e] || et.enact == nil || !removesVoter(et.m) {
+			continue
+		}
+		if t == nil {
+			t = m.judge(sub, z0, view{x: -1, exclude: -1})
+		}
+		if !t.motions[et.motion] {
+			continue
+		}
+		for y, yin := range sub {
+			if !yin || m.ops[y].author() != *et.m.Target {
+				continue
+			}
+			if (et.m.Kind == protocol.MotionDisavow && m.ops[y].op.Seq >= et.m.From) ||
+				(et.m.Kind != protocol.MotionDisavow && !t.precedes(y, et.motion)) {
+				cut.ops[y] = true
+				cut.by[y] = append(cut.by[y], e)
+			}
+		}
+	}
+	return cut
+}
+
+// recognised reports whether at least f keys (f of sig, the settled State
+// of the whole set) acknowledged the Leave l with an op y in sub that may
+// recognise (recogniser), each a member in the settled State of y's own
+// past, and whose past settles no other Leave of l's author (review rounds
+// 9 and 11); and whether f such keys were members at once: some op w has
+// their ops in its closure and all of them members in the settled State
+// of its past, and where f or more of those members signed ops in w's
+// closure that a does not anchor, only anchored recognisers count there
+// (review round 13: thieves of keys stolen one after another, each revoked
+// before the next theft, are never f hostile keys in one view, and must
+// not add up to f recognisers over time).
+// Members who left at once settle their Leaves on each other's implicit
+// acknowledgements; when kept copies later settle twins of them on a
+// stale branch, the members who acknowledged the real Leaves before any
+// twin settled tell them apart, and still do after they leave themselves:
+// their acknowledgements precede their own validated Leaves.
+func (m *model) recognised(l int, sub set, sig *sigma, a *anchors) bool {
+	author := m.ops[l].author()
+	var ys []int
+	for y, in := range sub {
+		k := m.ops[y].author()
+		if !in || (y != l && !m.before(l, y)) || !a.recogniser(m, y) {
+			continue
+		}
+		pz := m.raw(m.pastSet(y), nil, nil).z
+		if !m.settled(pz).members[k] {
+			continue
+		}
+		if y != l && !m.ackView(y, l).effective(l) {
+			continue
+		}
+		other := false
+		for o, oin := range pz {
+			if oin && o != l && m.ops[o].op.Kind == protocol.KindLeave && m.ops[o].author() == author {
+				other = true
+				break
+			}
+		}
+		if !other {
+			ys = append(ys, y)
+		}
+	}
+	for w, in := range sub {
+		if !in {
+			continue
+		}
+		members := m.settled(m.raw(m.pastSet(w), nil, nil).z).members
+		closure := m.closure(w)
+		suspects := map[protocol.Key]bool{}
+		for o, oin := range closure {
+			if oin && members[m.ops[o].author()] && !a.anchored(m, o) {
+				suspects[m.ops[o].author()] = true
+			}
+		}
+		beyond := len(suspects) >= sig.hostile()
+		keys := map[protocol.Key]bool{}
+		for _, y := range ys {
+			k := m.ops[y].author()
+			if closure[y] && members[k] && (!beyond || a.anchored(m, y)) {
+				keys[k] = true
+			}
+		}
+		if len(keys) >= sig.hostile() {
+			return true
+		}
+	}
+	return false
+}

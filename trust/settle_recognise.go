@@ -1,0 +1,152 @@
+package trust
+
+import "github.com/kring-circle/kring/protocol"
+
+// The cut ops and the recognition of Leaves (docs/membership.md §3.4) on
+// the engine's dag, as trust/refmodel computes them.
+
+// cutOps are the ops that settled removals make inert, each with the
+// removal enactments that cut it.
+type cutOps struct {
+	ops map[nodeID]bool
+	by  map[nodeID][]*node
+}
+
+// cutByRemovals returns the ops of c that the Revoke and Disavow
+// enactments settled in z0 and among removals make inert, judged in c with z0: a revoked
+// key's ops that precede no cut point of its revocation, and a disavowed
+// key's ops from the disavowed seq, settled or not.
+func (s *settler) cutByRemovals(c closure, z0 *zset, removals map[nodeID]bool) cutOps {
+	cut := cutOps{ops: map[nodeID]bool{}, by: map[nodeID][]*node{}}
+	var t *judgement
+	for _, e := range z0.decisions() {
+		if !removals[e.id] || e.op.Kind != protocol.KindEnact || !removesVoters(motionOf(e)) {
+			continue
+		}
+		if t == nil {
+			t = s.judge(c, z0, judgeView{})
+		}
+		if !t.motions[e.motion] {
+			continue
+		}
+		m := motionOf(e)
+		for _, y := range s.opsOf(c) {
+			if y.op.Author != *m.Target {
+				continue
+			}
+			if (m.Kind == protocol.MotionDisavow && y.op.Seq >= m.From) ||
+				(m.Kind != protocol.MotionDisavow && !t.precedes(y, e.motion)) {
+				cut.ops[y.id] = true
+				cut.by[y.id] = append(cut.by[y.id], e)
+			}
+		}
+	}
+	return cut
+}
+
+// twin reports whether y is an op of a key of R that precedes none of its
+// validated Leaves: only a kept or stolen copy signs one.
+func (a *anchors) twin(d *dag, y *node) bool {
+	if a == nil || !a.keys[y.op.Author] {
+		return false
+	}
+	for id := range a.leaves {
+		if l := d.nodes[id]; l.op.Author == y.op.Author && (l == y || d.inPast(y, l)) {
+			return false
+		}
+	}
+	return true
+}
+
+// recogniser reports whether y may recognise a Leave: it is anchored, or
+// it is a revoked key's op, no twin, cut only by Revoke enactments, and in
+// the past of each earliest of them, so the circle saw it before it
+// enacted the revocation and no thief signed it afterwards (review round
+// 12).
+func (a *anchors) recogniser(d *dag, y *node) bool {
+	if a.anchored(d, y) {
+		return true
+	}
+	by := a.cutBy[y.id]
+	if a.twin(d, y) || len(by) == 0 {
+		return false
+	}
+	for _, e := range by {
+		if motionOf(e).Kind != protocol.MotionRevoke {
+			return false
+		}
+		earliest := true
+		for _, o := range by {
+			earliest = earliest && !d.inPast(o, e)
+		}
+		if earliest && !d.inPast(y, e) {
+			return false
+		}
+	}
+	return true
+}
+
+// recognised reports whether at least f keys (f of sig) acknowledged the
+// Leave l with an op y in c that may recognise, each a member in the
+// settled State of y's own past, and whose past settles no other Leave of
+// l's author: the members who acknowledged a real Leave before any twin of
+// it settled tell it apart, and still do after they leave themselves. The
+// f keys must be members at once: some op w holds their ops and has them
+// all in the settled State of its past, and where f or more of those
+// members signed unanchored ops in w's closure only anchored recognisers
+// count (review round 13).
+func (s *settler) recognised(l *node, c closure, sig settledState, a *anchors) bool {
+	var ys []*node
+	ops := s.opsOf(c)
+	for _, y := range ops {
+		k := y.op.Author
+		if (y != l && !s.d.inPast(l, y)) || !a.recogniser(s.d, y) {
+			continue
+		}
+		past := s.pastOf(y)
+		pz := s.raw(past, nil, nil).z
+		if !s.sigma(past, pz).members[k] {
+			continue
+		}
+		if y != l && !s.ackView(y, l).effective(l) {
+			continue
+		}
+		other := false
+		for _, o := range pz.decisions() {
+			if o != l && o.op.Kind == protocol.KindLeave && o.op.Author == l.op.Author {
+				other = true
+				break
+			}
+		}
+		if !other {
+			ys = append(ys, y)
+		}
+	}
+	if len(ys) == 0 {
+		return false
+	}
+	for _, w := range ops {
+		if w.op.Kind == protocol.KindGenesis {
+			continue // no recognising op precedes it
+		}
+		past := s.pastOf(w)
+		members := s.sigma(past, s.raw(past, nil, nil).z).members
+		suspects := map[protocol.Key]bool{}
+		for _, o := range ops {
+			if (o == w || s.d.inPast(o, w)) && members[o.op.Author] && !a.anchored(s.d, o) {
+				suspects[o.op.Author] = true
+			}
+		}
+		beyond := len(suspects) >= sig.t.Hostile
+		keys := map[protocol.Key]bool{}
+		for _, y := range ys {
+			if (y == w || s.d.inPast(y, w)) && members[y.op.Author] && (!beyond || a.anchored(s.d, y)) {
+				keys[y.op.Author] = true
+			}
+		}
+		if len(keys) >= sig.t.Hostile {
+			return true
+		}
+	}
+	return false
+}
