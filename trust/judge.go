@@ -409,6 +409,39 @@ func (j *judgement) precedes(n *node, h protocol.Hash) bool {
 	return j.precedesVotes(n, vs, min(j.sig.threshold(m.Kind), distinctVoters(vs)))
 }
 
+// precedesAny reports whether n precedes the settled removal motion h as
+// the cut ops of validated settlement read it: in the past of
+// threshold-many of the counting votes in the past of any of its settled
+// enactments; where there is no such vote, every op precedes it (review
+// round 18). The cut ops reach
+// settled ops, so they are never more than inertness cuts.
+func (j *judgement) precedesAny(n *node, h protocol.Hash) bool {
+	es := j.enacts[h]
+	var settled []*node
+	for _, e := range es {
+		if j.applied[e.id] && j.z(e) {
+			settled = append(settled, e)
+		}
+	}
+	if len(settled) == 0 {
+		return j.precedes(n, h)
+	}
+	m := motionOf(es[0])
+	var votes []*node
+	for _, v := range j.votesOf[h] {
+		for _, e := range settled {
+			if j.d.inPast(v, e) {
+				votes = append(votes, v)
+				break
+			}
+		}
+	}
+	if len(votes) == 0 {
+		return true
+	}
+	return j.precedesVotes(n, votes, min(j.sig.threshold(m.Kind), distinctVoters(votes)))
+}
+
 func (j *judgement) precedesVotes(n *node, vs []*node, t int) bool {
 	keys := map[protocol.Key]bool{}
 	for _, v := range vs {

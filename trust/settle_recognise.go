@@ -35,7 +35,7 @@ func (s *settler) cutByRemovals(c closure, z0 *zset, removals map[nodeID]bool) c
 				continue
 			}
 			if (m.Kind == protocol.MotionDisavow && y.op.Seq >= m.From) ||
-				(m.Kind != protocol.MotionDisavow && !t.precedes(y, e.motion)) {
+				(m.Kind != protocol.MotionDisavow && !t.precedesAny(y, e.motion)) {
 				cut.ops[y.id] = true
 				cut.by[y.id] = append(cut.by[y.id], e)
 			}

@@ -81,7 +81,7 @@ func (m *model) cutByRemovals(sub, z0, removals set) cutOps {
 				continue
 			}
 			if (et.m.Kind == protocol.MotionDisavow && m.ops[y].op.Seq >= et.m.From) ||
-				(et.m.Kind != protocol.MotionDisavow && !t.precedes(y, et.motion)) {
+				(et.m.Kind != protocol.MotionDisavow && !t.precedesAny(y, et.motion)) {
 				cut.ops[y] = true
 				cut.by[y] = append(cut.by[y], e)
 			}

@@ -260,6 +260,43 @@ func (j *judgement) precedes(i int, h protocol.Hash) bool {
 	return j.precedesVotes(i, vs, min(j.sig.threshold(m.Kind), voters(j.m, vs)))
 }
 
+// precedesAny reports whether op i precedes the settled removal motion h
+// as §3.4's cut ops read it: in the past of threshold-many of the counting
+// votes in the past of any of its settled enactments; where there is no
+// such vote (its voters have left), every op precedes it (review round
+// 18). The cut ops reach
+// settled ops, so they must only ever be fewer than §4.1's inertness
+// cuts: neither a second enactment with fewer votes in its past nor
+// departed voters may turn a settled op into a cut op.
+func (j *judgement) precedesAny(i int, h protocol.Hash) bool {
+	var m *protocol.Motion
+	var settled []int
+	for e := range j.applied {
+		if et := j.m.ops[e]; et.enact != nil && et.motion == h {
+			m = et.m
+			if j.z[e] {
+				settled = append(settled, e)
+			}
+		}
+	}
+	if m == nil || len(settled) == 0 {
+		return j.precedes(i, h)
+	}
+	var votes []int
+	for _, v := range j.votesOf[h] {
+		for _, e := range settled {
+			if j.m.before(v, e) {
+				votes = append(votes, v)
+				break
+			}
+		}
+	}
+	if len(votes) == 0 {
+		return true
+	}
+	return j.precedesVotes(i, votes, min(j.sig.threshold(m.Kind), voters(j.m, votes)))
+}
+
 // precedesVotes reports whether op i is in the past of votes by at least t
 // distinct keys among vs.
 func (j *judgement) precedesVotes(i int, vs []int, t int) bool {
