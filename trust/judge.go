@@ -373,12 +373,7 @@ func (j *judgement) precedes(n *node, h protocol.Hash) bool {
 		return false
 	}
 	m := motionOf(es[0])
-	var settled []*node
-	for _, e := range es {
-		if j.applied[e.id] && j.z(e) {
-			settled = append(settled, e)
-		}
-	}
+	settled := j.settledEnactments(es)
 	if len(settled) > 0 {
 		// A settled removal's cut point is fixed by each of its settled
 		// enactments: n precedes it when, for every one, n is in the past
@@ -417,12 +412,7 @@ func (j *judgement) precedes(n *node, h protocol.Hash) bool {
 // settled ops, so they are never more than inertness cuts.
 func (j *judgement) precedesAny(n *node, h protocol.Hash) bool {
 	es := j.enacts[h]
-	var settled []*node
-	for _, e := range es {
-		if j.applied[e.id] && j.z(e) {
-			settled = append(settled, e)
-		}
-	}
+	settled := j.settledEnactments(es)
 	if len(settled) == 0 {
 		return j.precedes(n, h)
 	}
@@ -440,6 +430,18 @@ func (j *judgement) precedesAny(n *node, h protocol.Hash) bool {
 		return true
 	}
 	return j.precedesVotes(n, votes, min(j.sig.threshold(m.Kind), distinctVoters(votes)))
+}
+
+// settledEnactments returns the enactments among es that applied and are
+// settled.
+func (j *judgement) settledEnactments(es []*node) []*node {
+	var settled []*node
+	for _, e := range es {
+		if j.applied[e.id] && j.z(e) {
+			settled = append(settled, e)
+		}
+	}
+	return settled
 }
 
 func (j *judgement) precedesVotes(n *node, vs []*node, t int) bool {

@@ -27,12 +27,7 @@ func judgeForTest(ops []*protocol.Op, settled map[protocol.Hash]bool, a *testAnc
 	d := newDAG()
 	var set []*node
 	for _, op := range ops {
-		preds := make([]*node, len(op.Preds))
-		for i, p := range op.Preds {
-			preds[i], _ = d.get(p)
-		}
-		n, _ := d.prepare(op, preds)
-		d.add(n, preds)
+		n := addForTest(d, op)
 		if n.membership() {
 			set = append(set, n)
 		}
@@ -104,12 +99,7 @@ type testAnchors struct {
 func settleForTest(ops []*protocol.Op) (map[protocol.Hash]bool, *testAnchors) {
 	d := newDAG()
 	for _, op := range ops {
-		preds := make([]*node, len(op.Preds))
-		for i, p := range op.Preds {
-			preds[i], _ = d.get(p)
-		}
-		n, _ := d.prepare(op, preds)
-		d.add(n, preds)
+		addForTest(d, op)
 	}
 	st := newSettler(d)
 	all := closure{preds: append([]*node(nil), d.nodes...)}
@@ -142,12 +132,7 @@ func SettleEachForTest(ops []*protocol.Op) int {
 	st := newSettler(d)
 	var last *settled
 	for _, op := range ops {
-		preds := make([]*node, len(op.Preds))
-		for i, p := range op.Preds {
-			preds[i], _ = d.get(p)
-		}
-		n, _ := d.prepare(op, preds)
-		d.add(n, preds)
+		n := addForTest(d, op)
 		st.eval(st.pastOf(n))
 		last = st.eval(closureOf(n))
 	}
@@ -158,4 +143,15 @@ func SettleEachForTest(ops []*protocol.Op) int {
 		}
 	}
 	return count
+}
+
+// addForTest adds op, whose preds the dag holds, to d and returns its node.
+func addForTest(d *dag, op *protocol.Op) *node {
+	preds := make([]*node, len(op.Preds))
+	for i, p := range op.Preds {
+		preds[i], _ = d.get(p)
+	}
+	n, _ := d.prepare(op, preds)
+	d.add(n, preds)
+	return n
 }

@@ -213,16 +213,7 @@ func (j *judgement) wouldInert(v int, m *protocol.Motion, vs []int) bool {
 // enactor chooses nothing here (§4.8).
 func (j *judgement) precedes(i int, h protocol.Hash) bool {
 	vs := j.votesOf[h]
-	var m *protocol.Motion
-	var settled []int
-	for e := range j.applied {
-		if et := j.m.ops[e]; et.enact != nil && et.motion == h {
-			m = et.m
-			if j.z[e] {
-				settled = append(settled, e)
-			}
-		}
-	}
+	m, settled := j.enactmentsOf(h)
 	if m == nil {
 		return false
 	}
@@ -269,16 +260,7 @@ func (j *judgement) precedes(i int, h protocol.Hash) bool {
 // cuts: neither a second enactment with fewer votes in its past nor
 // departed voters may turn a settled op into a cut op.
 func (j *judgement) precedesAny(i int, h protocol.Hash) bool {
-	var m *protocol.Motion
-	var settled []int
-	for e := range j.applied {
-		if et := j.m.ops[e]; et.enact != nil && et.motion == h {
-			m = et.m
-			if j.z[e] {
-				settled = append(settled, e)
-			}
-		}
-	}
+	m, settled := j.enactmentsOf(h)
 	if m == nil || len(settled) == 0 {
 		return j.precedes(i, h)
 	}
@@ -295,6 +277,22 @@ func (j *judgement) precedesAny(i int, h protocol.Hash) bool {
 		return true
 	}
 	return j.precedesVotes(i, votes, min(j.sig.threshold(m.Kind), voters(j.m, votes)))
+}
+
+// enactmentsOf returns the motion h of an applied removal and its settled
+// enactments (nil if none of its enactments applied).
+func (j *judgement) enactmentsOf(h protocol.Hash) (*protocol.Motion, []int) {
+	var m *protocol.Motion
+	var settled []int
+	for e := range j.applied {
+		if et := j.m.ops[e]; et.enact != nil && et.motion == h {
+			m = et.m
+			if j.z[e] {
+				settled = append(settled, e)
+			}
+		}
+	}
+	return m, settled
 }
 
 // precedesVotes reports whether op i is in the past of votes by at least t
