@@ -125,14 +125,14 @@ func (n *Node) autoEnact(st *trust.State) {
 // it. It is more than any motion can gather for the motions this node never
 // enacts for others (Admit).
 func threshold(st *trust.State, m protocol.Motion) int {
-	t := trust.ThresholdsFor(&st.Charter, st.MemberCount())
+	t := st.Thresholds()
 	switch m.Kind {
 	case protocol.MotionSuspend:
 		return t.Suspend
 	case protocol.MotionUnsuspend, protocol.MotionRevoke:
 		return t.Revoke
 	case protocol.MotionCharter:
-		if m.Charter == nil || m.Charter.Version != st.Charter.Version+1 {
+		if m.Charter == nil || m.Charter.Version != st.NextCharterVersion() {
 			return protocol.MaxVotes + 1 // stale: another change came first
 		}
 		return t.Change

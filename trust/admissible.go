@@ -40,14 +40,22 @@ type view interface {
 	suspension(m protocol.Hash) (protocol.Key, bool)
 	// enacted reports whether motion m is enacted.
 	enacted(m protocol.Hash) bool
+	// nextCharter is the version a Charter motion must take.
+	nextCharter() uint64
 }
 
-func (s *State) group() protocol.Hash           { return s.Group }
-func (s *State) epoch() protocol.Hash           { return s.Epoch }
-func (s *State) charter() *protocol.Charter     { return &s.Charter }
-func (s *State) key(k protocol.Key) KeyState    { return s.Key(k) }
-func (s *State) memberCount() int               { return s.members }
+func (s *State) group() protocol.Hash        { return s.Group }
+func (s *State) epoch() protocol.Hash        { return s.Epoch }
+func (s *State) charter() *protocol.Charter  { return &s.Charter }
+func (s *State) key(k protocol.Key) KeyState { return s.Key(k) }
+func (s *State) memberCount() int {
+	if s.settledN > 0 {
+		return s.settledN
+	}
+	return s.members
+}
 func (s *State) liveGrant(h protocol.Hash) bool { return s.live[h] }
+func (s *State) nextCharter() uint64            { return s.NextCharterVersion() }
 func (s *State) enacted(m protocol.Hash) bool   { return s.enactedSet[m] }
 func (s *State) suspension(m protocol.Hash) (protocol.Key, bool) {
 	k, ok := s.lifts[m]
@@ -151,8 +159,8 @@ func motionStands(m *protocol.Motion, view view) error {
 			}
 		}
 	case protocol.MotionCharter:
-		if m.Charter.Version != view.charter().Version+1 {
-			return refuse(ErrCharterVersion, "v%d after v%d", m.Charter.Version, view.charter().Version)
+		if next := view.nextCharter(); m.Charter.Version != next {
+			return refuse(ErrCharterVersion, "v%d, the next version is v%d", m.Charter.Version, next)
 		}
 	}
 	return nil

@@ -25,6 +25,7 @@ type Engine struct {
 	dirty   bool
 	state   *State // built from global on demand; nil when stale
 	views   map[string]*resolver
+	r2      *rules2 // the version-2 rules, when they are in force
 }
 
 // New starts an engine from a circle's genesis op, whose signatures it
@@ -43,6 +44,10 @@ func New(genesis *protocol.Op) (*Engine, error) {
 	n, _ := d.prepare(genesis, nil)
 	d.add(n, nil)
 	e := &Engine{d: d, genesis: n, views: map[string]*resolver{}}
+	if useRules2 {
+		e.r2 = newRules2(d)
+		return e, nil
+	}
 	e.global = resolve(d, []*node{n}, nil)
 	return e, nil
 }
@@ -120,6 +125,10 @@ func (e *Engine) Apply(op *protocol.Op) error {
 	onTop := n.mf == e.d.top
 	forks := len(e.d.forks)
 	e.d.add(n, preds)
+	if e.r2 != nil {
+		e.r2.cur = nil
+		return nil
+	}
 	switch {
 	case len(e.d.forks) != forks:
 		e.dirty = true
@@ -183,7 +192,13 @@ func (e *Engine) judge(op *protocol.Op) (*node, []*node, error) {
 		return nil, nil, err
 	}
 	n, forks := e.d.prepare(op, preds)
-	need, err := admissible(op, e.viewOf(n, forks), past{e.d, n})
+	var v view
+	if e.r2 != nil {
+		v = e.r2.pastOf(n)
+	} else {
+		v = e.viewOf(n, forks)
+	}
+	need, err := admissible(op, v, past{e.d, n})
 	if err != nil {
 		return nil, nil, err
 	}
@@ -229,10 +244,18 @@ func (e *Engine) resolved() *resolver {
 // Epoch returns the hash of the op that put the charter in force: the
 // epoch of the next op signed on top of the log. It is cheaper than
 // State().Epoch.
-func (e *Engine) Epoch() protocol.Hash { return e.resolved().epochOp }
+func (e *Engine) Epoch() protocol.Hash {
+	if e.r2 != nil {
+		return e.r2.all().epochH
+	}
+	return e.resolved().epochOp
+}
 
 // State returns the State of every op applied so far.
 func (e *Engine) State() *State {
+	if e.r2 != nil {
+		return e.r2.all().stateOf()
+	}
 	r := e.resolved()
 	if e.state == nil {
 		e.state = r.state()
@@ -293,6 +316,9 @@ func (e *Engine) Live(h protocol.Hash) bool {
 	n, ok := e.d.get(h)
 	if !ok {
 		return false
+	}
+	if e.r2 != nil {
+		return e.r2.all().j.effective(n) || n.op.Kind == protocol.KindAck
 	}
 	r := e.resolved()
 	switch b := n.op.Content().(type) {

@@ -35,6 +35,9 @@ func (ev Event) String() string {
 // lifting, revocation, leave and equivocation, each with whether it counts
 // and, when it does not, why.
 func (e *Engine) Explain(key protocol.Key) []Event {
+	if e.r2 != nil {
+		return e.explain2(key)
+	}
 	r := e.resolved()
 	var out []Event
 	add := func(n *node, counts bool, format string, args ...any) {

@@ -71,3 +71,10 @@ func (e *Engine) RawDivergence(x, y protocol.Hash) uint32 {
 	b, _ := e.d.get(y)
 	return divergence(a, b)
 }
+
+// UseRules2ForTest makes New start engines on the version-2 rules of
+// docs/membership.md until the returned function is called.
+func UseRules2ForTest() (restore func()) {
+	useRules2 = true
+	return func() { useRules2 = false }
+}

@@ -308,6 +308,7 @@ func (r *resolver) group() protocol.Hash         { return r.circle }
 func (r *resolver) epoch() protocol.Hash         { return r.epochOp }
 func (r *resolver) charter() *protocol.Charter   { return &r.inForce }
 func (r *resolver) enacted(m protocol.Hash) bool { return r.enactedM[m] }
+func (r *resolver) nextCharter() uint64          { return r.inForce.Version + 1 }
 
 func (r *resolver) key(k protocol.Key) KeyState {
 	ks := KeyState{Key: k, Needed: int(r.inForce.Admit)}

@@ -150,7 +150,26 @@ type State struct {
 	tallies    map[protocol.Hash]*Tally
 	lifts      map[protocol.Hash]protocol.Key // enacted, unlifted suspension motions -> target
 	enactedSet map[protocol.Hash]bool         // motions enacted
+	// settledN is n of the settled State, which thresholds read under the
+	// version-2 rules (docs/membership.md §2); 0 under version 1, where
+	// thresholds read members.
+	settledN int
+	// topCharter is the highest version of any Charter enactment, in
+	// force or not (version 2); 0 under version 1.
+	topCharter uint64
 }
+
+// Thresholds returns what each motion needs in this State: the charter in
+// force with its floors, for n members of the settled State under the
+// version-2 rules (so concurrent removals never shrink a quorum), and for
+// the members under version 1.
+func (s *State) Thresholds() Thresholds { return ThresholdsFor(&s.Charter, s.memberCount()) }
+
+// NextCharterVersion returns the version a new charter motion takes: the
+// one after the charter in force and after every charter enacted, settled
+// or not (docs/membership.md §5), so that a version that never settles
+// does not block the ones after it.
+func (s *State) NextCharterVersion() uint64 { return max(s.Charter.Version, s.topCharter) + 1 }
 
 // Key returns what the state says of k; a key the log never mentions is a
 // stranger.

@@ -30,7 +30,7 @@ func (s *Server) charter(w http.ResponseWriter, r *http.Request) {
 		v.EpochAuthor, v.EpochAuthorName = op.Author.String(), nameOf(st, op.Author)
 		v.InForceSince = time.UnixMilli(op.TS).UTC()
 	}
-	t := trust.ThresholdsFor(&st.Charter, st.MemberCount())
+	t := st.Thresholds()
 	v.Thresholds = thresholdsInfo(t)
 	v.Limits = append(v.Limits, Limits(st.Charter, t)...)
 	for _, m := range openCharterMotions(st) {
@@ -46,7 +46,7 @@ func openCharterMotions(st *trust.State) []trust.Tally {
 	var out []trust.Tally
 	for _, t := range st.Tallies() {
 		m := t.Motion
-		if m.Kind == protocol.MotionCharter && !t.Enacted && m.Charter != nil && m.Charter.Version == st.Charter.Version+1 {
+		if m.Kind == protocol.MotionCharter && !t.Enacted && m.Charter != nil && m.Charter.Version == st.NextCharterVersion() {
 			out = append(out, t)
 		}
 	}
@@ -166,14 +166,15 @@ func (s *Server) proposeCharter(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	c := req.Charter.Charter()
-	inForce := s.n.State().Charter
+	st := s.n.State()
+	next := st.NextCharterVersion()
 	switch {
 	case c.Version == 0:
-		c.Version = inForce.Version + 1
-	case c.Version != inForce.Version+1:
+		c.Version = next
+	case c.Version != next:
 		s.answer(w, r, 0, nil, fail(http.StatusUnprocessableEntity, trust.Reason(trust.ErrCharterVersion),
 			"the proposal is version %d, but the charter in force is version %d: propose version %d (or leave the version out)",
-			c.Version, inForce.Version, inForce.Version+1))
+			c.Version, st.Charter.Version, next))
 		return
 	}
 	s.charterVote(w, r, protocol.Motion{Kind: protocol.MotionCharter, Charter: &c}, "charter change proposed")

@@ -34,7 +34,7 @@ func charterInfo(st *trust.State) CharterInfo {
 	return CharterInfo{
 		Name: c.Name, Version: c.Version,
 		Admit: int(c.Admit), Suspend: int(c.Suspend), Revoke: int(c.Revoke),
-		Change: trust.ThresholdsFor(&c, st.MemberCount()).Change, TLPPolicy: c.TLPPolicy,
+		Change: st.Thresholds().Change, TLPPolicy: c.TLPPolicy,
 	}
 }
 

@@ -1,0 +1,125 @@
+package trust
+
+import (
+	"github.com/kring-circle/kring/protocol"
+)
+
+// This file runs an Engine on the rules of docs/membership.md (version 2):
+// the State of a set of ops is Judge(S, Z(S)), with Z validated (§3.4), and
+// an op is admissible against the same evaluation of its own past (§5).
+// Until settlement is fast enough for the node (§8), an Engine runs these
+// rules only when tests ask for them (useRules2); the version-1 resolver
+// stays in force.
+
+// useRules2 makes New start engines on the version-2 rules; only tests set
+// it.
+var useRules2 = false
+
+// rules2 is an Engine's state under the version-2 rules.
+type rules2 struct {
+	st  *settler
+	cur *evaluation // of every op applied; nil when an op was applied since
+}
+
+// evaluation is Eval of one closure or past: its validated settled set
+// and the Judge over it.
+type evaluation struct {
+	j      *judgement
+	epochH protocol.Hash
+	state  *State // built on demand
+}
+
+func newRules2(d *dag) *rules2 { return &rules2{st: newSettler(d)} }
+
+// evaluate returns Eval of the closure or past c.
+func (r *rules2) evaluate(c closure) *evaluation {
+	e := r.st.eval(c)
+	j := r.st.judge(c, e.z, judgeView{anch: e.anch})
+	return &evaluation{j: j, epochH: j.epochOp()}
+}
+
+// all returns Eval of every op applied.
+func (r *rules2) all() *evaluation {
+	if r.cur == nil {
+		d := r.st.d
+		c := closure{}
+		for id := range d.heads {
+			c.preds = append(c.preds, d.nodes[id])
+		}
+		r.cur = r.evaluate(c)
+	}
+	return r.cur
+}
+
+// pastOf returns Eval of the past of n, which need not be applied yet.
+func (r *rules2) pastOf(n *node) *evaluation {
+	c := closure{}
+	for _, p := range n.op.Preds {
+		if pn, ok := r.st.d.get(p); ok {
+			c.preds = append(c.preds, pn)
+		}
+	}
+	return r.evaluate(c)
+}
+
+// epochOp returns the hash of the op that put the charter in force: the
+// genesis, or among the settled enactments of the charter motion that Σ
+// holds, the one with the lowest hash (every node picks the same).
+func (j *judgement) epochOp() protocol.Hash {
+	best := j.set[0].op.Hash()
+	found := false
+	for _, n := range j.set {
+		m := motionOf(n)
+		if n.op.Kind != protocol.KindEnact || m.Kind != protocol.MotionCharter || !j.z(n) {
+			continue
+		}
+		if m.Charter.Version != j.sig.charter.Version || m.Charter.Version <= j.set[0].op.Content().(*protocol.Genesis).Charter.Version {
+			continue
+		}
+		if h := n.op.Hash(); !found || h.Less(best) {
+			best, found = h, true
+		}
+	}
+	return best
+}
+
+// The evaluation is the view that admissibility reads (see view).
+
+func (ev *evaluation) group() protocol.Hash       { return ev.j.set[0].op.Hash() }
+func (ev *evaluation) epoch() protocol.Hash       { return ev.epochH }
+func (ev *evaluation) charter() *protocol.Charter { return &ev.j.sig.charter }
+func (ev *evaluation) key(k protocol.Key) KeyState {
+	return ev.j.keyState(k)
+}
+
+// memberCount is n of the settled State: thresholds never shrink with
+// concurrent removals (§2).
+func (ev *evaluation) memberCount() int { return len(ev.j.sig.members) }
+
+func (ev *evaluation) liveGrant(h protocol.Hash) bool {
+	n, ok := ev.j.d.get(h)
+	return ok && ev.j.in(n) && ev.j.effective(n)
+}
+
+func (ev *evaluation) enacted(m protocol.Hash) bool { return len(ev.j.enacts[m]) > 0 }
+func (ev *evaluation) nextCharter() uint64 {
+	return max(ev.j.sig.charter.Version, ev.j.topCharter()) + 1
+}
+
+// topCharter is the highest version of any Charter enactment in the set.
+func (j *judgement) topCharter() uint64 {
+	var top uint64
+	for _, es := range j.enacts {
+		if m := motionOf(es[0]); m.Kind == protocol.MotionCharter {
+			top = max(top, m.Charter.Version)
+		}
+	}
+	return top
+}
+
+func (ev *evaluation) suspension(m protocol.Hash) (protocol.Key, bool) {
+	if !ev.j.standing[m] {
+		return protocol.Key{}, false
+	}
+	return *motionOf(ev.j.enacts[m][0]).Target, true
+}

@@ -1,0 +1,109 @@
+package trust
+
+import (
+	"fmt"
+	"slices"
+
+	"github.com/kring-circle/kring/protocol"
+)
+
+// explain2 is Explain under the version-2 rules: every op that shaped the
+// key's standing, whether it counts, why not, and whether it is settled.
+func (e *Engine) explain2(key protocol.Key) []Event {
+	j := e.r2.all().j
+	var out []Event
+	add := func(n *node, counts bool, format string, args ...any) {
+		what := fmt.Sprintf(format, args...)
+		if n.op.Kind != protocol.KindGenesis && j.z(n) {
+			what += " (settled)"
+		}
+		out = append(out, Event{Op: n.op.Hash(), Author: n.op.Author, What: what, Counts: counts})
+	}
+	for _, n := range e.causalMembership() {
+		switch b := n.op.Content().(type) {
+		case *protocol.Genesis:
+			if j.founder(key) {
+				add(n, true, "founder in the genesis of %q", b.Charter.Name)
+			}
+		case *protocol.Vote:
+			if b.Motion.Kind != protocol.MotionCharter && b.Motion.Subject() == key {
+				add(n, j.effective(n), "%s voted to %s%s", n.op.Author.Short(), b.Motion.Kind, j.voidReason(n))
+			}
+		case *protocol.Enact:
+			if b.Motion.Kind != protocol.MotionCharter && b.Motion.Subject() == key {
+				j.explainEnact(n, b, add)
+			}
+		case *protocol.Leave:
+			if n.op.Author == key {
+				add(n, j.effective(n) && j.applied[n.id], "left the circle%s", j.voidReason(n))
+			}
+		}
+	}
+	forks := slices.Clone(e.d.forks)
+	slices.SortFunc(forks, func(x, y fork) int { return int(x.seq) - int(y.seq) })
+	for _, f := range forks {
+		if e.d.keys[f.author] == key {
+			e.explainFork(f, add)
+		}
+	}
+	return out
+}
+
+func (j *judgement) explainEnact(n *node, b *protocol.Enact, add func(*node, bool, string, ...any)) {
+	counting := 0
+	for _, h := range b.Votes {
+		if v, ok := j.d.get(h); ok && j.effective(v) {
+			counting++
+		}
+	}
+	ok := j.effective(n)
+	switch b.Motion.Kind {
+	case protocol.MotionAdmit:
+		reason := j.voidReason(n)
+		if reason == "" && !ok {
+			reason = fmt.Sprintf(" (void: only %d of %d endorsements still count)", counting, j.sig.t.Admit)
+		}
+		add(n, ok, "admitted with %d counting endorsements, %d needed%s", counting, j.sig.t.Admit, reason)
+	case protocol.MotionSuspend:
+		what := fmt.Sprintf("suspended by %d votes", len(b.Votes))
+		switch {
+		case ok && !j.standing[n.motion]:
+			what += " (lifted)"
+		case !ok:
+			what += " (void: it did not apply)"
+		}
+		add(n, ok && j.standing[n.motion], "%s", what)
+	case protocol.MotionUnsuspend:
+		what := fmt.Sprintf("suspension lifted by %d votes, %d counting", len(b.Votes), counting)
+		if !ok {
+			what += " (void: it did not apply)"
+		}
+		add(n, ok, "%s", what)
+	case protocol.MotionRevoke, protocol.MotionDisavow:
+		what := fmt.Sprintf("%sd by %d votes", b.Motion.Kind, len(b.Votes))
+		if b.Motion.Kind == protocol.MotionDisavow {
+			what = fmt.Sprintf("disavowed from seq %d by %d votes", b.Motion.From, len(b.Votes))
+		}
+		if !ok {
+			what += " (void: it did not apply)"
+		}
+		add(n, ok, "%s", what)
+	}
+}
+
+// voidReason says why the op n does not count, or "" when it does.
+func (j *judgement) voidReason(n *node) string {
+	if j.effective(n) {
+		return ""
+	}
+	a := n.op.Author.Short()
+	switch {
+	case j.inert(n):
+		return fmt.Sprintf(" (void: %s was removed before it, or it was made concurrently with the removal)", a)
+	case j.suspendedCut(n):
+		return fmt.Sprintf(" (void: %s stood suspended or forked when it was made)", a)
+	case n.op.Kind == protocol.KindVote && !j.memberAt(n.op.Author, n) && !j.sig.members[n.op.Author]:
+		return fmt.Sprintf(" (void: %s was not a live member when it voted)", a)
+	}
+	return " (void)"
+}

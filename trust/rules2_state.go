@@ -1,0 +1,185 @@
+package trust
+
+import (
+	"slices"
+
+	"github.com/kring-circle/kring/protocol"
+)
+
+// statusOf maps the Judge's status names to Status.
+var statusOf = map[string]Status{
+	"": StatusStranger, "applicant": StatusApplicant, "member": StatusMember,
+	"lapsed": StatusLapsed, "revoked": StatusRevoked, "left": StatusLeft,
+}
+
+// keyState is what the judgement says of key k.
+func (j *judgement) keyState(k protocol.Key) KeyState {
+	ks := KeyState{Key: k, Status: statusOf[j.status(k)], Needed: j.sig.t.Admit}
+	g := j.set[0].op.Content().(*protocol.Genesis)
+	for i := range g.Founders {
+		if g.Founders[i].Key == k {
+			ks.Founder, ks.Profile = true, &g.Founders[i].Profile
+		}
+	}
+	ks.Suspended = j.suspended(k)
+	ks.Equivocated = uint64(j.equivocatedAt(k))
+	if ks.Founder {
+		return ks
+	}
+	// The application a member was admitted with (the live Admit with the
+	// lowest hash), or the one with most live endorsements.
+	var admitted *node
+	apps := map[protocol.Hash]*protocol.Application{}
+	endorsers := map[protocol.Hash]map[protocol.Key]bool{}
+	for _, n := range j.set {
+		m := motionOf(n)
+		if m == nil || m.Kind != protocol.MotionAdmit || m.Subject() != k {
+			continue
+		}
+		apps[n.app] = m.Application
+		switch {
+		case n.op.Kind == protocol.KindEnact:
+			if j.live[n.id] && (admitted == nil || n.op.Hash().Less(admitted.op.Hash())) {
+				admitted = n
+			}
+		case j.live[n.id]:
+			if endorsers[n.app] == nil {
+				endorsers[n.app] = map[protocol.Key]bool{}
+			}
+			endorsers[n.app][n.op.Author] = true
+		}
+	}
+	if admitted != nil {
+		ks.Application = admitted.app
+	} else {
+		best := -1
+		for id := range apps {
+			if c := len(endorsers[id]); c > best || (c == best && id.Less(ks.Application)) {
+				ks.Application, best = id, c
+			}
+		}
+	}
+	ks.Endorsements = len(endorsers[ks.Application])
+	if app, ok := apps[ks.Application]; ok {
+		ks.Profile = &app.Member.Profile
+	}
+	return ks
+}
+
+// equivocatedAt returns the lowest seq at which k has two ops in the set
+// (a fork, lifted or not), or 0.
+func (j *judgement) equivocatedAt(k protocol.Key) uint32 {
+	a, ok := j.d.authors[k]
+	if !ok {
+		return 0
+	}
+	var low uint32
+	for _, f := range j.d.forks {
+		if f.author != a || (low != 0 && f.seq >= low) {
+			continue
+		}
+		in := 0
+		for _, id := range j.d.bySeq[authorSeq{a, f.seq}] {
+			if j.in(j.d.nodes[id]) {
+				in++
+			}
+		}
+		if in > 1 {
+			low = f.seq
+		}
+	}
+	return low
+}
+
+// knownKeys returns the keys the judged set mentions: founders, authors,
+// candidates and the subjects of motions.
+func (j *judgement) knownKeys() []protocol.Key {
+	seen := map[protocol.Key]bool{}
+	for _, f := range j.set[0].op.Content().(*protocol.Genesis).Founders {
+		seen[f.Key] = true
+	}
+	for _, n := range j.set {
+		seen[n.op.Author] = true
+		if m := motionOf(n); m != nil && m.Kind != protocol.MotionCharter {
+			seen[m.Subject()] = true
+		}
+	}
+	for _, f := range j.d.forks {
+		if k := j.d.keys[f.author]; !seen[k] && j.equivocatedAt(k) > 0 {
+			seen[k] = true
+		}
+	}
+	return slices.SortedFunc(func(yield func(protocol.Key) bool) {
+		for k := range seen {
+			if !yield(k) {
+				return
+			}
+		}
+	}, compareKeys)
+}
+
+// state renders the evaluation as an immutable State.
+func (ev *evaluation) stateOf() *State {
+	if ev.state != nil {
+		return ev.state
+	}
+	j := ev.j
+	s := &State{
+		Group:      ev.group(),
+		Charter:    j.sig.charter,
+		Epoch:      ev.epochH,
+		keys:       map[protocol.Key]*KeyState{},
+		live:       map[protocol.Hash]bool{},
+		tallies:    map[protocol.Hash]*Tally{},
+		lifts:      map[protocol.Hash]protocol.Key{},
+		enactedSet: map[protocol.Hash]bool{},
+		settledN:   len(j.sig.members),
+		topCharter: j.topCharter(),
+	}
+	for _, k := range j.knownKeys() {
+		ks := j.keyState(k)
+		if ks.Status == StatusStranger {
+			continue
+		}
+		s.keys[k] = &ks
+		if ks.Status == StatusMember {
+			s.members++
+		}
+	}
+	for _, n := range j.set {
+		m := motionOf(n)
+		if m == nil {
+			continue
+		}
+		if isGrant(m.Kind) && j.effective(n) {
+			s.live[n.op.Hash()] = true
+		}
+		if n.op.Kind == protocol.KindEnact {
+			s.enactedSet[n.motion] = true
+			continue
+		}
+		t := s.tallies[n.motion]
+		if t == nil {
+			t = &Tally{Motion: *m}
+		}
+		if j.effective(n) {
+			t.Votes = append(t.Votes, n.op.Hash())
+			if !slices.Contains(t.Voters, n.op.Author) {
+				t.Voters = append(t.Voters, n.op.Author)
+			}
+		}
+		if len(t.Votes) > 0 {
+			s.tallies[n.motion] = t
+		}
+	}
+	for h, t := range s.tallies {
+		t.Enacted = s.enactedSet[h]
+		slices.SortFunc(t.Votes, compareHashes)
+		slices.SortFunc(t.Voters, compareKeys)
+	}
+	for h := range j.standing {
+		s.lifts[h] = *motionOf(j.enacts[h][0]).Target
+	}
+	ev.state = s
+	return s
+}
