@@ -2,11 +2,22 @@ package node
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"time"
 
 	"github.com/kring-circle/kring/protocol"
 	"github.com/kring-circle/kring/trust"
 )
+
+// ErrNothingToAcknowledge is returned by Acknowledge when this
+// organisation's last op already has every op the node holds in its past.
+var ErrNothingToAcknowledge = errors.New("node: nothing new to acknowledge: this organisation's last op already cites every op the node holds")
+
+// ErrCannotAcknowledge is returned by Acknowledge when this organisation is
+// neither a member nor lapsed, so its acknowledgements would count for
+// nothing and no node would accept them.
+var ErrCannotAcknowledge = errors.New("node: only a member or a lapsed organisation acknowledges")
 
 // ackCheckEvery is how often the node looks whether an acknowledgement is
 // due. The charter's interval is at least an hour, so a minute late is
@@ -65,4 +76,30 @@ func (l *loop) unacknowledged() bool {
 		return len(heads) > 1 || heads[0] != l.eng.Group()
 	}
 	return len(heads) != 1 || heads[0] != *l.last
+}
+
+// Acknowledge signs an Ack now, whatever the charter's interval: it tells
+// the circle that this organisation has seen every op the node holds, so
+// that decisions which wait on its acknowledgement (a charter change, an
+// admission or a revocation that must settle) settle without waiting for
+// the interval. It refuses when nothing is new (ErrNothingToAcknowledge)
+// and when this organisation is not a member or lapsed
+// (ErrCannotAcknowledge).
+func (n *Node) Acknowledge(ctx context.Context) (*protocol.Op, error) {
+	if s := n.State().Key(n.key).Status; s != trust.StatusMember && s != trust.StatusLapsed {
+		return nil, fmt.Errorf("%w (it is %s)", ErrCannotAcknowledge, s)
+	}
+	news := false
+	if err := n.doNow(ctx, func(l *loop) { news = l.unacknowledged() }); err != nil {
+		return nil, err
+	}
+	if !news {
+		return nil, ErrNothingToAcknowledge
+	}
+	op, err := n.publish(ctx, &protocol.Ack{})
+	if err != nil {
+		return nil, err
+	}
+	n.log.Info("signed an acknowledgement on request", "op", op)
+	return op, nil
 }

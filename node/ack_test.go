@@ -2,6 +2,7 @@ package node
 
 import (
 	"context"
+	"errors"
 	"slices"
 	"testing"
 	"time"
@@ -61,5 +62,40 @@ func TestAckSignedWhenDueAndSomethingIsNew(t *testing.T) {
 	next, ok := n.NextAck()
 	if want := time.UnixMilli(ack.TS).Add(interval); !ok || !next.Equal(want) {
 		t.Fatalf("after the Ack NextAck = %v, want %v", next, want)
+	}
+}
+
+// Acknowledge signs an Ack at once, before the interval, citing what the
+// node holds; with nothing new it refuses, and it refuses for an
+// organisation that is not a member.
+func TestAcknowledgeOnRequest(t *testing.T) {
+	c := newCircle(t, "A", "B", "C")
+	n := startNode(t, c, "A", nil)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if op, err := n.Acknowledge(ctx); !errors.Is(err, ErrNothingToAcknowledge) || op != nil {
+		t.Fatalf("Acknowledge with nothing new = %v, %v; want ErrNothingToAcknowledge", op, err)
+	}
+	adv := must(t)(c.Do("B", &protocol.Advisory{Title: "from B", TLP: protocol.TLPGreen}))
+	if _, err := n.ingestRaw(ctx, [][]byte{adv.Bytes()}); err != nil {
+		t.Fatal(err)
+	}
+	op, err := n.Acknowledge(ctx)
+	if err != nil {
+		t.Fatalf("Acknowledge: %v", err)
+	}
+	if op.Kind != protocol.KindAck || op.Author != n.Key() || !slices.Contains(op.Preds, adv.Hash()) {
+		t.Fatalf("Acknowledge signed %v, want A's Ack citing B's advisory", op)
+	}
+	if got, err := n.Store().Get(op.Hash()); err != nil || got.Hash() != op.Hash() {
+		t.Fatalf("the Ack is not stored: %v", err)
+	}
+	if _, err := n.Acknowledge(ctx); !errors.Is(err, ErrNothingToAcknowledge) {
+		t.Fatalf("a second Acknowledge = %v, want ErrNothingToAcknowledge", err)
+	}
+
+	x := startNode(t, c, "X", nil)
+	if _, err := x.Acknowledge(ctx); !errors.Is(err, ErrCannotAcknowledge) {
+		t.Fatalf("Acknowledge by a stranger = %v, want ErrCannotAcknowledge", err)
 	}
 }

@@ -490,4 +490,13 @@ func TestCharterVerbs(t *testing.T) {
 		}
 	}
 	cli(1, "charter", "vote", id[:8]).fails(t, exitUsage, "no open charter motion")
+
+	// B acknowledges on request what its node holds (the votes and the
+	// enactment at least); asked again, it has nothing new and says so.
+	if r := cli(1, "ack").must(t); !strings.Contains(r.stdout, "Acknowledged every op the node holds (op ") {
+		t.Errorf("ack said:\n%s", r.stdout)
+	}
+	if r := cli(1, "ack").must(t); !strings.Contains(r.stdout, "Nothing new to acknowledge") {
+		t.Errorf("a second ack said:\n%s", r.stdout)
+	}
 }

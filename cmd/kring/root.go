@@ -101,6 +101,7 @@ func (a *app) commands() []*cobra.Command {
 		a.blockCommand(),
 		a.unblockCommand(),
 		a.leaveCommand(),
+		a.ackCommand(),
 		a.charterCommand(),
 		a.testnetCommand(),
 	}

@@ -106,6 +106,20 @@ func (s *Server) motion(req VoteRequest) (protocol.Motion, error) {
 	return m, nil
 }
 
+// acknowledge answers POST /v1/acknowledgements: an Ack signed now, so
+// that what waits on this organisation's acknowledgement settles without
+// waiting for the charter's interval.
+func (s *Server) acknowledge(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), publishWait)
+	defer cancel()
+	op, err := s.n.Acknowledge(ctx)
+	if err != nil {
+		s.answer(w, r, 0, nil, err)
+		return
+	}
+	writeJSON(w, http.StatusCreated, opInfo(op))
+}
+
 func (s *Server) leave(w http.ResponseWriter, r *http.Request) {
 	var req LeaveRequest
 	if err := decode(w, r, &req); err != nil {

@@ -143,6 +143,32 @@ func TestNotSharing(t *testing.T) {
 	if st, err := a.c.Status(ctx); err != nil || st.Status != "left" {
 		t.Errorf("Status after leaving = %q, %v", st.Status, err)
 	}
+	if _, err := d.c.Acknowledge(ctx); !errors.As(err, &ae) || ae.Status != 409 || ae.Code != api.CodeNotMember {
+		t.Errorf("a stranger's Acknowledge: %v, want 409 not-a-member", err)
+	}
+}
+
+// TestAcknowledge: a member's node signs an acknowledgement on request,
+// citing what it holds, and refuses a second one with nothing new.
+func TestAcknowledge(t *testing.T) {
+	_, a, b, _ := trio(t)
+	ctx := ctxFor(t, 60*time.Second)
+	adv, err := a.c.Publish(ctx, api.PublishRequest{Title: "to acknowledge", TLP: "GREEN"})
+	if err != nil {
+		t.Fatalf("Publish: %v", err)
+	}
+	eventually(t, "B to store the advisory", func() bool {
+		_, err := b.c.Advisory(ctx, adv.ID)
+		return err == nil
+	})
+	op, err := b.c.Acknowledge(ctx)
+	if err != nil || op.Kind != "ack" {
+		t.Fatalf("Acknowledge = %+v, %v; want an ack", op, err)
+	}
+	var ae *api.APIError
+	if _, err := b.c.Acknowledge(ctx); !errors.As(err, &ae) || ae.Status != 409 || ae.Code != api.CodeNothingNew {
+		t.Errorf("a second Acknowledge: %v, want 409 nothing-to-acknowledge", err)
+	}
 }
 
 // TestMetrics scrapes B after A published: the verdict, member, peer and

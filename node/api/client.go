@@ -237,6 +237,12 @@ func (c *Client) Leave(ctx context.Context, reason string) (OpInfo, error) {
 	return out, c.do(ctx, http.MethodPost, "/v1/leave", LeaveRequest{Reason: reason}, &out)
 }
 
+// Acknowledge has the node sign an acknowledgement now.
+func (c *Client) Acknowledge(ctx context.Context) (OpInfo, error) {
+	var out OpInfo
+	return out, c.do(ctx, http.MethodPost, "/v1/acknowledgements", nil, &out)
+}
+
 // Block blocks key on this node alone.
 func (c *Client) Block(ctx context.Context, key, reason string) error {
 	return c.do(ctx, http.MethodPost, "/v1/blocks", BlockRequest{Key: key, Reason: reason}, nil)

@@ -34,13 +34,15 @@ const (
 	CodeNoAdvisory    = "unknown-advisory" // 404: no such live advisory
 	CodeNotBlocked    = "not-blocked"      // 404: no local block of that key
 	CodeMethod        = "method-not-allowed"
-	CodeNotSharing    = "not-sharing"   // 409: this organisation is not in the sharing set
-	CodeNotSynced     = "not-synced"    // 409: the node has not synced enough yet
-	CodeNotSuspended  = "not-suspended" // 409: unsuspend of a member no suspension stands against
-	CodePlaintextRed  = "plaintext-red" // 422: a TLP:RED advisory without the plaintext_red acknowledgement
-	CodeNodeStopped   = "node-stopped"  // 503: the node is closed or stopped on an error
-	CodeTimeout       = "timeout"       // 504: the node did not answer in time
-	CodeInternal      = "internal"      // 500: a bug; the daemon's log says more
+	CodeNotSharing    = "not-sharing"            // 409: this organisation is not in the sharing set
+	CodeNotSynced     = "not-synced"             // 409: the node has not synced enough yet
+	CodeNotSuspended  = "not-suspended"          // 409: unsuspend of a member no suspension stands against
+	CodeNothingNew    = "nothing-to-acknowledge" // 409: this organisation's last op already cites every op the node holds
+	CodeNotMember     = "not-a-member"           // 409: an act only a member (or lapsed organisation) may take
+	CodePlaintextRed  = "plaintext-red"          // 422: a TLP:RED advisory without the plaintext_red acknowledgement
+	CodeNodeStopped   = "node-stopped"           // 503: the node is closed or stopped on an error
+	CodeTimeout       = "timeout"                // 504: the node did not answer in time
+	CodeInternal      = "internal"               // 500: a bug; the daemon's log says more
 )
 
 // apiError is an error with the status and code it is answered with.
@@ -72,6 +74,10 @@ func classify(err error) *apiError {
 		return &apiError{http.StatusConflict, CodeNotSynced, msg}
 	case errors.Is(err, node.ErrNotSuspended):
 		return &apiError{http.StatusConflict, CodeNotSuspended, msg}
+	case errors.Is(err, node.ErrNothingToAcknowledge):
+		return &apiError{http.StatusConflict, CodeNothingNew, msg}
+	case errors.Is(err, node.ErrCannotAcknowledge):
+		return &apiError{http.StatusConflict, CodeNotMember, msg}
 	case errors.Is(err, node.ErrPlaintextRed):
 		return &apiError{http.StatusUnprocessableEntity, CodePlaintextRed,
 			msg + `; or set "plaintext_red": true to accept that every member and future member can read it`}

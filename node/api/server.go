@@ -103,6 +103,7 @@ func (s *Server) table() []route {
 		h("POST /v1/charter/proposals", s.proposeCharter),
 		h("POST /v1/charter/votes", s.voteCharter),
 		h("POST /v1/leave", s.leave),
+		h("POST /v1/acknowledgements", s.acknowledge),
 		h("GET /v1/blocks", s.blocks),
 		h("POST /v1/blocks", s.block),
 		h("DELETE /v1/blocks/{key}", s.unblock),
