@@ -405,16 +405,26 @@ func BenchmarkSettle(b *testing.B) {
 //
 // "growing" admits a member about every 40 ops (13 members at 400 ops, 46
 // at 1,600); "five" keeps the five founders, so the cost per op shows what
-// the log's length alone adds.
+// the log's length alone adds; "members-200" is the first ops of the
+// 200-member history of the Apply benchmarks (about 800 ops admit the
+// members, then advisories follow), where the settle quorum is a majority
+// of a large circle and a closure's window spans hundreds of ops.
 func BenchmarkSettleEach(b *testing.B) {
 	for _, c := range []struct {
-		name  string
-		n     int
-		admit bool
-	}{{"growing-400", 400, true}, {"growing-1600", 1600, true}, {"five-400", 400, false}, {"five-1600", 1600, false}, {"five-6400", 6400, false}} {
+		name    string
+		n       int
+		admit   bool
+		members bool
+	}{{"growing-400", 400, true, false}, {"growing-1600", 1600, true, false}, {"five-400", 400, false, false},
+		{"five-1600", 1600, false, false}, {"five-6400", 6400, false, false}, {"members-200-900", 900, false, true}} {
 		n := c.n
 		b.Run(c.name, func(b *testing.B) {
-			ops := settleHistory(b, n, c.admit)
+			var ops []*protocol.Op
+			if c.members {
+				ops = benchHistory(b, benchTotal["history"])[:n]
+			} else {
+				ops = settleHistory(b, n, c.admit)
+			}
 			b.ReportAllocs()
 			for b.Loop() {
 				if got := trust.SettleEachForTest(ops); got < n/2 {
