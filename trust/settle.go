@@ -21,6 +21,10 @@ type settler struct {
 	evals map[string]*settled   // validated Z of each closure or past (§3.4)
 	views map[string]*judgement // ack views and T^Z judgements
 
+	members map[string][]*node   // the membership ops of each frontier's closures
+	acked   map[[2]nodeID]keyset // ackedBy of (y, x)
+	preds   [][]*node            // each op's preds, once asked for
+
 	explicit map[[2]nodeID]bool // whether op y acknowledges x by its own past
 	byAuthor map[protocol.Key][]*node
 	forked   map[protocol.Key]bool // keys with two ops at one seq, or out of order
@@ -29,6 +33,7 @@ type settler struct {
 
 func newSettler(d *dag) *settler {
 	return &settler{d: d, raws: map[string]*rawZ{}, evals: map[string]*settled{}, views: map[string]*judgement{},
+		members: map[string][]*node{}, acked: map[[2]nodeID]keyset{},
 		explicit: map[[2]nodeID]bool{}, byAuthor: map[protocol.Key][]*node{},
 		forked: map[protocol.Key]bool{}}
 }
@@ -80,17 +85,6 @@ func (s *settler) key(c closure) string {
 		b = binary.BigEndian.AppendUint32(b, uint32(id))
 	}
 	return "p" + string(b)
-}
-
-// membershipOf returns the membership ops of c in applied order.
-func (s *settler) membershipOf(c closure) []*node {
-	var out []*node
-	for _, id := range s.d.membership {
-		if n := s.d.nodes[id]; s.in(c, n) {
-			out = append(out, n)
-		}
-	}
-	return out
 }
 
 // judge returns the judgement of c with settled set z under view v.
@@ -181,12 +175,23 @@ func (s *settler) opsOf(c closure) []*node {
 // only if at least f keys acknowledge it with anchored ops.
 func (s *settler) rounds(c closure, z *zset, a, acks, g, full *anchors) (*zset, map[nodeID]bool) {
 	grounded := map[nodeID]bool{}
+	leavers := s.leaversOf(c)
 	for {
 		if len(z.win) == 0 {
 			return z, grounded // nothing left to settle
 		}
-		t := s.judge(c, z, judgeView{anch: a})
-		q := t.sig.t.Settle
+		// The judgement of the round is made only when an op needs more
+		// than its settled State: a Leave, a decision, a removal's target.
+		var t *judgement
+		judged := func() *judgement {
+			if t == nil {
+				t = s.judge(c, z, judgeView{anch: a})
+			}
+			return t
+		}
+		sig := s.sigma(c, z)
+		q := sig.t.Settle
+		members := s.keysetOf(sig.members)
 		var acked []*node
 		ground := map[nodeID]bool{}
 		for _, x := range z.win {
@@ -204,20 +209,34 @@ func (s *settler) rounds(c closure, z *zset, a, acks, g, full *anchors) (*zset, 
 			if leave {
 				d = nil
 			}
-			targets := q >= t.sig.t.N
+			targets := q >= sig.t.N
 			count, countD := 0, 0
-			for key := range t.sig.members {
-				if s.acknowledgesIn(key, x, c, t, targets, d) {
-					count++
-					if leave && g != nil && s.acknowledgesIn(key, x, c, t, targets, g) {
-						countD++
+			if leave {
+				t := judged()
+				for key := range t.sig.members {
+					if s.acknowledgesIn(key, x, c, t, targets, d) {
+						count++
+						if g != nil && s.acknowledgesIn(key, x, c, t, targets, g) {
+							countD++
+						}
+					}
+				}
+			} else {
+				// Only a Leave is acknowledged by leavers; only a removal
+				// by its target: the other keys acknowledge x with ops.
+				withOp := s.ackersWithOp(x, c, d, leavers)
+				count = withOp.countIn(members)
+				if targets && x.op.Kind == protocol.KindEnact && isRemovalNode(x) {
+					key := *motionOf(x).Target
+					if i, ok := s.d.authors[key]; sig.members[key] && (!ok || !withOp.has(i)) && !s.tookSideAgainst(key, x, c, judged()) {
+						count++
 					}
 				}
 			}
-			if !leave && full != nil && count >= q && !s.anchoredQuorum(x, c, t, full) {
+			if !leave && full != nil && count >= q && !s.anchoredQuorum(x, c, sig, members, full, leavers) {
 				continue
 			}
-			if count >= q && (!isDecisionNode(x) || s.jointQuorum(x, c, z, t, count, d)) {
+			if count >= q && (!isDecisionNode(x) || s.jointQuorum(x, c, z, judged(), count, d, members, leavers)) {
 				acked = append(acked, x)
 				if leave && g != nil && countD >= q {
 					ground[x.id] = true
@@ -228,10 +247,15 @@ func (s *settler) rounds(c closure, z *zset, a, acks, g, full *anchors) (*zset, 
 			return z, grounded
 		}
 		joint := map[nodeID]bool{}
+		decided := false
 		for _, x := range acked {
 			joint[x.id] = true
+			decided = decided || isDecisionNode(x)
 		}
-		tz := s.judge(c, z, judgeView{settledOnly: true, joint: joint, anch: a})
+		var tz *judgement
+		if decided {
+			tz = s.judge(c, z, judgeView{settledOnly: true, joint: joint, anch: a})
+		}
 		settle := map[nodeID]bool{}
 		for _, x := range acked {
 			if !isDecisionNode(x) || tz.effective(x) {

@@ -276,7 +276,7 @@ func (s *settler) released(x *node, sides []*node, past closure) bool {
 // jointQuorum reports whether decision x, acknowledged by count keys of L,
 // also has the quorum of the membership before the settled removals of c
 // (§3.2, joint quorum).
-func (s *settler) jointQuorum(x *node, c closure, z *zset, t *judgement, count int, a *anchors) bool {
+func (s *settler) jointQuorum(x *node, c closure, z *zset, t *judgement, count int, a *anchors, members, leavers keyset) bool {
 	gone := map[protocol.Key]bool{}
 	for _, n := range z.decisions() {
 		switch {
@@ -305,12 +305,7 @@ func (s *settler) jointQuorum(x *node, c closure, z *zset, t *judgement, count i
 			}
 		}
 	}
-	explicit := 0
-	for k := range t.sig.members {
-		if s.acknowledgesWithOp(k, x, c, a) {
-			explicit++
-		}
-	}
+	explicit := s.ackersWithOp(x, c, a, leavers).countIn(members) // the members that acknowledge x with ops under a
 	if explicit+leaversFor < before.N-before.Settle+before.Hostile {
 		return false
 	}

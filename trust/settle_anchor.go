@@ -23,6 +23,8 @@ type anchors struct {
 	cut    map[nodeID]bool
 	cutBy  map[nodeID][]*node // the settled removal enactments that cut each op of cut
 	k      string
+
+	suspect keyset // the keys some of whose ops are not anchored, once asked for
 }
 
 func (a *anchors) key() string {
@@ -295,18 +297,13 @@ func (s *settler) unanchoredMembers(c closure, z *zset, a *anchors) int {
 }
 
 // anchoredQuorum reports whether at least f keys of the closure's settled
-// State acknowledge x with ops that a anchors (review round 10): at least
-// one of them honest and none a removed key's thief, so a stale branch
-// that thieves and fewer than f hostile members made settles nothing.
+// State sig (members, as a keyset) acknowledge x with ops that a anchors
+// (review round 10): at least one of them honest and none a removed key's
+// thief, so a stale branch that thieves and fewer than f hostile members
+// made settles nothing.
 //
 // Only acknowledgements made with ops count here, not a target's implicit
 // acknowledgement of its own removal.
-func (s *settler) anchoredQuorum(x *node, c closure, t *judgement, a *anchors) bool {
-	count := 0
-	for key := range t.sig.members {
-		if s.acknowledgesWithOp(key, x, c, a) {
-			count++
-		}
-	}
-	return count >= t.sig.t.Hostile
+func (s *settler) anchoredQuorum(x *node, c closure, sig settledState, members keyset, a *anchors, leavers keyset) bool {
+	return s.ackersWithOp(x, c, a, leavers).countIn(members) >= sig.t.Hostile
 }
