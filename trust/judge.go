@@ -67,22 +67,47 @@ type judgement struct {
 // judgeSet judges the membership ops set (topological, genesis first),
 // with in telling which ops of the dag are in S and z which are settled.
 func judgeSet(d *dag, set []*node, in, z func(*node) bool, v judgeView) *judgement {
-	j := &judgement{d: d, set: set, in: in, z: z, v: v,
-		votes: map[protocol.Hash][]*node{}, enacts: map[protocol.Hash][]*node{}, byAuth: map[int32][]*node{},
+	return judgeIndexed(d, indexSet(set), in, z, v, nil)
+}
+
+// setIndex is a set of membership ops with its votes and enactments by
+// motion and its ops by author. Judgements of one set share it: nothing
+// changes it once built.
+type setIndex struct {
+	set    []*node
+	votes  map[protocol.Hash][]*node
+	enacts map[protocol.Hash][]*node
+	byAuth map[int32][]*node
+}
+
+func indexSet(set []*node) *setIndex {
+	x := &setIndex{set: set, votes: map[protocol.Hash][]*node{}, enacts: map[protocol.Hash][]*node{}, byAuth: map[int32][]*node{}}
+	for _, n := range set {
+		x.byAuth[n.author] = append(x.byAuth[n.author], n)
+		switch n.op.Kind {
+		case protocol.KindVote:
+			x.votes[n.motion] = append(x.votes[n.motion], n)
+		case protocol.KindEnact:
+			x.enacts[n.motion] = append(x.enacts[n.motion], n)
+		}
+	}
+	return x
+}
+
+// judgeIndexed is judgeSet of the indexed set; sig, when not nil, is the
+// set's Settled(z), which it would otherwise compute.
+func judgeIndexed(d *dag, x *setIndex, in, z func(*node) bool, v judgeView, sig *settledState) *judgement {
+	j := &judgement{d: d, set: x.set, in: in, z: z, v: v,
+		votes: x.votes, enacts: x.enacts, byAuth: x.byAuth,
 		applied: map[nodeID]bool{}, motions: map[protocol.Hash]bool{}, votesOf: map[protocol.Hash][]*node{},
 		dropped: map[nodeID]bool{}, lifts: map[nodeID]bool{}, standing: map[protocol.Hash]bool{},
 		forkFrom: map[int32]uint32{}, discard: map[nodeID]bool{}, tainted: map[nodeID]bool{},
 		live: map[nodeID]bool{}, charterE: map[nodeID]bool{}, tied: map[nodeID]bool{},
 	}
-	j.sig = j.settled()
-	for _, n := range set {
-		j.byAuth[n.author] = append(j.byAuth[n.author], n)
-		switch n.op.Kind {
-		case protocol.KindVote:
-			j.votes[n.motion] = append(j.votes[n.motion], n)
-		case protocol.KindEnact:
-			j.enacts[n.motion] = append(j.enacts[n.motion], n)
-		}
+	if sig != nil {
+		j.sig = *sig
+	} else {
+		j.sig = j.settled()
 	}
 	j.removals()
 	j.taint()

@@ -22,6 +22,7 @@ type settler struct {
 	views map[string]*judgement // ack views and T^Z judgements
 
 	members map[string][]*node   // the membership ops of each frontier's closures
+	indexes map[string]*setIndex // the same, indexed for Judge
 	acked   map[[2]nodeID]keyset // ackedBy of (y, x)
 	preds   [][]*node            // each op's preds, once asked for
 
@@ -33,7 +34,7 @@ type settler struct {
 
 func newSettler(d *dag) *settler {
 	return &settler{d: d, raws: map[string]*rawZ{}, evals: map[string]*settled{}, views: map[string]*judgement{},
-		members: map[string][]*node{}, acked: map[[2]nodeID]keyset{},
+		members: map[string][]*node{}, indexes: map[string]*setIndex{}, acked: map[[2]nodeID]keyset{},
 		explicit: map[[2]nodeID]bool{}, byAuthor: map[protocol.Key][]*node{},
 		forked: map[protocol.Key]bool{}}
 }
@@ -93,8 +94,7 @@ func (s *settler) judge(c closure, z *zset, v judgeView) *judgement {
 	if j, ok := s.views[k]; ok {
 		return j
 	}
-	set := s.membershipOf(c)
-	j := judgeSet(s.d, set, func(n *node) bool { return s.in(c, n) }, z.has, v)
+	j := judgeIndexed(s.d, s.indexOf(c), func(n *node) bool { return s.in(c, n) }, z.has, v, s.sigmaOf(c, z))
 	j.zs = z
 	s.views[k] = j
 	return j

@@ -231,7 +231,31 @@ func (s *settler) validateCut(c closure, z0 *zset, cut cutOps) *settled {
 
 // sigma is Σ = Settled(z) of closure c (§3.1).
 func (s *settler) sigma(c closure, z *zset) settledState {
-	return (&judgement{set: s.membershipOf(c), z: z.has}).settled()
+	return *s.sigmaOf(c, z)
+}
+
+// sigmaOf is sigma, kept on z when c is z's own closure. Callers must not
+// change it.
+func (s *settler) sigmaOf(c closure, z *zset) *settledState {
+	if z.sig != nil && sameClosure(c, z.c) {
+		return z.sig
+	}
+	if !sameClosure(c, z.c) {
+		sig := (&judgement{set: s.membershipOf(c), z: z.has}).settled()
+		return &sig
+	}
+	// settled reads only the ops of the set, all in c.
+	sig := (&judgement{set: s.membershipOf(c), z: z.hasIn}).settled()
+	z.sig = &sig
+	return &sig
+}
+
+// sameClosure reports whether c and o are one closure or past.
+func sameClosure(c, o closure) bool {
+	if c.top != nil || o.top != nil {
+		return c.top == o.top
+	}
+	return slices.Equal(c.preds, o.preds)
 }
 
 // otherLeaveIn reports whether z holds a Leave by the author of the Leave

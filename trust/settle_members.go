@@ -24,11 +24,30 @@ func frontierKey(ids []nodeID) string {
 // membershipOf returns the membership ops of c in applied order. The
 // slice is shared: callers must not change it.
 func (s *settler) membershipOf(c closure) []*node {
+	return s.membershipOfFrontier(s.frontierIDs(c))
+}
+
+// indexOf returns the membership ops of c indexed for Judge, shared by
+// every judgement of a closure or past with c's frontier.
+func (s *settler) indexOf(c closure) *setIndex {
+	ids := s.frontierIDs(c)
+	set := s.membershipOfFrontier(ids)
+	k := frontierKey(ids)
+	x, ok := s.indexes[k]
+	if !ok {
+		x = indexSet(set)
+		s.indexes[k] = x
+	}
+	return x
+}
+
+// frontierIDs returns the frontier of c: its maximal membership ops.
+func (s *settler) frontierIDs(c closure) []nodeID {
 	if c.top != nil {
-		return s.membershipOfClosure(c.top)
+		return s.frontierOfClosure(c.top)
 	}
 	if len(c.preds) == 1 {
-		return s.membershipOfClosure(c.preds[0])
+		return s.frontierOfClosure(c.preds[0])
 	}
 	var cand []nodeID
 	for _, p := range c.preds {
@@ -38,15 +57,19 @@ func (s *settler) membershipOf(c closure) []*node {
 			cand = append(cand, p.mf.ids...)
 		}
 	}
-	return s.membershipOfFrontier(s.d.maximal(cand))
+	return s.d.maximal(cand)
+}
+
+func (s *settler) frontierOfClosure(n *node) []nodeID {
+	if !n.membership() {
+		return n.mf.ids
+	}
+	return []nodeID{n.id}
 }
 
 // membershipOfClosure returns the membership ops of n's closure.
 func (s *settler) membershipOfClosure(n *node) []*node {
-	if !n.membership() {
-		return s.membershipOfFrontier(n.mf.ids)
-	}
-	return s.membershipOfFrontier([]nodeID{n.id})
+	return s.membershipOfFrontier(s.frontierOfClosure(n))
 }
 
 // membershipOfFrontier returns the membership ops of the closures of the

@@ -21,6 +21,7 @@ type zset struct {
 
 	decided []*node // the settled membership ops, once asked for
 	asked   bool
+	sig     *settledState // Settled(Z), once asked for
 }
 
 // newZ returns the Z of c whose window is win (in applied order).
@@ -43,8 +44,28 @@ func (z *zset) has(n *node) bool {
 
 // unsettled reports whether n is in the window.
 func (z *zset) unsettled(n *node) bool {
-	_, found := slices.BinarySearchFunc(z.win, n.id, func(w *node, id nodeID) int { return int(w.id) - int(id) })
-	return found
+	w := z.win
+	if len(w) == 0 || n.id < w[0].id || n.id > w[len(w)-1].id {
+		return false // most ops asked about are older than the window
+	}
+	i, j := 0, len(w)
+	for i < j {
+		h := int(uint(i+j) >> 1)
+		if w[h].id < n.id {
+			i = h + 1
+		} else {
+			j = h
+		}
+	}
+	return i < len(w) && w[i].id == n.id
+}
+
+// hasIn is has for an op n known to be in the closure of z.
+func (z *zset) hasIn(n *node) bool {
+	if n.op.Kind == protocol.KindGenesis {
+		return true
+	}
+	return settleable(n) && !z.unsettled(n)
 }
 
 // decisions returns the settled membership ops of Z, in applied order:
@@ -52,7 +73,7 @@ func (z *zset) unsettled(n *node) bool {
 func (z *zset) decisions() []*node {
 	if !z.asked {
 		for _, n := range z.s.membershipOf(z.c) {
-			if z.has(n) {
+			if z.hasIn(n) {
 				z.decided = append(z.decided, n)
 			}
 		}
