@@ -78,6 +78,10 @@ type setIndex struct {
 	votes  map[protocol.Hash][]*node
 	enacts map[protocol.Hash][]*node
 	byAuth map[int32][]*node
+	admits int // endorsements and Admit enactments: the size of live
+	// removals are the Leaves and Revoke and Disavow enactments, in the
+	// set's order.
+	removals []*node
 }
 
 func indexSet(set []*node) *setIndex {
@@ -90,8 +94,20 @@ func indexSet(set []*node) *setIndex {
 		case protocol.KindEnact:
 			x.enacts[n.motion] = append(x.enacts[n.motion], n)
 		}
+		x.count(n)
 	}
 	return x
+}
+
+// count counts n, the set's last op so far, in admits and removals.
+func (x *setIndex) count(n *node) {
+	m := motionOf(n)
+	if m != nil && m.Kind == protocol.MotionAdmit {
+		x.admits++
+	}
+	if n.op.Kind == protocol.KindLeave || (n.op.Kind == protocol.KindEnact && removesVoters(m)) {
+		x.removals = append(x.removals, n)
+	}
 }
 
 // judgeIndexed is judgeSet of the indexed set; sig, when not nil, is the
@@ -102,7 +118,7 @@ func judgeIndexed(d *dag, x *setIndex, in, z func(*node) bool, v judgeView, sig 
 		applied: map[nodeID]bool{}, motions: map[protocol.Hash]bool{}, votesOf: map[protocol.Hash][]*node{},
 		dropped: map[nodeID]bool{}, lifts: map[nodeID]bool{}, standing: map[protocol.Hash]bool{},
 		forkFrom: map[int32]uint32{}, discard: map[nodeID]bool{}, tainted: map[nodeID]bool{},
-		live: map[nodeID]bool{}, charterE: map[nodeID]bool{}, tied: map[nodeID]bool{},
+		live: make(map[nodeID]bool, x.admits), charterE: map[nodeID]bool{}, tied: map[nodeID]bool{},
 	}
 	if sig != nil {
 		j.sig = *sig

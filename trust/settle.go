@@ -21,10 +21,11 @@ type settler struct {
 	evals map[string]*settled   // validated Z of each closure or past (§3.4)
 	views map[string]*judgement // ack views and T^Z judgements
 
-	members map[string][]*node   // the membership ops of each frontier's closures
-	indexes map[string]*setIndex // the same, indexed for Judge
-	acked   map[[2]nodeID]keyset // ackedBy of (y, x)
-	preds   [][]*node            // each op's preds, once asked for
+	members map[string][]*node       // the membership ops of each frontier's closures
+	indexes map[string]*setIndex     // the same, indexed for Judge
+	sigmas  map[string]*settledState // Settled(Z) by frontier and unsettled decisions
+	acked   map[[2]nodeID]keyset     // ackedBy of (y, x)
+	preds   [][]*node                // each op's preds, once asked for
 
 	explicit map[[2]nodeID]bool // whether op y acknowledges x by its own past
 	byAuthor map[protocol.Key][]*node
@@ -34,7 +35,7 @@ type settler struct {
 
 func newSettler(d *dag) *settler {
 	return &settler{d: d, raws: map[string]*rawZ{}, evals: map[string]*settled{}, views: map[string]*judgement{},
-		members: map[string][]*node{}, indexes: map[string]*setIndex{}, acked: map[[2]nodeID]keyset{},
+		members: map[string][]*node{}, indexes: map[string]*setIndex{}, sigmas: map[string]*settledState{}, acked: map[[2]nodeID]keyset{},
 		explicit: map[[2]nodeID]bool{}, byAuthor: map[protocol.Key][]*node{},
 		forked: map[protocol.Key]bool{}}
 }

@@ -278,7 +278,7 @@ func (s *settler) released(x *node, sides []*node, past closure) bool {
 // (§3.2, joint quorum).
 func (s *settler) jointQuorum(x *node, c closure, z *zset, t *judgement, count int, a *anchors, members, leavers keyset) bool {
 	gone := map[protocol.Key]bool{}
-	for _, n := range z.decisions() {
+	for _, n := range z.removals() {
 		switch {
 		case n.op.Kind == protocol.KindLeave:
 			gone[n.op.Author] = true

@@ -150,7 +150,7 @@ func (s *settler) eval(c closure) *settled {
 	}
 	z0 := s.raw(c, nil, nil).z
 	removals := map[nodeID]bool{}
-	for _, n := range z0.decisions() {
+	for _, n := range z0.removals() {
 		if n.op.Kind == protocol.KindEnact && removesVoters(motionOf(n)) {
 			removals[n.id] = true
 		}
@@ -177,7 +177,7 @@ func (s *settler) validateCut(c closure, z0 *zset, cut cutOps) *settled {
 	e := &settled{z: z0}
 	keys := map[protocol.Key]bool{}
 	count := map[protocol.Key]int{}
-	for _, n := range z0.decisions() {
+	for _, n := range z0.removals() {
 		if n.op.Kind == protocol.KindLeave {
 			keys[n.op.Author] = true
 			count[n.op.Author]++
@@ -188,7 +188,7 @@ func (s *settler) validateCut(c closure, z0 *zset, cut cutOps) *settled {
 	}
 	leaves := map[nodeID]bool{}
 	sig := s.sigma(c, z0)
-	for _, n := range z0.decisions() {
+	for _, n := range z0.removals() {
 		if n.op.Kind == protocol.KindLeave && count[n.op.Author] == 1 {
 			leaves[n.id] = true
 		}
@@ -216,7 +216,7 @@ func (s *settler) validateCut(c closure, z0 *zset, cut cutOps) *settled {
 				next[id], grew = true, true
 			}
 		}
-		for _, n := range z0.decisions() {
+		for _, n := range z0.removals() {
 			if !next[n.id] && n.op.Kind == protocol.KindLeave && s.recognised(n, c, sig, a) {
 				next[n.id], grew = true, true
 			}
@@ -244,9 +244,24 @@ func (s *settler) sigmaOf(c closure, z *zset) *settledState {
 		sig := (&judgement{set: s.membershipOf(c), z: z.has}).settled()
 		return &sig
 	}
-	// settled reads only the ops of the set, all in c.
-	sig := (&judgement{set: s.membershipOf(c), z: z.hasIn}).settled()
+	// Settled reads only the Leaves and enactments of the set, all in
+	// c, and z holds those of them that are not in its window: closures
+	// with one frontier and one window of decisions share it.
+	ids := s.frontierIDs(c)
+	b := []byte(frontierKey(ids))
+	b = append(b, '|')
+	for _, n := range z.win {
+		if isDecisionNode(n) {
+			b = binary.BigEndian.AppendUint32(b, uint32(n.id))
+		}
+	}
+	if sig, ok := s.sigmas[string(b)]; ok {
+		z.sig = sig
+		return sig
+	}
+	sig := (&judgement{set: s.membershipOfFrontier(ids), z: z.hasIn}).settled()
 	z.sig = &sig
+	s.sigmas[string(b)] = &sig
 	return &sig
 }
 
@@ -261,7 +276,7 @@ func sameClosure(c, o closure) bool {
 // otherLeaveIn reports whether z holds a Leave by the author of the Leave
 // x other than x.
 func (s *settler) otherLeaveIn(x *node, z *zset) bool {
-	for _, l := range z.decisions() {
+	for _, l := range z.removals() {
 		if l != x && l.op.Kind == protocol.KindLeave && l.op.Author == x.op.Author {
 			return true
 		}

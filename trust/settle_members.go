@@ -2,7 +2,10 @@ package trust
 
 import (
 	"encoding/binary"
+	"maps"
 	"slices"
+
+	"github.com/kring-circle/kring/protocol"
 )
 
 // The membership ops of a closure or past, found from the dag's
@@ -30,14 +33,26 @@ func (s *settler) membershipOf(c closure) []*node {
 // indexOf returns the membership ops of c indexed for Judge, shared by
 // every judgement of a closure or past with c's frontier.
 func (s *settler) indexOf(c closure) *setIndex {
-	ids := s.frontierIDs(c)
-	set := s.membershipOfFrontier(ids)
+	return s.indexOfFrontier(s.frontierIDs(c))
+}
+
+// indexOfFrontier returns the index of membershipOfFrontier(ids). The
+// closure of one membership op m is indexed from its past's index, which
+// it extends by m alone.
+func (s *settler) indexOfFrontier(ids []nodeID) *setIndex {
 	k := frontierKey(ids)
-	x, ok := s.indexes[k]
-	if !ok {
-		x = indexSet(set)
-		s.indexes[k] = x
+	if x, ok := s.indexes[k]; ok {
+		return x
 	}
+	set := s.membershipOfFrontier(ids)
+	var x *setIndex
+	if len(ids) == 1 && len(s.d.nodes[ids[0]].mf.ids) > 0 {
+		m := s.d.nodes[ids[0]]
+		x = s.indexOfFrontier(m.mf.ids).plus(set, m)
+	} else {
+		x = indexSet(set)
+	}
+	s.indexes[k] = x
 	return x
 }
 
@@ -122,4 +137,21 @@ func mergeByID(lists [][]*node) []*node {
 			}
 		}
 	}
+}
+
+// plus returns the index of set, which is x's set and then m.
+func (x *setIndex) plus(set []*node, m *node) *setIndex {
+	out := &setIndex{set: set, votes: x.votes, enacts: x.enacts, byAuth: maps.Clone(x.byAuth), admits: x.admits,
+		removals: slices.Clip(x.removals)}
+	out.byAuth[m.author] = append(slices.Clip(out.byAuth[m.author]), m)
+	switch m.op.Kind {
+	case protocol.KindVote:
+		out.votes = maps.Clone(x.votes)
+		out.votes[m.motion] = append(slices.Clip(out.votes[m.motion]), m)
+	case protocol.KindEnact:
+		out.enacts = maps.Clone(x.enacts)
+		out.enacts[m.motion] = append(slices.Clip(out.enacts[m.motion]), m)
+	}
+	out.count(m)
+	return out
 }

@@ -19,7 +19,7 @@ type cutOps struct {
 func (s *settler) cutByRemovals(c closure, z0 *zset, removals map[nodeID]bool) cutOps {
 	cut := cutOps{ops: map[nodeID]bool{}, by: map[nodeID][]*node{}}
 	var t *judgement
-	for _, e := range z0.decisions() {
+	for _, e := range z0.removals() {
 		if !removals[e.id] || e.op.Kind != protocol.KindEnact || !removesVoters(motionOf(e)) {
 			continue
 		}
@@ -112,7 +112,7 @@ func (s *settler) recognised(l *node, c closure, sig settledState, a *anchors) b
 			continue
 		}
 		other := false
-		for _, o := range pz.decisions() {
+		for _, o := range pz.removals() {
 			if o != l && o.op.Kind == protocol.KindLeave && o.op.Author == l.op.Author {
 				other = true
 				break

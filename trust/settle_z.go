@@ -19,7 +19,7 @@ type zset struct {
 	win []*node // in applied order (ascending ids)
 	k   string
 
-	decided []*node // the settled membership ops, once asked for
+	decided []*node // the settled removals, once asked for
 	asked   bool
 	sig     *settledState // Settled(Z), once asked for
 }
@@ -68,11 +68,11 @@ func (z *zset) hasIn(n *node) bool {
 	return settleable(n) && !z.unsettled(n)
 }
 
-// decisions returns the settled membership ops of Z, in applied order:
-// the genesis, settled endorsements, enactments and Leaves.
-func (z *zset) decisions() []*node {
+// removals returns the settled Leaves and Revoke and Disavow enactments
+// of Z, in applied order: the decisions that take keys out.
+func (z *zset) removals() []*node {
 	if !z.asked {
-		for _, n := range z.s.membershipOf(z.c) {
+		for _, n := range z.s.indexOfFrontier(z.s.frontierIDs(z.c)).removals {
 			if z.hasIn(n) {
 				z.decided = append(z.decided, n)
 			}
