@@ -196,7 +196,7 @@ func (s *settler) rounds(c closure, z *zset, a, acks, g, full *anchors) (*zset, 
 		var acked []*node
 		ground := map[nodeID]bool{}
 		for _, x := range z.win {
-			if x.op.Kind != protocol.KindLeave && s.afterOwnLeave(x, c) {
+			if x.op.Kind != protocol.KindLeave && leavers.has(x.author) && s.afterOwnLeave(x, c) {
 				continue
 			}
 			leave := x.op.Kind == protocol.KindLeave

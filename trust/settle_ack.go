@@ -124,8 +124,8 @@ func (s *settler) explicitAck(y, x *node) bool {
 // afterOwnLeave reports whether op y precedes no Leave of its own author
 // in c (and is none): a twin signed after leaving.
 func (s *settler) afterOwnLeave(y *node, c closure) bool {
-	for _, l := range s.opsBy(y.op.Author) {
-		if l != y && l.op.Kind == protocol.KindLeave && !s.d.inPast(y, l) && s.in(c, l) {
+	for _, l := range s.indexOf(c).byAuth[y.author] { // the author's membership ops in c
+		if l != y && l.op.Kind == protocol.KindLeave && !s.d.inPast(y, l) {
 			return true
 		}
 	}

@@ -175,7 +175,7 @@ func (s *settler) ackedIn(x *node, c closure) keyset {
 // Leaves do not acknowledge (afterOwnLeave).
 func (s *settler) leaversOf(c closure) keyset {
 	var out keyset
-	for _, n := range s.membershipOf(c) {
+	for _, n := range s.indexOf(c).removals {
 		if n.op.Kind == protocol.KindLeave && !out.has(n.author) {
 			out = out.with(n.author)
 		}
