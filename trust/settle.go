@@ -2,6 +2,7 @@ package trust
 
 import (
 	"encoding/binary"
+	"math/bits"
 	"slices"
 
 	"github.com/kring-circle/kring/protocol"
@@ -160,10 +161,35 @@ func isDecisionNode(n *node) bool {
 
 // opsOf returns the ops of closure c (of any kind) in applied order.
 func (s *settler) opsOf(c closure) []*node {
+	last := nodeID(-1) // no op of c comes after its last top or pred
+	if c.top != nil {
+		last = c.top.id
+	}
+	for _, p := range c.preds {
+		last = max(last, p.id)
+	}
 	var out []*node
-	for _, n := range s.d.nodes {
+	for _, n := range s.d.nodes[:last+1] {
 		if s.in(c, n) {
 			out = append(out, n)
+		}
+	}
+	return out
+}
+
+// opsOfKeys returns the ops of closure c signed by the keys ks, key by
+// key: the ops that anchors may discount, when ks are their suspects.
+func (s *settler) opsOfKeys(c closure, ks keyset) []*node {
+	var out []*node
+	for i, w := range ks {
+		for w != 0 {
+			b := bits.TrailingZeros64(w)
+			w &= w - 1
+			for _, n := range s.opsBy(s.d.keys[i*64+b]) {
+				if s.in(c, n) {
+					out = append(out, n)
+				}
+			}
 		}
 	}
 	return out

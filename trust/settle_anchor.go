@@ -195,7 +195,7 @@ func (s *settler) validateCut(c closure, z0 *zset, cut cutOps) *settled {
 	}
 	a := newAnchors(keys, leaves, cut)
 	vacuous := true
-	for _, n := range s.opsOf(c) {
+	for _, n := range s.opsOfKeys(c, a.suspects(s.d)) {
 		if !a.anchored(s.d, n) {
 			vacuous = false
 			break
@@ -293,7 +293,7 @@ func (s *settler) beyondBound(c closure, z *zset, a *anchors) *anchors {
 		return nil
 	}
 	keys := map[protocol.Key]bool{}
-	for _, n := range s.opsOf(c) {
+	for _, n := range s.opsOfKeys(c, a.suspects(s.d)) {
 		if !keys[n.op.Author] && !a.anchored(s.d, n) {
 			keys[n.op.Author] = true
 		}
@@ -327,7 +327,7 @@ func (s *settler) settleClosure(c closure, z *zset, a, g *anchors) (*zset, map[n
 func (s *settler) unanchoredMembers(c closure, z *zset, a *anchors) int {
 	sig := s.sigma(c, z)
 	keys := map[protocol.Key]bool{}
-	for _, y := range s.opsOf(c) {
+	for _, y := range s.opsOfKeys(c, a.suspects(s.d)) {
 		if sig.members[y.op.Author] && !a.anchored(s.d, y) {
 			keys[y.op.Author] = true
 		}

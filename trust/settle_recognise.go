@@ -30,8 +30,8 @@ func (s *settler) cutByRemovals(c closure, z0 *zset, removals map[nodeID]bool) c
 			continue
 		}
 		m := motionOf(e)
-		for _, y := range s.opsOf(c) {
-			if y.op.Author != *m.Target {
+		for _, y := range s.opsBy(*m.Target) {
+			if !s.in(c, y) {
 				continue
 			}
 			if (m.Kind == protocol.MotionDisavow && y.op.Seq >= m.From) ||
@@ -125,6 +125,12 @@ func (s *settler) recognised(l *node, c closure, sig settledState, a *anchors) b
 	if len(ys) == 0 {
 		return false
 	}
+	var unanchored []*node // only the keys a suspects sign unanchored ops
+	for _, o := range s.opsOfKeys(c, a.suspects(s.d)) {
+		if !a.anchored(s.d, o) {
+			unanchored = append(unanchored, o)
+		}
+	}
 	for _, w := range ops {
 		if w.op.Kind == protocol.KindGenesis {
 			continue // no recognising op precedes it
@@ -132,8 +138,8 @@ func (s *settler) recognised(l *node, c closure, sig settledState, a *anchors) b
 		past := s.pastOf(w)
 		members := s.sigma(past, s.raw(past, nil, nil).z).members
 		suspects := map[protocol.Key]bool{}
-		for _, o := range ops {
-			if (o == w || s.d.inPast(o, w)) && members[o.op.Author] && !a.anchored(s.d, o) {
+		for _, o := range unanchored {
+			if (o == w || s.d.inPast(o, w)) && members[o.op.Author] {
 				suspects[o.op.Author] = true
 			}
 		}
