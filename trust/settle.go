@@ -28,6 +28,8 @@ type settler struct {
 	acked   map[[2]nodeID]keyset     // ackedBy of (y, x)
 	preds   [][]*node                // each op's preds, once asked for
 
+	ackViews map[nodeID]*judgement // each op's ack view of any op but a lift
+
 	explicit map[[2]nodeID]bool // whether op y acknowledges x by its own past
 	byAuthor map[protocol.Key][]*node
 	forked   map[protocol.Key]bool // keys with two ops at one seq, or out of order
@@ -36,7 +38,7 @@ type settler struct {
 
 func newSettler(d *dag) *settler {
 	return &settler{d: d, raws: map[string]*rawZ{}, evals: map[string]*settled{}, views: map[string]*judgement{},
-		members: map[string][]*node{}, indexes: map[string]*setIndex{}, sigmas: map[string]*settledState{}, acked: map[[2]nodeID]keyset{},
+		members: map[string][]*node{}, indexes: map[string]*setIndex{}, sigmas: map[string]*settledState{}, ackViews: map[nodeID]*judgement{}, acked: map[[2]nodeID]keyset{},
 		explicit: map[[2]nodeID]bool{}, byAuthor: map[protocol.Key][]*node{},
 		forked: map[protocol.Key]bool{}}
 }
@@ -52,13 +54,7 @@ func closureOf(n *node) closure { return closure{top: n} }
 
 // pastOf is the past of n: the union of its preds' closures.
 func (s *settler) pastOf(n *node) closure {
-	c := closure{}
-	for _, p := range n.op.Preds {
-		if pn, ok := s.d.get(p); ok {
-			c.preds = append(c.preds, pn)
-		}
-	}
-	return c
+	return closure{preds: s.predsOf(n)}
 }
 
 func (s *settler) in(c closure, n *node) bool {
@@ -263,7 +259,7 @@ func (s *settler) rounds(c closure, z *zset, a, acks, g, full *anchors) (*zset, 
 			if !leave && full != nil && count >= q && !s.anchoredQuorum(x, c, sig, members, full, leavers) {
 				continue
 			}
-			if count >= q && (!isDecisionNode(x) || s.jointQuorum(x, c, z, judged(), count, d, members, leavers)) {
+			if count >= q && (!isDecisionNode(x) || s.jointQuorum(x, c, z, judged, count, d, members, leavers)) {
 				acked = append(acked, x)
 				if leave && g != nil && countD >= q {
 					ground[x.id] = true

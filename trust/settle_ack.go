@@ -176,17 +176,27 @@ func (s *settler) candidates(key protocol.Key, x *node, c closure) []*node {
 // ackView is the view in which op y judges x: Judge(past(y), Z(past(y)))
 // in which lifts outside that Z other than x do not apply.
 func (s *settler) ackView(y, x *node) *judgement {
-	past := s.pastOf(y)
-	e := s.eval(past)
 	if x.op.Kind != protocol.KindEnact || motionOf(x).Kind != protocol.MotionUnsuspend {
 		x = nil // only a lift reads x (§3.2 rule 2): one view serves every other op
+		if j, ok := s.ackViews[y.id]; ok {
+			return j
+		}
 	}
-	return s.judge(past, e.z, judgeView{ack: true, x: x, anch: e.anch})
+	past := s.pastOf(y)
+	e := s.eval(past)
+	j := s.judge(past, e.z, judgeView{ack: true, x: x, anch: e.anch})
+	if x == nil {
+		s.ackViews[y.id] = j
+	}
+	return j
 }
 
 // takesOtherSide reports whether acknowledging x with y would have key
 // take both sides of a conflict (rules 3 and 4), unless it is released.
 func (s *settler) takesOtherSide(key protocol.Key, x, y *node) bool {
+	if !hasSides(x) {
+		return false
+	}
 	past := s.pastOf(y)
 	var sides []*node
 	pe := s.eval(past)
@@ -202,6 +212,18 @@ func (s *settler) takesOtherSide(key protocol.Key, x, y *node) bool {
 		return false
 	}
 	return !s.released(x, sides, past)
+}
+
+// hasSides reports whether sidesOf(x, ...) may return anything.
+func hasSides(x *node) bool {
+	if isRemovalNode(x) {
+		return true
+	}
+	if x.op.Kind != protocol.KindEnact {
+		return false
+	}
+	m := motionOf(x)
+	return m.Kind == protocol.MotionCharter || (m.Kind == protocol.MotionUnsuspend && m.Keep != nil)
 }
 
 // sidesOf returns what x takes sides against in c: the removals and lifts
@@ -273,10 +295,14 @@ func (s *settler) released(x *node, sides []*node, past closure) bool {
 	return count >= need
 }
 
-// jointQuorum reports whether decision x, acknowledged by count keys of L,
-// also has the quorum of the membership before the settled removals of c
-// (§3.2, joint quorum).
-func (s *settler) jointQuorum(x *node, c closure, z *zset, t *judgement, count int, a *anchors, members, leavers keyset) bool {
+// jointQuorum reports whether decision x, acknowledged by count keys of L
+// (judged returns the judgement of c with z), also has the quorum of the
+// membership before the settled removals of c (§3.2, joint quorum).
+func (s *settler) jointQuorum(x *node, c closure, z *zset, judged func() *judgement, count int, a *anchors, members, leavers keyset) bool {
+	if len(z.removals()) == 0 {
+		return true // nobody left: the membership before is L
+	}
+	t := judged()
 	gone := map[protocol.Key]bool{}
 	for _, n := range z.removals() {
 		switch {
