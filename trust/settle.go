@@ -25,12 +25,12 @@ type settler struct {
 	members map[string][]*node       // the membership ops of each frontier's closures
 	indexes map[string]*setIndex     // the same, indexed for Judge
 	sigmas  map[string]*settledState // Settled(Z) by frontier and unsettled decisions
-	acked   map[[2]nodeID]keyset     // ackedBy of (y, x)
+	acked   map[nodeID][]keyset      // ackedBy of (y, x), by x and then y.id - x.id
 	preds   [][]*node                // each op's preds, once asked for
 
 	ackViews map[nodeID]*judgement // each op's ack view of any op but a lift
 
-	explicit map[[2]nodeID]bool // whether op y acknowledges x by its own past
+	explicit map[nodeID][]int8 // whether op y acknowledges x by its own past, by x and y.id - x.id
 	byAuthor map[protocol.Key][]*node
 	forked   map[protocol.Key]bool // keys with two ops at one seq, or out of order
 	indexed  int                   // how many of the dag's nodes byAuthor holds
@@ -38,8 +38,8 @@ type settler struct {
 
 func newSettler(d *dag) *settler {
 	return &settler{d: d, raws: map[string]*rawZ{}, evals: map[string]*settled{}, views: map[string]*judgement{},
-		members: map[string][]*node{}, indexes: map[string]*setIndex{}, sigmas: map[string]*settledState{}, ackViews: map[nodeID]*judgement{}, acked: map[[2]nodeID]keyset{},
-		explicit: map[[2]nodeID]bool{}, byAuthor: map[protocol.Key][]*node{},
+		members: map[string][]*node{}, indexes: map[string]*setIndex{}, sigmas: map[string]*settledState{}, ackViews: map[nodeID]*judgement{}, acked: map[nodeID][]keyset{},
+		explicit: map[nodeID][]int8{}, byAuthor: map[protocol.Key][]*node{},
 		forked: map[protocol.Key]bool{}}
 }
 

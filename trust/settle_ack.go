@@ -112,12 +112,21 @@ func (s *settler) acknowledgesWithOp(key protocol.Key, x *node, c closure, a *an
 // in y's ack view, and K takes no other side with y. It reads past(y) alone,
 // so it is computed once per pair.
 func (s *settler) explicitAck(y, x *node) bool {
-	k := [2]nodeID{y.id, x.id}
-	if v, ok := s.explicit[k]; ok {
-		return v
+	row := s.explicit[x.id] // by y.id - x.id: 0 not known, 1 no, 2 yes
+	if i := int(y.id - x.id); i < len(row) && row[i] != 0 {
+		return row[i] == 2
 	}
 	v := (y == x || s.ackView(y, x).effective(x)) && !s.takesOtherSide(y.op.Author, x, y)
-	s.explicit[k] = v
+	row = s.explicit[x.id]
+	i := int(y.id - x.id)
+	if i >= len(row) {
+		row = append(row, make([]int8, i+1-len(row))...)
+		s.explicit[x.id] = row
+	}
+	row[i] = 1
+	if v {
+		row[i] = 2
+	}
 	return v
 }
 

@@ -119,9 +119,9 @@ func (s *settler) predsOf(n *node) []*node {
 // it and acknowledges x by its own past (explicitAck); x is y or in its
 // past. Leaves and anchors are not read.
 func (s *settler) ackedBy(y, x *node) keyset {
-	k := [2]nodeID{y.id, x.id}
-	if v, ok := s.acked[k]; ok {
-		return v
+	row := s.acked[x.id] // by y.id - x.id: y is x or follows it
+	if i := int(y.id - x.id); i < len(row) && row[i] != nil {
+		return row[i]
 	}
 	var out keyset
 	if y != x {
@@ -141,9 +141,15 @@ func (s *settler) ackedBy(y, x *node) keyset {
 		out = out.with(y.author)
 	}
 	if out == nil {
-		out = keyset{}
+		out = keyset{} // computed: not nil
 	}
-	s.acked[k] = out
+	row = s.acked[x.id]
+	i := int(y.id - x.id)
+	if i >= len(row) {
+		row = append(row, make([]keyset, i+1-len(row))...)
+		s.acked[x.id] = row
+	}
+	row[i] = out
 	return out
 }
 
