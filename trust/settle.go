@@ -22,11 +22,13 @@ type settler struct {
 	evals map[string]*settled   // validated Z of each closure or past (§3.4)
 	views map[string]*judgement // ack views and T^Z judgements
 
-	members map[string][]*node       // the membership ops of each frontier's closures
-	indexes map[string]*setIndex     // the same, indexed for Judge
-	sigmas  map[string]*settledState // Settled(Z) by frontier and unsettled decisions
-	acked   map[nodeID][]keyset      // ackedBy of (y, x), by x and then y.id - x.id
-	preds   [][]*node                // each op's preds, once asked for
+	members map[string][]*node         // the membership ops of each frontier's closures
+	indexes map[string]*setIndex       // the same, indexed for Judge
+	tops    []*setIndex                // the index of each op's closure, once asked for
+	leavers map[*setIndex]keyset       // the keys with a Leave among each index's ops
+	sigmas  map[sigmaKey]*settledState // Settled(Z) by frontier and unsettled decisions
+	acked   map[nodeID][]keyset        // ackedBy of (y, x), by x and then y.id - x.id
+	preds   [][]*node                  // each op's preds, once asked for
 
 	ackViews map[nodeID]*judgement // each op's ack view of any op but a lift
 
@@ -38,7 +40,7 @@ type settler struct {
 
 func newSettler(d *dag) *settler {
 	return &settler{d: d, raws: map[string]*rawZ{}, evals: map[string]*settled{}, views: map[string]*judgement{},
-		members: map[string][]*node{}, indexes: map[string]*setIndex{}, sigmas: map[string]*settledState{}, ackViews: map[nodeID]*judgement{}, acked: map[nodeID][]keyset{},
+		members: map[string][]*node{}, indexes: map[string]*setIndex{}, leavers: map[*setIndex]keyset{}, sigmas: map[sigmaKey]*settledState{}, ackViews: map[nodeID]*judgement{}, acked: map[nodeID][]keyset{},
 		explicit: map[nodeID][]int8{}, byAuthor: map[protocol.Key][]*node{},
 		forked: map[protocol.Key]bool{}}
 }

@@ -247,22 +247,29 @@ func (s *settler) sigmaOf(c closure, z *zset) *settledState {
 	// Settled reads only the Leaves and enactments of the set, all in
 	// c, and z holds those of them that are not in its window: closures
 	// with one frontier and one window of decisions share it.
-	ids := s.frontierIDs(c)
-	b := []byte(frontierKey(ids))
-	b = append(b, '|')
+	x := s.indexOf(c)
+	var b []byte
 	for _, n := range z.win {
 		if isDecisionNode(n) {
 			b = binary.BigEndian.AppendUint32(b, uint32(n.id))
 		}
 	}
-	if sig, ok := s.sigmas[string(b)]; ok {
+	k := sigmaKey{x, string(b)}
+	if sig, ok := s.sigmas[k]; ok {
 		z.sig = sig
 		return sig
 	}
-	sig := (&judgement{set: s.membershipOfFrontier(ids), z: z.hasIn}).settled()
+	sig := (&judgement{set: x.set, z: z.hasIn}).settled()
 	z.sig = &sig
-	s.sigmas[string(b)] = &sig
+	s.sigmas[k] = &sig
 	return &sig
+}
+
+// sigmaKey names a settled State: the membership ops of a frontier and
+// the decisions among them in the window.
+type sigmaKey struct {
+	x   *setIndex
+	win string
 }
 
 // sameClosure reports whether c and o are one closure or past.

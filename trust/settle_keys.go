@@ -180,12 +180,17 @@ func (s *settler) ackedIn(x *node, c closure) keyset {
 // leaversOf returns the keys with a Leave in c: their ops after their
 // Leaves do not acknowledge (afterOwnLeave).
 func (s *settler) leaversOf(c closure) keyset {
+	x := s.indexOf(c)
+	if out, ok := s.leavers[x]; ok {
+		return out
+	}
 	var out keyset
-	for _, n := range s.indexOf(c).removals {
+	for _, n := range x.removals {
 		if n.op.Kind == protocol.KindLeave && !out.has(n.author) {
 			out = out.with(n.author)
 		}
 	}
+	s.leavers[x] = out
 	return out
 }
 

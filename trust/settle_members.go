@@ -33,7 +33,18 @@ func (s *settler) membershipOf(c closure) []*node {
 // indexOf returns the membership ops of c indexed for Judge, shared by
 // every judgement of a closure or past with c's frontier.
 func (s *settler) indexOf(c closure) *setIndex {
-	return s.indexOfFrontier(s.frontierIDs(c))
+	if c.top == nil {
+		return s.indexOfFrontier(s.frontierIDs(c))
+	}
+	for len(s.tops) <= int(c.top.id) {
+		s.tops = append(s.tops, nil)
+	}
+	if x := s.tops[c.top.id]; x != nil {
+		return x
+	}
+	x := s.indexOfFrontier(s.frontierIDs(c))
+	s.tops[c.top.id] = x
+	return x
 }
 
 // indexOfFrontier returns the index of membershipOfFrontier(ids). The
