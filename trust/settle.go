@@ -90,7 +90,7 @@ func (s *settler) key(c closure) string {
 
 // judge returns the judgement of c with settled set z under view v.
 func (s *settler) judge(c closure, z *zset, v judgeView) *judgement {
-	k := s.key(c) + "|" + z.k + "|" + viewKeyOf(v)
+	k := joinKeys(s.key(c), z.k, viewKeyOf(v, s.anchorsIn(v.anch, c)))
 	if j, ok := s.views[k]; ok {
 		return j
 	}
@@ -100,20 +100,8 @@ func (s *settler) judge(c closure, z *zset, v judgeView) *judgement {
 	return j
 }
 
-func zKey(z map[nodeID]bool) string {
-	ids := make([]int, 0, len(z))
-	for id := range z {
-		ids = append(ids, int(id))
-	}
-	slices.Sort(ids)
-	var b []byte
-	for _, id := range ids {
-		b = binary.BigEndian.AppendUint32(b, uint32(id))
-	}
-	return string(b)
-}
-
-func viewKeyOf(v judgeView) string {
+// viewKeyOf keys the view v, whose anchors are keyed as anch.
+func viewKeyOf(v judgeView, anch string) string {
 	b := []byte{0, 0, 0}
 	if v.ack {
 		b[0] = 1
@@ -121,7 +109,7 @@ func viewKeyOf(v judgeView) string {
 	if v.settledOnly {
 		b[1] = 1
 	}
-	b = append(b, v.anch.key()...)
+	b = append(b, anch...)
 	b = append(b, 0)
 	for _, n := range []*node{v.x, v.exclude} {
 		id := int32(-1)

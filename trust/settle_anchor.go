@@ -22,44 +22,12 @@ type anchors struct {
 	leaves map[nodeID]bool
 	cut    map[nodeID]bool
 	cutBy  map[nodeID][]*node // the settled removal enactments that cut each op of cut
-	k      string
 
 	suspect keyset // the keys some of whose ops are not anchored, once asked for
 }
 
-func (a *anchors) key() string {
-	if a == nil {
-		return ""
-	}
-	return a.k
-}
-
 func newAnchors(keys map[protocol.Key]bool, leaves map[nodeID]bool, cut cutOps) *anchors {
-	ks := make([]string, 0, len(keys))
-	for k := range keys {
-		ks = append(ks, string(k[:]))
-	}
-	slices.Sort(ks)
-	s := "A"
-	for _, k := range ks {
-		s += k
-	}
-	// The key names which enactments cut each op too: recogniser reads
-	// them (review round 13).
-	b := []byte(s + "|" + zKey(leaves) + "|" + zKey(cut.ops) + "|")
-	ids := make([]int, 0, len(cut.by))
-	for id := range cut.by {
-		ids = append(ids, int(id))
-	}
-	slices.Sort(ids)
-	for _, id := range ids {
-		b = binary.BigEndian.AppendUint32(b, uint32(id))
-		for _, e := range cut.by[nodeID(id)] {
-			b = binary.BigEndian.AppendUint32(b, uint32(e.id))
-		}
-		b = append(b, ';')
-	}
-	return &anchors{keys: keys, leaves: leaves, cut: cut.ops, cutBy: cut.by, k: string(b)}
+	return &anchors{keys: keys, leaves: leaves, cut: cut.ops, cutBy: cut.by}
 }
 
 // anchored reports whether op y counts.
@@ -97,6 +65,83 @@ func (s *settler) leftAnchored(a *anchors, key protocol.Key, c closure) bool {
 	return false
 }
 
+// anchorsIn is the part of the anchors a that can matter to closure c, as
+// a cache key: the cut ops in c, and for each key of R with ops in c its
+// validated Leaves. Whether an op of c is anchored (and a Judge of c's ops
+// finds it inert), and whether a key that left in c left anchored, read
+// nothing else; so anchors equal here settle c alike and share its memo,
+// and the cut ops of a revocation that settles later re-settle only the
+// closures that hold them. nil anchors, which discount nothing and ask for
+// no anchored quorum, key as "".
+func (s *settler) anchorsIn(a *anchors, c closure) string {
+	if a == nil {
+		return ""
+	}
+	var cut []int
+	for id := range a.cut {
+		if s.in(c, s.d.nodes[id]) {
+			cut = append(cut, int(id))
+		}
+	}
+	slices.Sort(cut)
+	b := binary.BigEndian.AppendUint32([]byte{'A'}, uint32(len(cut)))
+	for _, id := range cut {
+		b = binary.BigEndian.AppendUint32(b, uint32(id))
+	}
+	var keys []protocol.Key
+	for k := range a.keys {
+		if s.hasOpsIn(k, c) {
+			keys = append(keys, k)
+		}
+	}
+	slices.SortFunc(keys, compareKeys)
+	b = binary.BigEndian.AppendUint32(b, uint32(len(keys)))
+	for _, k := range keys {
+		b = append(b, k[:]...)
+		var leaves []int
+		for id := range a.leaves {
+			if s.d.nodes[id].op.Author == k {
+				leaves = append(leaves, int(id))
+			}
+		}
+		slices.Sort(leaves)
+		b = binary.BigEndian.AppendUint32(b, uint32(len(leaves)))
+		for _, id := range leaves {
+			b = binary.BigEndian.AppendUint32(b, uint32(id))
+		}
+	}
+	return string(b)
+}
+
+// joinKeys joins cache key parts, each prefixed with its length, so that
+// no two lists of parts give one key.
+func joinKeys(parts ...string) string {
+	var b []byte
+	for _, p := range parts {
+		b = binary.BigEndian.AppendUint32(b, uint32(len(p)))
+		b = append(b, p...)
+	}
+	return string(b)
+}
+
+// hasOpsIn reports whether key signed an op of closure c: the first op of
+// an unforked chain is in c when any is.
+func (s *settler) hasOpsIn(key protocol.Key, c closure) bool {
+	ops := s.opsBy(key)
+	if len(ops) == 0 {
+		return false
+	}
+	if !s.forked[key] {
+		return s.in(c, ops[0])
+	}
+	for _, y := range ops {
+		if s.in(c, y) {
+			return true
+		}
+	}
+	return false
+}
+
 // rawZ is Z of a closure or past under fixed anchors, with the settled
 // Leaves that kept their quorum without the discounted acknowledgements.
 type rawZ struct {
@@ -106,7 +151,7 @@ type rawZ struct {
 
 // raw returns Z of c under a, and the Leaves grounded under g.
 func (s *settler) raw(c closure, a, g *anchors) *rawZ {
-	k := s.key(c) + "|" + a.key() + "|" + g.key()
+	k := joinKeys(s.key(c), s.anchorsIn(a, c), s.anchorsIn(g, c))
 	if r, ok := s.raws[k]; ok {
 		return r
 	}
