@@ -93,14 +93,21 @@ func (j *judgement) admissibleEnact(it *item, removed, member bool) string {
 		}
 		voters[j.m.ops[v].author()] = true
 	}
+	// An Admit counts its live endorsements (§5: as in version 1, and as
+	// §4.5 judges the enactment); other motions their counting votes.
 	counting := 0
-	for _, v := range j.countingVotes(it.motion, m, nil) {
-		if m.Kind == protocol.MotionAdmit && !j.live[v] {
-			continue
-		}
+	if m.Kind == protocol.MotionAdmit {
 		for _, h := range it.enact.Votes {
-			if j.m.ops[v].op.Hash() == h {
+			if j.live[j.m.byHash[h]] {
 				counting++
+			}
+		}
+	} else {
+		for _, v := range j.countingVotes(it.motion, m, nil) {
+			for _, h := range it.enact.Votes {
+				if j.m.ops[v].op.Hash() == h {
+					counting++
+				}
 			}
 		}
 	}
