@@ -54,18 +54,29 @@ func (n *Node) ackIfDue(now time.Time) {
 	if !ok || now.Before(at) {
 		return
 	}
-	news := false
-	if err := n.doNow(n.ctx, func(l *loop) { news = l.unacknowledged() }); err != nil || !news {
-		return
-	}
 	ctx, cancel := context.WithTimeout(n.ctx, n.cfg.StreamTimeout)
 	defer cancel()
-	op, err := n.publish(ctx, &protocol.Ack{})
-	if err != nil {
+	op, err := n.ackNews(ctx)
+	switch {
+	case errors.Is(err, ErrNothingToAcknowledge):
+	case err != nil:
 		n.log.Info("acknowledgement due, not signed", "due", at.UTC(), "err", err)
-		return
+	default:
+		n.log.Info("signed an acknowledgement", "op", op, "due", at.UTC())
 	}
-	n.log.Info("signed an acknowledgement", "op", op, "due", at.UTC())
+}
+
+// ackNews signs an Ack if the node holds ops that its own last op does not
+// cite, and returns ErrNothingToAcknowledge otherwise.
+func (n *Node) ackNews(ctx context.Context) (*protocol.Op, error) {
+	news := false
+	if err := n.doNow(ctx, func(l *loop) { news = l.unacknowledged() }); err != nil {
+		return nil, err
+	}
+	if !news {
+		return nil, ErrNothingToAcknowledge
+	}
+	return n.publish(ctx, &protocol.Ack{})
 }
 
 // unacknowledged reports whether the engine holds ops that this node's own
@@ -89,14 +100,7 @@ func (n *Node) Acknowledge(ctx context.Context) (*protocol.Op, error) {
 	if s := n.State().Key(n.key).Status; s != trust.StatusMember && s != trust.StatusLapsed {
 		return nil, fmt.Errorf("%w (it is %s)", ErrCannotAcknowledge, s)
 	}
-	news := false
-	if err := n.doNow(ctx, func(l *loop) { news = l.unacknowledged() }); err != nil {
-		return nil, err
-	}
-	if !news {
-		return nil, ErrNothingToAcknowledge
-	}
-	op, err := n.publish(ctx, &protocol.Ack{})
+	op, err := n.ackNews(ctx)
 	if err != nil {
 		return nil, err
 	}

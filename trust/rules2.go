@@ -51,7 +51,9 @@ func (r *rules2) all() *evaluation {
 	return r.cur
 }
 
-// pastOf returns Eval of the past of n, which need not be applied yet.
+// pastOf returns Eval of the past of n, which need not be applied yet. It
+// reads n's preds itself: settler.predsOf caches by node id, and an op
+// that is refused leaves its id to the next one.
 func (r *rules2) pastOf(n *node) *evaluation {
 	c := closure{}
 	for _, p := range n.op.Preds {

@@ -27,7 +27,7 @@ func (e *Engine) explain2(key protocol.Key) []Event {
 			}
 		case *protocol.Vote:
 			if b.Motion.Kind != protocol.MotionCharter && b.Motion.Subject() == key {
-				add(n, j.effective(n), "%s voted to %s%s", n.op.Author.Short(), b.Motion.Kind, j.voidReason(n))
+				add(n, j.effective(n), "%s voted to %s%s", n.op.Author.Short(), b.Motion.Kind, orVoid(j.effective(n), j.voidReason(n)))
 			}
 		case *protocol.Enact:
 			if b.Motion.Kind != protocol.MotionCharter && b.Motion.Subject() == key {
@@ -35,7 +35,7 @@ func (e *Engine) explain2(key protocol.Key) []Event {
 			}
 		case *protocol.Leave:
 			if n.op.Author == key {
-				add(n, j.effective(n) && j.applied[n.id], "left the circle%s", j.voidReason(n))
+				add(n, j.applied[n.id], "left the circle%s", orVoid(j.applied[n.id], ""))
 			}
 		}
 	}
@@ -61,7 +61,7 @@ func (j *judgement) explainEnact(n *node, b *protocol.Enact, add func(*node, boo
 	case protocol.MotionAdmit:
 		reason := j.voidReason(n)
 		if reason == "" && !ok {
-			reason = fmt.Sprintf(" (void: only %d of %d endorsements still count)", counting, j.sig.t.Admit)
+			reason = fmt.Sprintf(" (void: only %d of %d endorsements count)", counting, j.sig.t.Admit)
 		}
 		add(n, ok, "admitted with %d counting endorsements, %d needed%s", counting, j.sig.t.Admit, reason)
 	case protocol.MotionSuspend:
@@ -91,19 +91,59 @@ func (j *judgement) explainEnact(n *node, b *protocol.Enact, add func(*node, boo
 	}
 }
 
-// voidReason says why the op n does not count, or "" when it does.
+// voidReason says why the op n does not count, or "" when it counts or no
+// removal, suspension or fork of its author explains it.
 func (j *judgement) voidReason(n *node) string {
 	if j.effective(n) {
 		return ""
 	}
 	a := n.op.Author.Short()
-	switch {
-	case j.inert(n):
-		return fmt.Sprintf(" (void: %s was removed before it, or it was made concurrently with the removal)", a)
-	case j.suspendedCut(n):
-		return fmt.Sprintf(" (void: %s stood suspended or forked when it was made)", a)
-	case n.op.Kind == protocol.KindVote && !j.memberAt(n.op.Author, n) && !j.sig.members[n.op.Author]:
+	if j.inert(n) {
+		if by := j.removalOf(n); by != nil {
+			switch m := motionOf(by); {
+			case by.op.Kind == protocol.KindLeave:
+				return fmt.Sprintf(" (void: made after %s left in %s)", a, by.op.Hash().Short())
+			case m.Kind == protocol.MotionDisavow:
+				return fmt.Sprintf(" (void: %s's ops from seq %d are disavowed in %s)", a, m.From, by.op.Hash().Short())
+			default:
+				return fmt.Sprintf(" (void: made concurrently with or after %s's revocation in %s)", a, by.op.Hash().Short())
+			}
+		}
+		return fmt.Sprintf(" (void: %s was removed)", a)
+	}
+	if j.suspendedCut(n) {
+		return fmt.Sprintf(" (void: made while %s stood suspended, or on a discarded branch of its fork)", a)
+	}
+	if n.op.Kind == protocol.KindVote && !j.memberAt(n.op.Author, n) && !j.sig.members[n.op.Author] {
 		return fmt.Sprintf(" (void: %s was not a live member when it voted)", a)
 	}
-	return " (void)"
+	return ""
+}
+
+// removalOf returns an applied Leave, Revoke or Disavow enactment of n's
+// author, the one with the lowest hash, or nil.
+func (j *judgement) removalOf(n *node) *node {
+	var best *node
+	for id := range j.applied {
+		d := j.d.nodes[id]
+		switch {
+		case d.op.Kind == protocol.KindLeave && d.op.Author == n.op.Author:
+		case d.op.Kind == protocol.KindEnact && removesVoters(motionOf(d)) && *motionOf(d).Target == n.op.Author:
+		default:
+			continue
+		}
+		if best == nil || d.op.Hash().Less(best.op.Hash()) {
+			best = d
+		}
+	}
+	return best
+}
+
+// orVoid is reason, or " (void)" for an op that does not count with no
+// reason given.
+func orVoid(counts bool, reason string) string {
+	if !counts && reason == "" {
+		return " (void)"
+	}
+	return reason
 }

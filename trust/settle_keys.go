@@ -125,17 +125,7 @@ func (s *settler) ackedBy(y, x *node) keyset {
 	}
 	var out keyset
 	if y != x {
-		for _, p := range s.predsOf(y) {
-			if p != x && !s.d.inPast(x, p) {
-				continue
-			}
-			switch b := s.ackedBy(p, x); {
-			case out == nil:
-				out = b
-			case !out.covers(b):
-				out = out.union(b)
-			}
-		}
+		out = s.ackedByAny(s.predsOf(y), x)
 	}
 	if !out.has(y.author) && s.explicitAck(y, x) {
 		out = out.with(y.author)
@@ -162,8 +152,14 @@ func (s *settler) ackedIn(x *node, c closure) keyset {
 		}
 		return s.ackedBy(c.top, x)
 	}
+	return s.ackedByAny(c.preds, x)
+}
+
+// ackedByAny is the union of ackedBy(p, x) over the ops ps that are x or
+// follow it, or nil when none does.
+func (s *settler) ackedByAny(ps []*node, x *node) keyset {
 	var out keyset
-	for _, p := range c.preds {
+	for _, p := range ps {
 		if p != x && !s.d.inPast(x, p) {
 			continue
 		}
