@@ -89,15 +89,62 @@ func (s *settler) key(c closure) string {
 }
 
 // judge returns the judgement of c with settled set z under view v.
+//
+// What Judge decides reads the closure's membership ops, which of them z
+// holds, the anchors and the view; it reads the closure's other ops only
+// where an author forked inside it. So closures with one membership
+// frontier, one window of membership ops and no fork share the decisions:
+// an advisory's closure is judged once per change of membership, not once
+// per op. Each caller gets its own copy, which answers for its own ops.
 func (s *settler) judge(c closure, z *zset, v judgeView) *judgement {
-	k := joinKeys(s.key(c), z.k, viewKeyOf(v, s.anchorsIn(v.anch, c)))
-	if j, ok := s.views[k]; ok {
+	view := viewKeyOf(v, s.anchorsIn(v.anch, c))
+	shared := !s.forksIn(c)
+	var k string
+	if shared {
+		k = joinKeys("m", frontierKey(s.frontierIDs(c)), membershipWindow(z), view)
+	} else {
+		k = joinKeys(s.key(c), z.k, view)
+	}
+	j, ok := s.views[k]
+	if !ok {
+		j = judgeIndexed(s.d, s.indexOf(c), func(n *node) bool { return s.in(c, n) }, z.has, v, s.sigmaOf(c, z))
+		j.zs = z
+		s.views[k] = j
+	}
+	if !shared || j.zs == z {
 		return j
 	}
-	j := judgeIndexed(s.d, s.indexOf(c), func(n *node) bool { return s.in(c, n) }, z.has, v, s.sigmaOf(c, z))
-	j.zs = z
-	s.views[k] = j
-	return j
+	cp := *j
+	cp.in, cp.z, cp.zs, cp.v = func(n *node) bool { return s.in(c, n) }, z.has, z, v
+	return &cp
+}
+
+// forksIn reports whether some author has two ops at one seq in c.
+func (s *settler) forksIn(c closure) bool {
+	for _, f := range s.d.forks {
+		twins := 0
+		for _, id := range s.d.bySeq[authorSeq{f.author, f.seq}] {
+			if s.in(c, s.d.nodes[id]) {
+				twins++
+			}
+		}
+		if twins > 1 {
+			return true
+		}
+	}
+	return false
+}
+
+// membershipWindow keys the membership ops of z's window: the part of
+// the window that Judge's decisions read.
+func membershipWindow(z *zset) string {
+	var b []byte
+	for _, n := range z.win {
+		if n.membership() {
+			b = binary.BigEndian.AppendUint32(b, uint32(n.id))
+		}
+	}
+	return string(b)
 }
 
 // viewKeyOf keys the view v, whose anchors are keyed as anch.
