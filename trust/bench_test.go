@@ -434,3 +434,26 @@ func BenchmarkSettleEach(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkReplay applies the first n ops of the 200-member history to a
+// fresh Engine, as a node does when it restarts or catches up: the cost
+// of the whole log, and what the Engine keeps of it (B/op).
+func BenchmarkReplay(b *testing.B) {
+	for _, n := range []int{500, 2000} {
+		b.Run(fmt.Sprint(n), func(b *testing.B) {
+			ops := benchHistory(b, benchTotal["history"])[:n]
+			b.ReportAllocs()
+			for b.Loop() {
+				e, err := trust.New(ops[0])
+				if err != nil {
+					b.Fatal(err)
+				}
+				for _, op := range ops[1:] {
+					if err := e.Apply(op); err != nil {
+						b.Fatal(err)
+					}
+				}
+			}
+		})
+	}
+}

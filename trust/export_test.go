@@ -78,3 +78,13 @@ func UseRules2ForTest() (restore func()) {
 	useRules2 = true
 	return func() { useRules2 = false }
 }
+
+// NewWithMemoLimit returns an Engine whose settler keeps at most limit
+// entries per memo generation, so that nearly everything it computed is
+// dropped and computed again.
+func NewWithMemoLimit(genesis *protocol.Op, limit int) (*Engine, error) {
+	saved := memoLimits
+	defer func() { memoLimits = saved }()
+	memoLimits.pasts, memoLimits.evals, memoLimits.views, memoLimits.ackViews = limit, limit, limit, limit
+	return New(genesis)
+}

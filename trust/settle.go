@@ -17,10 +17,17 @@ import (
 
 // settler computes Z(↓y) for the ops of one dag, memoised by op.
 type settler struct {
-	d     *dag
-	raws  map[string]*rawZ      // Z of each closure or past under anchors
-	evals map[string]*settled   // validated Z of each closure or past (§3.4)
-	views map[string]*judgement // ack views and T^Z judgements
+	d *dag
+	// raws is Z of each op's closure under anchors. It keeps every
+	// entry: validation under new anchors computes the closures back to
+	// the first op the anchors discount, thousands after a revocation, and
+	// a cache that drops old closures computes that chain again for every
+	// op. The Z of a past is the union of its preds' closures', computed
+	// again at the cost of the window when pastRaws dropped it.
+	raws     map[string]*rawZ
+	pastRaws *memo[string, *rawZ]
+	evals    *memo[string, *settled]   // validated Z of each closure or past (§3.4)
+	views    *memo[string, *judgement] // ack views and T^Z judgements
 
 	members map[string][]*node         // the membership ops of each frontier's closures
 	indexes map[string]*setIndex       // the same, indexed for Judge
@@ -30,7 +37,7 @@ type settler struct {
 	acked   map[nodeID][]keyset        // ackedBy of (y, x), by x and then y.id - x.id
 	preds   [][]*node                  // each op's preds, once asked for
 
-	ackViews map[nodeID]*judgement // each op's ack view of any op but a lift
+	ackViews *memo[nodeID, *judgement] // each op's ack view of any op but a lift
 
 	explicit map[nodeID][]int8 // whether op y acknowledges x by its own past, by x and y.id - x.id
 	byAuthor map[protocol.Key][]*node
@@ -39,8 +46,8 @@ type settler struct {
 }
 
 func newSettler(d *dag) *settler {
-	return &settler{d: d, raws: map[string]*rawZ{}, evals: map[string]*settled{}, views: map[string]*judgement{},
-		members: map[string][]*node{}, indexes: map[string]*setIndex{}, leavers: map[*setIndex]keyset{}, sigmas: map[sigmaKey]*settledState{}, ackViews: map[nodeID]*judgement{}, acked: map[nodeID][]keyset{},
+	return &settler{d: d, raws: map[string]*rawZ{}, pastRaws: newMemo[string, *rawZ](memoLimits.pasts), evals: newMemo[string, *settled](memoLimits.evals), views: newMemo[string, *judgement](memoLimits.views),
+		members: map[string][]*node{}, indexes: map[string]*setIndex{}, leavers: map[*setIndex]keyset{}, sigmas: map[sigmaKey]*settledState{}, ackViews: newMemo[nodeID, *judgement](memoLimits.ackViews), acked: map[nodeID][]keyset{},
 		explicit: map[nodeID][]int8{}, byAuthor: map[protocol.Key][]*node{},
 		forked: map[protocol.Key]bool{}}
 }
@@ -105,11 +112,11 @@ func (s *settler) judge(c closure, z *zset, v judgeView) *judgement {
 	} else {
 		k = joinKeys(s.key(c), z.k, view)
 	}
-	j, ok := s.views[k]
+	j, ok := s.views.get(k)
 	if !ok {
 		j = judgeIndexed(s.d, s.indexOf(c), func(n *node) bool { return s.in(c, n) }, z.has, v, s.sigmaOf(c, z))
 		j.zs = z
-		s.views[k] = j
+		s.views.put(k, j)
 	}
 	if !shared || j.zs == z {
 		return j

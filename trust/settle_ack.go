@@ -187,7 +187,7 @@ func (s *settler) candidates(key protocol.Key, x *node, c closure) []*node {
 func (s *settler) ackView(y, x *node) *judgement {
 	if x.op.Kind != protocol.KindEnact || motionOf(x).Kind != protocol.MotionUnsuspend {
 		x = nil // only a lift reads x (§3.2 rule 2): one view serves every other op
-		if j, ok := s.ackViews[y.id]; ok {
+		if j, ok := s.ackViews.get(y.id); ok {
 			return j
 		}
 	}
@@ -195,7 +195,7 @@ func (s *settler) ackView(y, x *node) *judgement {
 	e := s.eval(past)
 	j := s.judge(past, e.z, judgeView{ack: true, x: x, anch: e.anch})
 	if x == nil {
-		s.ackViews[y.id] = j
+		s.ackViews.put(y.id, j)
 	}
 	return j
 }

@@ -152,7 +152,11 @@ type rawZ struct {
 // raw returns Z of c under a, and the Leaves grounded under g.
 func (s *settler) raw(c closure, a, g *anchors) *rawZ {
 	k := joinKeys(s.key(c), s.anchorsIn(a, c), s.anchorsIn(g, c))
-	if r, ok := s.raws[k]; ok {
+	if c.top == nil {
+		if r, ok := s.pastRaws.get(k); ok {
+			return r
+		}
+	} else if r, ok := s.raws[k]; ok {
 		return r
 	}
 	gr := map[nodeID]bool{}
@@ -174,7 +178,11 @@ func (s *settler) raw(c closure, a, g *anchors) *rawZ {
 		maps.Copy(gr, gh)
 	}
 	r := &rawZ{z: z, grounded: gr}
-	s.raws[k] = r
+	if c.top == nil {
+		s.pastRaws.put(k, r)
+	} else {
+		s.raws[k] = r
+	}
 	return r
 }
 
@@ -190,7 +198,7 @@ type settled struct {
 // until none is dropped (review round 13).
 func (s *settler) eval(c closure) *settled {
 	k := s.key(c)
-	if e, ok := s.evals[k]; ok {
+	if e, ok := s.evals.get(k); ok {
 		return e
 	}
 	z0 := s.raw(c, nil, nil).z
@@ -209,7 +217,7 @@ func (s *settler) eval(c closure) *settled {
 			}
 		}
 		if len(next) == len(removals) {
-			s.evals[k] = e
+			s.evals.put(k, e)
 			return e
 		}
 		removals = next
