@@ -316,8 +316,9 @@ func (s *settler) rounds(c closure, z *zset, a, acks, g, full *anchors) (*zset, 
 		joint := map[nodeID]bool{}
 		decided := false
 		for _, x := range acked {
-			joint[x.id] = true
-			decided = decided || isDecisionNode(x)
+			if isDecisionNode(x) { // Judge reads joint for removals only
+				joint[x.id], decided = true, true
+			}
 		}
 		var tz *judgement
 		if decided {

@@ -151,6 +151,12 @@ type rawZ struct {
 
 // raw returns Z of c under a, and the Leaves grounded under g.
 func (s *settler) raw(c closure, a, g *anchors) *rawZ {
+	if a == nil && g != nil && s.leaversOf(c).empty() {
+		// g grounds Leaves and changes nothing else: without anchors,
+		// the rounds settle the same ops whatever g, and a closure
+		// without a Leave grounds none.
+		return s.raw(c, nil, nil)
+	}
 	k := joinKeys(s.key(c), s.anchorsIn(a, c), s.anchorsIn(g, c))
 	if c.top == nil {
 		if r, ok := s.pastRaws.get(k); ok {
