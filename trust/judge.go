@@ -49,9 +49,12 @@ type judgement struct {
 	enacts  map[protocol.Hash][]*node // enactments by motion
 	byAuth  map[int32][]*node         // ops of each author among set
 	applied map[nodeID]bool           // Leaves, and enactments of motions that applied
-	motions map[protocol.Hash]bool    // removal motions that applied
-	votesOf map[protocol.Hash][]*node // their counting votes when they applied
-	dropped map[nodeID]bool           // Leaves found inert
+	// appliedTo holds the same by the key each concerns: a Leave's author,
+	// an enactment's target.
+	appliedTo map[protocol.Key][]*node
+	motions   map[protocol.Hash]bool    // removal motions that applied
+	votesOf   map[protocol.Hash][]*node // their counting votes when they applied
+	dropped   map[nodeID]bool           // Leaves found inert
 
 	lifts    map[nodeID]bool
 	tied     map[nodeID]bool // keep-lifts that tie with another (§4.4): not effective
@@ -115,7 +118,7 @@ func (x *setIndex) count(n *node) {
 func judgeIndexed(d *dag, x *setIndex, in, z func(*node) bool, v judgeView, sig *settledState) *judgement {
 	j := &judgement{d: d, set: x.set, in: in, z: z, v: v,
 		votes: x.votes, enacts: x.enacts, byAuth: x.byAuth,
-		applied: map[nodeID]bool{}, motions: map[protocol.Hash]bool{}, votesOf: map[protocol.Hash][]*node{},
+		applied: map[nodeID]bool{}, appliedTo: map[protocol.Key][]*node{}, motions: map[protocol.Hash]bool{}, votesOf: map[protocol.Hash][]*node{},
 		dropped: map[nodeID]bool{}, lifts: map[nodeID]bool{}, standing: map[protocol.Hash]bool{},
 		forkFrom: map[int32]uint32{}, discard: map[nodeID]bool{}, tainted: map[nodeID]bool{},
 		live: make(map[nodeID]bool, x.admits), charterE: map[nodeID]bool{}, tied: map[nodeID]bool{},
@@ -242,6 +245,7 @@ func (j *judgement) removals() {
 			return
 		}
 		clear(j.applied)
+		clear(j.appliedTo)
 		clear(j.motions)
 		clear(j.votesOf)
 	}
@@ -268,7 +272,7 @@ func (j *judgement) removalOrder() {
 		}
 		switch {
 		case n.op.Kind == protocol.KindLeave:
-			j.applied[n.id] = true
+			j.apply(n)
 		case j.z(n):
 			forced[n.motion] = true
 			cand[n.motion] = append(cand[n.motion], n)
@@ -348,7 +352,7 @@ func (j *judgement) applyMotions(hs []protocol.Hash, enacts map[protocol.Hash][]
 	for h, vs := range votes {
 		j.motions[h], j.votesOf[h] = true, vs
 		for _, e := range enacts[h] {
-			j.applied[e.id] = true
+			j.apply(e)
 		}
 	}
 }
@@ -495,13 +499,29 @@ func (j *judgement) precedesVotes(n *node, vs []*node, t int) bool {
 	return len(keys) >= t
 }
 
+// apply records the removal n as applied.
+func (j *judgement) apply(n *node) {
+	if j.applied[n.id] {
+		return
+	}
+	j.applied[n.id] = true
+	k := n.op.Author
+	if n.op.Kind != protocol.KindLeave {
+		t := motionOf(n).Target
+		if t == nil {
+			return
+		}
+		k = *t
+	}
+	j.appliedTo[k] = append(j.appliedTo[k], n)
+}
+
 // inert reports whether op n is void because its author left, was revoked
 // or was disavowed (§4.1).
 func (j *judgement) inert(n *node) bool {
 	a := n.op.Author
 	var leaves, precededLeave bool
-	for id := range j.applied {
-		d := j.d.nodes[id]
+	for _, d := range j.appliedTo[a] {
 		switch {
 		case d.op.Kind == protocol.KindLeave:
 			if d.op.Author == a {
