@@ -457,3 +457,31 @@ func BenchmarkReplay(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkBurst applies n advisories that one founder of five publishes
+// in a row, as a member's threat feed does between two acknowledgements
+// of the others: nothing settles, so on the version-2 rules every op
+// waits in the window. It measures what a burst costs a node that
+// receives it.
+func BenchmarkBurst(b *testing.B) {
+	for _, n := range []int{500, 2000} {
+		b.Run(fmt.Sprint(n), func(b *testing.B) {
+			src := newBenchCircle(b)
+			for i := 1; i <= n; i++ {
+				src.do(b, "M000", benchAdvisory(i), 0)
+			}
+			b.ReportAllocs()
+			for b.Loop() {
+				e, err := trust.New(src.ops[0])
+				if err != nil {
+					b.Fatal(err)
+				}
+				for _, op := range src.ops[1:] {
+					if err := e.Apply(op); err != nil {
+						b.Fatal(err)
+					}
+				}
+			}
+		})
+	}
+}
