@@ -88,3 +88,28 @@ func NewWithMemoLimit(genesis *protocol.Op, limit int) (*Engine, error) {
 	memoLimits.pasts, memoLimits.evals, memoLimits.views, memoLimits.ackViews = limit, limit, limit, limit
 	return New(genesis)
 }
+
+// FollowersForTest counts the keys with an op among every op applied
+// that is the op x or follows it.
+func (e *Engine) FollowersForTest(x protocol.Hash) int {
+	s := newSettler(e.d)
+	xn, _ := e.d.get(x)
+	var c closure
+	for id := range e.d.heads {
+		c.preds = append(c.preds, e.d.nodes[id])
+	}
+	all := keyset{}
+	for i := range e.d.keys {
+		all = all.with(int32(i))
+	}
+	return s.followers(xn, c, all)
+}
+
+// BoundFollowersAlwaysForTest makes every settlement round bound
+// advisories by their followers, however short the window, until the
+// returned function is called.
+func BoundFollowersAlwaysForTest() (restore func()) {
+	saved := followersSlack
+	followersSlack = -1 << 30
+	return func() { followersSlack = saved }
+}

@@ -110,7 +110,7 @@ func (s *settler) judge(c closure, z *zset, v judgeView) *judgement {
 	if shared {
 		k = joinKeys("m", frontierKey(s.frontierIDs(c)), membershipWindow(z), view)
 	} else {
-		k = joinKeys(s.key(c), z.k, view)
+		k = joinKeys(s.key(c), z.key(), view)
 	}
 	j, ok := s.views.get(k)
 	if !ok {
@@ -181,6 +181,39 @@ func viewKeyOf(v judgeView, anch string) string {
 		b = binary.BigEndian.AppendUint32(b, uint32(id))
 	}
 	return string(b)
+}
+
+// followersSlack is how much longer than twice the circle a window must
+// be before a round bounds advisories by their followers.
+var followersSlack = 64
+
+// followers counts the keys of members with an op in c that is x or
+// follows it: a bound on the keys that acknowledge x with ops. A key that
+// forked counts whatever it signed.
+func (s *settler) followers(x *node, c closure, members keyset) int {
+	tops := c.preds
+	if c.top != nil {
+		tops = []*node{c.top}
+	}
+	n := 0
+	for i, w := range members {
+		for w != 0 {
+			b := bits.TrailingZeros64(w)
+			w &= w - 1
+			k := int32(i*64 + b)
+			if s.d.forkSeqOf(k) != 0 {
+				n++
+				continue
+			}
+			for _, p := range tops {
+				if t := s.d.tipNode(p, k); t != nil && (t == x || s.d.inPast(x, t)) {
+					n++
+					break
+				}
+			}
+		}
+	}
+	return n
 }
 
 // settleable reports whether n can settle: decisions, endorsements and
@@ -261,16 +294,16 @@ func (s *settler) rounds(c closure, z *zset, a, acks, g, full *anchors) (*zset, 
 		members := s.keysetOf(sig.members)
 		var acked []*node
 		ground := map[nodeID]bool{}
-		for _, x := range z.win {
+		consider := func(x *node) bool {
 			if x.op.Kind != protocol.KindLeave && leavers.has(x.author) && s.afterOwnLeave(x, c) {
-				continue
+				return false
 			}
 			leave := x.op.Kind == protocol.KindLeave
 			if leave && s.otherLeaveIn(x, z) {
-				continue
+				return false
 			}
 			if !leave && a != nil && !a.anchored(s.d, x) {
-				continue // beyond the bound, an unanchored op settles nothing
+				return false // beyond the bound, an unanchored op settles nothing
 			}
 			d := acks
 			if leave {
@@ -301,13 +334,38 @@ func (s *settler) rounds(c closure, z *zset, a, acks, g, full *anchors) (*zset, 
 				}
 			}
 			if !leave && full != nil && count >= q && !s.anchoredQuorum(x, c, sig, members, full, leavers) {
-				continue
+				return false
 			}
 			if count >= q && (!isDecisionNode(x) || s.jointQuorum(x, c, z, judged, count, d, members, leavers)) {
 				acked = append(acked, x)
 				if leave && g != nil && countD >= q {
 					ground[x.id] = true
 				}
+				return true
+			}
+			return false
+		}
+		// An advisory counts the keys that acknowledge it with ops that
+		// follow it, and what follows a later op of its author follows
+		// the earlier ones. So once an advisory is not acknowledged, a
+		// later one of the same unforked author whose followers are fewer
+		// than q bounds every one after it: they are left for the round.
+		// Counting followers costs a look at each member, so only a
+		// window much longer than the circle (a burst of one member's
+		// advisories) asks.
+		failed, bounded := map[int32]bool{}, map[int32]bool{}
+		long := len(z.win) > followersSlack+2*members.countIn(members)
+		for _, x := range z.win {
+			run := long && x.op.Kind == protocol.KindAdvisory && s.d.forkSeqOf(x.author) == 0
+			if run && bounded[x.author] {
+				continue
+			}
+			if run && failed[x.author] && s.followers(x, c, members) < q {
+				bounded[x.author] = true
+				continue
+			}
+			if !consider(x) && run {
+				failed[x.author] = true
 			}
 		}
 		if len(acked) == 0 {

@@ -17,21 +17,42 @@ type zset struct {
 	s   *settler
 	c   closure
 	win []*node // in applied order (ascending ids)
-	k   string
+	k   string  // once asked for (key)
+
+	// tail is shared by the zsets whose windows are one slice: the
+	// first closure to extend that slice does so in its array (extend).
+	tail *windowTail
 
 	decided []*node // the settled removals, once asked for
 	asked   bool
 	sig     *settledState // Settled(Z), once asked for
 }
 
-// newZ returns the Z of c whose window is win (in applied order).
+// windowTail records whether a window slice was extended in place.
+type windowTail struct{ extended bool }
+
+// newZ returns the Z of c whose window is win (in applied order), a slice
+// that no other zset holds.
 func (s *settler) newZ(c closure, win []*node) *zset {
-	b := []byte(s.key(c))
-	b = append(b, '|')
-	for _, n := range win {
-		b = binary.BigEndian.AppendUint32(b, uint32(n.id))
+	return &zset{s: s, c: c, win: win, tail: &windowTail{}}
+}
+
+// sameWindow returns the Z of c whose window is z's own slice.
+func (z *zset) sameWindow(c closure) *zset {
+	return &zset{s: z.s, c: c, win: z.win, tail: z.tail}
+}
+
+// key identifies z: its closure and its window.
+func (z *zset) key() string {
+	if z.k == "" {
+		b := []byte(z.s.key(z.c))
+		b = append(b, '|')
+		for _, n := range z.win {
+			b = binary.BigEndian.AppendUint32(b, uint32(n.id))
+		}
+		z.k = string(b)
 	}
-	return &zset{s: s, c: c, win: win, k: string(b)}
+	return z.k
 }
 
 // has reports whether n is in Z.
@@ -99,7 +120,7 @@ func (z *zset) without(settle map[nodeID]bool) *zset {
 // holds it leaves it unsettled.
 func (s *settler) union(c closure, zs []*zset) *zset {
 	if len(zs) == 1 {
-		return s.newZ(c, zs[0].win)
+		return zs[0].sameWindow(c)
 	}
 	seen := map[nodeID]bool{}
 	var win []*node
@@ -128,9 +149,16 @@ func (s *settler) union(c closure, zs []*zset) *zset {
 // extend returns the Z of the closure of top, whose past has Z pz, before
 // its rounds: top joins the window when it can settle.
 func (s *settler) extend(top *node, pz *zset) *zset {
-	win := pz.win
-	if top.op.Kind != protocol.KindGenesis && settleable(top) {
-		win = append(slices.Clip(win), top)
+	if top.op.Kind == protocol.KindGenesis || !settleable(top) {
+		return pz.sameWindow(closureOf(top))
 	}
-	return s.newZ(closureOf(top), win)
+	// A window only grows at its end, and the first closure to extend a
+	// slice may do so in its array: a chain of ops that nobody
+	// acknowledges yet shares one array instead of a copy per op.
+	win := pz.win
+	if pz.tail.extended {
+		win = slices.Clip(win)
+	}
+	pz.tail.extended = true
+	return s.newZ(closureOf(top), append(win, top))
 }
