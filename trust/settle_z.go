@@ -117,33 +117,35 @@ func (z *zset) without(settle map[nodeID]bool) *zset {
 
 // union returns the Z of the past made of the closures of preds, each
 // with its own Z: an op is unsettled there when every pred's closure that
-// holds it leaves it unsettled.
+// holds it leaves it unsettled. The windows are merged in applied order.
 func (s *settler) union(c closure, zs []*zset) *zset {
 	if len(zs) == 1 {
 		return zs[0].sameWindow(c)
 	}
-	seen := map[nodeID]bool{}
+	next := make([]int, len(zs))
 	var win []*node
-	for _, z := range zs {
-		for _, n := range z.win {
-			if seen[n.id] {
-				continue
-			}
-			seen[n.id] = true
-			open := true
-			for _, o := range zs {
-				if o != z && s.in(o.c, n) && !o.unsettled(n) {
-					open = false
-					break
-				}
-			}
-			if open {
-				win = append(win, n)
+	for {
+		var n *node
+		for i, z := range zs {
+			if next[i] < len(z.win) && (n == nil || z.win[next[i]].id < n.id) {
+				n = z.win[next[i]]
 			}
 		}
+		if n == nil {
+			return s.newZ(c, win)
+		}
+		open := true
+		for i, z := range zs {
+			if next[i] < len(z.win) && z.win[next[i]] == n {
+				next[i]++ // z's closure leaves n unsettled
+			} else if open && s.in(z.c, n) {
+				open = false // z's closure holds n and settled it
+			}
+		}
+		if open {
+			win = append(win, n)
+		}
 	}
-	slices.SortFunc(win, func(a, b *node) int { return int(a.id) - int(b.id) })
-	return s.newZ(c, win)
 }
 
 // extend returns the Z of the closure of top, whose past has Z pz, before
