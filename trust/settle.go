@@ -130,7 +130,7 @@ func (s *settler) judge(c closure, z *zset, v judgeView) *judgement {
 func (s *settler) forksIn(c closure) bool {
 	for _, f := range s.d.forks {
 		twins := 0
-		for _, id := range s.d.bySeq[authorSeq{f.author, f.seq}] {
+		for _, id := range s.d.bySeq[authorSeq(f)] {
 			if s.in(c, s.d.nodes[id]) {
 				twins++
 			}
