@@ -122,8 +122,21 @@ func (s *settler) union(c closure, zs []*zset) *zset {
 	if len(zs) == 1 {
 		return zs[0].sameWindow(c)
 	}
+	// Settlement only grows along the past: what a closure settled, every
+	// closure holding it settled too. So when one pred's closure holds the
+	// others (an op citing its author's previous op beside a newer head),
+	// the union is that closure's Z.
+	for _, z := range zs {
+		if z.c.top != nil && !slices.ContainsFunc(zs, func(o *zset) bool { return o != z && !s.in(z.c, o.c.top) }) {
+			return z.sameWindow(c)
+		}
+	}
 	next := make([]int, len(zs))
-	var win []*node
+	longest := 0
+	for _, z := range zs {
+		longest = max(longest, len(z.win))
+	}
+	win := make([]*node, 0, longest)
 	for {
 		var n *node
 		for i, z := range zs {
