@@ -3,7 +3,11 @@ package trust
 // Hooks into the dag for dag_test.go: they bypass admissibility so that
 // tests can build histories of any shape.
 
-import "github.com/kring-circle/kring/protocol"
+import (
+	"fmt"
+
+	"github.com/kring-circle/kring/protocol"
+)
 
 func (e *Engine) RawAdd(op *protocol.Op) {
 	preds := make([]*node, len(op.Preds))
@@ -105,11 +109,33 @@ func (e *Engine) FollowersForTest(x protocol.Hash) int {
 	return s.followers(xn, c, all)
 }
 
-// BoundFollowersAlwaysForTest makes every settlement round bound
-// advisories by their followers, however short the window, until the
-// returned function is called.
-func BoundFollowersAlwaysForTest() (restore func()) {
-	saved := followersSlack
-	followersSlack = -1 << 30
-	return func() { followersSlack = saved }
+// FollowersBoundForTest checks, for every advisory x in the closure of
+// every op applied, that x's followers among the members of the
+// closure's settled State are at least the members that acknowledge x
+// with ops, the count a settlement round compares with its quorum. It
+// returns how many pairs had an acknowledgement, and the pairs where the
+// bound fails.
+func (e *Engine) FollowersBoundForTest() (int, []string) {
+	s := newSettler(e.d)
+	checked := 0
+	var bad []string
+	for _, y := range e.d.nodes[1:] {
+		c := closureOf(y)
+		z := s.raw(c, nil, nil).z
+		members := s.keysetOf(s.sigma(c, z).members)
+		leavers := s.leaversOf(c)
+		for _, x := range e.d.nodes[1 : y.id+1] {
+			if x.op.Kind != protocol.KindAdvisory || (x != y && !e.d.inPast(x, y)) {
+				continue
+			}
+			acks := s.ackersWithOp(x, c, nil, leavers).countIn(members)
+			if acks > 0 {
+				checked++
+			}
+			if f := s.followers(x, c, members); f < acks {
+				bad = append(bad, fmt.Sprintf("%s in the closure of %s: %d followers, %d acknowledge it", x.op, y.op, f, acks))
+			}
+		}
+	}
+	return checked, bad
 }

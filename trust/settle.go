@@ -185,7 +185,7 @@ func viewKeyOf(v judgeView, anch string) string {
 
 // followersSlack is how much longer than twice the circle a window must
 // be before a round bounds advisories by their followers.
-var followersSlack = 64
+const followersSlack = 64
 
 // followers counts the keys of members with an op in c that is x or
 // follows it: a bound on the keys that acknowledge x with ops. A key that
@@ -353,8 +353,11 @@ func (s *settler) rounds(c closure, z *zset, a, acks, g, full *anchors) (*zset, 
 		// Counting followers costs a look at each member, so only a
 		// window much longer than the circle (a burst of one member's
 		// advisories) asks.
-		failed, bounded := map[int32]bool{}, map[int32]bool{}
+		var failed, bounded map[int32]bool // written only in long windows
 		long := len(z.win) > followersSlack+2*members.countIn(members)
+		if long {
+			failed, bounded = map[int32]bool{}, map[int32]bool{}
+		}
 		for _, x := range z.win {
 			run := long && x.op.Kind == protocol.KindAdvisory && s.d.forkSeqOf(x.author) == 0
 			if run && bounded[x.author] {
