@@ -450,31 +450,43 @@ func (j *judgement) precedes(n *node, h protocol.Hash) bool {
 }
 
 // precedesAny reports whether n precedes the settled removal motion h as
-// the cut ops of validated settlement read it: in the past of
-// threshold-many of the counting votes in the past of any of its settled
-// enactments; where there is no such vote, every op precedes it (review
-// round 18). The cut ops reach
-// settled ops, so they are never more than inertness cuts.
-func (j *judgement) precedesAny(n *node, h protocol.Hash) bool {
-	es := j.enacts[h]
-	settled := j.settledEnactments(es)
+// the cut ops of validated settlement read it (draft 21): for some settled
+// enactment e of h, n is in the past of cut votes of e by t(e) distinct
+// keys, where cutVotes gives e's cut votes and t(e) (the counting votes on
+// h in the Judge of e's past, and h's threshold in the settled State of
+// that past). Disavowed votes do not count. Each reads e's past alone:
+// voters who leave or are revoked later do not move it (review round 19),
+// and a second settled enactment only adds ops that precede (round 18).
+func (j *judgement) precedesAny(n *node, h protocol.Hash, cutVotes func(e *node) ([]*node, int)) bool {
+	settled := j.settledEnactments(j.enacts[h])
 	if len(settled) == 0 {
 		return j.precedes(n, h)
 	}
-	m := motionOf(es[0])
-	var votes []*node
-	for _, v := range j.votesOf[h] {
-		for _, e := range settled {
-			if j.d.inPast(v, e) {
+	for _, e := range settled {
+		cv, t := cutVotes(e)
+		var votes []*node
+		for _, v := range cv {
+			if !j.disavowed(v) {
 				votes = append(votes, v)
-				break
+			}
+		}
+		if len(votes) > 0 && j.precedesVotes(n, votes, min(t, distinctVoters(votes))) {
+			return true
+		}
+	}
+	return false
+}
+
+// disavowed reports whether an applied Disavow reaches n (§4.6).
+func (j *judgement) disavowed(n *node) bool {
+	for _, d := range j.appliedTo[n.op.Author] {
+		if d.op.Kind == protocol.KindEnact {
+			if m := motionOf(d); m.Kind == protocol.MotionDisavow && *m.Target == n.op.Author && n.op.Seq >= m.From {
+				return true
 			}
 		}
 	}
-	if len(votes) == 0 {
-		return true
-	}
-	return j.precedesVotes(n, votes, min(j.sig.threshold(m.Kind), distinctVoters(votes)))
+	return false
 }
 
 // settledEnactments returns the enactments among es that applied and are

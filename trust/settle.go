@@ -42,6 +42,7 @@ type settler struct {
 	explicit map[nodeID][]int8 // whether op y acknowledges x by its own past, by x and y.id - x.id
 	byAuthor map[protocol.Key][]*node
 	forked   map[protocol.Key]bool // keys with two ops at one seq, or out of order
+	cutVotes map[nodeID]cutVotes   // the cut votes of each removal enactment (§3.4)
 	indexed  int                   // how many of the dag's nodes byAuthor holds
 }
 
@@ -49,7 +50,7 @@ func newSettler(d *dag) *settler {
 	return &settler{d: d, raws: map[string]*rawZ{}, pastRaws: newMemo[string, *rawZ](memoLimits.pasts), evals: newMemo[string, *settled](memoLimits.evals), views: newMemo[string, *judgement](memoLimits.views),
 		members: map[string][]*node{}, indexes: map[string]*setIndex{}, leavers: map[*setIndex]keyset{}, sigmas: map[sigmaKey]*settledState{}, ackViews: newMemo[nodeID, *judgement](memoLimits.ackViews), acked: map[nodeID][]keyset{},
 		explicit: map[nodeID][]int8{}, byAuthor: map[protocol.Key][]*node{},
-		forked: map[protocol.Key]bool{}}
+		forked: map[protocol.Key]bool{}, cutVotes: map[nodeID]cutVotes{}}
 }
 
 // closure is the set of ops of one op's closure (the op and its past), or

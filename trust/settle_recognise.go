@@ -35,13 +35,37 @@ func (s *settler) cutByRemovals(c closure, z0 *zset, removals map[nodeID]bool) c
 				continue
 			}
 			if (m.Kind == protocol.MotionDisavow && y.op.Seq >= m.From) ||
-				(m.Kind != protocol.MotionDisavow && !t.precedesAny(y, e.motion)) {
+				(m.Kind != protocol.MotionDisavow && !t.precedesAny(y, e.motion, s.cutVotesOf)) {
 				cut.ops[y.id] = true
 				cut.by[y.id] = append(cut.by[y.id], e)
 			}
 		}
 	}
 	return cut
+}
+
+// cutVotesOf returns the cut votes of the removal enactment e (§3.4,
+// draft 21): the votes on its motion that count in Judge(past(e),
+// Z(past(e))), the view in which e was admissible, and the motion's
+// threshold in the settled State of that past. Both read e's past alone.
+func (s *settler) cutVotesOf(e *node) ([]*node, int) {
+	if cv, ok := s.cutVotes[e.id]; ok {
+		return cv.votes, cv.t
+	}
+	past := s.pastOf(e)
+	ev := s.eval(past)
+	j := s.judge(past, ev.z, judgeView{anch: ev.anch})
+	m := motionOf(e)
+	cv := cutVotes{votes: j.countingVotes(e.motion, m, nil), t: j.sig.threshold(m.Kind)}
+	s.cutVotes[e.id] = cv
+	return cv.votes, cv.t
+}
+
+// cutVotes are the votes that fix a settled enactment's cut point, with
+// the threshold they are read against.
+type cutVotes struct {
+	votes []*node
+	t     int
 }
 
 // twin reports whether y is an op of a key of R that precedes none of its

@@ -87,6 +87,7 @@ type model struct {
 	judges   map[string]*judgement
 	raws     map[string]*rawEval
 	anch     map[string]*anchors
+	cuts     map[int]cutVotes // the cut votes of each removal enactment (§3.4)
 	// order is the order grants are visited in (a topological order);
 	// tests permute it within what causality allows.
 	order []int
@@ -125,7 +126,7 @@ func EvalOrders(ops []*protocol.Op, orders [][]protocol.Hash) ([]*Result, error)
 
 func build(ops []*protocol.Op) (*model, error) {
 	m := &model{byHash: map[protocol.Hash]int{}, founders: map[protocol.Key]bool{}, evals: map[string]*evaluation{}, judges: map[string]*judgement{},
-		raws: map[string]*rawEval{}, anch: map[string]*anchors{}}
+		raws: map[string]*rawEval{}, anch: map[string]*anchors{}, cuts: map[int]cutVotes{}}
 	sorted, err := topo(ops)
 	if err != nil {
 		return nil, err

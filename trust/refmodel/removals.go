@@ -252,31 +252,66 @@ func (j *judgement) precedes(i int, h protocol.Hash) bool {
 }
 
 // precedesAny reports whether op i precedes the settled removal motion h
-// as §3.4's cut ops read it: in the past of threshold-many of the counting
-// votes in the past of any of its settled enactments; where there is no
-// such vote (its voters have left), every op precedes it (review round
-// 18). The cut ops reach
-// settled ops, so they must only ever be fewer than §4.1's inertness
-// cuts: neither a second enactment with fewer votes in its past nor
-// departed voters may turn a settled op into a cut op.
+// as §3.4's cut ops read it (draft 21): for some settled enactment e of h,
+// i is in the past of cut votes of e by t(e) distinct keys. The cut votes
+// of e are the votes on h that count in the Judge of e's past (the view in
+// which e was admissible), less those a Disavow applied here reaches, and
+// t(e) is h's threshold in the settled State of e's past, fewer when fewer
+// keys cast them. Each reads e's past alone, fixed when e is signed: voters
+// who leave or are revoked later (review round 19) and later thresholds do
+// not move it. The cut ops reach settled ops, so a second settled
+// enactment, with fewer votes in its past, only adds ops that precede and
+// never turns a settled op into a cut op (round 18).
 func (j *judgement) precedesAny(i int, h protocol.Hash) bool {
 	m, settled := j.enactmentsOf(h)
 	if m == nil || len(settled) == 0 {
 		return j.precedes(i, h)
 	}
-	var votes []int
-	for _, v := range j.votesOf[h] {
-		for _, e := range settled {
-			if j.m.before(v, e) {
+	for _, e := range settled {
+		cv := j.m.cutVotesOf(e)
+		var votes []int
+		for _, v := range cv.votes {
+			if !j.disavowed(v) {
 				votes = append(votes, v)
-				break
 			}
 		}
+		if len(votes) > 0 && j.precedesVotes(i, votes, min(cv.t, voters(j.m, votes))) {
+			return true
+		}
 	}
-	if len(votes) == 0 {
-		return true
+	return false
+}
+
+// cutVotes are the votes that fix a settled enactment's cut point (§3.4),
+// with the threshold they are read against.
+type cutVotes struct {
+	votes []int
+	t     int
+}
+
+// cutVotesOf returns the cut votes of the removal enactment e: the votes
+// on its motion that count in Judge(past(e), Z(past(e))), and the motion's
+// threshold in Settled(Z(past(e))).
+func (m *model) cutVotesOf(e int) cutVotes {
+	if cv, ok := m.cuts[e]; ok {
+		return cv
 	}
-	return j.precedesVotes(i, votes, min(j.sig.threshold(m.Kind), voters(j.m, votes)))
+	it := m.ops[e]
+	j := m.eval(m.pastSet(e)).j
+	cv := cutVotes{votes: j.countingVotes(it.motion, it.m, nil), t: j.sig.threshold(it.m.Kind)}
+	m.cuts[e] = cv
+	return cv
+}
+
+// disavowed reports whether an applied Disavow reaches op i (§4.6).
+func (j *judgement) disavowed(i int) bool {
+	it := j.m.ops[i]
+	for d := range j.applied {
+		if dt := j.m.ops[d]; dt.enact != nil && dt.m.Kind == protocol.MotionDisavow && *dt.m.Target == it.author() && it.op.Seq >= dt.m.From {
+			return true
+		}
+	}
+	return false
 }
 
 // enactmentsOf returns the motion h of an applied removal and its settled
