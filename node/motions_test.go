@@ -9,6 +9,7 @@ import (
 
 	"github.com/kring-circle/kring/protocol"
 	"github.com/kring-circle/kring/trust"
+	"github.com/kring-circle/kring/trust/trusttest"
 )
 
 // A member's vote joins the open suspension case against the same target,
@@ -105,6 +106,40 @@ func TestVoteWithoutAutoEnact(t *testing.T) {
 
 func ptr(k protocol.Key) *protocol.Key { return &k }
 
+// acknowledge hands the circle's actors names, in turn, every op node n
+// holds, and has each sign an Ack that the next one sees; then it submits
+// the Acks to n. The last Ack has every actor's acknowledgement of what n
+// held in its past.
+func acknowledge(t *testing.T, c *trusttest.Circle, n *Node, names ...string) {
+	t.Helper()
+	var held []*protocol.Op
+	if err := n.Store().Range(func(op *protocol.Op) error { held = append(held, op); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	var acks []*protocol.Op
+	for _, name := range names {
+		for _, op := range append(held, acks...) {
+			if !c.Actor(name).Engine.Has(op.Hash()) && op.Kind != protocol.KindGenesis {
+				if err := c.Deliver(name, op); err != nil {
+					t.Fatalf("delivering %s to %s: %v", op, name, err)
+				}
+			}
+		}
+		acks = append(acks, must(t)(c.Do(name, &protocol.Ack{})))
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	vs, err := n.submit(ctx, acks)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, v := range vs {
+		if v.Reason != "accepted" {
+			t.Fatalf("%s's Ack: %v", names[i], v)
+		}
+	}
+}
+
 func explains(evs []trust.Event, word string) bool {
 	for _, ev := range evs {
 		if bytes.Contains(bytes.ToLower([]byte(ev.What)), []byte(word)) {
@@ -140,11 +175,22 @@ func TestAutoEnactCharter(t *testing.T) {
 			t.Fatalf("%s's vote: %v %v", name, vs, err)
 		}
 	}
-	for n.State().Charter.Version != 2 {
+	for tally, _ := n.State().Tally(m.Hash()); !tally.Enacted; tally, _ = n.State().Tally(m.Hash()) {
 		select {
 		case <-n.Changed():
 		case <-ctx.Done():
 			t.Fatalf("the node did not enact the charter change: %s", n.State())
+		}
+	}
+	// The change takes effect once settled (docs/membership.md §4.7): the
+	// three members acknowledge the enactment, and C's Ack, which has all
+	// three acknowledgements in its past, settles it.
+	acknowledge(t, c, n, "B", "C")
+	for n.State().Charter.Version != 2 {
+		select {
+		case <-n.Changed():
+		case <-ctx.Done():
+			t.Fatalf("the charter change did not take effect: %s", n.State())
 		}
 	}
 	st := n.State()

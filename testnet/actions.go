@@ -2,9 +2,11 @@ package testnet
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
+	"github.com/kring-circle/kring/node"
 	"github.com/kring-circle/kring/protocol"
 )
 
@@ -78,6 +80,35 @@ func (n *Net) Decide(ctx context.Context, motion protocol.Motion, enactor string
 		}
 	}
 	return n.M(enactor).Enact(ctx, motion)
+}
+
+// Settle has the members names acknowledge, in turn, what their nodes
+// hold, until every one of them holds the op h settled: a decision settles
+// once a quorum of members has acknowledged it and some op observes that
+// (docs/membership.md §3).
+func (n *Net) Settle(ctx context.Context, h protocol.Hash, names ...string) error {
+	settled := func() bool {
+		for _, name := range names {
+			nd := n.M(name).Node()
+			if has, err := nd.Store().Has(h); err != nil || !has || nd.State().AwaitsSettlement(h) {
+				return false
+			}
+		}
+		return true
+	}
+	for !settled() {
+		for _, name := range names {
+			if _, err := n.M(name).Node().Acknowledge(ctx); err != nil && !errors.Is(err, node.ErrNothingToAcknowledge) {
+				return fmt.Errorf("testnet: %s acknowledging: %w", name, err)
+			}
+			select {
+			case <-ctx.Done():
+				return fmt.Errorf("testnet: waiting for %s to settle: %w", h.Short(), ctx.Err())
+			case <-time.After(50 * time.Millisecond): // let the Ack reach the others
+			}
+		}
+	}
+	return nil
 }
 
 // SignAnyway signs body as m's next op on top of m's stored log, without

@@ -38,9 +38,14 @@ func TestCircleOutlivesItsInitiator(t *testing.T) {
 	if err := WaitFor(ctx, "X to reach B", func() bool { return connected(x, b) }); err != nil {
 		t.Fatal(err)
 	}
-	must[*protocol.Op](t)(x.Node().Enroll(ctx, x.Application()))
+	admit := must[*protocol.Op](t)(x.Node().Enroll(ctx, x.Application()))
 	rest := []string{"B", "C", "D", "E", "X"}
 	if err := net.WaitConverged(ctx, rest...); err != nil {
+		t.Fatal(err)
+	}
+	// X votes once its admission is settled (docs/membership.md §4.1): four
+	// of the five founders acknowledge it, the initiator's node gone.
+	if err := net.Settle(ctx, admit.Hash(), "B", "C", "D", "E"); err != nil {
 		t.Fatal(err)
 	}
 	suspend, err := net.Decide(ctx, net.M("E").Suspend("stale contact details"), "X", "B", "X")

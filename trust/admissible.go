@@ -44,16 +44,11 @@ type view interface {
 	nextCharter() uint64
 }
 
-func (s *State) group() protocol.Hash        { return s.Group }
-func (s *State) epoch() protocol.Hash        { return s.Epoch }
-func (s *State) charter() *protocol.Charter  { return &s.Charter }
-func (s *State) key(k protocol.Key) KeyState { return s.Key(k) }
-func (s *State) memberCount() int {
-	if s.settledN > 0 {
-		return s.settledN
-	}
-	return s.members
-}
+func (s *State) group() protocol.Hash           { return s.Group }
+func (s *State) epoch() protocol.Hash           { return s.Epoch }
+func (s *State) charter() *protocol.Charter     { return &s.Charter }
+func (s *State) key(k protocol.Key) KeyState    { return s.Key(k) }
+func (s *State) memberCount() int               { return s.settledN }
 func (s *State) liveGrant(h protocol.Hash) bool { return s.live[h] }
 func (s *State) nextCharter() uint64            { return s.NextCharterVersion() }
 func (s *State) enacted(m protocol.Hash) bool   { return s.enactedSet[m] }

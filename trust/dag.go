@@ -511,15 +511,3 @@ func (d *dag) frontier(ids []nodeID) *frontier {
 	}
 	return &frontier{ids: ids, key: string(b)}
 }
-
-// viewKey identifies the view of an op: its membership frontier and the
-// forks in its past.
-func viewKey(mf *frontier, forks []forkAt) string {
-	b := binary.BigEndian.AppendUint32(nil, uint32(len(mf.ids)))
-	b = append(b, mf.key...)
-	for _, f := range forks {
-		b = binary.BigEndian.AppendUint32(b, uint32(f.author))
-		b = binary.BigEndian.AppendUint32(b, f.seq)
-	}
-	return string(b)
-}

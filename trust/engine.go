@@ -8,24 +8,19 @@ import (
 	"github.com/kring-circle/kring/protocol"
 )
 
-// maxCachedViews bounds the views kept for ops that do not sit on top of
-// the log (ops concurrent with membership changes).
-const maxCachedViews = 256
-
 // Engine maintains the State of a circle as ops are applied one at a time,
-// in any order that respects causality. It gives the same State as Resolve
-// over the same set of ops, whatever the order.
+// in any order that respects causality, under the membership rules of
+// docs/membership.md: the State of a set of ops is Judge(S, Z(S)), its
+// settled set validated, and an op is admissible against the same
+// evaluation of its own past. It gives the same State as Resolve over the
+// same set of ops, whatever the order.
 //
 // An Engine is not safe for concurrent use: one goroutine owns it (the
 // node's event loop), and States it returns are immutable and may be shared.
 type Engine struct {
 	d       *dag
 	genesis *node
-	global  *resolver // judges every op applied; rebuilt when dirty
-	dirty   bool
-	state   *State // built from global on demand; nil when stale
-	views   map[string]*resolver
-	r2      *rules2 // the version-2 rules, when they are in force
+	ev      *evaluator
 }
 
 // New starts an engine from a circle's genesis op, whose signatures it
@@ -43,13 +38,7 @@ func New(genesis *protocol.Op) (*Engine, error) {
 	d := newDAG()
 	n, _ := d.prepare(genesis, nil)
 	d.add(n, nil)
-	e := &Engine{d: d, genesis: n, views: map[string]*resolver{}}
-	if useRules2 {
-		e.r2 = newRules2(d)
-		return e, nil
-	}
-	e.global = resolve(d, []*node{n}, nil)
-	return e, nil
+	return &Engine{d: d, genesis: n, ev: newEvaluator(d)}, nil
 }
 
 // Group returns the circle's identity: the hash of its genesis.
@@ -122,37 +111,9 @@ func (e *Engine) Apply(op *protocol.Op) error {
 	if err != nil {
 		return err
 	}
-	onTop := n.mf == e.d.top
-	forks := len(e.d.forks)
 	e.d.add(n, preds)
-	if e.r2 != nil {
-		e.r2.cur = nil
-		return nil
-	}
-	switch {
-	case len(e.d.forks) != forks:
-		e.dirty = true
-	case !n.membership() || e.dirty:
-	case onTop && incremental(n):
-		e.global.step(n)
-		e.state = nil
-	default:
-		e.dirty = true
-	}
+	e.ev.cur = nil
 	return nil
-}
-
-// incremental reports whether an op on top of the log can be folded into
-// the State by one resolver step: it adds a grant or a vote, but no denial
-// or charter that could void what came before.
-func incremental(n *node) bool {
-	switch b := n.op.Content().(type) {
-	case *protocol.Vote:
-		return true
-	case *protocol.Enact:
-		return b.Motion.Kind == protocol.MotionAdmit || b.Motion.Kind == protocol.MotionUnsuspend
-	}
-	return false
 }
 
 // judge runs every check on op and returns its prepared node and preds.
@@ -191,14 +152,8 @@ func (e *Engine) judge(op *protocol.Op) (*node, []*node, error) {
 	if err := e.knownAuthor(op); err != nil {
 		return nil, nil, err
 	}
-	n, forks := e.d.prepare(op, preds)
-	var v view
-	if e.r2 != nil {
-		v = e.r2.pastOf(n)
-	} else {
-		v = e.viewOf(n, forks)
-	}
-	need, err := admissible(op, v, past{e.d, n})
+	n, _ := e.d.prepare(op, preds)
+	need, err := admissible(op, e.ev.pastOf(n), past{e.d, n})
 	if err != nil {
 		return nil, nil, err
 	}
@@ -221,119 +176,23 @@ func (e *Engine) knownAuthor(op *protocol.Op) error {
 	return nil
 }
 
-// resolved returns the resolver of every op applied, rebuilt if needed.
-func (e *Engine) resolved() *resolver {
-	if e.dirty {
-		set := make([]*node, len(e.d.membership))
-		for i, id := range e.d.membership {
-			set[i] = e.d.nodes[id]
-		}
-		var forks []forkAt
-		for a, seq := range e.d.forkSeq {
-			if seq > 0 {
-				forks = append(forks, forkAt{author: int32(a), seq: seq})
-			}
-		}
-		e.global = resolve(e.d, set, forks)
-		e.dirty = false
-		e.state = nil
-	}
-	return e.global
-}
-
 // Epoch returns the hash of the op that put the charter in force: the
 // epoch of the next op signed on top of the log. It is cheaper than
 // State().Epoch.
-func (e *Engine) Epoch() protocol.Hash {
-	if e.r2 != nil {
-		return e.r2.all().epochH
-	}
-	return e.resolved().epochOp
-}
+func (e *Engine) Epoch() protocol.Hash { return e.ev.all().epochH }
 
 // State returns the State of every op applied so far.
-func (e *Engine) State() *State {
-	if e.r2 != nil {
-		return e.r2.all().stateOf()
-	}
-	r := e.resolved()
-	if e.state == nil {
-		e.state = r.state()
-	}
-	return e.state
-}
+func (e *Engine) State() *State { return e.ev.all().stateOf() }
 
-// viewOf returns the view of the past of n, which is not yet added, given
-// the forks in that past.
-func (e *Engine) viewOf(n *node, forks []forkAt) view {
-	if n.mf == e.d.top && e.allForks(forks) {
-		return e.resolved()
-	}
-	key := viewKey(n.mf, forks)
-	if v, ok := e.views[key]; ok {
-		return v
-	}
-	var set []*node
-	for _, id := range e.d.membership {
-		if x := e.d.nodes[id]; x == e.genesis || e.d.inPast(x, n) {
-			set = append(set, x)
-		}
-	}
-	v := resolve(e.d, set, forks)
-	if len(e.views) >= maxCachedViews {
-		for k := range e.views { // evict one, not all: no thrashing
-			delete(e.views, k)
-			break
-		}
-	}
-	e.views[key] = v
-	return v
-}
-
-// allForks reports whether forks names every fork applied.
-func (e *Engine) allForks(forks []forkAt) bool {
-	n := 0
-	for _, seq := range e.d.forkSeq {
-		if seq > 0 {
-			n++
-		}
-	}
-	if n != len(forks) {
-		return false
-	}
-	for _, f := range forks {
-		if e.d.forkSeq[f.author] != f.seq {
-			return false
-		}
-	}
-	return true
-}
-
-// Live reports whether the applied op h counts: a grant or advisory that no
-// denial of its author has voided, or any other applied op. It is false
-// for ops not applied.
+// Live reports whether the applied op h counts: its verdict under the
+// rules of docs/membership.md §4.8 (an acknowledgement always stands). It
+// is false for ops not applied.
 func (e *Engine) Live(h protocol.Hash) bool {
 	n, ok := e.d.get(h)
 	if !ok {
 		return false
 	}
-	if e.r2 != nil {
-		return e.r2.all().j.effective(n) || n.op.Kind == protocol.KindAck
-	}
-	r := e.resolved()
-	switch b := n.op.Content().(type) {
-	case *protocol.Advisory:
-		return r.grantLive(n)
-	case *protocol.Vote:
-		if isGrant(b.Motion.Kind) {
-			return r.live[n.id]
-		}
-	case *protocol.Enact:
-		if isGrant(b.Motion.Kind) {
-			return r.live[n.id]
-		}
-	}
-	return true
+	return n.op.Kind == protocol.KindAck || e.ev.all().j.effective(n)
 }
 
 // past answers Admissible for the past of one node.

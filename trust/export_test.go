@@ -76,13 +76,6 @@ func (e *Engine) RawDivergence(x, y protocol.Hash) uint32 {
 	return divergence(a, b)
 }
 
-// UseRules2ForTest makes New start engines on the version-2 rules of
-// docs/membership.md until the returned function is called.
-func UseRules2ForTest() (restore func()) {
-	useRules2 = true
-	return func() { useRules2 = false }
-}
-
 // NewWithMemoLimit returns an Engine whose settler keeps at most limit
 // entries per memo generation, so that nearly everything it computed is
 // dropped and computed again.

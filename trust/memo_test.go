@@ -16,7 +16,6 @@ import (
 // the same errors, and end with the same verdicts and key states. It is
 // what lets a node drop what it computed for old closures.
 func TestMemoEvictionChangesNothing(t *testing.T) {
-	defer trust.UseRules2ForTest()()
 	modelCheck(t, func(t *rapid.T) {
 		h := genModelHist(t, rapid.Bool().Draw(t, "byzantine"))
 		ops := h.subset(h.all())

@@ -2,7 +2,7 @@ package trust_test
 
 // Property tests of the membership state machine over random multi-author
 // histories with concurrency (gen_test.go), checked against the engine
-// itself and against a dumb reference (reference_test.go).
+// itself; model_*_test.go check the rules against the reference model.
 //
 //	go test ./trust -run Prop -v                     # 100 histories each, about 15 s on 2 cores
 //	go test ./trust -run Prop -rapid.checks=3000     # more histories (about 3 s per 100)
@@ -79,50 +79,6 @@ func TestPropIncrementalEqualsBatch(t *testing.T) {
 	})
 }
 
-// For causally closed S ⊆ S' (each prefix of a delivery order, and every
-// actor's set within the whole): a key revoked or gone in S is revoked or
-// gone in S' (a revoked key stays revoked), an equivocation stays; and
-// grants only decay: a grant or advisory live in S' was live in S, so a key
-// that is not a member in S is one in S' only through an Admit enactment
-// of its own in S' \ S that is live in S'.
-func TestPropMonotoneDenials(t *testing.T) {
-	rapid.Check(t, func(t *rapid.T) {
-		w := genWorld(t, propDefault)
-		order := randomTopo(t, w.ops, "topo")
-		e := applyAll(t, order[:1], false)
-		prev := e.State()
-		for i, op := range order[1:] {
-			if err := e.Apply(op); err != nil {
-				t.Fatalf("apply %s: %v", op, err)
-			}
-			monotone(t, w, fmt.Sprintf("prefix %d -> %d", i+1, i+2), order[:i+1], prev, e, order[:i+2])
-			prev = e.State()
-		}
-		for _, n := range w.names {
-			monotone(t, w, n+"'s set -> the whole", w.held(n), w.c.Actor(n).Engine.State(), e, w.ops)
-		}
-	})
-}
-
-// A key that is not a founder is a member only if a live Admit enactment
-// authored by it exists, citing at least k (of the charter in its view)
-// distinct endorsements of it, each in its past (found by walking preds)
-// and each live both for the engine and for the dumb reference.
-func TestPropNoMembershipWithoutAdmission(t *testing.T) {
-	rapid.Check(t, func(t *rapid.T) {
-		w := genWorld(t, propDefault)
-		d := mustRefDAG(t, w)
-		st, err := trust.Resolve(w.ops)
-		if err != nil {
-			t.Fatal(err)
-		}
-		admitted(t, w, d, "the whole set", st, d.all())
-		for _, n := range w.names {
-			admitted(t, w, d, n+"'s engine", w.c.Actor(n).Engine.State(), w.mask(d, n))
-		}
-	})
-}
-
 // With fewer than k Byzantine members (who endorse anyone, fork, and never
 // take in their own suspension or revocation), no applicant without a live
 // honest endorsement is admitted on any honest engine, at any moment: the
@@ -155,52 +111,6 @@ func TestPropThresholdSafety(t *testing.T) {
 		}
 		check(w, "the whole set", st, func(protocol.Hash) bool { return true })
 	})
-}
-
-// The engine agrees with the dumb reference: the State of the whole set and
-// of every actor's set, the liveness of every op, and the verdict on every
-// op, accepted or refused.
-func TestPropReference(t *testing.T) {
-	rapid.Check(t, func(t *rapid.T) {
-		w := genWorld(t, propDefault)
-		d := mustRefDAG(t, w)
-		ref := refResolve(d, d.all())
-		e := applyAll(t, w.ops, false)
-		sameText(t, w, "engine (want) vs reference (got)", e.State().String(), ref.String())
-		for i, op := range w.ops {
-			want := op.Kind != protocol.KindAdvisory && !isGrant(op) || ref.live[i]
-			if got := e.Live(op.Hash()); got != want {
-				t.Fatalf("op %d %s: engine says live=%v, reference %v\n%s", i, op, got, want, w.describe())
-			}
-		}
-		for _, n := range w.names {
-			sameText(t, w, n+"'s engine (want) vs reference (got)", w.c.Actor(n).Engine.State().String(), refResolve(d, w.mask(d, n)).String())
-		}
-		for i, op := range w.ops[1:] {
-			if why := refAdmissible(op, refResolve(d, d.past[i+1]), d.past[i+1]); why != "" {
-				t.Fatalf("op %d %s was accepted; the reference refuses it: %s\n%s", i+1, op, why, w.describe())
-			}
-		}
-		for _, r := range w.refused {
-			past := d.walk(r.op)
-			if why := refAdmissible(r.op, refResolve(d, past), past); why == "" {
-				t.Fatalf("%s (preds %v) was refused (%v); the reference accepts it\n%s", r.op, w.indices(r.op.Preds), r.err, w.describe())
-			}
-		}
-	})
-}
-
-func isGrant(op *protocol.Op) bool {
-	var k protocol.MotionKind
-	switch b := op.Content().(type) {
-	case *protocol.Vote:
-		k = b.Motion.Kind
-	case *protocol.Enact:
-		k = b.Motion.Kind
-	default:
-		return false
-	}
-	return k == protocol.MotionAdmit || k == protocol.MotionUnsuspend
 }
 
 // applyAll feeds ops, genesis first and each after its preds, to a new
@@ -399,123 +309,6 @@ func (w *propWorld) held(n string) []*protocol.Op {
 	return out
 }
 
-// mask marks the ops of d that n's engine holds.
-func (w *propWorld) mask(d *refDAG, n string) []bool {
-	e := w.c.Actor(n).Engine
-	in := make([]bool, len(d.ops))
-	for i, op := range d.ops {
-		in[i] = e.Has(op.Hash())
-	}
-	return in
-}
-
-func (w *propWorld) indices(hs []protocol.Hash) []int {
-	var out []int
-	for _, h := range hs {
-		out = append(out, w.index[h])
-	}
-	return out
-}
-
-func mustRefDAG(t *rapid.T, w *propWorld) *refDAG {
-	d, err := newRefDAG(w.ops)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return d
-}
-
-// monotone checks the State after (engine e over ops) against the State
-// before (of the subset sub).
-func monotone(t *rapid.T, w *propWorld, what string, sub []*protocol.Op, before *trust.State, e *trust.Engine, ops []*protocol.Op) {
-	after := e.State()
-	fail := func(format string, args ...any) {
-		t.Fatalf("%s: %s\nbefore:\n%s\nafter:\n%s\nhistory:\n%s", what, fmt.Sprintf(format, args...), before, after, w.describe())
-	}
-	for _, k := range before.Keys() {
-		b, a := before.Key(k), after.Key(k)
-		switch {
-		case b.Status == trust.StatusRevoked && a.Status != trust.StatusRevoked:
-			fail("%s was revoked, is %s", w.name(k), a.Status)
-		case b.Status == trust.StatusLeft && a.Status != trust.StatusLeft && a.Status != trust.StatusRevoked:
-			fail("%s had left, is %s", w.name(k), a.Status)
-		case b.Equivocated != 0 && (a.Equivocated == 0 || a.Equivocated > b.Equivocated || !a.Suspended):
-			fail("%s equivocated at %d, now %d suspended=%v", w.name(k), b.Equivocated, a.Equivocated, a.Suspended)
-		}
-	}
-	in := map[protocol.Hash]bool{}
-	for _, op := range sub {
-		in[op.Hash()] = true
-		if after.IsLiveGrant(op.Hash()) && !before.IsLiveGrant(op.Hash()) {
-			fail("grant %s became live as ops were added", op)
-		}
-	}
-	for _, k := range after.Members() {
-		if before.IsMember(k) || after.Key(k).Founder {
-			continue
-		}
-		fresh := false
-		for _, op := range ops {
-			if !in[op.Hash()] && op.Author == k && isAdmitEnact(op) && after.IsLiveGrant(op.Hash()) {
-				fresh = true
-			}
-		}
-		if !fresh {
-			fail("%s (was %s) became a member without a fresh live Admit", w.name(k), before.Key(k).Status)
-		}
-	}
-}
-
-// admitted checks property (d) on st, the State of the ops of d marked in.
-func admitted(t *rapid.T, w *propWorld, d *refDAG, what string, st *trust.State, in []bool) {
-	ref := refResolve(d, in)
-	for _, k := range st.Members() {
-		if st.Key(k).Founder {
-			continue
-		}
-		var why []string
-		ok := false
-		for i, op := range d.ops {
-			e, isEnact := enactOf(op)
-			if !in[i] || !isEnact || e.Motion.Kind != protocol.MotionAdmit || op.Author != k {
-				continue
-			}
-			if !st.IsLiveGrant(op.Hash()) {
-				why = append(why, fmt.Sprintf("op%d not live", i))
-				continue
-			}
-			past := d.walk(op) // brute force, not d.past
-			charter, _ := d.charterIn(past)
-			voters := map[protocol.Key]bool{}
-			for _, h := range e.Votes {
-				j, found := d.index[h]
-				if !found || !past[j] || !in[j] {
-					continue
-				}
-				v, isVote := voteOf(d.ops[j])
-				if !isVote || v.Motion.Hash() != e.Motion.Hash() || v.Motion.Subject() != k || d.ops[j].Author == k {
-					continue
-				}
-				if st.IsLiveGrant(h) && ref.live[j] {
-					voters[d.ops[j].Author] = true
-				}
-			}
-			// k' = min(k, n): the floor of docs/membership.md §2, with n the
-			// members of the enactment's view (written out here apart from
-			// the engine's ThresholdsFor).
-			need := min(int(charter.Admit), refResolve(d, past).members)
-			if len(voters) >= need {
-				ok = true
-				break
-			}
-			why = append(why, fmt.Sprintf("op%d has %d live endorsers, needs %d", i, len(voters), need))
-		}
-		if !ok {
-			t.Fatalf("%s: %s is a member without a live Admit with k live endorsements (%s)\n%s\n%s", what, w.name(k), strings.Join(why, "; "), st, w.describe())
-		}
-	}
-}
-
 // honestlyEndorsed reports whether st counts a live endorsement of k, among
 // the ops has holds, by an actor that is not Byzantine.
 func (w *propWorld) honestlyEndorsed(k protocol.Key, st *trust.State, has func(protocol.Hash) bool) bool {
@@ -527,4 +320,19 @@ func (w *propWorld) honestlyEndorsed(k protocol.Key, st *trust.State, has func(p
 		}
 	}
 	return false
+}
+
+func enactOf(op *protocol.Op) (*protocol.Enact, bool) {
+	e, ok := op.Content().(*protocol.Enact)
+	return e, ok
+}
+
+func voteOf(op *protocol.Op) (*protocol.Vote, bool) {
+	v, ok := op.Content().(*protocol.Vote)
+	return v, ok
+}
+
+func isAdmitEnact(op *protocol.Op) bool {
+	e, ok := enactOf(op)
+	return ok && e.Motion.Kind == protocol.MotionAdmit
 }

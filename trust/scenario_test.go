@@ -16,10 +16,7 @@ import (
 	"github.com/kring-circle/kring/trust/trusttest"
 )
 
-var (
-	rewrite = flag.Bool("rewrite", false, "rewrite testdata/scenarios/*.txt with the actual output")
-	rules2  = flag.Bool("rules2", false, "run every engine on the version-2 rules of docs/membership.md")
-)
+var rewrite = flag.Bool("rewrite", false, "rewrite testdata/scenarios/*.txt with the actual output")
 
 // TestScenarios runs the scripts in testdata/scenarios, each a story told
 // to a trusttest.Circle, one command a line, with '#' comments. The
@@ -53,9 +50,6 @@ var (
 //	expect same A,B|all                        identical States
 //	orders                                     every delivery order ends alike
 func TestScenarios(t *testing.T) {
-	if *rules2 {
-		defer trust.UseRules2ForTest()()
-	}
 	files, err := filepath.Glob("testdata/scenarios/*.txt")
 	if err != nil || len(files) == 0 {
 		t.Fatalf("no scenarios: %v", err)

@@ -150,14 +150,28 @@ type State struct {
 	tallies    map[protocol.Hash]*Tally
 	lifts      map[protocol.Hash]protocol.Key // enacted, unlifted suspension motions -> target
 	enactedSet map[protocol.Hash]bool         // motions enacted
-	// settledN is n of the settled State, which thresholds read under the
-	// version-2 rules (docs/membership.md §2); 0 under version 1, where
-	// thresholds read members.
+	// settledN is n of the settled State, which thresholds read
+	// (docs/membership.md §2), so that concurrent removals never shrink a
+	// quorum.
 	settledN int
 	// topCharter is the highest version of any Charter enactment, in
-	// force or not (version 2); 0 under version 1.
+	// force or not.
 	topCharter uint64
+	// unsettled are the ops that can settle and have not yet: advisories,
+	// endorsements, enactments and Leaves (docs/membership.md §3).
+	unsettled map[protocol.Hash]bool
 }
+
+// Unsettled returns how many ops wait to settle: advisories, endorsements,
+// enactments and Leaves that a quorum of members has not yet been seen to
+// acknowledge (docs/membership.md §3). Backdated ops can reach only these.
+func (s *State) Unsettled() int { return len(s.unsettled) }
+
+// AwaitsSettlement reports whether the op with hash h is one of the ops
+// that wait to settle. It is false for settled ops and for ops that never
+// settle (acknowledgements and votes other than endorsements), and for ops
+// the State does not hold.
+func (s *State) AwaitsSettlement(h protocol.Hash) bool { return s.unsettled[h] }
 
 // Thresholds returns what each motion needs in this State: the charter in
 // force with its floors, for n members of the settled State under the

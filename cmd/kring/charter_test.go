@@ -479,6 +479,28 @@ func TestCharterVerbs(t *testing.T) {
 	if !strings.Contains(r.stdout, "your vote joins it") || !strings.Contains(r.stdout, "3 of 3 votes") || !strings.Contains(r.stdout, "That is enough") {
 		t.Errorf("C's propose said:\n%s", r.stdout)
 	}
+	// B acknowledges on request what its node holds (C's vote and the
+	// enactment at least); asked again, it has nothing new and says so.
+	eventually(t, 10*time.Second, "B to hold the enactment", func() bool {
+		v, err := charterOf(1)
+		return err == nil && len(v.Motions) == 0
+	})
+	if r := cli(1, "ack").must(t); !strings.Contains(r.stdout, "Acknowledged every op the node holds (op ") {
+		t.Errorf("ack said:\n%s", r.stdout)
+	}
+	if r := cli(1, "ack").must(t); !strings.Contains(r.stdout, "Nothing new to acknowledge") {
+		t.Errorf("a second ack said:\n%s", r.stdout)
+	}
+	// The change takes effect once settled (docs/membership.md §4.7): the
+	// members acknowledge in turn until an op observes all three.
+	eventually(t, 20*time.Second, "charter v2 settled", func() bool {
+		for i := range dirs {
+			cli(i, "ack").must(t)
+			time.Sleep(50 * time.Millisecond)
+		}
+		v, err := charterOf(0)
+		return err == nil && v.Charter.Version == 2
+	})
 	for i := range dirs {
 		eventually(t, 20*time.Second, "charter v2 on every node", func() bool {
 			v, err := charterOf(i)
@@ -490,13 +512,4 @@ func TestCharterVerbs(t *testing.T) {
 		}
 	}
 	cli(1, "charter", "vote", id[:8]).fails(t, exitUsage, "no open charter motion")
-
-	// B acknowledges on request what its node holds (the votes and the
-	// enactment at least); asked again, it has nothing new and says so.
-	if r := cli(1, "ack").must(t); !strings.Contains(r.stdout, "Acknowledged every op the node holds (op ") {
-		t.Errorf("ack said:\n%s", r.stdout)
-	}
-	if r := cli(1, "ack").must(t); !strings.Contains(r.stdout, "Nothing new to acknowledge") {
-		t.Errorf("a second ack said:\n%s", r.stdout)
-	}
 }

@@ -1,6 +1,7 @@
 package api_test
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"slices"
@@ -93,6 +94,13 @@ func TestCharterChange(t *testing.T) {
 	if _, err := cc.c.VoteCharter(ctx, m.ID); err != nil {
 		t.Fatalf("C's VoteCharter: %v", err)
 	}
+	// The change takes effect once settled (docs/membership.md §4.7): the
+	// members acknowledge what they hold until some op observes all three
+	// acknowledgements of the enactment.
+	settle(t, ctx, func() bool {
+		v, err := a.c.Charter(ctx)
+		return err == nil && v.Charter.Version == 2
+	}, a, b, cc)
 	for _, d := range []*daemon{a, b, cc} {
 		eventually(t, "charter v2 in force on every node", func() bool {
 			v, err := d.c.Charter(ctx)
@@ -120,6 +128,27 @@ func TestCharterChange(t *testing.T) {
 			t.Errorf("POST %s with an unknown field: %d %q", tc.path, status, eb.Code)
 		}
 	}
+}
+
+// settle has the daemons acknowledge, in turn, what their nodes hold,
+// until done holds: decisions settle once a quorum of members has
+// acknowledged them and an op observes it.
+func settle(t *testing.T, ctx context.Context, done func() bool, ds ...*daemon) {
+	t.Helper()
+	eventually(t, "the decision to settle", func() bool {
+		for _, d := range ds {
+			if _, err := d.c.Acknowledge(ctx); err != nil && !isNothingNew(err) {
+				t.Fatalf("Acknowledge: %v", err)
+			}
+			time.Sleep(50 * time.Millisecond) // let the Ack reach the next daemon
+		}
+		return done()
+	})
+}
+
+func isNothingNew(err error) bool {
+	var ae *api.APIError
+	return errors.As(err, &ae) && ae.Code == api.CodeNothingNew
 }
 
 // TestLimits checks what the charter view says a small circle cannot do.

@@ -135,6 +135,12 @@ func (ev *evaluation) stateOf() *State {
 		enactedSet: map[protocol.Hash]bool{},
 		settledN:   len(j.sig.members),
 		topCharter: j.topCharter(),
+		unsettled:  map[protocol.Hash]bool{},
+	}
+	if j.zs != nil {
+		for _, n := range j.zs.win {
+			s.unsettled[n.op.Hash()] = true
+		}
 	}
 	for _, k := range j.knownKeys() {
 		ks := j.keyState(k)

@@ -4,19 +4,12 @@ import (
 	"github.com/kring-circle/kring/protocol"
 )
 
-// This file runs an Engine on the rules of docs/membership.md (version 2):
-// the State of a set of ops is Judge(S, Z(S)), with Z validated (§3.4), and
-// an op is admissible against the same evaluation of its own past (§5).
-// Until settlement is fast enough for the node (§8), an Engine runs these
-// rules only when tests ask for them (useRules2); the version-1 resolver
-// stays in force.
+// The Engine's evaluation under the rules of docs/membership.md: the State
+// of a set of ops is Judge(S, Z(S)), with Z validated (§3.4), and an op is
+// admissible against the same evaluation of its own past (§5).
 
-// useRules2 makes New start engines on the version-2 rules; only tests set
-// it.
-var useRules2 = false
-
-// rules2 is an Engine's state under the version-2 rules.
-type rules2 struct {
+// evaluator evaluates the closures and pasts of one Engine's dag.
+type evaluator struct {
 	st  *settler
 	cur *evaluation // of every op applied; nil when an op was applied since
 }
@@ -29,17 +22,17 @@ type evaluation struct {
 	state  *State // built on demand
 }
 
-func newRules2(d *dag) *rules2 { return &rules2{st: newSettler(d)} }
+func newEvaluator(d *dag) *evaluator { return &evaluator{st: newSettler(d)} }
 
 // evaluate returns Eval of the closure or past c.
-func (r *rules2) evaluate(c closure) *evaluation {
+func (r *evaluator) evaluate(c closure) *evaluation {
 	e := r.st.eval(c)
 	j := r.st.judge(c, e.z, judgeView{anch: e.anch})
 	return &evaluation{j: j, epochH: j.epochOp()}
 }
 
 // all returns Eval of every op applied.
-func (r *rules2) all() *evaluation {
+func (r *evaluator) all() *evaluation {
 	if r.cur == nil {
 		d := r.st.d
 		c := closure{}
@@ -54,7 +47,7 @@ func (r *rules2) all() *evaluation {
 // pastOf returns Eval of the past of n, which need not be applied yet. It
 // reads n's preds itself: settler.predsOf caches by node id, and an op
 // that is refused leaves its id to the next one.
-func (r *rules2) pastOf(n *node) *evaluation {
+func (r *evaluator) pastOf(n *node) *evaluation {
 	c := closure{}
 	for _, p := range n.op.Preds {
 		if pn, ok := r.st.d.get(p); ok {

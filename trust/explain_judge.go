@@ -7,10 +7,12 @@ import (
 	"github.com/kring-circle/kring/protocol"
 )
 
-// explain2 is Explain under the version-2 rules: every op that shaped the
-// key's standing, whether it counts, why not, and whether it is settled.
-func (e *Engine) explain2(key protocol.Key) []Event {
-	j := e.r2.all().j
+// Explain lists, in causal order (the same on every node), the ops that
+// made key's standing: founding, endorsements, admissions, suspensions and
+// their lifting, revocation, disavowal, leave and equivocation, each with
+// whether it counts, why not when it does not, and whether it is settled.
+func (e *Engine) Explain(key protocol.Key) []Event {
+	j := e.ev.all().j
 	var out []Event
 	add := func(n *node, counts bool, format string, args ...any) {
 		what := fmt.Sprintf(format, args...)
