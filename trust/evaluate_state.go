@@ -12,9 +12,107 @@ var statusOf = map[string]Status{
 	"lapsed": StatusLapsed, "revoked": StatusRevoked, "left": StatusLeft,
 }
 
+// keyFacts is what the membership ops of a judgement say of one key,
+// gathered in one pass (keyIndex) so that a State of many keys costs the
+// ops once, not once per key.
+type keyFacts struct {
+	revoked, left, admits, live, endorsed bool
+	admitted                              *node // the live Admit with the lowest hash
+	apps                                  map[protocol.Hash]*protocol.Application
+	endorsers                             map[protocol.Hash]map[protocol.Key]bool // live endorsers by application
+}
+
+// keyIndex returns the facts of every key the judgement's membership ops
+// name, as status reads them; with only set, of that key alone. The
+// judgement does not keep them: settlement caches judgements, and a State
+// is built once.
+func (j *judgement) keyIndex(only *protocol.Key) map[protocol.Key]*keyFacts {
+	idx := map[protocol.Key]*keyFacts{}
+	var skip keyFacts // the facts of keys other than only, discarded
+	of := func(k protocol.Key) *keyFacts {
+		if only != nil && k != *only {
+			return &skip
+		}
+		f := idx[k]
+		if f == nil {
+			f = &keyFacts{apps: map[protocol.Hash]*protocol.Application{}, endorsers: map[protocol.Hash]map[protocol.Key]bool{}}
+			idx[k] = f
+		}
+		return f
+	}
+	for _, n := range j.set {
+		switch n.op.Kind {
+		case protocol.KindLeave:
+			if j.applied[n.id] {
+				of(n.op.Author).left = true
+			}
+		case protocol.KindEnact:
+			m := motionOf(n)
+			switch {
+			case removesVoters(m) && j.applied[n.id]:
+				of(*m.Target).revoked = true
+			case m.Kind == protocol.MotionAdmit:
+				f := of(n.op.Author)
+				if f == &skip {
+					continue
+				}
+				f.admits = true
+				f.apps[n.app] = m.Application
+				if j.live[n.id] {
+					f.live = true
+					if f.admitted == nil || n.op.Hash().Less(f.admitted.op.Hash()) {
+						f.admitted = n
+					}
+				}
+			}
+		case protocol.KindVote:
+			m := motionOf(n)
+			if m.Kind != protocol.MotionAdmit {
+				continue
+			}
+			f := of(m.Subject())
+			if f == &skip {
+				continue
+			}
+			f.endorsed = true
+			f.apps[n.app] = m.Application
+			if j.live[n.id] {
+				if f.endorsers[n.app] == nil {
+					f.endorsers[n.app] = map[protocol.Key]bool{}
+				}
+				f.endorsers[n.app][n.op.Author] = true
+			}
+		}
+	}
+	return idx
+}
+
+// statusFrom is status (judge_verdict.go) read from a key's facts.
+func (j *judgement) statusFrom(k protocol.Key, f *keyFacts) Status {
+	switch {
+	case f != nil && f.revoked:
+		return StatusRevoked
+	case f != nil && f.left:
+		return StatusLeft
+	case j.founder(k) || (f != nil && f.live):
+		return StatusMember
+	case f != nil && f.admits:
+		return StatusLapsed
+	case f != nil && f.endorsed:
+		return StatusApplicant
+	}
+	return StatusStranger
+}
+
 // keyState is what the judgement says of key k.
 func (j *judgement) keyState(k protocol.Key) KeyState {
-	ks := KeyState{Key: k, Status: statusOf[j.status(k)], Needed: j.sig.t.Admit}
+	return j.keyStateFrom(k, j.keyIndex(&k)[k])
+}
+
+// keyStateFrom is keyState with k's facts f (nil when the set never
+// names k).
+func (j *judgement) keyStateFrom(k protocol.Key, f *keyFacts) KeyState {
+	ks := KeyState{Key: k, Status: j.statusFrom(k, f), Needed: j.sig.t.Admit}
 	g := j.set[0].op.Content().(*protocol.Genesis)
 	for i := range g.Founders {
 		if g.Founders[i].Key == k {
@@ -23,44 +121,23 @@ func (j *judgement) keyState(k protocol.Key) KeyState {
 	}
 	ks.Suspended = j.suspended(k)
 	ks.Equivocated = uint64(j.equivocatedAt(k))
-	if ks.Founder {
+	if ks.Founder || f == nil {
 		return ks
 	}
 	// The application a member was admitted with (the live Admit with the
 	// lowest hash), or the one with most live endorsements.
-	var admitted *node
-	apps := map[protocol.Hash]*protocol.Application{}
-	endorsers := map[protocol.Hash]map[protocol.Key]bool{}
-	for _, n := range j.set {
-		m := motionOf(n)
-		if m == nil || m.Kind != protocol.MotionAdmit || m.Subject() != k {
-			continue
-		}
-		apps[n.app] = m.Application
-		switch {
-		case n.op.Kind == protocol.KindEnact:
-			if j.live[n.id] && (admitted == nil || n.op.Hash().Less(admitted.op.Hash())) {
-				admitted = n
-			}
-		case j.live[n.id]:
-			if endorsers[n.app] == nil {
-				endorsers[n.app] = map[protocol.Key]bool{}
-			}
-			endorsers[n.app][n.op.Author] = true
-		}
-	}
-	if admitted != nil {
-		ks.Application = admitted.app
+	if f.admitted != nil {
+		ks.Application = f.admitted.app
 	} else {
 		best := -1
-		for id := range apps {
-			if c := len(endorsers[id]); c > best || (c == best && id.Less(ks.Application)) {
+		for id := range f.apps {
+			if c := len(f.endorsers[id]); c > best || (c == best && id.Less(ks.Application)) {
 				ks.Application, best = id, c
 			}
 		}
 	}
-	ks.Endorsements = len(endorsers[ks.Application])
-	if app, ok := apps[ks.Application]; ok {
+	ks.Endorsements = len(f.endorsers[ks.Application])
+	if app, ok := f.apps[ks.Application]; ok {
 		ks.Profile = &app.Member.Profile
 	}
 	return ks
@@ -142,8 +219,9 @@ func (ev *evaluation) stateOf() *State {
 			s.unsettled[n.op.Hash()] = true
 		}
 	}
+	facts := j.keyIndex(nil)
 	for _, k := range j.knownKeys() {
-		ks := j.keyState(k)
+		ks := j.keyStateFrom(k, facts[k])
 		if ks.Status == StatusStranger {
 			continue
 		}
