@@ -6,12 +6,6 @@ import (
 	"github.com/kring-circle/kring/protocol"
 )
 
-// statusOf maps the Judge's status names to Status.
-var statusOf = map[string]Status{
-	"": StatusStranger, "applicant": StatusApplicant, "member": StatusMember,
-	"lapsed": StatusLapsed, "revoked": StatusRevoked, "left": StatusLeft,
-}
-
 // keyFacts is what the membership ops of a judgement say of one key,
 // gathered in one pass (keyIndex) so that a State of many keys costs the
 // ops once, not once per key.
