@@ -210,7 +210,9 @@ func (ev *evaluation) stateOf() *State {
 	}
 	if j.zs != nil {
 		for _, n := range j.zs.win {
-			s.unsettled[n.op.Hash()] = true
+			if j.effective(n) {
+				s.unsettled[n.op.Hash()] = true
+			}
 		}
 	}
 	facts := j.keyIndex(nil)

@@ -157,26 +157,27 @@ type State struct {
 	// topCharter is the highest version of any Charter enactment, in
 	// force or not.
 	topCharter uint64
-	// unsettled are the ops that can settle and have not yet: advisories,
+	// unsettled are the ops that count and wait to settle: advisories,
 	// endorsements, enactments and Leaves (docs/membership.md §3).
 	unsettled map[protocol.Hash]bool
 }
 
-// Unsettled returns how many ops wait to settle: advisories, endorsements,
-// enactments and Leaves that a quorum of members has not yet been seen to
-// acknowledge (docs/membership.md §3). Backdated ops can reach only these.
+// Unsettled returns how many ops count but wait to settle: effective
+// advisories, endorsements, enactments and Leaves that a quorum of
+// members has not yet been seen to acknowledge (docs/membership.md §3).
+// Backdated ops can reach only these. Void ops are left out: nothing
+// rests on them, and some never settle.
 func (s *State) Unsettled() int { return len(s.unsettled) }
 
-// AwaitsSettlement reports whether the op with hash h is one of the ops
-// that wait to settle. It is false for settled ops and for ops that never
-// settle (acknowledgements and votes other than endorsements), and for ops
-// the State does not hold.
+// AwaitsSettlement reports whether the op with hash h counts and waits to
+// settle. It is false for settled ops, void ones, ops that never settle
+// (acknowledgements, votes other than endorsements) and ops the State
+// does not hold.
 func (s *State) AwaitsSettlement(h protocol.Hash) bool { return s.unsettled[h] }
 
 // Thresholds returns what each motion needs in this State: the charter in
-// force with its floors, for n members of the settled State under the
-// version-2 rules (so concurrent removals never shrink a quorum), and for
-// the members under version 1.
+// force with its floors, for n members of the settled State, so that
+// concurrent removals never shrink a quorum (docs/membership.md §2).
 func (s *State) Thresholds() Thresholds { return ThresholdsFor(&s.Charter, s.memberCount()) }
 
 // NextCharterVersion returns the version a new charter motion takes: the

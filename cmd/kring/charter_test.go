@@ -512,4 +512,19 @@ func TestCharterVerbs(t *testing.T) {
 		}
 	}
 	cli(1, "charter", "vote", id[:8]).fails(t, exitUsage, "no open charter motion")
+
+	// The status counts the ops that count and wait to settle; once the
+	// members have acknowledged everything, it says every op that can
+	// settle has.
+	eventually(t, 20*time.Second, "every op settled on A", func() bool {
+		for i := range dirs {
+			cli(i, "ack").must(t)
+			time.Sleep(50 * time.Millisecond)
+		}
+		r := cli(0, "status", "-o", "json").must(t)
+		return json.Unmarshal([]byte(r.stdout), &st) == nil && st.Unsettled == 0 && strings.Contains(r.stdout, `"unsettled": 0`)
+	})
+	if r := cli(0, "status").must(t); !strings.Contains(r.stdout, "settled       every op that can settle") {
+		t.Errorf("status after everything settled:\n%s", r.stdout)
+	}
 }

@@ -45,6 +45,11 @@ func printStatus(w io.Writer, st api.Status) error {
 	fmt.Fprintf(tw, "standing\t%s\n", standing)
 	fmt.Fprintf(tw, "node\t%s\n", ready)
 	fmt.Fprintf(tw, "log\t%d ops, %d pending, backlog %d\n", st.Ops, st.Pending, st.Backlog)
+	if st.Unsettled == 0 {
+		fmt.Fprintf(tw, "settled\tevery op that can settle\n")
+	} else {
+		fmt.Fprintf(tw, "settled\tall but %d op%s, which wait for the members' acknowledgements\n", st.Unsettled, plural(st.Unsettled))
+	}
 	if st.NextAck != nil {
 		fmt.Fprintf(tw, "acknowledges	next at %s, if it has signed nothing by then and holds new ops\n", st.NextAck.Local().Format(time.RFC3339))
 	}

@@ -46,6 +46,7 @@ func (s *Server) status(w http.ResponseWriter, r *http.Request) {
 		Peers:         len(s.n.Host().Network().Peers()),
 		Members:       st.MemberCount(),
 		SharingSet:    len(st.SharingSet()),
+		Unsettled:     st.Unsettled(),
 		ListenAddrs:   s.n.P2PAddrs(),
 		Version:       s.opts.Version,
 		StartedAt:     s.started.UTC(),

@@ -49,6 +49,12 @@ type Status struct {
 	// after its last op); absent when this organisation does not
 	// acknowledge (it is not a member or lapsed).
 	NextAck *time.Time `json:"next_ack,omitempty"`
+	// Unsettled is how many ops count but wait to settle: advisories,
+	// endorsements, enactments and Leaves that a quorum of members has
+	// not yet been seen to acknowledge (docs/membership.md §3). Only these can a
+	// backdated op still reach; a charter change takes effect, and a
+	// newcomer's votes count, once settled.
+	Unsettled int `json:"unsettled"`
 	// Members is the number of members (suspended or not); SharingSet
 	// the number of members not suspended.
 	Members    int `json:"members"`
