@@ -41,7 +41,6 @@ func TestFollowersBoundAcknowledgements(t *testing.T) {
 // too short for the rounds to use the bound, so this checks the bound
 // itself.
 func TestFollowersBoundHolds(t *testing.T) {
-	defer trust.UseRules2ForTest()()
 	checked := 0
 	defer func() {
 		t.Logf("advisories with acknowledgements checked: %d", checked)
