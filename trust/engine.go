@@ -112,7 +112,7 @@ func (e *Engine) Apply(op *protocol.Op) error {
 		return err
 	}
 	e.d.add(n, preds)
-	e.ev.cur = nil
+	e.ev.add(n)
 	return nil
 }
 

@@ -12,6 +12,11 @@ import (
 type evaluator struct {
 	st  *settler
 	cur *evaluation // of every op applied; nil when an op was applied since
+	// whole is the Z (without anchors) of every op applied when cur was
+	// last computed, and applied the ops applied since, in order: the
+	// next Z of every op is whole less what their closures settled.
+	whole   *zset
+	applied []*node
 }
 
 // evaluation is Eval of one closure or past: its validated settled set
@@ -39,10 +44,33 @@ func (r *evaluator) all() *evaluation {
 		for id := range d.heads {
 			c.preds = append(c.preds, d.nodes[id])
 		}
+		if r.whole != nil && len(c.preds) > 1 {
+			z := r.whole
+			for _, y := range r.applied {
+				z = r.st.wholeWith(z, y)
+			}
+			r.st.seedPast(c, z.win)
+		}
 		r.cur = r.evaluate(c)
+		r.whole, r.applied = r.st.raw(c, nil, nil).z, r.applied[:0]
 	}
 	return r.cur
 }
+
+// applied records that n was applied since the last evaluation of every
+// op.
+func (r *evaluator) add(n *node) {
+	r.cur = nil
+	if r.whole != nil && len(r.applied) < maxCarried {
+		r.applied = append(r.applied, n)
+	} else {
+		r.whole, r.applied = nil, r.applied[:0]
+	}
+}
+
+// maxCarried is how many ops the Z of every op is carried over; past
+// that, the next evaluation merges the heads' windows again.
+const maxCarried = 64
 
 // pastOf returns Eval of the past of n, which need not be applied yet. It
 // reads n's preds itself: settler.predsOf caches by node id, and an op

@@ -19,7 +19,8 @@ import (
 // the Engine): every key's status and suspension, and every op's verdict
 // (Live). An op the Engine refuses as inadmissible is left out with every
 // op that cites it, and the model judges the rest; the count of refused
-// ops is logged.
+// ops is logged. Like a node, it asks whether each op counts as soon as it
+// is applied, so the State is carried from op to op.
 func TestEngineEqualsModel(t *testing.T) {
 	refused := 0
 	defer func() { t.Logf("ops the Engine refused: %d", refused) }()
@@ -46,6 +47,7 @@ func TestEngineEqualsModel(t *testing.T) {
 				continue
 			}
 			kept = append(kept, op)
+			e.Live(op.Hash()) // as a node does after each op: the State is carried from op to op
 		}
 		set := append([]*protocol.Op{ops[0]}, kept...)
 		res, err := refmodel.Eval(set)

@@ -177,3 +177,41 @@ func (s *settler) extend(top *node, pz *zset) *zset {
 	pz.tail.extended = true
 	return s.newZ(closureOf(top), append(win, top))
 }
+
+// wholeWith returns the Z (without anchors) of every op once y is applied,
+// given whole, that of every op before. An op that y's past settles is
+// settled in the closure of some op before y, and so in whole already:
+// what changes is what y's own rounds settle, which leaves the window,
+// and y itself, which joins it unless its rounds settled it.
+func (s *settler) wholeWith(whole *zset, y *node) *zset {
+	pz := s.raw(s.pastOf(y), nil, nil).z
+	yz := s.raw(closureOf(y), nil, nil).z
+	left := map[nodeID]bool{}
+	i := 0
+	for _, n := range append(slices.Clip(pz.win), y) {
+		if i < len(yz.win) && yz.win[i] == n {
+			i++
+		} else if settleable(n) && n.op.Kind != protocol.KindGenesis {
+			left[n.id] = true
+		}
+	}
+	win := make([]*node, 0, len(whole.win)+1)
+	for _, n := range whole.win {
+		if !left[n.id] {
+			win = append(win, n)
+		}
+	}
+	if len(yz.win) > 0 && yz.win[len(yz.win)-1] == y {
+		win = append(win, y)
+	}
+	return &zset{s: s, win: win}
+}
+
+// seedPast records win as the window of the past c without anchors, so
+// that raw finds it instead of merging the heads' windows.
+func (s *settler) seedPast(c closure, win []*node) {
+	k := joinKeys(s.key(c), s.anchorsIn(nil, c), s.anchorsIn(nil, c))
+	if _, ok := s.pastRaws.get(k); !ok {
+		s.pastRaws.put(k, &rawZ{z: s.newZ(c, win), grounded: map[nodeID]bool{}})
+	}
+}
