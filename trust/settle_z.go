@@ -186,25 +186,57 @@ func (s *settler) extend(top *node, pz *zset) *zset {
 func (s *settler) wholeWith(whole *zset, y *node) *zset {
 	pz := s.raw(s.pastOf(y), nil, nil).z
 	yz := s.raw(closureOf(y), nil, nil).z
-	left := map[nodeID]bool{}
-	i := 0
-	for _, n := range append(slices.Clip(pz.win), y) {
-		if i < len(yz.win) && yz.win[i] == n {
-			i++
-		} else if settleable(n) && n.op.Kind != protocol.KindGenesis {
-			left[n.id] = true
+	joined := len(yz.win) > 0 && yz.win[len(yz.win)-1] == y
+	var left []*node // what y's rounds settled, in applied order
+	if n := len(yz.win); joined {
+		n--
+		if n < len(pz.win) {
+			left = settledOf(pz.win, yz.win[:n])
 		}
+	} else if n < len(pz.win) || settleable(y) {
+		left = settledOf(pz.win, yz.win)
 	}
 	win := make([]*node, 0, len(whole.win)+1)
-	for _, n := range whole.win {
-		if !left[n.id] {
-			win = append(win, n)
-		}
+	if len(left) == 0 {
+		win = append(win, whole.win...)
 	}
-	if len(yz.win) > 0 && yz.win[len(yz.win)-1] == y {
+	for _, n := range whole.win[len(win):] {
+		if len(left) > 0 && left[0] == n {
+			left = left[1:]
+			continue
+		}
+		if len(left) > 0 && left[0].id < n.id {
+			// settled ops that whole does not hold (none, by the
+			// argument above, but the walk must not stall)
+			for len(left) > 0 && left[0].id < n.id {
+				left = left[1:]
+			}
+			if len(left) > 0 && left[0] == n {
+				left = left[1:]
+				continue
+			}
+		}
+		win = append(win, n)
+	}
+	if joined {
 		win = append(win, y)
 	}
 	return &zset{s: s, win: win}
+}
+
+// settledOf returns the ops of the window from that the window to, a
+// sub-sequence of it, no longer holds.
+func settledOf(from, to []*node) []*node {
+	var out []*node
+	i := 0
+	for _, n := range from {
+		if i < len(to) && to[i] == n {
+			i++
+		} else {
+			out = append(out, n)
+		}
+	}
+	return out
 }
 
 // seedPast records win as the window of the past c without anchors, so
