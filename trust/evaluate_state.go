@@ -215,6 +215,7 @@ func (ev *evaluation) stateOf() *State {
 			}
 		}
 	}
+	s.pending = j.pendingCharter()
 	facts := j.keyIndex(nil)
 	for _, k := range j.knownKeys() {
 		ks := j.keyStateFrom(k, facts[k])
@@ -262,4 +263,25 @@ func (ev *evaluation) stateOf() *State {
 	}
 	ev.state = s
 	return s
+}
+
+// pendingCharter returns the motion of the effective, unsettled Charter
+// enactment of the highest version above the charter in force (the one of
+// lowest hash among equals), or nil.
+func (j *judgement) pendingCharter() *protocol.Motion {
+	var best *node
+	for _, n := range j.set {
+		m := motionOf(n)
+		if n.op.Kind != protocol.KindEnact || m.Kind != protocol.MotionCharter || m.Charter.Version <= j.sig.charter.Version || j.z(n) || !j.effective(n) {
+			continue
+		}
+		if b := best; b == nil || m.Charter.Version > motionOf(b).Charter.Version ||
+			(m.Charter.Version == motionOf(b).Charter.Version && n.op.Hash().Less(b.op.Hash())) {
+			best = n
+		}
+	}
+	if best == nil {
+		return nil
+	}
+	return motionOf(best)
 }

@@ -160,6 +160,20 @@ type State struct {
 	// unsettled are the ops that count and wait to settle: advisories,
 	// endorsements, enactments and Leaves (docs/membership.md §3).
 	unsettled map[protocol.Hash]bool
+	// pending is the Charter motion whose enactment counts and waits to
+	// settle, or nil.
+	pending *protocol.Motion
+}
+
+// PendingCharter returns the Charter motion whose enactment counts but
+// waits to settle: its charter takes effect once the members'
+// acknowledgements settle the enactment (docs/membership.md §4.7). The
+// second result is false when no change waits.
+func (s *State) PendingCharter() (protocol.Motion, bool) {
+	if s.pending == nil {
+		return protocol.Motion{}, false
+	}
+	return *s.pending, true
 }
 
 // Unsettled returns how many ops count but wait to settle: effective

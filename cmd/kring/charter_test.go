@@ -485,6 +485,12 @@ func TestCharterVerbs(t *testing.T) {
 		v, err := charterOf(1)
 		return err == nil && len(v.Motions) == 0
 	})
+	// Enacted but not settled: version 1 stays in force, and show says
+	// what waits.
+	if r := cli(1, "charter", "show").must(t); !strings.Contains(r.stdout, ", version 1\n") ||
+		!strings.Contains(r.stdout, "version 2 enacted (motion "+short(id)+"): in force once the members' acknowledgements settle it") {
+		t.Errorf("B's charter show with the change enacted:\n%s", r.stdout)
+	}
 	if r := cli(1, "ack").must(t); !strings.Contains(r.stdout, "Acknowledged every op the node holds (op ") {
 		t.Errorf("ack said:\n%s", r.stdout)
 	}
@@ -507,7 +513,7 @@ func TestCharterVerbs(t *testing.T) {
 			return err == nil && v.Charter.Version == 2 && len(v.Motions) == 0
 		})
 		r := cli(i, "charter", "show").must(t)
-		if !strings.Contains(r.stdout, "version 2") || !strings.Contains(r.stdout, "ack_interval  72h") || !strings.Contains(r.stdout, "k′ = 3") {
+		if !strings.Contains(r.stdout, "version 2") || !strings.Contains(r.stdout, "ack_interval  72h") || !strings.Contains(r.stdout, "k′ = 3") || strings.Contains(r.stdout, "enacted (motion") {
 			t.Errorf("charter show after the change:\n%s", r.stdout)
 		}
 	}

@@ -85,7 +85,11 @@ func printCharterView(w io.Writer, v api.CharterView) error {
 	if !v.InForceSince.IsZero() {
 		since = ", " + v.InForceSince.Format(time.RFC3339)
 	}
-	fmt.Fprintf(w, "  in force since %s (epoch op %s%s)\n\n", by, short(v.Epoch), since)
+	fmt.Fprintf(w, "  in force since %s (epoch op %s%s)\n", by, short(v.Epoch), since)
+	if p := v.Pending; p != nil {
+		fmt.Fprintf(w, "  version %d enacted (motion %s): in force once the members' acknowledgements settle it\n", p.Charter.Version, short(p.ID))
+	}
+	fmt.Fprintln(w)
 
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintf(tw, "  k\t%d\tendorsements to admit an applicant\n", c.Admit)

@@ -36,6 +36,9 @@ func (s *Server) charter(w http.ResponseWriter, r *http.Request) {
 	for _, m := range openCharterMotions(st) {
 		v.Motions = append(v.Motions, s.charterMotion(st, m, t))
 	}
+	if m, ok := st.PendingCharter(); ok {
+		v.Pending = &CharterPending{ID: m.Hash().String(), Charter: charterDoc(*m.Charter)}
+	}
 	writeJSON(w, http.StatusOK, v)
 }
 

@@ -94,6 +94,12 @@ func TestCharterChange(t *testing.T) {
 	if _, err := cc.c.VoteCharter(ctx, m.ID); err != nil {
 		t.Fatalf("C's VoteCharter: %v", err)
 	}
+	// Enacted, the change waits for the members' acknowledgements: version
+	// 1 stays in force and the view names version 2 as pending.
+	eventually(t, "the enacted change to show as pending", func() bool {
+		v, err := a.c.Charter(ctx)
+		return err == nil && v.Pending != nil && v.Pending.ID == m.ID && v.Pending.Charter.Version == 2 && v.Charter.Version == 1 && len(v.Motions) == 0
+	})
 	// The change takes effect once settled (docs/membership.md §4.7): the
 	// members acknowledge what they hold until some op observes all three
 	// acknowledgements of the enactment.
@@ -107,7 +113,7 @@ func TestCharterChange(t *testing.T) {
 			return err == nil && v.Charter.Version == 2
 		})
 		v, err := d.c.Charter(ctx)
-		if err != nil || v.Charter.Admit != 2 || v.Thresholds.Admit != 2 || len(v.Motions) != 0 || v.Epoch == c.Genesis.Hash().String() {
+		if err != nil || v.Charter.Admit != 2 || v.Thresholds.Admit != 2 || len(v.Motions) != 0 || v.Pending != nil || v.Epoch == c.Genesis.Hash().String() {
 			t.Errorf("after the change: %+v, %v", v, err)
 		}
 		if st, err := d.c.Status(ctx); err != nil || st.Charter.Version != 2 || st.Charter.Admit != 2 || st.Charter.Change != 3 {

@@ -412,6 +412,18 @@ type CharterView struct {
 	// next version that have counting votes and no enactment yet, sorted
 	// by ID.
 	Motions []CharterMotion `json:"motions"`
+	// Pending is a change enacted but not yet in force: it takes effect
+	// once the members' acknowledgements settle its enactment. Absent
+	// when none waits.
+	Pending *CharterPending `json:"pending,omitempty"`
+}
+
+// CharterPending is an enacted charter change that waits to settle.
+type CharterPending struct {
+	// ID is the motion's hash.
+	ID string `json:"id"`
+	// Charter is the charter that takes effect.
+	Charter CharterDoc `json:"charter"`
 }
 
 // CharterMotion is an open motion to change the charter.
