@@ -144,6 +144,12 @@ func parseCharter(b []byte) (protocol.Charter, error) {
 // when absent, and the version the one after inForce's (filled in when
 // absent, refused when another).
 func parseProposal(b []byte, inForce protocol.Charter) (protocol.Charter, error) {
+	return parseProposalAfter(b, inForce, 0)
+}
+
+// parseProposalAfter is parseProposal while version pending (0 for none)
+// is enacted and waits to settle: a proposal then follows it.
+func parseProposalAfter(b []byte, inForce protocol.Charter, pending uint64) (protocol.Charter, error) {
 	var f charterFile
 	keys, err := decodeCharterFile(b, &f)
 	if err != nil {
@@ -154,10 +160,12 @@ func parseProposal(b []byte, inForce protocol.Charter) (protocol.Charter, error)
 			return protocol.Charter{}, fmt.Errorf("%s is missing: the file is the whole new charter (`kring charter show --toml` prints the one in force to start from)", k)
 		}
 	}
-	next := inForce.Version + 1
+	next := max(inForce.Version, pending) + 1
 	switch {
 	case !keys["version"]:
 		f.Version = next
+	case f.Version != next && pending > inForce.Version:
+		return protocol.Charter{}, fmt.Errorf("version = %d, but version %d is enacted and waits to settle: a proposal is version %d (or leave version out and it is filled in)", f.Version, pending, next)
 	case f.Version != next:
 		return protocol.Charter{}, fmt.Errorf("version = %d, but the charter in force is version %d: a proposal is version %d (or leave version out and it is filled in)", f.Version, inForce.Version, next)
 	}

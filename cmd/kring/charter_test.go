@@ -119,6 +119,14 @@ func TestCharterTestdata(t *testing.T) {
 	if c, _ := parseProposal(full, protocol.Charter{Version: 6}); c.Version != 7 {
 		t.Errorf("the version filled in after v6 is %d", c.Version)
 	}
+	// With version 2 enacted and waiting to settle, a proposal follows it.
+	if c, err := parseProposalAfter(full, inForce, 2); err != nil || c.Version != 3 {
+		t.Errorf("the version filled in while v2 waits: %d, %v", c.Version, err)
+	}
+	v2 := append([]byte("version = 2\n"), full...)
+	if _, err := parseProposalAfter(v2, inForce, 2); err == nil || !strings.Contains(err.Error(), "version 2 is enacted and waits to settle: a proposal is version 3") {
+		t.Errorf("version 2 proposed while v2 waits: %v", err)
+	}
 }
 
 // TestCharterDiff renders what good-full.toml changes in the template's

@@ -246,7 +246,11 @@ once c' members have voted.`,
 				return cn.explain("charter propose", err)
 			}
 			inForce := v.Charter.Charter()
-			next, err := parseProposal(b, inForce)
+			var pending uint64
+			if v.Pending != nil {
+				pending = v.Pending.Charter.Version
+			}
+			next, err := parseProposalAfter(b, inForce, pending)
 			if err != nil {
 				return usageErrorf("charter %s: %v", args[0], err)
 			}
