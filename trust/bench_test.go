@@ -464,17 +464,36 @@ func BenchmarkReplay(b *testing.B) {
 // waits in the window. It measures what a burst costs a node that
 // receives it. "three" has three founders publish in turn, each citing
 // the others' latest ops, as the testnet's ingest stream does: fewer
-// keys than the settle quorum, so nothing settles there either.
+// keys than the settle quorum, so nothing settles there either. "chains"
+// has each of three founders cite only its own previous op, as the
+// testnet's ingest stream does.
 func BenchmarkBurst(b *testing.B) {
+	three := []string{"M000", "M001", "M002"}
 	for _, c := range []struct {
 		name    string
 		n       int
 		authors []string
-	}{{"500", 500, []string{"M000"}}, {"2000", 2000, []string{"M000"}}, {"three-2000", 2000, []string{"M000", "M001", "M002"}}} {
+		chains  bool
+	}{{"500", 500, []string{"M000"}, false}, {"2000", 2000, []string{"M000"}, false}, {"three-2000", 2000, three, false},
+		{"three-8000", 8000, three, false}, {"chains-8000", 8000, three, true}} {
 		b.Run(c.name, func(b *testing.B) {
 			src := newBenchCircle(b)
 			for i := 1; i <= c.n; i++ {
-				src.do(b, c.authors[i%len(c.authors)], benchAdvisory(i), 0)
+				name := c.authors[i%len(c.authors)]
+				if !c.chains {
+					src.do(b, name, benchAdvisory(i), 0)
+					continue
+				}
+				var heads []protocol.Hash
+				if _, ok := src.last[name]; !ok {
+					heads = []protocol.Hash{src.ops[0].Hash()}
+				}
+				op := src.sign(b, name, benchAdvisory(i), heads)
+				if err := src.e.Apply(op); err != nil {
+					b.Fatal(err)
+				}
+				src.commit(op, name)
+				src.ops = append(src.ops, op)
 			}
 			b.ReportAllocs()
 			for b.Loop() {

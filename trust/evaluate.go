@@ -47,9 +47,13 @@ func (r *evaluator) all() *evaluation {
 		if r.whole != nil && len(c.preds) > 1 {
 			z := r.whole
 			for _, y := range r.applied {
-				z = r.st.wholeWith(z, y)
+				if z = r.st.wholeWith(z, y); z == nil {
+					break
+				}
 			}
-			r.st.seedPast(c, z.win)
+			if z != nil {
+				r.st.seedPast(c, z)
+			}
 		}
 		r.cur = r.evaluate(c)
 		r.whole, r.applied = r.st.raw(c, nil, nil).z, r.applied[:0]

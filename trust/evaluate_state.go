@@ -189,6 +189,55 @@ func (j *judgement) knownKeys() []protocol.Key {
 	}, compareKeys)
 }
 
+// unsettledRuns adds the advisories of the runs of the judgement's
+// settled set that count to s: the whole run of an author nothing in the
+// judgement can make void (a member at the run's first op, with no
+// removal, suspension, disavowal or anchor naming it), counted by its
+// chain's index; the others one by one.
+func (j *judgement) unsettledRuns(s *State) {
+	z := j.zs
+	for a, lo := range z.runs {
+		ops, before := z.s.chainRange(a, lo, z.c)
+		if len(ops) == 0 {
+			continue
+		}
+		if j.plainRun(a, ops[0]) {
+			s.unsettledRuns = append(s.unsettledRuns, ops)
+			s.runAdvisories += z.s.advisoriesIn(a, before, before+len(ops))
+			continue
+		}
+		for _, n := range ops {
+			if n.op.Kind == protocol.KindAdvisory && j.effective(n) {
+				s.unsettled[n.op.Hash()] = true
+			}
+		}
+	}
+	s.runHashes = &runHashes{}
+}
+
+// plainRun reports whether every advisory of author a from its op first
+// on that the judgement leaves unsettled is effective: a is a member at
+// first, and no removal, disavowal, suspension, fork or anchor names it,
+// so that none of §4.8's reasons to void an op applies.
+func (j *judgement) plainRun(a int32, first *node) bool {
+	key := j.d.keys[a]
+	if len(j.appliedTo[key]) > 0 {
+		return false
+	}
+	if an := j.v.anch; an != nil && an.suspects(j.d).has(a) {
+		return false
+	}
+	if _, ok := j.forkFrom[a]; ok {
+		return false
+	}
+	for h := range j.standing {
+		if *motionOf(j.enacts[h][0]).Target == key {
+			return false
+		}
+	}
+	return j.memberAt(key, first)
+}
+
 // state renders the evaluation as an immutable State.
 func (ev *evaluation) stateOf() *State {
 	if ev.state != nil {
@@ -214,6 +263,7 @@ func (ev *evaluation) stateOf() *State {
 				s.unsettled[n.op.Hash()] = true
 			}
 		}
+		j.unsettledRuns(s)
 	}
 	s.pending = j.pendingCharter()
 	facts := j.keyIndex(nil)

@@ -41,16 +41,20 @@ type settler struct {
 
 	explicit map[nodeID][]int8 // whether op y acknowledges x by its own past, by x and y.id - x.id
 	byAuthor map[protocol.Key][]*node
-	forked   map[protocol.Key]bool // keys with two ops at one seq, or out of order
-	cutVotes map[nodeID]cutVotes   // the cut votes of each removal enactment (§3.4)
-	indexed  int                   // how many of the dag's nodes byAuthor holds
+	// advisories counts each key's advisories among its first i+1 ops
+	// of byAuthor.
+	advisories map[protocol.Key][]int32
+	forked     map[protocol.Key]bool // keys with two ops at one seq, or out of order
+	unruly     map[int32]bool        // authors whose advisories settled out of their chain's order
+	cutVotes   map[nodeID]cutVotes   // the cut votes of each removal enactment (§3.4)
+	indexed    int                   // how many of the dag's nodes byAuthor holds
 }
 
 func newSettler(d *dag) *settler {
 	return &settler{d: d, raws: map[string]*rawZ{}, pastRaws: newMemo[string, *rawZ](memoLimits.pasts), evals: newMemo[string, *settled](memoLimits.evals), views: newMemo[string, *judgement](memoLimits.views),
 		members: map[string][]*node{}, indexes: map[string]*setIndex{}, leavers: map[*setIndex]keyset{}, sigmas: map[sigmaKey]*settledState{}, ackViews: newMemo[nodeID, *judgement](memoLimits.ackViews), acked: map[nodeID][]keyset{},
-		explicit: map[nodeID][]int8{}, byAuthor: map[protocol.Key][]*node{},
-		forked: map[protocol.Key]bool{}, cutVotes: map[nodeID]cutVotes{}}
+		explicit: map[nodeID][]int8{}, byAuthor: map[protocol.Key][]*node{}, advisories: map[protocol.Key][]int32{},
+		forked: map[protocol.Key]bool{}, unruly: map[int32]bool{}, cutVotes: map[nodeID]cutVotes{}}
 }
 
 // closure is the set of ops of one op's closure (the op and its past), or
@@ -184,9 +188,10 @@ func viewKeyOf(v judgeView, anch string) string {
 	return string(b)
 }
 
-// followersSlack is how much longer than twice the circle a window must
-// be before a round bounds advisories by their followers.
-const followersSlack = 64
+// runScan is how many of a run's ops after one that a round did not
+// settle are asked one by one before the round bounds the rest by their
+// followers.
+const runScan = 16
 
 // followers counts the keys of members with an op in c that is x or
 // follows it: a bound on the keys that acknowledge x with ops. A key that
@@ -278,7 +283,7 @@ func (s *settler) rounds(c closure, z *zset, a, acks, g, full *anchors) (*zset, 
 	grounded := map[nodeID]bool{}
 	leavers := s.leaversOf(c)
 	for {
-		if len(z.win) == 0 {
+		if len(z.win) == 0 && len(z.runs) == 0 {
 			return z, grounded // nothing left to settle
 		}
 		// The judgement of the round is made only when an op needs more
@@ -346,32 +351,10 @@ func (s *settler) rounds(c closure, z *zset, a, acks, g, full *anchors) (*zset, 
 			}
 			return false
 		}
-		// An advisory counts the keys that acknowledge it with ops that
-		// follow it, and what follows a later op of its author follows
-		// the earlier ones. So once an advisory is not acknowledged, a
-		// later one of the same unforked author whose followers are fewer
-		// than q bounds every one after it: they are left for the round.
-		// Counting followers costs a look at each member, so only a
-		// window much longer than the circle (a burst of one member's
-		// advisories) asks.
-		var failed, bounded map[int32]bool // written only in long windows
-		long := len(z.win) > followersSlack+2*members.countIn(members)
-		if long {
-			failed, bounded = map[int32]bool{}, map[int32]bool{}
-		}
 		for _, x := range z.win {
-			run := long && x.op.Kind == protocol.KindAdvisory && s.d.forkSeqOf(x.author) == 0
-			if run && bounded[x.author] {
-				continue
-			}
-			if run && failed[x.author] && s.followers(x, c, members) < q {
-				bounded[x.author] = true
-				continue
-			}
-			if !consider(x) && run {
-				failed[x.author] = true
-			}
+			consider(x)
 		}
+		lo := s.roundRuns(c, z, consider, q, members)
 		if len(acked) == 0 {
 			return z, grounded
 		}
@@ -400,6 +383,58 @@ func (s *settler) rounds(c closure, z *zset, a, acks, g, full *anchors) (*zset, 
 				grounded[id] = true
 			}
 		}
-		z = z.without(settle)
+		z = z.listed().without(settle, lo)
 	}
+}
+
+// roundRuns asks consider of the advisories of z's runs that a round can
+// settle, and returns the new start of each run that settled from its
+// start (0: settled whole). An advisory counts the keys that acknowledge
+// it with ops that follow it, and what follows a later op of its author
+// follows the earlier ones: so once one is not acknowledged, the first
+// later op whose followers are fewer than q bounds every one after it.
+// Acknowledgement is not always monotone along a chain (an op void in an
+// acknowledging op's view is not acknowledged by it): an advisory that
+// settles after one that does not has its author's advisories listed in
+// the windows from then on.
+func (s *settler) roundRuns(c closure, z *zset, consider func(*node) bool, q int, members keyset) map[int32]uint32 {
+	lo := map[int32]uint32{}
+	for a, from := range z.runs {
+		chain := s.chainIn(a, from, c)
+		failed := -1
+		for i, x := range chain {
+			if x.op.Kind != protocol.KindAdvisory {
+				continue
+			}
+			if !consider(x) {
+				failed = i
+				break
+			}
+		}
+		if failed < 0 {
+			lo[a] = 0
+			continue
+		}
+		if chain[failed].seq > from {
+			lo[a] = chain[failed].seq
+		}
+		rest := chain[failed+1:]
+		end := len(rest)
+		if end > runScan {
+			// counting followers costs a look at each member: only a run
+			// much longer than that is cut short by them
+			end, _ = slices.BinarySearchFunc(rest, q, func(y *node, q int) int {
+				if s.followers(y, c, members) < q {
+					return 1
+				}
+				return -1
+			})
+		}
+		for _, x := range rest[:end] {
+			if x.op.Kind == protocol.KindAdvisory && consider(x) {
+				s.unruly[a] = true
+			}
+		}
+	}
+	return lo
 }

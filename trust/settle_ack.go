@@ -150,6 +150,15 @@ func (s *settler) opsBy(key protocol.Key) []*node {
 			s.forked[n.op.Author] = true
 		}
 		s.byAuthor[n.op.Author] = append(chain, n)
+		cum := s.advisories[n.op.Author]
+		c := int32(0)
+		if len(cum) > 0 {
+			c = cum[len(cum)-1]
+		}
+		if n.op.Kind == protocol.KindAdvisory {
+			c++
+		}
+		s.advisories[n.op.Author] = append(cum, c)
 	}
 	return s.byAuthor[key]
 }

@@ -2,6 +2,7 @@ package trust
 
 import (
 	"encoding/binary"
+	"maps"
 	"slices"
 
 	"github.com/kring-circle/kring/protocol"
@@ -14,10 +15,13 @@ import (
 // windows to the few ops that recent acknowledgements have not yet
 // reached, so a closure's Z costs its window, not the log (§8).
 type zset struct {
-	s   *settler
-	c   closure
-	win []*node // in applied order (ascending ids)
-	k   string  // once asked for (key)
+	s    *settler
+	c    closure
+	win  []*node // in applied order (ascending ids), but the advisories runs holds
+	runs runs    // the advisories of unforked authors (settle_runs.go)
+	// irregular is the settler's irregular() when the zset was built.
+	irregular int
+	k         string // once asked for (key)
 
 	// tail is shared by the zsets whose windows are one slice: the
 	// first closure to extend that slice does so in its array (extend).
@@ -34,12 +38,12 @@ type windowTail struct{ extended bool }
 // newZ returns the Z of c whose window is win (in applied order), a slice
 // that no other zset holds.
 func (s *settler) newZ(c closure, win []*node) *zset {
-	return &zset{s: s, c: c, win: win, tail: &windowTail{}}
+	return &zset{s: s, c: c, win: win, tail: &windowTail{}, irregular: s.irregular()}
 }
 
-// sameWindow returns the Z of c whose window is z's own slice.
+// sameWindow returns the Z of c whose window is z's own.
 func (z *zset) sameWindow(c closure) *zset {
-	return &zset{s: z.s, c: c, win: z.win, tail: z.tail}
+	return &zset{s: z.s, c: c, win: z.win, runs: z.runs, tail: z.tail, irregular: z.irregular}
 }
 
 // key identifies z: its closure and its window.
@@ -50,7 +54,8 @@ func (z *zset) key() string {
 		for _, n := range z.win {
 			b = binary.BigEndian.AppendUint32(b, uint32(n.id))
 		}
-		z.k = string(b)
+		b = append(b, '#')
+		z.k = string(appendRuns(b, z.runs))
 	}
 	return z.k
 }
@@ -63,8 +68,13 @@ func (z *zset) has(n *node) bool {
 	return settleable(n) && !z.unsettled(n) && z.s.in(z.c, n)
 }
 
-// unsettled reports whether n is in the window.
+// unsettled reports whether n, an op of z's closure, is in the window.
 func (z *zset) unsettled(n *node) bool {
+	if n.op.Kind == protocol.KindAdvisory {
+		if lo, ok := z.runs[n.author]; ok {
+			return n.seq >= lo
+		}
+	}
 	w := z.win
 	if len(w) == 0 || n.id < w[0].id || n.id > w[len(w)-1].id {
 		return false // most ops asked about are older than the window
@@ -104,21 +114,41 @@ func (z *zset) removals() []*node {
 }
 
 // without returns Z grown by the ops in settle: the same closure with
-// those ops out of the window.
-func (z *zset) without(settle map[nodeID]bool) *zset {
+// those ops out of the window. lo gives the new start of the runs that
+// settled from their start, 0 for a run that settled whole.
+func (z *zset) without(settle map[nodeID]bool, lo map[int32]uint32) *zset {
 	var win []*node
 	for _, n := range z.win {
 		if !settle[n.id] {
 			win = append(win, n)
 		}
 	}
-	return z.s.newZ(z.c, win)
+	nz := z.s.newZ(z.c, win)
+	nz.runs = z.runs
+	if len(lo) > 0 {
+		r := maps.Clone(z.runs)
+		for a, l := range lo {
+			if _, ok := r[a]; !ok {
+				continue // listed since (rounds)
+			}
+			if l == 0 {
+				delete(r, a)
+			} else {
+				r[a] = l
+			}
+		}
+		nz.runs = r
+	}
+	return nz
 }
 
 // union returns the Z of the past made of the closures of preds, each
 // with its own Z: an op is unsettled there when every pred's closure that
 // holds it leaves it unsettled. The windows are merged in applied order.
 func (s *settler) union(c closure, zs []*zset) *zset {
+	for i, z := range zs {
+		zs[i] = z.listed()
+	}
 	if len(zs) == 1 {
 		return zs[0].sameWindow(c)
 	}
@@ -145,7 +175,9 @@ func (s *settler) union(c closure, zs []*zset) *zset {
 			}
 		}
 		if n == nil {
-			return s.newZ(c, win)
+			z := s.newZ(c, win)
+			z.runs = s.unionRuns(c, zs)
+			return z
 		}
 		open := true
 		for i, z := range zs {
@@ -164,8 +196,20 @@ func (s *settler) union(c closure, zs []*zset) *zset {
 // extend returns the Z of the closure of top, whose past has Z pz, before
 // its rounds: top joins the window when it can settle.
 func (s *settler) extend(top *node, pz *zset) *zset {
+	pz = pz.listed()
 	if top.op.Kind == protocol.KindGenesis || !settleable(top) {
 		return pz.sameWindow(closureOf(top))
+	}
+	if top.op.Kind == protocol.KindAdvisory && s.linear(top.author) {
+		z := pz.sameWindow(closureOf(top))
+		if _, ok := pz.runs[top.author]; !ok {
+			z.runs = maps.Clone(pz.runs)
+			if z.runs == nil {
+				z.runs = runs{}
+			}
+			z.runs[top.author] = top.seq
+		}
+		return z
 	}
 	// A window only grows at its end, and the first closure to extend a
 	// slice may do so in its array: a chain of ops that nobody
@@ -175,7 +219,9 @@ func (s *settler) extend(top *node, pz *zset) *zset {
 		win = slices.Clip(win)
 	}
 	pz.tail.extended = true
-	return s.newZ(closureOf(top), append(win, top))
+	z := s.newZ(closureOf(top), append(win, top))
+	z.runs = pz.runs
+	return z
 }
 
 // wholeWith returns the Z (without anchors) of every op once y is applied,
@@ -186,15 +232,17 @@ func (s *settler) extend(top *node, pz *zset) *zset {
 func (s *settler) wholeWith(whole *zset, y *node) *zset {
 	pz := s.raw(s.pastOf(y), nil, nil).z
 	yz := s.raw(closureOf(y), nil, nil).z
+	for a := range whole.runs {
+		if !s.linear(a) {
+			return nil // a fork, or a run y's rounds settled out of order: merge again
+		}
+	}
 	joined := len(yz.win) > 0 && yz.win[len(yz.win)-1] == y
 	var left []*node // what y's rounds settled, in applied order
-	if n := len(yz.win); joined {
-		n--
-		if n < len(pz.win) {
-			left = settledOf(pz.win, yz.win[:n])
+	for _, n := range pz.win {
+		if !yz.unsettled(n) {
+			left = append(left, n)
 		}
-	} else if n < len(pz.win) || settleable(y) {
-		left = settledOf(pz.win, yz.win)
 	}
 	win := make([]*node, 0, len(whole.win)+1)
 	if len(left) == 0 {
@@ -221,19 +269,41 @@ func (s *settler) wholeWith(whole *zset, y *node) *zset {
 	if joined {
 		win = append(win, y)
 	}
-	return &zset{s: s, win: win}
+	return &zset{s: s, win: win, runs: s.wholeRuns(whole.runs, yz, y)}
 }
 
-// settledOf returns the ops of the window from that the window to, a
-// sub-sequence of it, no longer holds.
-func settledOf(from, to []*node) []*node {
-	var out []*node
-	i := 0
-	for _, n := range from {
-		if i < len(to) && to[i] == n {
+// wholeRuns returns the runs of every op once y is applied, given r, those
+// of every op before, and yz, the Z of y's closure: y's closure settled
+// each author's advisories below its own run's start (all it holds of an
+// author it does not run), and y joins its author's run unless settled.
+func (s *settler) wholeRuns(r runs, yz *zset, y *node) runs {
+	out := maps.Clone(r)
+	for a, lo := range r {
+		bound := s.tipSeq(yz.c, a) + 1
+		if l, ok := yz.runs[a]; ok && l < bound {
+			bound = l
+		}
+		if bound > lo {
+			lo = bound
+		}
+		// a's ops applied up to y (later ones may be applied already)
+		ops := s.opsBy(s.d.keys[a])
+		i, _ := slices.BinarySearchFunc(ops, y.id, func(n *node, id nodeID) int { return int(n.id) - int(id) })
+		if i < len(ops) && ops[i].id == y.id {
 			i++
+		}
+		if i == 0 || lo > ops[i-1].seq {
+			delete(out, a)
 		} else {
-			out = append(out, n)
+			out[a] = lo
+		}
+	}
+	if l, ok := yz.runs[y.author]; ok && y.op.Kind == protocol.KindAdvisory && l <= y.seq {
+		if _, ok := out[y.author]; !ok {
+			if out == nil {
+				out = runs{}
+			}
+			out[y.author] = y.seq
 		}
 	}
 	return out
@@ -241,9 +311,11 @@ func settledOf(from, to []*node) []*node {
 
 // seedPast records win as the window of the past c without anchors, so
 // that raw finds it instead of merging the heads' windows.
-func (s *settler) seedPast(c closure, win []*node) {
+func (s *settler) seedPast(c closure, whole *zset) {
 	k := joinKeys(s.key(c), s.anchorsIn(nil, c), s.anchorsIn(nil, c))
 	if _, ok := s.pastRaws.get(k); !ok {
-		s.pastRaws.put(k, &rawZ{z: s.newZ(c, win), grounded: map[nodeID]bool{}})
+		z := s.newZ(c, whole.win)
+		z.runs = whole.runs
+		s.pastRaws.put(k, &rawZ{z: z, grounded: map[nodeID]bool{}})
 	}
 }
