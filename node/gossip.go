@@ -18,8 +18,10 @@ import (
 )
 
 // TopicName returns the gossip topic of a circle: one topic carries all
-// its ops. The last part is the wire format's major version (2).
-func TopicName(group protocol.Hash) string { return "/kring/" + group.String() + "/ops/2" }
+// its ops. The last part is the protocol's major version (3: ops of wire
+// format 2 under the membership rules of docs/membership.md), so nodes that
+// judge a circle's ops by different rules never share a topic.
+func TopicName(group protocol.Hash) string { return "/kring/" + group.String() + "/ops/3" }
 
 // GossipProtocols are Kring's own gossipsub protocol IDs: the message size
 // limit differs from libp2p's default, and a Kring node has no business on

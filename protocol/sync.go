@@ -13,9 +13,11 @@ import (
 
 // SyncProtocol is the libp2p protocol ID of Kring's sync protocol: a client
 // asks a member for its tips, then pulls the ops it lacks. Its major
-// version follows the wire format's: a node of wire format 2 neither
-// serves nor asks a node of format 1.
-const SyncProtocol = "/kring/sync/2.0.0"
+// version is the protocol's (docs/protocol.md): 3 carries ops of wire
+// format 2 judged by the membership rules of docs/membership.md, so a node
+// neither serves nor asks one that judges them by the version-1 rules
+// (protocol 2) or speaks wire format 1.
+const SyncProtocol = "/kring/sync/3.0.0"
 
 // Sync limits. A frame larger than MaxSyncFrame is refused before it is
 // read; a response carries at most MaxSyncOps ops and, unless a single op

@@ -22,9 +22,11 @@ const (
 )
 
 // formatVersion is the layout this package writes and reads, kept under
-// keyFormat. Version 2 holds ops of wire format 2 (docs/protocol.md); it
-// reads no data dir of version 1.
-const formatVersion = 2
+// keyFormat. Version 3 holds ops of wire format 2 (docs/protocol.md) that
+// the membership rules of docs/membership.md judge; version 2 held the same
+// ops under the version-1 rules, whose States differ, and version 1 ops of
+// wire format 1. It reads neither.
+const formatVersion = 3
 
 var (
 	keyFormat  = key(prefixMeta, []byte("format"))
