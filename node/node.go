@@ -327,3 +327,19 @@ func (n *Node) Live(ctx context.Context, h protocol.Hash) (bool, error) {
 	err := n.do(ctx, func(l *loop) { live = l.eng.Live(h) })
 	return live, err
 }
+
+// Unsettled returns how many ops of the log count but wait to settle
+// (trust.Engine.Unsettled): what backdated ops can still reach.
+func (n *Node) Unsettled(ctx context.Context) (int, error) {
+	var count int
+	err := n.do(ctx, func(l *loop) { count = l.eng.Unsettled() })
+	return count, err
+}
+
+// AwaitsSettlement reports whether the op h counts and waits to settle
+// (trust.Engine.AwaitsSettlement).
+func (n *Node) AwaitsSettlement(ctx context.Context, h protocol.Hash) (bool, error) {
+	var waits bool
+	err := n.do(ctx, func(l *loop) { waits = l.eng.AwaitsSettlement(h) })
+	return waits, err
+}

@@ -90,7 +90,10 @@ func (n *Net) Settle(ctx context.Context, h protocol.Hash, names ...string) erro
 	settled := func() bool {
 		for _, name := range names {
 			nd := n.M(name).Node()
-			if has, err := nd.Store().Has(h); err != nil || !has || nd.State().AwaitsSettlement(h) {
+			if has, err := nd.Store().Has(h); err != nil || !has {
+				return false
+			}
+			if waits, err := nd.AwaitsSettlement(ctx, h); err != nil || waits {
 				return false
 			}
 		}

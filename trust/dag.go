@@ -77,6 +77,7 @@ type dag struct {
 	heads      map[nodeID]struct{}
 	membership []nodeID              // membership ops in applied order
 	admitted   map[protocol.Key]bool // founders and every key with an Admit enactment applied
+	founders   map[protocol.Key]bool
 	frontiers  map[string]*frontier
 	top        *frontier // the frontier of every membership op applied
 }
@@ -92,6 +93,7 @@ func newDAG() *dag {
 		authors:   make(map[protocol.Key]int32),
 		bySeq:     make(map[authorSeq][]nodeID),
 		admitted:  make(map[protocol.Key]bool),
+		founders:  make(map[protocol.Key]bool),
 		heads:     make(map[nodeID]struct{}),
 		frontiers: make(map[string]*frontier),
 	}
@@ -390,6 +392,7 @@ func (d *dag) add(n *node, preds []*node) {
 	case *protocol.Genesis:
 		for _, f := range b.Founders {
 			d.admitted[f.Key] = true
+			d.founders[f.Key] = true
 		}
 	case *protocol.Enact:
 		if b.Motion.Kind == protocol.MotionAdmit {

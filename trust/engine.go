@@ -21,6 +21,13 @@ type Engine struct {
 	d       *dag
 	genesis *node
 	ev      *evaluator
+	// last is the State last returned, and share its judgement's share
+	// key: a later evaluation with the same key (the same membership
+	// frontier, window of membership ops and anchors, no fork) has the
+	// same State, so it returns the same object and a node sees that
+	// nothing changed when only advisories arrived.
+	last  *State
+	share string
 }
 
 // New starts an engine from a circle's genesis op, whose signatures it
@@ -182,7 +189,15 @@ func (e *Engine) knownAuthor(op *protocol.Op) error {
 func (e *Engine) Epoch() protocol.Hash { return e.ev.all().epochH }
 
 // State returns the State of every op applied so far.
-func (e *Engine) State() *State { return e.ev.all().stateOf() }
+func (e *Engine) State() *State {
+	ev := e.ev.all()
+	if ev.state == nil && ev.j.share != "" && ev.j.share == e.share {
+		ev.state = e.last
+	}
+	st := ev.stateOf()
+	e.last, e.share = st, ev.j.share
+	return st
+}
 
 // Live reports whether the applied op h counts: its verdict under the
 // rules of docs/membership.md §4.8 (an acknowledgement always stands). It

@@ -24,7 +24,8 @@ type evaluator struct {
 type evaluation struct {
 	j      *judgement
 	epochH protocol.Hash
-	state  *State // built on demand
+	state  *State    // built on demand
+	wait   *awaiting // built on demand
 }
 
 func newEvaluator(d *dag) *evaluator { return &evaluator{st: newSettler(d)} }

@@ -189,32 +189,6 @@ func (j *judgement) knownKeys() []protocol.Key {
 	}, compareKeys)
 }
 
-// unsettledRuns adds the advisories of the runs of the judgement's
-// settled set that count to s: the whole run of an author nothing in the
-// judgement can make void (a member at the run's first op, with no
-// removal, suspension, disavowal or anchor naming it), counted by its
-// chain's index; the others one by one.
-func (j *judgement) unsettledRuns(s *State) {
-	z := j.zs
-	for a, lo := range z.runs {
-		ops, before := z.s.chainRange(a, lo, z.c)
-		if len(ops) == 0 {
-			continue
-		}
-		if j.plainRun(a, ops[0]) {
-			s.unsettledRuns = append(s.unsettledRuns, ops)
-			s.runAdvisories += z.s.advisoriesIn(a, before, before+len(ops))
-			continue
-		}
-		for _, n := range ops {
-			if n.op.Kind == protocol.KindAdvisory && j.effective(n) {
-				s.unsettled[n.op.Hash()] = true
-			}
-		}
-	}
-	s.runHashes = &runHashes{}
-}
-
 // plainRun reports whether every advisory of author a from its op first
 // on that the judgement leaves unsettled is effective: a is a member at
 // first, and no removal, disavowal, suspension, fork or anchor names it,
@@ -255,15 +229,6 @@ func (ev *evaluation) stateOf() *State {
 		enactedSet: map[protocol.Hash]bool{},
 		settledN:   len(j.sig.members),
 		topCharter: j.topCharter(),
-		unsettled:  map[protocol.Hash]bool{},
-	}
-	if j.zs != nil {
-		for _, n := range j.zs.win {
-			if j.effective(n) {
-				s.unsettled[n.op.Hash()] = true
-			}
-		}
-		j.unsettledRuns(s)
 	}
 	s.pending = j.pendingCharter()
 	facts := j.keyIndex(nil)

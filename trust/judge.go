@@ -42,8 +42,12 @@ type judgement struct {
 	in  func(*node) bool
 	z   func(*node) bool
 	zs  *zset // the settled set z reads, when settlement made the judgement
-	sig settledState
-	v   judgeView
+	// share keys the decisions of a judgement that closures with one
+	// membership frontier, one window of membership ops and no fork share
+	// (settler.judge); empty for the others.
+	share string
+	sig   settledState
+	v     judgeView
 
 	votes   map[protocol.Hash][]*node // votes by motion
 	enacts  map[protocol.Hash][]*node // enactments by motion

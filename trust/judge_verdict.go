@@ -59,14 +59,7 @@ func (j *judgement) taint() {
 	}
 }
 
-func (j *judgement) founder(k protocol.Key) bool {
-	for _, f := range j.set[0].op.Content().(*protocol.Genesis).Founders {
-		if f.Key == k {
-			return true
-		}
-	}
-	return false
-}
+func (j *judgement) founder(k protocol.Key) bool { return j.d.founders[k] }
 
 func (j *judgement) settledOK(n *node) bool {
 	if !j.z(n) || j.tainted[n.id] {

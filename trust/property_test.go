@@ -241,6 +241,12 @@ func sameEngine(t *rapid.T, w *propWorld, what string, a, b *trust.Engine) {
 		if a.Live(op.Hash()) != b.Live(op.Hash()) {
 			t.Fatalf("%s: op %d %s live=%v vs %v\n%s", what, i, op, a.Live(op.Hash()), b.Live(op.Hash()), w.describe())
 		}
+		if a.AwaitsSettlement(op.Hash()) != b.AwaitsSettlement(op.Hash()) {
+			t.Fatalf("%s: op %d %s awaits settlement=%v vs %v\n%s", what, i, op, a.AwaitsSettlement(op.Hash()), b.AwaitsSettlement(op.Hash()), w.describe())
+		}
+	}
+	if a.Unsettled() != b.Unsettled() {
+		t.Fatalf("%s: %d vs %d ops wait to settle\n%s", what, a.Unsettled(), b.Unsettled(), w.describe())
 	}
 	for _, k := range a.State().Keys() {
 		ea, eb := explained(a, k), explained(b, k)

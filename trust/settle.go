@@ -121,6 +121,9 @@ func (s *settler) judge(c closure, z *zset, v judgeView) *judgement {
 	if !ok {
 		j = judgeIndexed(s.d, s.indexOf(c), func(n *node) bool { return s.in(c, n) }, z.has, v, s.sigmaOf(c, z))
 		j.zs = z
+		if shared {
+			j.share = k
+		}
 		s.views.put(k, j)
 	}
 	if !shared || j.zs == z {

@@ -6,7 +6,6 @@ import (
 	"reflect"
 	"slices"
 	"strings"
-	"sync"
 
 	"github.com/kring-circle/kring/protocol"
 )
@@ -158,17 +157,6 @@ type State struct {
 	// topCharter is the highest version of any Charter enactment, in
 	// force or not.
 	topCharter uint64
-	// unsettled are the ops that count and wait to settle: advisories,
-	// endorsements, enactments and Leaves (docs/membership.md §3), but
-	// the runs of advisories kept in unsettledRuns.
-	unsettled map[protocol.Hash]bool
-	// unsettledRuns are runs of one member's chain whose advisories all
-	// count and wait to settle (a burst nobody has acknowledged yet), and
-	// runAdvisories how many advisories they hold. Their hashes are
-	// gathered only when asked for (runHashes).
-	unsettledRuns []opRun
-	runAdvisories int
-	runHashes     *runHashes
 	// pending is the Charter motion whose enactment counts and waits to
 	// settle, or nil.
 	pending *protocol.Motion
@@ -183,47 +171,6 @@ func (s *State) PendingCharter() (protocol.Motion, bool) {
 		return protocol.Motion{}, false
 	}
 	return *s.pending, true
-}
-
-// Unsettled returns how many ops count but wait to settle: effective
-// advisories, endorsements, enactments and Leaves that a quorum of
-// members has not yet been seen to acknowledge (docs/membership.md §3).
-// Backdated ops can reach only these. Void ops are left out: nothing
-// rests on them, and some never settle.
-func (s *State) Unsettled() int { return len(s.unsettled) + s.runAdvisories }
-
-// AwaitsSettlement reports whether the op with hash h counts and waits to
-// settle. It is false for settled ops, void ones, ops that never settle
-// (acknowledgements, votes other than endorsements) and ops the State
-// does not hold.
-func (s *State) AwaitsSettlement(h protocol.Hash) bool {
-	if s.unsettled[h] {
-		return true
-	}
-	return len(s.unsettledRuns) > 0 && s.runHashes.of(s.unsettledRuns)[h]
-}
-
-// opRun is a run of one author's ops in seq order; it is never changed.
-type opRun []*node
-
-// runHashes gathers the hashes of the advisories of a State's runs once.
-type runHashes struct {
-	once sync.Once
-	set  map[protocol.Hash]bool
-}
-
-func (r *runHashes) of(rs []opRun) map[protocol.Hash]bool {
-	r.once.Do(func() {
-		r.set = map[protocol.Hash]bool{}
-		for _, run := range rs {
-			for _, n := range run {
-				if n.op.Kind == protocol.KindAdvisory {
-					r.set[n.op.Hash()] = true
-				}
-			}
-		}
-	})
-	return r.set
 }
 
 // Thresholds returns what each motion needs in this State: the charter in
@@ -310,22 +257,7 @@ func (s *State) filter(keep func(*KeyState) bool) []protocol.Key {
 // charter (all of it) and epoch, the standing and profile of every key, the
 // live grants, the tallies with their votes, and the standing suspensions.
 func (s *State) Equal(o *State) bool {
-	a, b := *s, *o
-	a.unsettled, a.unsettledRuns, a.runAdvisories, a.runHashes = nil, nil, 0, nil
-	b.unsettled, b.unsettledRuns, b.runAdvisories, b.runHashes = nil, nil, 0, nil
-	return reflect.DeepEqual(&a, &b) && maps.Equal(s.awaiting(), o.awaiting())
-}
-
-// awaiting returns the hashes of every op that counts and waits to settle.
-func (s *State) awaiting() map[protocol.Hash]bool {
-	out := maps.Clone(s.unsettled)
-	if len(s.unsettledRuns) > 0 {
-		if out == nil {
-			out = map[protocol.Hash]bool{}
-		}
-		maps.Copy(out, s.runHashes.of(s.unsettledRuns))
-	}
-	return out
+	return reflect.DeepEqual(s, o)
 }
 
 // String renders the whole state deterministically, one fact a line; two

@@ -27,6 +27,10 @@ func (s *Server) status(w http.ResponseWriter, r *http.Request) {
 	st := s.n.State()
 	ks := st.Key(s.n.Key())
 	ops, err := s.n.Store().Len()
+	var unsettled int
+	if err == nil {
+		unsettled, err = s.n.Unsettled(r.Context())
+	}
 	if err != nil {
 		s.answer(w, r, 0, nil, err)
 		return
@@ -46,7 +50,7 @@ func (s *Server) status(w http.ResponseWriter, r *http.Request) {
 		Peers:         len(s.n.Host().Network().Peers()),
 		Members:       st.MemberCount(),
 		SharingSet:    len(st.SharingSet()),
-		Unsettled:     st.Unsettled(),
+		Unsettled:     unsettled,
 		ListenAddrs:   s.n.P2PAddrs(),
 		Version:       s.opts.Version,
 		StartedAt:     s.started.UTC(),
