@@ -454,19 +454,27 @@ func (j *judgement) precedes(n *node, h protocol.Hash) bool {
 }
 
 // precedesAny reports whether n precedes the settled removal motion h as
-// the cut ops of validated settlement read it (draft 21): for some settled
-// enactment e of h, n is in the past of cut votes of e by t(e) distinct
-// keys, where cutVotes gives e's cut votes and t(e) (the counting votes on
-// h in the Judge of e's past, and h's threshold in the settled State of
-// that past). Disavowed votes do not count. Each reads e's past alone:
-// voters who leave or are revoked later do not move it (review round 19),
-// and a second settled enactment only adds ops that precede (round 18).
-func (j *judgement) precedesAny(n *node, h protocol.Hash, cutVotes func(e *node) ([]*node, int)) bool {
+// the cut ops of validated settlement read it (draft 22): for every first
+// enactment e of h (first holds them) that has cut votes, n is in the past
+// of cut votes of e by t(e) distinct keys, where cutVotes gives e's cut
+// votes and t(e) (the counting votes on h in the Judge of e's past, and
+// h's threshold in the settled State of that past); nothing precedes h
+// where no first enactment has cut votes. Disavowed votes do not count.
+// The first enactments are those with which h first settled in some
+// closure (settler.firstEnactments): an enactment that settles only where
+// another had settled before moves nothing (review rounds 18 to 20), and
+// each reads its own past alone, so voters who leave or are revoked later
+// do not move it (round 19).
+func (j *judgement) precedesAny(n *node, h protocol.Hash, first map[nodeID]bool, cutVotes func(e *node) ([]*node, int)) bool {
 	settled := j.settledEnactments(j.enacts[h])
 	if len(settled) == 0 {
 		return j.precedes(n, h)
 	}
+	read := false
 	for _, e := range settled {
+		if !first[e.id] {
+			continue
+		}
 		cv, t := cutVotes(e)
 		var votes []*node
 		for _, v := range cv {
@@ -474,11 +482,15 @@ func (j *judgement) precedesAny(n *node, h protocol.Hash, cutVotes func(e *node)
 				votes = append(votes, v)
 			}
 		}
-		if len(votes) > 0 && j.precedesVotes(n, votes, min(t, distinctVoters(votes))) {
-			return true
+		if len(votes) == 0 {
+			continue
 		}
+		if !j.precedesVotes(n, votes, min(t, distinctVoters(votes))) {
+			return false
+		}
+		read = true
 	}
-	return false
+	return read
 }
 
 // disavowed reports whether an applied Disavow reaches n (§4.6).

@@ -29,19 +29,84 @@ func (s *settler) cutByRemovals(c closure, z0 *zset, removals map[nodeID]bool) c
 		if !t.motions[e.motion] {
 			continue
 		}
+		// Only the first enactments that validation keeps fix the cut
+		// point, as only the removals it keeps cut.
+		first := map[nodeID]bool{}
+		for id := range s.firstEnactments(c, e.motion, t.enacts[e.motion]) {
+			first[id] = removals[id]
+		}
 		m := motionOf(e)
 		for _, y := range s.opsBy(*m.Target) {
 			if !s.in(c, y) {
 				continue
 			}
 			if (m.Kind == protocol.MotionDisavow && y.op.Seq >= m.From) ||
-				(m.Kind != protocol.MotionDisavow && !t.precedesAny(y, e.motion, s.cutVotesOf)) {
+				(m.Kind != protocol.MotionDisavow && !t.precedesAny(y, e.motion, first, s.cutVotesOf)) {
 				cut.ops[y.id] = true
 				cut.by[y.id] = append(cut.by[y.id], e)
 			}
 		}
 	}
 	return cut
+}
+
+// firstEnactments returns the enactments among es, those of the motion h
+// in c, with which h first settled in c (§3.4, draft 22): those that the
+// rounds of some closure ↓y of c settle, in the union over closures
+// (undiscounted), while none of y's preds' closures holds an enactment of
+// h. Each reads one closure and its preds' closures.
+func (s *settler) firstEnactments(c closure, h protocol.Hash, es []*node) map[nodeID]bool {
+	k := joinKeys(s.key(c), string(h[:]))
+	if f, ok := s.firsts[k]; ok {
+		return f
+	}
+	first := map[nodeID]bool{}
+	lo := nodeID(-1)
+	for _, e := range es {
+		if lo < 0 || e.id < lo {
+			lo = e.id
+		}
+	}
+	settledIn := func(y *node) []*node {
+		var out []*node
+		var z *zset
+		for _, e := range es {
+			if e == y || s.d.inPast(e, y) {
+				if z == nil {
+					z = s.raw(closureOf(y), nil, nil).z
+				}
+				if z.hasIn(e) {
+					out = append(out, e)
+				}
+			}
+		}
+		return out
+	}
+	if lo >= 0 {
+		for _, y := range s.opsOf(c) {
+			if y.id < lo {
+				continue
+			}
+			now := settledIn(y)
+			if len(now) == 0 {
+				continue
+			}
+			before := false
+			for _, p := range s.predsOf(y) {
+				if len(settledIn(p)) > 0 {
+					before = true
+					break
+				}
+			}
+			if !before {
+				for _, e := range now {
+					first[e.id] = true
+				}
+			}
+		}
+	}
+	s.firsts[k] = first
+	return first
 }
 
 // cutVotesOf returns the cut votes of the removal enactment e (§3.4,

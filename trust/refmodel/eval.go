@@ -363,6 +363,14 @@ func (m *model) closure(i int) set {
 	return s
 }
 
+func (s set) and(o set) set {
+	out := make(set, len(s))
+	for i := range s {
+		out[i] = s[i] && o[i]
+	}
+	return out
+}
+
 func (s set) or(o set) set {
 	out := make(set, len(s))
 	for i := range s {

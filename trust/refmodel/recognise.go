@@ -65,6 +65,7 @@ type cutOps struct {
 func (m *model) cutByRemovals(sub, z0, removals set) cutOps {
 	cut := cutOps{ops: make(set, len(m.ops)), by: map[int][]int{}}
 	var t *judgement
+	firsts := map[protocol.Hash]set{}
 	for e, in := range z0 {
 		et := m.ops[e]
 		if !in || !removals[e] || et.enact == nil || !removesVoter(et.m) {
@@ -76,12 +77,17 @@ func (m *model) cutByRemovals(sub, z0, removals set) cutOps {
 		if !t.motions[et.motion] {
 			continue
 		}
+		if firsts[et.motion] == nil {
+			// Only the first enactments that validation keeps fix the
+			// cut point, as only the removals it keeps cut.
+			firsts[et.motion] = m.firstEnactments(sub, et.motion).and(removals)
+		}
 		for y, yin := range sub {
 			if !yin || m.ops[y].author() != *et.m.Target {
 				continue
 			}
 			if (et.m.Kind == protocol.MotionDisavow && m.ops[y].op.Seq >= et.m.From) ||
-				(et.m.Kind != protocol.MotionDisavow && !t.precedesAny(y, et.motion)) {
+				(et.m.Kind != protocol.MotionDisavow && !t.precedesAny(y, et.motion, firsts[et.motion])) {
 				cut.ops[y] = true
 				cut.by[y] = append(cut.by[y], e)
 			}

@@ -252,22 +252,28 @@ func (j *judgement) precedes(i int, h protocol.Hash) bool {
 }
 
 // precedesAny reports whether op i precedes the settled removal motion h
-// as §3.4's cut ops read it (draft 21): for some settled enactment e of h,
-// i is in the past of cut votes of e by t(e) distinct keys. The cut votes
-// of e are the votes on h that count in the Judge of e's past (the view in
-// which e was admissible), less those a Disavow applied here reaches, and
-// t(e) is h's threshold in the settled State of e's past, fewer when fewer
-// keys cast them. Each reads e's past alone, fixed when e is signed: voters
-// who leave or are revoked later (review round 19) and later thresholds do
-// not move it. The cut ops reach settled ops, so a second settled
-// enactment, with fewer votes in its past, only adds ops that precede and
-// never turns a settled op into a cut op (round 18).
-func (j *judgement) precedesAny(i int, h protocol.Hash) bool {
+// as §3.4's cut ops read it (draft 22): i is in the past of cut votes of e
+// by t(e) distinct keys for every first enactment e of h (first: first
+// holds them) that has cut votes, and nothing precedes h where none has.
+// The cut votes of e are the votes on h that count in the Judge of e's
+// past (the view in which e was admissible), less those a Disavow applied
+// here reaches, and t(e) is h's threshold in the settled State of e's
+// past, fewer when fewer keys cast them. The first enactments are those
+// with which h first settled in some closure (firstEnactments): an
+// enactment that settles only where another enactment of h had settled
+// before, however many votes its past holds, moves nothing (review rounds
+// 18 to 20), and each first enactment reads its own past alone, so voters
+// who leave or are revoked later do not move it (round 19).
+func (j *judgement) precedesAny(i int, h protocol.Hash, first set) bool {
 	m, settled := j.enactmentsOf(h)
 	if m == nil || len(settled) == 0 {
 		return j.precedes(i, h)
 	}
+	read := false
 	for _, e := range settled {
+		if !first[e] {
+			continue
+		}
 		cv := j.m.cutVotesOf(e)
 		var votes []int
 		for _, v := range cv.votes {
@@ -275,11 +281,58 @@ func (j *judgement) precedesAny(i int, h protocol.Hash) bool {
 				votes = append(votes, v)
 			}
 		}
-		if len(votes) > 0 && j.precedesVotes(i, votes, min(cv.t, voters(j.m, votes))) {
-			return true
+		if len(votes) == 0 {
+			continue
+		}
+		if !j.precedesVotes(i, votes, min(cv.t, voters(j.m, votes))) {
+			return false
+		}
+		read = true
+	}
+	return read
+}
+
+// firstEnactments returns the enactments of the motion h with which h
+// first settled in sub (§3.4, draft 22): those that the rounds of some
+// closure ↓y of sub settle, in the union over closures (undiscounted),
+// while the union of y's preds' closures holds no enactment of h. Each
+// reads one closure and its preds' closures, so a later op adds first
+// enactments only through a closure in which h had not settled before.
+func (m *model) firstEnactments(sub set, h protocol.Hash) set {
+	first := make(set, len(m.ops))
+	holds := func(z set) bool {
+		for e, in := range z {
+			if in && m.ops[e].enact != nil && m.ops[e].motion == h {
+				return true
+			}
+		}
+		return false
+	}
+	for y, in := range sub {
+		if !in {
+			continue
+		}
+		zy := m.raw(m.closure(y), nil, nil).z
+		if !holds(zy) {
+			continue
+		}
+		before := false
+		for _, p := range m.ops[y].op.Preds {
+			if holds(m.raw(m.closure(m.byHash[p]), nil, nil).z) {
+				before = true
+				break
+			}
+		}
+		if before {
+			continue
+		}
+		for e, ein := range zy {
+			if ein && m.ops[e].enact != nil && m.ops[e].motion == h {
+				first[e] = true
+			}
 		}
 	}
-	return false
+	return first
 }
 
 // cutVotes are the votes that fix a settled enactment's cut point (§3.4),
