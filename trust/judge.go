@@ -454,30 +454,33 @@ func (j *judgement) precedes(n *node, h protocol.Hash) bool {
 }
 
 // precedesAny reports whether n precedes the settled removal motion h as
-// the cut ops of validated settlement read it (draft 22): for every first
-// enactment e of h (first holds them) that has cut votes, n is in the past
-// of cut votes of e by t(e) distinct keys, where cutVotes gives e's cut
-// votes and t(e) (the counting votes on h in the Judge of e's past, and
-// h's threshold in the settled State of that past); nothing precedes h
-// where no first enactment has cut votes. Disavowed votes do not count.
-// The first enactments are those with which h first settled in some
-// closure (settler.firstEnactments): an enactment that settles only where
+// the cut ops of validated settlement read it (draft 22), from h's first
+// enactments (first holds them; settler.firstEnactments) that have cut
+// votes. For each such e, n escapes e when it is in the past of cut votes
+// of e by t(e) distinct keys, and e sees n late when, besides, the keys
+// with cut votes of e none of which has n in its past are f(e) or more.
+// n precedes h when it escapes some first enactment and no first enactment
+// sees it late; nothing precedes h where no first enactment has cut votes.
+// cutVotes gives e's cut votes (the counting votes on h in the Judge of
+// e's past), t(e) and f(e) (h's threshold and the hostile bound in the
+// settled State of that past), each no more than the keys that cast them;
+// disavowed votes do not count. An enactment that settles only where
 // another had settled before moves nothing (review rounds 18 to 20), and
-// each reads its own past alone, so voters who leave or are revoked later
-// do not move it (round 19).
-func (j *judgement) precedesAny(n *node, h protocol.Hash, first map[nodeID]bool, cutVotes func(e *node) ([]*node, int)) bool {
+// fewer than f hostile voters of a first enactment that races the first
+// settlement cut nothing the others' voters saw.
+func (j *judgement) precedesAny(n *node, h protocol.Hash, first map[nodeID]bool, cutVotes func(e *node) cutVotes) bool {
 	settled := j.settledEnactments(j.enacts[h])
 	if len(settled) == 0 {
 		return j.precedes(n, h)
 	}
-	read := false
+	escapes := false
 	for _, e := range settled {
 		if !first[e.id] {
 			continue
 		}
-		cv, t := cutVotes(e)
+		cv := cutVotes(e)
 		var votes []*node
-		for _, v := range cv {
+		for _, v := range cv.votes {
 			if !j.disavowed(v) {
 				votes = append(votes, v)
 			}
@@ -485,12 +488,22 @@ func (j *judgement) precedesAny(n *node, h protocol.Hash, first map[nodeID]bool,
 		if len(votes) == 0 {
 			continue
 		}
-		if !j.precedesVotes(n, votes, min(t, distinctVoters(votes))) {
+		voters := distinctVoters(votes)
+		if j.precedesVotes(n, votes, min(cv.t, voters)) {
+			escapes = true
+			continue
+		}
+		hit := map[protocol.Key]bool{}
+		for _, v := range votes {
+			if j.d.inPast(n, v) {
+				hit[v.op.Author] = true
+			}
+		}
+		if voters-len(hit) >= min(cv.f, voters) {
 			return false
 		}
-		read = true
 	}
-	return read
+	return escapes
 }
 
 // disavowed reports whether an applied Disavow reaches n (§4.6).

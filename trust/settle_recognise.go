@@ -113,17 +113,17 @@ func (s *settler) firstEnactments(c closure, h protocol.Hash, es []*node) map[no
 // draft 21): the votes on its motion that count in Judge(past(e),
 // Z(past(e))), the view in which e was admissible, and the motion's
 // threshold in the settled State of that past. Both read e's past alone.
-func (s *settler) cutVotesOf(e *node) ([]*node, int) {
+func (s *settler) cutVotesOf(e *node) cutVotes {
 	if cv, ok := s.cutVotes[e.id]; ok {
-		return cv.votes, cv.t
+		return cv
 	}
 	past := s.pastOf(e)
 	ev := s.eval(past)
 	j := s.judge(past, ev.z, judgeView{anch: ev.anch})
 	m := motionOf(e)
-	cv := cutVotes{votes: j.countingVotes(e.motion, m, nil), t: j.sig.threshold(m.Kind)}
+	cv := cutVotes{votes: j.countingVotes(e.motion, m, nil), t: j.sig.threshold(m.Kind), f: j.sig.t.Hostile}
 	s.cutVotes[e.id] = cv
-	return cv.votes, cv.t
+	return cv
 }
 
 // cutVotes are the votes that fix a settled enactment's cut point, with
@@ -131,6 +131,7 @@ func (s *settler) cutVotesOf(e *node) ([]*node, int) {
 type cutVotes struct {
 	votes []*node
 	t     int
+	f     int // the hostile bound of the same settled State
 }
 
 // twin reports whether y is an op of a key of R that precedes none of its

@@ -252,24 +252,33 @@ func (j *judgement) precedes(i int, h protocol.Hash) bool {
 }
 
 // precedesAny reports whether op i precedes the settled removal motion h
-// as §3.4's cut ops read it (draft 22): i is in the past of cut votes of e
-// by t(e) distinct keys for every first enactment e of h (first: first
-// holds them) that has cut votes, and nothing precedes h where none has.
+// as §3.4's cut ops read it (draft 22), from h's first enactments (first
+// holds them; firstEnactments) that have cut votes. For each such e, i
+// escapes e when it is in the past of cut votes of e by t(e) distinct
+// keys, and e sees i late when, besides, the keys with cut votes of e none
+// of which has i in its past are f(e) or more: at least one honest voter
+// of e voted without having seen i. i precedes h when it escapes some
+// first enactment and no first enactment sees it late; nothing precedes h
+// where no first enactment has cut votes.
+//
 // The cut votes of e are the votes on h that count in the Judge of e's
 // past (the view in which e was admissible), less those a Disavow applied
-// here reaches, and t(e) is h's threshold in the settled State of e's
-// past, fewer when fewer keys cast them. The first enactments are those
-// with which h first settled in some closure (firstEnactments): an
-// enactment that settles only where another enactment of h had settled
-// before, however many votes its past holds, moves nothing (review rounds
-// 18 to 20), and each first enactment reads its own past alone, so voters
-// who leave or are revoked later do not move it (round 19).
+// here reaches; t(e) and f(e) are h's threshold and the hostile bound in
+// the settled State of e's past, each no more than the keys that cast
+// them. An enactment that settles only where another enactment of h had
+// settled before is no first enactment and moves nothing (review rounds
+// 18 to 20); first enactments that settle together (round 19's late
+// voters beside the first voters) cut what f of any one's voters had not
+// seen, and fewer than f hostile voters of one of them, racing the first
+// settlement, cut nothing the others' voters saw. Each reads its own past
+// alone, so voters who leave or are revoked later do not move it (round
+// 19).
 func (j *judgement) precedesAny(i int, h protocol.Hash, first set) bool {
 	m, settled := j.enactmentsOf(h)
 	if m == nil || len(settled) == 0 {
 		return j.precedes(i, h)
 	}
-	read := false
+	escapes := false
 	for _, e := range settled {
 		if !first[e] {
 			continue
@@ -284,12 +293,22 @@ func (j *judgement) precedesAny(i int, h protocol.Hash, first set) bool {
 		if len(votes) == 0 {
 			continue
 		}
-		if !j.precedesVotes(i, votes, min(cv.t, voters(j.m, votes))) {
+		n := voters(j.m, votes)
+		if j.precedesVotes(i, votes, min(cv.t, n)) {
+			escapes = true
+			continue
+		}
+		hit := map[protocol.Key]bool{}
+		for _, v := range votes {
+			if j.m.before(i, v) {
+				hit[j.m.ops[v].author()] = true
+			}
+		}
+		if n-len(hit) >= min(cv.f, n) {
 			return false
 		}
-		read = true
 	}
-	return read
+	return escapes
 }
 
 // firstEnactments returns the enactments of the motion h with which h
@@ -340,6 +359,7 @@ func (m *model) firstEnactments(sub set, h protocol.Hash) set {
 type cutVotes struct {
 	votes []int
 	t     int
+	f     int // the hostile bound of the same settled State
 }
 
 // cutVotesOf returns the cut votes of the removal enactment e: the votes
@@ -351,7 +371,7 @@ func (m *model) cutVotesOf(e int) cutVotes {
 	}
 	it := m.ops[e]
 	j := m.eval(m.pastSet(e)).j
-	cv := cutVotes{votes: j.countingVotes(it.motion, it.m, nil), t: j.sig.threshold(it.m.Kind)}
+	cv := cutVotes{votes: j.countingVotes(it.motion, it.m, nil), t: j.sig.threshold(it.m.Kind), f: j.sig.hostile()}
 	m.cuts[e] = cv
 	return cv
 }
