@@ -44,18 +44,18 @@ type settler struct {
 	// advisories counts each key's advisories among its first i+1 ops
 	// of byAuthor.
 	advisories map[protocol.Key][]int32
-	forked     map[protocol.Key]bool      // keys with two ops at one seq, or out of order
-	unruly     map[int32]bool             // authors whose advisories settled out of their chain's order
-	cutVotes   map[nodeID]cutVotes        // the cut votes of each removal enactment (§3.4)
-	firsts     map[string]map[nodeID]bool // the first enactments of a motion in a closure or past (§3.4)
-	indexed    int                        // how many of the dag's nodes byAuthor holds
+	forked     map[protocol.Key]bool         // keys with two ops at one seq, or out of order
+	unruly     map[int32]bool                // authors whose advisories settled out of their chain's order
+	cutVotes   map[nodeID]cutVotes           // the cut votes of each removal enactment (§3.4)
+	firsts     map[protocol.Hash]*firstIndex // the first enactments of each motion, op by op (§3.4)
+	indexed    int                           // how many of the dag's nodes byAuthor holds
 }
 
 func newSettler(d *dag) *settler {
 	return &settler{d: d, raws: map[string]*rawZ{}, pastRaws: newMemo[string, *rawZ](memoLimits.pasts), evals: newMemo[string, *settled](memoLimits.evals), views: newMemo[string, *judgement](memoLimits.views),
 		members: map[string][]*node{}, indexes: map[string]*setIndex{}, leavers: map[*setIndex]keyset{}, sigmas: map[sigmaKey]*settledState{}, ackViews: newMemo[nodeID, *judgement](memoLimits.ackViews), acked: map[nodeID][]keyset{},
 		explicit: map[nodeID][]int8{}, byAuthor: map[protocol.Key][]*node{}, advisories: map[protocol.Key][]int32{},
-		forked: map[protocol.Key]bool{}, unruly: map[int32]bool{}, cutVotes: map[nodeID]cutVotes{}, firsts: map[string]map[nodeID]bool{}}
+		forked: map[protocol.Key]bool{}, unruly: map[int32]bool{}, cutVotes: map[nodeID]cutVotes{}, firsts: map[protocol.Hash]*firstIndex{}}
 }
 
 // closure is the set of ops of one op's closure (the op and its past), or

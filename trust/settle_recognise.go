@@ -1,6 +1,10 @@
 package trust
 
-import "github.com/kring-circle/kring/protocol"
+import (
+	"maps"
+
+	"github.com/kring-circle/kring/protocol"
+)
 
 // The cut ops and the recognition of Leaves (docs/membership.md §3.4) on
 // the engine's dag, as trust/refmodel computes them.
@@ -32,7 +36,7 @@ func (s *settler) cutByRemovals(c closure, z0 *zset, removals map[nodeID]bool) c
 		// Only the first enactments that validation keeps fix the cut
 		// point, as only the removals it keeps cut.
 		first := map[nodeID]bool{}
-		for id := range s.firstEnactments(c, e.motion, t.enacts[e.motion]) {
+		for id := range s.firstEnactments(c, e.motion) {
 			first[id] = removals[id]
 		}
 		m := motionOf(e)
@@ -50,63 +54,120 @@ func (s *settler) cutByRemovals(c closure, z0 *zset, removals map[nodeID]bool) c
 	return cut
 }
 
-// firstEnactments returns the enactments among es, those of the motion h
-// in c, with which h first settled in c (§3.4, draft 22): those that the
-// rounds of some closure ↓y of c settle, in the union over closures
-// (undiscounted), while none of y's preds' closures holds an enactment of
-// h. Each reads one closure and its preds' closures.
-func (s *settler) firstEnactments(c closure, h protocol.Hash, es []*node) map[nodeID]bool {
-	k := joinKeys(s.key(c), string(h[:]))
-	if f, ok := s.firsts[k]; ok {
-		return f
+// firstEnactments returns the enactments of the motion h in c with which
+// h first settled in c (§3.4, draft 22): those that the rounds of some
+// closure ↓y of c settle, in the union over closures (undiscounted), while
+// none of y's preds' closures holds an enactment of h. Whether y's rounds
+// first settle h reads y's closure and its preds' alone, so the index
+// records it op by op in applied order, with the first enactments each
+// closure holds: a closure's are its top's, or the union of its preds'.
+// The result is shared: callers must not change it.
+func (s *settler) firstEnactments(c closure, h protocol.Hash) map[nodeID]bool {
+	fi := s.firsts[h]
+	if fi == nil {
+		fi = &firstIndex{}
+		s.firsts[h] = fi
 	}
-	first := map[nodeID]bool{}
-	lo := nodeID(-1)
-	for _, e := range es {
-		if lo < 0 || e.id < lo {
-			lo = e.id
+	if c.top != nil {
+		fi.upTo(s, h, c.top.id)
+		return fi.at(c.top.id)
+	}
+	var out map[nodeID]bool
+	for _, p := range c.preds {
+		fi.upTo(s, h, p.id)
+		out = unionFirsts(out, fi.at(p.id))
+	}
+	return out
+}
+
+// firstIndex is, for one motion, which ops' closures hold a settled
+// enactment of it (undiscounted) and the first enactments each holds.
+type firstIndex struct {
+	es      []*node           // the motion's enactments applied, in applied order
+	scanned int               // how many of the dag's membership ops es reflects
+	held    []bool            // by op id: its closure holds a settled enactment
+	firsts  []map[nodeID]bool // by op id: the first enactments its closure holds (shared)
+}
+
+func (fi *firstIndex) at(id nodeID) map[nodeID]bool {
+	if int(id) < len(fi.firsts) {
+		return fi.firsts[id]
+	}
+	return nil
+}
+
+// upTo extends the index to the op with id last.
+func (fi *firstIndex) upTo(s *settler, h protocol.Hash, last nodeID) {
+	for ; fi.scanned < len(s.d.membership); fi.scanned++ {
+		n := s.d.nodes[s.d.membership[fi.scanned]]
+		if n.op.Kind == protocol.KindEnact && n.motion == h {
+			fi.es = append(fi.es, n)
 		}
 	}
-	settledIn := func(y *node) []*node {
-		var out []*node
+	for id := nodeID(len(fi.held)); id <= last; id++ {
+		y := s.d.nodes[id]
+		var now []*node
 		var z *zset
-		for _, e := range es {
+		for _, e := range fi.es {
+			if e.id > id {
+				break
+			}
 			if e == y || s.d.inPast(e, y) {
 				if z == nil {
 					z = s.raw(closureOf(y), nil, nil).z
 				}
 				if z.hasIn(e) {
-					out = append(out, e)
+					now = append(now, e)
 				}
 			}
 		}
-		return out
+		var f map[nodeID]bool
+		before := false
+		for _, p := range s.predsOf(y) {
+			before = before || fi.held[p.id]
+			f = unionFirsts(f, fi.firsts[p.id])
+		}
+		if len(now) > 0 && !before {
+			g := maps.Clone(f)
+			if g == nil {
+				g = map[nodeID]bool{}
+			}
+			for _, e := range now {
+				g[e.id] = true
+			}
+			f = g
+		}
+		fi.held = append(fi.held, len(now) > 0)
+		fi.firsts = append(fi.firsts, f)
 	}
-	if lo >= 0 {
-		for _, y := range s.opsOf(c) {
-			if y.id < lo {
-				continue
-			}
-			now := settledIn(y)
-			if len(now) == 0 {
-				continue
-			}
-			before := false
-			for _, p := range s.predsOf(y) {
-				if len(settledIn(p)) > 0 {
-					before = true
-					break
-				}
-			}
-			if !before {
-				for _, e := range now {
-					first[e.id] = true
-				}
+}
+
+// unionFirsts returns the union of a and b, one of them when it holds the
+// other; it changes neither.
+func unionFirsts(a, b map[nodeID]bool) map[nodeID]bool {
+	switch {
+	case len(b) == 0:
+		return a
+	case len(a) == 0:
+		return b
+	}
+	covers := func(x, y map[nodeID]bool) bool {
+		for id := range y {
+			if !x[id] {
+				return false
 			}
 		}
+		return true
 	}
-	s.firsts[k] = first
-	return first
+	if covers(a, b) {
+		return a
+	}
+	if covers(b, a) {
+		return b
+	}
+	out := maps.Clone(a)
+	maps.Copy(out, b)
+	return out
 }
 
 // cutVotesOf returns the cut votes of the removal enactment e (§3.4,
