@@ -191,23 +191,17 @@ func (j *judgement) knownKeys() []protocol.Key {
 
 // plainRun reports whether every advisory of author a from its op first
 // on that the judgement leaves unsettled is effective: a is a member at
-// first, and no removal, disavowal, suspension, fork or anchor names it,
-// so that none of §4.8's reasons to void an op applies.
+// first, and no removal, disavowal, suspension or anchor names it, so that
+// none of §4.8's reasons to void an op applies (a run's author never
+// forked). The anchors' suspects have an applied Leave or removal too; the
+// check stays so that the count never rests on that.
 func (j *judgement) plainRun(a int32, first *node) bool {
 	key := j.d.keys[a]
 	if len(j.appliedTo[key]) > 0 {
-		return false
+		return false // a Leave, or a removal the order applied (suspensions too)
 	}
 	if an := j.v.anch; an != nil && an.suspects(j.d).has(a) {
 		return false
-	}
-	if _, ok := j.forkFrom[a]; ok {
-		return false
-	}
-	for h := range j.standing {
-		if *motionOf(j.enacts[h][0]).Target == key {
-			return false
-		}
 	}
 	return j.memberAt(key, first)
 }

@@ -60,11 +60,12 @@ func TestEngineEqualsModel(t *testing.T) {
 	})
 }
 
-// engineStateDiff lists where the Engine's State and Live differ from the
-// model's result.
+// engineStateDiff lists where the Engine's State, Live and what it says
+// waits to settle differ from the model's result.
 func engineStateDiff(e *trust.Engine, ops []*protocol.Op, res *refmodel.Result) string {
 	var out []string
 	st := e.State()
+	waiting := 0
 	for i, op := range ops {
 		h := op.Hash()
 		if op.Kind == protocol.KindAck || op.Kind == protocol.KindGenesis {
@@ -73,6 +74,16 @@ func engineStateDiff(e *trust.Engine, ops []*protocol.Op, res *refmodel.Result) 
 		if e.Live(h) != res.Effective[h] {
 			out = append(out, fmt.Sprintf("op %d (%s#%d %s): effective: model %v, engine %v", i, op.Author.Short(), op.Seq, op.Kind, res.Effective[h], e.Live(h)))
 		}
+		want := settles(op) && res.Effective[h] && !res.Settled[h]
+		if want {
+			waiting++
+		}
+		if got := e.AwaitsSettlement(h); got != want {
+			out = append(out, fmt.Sprintf("op %d (%s#%d %s): waits to settle: model %v, engine %v", i, op.Author.Short(), op.Seq, op.Kind, want, got))
+		}
+	}
+	if got := e.Unsettled(); got != waiting {
+		out = append(out, fmt.Sprintf("ops that wait to settle: model %d, engine %d", waiting, got))
 	}
 	for k, s := range res.Status {
 		ks := st.Key(k)
@@ -91,4 +102,16 @@ func engineStateDiff(e *trust.Engine, ops []*protocol.Op, res *refmodel.Result) 
 		s += l + "\n"
 	}
 	return s
+}
+
+// settles reports whether op is of a kind that settles (docs/membership.md
+// §3): decisions, endorsements and advisories, never other votes or acks.
+func settles(op *protocol.Op) bool {
+	switch op.Kind {
+	case protocol.KindEnact, protocol.KindLeave, protocol.KindAdvisory:
+		return true
+	case protocol.KindVote:
+		return op.Content().(*protocol.Vote).Motion.Kind == protocol.MotionAdmit
+	}
+	return false
 }
