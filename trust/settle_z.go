@@ -230,43 +230,25 @@ func (s *settler) extend(top *node, pz *zset) *zset {
 // what changes is what y's own rounds settle, which leaves the window,
 // and y itself, which joins it unless its rounds settled it.
 func (s *settler) wholeWith(whole *zset, y *node) *zset {
-	pz := s.raw(s.pastOf(y), nil, nil).z
-	yz := s.raw(closureOf(y), nil, nil).z
+	yc := closureOf(y)
+	yz := s.raw(yc, nil, nil).z
 	for a := range whole.runs {
 		if !s.linear(a) {
 			return nil // a fork, or a run y's rounds settled out of order: merge again
 		}
 	}
-	joined := len(yz.win) > 0 && yz.win[len(yz.win)-1] == y
-	var left []*node // what y's rounds settled, in applied order
-	for _, n := range pz.win {
-		if !yz.unsettled(n) {
-			left = append(left, n)
-		}
-	}
+	// An op of the window that y's closure settled leaves it. Ask y's Z
+	// of each, not its past's window: the two may keep an author's
+	// advisories differently (listed in one, a run in the other) once it
+	// forked.
 	win := make([]*node, 0, len(whole.win)+1)
-	if len(left) == 0 {
-		win = append(win, whole.win...)
-	}
-	for _, n := range whole.win[len(win):] {
-		if len(left) > 0 && left[0] == n {
-			left = left[1:]
+	for _, n := range whole.win {
+		if s.in(yc, n) && !yz.unsettled(n) {
 			continue
-		}
-		if len(left) > 0 && left[0].id < n.id {
-			// settled ops that whole does not hold (none, by the
-			// argument above, but the walk must not stall)
-			for len(left) > 0 && left[0].id < n.id {
-				left = left[1:]
-			}
-			if len(left) > 0 && left[0] == n {
-				left = left[1:]
-				continue
-			}
 		}
 		win = append(win, n)
 	}
-	if joined {
+	if len(yz.win) > 0 && yz.win[len(yz.win)-1] == y {
 		win = append(win, y)
 	}
 	return &zset{s: s, win: win, runs: s.wholeRuns(whole.runs, yz, y)}
