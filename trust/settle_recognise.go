@@ -19,7 +19,9 @@ type cutOps struct {
 // cutByRemovals returns the ops of c that the Revoke and Disavow
 // enactments settled in z0 and among removals make inert, judged in c with z0: a revoked
 // key's ops that precede no cut point of its revocation, and a disavowed
-// key's ops from the disavowed seq, settled or not.
+// key's ops from the disavowed seq, settled or not; but a revocation never
+// cuts an op settled in the past of each of its first enactments (draft
+// 23, settledBeforeFirst).
 func (s *settler) cutByRemovals(c closure, z0 *zset, removals map[nodeID]bool) cutOps {
 	cut := cutOps{ops: map[nodeID]bool{}, by: map[nodeID][]*node{}}
 	var t *judgement
@@ -40,8 +42,18 @@ func (s *settler) cutByRemovals(c closure, z0 *zset, removals map[nodeID]bool) c
 			first[id] = removals[id]
 		}
 		m := motionOf(e)
+		var before []pastZ
+		if m.Kind != protocol.MotionDisavow {
+			before = s.settledBeforeFirst(first)
+		}
 		for _, y := range s.opsBy(*m.Target) {
 			if !s.in(c, y) {
+				continue
+			}
+			if s.settledInEach(before, y) {
+				// Settled in the past of every first enactment: the
+				// circle settled it before it enacted the revocation
+				// (draft 23).
 				continue
 			}
 			if (m.Kind == protocol.MotionDisavow && y.op.Seq >= m.From) ||
@@ -52,6 +64,38 @@ func (s *settler) cutByRemovals(c closure, z0 *zset, removals map[nodeID]bool) c
 		}
 	}
 	return cut
+}
+
+// settledBeforeFirst returns Z(past(e)), the union over closures
+// (undiscounted), of each first enactment e in first (§3.4, draft 23): an
+// op of the target settled in all of them settled before the revocation
+// was first enacted, and the revocation does not cut it.
+func (s *settler) settledBeforeFirst(first map[nodeID]bool) []pastZ {
+	var out []pastZ
+	for id, in := range first {
+		if in {
+			e := s.d.nodes[id]
+			out = append(out, pastZ{e: e, z: s.raw(s.pastOf(e), nil, nil).z})
+		}
+	}
+	return out
+}
+
+// pastZ is Z(past(e)) of an enactment e.
+type pastZ struct {
+	e *node
+	z *zset
+}
+
+// settledInEach reports whether y is in Z(past(e)) for each pastZ of zs,
+// and zs is not empty.
+func (s *settler) settledInEach(zs []pastZ, y *node) bool {
+	for _, p := range zs {
+		if !s.d.inPast(y, p.e) || !p.z.hasIn(y) {
+			return false
+		}
+	}
+	return len(zs) > 0
 }
 
 // firstEnactments returns the enactments of the motion h in c with which

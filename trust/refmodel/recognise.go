@@ -61,7 +61,9 @@ type cutOps struct {
 // enactments settled in z0 and among removals make inert (§4.1), judged in sub with z0: a
 // revoked key's ops that precede no cut point of its revocation, and a
 // disavowed key's ops from the disavowed seq. Settled ops are cut too:
-// validation reads them in closures that do not hold the removal.
+// validation reads them in closures that do not hold the removal; but a
+// revocation never cuts an op settled in the past of each of its first
+// enactments (draft 23, settledBeforeFirst).
 func (m *model) cutByRemovals(sub, z0, removals set) cutOps {
 	cut := cutOps{ops: make(set, len(m.ops)), by: map[int][]int{}}
 	var t *judgement
@@ -82,8 +84,18 @@ func (m *model) cutByRemovals(sub, z0, removals set) cutOps {
 			// cut point, as only the removals it keeps cut.
 			firsts[et.motion] = m.firstEnactments(sub, et.motion).and(removals)
 		}
+		var before set
+		if et.m.Kind != protocol.MotionDisavow {
+			before = m.settledBeforeFirst(firsts[et.motion])
+		}
 		for y, yin := range sub {
 			if !yin || m.ops[y].author() != *et.m.Target {
+				continue
+			}
+			if before != nil && before[y] {
+				// Settled in the past of every first enactment: the
+				// circle settled it before it enacted the revocation
+				// (draft 23).
 				continue
 			}
 			if (et.m.Kind == protocol.MotionDisavow && m.ops[y].op.Seq >= et.m.From) ||
@@ -163,4 +175,29 @@ func (m *model) recognised(l int, sub set, sig *sigma, a *anchors) bool {
 		}
 	}
 	return false
+}
+
+// settledBeforeFirst returns the ops settled before a revocation was first
+// enacted (§3.4, draft 23): those in Z(past(e)), the union over closures
+// (undiscounted), for every first enactment e in first; nil when there is
+// none. Every closure that settles the revocation holds a first enactment,
+// so such an op settled in a closure that precedes every settlement of the
+// revocation, while its target was in L in every view: what signed it
+// there, thief or not, is one of §0's keys in L. A first enactment whose
+// past does not hold the op settled (round 11's thieves, whose branch the
+// first voters and enactor had not seen) leaves it to the cut point.
+func (m *model) settledBeforeFirst(first set) set {
+	var out set
+	for e, in := range first {
+		if !in {
+			continue
+		}
+		pz := m.raw(m.pastSet(e), nil, nil).z
+		if out == nil {
+			out = pz
+		} else {
+			out = out.and(pz)
+		}
+	}
+	return out
 }
