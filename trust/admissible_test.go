@@ -69,13 +69,7 @@ func TestAdmissibleCountsOnlyLiveEndorsements(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	must := func(op *protocol.Op, err error) *protocol.Op {
-		t.Helper()
-		if err != nil {
-			t.Fatal(err)
-		}
-		return op
-	}
+	must := mustOps(t)
 	a := must(c.Endorse("A", "X", "met"))
 	b := must(c.Endorse("B", "X", "met"))
 	revoke := c.Revoke("C")

@@ -24,13 +24,7 @@ func awaitingAfter(t *testing.T, kind string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	must := func(op *protocol.Op, err error) *protocol.Op {
-		t.Helper()
-		if err != nil {
-			t.Fatal(err)
-		}
-		return op
-	}
+	must := mustOps(t)
 	sync := func(to, from string) {
 		t.Helper()
 		for h, err := range c.Sync(to, from) {
@@ -74,5 +68,17 @@ func awaitingAfter(t *testing.T, kind string) {
 	}
 	if diff := engineStateDiff(e, ops, res); diff != "" {
 		t.Fatalf("the Engine and the reference model differ:\n%s", diff)
+	}
+}
+
+// mustOps returns a function that passes on an op, failing t if making
+// it failed: must(c.Vote(...)).
+func mustOps(t testing.TB) func(*protocol.Op, error) *protocol.Op {
+	return func(op *protocol.Op, err error) *protocol.Op {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return op
 	}
 }

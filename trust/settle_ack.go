@@ -143,6 +143,13 @@ func (s *settler) afterOwnLeave(y *node, c closure) bool {
 
 // opsBy returns the ops of key in the dag, in applied order.
 func (s *settler) opsBy(key protocol.Key) []*node {
+	s.index()
+	return s.byAuthor[key]
+}
+
+// index brings the per-author indexes up to the dag: each key's ops,
+// whether it forked, and its running count of advisories.
+func (s *settler) index() {
 	for ; s.indexed < len(s.d.nodes); s.indexed++ {
 		n := s.d.nodes[s.indexed]
 		chain := s.byAuthor[n.op.Author]
@@ -160,7 +167,6 @@ func (s *settler) opsBy(key protocol.Key) []*node {
 		}
 		s.advisories[n.op.Author] = append(cum, c)
 	}
-	return s.byAuthor[key]
 }
 
 // candidates returns the ops of key that may acknowledge x in c: x or

@@ -1,6 +1,7 @@
 package trust
 
 import (
+	"cmp"
 	"encoding/binary"
 	"maps"
 	"slices"
@@ -25,7 +26,7 @@ type runs map[int32]uint32
 // its ops in any closure are a prefix of that chain, in seq order), and
 // no closure settled its advisories out of that order.
 func (s *settler) linear(a int32) bool {
-	s.opsBy(s.d.keys[a]) // brings forked up to date
+	s.index()
 	return s.d.forkSeqOf(a) == 0 && !s.forked[s.d.keys[a]] && !s.unruly[a]
 }
 
@@ -33,7 +34,7 @@ func (s *settler) linear(a int32) bool {
 // and advisories settled out of order. A zset built when it was the same
 // has only linear authors in its runs.
 func (s *settler) irregular() int {
-	s.opsBy(protocol.Key{}) // brings forked up to date
+	s.index()
 	return len(s.d.forks) + len(s.forked) + len(s.unruly)
 }
 
@@ -63,8 +64,9 @@ func (s *settler) chainIn(a int32, lo uint32, c closure) []*node {
 func (s *settler) chainRange(a int32, lo uint32, c closure) ([]*node, int) {
 	ops := s.opsBy(s.d.keys[a])
 	tip := s.tipSeq(c, a)
-	i, _ := slices.BinarySearchFunc(ops, lo, func(n *node, seq uint32) int { return cmpSeq(n.seq, seq) })
-	j, _ := slices.BinarySearchFunc(ops, tip+1, func(n *node, seq uint32) int { return cmpSeq(n.seq, seq) })
+	bySeq := func(n *node, seq uint32) int { return cmp.Compare(n.seq, seq) }
+	i, _ := slices.BinarySearchFunc(ops, lo, bySeq)
+	j, _ := slices.BinarySearchFunc(ops, tip+1, bySeq)
 	if j < i {
 		return nil, i
 	}
@@ -74,23 +76,13 @@ func (s *settler) chainRange(a int32, lo uint32, c closure) ([]*node, int) {
 // advisoriesIn counts the advisories among the ops of author a from its
 // i-th to before its j-th, in applied order.
 func (s *settler) advisoriesIn(a int32, i, j int) int {
-	s.opsBy(s.d.keys[a])
+	s.index()
 	cum := s.advisories[s.d.keys[a]]
 	n := cum[j-1]
 	if i > 0 {
 		n -= cum[i-1]
 	}
 	return int(n)
-}
-
-func cmpSeq(a, b uint32) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 // runOf returns the advisories of the run of author a in z, in seq order.
@@ -139,7 +131,7 @@ func (z *zset) listed() *zset {
 	return nz
 }
 
-// runsKey appends the runs of z to b in author order.
+// appendRuns appends the runs r to b in author order, for a zset's key.
 func appendRuns(b []byte, r runs) []byte {
 	as := slices.Sorted(maps.Keys(r))
 	for _, a := range as {
@@ -155,19 +147,14 @@ func appendRuns(b []byte, r runs) []byte {
 // from lo settled its advisories below min(lo, t+1); the union settled
 // those below the largest such bound.
 func (s *settler) unionRuns(c closure, zs []*zset) runs {
-	var authors []int32
+	authors := map[int32]bool{}
 	for _, z := range zs {
 		for a := range z.runs {
-			if !slices.Contains(authors, a) {
-				authors = append(authors, a)
-			}
+			authors[a] = true
 		}
 	}
-	if len(authors) == 0 {
-		return nil
-	}
 	out := runs{}
-	for _, a := range authors {
+	for a := range authors {
 		var lo uint32
 		for _, z := range zs {
 			t := s.tipSeq(z.c, a)

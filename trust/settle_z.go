@@ -124,7 +124,7 @@ func (z *zset) without(settle map[nodeID]bool, lo map[int32]uint32) *zset {
 		}
 	}
 	nz := z.s.newZ(z.c, win)
-	nz.runs = z.runs
+	nz.runs, nz.irregular = z.runs, z.irregular // the runs are z's: as current as z's
 	if len(lo) > 0 {
 		r := maps.Clone(z.runs)
 		for a, l := range lo {
