@@ -22,12 +22,13 @@ type anchors struct {
 	leaves map[nodeID]bool
 	cut    map[nodeID]bool
 	cutBy  map[nodeID][]*node // the settled removal enactments that cut each op of cut
+	firsts map[protocol.Hash]map[nodeID]bool
 
 	suspect keyset // the keys some of whose ops are not anchored, once asked for
 }
 
 func newAnchors(keys map[protocol.Key]bool, leaves map[nodeID]bool, cut cutOps) *anchors {
-	return &anchors{keys: keys, leaves: leaves, cut: cut.ops, cutBy: cut.by}
+	return &anchors{keys: keys, leaves: leaves, cut: cut.ops, cutBy: cut.by, firsts: cut.firsts}
 }
 
 // anchored reports whether op y counts.

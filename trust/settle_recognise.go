@@ -12,8 +12,9 @@ import (
 // cutOps are the ops that settled removals make inert, each with the
 // removal enactments that cut it.
 type cutOps struct {
-	ops map[nodeID]bool
-	by  map[nodeID][]*node
+	ops    map[nodeID]bool
+	by     map[nodeID][]*node
+	firsts map[protocol.Hash]map[nodeID]bool // each cutting revocation's kept first enactments
 }
 
 // cutByRemovals returns the ops of c that the Revoke and Disavow
@@ -23,7 +24,7 @@ type cutOps struct {
 // cuts an op settled in the past of each of its first enactments (draft
 // 23, settledBeforeFirst).
 func (s *settler) cutByRemovals(c closure, z0 *zset, removals map[nodeID]bool) cutOps {
-	cut := cutOps{ops: map[nodeID]bool{}, by: map[nodeID][]*node{}}
+	cut := cutOps{ops: map[nodeID]bool{}, by: map[nodeID][]*node{}, firsts: map[protocol.Hash]map[nodeID]bool{}}
 	var t *judgement
 	for _, e := range z0.removals() {
 		if !removals[e.id] || e.op.Kind != protocol.KindEnact || !removesVoters(motionOf(e)) {
@@ -39,8 +40,11 @@ func (s *settler) cutByRemovals(c closure, z0 *zset, removals map[nodeID]bool) c
 		// point, as only the removals it keeps cut.
 		first := map[nodeID]bool{}
 		for id := range s.firstEnactments(c, e.motion) {
-			first[id] = removals[id]
+			if removals[id] {
+				first[id] = true
+			}
 		}
+		cut.firsts[e.motion] = first
 		m := motionOf(e)
 		var before []pastZ
 		if m.Kind != protocol.MotionDisavow {
@@ -255,9 +259,12 @@ func (a *anchors) twin(d *dag, y *node) bool {
 
 // recogniser reports whether y may recognise a Leave: it is anchored, or
 // it is a revoked key's op, no twin, cut only by Revoke enactments, and in
-// the past of each earliest of them, so the circle saw it before it
-// enacted the revocation and no thief signed it afterwards (review round
-// 12).
+// the past of each first enactment of those revocations, so the circle
+// saw it before it first enacted the revocation and no thief signed it
+// afterwards (review round 12). A hostile member's later enactment that
+// leaves y out is no first enactment and takes nothing back (review round
+// 14, draft 25). Where validation keeps no first enactment of the motion,
+// y must precede each earliest enactment that cuts it.
 func (a *anchors) recogniser(d *dag, y *node) bool {
 	if a.anchored(d, y) {
 		return true
@@ -269,6 +276,14 @@ func (a *anchors) recogniser(d *dag, y *node) bool {
 	for _, e := range by {
 		if motionOf(e).Kind != protocol.MotionRevoke {
 			return false
+		}
+		if first := a.firsts[e.motion]; len(first) > 0 {
+			for id := range first {
+				if !d.inPast(y, d.nodes[id]) {
+					return false
+				}
+			}
+			continue
 		}
 		earliest := true
 		for _, o := range by {

@@ -3,6 +3,7 @@ package refmodel
 import (
 	"sort"
 	"strconv"
+	"strings"
 
 	"github.com/kring-circle/kring/protocol"
 )
@@ -21,6 +22,9 @@ type anchors struct {
 	leaves set
 	cut    set
 	cutBy  map[int][]int // the settled removal enactments that cut each op of cut
+	// firsts holds each cutting revocation's first enactments that
+	// validation keeps (draft 25: recogniser).
+	firsts map[protocol.Hash]set
 	k      string
 }
 
@@ -88,7 +92,13 @@ func (m *model) newAnchors(keys map[protocol.Key]bool, leaves set, cut cutOps) *
 			}
 		}
 	}
-	a := &anchors{keys: keys, leaves: leaves, cut: cut.ops, cutBy: cut.by, k: "A" + s + "|" + leaves.key() + "|" + cut.ops.key()}
+	motions := make([]string, 0, len(cut.firsts))
+	for h, f := range cut.firsts {
+		motions = append(motions, string(h[:])+":"+f.key())
+	}
+	sort.Strings(motions)
+	s += "|" + strings.Join(motions, ",")
+	a := &anchors{keys: keys, leaves: leaves, cut: cut.ops, cutBy: cut.by, firsts: cut.firsts, k: "A" + s + "|" + leaves.key() + "|" + cut.ops.key()}
 	if old, ok := m.anch[a.k]; ok {
 		return old
 	}

@@ -363,6 +363,16 @@ func (m *model) closure(i int) set {
 	return s
 }
 
+// any reports whether s holds an op.
+func (s set) any() bool {
+	for _, in := range s {
+		if in {
+			return true
+		}
+	}
+	return false
+}
+
 func (s set) and(o set) set {
 	out := make(set, len(s))
 	for i := range s {

@@ -20,13 +20,20 @@ func (a *anchors) twin(m *model, y int) bool {
 
 // recogniser reports whether y may recognise a Leave (§3.4): it is
 // anchored, or it is a revoked key's op, no twin, cut only by Revoke
-// enactments, and in the past of each earliest of them (each that follows
-// no other). The circle saw such an op before it enacted the revocation,
-// so no thief signed it after the revocation (review round 12: revoking
-// an honest recogniser must not take back its recognition). A thief that
-// signs before the enactment holds a key still in L, which §0 counts among
-// the hostile keys; a hostile member's later enactment that leaves y out
-// follows the first and changes nothing.
+// enactments, and in the past of each first enactment of those
+// revocations (each that some closure settles before any enactment of
+// the motion settled in its preds' union: draft 25). The circle saw such
+// an op before it first enacted the revocation, so no thief signed it
+// after the revocation (review round 12: revoking an honest recogniser
+// must not take back its recognition). A thief that signs before the
+// enactment holds a key still in L, which §0 counts among the hostile
+// keys. A hostile member's later enactment that leaves y out settles only
+// where the revocation had settled, so it is no first enactment and
+// changes nothing (review round 14), while y must precede every first
+// enactment: one that a hostile member races into the first settlement
+// can still leave y out (open, §7). Where validation keeps no first
+// enactment of the motion, y must precede each earliest enactment that
+// cuts it.
 func (a *anchors) recogniser(m *model, y int) bool {
 	if a.anchored(m, y) {
 		return true
@@ -38,6 +45,14 @@ func (a *anchors) recogniser(m *model, y int) bool {
 	for _, e := range by {
 		if m.ops[e].m.Kind != protocol.MotionRevoke {
 			return false
+		}
+		if first := a.firsts[m.ops[e].motion]; first.any() {
+			for f, in := range first {
+				if in && !m.before(y, f) {
+					return false
+				}
+			}
+			continue
 		}
 		earliest := true
 		for _, o := range by {
@@ -53,8 +68,9 @@ func (a *anchors) recogniser(m *model, y int) bool {
 // cutOps are the ops that settled removals make inert, each with the
 // removal enactments that cut it.
 type cutOps struct {
-	ops set
-	by  map[int][]int
+	ops    set
+	by     map[int][]int
+	firsts map[protocol.Hash]set // each cutting revocation's first enactments
 }
 
 // cutByRemovals returns the ops of sub that the Revoke and Disavow
@@ -65,9 +81,9 @@ type cutOps struct {
 // revocation never cuts an op settled in the past of each of its first
 // enactments (draft 23, settledBeforeFirst).
 func (m *model) cutByRemovals(sub, z0, removals set) cutOps {
-	cut := cutOps{ops: make(set, len(m.ops)), by: map[int][]int{}}
-	var t *judgement
 	firsts := map[protocol.Hash]set{}
+	cut := cutOps{ops: make(set, len(m.ops)), by: map[int][]int{}, firsts: firsts}
+	var t *judgement
 	for e, in := range z0 {
 		et := m.ops[e]
 		if !in || !removals[e] || et.enact == nil || !removesVoter(et.m) {
