@@ -266,7 +266,7 @@ func (j *judgement) afterAny(ls []*node, o *node) bool {
 
 func (j *judgement) discardsSettled(a int32, keep *node, twins []*node, lift *node) bool {
 	for _, o := range j.authorOps(a) {
-		if !j.z(o) {
+		if !j.z(o) || !discardable(o) {
 			continue
 		}
 		for _, t := range twins {
@@ -274,6 +274,23 @@ func (j *judgement) discardsSettled(a int32, keep *node, twins []*node, lift *no
 				return true
 			}
 		}
+	}
+	return false
+}
+
+// discardable reports whether a fork or a standing suspension voids n
+// (suspendedCut): grants, data ops and charter votes. A removal its
+// author enacted or voted on after both twins stays effective whichever
+// twin a keep-lift keeps, so it settling takes nothing from the lift.
+func discardable(n *node) bool {
+	switch n.op.Kind {
+	case protocol.KindAdvisory:
+		return true
+	case protocol.KindVote:
+		k := motionOf(n).Kind
+		return k == protocol.MotionAdmit || k == protocol.MotionCharter
+	case protocol.KindEnact:
+		return motionOf(n).Kind == protocol.MotionAdmit
 	}
 	return false
 }

@@ -22,6 +22,10 @@ import (
 	"github.com/kring-circle/kring/trust/refmodel"
 )
 
+// forceFinales draws the finales as KRING_MODEL_FINALES does, for the
+// replays of TestModelFindings.
+var forceFinales bool
+
 // modelFinales returns the odds, in quarters, of the feud, lift and
 // disavowal finales in the properties' histories: none unless
 // KRING_MODEL_FINALES is set, then one in two each. With them,
@@ -32,7 +36,7 @@ import (
 // grants. They stay off until that is resolved.
 // TestModelCounterfactualShares always draws them.
 func modelFinales() (feud, lift, disavow int) {
-	if os.Getenv("KRING_MODEL_FINALES") == "" {
+	if !forceFinales && os.Getenv("KRING_MODEL_FINALES") == "" {
 		return 0, 0, 0
 	}
 	return 2, 2, 2

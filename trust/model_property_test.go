@@ -274,7 +274,13 @@ func TestModelOneStatePerOpSet(t *testing.T) {
 func TestModelSettledIsFinal(t *testing.T) {
 	cov := newModelCoverage()
 	defer cov.log(t)
-	modelCheck(t, func(t *rapid.T) {
+	modelCheck(t, settledIsFinal(cov))
+}
+
+// settledIsFinal is the property of TestModelSettledIsFinal, counting its
+// cases in cov.
+func settledIsFinal(cov *modelCoverage) func(*rapid.T) {
+	return func(t *rapid.T) {
 		defer cov.guard()
 		h := genModelHist(t, rapid.Bool().Draw(t, "byzantine"))
 		cov.history(h)
@@ -416,7 +422,7 @@ func TestModelSettledIsFinal(t *testing.T) {
 			cov.add("finale: "+f, h.finale[f])
 		}
 		cov.done()
-	})
+	}
 }
 
 // Property 3: removed keys are inert. In the Result of the whole history
