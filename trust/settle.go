@@ -48,7 +48,10 @@ type settler struct {
 	unruly     map[int32]bool                // authors whose advisories settled out of their chain's order
 	cutVotes   map[nodeID]cutVotes           // the cut votes of each removal enactment (§3.4)
 	firsts     map[protocol.Hash]*firstIndex // the first enactments of each motion, op by op (§3.4)
-	indexed    int                           // how many of the dag's nodes byAuthor holds
+	// roundHook, when set, sees the ops each round of the next call of
+	// rounds settles (firstRound); that call takes it.
+	roundHook func(settle map[nodeID]bool)
+	indexed   int // how many of the dag's nodes byAuthor holds
 }
 
 func newSettler(d *dag) *settler {
@@ -284,6 +287,10 @@ func (s *settler) opsOfKeys(c closure, ks keyset) []*node {
 // Under full (the anchors of validation), an op other than a Leave settles
 // only if at least f keys acknowledge it with anchored ops.
 func (s *settler) rounds(c closure, z *zset, a, acks, g, full *anchors) (*zset, map[nodeID]bool) {
+	// The hook is this call's alone: the rounds of other closures that
+	// this one's judgements compute do not see it.
+	hook := s.roundHook
+	s.roundHook = nil
 	grounded := map[nodeID]bool{}
 	leavers := s.leaversOf(c)
 	for {
@@ -386,6 +393,9 @@ func (s *settler) rounds(c closure, z *zset, a, acks, g, full *anchors) (*zset, 
 			if settle[id] {
 				grounded[id] = true
 			}
+		}
+		if hook != nil {
+			hook(settle)
 		}
 		z = z.listed().without(settle, lo)
 	}

@@ -379,55 +379,14 @@ func (s *settler) beyondBound(c closure, z *zset, a *anchors) *anchors {
 // settled State signed unanchored ops (review round 13).
 func (s *settler) settleClosure(c closure, z *zset, a, g *anchors) (*zset, map[nodeID]bool) {
 	b := s.beyondBound(c, z, a)
-	var za *zset
-	var ga map[nodeID]bool
 	if b == nil {
-		if za, ga = s.newcomersTip(c, z, a, g); za == nil {
-			return s.rounds(c, z, nil, nil, g, a)
-		}
-		b = a
-	} else {
-		za, ga = s.rounds(c, z, b, nil, g, a)
+		return s.rounds(c, z, nil, nil, g, a)
 	}
+	za, ga := s.rounds(c, z, b, nil, g, a)
 	if s.unanchoredMembers(c, za, b) < s.sigma(c, za).t.Hostile {
 		return za, ga
 	}
 	return s.rounds(c, z, b, b, g, a)
-}
-
-// newcomersTip decides a closure c that beyondBound found within the
-// bound: it is beyond it after all when the keys that signed unanchored
-// ops in c, with the keys whose admission its rounds settle with those
-// ops inert, are f or more (f of its preds' settled set z). A member
-// whose admission is not yet settled is live and its grants count, but
-// it is not yet in L, where the threat model counts hostile keys (review
-// round 15, CE-5). It returns the rounds run beyond the bound in that
-// case, and nil otherwise. An admission that needs the unanchored ops
-// does not count: beyond the bound it would not settle.
-func (s *settler) newcomersTip(c closure, z *zset, a, g *anchors) (*zset, map[nodeID]bool) {
-	if a == nil {
-		return nil, nil
-	}
-	keys := map[protocol.Key]bool{}
-	for _, n := range s.opsOfKeys(c, a.suspects(s.d)) {
-		if !a.anchored(s.d, n) {
-			keys[n.op.Author] = true
-		}
-	}
-	if len(keys) == 0 {
-		return nil, nil
-	}
-	za, ga := s.rounds(c, z, a, nil, g, a)
-	before := s.sigma(c, z)
-	for k := range s.sigma(c, za).members {
-		if !before.members[k] {
-			keys[k] = true
-		}
-	}
-	if len(keys) < before.t.Hostile {
-		return nil, nil
-	}
-	return za, ga
 }
 
 // unanchoredMembers counts the keys of the settled State of z that

@@ -180,14 +180,42 @@ func (fi *firstIndex) upTo(s *settler, h protocol.Hash, last nodeID) {
 			if g == nil {
 				g = map[nodeID]bool{}
 			}
+			first := s.firstRound(y, now)
 			for _, e := range now {
-				g[e.id] = true
+				if first[e.id] {
+					g[e.id] = true
+				}
 			}
 			f = g
 		}
 		fi.held = append(fi.held, len(now) > 0)
 		fi.firsts = append(fi.firsts, f)
 	}
+}
+
+// firstRound returns which of the enactments now, all of one motion and
+// settled by the rounds of y's closure (undiscounted, from y's past), the
+// first round that settles any of them settles (draft 26): an enactment
+// that settles only in a later round, once the first has shrunk the
+// quorum, settles where its motion had settled before (round 22,
+// 9r26-later-closure-makes-enactment-first).
+func (s *settler) firstRound(y *node, now []*node) map[nodeID]bool {
+	z := s.extend(y, s.raw(s.pastOf(y), nil, nil).z)
+	var first map[nodeID]bool
+	s.roundHook = func(settle map[nodeID]bool) {
+		if first != nil {
+			return
+		}
+		for _, e := range now {
+			if settle[e.id] {
+				first = settle
+				return
+			}
+		}
+	}
+	s.rounds(closureOf(y), z, nil, nil, nil, nil)
+	s.roundHook = nil
+	return first
 }
 
 // unionFirsts returns the union of a and b, one of them when it holds the

@@ -265,54 +265,14 @@ func (m *model) beyondBound(sub, z set, a *anchors) *anchors {
 // freeze the circle.
 func (m *model) settleClosure(sub, z set, a, g *anchors) (set, set) {
 	b := m.beyondBound(sub, z, a)
-	var za, ga set
 	if b == nil {
-		if za, ga = m.newcomersTip(sub, z, a, g); za == nil {
-			return m.rounds(sub, z, nil, nil, g, a)
-		}
-		b = a
-	} else {
-		za, ga = m.rounds(sub, z, b, nil, g, a)
+		return m.rounds(sub, z, nil, nil, g, a)
 	}
+	za, ga := m.rounds(sub, z, b, nil, g, a)
 	if m.unanchoredMembers(sub, za, b) < m.settled(za).hostile() {
 		return za, ga
 	}
 	return m.rounds(sub, z, b, b, g, a)
-}
-
-// newcomersTip decides a closure sub that beyondBound found within the
-// bound: it is beyond it after all when the keys that signed unanchored
-// ops in sub, with the keys whose admission its rounds settle with those
-// ops inert, are f or more (f of its preds' settled set z). A member whose
-// admission is not yet settled is live and its grants count, but it is
-// not yet in L, where §0 counts hostile keys (review round 15, CE-5). It
-// returns the rounds run beyond the bound in that case, and nil
-// otherwise. An admission that needs the unanchored ops does not count:
-// beyond the bound it would not settle.
-func (m *model) newcomersTip(sub, z set, a, g *anchors) (set, set) {
-	if a == nil {
-		return nil, nil
-	}
-	keys := map[protocol.Key]bool{}
-	for y, in := range sub {
-		if in && !a.anchored(m, y) {
-			keys[m.ops[y].author()] = true
-		}
-	}
-	if len(keys) == 0 {
-		return nil, nil
-	}
-	za, ga := m.rounds(sub, z, a, nil, g, a)
-	before := m.settled(z)
-	for k := range m.settled(za).members {
-		if !before.members[k] {
-			keys[k] = true
-		}
-	}
-	if len(keys) < before.hostile() {
-		return nil, nil
-	}
-	return za, ga
 }
 
 // unanchoredMembers counts the keys of the settled State of z that

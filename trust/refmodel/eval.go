@@ -127,6 +127,10 @@ func (m *model) eval(sub set) *evaluation {
 // only if at least f keys acknowledge it with anchored ops (review round
 // 10): at least one of them honest and none a removed key's thief.
 func (m *model) rounds(sub, z set, a, acks, g, full *anchors) (set, set) {
+	// The hook is this call's alone: the rounds of other closures that
+	// this one's judgements compute do not see it.
+	hook := m.roundHook
+	m.roundHook = nil
 	grounded := make(set, len(m.ops))
 	if m.opts.NoSettlement {
 		return z, grounded // counterfactual: nothing settles but the genesis
@@ -191,6 +195,9 @@ func (m *model) rounds(sub, z set, a, acks, g, full *anchors) (set, set) {
 		next := m.holding(sub, z, acked, a)
 		if next == nil {
 			return z, grounded
+		}
+		if hook != nil {
+			hook(z, next)
 		}
 		for x := range ground {
 			if next[x] {

@@ -86,8 +86,11 @@ type model struct {
 	evals    map[string]*evaluation
 	judges   map[string]*judgement
 	raws     map[string]*rawEval
-	anch     map[string]*anchors
-	cuts     map[int]cutVotes // the cut votes of each removal enactment (§3.4)
+	// roundHook, when set, sees each round of rounds: the settled set
+	// before it and after it (firstRound).
+	roundHook func(z, next set)
+	anch      map[string]*anchors
+	cuts      map[int]cutVotes // the cut votes of each removal enactment (§3.4)
 	// order is the order grants are visited in (a topological order);
 	// tests permute it within what causality allows.
 	order []int

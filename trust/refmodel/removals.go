@@ -345,12 +345,38 @@ func (m *model) firstEnactments(sub set, h protocol.Hash) set {
 		if before {
 			continue
 		}
-		for e, ein := range zy {
-			if ein && m.ops[e].enact != nil && m.ops[e].motion == h {
+		for e := range m.firstRound(y, h) {
+			first[e] = true
+		}
+	}
+	return first
+}
+
+// firstRound returns the enactments of h that settle in the first round
+// of ↓y's rounds (undiscounted, from its preds' union) that settles any
+// (draft 26): an enactment that settles only in a later round, once the
+// first one has shrunk the quorum, settles where h had settled before
+// (round 22, 9r26-later-closure-makes-enactment-first).
+func (m *model) firstRound(y int, h protocol.Hash) map[int]bool {
+	z := make(set, len(m.ops))
+	for _, p := range m.ops[y].op.Preds {
+		z = z.or(m.raw(m.closure(m.byHash[p]), nil, nil).z)
+	}
+	var first map[int]bool
+	m.roundHook = func(z, next set) {
+		if first != nil {
+			return
+		}
+		for e, in := range next {
+			if in && !z[e] && m.ops[e].enact != nil && m.ops[e].motion == h {
+				if first == nil {
+					first = map[int]bool{}
+				}
 				first[e] = true
 			}
 		}
 	}
+	m.rounds(m.closure(y), z, nil, nil, nil, nil)
 	return first
 }
 
