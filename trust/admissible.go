@@ -34,6 +34,8 @@ type view interface {
 	charter() *protocol.Charter
 	key(k protocol.Key) KeyState
 	memberCount() int
+	// settledMember reports whether k is a member of the settled State.
+	settledMember(k protocol.Key) bool
 	liveGrant(h protocol.Hash) bool
 	// suspension returns the target of the enacted, unlifted Suspend
 	// motion m.
@@ -44,14 +46,15 @@ type view interface {
 	nextCharter() uint64
 }
 
-func (s *State) group() protocol.Hash           { return s.Group }
-func (s *State) epoch() protocol.Hash           { return s.Epoch }
-func (s *State) charter() *protocol.Charter     { return &s.Charter }
-func (s *State) key(k protocol.Key) KeyState    { return s.Key(k) }
-func (s *State) memberCount() int               { return s.settledN }
-func (s *State) liveGrant(h protocol.Hash) bool { return s.live[h] }
-func (s *State) nextCharter() uint64            { return s.NextCharterVersion() }
-func (s *State) enacted(m protocol.Hash) bool   { return s.enactedSet[m] }
+func (s *State) group() protocol.Hash              { return s.Group }
+func (s *State) epoch() protocol.Hash              { return s.Epoch }
+func (s *State) charter() *protocol.Charter        { return &s.Charter }
+func (s *State) key(k protocol.Key) KeyState       { return s.Key(k) }
+func (s *State) memberCount() int                  { return s.settledN }
+func (s *State) settledMember(k protocol.Key) bool { return s.settled[k] }
+func (s *State) liveGrant(h protocol.Hash) bool    { return s.live[h] }
+func (s *State) nextCharter() uint64               { return s.NextCharterVersion() }
+func (s *State) enacted(m protocol.Hash) bool      { return s.enactedSet[m] }
 func (s *State) suspension(m protocol.Hash) (protocol.Key, bool) {
 	k, ok := s.lifts[m]
 	return k, ok
@@ -124,6 +127,11 @@ func admissibleVote(op *protocol.Op, v *protocol.Vote, author KeyState, view vie
 	}
 	if m.Kind != protocol.MotionCharter && m.Subject() == op.Author {
 		return refuse(ErrSelfMotion, "%s on %s", op.Author.Short(), m)
+	}
+	// A member vouches for others once the circle has settled its own
+	// admission (docs/membership.md §5, review round 15's CE-5).
+	if m.Kind == protocol.MotionAdmit && !view.settledMember(op.Author) {
+		return refuse(ErrUnsettledEndorser, "%s was admitted, but its admission is not yet settled: it may endorse once the members have acknowledged it", op.Author.Short())
 	}
 	return motionStands(m, view)
 }

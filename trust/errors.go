@@ -10,27 +10,28 @@ import (
 // ErrDuplicate and ErrMissingPreds mean the op is invalid for every honest
 // node (a Reject); those two mean "not now" (an Ignore).
 var (
-	ErrDuplicate       = errors.New("trust: op already applied")
-	ErrMissingPreds    = errors.New("trust: preds not yet known")
-	ErrWrongGroup      = errors.New("trust: op of another circle")
-	ErrChain           = errors.New("trust: author chain broken")
-	ErrSeqTooHigh      = errors.New("trust: seq beyond the supported range")
-	ErrWrongEpoch      = errors.New("trust: epoch is not the charter in force in the op's past")
-	ErrAuthorRemoved   = errors.New("trust: author revoked or left in the op's past")
-	ErrAuthorSuspended = errors.New("trust: author suspended in the op's past")
-	ErrNotMember       = errors.New("trust: author not a member in the op's past")
-	ErrTargetNotMember = errors.New("trust: target neither a member nor lapsed in the op's past")
-	ErrSelfMotion      = errors.New("trust: a member may not vote on a motion about itself")
-	ErrCandidate       = errors.New("trust: candidate removed, already a member, or of another circle")
-	ErrEnactAuthor     = errors.New("trust: Admit enacted by a key other than the candidate's")
-	ErrVote            = errors.New("trust: cited vote not in the past, not a vote, or for another motion")
-	ErrDuplicateVoter  = errors.New("trust: two cited votes by one member")
-	ErrTooFewVotes     = errors.New("trust: fewer counting votes than the charter requires")
-	ErrCharterVersion  = errors.New("trust: charter version is not the next one")
-	ErrNotSuspended    = errors.New("trust: lifts a suspension not enacted in the op's past")
-	ErrGenesis         = errors.New("trust: a genesis where none may stand")
-	ErrUnknownBody     = errors.New("trust: op without a body this version judges")
-	ErrReenacted       = errors.New("trust: motion already enacted in the op's past")
+	ErrDuplicate         = errors.New("trust: op already applied")
+	ErrMissingPreds      = errors.New("trust: preds not yet known")
+	ErrWrongGroup        = errors.New("trust: op of another circle")
+	ErrChain             = errors.New("trust: author chain broken")
+	ErrSeqTooHigh        = errors.New("trust: seq beyond the supported range")
+	ErrWrongEpoch        = errors.New("trust: epoch is not the charter in force in the op's past")
+	ErrAuthorRemoved     = errors.New("trust: author revoked or left in the op's past")
+	ErrAuthorSuspended   = errors.New("trust: author suspended in the op's past")
+	ErrNotMember         = errors.New("trust: author not a member in the op's past")
+	ErrTargetNotMember   = errors.New("trust: target neither a member nor lapsed in the op's past")
+	ErrSelfMotion        = errors.New("trust: a member may not vote on a motion about itself")
+	ErrUnsettledEndorser = errors.New("trust: endorsement by a member whose admission is not yet settled in the op's past")
+	ErrCandidate         = errors.New("trust: candidate removed, already a member, or of another circle")
+	ErrEnactAuthor       = errors.New("trust: Admit enacted by a key other than the candidate's")
+	ErrVote              = errors.New("trust: cited vote not in the past, not a vote, or for another motion")
+	ErrDuplicateVoter    = errors.New("trust: two cited votes by one member")
+	ErrTooFewVotes       = errors.New("trust: fewer counting votes than the charter requires")
+	ErrCharterVersion    = errors.New("trust: charter version is not the next one")
+	ErrNotSuspended      = errors.New("trust: lifts a suspension not enacted in the op's past")
+	ErrGenesis           = errors.New("trust: a genesis where none may stand")
+	ErrUnknownBody       = errors.New("trust: op without a body this version judges")
+	ErrReenacted         = errors.New("trust: motion already enacted in the op's past")
 )
 
 // reasons names every trust error, in a fixed order.
@@ -49,6 +50,7 @@ var reasons = []struct {
 	{ErrNotMember, "not-member"},
 	{ErrTargetNotMember, "target-not-member"},
 	{ErrSelfMotion, "self-motion"},
+	{ErrUnsettledEndorser, "unsettled-endorser"},
 	{ErrCandidate, "candidate"},
 	{ErrEnactAuthor, "enact-author"},
 	{ErrVote, "vote"},

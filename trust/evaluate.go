@@ -124,6 +124,8 @@ func (ev *evaluation) key(k protocol.Key) KeyState {
 // concurrent removals (§2).
 func (ev *evaluation) memberCount() int { return len(ev.j.sig.members) }
 
+func (ev *evaluation) settledMember(k protocol.Key) bool { return ev.j.sig.members[k] }
+
 func (ev *evaluation) liveGrant(h protocol.Hash) bool {
 	n, ok := ev.j.d.get(h)
 	return ok && ev.j.in(n) && ev.j.effective(n)

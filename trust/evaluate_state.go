@@ -1,6 +1,7 @@
 package trust
 
 import (
+	"maps"
 	"slices"
 
 	"github.com/kring-circle/kring/protocol"
@@ -222,6 +223,7 @@ func (ev *evaluation) stateOf() *State {
 		lifts:      map[protocol.Hash]protocol.Key{},
 		enactedSet: map[protocol.Hash]bool{},
 		settledN:   len(j.sig.members),
+		settled:    maps.Clone(j.sig.members),
 		topCharter: j.topCharter(),
 	}
 	s.pending = j.pendingCharter()

@@ -134,7 +134,8 @@ func (r *runner) modelSync(pairs [][2]string) ([]string, bool) {
 }
 
 // modelDeliver gives one actor the labelled ops, which must have their
-// preds held already.
+// preds held already; it refuses those the reference model finds
+// inadmissible.
 func (r *runner) modelDeliver(to string, labels []string) ([]string, bool) {
 	held := r.hold(to)
 	var out []string
@@ -147,6 +148,16 @@ func (r *runner) modelDeliver(to string, labels []string) ([]string, bool) {
 			if !held[p] {
 				return failed("%s lacks a pred of %s", to, l)
 			}
+		}
+		// A node refuses an inadmissible op whoever sends it (§5 reads
+		// the op's own past, so the refusal is the same everywhere).
+		why, err := refmodel.Admissible(r.heldOps(to), op)
+		if err != nil {
+			return failed("%v", err)
+		}
+		if why != "" {
+			out = append(out, l+": refused: "+why)
+			continue
 		}
 		held[op.Hash()] = true
 		out = append(out, l+": held")

@@ -37,6 +37,14 @@ func TestSmokeAdmitRevoke(t *testing.T) {
 		}
 	}
 	must(c.Advise("X", "hello", protocol.TLPGreen))
+	// X's admission settles: a member endorses once its admission is
+	// settled in its view (docs/membership.md §5).
+	for _, n := range []string{"A", "B", "C", "D", "E"} {
+		must(c.Do(n, &protocol.Ack{}))
+	}
+	c.SyncAll()
+	must(c.Do("A", &protocol.Ack{}))
+	c.SyncAll()
 	// A revokes X with B and C, while X endorses Y concurrently.
 	must(c.Vote("A", c.Revoke("X")))
 	must(c.Endorse("X", "Y", "ok"))

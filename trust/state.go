@@ -154,6 +154,7 @@ type State struct {
 	// (docs/membership.md §2), so that concurrent removals never shrink a
 	// quorum.
 	settledN int
+	settled  map[protocol.Key]bool // the members of the settled State
 	// topCharter is the highest version of any Charter enactment, in
 	// force or not.
 	topCharter uint64

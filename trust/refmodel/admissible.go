@@ -61,6 +61,14 @@ func (j *judgement) admissibleVote(it *item, member, suspended bool) string {
 	if m.Kind != protocol.MotionCharter && m.Subject() == it.author() {
 		return "vote on a motion about oneself"
 	}
+	// An endorsement needs its author in L of the settled State of its
+	// view: a member vouches for others once the circle has settled its
+	// own admission (§5, draft 27; round 15's CE-5: an unsettled member,
+	// whom §0 does not count among the hostile keys of L, must not
+	// admit).
+	if m.Kind == protocol.MotionAdmit && !j.sig.members[it.author()] {
+		return "endorsement by a member whose admission is not settled"
+	}
 	return j.motionStands(it)
 }
 
