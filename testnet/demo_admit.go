@@ -3,6 +3,7 @@ package testnet
 import (
 	"context"
 	"crypto/sha256"
+	"errors"
 	"fmt"
 	"time"
 
@@ -71,7 +72,7 @@ func (d *demo) admit(ctx context.Context, org string, endorsers ...string) (time
 	for _, e := range endorsers {
 		evidence := fmt.Sprintf("%s vetted %s: video call with its %s, checked its claims against %d requirements", name(e), p.Name, p.Role, len(p.Claims))
 		hash := protocol.Hash(sha256.Sum256([]byte(evidence)))
-		op, err := d.publish(ctx, e, &protocol.Vote{Motion: motion, Evidence: hash})
+		op, err := d.endorse(ctx, e, &protocol.Vote{Motion: motion, Evidence: hash})
 		if err != nil {
 			return time.Time{}, err
 		}
@@ -143,6 +144,25 @@ func (d *demo) enrol(ctx context.Context, org string, members []string) (*protoc
 			}
 			return nil, fmt.Errorf("%s enacting its admission: %w (%v)", name(org), last, ctx.Err())
 		case <-tick.C:
+		}
+	}
+}
+
+// endorse publishes an endorsement from org. A member endorses once its
+// own admission is settled in its view (docs/membership.md §5): a member
+// admitted earlier in the demo whose node has not yet seen the
+// acknowledgements that settle it is refused, and tries again when more
+// of the circle's ops have arrived.
+func (d *demo) endorse(ctx context.Context, org string, v *protocol.Vote) (*protocol.Op, error) {
+	for {
+		op, err := d.publish(ctx, org, v)
+		if !errors.Is(err, trust.ErrUnsettledEndorser) {
+			return op, err
+		}
+		select {
+		case <-ctx.Done():
+			return nil, fmt.Errorf("%w (%v)", err, ctx.Err())
+		case <-time.After(50 * time.Millisecond):
 		}
 	}
 }
