@@ -227,7 +227,9 @@ func (s *settler) takesOtherSide(key protocol.Key, x, y *node) bool {
 	for _, w := range s.sidesOf(x, past, pe.z, pe.anch) {
 		// Rule 4 reads enactments, not votes; a keep-lift's sides include
 		// the grants and data ops it discards.
-		if w.op.Kind == protocol.KindEnact || discardable(w) && isKeepLift(x) {
+		// The fork's author takes no side by having signed the twins
+		// (round 24).
+		if w.op.Kind == protocol.KindEnact || discardable(w) && isKeepLift(x) && key != w.op.Author {
 			sides = append(sides, w)
 		}
 	}
@@ -346,6 +348,9 @@ func (s *settler) released(x *node, sides []*node, past closure) bool {
 		}
 		other := false
 		for _, w := range sides {
+			if discardable(w) && isKeepLift(x) && key == w.op.Author {
+				continue // the fork's author takes no side by its twins (round 24)
+			}
 			if s.acknowledges(key, w, past, t, e.anch) {
 				other = true
 			}

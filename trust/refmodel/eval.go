@@ -578,9 +578,12 @@ func (m *model) takesOtherSide(key protocol.Key, x, y int) bool {
 		// discards are a side too: a key that acknowledged one does not
 		// acknowledge the lift, or both could settle in two partitions and
 		// the settled lift would stop applying (round 23).
+		// The fork's author takes no side by having signed the twins: it
+		// signed them before it knew of the fork (a restored backup), and
+		// binding it would freeze small circles' honest forks (round 24).
 		pe := m.eval(past)
 		for w, in := range past {
-			if in && !pe.z[w] && discardable(m.ops[w]) && m.discards(x, w, past) {
+			if in && key != *it.m.Target && !pe.z[w] && discardable(m.ops[w]) && m.discards(x, w, past) {
 				sides = append(sides, w)
 			}
 		}
@@ -628,6 +631,9 @@ func (m *model) released(x int, sides []int, past set) bool {
 		}
 		other := false
 		for _, w := range sides {
+			if xt := m.ops[x]; discardable(m.ops[w]) && xt.enact != nil && xt.m.Kind == protocol.MotionUnsuspend && key == *xt.m.Target {
+				continue // the fork's author takes no side by its twins (round 24)
+			}
 			if m.acknowledges(key, w, past, e.j, e.anch) {
 				other = true
 			}
