@@ -260,8 +260,7 @@ func hasSides(x *node) bool {
 	if x.op.Kind != protocol.KindEnact {
 		return false
 	}
-	m := motionOf(x)
-	return m.Kind == protocol.MotionCharter || (m.Kind == protocol.MotionUnsuspend && m.Keep != nil)
+	return motionOf(x).Kind == protocol.MotionCharter || isKeepLift(x)
 }
 
 // sidesOf returns what x takes sides against in c: the removals and lifts
