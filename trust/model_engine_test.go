@@ -26,7 +26,14 @@ import (
 func TestEngineSettlementEqualsModel(t *testing.T) {
 	cov := newModelCoverage()
 	defer cov.log(t)
-	modelCheck(t, func(t *rapid.T) {
+	modelCheck(t, engineEqualsModel(cov))
+}
+
+// engineEqualsModel is the property of TestEngineSettlementEqualsModel,
+// counting its cases in cov: the engine's settled set and verdicts equal
+// the model's, on the whole history and on one actor's view at some step.
+func engineEqualsModel(cov *modelCoverage) func(*rapid.T) {
+	return func(t *rapid.T) {
 		defer cov.guard()
 		h := genModelHist(t, rapid.Bool().Draw(t, "byzantine"))
 		cov.history(h)
@@ -54,7 +61,7 @@ func TestEngineSettlementEqualsModel(t *testing.T) {
 			check(h.snaps[s].who+"'s engine at some step", h.snaps[s].in)
 		}
 		cov.done()
-	})
+	}
 }
 
 // engineModelDiff lists where the engine's Eval of ops differs from the

@@ -23,7 +23,7 @@ import (
 )
 
 // forceFinales draws the finales as KRING_MODEL_FINALES does, for the
-// replays of TestModelFindings.
+// replays of replayFailFiles.
 var forceFinales bool
 
 // modelFinales returns the odds, in quarters, of the feud, lift and

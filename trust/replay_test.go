@@ -9,14 +9,15 @@ import (
 	"pgregory.net/rapid"
 )
 
-// TestModelFindings replays the histories in testdata/findings: rapid fail
-// files of TestModelSettledIsFinal that it found with KRING_MODEL_FINALES
-// set, each answered by a draft of the rules (docs/membership.md §7,
-// "Found by the property tests"). Each must replay, and pass.
-func TestModelFindings(t *testing.T) {
-	files, err := filepath.Glob("testdata/findings/*.fail")
+// replayFailFiles replays each rapid fail file that glob names through the
+// property that prop returns (one per file), with the finales drawn as
+// KRING_MODEL_FINALES draws them, and fails a file that rapid does not
+// replay (one of another rapid version).
+func replayFailFiles(t *testing.T, glob string, prop func() func(*rapid.T)) {
+	t.Helper()
+	files, err := filepath.Glob(glob)
 	if err != nil || len(files) == 0 {
-		t.Fatalf("no findings: %v", err)
+		t.Fatalf("no fail files match %s: %v", glob, err)
 	}
 	forceFinales = true
 	defer func() { forceFinales = false }()
@@ -25,12 +26,11 @@ func TestModelFindings(t *testing.T) {
 			setFlag(t, "rapid.failfile", f)
 			setFlag(t, "rapid.checks", "0")
 			setFlag(t, "rapid.nofailfile", "true")
-			cov := newModelCoverage()
-			prop := settledIsFinal(cov)
+			check := prop()
 			replayed := 0
 			rapid.Check(t, func(rt *rapid.T) {
 				replayed++
-				prop(rt)
+				check(rt)
 			})
 			if replayed == 0 {
 				t.Fatalf("%s was not replayed (a fail file of another rapid version?)", f)
