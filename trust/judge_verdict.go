@@ -200,10 +200,6 @@ func (j *judgement) keepLift(a int32, twins []*node) (*node, []*node) {
 			if t.op.Hash() != *m.Keep {
 				continue
 			}
-			if j.discardsSettled(a, t, twins, l) {
-				j.tied[l.id] = true // it does not apply, and keeps nothing
-				continue
-			}
 			byKeep[t] = append(byKeep[t], l)
 			if j.settledOK(l) {
 				settled[t] = true
@@ -260,37 +256,6 @@ func (j *judgement) afterAny(ls []*node, o *node) bool {
 		if j.d.inPast(l, o) {
 			return true
 		}
-	}
-	return false
-}
-
-func (j *judgement) discardsSettled(a int32, keep *node, twins []*node, lift *node) bool {
-	for _, o := range j.authorOps(a) {
-		if !j.z(o) || !discardable(o) {
-			continue
-		}
-		for _, t := range twins {
-			if t != keep && (o == t || j.d.inPast(t, o)) && !j.d.inPast(lift, o) {
-				return true
-			}
-		}
-	}
-	return false
-}
-
-// discardable reports whether a fork or a standing suspension voids n
-// (suspendedCut): grants, data ops and charter votes. A removal its
-// author enacted or voted on after both twins stays effective whichever
-// twin a keep-lift keeps, so it settling takes nothing from the lift.
-func discardable(n *node) bool {
-	switch n.op.Kind {
-	case protocol.KindAdvisory:
-		return true
-	case protocol.KindVote:
-		k := motionOf(n).Kind
-		return k == protocol.MotionAdmit || k == protocol.MotionCharter
-	case protocol.KindEnact:
-		return motionOf(n).Kind == protocol.MotionAdmit
 	}
 	return false
 }

@@ -225,11 +225,7 @@ func (s *settler) takesOtherSide(key protocol.Key, x, y *node) bool {
 	var sides []*node
 	pe := s.eval(past)
 	for _, w := range s.sidesOf(x, past, pe.z, pe.anch) {
-		// Rule 4 reads enactments, not votes; a keep-lift's sides include
-		// the grants and data ops it discards.
-		// The fork's author takes no side by having signed the twins
-		// (round 24).
-		if w.op.Kind == protocol.KindEnact || discardable(w) && isKeepLift(x) && key != w.op.Author {
+		if w.op.Kind == protocol.KindEnact { // rule 4 reads enactments, not votes
 			sides = append(sides, w)
 		}
 	}
@@ -288,35 +284,9 @@ func (s *settler) sidesOf(x *node, c closure, z *zset, a *anchors) []*node {
 				out = append(out, w)
 			}
 		}
-		// The grants and data ops outside z on the branch the keep-lift
-		// discards are a side too: a key that acknowledged one does not
-		// acknowledge the lift, or both could settle in two partitions
-		// and the settled lift would stop applying (round 23).
-		for _, w := range s.opsBy(*motionOf(x).Target) {
-			if s.in(c, w) && !z.hasIn(w) && discardable(w) && s.discards(x, w, c) {
-				out = append(out, w)
-			}
-		}
 		return out
 	}
 	return nil
-}
-
-// discards reports whether the keep-lift x, applying in c, would discard
-// op w: w is an op of x's target on the branch of a twin of the kept op
-// (that twin, or after it) and does not follow x (§4.4).
-func (s *settler) discards(x, w *node, c closure) bool {
-	m := motionOf(x)
-	k, ok := s.d.get(*m.Keep)
-	if !ok || w.op.Author != *m.Target || s.d.inPast(x, w) {
-		return false
-	}
-	for _, t := range s.opsBy(*m.Target) {
-		if t != k && t.op.Seq == k.op.Seq && s.in(c, t) && (t == w || s.d.inPast(t, w)) {
-			return true
-		}
-	}
-	return false
 }
 
 // otherKeep reports whether the enactment w is a keep-lift of x's target
@@ -347,9 +317,6 @@ func (s *settler) released(x *node, sides []*node, past closure) bool {
 		}
 		other := false
 		for _, w := range sides {
-			if discardable(w) && isKeepLift(x) && key == w.op.Author {
-				continue // the fork's author takes no side by its twins (round 24)
-			}
 			if s.acknowledges(key, w, past, t, e.anch) {
 				other = true
 			}

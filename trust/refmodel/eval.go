@@ -574,42 +574,11 @@ func (m *model) takesOtherSide(key protocol.Key, x, y int) bool {
 				sides = append(sides, w)
 			}
 		}
-		// The grants and data ops outside Z on the branch the keep-lift
-		// discards are a side too: a key that acknowledged one does not
-		// acknowledge the lift, or both could settle in two partitions and
-		// the settled lift would stop applying (round 23).
-		// The fork's author takes no side by having signed the twins: it
-		// signed them before it knew of the fork (a restored backup), and
-		// binding it would freeze small circles' honest forks (round 24).
-		pe := m.eval(past)
-		for w, in := range past {
-			if in && key != *it.m.Target && !pe.z[w] && discardable(m.ops[w]) && m.discards(x, w, past) {
-				sides = append(sides, w)
-			}
-		}
 	}
 	if !m.acknowledgedAny(key, sides, past) {
 		return false
 	}
 	return !m.released(x, sides, past)
-}
-
-// discards reports whether the keep-lift x, applying in sub, would
-// discard op w: w is an op of x's target on the branch of a twin of the
-// kept op (that twin, or after it) and does not follow x (§4.4).
-func (m *model) discards(x, w int, sub set) bool {
-	xm := m.ops[x].m
-	k, ok := m.byHash[*xm.Keep]
-	if !ok || m.ops[w].author() != *xm.Target || m.before(x, w) {
-		return false
-	}
-	for t, in := range sub {
-		tt := m.ops[t]
-		if in && t != k && tt.author() == *xm.Target && tt.op.Seq == m.ops[k].op.Seq && (t == w || m.before(t, w)) {
-			return true
-		}
-	}
-	return false
 }
 
 // released reports whether, within past, so many keys of L acknowledge x
@@ -631,9 +600,6 @@ func (m *model) released(x int, sides []int, past set) bool {
 		}
 		other := false
 		for _, w := range sides {
-			if xt := m.ops[x]; discardable(m.ops[w]) && xt.enact != nil && xt.m.Kind == protocol.MotionUnsuspend && key == *xt.m.Target {
-				continue // the fork's author takes no side by its twins (round 24)
-			}
 			if m.acknowledges(key, w, past, e.j, e.anch) {
 				other = true
 			}

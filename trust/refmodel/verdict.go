@@ -75,10 +75,6 @@ func (j *judgement) keepLift(a protocol.Key, twins []int) (int, []int) {
 			if j.m.ops[t].op.Hash() != *m.Keep {
 				continue
 			}
-			if j.discardsSettled(t, twins, l) {
-				j.tied[l] = true // it does not apply, and keeps nothing
-				continue
-			}
 			byKeep[t] = append(byKeep[t], l)
 			if j.settledOK(l) {
 				settled[t] = true
@@ -135,40 +131,6 @@ func (j *judgement) afterAny(ls []int, o int) bool {
 		if j.m.before(l, o) {
 			return true
 		}
-	}
-	return false
-}
-
-// discardsSettled reports whether keeping twin keep would discard a
-// settled op: such a keep-lift does not apply (§4.4). Only the ops that a
-// discard voids count (discardable): a removal the author enacted or
-// voted on after both twins stays effective whichever twin is kept, so
-// it settling beside the keep-lift takes nothing from it (property
-// tests, draft 25).
-func (j *judgement) discardsSettled(keep int, twins []int, lift int) bool {
-	for o, in := range j.sub {
-		if !in || !j.z[o] || j.m.ops[o].author() != j.m.ops[keep].author() || !discardable(j.m.ops[o]) {
-			continue
-		}
-		for _, t := range twins {
-			if t != keep && (o == t || j.m.before(t, o)) && !j.m.before(lift, o) {
-				return true
-			}
-		}
-	}
-	return false
-}
-
-// discardable reports whether a fork or a standing suspension voids op it
-// (suspendedCut): grants, data ops and charter votes.
-func discardable(it *item) bool {
-	switch it.op.Kind {
-	case protocol.KindAdvisory:
-		return true
-	case protocol.KindVote:
-		return it.m.Kind == protocol.MotionAdmit || it.m.Kind == protocol.MotionCharter
-	case protocol.KindEnact:
-		return it.m.Kind == protocol.MotionAdmit
 	}
 	return false
 }
