@@ -36,28 +36,35 @@ func (s *settler) cutByRemovals(c closure, z0 *zset, removals map[nodeID]bool) c
 		if !t.motions[e.motion] {
 			continue
 		}
-		// Only the first enactments that validation keeps fix the cut
-		// point, as only the removals it keeps cut.
+		// Only the first enactments that validation keeps fix the
+		// cut point, as only the removals it keeps cut.
 		first := map[nodeID]bool{}
-		for id := range s.firstEnactments(c, e.motion) {
-			if removals[id] {
-				first[id] = true
+		var groups []map[nodeID]bool
+		for _, g := range s.firstGroups(c, e.motion) {
+			kept := map[nodeID]bool{}
+			for id := range g {
+				if removals[id] {
+					kept[id] = true
+					first[id] = true
+				}
 			}
+			groups = append(groups, kept)
 		}
 		cut.firsts[e.motion] = first
 		m := motionOf(e)
-		var before []pastZ
+		var before [][]pastZ
 		if m.Kind != protocol.MotionDisavow {
-			before = s.settledBeforeFirst(first)
+			before = s.settledBeforeFirst(groups)
 		}
 		for _, y := range s.opsBy(*m.Target) {
 			if !s.in(c, y) {
 				continue
 			}
-			if s.settledInEach(before, y) {
-				// Settled in the past of every first enactment: the
-				// circle settled it before it enacted the revocation
-				// (draft 23).
+			if s.settledInSome(before, y) {
+				// Settled in the past of every first enactment of some
+				// closure that first settled the revocation: the circle
+				// settled it before it enacted the revocation there
+				// (drafts 23 and 31).
 				continue
 			}
 			if (m.Kind == protocol.MotionDisavow && y.op.Seq >= m.From) ||
@@ -70,16 +77,25 @@ func (s *settler) cutByRemovals(c closure, z0 *zset, removals map[nodeID]bool) c
 	return cut
 }
 
-// settledBeforeFirst returns Z(past(e)), the union over closures
-// (undiscounted), of each first enactment e in first (§3.4, draft 23): an
-// op of the target settled in all of them settled before the revocation
-// was first enacted, and the revocation does not cut it.
-func (s *settler) settledBeforeFirst(first map[nodeID]bool) []pastZ {
-	var out []pastZ
-	for id, in := range first {
-		if in {
-			e := s.d.nodes[id]
-			out = append(out, pastZ{e: e, z: s.raw(s.pastOf(e), nil, nil).z})
+// settledBeforeFirst returns, for each group of first enactments (the
+// first round of one closure that first settled the revocation, less
+// those validation drops; firstGroups), Z(past(e)), the union over
+// closures (undiscounted), of each of its enactments e (§3.4, drafts 23
+// and 31): an op of the target settled in the past of each enactment of
+// one group settled before the revocation was first enacted there, and
+// the revocation does not cut it.
+func (s *settler) settledBeforeFirst(groups []map[nodeID]bool) [][]pastZ {
+	var out [][]pastZ
+	for _, g := range groups {
+		var zs []pastZ
+		for id, in := range g {
+			if in {
+				e := s.d.nodes[id]
+				zs = append(zs, pastZ{e: e, z: s.raw(s.pastOf(e), nil, nil).z})
+			}
+		}
+		if len(zs) > 0 {
+			out = append(out, zs)
 		}
 	}
 	return out
@@ -89,6 +105,17 @@ func (s *settler) settledBeforeFirst(first map[nodeID]bool) []pastZ {
 type pastZ struct {
 	e *node
 	z *zset
+}
+
+// settledInSome reports whether, for some group of groups, y is in
+// Z(past(e)) for each of its pastZ.
+func (s *settler) settledInSome(groups [][]pastZ, y *node) bool {
+	for _, zs := range groups {
+		if s.settledInEach(zs, y) {
+			return true
+		}
+	}
+	return false
 }
 
 // settledInEach reports whether y is in Z(past(e)) for each pastZ of zs,
@@ -128,6 +155,21 @@ func (s *settler) firstEnactments(c closure, h protocol.Hash) map[nodeID]bool {
 	return out
 }
 
+// firstGroups returns, for each closure ↓y in c that first settles h,
+// the enactments of h its first round settles (firstEnactments is their
+// union).
+func (s *settler) firstGroups(c closure, h protocol.Hash) []map[nodeID]bool {
+	s.firstEnactments(c, h) // brings the index up to c
+	fi := s.firsts[h]
+	var out []map[nodeID]bool
+	for id, g := range fi.groups {
+		if g != nil && s.in(c, s.d.nodes[id]) {
+			out = append(out, g)
+		}
+	}
+	return out
+}
+
 // firstIndex is, for one motion, which ops' closures hold a settled
 // enactment of it (undiscounted) and the first enactments each holds.
 type firstIndex struct {
@@ -135,6 +177,7 @@ type firstIndex struct {
 	scanned int               // how many of the dag's membership ops es reflects
 	held    []bool            // by op id: its closure holds a settled enactment
 	firsts  []map[nodeID]bool // by op id: the first enactments its closure holds (shared)
+	groups  []map[nodeID]bool // by op id: the enactments its closure first settles, if it does
 }
 
 func (fi *firstIndex) at(id nodeID) map[nodeID]bool {
@@ -175,21 +218,25 @@ func (fi *firstIndex) upTo(s *settler, h protocol.Hash, last nodeID) {
 			before = before || fi.held[p.id]
 			f = unionFirsts(f, fi.firsts[p.id])
 		}
+		var group map[nodeID]bool
 		if len(now) > 0 && !before {
 			g := maps.Clone(f)
 			if g == nil {
 				g = map[nodeID]bool{}
 			}
+			group = map[nodeID]bool{}
 			first := s.firstRound(y, now)
 			for _, e := range now {
 				if first[e.id] {
 					g[e.id] = true
+					group[e.id] = true
 				}
 			}
 			f = g
 		}
 		fi.held = append(fi.held, len(now) > 0)
 		fi.firsts = append(fi.firsts, f)
+		fi.groups = append(fi.groups, group)
 	}
 }
 

@@ -82,6 +82,7 @@ type cutOps struct {
 // enactments (draft 23, settledBeforeFirst).
 func (m *model) cutByRemovals(sub, z0, removals set) cutOps {
 	firsts := map[protocol.Hash]set{}
+	groups := map[protocol.Hash][]set{}
 	cut := cutOps{ops: make(set, len(m.ops)), by: map[int][]int{}, firsts: firsts}
 	var t *judgement
 	for e, in := range z0 {
@@ -98,11 +99,17 @@ func (m *model) cutByRemovals(sub, z0, removals set) cutOps {
 		if firsts[et.motion] == nil {
 			// Only the first enactments that validation keeps fix the
 			// cut point, as only the removals it keeps cut.
-			firsts[et.motion] = m.firstEnactments(sub, et.motion).and(removals)
+			first := make(set, len(m.ops))
+			for _, g := range m.firstGroups(sub, et.motion) {
+				g = g.and(removals)
+				groups[et.motion] = append(groups[et.motion], g)
+				first = first.or(g)
+			}
+			firsts[et.motion] = first
 		}
 		var before set
 		if et.m.Kind != protocol.MotionDisavow {
-			before = m.settledBeforeFirst(firsts[et.motion])
+			before = m.settledBeforeFirst(groups[et.motion])
 		}
 		for y, yin := range sub {
 			if !yin || m.ops[y].author() != *et.m.Target {
@@ -194,25 +201,42 @@ func (m *model) recognised(l int, sub set, sig *sigma, a *anchors) bool {
 }
 
 // settledBeforeFirst returns the ops settled before a revocation was first
-// enacted (§3.4, draft 23): those in Z(past(e)), the union over closures
-// (undiscounted), for every first enactment e in first; nil when there is
-// none. Every closure that settles the revocation holds a first enactment,
-// so such an op settled in a closure that precedes every settlement of the
-// revocation, while its target was in L in every view: what signed it
-// there, thief or not, is one of §0's keys in L. A first enactment whose
-// past does not hold the op settled (round 11's thieves, whose branch the
-// first voters and enactor had not seen) leaves it to the cut point.
-func (m *model) settledBeforeFirst(first set) set {
+// enacted (§3.4, drafts 23 and 31): those in Z(past(e)), the union over
+// closures (undiscounted), for every enactment e of some group of first
+// enactments (one closure's first round, firstGroups, less those that
+// validation drops); nil when there is none. Such an op settled in a
+// closure that precedes the revocation's first settlement in that
+// closure, while its target was in L there: what signed it, thief or not,
+// is one of §0's keys in L, and the first enactments there all held it
+// settled, so it precedes the revocation as that closure first settled
+// it. A group one of whose enactments does not hold the op settled
+// (round 11's thieves, whose branch the first voters and enactor had not
+// seen, settling beside the fooled member's enactment) spares nothing; a
+// lagging member's enactment that a later closure makes first beside the
+// informed one (round 23, 9r27-leave-shrinks-late-enactment-first) takes
+// nothing back from a closure where the informed one settled alone.
+func (m *model) settledBeforeFirst(groups []set) set {
 	var out set
-	for e, in := range first {
-		if !in {
+	for _, g := range groups {
+		var in set
+		for e, ok := range g {
+			if !ok {
+				continue
+			}
+			pz := m.raw(m.pastSet(e), nil, nil).z
+			if in == nil {
+				in = pz
+			} else {
+				in = in.and(pz)
+			}
+		}
+		if in == nil {
 			continue
 		}
-		pz := m.raw(m.pastSet(e), nil, nil).z
 		if out == nil {
-			out = pz
+			out = in
 		} else {
-			out = out.and(pz)
+			out = out.or(in)
 		}
 	}
 	return out

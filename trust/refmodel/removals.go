@@ -311,14 +311,15 @@ func (j *judgement) precedesAny(i int, h protocol.Hash, first set) bool {
 	return escapes
 }
 
-// firstEnactments returns the enactments of the motion h with which h
-// first settled in sub (§3.4, draft 22): those that the rounds of some
-// closure ↓y of sub settle, in the union over closures (undiscounted),
-// while the union of y's preds' closures holds no enactment of h. Each
-// reads one closure and its preds' closures, so a later op adds first
-// enactments only through a closure in which h had not settled before.
-func (m *model) firstEnactments(sub set, h protocol.Hash) set {
-	first := make(set, len(m.ops))
+// firstGroups returns, for each closure ↓y of sub that first settles h,
+// the enactments it first settles: those that y's rounds settle, in the
+// union over closures (undiscounted), while the union of y's preds'
+// closures holds no enactment of h, in the first round that settles any
+// (draft 26). Each group reads one closure and its preds' closures, so a
+// later op adds a group only through a closure in which h had not
+// settled before. Their union is h's first enactments.
+func (m *model) firstGroups(sub set, h protocol.Hash) []set {
+	var groups []set
 	holds := func(z set) bool {
 		for e, in := range z {
 			if in && m.ops[e].enact != nil && m.ops[e].motion == h {
@@ -327,8 +328,8 @@ func (m *model) firstEnactments(sub set, h protocol.Hash) set {
 		}
 		return false
 	}
-	for y, in := range sub {
-		if !in {
+	for y := range m.ops {
+		if !sub[y] {
 			continue
 		}
 		zy := m.raw(m.closure(y), nil, nil).z
@@ -345,11 +346,13 @@ func (m *model) firstEnactments(sub set, h protocol.Hash) set {
 		if before {
 			continue
 		}
+		g := make(set, len(m.ops))
 		for e := range m.firstRound(y, h) {
-			first[e] = true
+			g[e] = true
 		}
+		groups = append(groups, g)
 	}
-	return first
+	return groups
 }
 
 // firstRound returns the enactments of h that settle in the first round
