@@ -197,7 +197,7 @@ func (j *judgement) keepLift(a int32, twins []*node) (*node, []*node) {
 			continue
 		}
 		for _, t := range twins {
-			if t.op.Hash() != *m.Keep {
+			if t.op.Hash() != *m.Keep || !j.allInPast(twins, l) {
 				continue
 			}
 			byKeep[t] = append(byKeep[t], l)
@@ -248,6 +248,19 @@ func (j *judgement) mostSupported(byKeep map[*node][]*node) map[*node]bool {
 		}
 	}
 	return out
+}
+
+// allInPast reports whether every twin is in the past of the lift l: a
+// keep-lift judges only the fork it saw (§4.4), and a twin signed after it
+// at the same seq is a new fork (round 26: otherwise the lift kept its twin
+// again, discarded nothing, and forks never ended).
+func (j *judgement) allInPast(twins []*node, l *node) bool {
+	for _, t := range twins {
+		if !j.d.inPast(t, l) {
+			return false
+		}
+	}
+	return true
 }
 
 // afterAny reports whether one of the ops ls is in the past of o.

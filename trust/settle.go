@@ -343,6 +343,12 @@ func (s *settler) rounds(c closure, z *zset, a, acks, g, full *anchors) (*zset, 
 				// by its target: the other keys acknowledge x with ops.
 				withOp := s.ackersWithOp(x, c, d, leavers)
 				count = withOp.countIn(members)
+				if full != nil && count+1 >= q && sidedDecision(x) {
+					if pending := s.pendingAdmissions(c, z, judged()); len(pending) > 0 {
+						withOp = s.growthAckers(x, c, d, withOp, members, pending)
+						count = withOp.countIn(members)
+					}
+				}
 				if targets && x.op.Kind == protocol.KindEnact && isRemovalNode(x) {
 					key := *motionOf(x).Target
 					if i, ok := s.d.authors[key]; sig.members[key] && (!ok || !withOp.has(i)) && !s.tookSideAgainst(key, x, c, judged()) {
@@ -350,7 +356,7 @@ func (s *settler) rounds(c closure, z *zset, a, acks, g, full *anchors) (*zset, 
 					}
 				}
 			}
-			if !leave && full != nil && count >= q && !s.anchoredQuorum(x, c, sig, members, full, leavers) {
+			if !leave && full != nil && !full.growthOnly && count >= q && !s.anchoredQuorum(x, c, sig, members, full, leavers) {
 				return false
 			}
 			if count >= q && (!isDecisionNode(x) || s.jointQuorum(x, c, z, judged, count, d, members, leavers)) {

@@ -25,6 +25,10 @@ type anchors struct {
 	firsts map[protocol.Hash]map[nodeID]bool
 
 	suspect keyset // the keys some of whose ops are not anchored, once asked for
+
+	// growthOnly marks growthAnchors: nothing is discounted, and the
+	// settling-again pass runs for §3.2's growth rule alone.
+	growthOnly bool
 }
 
 func newAnchors(keys map[protocol.Key]bool, leaves map[nodeID]bool, cut cutOps) *anchors {
@@ -77,6 +81,9 @@ func (s *settler) leftAnchored(a *anchors, key protocol.Key, c closure) bool {
 func (s *settler) anchorsIn(a *anchors, c closure) string {
 	if a == nil {
 		return ""
+	}
+	if a.growthOnly {
+		return "G"
 	}
 	var cut []int
 	for id := range a.cut {
@@ -224,6 +231,11 @@ func (s *settler) eval(c closure) *settled {
 			}
 		}
 		if len(next) == len(removals) {
+			if e.anch == nil {
+				// Validation leaves the union whole; the settling-again
+				// pass still applies §3.2's growth rule (round 26).
+				e = &settled{z: s.raw(c, growthAnchors, nil).z}
+			}
 			s.evals.put(k, e)
 			return e
 		}

@@ -72,7 +72,7 @@ func (j *judgement) keepLift(a protocol.Key, twins []int) (int, []int) {
 			continue
 		}
 		for _, t := range twins {
-			if j.m.ops[t].op.Hash() != *m.Keep {
+			if j.m.ops[t].op.Hash() != *m.Keep || !j.allInPast(twins, l) {
 				continue
 			}
 			byKeep[t] = append(byKeep[t], l)
@@ -123,6 +123,18 @@ func (j *judgement) mostSupported(byKeep map[int][]int) map[int]bool {
 		}
 	}
 	return out
+}
+
+// allInPast reports whether every twin is in the past of the lift l: a
+// keep-lift judges only the fork it saw (§4.4), and a twin signed after it
+// at the same seq makes a new fork (round 26).
+func (j *judgement) allInPast(twins []int, l int) bool {
+	for _, t := range twins {
+		if !j.m.before(t, l) {
+			return false
+		}
+	}
+	return true
 }
 
 // afterAny reports whether one of the ops ls is in the past of o.
