@@ -128,14 +128,35 @@ func (bc *benchCircle) endorse(name, candidate string) *protocol.Vote {
 
 func (bc *benchCircle) member() string { return bc.members[bc.rng.IntN(len(bc.members))] }
 
+// voter returns a random member whose admission is settled: only such
+// members' votes count (docs/membership.md §4.1, L of the settled State).
+func (bc *benchCircle) voter() string {
+	es := bc.endorsers()
+	return es[bc.rng.IntN(len(es))]
+}
+
+// endorsers returns the members whose admission is settled: only they
+// may endorse (docs/membership.md §5, draft 27).
+func (bc *benchCircle) endorsers() []string {
+	st := bc.e.State()
+	var out []string
+	for _, m := range bc.members {
+		if trust.SettledMemberForTest(st, bc.c.Actor(m).Key) {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
 // admitAll admits members until there are n: three endorsements by random
-// members, then the candidate's Admit.
+// members whose admission is settled, then the candidate's Admit.
 func (bc *benchCircle) admitAll(tb testing.TB, n int) {
 	for i := len(bc.members); i < n; i++ {
 		cand := fmt.Sprintf("M%03d", i)
 		var votes []protocol.Hash
-		for _, e := range bc.rng.Perm(len(bc.members))[:3] {
-			votes = append(votes, bc.must(tb, bc.members[e], bc.endorse(bc.members[e], cand), 0).Hash())
+		endorsers := bc.endorsers()
+		for _, e := range bc.rng.Perm(len(endorsers))[:3] {
+			votes = append(votes, bc.must(tb, endorsers[e], bc.endorse(endorsers[e], cand), 0).Hash())
 		}
 		bc.must(tb, cand, &protocol.Enact{Motion: bc.c.Admit(cand), Votes: protocol.SortPreds(votes)}, 0)
 		bc.members = append(bc.members, cand)
@@ -173,7 +194,7 @@ func (bc *benchCircle) votes(tb testing.TB, m protocol.Motion, target string, n 
 	var votes []protocol.Hash
 	voted := map[string]bool{target: true}
 	for len(votes) < n {
-		v := bc.member()
+		v := bc.voter()
 		if voted[v] {
 			continue
 		}
@@ -197,7 +218,7 @@ func (bc *benchCircle) suspendAndLift(tb testing.TB) {
 	var uv []protocol.Hash
 	voted := map[string]bool{target: true}
 	for len(uv) < 3 {
-		v := bc.member()
+		v := bc.voter()
 		if voted[v] || !bc.e.State().InSharingSet(bc.c.Actor(v).Key) {
 			continue
 		}
@@ -341,12 +362,13 @@ func BenchmarkApplyAdvisory(b *testing.B) {
 }
 
 // BenchmarkApplyEndorsement applies endorsements on top of the heads: the
-// members in turn endorse 100 applicants in turn (a run of about 1,000 ops
-// gives each about ten endorsements).
+// members whose admission is settled in turn endorse 100 applicants in
+// turn (a run of about 1,000 ops gives each about ten endorsements).
 func BenchmarkApplyEndorsement(b *testing.B) {
 	bc := benchNode(b)
+	endorsers := bc.endorsers()
 	applyChains(b, bc, func(i int) (string, protocol.Body) {
-		name := bc.members[i%len(bc.members)]
+		name := endorsers[i%len(endorsers)]
 		return name, bc.endorse(name, fmt.Sprintf("P%03d", i%100))
 	})
 }

@@ -5,6 +5,8 @@ package trust
 
 import (
 	"fmt"
+	"os"
+	"strings"
 
 	"github.com/kring-circle/kring/protocol"
 )
@@ -131,4 +133,19 @@ func (e *Engine) FollowersBoundForTest() (int, []string) {
 		}
 	}
 	return checked, bad
+}
+
+// SettledMemberForTest reports whether k is a member of the settled State
+// of s: a key that may endorse (docs/membership.md §5, draft 27).
+func SettledMemberForTest(s *State, k protocol.Key) bool { return s.settledMember(k) }
+
+// The tests check that eval skips the growth pass only where it changes
+// nothing (settle_growth.go); benchmarks measure the Engine as it runs.
+func init() {
+	checkGrowthShortcut = true
+	for _, a := range os.Args[1:] {
+		if v, ok := strings.CutPrefix(a, "-test.bench="); ok && v != "" {
+			checkGrowthShortcut = false
+		}
+	}
 }

@@ -52,6 +52,11 @@ type settler struct {
 	// rounds settles (firstRound); that call takes it.
 	roundHook func(settle map[nodeID]bool)
 	indexed   int // how many of the dag's nodes byAuthor holds
+	// growthHit is set by each call of rounds, as it returns: whether, in
+	// the union, a sided decision settled in a round with pending
+	// admissions (§3.2, growth). raw reads it right after the rounds of a
+	// closure, into rawZ.growth.
+	growthHit bool
 }
 
 func newSettler(d *dag) *settler {
@@ -293,6 +298,8 @@ func (s *settler) rounds(c closure, z *zset, a, acks, g, full *anchors) (*zset, 
 	s.roundHook = nil
 	grounded := map[nodeID]bool{}
 	leavers := s.leaversOf(c)
+	growth := false
+	defer func() { s.growthHit = growth }()
 	for {
 		if len(z.win) == 0 && len(z.runs) == 0 {
 			return z, grounded // nothing left to settle
@@ -398,6 +405,17 @@ func (s *settler) rounds(c closure, z *zset, a, acks, g, full *anchors) (*zset, 
 		for id := range ground {
 			if settle[id] {
 				grounded[id] = true
+			}
+		}
+		if full == nil && !growth {
+			// In the union, note whether a sided decision settled beside
+			// a pending admission: only then can validation's
+			// settling-again pass, with §3.2's growth rule, differ.
+			for _, x := range acked {
+				if settle[x.id] && sidedDecision(x) && len(s.pendingAdmissions(c, z, judged())) > 0 {
+					growth = true
+					break
+				}
 			}
 		}
 		if hook != nil {

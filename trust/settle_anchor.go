@@ -155,6 +155,10 @@ func (s *settler) hasOpsIn(key protocol.Key, c closure) bool {
 type rawZ struct {
 	z        *zset
 	grounded map[nodeID]bool
+	// growth reports, for the union (no anchors), whether some closure's
+	// rounds settled a sided decision beside a pending admission: only
+	// then does the growth rule of the settling-again pass change Z.
+	growth bool
 }
 
 // raw returns Z of c under a, and the Leaves grounded under g.
@@ -175,12 +179,14 @@ func (s *settler) raw(c closure, a, g *anchors) *rawZ {
 	}
 	gr := map[nodeID]bool{}
 	var z *zset
+	growth := false
 	if c.top == nil {
 		zs := make([]*zset, 0, len(c.preds))
 		for _, p := range c.preds {
 			pr := s.raw(closureOf(p), a, g)
 			zs = append(zs, pr.z)
 			maps.Copy(gr, pr.grounded)
+			growth = growth || pr.growth
 		}
 		z = s.union(c, zs)
 	} else {
@@ -189,9 +195,10 @@ func (s *settler) raw(c closure, a, g *anchors) *rawZ {
 		z = s.extend(c.top, pr.z)
 		var gh map[nodeID]bool
 		z, gh = s.settleClosure(c, z, a, g)
+		growth = pr.growth || (a == nil && s.growthHit)
 		maps.Copy(gr, gh)
 	}
-	r := &rawZ{z: z, grounded: gr}
+	r := &rawZ{z: z, grounded: gr, growth: growth}
 	if c.top == nil {
 		s.pastRaws.put(k, r)
 	} else {
@@ -231,9 +238,16 @@ func (s *settler) eval(c closure) *settled {
 			}
 		}
 		if len(next) == len(removals) {
-			if e.anch == nil {
+			if checkGrowthShortcut && e.anch == nil && !s.raw(c, nil, nil).growth {
+				s.checkGrowth(c, e.z)
+			}
+			if e.anch == nil && s.raw(c, nil, nil).growth {
 				// Validation leaves the union whole; the settling-again
-				// pass still applies §3.2's growth rule (round 26).
+				// pass still applies §3.2's growth rule (round 26). It
+				// can differ from the union only where the union settled
+				// a sided decision beside a pending admission: by
+				// induction over the closures, every round is the same
+				// otherwise.
 				e = &settled{z: s.raw(c, growthAnchors, nil).z}
 			}
 			s.evals.put(k, e)

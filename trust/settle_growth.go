@@ -1,6 +1,10 @@
 package trust
 
-import "github.com/kring-circle/kring/protocol"
+import (
+	"fmt"
+
+	"github.com/kring-circle/kring/protocol"
+)
 
 // A circle that grows while it is partitioned must not settle two sides
 // of a conflict, one counted against the membership before an admission
@@ -84,4 +88,20 @@ func (s *settler) ackedPending(key protocol.Key, y *node, pending []*node) bool 
 		}
 	}
 	return false
+}
+
+// checkGrowthShortcut makes eval check, where it skips the growth pass,
+// that the pass would have given the union (tests set it).
+var checkGrowthShortcut = false
+
+// checkGrowth panics if the growth pass over c gives another Z than z,
+// the union: eval skipped the pass because no closure of c settled a
+// sided decision beside a pending admission.
+func (s *settler) checkGrowth(c closure, z *zset) {
+	g := s.raw(c, growthAnchors, nil).z
+	for _, n := range s.d.nodes {
+		if s.in(c, n) && g.has(n) != z.has(n) {
+			panic(fmt.Sprintf("trust: the growth pass settles %v differently from the union, which eval took for it", n.op))
+		}
+	}
 }
