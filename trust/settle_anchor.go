@@ -290,6 +290,7 @@ func (s *settler) validateCut(c closure, z0 *zset, cut cutOps) *settled {
 	if vacuous {
 		return e
 	}
+	strong := true
 	for {
 		r := s.raw(c, nil, a)
 		grew := false
@@ -303,11 +304,15 @@ func (s *settler) validateCut(c closure, z0 *zset, cut cutOps) *settled {
 			}
 		}
 		for _, n := range z0.removals() {
-			if !next[n.id] && n.op.Kind == protocol.KindLeave && s.recognised(n, c, sig, a) {
+			if !next[n.id] && n.op.Kind == protocol.KindLeave && (strong || !s.hasLeaveIn(n, leaves)) && s.recognised(n, c, sig, a, strong) {
 				next[n.id], grew = true, true
 			}
 		}
 		if !grew {
+			if strong {
+				strong = false
+				continue
+			}
 			return &settled{z: s.raw(c, a, nil).z, anch: a}
 		}
 		leaves = next
@@ -438,4 +443,14 @@ func (s *settler) unanchoredMembers(c closure, z *zset, a *anchors) int {
 // acknowledgement of its own removal.
 func (s *settler) anchoredQuorum(x *node, c closure, sig settledState, members keyset, a *anchors, leavers keyset) bool {
 	return s.ackersWithOp(x, c, a, leavers).countIn(members) >= sig.t.Hostile
+}
+
+// hasLeaveIn reports whether another Leave of l's author is in leaves.
+func (s *settler) hasLeaveIn(l *node, leaves map[nodeID]bool) bool {
+	for id := range leaves {
+		if n := s.d.nodes[id]; n != l && n.op.Author == l.op.Author {
+			return true
+		}
+	}
+	return false
 }

@@ -380,13 +380,16 @@ func (a *anchors) recogniser(d *dag, y *node) bool {
 // all in the settled State of its past, and where f or more of those
 // members signed unanchored ops in w's closure only anchored recognisers
 // count (review round 13).
-func (s *settler) recognised(l *node, c closure, sig settledState, a *anchors) bool {
+func (s *settler) recognised(l *node, c closure, sig settledState, a *anchors, strong bool) bool {
 	var ys []*node
 	ops := s.opsOf(c)
 	for _, y := range ops {
 		k := y.op.Author
 		if (y != l && !s.d.inPast(l, y)) || !a.recogniser(s.d, y) {
 			continue
+		}
+		if strong && !sig.members[k] && !a.keys[k] {
+			continue // a revoked key recognises only where no member does (draft 33)
 		}
 		past := s.pastOf(y)
 		pz := s.raw(past, nil, nil).z

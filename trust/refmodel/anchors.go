@@ -220,14 +220,19 @@ func (m *model) validateCut(sub, z0 set, cut cutOps) (*anchors, *rawEval) {
 	if vacuous {
 		return nil, nil
 	}
+	strong := true
 	for {
 		next := leaves.or(m.raw(sub, nil, a).grounded)
 		for l, in := range z0 {
-			if in && !next[l] && m.ops[l].op.Kind == protocol.KindLeave && m.recognised(l, sub, sig, a) {
+			if in && !next[l] && m.ops[l].op.Kind == protocol.KindLeave && (strong || !m.hasLeaveIn(l, leaves)) && m.recognised(l, sub, sig, a, strong) {
 				next[l] = true
 			}
 		}
 		if next.key() == leaves.key() {
+			if strong {
+				strong = false
+				continue
+			}
 			return a, m.raw(sub, a, nil)
 		}
 		leaves = next
@@ -305,4 +310,14 @@ func (m *model) anchoredQuorum(x int, sub set, t *judgement, a *anchors) bool {
 		}
 	}
 	return count >= t.sig.hostile()
+}
+
+// hasLeaveIn reports whether another Leave of l's author is in leaves.
+func (m *model) hasLeaveIn(l int, leaves set) bool {
+	for o, in := range leaves {
+		if in && o != l && m.ops[o].author() == m.ops[l].author() {
+			return true
+		}
+	}
+	return false
 }

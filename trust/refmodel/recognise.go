@@ -147,13 +147,16 @@ func (m *model) cutByRemovals(sub, z0, removals set) cutOps {
 // stale branch, the members who acknowledged the real Leaves before any
 // twin settled tell them apart, and still do after they leave themselves:
 // their acknowledgements precede their own validated Leaves.
-func (m *model) recognised(l int, sub set, sig *sigma, a *anchors) bool {
+func (m *model) recognised(l int, sub set, sig *sigma, a *anchors, strong bool) bool {
 	author := m.ops[l].author()
 	var ys []int
 	for y, in := range sub {
 		k := m.ops[y].author()
 		if !in || (y != l && !m.before(l, y)) || !a.recogniser(m, y) {
 			continue
+		}
+		if strong && !sig.members[k] && !a.keys[k] {
+			continue // a revoked key recognises only where no member does (draft 33)
 		}
 		pz := m.raw(m.pastSet(y), nil, nil).z
 		if !m.settled(pz).members[k] {
