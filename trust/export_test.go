@@ -5,8 +5,6 @@ package trust
 
 import (
 	"fmt"
-	"os"
-	"strings"
 
 	"github.com/kring-circle/kring/protocol"
 )
@@ -138,14 +136,3 @@ func (e *Engine) FollowersBoundForTest() (int, []string) {
 // SettledMemberForTest reports whether k is a member of the settled State
 // of s: a key that may endorse (docs/membership.md §5, draft 27).
 func SettledMemberForTest(s *State, k protocol.Key) bool { return s.settledMember(k) }
-
-// The tests check that eval skips the growth pass only where it changes
-// nothing (settle_growth.go); benchmarks measure the Engine as it runs.
-func init() {
-	checkGrowthShortcut = true
-	for _, a := range os.Args[1:] {
-		if v, ok := strings.CutPrefix(a, "-test.bench="); ok && v != "" {
-			checkGrowthShortcut = false
-		}
-	}
-}

@@ -52,11 +52,6 @@ type settler struct {
 	// rounds settles (firstRound); that call takes it.
 	roundHook func(settle map[nodeID]bool)
 	indexed   int // how many of the dag's nodes byAuthor holds
-	// growthHit is set by each call of rounds, as it returns: whether, in
-	// the union, a sided decision settled in a round with pending
-	// admissions (§3.2, growth). raw reads it right after the rounds of a
-	// closure, into rawZ.growth.
-	growthHit bool
 }
 
 func newSettler(d *dag) *settler {
@@ -298,8 +293,6 @@ func (s *settler) rounds(c closure, z *zset, a, acks, g, full *anchors) (*zset, 
 	s.roundHook = nil
 	grounded := map[nodeID]bool{}
 	leavers := s.leaversOf(c)
-	growth := false
-	defer func() { s.growthHit = growth }()
 	for {
 		if len(z.win) == 0 && len(z.runs) == 0 {
 			return z, grounded // nothing left to settle
@@ -350,12 +343,6 @@ func (s *settler) rounds(c closure, z *zset, a, acks, g, full *anchors) (*zset, 
 				// by its target: the other keys acknowledge x with ops.
 				withOp := s.ackersWithOp(x, c, d, leavers)
 				count = withOp.countIn(members)
-				if full != nil && count+1 >= q && sidedDecision(x) {
-					if pending := s.pendingAdmissions(c, z, judged()); len(pending) > 0 {
-						withOp = s.growthAckers(x, c, d, withOp, members, pending)
-						count = withOp.countIn(members)
-					}
-				}
 				if targets && x.op.Kind == protocol.KindEnact && isRemovalNode(x) {
 					key := *motionOf(x).Target
 					if i, ok := s.d.authors[key]; sig.members[key] && (!ok || !withOp.has(i)) && !s.tookSideAgainst(key, x, c, judged()) {
@@ -363,7 +350,7 @@ func (s *settler) rounds(c closure, z *zset, a, acks, g, full *anchors) (*zset, 
 					}
 				}
 			}
-			if !leave && full != nil && !full.growthOnly && count >= q && !s.anchoredQuorum(x, c, sig, members, full, leavers) {
+			if !leave && full != nil && count >= q && !s.anchoredQuorum(x, c, sig, members, full, leavers) {
 				return false
 			}
 			if count >= q && (!isDecisionNode(x) || s.jointQuorum(x, c, z, judged, count, d, members, leavers)) {
@@ -405,17 +392,6 @@ func (s *settler) rounds(c closure, z *zset, a, acks, g, full *anchors) (*zset, 
 		for id := range ground {
 			if settle[id] {
 				grounded[id] = true
-			}
-		}
-		if full == nil && !growth {
-			// In the union, note whether a sided decision settled beside
-			// a pending admission: only then can validation's
-			// settling-again pass, with §3.2's growth rule, differ.
-			for _, x := range acked {
-				if settle[x.id] && sidedDecision(x) && len(s.pendingAdmissions(c, z, judged())) > 0 {
-					growth = true
-					break
-				}
 			}
 		}
 		if hook != nil {

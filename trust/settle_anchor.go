@@ -25,10 +25,6 @@ type anchors struct {
 	firsts map[protocol.Hash]map[nodeID]bool
 
 	suspect keyset // the keys some of whose ops are not anchored, once asked for
-
-	// growthOnly marks growthAnchors: nothing is discounted, and the
-	// settling-again pass runs for §3.2's growth rule alone.
-	growthOnly bool
 }
 
 func newAnchors(keys map[protocol.Key]bool, leaves map[nodeID]bool, cut cutOps) *anchors {
@@ -81,9 +77,6 @@ func (s *settler) leftAnchored(a *anchors, key protocol.Key, c closure) bool {
 func (s *settler) anchorsIn(a *anchors, c closure) string {
 	if a == nil {
 		return ""
-	}
-	if a.growthOnly {
-		return "G"
 	}
 	var cut []int
 	for id := range a.cut {
@@ -155,10 +148,6 @@ func (s *settler) hasOpsIn(key protocol.Key, c closure) bool {
 type rawZ struct {
 	z        *zset
 	grounded map[nodeID]bool
-	// growth reports, for the union (no anchors), whether some closure's
-	// rounds settled a sided decision beside a pending admission: only
-	// then does the growth rule of the settling-again pass change Z.
-	growth bool
 }
 
 // raw returns Z of c under a, and the Leaves grounded under g.
@@ -179,14 +168,12 @@ func (s *settler) raw(c closure, a, g *anchors) *rawZ {
 	}
 	gr := map[nodeID]bool{}
 	var z *zset
-	growth := false
 	if c.top == nil {
 		zs := make([]*zset, 0, len(c.preds))
 		for _, p := range c.preds {
 			pr := s.raw(closureOf(p), a, g)
 			zs = append(zs, pr.z)
 			maps.Copy(gr, pr.grounded)
-			growth = growth || pr.growth
 		}
 		z = s.union(c, zs)
 	} else {
@@ -195,10 +182,9 @@ func (s *settler) raw(c closure, a, g *anchors) *rawZ {
 		z = s.extend(c.top, pr.z)
 		var gh map[nodeID]bool
 		z, gh = s.settleClosure(c, z, a, g)
-		growth = pr.growth || (a == nil && s.growthHit)
 		maps.Copy(gr, gh)
 	}
-	r := &rawZ{z: z, grounded: gr, growth: growth}
+	r := &rawZ{z: z, grounded: gr}
 	if c.top == nil {
 		s.pastRaws.put(k, r)
 	} else {
@@ -238,18 +224,6 @@ func (s *settler) eval(c closure) *settled {
 			}
 		}
 		if len(next) == len(removals) {
-			if checkGrowthShortcut && e.anch == nil && !s.raw(c, nil, nil).growth {
-				s.checkGrowth(c, e.z)
-			}
-			if e.anch == nil && s.raw(c, nil, nil).growth {
-				// Validation leaves the union whole; the settling-again
-				// pass still applies §3.2's growth rule (round 26). It
-				// can differ from the union only where the union settled
-				// a sided decision beside a pending admission: by
-				// induction over the closures, every round is the same
-				// otherwise.
-				e = &settled{z: s.raw(c, growthAnchors, nil).z}
-			}
 			s.evals.put(k, e)
 			return e
 		}

@@ -292,17 +292,12 @@ func (s *settler) wholeRuns(r runs, yz *zset, y *node) runs {
 }
 
 // seedPast records win as the window of the past c without anchors, so
-// that raw finds it instead of merging the heads' windows. Whether the
-// growth rule can change it (rawZ.growth) is its heads' closures'.
+// that raw finds it instead of merging the heads' windows.
 func (s *settler) seedPast(c closure, whole *zset) {
 	k := joinKeys(s.key(c), s.anchorsIn(nil, c), s.anchorsIn(nil, c))
 	if _, ok := s.pastRaws.get(k); !ok {
 		z := s.newZ(c, whole.win)
 		z.runs = whole.runs
-		growth := false
-		for _, p := range c.preds {
-			growth = growth || s.raw(closureOf(p), nil, nil).growth
-		}
-		s.pastRaws.put(k, &rawZ{z: z, grounded: map[nodeID]bool{}, growth: growth})
+		s.pastRaws.put(k, &rawZ{z: z, grounded: map[nodeID]bool{}})
 	}
 }

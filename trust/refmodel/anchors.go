@@ -26,9 +26,6 @@ type anchors struct {
 	// validation keeps (draft 25: recogniser).
 	firsts map[protocol.Hash]set
 	k      string
-	// growthOnly marks the anchors of a set whose union validation leaves
-	// whole: the settling-again pass runs for §3.2's growth rule alone.
-	growthOnly bool
 }
 
 func (a *anchors) key() string {

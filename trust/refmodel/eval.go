@@ -109,10 +109,6 @@ func (m *model) eval(sub set) *evaluation {
 	a, r := m.validate(sub, z)
 	if a != nil {
 		z = r.z
-	} else if g := m.growthOnly(); true {
-		// Validation leaves the union whole; the settling-again pass
-		// still applies §3.2's growth rule (round 26).
-		z = m.raw(sub, g, nil).z
 	}
 	e := &evaluation{sub: sub, z: z, anch: a, j: m.judge(sub, z, view{x: -1, exclude: -1, anch: a.key()})}
 	m.evals[k] = e
@@ -179,14 +175,14 @@ func (m *model) rounds(sub, z set, a, acks, g, full *anchors) (set, set) {
 			}
 			count, countD := 0, 0
 			for key := range sig.members {
-				if (full != nil && m.acknowledgesInRound(key, x, sub, t, targets, d, z)) || (full == nil && m.acknowledgesIn(key, x, sub, t, targets, d)) {
+				if m.acknowledgesIn(key, x, sub, t, targets, d) {
 					count++
 					if leave && g != nil && m.acknowledgesIn(key, x, sub, t, targets, g) {
 						countD++
 					}
 				}
 			}
-			if !leave && full != nil && !full.growthOnly && count >= q && !m.anchoredQuorum(x, sub, t, full) {
+			if !leave && full != nil && count >= q && !m.anchoredQuorum(x, sub, t, full) {
 				continue
 			}
 			if count >= q && (!isDecision(m.ops[x]) || m.jointQuorum(x, sub, z, sig, count, d, a)) {
