@@ -162,9 +162,9 @@ func (s *settler) firstGroups(c closure, h protocol.Hash) []map[nodeID]bool {
 	s.firstEnactments(c, h) // brings the index up to c
 	fi := s.firsts[h]
 	var out []map[nodeID]bool
-	for id, g := range fi.groups {
-		if g != nil && s.in(c, s.d.nodes[id]) {
-			out = append(out, g)
+	for _, id := range fi.grouped {
+		if s.in(c, s.d.nodes[id]) {
+			out = append(out, fi.groups[id])
 		}
 	}
 	return out
@@ -178,6 +178,7 @@ type firstIndex struct {
 	held    []bool            // by op id: its closure holds a settled enactment
 	firsts  []map[nodeID]bool // by op id: the first enactments its closure holds (shared)
 	groups  []map[nodeID]bool // by op id: the enactments its closure first settles, if it does
+	grouped []nodeID          // the ops whose closures first settle the motion
 }
 
 func (fi *firstIndex) at(id nodeID) map[nodeID]bool {
@@ -237,6 +238,9 @@ func (fi *firstIndex) upTo(s *settler, h protocol.Hash, last nodeID) {
 		fi.held = append(fi.held, len(now) > 0)
 		fi.firsts = append(fi.firsts, f)
 		fi.groups = append(fi.groups, group)
+		if group != nil {
+			fi.grouped = append(fi.grouped, id)
+		}
 	}
 }
 
