@@ -392,8 +392,8 @@ func (s *settler) recognised(l *node, c closure, sig settledState, a *anchors, s
 		if (y != l && !s.d.inPast(l, y)) || !a.recogniser(s.d, y) {
 			continue
 		}
-		if strong && !sig.members[k] && !a.keys[k] {
-			continue // a revoked key recognises only where no member does (draft 33)
+		if strong && !sig.members[k] {
+			continue // a removed key recognises only in the second step (drafts 33 and 35)
 		}
 		past := s.pastOf(y)
 		pz := s.raw(past, nil, nil).z

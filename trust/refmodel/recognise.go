@@ -155,8 +155,8 @@ func (m *model) recognised(l int, sub set, sig *sigma, a *anchors, strong bool) 
 		if !in || (y != l && !m.before(l, y)) || !a.recogniser(m, y) {
 			continue
 		}
-		if strong && !sig.members[k] && !a.keys[k] {
-			continue // a revoked key recognises only where no member does (draft 33)
+		if strong && !sig.members[k] {
+			continue // a removed key recognises only in the second step (drafts 33 and 35)
 		}
 		pz := m.raw(m.pastSet(y), nil, nil).z
 		if !m.settled(pz).members[k] {
