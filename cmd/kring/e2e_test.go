@@ -6,16 +6,15 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
-	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
 
+	"github.com/kring-circle/kring/internal/loopback"
 	"github.com/kring-circle/kring/node"
 )
 
@@ -77,33 +76,15 @@ func bin(t *testing.T, args ...string) result {
 	return result{stdout: out.String(), stderr: errOut.String(), code: code}
 }
 
-// handedOut holds the ports freePort returned in this test process: the
-// kernel may hand a port it just freed to the next listener on port 0, so
-// two calls could otherwise return one port for two daemons (seen in CI:
-// one org's p2p port was another's API port).
-var handedOut = struct {
-	sync.Mutex
-	ports map[int]bool
-}{ports: map[int]bool{}}
-
 // freePort returns a TCP port on 127.0.0.1 that was free a moment ago and
-// that no earlier call returned.
+// that no earlier call returned (internal/loopback).
 func freePort(t *testing.T) int {
 	t.Helper()
-	handedOut.Lock()
-	defer handedOut.Unlock()
-	for {
-		l, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			t.Fatal(err)
-		}
-		port := l.Addr().(*net.TCPAddr).Port
-		l.Close()
-		if !handedOut.ports[port] {
-			handedOut.ports[port] = true
-			return port
-		}
+	p, err := loopback.FreePort()
+	if err != nil {
+		t.Fatal(err)
 	}
+	return p
 }
 
 // start runs `kring run` for o until ctx ends.

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -14,6 +13,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/kring-circle/kring/internal/loopback"
 	"github.com/kring-circle/kring/node"
 	"github.com/kring-circle/kring/protocol"
 )
@@ -210,14 +210,14 @@ func cli(ctx context.Context, bin string, args ...string) (string, error) {
 	return out.String(), nil
 }
 
-// freePort returns a loopback TCP port that was free a moment ago, or 0.
+// freePort returns a loopback TCP port that was free a moment ago and that
+// no earlier call returned, or 0.
 func freePort() int {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
+	p, err := loopback.FreePort()
 	if err != nil {
 		return 0
 	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
+	return p
 }
 
 // tail is the end of a log, for an error message.
