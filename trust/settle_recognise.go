@@ -36,8 +36,8 @@ func (s *settler) cutByRemovals(c closure, z0 *zset, removals map[nodeID]bool) c
 		if !t.motions[e.motion] {
 			continue
 		}
-		// Only the first enactments that validation keeps fix the
-		// cut point, as only the removals it keeps cut.
+		// Only the first enactments that validation keeps fix the cut
+		// point, as only the removals it keeps cut.
 		first := map[nodeID]bool{}
 		var groups []map[nodeID]bool
 		for _, g := range s.firstGroups(c, e.motion) {
@@ -162,9 +162,9 @@ func (s *settler) firstGroups(c closure, h protocol.Hash) []map[nodeID]bool {
 	s.firstEnactments(c, h) // brings the index up to c
 	fi := s.firsts[h]
 	var out []map[nodeID]bool
-	for _, id := range fi.grouped {
-		if s.in(c, s.d.nodes[id]) {
-			out = append(out, fi.groups[id])
+	for _, g := range fi.groups {
+		if s.in(c, s.d.nodes[g.top]) {
+			out = append(out, g.first)
 		}
 	}
 	return out
@@ -177,8 +177,14 @@ type firstIndex struct {
 	scanned int               // how many of the dag's membership ops es reflects
 	held    []bool            // by op id: its closure holds a settled enactment
 	firsts  []map[nodeID]bool // by op id: the first enactments its closure holds (shared)
-	groups  []map[nodeID]bool // by op id: the enactments its closure first settles, if it does
-	grouped []nodeID          // the ops whose closures first settle the motion
+	groups  []firstGroup      // the closures that first settle the motion, in applied order
+}
+
+// firstGroup is one closure ↓top that first settles a motion, with the
+// enactments its first round settles.
+type firstGroup struct {
+	top   nodeID
+	first map[nodeID]bool
 }
 
 func (fi *firstIndex) at(id nodeID) map[nodeID]bool {
@@ -219,13 +225,12 @@ func (fi *firstIndex) upTo(s *settler, h protocol.Hash, last nodeID) {
 			before = before || fi.held[p.id]
 			f = unionFirsts(f, fi.firsts[p.id])
 		}
-		var group map[nodeID]bool
 		if len(now) > 0 && !before {
 			g := maps.Clone(f)
 			if g == nil {
 				g = map[nodeID]bool{}
 			}
-			group = map[nodeID]bool{}
+			group := map[nodeID]bool{}
 			first := s.firstRound(y, now)
 			for _, e := range now {
 				if first[e.id] {
@@ -234,13 +239,10 @@ func (fi *firstIndex) upTo(s *settler, h protocol.Hash, last nodeID) {
 				}
 			}
 			f = g
+			fi.groups = append(fi.groups, firstGroup{top: id, first: group})
 		}
 		fi.held = append(fi.held, len(now) > 0)
 		fi.firsts = append(fi.firsts, f)
-		fi.groups = append(fi.groups, group)
-		if group != nil {
-			fi.grouped = append(fi.grouped, id)
-		}
 	}
 }
 
