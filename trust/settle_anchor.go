@@ -266,6 +266,11 @@ func (s *settler) validateCut(c closure, z0 *zset, cut cutOps) *settled {
 	}
 	strong := true
 	for {
+		// The members that may recognise are those of the settled State
+		// that validation keeps under the current V, not of the union
+		// (draft 36): a stale branch of departed keys settles admissions
+		// of sybils in the union (review round 29).
+		kept := s.sigma(c, s.raw(c, a, nil).z)
 		r := s.raw(c, nil, a)
 		grew := false
 		next := map[nodeID]bool{}
@@ -278,7 +283,7 @@ func (s *settler) validateCut(c closure, z0 *zset, cut cutOps) *settled {
 			}
 		}
 		for _, n := range z0.removals() {
-			if !next[n.id] && n.op.Kind == protocol.KindLeave && (strong || !s.hasLeaveIn(n, leaves)) && s.recognised(n, c, sig, a, strong) {
+			if !next[n.id] && n.op.Kind == protocol.KindLeave && (strong || !s.hasLeaveIn(n, leaves)) && (s.recognised(n, c, sig, kept, a, strong) || strong && count[n.op.Author] > 1 && s.vouched(n, c, sig, kept)) {
 				next[n.id], grew = true, true
 			}
 		}

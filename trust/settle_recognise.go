@@ -381,18 +381,23 @@ func (a *anchors) recogniser(d *dag, y *node) bool {
 // Leave l with an op y in c that may recognise, each a member in the
 // settled State of y's own past, and whose past settles no other Leave of
 // l's author: the members who acknowledged a real Leave before any twin of
-// it settled tell it apart, and still do after they leave themselves. The
-// f keys must be members at once: some op w holds their ops and has them
+// it settled tell it apart, and still do after they leave themselves. A
+// key that is a member of sig must also be one of kept, the settled State
+// that validation keeps under a (draft 36). The f keys must be members at
+// once: some op w holds their ops and has them
 // all in the settled State of its past, and where f or more of those
 // members signed unanchored ops in w's closure only anchored recognisers
 // count (review round 13).
-func (s *settler) recognised(l *node, c closure, sig settledState, a *anchors, strong bool) bool {
+func (s *settler) recognised(l *node, c closure, sig, kept settledState, a *anchors, strong bool) bool {
 	var ys []*node
 	ops := s.opsOf(c)
 	for _, y := range ops {
 		k := y.op.Author
 		if (y != l && !s.d.inPast(l, y)) || !a.recogniser(s.d, y) {
 			continue
+		}
+		if sig.members[k] && !kept.members[k] {
+			continue // only the union admits it: a stale branch's sybil (draft 36)
 		}
 		if strong && !sig.members[k] {
 			continue // a removed key recognises only in the second step (drafts 33 and 35)
@@ -449,4 +454,24 @@ func (s *settler) recognised(l *node, c closure, sig settledState, a *anchors, s
 		}
 	}
 	return false
+}
+
+// vouched reports whether at least f live keys (members of sig, the
+// settled State of the union, and of kept, the one validation keeps) each
+// signed an op whose past, evaluated on its own, holds the Leave l
+// validated (draft 36): a live member carries forward what the members of
+// its time recognised, after they leave, and removed keys never vouch.
+func (s *settler) vouched(l *node, c closure, sig, kept settledState) bool {
+	keys := map[protocol.Key]bool{}
+	for _, y := range s.opsOf(c) {
+		k := y.op.Author
+		if keys[k] || !sig.members[k] || !kept.members[k] || !s.d.inPast(l, y) {
+			continue
+		}
+		e := s.eval(s.pastOf(y))
+		if e.z.has(l) && (e.anch == nil || e.anch.leaves[l.id]) {
+			keys[k] = true
+		}
+	}
+	return len(keys) >= sig.t.Hostile
 }

@@ -219,9 +219,15 @@ func (m *model) validateCut(sub, z0 set, cut cutOps) (*anchors, *rawEval) {
 	}
 	strong := true
 	for {
+		// The members that may recognise are those of the settled State
+		// that validation keeps under the current V, not of the union
+		// (draft 36): a stale branch of departed keys settles admissions
+		// of sybils in the union, and a sybil is no more a sign of
+		// honesty there than a Leave (round 29).
+		kept := m.settled(m.raw(sub, a, nil).z)
 		next := leaves.or(m.raw(sub, nil, a).grounded)
 		for l, in := range z0 {
-			if in && !next[l] && m.ops[l].op.Kind == protocol.KindLeave && (strong || !m.hasLeaveIn(l, leaves)) && m.recognised(l, sub, sig, a, strong) {
+			if in && !next[l] && m.ops[l].op.Kind == protocol.KindLeave && (strong || !m.hasLeaveIn(l, leaves)) && (m.recognised(l, sub, sig, kept, a, strong) || strong && count[m.ops[l].author()] > 1 && m.vouched(l, sub, sig, kept)) {
 				next[l] = true
 			}
 		}

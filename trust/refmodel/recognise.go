@@ -135,7 +135,9 @@ func (m *model) cutByRemovals(sub, z0, removals set) cutOps {
 // of the whole set) acknowledged the Leave l with an op y in sub that may
 // recognise (recogniser), each a member in the settled State of y's own
 // past, and whose past settles no other Leave of l's author (review rounds
-// 9 and 11); and whether f such keys were members at once: some op w has
+// 9 and 11); a key that is a member of sig must also be one of kept, the
+// settled State that validation keeps under a (draft 36: a stale
+// branch's sybil is a member of the union alone); and whether f such keys were members at once: some op w has
 // their ops in its closure and all of them members in the settled State
 // of its past, and where f or more of those members signed ops in w's
 // closure that a does not anchor, only anchored recognisers count there
@@ -147,13 +149,16 @@ func (m *model) cutByRemovals(sub, z0, removals set) cutOps {
 // stale branch, the members who acknowledged the real Leaves before any
 // twin settled tell them apart, and still do after they leave themselves:
 // their acknowledgements precede their own validated Leaves.
-func (m *model) recognised(l int, sub set, sig *sigma, a *anchors, strong bool) bool {
+func (m *model) recognised(l int, sub set, sig, kept *sigma, a *anchors, strong bool) bool {
 	author := m.ops[l].author()
 	var ys []int
 	for y, in := range sub {
 		k := m.ops[y].author()
 		if !in || (y != l && !m.before(l, y)) || !a.recogniser(m, y) {
 			continue
+		}
+		if sig.members[k] && !kept.members[k] {
+			continue // only the union admits it: a stale branch's sybil (draft 36)
 		}
 		if strong && !sig.members[k] {
 			continue // a removed key recognises only in the second step (drafts 33 and 35)
@@ -243,4 +248,27 @@ func (m *model) settledBeforeFirst(groups []set) set {
 		}
 	}
 	return out
+}
+
+// vouched reports whether at least f live keys (members of the settled
+// State of the whole set, sig, and of the one validation keeps, kept)
+// each signed an op y whose past, evaluated on its own, holds the Leave l
+// validated (draft 36). A member's op is its view of the circle: what the
+// members of its time recognised there, it carries forward after they
+// leave, and f live keys hold one that is not hostile. Removed keys never
+// vouch, so thieves of keys stolen one after another, each gone before
+// the next theft, add up to nothing here (review rounds 13 and 29).
+func (m *model) vouched(l int, sub set, sig, kept *sigma) bool {
+	keys := map[protocol.Key]bool{}
+	for y, in := range sub {
+		k := m.ops[y].author()
+		if !in || keys[k] || !sig.members[k] || !kept.members[k] || !m.before(l, y) {
+			continue
+		}
+		e := m.eval(m.pastSet(y))
+		if e.z[l] && (e.anch == nil || e.anch.leaves[l]) {
+			keys[k] = true
+		}
+	}
+	return len(keys) >= sig.hostile()
 }
