@@ -369,9 +369,16 @@ func (s *settler) beyondBound(c closure, z *zset, a *anchors) *anchors {
 	if a == nil {
 		return nil
 	}
+	ops := s.opsOfKeys(c, a.suspects(s.d))
+	leaves := map[protocol.Key][]*node{}
+	for _, n := range ops {
+		if n.op.Kind == protocol.KindLeave {
+			leaves[n.op.Author] = append(leaves[n.op.Author], n)
+		}
+	}
 	keys := map[protocol.Key]bool{}
-	for _, n := range s.opsOfKeys(c, a.suspects(s.d)) {
-		if !keys[n.op.Author] && !a.anchored(s.d, n) {
+	for _, n := range ops {
+		if !keys[n.op.Author] && !a.anchored(s.d, n) && !s.seenLeft(a, n, leaves[n.op.Author], z) {
 			keys[n.op.Author] = true
 		}
 	}
@@ -380,6 +387,26 @@ func (s *settler) beyondBound(c closure, z *zset, a *anchors) *anchors {
 		return nil
 	}
 	return a
+}
+
+// seenLeft reports whether y is a departed key's twin that its closure
+// judges void on its own (draft 36): its author has a validated Leave in
+// z, the closure's preds' union, no removal cuts y, and y precedes none
+// of its author's Leaves in the closure (leaves). Such an op is inert
+// wherever its author's Leave is settled, so it is no hostile key's work
+// there (review round 27).
+func (s *settler) seenLeft(a *anchors, y *node, leaves []*node, z *zset) bool {
+	if !a.keys[y.op.Author] || a.cut[y.id] {
+		return false
+	}
+	left := false
+	for _, l := range leaves {
+		if s.d.inPast(y, l) {
+			return false
+		}
+		left = left || (a.leaves[l.id] && z.has(l))
+	}
+	return left
 }
 
 // settleClosure runs the rounds of closure c from its preds' union z

@@ -255,7 +255,7 @@ func (m *model) beyondBound(sub, z set, a *anchors) *anchors {
 	}
 	keys := map[protocol.Key]bool{}
 	for y, in := range sub {
-		if in && !keys[m.ops[y].author()] && !a.anchored(m, y) {
+		if in && !keys[m.ops[y].author()] && !a.anchored(m, y) && !a.seenLeft(m, y, sub, z) {
 			keys[m.ops[y].author()] = true
 		}
 	}
@@ -263,6 +263,32 @@ func (m *model) beyondBound(sub, z set, a *anchors) *anchors {
 		return nil
 	}
 	return a
+}
+
+// seenLeft reports whether y is a departed key's twin that the closure
+// sub judges void on its own (draft 36): y's author has a validated Leave
+// in z, the closure's preds' union, no revocation or disavowal cuts y,
+// and y precedes no Leave of its author in sub. §4.1 makes such an op
+// inert wherever its author's Leave is settled, and §3.2 counts none of
+// its acknowledgements, so it is no hostile key's work in sub: a removed
+// key that §0 does not limit (review round 27,
+// 9r31-departed-twin-tips-one-target).
+func (a *anchors) seenLeft(m *model, y int, sub, z set) bool {
+	author := m.ops[y].author()
+	if !a.keys[author] || a.cut[y] {
+		return false
+	}
+	left := false
+	for l, in := range sub {
+		if !in || m.ops[l].op.Kind != protocol.KindLeave || m.ops[l].author() != author {
+			continue
+		}
+		if m.before(y, l) {
+			return false
+		}
+		left = left || (a.leaves[l] && z[l])
+	}
+	return left
 }
 
 // settleClosure runs the rounds of the closure sub from its preds' union
