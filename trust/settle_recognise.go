@@ -458,17 +458,31 @@ func (s *settler) recognised(l *node, c closure, sig, kept settledState, a *anch
 
 // vouched reports whether at least f live keys (members of sig, the
 // settled State of the union, and of kept, the one validation keeps) each
-// signed an op whose past, evaluated on its own, holds the Leave l
-// validated (draft 36): a live member carries forward what the members of
-// its time recognised, after they leave, and removed keys never vouch.
+// hold the Leave l validated in one of their first views of it (draft 36):
+// an op y of the key whose past settles l in the union over its closures
+// while no earlier op of the key's does, with Eval(past(y)) validating l.
+// A live member carries forward what the members of its time recognised,
+// after they leave; removed keys never vouch. Only first views are
+// evaluated, so a contested Leave costs one evaluation per live key and
+// branch, not one per op.
 func (s *settler) vouched(l *node, c closure, sig, kept settledState) bool {
 	keys := map[protocol.Key]bool{}
+	firsts := map[protocol.Key][]*node{}
 	for _, y := range s.opsOf(c) {
 		k := y.op.Author
 		if keys[k] || !sig.members[k] || !kept.members[k] || !s.d.inPast(l, y) {
 			continue
 		}
-		e := s.eval(s.pastOf(y))
+		later := false
+		for _, f := range firsts[k] {
+			later = later || s.d.inPast(f, y)
+		}
+		past := s.pastOf(y)
+		if later || !s.raw(past, nil, nil).z.has(l) {
+			continue
+		}
+		firsts[k] = append(firsts[k], y)
+		e := s.eval(past)
 		if e.z.has(l) && (e.anch == nil || e.anch.leaves[l.id]) {
 			keys[k] = true
 		}

@@ -251,13 +251,16 @@ func (m *model) settledBeforeFirst(groups []set) set {
 }
 
 // vouched reports whether at least f live keys (members of the settled
-// State of the whole set, sig, and of the one validation keeps, kept)
-// each signed an op y whose past, evaluated on its own, holds the Leave l
-// validated (draft 36). A member's op is its view of the circle: what the
-// members of its time recognised there, it carries forward after they
-// leave, and f live keys hold one that is not hostile. Removed keys never
-// vouch, so thieves of keys stolen one after another, each gone before
-// the next theft, add up to nothing here (review rounds 13 and 29).
+// State of the whole set, sig, and of the one validation keeps, kept) each
+// hold the Leave l validated in one of their first views of it (draft
+// 36): an op y of the key whose past settles l in the union over its
+// closures while no op of the key's in that past does, with the past,
+// evaluated on its own, validating l. A member's op is its view of the
+// circle: what the members of its time recognised there, it carries
+// forward after they leave, and f live keys hold one that is not hostile.
+// Removed keys never vouch, so thieves of keys stolen one after another,
+// each gone before the next theft, add up to nothing here (review rounds
+// 13 and 29).
 func (m *model) vouched(l int, sub set, sig, kept *sigma) bool {
 	keys := map[protocol.Key]bool{}
 	for y, in := range sub {
@@ -265,7 +268,21 @@ func (m *model) vouched(l int, sub set, sig, kept *sigma) bool {
 		if !in || keys[k] || !sig.members[k] || !kept.members[k] || !m.before(l, y) {
 			continue
 		}
-		e := m.eval(m.pastSet(y))
+		past := m.pastSet(y)
+		if !m.raw(past, nil, nil).z[l] {
+			continue
+		}
+		first := true
+		for x, xin := range past {
+			if xin && m.ops[x].author() == k && m.before(l, x) && m.raw(m.pastSet(x), nil, nil).z[l] {
+				first = false
+				break
+			}
+		}
+		if !first {
+			continue
+		}
+		e := m.eval(past)
 		if e.z[l] && (e.anch == nil || e.anch.leaves[l]) {
 			keys[k] = true
 		}
