@@ -265,6 +265,7 @@ func (s *settler) validateCut(c closure, z0 *zset, cut cutOps) *settled {
 		return e
 	}
 	strong := true
+	vouched := map[protocol.Key]bool{} // the authors with a vouched Leave
 	for {
 		// The members that may recognise are those of the settled State
 		// that validation keeps under the current V, not of the union
@@ -283,7 +284,18 @@ func (s *settler) validateCut(c closure, z0 *zset, cut cutOps) *settled {
 			}
 		}
 		for _, n := range z0.removals() {
-			if !next[n.id] && n.op.Kind == protocol.KindLeave && (strong || !s.hasLeaveIn(n, leaves)) && (s.recognised(n, c, sig, kept, a, strong) || strong && count[n.op.Author] > 1 && s.vouched(n, c, sig, kept)) {
+			if strong && !next[n.id] && n.op.Kind == protocol.KindLeave && count[n.op.Author] > 1 && s.vouched(n, c, sig, kept) {
+				next[n.id], grew, vouched[n.op.Author] = true, true, true
+			}
+		}
+		for _, n := range z0.removals() {
+			if next[n.id] || n.op.Kind != protocol.KindLeave {
+				continue
+			}
+			// Where live members vouch for a Leave of the author, members
+			// recognise no other (round 30); in the second step no
+			// author gains a second Leave (drafts 33 and 35).
+			if (strong && !vouched[n.op.Author] || !strong && !s.hasLeaveIn(n, leaves)) && s.recognised(n, c, sig, kept, a, strong) {
 				next[n.id], grew = true, true
 			}
 		}

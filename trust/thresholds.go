@@ -14,7 +14,9 @@ import (
 type Thresholds struct {
 	// N is the number of members the thresholds are computed for.
 	N int
-	// Admit is k' = min(k, N): endorsements to admit.
+	// Admit is k' = max(1, min(k, N)): endorsements to admit. A State
+	// without members (one that validation can compute, docs/membership.md
+	// §3.4) admits no one.
 	Admit int
 	// Suspend is s' = max(2, min(s, N-1)): votes to suspend.
 	Suspend int
@@ -28,8 +30,9 @@ type Thresholds struct {
 	// Hostile is f = min(k', s', r', ceil(N/2)): the threat model assumes
 	// fewer hostile keys than this among the members.
 	Hostile int
-	// Settle is q = min(N, max(ceil((N+f)/2), 2f-1)): the members whose
-	// acknowledgements settle an op. Two such quorums share at least f
+	// Settle is q = max(1, min(N, max(ceil((N+f)/2), 2f-1))): the members
+	// whose acknowledgements settle an op; a State without members settles
+	// nothing. Two such quorums share at least f
 	// members, so at least one honest member; and a quorum in which fewer
 	// than f keys are discounted (docs/membership.md §3.4) still holds f
 	// that are not.
@@ -40,12 +43,12 @@ type Thresholds struct {
 // settled State has n members.
 func ThresholdsFor(c *protocol.Charter, n int) Thresholds {
 	t := Thresholds{N: n}
-	t.Admit = min(int(c.Admit), n)
+	t.Admit = max(1, min(int(c.Admit), n))
 	t.Suspend = max(2, min(int(c.Suspend), n-1))
 	t.Revoke = max(2, min(int(c.Revoke), n-1))
 	t.Change = min(n, max(c.ChangeQuorum(n), n/2+1))
 	t.Hostile = min(t.Admit, t.Suspend, t.Revoke, (n+1)/2)
-	t.Settle = min(n, max((n+t.Hostile+1)/2, 2*t.Hostile-1))
+	t.Settle = max(1, min(n, max((n+t.Hostile+1)/2, 2*t.Hostile-1)))
 	return t
 }
 

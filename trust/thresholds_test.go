@@ -18,6 +18,10 @@ func TestThresholdsSmallCircles(t *testing.T) {
 		admit, suspend, revoke, change, q int
 		canSuspend, canRevoke             bool
 	}{
+		// A State without members, which validation can compute for a
+		// closure whose real State has some (review round 30), admits no
+		// one and settles nothing: k′ and q keep a floor of 1.
+		{0, 1, 2, 2, 0, 1, false, false},
 		{1, 1, 2, 2, 1, 1, false, false},
 		{2, 2, 2, 2, 2, 2, false, false},
 		{3, 3, 2, 2, 3, 3, true, true},
@@ -47,7 +51,7 @@ func TestThresholdsMatchReference(t *testing.T) {
 			for r := uint32(1); r <= 6; r++ {
 				for _, c := range []uint32{0, 1, 3, 10} {
 					ch := protocol.Charter{Name: "x", Version: 1, Admit: k, Suspend: s, Revoke: r, Change: c}
-					for n := 1; n <= 80; n++ {
+					for n := 0; n <= 80; n++ {
 						got := trust.ThresholdsFor(&ch, n)
 						want := refmodel.Thresholds(ch, n)
 						if [5]int{got.Admit, got.Suspend, got.Revoke, got.Change, got.Settle} != want {

@@ -368,7 +368,7 @@ type ThresholdsInfo struct {
 	// Members is n, the members (suspended or not) the thresholds are
 	// computed for.
 	Members int `json:"members"`
-	// Admit is k' = min(k, n): endorsements to admit.
+	// Admit is k' = max(1, min(k, n)): endorsements to admit.
 	Admit int `json:"admit"`
 	// Suspend is s' = max(2, min(s, n-1)): votes to suspend.
 	Suspend int `json:"suspend"`
@@ -381,7 +381,7 @@ type ThresholdsInfo struct {
 	// Hostile is f = min(k', s', r', ceil(n/2)): the rules assume fewer
 	// hostile members than this.
 	Hostile int `json:"hostile"`
-	// Settle is q = min(n, ceil((n+f)/2)): the members whose
+	// Settle is q = max(1, min(n, max(ceil((n+f)/2), 2f-1))): the members whose
 	// acknowledgements settle an op.
 	Settle int `json:"settle"`
 	// CanSuspend and CanRevoke say whether the other members together can

@@ -218,6 +218,7 @@ func (m *model) validateCut(sub, z0 set, cut cutOps) (*anchors, *rawEval) {
 		return nil, nil
 	}
 	strong := true
+	vouched := map[protocol.Key]bool{} // the authors with a vouched Leave
 	for {
 		// The members that may recognise are those of the settled State
 		// that validation keeps under the current V, not of the union
@@ -227,7 +228,18 @@ func (m *model) validateCut(sub, z0 set, cut cutOps) (*anchors, *rawEval) {
 		kept := m.settled(m.raw(sub, a, nil).z)
 		next := leaves.or(m.raw(sub, nil, a).grounded)
 		for l, in := range z0 {
-			if in && !next[l] && m.ops[l].op.Kind == protocol.KindLeave && (strong || !m.hasLeaveIn(l, leaves)) && (m.recognised(l, sub, sig, kept, a, strong) || strong && count[m.ops[l].author()] > 1 && m.vouched(l, sub, sig, kept)) {
+			if in && strong && !next[l] && m.ops[l].op.Kind == protocol.KindLeave && count[m.ops[l].author()] > 1 && m.vouched(l, sub, sig, kept) {
+				next[l], vouched[m.ops[l].author()] = true, true
+			}
+		}
+		for l, in := range z0 {
+			if !in || next[l] || m.ops[l].op.Kind != protocol.KindLeave {
+				continue
+			}
+			// Where live members vouch for a Leave of the author, members
+			// recognise no other (round 30); in the second step no
+			// author gains a second Leave (drafts 33 and 35).
+			if (strong && !vouched[m.ops[l].author()] || !strong && !m.hasLeaveIn(l, leaves)) && m.recognised(l, sub, sig, kept, a, strong) {
 				next[l] = true
 			}
 		}

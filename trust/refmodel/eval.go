@@ -62,7 +62,9 @@ func (m *model) settled(z set) *sigma {
 }
 
 // The thresholds of §2.
-func (s *sigma) admit() int { return min(int(s.charter.Admit), s.n) }
+// admit is k′ = max(1, min(k, n)) and quorum at least 1: a State without
+// members admits no one and settles nothing (draft 36, review round 30).
+func (s *sigma) admit() int { return max(1, min(int(s.charter.Admit), s.n)) }
 func (s *sigma) suspend() int {
 	return max(2, min(int(s.charter.Suspend), s.n-1))
 }
@@ -78,7 +80,7 @@ func (s *sigma) hostile() int {
 	return min(s.admit(), s.suspend(), s.revoke(), (s.n+1)/2)
 }
 func (s *sigma) quorum() int {
-	return min(s.n, max((s.n+s.hostile()+1)/2, 2*s.hostile()-1))
+	return max(1, min(s.n, max((s.n+s.hostile()+1)/2, 2*s.hostile()-1)))
 }
 
 // threshold returns the votes a removal or lift motion needs.
