@@ -283,9 +283,18 @@ func (s *settler) validateCut(c closure, z0 *zset, cut cutOps) *settled {
 				next[id], grew = true, true
 			}
 		}
+		// Live keys vouch for one Leave of an author at most: where they
+		// vouch for two in one pass, neither enters V by vouching (round
+		// 31), and once one has, no other does.
+		byAuthor := map[protocol.Key][]*node{}
 		for _, n := range z0.removals() {
-			if strong && !next[n.id] && n.op.Kind == protocol.KindLeave && count[n.op.Author] > 1 && s.vouched(n, c, sig, kept) {
-				next[n.id], grew, vouched[n.op.Author] = true, true, true
+			if strong && !next[n.id] && n.op.Kind == protocol.KindLeave && count[n.op.Author] > 1 && !vouched[n.op.Author] && s.vouched(n, c, sig, kept) {
+				byAuthor[n.op.Author] = append(byAuthor[n.op.Author], n)
+			}
+		}
+		for k, ns := range byAuthor {
+			if len(ns) == 1 {
+				next[ns[0].id], grew, vouched[k] = true, true, true
 			}
 		}
 		for _, n := range z0.removals() {

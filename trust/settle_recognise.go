@@ -460,7 +460,8 @@ func (s *settler) recognised(l *node, c closure, sig, kept settledState, a *anch
 // settled State of the union, and of kept, the one validation keeps) each
 // hold the Leave l validated in one of their first views of it (draft 36):
 // an op y of the key whose past settles l in the union over its closures
-// while no earlier op of the key's does, with Eval(past(y)) validating l.
+// and has the key a member of its settled State (round 31), while no
+// earlier op of the key's does, with Eval(past(y)) validating l.
 // A live member carries forward what the members of its time recognised,
 // after they leave; removed keys never vouch. Only first views are
 // evaluated, so a contested Leave costs one evaluation per live key and
@@ -478,7 +479,7 @@ func (s *settler) vouched(l *node, c closure, sig, kept settledState) bool {
 			later = later || s.d.inPast(f, y)
 		}
 		past := s.pastOf(y)
-		if later || !s.raw(past, nil, nil).z.has(l) {
+		if later || !s.view(past, k, l) {
 			continue
 		}
 		firsts[k] = append(firsts[k], y)
@@ -488,4 +489,13 @@ func (s *settler) vouched(l *node, c closure, sig, kept settledState) bool {
 		}
 	}
 	return len(keys) >= sig.t.Hostile
+}
+
+// view reports whether past, the past of an op of key, is one in which the
+// key may vouch for the Leave l: it settles l in the union and has the key
+// a member of its settled State (review round 31: applicants fed a thief's
+// history must not vouch with their admissions).
+func (s *settler) view(past closure, key protocol.Key, l *node) bool {
+	z := s.raw(past, nil, nil).z
+	return z.has(l) && s.sigma(past, z).members[key]
 }

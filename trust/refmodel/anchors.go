@@ -227,9 +227,18 @@ func (m *model) validateCut(sub, z0 set, cut cutOps) (*anchors, *rawEval) {
 		// honesty there than a Leave (round 29).
 		kept := m.settled(m.raw(sub, a, nil).z)
 		next := leaves.or(m.raw(sub, nil, a).grounded)
+		// Live keys vouch for one Leave of an author at most: where they
+		// vouch for two in one pass, neither enters V by vouching (round
+		// 31), and once one has, no other does.
+		byAuthor := map[protocol.Key][]int{}
 		for l, in := range z0 {
-			if in && strong && !next[l] && m.ops[l].op.Kind == protocol.KindLeave && count[m.ops[l].author()] > 1 && m.vouched(l, sub, sig, kept) {
-				next[l], vouched[m.ops[l].author()] = true, true
+			if in && strong && !next[l] && m.ops[l].op.Kind == protocol.KindLeave && count[m.ops[l].author()] > 1 && !vouched[m.ops[l].author()] && m.vouched(l, sub, sig, kept) {
+				byAuthor[m.ops[l].author()] = append(byAuthor[m.ops[l].author()], l)
+			}
+		}
+		for k, ls := range byAuthor {
+			if len(ls) == 1 {
+				next[ls[0]], vouched[k] = true, true
 			}
 		}
 		for l, in := range z0 {

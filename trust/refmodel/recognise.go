@@ -254,8 +254,9 @@ func (m *model) settledBeforeFirst(groups []set) set {
 // State of the whole set, sig, and of the one validation keeps, kept) each
 // hold the Leave l validated in one of their first views of it (draft
 // 36): an op y of the key whose past settles l in the union over its
-// closures while no op of the key's in that past does, with the past,
-// evaluated on its own, validating l. A member's op is its view of the
+// closures and has the key a member of its settled State, while no op of
+// the key's in that past does, with the past, evaluated on its own,
+// validating l. A member's op is its view of the
 // circle: what the members of its time recognised there, it carries
 // forward after they leave, and f live keys hold one that is not hostile.
 // Removed keys never vouch, so thieves of keys stolen one after another,
@@ -269,12 +270,12 @@ func (m *model) vouched(l int, sub set, sig, kept *sigma) bool {
 			continue
 		}
 		past := m.pastSet(y)
-		if !m.raw(past, nil, nil).z[l] {
+		if !m.view(past, k, l) {
 			continue
 		}
 		first := true
 		for x, xin := range past {
-			if xin && m.ops[x].author() == k && m.before(l, x) && m.raw(m.pastSet(x), nil, nil).z[l] {
+			if xin && m.ops[x].author() == k && m.before(l, x) && m.view(m.pastSet(x), k, l) {
 				first = false
 				break
 			}
@@ -288,4 +289,15 @@ func (m *model) vouched(l int, sub set, sig, kept *sigma) bool {
 		}
 	}
 	return len(keys) >= sig.hostile()
+}
+
+// view reports whether past, the past of an op of key, is a view in which
+// the key may vouch for the Leave l: it settles l in the union over its
+// closures and has the key a member of its settled State. A key vouches
+// as a member, with the acknowledgements that settled its own admission
+// in its past (review round 31: applicants fed a thief's history vouched
+// for a twin with their admissions).
+func (m *model) view(past set, key protocol.Key, l int) bool {
+	z := m.raw(past, nil, nil).z
+	return z[l] && m.settled(z).members[key]
 }
