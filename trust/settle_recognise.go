@@ -417,7 +417,9 @@ func (s *settler) recognised(l *node, c closure, sig, kept settledState, a *anch
 				break
 			}
 		}
-		if !other {
+		// A member in the settled State that validation keeps of y's
+		// past, not only in its union (review round 32).
+		if !other && s.sigma(past, s.eval(past).z).members[k] {
 			ys = append(ys, y)
 		}
 	}
@@ -484,7 +486,7 @@ func (s *settler) vouched(l *node, c closure, sig, kept settledState) bool {
 		}
 		firsts[k] = append(firsts[k], y)
 		e := s.eval(past)
-		if e.z.has(l) && (e.anch == nil || e.anch.leaves[l.id]) {
+		if e.z.has(l) && (e.anch == nil || e.anch.leaves[l.id]) && s.sigma(past, e.z).members[k] {
 			keys[k] = true
 		}
 	}

@@ -27,8 +27,9 @@ type Thresholds struct {
 	// charter or to disavow a stolen key's ops; c is the charter's change
 	// quorum, max(ceil(2N/3), 4) when the charter leaves it out.
 	Change int
-	// Hostile is f = min(k', s', r', ceil(N/2)): the threat model assumes
-	// fewer hostile keys than this among the members.
+	// Hostile is f = max(1, min(k', s', r', ceil(N/2))): the threat model
+	// assumes fewer hostile keys than this among the members (the floor
+	// matters only for N = 0).
 	Hostile int
 	// Settle is q = max(1, min(N, max(ceil((N+f)/2), 2f-1))): the members
 	// whose acknowledgements settle an op; a State without members settles
@@ -47,7 +48,7 @@ func ThresholdsFor(c *protocol.Charter, n int) Thresholds {
 	t.Suspend = max(2, min(int(c.Suspend), n-1))
 	t.Revoke = max(2, min(int(c.Revoke), n-1))
 	t.Change = min(n, max(c.ChangeQuorum(n), n/2+1))
-	t.Hostile = min(t.Admit, t.Suspend, t.Revoke, (n+1)/2)
+	t.Hostile = max(1, min(t.Admit, t.Suspend, t.Revoke, (n+1)/2))
 	t.Settle = max(1, min(n, max((n+t.Hostile+1)/2, 2*t.Hostile-1)))
 	return t
 }

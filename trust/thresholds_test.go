@@ -32,7 +32,7 @@ func TestThresholdsSmallCircles(t *testing.T) {
 	} {
 		got := trust.ThresholdsFor(&ch, tc.n)
 		want := trust.Thresholds{N: tc.n, Admit: tc.admit, Suspend: tc.suspend, Revoke: tc.revoke, Change: tc.change,
-			Hostile: min(tc.admit, tc.suspend, tc.revoke, (tc.n+1)/2), Settle: tc.q}
+			Hostile: max(1, min(tc.admit, tc.suspend, tc.revoke, (tc.n+1)/2)), Settle: tc.q}
 		if got != want {
 			t.Errorf("n=%d: got %v, want %v", tc.n, got, want)
 		}

@@ -378,7 +378,7 @@ type ThresholdsInfo struct {
 	// Change is c' = min(n, max(c, floor(n/2)+1)): votes to change the
 	// charter.
 	Change int `json:"change"`
-	// Hostile is f = min(k', s', r', ceil(n/2)): the rules assume fewer
+	// Hostile is f = max(1, min(k', s', r', ceil(n/2))): the rules assume fewer
 	// hostile members than this.
 	Hostile int `json:"hostile"`
 	// Settle is q = max(1, min(n, max(ceil((n+f)/2), 2f-1))): the members whose

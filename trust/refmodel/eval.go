@@ -77,7 +77,7 @@ func (s *sigma) change() int {
 	return min(s.n, max(c, s.n/2+1))
 }
 func (s *sigma) hostile() int {
-	return min(s.admit(), s.suspend(), s.revoke(), (s.n+1)/2)
+	return max(1, min(s.admit(), s.suspend(), s.revoke(), (s.n+1)/2))
 }
 func (s *sigma) quorum() int {
 	return max(1, min(s.n, max((s.n+s.hostile()+1)/2, 2*s.hostile()-1)))

@@ -177,7 +177,11 @@ func (m *model) recognised(l int, sub set, sig, kept *sigma, a *anchors, strong 
 				break
 			}
 		}
-		if !other {
+		// A member in the settled State that validation keeps of y's
+		// past, not only in its union: a stale branch's acknowledgements
+		// can settle an applicant's admission there (draft 36, review
+		// round 32).
+		if !other && m.settled(m.eval(m.pastSet(y)).z).members[k] {
 			ys = append(ys, y)
 		}
 	}
@@ -284,7 +288,7 @@ func (m *model) vouched(l int, sub set, sig, kept *sigma) bool {
 			continue
 		}
 		e := m.eval(past)
-		if e.z[l] && (e.anch == nil || e.anch.leaves[l]) {
+		if e.z[l] && (e.anch == nil || e.anch.leaves[l]) && m.settled(e.z).members[k] {
 			keys[k] = true
 		}
 	}
