@@ -97,6 +97,17 @@ type Config struct {
 	GossipTracer pubsub.RawTracer
 	// Logger receives the node's logs; nil discards them.
 	Logger *slog.Logger
+
+	// PendingPeerBytes and PendingPeerOps are one forwarder's quota of
+	// ops parked while their preds are missing: the memory they take with
+	// their index entries, and their number. A forwarder over it loses
+	// its own oldest parked ops, never another's. PendingPeerBytes fits at
+	// least the largest op citing MaxPreds missing preds, and at most the
+	// node's whole bound (64 MiB); PendingPeerOps is at least 1.
+	PendingPeerBytes, PendingPeerOps int
+	// PendingTTL is how long a parked op may wait for its preds; then it
+	// is dropped and its forwarder's gossip score pays for it.
+	PendingTTL time.Duration
 }
 
 // DefaultConfig returns the configuration of a member's daemon on a server:
@@ -123,6 +134,9 @@ func DefaultConfig() Config {
 		ScoreInspect:        10 * time.Second,
 		CommitBatch:         256,
 		AutoEnact:           true,
+		PendingPeerBytes:    8 << 20,
+		PendingPeerOps:      1024,
+		PendingTTL:          10 * time.Minute,
 	}
 }
 
@@ -195,8 +209,38 @@ func (c *Config) Validate() error {
 	if c.SyncBeforePublish < 0 {
 		return fmt.Errorf("%w: SyncBeforePublish is negative", ErrConfig)
 	}
+	if err := c.validatePending(); err != nil {
+		return err
+	}
 	if !c.Store.InMemory || c.DataDir != "" {
 		return c.Store.Validate()
 	}
 	return nil
+}
+
+// minPendingPeerBytes fits the largest op citing MaxPreds preds, all
+// missing (see parkedCost).
+const minPendingPeerBytes = 2*protocol.MaxOpSize + parkedOverhead + indexEntryBytes*protocol.MaxPreds
+
+// validatePending checks the pending buffer's quotas.
+func (c *Config) validatePending() error {
+	switch {
+	case c.PendingPeerBytes < minPendingPeerBytes || c.PendingPeerBytes > maxPendingBytes:
+		return fmt.Errorf("%w: PendingPeerBytes %d is outside [%d, %d]", ErrConfig, c.PendingPeerBytes, minPendingPeerBytes, maxPendingBytes)
+	case c.PendingPeerOps < 1:
+		return fmt.Errorf("%w: PendingPeerOps must be positive", ErrConfig)
+	case c.PendingTTL <= 0:
+		return fmt.Errorf("%w: PendingTTL must be positive", ErrConfig)
+	}
+	return nil
+}
+
+// pendingLimits are the pending set's bounds: the node's, the store's
+// count, and each forwarder's quota.
+func (c *Config) pendingLimits() pendingLimits {
+	return pendingLimits{
+		maxBytes: maxPendingBytes, maxOps: c.Store.PendingMax,
+		peerBytes: c.PendingPeerBytes, peerOps: c.PendingPeerOps,
+		ttl: c.PendingTTL,
+	}
 }

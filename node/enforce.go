@@ -151,6 +151,7 @@ const fetchDelay = 50 * time.Millisecond
 // fails, fetch falls back to a sync.
 func (n *Node) fetch(p peer.ID) {
 	n.withPeer(n.fetches, p, "fetch", func(ctx context.Context, p peer.ID) error {
+		ctx = withForwarder(ctx, p) // p's ops count against p's pending quota
 		select {
 		case <-time.After(fetchDelay):
 		case <-ctx.Done():

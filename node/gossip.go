@@ -57,8 +57,8 @@ func MessageID(m *pb.Message) string {
 // newGossip builds the circle's pubsub: StrictNoSign (ops carry their own
 // signatures), content IDs, queues sized for bursts, the admission snapshot
 // as blacklist and peer filter, and peer scoring that penalises
-// forwarders of invalid ops.
-func newGossip(ctx context.Context, h host.Host, cfg *Config, g *gater, subs *memberSubscriptions, inspect func(map[peer.ID]float64)) (*pubsub.PubSub, error) {
+// forwarders of invalid ops and of parked ops that never complete (pen).
+func newGossip(ctx context.Context, h host.Host, cfg *Config, g *gater, subs *memberSubscriptions, pen *penalties, inspect func(map[peer.ID]float64)) (*pubsub.PubSub, error) {
 	topic := subs.topic
 	params := pubsub.DefaultGossipSubParams()
 	params.HeartbeatInterval = cfg.Heartbeat
@@ -87,7 +87,7 @@ func newGossip(ctx context.Context, h host.Host, cfg *Config, g *gater, subs *me
 		// keeps everyone outside the sharing set below the publish
 		// threshold, so flood publishing never reaches them.
 		pubsub.WithFloodPublish(true),
-		pubsub.WithPeerScore(scoreParams(topic, g), &pubsub.PeerScoreThresholds{
+		pubsub.WithPeerScore(scoreParams(topic, g, pen), &pubsub.PeerScoreThresholds{
 			SkipAtomicValidation: true,
 			GossipThreshold:      -500,
 			PublishThreshold:     -1000,
@@ -165,17 +165,14 @@ const outsiderScore = -10000
 
 // scoreParams penalise a forwarder for every op it forwards that is
 // provably invalid (Reject), and slightly reward first deliveries. Ignored
-// ops (duplicates, void ops, missing preds) cost nothing.
-func scoreParams(topic string, g *gater) *pubsub.PeerScoreParams {
+// ops (duplicates, void ops, missing preds) cost nothing by themselves;
+// parked ops that never complete cost a sharing member its penalty from
+// pen (see incompletePenalty).
+func scoreParams(topic string, g *gater, pen *penalties) *pubsub.PeerScoreParams {
 	return &pubsub.PeerScoreParams{
 		SkipAtomicValidation: true,
-		AppSpecificScore: func(p peer.ID) float64 {
-			if g.standing(p) == Sharing {
-				return 0
-			}
-			return outsiderScore
-		},
-		AppSpecificWeight: 1,
+		AppSpecificScore:     func(p peer.ID) float64 { return appScore(g.standing(p), pen.of(p, time.Now())) },
+		AppSpecificWeight:    1,
 		Topics: map[string]*pubsub.TopicScoreParams{
 			topic: {
 				SkipAtomicValidation:           true,
@@ -195,4 +192,13 @@ func scoreParams(topic string, g *gater) *pubsub.PeerScoreParams {
 		DecayToZero:   pubsub.DefaultDecayToZero,
 		RetainScore:   time.Hour,
 	}
+}
+
+// appScore is the app-specific score of a peer of standing s whose parked
+// ops left incomplete cost it penalty.
+func appScore(s Standing, penalty float64) float64 {
+	if s != Sharing {
+		return outsiderScore
+	}
+	return -penalty
 }

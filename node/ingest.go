@@ -1,20 +1,30 @@
 package node
 
 import (
+	"context"
 	"time"
+
+	"github.com/libp2p/go-libp2p/core/peer"
 
 	"github.com/kring-circle/kring/protocol"
 	"github.com/kring-circle/kring/trust"
 )
 
-// maxPendingBytes bounds the ops the loop keeps waiting for preds, in
-// bytes; the store's PendingMax bounds their number.
+// maxPendingBytes bounds the memory the ops waiting for preds take, with
+// their index entries (see parkedCost); the store's PendingMax bounds
+// their number.
 const maxPendingBytes = 64 << 20
 
-// ingest judges one verified op and applies it if it is admissible. An op
-// whose preds are missing waits in the pending buffer if park is set, and
-// is turned away otherwise (for peers who may not fill the buffer).
-func (l *loop) ingest(op *protocol.Op, park bool) Verdict {
+// ingest judges one verified op that the node itself hands the loop (its
+// own op); see ingestFrom.
+func (l *loop) ingest(op *protocol.Op, park bool) Verdict { return l.ingestFrom(op, self, park) }
+
+// ingestFrom judges one verified op that forwarder from delivered and
+// applies it if it is admissible. An op whose preds are missing waits in
+// the pending buffer, within from's quota, if park is set and its author
+// is one the State knows (see parkable); otherwise it is turned away, and
+// sync brings it again once what it cites is here.
+func (l *loop) ingestFrom(op *protocol.Op, from peer.ID, park bool) Verdict {
 	h := op.Hash()
 	if l.eng.Has(h) {
 		return ignore("duplicate")
@@ -23,8 +33,12 @@ func (l *loop) ingest(op *protocol.Op, park bool) Verdict {
 		return ignore("missing-preds")
 	}
 	if miss := l.eng.Missing(op); len(miss) > 0 {
-		if park {
-			l.park(op, miss)
+		switch {
+		case !park:
+		case !l.parkable(op, from):
+			return ignore("unknown-author")
+		case !l.park(op, miss, from):
+			return ignore("over-quota")
 		}
 		return ignore("missing-preds")
 	}
@@ -39,6 +53,52 @@ func (l *loop) ingest(op *protocol.Op, park bool) Verdict {
 		return ignore("void")
 	}
 	return accept()
+}
+
+// parkable reports whether op, whose preds are missing, may wait for them:
+// only if the State knows its author (a member, or a key removed or lapsed,
+// whose ops others may cite), or op is an applicant's own Admit enactment,
+// or the node parks its own op. A stranger's op could never be applied
+// before its author's admission is here, and sync brings both in causal
+// order; parking it would let anyone who can sign with a fresh key fill
+// the buffer.
+func (l *loop) parkable(op *protocol.Op, from peer.ID) bool {
+	if from == self || op.Author == l.n.key || ownAdmitEnactment(op) {
+		return true
+	}
+	known := func(st *trust.State) bool {
+		s := st.Key(op.Author).Status
+		return s != trust.StatusStranger && s != trust.StatusApplicant
+	}
+	if st := l.n.state.Load(); st != nil && known(st) {
+		return true
+	}
+	return known(l.eng.State()) // ops applied since the last commit
+}
+
+// ownAdmitEnactment reports whether op is its author's enactment of its
+// own admission.
+func ownAdmitEnactment(op *protocol.Op) bool {
+	e, ok := op.Content().(*protocol.Enact)
+	return ok && e.Motion.Kind == protocol.MotionAdmit && e.Motion.Application != nil && e.Motion.Application.Member.Key == op.Author
+}
+
+// forwarderKey is the context key under which a sync carries the peer
+// whose ops it submits.
+type forwarderKey struct{}
+
+// withForwarder returns ctx carrying p as the forwarder of the ops
+// submitted under it: a sync or fetch with p marks its context so.
+func withForwarder(ctx context.Context, p peer.ID) context.Context {
+	return context.WithValue(ctx, forwarderKey{}, p)
+}
+
+// forwarderOf returns the forwarder ctx carries, or unattributed.
+func forwarderOf(ctx context.Context) peer.ID {
+	if p, ok := ctx.Value(forwarderKey{}).(peer.ID); ok && p != self {
+		return p
+	}
+	return unattributed
 }
 
 // applied records an op the engine accepted and applies the pending ops
@@ -94,12 +154,40 @@ func (l *loop) refused(op *protocol.Op, err error) {
 	}
 }
 
-// park keeps op until its missing preds arrive; a commit writes it to the
-// store's pending buffer if it is still waiting after pendingSaveAfter.
-func (l *loop) park(op *protocol.Op, missing []protocol.Hash) {
-	l.unparked = append(l.unparked, l.pending.add(op, missing)...)
-	l.unsaved = append(l.unsaved, unsavedOp{op: op, at: time.Now()})
+// park keeps op, delivered by from, until its missing preds arrive; a
+// commit writes it to the store's pending buffer if it is still waiting
+// after pendingSaveAfter. It reports false if op alone is over from's
+// quota.
+func (l *loop) park(op *protocol.Op, missing []protocol.Hash, from peer.ID) bool {
+	now := time.Now()
+	evicted, ok := l.pending.add(op, missing, from, now)
+	l.incomplete(evicted, now)
+	if !ok {
+		return false
+	}
+	l.unsaved = append(l.unsaved, unsavedOp{op: op, at: now})
 	l.parked++
+	return true
+}
+
+// expirePending drops the parked ops that have waited the configured
+// PendingTTL at now, and charges their forwarders.
+func (l *loop) expirePending(now time.Time) { l.incomplete(l.pending.expire(now), now) }
+
+// incomplete notes parked ops that left the pending set without
+// completing, and charges each one's forwarder.
+func (l *loop) incomplete(gone []*parked, now time.Time) {
+	if len(gone) == 0 {
+		return
+	}
+	per := map[peer.ID]int{}
+	for _, e := range gone {
+		l.unparked = append(l.unparked, e.op.Hash())
+		per[e.from]++
+	}
+	for from, n := range per {
+		l.n.penalties.charge(from, n, now)
+	}
 }
 
 // wanted returns the missing preds of pending ops that nobody holds here.

@@ -7,6 +7,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/libp2p/go-libp2p/core/peer"
+
 	"github.com/kring-circle/kring/node/store"
 	"github.com/kring-circle/kring/protocol"
 	"github.com/kring-circle/kring/trust"
@@ -42,7 +44,7 @@ type loop struct {
 // newLoop loads the store: it applies the genesis to an empty store, then
 // rebuilds the engine, the own chain, the pending buffer and the blocks.
 func newLoop(n *Node) (*loop, error) {
-	l := &loop{n: n, pending: newPendingSet(maxPendingBytes), saved: map[protocol.Hash]bool{}, saveAt: pendingSaveAfter}
+	l := &loop{n: n, pending: newPendingSet(n.cfg.pendingLimits()), saved: map[protocol.Hash]bool{}, saveAt: pendingSaveAfter}
 	size, err := n.store.Len()
 	if err != nil {
 		return nil, fmt.Errorf("node: %w", err)
@@ -83,7 +85,7 @@ func (l *loop) loadPending() error {
 	}
 	for _, op := range pend {
 		l.saved[op.Hash()] = true
-		l.ingest(op, true)
+		l.ingestFrom(op, restored, true)
 	}
 	l.unsaved, l.unparked = nil, nil // they are in the buffer already
 	var stale []protocol.Hash
@@ -392,6 +394,7 @@ type unsavedOp struct {
 // own bound counts only live entries, then it writes the ops parked for
 // saveAt (every parked op when the node stops).
 func (l *loop) persistPending() {
+	l.expirePending(time.Now())
 	var gone []protocol.Hash
 	for _, h := range l.unparked {
 		if l.saved[h] && !l.pending.has(h) {
@@ -460,16 +463,16 @@ func (l *loop) admission() *admission {
 // submit hands verified ops received from a peer to the loop, in
 // order, and returns their verdicts once the accepted ones are durable.
 func (n *Node) submit(ctx context.Context, ops []*protocol.Op) ([]Verdict, error) {
-	return n.submitParking(ctx, ops, true)
+	return n.submitParking(ctx, ops, forwarderOf(ctx), true)
 }
 
-// submitParking is submit; ops missing preds are parked only if park is
-// set.
-func (n *Node) submitParking(ctx context.Context, ops []*protocol.Op, park bool) ([]Verdict, error) {
+// submitParking is submit for ops forwarder from delivered; ops missing
+// preds are parked only if park is set.
+func (n *Node) submitParking(ctx context.Context, ops []*protocol.Op, from peer.ID, park bool) ([]Verdict, error) {
 	out := make([]Verdict, len(ops))
 	err := n.do(ctx, func(l *loop) {
 		for i, op := range ops {
-			out[i] = l.ingest(op, park)
+			out[i] = l.ingestFrom(op, from, park)
 		}
 	})
 	if err != nil {
@@ -488,9 +491,9 @@ func (n *Node) submitParking(ctx context.Context, ops []*protocol.Op, park bool)
 // sending it, and had this node's commit failed, the node stops and syncs
 // the op again when restarted. A node's own ops, and every op a user or a
 // sync waits for, are answered only once durable (submit).
-func (n *Node) judge(ctx context.Context, op *protocol.Op) (Verdict, error) {
+func (n *Node) judge(ctx context.Context, from peer.ID, op *protocol.Op) (Verdict, error) {
 	var v Verdict
-	if err := n.doNow(ctx, func(l *loop) { v = l.ingest(op, true) }); err != nil {
+	if err := n.doNow(ctx, func(l *loop) { v = l.ingestFrom(op, from, true) }); err != nil {
 		return Verdict{}, err
 	}
 	n.verdicts.add(v)

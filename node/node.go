@@ -58,6 +58,8 @@ type Node struct {
 	lastSigned atomic.Int64
 	verdicts   counters
 	scores     atomic.Pointer[map[peer.ID]float64]
+	// penalties charges forwarders whose parked ops never complete.
+	penalties penalties
 
 	mu      sync.Mutex
 	changed chan struct{}    // closed and replaced on every change
@@ -157,7 +159,7 @@ func (n *Node) start() error {
 		return err
 	}
 	n.subs = &memberSubscriptions{g: n.gater, topic: n.topicID}
-	n.ps, err = newGossip(n.ctx, n.host, &n.cfg, n.gater, n.subs, func(m map[peer.ID]float64) { n.scores.Store(&m) })
+	n.ps, err = newGossip(n.ctx, n.host, &n.cfg, n.gater, n.subs, &n.penalties, func(m map[peer.ID]float64) { n.scores.Store(&m) })
 	if err != nil {
 		return err
 	}

@@ -8,43 +8,55 @@ import (
 	"github.com/kring-circle/kring/protocol"
 )
 
+// limitBytes are pending limits of maxBytes in all, with room for any
+// number of ops and no smaller quota per forwarder.
+func limitBytes(maxBytes int) pendingLimits {
+	return pendingLimits{maxBytes: maxBytes, maxOps: 1 << 20, peerBytes: maxBytes, peerOps: 1 << 20, ttl: time.Hour}
+}
+
 // TestPendingSetBound checks the byte bound: the oldest ops go first, with
-// every index entry that pointed at them, and the newest stays even when it
-// alone is over the bound.
+// every index entry that pointed at them.
 func TestPendingSetBound(t *testing.T) {
 	d := newDiamond(t)
-	size := len(d.x.Bytes()) + len(d.q.Bytes()) + len(d.y.Bytes()) - 1
-	p := newPendingSet(size) // one byte short of X, Q and Y together
-	if ev := p.add(d.x, []protocol.Hash{d.p1.Hash(), d.p2.Hash()}); len(ev) != 0 {
+	now := time.Unix(0, 0)
+	p1, p2 := d.p1.Hash(), d.p2.Hash()
+	size := parkedCost(d.x, 2) + parkedCost(d.q, 1) + parkedCost(d.y, 2) - 1
+	p := newPendingSet(limitBytes(size)) // one byte short of X, Q and Y together
+	add := func(op *protocol.Op, missing ...protocol.Hash) []*parked {
+		t.Helper()
+		ev, _ := p.add(op, missing, "B", now)
+		return ev
+	}
+	if ev := add(d.x, p1, p2); len(ev) != 0 {
 		t.Fatalf("X evicted %v", ev)
 	}
-	if ev := p.add(d.q, []protocol.Hash{d.p1.Hash()}); len(ev) != 0 {
+	if ev := add(d.q, p1); len(ev) != 0 {
 		t.Fatalf("Q evicted %v", ev)
 	}
-	if ev := p.add(d.x, nil); len(ev) != 0 || p.len() != 2 {
-		t.Fatalf("adding X again evicted %v, len %d", ev, p.len())
+	if ev, ok := p.add(d.x, nil, "B", now); len(ev) != 0 || ok || p.len() != 2 {
+		t.Fatalf("adding X again evicted %v, parked %v, len %d", ev, ok, p.len())
 	}
-	ev := p.add(d.y, []protocol.Hash{d.x.Hash(), d.q.Hash()})
-	if !slices.Equal(ev, []protocol.Hash{d.x.Hash()}) {
+	ev := add(d.y, d.x.Hash(), d.q.Hash())
+	if len(ev) != 1 || ev[0].op != d.x {
 		t.Fatalf("Y evicted %v, want X (the oldest)", ev)
 	}
 	if p.has(d.x.Hash()) || !p.has(d.q.Hash()) || !p.has(d.y.Hash()) {
 		t.Fatal("after evicting X, the set should hold Q and Y")
 	}
-	if w := p.waiters(d.p2.Hash()); len(w) != 0 {
+	if w := p.waiters(p2); len(w) != 0 {
 		t.Errorf("P2 still has waiters %v after X, its only waiter, was evicted", w)
 	}
-	if w := p.waiters(d.p1.Hash()); !slices.Equal(w, []protocol.Hash{d.q.Hash()}) {
+	if w := p.waiters(p1); !slices.Equal(w, []protocol.Hash{d.q.Hash()}) {
 		t.Errorf("P1's waiters = %v, want Q", w)
 	}
-	held := func(h protocol.Hash) bool { return h == d.p1.Hash() }
+	held := func(h protocol.Hash) bool { return h == p1 }
 	if got := p.wanted(held); !slices.Equal(got, []protocol.Hash{d.x.Hash()}) {
 		t.Errorf("wanted = %v, want X (Q is parked, P1 held)", got)
 	}
 	p.remove(d.q.Hash())
 	p.remove(d.y.Hash())
-	if p.len() != 0 || len(p.waiting) != 0 || p.bytes != 0 {
-		t.Errorf("after removing everything: %d ops, %d waiting entries, %d bytes", p.len(), len(p.waiting), p.bytes)
+	if p.len() != 0 || len(p.waiting) != 0 || p.bytes != 0 || len(p.by) != 0 {
+		t.Errorf("after removing everything: %d ops, %d waiting entries, %d bytes, %d forwarders", p.len(), len(p.waiting), p.bytes, len(p.by))
 	}
 }
 
@@ -54,8 +66,8 @@ func TestPendingSetBound(t *testing.T) {
 func TestPendingStoreFollowsTheLoop(t *testing.T) {
 	d := newDiamond(t)
 	l, n := newTestLoop(t, d.c, "D", "", nil)
-	l.saveAt = 0                                                       // parked ops are written at the next commit
-	l.pending = newPendingSet(len(d.x.Bytes()) + len(d.q.Bytes()) - 1) // one of X and Q at a time
+	l.saveAt = 0                                                                       // parked ops are written at the next commit
+	l.pending = newPendingSet(limitBytes(parkedCost(d.x, 2) + parkedCost(d.q, 1) - 1)) // one of X and Q at a time
 	for _, op := range []*protocol.Op{d.x, d.q, d.x} {
 		if v := l.ingest(op, true); v != ignore("missing-preds") {
 			t.Fatalf("%s: %+v", d.names[op.Hash()], v)

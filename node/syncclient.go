@@ -102,6 +102,7 @@ func (c *syncConn) close() { c.s.Close() }
 // sync completes, the ops p's tips show that this node lacks count in
 // Backlog.
 func (n *Node) SyncWith(ctx context.Context, p peer.ID) error {
+	ctx = withForwarder(ctx, p) // p's ops count against p's pending quota
 	c, err := n.openSync(ctx, p)
 	if err != nil {
 		return err

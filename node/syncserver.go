@@ -205,7 +205,7 @@ func (n *Node) servePush(ctx context.Context, p peer.ID, s Standing, raw [][]byt
 	}
 	// Only members may make this node keep ops waiting for preds; an
 	// applicant's enactment must cite what this node holds.
-	vs, err := n.submitParking(ctx, ops, s == Sharing)
+	vs, err := n.submitParking(ctx, ops, p, s == Sharing)
 	if err != nil {
 		return &protocol.SyncResponse{Refused: "internal"}
 	}

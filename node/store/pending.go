@@ -16,20 +16,54 @@ type pendingRef struct {
 }
 
 // PutPending adds ops to the pending buffer, which holds ops that wait for
-// their preds, in one write. When the buffer would hold more than
-// Options.PendingMax ops, the oldest are evicted to make room and their
-// hashes returned. Putting an op that is already pending does nothing. The
-// buffer is independent of the stored ops: the caller deletes an op from
-// it once the op is stored.
+// their preds. When the buffer would hold more than Options.PendingMax ops,
+// the oldest are evicted to make room and their hashes returned. Putting an
+// op that is already pending does nothing. The buffer is independent of the
+// stored ops: the caller deletes an op from it once the op is stored.
+//
+// The ops are written in order, in badger transactions of at most
+// pendingWriteBytes (or one op), so that any number of them fits: the
+// buffer needs no atomicity across ops. If a write fails, the ops of the
+// earlier writes stay pending and the hashes they evicted are returned with
+// the error; putting the same ops again is safe.
 func (s *Store) PutPending(ops ...*protocol.Op) (evicted []protocol.Hash, err error) {
 	for _, op := range ops {
 		if len(op.Bytes()) == 0 {
 			return nil, fmt.Errorf("store: put pending: op %s has no encoding (not from protocol.Sign or Decode)", op.Hash().Short())
 		}
 	}
+	limit := s.pendingWriteBytes()
+	for rest := ops; len(rest) > 0; {
+		n, size := 0, 0
+		for n < len(rest) && (n == 0 || size+pendingEntryBytes(rest[n]) <= limit) {
+			size += pendingEntryBytes(rest[n])
+			n++
+		}
+		ev, err := s.putPending(rest[:n])
+		evicted = append(evicted, ev...)
+		if err != nil {
+			return evicted, err
+		}
+		rest = rest[n:]
+	}
+	return evicted, nil
+}
+
+// pendingWriteBytes bounds the bytes of one pending-buffer write: a third
+// of what badger lets one transaction hold (15% of a memtable), leaving
+// room for the deletes of evicted ops. A largest op fits alone (see
+// minMemTableSize).
+func (s *Store) pendingWriteBytes() int { return int(s.opts.MemTableSize / 20) }
+
+// pendingEntryBytes is what putting op costs a transaction: its encoding,
+// its two keys and the evictions it may cause.
+func pendingEntryBytes(op *protocol.Op) int { return len(op.Bytes()) + 128 }
+
+// putPending writes ops to the pending buffer in one transaction.
+func (s *Store) putPending(ops []*protocol.Op) (evicted []protocol.Hash, err error) {
 	var next []pendingRef
 	var num uint64
-	err = s.write("put pending", func(txn *badger.Txn) error {
+	err = s.write(fmt.Sprintf("put of %d pending ops", len(ops)), func(txn *badger.Txn) error {
 		evicted = nil
 		next, num = slices.Clone(s.pending), s.pendNum
 		in := make(map[protocol.Hash]bool, len(next))
