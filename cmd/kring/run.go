@@ -135,6 +135,10 @@ func (a *app) runDaemon(parent context.Context, f runFlags) error {
 	}
 	defer ln.Close()
 
+	if err := checkListenFree(cfg.Node.Listen, a.configPath()); err != nil {
+		return err
+	}
+
 	nc := cfg.nodeConfig(d, priv, gen.Bytes())
 	nc.Logger = logger
 	delay := api.NewStoreDelay(protocol.KeyOf(priv))
@@ -146,6 +150,10 @@ func (a *app) runDaemon(parent context.Context, f runFlags) error {
 			return nil
 		}
 		return startError(err, d, a.configPath())
+	}
+	if err := checkListening(n, cfg.Node.Listen, a.configPath()); err != nil {
+		_ = n.Close()
+		return err
 	}
 	dm := &daemon{cfg: cfg, dir: d, log: logger, node: n, app: application, apiAddr: ln.Addr().String(), stderr: a.stderr}
 	if dm.app != nil {
@@ -230,7 +238,7 @@ func startError(err error, d dataDir, configPath string) error {
 	msg := err.Error()
 	switch {
 	case strings.Contains(msg, "address already in use"):
-		return usageErrorf("%v: another process listens on a node.listen address; change node.listen in %s", err, configPath)
+		return usageErrorf("node.listen: %v: is another kring run using it? change node.listen in %s", err, configPath)
 	case errors.Is(err, node.ErrConfig):
 		return usageErrorf("%v: fix %s", err, configPath)
 	case strings.Contains(msg, "lock"):
