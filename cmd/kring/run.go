@@ -6,7 +6,6 @@ import (
 	"io"
 	"log/slog"
 	"net"
-	"net/http"
 	"os"
 	"os/signal"
 	"strings"
@@ -172,14 +171,9 @@ func (a *app) runDaemon(parent context.Context, f runFlags) error {
 // the API stops on an error; then it shuts both down.
 func (dm *daemon) serve(ctx context.Context, ln net.Listener, srv *api.Server) error {
 	reqCtx, cancelReqs := context.WithCancel(context.Background())
-	hs := &http.Server{
-		Handler:           srv.Handler(),
-		ReadHeaderTimeout: 10 * time.Second,
-		BaseContext:       func(net.Listener) context.Context { return reqCtx },
-		ErrorLog:          slog.NewLogLogger(dm.log.Handler(), slog.LevelWarn),
-	}
+	hs := srv.HTTPServer(reqCtx)
 	apiErr := make(chan error, 1)
-	go func() { apiErr <- hs.Serve(ln) }()
+	go func() { apiErr <- hs.Serve(srv.Listener(ln)) }()
 	n := dm.node
 	dm.log.Info("kring running", "version", version, "key", n.Key().String(), "api", "http://"+dm.apiAddr,
 		"addrs", strings.Join(n.P2PAddrs(), " "))

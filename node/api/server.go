@@ -42,6 +42,9 @@ type ServerOptions struct {
 	// StoreDelay, if set, is registered with the metrics: the histogram
 	// of publish-to-store delays that node.Config.OnStored feeds.
 	StoreDelay *StoreDelay
+	// HTTP bounds the server that HTTPServer returns and the listener
+	// that Listener wraps; zero fields take DefaultHTTPLimits' values.
+	HTTP HTTPLimits
 }
 
 // Server is a member daemon's local HTTP API over one node. It is safe for
