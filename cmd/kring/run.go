@@ -138,6 +138,9 @@ func (a *app) runDaemon(parent context.Context, f runFlags) error {
 		return err
 	}
 
+	cfg.warnUnset(logger, a.configPath())
+	cfg.warnNoFork(logger, a.configPath())
+
 	nc := cfg.nodeConfig(d, priv, gen.Bytes())
 	nc.Logger = logger
 	delay := api.NewStoreDelay(protocol.KeyOf(priv))
