@@ -41,6 +41,15 @@ Logs go to stderr (log/slog, text or JSON). While the node catches up a large
 backlog, a progress bar with rate and ETA shows on a terminal; otherwise log
 lines report progress. SIGINT or SIGTERM stops it gracefully.
 
+One data dir is one running node. Never start a copy of it on a second
+host (a standby, a restored VM snapshot, a failover) while this one may
+still run: both sign with the same key and seqs, an equivocation, and
+every member's node suspends this organisation until the members vote to
+lift it. For failover, stop the first node for good before starting the
+copy, and let the copy sync (node.sync_before_publish) before it
+publishes. kring run logs an ERROR when it sees its key sign what it did
+not.
+
 Exit status:
   0  stopped cleanly by SIGINT or SIGTERM
   1  runtime failure (the node or the API stopped on an error)
@@ -161,7 +170,7 @@ func (a *app) runDaemon(parent context.Context, f runFlags) error {
 	if dm.app != nil {
 		dm.helpers = append(dm.helpers, func(ctx context.Context) { dm.enrol(ctx, time.Duration(cfg.Node.EnrollInterval)) })
 	}
-	dm.helpers = append(dm.helpers, func(ctx context.Context) { dm.progress(ctx, a.stderr) })
+	dm.helpers = append(dm.helpers, func(ctx context.Context) { dm.progress(ctx, a.stderr) }, dm.watchOwnKey)
 	for _, h := range testHelpers {
 		dm.helpers = append(dm.helpers, func(ctx context.Context) { h(ctx, n) })
 	}
