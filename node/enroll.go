@@ -22,8 +22,12 @@ var ErrNotEndorsed = errors.New("node: the application lacks the endorsements th
 // app: it asks a connected member for the counting endorsements, checks
 // them, signs the Admit enactment with its own key (proof that it holds
 // it) and hands it to that member, which judges and gossips it. The node
-// then syncs the log as a member. Enroll tries every connected peer once
-// and returns ErrNotEndorsed if none holds enough endorsements.
+// then syncs the log as a member. Enroll tries every connected peer that
+// its own log shows in the sharing set once, and returns ErrNotEndorsed if
+// none holds enough endorsements. Other peers (a configured bootstrap
+// peer the log does not know as a member) are never asked: the
+// enactment cites the heads and the epoch the member gives, and a
+// non-member could make the node sign one that every member refuses.
 func (n *Node) Enroll(ctx context.Context, app *protocol.Application) (*protocol.Op, error) {
 	if n.ctx.Err() != nil {
 		return nil, ErrClosed
@@ -34,11 +38,12 @@ func (n *Node) Enroll(ctx context.Context, app *protocol.Application) (*protocol
 	if err := app.Verify(); err != nil {
 		return nil, fmt.Errorf("node: %w", err)
 	}
+	peers := n.sharingPeers()
+	if len(peers) == 0 {
+		return nil, fmt.Errorf("%w: no member of the sharing set is connected (peers this node does not know as members are not asked)", ErrNotEndorsed)
+	}
 	var errs []error
-	for _, p := range n.host.Network().Peers() {
-		if n.host.Network().Connectedness(p) != network.Connected {
-			continue
-		}
+	for _, p := range peers {
 		op, err := n.enrollWith(ctx, p, app)
 		if err == nil {
 			return op, nil
@@ -49,6 +54,18 @@ func (n *Node) Enroll(ctx context.Context, app *protocol.Application) (*protocol
 		}
 	}
 	return nil, fmt.Errorf("%w: %w", ErrNotEndorsed, errors.Join(errs...))
+}
+
+// sharingPeers returns the connected peers whose keys this node's log
+// holds in the sharing set, and that its local blocks do not deny.
+func (n *Node) sharingPeers() []peer.ID {
+	var out []peer.ID
+	for _, p := range n.host.Network().Peers() {
+		if p != n.host.ID() && n.host.Network().Connectedness(p) == network.Connected && n.gater.standing(p) == Sharing {
+			out = append(out, p)
+		}
+	}
+	return out
 }
 
 func (n *Node) enrollWith(ctx context.Context, p peer.ID, app *protocol.Application) (*protocol.Op, error) {
@@ -86,8 +103,9 @@ func (n *Node) enrollWith(ctx context.Context, p peer.ID, app *protocol.Applicat
 // node may sign its seq anew, but only once a second member confirms the
 // refusal: a member lying about a valid op it keeps must not trick the node
 // into signing a second op with the same seq, which would suspend it for
-// good as an equivocator. A second member that accepts the op instead
-// completes the enrolment.
+// good as an equivocator. The second member is another connected peer of
+// the sharing set (sharingPeers); any other peer could confirm a lie. A
+// second member that accepts the op instead completes the enrolment.
 func (n *Node) pushOwn(ctx context.Context, c *syncConn, p peer.ID, op *protocol.Op) error {
 	resp, err := c.callRaw(pushOf(op))
 	if err != nil {
@@ -100,7 +118,7 @@ func (n *Node) pushOwn(ctx context.Context, c *syncConn, p peer.ID, op *protocol
 	if !permanentRefusal(resp.Refused) {
 		return fmt.Errorf("%w: %s has not taken the enactment: %s", ErrRefused, p, resp.Refused)
 	}
-	for _, q := range n.host.Network().Peers() {
+	for _, q := range n.sharingPeers() {
 		if q == p {
 			continue
 		}

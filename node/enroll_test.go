@@ -1,7 +1,13 @@
 package node
 
 import (
+	"context"
+	"errors"
+	"strings"
 	"testing"
+	"time"
+
+	"github.com/libp2p/go-libp2p/core/network"
 
 	"github.com/kring-circle/kring/protocol"
 )
@@ -101,4 +107,53 @@ func TestInvalidEnactmentFreesItsSeq(t *testing.T) {
 	if has, _ := n.store.Has(good.Hash()); !has || l.outstanding() != nil {
 		t.Fatalf("the valid enactment is stored %v, outstanding %v; want stored and settled", has, l.outstanding())
 	}
+}
+
+// TestEnrollAsksOnlySharingMembers: an applicant connected only to a peer
+// its log does not hold as a member (here a configured bootstrap peer
+// with a stranger's key, which holds the log and would answer) asks it
+// nothing and signs nothing: the heads and epoch of an enactment come
+// from members only. Connected to a member, it enrols.
+func TestEnrollAsksOnlySharingMembers(t *testing.T) {
+	c := newCircle(t, "A", "B", "C")
+	app := c.Application("X")
+	for _, v := range []string{"A", "B", "C"} {
+		must(t)(c.Endorse(v, "X", "vetted"))
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	holder := func(name string) *Node {
+		n := startNode(t, c, name, nil)
+		if _, err := n.submit(ctx, c.Ops[1:]); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	e := holder("E") // not in the circle: a stranger to every log
+	x := startNode(t, c, "X", func(cfg *Config) { cfg.Peers = e.P2PAddrs() })
+	waitUntil(t, ctx, "X to connect to E", func() bool {
+		return x.host.Network().Connectedness(e.ID()) == network.Connected
+	})
+	if s := x.Standing(e.ID()); s != Bootstrap {
+		t.Fatalf("X's standing of E is %s, want bootstrap", s)
+	}
+	if _, err := x.Enroll(ctx, app); !errors.Is(err, ErrNotEndorsed) || !strings.Contains(err.Error(), "no member of the sharing set") {
+		t.Fatalf("Enroll with only a non-member connected: %v, want ErrNotEndorsed naming no member", err)
+	}
+	if own, err := x.store.Outstanding(); err != nil || own != nil {
+		t.Fatalf("X signed %v (%v) on a non-member's word", own, err)
+	}
+
+	a := holder("A")
+	if err := x.host.Connect(ctx, a.AddrInfo()); err != nil {
+		t.Fatal(err)
+	}
+	op, err := x.Enroll(ctx, app)
+	if err != nil {
+		t.Fatalf("Enroll with member A connected: %v", err)
+	}
+	waitUntil(t, ctx, "A to store X's enactment", func() bool {
+		has, _ := a.store.Has(op.Hash())
+		return has
+	})
 }

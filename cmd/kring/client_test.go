@@ -156,3 +156,21 @@ func TestAdvisoriesListPages(t *testing.T) {
 	}
 	kring(t, "--data-dir", d, "--api", full.url, "advisories", "list", "--limit", "-1").fails(t, exitUsage, "--limit -1")
 }
+
+// TestWeakTokenRefused: a token file that is not empty but weak (short,
+// or a repeated word) stops both the daemon and the CLI, naming the file
+// and how to write a good one; kring init's own token passes.
+func TestWeakTokenRefused(t *testing.T) {
+	d := filepath.Join(t.TempDir(), "a")
+	kring(t, "--data-dir", d, "init", "--org", "A").must(t)
+	f := newFakeDaemon(t, 1)
+	kring(t, "--data-dir", d, "--api", f.url, "advisories", "list").must(t)
+	tok := filepath.Join(d, tokenFile)
+	for _, weak := range []string{"secret\n", strings.Repeat("password", 4) + "\n"} {
+		if err := os.WriteFile(tok, []byte(weak), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		kring(t, "--data-dir", d, "run").fails(t, exitIdentity, "API token "+tok+": api: weak API token")
+		kring(t, "--data-dir", d, "--api", f.url, "advisories", "list").fails(t, exitIdentity, "openssl rand -hex 32")
+	}
+}

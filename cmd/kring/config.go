@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"log/slog"
 	"os"
 	"reflect"
 	"strings"
@@ -27,6 +28,13 @@ type fileConfig struct {
 	Log          logSection    `toml:"log"`
 	Store        storeSection  `toml:"store"`
 	Limits       limitsSection `toml:"limits"`
+
+	// unset lists the keys the file does not set ("store.sync_writes"):
+	// they run on their defaults. fromInit is set when the file starts
+	// with kring init's header, which writes every key: then unset keys
+	// mean a file cut short, or one of an older version.
+	unset    []string
+	fromInit bool
 }
 
 type orgSection struct {
@@ -144,12 +152,68 @@ func parseConfig(b []byte) (fileConfig, error) {
 	dec := toml.NewDecoder(bytes.NewReader(b))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&c); err != nil {
-		return fileConfig{}, describeTOMLError(err, "`kring init` writes every key with its default")
+		return fileConfig{}, describeTOMLError(err, "a key of another kring version? `kring init` writes every key this version knows, with its default")
 	}
+	var doc map[string]any
+	if err := toml.Unmarshal(b, &doc); err == nil && len(doc) == 0 {
+		return fileConfig{}, errors.New("the file sets nothing (it is empty or only comments): was it cut short? write it again with `kring init` in a new data dir and copy it over")
+	}
+	c.unset = unsetKeys(doc)
+	c.fromInit = bytes.HasPrefix(b, []byte(configHeader))
 	if err := c.validate(); err != nil {
 		return fileConfig{}, err
 	}
 	return c, nil
+}
+
+// optionalKeys are keys kring init leaves out when they are empty.
+var optionalKeys = map[string]bool{"organisation.claims": true}
+
+// configKeys lists every key of config.toml ("node.listen"), from
+// fileConfig's fields.
+func configKeys() []string {
+	var keys []string
+	ct := reflect.TypeFor[fileConfig]()
+	for i := range ct.NumField() {
+		sec := ct.Field(i)
+		if !sec.IsExported() || sec.Type.Kind() != reflect.Struct {
+			continue
+		}
+		for j := range sec.Type.NumField() {
+			keys = append(keys, sec.Tag.Get("toml")+"."+sec.Type.Field(j).Tag.Get("toml"))
+		}
+	}
+	return keys
+}
+
+// unsetKeys returns the keys of config.toml that doc, the decoded file,
+// does not set, but for the optional ones.
+func unsetKeys(doc map[string]any) []string {
+	var unset []string
+	for _, k := range configKeys() {
+		sec, key, _ := strings.Cut(k, ".")
+		t, _ := doc[sec].(map[string]any)
+		if _, ok := t[key]; !ok && !optionalKeys[k] {
+			unset = append(unset, k)
+		}
+	}
+	return unset
+}
+
+// warnUnset logs the keys the config leaves to their defaults: a WARN
+// for a file kring init wrote (every key was in it, so it was cut short or
+// is of an older version), an INFO for a hand-written one.
+func (c *fileConfig) warnUnset(log *slog.Logger, path string) {
+	if len(c.unset) == 0 {
+		return
+	}
+	keys := strings.Join(c.unset, " ")
+	if c.fromInit {
+		log.Warn("config.toml was written by kring init but lacks keys: was it cut short, or written by an older version? those keys run on their defaults",
+			"config", path, "unset", keys)
+		return
+	}
+	log.Info("config.toml leaves keys at their defaults", "config", path, "unset", keys)
 }
 
 // durationKeys lists the config's duration keys ("node.sync_interval"),
@@ -220,4 +284,18 @@ func describeTOMLError(err error, keysHint string) error {
 		return fmt.Errorf("line %d: %s: fix the TOML syntax", row, msg)
 	}
 	return fmt.Errorf("%v: fix the TOML", err)
+}
+
+// warnNoFork logs a WARN for each setting that weakens the no-fork
+// guarantee (the template says why): a node that signs a seq twice is
+// suspended as an equivocator.
+func (c *fileConfig) warnNoFork(log *slog.Logger, path string) {
+	if !c.Store.SyncWrites {
+		log.Warn("store.sync_writes = false: a power loss may lose this node's seq reservation and make it sign a seq twice (an equivocation, which suspends this organisation); keep it true outside tests",
+			"config", path)
+	}
+	if c.Node.SyncBeforePublish == 0 {
+		log.Warn("node.sync_before_publish = 0: this node signs without first learning its own chain back from the members, so after a restored backup or a lost write it may sign a seq twice (an equivocation, which suspends this organisation)",
+			"config", path)
+	}
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"log/slog"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -75,6 +76,7 @@ func TestConfigTemplateRoundTrip(t *testing.T) {
 		t.Fatalf("parsing the rendered config: %v\n%s", err, b)
 	}
 	c.Node.Announce = []string{} // rendered as [] and decoded as an empty list
+	c.fromInit = true            // every key set: c.unset stays nil
 	if !reflect.DeepEqual(got, c) {
 		t.Errorf("round trip:\ngot  %+v\nwant %+v", got, c)
 	}
@@ -144,5 +146,90 @@ func TestDurationKeys(t *testing.T) {
 				t.Errorf("%s = %s: %v", k, v, err)
 			}
 		}
+	}
+}
+
+// TestConfigCutShort: a config.toml that kring init wrote and that lost
+// its tail loads (the keys left run on their defaults) but kring run logs
+// a WARN naming the missing keys; a hand-written minimal file gets an INFO
+// only, and a complete file nothing.
+func TestConfigCutShort(t *testing.T) {
+	c := defaultFileConfig()
+	c.Organisation.Name = "A"
+	full, err := renderConfig(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cut := full[:strings.Index(string(full), "[store]")]
+	for _, tc := range []struct {
+		name  string
+		file  []byte
+		level string // "" for no line
+		keys  []string
+	}{
+		{"complete", full, "", nil},
+		{"cut before [store]", cut, "WARN", []string{"store.sync_writes", "limits.conn_low", "limits.max_memory_mib"}},
+		{"hand-written", []byte("[organisation]\nname = \"A\"\n"), "INFO", []string{"node.listen", "store.sync_writes"}},
+	} {
+		got, err := parseConfig(tc.file)
+		if err != nil {
+			t.Fatalf("%s: %v", tc.name, err)
+		}
+		var logged strings.Builder
+		got.warnUnset(slog.New(slog.NewTextHandler(&logged, nil)), "/d/config.toml")
+		line := logged.String()
+		if tc.level == "" {
+			if line != "" {
+				t.Errorf("%s: logged %q, want nothing", tc.name, line)
+			}
+			continue
+		}
+		if !strings.Contains(line, "level="+tc.level) || strings.Count(line, "\n") != 1 {
+			t.Errorf("%s: logged %q, want one %s line", tc.name, line, tc.level)
+		}
+		for _, k := range tc.keys {
+			if !strings.Contains(line, k) {
+				t.Errorf("%s: the line does not name %s: %q", tc.name, k, line)
+			}
+		}
+		if tc.level == "WARN" && !strings.Contains(line, "cut short") {
+			t.Errorf("%s: the WARN does not say the file may be cut short: %q", tc.name, line)
+		}
+	}
+}
+
+// TestConfigNamesNoForkRisk: the template says, beside sync_writes and
+// sync_before_publish, that turning them down can make the node
+// equivocate, and kring run warns when they are.
+func TestConfigNamesNoForkRisk(t *testing.T) {
+	c := defaultFileConfig()
+	c.Organisation.Name = "A"
+	b, err := renderConfig(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, key := range []string{"sync_writes", "sync_before_publish"} {
+		text := string(b)
+		i := strings.Index(text, "\n"+key+" = ")
+		comment := text[strings.LastIndex(text[:i], "\n\n"):i]
+		if !strings.Contains(comment, "equivocation") || !strings.Contains(comment, "no-fork guarantee") {
+			t.Errorf("the comment on %s does not name the risk:\n%s", key, comment)
+		}
+	}
+	var logged strings.Builder
+	log := slog.New(slog.NewTextHandler(&logged, nil))
+	c.warnNoFork(log, "/d/config.toml")
+	if logged.Len() != 0 {
+		t.Errorf("the defaults drew a warning: %q", logged.String())
+	}
+	c.Store.SyncWrites, c.Node.SyncBeforePublish = false, 0
+	c.warnNoFork(log, "/d/config.toml")
+	for _, key := range []string{"store.sync_writes = false", "node.sync_before_publish = 0"} {
+		if !strings.Contains(logged.String(), key) {
+			t.Errorf("no WARN about %s: %q", key, logged.String())
+		}
+	}
+	if strings.Count(logged.String(), "level=WARN") != 2 {
+		t.Errorf("want two WARN lines, got %q", logged.String())
 	}
 }

@@ -7,12 +7,15 @@ import (
 	"time"
 )
 
+// configHeader is the first line of every config.toml kring init writes.
+const configHeader = "# Kring node configuration, written by kring init."
+
 // configTemplate is config.toml as kring init writes it: every key, with
 // its default or the value given to init, and what it means.
 var configTemplate = template.Must(template.New("config").Funcs(template.FuncMap{
 	"q":   tomlValue,
 	"dur": func(d duration) string { return tomlValue(time.Duration(d).String()) },
-}).Parse(`# Kring node configuration, written by kring init.
+}).Parse(configHeader + `
 # Every key is shown with its default. Relative paths are relative to the
 # data dir that holds this file. Unknown keys are an error.
 
@@ -57,6 +60,12 @@ application = {{q .Node.Application}}
 # as "30s" or "5m" (a bare number is refused), at least "1s".
 sync_interval = {{dur .Node.SyncInterval}}
 # Members to have synced with since start before publishing (0: no wait).
+# Part of the no-fork guarantee: a node that lost its last ops (a restored
+# backup, a machine crash with sync_writes = false) learns its own chain
+# back from the members before it signs again. With 0 it may sign a seq
+# the circle holds already: an equivocation, which suspends this
+# organisation until the members vote to lift it. Use 0 only in tests (a
+# node that has fewer members to sync with waits for fewer anyway).
 sync_before_publish = {{.Node.SyncBeforePublish}}
 # How often an applicant's node tries to enact its admission (at least "1s").
 enroll_interval = {{dur .Node.EnrollInterval}}
@@ -77,7 +86,12 @@ level = {{q .Log.Level}}
 
 [store]
 # Wait for every write to reach the disk, so that an acknowledged op
-# survives a crash or power loss.
+# survives a crash or power loss. Part of the no-fork guarantee: the node
+# reserves each seq on disk before it signs. With false, a power loss or a
+# kernel crash may lose that reservation and the last ops, and the node
+# may then sign a second op with a seq the circle holds (an equivocation,
+# which suspends this organisation); only sync_before_publish still stands
+# in the way. Keep true outside tests.
 sync_writes = {{.Store.SyncWrites}}
 
 [limits]

@@ -2,6 +2,7 @@ package main
 
 import (
 	"errors"
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -65,7 +66,10 @@ func (d dataDir) check() error {
 
 // writeFileAtomic writes data to path through a temporary file in the same
 // directory and a rename, so that a reader never sees half a file. The file
-// gets mode perm and is synced before the rename.
+// gets mode perm and is synced before the rename, and the directory after
+// it: until the directory is synced, a power loss may undo the rename (or
+// leave neither name), so the new file is durable only once
+// writeFileAtomic returns.
 func writeFileAtomic(path string, data []byte, perm fs.FileMode) error {
 	dir := filepath.Dir(path)
 	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
@@ -96,5 +100,19 @@ func writeFileAtomic(path string, data []byte, perm fs.FileMode) error {
 		return err
 	}
 	ok = true
+	return syncDir(dir)
+}
+
+// syncDir fsyncs a directory, so that the names created, renamed or
+// removed in it survive a power loss. A test replaces it to watch.
+var syncDir = func(dir string) error {
+	f, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	if err := f.Sync(); err != nil {
+		return fmt.Errorf("syncing directory %s: %w", dir, err)
+	}
 	return nil
 }

@@ -6,6 +6,7 @@ import (
 	"crypto/rand"
 	"fmt"
 	"os"
+	"path/filepath"
 
 	"github.com/spf13/cobra"
 
@@ -84,6 +85,9 @@ func (a *app) runInit(f initFlags) error {
 	}
 	if err := os.Chmod(string(d), 0o700); err != nil {
 		return failuref("data dir: %v", err)
+	}
+	if err := syncDir(filepath.Dir(filepath.Clean(string(d)))); err != nil { // the data dir's own name
+		return failuref("creating data dir: %v", err)
 	}
 	_, priv, err := ed25519.GenerateKey(rand.Reader)
 	if err != nil {

@@ -12,6 +12,8 @@ import (
 	"io/fs"
 	"os"
 	"strings"
+
+	"github.com/kring-circle/kring/node/api"
 )
 
 // pemType is the PEM block type of both key files (PKCS#8).
@@ -104,7 +106,8 @@ func newToken() (string, error) {
 }
 
 // loadToken reads the API token, refusing a token file that others can
-// read: whoever holds the token acts for the organisation.
+// read (whoever holds the token acts for the organisation) and a token
+// that api.CheckToken calls weak.
 func loadToken(d dataDir) (string, error) {
 	path := d.path(tokenFile)
 	if err := checkPrivate(path); err != nil {
@@ -119,7 +122,10 @@ func loadToken(d dataDir) (string, error) {
 	}
 	t := strings.TrimSpace(string(b))
 	if t == "" {
-		return "", identityErrorf("API token %s is empty: write 64 hex digits into it and restart kring run", d.path(tokenFile))
+		return "", identityErrorf("API token %s is empty: write 64 random hex digits into it (openssl rand -hex 32) and restart kring run", path)
+	}
+	if err := api.CheckToken(t); err != nil {
+		return "", identityErrorf("API token %s: %v: write 64 random hex digits into it (openssl rand -hex 32) and restart kring run", path, err)
 	}
 	return t, nil
 }

@@ -13,6 +13,7 @@ import (
 var version = "dev"
 
 func main() {
+	keepReuseportOff()
 	os.Exit(run(context.Background(), os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
 }
 

@@ -6,7 +6,6 @@ import (
 	"io"
 	"log/slog"
 	"net"
-	"net/http"
 	"os"
 	"os/signal"
 	"strings"
@@ -41,6 +40,15 @@ as the charter's k members have endorsed it.
 Logs go to stderr (log/slog, text or JSON). While the node catches up a large
 backlog, a progress bar with rate and ETA shows on a terminal; otherwise log
 lines report progress. SIGINT or SIGTERM stops it gracefully.
+
+One data dir is one running node. Never start a copy of it on a second
+host (a standby, a restored VM snapshot, a failover) while this one may
+still run: both sign with the same key and seqs, an equivocation, and
+every member's node suspends this organisation until the members vote to
+lift it. For failover, stop the first node for good before starting the
+copy, and let the copy sync (node.sync_before_publish) before it
+publishes. kring run logs an ERROR when it sees its key sign what it did
+not.
 
 Exit status:
   0  stopped cleanly by SIGINT or SIGTERM
@@ -135,6 +143,13 @@ func (a *app) runDaemon(parent context.Context, f runFlags) error {
 	}
 	defer ln.Close()
 
+	if err := checkListenFree(cfg.Node.Listen, a.configPath()); err != nil {
+		return err
+	}
+
+	cfg.warnUnset(logger, a.configPath())
+	cfg.warnNoFork(logger, a.configPath())
+
 	nc := cfg.nodeConfig(d, priv, gen.Bytes())
 	nc.Logger = logger
 	delay := api.NewStoreDelay(protocol.KeyOf(priv))
@@ -147,11 +162,15 @@ func (a *app) runDaemon(parent context.Context, f runFlags) error {
 		}
 		return startError(err, d, a.configPath())
 	}
+	if err := checkListening(n, cfg.Node.Listen, a.configPath()); err != nil {
+		_ = n.Close()
+		return err
+	}
 	dm := &daemon{cfg: cfg, dir: d, log: logger, node: n, app: application, apiAddr: ln.Addr().String(), stderr: a.stderr}
 	if dm.app != nil {
 		dm.helpers = append(dm.helpers, func(ctx context.Context) { dm.enrol(ctx, time.Duration(cfg.Node.EnrollInterval)) })
 	}
-	dm.helpers = append(dm.helpers, func(ctx context.Context) { dm.progress(ctx, a.stderr) })
+	dm.helpers = append(dm.helpers, func(ctx context.Context) { dm.progress(ctx, a.stderr) }, dm.watchOwnKey)
 	for _, h := range testHelpers {
 		dm.helpers = append(dm.helpers, func(ctx context.Context) { h(ctx, n) })
 	}
@@ -164,14 +183,9 @@ func (a *app) runDaemon(parent context.Context, f runFlags) error {
 // the API stops on an error; then it shuts both down.
 func (dm *daemon) serve(ctx context.Context, ln net.Listener, srv *api.Server) error {
 	reqCtx, cancelReqs := context.WithCancel(context.Background())
-	hs := &http.Server{
-		Handler:           srv.Handler(),
-		ReadHeaderTimeout: 10 * time.Second,
-		BaseContext:       func(net.Listener) context.Context { return reqCtx },
-		ErrorLog:          slog.NewLogLogger(dm.log.Handler(), slog.LevelWarn),
-	}
+	hs := srv.HTTPServer(reqCtx)
 	apiErr := make(chan error, 1)
-	go func() { apiErr <- hs.Serve(ln) }()
+	go func() { apiErr <- hs.Serve(srv.Listener(ln)) }()
 	n := dm.node
 	dm.log.Info("kring running", "version", version, "key", n.Key().String(), "api", "http://"+dm.apiAddr,
 		"addrs", strings.Join(n.P2PAddrs(), " "))
@@ -230,7 +244,7 @@ func startError(err error, d dataDir, configPath string) error {
 	msg := err.Error()
 	switch {
 	case strings.Contains(msg, "address already in use"):
-		return usageErrorf("%v: another process listens on a node.listen address; change node.listen in %s", err, configPath)
+		return usageErrorf("node.listen: %v: is another kring run using it? change node.listen in %s", err, configPath)
 	case errors.Is(err, node.ErrConfig):
 		return usageErrorf("%v: fix %s", err, configPath)
 	case strings.Contains(msg, "lock"):

@@ -6,7 +6,8 @@
 // The daemon serves a Server over its node:
 //
 //	srv := api.NewServer(n, api.ServerOptions{Token: token, Version: version})
-//	http.Serve(listener, srv.Handler())
+//	hs := srv.HTTPServer(ctx) // read, write and idle timeouts
+//	hs.Serve(srv.Listener(listener)) // at most HTTPLimits.MaxConns at once
 //
 // and programs use a Client:
 //

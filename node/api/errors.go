@@ -97,8 +97,12 @@ func classify(err error) *apiError {
 	if r := trust.Reason(err); r != "other" && r != "ok" {
 		return &apiError{http.StatusUnprocessableEntity, r, msg}
 	}
-	return &apiError{http.StatusInternalServerError, CodeInternal, msg}
+	return &apiError{http.StatusInternalServerError, CodeInternal, internalMsg}
 }
+
+// internalMsg is the whole message of a 500: what went wrong (paths,
+// store errors, a bug's detail) goes to the daemon's log only.
+const internalMsg = "internal error; the daemon's log says more"
 
 // writeJSON answers with v as JSON.
 func writeJSON(w http.ResponseWriter, status int, v any) {

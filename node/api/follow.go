@@ -52,6 +52,7 @@ func (s *Server) follow(w http.ResponseWriter, r *http.Request) {
 		if err != nil {
 			if ctx.Err() == nil {
 				ae := classify(err)
+				s.logFailure(r, ae, err)
 				writeEvent(w, "error", "", streamError{ErrorBody{Error: ae.msg, Code: ae.code}, ae.status})
 				_ = rc.Flush()
 			}

@@ -42,6 +42,9 @@ type ServerOptions struct {
 	// StoreDelay, if set, is registered with the metrics: the histogram
 	// of publish-to-store delays that node.Config.OnStored feeds.
 	StoreDelay *StoreDelay
+	// HTTP bounds the server that HTTPServer returns and the listener
+	// that Listener wraps; zero fields take DefaultHTTPLimits' values.
+	HTTP HTTPLimits
 }
 
 // Server is a member daemon's local HTTP API over one node. It is safe for
@@ -174,7 +177,7 @@ func (s *Server) recoverer(next http.Handler) http.Handler {
 				panic(v)
 			}
 			s.log.Error("api handler panic", "method", r.Method, "path", r.URL.Path, "panic", fmt.Sprint(v))
-			writeError(w, fail(http.StatusInternalServerError, CodeInternal, "internal error; the daemon's log says more"))
+			writeError(w, fail(http.StatusInternalServerError, CodeInternal, internalMsg))
 		}()
 		next.ServeHTTP(w, r)
 	})
@@ -185,13 +188,22 @@ func (s *Server) recoverer(next http.Handler) http.Handler {
 func (s *Server) answer(w http.ResponseWriter, r *http.Request, status int, v any, err error) {
 	if err != nil {
 		ae := classify(err)
-		if ae.status >= 500 {
-			s.log.Warn("api request failed", "method", r.Method, "path", r.URL.Path, "status", ae.status, "err", err)
-		}
+		s.logFailure(r, ae, err)
 		writeJSON(w, ae.status, ErrorBody{Error: ae.msg, Code: ae.code})
 		return
 	}
 	writeJSON(w, status, v)
+}
+
+// logFailure logs a failure the server is to blame for, with the detail
+// a 500's answer leaves out: an ERROR for a 500, a WARN for the others.
+func (s *Server) logFailure(r *http.Request, ae *apiError, err error) {
+	switch {
+	case ae.status == http.StatusInternalServerError:
+		s.log.Error("api request failed", "method", r.Method, "path", r.URL.Path, "status", ae.status, "err", err)
+	case ae.status > 500:
+		s.log.Warn("api request failed", "method", r.Method, "path", r.URL.Path, "status", ae.status, "err", err)
+	}
 }
 
 // decode reads the request body strictly into v: at most MaxBody bytes,

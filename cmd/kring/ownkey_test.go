@@ -1,0 +1,42 @@
+package main
+
+import (
+	"log/slog"
+	"testing"
+
+	"github.com/kring-circle/kring/trust"
+)
+
+// TestOwnKeyCheck: the watch of the own key raises an ERROR when the key
+// equivocated, and when an own op beyond the reservation arrives while
+// this node signs (a copied data dir at work); it keeps quiet on a normal
+// chain, and on a restored backup learning its own later ops back before
+// it signs.
+func TestOwnKeyCheck(t *testing.T) {
+	member := trust.KeyState{Status: trust.StatusMember}
+	forked := member
+	forked.Equivocated, forked.Suspended = 7, true
+	for _, tc := range []struct {
+		name                   string
+		ks                     trust.KeyState
+		tip, next, nextAtStart uint64
+		alarm                  bool
+		seq                    uint64
+	}{
+		{"fresh node", member, 0, 0, 0, false, 0},
+		{"signed since start", member, 5, 6, 3, false, 0},
+		{"restored backup catching up", member, 9, 4, 4, false, 0},
+		{"copy signs while this node signs", member, 6, 6, 3, true, 6},
+		{"copy far ahead", member, 12, 6, 3, true, 12},
+		{"equivocated", forked, 7, 8, 8, true, 7},
+	} {
+		a := ownKeyCheck(tc.ks, tc.tip, tc.next, tc.nextAtStart)
+		if (a != nil) != tc.alarm {
+			t.Errorf("%s: alarm %+v, want %v", tc.name, a, tc.alarm)
+			continue
+		}
+		if a != nil && (a.level != slog.LevelError || a.seq != tc.seq) {
+			t.Errorf("%s: %+v, want an ERROR at seq %d", tc.name, a, tc.seq)
+		}
+	}
+}
