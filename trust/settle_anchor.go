@@ -237,8 +237,11 @@ func (s *settler) validateCut(c closure, z0 *zset, cut cutOps) *settled {
 	e := &settled{z: z0}
 	keys := map[protocol.Key]bool{}
 	count := map[protocol.Key]int{}
+	// A Leave that a kept revocation cuts puts its author neither in R
+	// nor in V (review round 33).
+	leave := func(n *node) bool { return n.op.Kind == protocol.KindLeave && !cut.ops[n.id] }
 	for _, n := range z0.removals() {
-		if n.op.Kind == protocol.KindLeave {
+		if leave(n) {
 			keys[n.op.Author] = true
 			count[n.op.Author]++
 		}
@@ -249,7 +252,7 @@ func (s *settler) validateCut(c closure, z0 *zset, cut cutOps) *settled {
 	leaves := map[nodeID]bool{}
 	sig := s.sigma(c, z0)
 	for _, n := range z0.removals() {
-		if n.op.Kind == protocol.KindLeave && count[n.op.Author] == 1 {
+		if leave(n) && count[n.op.Author] == 1 {
 			leaves[n.id] = true
 		}
 	}
@@ -288,7 +291,7 @@ func (s *settler) validateCut(c closure, z0 *zset, cut cutOps) *settled {
 		// 31), and once one has, no other does.
 		byAuthor := map[protocol.Key][]*node{}
 		for _, n := range z0.removals() {
-			if strong && !next[n.id] && n.op.Kind == protocol.KindLeave && count[n.op.Author] > 1 && !vouched[n.op.Author] && s.vouched(n, c, sig, kept) {
+			if strong && !next[n.id] && leave(n) && count[n.op.Author] > 1 && !vouched[n.op.Author] && s.vouched(n, c, sig, kept) {
 				byAuthor[n.op.Author] = append(byAuthor[n.op.Author], n)
 			}
 		}
@@ -298,7 +301,7 @@ func (s *settler) validateCut(c closure, z0 *zset, cut cutOps) *settled {
 			}
 		}
 		for _, n := range z0.removals() {
-			if next[n.id] || n.op.Kind != protocol.KindLeave {
+			if next[n.id] || !leave(n) {
 				continue
 			}
 			// Where live members vouch for a Leave of the author, members

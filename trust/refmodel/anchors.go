@@ -190,8 +190,13 @@ func (m *model) validate(sub, z0 set) (*anchors, *rawEval) {
 func (m *model) validateCut(sub, z0 set, cut cutOps) (*anchors, *rawEval) {
 	keys := map[protocol.Key]bool{}
 	count := map[protocol.Key]int{}
+	// A Leave that a kept revocation cuts (a revoked key's thief's,
+	// backdated on a stale branch) puts its author neither in R nor in V:
+	// §4.1 makes it inert, and it must not turn the key's honest ops from
+	// before the revocation into twins (round 33).
+	leave := func(l int) bool { return m.ops[l].op.Kind == protocol.KindLeave && !cut.ops[l] }
 	for l, in := range z0 {
-		if in && m.ops[l].op.Kind == protocol.KindLeave {
+		if in && leave(l) {
 			keys[m.ops[l].author()] = true
 			count[m.ops[l].author()]++
 		}
@@ -202,7 +207,7 @@ func (m *model) validateCut(sub, z0 set, cut cutOps) (*anchors, *rawEval) {
 	leaves := make(set, len(m.ops))
 	sig := m.settled(z0)
 	for l, in := range z0 {
-		if in && m.ops[l].op.Kind == protocol.KindLeave && count[m.ops[l].author()] == 1 {
+		if in && leave(l) && count[m.ops[l].author()] == 1 {
 			leaves[l] = true
 		}
 	}
@@ -232,7 +237,7 @@ func (m *model) validateCut(sub, z0 set, cut cutOps) (*anchors, *rawEval) {
 		// 31), and once one has, no other does.
 		byAuthor := map[protocol.Key][]int{}
 		for l, in := range z0 {
-			if in && strong && !next[l] && m.ops[l].op.Kind == protocol.KindLeave && count[m.ops[l].author()] > 1 && !vouched[m.ops[l].author()] && m.vouched(l, sub, sig, kept) {
+			if in && strong && !next[l] && leave(l) && count[m.ops[l].author()] > 1 && !vouched[m.ops[l].author()] && m.vouched(l, sub, sig, kept) {
 				byAuthor[m.ops[l].author()] = append(byAuthor[m.ops[l].author()], l)
 			}
 		}
@@ -242,7 +247,7 @@ func (m *model) validateCut(sub, z0 set, cut cutOps) (*anchors, *rawEval) {
 			}
 		}
 		for l, in := range z0 {
-			if !in || next[l] || m.ops[l].op.Kind != protocol.KindLeave {
+			if !in || next[l] || !leave(l) {
 				continue
 			}
 			// Where live members vouch for a Leave of the author, members
