@@ -18,57 +18,42 @@ import (
 	"github.com/kring-circle/kring/trust"
 )
 
-// backoff is the redial schedule of one peer.
-type backoff struct {
-	next  time.Time
-	delay time.Duration
-}
-
 // redial keeps the node connected to every member it knows an address of,
 // and to its configured peers while the log does not know them: no
-// bootstrap node is needed once a node has met the circle. Failed dials
-// back off exponentially, with jitter, between RedialMin and RedialMax.
+// bootstrap node is needed once a node has met the circle. Dials back off
+// exponentially, with jitter, between RedialMin and RedialMax (n.redials).
+// A connection alone does not end the backoff: a member that refuses this
+// node lets the dial succeed and closes the connection at once (libp2p
+// gates after the handshake), so the backoff ends only once a sync over
+// the connection has succeeded. A cut-off node dials no member.
 func (n *Node) redial() {
-	sched := map[peer.ID]*backoff{}
 	var targets sharingPeers
-	n.every(n.cfg.RedialMin, func() {
-		select {
-		case <-n.redialNow:
-			clear(sched)
-		default:
-		}
-		n.redialDue(sched, &targets, time.Now())
-	})
+	n.every(n.cfg.RedialMin, func() { n.redialDue(&targets, time.Now()) })
 }
 
 // redialSoon makes the next redial round dial every target at once,
-// forgetting the backoffs: the node has just been admitted, and the members
-// that refused it until now will let it in.
+// forgetting the backoffs of dials and syncs: the node has just been
+// admitted, and the members that refused it until now will let it in.
 func (n *Node) redialSoon() {
-	select {
-	case n.redialNow <- struct{}{}:
-	default:
-	}
+	n.redials.reset()
+	n.syncRetry.reset()
 }
 
 // redialDue dials the targets whose backoff has run out.
-func (n *Node) redialDue(sched map[peer.ID]*backoff, targets *sharingPeers, now time.Time) {
+func (n *Node) redialDue(targets *sharingPeers, now time.Time) {
 	for _, p := range n.dialTargets(targets) {
 		if n.host.Network().Connectedness(p) == network.Connected {
-			delete(sched, p)
+			if !n.syncRetry.failing(p) {
+				n.redials.succeeded(p)
+			}
 			continue
 		}
-		b := sched[p]
-		if b == nil {
-			b = &backoff{delay: n.cfg.RedialMin}
-			sched[p] = b
-		}
-		if now.Before(b.next) || len(n.host.Peerstore().Addrs(p)) == 0 {
+		if !n.redials.due(p, now) || len(n.host.Peerstore().Addrs(p)) == 0 {
 			continue
 		}
-		jitter := time.Duration(rand.Int64N(int64(b.delay)/2 + 1))
-		b.next = now.Add(b.delay + jitter)
-		b.delay = min(2*b.delay, n.cfg.RedialMax)
+		// Every dial counts as failed until a sync over it succeeds.
+		n.redials.failed(p, now)
+		n.dialAttempts.Add(1)
 		go n.dial(p)
 	}
 }
@@ -82,9 +67,12 @@ func (n *Node) dial(p peer.ID) {
 }
 
 // dialTargets are the sharing set's members and the configured peers the
-// gater would let through. targets caches the sharing set's peer IDs
-// between calls.
+// gater would let through; none while this node is cut off (it is not
+// served anyway). targets caches the sharing set's peer IDs between calls.
 func (n *Node) dialTargets(targets *sharingPeers) []peer.ID {
+	if n.cutOff.Load() {
+		return nil
+	}
 	var out []peer.ID
 	for _, m := range targets.of(n.State(), n.key) {
 		if n.gater.standingOf(m.key, m.id).admitted() {

@@ -174,10 +174,14 @@ func (n *Node) fetch(p peer.ID) {
 
 // withPeer runs f with p on its own goroutine, one at a time per peer as
 // turns keeps them, and once more if asked again meanwhile. Each run is
-// bounded in time; an error is logged, a panic too, never fatal. An
-// applicant serves no log, so only sharing and bootstrap peers are asked.
+// bounded in time and never dials: it uses the connection that made it
+// worth asking (a sync that dialled would connect, and every connection
+// kicks a sync). A run that fails backs off (n.syncRetry) before p is asked
+// again; an error is logged, a panic too, never fatal. An applicant serves
+// no log, so only sharing and bootstrap peers are asked, and a cut-off node
+// asks nobody.
 func (n *Node) withPeer(turns *syncTurns, p peer.ID, what string, f func(context.Context, peer.ID) error) {
-	if s := n.gater.standing(p); s != Sharing && s != Bootstrap {
+	if !n.mayAsk(p) {
 		return
 	}
 	n.mu.Lock()
@@ -190,19 +194,37 @@ func (n *Node) withPeer(turns *syncTurns, p peer.ID, what string, f func(context
 	once := func() {
 		defer func() {
 			if r := recover(); r != nil {
+				n.syncRetry.failed(p, time.Now())
 				n.log.Error(what+" panic", "peer", p, "panic", fmt.Sprint(r))
 			}
 		}()
 		ctx, cancel := context.WithTimeout(n.ctx, 4*n.cfg.StreamTimeout)
 		defer cancel()
+		ctx = network.WithNoDial(ctx, "kring: "+what+" over an open connection")
+		n.syncAttempts.Add(1)
 		if err := f(ctx, p); err != nil {
-			n.log.Debug(what, "peer", p, "err", err)
+			wait := n.syncRetry.failed(p, time.Now())
+			n.log.Debug(what, "peer", p, "err", err, "retry_after", wait)
+			return
 		}
+		n.syncRetry.succeeded(p)
 	}
 	go func() {
 		defer n.wg.Done()
 		for again := true; again; again = turns.finish(p) {
-			once()
+			if n.mayAsk(p) {
+				once()
+			}
 		}
 	}()
+}
+
+// mayAsk reports whether a sync or fetch with p may start now: p is a
+// sharing or bootstrap peer, this node is not cut off, and p's backoff
+// has run out.
+func (n *Node) mayAsk(p peer.ID) bool {
+	if s := n.gater.standing(p); s != Sharing && s != Bootstrap {
+		return false
+	}
+	return !n.cutOff.Load() && n.syncRetry.due(p, time.Now())
 }

@@ -314,6 +314,11 @@ func (l *loop) commit() {
 			l.n.joinGossip(st)
 		}
 		l.n.autoEnact(st)
+		if prev != nil {
+			if err := l.n.noteStanding(prev, st); err != nil {
+				l.n.fail(err)
+			}
+		}
 		if (prev == nil || !prev.InSharingSet(l.n.key)) && st.InSharingSet(l.n.key) {
 			l.n.redialSoon() // just admitted: meet the circle now, not at the next backoff
 		}

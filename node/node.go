@@ -70,10 +70,18 @@ type Node struct {
 	pulls *pulls
 	// behind counts the ops peers showed that this node lacks (Backlog).
 	behind *backlog
-	// redialNow asks the redial loop to drop its backoffs.
-	redialNow chan struct{}
-	relay     pubsub.RelayCancelFunc // set once this node is in the sharing set
-	err       error                  // why the node stopped, if it did
+	// redials is the redial backoff of each member; syncRetry that of
+	// syncs and fetches with each peer; knocks that of a cut-off node's
+	// knocks (standing.go).
+	redials, syncRetry, knocks *retrySchedule
+	// syncAttempts counts the syncs and fetches this node started;
+	// dialAttempts its redials of members; knockAttempts its knocks.
+	syncAttempts, dialAttempts, knockAttempts atomic.Uint64
+	// cutOff is set while the log says this organisation is suspended,
+	// revoked or gone: the node then neither syncs nor dials members.
+	cutOff atomic.Bool
+	relay  pubsub.RelayCancelFunc // set once this node is in the sharing set
+	err    error                  // why the node stopped, if it did
 	// addrBook is what saveAddrs last wrote to the store's address book.
 	addrBook addrBook
 
@@ -114,7 +122,9 @@ func New(ctx context.Context, cfg Config) (*Node, error) {
 		changed:   make(chan struct{}),
 		synced:    map[peer.ID]bool{},
 		enacting:  map[protocol.Hash]bool{},
-		redialNow: make(chan struct{}, 1),
+		redials:   newRetrySchedule(retryPolicy{min: cfg.RedialMin, max: cfg.RedialMax}),
+		syncRetry: newRetrySchedule(retryPolicy{min: cfg.RedialMin, max: cfg.RedialMax}),
+		knocks:    newRetrySchedule(retryPolicy{min: cfg.RedialMin, max: cfg.NoticeInterval}),
 		behind:    newBacklog(),
 		pulls:     newPulls(),
 		turns:     newSyncTurns(),
@@ -153,6 +163,9 @@ func (n *Node) start() error {
 	n.gater = newGater(l.admission(), n.cfg.Refuse)
 	n.opener = newOpener(n.ctx, n.group, &n.wg)
 	n.state.Store(l.eng.State())
+	if err := n.noteStanding(nil, n.State()); err != nil {
+		return err
+	}
 	if n.host, n.cm, err = newHost(&n.cfg, n.gater); err != nil {
 		return err
 	}
@@ -176,6 +189,7 @@ func (n *Node) start() error {
 	l.learnAddrs() // before the loop starts: it reads the engine
 	go func() { defer n.wg.Done(); l.run() }()
 	n.goLoop(n.redial)
+	n.goLoop(n.knock)
 	n.goLoop(func() { n.every(n.cfg.SyncInterval, n.syncRandomPeer) })
 	n.goLoop(func() { n.every(ackCheckEvery, func() { n.ackIfDue(time.Now()) }) })
 	// The address book lets a restarted node redial the members.
