@@ -123,14 +123,35 @@ func (n *Node) Blocks(ctx context.Context) (map[protocol.Key]store.Block, error)
 }
 
 // notifiee protects a member's connection from trimming and syncs with
-// the peer as soon as it connects.
+// the peer as soon as it connects. It judges the peer again: a connection
+// whose upgrade was under way while enforce put a refusal in force passed
+// the gate before the refusal and was not among the connections enforce
+// closed, so it is closed here. A removed member's knock the gate let
+// through is answered with the decisions about it.
 func (n *Node) notifiee() network.Notifiee {
 	return &network.NotifyBundle{ConnectedF: func(_ network.Network, c network.Conn) {
 		p := c.RemotePeer()
-		if n.gater.standing(p) == Sharing {
+		switch s := n.gater.standing(p); {
+		case s == Sharing:
 			n.cm.Protect(p, memberTag)
+			n.kick(p)
+		case s.admitted():
+			n.kick(p)
+		case n.gater.knocks != nil && n.gater.knocks.answering(p, time.Now()) && n.gater.removed(p):
+			n.goLoop(func() { n.answerKnock(p) })
+		default:
+			// The gate let the connection through under an older
+			// snapshot: enforce swapped a refusal in while it was
+			// being upgraded, and closed only the connections it saw.
+			n.refusedWhileConnecting.Add(1)
+			n.goLoop(func() {
+				n.cm.Unprotect(p, memberTag)
+				if err := n.host.Network().ClosePeer(p); err != nil {
+					n.log.Warn("closing a connection", "peer", p, "err", err)
+				}
+				n.log.Info("refused peer disconnected", "peer", p, "standing", s, "reason", "refused-while-connecting")
+			})
 		}
-		n.kick(p)
 	}}
 }
 

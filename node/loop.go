@@ -37,6 +37,9 @@ type loop struct {
 	saveAt   time.Duration          // how long a parked op waits before it is written (pendingSaveAfter)
 	ownDone  bool                   // own was applied or dropped: clear it
 	after    []func(error)          // continuations, run after the commit
+	// about indexes the standing enactments (suspend, unsuspend,
+	// revoke) by target, for the notices to removed members (notice.go).
+	about map[protocol.Key][]protocol.Hash
 }
 
 // newLoop loads the store: it applies the genesis to an empty store, then
@@ -59,6 +62,9 @@ func newLoop(n *Node) (*loop, error) {
 		return nil, fmt.Errorf("node: the store holds circle %s, the config names %s", l.eng.Group().Short(), n.group.Short())
 	}
 	if err := l.loadChain(); err != nil {
+		return nil, err
+	}
+	if err := l.loadAbout(); err != nil {
 		return nil, err
 	}
 	if l.blocks, err = n.store.Blocks(); err != nil {
@@ -303,6 +309,7 @@ func (l *loop) commit() {
 	if err != nil {
 		l.n.fail(err)
 	} else {
+		l.noteAbout(l.batch)
 		l.persistPending()
 		l.stored()
 	}

@@ -77,6 +77,10 @@ type Node struct {
 	// syncAttempts counts the syncs and fetches this node started;
 	// dialAttempts its redials of members; knockAttempts its knocks.
 	syncAttempts, dialAttempts, knockAttempts atomic.Uint64
+	// knocksAnswered counts the removed members told of the decisions
+	// about them; refusedWhileConnecting the connections the on-connect
+	// check closed.
+	knocksAnswered, refusedWhileConnecting atomic.Uint64
 	// cutOff is set while the log says this organisation is suspended,
 	// revoked or gone: the node then neither syncs nor dials members.
 	cutOff atomic.Bool
@@ -161,6 +165,7 @@ func (n *Node) start() error {
 		return err
 	}
 	n.gater = newGater(l.admission(), n.cfg.Refuse)
+	n.gater.knocks = newKnockGate(n.cfg.NoticeInterval)
 	n.opener = newOpener(n.ctx, n.group, &n.wg)
 	n.state.Store(l.eng.State())
 	if err := n.noteStanding(nil, n.State()); err != nil {

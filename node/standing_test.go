@@ -11,6 +11,7 @@ import (
 	"github.com/libp2p/go-libp2p/core/peer"
 
 	"github.com/kring-circle/kring/protocol"
+	"github.com/kring-circle/kring/trust"
 	"github.com/kring-circle/kring/trust/trusttest"
 )
 
@@ -198,5 +199,98 @@ func TestRetryScheduleIsBoundedAndGeometric(t *testing.T) {
 	s.succeeded(p)
 	if !s.due(p, start) || s.failing(p) {
 		t.Error("a success did not end the backoff")
+	}
+}
+
+// revokeE has A, B and C vote to revoke E, A enact it, and hands the four
+// ops to the given nodes.
+func revokeE(t *testing.T, ctx context.Context, c *trusttest.Circle, nodes ...*Node) *protocol.Op {
+	t.Helper()
+	syncActor(t, c, "A", "B")
+	m := c.Revoke("E")
+	var ops []*protocol.Op
+	for _, v := range []string{"A", "B", "C"} {
+		syncActor(t, c, v, "A", "B", "C")
+		ops = append(ops, must(t)(c.Vote(v, m)))
+	}
+	syncActor(t, c, "A", "B", "C")
+	enact := must(t)(c.Enact("A", m))
+	ops = append(ops, enact)
+	for _, n := range nodes {
+		if _, err := n.submit(ctx, ops); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return enact
+}
+
+// A member suspended and later revoked is told of the revocation: cut
+// off, it syncs with no one, but it knocks now and then; a member's gate
+// lets the knock through (at most once per NoticeInterval), pushes the
+// enactments about it and closes. Its standing then says revoked, and
+// each change was logged at WARN.
+func TestSuspendedThenRevokedNodeIsTold(t *testing.T) {
+	c := newCircle(t, "A", "B", "C", "E")
+	fast := func(cfg *Config) { cfg.NoticeInterval = 200 * time.Millisecond }
+	a := startNode(t, c, "A", fast)
+	b := startNode(t, c, "B", fast)
+	logs := &logRecords{}
+	e := startNode(t, c, "E", func(cfg *Config) {
+		fast(cfg)
+		cfg.Peers = append(a.P2PAddrs()[:1], b.P2PAddrs()[:1]...)
+		cfg.Logger = slog.New(logs)
+	})
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	waitUntil(t, ctx, "E connected to A and B", func() bool { return connectedTo(e, a.ID()) && connectedTo(e, b.ID()) })
+	suspendE(t, ctx, c, a, b)
+	waitUntil(t, ctx, "E cut off", e.cutOff.Load)
+	syncs := e.syncAttempts.Load()
+
+	enact := revokeE(t, ctx, c, a, b)
+	waitUntil(t, ctx, "E told of its revocation", func() bool {
+		return e.State().Key(e.key).Status == trust.StatusRevoked
+	})
+	if ok, _ := e.Store().Has(enact.Hash()); !ok {
+		t.Error("E's store lacks the revocation it was told of")
+	}
+	if got := e.syncAttempts.Load() - syncs; got != 0 {
+		t.Errorf("E made %d sync attempts while cut off, want 0: it must learn by the notice alone", got)
+	}
+	if a.knocksAnswered.Load()+b.knocksAnswered.Load() == 0 {
+		t.Error("no member answered a knock")
+	}
+	if n, to := logs.count(slog.LevelWarn, standingChanged, "to"); n != 2 || to != "revoked" {
+		t.Errorf("WARN %q logged %d times, last to %q; want twice, last to revoked", standingChanged, n, to)
+	}
+	if !e.cutOff.Load() {
+		t.Error("a revoked node is no longer cut off")
+	}
+}
+
+// A connection whose upgrade was under way while enforce refused its peer
+// passed the gate under the old snapshot; the on-connect check closes it.
+func TestOnConnectRechecksStanding(t *testing.T) {
+	c := newCircle(t, "A", "B", "C", "E")
+	a := startNode(t, c, "A", nil)
+	e := startNode(t, c, "E", nil)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := e.Connect(ctx, a.AddrInfo()); err != nil {
+		t.Fatal(err)
+	}
+	conns := a.host.Network().ConnsToPeer(e.ID())
+	if len(conns) == 0 {
+		t.Fatal("A has no connection to E")
+	}
+	// E is refused from now on, as if enforce had swapped the snapshot in
+	// while this connection was being upgraded: enforce never saw it.
+	snap := *a.gater.cur.Load()
+	snap.blocks = map[protocol.Key]bool{e.key: true}
+	a.gater.cur.Store(&snap)
+	a.notifiee().Connected(a.host.Network(), conns[0])
+	waitUntil(t, ctx, "A closed the connection to E", func() bool { return !connectedTo(a, e.ID()) })
+	if got := a.refusedWhileConnecting.Load(); got != 1 {
+		t.Errorf("refusedWhileConnecting = %d, want 1", got)
 	}
 }
