@@ -154,15 +154,17 @@ const addrRefresh = time.Hour
 
 // saveAddrs writes the addresses of the given members to the address book:
 // an entry whose addresses changed, or whose timestamp is older than
-// addrRefresh. The store's writes are synced; an idle circle's addresses
-// seldom change.
+// addrRefresh. Only a member's own addresses are saved: those of the
+// signed peer record it handed this node itself (ownAddrs), never what
+// another node relayed. The store's writes are synced; an idle circle's
+// addresses seldom change.
 func (n *Node) saveAddrs(peers ...peer.ID) {
 	for _, p := range peers {
 		if n.gater.standing(p) != Sharing {
 			continue
 		}
 		k, ok := PeerKey(p)
-		addrs := n.host.Peerstore().Addrs(p)
+		addrs := n.ownAddrs(p)
 		if !ok || len(addrs) == 0 {
 			continue
 		}
@@ -227,9 +229,11 @@ func (b *addrBook) saved(k protocol.Key, set string, seen time.Time) {
 }
 
 // learnAddrs fills the peerstore from the address book, the configured
-// peers, and the addresses members put in the log (genesis, applications).
+// peers, and the addresses members put in the log (genesis, applications),
+// as the address policy takes them.
 func (l *loop) learnAddrs() {
 	ps := l.n.host.Peerstore()
+	policy := l.n.gater.addrs
 	for _, ai := range l.n.boot {
 		ps.AddAddrs(ai.ID, ai.Addrs, peerstore.PermanentAddrTTL)
 	}
@@ -239,7 +243,7 @@ func (l *loop) learnAddrs() {
 	}
 	for k, e := range book {
 		if p, err := PeerID(k); err == nil {
-			ps.AddAddrs(p, e.Addrs, peerstore.RecentlyConnectedAddrTTL)
+			ps.AddAddrs(p, policy.keep(e.Addrs), peerstore.RecentlyConnectedAddrTTL)
 			l.n.addrBook.saved(k, addrSet(e.Addrs), e.Seen)
 		}
 	}
@@ -248,11 +252,13 @@ func (l *loop) learnAddrs() {
 		if err != nil || m.Key == l.n.key {
 			continue
 		}
+		var card []multiaddr.Multiaddr
 		for _, s := range m.Addrs {
 			if a, err := multiaddr.NewMultiaddr(s); err == nil {
-				ps.AddAddr(p, a, peerstore.PermanentAddrTTL)
+				card = append(card, a)
 			}
 		}
+		ps.AddAddrs(p, policy.keep(card), peerstore.PermanentAddrTTL)
 	}
 }
 

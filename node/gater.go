@@ -94,6 +94,9 @@ type gater struct {
 	// knocks lets a member the circle removed through, now and then, to
 	// be told of the decisions about it (notice.go); nil lets none.
 	knocks *knockGate
+	// addrs decides which addresses of members the node dials; nil
+	// dials any.
+	addrs *addrPolicy
 }
 
 func newGater(a *admission, refuse func(peer.ID) bool) *gater {
@@ -161,8 +164,12 @@ func (g *gater) allow(p peer.ID) bool { return g.standing(p).admitted() }
 // InterceptPeerDial implements connmgr.ConnectionGater.
 func (g *gater) InterceptPeerDial(p peer.ID) bool { return g.allow(p) }
 
-// InterceptAddrDial implements connmgr.ConnectionGater.
-func (g *gater) InterceptAddrDial(p peer.ID, _ multiaddr.Multiaddr) bool { return g.allow(p) }
+// InterceptAddrDial implements connmgr.ConnectionGater: an admitted peer,
+// at an address the policy lets the node dial (no loopback or private
+// address unless allowed, whoever put it in the peerstore).
+func (g *gater) InterceptAddrDial(p peer.ID, a multiaddr.Multiaddr) bool {
+	return g.allow(p) && (g.addrs == nil || g.addrs.dialable(p, a))
+}
 
 // InterceptAccept implements connmgr.ConnectionGater: the peer is not known
 // yet, so the decision waits for InterceptSecured.

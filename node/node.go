@@ -88,6 +88,9 @@ type Node struct {
 	err    error                  // why the node stopped, if it did
 	// addrBook is what saveAddrs last wrote to the store's address book.
 	addrBook addrBook
+	// records holds the signed peer record each member handed over
+	// itself: peer.ID -> *record.Envelope (keepRecords).
+	records sync.Map
 
 	ctx    context.Context
 	cancel context.CancelFunc
@@ -166,6 +169,7 @@ func (n *Node) start() error {
 	}
 	n.gater = newGater(l.admission(), n.cfg.Refuse)
 	n.gater.knocks = newKnockGate(n.cfg.NoticeInterval)
+	n.gater.addrs = newAddrPolicy(&n.cfg, n.boot)
 	n.opener = newOpener(n.ctx, n.group, &n.wg)
 	n.state.Store(l.eng.State())
 	if err := n.noteStanding(nil, n.State()); err != nil {
@@ -188,6 +192,9 @@ func (n *Node) start() error {
 		return fmt.Errorf("node: joining %s: %w", n.topicID, err)
 	}
 	n.joinGossip(n.State())
+	if err := n.keepRecords(); err != nil {
+		return err
+	}
 	n.host.SetStreamHandler(protocol.SyncProtocol, n.serveSync)
 	n.host.Network().Notify(n.notifiee())
 	n.wg.Add(1)
