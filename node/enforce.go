@@ -31,6 +31,7 @@ func (n *Node) enforce(a *admission) {
 	if n.host == nil {
 		return
 	}
+	n.tellDisconnected(a, old)
 	for _, p := range n.host.Network().Peers() {
 		s := n.gater.standing(p)
 		k, _ := n.gater.keyOf(p)
@@ -135,9 +136,14 @@ func (n *Node) notifiee() network.Notifiee {
 		case s == Sharing:
 			n.cm.Protect(p, memberTag)
 			n.kick(p)
+			if k, ok := n.gater.keyOf(p); ok && n.notices.untold(k) {
+				// Back in the sharing set (a lifted suspension): a
+				// cut-off node syncs with nobody until it is told.
+				n.goLoop(func() { n.tellLifted(p, k) })
+			}
 		case s.admitted():
 			n.kick(p)
-		case n.gater.knocks != nil && n.gater.knocks.answering(p, time.Now()) && n.gater.removed(p):
+		case n.gater.telling(p):
 			n.goLoop(func() { n.answerKnock(p) })
 		default:
 			// The gate let the connection through under an older

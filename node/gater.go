@@ -161,14 +161,21 @@ func (g *gater) standingOf(k protocol.Key, p peer.ID) Standing {
 
 func (g *gater) allow(p peer.ID) bool { return g.standing(p).admitted() }
 
-// InterceptPeerDial implements connmgr.ConnectionGater.
-func (g *gater) InterceptPeerDial(p peer.ID) bool { return g.allow(p) }
+// InterceptPeerDial implements connmgr.ConnectionGater: an admitted peer,
+// or a removed member this node is telling of a decision about it.
+func (g *gater) InterceptPeerDial(p peer.ID) bool { return g.allow(p) || g.telling(p) }
+
+// telling reports whether the gate lets removed member p through now to be
+// told of the decisions about it (knockGate).
+func (g *gater) telling(p peer.ID) bool {
+	return g.knocks != nil && g.knocks.answering(p, time.Now()) && g.removed(p)
+}
 
 // InterceptAddrDial implements connmgr.ConnectionGater: an admitted peer,
 // at an address the policy lets the node dial (no loopback or private
 // address unless allowed, whoever put it in the peerstore).
 func (g *gater) InterceptAddrDial(p peer.ID, a multiaddr.Multiaddr) bool {
-	return g.allow(p) && (g.addrs == nil || g.addrs.dialable(p, a))
+	return (g.allow(p) || g.telling(p)) && (g.addrs == nil || g.addrs.dialable(p, a))
 }
 
 // InterceptAccept implements connmgr.ConnectionGater: the peer is not known
@@ -183,13 +190,16 @@ func (g *gater) InterceptSecured(dir network.Direction, p peer.ID, _ network.Con
 	if g.allow(p) {
 		return true
 	}
-	return dir == network.DirInbound && g.knocks != nil && g.removed(p) && g.knocks.open(p, time.Now())
+	if dir == network.DirOutbound {
+		return g.telling(p)
+	}
+	return g.knocks != nil && g.removed(p) && g.knocks.open(p, time.Now())
 }
 
 // InterceptUpgraded implements connmgr.ConnectionGater.
 func (g *gater) InterceptUpgraded(c network.Conn) (bool, control.DisconnectReason) {
 	p := c.RemotePeer()
-	return g.allow(p) || (g.knocks != nil && g.knocks.answering(p, time.Now())), 0
+	return g.allow(p) || g.telling(p), 0
 }
 
 // Add implements pubsub.Blacklist. The blacklist is the admission snapshot

@@ -37,9 +37,6 @@ type loop struct {
 	saveAt   time.Duration          // how long a parked op waits before it is written (pendingSaveAfter)
 	ownDone  bool                   // own was applied or dropped: clear it
 	after    []func(error)          // continuations, run after the commit
-	// about indexes the standing enactments (suspend, unsuspend,
-	// revoke) by target, for the notices to removed members (notice.go).
-	about map[protocol.Key][]protocol.Hash
 }
 
 // newLoop loads the store: it applies the genesis to an empty store, then

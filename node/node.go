@@ -91,6 +91,9 @@ type Node struct {
 	// records holds the signed peer record each member handed over
 	// itself: peer.ID -> *record.Envelope (keepRecords).
 	records sync.Map
+	// notices indexes the enactments about each member's standing, and
+	// which of them this node handed their target (notice.go).
+	notices *noticeBook
 
 	ctx    context.Context
 	cancel context.CancelFunc
@@ -136,6 +139,7 @@ func New(ctx context.Context, cfg Config) (*Node, error) {
 		pulls:     newPulls(),
 		turns:     newSyncTurns(),
 		fetches:   newSyncTurns(),
+		notices:   newNoticeBook(),
 	}
 	n.log = log.With("node", n.key.Short())
 	n.topicID = TopicName(n.group)
@@ -168,7 +172,10 @@ func (n *Node) start() error {
 		return err
 	}
 	n.gater = newGater(l.admission(), n.cfg.Refuse)
-	n.gater.knocks = newKnockGate(n.cfg.NoticeInterval)
+	n.gater.knocks = newKnockGate(n.cfg.NoticeInterval, func(p peer.ID) bool {
+		k, ok := n.gater.keyOf(p)
+		return ok && n.notices.untold(k)
+	})
 	n.gater.addrs = newAddrPolicy(&n.cfg, n.boot)
 	n.opener = newOpener(n.ctx, n.group, &n.wg)
 	n.state.Store(l.eng.State())

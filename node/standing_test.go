@@ -97,6 +97,12 @@ func TestSuspendedNodeWarnsOnceAndStopsSyncing(t *testing.T) {
 	suspendE(t, ctx, c, a, b)
 	waitUntil(t, ctx, "E told of its suspension", func() bool { return !e.State().InSharingSet(e.key) })
 	waitUntil(t, ctx, "E cut off", e.cutOff.Load)
+	// A told E at the disconnect: a knock now would tell it nothing new,
+	// so A's gate refuses it like any other connection.
+	waitUntil(t, ctx, "A noted that E was told", func() bool { return !a.notices.untold(e.key) })
+	if a.gater.InterceptSecured(network.DirInbound, e.ID(), nil) {
+		t.Error("A's gate let a removed member through with nothing new to tell it")
+	}
 
 	syncs, dials := e.syncAttempts.Load(), e.dialAttempts.Load()
 	var targets sharingPeers
@@ -293,4 +299,36 @@ func TestOnConnectRechecksStanding(t *testing.T) {
 	if got := a.refusedWhileConnecting.Load(); got != 1 {
 		t.Errorf("refusedWhileConnecting = %d, want 1", got)
 	}
+}
+
+// A lifted suspension ends the cut-off: a member that lets the node in
+// again hands it the lift, and the node syncs again.
+func TestLiftedSuspensionEndsTheCutOff(t *testing.T) {
+	c := newCircle(t, "A", "B", "C", "E")
+	a := startNode(t, c, "A", nil)
+	e := startNode(t, c, "E", func(cfg *Config) { cfg.Peers = a.P2PAddrs()[:1] })
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	waitUntil(t, ctx, "E connected to A", func() bool { return connectedTo(e, a.ID()) })
+	m := suspendE(t, ctx, c, a)
+	waitUntil(t, ctx, "E cut off", e.cutOff.Load)
+	syncActor(t, c, "A", "B")
+	lift := c.Unsuspend("E", m)
+	var ops []*protocol.Op
+	for _, v := range []string{"A", "B", "C"} {
+		syncActor(t, c, v, "A", "B", "C")
+		ops = append(ops, must(t)(c.Vote(v, lift)))
+	}
+	syncActor(t, c, "A", "B", "C")
+	ops = append(ops, must(t)(c.Enact("A", lift)))
+	if _, err := a.submit(ctx, ops); err != nil {
+		t.Fatal(err)
+	}
+	waitUntil(t, ctx, "E back in the sharing set", func() bool { return e.State().InSharingSet(e.key) })
+	if e.cutOff.Load() {
+		t.Error("E is still cut off after the lift")
+	}
+	before := e.syncAttempts.Load()
+	e.kick(a.ID())
+	waitUntil(t, ctx, "E syncs again", func() bool { return e.syncAttempts.Load() > before })
 }
