@@ -52,13 +52,24 @@ func (s *settler) cutByRemovals(c closure, z0 *zset, removals map[nodeID]bool) c
 		}
 		cut.firsts[e.motion] = first
 		m := motionOf(e)
-		var before [][]pastZ
-		if m.Kind != protocol.MotionDisavow {
-			before = s.settledBeforeFirst(groups)
+		before := s.settledBeforeFirst(groups)
+		seqs := map[uint64]int{} // the target's ops in c at each seq
+		for _, y := range s.opsBy(*m.Target) {
+			if s.in(c, y) {
+				seqs[y.op.Seq]++
+			}
 		}
 		for _, y := range s.opsBy(*m.Target) {
 			if !s.in(c, y) {
 				continue
+			}
+			if m.Kind == protocol.MotionDisavow && y.op.Seq >= m.From {
+				cut.ops[y.id] = true
+				cut.by[y.id] = append(cut.by[y.id], e)
+				continue
+			}
+			if m.Kind == protocol.MotionDisavow && seqs[y.op.Seq] < 2 {
+				continue // below the disavowed seq, an unforked op stays
 			}
 			if s.settledInSome(before, y) {
 				// Settled in the past of every first enactment of some
@@ -67,8 +78,10 @@ func (s *settler) cutByRemovals(c closure, z0 *zset, removals map[nodeID]bool) c
 				// (drafts 23 and 31).
 				continue
 			}
-			if (m.Kind == protocol.MotionDisavow && y.op.Seq >= m.From) ||
-				(m.Kind != protocol.MotionDisavow && !t.precedesAny(y, e.motion, first, s.cutVotesOf)) {
+			// A revoked key's op, or a disavowed key's twin below the
+			// disavowed seq (a thief's, backdated after the disavowal:
+			// round 35), is cut unless it precedes the cut point.
+			if !t.precedesAny(y, e.motion, first, s.cutVotesOf) {
 				cut.ops[y.id] = true
 				cut.by[y.id] = append(cut.by[y.id], e)
 			}

@@ -75,8 +75,9 @@ type cutOps struct {
 
 // cutByRemovals returns the ops of sub that the Revoke and Disavow
 // enactments settled in z0 and among removals make inert (§4.1), judged in sub with z0: a
-// revoked key's ops that precede no cut point of its revocation, and a
-// disavowed key's ops from the disavowed seq. Settled ops are cut too:
+// revoked key's ops that precede no cut point of its revocation, a
+// disavowed key's ops from the disavowed seq, and its twins below that
+// seq that precede no cut point of the Disavow (round 35). Settled ops are cut too:
 // validation reads them in closures that do not hold the removal; but a
 // revocation never cuts an op settled in the past of each of its first
 // enactments (draft 23, settledBeforeFirst).
@@ -107,13 +108,19 @@ func (m *model) cutByRemovals(sub, z0, removals set) cutOps {
 			}
 			firsts[et.motion] = first
 		}
-		var before set
-		if et.m.Kind != protocol.MotionDisavow {
-			before = m.settledBeforeFirst(groups[et.motion])
-		}
+		before := m.settledBeforeFirst(groups[et.motion])
+		disavow := et.m.Kind == protocol.MotionDisavow
 		for y, yin := range sub {
 			if !yin || m.ops[y].author() != *et.m.Target {
 				continue
+			}
+			if disavow && m.ops[y].op.Seq >= et.m.From {
+				cut.ops[y] = true
+				cut.by[y] = append(cut.by[y], e)
+				continue
+			}
+			if disavow && !m.forkedIn(y, sub) {
+				continue // below the disavowed seq, an unforked op stays
 			}
 			if before != nil && before[y] {
 				// Settled in the past of every first enactment: the
@@ -121,8 +128,10 @@ func (m *model) cutByRemovals(sub, z0, removals set) cutOps {
 				// (draft 23).
 				continue
 			}
-			if (et.m.Kind == protocol.MotionDisavow && m.ops[y].op.Seq >= et.m.From) ||
-				(et.m.Kind != protocol.MotionDisavow && !t.precedesAny(y, et.motion, firsts[et.motion])) {
+			// A revoked key's op, or a disavowed key's twin below the
+			// disavowed seq (a thief's, backdated after the disavowal:
+			// round 35), is cut unless it precedes the cut point.
+			if !t.precedesAny(y, et.motion, firsts[et.motion]) {
 				cut.ops[y] = true
 				cut.by[y] = append(cut.by[y], e)
 			}
@@ -304,4 +313,14 @@ func (m *model) vouched(l int, sub set, sig, kept *sigma) bool {
 func (m *model) view(past set, key protocol.Key, l int) bool {
 	z := m.raw(past, nil, nil).z
 	return z[l] && m.settled(z).members[key]
+}
+
+// forkedIn reports whether sub holds another op of y's author at y's seq.
+func (m *model) forkedIn(y int, sub set) bool {
+	for o, in := range sub {
+		if in && o != y && m.ops[o].author() == m.ops[y].author() && m.ops[o].op.Seq == m.ops[y].op.Seq {
+			return true
+		}
+	}
+	return false
 }
