@@ -68,8 +68,11 @@ func (s *settler) cutByRemovals(c closure, z0 *zset, removals map[nodeID]bool) c
 				cut.by[y.id] = append(cut.by[y.id], e)
 				continue
 			}
-			if m.Kind == protocol.MotionDisavow && seqs[y.op.Seq] < 2 {
-				continue // below the disavowed seq, an unforked op stays
+			if m.Kind == protocol.MotionDisavow && (seqs[y.op.Seq] < 2 || s.settledUnder(y, c, e.motion)) {
+				// Below the disavowed seq, an unforked op stays, and so
+				// does a twin that first settled where the Disavow had
+				// settled (round 36).
+				continue
 			}
 			if s.settledInSome(before, y) {
 				// Settled in the past of every first enactment of some
@@ -513,4 +516,25 @@ func (s *settler) vouched(l *node, c closure, sig, kept settledState) bool {
 func (s *settler) view(past closure, key protocol.Key, l *node) bool {
 	z := s.raw(past, nil, nil).z
 	return z.has(l) && s.sigma(past, z).members[key]
+}
+
+// settledUnder reports whether some closure ↓w of c first settles o (in
+// Z(↓w), not in Z(past(w))) while an enactment of the motion h is settled
+// in Z(past(w)).
+func (s *settler) settledUnder(o *node, c closure, h protocol.Hash) bool {
+	for _, w := range s.opsOf(c) {
+		if w != o && !s.d.inPast(o, w) {
+			continue
+		}
+		zp := s.raw(s.pastOf(w), nil, nil).z
+		if zp.has(o) || !s.raw(closureOf(w), nil, nil).z.has(o) {
+			continue
+		}
+		for _, e := range zp.removals() {
+			if e.op.Kind == protocol.KindEnact && e.motion == h {
+				return true
+			}
+		}
+	}
+	return false
 }

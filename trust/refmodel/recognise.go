@@ -119,8 +119,12 @@ func (m *model) cutByRemovals(sub, z0, removals set) cutOps {
 				cut.by[y] = append(cut.by[y], e)
 				continue
 			}
-			if disavow && !m.forkedIn(y, sub) {
-				continue // below the disavowed seq, an unforked op stays
+			if disavow && (!m.forkedIn(y, sub) || m.settledUnder(y, sub, et.motion)) {
+				// Below the disavowed seq, an unforked op stays, and so
+				// does a twin that first settled where the Disavow had
+				// settled: its author was out of L there, and the circle
+				// settled it knowing of the Disavow (round 36).
+				continue
 			}
 			if before != nil && before[y] {
 				// Settled in the past of every first enactment: the
@@ -320,6 +324,27 @@ func (m *model) forkedIn(y int, sub set) bool {
 	for o, in := range sub {
 		if in && o != y && m.ops[o].author() == m.ops[y].author() && m.ops[o].op.Seq == m.ops[y].op.Seq {
 			return true
+		}
+	}
+	return false
+}
+
+// settledUnder reports whether some closure ↓w of sub first settles o
+// (o in Z(↓w) and not in Z(past(w)), the unions over closures) while an
+// enactment of the motion h is settled in Z(past(w)).
+func (m *model) settledUnder(o int, sub set, h protocol.Hash) bool {
+	for w, in := range sub {
+		if !in || (w != o && !m.before(o, w)) {
+			continue
+		}
+		zp := m.raw(m.pastSet(w), nil, nil).z
+		if zp[o] || !m.raw(m.closure(w), nil, nil).z[o] {
+			continue
+		}
+		for e, ein := range zp {
+			if ein && m.ops[e].enact != nil && m.ops[e].motion == h {
+				return true
+			}
 		}
 	}
 	return false
