@@ -53,12 +53,6 @@ func (s *settler) cutByRemovals(c closure, z0 *zset, removals map[nodeID]bool) c
 		cut.firsts[e.motion] = first
 		m := motionOf(e)
 		before := s.settledBeforeFirst(groups)
-		seqs := map[uint64]int{} // the target's ops in c at each seq
-		for _, y := range s.opsBy(*m.Target) {
-			if s.in(c, y) {
-				seqs[y.op.Seq]++
-			}
-		}
 		for _, y := range s.opsBy(*m.Target) {
 			if !s.in(c, y) {
 				continue
@@ -68,12 +62,6 @@ func (s *settler) cutByRemovals(c closure, z0 *zset, removals map[nodeID]bool) c
 				cut.by[y.id] = append(cut.by[y.id], e)
 				continue
 			}
-			if m.Kind == protocol.MotionDisavow && (seqs[y.op.Seq] < 2 || s.settledUnder(y, c, e.motion)) {
-				// Below the disavowed seq, an unforked op stays, and so
-				// does a twin that first settled where the Disavow had
-				// settled (round 36).
-				continue
-			}
 			if s.settledInSome(before, y) {
 				// Settled in the past of every first enactment of some
 				// closure that first settled the revocation: the circle
@@ -81,9 +69,9 @@ func (s *settler) cutByRemovals(c closure, z0 *zset, removals map[nodeID]bool) c
 				// (drafts 23 and 31).
 				continue
 			}
-			// A revoked key's op, or a disavowed key's twin below the
-			// disavowed seq (a thief's, backdated after the disavowal:
-			// round 35), is cut unless it precedes the cut point.
+			// A revoked key's op, or a disavowed key's op below the
+			// disavowed seq, is cut unless it precedes the cut point
+			// (rounds 35 and 37).
 			if !t.precedesAny(y, e.motion, first, s.cutVotesOf) {
 				cut.ops[y.id] = true
 				cut.by[y.id] = append(cut.by[y.id], e)
@@ -516,25 +504,4 @@ func (s *settler) vouched(l *node, c closure, sig, kept settledState) bool {
 func (s *settler) view(past closure, key protocol.Key, l *node) bool {
 	z := s.raw(past, nil, nil).z
 	return z.has(l) && s.sigma(past, z).members[key]
-}
-
-// settledUnder reports whether some closure ↓w of c first settles o (in
-// Z(↓w), not in Z(past(w))) while an enactment of the motion h is settled
-// in Z(past(w)).
-func (s *settler) settledUnder(o *node, c closure, h protocol.Hash) bool {
-	for _, w := range s.opsOf(c) {
-		if w != o && !s.d.inPast(o, w) {
-			continue
-		}
-		zp := s.raw(s.pastOf(w), nil, nil).z
-		if zp.has(o) || !s.raw(closureOf(w), nil, nil).z.has(o) {
-			continue
-		}
-		for _, e := range zp.removals() {
-			if e.op.Kind == protocol.KindEnact && e.motion == h {
-				return true
-			}
-		}
-	}
-	return false
 }

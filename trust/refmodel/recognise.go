@@ -76,8 +76,8 @@ type cutOps struct {
 // cutByRemovals returns the ops of sub that the Revoke and Disavow
 // enactments settled in z0 and among removals make inert (§4.1), judged in sub with z0: a
 // revoked key's ops that precede no cut point of its revocation, a
-// disavowed key's ops from the disavowed seq, and its twins below that
-// seq that precede no cut point of the Disavow (round 35). Settled ops are cut too:
+// disavowed key's ops from the disavowed seq, and its ops below that seq
+// that precede no cut point of the Disavow (rounds 35 and 37). Settled ops are cut too:
 // validation reads them in closures that do not hold the removal; but a
 // revocation never cuts an op settled in the past of each of its first
 // enactments (draft 23, settledBeforeFirst).
@@ -119,22 +119,16 @@ func (m *model) cutByRemovals(sub, z0, removals set) cutOps {
 				cut.by[y] = append(cut.by[y], e)
 				continue
 			}
-			if disavow && (!m.forkedIn(y, sub) || m.settledUnder(y, sub, et.motion)) {
-				// Below the disavowed seq, an unforked op stays, and so
-				// does a twin that first settled where the Disavow had
-				// settled: its author was out of L there, and the circle
-				// settled it knowing of the Disavow (round 36).
-				continue
-			}
 			if before != nil && before[y] {
 				// Settled in the past of every first enactment: the
 				// circle settled it before it enacted the revocation
 				// (draft 23).
 				continue
 			}
-			// A revoked key's op, or a disavowed key's twin below the
-			// disavowed seq (a thief's, backdated after the disavowal:
-			// round 35), is cut unless it precedes the cut point.
+			// A revoked key's op, or a disavowed key's op below the
+			// disavowed seq, is cut unless it precedes the cut point (a
+			// thief's op signed after the disavowal at a seq the circle
+			// had not seen: rounds 35 and 37).
 			if !t.precedesAny(y, et.motion, firsts[et.motion]) {
 				cut.ops[y] = true
 				cut.by[y] = append(cut.by[y], e)
@@ -317,35 +311,4 @@ func (m *model) vouched(l int, sub set, sig, kept *sigma) bool {
 func (m *model) view(past set, key protocol.Key, l int) bool {
 	z := m.raw(past, nil, nil).z
 	return z[l] && m.settled(z).members[key]
-}
-
-// forkedIn reports whether sub holds another op of y's author at y's seq.
-func (m *model) forkedIn(y int, sub set) bool {
-	for o, in := range sub {
-		if in && o != y && m.ops[o].author() == m.ops[y].author() && m.ops[o].op.Seq == m.ops[y].op.Seq {
-			return true
-		}
-	}
-	return false
-}
-
-// settledUnder reports whether some closure ↓w of sub first settles o
-// (o in Z(↓w) and not in Z(past(w)), the unions over closures) while an
-// enactment of the motion h is settled in Z(past(w)).
-func (m *model) settledUnder(o int, sub set, h protocol.Hash) bool {
-	for w, in := range sub {
-		if !in || (w != o && !m.before(o, w)) {
-			continue
-		}
-		zp := m.raw(m.pastSet(w), nil, nil).z
-		if zp[o] || !m.raw(m.closure(w), nil, nil).z[o] {
-			continue
-		}
-		for e, ein := range zp {
-			if ein && m.ops[e].enact != nil && m.ops[e].motion == h {
-				return true
-			}
-		}
-	}
-	return false
 }
