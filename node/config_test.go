@@ -3,6 +3,7 @@ package node
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 
 	"github.com/kring-circle/kring/node/store"
@@ -110,5 +111,29 @@ func TestNewRefusesBadConfigAndGenesis(t *testing.T) {
 			n.Close()
 		}
 		t.Fatalf("New with a forged genesis = %v, want ErrBadSignature", err)
+	}
+}
+
+// TestSecondNodeOnOnePortFails: a node's TCP transport listens without
+// SO_REUSEPORT, so a second node given only a port another node holds
+// fails to start instead of listening beside it.
+func TestSecondNodeOnOnePortFails(t *testing.T) {
+	c := newCircle(t, "A", "B", "C")
+	a := startNode(t, c, "A", nil)
+	var taken string
+	for _, m := range a.Host().Network().ListenAddresses() {
+		if strings.HasPrefix(m.String(), "/ip4/127.0.0.1/tcp/") {
+			taken = m.String()
+		}
+	}
+	if taken == "" {
+		t.Fatal("A listens on no loopback TCP address")
+	}
+	cfg := testConfig(c, "B")
+	cfg.ListenAddrs = []string{taken}
+	b, err := New(context.Background(), cfg)
+	if err == nil {
+		_ = b.Close()
+		t.Fatalf("a second node started on %s, which A holds", taken)
 	}
 }

@@ -59,7 +59,10 @@ func newHost(cfg *Config, g *gater) (host.Host, *connmgr.BasicConnMgr, error) {
 	opts := []libp2p.Option{
 		libp2p.Identity(sk),
 		libp2p.ListenAddrStrings(cfg.ListenAddrs...),
-		libp2p.Transport(tcp.NewTCPTransport),
+		// Without SO_REUSEPORT, a second node on a port another holds
+		// fails to listen instead of binding beside it and taking half its
+		// connections (issue 12, finding 7).
+		libp2p.Transport(tcp.NewTCPTransport, tcp.DisableReuseport()),
 		libp2p.Transport(quic.NewTransport),
 		libp2p.Security(noise.ID, noise.New),
 		libp2p.Security(tls.ID, tls.New),

@@ -3,10 +3,8 @@ package main
 import (
 	"errors"
 	"net"
-	"os"
 	"strings"
 
-	"github.com/libp2p/go-libp2p/p2p/transport/tcpreuse"
 	"github.com/multiformats/go-multiaddr"
 	manet "github.com/multiformats/go-multiaddr/net"
 
@@ -15,33 +13,18 @@ import (
 
 // Two daemons on one node.listen port.
 //
-// libp2p's TCP transport listens with SO_REUSEPORT, so a second kring run
-// on the same port binds beside the first and the kernel splits incoming
-// connections between them; and libp2p's host starts if any one listen
-// address binds, so a QUIC port that is taken is only a log line. Kring
-// refuses to start instead, in three steps:
+// libp2p's host starts if any one listen address binds, so a port that is
+// taken would be only a log line. The node's TCP transport listens without
+// SO_REUSEPORT (node/host.go), so a second daemon cannot bind beside the
+// first; kring run refuses to start with a clear error, in two steps:
 //
-//   - main turns SO_REUSEPORT off for the daemon (the variable behind
-//     libp2p's LIBP2P_TCP_REUSEPORT, which it reads before main runs; an
-//     operator's own setting of it is kept). The node's transport is built
-//     in node/, so a per-transport option (tcp.DisableReuseport) is not ours
-//     to pass; the process-wide switch is libp2p's supported one.
 //   - checkListenFree binds every listen address with a fixed port, TCP or
 //     UDP, without SO_REUSEPORT, and closes it again before the node starts:
-//     a port held by another daemon, even one that listens with
-//     SO_REUSEPORT, refuses that bind. This gives the clear error, in tests
-//     too (which never run main).
+//     a port held by another process, even one that listens with
+//     SO_REUSEPORT, refuses that bind.
 //   - checkListening, once the node is up, checks that it listens on every
 //     such address: a daemon that took a port between the probe and the
 //     node's own bind is caught there.
-
-// keepReuseportOff turns libp2p's SO_REUSEPORT off unless the operator
-// set LIBP2P_TCP_REUSEPORT. main calls it before anything listens.
-func keepReuseportOff() {
-	if _, set := os.LookupEnv("LIBP2P_TCP_REUSEPORT"); !set {
-		tcpreuse.EnvReuseportVal = false
-	}
-}
 
 // fixedPortAddr is a listen multiaddr with an explicit port, as the
 // network and address net.Listen takes.

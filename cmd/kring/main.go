@@ -13,7 +13,6 @@ import (
 var version = "dev"
 
 func main() {
-	keepReuseportOff()
 	os.Exit(run(context.Background(), os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
 }
 

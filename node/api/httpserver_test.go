@@ -60,17 +60,24 @@ func answered(t *testing.T, conn net.Conn, guard time.Duration) (line string, ok
 	return line, true
 }
 
+// dialShort serves member A's API with the short limits and returns a
+// raw connection to it, closed at cleanup.
+func dialShort(t *testing.T) net.Conn {
+	t.Helper()
+	c := newCircle(t, "A", "B", "C")
+	conn, err := net.Dial("tcp", serveLimited(t, start(t, c, "A"), short))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close() })
+	return conn
+}
+
 // TestSlowRequestCut: a client that sends headers and then stalls in its
 // body is answered or cut off once the read timeout passes, instead of
 // holding its connection (and a slot of the cap) for ever.
 func TestSlowRequestCut(t *testing.T) {
-	c := newCircle(t, "A", "B", "C")
-	addr := serveLimited(t, start(t, c, "A"), short)
-	conn, err := net.Dial("tcp", addr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
+	conn := dialShort(t)
 	fmt.Fprintf(conn, "POST /v1/advisories HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer %s\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{\"title\":", token)
 	if line, ok := answered(t, conn, 5*time.Second); !ok {
 		t.Fatal("a request whose body never ends holds its connection past the read timeout")
@@ -82,13 +89,7 @@ func TestSlowRequestCut(t *testing.T) {
 // TestIdleConnectionClosed: a keep-alive connection that carries no
 // second request is closed by the server.
 func TestIdleConnectionClosed(t *testing.T) {
-	c := newCircle(t, "A", "B", "C")
-	addr := serveLimited(t, start(t, c, "A"), short)
-	conn, err := net.Dial("tcp", addr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
+	conn := dialShort(t)
 	fmt.Fprint(conn, "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
 	_ = conn.SetReadDeadline(time.Now().Add(5 * time.Second))
 	r := bufio.NewReader(conn)
