@@ -66,6 +66,21 @@ type Config struct {
 	// member the node is not connected to; a random jitter of up to half
 	// the delay comes on top.
 	RedialMin, RedialMax time.Duration
+	// NoticeInterval caps the backoff of a cut-off node's knocks (a dial
+	// to one member, to learn of decisions about it), and is the least
+	// time between two notices a member hands one removed member.
+	NoticeInterval time.Duration
+	// ExitWhenCutOff makes the node stop, with Err wrapping ErrCutOff,
+	// once its log says this organisation is suspended, revoked or gone,
+	// instead of waiting for a notice of a later decision.
+	ExitWhenCutOff bool
+	// AllowPrivateAddrs lets the node take and dial loopback, private
+	// and link-local addresses of members (tests, a circle on one host
+	// or one private network). Without it such addresses are dropped
+	// wherever they come from, except the configured Peers; a node whose
+	// own listen and announce addresses are all loopback or private
+	// allows them anyway.
+	AllowPrivateAddrs bool
 	// ScoreInspect is how often gossipsub peer scores are sampled for
 	// PeerScore.
 	ScoreInspect time.Duration
@@ -131,6 +146,7 @@ func DefaultConfig() Config {
 		SyncBeforePublish:   2,
 		RedialMin:           time.Second,
 		RedialMax:           5 * time.Minute,
+		NoticeInterval:      10 * time.Minute,
 		ScoreInspect:        10 * time.Second,
 		CommitBatch:         256,
 		AutoEnact:           true,
@@ -150,6 +166,8 @@ func DefaultLocalConfig() Config {
 	c.StreamTimeout = 10 * time.Second
 	c.RedialMin = 100 * time.Millisecond
 	c.RedialMax = 2 * time.Second
+	c.NoticeInterval = time.Second
+	c.AllowPrivateAddrs = true
 	c.ScoreInspect = 200 * time.Millisecond
 	c.MaxMemory = 128 << 20
 	// Tests decide themselves who enacts (testnet.Net.Decide).
@@ -195,7 +213,7 @@ func (c *Config) Validate() error {
 		"MaxMemory": c.MaxMemory, "ValidateQueue": int64(c.ValidateQueue), "OutboundQueue": int64(c.OutboundQueue),
 		"ValidateConcurrency": int64(c.ValidateConcurrency), "Heartbeat": int64(c.Heartbeat),
 		"SyncInterval": int64(c.SyncInterval), "StreamTimeout": int64(c.StreamTimeout),
-		"RedialMin": int64(c.RedialMin), "RedialMax": int64(c.RedialMax), "ScoreInspect": int64(c.ScoreInspect),
+		"RedialMin": int64(c.RedialMin), "RedialMax": int64(c.RedialMax), "NoticeInterval": int64(c.NoticeInterval), "ScoreInspect": int64(c.ScoreInspect),
 		"CommitBatch": int64(c.CommitBatch),
 	}
 	for name, v := range positive {

@@ -18,57 +18,42 @@ import (
 	"github.com/kring-circle/kring/trust"
 )
 
-// backoff is the redial schedule of one peer.
-type backoff struct {
-	next  time.Time
-	delay time.Duration
-}
-
 // redial keeps the node connected to every member it knows an address of,
 // and to its configured peers while the log does not know them: no
-// bootstrap node is needed once a node has met the circle. Failed dials
-// back off exponentially, with jitter, between RedialMin and RedialMax.
+// bootstrap node is needed once a node has met the circle. Dials back off
+// exponentially, with jitter, between RedialMin and RedialMax (n.redials).
+// A connection alone does not end the backoff: a member that refuses this
+// node lets the dial succeed and closes the connection at once (libp2p
+// gates after the handshake), so the backoff ends only once a sync over
+// the connection has succeeded. A cut-off node dials no member.
 func (n *Node) redial() {
-	sched := map[peer.ID]*backoff{}
 	var targets sharingPeers
-	n.every(n.cfg.RedialMin, func() {
-		select {
-		case <-n.redialNow:
-			clear(sched)
-		default:
-		}
-		n.redialDue(sched, &targets, time.Now())
-	})
+	n.every(n.cfg.RedialMin, func() { n.redialDue(&targets, time.Now()) })
 }
 
 // redialSoon makes the next redial round dial every target at once,
-// forgetting the backoffs: the node has just been admitted, and the members
-// that refused it until now will let it in.
+// forgetting the backoffs of dials and syncs: the node has just been
+// admitted, and the members that refused it until now will let it in.
 func (n *Node) redialSoon() {
-	select {
-	case n.redialNow <- struct{}{}:
-	default:
-	}
+	n.redials.reset()
+	n.syncRetry.reset()
 }
 
 // redialDue dials the targets whose backoff has run out.
-func (n *Node) redialDue(sched map[peer.ID]*backoff, targets *sharingPeers, now time.Time) {
+func (n *Node) redialDue(targets *sharingPeers, now time.Time) {
 	for _, p := range n.dialTargets(targets) {
 		if n.host.Network().Connectedness(p) == network.Connected {
-			delete(sched, p)
+			if !n.syncRetry.failing(p) {
+				n.redials.succeeded(p)
+			}
 			continue
 		}
-		b := sched[p]
-		if b == nil {
-			b = &backoff{delay: n.cfg.RedialMin}
-			sched[p] = b
-		}
-		if now.Before(b.next) || len(n.host.Peerstore().Addrs(p)) == 0 {
+		if !n.redials.due(p, now) || len(n.host.Peerstore().Addrs(p)) == 0 {
 			continue
 		}
-		jitter := time.Duration(rand.Int64N(int64(b.delay)/2 + 1))
-		b.next = now.Add(b.delay + jitter)
-		b.delay = min(2*b.delay, n.cfg.RedialMax)
+		// Every dial counts as failed until a sync over it succeeds.
+		n.redials.failed(p, now)
+		n.dialAttempts.Add(1)
 		go n.dial(p)
 	}
 }
@@ -82,9 +67,12 @@ func (n *Node) dial(p peer.ID) {
 }
 
 // dialTargets are the sharing set's members and the configured peers the
-// gater would let through. targets caches the sharing set's peer IDs
-// between calls.
+// gater would let through; none while this node is cut off (it is not
+// served anyway). targets caches the sharing set's peer IDs between calls.
 func (n *Node) dialTargets(targets *sharingPeers) []peer.ID {
+	if n.cutOff.Load() {
+		return nil
+	}
 	var out []peer.ID
 	for _, m := range targets.of(n.State(), n.key) {
 		if n.gater.standingOf(m.key, m.id).admitted() {
@@ -166,15 +154,17 @@ const addrRefresh = time.Hour
 
 // saveAddrs writes the addresses of the given members to the address book:
 // an entry whose addresses changed, or whose timestamp is older than
-// addrRefresh. The store's writes are synced; an idle circle's addresses
-// seldom change.
+// addrRefresh. Only a member's own addresses are saved: those of the
+// signed peer record it handed this node itself (ownAddrs), never what
+// another node relayed. The store's writes are synced; an idle circle's
+// addresses seldom change.
 func (n *Node) saveAddrs(peers ...peer.ID) {
 	for _, p := range peers {
 		if n.gater.standing(p) != Sharing {
 			continue
 		}
 		k, ok := PeerKey(p)
-		addrs := n.host.Peerstore().Addrs(p)
+		addrs := n.ownAddrs(p)
 		if !ok || len(addrs) == 0 {
 			continue
 		}
@@ -239,9 +229,11 @@ func (b *addrBook) saved(k protocol.Key, set string, seen time.Time) {
 }
 
 // learnAddrs fills the peerstore from the address book, the configured
-// peers, and the addresses members put in the log (genesis, applications).
+// peers, and the addresses members put in the log (genesis, applications),
+// as the address policy takes them.
 func (l *loop) learnAddrs() {
 	ps := l.n.host.Peerstore()
+	policy := l.n.gater.addrs
 	for _, ai := range l.n.boot {
 		ps.AddAddrs(ai.ID, ai.Addrs, peerstore.PermanentAddrTTL)
 	}
@@ -251,7 +243,7 @@ func (l *loop) learnAddrs() {
 	}
 	for k, e := range book {
 		if p, err := PeerID(k); err == nil {
-			ps.AddAddrs(p, e.Addrs, peerstore.RecentlyConnectedAddrTTL)
+			ps.AddAddrs(p, policy.keep(e.Addrs), peerstore.RecentlyConnectedAddrTTL)
 			l.n.addrBook.saved(k, addrSet(e.Addrs), e.Seen)
 		}
 	}
@@ -260,11 +252,13 @@ func (l *loop) learnAddrs() {
 		if err != nil || m.Key == l.n.key {
 			continue
 		}
+		var card []multiaddr.Multiaddr
 		for _, s := range m.Addrs {
 			if a, err := multiaddr.NewMultiaddr(s); err == nil {
-				ps.AddAddr(p, a, peerstore.PermanentAddrTTL)
+				card = append(card, a)
 			}
 		}
+		ps.AddAddrs(p, policy.keep(card), peerstore.PermanentAddrTTL)
 	}
 }
 

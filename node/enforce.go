@@ -31,6 +31,7 @@ func (n *Node) enforce(a *admission) {
 	if n.host == nil {
 		return
 	}
+	n.tellDisconnected(a, old)
 	for _, p := range n.host.Network().Peers() {
 		s := n.gater.standing(p)
 		k, _ := n.gater.keyOf(p)
@@ -123,14 +124,40 @@ func (n *Node) Blocks(ctx context.Context) (map[protocol.Key]store.Block, error)
 }
 
 // notifiee protects a member's connection from trimming and syncs with
-// the peer as soon as it connects.
+// the peer as soon as it connects. It judges the peer again: a connection
+// whose upgrade was under way while enforce put a refusal in force passed
+// the gate before the refusal and was not among the connections enforce
+// closed, so it is closed here. A removed member's knock the gate let
+// through is answered with the decisions about it.
 func (n *Node) notifiee() network.Notifiee {
 	return &network.NotifyBundle{ConnectedF: func(_ network.Network, c network.Conn) {
 		p := c.RemotePeer()
-		if n.gater.standing(p) == Sharing {
+		switch s := n.gater.standing(p); {
+		case s == Sharing:
 			n.cm.Protect(p, memberTag)
+			n.kick(p)
+			if k, ok := n.gater.keyOf(p); ok && n.notices.untold(k) {
+				// Back in the sharing set (a lifted suspension): a
+				// cut-off node syncs with nobody until it is told.
+				n.goLoop(func() { n.tellLifted(p, k) })
+			}
+		case s.admitted():
+			n.kick(p)
+		case n.gater.telling(p):
+			n.goLoop(func() { n.answerKnock(p) })
+		default:
+			// The gate let the connection through under an older
+			// snapshot: enforce swapped a refusal in while it was
+			// being upgraded, and closed only the connections it saw.
+			n.refusedWhileConnecting.Add(1)
+			n.goLoop(func() {
+				n.cm.Unprotect(p, memberTag)
+				if err := n.host.Network().ClosePeer(p); err != nil {
+					n.log.Warn("closing a connection", "peer", p, "err", err)
+				}
+				n.log.Info("refused peer disconnected", "peer", p, "standing", s, "reason", "refused-while-connecting")
+			})
 		}
-		n.kick(p)
 	}}
 }
 
@@ -175,10 +202,15 @@ func (n *Node) fetch(p peer.ID) {
 
 // withPeer runs f with p on its own goroutine, one at a time per peer as
 // turns keeps them, and once more if asked again meanwhile. Each run is
-// bounded in time; an error is logged, a panic too, never fatal. An
-// applicant serves no log, so only sharing and bootstrap peers are asked.
+// bounded in time and never dials: it uses the connection that made it
+// worth asking (a sync that dialled would connect, and every connection
+// kicks a sync). A run that fails backs off (n.syncRetry) before p is asked
+// again; an error is logged, a panic too, never fatal. An applicant serves
+// no log, so only sharing and bootstrap peers are asked, and a cut-off node
+// asks nobody.
 func (n *Node) withPeer(turns *syncTurns, p peer.ID, what string, f func(context.Context, peer.ID) error) {
-	if s := n.gater.standing(p); s != Sharing && s != Bootstrap {
+	if !n.mayAsk(p) {
+		n.askLater(turns, p, what, f)
 		return
 	}
 	n.mu.Lock()
@@ -191,19 +223,67 @@ func (n *Node) withPeer(turns *syncTurns, p peer.ID, what string, f func(context
 	once := func() {
 		defer func() {
 			if r := recover(); r != nil {
+				n.syncRetry.failed(p, time.Now())
 				n.log.Error(what+" panic", "peer", p, "panic", fmt.Sprint(r))
 			}
 		}()
 		ctx, cancel := context.WithTimeout(n.ctx, 4*n.cfg.StreamTimeout)
 		defer cancel()
+		ctx = network.WithNoDial(ctx, "kring: "+what+" over an open connection")
+		n.syncAttempts.Add(1)
 		if err := f(ctx, p); err != nil {
-			n.log.Debug(what, "peer", p, "err", err)
+			wait := n.syncRetry.failed(p, time.Now())
+			n.log.Debug(what, "peer", p, "err", err, "retry_after", wait)
+			return
 		}
+		n.syncRetry.succeeded(p)
 	}
 	go func() {
 		defer n.wg.Done()
 		for again := true; again; again = turns.finish(p) {
-			once()
+			if n.mayAsk(p) {
+				once()
+			}
 		}
 	}()
+}
+
+// askLater runs withPeer again once p's backoff has run out, if p was
+// refused only for its backoff: a sync kicked while p backs off (the
+// member that just took this node's admission, a fetch of missing preds)
+// happens late, not never. One such retry waits per peer at a time.
+func (n *Node) askLater(turns *syncTurns, p peer.ID, what string, f func(context.Context, peer.ID) error) {
+	if s := n.gater.standing(p); (s != Sharing && s != Bootstrap) || n.cutOff.Load() {
+		return
+	}
+	wait, first := n.syncRetry.deferAsk(p, time.Now())
+	if !first {
+		return
+	}
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	if n.ctx.Err() != nil {
+		return
+	}
+	n.wg.Add(1)
+	go func() {
+		defer n.wg.Done()
+		t := time.NewTimer(wait)
+		defer t.Stop()
+		select {
+		case <-t.C:
+			n.withPeer(turns, p, what, f)
+		case <-n.ctx.Done():
+		}
+	}()
+}
+
+// mayAsk reports whether a sync or fetch with p may start now: p is a
+// sharing or bootstrap peer, this node is not cut off, and p's backoff
+// has run out.
+func (n *Node) mayAsk(p peer.ID) bool {
+	if s := n.gater.standing(p); s != Sharing && s != Bootstrap {
+		return false
+	}
+	return !n.cutOff.Load() && n.syncRetry.due(p, time.Now())
 }

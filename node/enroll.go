@@ -152,6 +152,9 @@ func taken(resp *protocol.SyncResponse) bool {
 
 func (n *Node) enrolled(op *protocol.Op, via peer.ID) {
 	n.log.Info("admission enacted", "op", op, "via", via)
+	// The members refused this node's syncs until now; they serve it as
+	// soon as they hold the enactment, so forget the backoffs and sync.
+	n.redialSoon()
 	n.kick(via)
 }
 

@@ -3,6 +3,7 @@ package node
 import (
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/libp2p/go-libp2p/core/control"
 	"github.com/libp2p/go-libp2p/core/network"
@@ -90,12 +91,33 @@ type gater struct {
 	cur    atomic.Pointer[admission]
 	refuse func(peer.ID) bool
 	keys   sync.Map // peer.ID -> protocol.Key, of peers with a standing
+	// knocks lets a member the circle removed through, now and then, to
+	// be told of the decisions about it (notice.go); nil lets none.
+	knocks *knockGate
+	// addrs decides which addresses of members the node dials; nil
+	// dials any.
+	addrs *addrPolicy
 }
 
 func newGater(a *admission, refuse func(peer.ID) bool) *gater {
 	g := &gater{refuse: refuse}
 	g.cur.Store(a)
 	return g
+}
+
+// removed reports whether the circle removed p's key: suspended, revoked
+// or gone. A local block or a testnet cut is no removal.
+func (g *gater) removed(p peer.ID) bool {
+	k, ok := g.keyOf(p)
+	if !ok {
+		return false
+	}
+	a := g.cur.Load()
+	if a.blocks[k] || (g.refuse != nil && g.refuse(p)) {
+		return false
+	}
+	ks := a.state.Key(k)
+	return (ks.Status == trust.StatusMember && ks.Suspended) || ks.Status == trust.StatusRevoked || ks.Status == trust.StatusLeft
 }
 
 // keyOf returns the member key behind a peer ID: the ID inlines the
@@ -139,24 +161,45 @@ func (g *gater) standingOf(k protocol.Key, p peer.ID) Standing {
 
 func (g *gater) allow(p peer.ID) bool { return g.standing(p).admitted() }
 
-// InterceptPeerDial implements connmgr.ConnectionGater.
-func (g *gater) InterceptPeerDial(p peer.ID) bool { return g.allow(p) }
+// InterceptPeerDial implements connmgr.ConnectionGater: an admitted peer,
+// or a removed member this node is telling of a decision about it.
+func (g *gater) InterceptPeerDial(p peer.ID) bool { return g.allow(p) || g.telling(p) }
 
-// InterceptAddrDial implements connmgr.ConnectionGater.
-func (g *gater) InterceptAddrDial(p peer.ID, _ multiaddr.Multiaddr) bool { return g.allow(p) }
+// telling reports whether the gate lets removed member p through now to be
+// told of the decisions about it (knockGate).
+func (g *gater) telling(p peer.ID) bool {
+	return g.knocks != nil && g.knocks.answering(p, time.Now()) && g.removed(p)
+}
+
+// InterceptAddrDial implements connmgr.ConnectionGater: an admitted peer,
+// at an address the policy lets the node dial (no loopback or private
+// address unless allowed, whoever put it in the peerstore).
+func (g *gater) InterceptAddrDial(p peer.ID, a multiaddr.Multiaddr) bool {
+	return (g.allow(p) || g.telling(p)) && (g.addrs == nil || g.addrs.dialable(p, a))
+}
 
 // InterceptAccept implements connmgr.ConnectionGater: the peer is not known
 // yet, so the decision waits for InterceptSecured.
 func (g *gater) InterceptAccept(network.ConnMultiaddrs) bool { return true }
 
-// InterceptSecured implements connmgr.ConnectionGater.
-func (g *gater) InterceptSecured(_ network.Direction, p peer.ID, _ network.ConnMultiaddrs) bool {
-	return g.allow(p)
+// InterceptSecured implements connmgr.ConnectionGater. A member the circle
+// removed that dials in is let through at most once per NoticeInterval,
+// to be told of the decisions about it (knockGate); it is served nothing
+// else.
+func (g *gater) InterceptSecured(dir network.Direction, p peer.ID, _ network.ConnMultiaddrs) bool {
+	if g.allow(p) {
+		return true
+	}
+	if dir == network.DirOutbound {
+		return g.telling(p)
+	}
+	return g.knocks != nil && g.removed(p) && g.knocks.open(p, time.Now())
 }
 
 // InterceptUpgraded implements connmgr.ConnectionGater.
 func (g *gater) InterceptUpgraded(c network.Conn) (bool, control.DisconnectReason) {
-	return g.allow(c.RemotePeer()), 0
+	p := c.RemotePeer()
+	return g.allow(p) || g.telling(p), 0
 }
 
 // Add implements pubsub.Blacklist. The blacklist is the admission snapshot

@@ -63,6 +63,9 @@ func newLoop(n *Node) (*loop, error) {
 	if err := l.loadChain(); err != nil {
 		return nil, err
 	}
+	if err := l.loadAbout(); err != nil {
+		return nil, err
+	}
 	if l.blocks, err = n.store.Blocks(); err != nil {
 		return nil, fmt.Errorf("node: %w", err)
 	}
@@ -305,6 +308,7 @@ func (l *loop) commit() {
 	if err != nil {
 		l.n.fail(err)
 	} else {
+		l.noteAbout(l.batch)
 		l.persistPending()
 		l.stored()
 	}
@@ -316,6 +320,11 @@ func (l *loop) commit() {
 			l.n.joinGossip(st)
 		}
 		l.n.autoEnact(st)
+		if prev != nil {
+			if err := l.n.noteStanding(prev, st); err != nil {
+				l.n.fail(err)
+			}
+		}
 		if (prev == nil || !prev.InSharingSet(l.n.key)) && st.InSharingSet(l.n.key) {
 			l.n.redialSoon() // just admitted: meet the circle now, not at the next backoff
 		}

@@ -72,12 +72,30 @@ type Node struct {
 	pulls *pulls
 	// behind counts the ops peers showed that this node lacks (Backlog).
 	behind *backlog
-	// redialNow asks the redial loop to drop its backoffs.
-	redialNow chan struct{}
-	relay     pubsub.RelayCancelFunc // set once this node is in the sharing set
-	err       error                  // why the node stopped, if it did
+	// redials is the redial backoff of each member; syncRetry that of
+	// syncs and fetches with each peer; knocks that of a cut-off node's
+	// knocks (standing.go).
+	redials, syncRetry, knocks *retrySchedule
+	// syncAttempts counts the syncs and fetches this node started;
+	// dialAttempts its redials of members; knockAttempts its knocks.
+	syncAttempts, dialAttempts, knockAttempts atomic.Uint64
+	// knocksAnswered counts the removed members told of the decisions
+	// about them; refusedWhileConnecting the connections the on-connect
+	// check closed.
+	knocksAnswered, refusedWhileConnecting atomic.Uint64
+	// cutOff is set while the log says this organisation is suspended,
+	// revoked or gone: the node then neither syncs nor dials members.
+	cutOff atomic.Bool
+	relay  pubsub.RelayCancelFunc // set once this node is in the sharing set
+	err    error                  // why the node stopped, if it did
 	// addrBook is what saveAddrs last wrote to the store's address book.
 	addrBook addrBook
+	// records holds the signed peer record each member handed over
+	// itself: peer.ID -> *record.Envelope (keepRecords).
+	records sync.Map
+	// notices indexes the enactments about each member's standing, and
+	// which of them this node handed their target (notice.go).
+	notices *noticeBook
 
 	ctx    context.Context
 	cancel context.CancelFunc
@@ -116,11 +134,14 @@ func New(ctx context.Context, cfg Config) (*Node, error) {
 		changed:   make(chan struct{}),
 		synced:    map[peer.ID]bool{},
 		enacting:  map[protocol.Hash]bool{},
-		redialNow: make(chan struct{}, 1),
+		redials:   newRetrySchedule(retryPolicy{min: cfg.RedialMin, max: cfg.RedialMax}),
+		syncRetry: newRetrySchedule(retryPolicy{min: cfg.RedialMin, max: cfg.RedialMax}),
+		knocks:    newRetrySchedule(retryPolicy{min: cfg.RedialMin, max: cfg.NoticeInterval}),
 		behind:    newBacklog(),
 		pulls:     newPulls(),
 		turns:     newSyncTurns(),
 		fetches:   newSyncTurns(),
+		notices:   newNoticeBook(),
 	}
 	n.log = log.With("node", n.key.Short())
 	n.topicID = TopicName(n.group)
@@ -153,8 +174,16 @@ func (n *Node) start() error {
 		return err
 	}
 	n.gater = newGater(l.admission(), n.cfg.Refuse)
+	n.gater.knocks = newKnockGate(n.cfg.NoticeInterval, func(p peer.ID) bool {
+		k, ok := n.gater.keyOf(p)
+		return ok && n.notices.untold(k)
+	})
+	n.gater.addrs = newAddrPolicy(&n.cfg, n.boot)
 	n.opener = newOpener(n.ctx, n.group, &n.wg)
 	n.state.Store(l.eng.State())
+	if err := n.noteStanding(nil, n.State()); err != nil {
+		return err
+	}
 	if n.host, n.cm, err = newHost(&n.cfg, n.gater); err != nil {
 		return err
 	}
@@ -172,12 +201,16 @@ func (n *Node) start() error {
 		return fmt.Errorf("node: joining %s: %w", n.topicID, err)
 	}
 	n.joinGossip(n.State())
+	if err := n.keepRecords(); err != nil {
+		return err
+	}
 	n.host.SetStreamHandler(protocol.SyncProtocol, n.serveSync)
 	n.host.Network().Notify(n.notifiee())
 	n.wg.Add(1)
 	l.learnAddrs() // before the loop starts: it reads the engine
 	go func() { defer n.wg.Done(); l.run() }()
 	n.goLoop(n.redial)
+	n.goLoop(n.knock)
 	n.goLoop(func() { n.every(n.cfg.SyncInterval, n.syncRandomPeer) })
 	n.goLoop(func() { n.every(ackCheckEvery, func() { n.ackIfDue(time.Now()) }) })
 	// The address book lets a restarted node redial the members.

@@ -11,8 +11,6 @@ import (
 
 	"github.com/libp2p/go-libp2p/core/network"
 	"github.com/libp2p/go-libp2p/core/peer"
-	"github.com/libp2p/go-libp2p/core/peerstore"
-	"github.com/multiformats/go-multiaddr"
 
 	"github.com/kring-circle/kring/protocol"
 )
@@ -374,30 +372,15 @@ func causalOrder(ops []*protocol.Op) []*protocol.Op {
 	return out
 }
 
-// learnPeerAddrs asks the other node where members listen and remembers
-// it, so that this node can reach members it never met.
+// learnPeerAddrs asks the other node where members listen, so that this
+// node can reach members it never met. It takes only what each member
+// signed itself (takeAddrs), and saves none of it.
 func (n *Node) learnPeerAddrs(c *syncConn) {
 	resp, err := c.call(&protocol.SyncRequest{Kind: protocol.SyncAddrs})
 	if err != nil {
 		return
 	}
-	st := n.State()
-	for _, sa := range resp.Addrs {
-		if sa.Key == n.key || !st.InSharingSet(sa.Key) {
-			continue
-		}
-		p, err := PeerID(sa.Key)
-		if err != nil || n.host.Network().Connectedness(p) == network.Connected {
-			continue
-		}
-		var addrs []multiaddr.Multiaddr
-		for _, b := range sa.Addrs {
-			if a, err := multiaddr.NewMultiaddrBytes(b); err == nil {
-				addrs = append(addrs, a)
-			}
-		}
-		n.host.Peerstore().AddAddrs(p, addrs, peerstore.RecentlyConnectedAddrTTL)
-	}
+	n.takeAddrs(resp.Addrs)
 }
 
 func sortTips(ts []protocol.SyncTip) {

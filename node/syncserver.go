@@ -256,7 +256,10 @@ func (n *Node) serveAdmission(ctx context.Context, app *protocol.Application) (*
 	return resp, err
 }
 
-// serveAddrs lists what this node knows of where members listen.
+// serveAddrs lists where members listen: for each member of the sharing
+// set whose signed peer record this node holds (its own included), the
+// record as the member signed it, with its addresses beside it. It vouches
+// for no address itself.
 func (n *Node) serveAddrs() *protocol.SyncResponse {
 	resp := &protocol.SyncResponse{}
 	for _, k := range n.State().SharingSet() {
@@ -267,15 +270,20 @@ func (n *Node) serveAddrs() *protocol.SyncResponse {
 		if err != nil {
 			continue
 		}
-		addrs := n.host.Peerstore().Addrs(p)
-		if p == n.host.ID() {
-			addrs = n.host.Addrs()
-		}
-		if len(addrs) == 0 {
+		env := n.signedRecord(p)
+		if env == nil {
 			continue
 		}
-		sa := protocol.SyncAddr{Key: k}
-		for _, a := range addrs[:min(len(addrs), 8)] {
+		raw, err := env.Marshal()
+		if err != nil {
+			continue
+		}
+		addrs, err := openAddrRecord(k, raw)
+		if err != nil || len(addrs) == 0 {
+			continue
+		}
+		sa := protocol.SyncAddr{Key: k, Record: raw}
+		for _, a := range addrs[:min(len(addrs), maxMemberAddrs)] {
 			sa.Addrs = append(sa.Addrs, a.Bytes())
 		}
 		resp.Addrs = append(resp.Addrs, sa)

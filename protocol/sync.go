@@ -104,8 +104,13 @@ type SyncTip struct {
 type SyncAddr struct {
 	// Key is the member.
 	Key Key `cbor:"1,keyasint"`
-	// Addrs are multiaddrs in binary form.
+	// Addrs are multiaddrs in binary form: those of Record. A receiver
+	// takes none of them on the server's word.
 	Addrs [][]byte `cbor:"2,keyasint"`
+	// Record is the member's own signed libp2p peer record (a sealed
+	// record.Envelope), as the member's node handed it to the server: the
+	// only proof a receiver accepts that the addresses are the member's.
+	Record []byte `cbor:"3,keyasint,omitempty"`
 }
 
 // SyncResponse answers one SyncRequest.

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
+	"os"
 	"strings"
 	"sync"
 	"time"
@@ -45,7 +47,7 @@ type circle struct {
 // newCircle founds a circle; no node runs until start.
 func newCircle(opts circleOpts) (*circle, error) {
 	c := &circle{opts: opts, rec: newRecorder(), proxies: map[string]*proxy{}}
-	net, err := testnet.New(testnet.Options{Dir: opts.dir, Founders: opts.founders, Config: c.configure})
+	net, err := testnet.New(testnet.Options{Dir: opts.dir, Founders: opts.founders, Config: c.configure, Logger: debugLogger()})
 	if err != nil {
 		return nil, err
 	}
@@ -258,4 +260,14 @@ func names(n int) []string {
 		out[i] = fmt.Sprintf("N%02d", i)
 	}
 	return out
+}
+
+// debugLogger sends every node's logs, DEBUG and up, to stderr when
+// KRING_BENCH_LOG is set, to find out why a scenario is slow; nil
+// otherwise.
+func debugLogger() *slog.Logger {
+	if os.Getenv("KRING_BENCH_LOG") == "" {
+		return nil
+	}
+	return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
 }
