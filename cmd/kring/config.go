@@ -61,6 +61,8 @@ type nodeSection struct {
 	SyncBeforePublish int      `toml:"sync_before_publish"`
 	EnrollInterval    duration `toml:"enroll_interval"`
 	AutoEnact         bool     `toml:"auto_enact"`
+	AllowPrivateAddrs bool     `toml:"allow_private_addrs"`
+	ExitWhenCutOff    bool     `toml:"exit_when_cut_off"`
 }
 
 type apiSection struct {
@@ -114,6 +116,8 @@ func defaultFileConfig() fileConfig {
 			SyncBeforePublish: nc.SyncBeforePublish,
 			EnrollInterval:    duration(10 * time.Second),
 			AutoEnact:         nc.AutoEnact,
+			AllowPrivateAddrs: nc.AllowPrivateAddrs,
+			ExitWhenCutOff:    nc.ExitWhenCutOff,
 		},
 		API:   apiSection{Listen: defaultAPI},
 		Log:   logSection{Format: "text", Level: "info"},

@@ -132,6 +132,8 @@ func (c *fileConfig) nodeConfig(d dataDir, key ed25519.PrivateKey, genesis []byt
 	nc.Peers = c.Node.Peers
 	nc.AnnounceAddrs = c.Node.Announce
 	nc.AutoEnact = c.Node.AutoEnact
+	nc.AllowPrivateAddrs = c.Node.AllowPrivateAddrs
+	nc.ExitWhenCutOff = c.Node.ExitWhenCutOff
 	nc.SyncInterval = time.Duration(c.Node.SyncInterval)
 	nc.SyncBeforePublish = c.Node.SyncBeforePublish
 	nc.Store.SyncWrites = c.Store.SyncWrites

@@ -72,6 +72,17 @@ enroll_interval = {{dur .Node.EnrollInterval}}
 # Enact a suspension, unsuspension, revocation or charter change this node
 # voted for as soon as the charter's threshold of votes is in the log.
 auto_enact = {{.Node.AutoEnact}}
+# Take and dial loopback, private (10/8, 172.16/12, 192.168/16) and
+# link-local addresses that members hand on for each other. Off on the
+# internet; a circle inside one private network turns it on. A node that
+# itself listens only on such addresses allows them anyway, and the peers
+# above are always dialled.
+allow_private_addrs = {{.Node.AllowPrivateAddrs}}
+# When this organisation is suspended, revoked or gone from the circle, the
+# node warns once, stops syncing and waits for a member to tell it of a
+# lift. Set this to stop kring run instead (exit status 5), for a
+# supervisor to alert on.
+exit_when_cut_off = {{.Node.ExitWhenCutOff}}
 
 [api]
 # The local HTTP API (the CLI, your SIEM and scripts). Loopback only; the

@@ -20,6 +20,10 @@ const (
 	exitIdentity = 3
 	// exitDaemon: the daemon (kring run) cannot be reached.
 	exitDaemon = 4
+	// exitCutOff: kring run stopped because this organisation is
+	// suspended, revoked or gone from the circle, and node.exit_when_cut_off
+	// asked it to stop rather than wait for a notice.
+	exitCutOff = 5
 )
 
 // exitError is an error that carries kring's exit status. Its message is

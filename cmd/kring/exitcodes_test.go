@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"net"
 	"path/filepath"
@@ -8,6 +9,8 @@ import (
 	"testing"
 
 	"github.com/spf13/cobra"
+
+	"github.com/kring-circle/kring/node"
 )
 
 // TestExitCodes checks the one-line errors and exit statuses of verbs
@@ -105,5 +108,19 @@ func TestEveryVerbHasExamples(t *testing.T) {
 	walk(a.rootCommand())
 	if n < 25 {
 		t.Errorf("only %d verbs", n)
+	}
+}
+
+// TestNodeStoppedExitStatus: a node that stopped because its organisation
+// was cut off (node.exit_when_cut_off) makes kring run exit 5, naming why;
+// any other stop is a store problem (exit 3).
+func TestNodeStoppedExitStatus(t *testing.T) {
+	cut := nodeStopped(fmt.Errorf("loop: %w", node.ErrCutOff), "/data/store")
+	if got := exitCode(cut); got != exitCutOff || !errors.Is(cut, node.ErrCutOff) || !strings.Contains(cut.Error(), "sharing set") {
+		t.Errorf("cut off: exit %d, %q; want %d naming the sharing set", got, cut, exitCutOff)
+	}
+	other := nodeStopped(errors.New("disk full"), "/data/store")
+	if got := exitCode(other); got != exitIdentity || !strings.Contains(other.Error(), "/data/store") {
+		t.Errorf("other stop: exit %d, %q; want %d naming the store", got, other, exitIdentity)
 	}
 }

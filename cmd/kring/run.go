@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net"
@@ -56,7 +57,9 @@ Exit status:
   2  usage or configuration error (config.toml, flags, a port in use)
   3  identity, genesis or store problem (missing or unreadable key,
      wrong or unsigned genesis, application for another circle or key,
-     store locked by another kring run or corrupt)`,
+     store locked by another kring run or corrupt)
+  5  this organisation is suspended, revoked or gone from the circle and
+     node.exit_when_cut_off is set`,
 		Example: `  kring run
   kring --data-dir /var/lib/kring run --log-format json
   kring run --log-level debug`,
@@ -205,7 +208,7 @@ func (dm *daemon) serve(ctx context.Context, ln net.Listener, srv *api.Server) e
 	for failure == nil && ctx.Err() == nil {
 		changed := n.Changed()
 		if err := n.Err(); err != nil {
-			failure = identityErrorf("the node stopped: %v: check the disk and the store in %s", err, dm.dir.path(storeDir))
+			failure = nodeStopped(err, dm.dir.path(storeDir))
 			break
 		}
 		select {
@@ -276,4 +279,14 @@ func readOwnApplication(path string, group protocol.Hash, self protocol.Key) (*p
 		return nil, identityErrorf("application %s is another organisation's (%s): run `kring apply` in this data dir", path, app.Member.Key.Short())
 	}
 	return app, nil
+}
+
+// nodeStopped is kring run's error when the node stopped on err: exit 5
+// when this organisation was cut off and node.exit_when_cut_off asked the
+// node to stop, exit 3 (check the store) otherwise.
+func nodeStopped(err error, store string) error {
+	if errors.Is(err, node.ErrCutOff) {
+		return &exitError{code: exitCutOff, err: fmt.Errorf("the node stopped: %w: this organisation is no longer in the circle's sharing set (kring status says why)", err)}
+	}
+	return identityErrorf("the node stopped: %v: check the disk and the store in %s", err, store)
 }
