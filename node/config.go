@@ -123,6 +123,12 @@ type Config struct {
 	// PendingTTL is how long a parked op may wait for its preds; then it
 	// is dropped and its forwarder's gossip score pays for it.
 	PendingTTL time.Duration
+
+	// PaceAdvisories and PaceMembership are how fast one member's
+	// advisories, and its other ops, may reach this node (Pace). Every
+	// member of a circle should use the same figures: a node publishes its
+	// own ops at paceMargin of its own figures.
+	PaceAdvisories, PaceMembership Pace
 }
 
 // DefaultConfig returns the configuration of a member's daemon on a server:
@@ -153,6 +159,8 @@ func DefaultConfig() Config {
 		PendingPeerBytes:    8 << 20,
 		PendingPeerOps:      1024,
 		PendingTTL:          10 * time.Minute,
+		PaceAdvisories:      Pace{OpsPerSecond: 20, Burst: 1000, BytesPerSecond: 1 << 20, BurstBytes: 64 << 20},
+		PaceMembership:      Pace{OpsPerSecond: 2, Burst: 200, BytesPerSecond: 64 << 10, BurstBytes: 4 << 20},
 	}
 }
 
@@ -228,6 +236,12 @@ func (c *Config) Validate() error {
 		return fmt.Errorf("%w: SyncBeforePublish is negative", ErrConfig)
 	}
 	if err := c.validatePending(); err != nil {
+		return err
+	}
+	if err := c.PaceAdvisories.validate("PaceAdvisories"); err != nil {
+		return err
+	}
+	if err := c.PaceMembership.validate("PaceMembership"); err != nil {
 		return err
 	}
 	if !c.Store.InMemory || c.DataDir != "" {

@@ -58,8 +58,13 @@ type Node struct {
 	lastSigned atomic.Int64
 	verdicts   counters
 	scores     atomic.Pointer[map[peer.ID]float64]
-	// penalties charges forwarders whose parked ops never complete.
+	// penalties charges forwarders whose parked ops never complete, and
+	// members that flood past their pace.
 	penalties penalties
+	// pace paces each member's ops that reach this node; ownPace this
+	// node's own gossip (pace.go).
+	pace    *pacer
+	ownPace *ownPacer
 
 	mu      sync.Mutex
 	changed chan struct{}    // closed and replaced on every change
@@ -142,6 +147,8 @@ func New(ctx context.Context, cfg Config) (*Node, error) {
 		turns:     newSyncTurns(),
 		fetches:   newSyncTurns(),
 		notices:   newNoticeBook(),
+		pace:      newPacer(cfg.PaceAdvisories, cfg.PaceMembership),
+		ownPace:   newOwnPacer(cfg.PaceAdvisories, cfg.PaceMembership),
 	}
 	n.log = log.With("node", n.key.Short())
 	n.topicID = TopicName(n.group)

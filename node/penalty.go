@@ -3,6 +3,7 @@ package node
 import (
 	"maps"
 	"math"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -44,20 +45,24 @@ func (p penalty) as(now time.Time) float64 {
 	return p.value * math.Exp2(-float64(dt)/float64(penaltyHalfLife))
 }
 
-// penalties is the book of forwarders' penalties. The loop alone charges
-// (one writer); pubsub's score function reads the snapshot it publishes,
-// from any goroutine, without blocking. The zero value is an empty book.
+// penalties is the book of forwarders' penalties. The loop and the
+// gossip validator charge, one at a time (mu); pubsub's score function
+// reads the snapshot they publish, from any goroutine, without blocking.
+// The zero value is an empty book.
 type penalties struct {
+	mu   sync.Mutex
 	snap atomic.Pointer[map[peer.ID]penalty]
 }
 
-// charge adds n incomplete ops to from's penalty at now. The node's
-// pseudo-forwarders (self, restored, unattributed) are never charged.
-// Loop only.
+// charge adds n penalties (incomplete ops, paced ops) to from's at now.
+// The node's pseudo-forwarders (self, restored, unattributed) are never
+// charged.
 func (b *penalties) charge(from peer.ID, n int, now time.Time) {
 	if n <= 0 || from == self || from == restored || from == unattributed {
 		return
 	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
 	next := map[peer.ID]penalty{}
 	if m := b.snap.Load(); m != nil {
 		for p, v := range *m {

@@ -74,6 +74,11 @@ func (n *Node) publish(ctx context.Context, body protocol.Body) (*protocol.Op, e
 		return nil, serr
 	}
 	n.verdicts.add(Verdict{Reason: "published"})
+	if err := n.ownPace.wait(ctx, op); err != nil {
+		// The op is stored: sync carries it to the others.
+		n.log.Warn("gossiping an own op", "op", op, "err", err)
+		return op, nil
+	}
 	if err := n.topic.Publish(ctx, op.Bytes()); err != nil {
 		// The op is stored: sync carries it to the others.
 		n.log.Warn("gossiping an own op", "op", op, "err", err)

@@ -121,26 +121,26 @@ func (n *Node) SyncWith(ctx context.Context, p peer.ID) error {
 			busy = append(busy, t)
 			continue
 		}
-		err := n.pullAuthor(ctx, c, p, t)
+		tipped, err := n.pullAuthor(ctx, c, p, t)
 		release()
 		if err != nil {
 			return err
 		}
-		want = append(want, t.Hashes...)
+		want = append(want, t.Hashes[:tipped]...)
 	}
 	for _, t := range busy {
 		release, err := n.pulls.wait(ctx, t.Author)
 		if err != nil {
 			return err
 		}
-		err = n.pullAuthor(ctx, c, p, t)
+		tipped, err := n.pullAuthor(ctx, c, p, t)
 		release()
 		if err != nil {
 			return err
 		}
-		want = append(want, t.Hashes...)
+		want = append(want, t.Hashes[:tipped]...)
 	}
-	want = append(want, tips.Heads...)
+	want = append(want, untipped(tips.Heads, tips.Tips)...)
 	if err := n.pullWanted(ctx, c, want); err != nil {
 		return err
 	}
@@ -160,23 +160,50 @@ func (n *Node) SyncWith(ctx context.Context, p peer.ID) error {
 // this sync holds t.Author's turn. One author's range failing (e.g. a
 // forged op in it) must not keep this node from the others' ops: what is
 // missing is fetched by hash afterwards. Only a cancelled context or a
-// reset stream end the sync.
-func (n *Node) pullAuthor(ctx context.Context, c *syncConn, p peer.ID, t protocol.SyncTip) error {
+// reset stream end the sync. It returns how many of the tip's hashes
+// (twins after a fork) the sync may fetch: none if the author's pace held
+// part of the range back, no more than the pace holds if it is paced
+// (syncPace), every one otherwise.
+func (n *Node) pullAuthor(ctx context.Context, c *syncConn, p peer.ID, t protocol.SyncTip) (int, error) {
 	mine, err := n.store.Tips()
 	if err != nil {
-		return fmt.Errorf("node: %w", err)
+		return 0, fmt.Errorf("node: %w", err)
 	}
 	have := mine[t.Author]
-	if t.Seq <= have.Seq {
-		return nil
-	}
-	if err := n.pullRange(ctx, c, t.Author, have.Seq+1, t.Seq); err != nil {
-		n.log.Debug("sync range", "peer", p, "author", t.Author.Short(), "err", err)
-		if ctx.Err() != nil || errors.Is(err, network.ErrReset) {
-			return err
+	to, paced := n.syncPace(t.Author, have.Seq, t.Seq)
+	if to > have.Seq {
+		if err := n.pullRange(ctx, c, t.Author, have.Seq+1, to, paced); err != nil {
+			n.log.Debug("sync range", "peer", p, "author", t.Author.Short(), "err", err)
+			if ctx.Err() != nil || errors.Is(err, network.ErrReset) {
+				return 0, err
+			}
 		}
 	}
-	return nil
+	switch {
+	case to < t.Seq:
+		return 0, nil
+	case paced || (have.Seq == t.Seq && len(t.Hashes) > 1):
+		return n.twinBudget(t.Author, len(t.Hashes)), nil
+	}
+	return len(t.Hashes), nil
+}
+
+// untipped returns the heads that are no author's tip. The others are
+// wanted already (wantTip), or their author's pace held them back.
+func untipped(heads []protocol.Hash, tips []protocol.SyncTip) []protocol.Hash {
+	tipOf := map[protocol.Hash]bool{}
+	for _, t := range tips {
+		for _, h := range t.Hashes {
+			tipOf[h] = true
+		}
+	}
+	var out []protocol.Hash
+	for _, h := range heads {
+		if !tipOf[h] {
+			out = append(out, h)
+		}
+	}
+	return out
 }
 
 // pullRange pulls author's ops from seq from to seq to, in batches. Three
@@ -186,7 +213,10 @@ func (n *Node) pullAuthor(ctx context.Context, c *syncConn, p peer.ID, t protoco
 // batch at a time is in the loop, so batches are applied in order and a
 // slow disk holds the sync back instead of piling verified ops up in
 // memory.
-func (n *Node) pullRange(ctx context.Context, c *syncConn, author protocol.Key, from, to uint64) (err error) {
+//
+// If paced is set, the author's ops above to are left for a later sync
+// and every op taken is charged to its author's pace.
+func (n *Node) pullRange(ctx context.Context, c *syncConn, author protocol.Key, from, to uint64, paced bool) (err error) {
 	rangeFrom := func(seq uint64) *protocol.SyncRequest {
 		return &protocol.SyncRequest{Kind: protocol.SyncRange, Author: author, From: seq}
 	}
@@ -215,6 +245,7 @@ func (n *Node) pullRange(ctx context.Context, c *syncConn, author protocol.Key, 
 		return err
 	}
 	asked = true
+	left := to - from + 1 // a paced range's budget: twins count too
 	for {
 		resp, err := c.recv(protocol.SyncRange)
 		asked = false
@@ -224,6 +255,9 @@ func (n *Node) pullRange(ctx context.Context, c *syncConn, author protocol.Key, 
 		ops, err := n.openBatch(resp.Ops)
 		if err != nil {
 			return err
+		}
+		if paced {
+			ops = n.chargeBatch(author, to, &left, ops)
 		}
 		next := from
 		for _, op := range ops {
@@ -273,8 +307,12 @@ func (n *Node) pullWanted(ctx context.Context, c *syncConn, want []protocol.Hash
 		if err != nil {
 			return err
 		}
-		ops, err := n.ingestRaw(ctx, resp.Ops)
+		ops, err := n.openBatch(resp.Ops)
 		if err != nil {
+			return err
+		}
+		n.chargePace(ops) // before they are stored: a fetch is paid for
+		if err := n.submitBatch(ctx, ops); err != nil {
 			return err
 		}
 		got := map[protocol.Hash]bool{}

@@ -201,6 +201,9 @@ func (n *Node) servePush(ctx context.Context, p peer.ID, s Standing, raw [][]byt
 		if s != Sharing && !ownAdmit(op, p) {
 			return &protocol.SyncResponse{Refused: "not-member"}
 		}
+		if n.paced(p, op) {
+			return &protocol.SyncResponse{Refused: "paced"}
+		}
 		ops = append(ops, op)
 	}
 	// Only members may make this node keep ops waiting for preds; an

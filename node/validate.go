@@ -46,6 +46,9 @@ func (n *Node) validate(ctx context.Context, from peer.ID, m *pubsub.Message) (r
 		n.log.Debug("op rejected", "forwarder", from, "reason", v.Reason, "err", err)
 		return v.Result
 	}
+	if n.paced(from, op) {
+		return pubsub.ValidationIgnore
+	}
 	v, err := n.judge(ctx, from, op)
 	if err != nil {
 		return pubsub.ValidationIgnore

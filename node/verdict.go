@@ -75,13 +75,16 @@ type counters struct {
 	m  map[string]uint64
 }
 
-func (c *counters) add(v Verdict) {
+func (c *counters) add(v Verdict) { c.addN(v, 1) }
+
+// addN counts n ops of verdict v.
+func (c *counters) addN(v Verdict, n uint64) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.m == nil {
 		c.m = map[string]uint64{}
 	}
-	c.m[resultName(v.Result)+"/"+v.Reason]++
+	c.m[resultName(v.Result)+"/"+v.Reason] += n
 }
 
 func (c *counters) snapshot() map[string]uint64 {

@@ -85,6 +85,13 @@ type limitsSection struct {
 	MaxConnsPerPeer   int   `toml:"max_conns_per_peer"`
 	MaxStreamsPerPeer int   `toml:"max_streams_per_peer"`
 	MaxMemoryMiB      int64 `toml:"max_memory_mib"`
+	// The pace of each member's ops that reach this node (node.Pace).
+	AdvisoriesPerSecond    float64 `toml:"advisories_per_second"`
+	AdvisoryBurst          int     `toml:"advisory_burst"`
+	AdvisoryKiBPerSecond   int     `toml:"advisory_kib_per_second"`
+	AdvisoryBurstMiB       int     `toml:"advisory_burst_mib"`
+	MembershipOpsPerSecond float64 `toml:"membership_ops_per_second"`
+	MembershipBurst        int     `toml:"membership_burst"`
 }
 
 // duration is a time.Duration written as "30s" in TOML.
@@ -125,7 +132,10 @@ func defaultFileConfig() fileConfig {
 		Limits: limitsSection{
 			ConnLow: nc.ConnLow, ConnHigh: nc.ConnHigh, MaxConns: nc.MaxConns,
 			MaxConnsPerPeer: nc.MaxConnsPerPeer, MaxStreamsPerPeer: nc.MaxStreamsPerPeer,
-			MaxMemoryMiB: nc.MaxMemory >> 20,
+			MaxMemoryMiB:        nc.MaxMemory >> 20,
+			AdvisoriesPerSecond: nc.PaceAdvisories.OpsPerSecond, AdvisoryBurst: nc.PaceAdvisories.Burst,
+			AdvisoryKiBPerSecond: nc.PaceAdvisories.BytesPerSecond >> 10, AdvisoryBurstMiB: nc.PaceAdvisories.BurstBytes >> 20,
+			MembershipOpsPerSecond: nc.PaceMembership.OpsPerSecond, MembershipBurst: nc.PaceMembership.Burst,
 		},
 	}
 }

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/kring-circle/kring/node"
 )
 
 // TestConfigTestdata loads every example in testdata/config: good-*.toml
@@ -231,5 +233,24 @@ func TestConfigNamesNoForkRisk(t *testing.T) {
 	}
 	if strings.Count(logged.String(), "level=WARN") != 2 {
 		t.Errorf("want two WARN lines, got %q", logged.String())
+	}
+}
+
+// The [limits] pace keys reach the node's configuration in its units.
+func TestConfigPaceReachesTheNode(t *testing.T) {
+	c, err := loadConfig("testdata/config/good-pace.toml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	nc := c.nodeConfig(dataDir(t.TempDir()), nil, nil)
+	want := node.Pace{OpsPerSecond: 200, Burst: 20000, BytesPerSecond: 8192 << 10, BurstBytes: 256 << 20}
+	if nc.PaceAdvisories != want {
+		t.Errorf("PaceAdvisories = %+v, want %+v", nc.PaceAdvisories, want)
+	}
+	if nc.PaceMembership.OpsPerSecond != 5 || nc.PaceMembership.Burst != 400 {
+		t.Errorf("PaceMembership = %+v, want 5 ops/s and a burst of 400", nc.PaceMembership)
+	}
+	if d := node.DefaultConfig(); nc.PaceMembership.BytesPerSecond != d.PaceMembership.BytesPerSecond {
+		t.Errorf("PaceMembership.BytesPerSecond = %d, want the default %d", nc.PaceMembership.BytesPerSecond, d.PaceMembership.BytesPerSecond)
 	}
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"crypto/ed25519"
 	"fmt"
+	"math"
 	"net"
 	"strconv"
 	"time"
@@ -88,10 +89,20 @@ func (l limitsSection) validate() error {
 		{"conn_low", int64(l.ConnLow)}, {"conn_high", int64(l.ConnHigh)}, {"max_conns", int64(l.MaxConns)},
 		{"max_conns_per_peer", int64(l.MaxConnsPerPeer)}, {"max_streams_per_peer", int64(l.MaxStreamsPerPeer)},
 		{"max_memory_mib", l.MaxMemoryMiB},
+		{"advisory_burst", int64(l.AdvisoryBurst)}, {"advisory_kib_per_second", int64(l.AdvisoryKiBPerSecond)},
+		{"advisory_burst_mib", int64(l.AdvisoryBurstMiB)}, {"membership_burst", int64(l.MembershipBurst)},
 	} {
 		if f.v <= 0 {
 			return fmt.Errorf("limits.%s is %d: it must be positive", f.name, f.v)
 		}
+	}
+	for name, v := range map[string]float64{"advisories_per_second": l.AdvisoriesPerSecond, "membership_ops_per_second": l.MembershipOpsPerSecond} {
+		if !(v > 0) || math.IsInf(v, 0) {
+			return fmt.Errorf("limits.%s is %v: it must be a positive number", name, v)
+		}
+	}
+	if l.AdvisoryBurstMiB > 1<<20 || l.AdvisoryKiBPerSecond > 1<<30 {
+		return fmt.Errorf("limits.advisory_burst_mib or advisory_kib_per_second is more than a TiB: give them in MiB and KiB")
 	}
 	if l.ConnLow > l.ConnHigh {
 		return fmt.Errorf("limits.conn_low (%d) is above limits.conn_high (%d): lower conn_low or raise conn_high", l.ConnLow, l.ConnHigh)
@@ -142,6 +153,12 @@ func (c *fileConfig) nodeConfig(d dataDir, key ed25519.PrivateKey, genesis []byt
 	nc.MaxConnsPerPeer = c.Limits.MaxConnsPerPeer
 	nc.MaxStreamsPerPeer = c.Limits.MaxStreamsPerPeer
 	nc.MaxMemory = c.Limits.MaxMemoryMiB << 20
+	nc.PaceAdvisories = node.Pace{
+		OpsPerSecond: c.Limits.AdvisoriesPerSecond, Burst: c.Limits.AdvisoryBurst,
+		BytesPerSecond: c.Limits.AdvisoryKiBPerSecond << 10, BurstBytes: c.Limits.AdvisoryBurstMiB << 20,
+	}
+	nc.PaceMembership.OpsPerSecond = c.Limits.MembershipOpsPerSecond
+	nc.PaceMembership.Burst = c.Limits.MembershipBurst
 	return nc
 }
 

@@ -114,6 +114,20 @@ max_conns = {{.Limits.MaxConns}}
 max_conns_per_peer = {{.Limits.MaxConnsPerPeer}}
 max_streams_per_peer = {{.Limits.MaxStreamsPerPeer}}
 max_memory_mib = {{.Limits.MaxMemoryMiB}}
+# The pace of each member's ops that reach this node, as token buckets: a
+# member's advisories beyond it are not taken by gossip or by sync (its own
+# node keeps to 80 % of it when publishing, so an honest member never meets
+# it), and a member that floods past it loses gossip score. Ops that other
+# members cite are always fetched. Every member of a circle should use the
+# same figures.
+advisories_per_second = {{.Limits.AdvisoriesPerSecond}}
+advisory_burst = {{.Limits.AdvisoryBurst}}
+advisory_kib_per_second = {{.Limits.AdvisoryKiBPerSecond}}
+advisory_burst_mib = {{.Limits.AdvisoryBurstMiB}}
+# Votes, enactments, leaves and acks are paced apart, so that a burst of
+# advisories never holds back a vote.
+membership_ops_per_second = {{.Limits.MembershipOpsPerSecond}}
+membership_burst = {{.Limits.MembershipBurst}}
 `))
 
 // tomlValue writes a string or a list of strings as TOML: JSON's string

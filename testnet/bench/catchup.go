@@ -49,7 +49,7 @@ func catchupOnce(ctx context.Context, e *env, count int) (time.Duration, int, ui
 	if err != nil {
 		return 0, 0, 0, err
 	}
-	c, err := newCircle(circleOpts{dir: dir, founders: streamFounders})
+	c, err := newCircle(circleOpts{dir: dir, founders: streamFounders, unpaced: true})
 	if err != nil {
 		return 0, 0, 0, err
 	}

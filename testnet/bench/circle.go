@@ -31,7 +31,15 @@ type circleOpts struct {
 	tcpOnly bool
 	// tracer, if set, is every node's node.Config.GossipTracer.
 	tracer *counter
+	// unpaced lifts the pace of each member's ops (node.Pace): the
+	// scenarios that measure how fast a node takes one author's ops, or
+	// how much room many of them take, must not measure the pace instead.
+	unpaced bool
 }
+
+// noPace is a pace no scenario reaches: a million ops a second, and a
+// burst of a million ops and 64 GiB.
+var noPace = node.Pace{OpsPerSecond: 1e6, Burst: 1e6, BytesPerSecond: 1 << 40, BurstBytes: 64 << 30}
 
 // circle is a testnet circle whose nodes may sit behind proxies and
 // report what they store to a recorder.
@@ -120,6 +128,9 @@ func (c *circle) configure(name string, cfg *node.Config) {
 		cfg.ListenAddrs = tcp
 	}
 	cfg.OnStored = c.rec.hook(name)
+	if c.opts.unpaced {
+		cfg.PaceAdvisories, cfg.PaceMembership = noPace, noPace
+	}
 	if c.opts.tracer != nil {
 		cfg.GossipTracer = c.opts.tracer
 	}

@@ -95,7 +95,7 @@ func storeSize(ctx context.Context, e *env) (per1000, raw float64, err error) {
 		return 0, 0, err
 	}
 	founders := []string{"S", "T", "U"}
-	c, err := newCircle(circleOpts{dir: dir, founders: founders})
+	c, err := newCircle(circleOpts{dir: dir, founders: founders, unpaced: true})
 	if err != nil {
 		return 0, 0, err
 	}

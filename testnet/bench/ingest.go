@@ -18,7 +18,7 @@ func ingest(ctx context.Context, e *env, s *Scenario) error {
 	if err != nil {
 		return err
 	}
-	c, err := newCircle(circleOpts{dir: dir, founders: streamFounders})
+	c, err := newCircle(circleOpts{dir: dir, founders: streamFounders, unpaced: true})
 	if err != nil {
 		return err
 	}
