@@ -129,6 +129,17 @@ type Config struct {
 	// member of a circle should use the same figures: a node publishes its
 	// own ops at paceMargin of its own figures.
 	PaceAdvisories, PaceMembership Pace
+
+	// MinFreeDisk is the free-space watermark of the data dir's file
+	// system, in bytes: below it the node takes membership ops and the
+	// ops they cite, and defers other members' advisories and refuses its
+	// own (ErrDiskLow), instead of failing when the disk is full. 0 turns
+	// the watch off.
+	MinFreeDisk int64
+	// DiskFree, if set, returns the free bytes of the file system of a
+	// path in place of statfs. Tests fill a disk with it; a daemon leaves
+	// it nil.
+	DiskFree func(path string) (uint64, error)
 }
 
 // DefaultConfig returns the configuration of a member's daemon on a server:
@@ -144,7 +155,7 @@ func DefaultConfig() Config {
 		MaxStreamsPerPeer:   256,
 		MaxMemory:           512 << 20,
 		ValidateQueue:       4096,
-		OutboundQueue:       4096,
+		OutboundQueue:       1024,
 		ValidateConcurrency: 1024,
 		Heartbeat:           time.Second,
 		SyncInterval:        30 * time.Second,
@@ -161,6 +172,7 @@ func DefaultConfig() Config {
 		PendingTTL:          10 * time.Minute,
 		PaceAdvisories:      Pace{OpsPerSecond: 20, Burst: 1000, BytesPerSecond: 1 << 20, BurstBytes: 64 << 20},
 		PaceMembership:      Pace{OpsPerSecond: 2, Burst: 200, BytesPerSecond: 64 << 10, BurstBytes: 4 << 20},
+		MinFreeDisk:         1 << 30,
 	}
 }
 
@@ -178,6 +190,7 @@ func DefaultLocalConfig() Config {
 	c.AllowPrivateAddrs = true
 	c.ScoreInspect = 200 * time.Millisecond
 	c.MaxMemory = 128 << 20
+	c.MinFreeDisk = 64 << 20
 	// Tests decide themselves who enacts (testnet.Net.Decide).
 	c.AutoEnact = false
 	return c
@@ -231,6 +244,9 @@ func (c *Config) Validate() error {
 	}
 	if c.ConnLow > c.ConnHigh || c.RedialMin > c.RedialMax {
 		return fmt.Errorf("%w: a low bound above its high bound", ErrConfig)
+	}
+	if c.MinFreeDisk < 0 {
+		return fmt.Errorf("%w: MinFreeDisk is negative", ErrConfig)
 	}
 	if c.SyncBeforePublish < 0 {
 		return fmt.Errorf("%w: SyncBeforePublish is negative", ErrConfig)

@@ -162,7 +162,7 @@ func (n *Node) enrolled(op *protocol.Op, via peer.ID) {
 // is invalid for every honest node.
 func permanentRefusal(reason string) bool {
 	switch reason {
-	case "", "duplicate", "missing-preds", "void", "not-sharing", "not-member", "internal", "wrong-group", "paced":
+	case "", "duplicate", "missing-preds", "void", "not-sharing", "not-member", "internal", "wrong-group", "paced", "disk-low":
 		return false
 	}
 	return true

@@ -40,9 +40,18 @@ func GossipFeatures(feat pubsub.GossipSubFeature, proto libp2pproto.ID) bool {
 	return false
 }
 
-// MaxGossipMessage leaves room around the largest op for the pubsub
-// envelope.
-const MaxGossipMessage = protocol.MaxOpSize + 64<<10
+// MaxGossipOp is the largest op that goes by gossip. A larger one (a
+// long CSAF document, say) goes from its author's node to each connected
+// member by a sync push, and to the others by sync. Pubsub queues RPCs by
+// count, not bytes (WithPeerOutboundQueueSize), so this bounds the bytes
+// a slow peer can hold queued at this node: OutboundQueue RPCs of at most
+// MaxGossipMessage, 1,024 × 80 KiB = 80 MiB with the defaults, instead of
+// 4,096 × 1.06 MiB = 4.3 GiB for ops of up to protocol.MaxOpSize.
+const MaxGossipOp = 64 << 10
+
+// MaxGossipMessage leaves room around the largest gossiped op for the
+// pubsub envelope; pubsub refuses larger RPCs.
+const MaxGossipMessage = MaxGossipOp + 16<<10
 
 // errNotSharing drops RPCs that carry ops from peers outside the sharing set.
 var errNotSharing = errors.New("node: ops from a peer outside the sharing set")

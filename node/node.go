@@ -65,6 +65,8 @@ type Node struct {
 	// node's own gossip (pace.go).
 	pace    *pacer
 	ownPace *ownPacer
+	// disk is what the node last saw of the data dir's free space.
+	disk diskWatch
 
 	mu      sync.Mutex
 	changed chan struct{}    // closed and replaced on every change
@@ -220,6 +222,8 @@ func (n *Node) start() error {
 	n.goLoop(n.knock)
 	n.goLoop(func() { n.every(n.cfg.SyncInterval, n.syncRandomPeer) })
 	n.goLoop(func() { n.every(ackCheckEvery, func() { n.ackIfDue(time.Now()) }) })
+	n.checkDisk()
+	n.goLoop(func() { n.every(diskCheckEvery, n.checkDisk) })
 	// The address book lets a restarted node redial the members.
 	n.goLoop(func() { n.every(n.cfg.SyncInterval, func() { n.saveAddrs(n.host.Network().Peers()...) }) })
 	n.afterChange()

@@ -208,6 +208,12 @@ func (n *Node) paced(from peer.ID, op *protocol.Op) bool {
 // Fetches by hash are never paced: an op that others cite stays
 // obtainable, or their ops would wait for it for ever.
 func (n *Node) syncPace(author protocol.Key, have, tip uint64) (uint64, bool) {
+	if tip > have && author != n.key && n.disk.low.Load() {
+		// The disk is low: a range may hold advisories. What membership
+		// ops cite still comes, fetched by hash.
+		n.verdicts.addN(ignore("disk-low"), tip-have)
+		return have, true
+	}
 	if tip <= have || author == n.key || n.ready() != nil || n.State().Key(author).Status == trust.StatusStranger {
 		return tip, false
 	}

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/libp2p/go-libp2p/core/network"
+
 	"github.com/kring-circle/kring/protocol"
 	"github.com/kring-circle/kring/trust"
 )
@@ -65,6 +67,9 @@ func (n *Node) publish(ctx context.Context, body protocol.Body) (*protocol.Op, e
 	if err := n.WaitReady(ctx); err != nil {
 		return nil, err
 	}
+	if body.Kind() == protocol.KindAdvisory && n.disk.low.Load() {
+		return nil, ErrDiskLow
+	}
 	var op *protocol.Op
 	var serr error
 	if err := n.do(ctx, func(l *loop) { op, serr = l.sign(body) }); err != nil {
@@ -77,6 +82,10 @@ func (n *Node) publish(ctx context.Context, body protocol.Body) (*protocol.Op, e
 	if err := n.ownPace.wait(ctx, op); err != nil {
 		// The op is stored: sync carries it to the others.
 		n.log.Warn("gossiping an own op", "op", op, "err", err)
+		return op, nil
+	}
+	if len(op.Bytes()) > MaxGossipOp {
+		n.pushToMembers(op)
 		return op, nil
 	}
 	if err := n.topic.Publish(ctx, op.Bytes()); err != nil {
@@ -211,4 +220,39 @@ func (n *Node) joinGossip(st *trust.State) {
 		return
 	}
 	n.relay = relay
+}
+
+// pushToMembers hands an own op too large for gossip (MaxGossipOp) to
+// every connected member of the sharing set by a sync push, each on its
+// own goroutine and bounded in time. A member it misses gets the op by
+// sync: its tips show it.
+func (n *Node) pushToMembers(op *protocol.Op) {
+	for _, p := range n.sharingPeers() {
+		n.mu.Lock()
+		if n.ctx.Err() != nil {
+			n.mu.Unlock()
+			return
+		}
+		n.wg.Add(1)
+		n.mu.Unlock()
+		go func() {
+			defer n.wg.Done()
+			ctx, cancel := context.WithTimeout(n.ctx, n.cfg.StreamTimeout)
+			defer cancel()
+			ctx = network.WithNoDial(ctx, "kring: push over an open connection")
+			c, err := n.openSync(ctx, p)
+			if err != nil {
+				n.log.Debug("pushing a large own op", "op", op, "peer", p, "err", err)
+				return
+			}
+			defer c.close()
+			resp, err := c.callRaw(pushOf(op))
+			if err == nil && !taken(resp) {
+				err = fmt.Errorf("%w: %s", ErrRefused, resp.Refused)
+			}
+			if err != nil {
+				n.log.Debug("pushing a large own op", "op", op, "peer", p, "err", err)
+			}
+		}()
+	}
 }

@@ -201,6 +201,9 @@ func (n *Node) servePush(ctx context.Context, p peer.ID, s Standing, raw [][]byt
 		if s != Sharing && !ownAdmit(op, p) {
 			return &protocol.SyncResponse{Refused: "not-member"}
 		}
+		if n.deferredForDisk(op) {
+			return &protocol.SyncResponse{Refused: "disk-low"}
+		}
 		if n.paced(p, op) {
 			return &protocol.SyncResponse{Refused: "paced"}
 		}
@@ -216,6 +219,9 @@ func (n *Node) servePush(ctx context.Context, p peer.ID, s Standing, raw [][]byt
 	for i, v := range vs {
 		if v.Reason == "accepted" {
 			resp.Accepted++
+			if len(ops[i].Bytes()) > MaxGossipOp {
+				continue // the author's node pushes it to each member; sync does the rest
+			}
 			if err := n.topic.Publish(ctx, ops[i].Bytes()); err != nil {
 				n.log.Debug("gossiping a pushed op", "op", ops[i], "err", err)
 			}

@@ -46,7 +46,7 @@ func (n *Node) validate(ctx context.Context, from peer.ID, m *pubsub.Message) (r
 		n.log.Debug("op rejected", "forwarder", from, "reason", v.Reason, "err", err)
 		return v.Result
 	}
-	if n.paced(from, op) {
+	if n.deferredForDisk(op) || n.paced(from, op) {
 		return pubsub.ValidationIgnore
 	}
 	v, err := n.judge(ctx, from, op)

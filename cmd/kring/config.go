@@ -76,6 +76,8 @@ type logSection struct {
 
 type storeSection struct {
 	SyncWrites bool `toml:"sync_writes"`
+	// MinFreeMiB is the data dir's free-space watermark (node.Config.MinFreeDisk).
+	MinFreeMiB int64 `toml:"min_free_mib"`
 }
 
 type limitsSection struct {
@@ -128,7 +130,7 @@ func defaultFileConfig() fileConfig {
 		},
 		API:   apiSection{Listen: defaultAPI},
 		Log:   logSection{Format: "text", Level: "info"},
-		Store: storeSection{SyncWrites: nc.Store.SyncWrites},
+		Store: storeSection{SyncWrites: nc.Store.SyncWrites, MinFreeMiB: nc.MinFreeDisk >> 20},
 		Limits: limitsSection{
 			ConnLow: nc.ConnLow, ConnHigh: nc.ConnHigh, MaxConns: nc.MaxConns,
 			MaxConnsPerPeer: nc.MaxConnsPerPeer, MaxStreamsPerPeer: nc.MaxStreamsPerPeer,

@@ -78,6 +78,9 @@ func (c *fileConfig) validate() error {
 	if _, err := parseLevel(c.Log.Level); err != nil {
 		return err
 	}
+	if c.Store.MinFreeMiB < 0 || c.Store.MinFreeMiB > 1<<30 {
+		return fmt.Errorf("store.min_free_mib is %d: give it in MiB, 0 to turn the watch off", c.Store.MinFreeMiB)
+	}
 	return c.Limits.validate()
 }
 
@@ -148,6 +151,7 @@ func (c *fileConfig) nodeConfig(d dataDir, key ed25519.PrivateKey, genesis []byt
 	nc.SyncInterval = time.Duration(c.Node.SyncInterval)
 	nc.SyncBeforePublish = c.Node.SyncBeforePublish
 	nc.Store.SyncWrites = c.Store.SyncWrites
+	nc.MinFreeDisk = c.Store.MinFreeMiB << 20
 	nc.ConnLow, nc.ConnHigh = c.Limits.ConnLow, c.Limits.ConnHigh
 	nc.MaxConns = c.Limits.MaxConns
 	nc.MaxConnsPerPeer = c.Limits.MaxConnsPerPeer

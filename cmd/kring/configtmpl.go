@@ -104,6 +104,13 @@ level = {{q .Log.Level}}
 # which suspends this organisation); only sync_before_publish still stands
 # in the way. Keep true outside tests.
 sync_writes = {{.Store.SyncWrites}}
+# Below this much free space on the data dir's file system the node keeps
+# taking membership ops (votes, enactments: a revocation must still get
+# through) and the ops they cite, defers other advisories, refuses to
+# publish its own (507 disk-low), and says so in kring status and the
+# kring_disk_low metric, instead of failing when the disk is full. 0 turns
+# the watch off.
+min_free_mib = {{.Store.MinFreeMiB}}
 
 [limits]
 # Connection manager watermarks; sharing members are never trimmed.

@@ -45,6 +45,9 @@ func printStatus(w io.Writer, st api.Status) error {
 	fmt.Fprintf(tw, "standing\t%s\n", standing)
 	fmt.Fprintf(tw, "node\t%s\n", ready)
 	fmt.Fprintf(tw, "log\t%d ops, %d pending, backlog %d\n", st.Ops, st.Pending, st.Backlog)
+	if st.DiskLow {
+		fmt.Fprintf(tw, "DISK LOW\t%d MiB free, below store.min_free_mib: advisories are deferred, membership ops still come in; free space\n", st.DiskFreeBytes>>20)
+	}
 	if st.Unsettled == 0 {
 		fmt.Fprintf(tw, "settled\tevery op that can settle\n")
 	} else {

@@ -191,6 +191,8 @@ func TestMetrics(t *testing.T) {
 		`kring_sharing_set_members 3`,
 		`kring_sync_backlog_ops `,
 		`kring_pending_ops 0`,
+		`kring_disk_low 0`,
+		`kring_disk_free_bytes `,
 		`kring_info{group="` + b.n.Group().String(),
 		`go_goroutines `,
 	} {

@@ -42,6 +42,7 @@ const (
 	CodePlaintextRed  = "plaintext-red"          // 422: a TLP:RED advisory without the plaintext_red acknowledgement
 	CodeNodeStopped   = "node-stopped"           // 503: the node is closed or stopped on an error
 	CodeTimeout       = "timeout"                // 504: the node did not answer in time
+	CodeDiskLow       = "disk-low"               // 507: an advisory while the data dir's disk is below its watermark
 	CodeInternal      = "internal"               // 500: a bug; the daemon's log says more
 )
 
@@ -81,6 +82,8 @@ func classify(err error) *apiError {
 	case errors.Is(err, node.ErrPlaintextRed):
 		return &apiError{http.StatusUnprocessableEntity, CodePlaintextRed,
 			msg + `; or set "plaintext_red": true to accept that every member and future member can read it`}
+	case errors.Is(err, node.ErrDiskLow):
+		return &apiError{http.StatusInsufficientStorage, CodeDiskLow, msg}
 	case errors.Is(err, node.ErrNoAdvisory):
 		return &apiError{http.StatusNotFound, CodeNoAdvisory, msg}
 	case errors.Is(err, node.ErrClosed) || errors.Is(err, store.ErrClosed):

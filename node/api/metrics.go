@@ -53,6 +53,10 @@ var (
 		"Ops waiting for their preds in the pending buffer.", nil, nil)
 	descBacklog = prometheus.NewDesc("kring_sync_backlog_ops",
 		"Ops the node knows it is missing, from the tips peers showed in running syncs.", nil, nil)
+	descDiskFree = prometheus.NewDesc("kring_disk_free_bytes",
+		"Free space of the data dir's file system at the node's last look (every 10 s).", nil, nil)
+	descDiskLow = prometheus.NewDesc("kring_disk_low",
+		"1 while the data dir's free space is below store.min_free_mib: the node defers advisories.", nil, nil)
 	descInfo = prometheus.NewDesc("kring_info",
 		"Always 1; labels name the daemon's version, its circle and its key.",
 		[]string{"version", "group", "key"}, nil)
@@ -75,7 +79,7 @@ func newNodeCollector(n *node.Node, version string) *nodeCollector {
 
 // Describe implements prometheus.Collector.
 func (c *nodeCollector) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{descOps, descPeers, descMembers, descSuspended, descSharing, descStored, descPending, descBacklog, descInfo} {
+	for _, d := range []*prometheus.Desc{descOps, descPeers, descMembers, descSuspended, descSharing, descStored, descPending, descBacklog, descDiskFree, descDiskLow, descInfo} {
 		ch <- d
 	}
 }
@@ -116,6 +120,9 @@ func (c *nodeCollector) Collect(ch chan<- prometheus.Metric) {
 	}
 	gauge(descPending, float64(c.n.Store().PendingLen()))
 	gauge(descBacklog, float64(c.n.Backlog()))
+	low, free := c.n.DiskLow()
+	gauge(descDiskFree, float64(free))
+	gauge(descDiskLow, map[bool]float64{false: 0, true: 1}[low])
 	gauge(descInfo, 1, c.version, c.n.Group().String(), c.n.Key().String())
 }
 

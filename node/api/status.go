@@ -60,6 +60,7 @@ func (s *Server) status(w http.ResponseWriter, r *http.Request) {
 		out.Name = ks.Profile.Name
 	}
 	out.Ready, out.NotReady = s.ready()
+	out.DiskLow, out.DiskFreeBytes = s.n.DiskLow()
 	if at, ok := s.n.NextAck(); ok {
 		at = at.UTC()
 		out.NextAck = &at

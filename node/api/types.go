@@ -44,6 +44,12 @@ type Status struct {
 	Backlog int `json:"backlog"`
 	// Peers is the number of connected peers.
 	Peers int `json:"peers"`
+	// DiskLow is set while the data dir's free space is below its
+	// watermark (store.min_free_mib): the node then takes membership ops
+	// and what they cite, and defers advisories. DiskFreeBytes is the
+	// free space at the last look (every 10 s); 0 for a store in memory.
+	DiskLow       bool   `json:"disk_low"`
+	DiskFreeBytes uint64 `json:"disk_free_bytes"`
 	// NextAck is when the node will next sign an acknowledgement on its
 	// own if it signs nothing else before (the charter's ack_interval
 	// after its last op); absent when this organisation does not

@@ -1,0 +1,86 @@
+package node
+
+import (
+	"errors"
+	"fmt"
+	"sync/atomic"
+	"time"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/kring-circle/kring/protocol"
+)
+
+// ErrDiskLow: the data dir's file system has less free space than
+// Config.MinFreeDisk, so the node takes no new advisories, its own
+// included, until space is freed; membership ops, and the ops they cite,
+// still come in.
+var ErrDiskLow = errors.New("node: the data dir's disk is below its free-space watermark (store.min_free_mib); advisories wait until space is freed")
+
+// diskCheckEvery is how often the node looks at the free space.
+const diskCheckEvery = 10 * time.Second
+
+// diskWatch is what the node last saw of its disk's free space.
+type diskWatch struct {
+	low  atomic.Bool
+	free atomic.Uint64
+}
+
+// statfsFree returns the bytes an unprivileged process may still write on
+// the file system of path.
+func statfsFree(path string) (uint64, error) {
+	var st unix.Statfs_t
+	if err := unix.Statfs(path, &st); err != nil {
+		return 0, fmt.Errorf("node: free space of %s: %w", path, err)
+	}
+	return st.Bavail * uint64(st.Bsize), nil
+}
+
+// checkDisk reads the free space of the data dir and sets the watermark
+// flag, logging each crossing at WARN (below) or INFO (above again). A
+// node whose store is in memory has no disk to watch.
+func (n *Node) checkDisk() {
+	if n.cfg.DataDir == "" || n.cfg.MinFreeDisk == 0 {
+		return
+	}
+	free := n.cfg.DiskFree
+	if free == nil {
+		free = statfsFree
+	}
+	b, err := free(n.cfg.DataDir)
+	if err != nil {
+		n.log.Warn("cannot read the data dir's free space", "err", err)
+		return
+	}
+	n.disk.free.Store(b)
+	low := b < uint64(n.cfg.MinFreeDisk)
+	if n.disk.low.Swap(low) == low {
+		return
+	}
+	if low {
+		n.log.Warn("the data dir's disk is below its free-space watermark: the node takes membership ops and what they cite, and defers every other advisory until space is freed",
+			"free_mib", b>>20, "watermark_mib", n.cfg.MinFreeDisk>>20)
+	} else {
+		n.log.Info("the data dir's disk is above its free-space watermark again: advisories come in as before",
+			"free_mib", b>>20, "watermark_mib", n.cfg.MinFreeDisk>>20)
+	}
+	n.afterChange()
+}
+
+// DiskLow reports whether the data dir's free space was below
+// Config.MinFreeDisk at the last look, and the free bytes then (0 if the
+// node does not watch a disk).
+func (n *Node) DiskLow() (low bool, free uint64) {
+	return n.disk.low.Load(), n.disk.free.Load()
+}
+
+// deferredForDisk reports whether op, from another member, waits for
+// disk space: an advisory while the disk is low. Membership ops never
+// wait, and ops fetched because others cite them do not come this way.
+func (n *Node) deferredForDisk(op *protocol.Op) bool {
+	if op.Kind != protocol.KindAdvisory || op.Author == n.key || !n.disk.low.Load() {
+		return false
+	}
+	n.verdicts.add(ignore("disk-low"))
+	return true
+}
