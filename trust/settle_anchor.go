@@ -388,10 +388,13 @@ func (s *settler) otherLeaveIn(x *node, z *zset) bool {
 // beyondBound returns the anchors under which closure c is judged in
 // validation: none when fewer than f keys (f of its preds' settled set z)
 // signed unanchored ops in c (twins, or ops that a revocation cut), and a
-// otherwise.
-func (s *settler) beyondBound(c closure, z *zset, a *anchors) *anchors {
+// otherwise. A key whose every unanchored op in c is a revoked key's cut
+// op that c judges inert on its own, its revocation settled in z
+// (seenRevoked), is not counted; below the bound beyondBound returns
+// those ops, which settle nothing in c (draft 36).
+func (s *settler) beyondBound(c closure, z *zset, a *anchors) (*anchors, map[nodeID]bool) {
 	if a == nil {
-		return nil
+		return nil, nil
 	}
 	ops := s.opsOfKeys(c, a.suspects(s.d))
 	leaves := map[protocol.Key][]*node{}
@@ -401,16 +404,58 @@ func (s *settler) beyondBound(c closure, z *zset, a *anchors) *anchors {
 		}
 	}
 	keys := map[protocol.Key]bool{}
+	revoked := map[protocol.Key][]*node{}
+	var t *judgement
 	for _, n := range ops {
-		if !keys[n.op.Author] && !a.anchored(s.d, n) && !s.seenLeft(a, n, leaves[n.op.Author], z) {
-			keys[n.op.Author] = true
+		if a.anchored(s.d, n) || s.seenLeft(a, n, leaves[n.op.Author], z) {
+			continue
 		}
+		if a.seenRevoked(n, z) {
+			if t == nil {
+				t = s.judge(c, z, judgeView{})
+			}
+			if t.inert(n) {
+				revoked[n.op.Author] = append(revoked[n.op.Author], n)
+				continue
+			}
+		}
+		keys[n.op.Author] = true
 	}
 	sig := s.sigma(c, z)
-	if len(keys) < sig.t.Hostile {
-		return nil
+	if len(keys) >= sig.t.Hostile {
+		return a, nil
 	}
-	return a
+	var seen map[nodeID]bool
+	for k, ns := range revoked {
+		if keys[k] {
+			continue
+		}
+		if seen == nil {
+			seen = map[nodeID]bool{}
+		}
+		for _, n := range ns {
+			seen[n.id] = true
+		}
+	}
+	return nil, seen
+}
+
+// seenRevoked reports whether y is a revoked key's cut op whose
+// revocation the closure has seen settled (draft 36): a Revoke enactment
+// that cuts y is in z, the closure's preds' union, and y is not. Where the
+// closure's Judge also makes y inert, y's author is out of L there and y
+// counts for nothing, so it is no hostile key's work in the closure
+// (9r42-revoked-lagger-tips-one-target).
+func (a *anchors) seenRevoked(y *node, z *zset) bool {
+	if !a.cut[y.id] || z.has(y) {
+		return false
+	}
+	for _, e := range a.cutBy[y.id] {
+		if motionOf(e).Kind == protocol.MotionRevoke && z.has(e) {
+			return true
+		}
+	}
+	return false
 }
 
 // seenLeft reports whether y is a departed key's twin that its closure
@@ -439,7 +484,16 @@ func (s *settler) seenLeft(a *anchors, y *node, leaves []*node, z *zset) bool {
 // still count if, after the rounds, fewer than f keys of the closure's
 // settled State signed unanchored ops (review round 13).
 func (s *settler) settleClosure(c closure, z *zset, a, g *anchors) (*zset, map[nodeID]bool) {
-	b := s.beyondBound(c, z, a)
+	b, seen := s.beyondBound(c, z, a)
+	if b == nil && seen != nil {
+		// Judged as before, but for the seen revoked keys' cut ops, which
+		// settle nothing here.
+		by := map[nodeID][]*node{}
+		for id := range seen {
+			by[id] = a.cutBy[id]
+		}
+		return s.rounds(c, z, newAnchors(map[protocol.Key]bool{}, map[nodeID]bool{}, cutOps{ops: seen, by: by}), nil, g, a)
+	}
 	if b == nil {
 		return s.rounds(c, z, nil, nil, g, a)
 	}

@@ -274,21 +274,48 @@ func (m *model) validateCut(sub, z0 set, cut cutOps) (*anchors, *rawEval) {
 // settled set z) signed unanchored ops in sub (twins, or ops that a
 // revocation cut), and a otherwise. Fewer than f such keys are within §0's
 // hostile allowance of sub, so sub is judged as it was; f or more are
-// beyond it (settleClosure).
-func (m *model) beyondBound(sub, z set, a *anchors) *anchors {
+// beyond it (settleClosure). A key whose every unanchored op in sub is a
+// revoked key's cut op that sub judges inert on its own, its revocation
+// settled in z (seenRevoked), is not counted; below the bound
+// beyondBound returns those ops, which settle nothing in sub (draft 36).
+func (m *model) beyondBound(sub, z set, a *anchors) (*anchors, set) {
 	if a == nil {
-		return nil
+		return nil, nil
 	}
 	keys := map[protocol.Key]bool{}
+	revoked := map[protocol.Key][]int{}
+	var t *judgement
 	for y, in := range sub {
-		if in && !keys[m.ops[y].author()] && !a.anchored(m, y) && !a.seenLeft(m, y, sub, z) {
-			keys[m.ops[y].author()] = true
+		if !in || a.anchored(m, y) || a.seenLeft(m, y, sub, z) {
+			continue
+		}
+		if a.seenRevoked(m, y, z) {
+			if t == nil {
+				t = m.judge(sub, z, view{x: -1, exclude: -1})
+			}
+			if t.inert(y) {
+				revoked[m.ops[y].author()] = append(revoked[m.ops[y].author()], y)
+				continue
+			}
+		}
+		keys[m.ops[y].author()] = true
+	}
+	if len(keys) >= m.settled(z).hostile() {
+		return a, nil
+	}
+	var seen set
+	for k, ys := range revoked {
+		if keys[k] {
+			continue
+		}
+		if seen == nil {
+			seen = make(set, len(m.ops))
+		}
+		for _, y := range ys {
+			seen[y] = true
 		}
 	}
-	if len(keys) < m.settled(z).hostile() {
-		return nil
-	}
-	return a
+	return nil, seen
 }
 
 // seenLeft reports whether y is a departed key's twin that the closure
@@ -317,6 +344,24 @@ func (a *anchors) seenLeft(m *model, y int, sub, z set) bool {
 	return left
 }
 
+// seenRevoked reports whether y is a revoked key's cut op whose
+// revocation the closure has seen settled (draft 36): a Revoke enactment
+// that cuts y is in z, the closure's preds' union, and y is not. Where
+// the closure's own Judge also makes y inert, y's author is out of L
+// there and y counts for nothing, so it is no hostile key's work in the
+// closure (9r42-revoked-lagger-tips-one-target).
+func (a *anchors) seenRevoked(m *model, y int, z set) bool {
+	if !a.cut[y] || z[y] || len(a.cutBy[y]) == 0 {
+		return false
+	}
+	for _, e := range a.cutBy[y] {
+		if m.ops[e].m.Kind == protocol.MotionRevoke && z[e] {
+			return true
+		}
+	}
+	return false
+}
+
 // settleClosure runs the rounds of the closure sub from its preds' union
 // z under the anchors a of validation (§3.4). Below the bound it is
 // judged as before. Beyond it the discounted ops are inert and settle
@@ -327,7 +372,19 @@ func (a *anchors) seenLeft(m *model, y int, sub, z set) bool {
 // member's acknowledgement signed while the circle revoked it does not
 // freeze the circle.
 func (m *model) settleClosure(sub, z set, a, g *anchors) (set, set) {
-	b := m.beyondBound(sub, z, a)
+	b, seen := m.beyondBound(sub, z, a)
+	if b == nil && seen != nil {
+		// Judged as before, but for the seen revoked keys' cut ops, which
+		// settle nothing here.
+		by := map[int][]int{}
+		for y, in := range seen {
+			if in {
+				by[y] = a.cutBy[y]
+			}
+		}
+		r := m.newAnchors(map[protocol.Key]bool{}, make(set, len(m.ops)), cutOps{ops: seen, by: by})
+		return m.rounds(sub, z, r, nil, g, a)
+	}
 	if b == nil {
 		return m.rounds(sub, z, nil, nil, g, a)
 	}
