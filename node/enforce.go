@@ -2,11 +2,14 @@ package node
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
 	"github.com/libp2p/go-libp2p/core/network"
 	"github.com/libp2p/go-libp2p/core/peer"
+	libp2pprotocol "github.com/libp2p/go-libp2p/core/protocol"
+	msmux "github.com/multiformats/go-multistream"
 
 	"github.com/kring-circle/kring/node/store"
 	"github.com/kring-circle/kring/protocol"
@@ -184,20 +187,48 @@ func (n *Node) fetch(p peer.ID) {
 		case <-ctx.Done():
 			return ctx.Err()
 		}
-		if want, err := n.wanted(ctx); err != nil || len(want) == 0 {
+		if want, err := n.wanted(ctx, p); err != nil || len(want) == 0 {
 			return err
 		}
 		c, err := n.openSync(ctx, p)
+		if errors.Is(err, msmux.ErrNotSupported[libp2pprotocol.ID]{}) {
+			// A member's node that does not speak the sync protocol
+			// serves none of the preds of the ops it forwards: its ops
+			// are dropped and charged at once, each time, with no
+			// backoff to wait out.
+			n.unserved(ctx, p, nil)
+			return nil
+		}
 		if err != nil {
 			return err
 		}
 		defer c.close()
-		if err := n.pullWanted(ctx, c, nil); err != nil {
+		if err := n.pullWanted(ctx, c, p, nil); err != nil {
 			n.kick(p)
 			return err
 		}
+		n.unserved(ctx, p, c.denied)
 		return nil
 	})
+}
+
+// unservedPenalty is what each op a forwarder cannot complete costs it
+// (see unserved): a hundred times an op that merely expires, since the
+// forwarder's own answer proves it forwarded an op whose preds it does
+// not hold, which an honest node never does. A member flooding orphans
+// falls below the graylist threshold (−2500) after 25 of them.
+const unservedPenalty = 100
+
+// unserved drops the parked ops that p forwarded and that wait for a pred
+// p has just said it does not hold (denied; nil: p serves no sync at all),
+// and charges p unservedPenalty for each. An honest forwarder holds the
+// preds of every op it forwards (it accepted the op), and answers a fetch
+// only after the commit in progress, so it is never charged.
+func (n *Node) unserved(ctx context.Context, p peer.ID, denied map[protocol.Hash]bool) {
+	if denied != nil && len(denied) == 0 {
+		return
+	}
+	_ = n.do(ctx, func(l *loop) { l.dropUnserved(p, denied, time.Now()) })
 }
 
 // withPeer runs f with p on its own goroutine, one at a time per peer as

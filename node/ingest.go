@@ -190,8 +190,22 @@ func (l *loop) incomplete(gone []*parked, now time.Time) {
 	}
 }
 
+// dropUnserved removes the ops parked from forwarder p that miss a pred p
+// denied (every op parked from p if denied is nil), and charges p
+// unservedPenalty for each.
+func (l *loop) dropUnserved(p peer.ID, denied map[protocol.Hash]bool, now time.Time) {
+	gone := l.pending.unserved(p, denied, l.eng.Has)
+	for _, e := range gone {
+		l.unparked = append(l.unparked, e.op.Hash())
+	}
+	l.n.penalties.charge(p, len(gone)*unservedPenalty, now)
+}
+
 // wanted returns the missing preds of pending ops that nobody holds here.
 func (l *loop) wanted() []protocol.Hash { return l.pending.wanted(l.eng.Has) }
+
+// wantedOf is wanted for the parked ops worth asking peer about.
+func (l *loop) wantedOf(peer peer.ID) []protocol.Hash { return l.pending.wantedOf(peer, l.eng.Has) }
 
 // dropOwn forgets the outstanding own op after every node it was handed to
 // refused it for good: no honest node stores a refused op, so its seq is

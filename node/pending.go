@@ -234,13 +234,108 @@ func (p *pendingSet) waiters(h protocol.Hash) []protocol.Hash {
 	return append([]protocol.Hash(nil), p.waiting[h]...)
 }
 
+// askable reports whether the preds of an op that forwarder from parked
+// are worth asking peer for: from is peer, which holds them (it forwards
+// only ops whose preds it stores), or one of the node's pseudo-forwarders.
+// Preds of ops another peer forwarded are asked of that peer: a hostile
+// member's orphans must not make every sync with an honest member ask
+// for thousands of hashes nobody has.
+func askable(from, peer peer.ID) bool {
+	return peer == "" || from == peer || from == self || from == restored || from == unattributed
+}
+
+// askableOps returns the parked ops whose preds are worth asking peer
+// for: those askable from it, and, transitively, the parked ops they wait
+// for, whoever forwarded those (peer holds them too: an op parked from a
+// hostile forwarder that an honest op cites must not leave the honest op
+// waiting). An empty peer means every parked op.
+func (p *pendingSet) askableOps(peer peer.ID) []*parked {
+	var stack []protocol.Hash
+	for h, e := range p.ops {
+		if askable(e.from, peer) {
+			stack = append(stack, h)
+		}
+	}
+	seen := map[protocol.Hash]bool{}
+	var out []*parked
+	for len(stack) > 0 {
+		h := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		e := p.ops[h]
+		if seen[h] || e == nil {
+			continue
+		}
+		seen[h] = true
+		out = append(out, e)
+		for _, m := range e.missing {
+			if p.has(m) && !seen[m] {
+				stack = append(stack, m)
+			}
+		}
+	}
+	return out
+}
+
+// unserved removes and returns the ops parked from forwarder peer that
+// miss a pred in denied that is neither parked nor held (every op parked
+// from peer if denied is nil).
+func (p *pendingSet) unserved(peer peer.ID, denied map[protocol.Hash]bool, held func(protocol.Hash) bool) []*parked {
+	f := p.by[peer]
+	if f == nil || peer == self || peer == restored || peer == unattributed {
+		return nil
+	}
+	var out []*parked
+	for _, h := range append([]protocol.Hash(nil), f.order...) {
+		e, ok := p.ops[h]
+		if !ok || e.from != peer {
+			continue
+		}
+		for _, m := range e.missing {
+			if (denied == nil || denied[m]) && !p.has(m) && !held(m) {
+				p.remove(h)
+				out = append(out, e)
+				break
+			}
+		}
+	}
+	return out
+}
+
+// chainGaps returns, per author, the highest seq below a parked op of its
+// whose Prev is neither parked nor held, among the ops worth asking peer
+// about (askableOps): the author's chain is missing up to there.
+func (p *pendingSet) chainGaps(peer peer.ID, held func(protocol.Hash) bool) map[protocol.Key]uint64 {
+	var out map[protocol.Key]uint64
+	for _, pk := range p.askableOps(peer) {
+		prev := pk.op.Prev
+		if prev == nil || p.has(*prev) || held(*prev) {
+			continue
+		}
+		if out == nil {
+			out = map[protocol.Key]uint64{}
+		}
+		out[pk.op.Author] = max(out[pk.op.Author], pk.op.Seq-1)
+	}
+	return out
+}
+
 // wanted returns the preds parked ops miss that are neither parked nor
 // held (has), sorted.
 func (p *pendingSet) wanted(held func(protocol.Hash) bool) []protocol.Hash {
+	return p.wantedOf("", held)
+}
+
+// wantedOf is wanted for the ops worth asking peer about (askableOps);
+// an empty peer means every parked op.
+func (p *pendingSet) wantedOf(peer peer.ID, held func(protocol.Hash) bool) []protocol.Hash {
+	seen := map[protocol.Hash]bool{}
 	var out []protocol.Hash
-	for m := range p.waiting {
-		if !p.has(m) && !held(m) {
-			out = append(out, m)
+	for _, e := range p.askableOps(peer) {
+		for _, m := range e.missing {
+			if !seen[m] && !p.has(m) && !held(m) {
+				seen[m] = true
+				out = append(out, m)
+			}
 		}
 	}
 	return protocol.SortPreds(out)

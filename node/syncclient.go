@@ -29,6 +29,9 @@ type syncConn struct {
 	r       *bufio.Reader
 	group   protocol.Hash
 	timeout time.Duration
+	// denied are the hashes the other node was asked for and answered,
+	// in full, that it does not hold (pullWanted).
+	denied map[protocol.Hash]bool
 }
 
 func (n *Node) openSync(ctx context.Context, p peer.ID) (*syncConn, error) {
@@ -141,9 +144,10 @@ func (n *Node) SyncWith(ctx context.Context, p peer.ID) error {
 		want = append(want, t.Hashes[:tipped]...)
 	}
 	want = append(want, untipped(tips.Heads, tips.Tips)...)
-	if err := n.pullWanted(ctx, c, want); err != nil {
+	if err := n.pullWanted(ctx, c, p, want); err != nil {
 		return err
 	}
+	n.unserved(ctx, p, c.denied)
 	bl.done(p)
 	n.learnPeerAddrs(c)
 	if n.gater.standing(p) == Sharing {
@@ -289,12 +293,15 @@ func (n *Node) pullRange(ctx context.Context, c *syncConn, author protocol.Key, 
 // other node returned it (it is stored or waits for its own preds, which
 // the next round asks for), or it does not have it. Only hashes left out
 // for size are asked again.
-func (n *Node) pullWanted(ctx context.Context, c *syncConn, want []protocol.Hash) error {
+func (n *Node) pullWanted(ctx context.Context, c *syncConn, p peer.ID, want []protocol.Hash) error {
 	asked := map[protocol.Hash]bool{}
 	for range maxGetRounds {
+		if err := n.pullChains(ctx, c, p); err != nil {
+			return err
+		}
 		want = n.unknown(want, asked)
 		if len(want) == 0 {
-			pend, err := n.wanted(ctx)
+			pend, err := n.wanted(ctx, p)
 			if err != nil {
 				return err
 			}
@@ -323,6 +330,53 @@ func (n *Node) pullWanted(ctx context.Context, c *syncConn, want []protocol.Hash
 			if got[h] || !resp.More {
 				asked[h] = true
 			}
+			if !got[h] && !resp.More {
+				if c.denied == nil {
+					c.denied = map[protocol.Hash]bool{}
+				}
+				c.denied[h] = true
+			}
+		}
+	}
+	return nil
+}
+
+// pullChains pulls by range the gaps in authors' chains that parked ops
+// wait for: an op whose Prev is missing waits for its author's ops from
+// this node's tip up to its own seq - 1. A range brings them a batch at a
+// time, where fetching them by hash would cost a round trip each: under a
+// flood, a node that gossip's pace left a few hundred ops behind on one
+// member would otherwise take seconds to take an honest advisory citing
+// that member's latest op. The range is cut at the gap and charged to the
+// author's pace (pullRange, paced), never refused: others cite it.
+func (n *Node) pullChains(ctx context.Context, c *syncConn, p peer.ID) error {
+	var gaps map[protocol.Key]uint64
+	if err := n.do(ctx, func(l *loop) { gaps = l.pending.chainGaps(p, l.eng.Has) }); err != nil {
+		return err
+	}
+	if len(gaps) == 0 {
+		return nil
+	}
+	mine, err := n.store.Tips()
+	if err != nil {
+		return fmt.Errorf("node: %w", err)
+	}
+	for author, to := range gaps {
+		have := mine[author].Seq
+		if to <= have {
+			continue
+		}
+		release := n.pulls.try(author)
+		if release == nil {
+			continue // another sync is pulling this author
+		}
+		err := n.pullRange(ctx, c, author, have+1, to, true)
+		release()
+		if err != nil {
+			if ctx.Err() != nil || errors.Is(err, network.ErrReset) {
+				return err
+			}
+			n.log.Debug("chain gap", "author", author.Short(), "err", err)
 		}
 	}
 	return nil
@@ -343,10 +397,11 @@ func (n *Node) unknown(hs []protocol.Hash, asked map[protocol.Hash]bool) []proto
 	return out
 }
 
-// wanted asks the loop which preds its pending ops still miss.
-func (n *Node) wanted(ctx context.Context) ([]protocol.Hash, error) {
+// wanted asks the loop which preds its pending ops still miss, of those
+// worth asking p about (askable).
+func (n *Node) wanted(ctx context.Context, p peer.ID) ([]protocol.Hash, error) {
 	var out []protocol.Hash
-	err := n.do(ctx, func(l *loop) { out = l.wanted() })
+	err := n.do(ctx, func(l *loop) { out = l.wantedOf(p) })
 	return out, err
 }
 

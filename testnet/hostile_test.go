@@ -98,16 +98,14 @@ func TestHostileFloodOfValidOpsIsPaced(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if err := WaitFor(ctx, "A to pace the flood", func() bool {
-		return a.Node().Verdicts()["ignore/paced"] >= flood-burst
+	// A paces the flood; the ops it took out of order wait for preds M
+	// does not serve (a rogue speaks no sync), which costs M its score
+	// at once, and pubsub may then take nothing more from it.
+	if err := WaitFor(ctx, "A to pace the flood and score M below zero", func() bool {
+		s, ok := a.Node().PeerScore(net.M("M").ID)
+		return a.Node().Verdicts()["ignore/paced"] > 0 && ok && s < 0
 	}); err != nil {
 		t.Fatalf("%v; A's verdicts: %v", err, a.Node().Verdicts())
-	}
-	if err := WaitFor(ctx, "A to score M below zero", func() bool {
-		s, ok := a.Node().PeerScore(net.M("M").ID)
-		return ok && s < 0
-	}); err != nil {
-		t.Fatal(err)
 	}
 	honestAdvisoryArrives(t, ctx, net)
 	for _, name := range founders {
@@ -145,10 +143,16 @@ func TestHostileOrphanFloodIsBounded(t *testing.T) {
 		}
 		peak = max(peak, a.Node().Store().PendingLen())
 	}
-	if err := WaitFor(ctx, "A to judge the orphans", func() bool {
-		return a.Node().Verdicts()["ignore/missing-preds"] >= orphans
+	// A asks M for the orphans' preds; M serves no sync, so each orphan
+	// still parked costs it 100 points at once, and once its score is
+	// below the publish threshold (−1000) A's pubsub prunes it and its
+	// flood dries up.
+	if err := WaitFor(ctx, "A to judge the orphans, or to stop taking them", func() bool {
+		s, _ := a.Node().PeerScore(mm.ID)
+		return a.Node().Verdicts()["ignore/missing-preds"] >= orphans || s < -1000
 	}); err != nil {
-		t.Fatalf("%v; A's verdicts: %v", err, a.Node().Verdicts())
+		s, ok := a.Node().PeerScore(mm.ID)
+		t.Fatalf("%v; A's verdicts: %v; M's score %v (%v)", err, a.Node().Verdicts(), s, ok)
 	}
 	peak = max(peak, a.Node().Store().PendingLen())
 	if peak > quota {
@@ -267,9 +271,12 @@ func TestRevokedMemberThroughAColludingRelay(t *testing.T) {
 			}
 		}
 	}
+	if err := WaitFor(ctx, "A to score the relay below zero", func() bool {
+		s, ok := a.Node().PeerScore(net.M("M").ID)
+		return ok && s < 0
+	}); err != nil {
+		t.Errorf("%v: the relay forwarded a revoked member's ops", err)
+	}
 	s, _ := a.Node().PeerScore(net.M("M").ID)
 	t.Logf("A's verdicts %v; the relay's score %.1f", a.Node().Verdicts(), s)
-	if s >= 0 {
-		t.Errorf("the relay's score at A is %.1f after forwarding a revoked member's ops, want below zero", s)
-	}
 }

@@ -44,6 +44,9 @@ type plan struct {
 	// revokeRuns the revocations (and suspensions) at each.
 	revokeN    []int
 	revokeRuns int
+	// attackN is the honest circle size of the attack scenario;
+	// attackRuns the advisories timed in each of its phases.
+	attackN, attackRuns int
 	// admitN is the circle size of the admission scenario; admitRuns
 	// the newcomers admitted.
 	admitN    int
@@ -75,14 +78,14 @@ func planFor(quick bool) plan {
 	if quick {
 		return plan{quick: true, delay: 20 * time.Millisecond,
 			propN: []int{10}, propRuns: 20, ingestOps: 10_000,
-			revokeN: []int{10}, revokeRuns: 2, admitN: 10, admitRuns: 3,
+			revokeN: []int{10}, revokeRuns: 2, admitN: 10, admitRuns: 3, attackN: 10, attackRuns: 20,
 			catchupOps: []int{10_000}, footN: 10, storeAdvisories: 1000,
 			scaleN: []int{10, 25}, scaleAdv: 10, scaleRepeats: 1, limit: 45 * time.Second,
 			idle: 2 * time.Second, applicantWait: 3 * time.Second}
 	}
 	return plan{delay: 20 * time.Millisecond,
 		propN: []int{10, 25, 50}, propRuns: 100, ingestOps: 100_000,
-		revokeN: []int{10, 50}, revokeRuns: 5, admitN: 25, admitRuns: 6,
+		revokeN: []int{10, 50}, revokeRuns: 5, admitN: 25, admitRuns: 6, attackN: 25, attackRuns: 60,
 		catchupOps: []int{10_000, 100_000}, footN: 25, storeAdvisories: 5000,
 		scaleN: []int{10, 25, 50, 100}, scaleAdv: 30, scaleRepeats: 3, limit: 8 * time.Minute,
 		idle: 2 * time.Second, applicantWait: 3 * time.Second}
@@ -207,6 +210,7 @@ var scenarios = []struct {
 	{5, "catch-up", "catch-up ≥ 10,000 ops/s", catchup, 1},
 	{6, "footprint", "idle daemon ≤ 64 MiB resident", footprint, 1},
 	{7, "scale", "messages per node per advisory grow ≤ 1.5 × from N = 10 to N = 100 (floodsub: ~10 ×)", scale, 2},
+	{8, "attack", "honest propagation p99 ≤ 1.5 × the quiet circle's while one member floods; honest heap growth < 64 MiB", attack, 1},
 }
 
 // waitUntil polls cond every few milliseconds for at most limit.

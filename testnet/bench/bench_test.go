@@ -119,7 +119,7 @@ func TestSmokeTinyRun(t *testing.T) {
 	}
 	tiny := plan{quick: true, delay: 5 * time.Millisecond,
 		propN: []int{3}, propRuns: 3, ingestOps: 300,
-		revokeN: []int{3}, revokeRuns: 1, admitN: 4, admitRuns: 1,
+		revokeN: []int{3}, revokeRuns: 1, admitN: 4, admitRuns: 1, attackN: 3, attackRuns: 3,
 		catchupOps: []int{300}, footN: 3, storeAdvisories: 30,
 		scaleN: []int{3, 4}, scaleAdv: 2, limit: 90 * time.Second, noDaemon: true,
 		idle: 300 * time.Millisecond, applicantWait: time.Second}
