@@ -56,6 +56,7 @@ help:
 	make bench   the circle benchmarks beside their baselines (kring testnet bench), report in bench-out/<date>/
 	make bench-quick  the same, small (under 2 minutes)
 	make gobench Go benchmarks of $(BENCH_DIRS) (BENCH=regexp BENCHTIME=1s BENCHCOUNT=1), also written to bench-out/
+	make soak    the crash loop: a node process SIGKILLed 50 times while it publishes and receives (KRING_CRASH_KILLS=n, KRING_CRASH_SEED=n to replay)
 	make fuzz    short local fuzzing of every Fuzz target in $(FUZZ_DIRS) (FUZZTIME=$(FUZZTIME) each)
 	make fmt     gofmt -w on the module's Go files
 	make clean   remove bin/ and bench-out/
@@ -81,6 +82,11 @@ test:
 	  echo "== go test (other packages)"
 	  $(GO) test -timeout $(TEST_TIMEOUT) $(TESTFLAGS) $$rest
 	fi
+
+# The long crash loop; `make test` runs a short one (KRING_CRASH_KILLS unset).
+.PHONY: soak
+soak:
+	KRING_CRASH_KILLS=$${KRING_CRASH_KILLS:-50} $(GO) test -run '^TestKilledNodeKeepsAcknowledgedOps$$' -count 1 -v -timeout 60m ./testnet
 
 # Go files to check with gofmt: everything tracked or new, except testdata.
 GOFILES_CMD := find . -name '*.go' -not -path './.git/*' -not -path '*/testdata/*' -not -path './bin/*'
