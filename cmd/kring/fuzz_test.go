@@ -18,9 +18,11 @@ import (
 // The fuzz tests of the files kring reads. Their seeds live in
 // testdata/fuzz/<FuzzName>/: files named seed-* are written by
 // TestFuzzSeeds (fuzzseeds_test.go) from the examples in testdata/ and
-// what kring init and kring genesis write, with malformed variants; any
-// other file there is an input that once failed a fuzz target, kept as a
-// regression test. Run a fuzzer with, for example:
+// what kring init and kring genesis write, with malformed variants; files
+// named found-* are small inputs with which the fuzzer reached new code,
+// kept so that a run starts from there; any other file there is an input
+// that once failed a fuzz target, kept as a regression test. Run a fuzzer
+// with, for example:
 //
 //	go test -run '^$' -fuzz '^FuzzConfig$' -fuzztime 60s ./cmd/kring
 

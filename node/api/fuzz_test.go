@@ -24,9 +24,10 @@ import (
 // The fuzz tests of the API's request decoding. Their seeds live in
 // testdata/fuzz/<FuzzName>/: files named seed-* are written by
 // TestFuzzSeeds (fuzzseeds_test.go) from the examples of docs/api.md and
-// malformed variants of them; any other file there is an input that once
-// failed a fuzz target, kept as a regression test. Run a fuzzer with, for
-// example:
+// malformed variants of them; files named found-* are small inputs with
+// which the fuzzer reached new code, kept so that a run starts from there;
+// any other file there is an input that once failed a fuzz target, kept
+// as a regression test. Run a fuzzer with, for example:
 //
 //	go test -run '^$' -fuzz '^FuzzDecodeRequest$' -fuzztime 60s ./node/api
 
