@@ -24,7 +24,7 @@ STATICCHECK_VERSION ?= v0.8.2
 RACE_DIRS := protocol trust node testnet
 # Packages whose Go benchmarks `make gobench` runs, and whose fuzz targets `make fuzz` runs.
 BENCH_DIRS := protocol trust node
-FUZZ_DIRS := protocol
+FUZZ_DIRS := protocol node/api cmd/kring
 
 TEST_TIMEOUT ?= 10m
 TESTFLAGS ?=

@@ -160,6 +160,9 @@ func (d *draft) genesis() (*protocol.Genesis, error) {
 	if d.Format != draftFormat {
 		return nil, fmt.Errorf("not a genesis draft (format %q, want %q)", d.Format, draftFormat)
 	}
+	if len(d.Founders) == 0 {
+		return nil, fmt.Errorf("%w: it lists no founders (kring genesis draft writes the initiator as founder #1)", errAltered)
+	}
 	if len(d.Sigs) != len(d.Founders) {
 		return nil, fmt.Errorf("%w: %d signature slots for %d founders", errAltered, len(d.Sigs), len(d.Founders))
 	}
