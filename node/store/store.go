@@ -57,6 +57,15 @@ func Open(dir string, o Options) (*Store, error) {
 	case !o.InMemory && dir == "":
 		return nil, fmt.Errorf("%w: no dir given", ErrInvalidOptions)
 	}
+	if !o.InMemory {
+		removed, err := removeEmptyLogs(dir)
+		if err != nil {
+			return nil, err
+		}
+		if len(removed) > 0 && o.Logger != nil {
+			o.Logger.Warn("removed empty badger files a crash left behind", "files", removed)
+		}
+	}
 	db, err := badger.Open(o.badgerOptions(dir))
 	if err != nil {
 		return nil, fmt.Errorf("store: opening %q: %w", dir, err)
