@@ -2,14 +2,11 @@ package node
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
 	"github.com/libp2p/go-libp2p/core/network"
 	"github.com/libp2p/go-libp2p/core/peer"
-	libp2pprotocol "github.com/libp2p/go-libp2p/core/protocol"
-	msmux "github.com/multiformats/go-multistream"
 
 	"github.com/kring-circle/kring/node/store"
 	"github.com/kring-circle/kring/protocol"
@@ -191,14 +188,6 @@ func (n *Node) fetch(p peer.ID) {
 			return err
 		}
 		c, err := n.openSync(ctx, p)
-		if errors.Is(err, msmux.ErrNotSupported[libp2pprotocol.ID]{}) {
-			// A member's node that does not speak the sync protocol
-			// serves none of the preds of the ops it forwards: its ops
-			// are dropped and charged at once, each time, with no
-			// backoff to wait out.
-			n.unserved(ctx, p, nil)
-			return nil
-		}
 		if err != nil {
 			return err
 		}
@@ -220,12 +209,13 @@ func (n *Node) fetch(p peer.ID) {
 const unservedPenalty = 100
 
 // unserved drops the parked ops that p forwarded and that wait for a pred
-// p has just said it does not hold (denied; nil: p serves no sync at all),
-// and charges p unservedPenalty for each. An honest forwarder holds the
+// p has just said, in a complete answer, it does not hold (denied), and
+// charges p unservedPenalty for each. A peer that cannot be asked at all
+// (no stream, no sync protocol) proves nothing: its ops wait, and expire. An honest forwarder holds the
 // preds of every op it forwards (it accepted the op), and answers a fetch
 // only after the commit in progress, so it is never charged.
 func (n *Node) unserved(ctx context.Context, p peer.ID, denied map[protocol.Hash]bool) {
-	if denied != nil && len(denied) == 0 {
+	if len(denied) == 0 {
 		return
 	}
 	_ = n.do(ctx, func(l *loop) { l.dropUnserved(p, denied, time.Now()) })

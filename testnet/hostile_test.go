@@ -99,8 +99,8 @@ func TestHostileFloodOfValidOpsIsPaced(t *testing.T) {
 		}
 	}
 	// A paces the flood; the ops it took out of order wait for preds M
-	// does not serve (a rogue speaks no sync), which costs M its score
-	// at once, and pubsub may then take nothing more from it.
+	// does not serve (this rogue speaks no sync): they expire, and the
+	// paced ops cost M its score.
 	if err := WaitFor(ctx, "A to pace the flood and score M below zero", func() bool {
 		s, ok := a.Node().PeerScore(net.M("M").ID)
 		return a.Node().Verdicts()["ignore/paced"] > 0 && ok && s < 0
@@ -125,6 +125,7 @@ func TestHostileOrphanFloodIsBounded(t *testing.T) {
 		c.PendingPeerOps = quota
 		c.PendingTTL = 500 * time.Millisecond
 	})
+	m.ServeSync(SyncEmpty) // asked for the orphans' preds, it has none
 	a := net.M("A")
 	mm := net.M("M")
 	peak := 0
@@ -143,8 +144,8 @@ func TestHostileOrphanFloodIsBounded(t *testing.T) {
 		}
 		peak = max(peak, a.Node().Store().PendingLen())
 	}
-	// A asks M for the orphans' preds; M serves no sync, so each orphan
-	// still parked costs it 100 points at once, and once its score is
+	// A asks M for the orphans' preds; M answers it has none, so each
+	// orphan still parked costs it 100 points at once, and once its score is
 	// below the publish threshold (−1000) A's pubsub prunes it and its
 	// flood dries up.
 	if err := WaitFor(ctx, "A to judge the orphans, or to stop taking them", func() bool {

@@ -24,6 +24,9 @@ const (
 	// names, serves none of them, and answers every other request with
 	// nothing.
 	SyncLyingTips
+	// SyncEmpty answers every request, in full, with nothing: a node that
+	// holds none of what it forwarded.
+	SyncEmpty
 )
 
 // ServeSync has the rogue answer sync requests as b says. liars are the
@@ -48,6 +51,10 @@ func (r *Rogue) ServeSync(b SyncBehaviour, liars ...protocol.Key) {
 				return
 			case SyncLyingTips:
 				if err := protocol.WriteSync(s, lie(&req, liars)); err != nil {
+					return
+				}
+			case SyncEmpty:
+				if err := protocol.WriteSync(s, &protocol.SyncResponse{}); err != nil {
 					return
 				}
 			}
