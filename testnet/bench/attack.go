@@ -85,7 +85,7 @@ func attack(ctx context.Context, e *env, s *Scenario) error {
 	s.Rows = append(s.Rows, ar, qr)
 	score, _ := c.M(honest[0]).Node().PeerScore(c.M(attacker).ID)
 	ar.Extra["attacker_score_at_first"] = score
-	e.logf("N=%d: flooded runs (ms) %v; the attacker's score at %s %.0f", n, millis(loud.lat), honest[0], score)
+	e.logf("N=%d: flooded runs (ms) %v; the attacker's score at %s %.0f; its verdicts there %v", n, millis(loud.lat), honest[0], score, c.M(honest[0]).Node().Verdicts())
 	e.logf("N=%d: quiet p99 %.0f ms, flooded p99 %.0f ms (%.2f×); heap growth %.1f MiB (%.1f per honest node); CPU %.2f → %.2f cores; sent %d valid ops, %d orphans",
 		n, qr.P99, ar.P99, ar.Ratio, growth, perNode, quiet.cpu, loud.cpu, f.valid.Load(), f.orphans.Load())
 	s.judge(ar.Ratio <= 1.5 && perNode < 64, "honest p99 %.2f× the quiet circle's (%.0f vs %.0f ms, medians %.0f vs %.0f); heap growth %.1f MiB per honest node (%.0f MiB for %d)",
