@@ -196,7 +196,6 @@ func (n *Node) fetch(p peer.ID) {
 			n.kick(p)
 			return err
 		}
-		n.unserved(ctx, p, c.denied)
 		return nil
 	})
 }

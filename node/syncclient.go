@@ -29,9 +29,6 @@ type syncConn struct {
 	r       *bufio.Reader
 	group   protocol.Hash
 	timeout time.Duration
-	// denied are the hashes the other node was asked for and answered,
-	// in full, that it does not hold (pullWanted).
-	denied map[protocol.Hash]bool
 }
 
 func (n *Node) openSync(ctx context.Context, p peer.ID) (*syncConn, error) {
@@ -147,7 +144,6 @@ func (n *Node) SyncWith(ctx context.Context, p peer.ID) error {
 	if err := n.pullWanted(ctx, c, p, want); err != nil {
 		return err
 	}
-	n.unserved(ctx, p, c.denied)
 	bl.done(p)
 	n.learnPeerAddrs(c)
 	if n.gater.standing(p) == Sharing {
@@ -326,16 +322,24 @@ func (n *Node) pullWanted(ctx context.Context, c *syncConn, p peer.ID, want []pr
 		for _, op := range ops {
 			got[op.Hash()] = true
 		}
+		var denied map[protocol.Hash]bool
 		for _, h := range ask {
 			if got[h] || !resp.More {
 				asked[h] = true
 			}
 			if !got[h] && !resp.More {
-				if c.denied == nil {
-					c.denied = map[protocol.Hash]bool{}
+				if denied == nil {
+					denied = map[protocol.Hash]bool{}
 				}
-				c.denied[h] = true
+				denied[h] = true
 			}
+		}
+		// What p forwarded and cannot serve costs it now, round by round:
+		// under a flood of orphans the rounds would run on for as long as
+		// new ones come.
+		n.unserved(ctx, p, denied)
+		if len(ops) == 0 && len(want) <= len(ask) {
+			return nil // p has none of what this node misses of it
 		}
 	}
 	return nil
