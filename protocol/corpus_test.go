@@ -3,7 +3,7 @@ package protocol
 import (
 	"bytes"
 	"flag"
-	"fmt"
+	"github.com/kring-circle/kring/internal/fuzzseed"
 	"maps"
 	"os"
 	"path/filepath"
@@ -20,22 +20,6 @@ var updateCorpus = flag.Bool("update-corpus", false, "rewrite the generated fuzz
 // out of the seed corpus: the unit tests cover them, and the fuzzer
 // mutates small inputs better.
 const maxSeed = 4 << 10
-
-// seedFile encodes values in the corpus file format of `go test -fuzz`.
-func seedFile(vals ...any) []byte {
-	b := []byte("go test fuzz v1\n")
-	for _, v := range vals {
-		switch v := v.(type) {
-		case []byte:
-			b = fmt.Appendf(b, "[]byte(%q)\n", v)
-		case byte:
-			b = fmt.Appendf(b, "byte(%q)\n", v)
-		default:
-			panic(fmt.Sprintf("seedFile: %T", v))
-		}
-	}
-	return b
-}
 
 // seedName turns a test case name into a file name.
 func seedName(prefix, name string) string {
@@ -73,9 +57,9 @@ func corpus(t testing.TB) map[string][]byte {
 	valid := validOps(t, c)
 	for _, name := range slices.Sorted(maps.Keys(valid)) {
 		o := valid[name]
-		add(filepath.Join("FuzzDecode", seedName("valid-", name)), seedFile(o.Bytes()))
-		add(filepath.Join("FuzzOpen", seedName("valid-", name)), seedFile(o.Bytes()))
-		add(filepath.Join("FuzzDecodeBody", seedName("valid-", name)), seedFile(byte(o.Kind), o.Body))
+		add(filepath.Join("FuzzDecode", seedName("valid-", name)), fuzzseed.File(o.Bytes()))
+		add(filepath.Join("FuzzOpen", seedName("valid-", name)), fuzzseed.File(o.Bytes()))
+		add(filepath.Join("FuzzDecodeBody", seedName("valid-", name)), fuzzseed.File(byte(o.Kind), o.Body))
 	}
 	bodies := map[string]bool{}
 	for _, o := range valid {
@@ -85,8 +69,8 @@ func corpus(t testing.TB) map[string][]byte {
 		if len(rc.raw) > maxSeed {
 			continue
 		}
-		add(filepath.Join("FuzzDecode", seedName("reject-", rc.name)), seedFile(rc.raw))
-		add(filepath.Join("FuzzOpen", seedName("reject-", rc.name)), seedFile(rc.raw))
+		add(filepath.Join("FuzzDecode", seedName("reject-", rc.name)), fuzzseed.File(rc.raw))
+		add(filepath.Join("FuzzOpen", seedName("reject-", rc.name)), fuzzseed.File(rc.raw))
 		// The body of a rejected op, where it has one that is not valid.
 		var env struct {
 			Kind uint64 `cbor:"7,keyasint"`
@@ -94,7 +78,7 @@ func corpus(t testing.TB) map[string][]byte {
 		}
 		if cbor.Unmarshal(rc.raw, &env) == nil && env.Kind < 256 && !bodies[string(env.Body)] {
 			bodies[string(env.Body)] = true
-			add(filepath.Join("FuzzDecodeBody", seedName("reject-", rc.name)), seedFile(byte(env.Kind), env.Body))
+			add(filepath.Join("FuzzDecodeBody", seedName("reject-", rc.name)), fuzzseed.File(byte(env.Kind), env.Body))
 		}
 	}
 	return files

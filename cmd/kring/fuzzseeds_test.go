@@ -1,37 +1,20 @@
 package main
 
 import (
-	"bytes"
 	"encoding/json"
 	"flag"
-	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 
+	"github.com/kring-circle/kring/internal/fuzzseed"
 	"github.com/kring-circle/kring/protocol"
 	"github.com/kring-circle/kring/trust/trusttest"
 )
 
 var updateSeeds = flag.Bool("update-seeds", false, "rewrite the generated fuzz seeds (seed-*) in testdata/fuzz")
-
-// seedFile encodes values in the corpus file format of `go test -fuzz`.
-func seedFile(vals ...any) []byte {
-	b := []byte("go test fuzz v1\n")
-	for _, v := range vals {
-		switch v := v.(type) {
-		case []byte:
-			b = fmt.Appendf(b, "[]byte(%q)\n", v)
-		case byte:
-			b = fmt.Appendf(b, "byte(%q)\n", v)
-		default:
-			panic(fmt.Sprintf("seedFile: %T", v))
-		}
-	}
-	return b
-}
 
 // seedVariants returns b and malformed variants of it: cut in half, cut
 // by one byte, and with a byte of invalid UTF-8 in the middle.
@@ -53,7 +36,7 @@ func cliSeeds(t *testing.T) map[string][]byte {
 		if _, dup := seeds[path]; dup {
 			t.Fatalf("two seeds named %s", path)
 		}
-		seeds[path] = seedFile(vals...)
+		seeds[path] = fuzzseed.File(vals...)
 	}
 	addFile := func(target, name string, b []byte) {
 		for suffix, v := range seedVariants(b) {
@@ -174,41 +157,5 @@ func cliSeeds(t *testing.T) map[string][]byte {
 // TestFuzzSeeds checks that the generated seeds in testdata/fuzz are
 // current, and rewrites them with -update-seeds.
 func TestFuzzSeeds(t *testing.T) {
-	want := cliSeeds(t)
-	dir := filepath.Join("testdata", "fuzz")
-	var stale []string
-	for path, content := range want {
-		p := filepath.Join(dir, path)
-		if got, err := os.ReadFile(p); err == nil && bytes.Equal(got, content) {
-			continue
-		}
-		if !*updateSeeds {
-			stale = append(stale, path)
-			continue
-		}
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, content, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	old, _ := filepath.Glob(filepath.Join(dir, "*", "seed-*"))
-	for _, p := range old {
-		rel, _ := filepath.Rel(dir, p)
-		if _, ok := want[rel]; ok {
-			continue
-		}
-		if !*updateSeeds {
-			stale = append(stale, rel)
-			continue
-		}
-		if err := os.Remove(p); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if len(stale) > 0 {
-		slices.Sort(stale)
-		t.Fatalf("%d fuzz seeds are stale (%s, ...): run go test ./cmd/kring -run TestFuzzSeeds -update-seeds", len(stale), stale[0])
-	}
+	fuzzseed.Check(t, filepath.Join("testdata", "fuzz"), cliSeeds(t), *updateSeeds, "go test ./cmd/kring -run TestFuzzSeeds -update-seeds")
 }

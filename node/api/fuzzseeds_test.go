@@ -1,39 +1,19 @@
 package api_test
 
 import (
-	"bytes"
 	"encoding/base64"
 	"flag"
 	"fmt"
-	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 	"testing"
 
+	"github.com/kring-circle/kring/internal/fuzzseed"
 	"github.com/kring-circle/kring/protocol"
 	"github.com/kring-circle/kring/trust/trusttest"
 )
 
 var updateSeeds = flag.Bool("update-seeds", false, "rewrite the generated fuzz seeds (seed-*) in testdata/fuzz")
-
-// seedFile encodes values in the corpus file format of `go test -fuzz`.
-func seedFile(vals ...any) []byte {
-	b := []byte("go test fuzz v1\n")
-	for _, v := range vals {
-		switch v := v.(type) {
-		case []byte:
-			b = fmt.Appendf(b, "[]byte(%q)\n", v)
-		case string:
-			b = fmt.Appendf(b, "string(%q)\n", v)
-		case byte:
-			b = fmt.Appendf(b, "byte(%q)\n", v)
-		default:
-			panic(fmt.Sprintf("seedFile: %T", v))
-		}
-	}
-	return b
-}
 
 // apiSeeds returns the generated seeds, by path under testdata/fuzz: the
 // request examples of docs/api.md, with the keys and the application of a
@@ -128,9 +108,9 @@ func apiSeeds(t *testing.T) map[string][]byte {
 		route := strings.ReplaceAll(strings.TrimPrefix(requestKinds[i].path, "/v1/"), "/", "-")
 		for j, b := range bs {
 			name := fmt.Sprintf("%s-%d", route, j)
-			add("FuzzDecodeRequest", name, seedFile(byte(i), []byte(b)))
+			add("FuzzDecodeRequest", name, fuzzseed.File(byte(i), []byte(b)))
 			if len(b) < 4<<10 {
-				add("FuzzHandler", name, seedFile(byte(len(handlerRoutes)+i), "", []byte(b)))
+				add("FuzzHandler", name, fuzzseed.File(byte(len(handlerRoutes)+i), "", []byte(b)))
 			}
 		}
 	}
@@ -143,12 +123,12 @@ func apiSeeds(t *testing.T) map[string][]byte {
 			route += "-segment"
 		}
 		for j, a := range as {
-			add("FuzzHandler", fmt.Sprintf("%s-%s-%d", strings.ToLower(hr.method), route, j), seedFile(byte(i), a, []byte(nil)))
+			add("FuzzHandler", fmt.Sprintf("%s-%s-%d", strings.ToLower(hr.method), route, j), fuzzseed.File(byte(i), a, []byte(nil)))
 		}
 	}
 	for i, s := range []string{"AMBER", "tlp:amber+strict", " Green ", "TLP:RED", "clear", "AMBER STRICT",
 		"", "TLP:", "TLP:TLP:RED", "tlp: red", "\u0280ED", "amber+strict\x00"} {
-		add("FuzzParseTLP", fmt.Sprintf("%d", i), seedFile(s))
+		add("FuzzParseTLP", fmt.Sprintf("%d", i), fuzzseed.File(s))
 	}
 	return seeds
 }
@@ -156,46 +136,5 @@ func apiSeeds(t *testing.T) map[string][]byte {
 // TestFuzzSeeds checks that the generated seeds in testdata/fuzz are
 // current, and rewrites them with -update-seeds.
 func TestFuzzSeeds(t *testing.T) {
-	checkSeeds(t, apiSeeds(t), "go test ./node/api -run TestFuzzSeeds -update-seeds")
-}
-
-// checkSeeds compares the seeds under testdata/fuzz with want, or writes
-// want there with -update-seeds, removing the seed-* files it lacks.
-func checkSeeds(t *testing.T, want map[string][]byte, rerun string) {
-	dir := filepath.Join("testdata", "fuzz")
-	var stale []string
-	for path, content := range want {
-		p := filepath.Join(dir, path)
-		if got, err := os.ReadFile(p); err == nil && bytes.Equal(got, content) {
-			continue
-		}
-		if !*updateSeeds {
-			stale = append(stale, path)
-			continue
-		}
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, content, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	old, _ := filepath.Glob(filepath.Join(dir, "*", "seed-*"))
-	for _, p := range old {
-		rel, _ := filepath.Rel(dir, p)
-		if _, ok := want[rel]; ok {
-			continue
-		}
-		if !*updateSeeds {
-			stale = append(stale, rel)
-			continue
-		}
-		if err := os.Remove(p); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if len(stale) > 0 {
-		slices.Sort(stale)
-		t.Fatalf("%d fuzz seeds are stale (%s, ...): run %s", len(stale), stale[0], rerun)
-	}
+	fuzzseed.Check(t, filepath.Join("testdata", "fuzz"), apiSeeds(t), *updateSeeds, "go test ./node/api -run TestFuzzSeeds -update-seeds")
 }
