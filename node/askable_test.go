@@ -76,10 +76,10 @@ func TestUnservedOpsAreDroppedForTheirForwarderOnly(t *testing.T) {
 	if gone := f.p.unserved("P", map[protocol.Hash]bool{f.nobody: true}, none); len(gone) != 0 {
 		t.Errorf("P lost %d ops for a pred of another forwarder's op", len(gone))
 	}
-	if gone := f.p.unserved("R", nil, none); len(gone) != 1 || gone[0].op != f.z3 {
-		t.Errorf("a forwarder that serves no sync lost %d ops, want its one op left", len(gone))
+	if gone := f.p.unserved("R", map[protocol.Hash]bool{f.z2: true}, none); len(gone) != 1 || gone[0].op != f.z3 {
+		t.Errorf("R denied Z3's pred: dropped %d ops, want Z3 alone", len(gone))
 	}
-	if gone := f.p.unserved(self, nil, none); len(gone) != 0 {
-		t.Error("the node's own parked ops were dropped as unserved")
+	if !f.p.has(f.h.Hash()) {
+		t.Error("P's op was dropped when R denied what it waits for: it goes only when P denies")
 	}
 }

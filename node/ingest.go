@@ -202,10 +202,8 @@ func (l *loop) dropUnserved(p peer.ID, denied map[protocol.Hash]bool, now time.T
 	l.n.penalties.charge(p, len(gone)*unservedPenalty, now)
 }
 
-// wanted returns the missing preds of pending ops that nobody holds here.
-func (l *loop) wanted() []protocol.Hash { return l.pending.wanted(l.eng.Has) }
-
-// wantedOf is wanted for the parked ops worth asking peer about.
+// wantedOf returns the missing preds, held nowhere here, of the parked
+// ops worth asking peer about.
 func (l *loop) wantedOf(peer peer.ID) []protocol.Hash { return l.pending.wantedOf(peer, l.eng.Has) }
 
 // dropOwn forgets the outstanding own op after every node it was handed to

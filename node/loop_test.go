@@ -166,15 +166,15 @@ func TestLoopWanted(t *testing.T) {
 		t.Fatalf("store.PendingLen = %d, want 3", got)
 	}
 	want := protocol.SortPreds([]protocol.Hash{d.p1.Hash(), d.p2.Hash()})
-	if got := l.wanted(); !slices.Equal(got, want) {
+	if got := l.wantedOf(self); !slices.Equal(got, want) {
 		t.Fatalf("wanted = %v, want P1 and P2", got)
 	}
 	l.ingest(d.p2, true)
-	if got := l.wanted(); !slices.Equal(got, []protocol.Hash{d.p1.Hash()}) {
+	if got := l.wantedOf(self); !slices.Equal(got, []protocol.Hash{d.p1.Hash()}) {
 		t.Fatalf("wanted after P2 = %v, want P1", got)
 	}
 	l.ingest(d.p1, true)
-	if got := l.wanted(); len(got) != 0 {
+	if got := l.wantedOf(self); len(got) != 0 {
 		t.Fatalf("wanted after P1 = %v, want nothing", got)
 	}
 	l.commit()

@@ -222,16 +222,7 @@ func newKnockGate(every time.Duration, untold func(peer.ID) bool) *knockGate {
 // node has a decision about p to tell it, and did not let p through in the
 // last interval. If so it notes it.
 func (g *knockGate) open(p peer.ID, now time.Time) bool {
-	if !g.untold(p) {
-		return false
-	}
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	if last, ok := g.last[p]; ok && now.Sub(last) < g.every {
-		return false
-	}
-	g.last[p] = now
-	return true
+	return g.untold(p) && g.dialOpen(p, now)
 }
 
 // answering reports whether p came through within knockWindow of now.

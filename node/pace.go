@@ -174,13 +174,21 @@ func (o *ownPacer) wait(ctx context.Context, op *protocol.Op) error {
 // its own buckets for that author fill on its own clock.
 const pacedPenalty = 1
 
+// pacesAuthor reports whether the pace applies to author's ops at this
+// node, st being its State: not to its own ops, and not to keys the log
+// does not know (their ops are refused anyway, and a bucket for each would
+// let strangers grow the pacer).
+func (n *Node) pacesAuthor(st *trust.State, author protocol.Key) bool {
+	return n.pace != nil && author != n.key && st.Key(author).Status != trust.StatusStranger
+}
+
 // paced reports whether op, which from forwarded and which this node does
 // not store, comes faster than its author's pace; it counts the verdict
 // and charges from when from is the author's own node. This node's own
 // ops, ops it stores, and ops of keys the log does not know (refused
 // anyway) are never paced.
 func (n *Node) paced(from peer.ID, op *protocol.Op) bool {
-	if n.pace == nil || op.Author == n.key || n.State().Key(op.Author).Status == trust.StatusStranger {
+	if !n.pacesAuthor(n.State(), op.Author) {
 		return false
 	}
 	if has, err := n.store.Has(op.Hash()); err != nil || has {
@@ -214,7 +222,7 @@ func (n *Node) syncPace(author protocol.Key, have, tip uint64) (uint64, bool) {
 		n.verdicts.addN(ignore("disk-low"), tip-have)
 		return have, true
 	}
-	if tip <= have || author == n.key || n.ready() != nil || n.State().Key(author).Status == trust.StatusStranger {
+	if tip <= have || !n.pacesAuthor(n.State(), author) || n.ready() != nil {
 		return tip, false
 	}
 	budget := uint64(n.pace.budget(author, paceAdvisories, time.Now()))
@@ -232,7 +240,7 @@ func (n *Node) syncPace(author protocol.Key, have, tip uint64) (uint64, bool) {
 // the author's pace; a twin that another member cites is fetched as a
 // pred (chargePace), never refused.
 func (n *Node) twinBudget(author protocol.Key, count int) int {
-	if author == n.key || n.ready() != nil || n.State().Key(author).Status == trust.StatusStranger {
+	if !n.pacesAuthor(n.State(), author) || n.ready() != nil {
 		return count
 	}
 	return max(1, min(count, n.pace.budget(author, paceAdvisories, time.Now())))
@@ -268,7 +276,7 @@ func (n *Node) chargePace(ops []*protocol.Op) {
 	now := time.Now()
 	st := n.State()
 	for _, op := range ops {
-		if op.Author != n.key && st.Key(op.Author).Status != trust.StatusStranger {
+		if n.pacesAuthor(st, op.Author) {
 			n.pace.charge(op.Author, classOf(op.Kind), 1, len(op.Bytes()), now)
 		}
 	}

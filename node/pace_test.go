@@ -2,6 +2,7 @@ package node
 
 import (
 	"context"
+	"fmt"
 	"testing"
 	"time"
 
@@ -14,7 +15,7 @@ import (
 // debt that gossip then waits out.
 func TestPacerBurstClassesAndDebt(t *testing.T) {
 	c := newCircle(t, "A", "B", "C")
-	adv := func(i int) *protocol.Op { return must(t)(c.Advise("B", "flood", protocol.TLPGreen)) }
+	adv := func(i int) *protocol.Op { return must(t)(c.Advise("B", fmt.Sprint("flood ", i), protocol.TLPGreen)) }
 	vote := must(t)(c.Vote("B", c.Suspend("A", "test")))
 	pace := Pace{OpsPerSecond: 1, Burst: 3, BytesPerSecond: 1 << 20, BurstBytes: 2 * protocol.MaxOpSize}
 	p := newPacer(pace, pace)
@@ -63,6 +64,10 @@ func TestPacerBurstClassesAndDebt(t *testing.T) {
 	}
 }
 
+// slow is a pace whose burst of 5 ops a test can exceed and whose rate
+// refills nothing within a test.
+var slow = Pace{OpsPerSecond: 0.001, Burst: 5, BytesPerSecond: 1 << 20, BurstBytes: 64 << 20}
+
 // authorTip returns the highest seq of author's ops that n stores.
 func authorTip(t *testing.T, n *Node, author protocol.Key) uint64 {
 	t.Helper()
@@ -98,7 +103,6 @@ func onTopic(t *testing.T, ctx context.Context, a, b *Node) {
 // causal closure holds.
 func TestFloodPastThePaceIsIgnoredChargedAndClosureKept(t *testing.T) {
 	c := newCircle(t, "A", "B", "C")
-	slow := Pace{OpsPerSecond: 0.001, Burst: 5, BytesPerSecond: 1 << 20, BurstBytes: 64 << 20}
 	a := startNode(t, c, "A", func(cfg *Config) {
 		cfg.PaceAdvisories = slow
 		cfg.SyncInterval = time.Hour
@@ -182,7 +186,6 @@ func TestForkStormCostsNoMoreThanThePace(t *testing.T) {
 	for i := range 40 {
 		storm = append(storm, must(t)(c.Fork("B", &protocol.Advisory{Title: "twin", Summary: string(rune('a'+i%26)) + string(rune('a'+i/26)), TLP: protocol.TLPGreen})))
 	}
-	slow := Pace{OpsPerSecond: 0.001, Burst: 5, BytesPerSecond: 1 << 20, BurstBytes: 64 << 20}
 	a := startNode(t, c, "A", func(cfg *Config) {
 		cfg.PaceAdvisories = slow
 		cfg.SyncInterval = time.Hour

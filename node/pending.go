@@ -241,14 +241,14 @@ func (p *pendingSet) waiters(h protocol.Hash) []protocol.Hash {
 // member's orphans must not make every sync with an honest member ask
 // for thousands of hashes nobody has.
 func askable(from, peer peer.ID) bool {
-	return peer == "" || from == peer || from == self || from == restored || from == unattributed
+	return from == peer || from == self || from == restored || from == unattributed
 }
 
 // askableOps returns the parked ops whose preds are worth asking peer
 // for: those askable from it, and, transitively, the parked ops they wait
 // for, whoever forwarded those (peer holds them too: an op parked from a
 // hostile forwarder that an honest op cites must not leave the honest op
-// waiting). An empty peer means every parked op.
+// waiting).
 func (p *pendingSet) askableOps(peer peer.ID) []*parked {
 	var stack []protocol.Hash
 	for h, e := range p.ops {
@@ -277,8 +277,7 @@ func (p *pendingSet) askableOps(peer peer.ID) []*parked {
 }
 
 // unserved removes and returns the ops parked from forwarder peer that
-// miss a pred in denied that is neither parked nor held (every op parked
-// from peer if denied is nil).
+// miss a pred in denied that is neither parked nor held.
 func (p *pendingSet) unserved(peer peer.ID, denied map[protocol.Hash]bool, held func(protocol.Hash) bool) []*parked {
 	f := p.by[peer]
 	if f == nil || peer == self || peer == restored || peer == unattributed {
@@ -291,7 +290,7 @@ func (p *pendingSet) unserved(peer peer.ID, denied map[protocol.Hash]bool, held 
 			continue
 		}
 		for _, m := range e.missing {
-			if (denied == nil || denied[m]) && !p.has(m) && !held(m) {
+			if denied[m] && !p.has(m) && !held(m) {
 				p.remove(h)
 				out = append(out, e)
 				break
@@ -319,14 +318,8 @@ func (p *pendingSet) chainGaps(peer peer.ID, held func(protocol.Hash) bool) map[
 	return out
 }
 
-// wanted returns the preds parked ops miss that are neither parked nor
-// held (has), sorted.
-func (p *pendingSet) wanted(held func(protocol.Hash) bool) []protocol.Hash {
-	return p.wantedOf("", held)
-}
-
-// wantedOf is wanted for the ops worth asking peer about (askableOps);
-// an empty peer means every parked op.
+// wantedOf returns, sorted, the preds that the parked ops worth asking
+// peer about (askableOps) miss and that are neither parked nor held.
 func (p *pendingSet) wantedOf(peer peer.ID, held func(protocol.Hash) bool) []protocol.Hash {
 	seen := map[protocol.Hash]bool{}
 	var out []protocol.Hash

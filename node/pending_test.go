@@ -50,7 +50,7 @@ func TestPendingSetBound(t *testing.T) {
 		t.Errorf("P1's waiters = %v, want Q", w)
 	}
 	held := func(h protocol.Hash) bool { return h == p1 }
-	if got := p.wanted(held); !slices.Equal(got, []protocol.Hash{d.x.Hash()}) {
+	if got := p.wantedOf("B", held); !slices.Equal(got, []protocol.Hash{d.x.Hash()}) {
 		t.Errorf("wanted = %v, want X (Q is parked, P1 held)", got)
 	}
 	p.remove(d.q.Hash())

@@ -344,15 +344,7 @@ func TestKickDuringBackoffRunsOnceAfterIt(t *testing.T) {
 	})
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	if err := e.Connect(ctx, a.AddrInfo()); err != nil {
-		t.Fatal(err)
-	}
-	for !connectedTo(e, a.ID()) || e.turns.busy(a.ID()) || e.syncAttempts.Load() == 0 {
-		if ctx.Err() != nil {
-			t.Fatal("E never connected to A")
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
+	connectAndSync(t, ctx, e, a)
 	e.syncRetry.failed(a.ID(), time.Now())
 	before := e.syncAttempts.Load()
 	for range 20 {
@@ -361,12 +353,7 @@ func TestKickDuringBackoffRunsOnceAfterIt(t *testing.T) {
 	if got := e.syncAttempts.Load() - before; got != 0 {
 		t.Fatalf("%d syncs started inside the backoff, want 0", got)
 	}
-	for e.syncAttempts.Load() == before {
-		if ctx.Err() != nil {
-			t.Fatal("the kicks inside the backoff never led to a sync after it")
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+	waitUntil(t, ctx, "the kicks inside the backoff to lead to a sync after it", func() bool { return e.syncAttempts.Load() != before })
 	time.Sleep(700 * time.Millisecond)
 	if got := e.syncAttempts.Load() - before; got != 1 {
 		t.Errorf("%d syncs after 20 kicks inside one backoff, want 1", got)
@@ -388,24 +375,11 @@ func TestEnrolmentEndsTheSyncBackoff(t *testing.T) {
 	})
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	if err := e.Connect(ctx, a.AddrInfo()); err != nil {
-		t.Fatal(err)
-	}
-	for !connectedTo(e, a.ID()) || e.turns.busy(a.ID()) || e.syncAttempts.Load() == 0 {
-		if ctx.Err() != nil {
-			t.Fatal("E never connected to A")
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
+	connectAndSync(t, ctx, e, a)
 	e.syncRetry.failed(a.ID(), time.Now())
 	before := e.syncAttempts.Load()
 	e.enrolled(c.Genesis, a.ID())
-	for e.syncAttempts.Load() == before {
-		if ctx.Err() != nil {
-			t.Fatal("E did not sync with the member that took its admission")
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+	waitUntil(t, ctx, "E to sync with the member that took its admission", func() bool { return e.syncAttempts.Load() != before })
 }
 
 // busy reports whether a sync with p is running.
@@ -413,4 +387,16 @@ func (t *syncTurns) busy(p peer.ID) bool {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	return t.running[p]
+}
+
+// connectAndSync connects e to a and waits until the sync the connection
+// kicked has run and ended.
+func connectAndSync(t *testing.T, ctx context.Context, e, a *Node) {
+	t.Helper()
+	if err := e.Connect(ctx, a.AddrInfo()); err != nil {
+		t.Fatal(err)
+	}
+	waitUntil(t, ctx, "E to connect to A and end the sync the connection kicked", func() bool {
+		return connectedTo(e, a.ID()) && !e.turns.busy(a.ID()) && e.syncAttempts.Load() > 0
+	})
 }
