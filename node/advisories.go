@@ -13,6 +13,11 @@ import (
 // advisory of this node's log: unknown, not an advisory, or void.
 var ErrNoAdvisory = errors.New("node: no such advisory in the log")
 
+// ErrBlockedAuthor is returned, wrapped, by Advisory for a live advisory
+// whose author this node blocks: the op stays in the log, hidden from
+// this node's readers until Unblock.
+var ErrBlockedAuthor = errors.New("node: this node blocks the advisory's author")
+
 // StoredAdvisory is one live advisory of the log.
 type StoredAdvisory struct {
 	// Pos is the op's stored position, the cursor of Advisories.
@@ -29,7 +34,9 @@ const advisoryScan = 256
 // Advisories returns, in stored order, at most limit live advisories
 // stored at position from or later, and the position to continue from.
 // Void advisories (whose author a concurrent denial removed) are skipped
-// and never returned. next is from when nothing new is stored.
+// and never returned; so are those of an author this node blocks, which
+// stay in the log and are returned again once Unblock lifts the block.
+// next is from when nothing new is stored.
 func (n *Node) Advisories(ctx context.Context, from uint64, limit int) (ads []StoredAdvisory, next uint64, err error) {
 	next = from
 	for len(ads) < limit {
@@ -40,7 +47,7 @@ func (n *Node) Advisories(ctx context.Context, from uint64, limit int) (ads []St
 		if len(refs) == 0 {
 			break
 		}
-		live, err := n.liveSet(ctx, refs)
+		live, blocked, err := n.liveSet(ctx, refs)
 		if err != nil {
 			return nil, from, err
 		}
@@ -53,7 +60,9 @@ func (n *Node) Advisories(ctx context.Context, from uint64, limit int) (ads []St
 			if err != nil {
 				return nil, from, err
 			}
-			ads = append(ads, ad)
+			if !blocked[ad.Op.Author] {
+				ads = append(ads, ad)
+			}
 		}
 	}
 	return ads, next, nil
@@ -61,7 +70,8 @@ func (n *Node) Advisories(ctx context.Context, from uint64, limit int) (ads []St
 
 // AdvisoriesBefore returns, newest first, at most limit live advisories
 // stored below position before, and the position to page back from (the
-// oldest position read). Void advisories are skipped, as in Advisories.
+// oldest position read). Void advisories and those of an author this
+// node blocks are skipped, as in Advisories.
 func (n *Node) AdvisoriesBefore(ctx context.Context, before uint64, limit int) (ads []StoredAdvisory, next uint64, err error) {
 	next = before
 	for len(ads) < limit && next > 0 {
@@ -72,7 +82,7 @@ func (n *Node) AdvisoriesBefore(ctx context.Context, before uint64, limit int) (
 		if len(refs) == 0 {
 			break
 		}
-		live, err := n.liveSet(ctx, refs)
+		live, blocked, err := n.liveSet(ctx, refs)
 		if err != nil {
 			return nil, before, err
 		}
@@ -85,14 +95,16 @@ func (n *Node) AdvisoriesBefore(ctx context.Context, before uint64, limit int) (
 			if err != nil {
 				return nil, before, err
 			}
-			ads = append(ads, ad)
+			if !blocked[ad.Op.Author] {
+				ads = append(ads, ad)
+			}
 		}
 	}
 	return ads, next, nil
 }
 
 // Advisory returns the live advisory h, or an error wrapping
-// ErrNoAdvisory.
+// ErrNoAdvisory, or ErrBlockedAuthor when this node blocks its author.
 func (n *Node) Advisory(ctx context.Context, h protocol.Hash) (StoredAdvisory, error) {
 	pos, ok, err := n.store.AdvisoryPos(h)
 	if err != nil {
@@ -102,25 +114,40 @@ func (n *Node) Advisory(ctx context.Context, h protocol.Hash) (StoredAdvisory, e
 		return StoredAdvisory{}, fmt.Errorf("%w: %s", ErrNoAdvisory, h.Short())
 	}
 	ref := store.AdvisoryRef{Pos: pos, Hash: h}
-	live, err := n.liveSet(ctx, []store.AdvisoryRef{ref})
+	live, blocked, err := n.liveSet(ctx, []store.AdvisoryRef{ref})
 	if err != nil {
 		return StoredAdvisory{}, err
 	}
 	if !live[0] {
 		return StoredAdvisory{}, fmt.Errorf("%w: %s is void", ErrNoAdvisory, h.Short())
 	}
-	return n.loadAdvisory(ref)
+	ad, err := n.loadAdvisory(ref)
+	if err != nil {
+		return StoredAdvisory{}, err
+	}
+	if blocked[ad.Op.Author] {
+		return StoredAdvisory{}, fmt.Errorf("%w: advisory %s is by %s", ErrBlockedAuthor, h.Short(), ad.Op.Author.Short())
+	}
+	return ad, nil
 }
 
-// liveSet asks the loop, in one round trip, which of refs count.
-func (n *Node) liveSet(ctx context.Context, refs []store.AdvisoryRef) ([]bool, error) {
+// liveSet asks the loop, in one round trip, which of refs count, and
+// which authors this node blocks (nil when it blocks none).
+func (n *Node) liveSet(ctx context.Context, refs []store.AdvisoryRef) ([]bool, map[protocol.Key]bool, error) {
 	live := make([]bool, len(refs))
+	var blocked map[protocol.Key]bool
 	err := n.do(ctx, func(l *loop) {
 		for i, r := range refs {
 			live[i] = l.eng.Live(r.Hash)
 		}
+		if len(l.blocks) > 0 {
+			blocked = make(map[protocol.Key]bool, len(l.blocks))
+			for k := range l.blocks {
+				blocked[k] = true
+			}
+		}
 	})
-	return live, err
+	return live, blocked, err
 }
 
 // loadAdvisory reads the op of ref from the store.

@@ -121,6 +121,8 @@ func (cn *conn) explainAPI(what string, ae *api.APIError) error {
 		return usageErrorf("%s: refused: a TLP:RED advisory would reach every member and every future member in plaintext "+
 			"(Kring cannot yet encrypt it to named recipients): publish it as AMBER+STRICT or send it out of band, "+
 			"or add --plaintext-red to accept that every member and future member can read it", what)
+	case ae.Code == api.CodeAuthorBlocked:
+		return failuref("%s: %s", what, ae.Message)
 	case ae.Code == api.CodeUnknownMember || ae.Code == api.CodeNoAdvisory:
 		return usageErrorf("%s: %s: `kring members` and `kring advisories list` show what the log holds", what, ae.Message)
 	case ae.Status == http.StatusUnprocessableEntity:

@@ -28,9 +28,13 @@ func (a *app) blockCommand() *cobra.Command {
 		GroupID: "act",
 		Short:   "Block a party on this node alone, at once",
 		Long: `Block refuses KEY on this node at once: it disconnects it, refuses its
-connections and ops, and stops serving it. Nothing is published; other
-nodes are not affected (use suspend or revoke for that). KEY is a full key,
-a unique prefix of 8+ hex digits, or an organisation name.`,
+connections, stops serving it, and hides its advisories from this node's
+list, show, follow and JSON output (they stay in the log, and show again
+after kring unblock). Nothing is published and other nodes are not
+affected: the members who do not block it still relay the circle's
+advisories to it, this node's own included. To stop that, the circle
+must suspend it (kring suspend) or revoke it. KEY is a full key, a unique
+prefix of 8+ hex digits, or an organisation name.`,
 		Example: `  kring block "Example MSP" --reason "leaked a TLP:RED advisory"
   kring block 5363535c --reason "investigating"`,
 		Args: exactArgs(1, "KEY (a key, a prefix of 8+ hex digits, or an organisation name)"),
@@ -39,7 +43,10 @@ a unique prefix of 8+ hex digits, or an organisation name.`,
 				if err := cn.c.Block(ctx, k.String(), reason); err != nil {
 					return cn.explain("block", err)
 				}
-				_, err := fmt.Fprintf(a.stdout, "Blocked %s on this node.\n", who)
+				_, err := fmt.Fprintf(a.stdout, "Blocked %s on this node: it is disconnected and refused here, and its advisories are hidden here\n"+
+					"(kept in the log; kring unblock shows them again).\n"+
+					"Members who do not block it still relay the circle's advisories to it, this node's own included:\n"+
+					"to stop that, the circle must suspend it (kring suspend).\n", who)
 				return err
 			})
 		},
@@ -60,7 +67,7 @@ func (a *app) unblockCommand() *cobra.Command {
 				if err := cn.c.Unblock(ctx, k.String()); err != nil {
 					return cn.explain("unblock", err)
 				}
-				_, err := fmt.Fprintf(a.stdout, "Unblocked %s: the circle's log decides again whether it may connect.\n", who)
+				_, err := fmt.Fprintf(a.stdout, "Unblocked %s: the circle's log decides again whether it may connect, and its advisories show again.\n", who)
 				return err
 			})
 		},

@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"strconv"
 	"strings"
@@ -161,6 +162,9 @@ func (s *Server) advisory(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ad, err := s.n.Advisory(r.Context(), h)
+	if errors.Is(err, node.ErrBlockedAuthor) {
+		err = s.hiddenAdvisory(h)
+	}
 	if err != nil {
 		s.answer(w, r, 0, nil, err)
 		return

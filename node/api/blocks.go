@@ -1,12 +1,27 @@
 package api
 
 import (
+	"fmt"
 	"net/http"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/kring-circle/kring/protocol"
+	"github.com/kring-circle/kring/trust"
 )
+
+// CodeAuthorBlocked (404) answers GET /v1/advisories/{id} for an advisory
+// whose author this node blocks: it stays in the log, hidden here until
+// the block is lifted.
+const CodeAuthorBlocked = "author-blocked"
+
+// BlockScope is the sentence a block's answer carries (BlockInfo.Note):
+// what a local block does, and what it does not.
+const BlockScope = "Only this node refuses it: it is disconnected and refused here, and its advisories are hidden " +
+	"from this node's API, CLI and feeds (they stay in the log and show again on unblock). " +
+	"Members who do not block it still relay the circle's advisories to it, this node's own included; " +
+	"to stop that, the circle must suspend it (kring suspend)."
 
 func (s *Server) blocks(w http.ResponseWriter, r *http.Request) {
 	bs, err := s.n.Blocks(r.Context())
@@ -17,7 +32,7 @@ func (s *Server) blocks(w http.ResponseWriter, r *http.Request) {
 	st := s.n.State()
 	out := make([]BlockInfo, 0, len(bs))
 	for k, b := range bs {
-		out = append(out, BlockInfo{Key: k.String(), Name: nameOf(st, k), Reason: b.Reason, Since: b.Since.UTC()})
+		out = append(out, blockInfo(st, k, b.Reason, b.Since))
 	}
 	slices.SortFunc(out, func(a, b BlockInfo) int { return strings.Compare(a.Key, b.Key) })
 	writeJSON(w, http.StatusOK, out)
@@ -48,7 +63,31 @@ func (s *Server) block(w http.ResponseWriter, r *http.Request) {
 	s.log.Warn("blocked locally", "key", k.Short(), "reason", req.Reason)
 	bs, err := s.n.Blocks(r.Context())
 	b := bs[k]
-	s.answer(w, r, http.StatusOK, BlockInfo{Key: k.String(), Name: nameOf(s.n.State(), k), Reason: b.Reason, Since: b.Since.UTC()}, err)
+	s.answer(w, r, http.StatusOK, blockInfo(s.n.State(), k, b.Reason, b.Since), err)
+}
+
+// blockInfo describes the block of k, with what a block does.
+func blockInfo(st *trust.State, k protocol.Key, reason string, since time.Time) BlockInfo {
+	return BlockInfo{Key: k.String(), Name: nameOf(st, k), Reason: reason, Since: since.UTC(), Note: BlockScope}
+}
+
+// hiddenAdvisory is the 404 author-blocked answer for advisory h, whose
+// author this node blocks.
+func (s *Server) hiddenAdvisory(h protocol.Hash) error {
+	who := "a party"
+	if op, err := s.n.Store().Get(h); err == nil {
+		who = partyName(s.n.State(), op.Author)
+	}
+	return fail(http.StatusNotFound, CodeAuthorBlocked,
+		"advisory %s is by %s, which this node blocks: it stays in the log and shows again once the block is lifted (kring unblock)", h.Short(), who)
+}
+
+// partyName names k as "Name (short key)", or by its short key alone.
+func partyName(st *trust.State, k protocol.Key) string {
+	if name := nameOf(st, k); name != "" {
+		return fmt.Sprintf("%s (%s)", name, k.Short())
+	}
+	return k.Short()
 }
 
 func (s *Server) unblock(w http.ResponseWriter, r *http.Request) {

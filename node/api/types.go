@@ -301,6 +301,9 @@ type BlockInfo struct {
 	// Reason says why; Since is when the block was set.
 	Reason string    `json:"reason,omitempty"`
 	Since  time.Time `json:"since"`
+	// Note says what a local block does and does not (BlockScope): the
+	// members who do not block the party still relay to it.
+	Note string `json:"note"`
 }
 
 // OpInfo describes an op the daemon published for a request.
