@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -188,39 +187,4 @@ func printAdvisory(w io.Writer, ad api.AdvisoryInfo, content bool) error {
 		fmt.Fprintf(w, "  (%d bytes of non-JSON content: use --output json)\n", len(ad.ContentBase64))
 	}
 	return nil
-}
-
-func (a *app) advisoriesFollowCommand() *cobra.Command {
-	var after string
-	cmd := &cobra.Command{
-		Use:   "follow",
-		Short: "Print advisories as they arrive (every one after --after, then new ones)",
-		Long: `Follow prints every live advisory stored after --after (all, by default),
-then each new one as the node stores it, until interrupted. With --output
-json it prints one JSON object per line, for a SIEM or a script; resume
-after a restart with --after and the last position seen.`,
-		Example: `  kring advisories follow
-  kring advisories follow --after 120 -o json >> advisories.jsonl`,
-		Args: noArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			cn, err := a.client()
-			if err != nil {
-				return err
-			}
-			ctx, stop := interruptible(cmd.Context())
-			defer stop()
-			err = cn.c.Follow(ctx, after, func(ad api.AdvisoryInfo) error {
-				if a.output == "json" {
-					return a.printJSONLine(ad)
-				}
-				return printAdvisory(a.stdout, ad, false)
-			})
-			if ctx.Err() != nil && (errors.Is(err, context.Canceled) || err == nil) {
-				return nil
-			}
-			return cn.explain("advisories follow", err)
-		},
-	}
-	cmd.Flags().StringVar(&after, "after", "", "start after this position or ID")
-	return cmd
 }

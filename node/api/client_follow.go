@@ -20,21 +20,43 @@ const maxEventBytes = 16 << 20
 // without an error event, e.g. because it is shutting down.
 var ErrStreamEnded = errors.New("api: the daemon ended the advisory stream")
 
+// ErrStreamCut is returned, wrapped, by Follow when the stream broke off
+// mid-way, e.g. because the daemon was killed ("unexpected EOF").
+var ErrStreamCut = errors.New("api: the advisory stream broke off")
+
+// FollowOptions says where a follow starts and whom it tells.
+type FollowOptions struct {
+	// After is a cursor: an advisory's ID or Position; only advisories
+	// stored after it are streamed. Empty starts at the beginning.
+	After string
+	// Opened, if not nil, is called once the daemon has accepted the
+	// stream, before any advisory.
+	Opened func()
+}
+
 // Follow streams advisories: every live advisory stored after the cursor
 // after (an advisory's ID or position; empty for all), then each new one
 // as the daemon stores it, calling fn for each in stored order. It returns
 // fn's first error, the error the daemon ended the stream with (an
-// *APIError), ErrStreamEnded, or ctx's error once ctx is done. To resume
-// after an error, call Follow again with the Position of the last
-// advisory fn saw.
+// *APIError), ErrStreamEnded, an error wrapping ErrStreamCut, or ctx's
+// error once ctx is done. To resume after an error, call Follow again
+// with the Position of the last advisory fn saw.
 func (c *Client) Follow(ctx context.Context, after string, fn func(AdvisoryInfo) error) error {
+	return c.FollowWith(ctx, FollowOptions{After: after}, fn)
+}
+
+// FollowWith is Follow with options.
+func (c *Client) FollowWith(ctx context.Context, opts FollowOptions, fn func(AdvisoryInfo) error) error {
 	path := "/v1/advisories/follow"
-	if after != "" {
-		path += "?after=" + url.QueryEscape(after)
+	if opts.After != "" {
+		path += "?after=" + url.QueryEscape(opts.After)
 	}
 	resp, err := c.send(ctx, http.MethodGet, path, nil, "text/event-stream")
 	if err != nil {
 		return err
+	}
+	if opts.Opened != nil {
+		opts.Opened()
 	}
 	defer resp.Body.Close()
 	err = readEvents(resp.Body, func(event string, data []byte) error {
@@ -96,7 +118,7 @@ func readEvents(r io.Reader, fn func(event string, data []byte) error) error {
 		}
 	}
 	if err := sc.Err(); err != nil {
-		return fmt.Errorf("api: reading the advisory stream: %w", err)
+		return fmt.Errorf("%w: %w", ErrStreamCut, err)
 	}
 	return ErrStreamEnded
 }
