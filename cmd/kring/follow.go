@@ -38,7 +38,11 @@ printed: none is lost or printed twice. Each lost connection and each
 reconnection is a line on stderr; stdout carries advisories only. With
 --once it ends instead, with an error, as soon as the stream ends. To
 resume after follow itself was stopped, pass --after with the last
-position printed.`,
+position printed.
+
+Advisories of a party this node blocks are left out; after kring unblock,
+a follow that passed them does not go back for them (kring advisories
+list --after POS shows them).`,
 		Example: `  kring advisories follow
   kring advisories follow --after 120 -o json >> advisories.jsonl
   kring advisories follow --once`,
