@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 
@@ -30,13 +31,24 @@ func (s *Server) motions(w http.ResponseWriter, r *http.Request) {
 // openMotions returns the decisions in progress, as GET /v1/motions lists
 // them, with the State they were read from.
 func (s *Server) openMotions(r *http.Request) (*trust.State, []MotionInfo, error) {
-	st, open, err := s.n.Motions(r.Context())
+	return openMotions(r.Context(), s.n)
+}
+
+// Motions returns the decisions in progress on node n as GET /v1/motions
+// lists them, for a caller that holds the node itself (the demo).
+func Motions(ctx context.Context, n *node.Node) ([]MotionInfo, error) {
+	_, out, err := openMotions(ctx, n)
+	return out, err
+}
+
+func openMotions(ctx context.Context, n *node.Node) (*trust.State, []MotionInfo, error) {
+	st, open, err := n.Motions(ctx)
 	if err != nil {
 		return nil, nil, err
 	}
 	out := make([]MotionInfo, 0, len(open))
 	for _, m := range open {
-		out = append(out, s.motionInfo(st, m))
+		out = append(out, motionInfo(st, m, n.Key()))
 	}
 	return st, out, nil
 }
@@ -52,7 +64,8 @@ func about(motions []MotionInfo, k protocol.Key) []MotionInfo {
 	return out
 }
 
-func (s *Server) motionInfo(st *trust.State, om node.OpenMotion) MotionInfo {
+// motionInfo renders motion om of State st for organisation self.
+func motionInfo(st *trust.State, om node.OpenMotion, self protocol.Key) MotionInfo {
 	m := om.Motion
 	mi := MotionInfo{
 		ID: om.ID.String(), Kind: m.Kind.String(), Votes: len(om.Votes), Needed: om.Needed,
@@ -66,7 +79,7 @@ func (s *Server) motionInfo(st *trust.State, om node.OpenMotion) MotionInfo {
 		mi.Voters = append(mi.Voters, MotionVote{
 			Key: v.Voter.String(), Name: nameOf(st, v.Voter), Vote: v.Op.String(), At: v.At, AwaitsSettlement: v.AwaitsSettlement,
 		})
-		if v.Voter == s.n.Key() {
+		if v.Voter == self {
 			mi.Voted = true
 		}
 	}
