@@ -56,31 +56,23 @@ func (c *nodeCollector) collectLog(ch chan<- prometheus.Metric, st *trust.State)
 	ctx, cancel := context.WithTimeout(context.Background(), scrapeTimeout)
 	defer cancel()
 
-	counts, err := c.ads.count(ctx, c.n)
-	if err != nil {
-		ch <- prometheus.NewInvalidMetric(descAdvisories, err)
-	}
-	for k, n := range counts {
-		gauge(descAdvisories, float64(n), k.tlp, k.author.Short(), nameOf(st, k.author))
+	// A count or a motion list the loop could not give in time leaves its
+	// series out of this scrape rather than failing the whole scrape; the
+	// count goes on from where it stopped at the next one.
+	if counts, err := c.ads.count(ctx, c.n); err == nil {
+		for k, n := range counts {
+			gauge(descAdvisories, float64(n), k.tlp, k.author.Short(), nameOf(st, k.author))
+		}
 	}
 
 	for k, at := range c.n.LastSyncs() {
 		gauge(descLastSync, float64(at.UnixMilli())/1000, k.Short(), nameOf(st, k))
 	}
 
-	if _, open, err := c.n.Motions(ctx); err != nil {
-		ch <- prometheus.NewInvalidMetric(descMotions, err)
-	} else {
+	if _, open, err := c.n.Motions(ctx); err == nil {
 		byKind := map[[2]string]int{}
 		for _, m := range open {
-			state := MotionOpen
-			switch {
-			case m.Settling:
-				state = MotionSettling
-			case m.Ripe():
-				state = MotionRipe
-			}
-			byKind[[2]string{m.Motion.Kind.String(), state}]++
+			byKind[[2]string{m.Motion.Kind.String(), motionState(m)}]++
 		}
 		for _, k := range motionKinds {
 			for _, s := range motionStates {
@@ -136,7 +128,7 @@ func (a *adCounts) count(ctx context.Context, n *node.Node) (map[adKey]int, erro
 	for {
 		ads, next, err := n.Advisories(ctx, a.next, 512)
 		if err != nil {
-			return a.snapshot(), fmt.Errorf("api: counting advisories: %w", err)
+			return nil, fmt.Errorf("api: counting advisories: %w", err)
 		}
 		for _, ad := range ads {
 			a.counts[adKey{tlp: string(ad.Advisory.TLP), author: ad.Op.Author}]++

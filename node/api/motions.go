@@ -69,7 +69,7 @@ func motionInfo(st *trust.State, om node.OpenMotion, self protocol.Key) MotionIn
 	m := om.Motion
 	mi := MotionInfo{
 		ID: om.ID.String(), Kind: m.Kind.String(), Votes: len(om.Votes), Needed: om.Needed,
-		Voters: []MotionVote{}, OpenedAt: om.Opened, State: MotionOpen,
+		Voters: []MotionVote{}, OpenedAt: om.Opened,
 		Case: fmt.Sprintf("%x", m.Case), From: m.From,
 	}
 	if sub := m.Subject(); !sub.IsZero() {
@@ -96,15 +96,21 @@ func motionInfo(st *trust.State, om node.OpenMotion, self protocol.Key) MotionIn
 		doc := charterDoc(*m.Charter)
 		mi.Charter = &doc
 	}
-	switch {
-	case om.Settling:
-		mi.State = MotionSettling
-	case om.Ripe():
-		mi.State = MotionRipe
-	}
+	mi.State = motionState(om)
 	mi.Effect = effect(st, m)
 	mi.Next = next(mi, m.Kind)
 	return mi
+}
+
+// motionState is MotionOpen, MotionRipe or MotionSettling.
+func motionState(om node.OpenMotion) string {
+	switch {
+	case om.Settling:
+		return MotionSettling
+	case om.Ripe():
+		return MotionRipe
+	}
+	return MotionOpen
 }
 
 // who names key k as people see it: its organisation and short key.
