@@ -15,7 +15,7 @@ func (a *app) membersCommand() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:     "members [--explain KEY]",
 		GroupID: "read",
-		Short:   "List members and applicants: status, endorsements, what each still needs",
+		Short:   "List members and applicants: status, endorsements, open motions, what each still needs",
 		Long: `Members lists every key the circle's log knows: members, applicants, lapsed,
 suspended, revoked and departed organisations, with their endorsements and
 what each still needs, and the motions open about each (votes as "n of
