@@ -125,19 +125,15 @@ func (n *Node) autoEnact(st *trust.State) {
 // it. It is more than any motion can gather for the motions this node never
 // enacts for others (Admit).
 func threshold(st *trust.State, m protocol.Motion) int {
-	t := st.Thresholds()
-	switch m.Kind {
-	case protocol.MotionSuspend:
-		return t.Suspend
-	case protocol.MotionUnsuspend, protocol.MotionRevoke:
-		return t.Revoke
-	case protocol.MotionCharter:
-		if m.Charter == nil || m.Charter.Version != st.NextCharterVersion() {
-			return protocol.MaxVotes + 1 // stale: another change came first
-		}
-		return t.Change
+	switch {
+	case m.Kind == protocol.MotionAdmit:
+		return protocol.MaxVotes + 1 // the applicant's own node enacts it
+	case m.Kind == protocol.MotionCharter && (m.Charter == nil || m.Charter.Version != st.NextCharterVersion()):
+		return protocol.MaxVotes + 1 // stale: another change came first
+	case m.Kind == protocol.MotionDisavow:
+		return protocol.MaxVotes + 1 // not enacted automatically, as before
 	}
-	return protocol.MaxVotes + 1
+	return votesNeeded(st.Thresholds(), m.Kind)
 }
 
 func votedBy(t trust.Tally, k protocol.Key) bool {

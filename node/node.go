@@ -73,6 +73,8 @@ type Node struct {
 	synced  map[peer.ID]bool // members a sync completed with since start
 	turns   *syncTurns       // syncs in flight, one per peer
 	fetches *syncTurns       // fetches of missing preds in flight, one per peer
+	// lastSync is when a sync with each peer last completed (LastSyncs).
+	lastSync map[protocol.Key]time.Time
 	// enacting holds the motions this node is enacting automatically.
 	enacting map[protocol.Hash]bool
 	// pulls gives one sync at a time each author's missing range.
@@ -140,6 +142,7 @@ func New(ctx context.Context, cfg Config) (*Node, error) {
 		loopDone:  make(chan struct{}),
 		changed:   make(chan struct{}),
 		synced:    map[peer.ID]bool{},
+		lastSync:  map[protocol.Key]time.Time{},
 		enacting:  map[protocol.Hash]bool{},
 		redials:   newRetrySchedule(retryPolicy{min: cfg.RedialMin, max: cfg.RedialMax}),
 		syncRetry: newRetrySchedule(retryPolicy{min: cfg.RedialMin, max: cfg.RedialMax}),

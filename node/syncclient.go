@@ -145,6 +145,7 @@ func (n *Node) SyncWith(ctx context.Context, p peer.ID) error {
 		return err
 	}
 	bl.done(p)
+	n.syncDone(p)
 	n.learnPeerAddrs(c)
 	if n.gater.standing(p) == Sharing {
 		n.saveAddrs(p)

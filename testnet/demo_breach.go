@@ -84,7 +84,8 @@ func (d *demo) breach(ctx context.Context) error {
 }
 
 // vote has each voter vote for motion with the hash of the evidence; the
-// first vote fixes the motion (a suspension's case) the others join.
+// first vote fixes the motion (a suspension's case) the others join, and
+// the next voter's node shows it in progress (kring motions).
 // It returns the motion and the deciding (last) vote.
 func (d *demo) vote(ctx context.Context, motion protocol.Motion, evidence string, voters ...string) (protocol.Motion, *protocol.Op, error) {
 	hash := protocol.Hash(sha256.Sum256([]byte(evidence)))
@@ -99,6 +100,11 @@ func (d *demo) vote(ctx context.Context, motion protocol.Motion, evidence string
 		}
 		motion = op.Content().(*protocol.Vote).Motion
 		d.tl.say("%s votes to %s %s (vote %s, %d of %d, evidence sha256 %s)", name(v), motion.Kind, name(kestrel), op.Hash().Short(), i+1, len(voters), hash.Short())
+		if i == 0 && len(voters) > 1 {
+			if err := d.showMotions(ctx, voters[1], motion); err != nil {
+				return motion, nil, err
+			}
+		}
 	}
 	return motion, op, nil
 }

@@ -44,6 +44,8 @@ func TestDemo(t *testing.T) {
 		"acknowledges this and publishes it anyway",
 		"== Step 4: a member breaches trust",
 		"Polder Power Services blocks Kestrel Components on its own node",
+		"`kring motions` on Veldspan Logistics: suspend Kestrel Components, 1 of 2 votes, voted by Harbourline Grid (",
+		"if enacted: suspends Kestrel Components (",
 		"suspension in force on all 5 nodes",
 		"revocation in force on all 5 nodes",
 		// The removal notice reached the member's own node, which refuses

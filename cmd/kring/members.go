@@ -15,10 +15,11 @@ func (a *app) membersCommand() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:     "members [--explain KEY]",
 		GroupID: "read",
-		Short:   "List members and applicants: status, endorsements, what each still needs",
+		Short:   "List members and applicants: status, endorsements, open motions, what each still needs",
 		Long: `Members lists every key the circle's log knows: members, applicants, lapsed,
 suspended, revoked and departed organisations, with their endorsements and
-what each still needs. --explain KEY tells the story of one key: the ops
+what each still needs, and the motions open about each (votes as "n of
+threshold"; kring motions shows them in full). --explain KEY tells the story of one key: the ops
 that made its standing (founding, endorsements, admission, suspensions,
 revocation), and which of them count. KEY is a full key, a unique prefix of
 8+ hex digits, or an organisation name.`,
@@ -81,13 +82,13 @@ func standing(m api.MemberInfo) string {
 
 func (a *app) printMembers(members []api.MemberInfo) error {
 	tw := tabwriter.NewWriter(a.stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "ORGANISATION\tKEY\tSTATUS\tENDORSEMENTS\tNEEDS")
+	fmt.Fprintln(tw, "ORGANISATION\tKEY\tSTATUS\tENDORSEMENTS\tOPEN MOTIONS\tNEEDS")
 	for _, m := range members {
 		endorse := "-"
 		if m.Needed > 0 && !m.Founder {
 			endorse = fmt.Sprintf("%d/%d", m.Endorsements, m.Needed)
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", orDash(m.Name), short(m.Key), standing(m), endorse, orDash(m.Needs))
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", orDash(m.Name), short(m.Key), standing(m), endorse, orDash(motionsBrief(m.Motions)), orDash(m.Needs))
 	}
 	return tw.Flush()
 }
@@ -99,6 +100,14 @@ func (a *app) printMemberDetail(d api.MemberDetail) error {
 	fmt.Fprintf(w, "  status: %s\n", standing(d.MemberInfo))
 	if d.Needs != "" {
 		fmt.Fprintf(w, "  needs: %s\n", d.Needs)
+	}
+	for _, m := range d.Motions {
+		var voters []string
+		for _, v := range m.Voters {
+			voters = append(voters, named(v.Name, v.Key))
+		}
+		fmt.Fprintf(w, "  open motion: %s, %s, opened %s, voted by %s\n", m.Kind, votesOf(m), stamp(m.OpenedAt), strings.Join(voters, ", "))
+		fmt.Fprintf(w, "    if enacted: %s; %s\n", m.Effect, m.Next)
 	}
 	if p := d.Profile; p != nil {
 		var parts []string

@@ -94,6 +94,7 @@ func (a *app) commands() []*cobra.Command {
 		a.statusCommand(),
 		a.peersCommand(),
 		a.membersCommand(),
+		a.motionsCommand(),
 		a.blocksCommand(),
 		a.advisoriesCommand(),
 		a.publishCommand(),

@@ -162,6 +162,12 @@ func (c *Client) Member(ctx context.Context, key string) (MemberDetail, error) {
 	return out, c.do(ctx, http.MethodGet, "/v1/members/"+url.PathEscape(key), nil, &out)
 }
 
+// Motions returns the decisions in progress, the oldest first.
+func (c *Client) Motions(ctx context.Context) ([]MotionInfo, error) {
+	var out []MotionInfo
+	return out, c.do(ctx, http.MethodGet, "/v1/motions", nil, &out)
+}
+
 // Advisories returns a page of live advisories in stored order, oldest
 // or newest first as opts.Order says.
 func (c *Client) Advisories(ctx context.Context, opts ListOptions) ([]AdvisoryInfo, error) {

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/kring-circle/kring/node"
@@ -38,14 +39,16 @@ func charterInfo(st *trust.State) CharterInfo {
 	}
 }
 
-func (s *Server) memberInfo(st *trust.State, k protocol.Key, blocks map[protocol.Key]store.Block) MemberInfo {
+// memberInfo describes key k; open are the decisions in progress about it
+// (about).
+func (s *Server) memberInfo(st *trust.State, k protocol.Key, blocks map[protocol.Key]store.Block, open []MotionInfo) MemberInfo {
 	ks := st.Key(k)
 	_, blocked := blocks[k]
 	mi := MemberInfo{
 		Key: k.String(), Status: ks.Status.String(), Founder: ks.Founder,
 		Suspended: ks.Suspended, Sharing: ks.InSharingSet(), Equivocated: ks.Equivocated,
 		Endorsements: ks.Endorsements, Needed: ks.Needed, Missing: ks.Missing(),
-		Needs: needs(st, ks), Blocked: blocked, Self: k == s.n.Key(),
+		Needs: needs(st, ks, open), Motions: open, Blocked: blocked, Self: k == s.n.Key(),
 		Connected: k != s.n.Key() && s.connected(k),
 	}
 	if !ks.Application.IsZero() {
@@ -62,8 +65,9 @@ func (s *Server) memberInfo(st *trust.State, k protocol.Key, blocks map[protocol
 	return mi
 }
 
-// needs says what key ks still needs to (re)join the sharing set.
-func needs(st *trust.State, ks trust.KeyState) string {
+// needs says what key ks still needs to (re)join the sharing set; open
+// are the decisions in progress about it.
+func needs(st *trust.State, ks trust.KeyState, open []MotionInfo) string {
 	switch {
 	case ks.Status == trust.StatusApplicant || ks.Status == trust.StatusLapsed:
 		if m := ks.Missing(); m > 0 {
@@ -73,7 +77,17 @@ func needs(st *trust.State, ks trust.KeyState) string {
 	case ks.Status == trust.StatusMember && ks.Equivocated > 0:
 		return fmt.Sprintf("nothing lifts it: it forked its chain at seq %d", ks.Equivocated)
 	case ks.Status == trust.StatusMember && ks.Suspended:
-		return fmt.Sprintf("an unsuspend enacted with %d members' votes", st.Charter.Revoke)
+		lift := fmt.Sprintf("to rejoin, an unsuspend with %d members' votes: none cast yet", st.Thresholds().Revoke)
+		var also []string
+		for _, m := range open {
+			switch m.Kind {
+			case protocol.MotionUnsuspend.String():
+				lift = fmt.Sprintf("to rejoin, an unsuspend with %d members' votes: %d of %d cast", m.Needed, m.Votes, m.Needed)
+			case protocol.MotionRevoke.String():
+				also = append(also, fmt.Sprintf("a revoke motion against it has %d of %d votes", m.Votes, m.Needed))
+			}
+		}
+		return strings.Join(append([]string{lift}, also...), "; ")
 	}
 	return ""
 }

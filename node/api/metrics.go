@@ -71,6 +71,7 @@ var (
 type nodeCollector struct {
 	n       *node.Node
 	version string
+	ads     adCounts
 }
 
 func newNodeCollector(n *node.Node, version string) *nodeCollector {
@@ -79,7 +80,8 @@ func newNodeCollector(n *node.Node, version string) *nodeCollector {
 
 // Describe implements prometheus.Collector.
 func (c *nodeCollector) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{descOps, descPeers, descMembers, descSuspended, descSharing, descStored, descPending, descBacklog, descDiskFree, descDiskLow, descInfo} {
+	for _, d := range []*prometheus.Desc{descOps, descPeers, descMembers, descSuspended, descSharing, descStored, descPending, descBacklog, descDiskFree, descDiskLow, descInfo,
+		descAdvisories, descLastSync, descMotions, descSelfStatus, descSelfSuspended, descSelfSharing, descSelfMissing} {
 		ch <- d
 	}
 }
@@ -124,6 +126,7 @@ func (c *nodeCollector) Collect(ch chan<- prometheus.Metric) {
 	gauge(descDiskFree, float64(free))
 	gauge(descDiskLow, map[bool]float64{false: 0, true: 1}[low])
 	gauge(descInfo, 1, c.version, c.n.Group().String(), c.n.Key().String())
+	c.collectLog(ch, st)
 }
 
 // StoreDelay is the histogram of publish-to-store delays: for each op

@@ -111,10 +111,14 @@ func (s *Server) members(w http.ResponseWriter, r *http.Request) {
 		s.answer(w, r, 0, nil, err)
 		return
 	}
-	st := s.n.State()
+	st, open, err := s.openMotions(r)
+	if err != nil {
+		s.answer(w, r, 0, nil, err)
+		return
+	}
 	out := []MemberInfo{}
 	for _, k := range st.Keys() {
-		out = append(out, s.memberInfo(st, k, blocks))
+		out = append(out, s.memberInfo(st, k, blocks, about(open, k)))
 	}
 	writeJSON(w, http.StatusOK, out)
 }
@@ -125,7 +129,11 @@ func (s *Server) member(w http.ResponseWriter, r *http.Request) {
 		s.answer(w, r, 0, nil, err)
 		return
 	}
-	st := s.n.State()
+	st, open, err := s.openMotions(r)
+	if err != nil {
+		s.answer(w, r, 0, nil, err)
+		return
+	}
 	if st.Key(k).Status == trust.StatusStranger {
 		s.answer(w, r, 0, nil, fail(http.StatusNotFound, CodeUnknownMember, "the log knows no member or applicant %s", k.Short()))
 		return
@@ -140,7 +148,7 @@ func (s *Server) member(w http.ResponseWriter, r *http.Request) {
 		s.answer(w, r, 0, nil, err)
 		return
 	}
-	d := MemberDetail{MemberInfo: s.memberInfo(st, k, blocks), Summary: st.Key(k).String(), Events: []Event{}}
+	d := MemberDetail{MemberInfo: s.memberInfo(st, k, blocks, about(open, k)), Summary: st.Key(k).String(), Events: []Event{}}
 	for _, ev := range evs {
 		d.Events = append(d.Events, Event{
 			Op: ev.Op.String(), Author: ev.Author.String(), AuthorName: nameOf(st, ev.Author),

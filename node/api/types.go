@@ -142,6 +142,10 @@ type MemberInfo struct {
 	// Needs says in a sentence what the key still needs to join or
 	// rejoin the sharing set; empty when nothing can or must be done.
 	Needs string `json:"needs,omitempty"`
+	// Motions are the decisions in progress about the key, as
+	// GET /v1/motions lists them: its admission, suspension, lift,
+	// revocation or disavowal.
+	Motions []MotionInfo `json:"motions,omitempty"`
 	// Blocked is set when this node blocks the key locally.
 	Blocked bool `json:"blocked"`
 	// Connected is set when this node is connected to the key's node.
@@ -472,4 +476,65 @@ type CharterVoteRequest struct {
 	// Motion is the motion's ID (64 hex digits), as GET /v1/charter lists
 	// it.
 	Motion string `json:"motion"`
+}
+
+// MotionInfo is a decision in progress (GET /v1/motions): a motion with
+// counting votes and no enactment yet, or a charter change enacted that
+// waits to settle.
+type MotionInfo struct {
+	// ID is the motion's hash.
+	ID string `json:"id"`
+	// Kind is "admit", "suspend", "unsuspend", "revoke", "charter" or
+	// "disavow".
+	Kind string `json:"kind"`
+	// Subject is the key the motion is about (the applicant of an admit,
+	// the target of the others), SubjectName its organisation's name;
+	// both absent for a charter motion.
+	Subject     string `json:"subject,omitempty"`
+	SubjectName string `json:"subject_name,omitempty"`
+	// Votes counts the members whose votes count for it; Needed is the
+	// votes its enactment needs today (the charter's threshold, floors
+	// applied).
+	Votes  int `json:"votes"`
+	Needed int `json:"needed"`
+	// Voters are the counting votes, oldest first.
+	Voters []MotionVote `json:"voters"`
+	// Voted is set when this organisation voted for it.
+	Voted bool `json:"voted"`
+	// OpenedAt is the voter's clock on the oldest counting vote
+	// (informational: no rule reads it).
+	OpenedAt time.Time `json:"opened_at"`
+	// State is "open" (short of votes), "ripe" (enough votes, no
+	// enactment yet) or "settling" (a charter change enacted that takes
+	// effect once settled).
+	State string `json:"state"`
+	// Effect says what enacting the motion would do; Next what it waits
+	// for.
+	Effect string `json:"effect"`
+	Next   string `json:"next"`
+	// Case (suspend) names the suspension case in hex; Lifts (unsuspend)
+	// are the suspension motions it lifts, Keep the twin it keeps of a
+	// forked chain; From (disavow) is the first seq disavowed;
+	// Application (admit) is the application's ID; Charter (charter) is
+	// the proposed charter.
+	Case        string      `json:"case,omitempty"`
+	Lifts       []string    `json:"lifts,omitempty"`
+	Keep        string      `json:"keep,omitempty"`
+	From        uint64      `json:"from,omitempty"`
+	Application string      `json:"application,omitempty"`
+	Charter     *CharterDoc `json:"charter,omitempty"`
+}
+
+// MotionVote is one counting vote on a motion in progress.
+type MotionVote struct {
+	// Key is the voter's member key, Name its organisation's name.
+	Key  string `json:"key"`
+	Name string `json:"name,omitempty"`
+	// Vote is the vote op's hash; At the voter's clock when it signed it.
+	Vote string    `json:"vote"`
+	At   time.Time `json:"at"`
+	// AwaitsSettlement is set for an endorsement that counts but that a
+	// quorum of members has not yet been seen to acknowledge: a backdated
+	// op could still reach it (docs/membership.md §3).
+	AwaitsSettlement bool `json:"awaits_settlement,omitempty"`
 }
