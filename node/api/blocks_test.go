@@ -18,7 +18,7 @@ import (
 // from show (404 author-blocked, naming B) and from a follow; C's
 // advisory, which cites it, shows. The block's answer says that the
 // others still relay to B and that a suspension stops it. Unblock shows
-// B's advisory again, at its stored position.
+// B's advisory again, at its stored position, and in the metrics.
 func TestBlockHidesAdvisories(t *testing.T) {
 	c, a, b, cc := trio(t)
 	ctx := ctxFor(t, 90*time.Second)
@@ -80,8 +80,16 @@ func TestBlockHidesAdvisories(t *testing.T) {
 		t.Errorf("A's follow from the start: first %q (%v); want C's advisory %s", first.Title, err, fromC.ID)
 	}
 
+	bSeries := `kring_advisories{author="` + c.Actor("B").Key.Short() + `",name="Org B",tlp="GREEN"}`
+	if body := scrape(t, a); strings.Contains(body, bSeries) {
+		t.Errorf("A's metrics count B's hidden advisory: %s", bSeries)
+	}
+
 	if err := a.c.Unblock(ctx, bKey); err != nil {
 		t.Fatalf("Unblock: %v", err)
+	}
+	if got := metric(t, scrape(t, a), bSeries); got != 1 {
+		t.Errorf("A's metrics after unblock: %s = %v, want 1", bSeries, got)
 	}
 	list, err := a.c.Advisories(ctx, api.ListOptions{Order: api.OrderOldest})
 	if err != nil || len(list) != 2 || list[0].ID != fromB.ID || list[0].Position != pos || list[1].ID != fromC.ID {

@@ -10,6 +10,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/kring-circle/kring/node"
+	"github.com/kring-circle/kring/node/store"
 	"github.com/kring-circle/kring/protocol"
 	"github.com/kring-circle/kring/trust"
 )
@@ -122,7 +123,11 @@ type adCounts struct {
 func (a *adCounts) count(ctx context.Context, n *node.Node) (map[adKey]int, error) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	if p := standingPrint(n.State()); p != a.print || a.counts == nil {
+	blocks, err := n.Blocks(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("api: counting advisories: %w", err)
+	}
+	if p := standingPrint(n.State(), blocks); p != a.print || a.counts == nil {
 		a.print, a.next, a.counts = p, 0, map[adKey]int{}
 	}
 	for {
@@ -148,13 +153,15 @@ func (a *adCounts) snapshot() map[adKey]int {
 	return out
 }
 
-// standingPrint renders what of State st decides which advisories count:
-// the status, suspension and fork of every key.
-func standingPrint(st *trust.State) string {
+// standingPrint renders what decides which advisories count: the status,
+// suspension and fork of every key in State st, and whether this node
+// blocks it (a local block hides the party's advisories on this node).
+func standingPrint(st *trust.State, blocks map[protocol.Key]store.Block) string {
 	var b strings.Builder
 	for _, k := range st.Keys() {
 		ks := st.Key(k)
-		fmt.Fprintf(&b, "%x %d %v %d;", k[:], ks.Status, ks.Suspended, ks.Equivocated)
+		_, blocked := blocks[k]
+		fmt.Fprintf(&b, "%x %d %v %d %v;", k[:], ks.Status, ks.Suspended, ks.Equivocated, blocked)
 	}
 	return b.String()
 }
