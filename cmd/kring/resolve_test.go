@@ -92,8 +92,9 @@ func kringTTY(t *testing.T, input string, args ...string) result {
 }
 
 // namedCircle founds a circle of organisations with the given names
-// (k = s = r = 2), the first one the initiator, and runs their nodes.
-func namedCircle(t *testing.T, names ...string) (dirs, urls []string) {
+// (k = s = r = 2), the first one the initiator, runs their nodes, and
+// returns their data dirs, their API URLs and the genesis file.
+func namedCircle(t *testing.T, names ...string) (dirs, urls []string, gpath string) {
 	t.Helper()
 	root := t.TempDir()
 	for i, n := range names {
@@ -111,10 +112,10 @@ func namedCircle(t *testing.T, names ...string) (dirs, urls []string) {
 	for _, d := range dirs[1:] {
 		kring(t, "--data-dir", d, "genesis", "sign", draftPath).must(t)
 	}
-	gpath := filepath.Join(root, genesisFile)
+	gpath = filepath.Join(root, genesisFile)
 	kring(t, "genesis", "finalize", draftPath, "--out", gpath).must(t)
 	urls, _ = runCircle(t, dirs, gpath)
-	return dirs, urls
+	return dirs, urls, gpath
 }
 
 // TestNamesAndConfirmation drives block, unblock, suspend, unsuspend and
@@ -124,7 +125,7 @@ func namedCircle(t *testing.T, names ...string) (dirs, urls []string) {
 // terminal unless --yes, and do not ask for a full key. kring members
 // lists organisations by name.
 func TestNamesAndConfirmation(t *testing.T) {
-	dirs, urls := namedCircle(t, "Delta Water CERT", "Bravo Grid SOC", "Alpha Energy CERT")
+	dirs, urls, _ := namedCircle(t, "Delta Water CERT", "Bravo Grid SOC", "Alpha Energy CERT")
 	cli := func(args ...string) result {
 		return kring(t, append([]string{"--data-dir", dirs[2], "--api", urls[2]}, args...)...)
 	}
