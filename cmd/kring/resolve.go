@@ -134,10 +134,14 @@ func isHex(s string) bool {
 	return err == nil
 }
 
-// memberLabel names an organisation the one way the CLI shows it to
-// people: its name and short key, "Alpha Energy CERT (5363535c2100)", or
-// the short key alone when the name is unknown.
+// memberLabel names an organisation the one way Kring shows it to people,
+// in the CLI and in the daemon's logs (protocol.Label): its name and short
+// key, "Alpha Energy CERT (5363535c2100)", or the short key alone when the
+// name is unknown.
 func memberLabel(name, key string) string {
+	if k, err := protocol.ParseKey(key); err == nil {
+		return protocol.Label(name, k)
+	}
 	if strings.TrimSpace(name) == "" {
 		return short(key)
 	}
@@ -148,10 +152,10 @@ func memberLabel(name, key string) string {
 func describeKey(k protocol.Key, members []api.MemberInfo) string {
 	for _, m := range members {
 		if m.Key == k.String() {
-			return memberLabel(m.Name, m.Key)
+			return protocol.Label(m.Name, k)
 		}
 	}
-	return k.Short()
+	return protocol.Label("", k)
 }
 
 // sortedMembers returns members sorted by organisation name, ignoring
