@@ -42,6 +42,9 @@ stop counting. Pass --force to apply afresh anyway.`,
 		Args: noArgs,
 		RunE: func(*cobra.Command, []string) error {
 			if show != "" {
+				if genesisPath != "" || len(claims) > 0 || force {
+					return usageErrorf("apply --show prints a file and writes nothing: pass it without --genesis, --claim and --force")
+				}
 				return a.showFile("apply --show", show)
 			}
 			return a.runApply(genesisPath, out, claims, force)
