@@ -62,7 +62,7 @@ func (n *Node) dial(p peer.ID) {
 	ctx, cancel := context.WithTimeout(n.ctx, n.cfg.StreamTimeout)
 	defer cancel()
 	if err := n.host.Connect(ctx, peer.AddrInfo{ID: p}); err != nil {
-		n.log.Debug("redial", "peer", p, "err", err)
+		n.log.Debug("redial", "peer", n.peerName(p), "err", err)
 	}
 }
 

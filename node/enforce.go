@@ -37,11 +37,11 @@ func (n *Node) enforce(a *admission) {
 		k, _ := n.gater.keyOf(p)
 		switch {
 		case s.admitted() && s != Sharing && old.standing(k) == Sharing:
-			n.log.Info("a member left the sharing set", "peer", p, "standing", s)
+			n.log.Info("a member left the sharing set", "peer", n.peerName(p), "standing", s)
 		case s == Sharing && n.subs != nil && n.subs.admitted(p):
 			// Pubsub turned its subscription away before it was a
 			// member; a new connection makes it announce it again.
-			n.log.Info("reconnecting a new member for gossip", "peer", p)
+			n.log.Info("reconnecting a new member for gossip", "peer", n.peerName(p))
 		case s == Sharing:
 			n.cm.Protect(p, memberTag)
 			continue
@@ -58,10 +58,10 @@ func (n *Node) enforce(a *admission) {
 		}
 		n.cm.Unprotect(p, memberTag)
 		if err := n.host.Network().ClosePeer(p); err != nil {
-			n.log.Warn("closing a connection", "peer", p, "err", err)
+			n.log.Warn("closing a connection", "peer", n.peerName(p), "err", err)
 		}
 		if !s.admitted() {
-			n.log.Info("refused peer disconnected", "peer", p, "standing", s)
+			n.log.Info("refused peer disconnected", "peer", n.peerName(p), "standing", s)
 		}
 	}
 }
@@ -153,9 +153,9 @@ func (n *Node) notifiee() network.Notifiee {
 			n.goLoop(func() {
 				n.cm.Unprotect(p, memberTag)
 				if err := n.host.Network().ClosePeer(p); err != nil {
-					n.log.Warn("closing a connection", "peer", p, "err", err)
+					n.log.Warn("closing a connection", "peer", n.peerName(p), "err", err)
 				}
-				n.log.Info("refused peer disconnected", "peer", p, "standing", s, "reason", "refused-while-connecting")
+				n.log.Info("refused peer disconnected", "peer", n.peerName(p), "standing", s, "reason", "refused-while-connecting")
 			})
 		}
 	}}
@@ -244,7 +244,7 @@ func (n *Node) withPeer(turns *syncTurns, p peer.ID, what string, f func(context
 		defer func() {
 			if r := recover(); r != nil {
 				n.syncRetry.failed(p, time.Now())
-				n.log.Error(what+" panic", "peer", p, "panic", fmt.Sprint(r))
+				n.log.Error(what+" panic", "peer", n.peerName(p), "panic", fmt.Sprint(r))
 			}
 		}()
 		ctx, cancel := context.WithTimeout(n.ctx, 4*n.cfg.StreamTimeout)
@@ -253,7 +253,7 @@ func (n *Node) withPeer(turns *syncTurns, p peer.ID, what string, f func(context
 		n.syncAttempts.Add(1)
 		if err := f(ctx, p); err != nil {
 			wait := n.syncRetry.failed(p, time.Now())
-			n.log.Debug(what, "peer", p, "err", err, "retry_after", wait)
+			n.log.Debug(what, "peer", n.peerName(p), "err", err, "retry_after", wait)
 			return
 		}
 		n.syncRetry.succeeded(p)

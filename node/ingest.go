@@ -195,7 +195,7 @@ func (l *loop) incomplete(gone []*parked, now time.Time) {
 // unservedPenalty for each.
 func (l *loop) dropUnserved(p peer.ID, denied map[protocol.Hash]bool, now time.Time) {
 	gone := l.pending.unserved(p, denied, l.eng.Has)
-	l.n.log.Debug("unserved", "peer", p, "denied", len(denied), "dropped", len(gone))
+	l.n.log.Debug("unserved", "peer", l.n.peerName(p), "denied", len(denied), "dropped", len(gone))
 	for _, e := range gone {
 		l.unparked = append(l.unparked, e.op.Hash())
 	}

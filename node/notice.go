@@ -67,13 +67,13 @@ func (n *Node) noticeAndClose(p peer.ID, ops []*protocol.Op) {
 			}
 		}
 		if err != nil {
-			n.log.Debug("telling a removed member of its removal", "peer", p, "err", err)
+			n.log.Debug("telling a removed member of its removal", "peer", n.peerName(p), "err", err)
 		}
 		cancel()
 		if err := n.host.Network().ClosePeer(p); err != nil {
-			n.log.Warn("closing a connection", "peer", p, "err", err)
+			n.log.Warn("closing a connection", "peer", n.peerName(p), "err", err)
 		}
-		n.log.Info("refused peer disconnected", "peer", p, "standing", Denied)
+		n.log.Info("refused peer disconnected", "peer", n.peerName(p), "standing", Denied)
 	}()
 }
 
@@ -250,12 +250,12 @@ func (n *Node) answerKnock(p peer.ID) {
 	}
 	if len(ops) == 0 {
 		if err := n.host.Network().ClosePeer(p); err != nil {
-			n.log.Warn("closing a connection", "peer", p, "err", err)
+			n.log.Warn("closing a connection", "peer", n.peerName(p), "err", err)
 		}
 		return
 	}
 	n.knocksAnswered.Add(1)
-	n.log.Info("telling a removed member of the decisions about it", "peer", p, "enactments", len(ops))
+	n.log.Info("telling a removed member of the decisions about it", "peer", n.peerName(p), "enactments", len(ops))
 	n.noticeAndClose(p, ops)
 }
 
@@ -287,7 +287,7 @@ func (n *Node) tellDisconnected(a, old *admission) {
 			ctx, cancel := context.WithTimeout(n.ctx, knockWindow)
 			defer cancel()
 			if err := n.host.Connect(ctx, peer.AddrInfo{ID: p}); err != nil {
-				n.log.Debug("telling a removed member of a decision about it", "peer", p, "err", err)
+				n.log.Debug("telling a removed member of a decision about it", "peer", n.peerName(p), "err", err)
 			}
 		})
 	}

@@ -242,7 +242,7 @@ func (n *Node) pushToMembers(op *protocol.Op) {
 			ctx = network.WithNoDial(ctx, "kring: push over an open connection")
 			c, err := n.openSync(ctx, p)
 			if err != nil {
-				n.log.Debug("pushing a large own op", "op", op, "peer", p, "err", err)
+				n.log.Debug("pushing a large own op", "op", op, "peer", n.peerName(p), "err", err)
 				return
 			}
 			defer c.close()
@@ -251,7 +251,7 @@ func (n *Node) pushToMembers(op *protocol.Op) {
 				err = fmt.Errorf("%w: %s", ErrRefused, resp.Refused)
 			}
 			if err != nil {
-				n.log.Debug("pushing a large own op", "op", op, "peer", p, "err", err)
+				n.log.Debug("pushing a large own op", "op", op, "peer", n.peerName(p), "err", err)
 			}
 		}()
 	}

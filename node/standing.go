@@ -105,7 +105,7 @@ func (n *Node) knockDue(targets *sharingPeers, now time.Time) {
 		ctx, cancel := context.WithTimeout(n.ctx, n.cfg.StreamTimeout)
 		defer cancel()
 		if err := n.host.Connect(ctx, peer.AddrInfo{ID: p}); err != nil {
-			n.log.Debug("knock", "peer", p, "err", err)
+			n.log.Debug("knock", "peer", n.peerName(p), "err", err)
 		}
 	})
 }

@@ -174,7 +174,7 @@ func (n *Node) pullAuthor(ctx context.Context, c *syncConn, p peer.ID, t protoco
 	to, paced := n.syncPace(t.Author, have.Seq, t.Seq)
 	if to > have.Seq {
 		if err := n.pullRange(ctx, c, t.Author, have.Seq+1, to, paced); err != nil {
-			n.log.Debug("sync range", "peer", p, "author", t.Author.Short(), "err", err)
+			n.log.Debug("sync range", "peer", n.peerName(p), "author", n.keyName(t.Author), "err", err)
 			if ctx.Err() != nil || errors.Is(err, network.ErrReset) {
 				return 0, err
 			}
@@ -381,7 +381,7 @@ func (n *Node) pullChains(ctx context.Context, c *syncConn, p peer.ID) error {
 			if ctx.Err() != nil || errors.Is(err, network.ErrReset) {
 				return err
 			}
-			n.log.Debug("chain gap", "author", author.Short(), "err", err)
+			n.log.Debug("chain gap", "author", n.keyName(author), "err", err)
 		}
 	}
 	return nil

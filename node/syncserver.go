@@ -33,7 +33,7 @@ func (n *Node) serveSync(s network.Stream) {
 	p := s.Conn().RemotePeer()
 	defer func() {
 		if r := recover(); r != nil {
-			n.log.Error("sync handler panic", "peer", p, "panic", fmt.Sprint(r))
+			n.log.Error("sync handler panic", "peer", n.peerName(p), "panic", fmt.Sprint(r))
 			s.Reset()
 		}
 	}()
@@ -55,7 +55,7 @@ func (n *Node) serveSync(s network.Stream) {
 		var req protocol.SyncRequest
 		if err := protocol.ReadSync(r, &req, limit); err != nil {
 			if !errors.Is(err, io.EOF) {
-				n.log.Debug("sync request", "peer", p, "err", err)
+				n.log.Debug("sync request", "peer", n.peerName(p), "err", err)
 				s.Reset()
 			}
 			return
@@ -105,7 +105,7 @@ func (n *Node) answer(ctx context.Context, p peer.ID, req *protocol.SyncRequest)
 		return refuse("unknown-kind")
 	}
 	if err != nil {
-		n.log.Warn("sync answer", "peer", p, "kind", req.Kind, "err", err)
+		n.log.Warn("sync answer", "peer", n.peerName(p), "kind", req.Kind, "err", err)
 		return refuse("internal")
 	}
 	return resp

@@ -20,7 +20,7 @@ import (
 func (n *Node) validate(ctx context.Context, from peer.ID, m *pubsub.Message) (res pubsub.ValidationResult) {
 	defer func() {
 		if r := recover(); r != nil {
-			n.log.Error("validator panic", "forwarder", from, "panic", fmt.Sprint(r))
+			n.log.Error("validator panic", "forwarder", n.peerName(from), "panic", fmt.Sprint(r))
 			n.verdicts.add(reject("panic"))
 			res = pubsub.ValidationReject
 		}
@@ -43,7 +43,7 @@ func (n *Node) validate(ctx context.Context, from peer.ID, m *pubsub.Message) (r
 	if err != nil {
 		v := reject(openReason(err))
 		n.verdicts.add(v)
-		n.log.Debug("op rejected", "forwarder", from, "reason", v.Reason, "err", err)
+		n.log.Debug("op rejected", "forwarder", n.peerName(from), "reason", v.Reason, "err", err)
 		return v.Result
 	}
 	if n.deferredForDisk(op) || n.paced(from, op) {
@@ -57,7 +57,7 @@ func (n *Node) validate(ctx context.Context, from peer.ID, m *pubsub.Message) (r
 		n.fetch(from)
 	}
 	if v.Result == pubsub.ValidationReject {
-		n.log.Info("op rejected", "op", op, "forwarder", from, "reason", v.Reason)
+		n.log.Info("op rejected", "op", op, "forwarder", n.peerName(from), "reason", v.Reason)
 	}
 	return v.Result
 }

@@ -12,7 +12,7 @@ import (
 )
 
 func (a *app) applyCommand() *cobra.Command {
-	var genesisPath, out string
+	var genesisPath, out, show string
 	var claims []string
 	var force bool
 	cmd := &cobra.Command{
@@ -27,20 +27,33 @@ the configured peers and enacts your admission itself as soon as k members
 have endorsed the application (it logs how many endorsements it still needs).
 
 Send application.kring to the members who vet you; each runs
-kring endorse application.kring --evidence "...".
+kring endorse application.kring --evidence "...". The file is text (the
+application in base64 between -----BEGIN KRING APPLICATION----- and
+-----END KRING APPLICATION----- lines), so it survives mail and chat; kring
+apply --show FILE prints it readably.
 
 Apply refuses to replace an application to the same circle that is installed
 already: a new application has a new ID, and the endorsements of the old one
 stop counting. Pass --force to apply afresh anyway.`,
 		Example: `  kring apply --genesis genesis.kring --out application.kring
   kring apply --genesis genesis.kring --claim vital-clients="Serves five grid operators"
-  kring apply --genesis genesis.kring --force`,
+  kring apply --genesis genesis.kring --force
+  kring apply --show application.kring`,
 		Args: noArgs,
-		RunE: func(*cobra.Command, []string) error { return a.runApply(genesisPath, out, claims, force) },
+		RunE: func(*cobra.Command, []string) error {
+			if show != "" {
+				if genesisPath != "" || len(claims) > 0 || force {
+					return usageErrorf("apply --show prints a file and writes nothing: pass it without --genesis, --claim and --force")
+				}
+				return a.showFile("apply --show", show)
+			}
+			return a.runApply(genesisPath, out, claims, force)
+		},
 	}
 	cmd.Flags().StringVar(&genesisPath, "genesis", "", "the circle's genesis file (required)")
 	cmd.Flags().StringVar(&out, "out", applicationFile, "where to write the application")
 	cmd.Flags().StringArrayVar(&claims, "claim", nil, "REQUIREMENT=STATEMENT, on top of organisation.claims (repeatable)")
+	cmd.Flags().StringVar(&show, "show", "", "print an application (or a genesis, or a draft) readably and check its signatures; writes nothing")
 	cmd.Flags().BoolVar(&force, "force", false, "replace an installed application to this circle (its endorsements stop counting)")
 	return cmd
 }
@@ -80,7 +93,7 @@ func (a *app) runApply(genesisPath, out string, claims []string, force bool) err
 		return err
 	}
 	for _, p := range []string{out, installed} {
-		if err := writeFileAtomic(p, app.Bytes(), 0o644); err != nil {
+		if err := writeFileAtomic(p, armor(armorApplication, app.Bytes()), 0o644); err != nil {
 			return failuref("writing application: %v", err)
 		}
 	}

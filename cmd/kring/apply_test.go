@@ -3,6 +3,7 @@ package main
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/kring-circle/kring/protocol"
@@ -38,7 +39,10 @@ func TestApply(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		app, err := protocol.DecodeApplication(b)
+		if !strings.HasPrefix(string(b), armorPreamble[armorApplication]+"-----BEGIN KRING APPLICATION-----\n") {
+			t.Errorf("%s is not armored:\n%s", p, b)
+		}
+		app, err := decodeApplication(b)
 		if err != nil {
 			t.Fatalf("%s: %v", p, err)
 		}
@@ -83,7 +87,7 @@ func TestApplyAgain(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	app, err := protocol.DecodeApplication(first)
+	app, err := decodeApplication(first)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -39,17 +39,20 @@ const charterTemplate = `# Kring circle charter (version 1, in the genesis). Fou
 # kring genesis draft --charter charter.toml puts it in the genesis, and every
 # founder signs it. Unknown keys are an error.
 #
-# Every field can be changed later only by a charter change: a member
-# proposes the whole next version (kring charter propose FILE) and it takes
-# effect once c' members have voted for it: the charter's c, but at least a
-# majority of the members and at most all of them (kring charter show says
-# what each threshold means for the circle's size today). The fields marked
-# HARD TO CHANGE LATER decide how every later decision is taken, the next
-# charter change included, or how the log settles; choose them for the size
-# the circle expects to reach. The texts (name, requirements, TLP policy,
-# cadence, topics) are easier to amend when the members meet.
+# Once the genesis is signed, every field can be changed only by a vote, a
+# charter change: a member proposes the whole next version
+# (kring charter propose FILE) and it takes effect once c' members have
+# voted for it: the charter's c, but at least a majority of the members and
+# at most all of them (kring charter show says what each threshold means
+# for the circle's size today). The fields marked HARD TO CHANGE LATER (k, s, r, c and
+# ack_interval) decide how every later decision is taken, the next charter
+# change included, or how the log settles; choose them for the size the
+# circle expects to reach. The texts (name, requirements, TLP policy,
+# cadence, topics) are easier to amend when the members meet, but still
+# only by that vote.
 
-# The circle's name.
+# The circle's name, as every member's kring status shows it: replace the
+# example by your circle's own.
 name = "Example energy sector circle"
 
 # k: endorsements (votes on an application, each citing vetting evidence)

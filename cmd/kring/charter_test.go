@@ -319,10 +319,11 @@ func TestCharterVerbRefusals(t *testing.T) {
 // returns each one's API URL and a client of it.
 func runCircle(t *testing.T, dirs []string, genesisPath string) ([]string, []*api.Client) {
 	t.Helper()
-	gen, err := os.ReadFile(genesisPath)
+	genOp, err := readGenesis(genesisPath)
 	if err != nil {
 		t.Fatal(err)
 	}
+	gen := genOp.Bytes()
 	var urls []string
 	var clients []*api.Client
 	var peers []string

@@ -92,7 +92,7 @@ func TestEndToEnd(t *testing.T) {
 	}
 
 	// A and B revoke C (r = 2), naming it by name and by key prefix.
-	r := bin(t, "--data-dir", a.dir, "revoke", "Org C").must(t)
+	r := bin(t, "--data-dir", a.dir, "revoke", "Org C", "--yes").must(t)
 	if !strings.Contains(r.stdout, "Voted to revoke Org C") {
 		t.Errorf("revoke said %q", r.stdout)
 	}
@@ -106,7 +106,7 @@ func TestEndToEnd(t *testing.T) {
 			cKey = m.Key
 		}
 	}
-	bin(t, "--data-dir", b.dir, "revoke", cKey[:10]).must(t)
+	bin(t, "--data-dir", b.dir, "revoke", cKey[:10], "--yes").must(t)
 	for _, o := range []*org{a, b} {
 		eventually(t, 10*time.Second, "c revoked on "+o.name, func() bool {
 			r := bin(t, "--data-dir", o.dir, "members")
@@ -142,7 +142,7 @@ func TestEndToEnd(t *testing.T) {
 
 	// Errors on the command line: one line, the documented exit status.
 	bin(t, "--data-dir", a.dir, "revoke", "Org Z").fails(t, exitUsage, `unknown member "Org Z"`)
-	bin(t, "--data-dir", a.dir, "revoke", "Org A").fails(t, exitUsage, "may not vote on a motion about itself")
+	bin(t, "--data-dir", a.dir, "revoke", "Org A", "--yes").fails(t, exitUsage, "may not vote on a motion about itself")
 	bad := filepath.Join(root, "bad.yaml")
 	if err := os.WriteFile(bad, []byte("title: x\ntlp: WHITE\n"), 0o600); err != nil {
 		t.Fatal(err)

@@ -12,7 +12,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/kring-circle/kring/node/api"
-	"github.com/kring-circle/kring/protocol"
 )
 
 func (a *app) endorseCommand() *cobra.Command {
@@ -46,7 +45,7 @@ only.`,
 			if err != nil {
 				return usageErrorf("application: %v: pass the application.kring the applicant sent", err)
 			}
-			app, err := protocol.DecodeApplication(b)
+			app, err := decodeApplication(b)
 			if err != nil {
 				return usageErrorf("application %s: %v: ask the applicant for the file kring apply wrote", args[0], err)
 			}
@@ -64,7 +63,7 @@ only.`,
 			}
 			ctx, cancel := callCtx(cmd.Context())
 			defer cancel()
-			op, err := cn.c.Endorse(ctx, api.EndorseRequest{Application: b, Evidence: sum})
+			op, err := cn.c.Endorse(ctx, api.EndorseRequest{Application: app.Bytes(), Evidence: sum})
 			if err != nil {
 				return cn.explain("endorse", err)
 			}

@@ -110,7 +110,7 @@ func (dm *daemon) dialCircle(ctx context.Context, st *trust.State) {
 			cctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 			defer cancel()
 			if err := n.Connect(cctx, ai); err != nil {
-				dm.log.Debug("dialling the circle", "peer", ai.ID, "err", err)
+				dm.log.Debug("dialling the circle", "peer", n.PeerName(ai.ID), "err", err)
 			}
 		}()
 	}

@@ -209,7 +209,7 @@ func seedCircle(tb testing.TB) *trusttest.Circle {
 // FuzzApplication feeds arbitrary bytes to readOwnApplication, the reader
 // of application.kring (kring run; kring endorse decodes the same way). An
 // accepted application is this organisation's, for this circle, signed,
-// and its canonical bytes are the file's.
+// and its canonical bytes are the file's, or what the file's armor holds.
 func FuzzApplication(f *testing.F) {
 	dir := f.TempDir()
 	group := seedCircle(f).Genesis.Hash()
@@ -224,7 +224,7 @@ func FuzzApplication(f *testing.F) {
 			t.Fatalf("accepted an application of %s for %s", app.Member.Key.Short(), app.Group.Short())
 		case app.Verify() != nil:
 			t.Fatalf("accepted an application whose signature does not verify")
-		case !bytes.Equal(app.Bytes(), b):
+		case !bytes.Equal(app.Bytes(), unarmored(t, b)):
 			t.Fatalf("an accepted application re-encodes differently")
 		}
 	})
@@ -232,7 +232,7 @@ func FuzzApplication(f *testing.F) {
 
 // FuzzGenesis feeds arbitrary bytes to readGenesis, the reader of
 // genesis.kring. An accepted genesis is a genesis op signed by every
-// founder, and its bytes are the file's.
+// founder, and its bytes are the file's, or what the file's armor holds.
 func FuzzGenesis(f *testing.F) {
 	dir := f.TempDir()
 	f.Fuzz(func(t *testing.T, b []byte) {
@@ -246,10 +246,20 @@ func FuzzGenesis(f *testing.F) {
 			t.Fatalf("accepted a %s op as the genesis", op.Kind)
 		case op.Verify() != nil || len(g.MissingSignatures(op.TS)) > 0:
 			t.Fatalf("accepted a genesis that not every founder signed")
-		case !bytes.Equal(op.Bytes(), b):
+		case !bytes.Equal(op.Bytes(), unarmored(t, b)):
 			t.Fatalf("an accepted genesis re-encodes differently")
 		}
 	})
+}
+
+// unarmored returns what an accepted file holds: b itself, or the bytes
+// inside its armor.
+func unarmored(t *testing.T, b []byte) []byte {
+	_, body, err := unarmor(b)
+	if err != nil {
+		t.Fatalf("an accepted file does not unarmor: %v", err)
+	}
+	return body
 }
 
 // advisoryExts are the file names FuzzAdvisoryFile reads, by its ext byte.

@@ -146,9 +146,13 @@ func cliSeeds(t *testing.T) map[string][]byte {
 		add("FuzzDraft", name, b)
 	}
 
-	addFile("FuzzApplication", "kring-apply", c.Application("Y").Bytes())
+	addFile("FuzzApplication", "kring-apply", armor(armorApplication, c.Application("Y").Bytes()))
+	addFile("FuzzApplication", "kring-apply-binary", c.Application("Y").Bytes())
 	add("FuzzApplication", "another-organisation", c.Application("X").Bytes())
-	addFile("FuzzGenesis", "kring-genesis-finalize", c.Genesis.Bytes())
+	addFile("FuzzGenesis", "kring-genesis-finalize", armor(armorGenesis, c.Genesis.Bytes()))
+	addFile("FuzzGenesis", "kring-genesis-binary", c.Genesis.Bytes())
+	add("FuzzGenesis", "an-armored-application", armor(armorApplication, c.Application("Y").Bytes()))
+	add("FuzzGenesis", "two-blocks", slices.Concat(armor(armorGenesis, c.Genesis.Bytes()), armor(armorGenesis, c.Genesis.Bytes())))
 	add("FuzzGenesis", "a-draft", draftJSON)
 	add("FuzzGenesis", "an-application", c.Application("Y").Bytes())
 	return seeds

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -22,7 +21,10 @@ func (a *app) genesisCommand() *cobra.Command {
 needed. The initiator (founder #1) drafts it from a charter and the other
 founders' member cards, each founder signs it, and anyone finalizes it into
 genesis.kring once all have signed. Each founder then runs
-kring genesis install genesis.kring (finalize installs it for its caller).`,
+kring genesis install genesis.kring (finalize installs it for its caller).
+genesis.kring is text (the genesis in base64 between -----BEGIN KRING
+GENESIS----- and -----END KRING GENESIS----- lines), so it survives mail and
+chat; kring reads the binary genesis.kring of earlier versions too.`,
 		Example: `  kring genesis template > charter.toml
   kring genesis draft --charter charter.toml --founder b/member.json --founder c/member.json --out genesis.draft.json
   kring --data-dir b genesis sign genesis.draft.json
@@ -171,7 +173,7 @@ the genesis in your data dir.`,
 			if err != nil {
 				return failuref("genesis finalize %s: %v", args[0], err)
 			}
-			if err := writeFileAtomic(out, op.Bytes(), 0o644); err != nil {
+			if err := writeFileAtomic(out, armor(armorGenesis, op.Bytes()), 0o644); err != nil {
 				return failuref("writing genesis: %v", err)
 			}
 			fmt.Fprintf(a.stdout, "Wrote %s: circle %s (group %s).\n", out, d.Charter.Name, op.Hash())
@@ -223,13 +225,13 @@ func (a *app) installGenesis(op *protocol.Op) error {
 	}
 	path := a.dir().resolve(cfg.Node.Genesis)
 	if old, err := os.ReadFile(path); err == nil {
-		if bytes.Equal(old, op.Bytes()) {
+		if prev, err := decodeGenesis(old); err == nil && prev.Hash() == op.Hash() {
 			_, err := fmt.Fprintf(a.stdout, "%s already holds this genesis.\n", path)
 			return err
 		}
 		return identityErrorf("%s holds another circle's genesis: one data dir serves one circle; use another --data-dir", path)
 	}
-	if err := writeFileAtomic(path, op.Bytes(), 0o644); err != nil {
+	if err := writeFileAtomic(path, armor(armorGenesis, op.Bytes()), 0o644); err != nil {
 		return failuref("installing genesis: %v", err)
 	}
 	_, err = fmt.Fprintf(a.stdout, "Installed the genesis in %s: start the node with `kring run`.\n", path)
@@ -238,36 +240,16 @@ func (a *app) installGenesis(op *protocol.Op) error {
 
 func (a *app) genesisShowCommand() *cobra.Command {
 	return &cobra.Command{
-		Use:     "show FILE",
-		Short:   "Show a genesis draft or a genesis: charter, founders, signatures",
-		Example: "  kring genesis show genesis.draft.json\n  kring genesis show genesis.kring --output json",
-		Args:    exactArgs(1, "a draft or genesis file"),
+		Use:   "show FILE",
+		Short: "Show a genesis draft, a genesis or an application: charter, founders, signatures",
+		Long: `Show prints any file that founders and applicants pass each other: a
+genesis draft (genesis.draft.json), a genesis (genesis.kring) or an
+application, in the armored text form that kring writes or the binary form
+of earlier versions. It checks every signature.`,
+		Example: "  kring genesis show genesis.draft.json\n  kring genesis show genesis.kring --output json\n  kring genesis show application.kring",
+		Args:    exactArgs(1, "a draft, genesis or application file"),
 		RunE: func(_ *cobra.Command, args []string) error {
-			b, err := os.ReadFile(args[0])
-			if err != nil {
-				return usageErrorf("genesis show: %v", err)
-			}
-			if bytes.HasPrefix(bytes.TrimSpace(b), []byte("{")) {
-				return a.showDraft(args[0])
-			}
-			op, err := decodeGenesis(b)
-			if err != nil {
-				return identityErrorf("genesis %s: %v", args[0], err)
-			}
-			g := op.Content().(*protocol.Genesis)
-			if a.output == "json" {
-				v := struct {
-					Group    string      `json:"group"`
-					Charter  charterJSON `json:"charter"`
-					Founders []card      `json:"founders"`
-				}{Group: op.Hash().String(), Charter: charterToJSON(g.Charter)}
-				for _, f := range g.Founders {
-					v.Founders = append(v.Founders, cardOf(f))
-				}
-				return a.printJSON(v)
-			}
-			fmt.Fprintf(a.stdout, "Genesis of circle %s\n", op.Hash())
-			return printGenesis(a.stdout, g, func(int) bool { return true })
+			return a.showFile("genesis show", args[0])
 		},
 	}
 }

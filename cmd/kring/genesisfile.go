@@ -12,8 +12,8 @@ import (
 	"github.com/kring-circle/kring/protocol"
 )
 
-// readGenesis reads and checks a genesis file: the canonical bytes of a
-// genesis op signed by founder #1 and by every founder.
+// readGenesis reads and checks a genesis file: a genesis op signed by
+// founder #1 and by every founder, armored (armor.go) or binary.
 func readGenesis(path string) (*protocol.Op, error) {
 	b, err := os.ReadFile(path)
 	if errors.Is(err, fs.ErrNotExist) {
@@ -39,14 +39,28 @@ func isDraft(b []byte) bool {
 	return bytes.HasPrefix(bytes.TrimSpace(b), []byte("{")) && bytes.Contains(b, []byte(strings.TrimSuffix(draftFormat, "1")))
 }
 
-// decodeGenesis checks that b is a fully signed genesis op.
+// notGenesisHint ends the errors of a file that is not a genesis.
+const notGenesisHint = "use the genesis.kring that `kring genesis finalize` wrote"
+
+// decodeGenesis checks that b, armored or binary, is a fully signed
+// genesis op.
 func decodeGenesis(b []byte) (*protocol.Op, error) {
-	op, err := protocol.Decode(b)
+	kind, body, err := unarmor(b)
 	if err != nil {
-		return nil, fmt.Errorf("not a kring genesis (%v): use the genesis.kring that `kring genesis finalize` wrote", err)
+		return nil, fmt.Errorf("not a kring genesis: %v: %s", err, notGenesisHint)
+	}
+	if kind != "" && kind != armorGenesis {
+		return nil, fmt.Errorf("%s, not a genesis: %s", armorName(kind), notGenesisHint)
+	}
+	op, err := protocol.Decode(body)
+	if err != nil {
+		if _, aerr := protocol.DecodeApplication(body); aerr == nil {
+			return nil, fmt.Errorf("an application, not a genesis: %s", notGenesisHint)
+		}
+		return nil, fmt.Errorf("not a kring genesis (%v): %s", err, notGenesisHint)
 	}
 	if !op.IsGenesis() {
-		return nil, fmt.Errorf("a %s op, not a genesis: use the genesis.kring that `kring genesis finalize` wrote", op.Kind)
+		return nil, fmt.Errorf("a %s op, not a genesis: %s", op.Kind, notGenesisHint)
 	}
 	if err := op.Verify(); err != nil {
 		g, _ := op.Content().(*protocol.Genesis)
@@ -58,6 +72,26 @@ func decodeGenesis(b []byte) (*protocol.Op, error) {
 		return nil, fmt.Errorf("signature check failed (%v): get the genesis from the founders again", err)
 	}
 	return op, nil
+}
+
+// decodeApplication checks that b, armored or binary, is an application
+// signed by its applicant.
+func decodeApplication(b []byte) (*protocol.Application, error) {
+	kind, body, err := unarmor(b)
+	if err != nil {
+		return nil, fmt.Errorf("not a kring application: %v", err)
+	}
+	if kind != "" && kind != armorApplication {
+		return nil, fmt.Errorf("%s, not an application", armorName(kind))
+	}
+	app, err := protocol.DecodeApplication(body)
+	if err != nil {
+		if op, oerr := protocol.Decode(body); oerr == nil && op.IsGenesis() {
+			return nil, fmt.Errorf("a genesis, not an application")
+		}
+		return nil, err
+	}
+	return app, nil
 }
 
 // names lists the founders with the given keys.

@@ -53,9 +53,9 @@ revocation), and which of them count. KEY is a full key, a unique prefix of
 				return a.printMemberDetail(d)
 			}
 			if a.output == "json" {
-				return a.printJSON(members)
+				return a.printJSON(sortedMembers(members))
 			}
-			return a.printMembers(members)
+			return a.printMembers(sortedMembers(members))
 		},
 	}
 	cmd.Flags().StringVar(&explainKey, "explain", "", "explain one key's standing: key, prefix or organisation name")

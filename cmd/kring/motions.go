@@ -10,8 +10,18 @@ import (
 	"github.com/kring-circle/kring/protocol"
 )
 
-// resolve turns a KEY argument into a member key, asking the daemon for
-// the members unless it is a full key.
+// yesHelp documents --yes of the verbs that act on a member.
+const yesHelp = "act without asking when KEY is a name or a key prefix (needed when stdin is not a terminal)"
+
+// confirmHelp ends the help of the verbs that ask before they act.
+const confirmHelp = `KEY may also be a unique prefix or word of the organisation name, in any
+case ("delta" finds "Delta Water CERT"). Unless KEY is the full key, the
+verb shows the organisation and key it resolved to and asks before it acts;
+--yes acts without the question, and is needed when stdin is not a
+terminal.`
+
+// resolve turns a KEY argument into a member key (matchKey) against the
+// daemon's list of members, which it also returns for describeKey.
 func (cn *conn) resolve(ctx context.Context, arg string) (protocol.Key, []api.MemberInfo, error) {
 	members, err := cn.c.Members(ctx)
 	if err != nil {
@@ -23,6 +33,7 @@ func (cn *conn) resolve(ctx context.Context, arg string) (protocol.Key, []api.Me
 
 func (a *app) blockCommand() *cobra.Command {
 	var reason string
+	var yes bool
 	cmd := &cobra.Command{
 		Use:     "block KEY --reason TEXT",
 		GroupID: "act",
@@ -37,9 +48,9 @@ must suspend it (kring suspend) or revoke it. KEY is a full key, a unique
 prefix of 8+ hex digits, or an organisation name.`,
 		Example: `  kring block "Example MSP" --reason "leaked a TLP:RED advisory"
   kring block 5363535c --reason "investigating"`,
-		Args: exactArgs(1, "KEY (a key, a prefix of 8+ hex digits, or an organisation name)"),
+		Args: exactArgs(1, "KEY ("+keyArgHelp+")"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return a.withKey(cmd, args[0], "block", func(ctx context.Context, cn *conn, k protocol.Key, who string) error {
+			return a.withKey(cmd, args[0], "block", true, yes, func(ctx context.Context, cn *conn, k protocol.Key, who string) error {
 				if err := cn.c.Block(ctx, k.String(), reason); err != nil {
 					return cn.explain("block", err)
 				}
@@ -52,6 +63,8 @@ prefix of 8+ hex digits, or an organisation name.`,
 		},
 	}
 	cmd.Flags().StringVar(&reason, "reason", "", "why, for the operators of this node")
+	cmd.Flags().BoolVar(&yes, "yes", false, yesHelp)
+	cmd.Long += "\n\n" + confirmHelp
 	return cmd
 }
 
@@ -61,9 +74,9 @@ func (a *app) unblockCommand() *cobra.Command {
 		GroupID: "act",
 		Short:   "Lift this node's block of a party",
 		Example: `  kring unblock "Example MSP"`,
-		Args:    exactArgs(1, "KEY (a key, a prefix of 8+ hex digits, or an organisation name)"),
+		Args:    exactArgs(1, "KEY ("+keyArgHelp+")"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return a.withKey(cmd, args[0], "unblock", func(ctx context.Context, cn *conn, k protocol.Key, who string) error {
+			return a.withKey(cmd, args[0], "unblock", false, false, func(ctx context.Context, cn *conn, k protocol.Key, who string) error {
 				if err := cn.c.Unblock(ctx, k.String()); err != nil {
 					return cn.explain("unblock", err)
 				}
@@ -77,15 +90,16 @@ func (a *app) unblockCommand() *cobra.Command {
 // voteCommand makes suspend, unsuspend and revoke.
 func (a *app) voteCommand(motion, summary, long, example string) *cobra.Command {
 	var caseID string
+	var yes bool
 	cmd := &cobra.Command{
 		Use:     motion + " KEY",
 		GroupID: "act",
 		Short:   summary,
 		Long:    long,
 		Example: example,
-		Args:    exactArgs(1, "KEY (a key, a prefix of 8+ hex digits, or an organisation name)"),
+		Args:    exactArgs(1, "KEY ("+keyArgHelp+")"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return a.withKey(cmd, args[0], motion, func(ctx context.Context, cn *conn, k protocol.Key, who string) error {
+			return a.withKey(cmd, args[0], motion, true, yes, func(ctx context.Context, cn *conn, k protocol.Key, who string) error {
 				op, err := cn.c.Vote(ctx, api.VoteRequest{Motion: motion, Target: k.String(), Case: caseID})
 				if err != nil {
 					return cn.explain(motion, err)
@@ -99,6 +113,8 @@ func (a *app) voteCommand(motion, summary, long, example string) *cobra.Command 
 			})
 		},
 	}
+	cmd.Flags().BoolVar(&yes, "yes", false, yesHelp)
+	cmd.Long += "\n\n" + confirmHelp
 	if motion == "suspend" {
 		cmd.Flags().StringVar(&caseID, "case", "", "join this suspension case (hex); default: the open case, or a new one")
 	}
@@ -126,8 +142,11 @@ organisation; to give up a stolen key, use kring leave.`,
 	}
 }
 
-// withKey resolves KEY and calls fn with the connection and the key.
-func (a *app) withKey(cmd *cobra.Command, arg, what string, fn func(ctx context.Context, cn *conn, k protocol.Key, who string) error) error {
+// withKey resolves KEY and calls fn with the connection, the key and the
+// organisation's label (memberLabel). When confirm is set and KEY is not
+// the full key, it first shows what KEY resolved to and asks, unless yes
+// (--yes) is set; see confirmTarget.
+func (a *app) withKey(cmd *cobra.Command, arg, what string, confirm, yes bool, fn func(ctx context.Context, cn *conn, k protocol.Key, who string) error) error {
 	cn, err := a.client()
 	if err != nil {
 		return err
@@ -138,7 +157,13 @@ func (a *app) withKey(cmd *cobra.Command, arg, what string, fn func(ctx context.
 	if err != nil {
 		return err
 	}
-	return fn(ctx, cn, k, describeKey(k, members))
+	who := describeKey(k, members)
+	if confirm {
+		if err := a.confirmTarget(what, arg, k, who, yes); err != nil {
+			return err
+		}
+	}
+	return fn(ctx, cn, k, who)
 }
 
 func (a *app) leaveCommand() *cobra.Command {

@@ -268,7 +268,7 @@ func readOwnApplication(path string, group protocol.Hash, self protocol.Key) (*p
 	if err != nil {
 		return nil, identityErrorf("application: %v", err)
 	}
-	app, err := protocol.DecodeApplication(b)
+	app, err := decodeApplication(b)
 	if err != nil {
 		return nil, identityErrorf("application %s: %v: write it again with `kring apply`", path, err)
 	}

@@ -45,7 +45,7 @@ func (s *Server) endorse(w http.ResponseWriter, r *http.Request) {
 		s.answer(w, r, 0, nil, err)
 		return
 	}
-	s.log.Info("applicant endorsed", "applicant", app.Member.Key.Short(), "name", app.Member.Profile.Name, "op", op.Hash().Short())
+	s.log.Info("applicant endorsed", "applicant", protocol.Label(app.Member.Profile.Name, app.Member.Key), "op", op.Hash().Short())
 	writeJSON(w, http.StatusCreated, opInfo(op))
 }
 
@@ -72,7 +72,7 @@ func (s *Server) vote(w http.ResponseWriter, r *http.Request) {
 		s.answer(w, r, 0, nil, err)
 		return
 	}
-	s.log.Info("voted", "motion", req.Motion, "target", m.Target.Short(), "op", op.Hash().Short())
+	s.log.Info("voted", "motion", req.Motion, "target", s.n.KeyName(*m.Target), "op", op.Hash().Short())
 	writeJSON(w, http.StatusCreated, opInfo(op))
 }
 
