@@ -25,6 +25,15 @@ var binary string
 func TestMain(m *testing.M) {
 	flag.Parse()
 	code := func() int {
+		// No test may write to the user's own ~/.kring: a command run
+		// without --data-dir lands in a directory of its own.
+		home, err := os.MkdirTemp("", "kring-test-home-")
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			return 1
+		}
+		defer os.RemoveAll(home)
+		os.Setenv("KRING_DIR", filepath.Join(home, ".kring"))
 		if testing.Short() {
 			return m.Run()
 		}
