@@ -3,7 +3,9 @@ package node
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -175,7 +177,10 @@ func TestEnrolmentShowsProgress(t *testing.T) {
 	if _, err := a.submit(ctx, c.Ops[1:]); err != nil {
 		t.Fatal(err)
 	}
-	x := startNode(t, c, "X", nil)
+	var logs lockedLog
+	x := startNode(t, c, "X", func(cfg *Config) {
+		cfg.Logger = slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	})
 	if _, ok := x.Enrolment(); ok {
 		t.Fatal("an Enrolment before Enroll ran")
 	}
@@ -241,4 +246,42 @@ func TestEnrolmentShowsProgress(t *testing.T) {
 		has, _ := a.store.Has(op.Hash())
 		return has
 	})
+
+	// A member shows enough endorsements, but this node cannot enact
+	// with them (here: it has a chain already): the reason is kept and
+	// logged at INFO, once.
+	waitUntil(t, ctx, "X to hold its own enactment", func() bool {
+		has, _ := x.store.Has(op.Hash())
+		return has && x.do(ctx, func(l *loop) {}) == nil
+	})
+	for range 2 {
+		if _, err := x.Enroll(ctx, app); err == nil {
+			t.Fatal("X enacted its admission twice")
+		}
+	}
+	if e, _ := x.Enrolment(); !e.Enough || !strings.Contains(e.Problem, "already has a chain") {
+		t.Errorf("Enrolment when enacting fails: %+v, want enough and the reason", e)
+	}
+	const line = "a member shows enough endorsements, but this node cannot enact its admission with them"
+	if got := strings.Count(logs.String(), line); got != 1 || !strings.Contains(logs.String(), "level=INFO msg=\""+line) {
+		t.Errorf("the mismatch was logged %d times, want once at INFO:\n%s", got, logs.String())
+	}
+}
+
+// lockedLog is a log buffer safe for the node's goroutines.
+type lockedLog struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (l *lockedLog) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedLog) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
 }

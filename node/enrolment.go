@@ -57,6 +57,36 @@ func (e Enrolment) String() string {
 	return fmt.Sprintf("%d of %d endorsements: %d more needed", len(e.Endorsers), e.Needed, e.Missing())
 }
 
+// Next says in a sentence what happens next with the application.
+func (e Enrolment) Next() string {
+	id := e.Application.Short()
+	switch {
+	case !e.Known:
+		return fmt.Sprintf("members' nodes answer this node once a member has endorsed application %s: send the application file to members, who endorse it with kring endorse", id)
+	case e.Enough && e.Problem != "":
+		return "members show enough endorsements, but this node could not enact its admission with them (see problem); it tries again at every enrolment interval"
+	case e.Enough:
+		return "enough endorsements: this node enacts its admission by itself and then syncs the circle's log"
+	case e.Missing() == 1:
+		return fmt.Sprintf("when 1 more member endorses application %s, this node enacts its admission by itself", id)
+	}
+	return fmt.Sprintf("when %d more members endorse application %s, this node enacts its admission by itself", e.Missing(), id)
+}
+
+// EndorserNames names the endorsers as "organisation (short key)", with
+// the names the log st knows (those of founders, at least), or the short
+// key alone.
+func (e Enrolment) EndorserNames(st *trust.State) []string {
+	out := make([]string, len(e.Endorsers))
+	for i, k := range e.Endorsers {
+		out[i] = k.Short()
+		if p := st.Key(k).Profile; p != nil {
+			out[i] = fmt.Sprintf("%s (%s)", p.Name, k.Short())
+		}
+	}
+	return out
+}
+
 // Enrolment returns what this node knows of the progress of the
 // application it enrols with (Enroll); ok is false before the first try.
 // Safe for concurrent use.
