@@ -140,7 +140,7 @@ func (n *Node) progress(c *syncConn, p peer.ID, m protocol.Motion, adm *protocol
 	if adm.Refused != "" && !short {
 		return nil, fmt.Errorf("%w: %s: %s", ErrRefused, protocol.SyncAdmission, adm.Refused)
 	}
-	e := &Enrolment{Application: m.Application.ID(), Needed: neededIn(n.State()), Enough: !short, From: p, At: time.Now()}
+	e := &Enrolment{Application: m.Application.ID(), Known: !short, Needed: neededIn(n.State()), Enough: !short, From: p, At: time.Now()}
 	if short && len(adm.Votes) == 0 {
 		// A member that shows no endorsements: one whose node predates
 		// showing them, or whose log lost them since it let this node in.

@@ -18,7 +18,8 @@ import (
 type Enrolment struct {
 	// Application is the application's ID.
 	Application protocol.Hash
-	// Known is set once a member answered about the application.
+	// Known is set once a member answered about the application with
+	// endorsements (or with enough of them).
 	Known bool
 	// Endorsers are the distinct members whose endorsements a member
 	// showed and this node checked (signed votes on this very
@@ -51,6 +52,8 @@ func (e Enrolment) String() string {
 	switch {
 	case !e.Known:
 		return fmt.Sprintf("no member has shown an endorsement yet (%d needed)", e.Needed)
+	case e.Enough && len(e.Endorsers) == 0:
+		return "a member shows enough endorsements, which this node could not check"
 	case e.Enough:
 		return fmt.Sprintf("%d of %d endorsements: enough", len(e.Endorsers), e.Needed)
 	}
