@@ -34,7 +34,8 @@
 // # Concurrency
 //
 // All exported methods are safe for concurrent use. State, Standing,
-// Verdicts and PeerScore read immutable snapshots and never block;
+// Verdicts, PeerScore and Enrolment read immutable snapshots and never
+// block (Enroll swaps in the Enrolment snapshot it learnt);
 // Publish, Block, Unblock, Live and Enroll wait for the loop and honour
 // their context. After Close, or after the node stopped on a store failure
 // (see Err), they return ErrClosed.

@@ -1,9 +1,11 @@
 package node
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	pubsub "github.com/libp2p/go-libp2p-pubsub"
@@ -28,6 +30,8 @@ var ErrNotEndorsed = errors.New("node: the application lacks the endorsements th
 // peer the log does not know as a member) are never asked: the
 // enactment cites the heads and the epoch the member gives, and a
 // non-member could make the node sign one that every member refuses.
+// What the members show of the application's progress is kept for
+// Enrolment, the best answer of the round.
 func (n *Node) Enroll(ctx context.Context, app *protocol.Application) (*protocol.Op, error) {
 	if n.ctx.Err() != nil {
 		return nil, ErrClosed
@@ -38,13 +42,18 @@ func (n *Node) Enroll(ctx context.Context, app *protocol.Application) (*protocol
 	if err := app.Verify(); err != nil {
 		return nil, fmt.Errorf("node: %w", err)
 	}
+	var best *Enrolment
+	defer func() { n.noteEnrolment(app.ID(), best) }()
 	peers := n.sharingPeers()
 	if len(peers) == 0 {
 		return nil, fmt.Errorf("%w: no member of the sharing set is connected (peers this node does not know as members are not asked)", ErrNotEndorsed)
 	}
 	var errs []error
 	for _, p := range peers {
-		op, err := n.enrollWith(ctx, p, app)
+		op, e, err := n.enrollWith(ctx, p, app)
+		if e != nil && e.better(best) {
+			best = e
+		}
 		if err == nil {
 			return op, nil
 		}
@@ -68,34 +77,99 @@ func (n *Node) sharingPeers() []peer.ID {
 	return out
 }
 
-func (n *Node) enrollWith(ctx context.Context, p peer.ID, app *protocol.Application) (*protocol.Op, error) {
+// enrollWith enrols with member p. It returns what p showed of the
+// application's progress (nil when the node only pushed an enactment it
+// had signed before), and logs at INFO why the node could not enact its
+// admission when p shows enough endorsements.
+func (n *Node) enrollWith(ctx context.Context, p peer.ID, app *protocol.Application) (*protocol.Op, *Enrolment, error) {
 	c, err := n.openSync(ctx, p)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	defer c.close()
 	motion := protocol.Motion{Kind: protocol.MotionAdmit, Application: app}
 	var op *protocol.Op
 	if err := n.do(ctx, func(l *loop) { op = l.outstanding() }); err != nil {
-		return nil, err
+		return nil, nil, err
+	}
+	var e *Enrolment
+	mismatch := func(err error) error {
+		e.Problem = err.Error()
+		if old, ok := n.Enrolment(); ok && old.Problem == e.Problem {
+			return err // logged when it first arose
+		}
+		n.log.Info("a member shows enough endorsements, but this node cannot enact its admission with them",
+			"member", p, "endorsers", len(e.Endorsers), "reason", err)
+		return err
 	}
 	if op == nil {
-		adm, err := c.call(&protocol.SyncRequest{Kind: protocol.SyncAdmission, Application: app})
+		adm, err := c.callRaw(&protocol.SyncRequest{Kind: protocol.SyncAdmission, Application: app})
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
-		if err := n.checkEndorsements(c, motion, adm.Votes); err != nil {
-			return nil, err
+		e, err = n.progress(c, p, motion, adm)
+		if err != nil {
+			if e != nil && e.Enough {
+				return nil, e, mismatch(err)
+			}
+			return nil, e, err
 		}
 		var serr error
 		if err := n.do(ctx, func(l *loop) { op, serr = l.signEnact(motion, adm) }); err != nil {
-			return nil, err
+			return nil, e, err
 		}
 		if serr != nil {
-			return nil, serr
+			return nil, e, mismatch(serr)
 		}
 	}
-	return op, n.pushOwn(ctx, c, p, op)
+	if err := n.pushOwn(ctx, c, p, op); err != nil {
+		if e != nil {
+			return nil, e, mismatch(err)
+		}
+		return nil, nil, err
+	}
+	return op, e, nil
+}
+
+// progress reads member p's answer adm to the admission request for
+// motion m: the endorsements p shows, checked, as an Enrolment, and an
+// error wrapping ErrNotEndorsed unless they are enough. On success adm
+// cites one vote per endorser, as the enactment must.
+func (n *Node) progress(c *syncConn, p peer.ID, m protocol.Motion, adm *protocol.SyncResponse) (*Enrolment, error) {
+	short := adm.Refused == "too-few-endorsements"
+	if adm.Refused != "" && !short {
+		return nil, fmt.Errorf("%w: %s: %s", ErrRefused, protocol.SyncAdmission, adm.Refused)
+	}
+	e := &Enrolment{Application: m.Application.ID(), Known: !short, Needed: neededIn(n.State()), Enough: !short, From: p, At: time.Now()}
+	if short && len(adm.Votes) == 0 {
+		// A member that shows no endorsements: one whose node predates
+		// showing them, or whose log lost them since it let this node in.
+		return e, fmt.Errorf("%w: %s shows too few endorsements", ErrNotEndorsed, p)
+	}
+	var votes []protocol.Hash
+	var voters []protocol.Key
+	var err error
+	if short {
+		votes, voters, err = n.openEndorsements(m, adm.Votes, adm.Ops)
+	} else {
+		votes, voters, err = n.checkEndorsements(c, m, adm.Votes)
+	}
+	if err != nil {
+		return e, err
+	}
+	e.Known, e.Endorsers = true, voters
+	switch {
+	case short:
+		// The member's charter may ask more than this node's log knows.
+		e.Needed = max(e.Needed, len(voters)+1)
+		return e, fmt.Errorf("%w: %s shows %d of the %d endorsements the charter requires", ErrNotEndorsed, p, len(voters), e.Needed)
+	case len(votes) < len(adm.Votes):
+		n.log.Info("a member cites an endorser twice: counting each endorser once",
+			"member", p, "cited", len(adm.Votes), "endorsers", len(voters))
+	}
+	e.Needed = min(e.Needed, len(voters)) // the member's charter may ask fewer
+	adm.Votes = votes
+	return e, nil
 }
 
 // pushOwn hands the outstanding own op to p. If p refuses it for good (an
@@ -169,33 +243,60 @@ func permanentRefusal(reason string) bool {
 }
 
 // checkEndorsements fetches the cited votes and checks that each is a
-// signed vote on this very motion, by distinct members. Whether they are
-// enough is for the circle to judge.
-func (n *Node) checkEndorsements(c *syncConn, m protocol.Motion, votes []protocol.Hash) error {
+// signed vote on this very motion. A member's repeat vote counts once: it
+// returns one vote per voter (the lowest hash), sorted, and the voters.
+// Whether they are enough is for the circle to judge.
+func (n *Node) checkEndorsements(c *syncConn, m protocol.Motion, votes []protocol.Hash) ([]protocol.Hash, []protocol.Key, error) {
 	if len(votes) == 0 || len(votes) > protocol.MaxVotes {
-		return fmt.Errorf("%w: %d endorsements offered", ErrNotEndorsed, len(votes))
+		return nil, nil, fmt.Errorf("%w: %d endorsements offered", ErrNotEndorsed, len(votes))
 	}
 	resp, err := c.call(&protocol.SyncRequest{Kind: protocol.SyncGet, Want: votes})
 	if err != nil {
-		return err
+		return nil, nil, err
+	}
+	return n.openEndorsements(m, votes, resp.Ops)
+}
+
+// openEndorsements checks that raw holds each of the cited votes, once,
+// each a signed vote on motion m, as checkEndorsements does.
+func (n *Node) openEndorsements(m protocol.Motion, votes []protocol.Hash, raw [][]byte) ([]protocol.Hash, []protocol.Key, error) {
+	if len(votes) == 0 || len(votes) > protocol.MaxVotes {
+		return nil, nil, fmt.Errorf("%w: %d endorsements offered", ErrNotEndorsed, len(votes))
+	}
+	cited := map[protocol.Hash]bool{}
+	for _, h := range votes {
+		cited[h] = false
 	}
 	want := m.Hash()
-	voters := map[protocol.Key]bool{}
-	for _, b := range resp.Ops {
+	byVoter := map[protocol.Key]protocol.Hash{}
+	for _, b := range raw {
 		op, err := protocol.Open(b, n.group)
 		if err != nil {
-			return fmt.Errorf("node: endorsement: %w", err)
+			return nil, nil, fmt.Errorf("node: endorsement: %w", err)
 		}
+		h := op.Hash()
+		if got, ok := cited[h]; !ok || got {
+			return nil, nil, fmt.Errorf("%w: %s was not cited, or handed over twice", ErrNotEndorsed, op)
+		}
+		cited[h] = true
 		v, ok := op.Content().(*protocol.Vote)
 		if !ok || v.Motion.Hash() != want {
-			return fmt.Errorf("%w: %s is not an endorsement of this application", ErrNotEndorsed, op)
+			return nil, nil, fmt.Errorf("%w: %s is not an endorsement of this application", ErrNotEndorsed, op)
 		}
-		voters[op.Author] = true
+		if first, ok := byVoter[op.Author]; !ok || h.Less(first) {
+			byVoter[op.Author] = h
+		}
 	}
-	if len(voters) != len(votes) {
-		return fmt.Errorf("%w: %d of %d endorsements check out", ErrNotEndorsed, len(voters), len(votes))
+	if len(raw) != len(cited) {
+		return nil, nil, fmt.Errorf("%w: %d of %d endorsements were handed over", ErrNotEndorsed, len(raw), len(cited))
 	}
-	return nil
+	var out []protocol.Hash
+	var voters []protocol.Key
+	for k, h := range byVoter {
+		out, voters = append(out, h), append(voters, k)
+	}
+	slices.SortFunc(voters, func(a, b protocol.Key) int { return bytes.Compare(a[:], b[:]) })
+	return protocol.SortPreds(out), voters, nil
 }
 
 // signEnact signs the Admit enactment over the member's heads. The node

@@ -3,7 +3,9 @@ package node
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -156,4 +158,130 @@ func TestEnrollAsksOnlySharingMembers(t *testing.T) {
 		has, _ := a.store.Has(op.Hash())
 		return has
 	})
+}
+
+// TestEnrolmentShowsProgress: a member lets an applicant it endorsed in,
+// so the applicant sees its progress before it has the k endorsements it
+// needs (1 of 3, by A, though A endorsed it twice), signs nothing then,
+// and once B and C endorse too enacts its admission citing each endorser
+// once. A member's repeat endorsement, cited, counts once.
+func TestEnrolmentShowsProgress(t *testing.T) {
+	c := newCircle(t, "A", "B", "C")
+	app := c.Application("X")
+	m := protocol.Motion{Kind: protocol.MotionAdmit, Application: app}
+	a1 := must(t)(c.Endorse("A", "X", "met their CISO"))
+	a2 := must(t)(c.Endorse("A", "X", "met their CISO, again"))
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	a := startNode(t, c, "A", nil)
+	if _, err := a.submit(ctx, c.Ops[1:]); err != nil {
+		t.Fatal(err)
+	}
+	var logs lockedLog
+	x := startNode(t, c, "X", func(cfg *Config) {
+		cfg.Logger = slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	})
+	if _, ok := x.Enrolment(); ok {
+		t.Fatal("an Enrolment before Enroll ran")
+	}
+	if s := a.Standing(x.ID()); s != Endorsed {
+		t.Fatalf("A's standing of X, endorsed once: %s, want endorsed", s)
+	}
+	if err := x.host.Connect(ctx, a.AddrInfo()); err != nil {
+		t.Fatalf("X, endorsed by A, cannot connect to A: %v", err)
+	}
+	if _, err := x.Enroll(ctx, app); !errors.Is(err, ErrNotEndorsed) {
+		t.Fatalf("Enroll with 1 of 3 endorsements: %v, want ErrNotEndorsed", err)
+	}
+	e, ok := x.Enrolment()
+	if !ok || !e.Known || e.Enough || e.Needed != 3 || e.Missing() != 2 || len(e.Endorsers) != 1 || e.Endorsers[0] != c.Actor("A").Key {
+		t.Fatalf("Enrolment after 1 of 3: %+v (%s), want A's endorsement known, 2 missing", e, e)
+	}
+	if own, err := x.store.Outstanding(); err != nil || own != nil {
+		t.Fatalf("X signed %v (%v) with 1 of 3 endorsements", own, err)
+	}
+	// Short of endorsements, X may ask about its own application only.
+	for _, req := range []*protocol.SyncRequest{
+		{Kind: protocol.SyncPush, Ops: [][]byte{a1.Bytes()}},
+		{Kind: protocol.SyncGet, Want: []protocol.Hash{a1.Hash(), c.Genesis.Hash()}},
+		{Kind: protocol.SyncTips},
+	} {
+		req.Group = a.Group()
+		if resp := a.answer(ctx, x.ID(), req); resp.Refused != "not-member" || len(resp.Ops) != 0 {
+			t.Errorf("%s by X short of endorsements: refused %q, %d ops; want not-member", req.Kind, resp.Refused, len(resp.Ops))
+		}
+	}
+	other := &protocol.SyncRequest{Group: a.Group(), Kind: protocol.SyncAdmission, Application: c.Application("Y")}
+	if resp := a.answer(ctx, x.ID(), other); resp.Refused != "not-own-application" || len(resp.Ops) != 0 {
+		t.Errorf("X asking about Y's application: refused %q, %d ops; want not-own-application", resp.Refused, len(resp.Ops))
+	}
+
+	// Asked directly, the applicant counts A's two endorsements once.
+	b := must(t)(c.Endorse("B", "X", "references"))
+	cc := must(t)(c.Endorse("C", "X", "site visit"))
+	if _, err := a.submit(ctx, []*protocol.Op{b, cc}); err != nil {
+		t.Fatal(err)
+	}
+	conn, err := x.openSync(ctx, a.ID())
+	if err != nil {
+		t.Fatal(err)
+	}
+	votes, voters, err := x.checkEndorsements(conn, m, []protocol.Hash{a1.Hash(), a2.Hash(), b.Hash(), cc.Hash()})
+	conn.close()
+	if err != nil || len(votes) != 3 || len(voters) != 3 {
+		t.Fatalf("checkEndorsements of A, A, B, C: %d votes by %d voters (%v), want 3 by 3", len(votes), len(voters), err)
+	}
+
+	op, err := x.Enroll(ctx, app)
+	if err != nil {
+		t.Fatalf("Enroll with 3 of 3 endorsements, one of them repeated: %v", err)
+	}
+	if cited := op.Content().(*protocol.Enact).Votes; len(cited) != 3 {
+		t.Errorf("the enactment cites %d votes, want one per endorser (3)", len(cited))
+	}
+	if e, _ := x.Enrolment(); !e.Enough || len(e.Endorsers) != 3 || e.Missing() != 0 {
+		t.Errorf("Enrolment after 3 of 3: %+v, want enough", e)
+	}
+	waitUntil(t, ctx, "A to store X's enactment", func() bool {
+		has, _ := a.store.Has(op.Hash())
+		return has
+	})
+
+	// A member shows enough endorsements, but this node cannot enact
+	// with them (here: it has a chain already): the reason is kept and
+	// logged at INFO, once.
+	waitUntil(t, ctx, "X to hold its own enactment", func() bool {
+		has, _ := x.store.Has(op.Hash())
+		return has && x.do(ctx, func(l *loop) {}) == nil
+	})
+	for range 2 {
+		if _, err := x.Enroll(ctx, app); err == nil {
+			t.Fatal("X enacted its admission twice")
+		}
+	}
+	if e, _ := x.Enrolment(); !e.Enough || !strings.Contains(e.Problem, "already has a chain") {
+		t.Errorf("Enrolment when enacting fails: %+v, want enough and the reason", e)
+	}
+	const line = "a member shows enough endorsements, but this node cannot enact its admission with them"
+	if got := strings.Count(logs.String(), line); got != 1 || !strings.Contains(logs.String(), "level=INFO msg=\""+line) {
+		t.Errorf("the mismatch was logged %d times, want once at INFO:\n%s", got, logs.String())
+	}
+}
+
+// lockedLog is a log buffer safe for the node's goroutines.
+type lockedLog struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (l *lockedLog) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedLog) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
 }

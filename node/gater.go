@@ -21,14 +21,16 @@ type Standing uint8
 const (
 	// Sharing: a member in the sharing set. Everything flows.
 	Sharing Standing = iota + 1
-	// Endorsed: an applicant (or lapsed member) whose application has the
-	// endorsements the charter requires. It may fetch membership ops and
-	// push its own Admit enactment, nothing else.
+	// Endorsed: an applicant (or lapsed member) whose application a
+	// member endorsed. It may ask for its application's progress and
+	// fetch membership ops; once the application has the endorsements the
+	// charter requires, it may push its own Admit enactment. Nothing
+	// else.
 	Endorsed
 	// Bootstrap: a configured peer the log does not know yet. It may be
 	// dialled; it is refused at sync and gossip until the log admits it.
 	Bootstrap
-	// Refused: a stranger, or an applicant short of endorsements.
+	// Refused: a stranger, or an applicant no member endorsed.
 	Refused
 	// Denied: a refused peer that was once known: suspended, revoked,
 	// departed, equivocating or locally blocked. Pubsub blacklists it.
@@ -75,7 +77,7 @@ func (a *admission) standing(k protocol.Key) Standing {
 		return Denied
 	case ks.InSharingSet():
 		return Sharing
-	case (ks.Status == trust.StatusApplicant || ks.Status == trust.StatusLapsed) && ks.Missing() == 0:
+	case (ks.Status == trust.StatusApplicant || ks.Status == trust.StatusLapsed) && ks.Endorsements > 0:
 		return Endorsed
 	case ks.Status == trust.StatusStranger && a.boot[k]:
 		return Bootstrap

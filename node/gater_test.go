@@ -80,7 +80,7 @@ func TestStandingTable(t *testing.T) {
 		{"B", Sharing},   // founder
 		{"C", Sharing},   // founder
 		{"X", Endorsed},  // applicant with k endorsements
-		{"Y", Refused},   // applicant with k-1, configured or not
+		{"Y", Endorsed},  // applicant with k-1: it may ask its progress
 		{"D", Denied},    // suspended
 		{"E", Denied},    // revoked, configured or not
 		{"G", Denied},    // left
@@ -127,12 +127,12 @@ func TestGaterRefuseHook(t *testing.T) {
 		want     Standing
 		contains bool
 	}{
-		{"B", Refused, true},  // sharing, but cut
-		{"C", Sharing, false}, // sharing, not cut
-		{"T", Refused, true},  // bootstrap, but cut
-		{"S", Refused, true},  // refused anyway; cut, so blacklisted
-		{"Y", Refused, false}, // refused, not cut
-		{"E", Denied, true},   // revoked stays denied
+		{"B", Refused, true},   // sharing, but cut
+		{"C", Sharing, false},  // sharing, not cut
+		{"T", Refused, true},   // bootstrap, but cut
+		{"S", Refused, true},   // refused anyway; cut, so blacklisted
+		{"Y", Endorsed, false}, // endorsed, not cut
+		{"E", Denied, true},    // revoked stays denied
 		{"X", Endorsed, false},
 	}
 	for _, tc := range cases {

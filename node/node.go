@@ -95,8 +95,11 @@ type Node struct {
 	// cutOff is set while the log says this organisation is suspended,
 	// revoked or gone: the node then neither syncs nor dials members.
 	cutOff atomic.Bool
-	relay  pubsub.RelayCancelFunc // set once this node is in the sharing set
-	err    error                  // why the node stopped, if it did
+	// enrolment is the progress of this organisation's application, as
+	// Enroll last learnt it; nil before Enroll ran.
+	enrolment atomic.Pointer[Enrolment]
+	relay     pubsub.RelayCancelFunc // set once this node is in the sharing set
+	err       error                  // why the node stopped, if it did
 	// addrBook is what saveAddrs last wrote to the store's address book.
 	addrBook addrBook
 	// records holds the signed peer record each member handed over

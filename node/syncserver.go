@@ -26,8 +26,8 @@ const maxApplicantFrame = protocol.MaxOpSize + 64<<10
 // serveSync answers one sync stream. Every request is checked against the
 // admission snapshot in force when it arrives: a peer refused mid-stream
 // gets nothing more. Members get everything; an endorsed applicant gets
-// membership ops, its admission details, and may push its own Admit
-// enactment.
+// its own application's progress, and once it has the endorsements the
+// charter requires, membership ops, and may push its own Admit enactment.
 func (n *Node) serveSync(s network.Stream) {
 	defer s.Close()
 	p := s.Conn().RemotePeer()
@@ -82,7 +82,8 @@ func (n *Node) answer(ctx context.Context, p peer.ID, req *protocol.SyncRequest)
 	s := n.gater.standing(p)
 	switch {
 	case s == Sharing:
-	case s == Endorsed && (req.Kind == protocol.SyncGet || req.Kind == protocol.SyncAdmission || req.Kind == protocol.SyncPush):
+	case s == Endorsed && req.Kind == protocol.SyncAdmission:
+	case s == Endorsed && (req.Kind == protocol.SyncGet || req.Kind == protocol.SyncPush) && n.endorsedEnough(p):
 	default:
 		return refuse("not-member")
 	}
@@ -98,6 +99,9 @@ func (n *Node) answer(ctx context.Context, p peer.ID, req *protocol.SyncRequest)
 	case protocol.SyncPush:
 		resp = n.servePush(ctx, p, s, req.Ops)
 	case protocol.SyncAdmission:
+		if k, ok := n.gater.keyOf(p); s != Sharing && (!ok || req.Application == nil || req.Application.Member.Key != k) {
+			return refuse("not-own-application")
+		}
 		resp, err = n.serveAdmission(ctx, req.Application)
 	case protocol.SyncAddrs:
 		resp = n.serveAddrs()
@@ -242,27 +246,61 @@ func ownAdmit(op *protocol.Op, p peer.ID) bool {
 	return ok && e.Motion.Kind == protocol.MotionAdmit && e.Motion.Application != nil && e.Motion.Application.Member.Key == k
 }
 
-// serveAdmission tells an endorsed applicant what its Admit enactment
-// should cite: the counting endorsements, this node's heads and the
-// charter in force.
+// serveAdmission tells an endorsed applicant its application's progress,
+// the counting endorsements (one per endorser), and, once they are as
+// many as the charter requires (with the floors the judge applies), what
+// its Admit enactment should cite: those endorsements, this node's heads
+// and the charter in force. Short of that it answers
+// too-few-endorsements, with the endorsements so far, their ops included
+// (an applicant short of endorsements may fetch nothing).
 func (n *Node) serveAdmission(ctx context.Context, app *protocol.Application) (*protocol.SyncResponse, error) {
 	if app == nil {
 		return &protocol.SyncResponse{Refused: "no-application"}, nil
 	}
 	m := protocol.Motion{Kind: protocol.MotionAdmit, Application: app}
 	resp := &protocol.SyncResponse{}
+	short := false
 	err := n.do(ctx, func(l *loop) {
 		st := l.eng.State()
 		t, ok := st.Tally(m.Hash())
-		if !ok || len(t.Voters) < int(st.Charter.Admit) {
+		resp.Votes = t.Votes // one per endorser
+		if !ok || len(t.Voters) < st.Thresholds().Admit {
 			resp.Refused = "too-few-endorsements"
+			short = true
 			return
 		}
-		resp.Votes = t.Votes
 		resp.Heads = l.eng.Heads()
 		resp.Epoch = l.eng.Epoch()
 	})
-	return resp, err
+	if err != nil || !short {
+		return resp, err
+	}
+	// Short of endorsements, the applicant may fetch nothing: the votes
+	// themselves come with the answer, so that it can check who
+	// endorsed it.
+	// Votes carry the application: a batch cut at the sync bound shows
+	// fewer endorsements, never a frame too large.
+	size := 0
+	for i, h := range resp.Votes {
+		op, err := n.store.Get(h)
+		if err != nil {
+			return nil, err
+		}
+		if size += len(op.Bytes()); size > protocol.MaxSyncBytes {
+			resp.Votes = resp.Votes[:i]
+			break
+		}
+		resp.Ops = append(resp.Ops, op.Bytes())
+	}
+	return resp, nil
+}
+
+// endorsedEnough reports whether peer p is an applicant whose application
+// has the endorsements the charter requires: only then may it push (its
+// Admit enactment).
+func (n *Node) endorsedEnough(p peer.ID) bool {
+	k, ok := n.gater.keyOf(p)
+	return ok && n.State().Key(k).Missing() == 0
 }
 
 // serveAddrs lists where members listen: for each member of the sharing

@@ -68,8 +68,9 @@ func members(net *Net, names ...string) []*Member {
 }
 
 // Scenario 2: an applicant with k endorsements connects, enacts its Admit
-// and then receives new advisories; an applicant with k-1 endorsements and
-// a stranger with a fresh key are refused at the gate and receive nothing.
+// and then receives new advisories; an applicant with k-1 endorsements
+// connects to learn its progress (k-1 of k) and receives nothing else; a
+// stranger with a fresh key is refused at the gate and receives nothing.
 func TestEndorsedApplicantJoinsOthersAreRefused(t *testing.T) {
 	net, ctx := circle(t, founders...)
 	a := net.M("A")
@@ -121,11 +122,14 @@ func TestEndorsedApplicantJoinsOthersAreRefused(t *testing.T) {
 		t.Fatal(err)
 	}
 
+	if s := a.Node().Standing(z.ID); s != node.Refused {
+		t.Errorf("A's standing of Z is %s, want refused", s)
+	}
+	if s := a.Node().Standing(y.ID); s != node.Endorsed {
+		t.Errorf("A's standing of Y is %s, want endorsed (to learn its progress)", s)
+	}
+	neverConnected(t, z, members(net, founders...)...)
 	for _, out := range []*Member{y, z} {
-		if s := a.Node().Standing(out.ID); s != node.Refused {
-			t.Errorf("A's standing of %s is %s, want refused", out.Name, s)
-		}
-		neverConnected(t, out, members(net, founders...)...)
 		if n, _ := out.Node().Store().Len(); n != 1 {
 			t.Errorf("%s stores %d ops, want only the genesis", out.Name, n)
 		}
@@ -133,8 +137,20 @@ func TestEndorsedApplicantJoinsOthersAreRefused(t *testing.T) {
 			t.Errorf("%s received the advisory", out.Name)
 		}
 	}
+	if err := WaitFor(ctx, "Y to reach A", func() bool { return connected(y, a) }); err != nil {
+		t.Fatal(err)
+	}
 	if _, err := y.Node().Enroll(ctx, y.Application()); !errors.Is(err, node.ErrNotEndorsed) {
 		t.Errorf("Y enrolling with k-1 endorsements: got %v, want ErrNotEndorsed", err)
+	}
+	if e, ok := y.Node().Enrolment(); !ok || !e.Known || len(e.Endorsers) != k-1 || e.Missing() != 1 {
+		t.Errorf("Y's progress: %+v, want %d of %d endorsements known", e, k-1, k)
+	}
+	if own, err := y.Node().Store().Outstanding(); err != nil || own != nil {
+		t.Errorf("Y signed %v (%v) with k-1 endorsements", own, err)
+	}
+	if n, _ := y.Node().Store().Len(); n != 1 {
+		t.Errorf("Y stores %d ops after asking its progress, want only the genesis", n)
 	}
 }
 

@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/kring-circle/kring/node"
@@ -89,6 +90,9 @@ func (d *demo) admit(ctx context.Context, org string, endorsers ...string) (time
 	}
 	d.tl.say("%s node reaches a member, checks the %d endorsements and signs its own Admit enactment %s: %s after the 3rd endorsement",
 		poss(org), len(endorsers), enact.Hash().Short(), dur(time.Since(third)))
+	if e, ok := m.Node().Enrolment(); ok {
+		d.tl.note("its own view (kring status, and its log): %s, by %s", e, strings.Join(e.EndorserNames(m.Node().State()), ", "))
+	}
 	everyone := append(members, org)
 	at, err := until(ctx, name(org)+" admitted on every node", func() bool {
 		for _, o := range everyone {

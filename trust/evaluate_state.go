@@ -254,11 +254,9 @@ func (ev *evaluation) stateOf() *State {
 		if t == nil {
 			t = &Tally{Motion: *m}
 		}
-		if j.effective(n) {
+		if j.effective(n) && j.repeatOf(n) == nil {
 			t.Votes = append(t.Votes, n.op.Hash())
-			if !slices.Contains(t.Voters, n.op.Author) {
-				t.Voters = append(t.Voters, n.op.Author)
-			}
+			t.Voters = append(t.Voters, n.op.Author)
 		}
 		if len(t.Votes) > 0 {
 			s.tallies[n.motion] = t
@@ -274,6 +272,24 @@ func (ev *evaluation) stateOf() *State {
 	}
 	ev.state = s
 	return s
+}
+
+// repeatOf returns, for an effective vote n, the vote that counts in its
+// place when n repeats its author's vote on the same motion: of the
+// author's effective votes on it, the one with the lowest hash counts, so
+// that a member counts once (§4.1) and an enactment citing the tally's
+// votes cites each voter once. It returns nil when n is that vote.
+func (j *judgement) repeatOf(n *node) *node {
+	first := n
+	for _, v := range j.votes[n.motion] {
+		if v.op.Author == n.op.Author && v.op.Hash().Less(first.op.Hash()) && j.effective(v) {
+			first = v
+		}
+	}
+	if first == n {
+		return nil
+	}
+	return first
 }
 
 // pendingCharter returns the motion of the effective, unsettled Charter

@@ -16,8 +16,9 @@ type Event struct {
 	Author protocol.Key
 	// What says in a sentence what the op did for the key.
 	What string
-	// Counts is false for an op that is void: an endorsement or Admit that
-	// a denial cut, or a suspension that was lifted.
+	// Counts is false for an op that is void (an endorsement or Admit that
+	// a denial cut, or a suspension that was lifted) and for a member's
+	// repeat vote on a motion it already voted for.
 	Counts bool
 }
 

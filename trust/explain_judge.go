@@ -29,7 +29,7 @@ func (e *Engine) Explain(key protocol.Key) []Event {
 			}
 		case *protocol.Vote:
 			if b.Motion.Kind != protocol.MotionCharter && b.Motion.Subject() == key {
-				add(n, j.effective(n), "%s voted to %s%s", n.op.Author.Short(), b.Motion.Kind, orVoid(j.effective(n), j.voidReason(n)))
+				j.explainVote(n, b, add)
 			}
 		case *protocol.Enact:
 			if b.Motion.Kind != protocol.MotionCharter && b.Motion.Subject() == key {
@@ -49,6 +49,19 @@ func (e *Engine) Explain(key protocol.Key) []Event {
 		}
 	}
 	return out
+}
+
+// explainVote explains a vote on a motion about the key. A member's
+// second vote on one motion is shown, but it does not count: the member
+// counts once, with the vote repeatOf names.
+func (j *judgement) explainVote(n *node, b *protocol.Vote, add func(*node, bool, string, ...any)) {
+	ok := j.effective(n)
+	if first := j.repeatOf(n); ok && first != nil {
+		a := n.op.Author.Short()
+		add(n, false, "%s voted to %s (a repeat: %s counts once, with %s)", a, b.Motion.Kind, a, first.op.Hash().Short())
+		return
+	}
+	add(n, ok, "%s voted to %s%s", n.op.Author.Short(), b.Motion.Kind, orVoid(ok, j.voidReason(n)))
 }
 
 func (j *judgement) explainEnact(n *node, b *protocol.Enact, add func(*node, bool, string, ...any)) {

@@ -115,6 +115,8 @@ func (cn *conn) explainAPI(what string, ae *api.APIError) error {
 	switch {
 	case ae.Code == api.CodeNotSharing:
 		return failuref("%s: refused: %s: this organisation is not in the circle's sharing set (`kring status` and `kring members` say why)", what, ae.Message)
+	case ae.Code == api.CodeEndorsed:
+		return failuref("%s: refused: %s", what, ae.Message)
 	case ae.Code == api.CodeNotSynced:
 		return failuref("%s: %s: the node has not synced with enough members yet; check `kring peers` and try again", what, ae.Message)
 	case ae.Code == api.CodePlaintextRed:

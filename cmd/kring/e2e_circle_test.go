@@ -64,10 +64,25 @@ func TestEndToEnd(t *testing.T) {
 		"--claim", "vital-clients=Serves four water boards").must(t)
 	n.start(t, ctx)
 	orgs = append(orgs, n)
-	bin(t, "--data-dir", a.dir, "endorse", appPath, "--evidence", "Met their CISO; two references").must(t)
+	first := bin(t, "--data-dir", a.dir, "endorse", appPath, "--evidence", "Met their CISO; two references").must(t)
 	eventually(t, 10*time.Second, "n short of 1 endorsement on a", func() bool {
 		r := bin(t, "--data-dir", a.dir, "members")
 		return strings.Contains(r.stdout, "1/2") && strings.Contains(r.stdout, "Org N")
+	})
+	// A second endorsement by A is refused, naming the first; N sees its
+	// progress, 1 of 2 by Org A, in its status and its log.
+	vote := strings.TrimSuffix(strings.Fields(strings.SplitAfter(first.stdout, ": vote ")[1])[0], ";")
+	bin(t, "--data-dir", a.dir, "endorse", appPath, "--evidence", "again").fails(t, exitFailure, "already endorsed application")
+	if r := bin(t, "--data-dir", a.dir, "endorse", appPath, "--evidence", "again"); !strings.Contains(r.stderr, vote) {
+		t.Errorf("a second endorsement's refusal does not name the first vote %s: %q", vote, r.stderr)
+	}
+	eventually(t, 20*time.Second, "n to see 1 of 2 endorsements", func() bool {
+		r := bin(t, "--data-dir", n.dir, "status")
+		return strings.Contains(r.stdout, "1 of 2 endorsements by Org A") && strings.Contains(r.stdout, "1 more needed") &&
+			strings.Contains(r.stdout, "when 1 more member endorses") && strings.Contains(r.stdout, "applicant, not yet admitted")
+	})
+	eventually(t, 5*time.Second, "n's log to show its progress", func() bool {
+		return strings.Contains(n.log.String(), "application progress: 1 of 2 endorsements")
 	})
 	evidence := filepath.Join(root, "vetting.txt")
 	if err := os.WriteFile(evidence, []byte("site visit report"), 0o600); err != nil {

@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -62,8 +63,26 @@ type org struct {
 	p2p, api  int
 	peerID    string
 	daemon    *exec.Cmd
-	log       *bytes.Buffer
+	log       *lockedBuffer
 	done      chan error
+}
+
+// lockedBuffer is a daemon's output, safe to read while the daemon writes.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
 }
 
 // bin runs the real binary with a timeout.
@@ -99,7 +118,7 @@ func freePort(t *testing.T) int {
 // start runs `kring run` for o until ctx ends.
 func (o *org) start(t *testing.T, ctx context.Context) {
 	t.Helper()
-	o.log = &bytes.Buffer{}
+	o.log = &lockedBuffer{}
 	o.daemon = exec.CommandContext(ctx, binary, "--data-dir", o.dir, "run")
 	o.daemon.Stdout, o.daemon.Stderr = o.log, o.log
 	o.daemon.Cancel = func() error { return o.daemon.Process.Signal(syscall.SIGTERM) }

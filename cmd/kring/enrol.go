@@ -2,7 +2,7 @@ package main
 
 import (
 	"context"
-	"strconv"
+	"fmt"
 	"strings"
 	"sync"
 	"time"
@@ -16,22 +16,21 @@ import (
 
 // enrol tries, every interval, to enact this organisation's admission
 // with its application, until the log says it is a member (or can never
-// be one). It logs how many endorsements it is still waiting for.
+// be one). It logs the application's progress (endorsements n of k, by
+// whom, what is missing, what happens next) whenever it changes.
 func (dm *daemon) enrol(ctx context.Context, every time.Duration) {
 	n, self := dm.node, dm.node.Key()
 	t := time.NewTicker(every)
 	defer t.Stop()
-	last := -1 // the number of missing endorsements last logged
-	if n.State().IsMember(self) {
-		last = -2
-	}
+	wasMember := n.State().IsMember(self)
+	logged := ""          // the progress last logged (progressSig)
 	var enacted time.Time // when this node last enacted its admission
 	for {
 		st := n.State()
 		ks := st.Key(self)
 		switch {
 		case st.IsMember(self):
-			if last != -2 { // not already a member when the daemon started
+			if !wasMember {
 				dm.log.Info("admitted: this organisation is a member of the circle", "circle", st.Charter.Name)
 			}
 			return
@@ -42,30 +41,16 @@ func (dm *daemon) enrol(ctx context.Context, every time.Duration) {
 		if enacted.IsZero() || time.Since(enacted) > 4*every {
 			dm.dialCircle(ctx, st)
 			op, err := n.Enroll(ctx, dm.app)
+			dm.logProgress(st, &logged)
 			switch {
 			case err == nil:
 				dm.log.Info("enacted this organisation's admission", "op", op.Hash().Short(), "application", dm.app.ID().Short())
 				enacted = time.Now()
-				last = -1
 			case ctx.Err() != nil:
 				return
 			default:
 				dm.log.Debug("enrol", "err", err)
 			}
-		}
-		missing, blind := ks.Missing(), ks.Status == trust.StatusStranger || ks.Application != dm.app.ID()
-		if blind {
-			// Members let this node sync only once its application has k
-			// endorsements: until then it knows the charter's k alone.
-			missing = int(st.Charter.Admit)
-		}
-		if enacted.IsZero() && missing != last {
-			msg := pluralEndorsements(missing)
-			if blind {
-				msg = "waiting for up to " + strings.TrimPrefix(msg, "waiting for ")
-			}
-			dm.log.Info(msg, "needed", st.Charter.Admit, "application", dm.app.ID().Short())
-			last = missing
 		}
 		select {
 		case <-ctx.Done():
@@ -75,11 +60,23 @@ func (dm *daemon) enrol(ctx context.Context, every time.Duration) {
 	}
 }
 
-func pluralEndorsements(n int) string {
-	if n == 1 {
-		return "waiting for 1 more endorsement"
+// logProgress logs the application's progress at INFO if it changed since
+// the line *logged (progressSig) was logged.
+func (dm *daemon) logProgress(st *trust.State, logged *string) {
+	e, ok := dm.node.Enrolment()
+	if !ok || e.Application != dm.app.ID() || progressSig(e) == *logged {
+		return
 	}
-	return "waiting for " + strconv.Itoa(n) + " more endorsements"
+	dm.log.Info("application progress: "+e.String(), "application", dm.app.ID().Short(),
+		"endorsed_by", strings.Join(e.EndorserNames(st), ", "), "missing", e.Missing(), "next", e.Next())
+	*logged = progressSig(e)
+}
+
+// progressSig is what of an application's progress is worth a log line
+// when it changes: whether a member answered, the endorsers, the charter's
+// k, and whether they are enough.
+func progressSig(e node.Enrolment) string {
+	return fmt.Sprint(e.Known, e.Endorsers, e.Needed, e.Enough)
 }
 
 // dialCircle dials, at once, every member of the genesis or log and every

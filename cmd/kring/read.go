@@ -42,7 +42,11 @@ func printStatus(w io.Writer, st api.Status) error {
 	fmt.Fprintf(tw, "key\t%s\n", st.Key)
 	fmt.Fprintf(tw, "circle\t%s (charter v%d, group %s)\n", st.Circle, st.Charter.Version, short(st.Group))
 	fmt.Fprintf(tw, "charter\tk=%d s=%d r=%d c=%d\n", st.Charter.Admit, st.Charter.Suspend, st.Charter.Revoke, st.Charter.Change)
+	if st.Application != nil && st.Status == "stranger" {
+		standing = "applicant, not yet admitted" // the log here holds none of its endorsements yet
+	}
 	fmt.Fprintf(tw, "standing\t%s\n", standing)
+	printApplicationProgress(tw, st.Application)
 	fmt.Fprintf(tw, "node\t%s\n", ready)
 	fmt.Fprintf(tw, "log\t%d ops, %d pending, backlog %d\n", st.Ops, st.Pending, st.Backlog)
 	if st.DiskLow {
@@ -70,6 +74,39 @@ func printStatus(w io.Writer, st api.Status) error {
 		fmt.Fprintf(tw, "ERROR\t%s\n", st.Error)
 	}
 	return tw.Flush()
+}
+
+// printApplicationProgress prints an applicant's own view of its application:
+// endorsements n of k and by whom, what is missing, what happens next.
+func printApplicationProgress(w io.Writer, ap *api.ApplicationProgress) {
+	if ap == nil {
+		return
+	}
+	if !ap.Known {
+		fmt.Fprintf(w, "application\t%s: no member's node has answered yet (%d endorsements needed)\n", short(ap.ID), ap.Needed)
+	} else {
+		var names []string
+		for _, e := range ap.Endorsers {
+			if e.Name != "" {
+				names = append(names, fmt.Sprintf("%s (%s)", e.Name, short(e.Key)))
+			} else {
+				names = append(names, short(e.Key))
+			}
+		}
+		by := ""
+		if len(names) > 0 {
+			by = " by " + strings.Join(names, ", ")
+		}
+		missing := "none missing"
+		if ap.Missing > 0 {
+			missing = fmt.Sprintf("%d more needed", ap.Missing)
+		}
+		fmt.Fprintf(w, "application\t%s: %d of %d endorsements%s; %s\n", short(ap.ID), ap.Endorsements, ap.Needed, by, missing)
+	}
+	if ap.Problem != "" {
+		fmt.Fprintf(w, "problem\t%s\n", ap.Problem)
+	}
+	fmt.Fprintf(w, "next\t%s\n", ap.Next)
 }
 
 func (a *app) peersCommand() *cobra.Command {

@@ -28,3 +28,35 @@ func TestStatusNamesALowDisk(t *testing.T) {
 		t.Errorf("status with room on the disk mentions it:\n%s", out.String())
 	}
 }
+
+// kring status shows an applicant its application: before any member's
+// node answered, and when a member shows enough endorsements that the
+// node cannot enact its admission with, the problem.
+func TestStatusShowsAnApplication(t *testing.T) {
+	st := api.Status{Status: "stranger", Application: &api.ApplicationProgress{
+		ID: "5c22009c6b15aa", Needed: 2, Missing: 2, Next: "members' nodes answer this node once a member has endorsed it",
+	}}
+	var out bytes.Buffer
+	if err := printStatus(&out, st); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"applicant, not yet admitted", "5c22009c6b15: no member's node has answered yet (2 endorsements needed)", "next", "once a member has endorsed it"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("status of an applicant nobody answered lacks %q:\n%s", want, out.String())
+		}
+	}
+	st.Application = &api.ApplicationProgress{
+		ID: "5c22009c6b15aa", Known: true, Endorsements: 2, Needed: 2,
+		Endorsers: []api.Endorser{{Key: "891dfd41187e00", Name: "Org A"}, {Key: "8c765333c7f800"}},
+		Problem:   "the enactment was refused", Next: "it tries again",
+	}
+	out.Reset()
+	if err := printStatus(&out, st); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"2 of 2 endorsements by Org A (891dfd41187e), 8c765333c7f8; none missing", "problem", "the enactment was refused"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("status of an applicant with a problem lacks %q:\n%s", want, out.String())
+		}
+	}
+}

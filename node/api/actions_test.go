@@ -65,6 +65,14 @@ func TestEndorse(t *testing.T) {
 	if err != nil || len(members) != 4 {
 		t.Errorf("Members = %d, %v; want 3 founders and the applicant", len(members), err)
 	}
+
+	// A second endorsement by A is refused, naming the first; it would
+	// count once.
+	_, err = a.c.Endorse(ctx, api.EndorseRequest{Application: app, Evidence: ev})
+	var ae *api.APIError
+	if !errors.As(err, &ae) || ae.Status != 409 || ae.Code != api.CodeEndorsed || !strings.Contains(ae.Message, op.ID) {
+		t.Errorf("endorsing D a second time: %v, want 409 %s naming vote %s", err, api.CodeEndorsed, op.ID)
+	}
 }
 
 // TestVotes votes on motions against C through the API.

@@ -39,6 +39,7 @@ const (
 	CodeNotSuspended  = "not-suspended"          // 409: unsuspend of a member no suspension stands against
 	CodeNothingNew    = "nothing-to-acknowledge" // 409: this organisation's last op already cites every op the node holds
 	CodeNotMember     = "not-a-member"           // 409: an act only a member (or lapsed organisation) may take
+	CodeEndorsed      = "already-endorsed"       // 409: this organisation's endorsement of the application counts already
 	CodePlaintextRed  = "plaintext-red"          // 422: a TLP:RED advisory without the plaintext_red acknowledgement
 	CodeNodeStopped   = "node-stopped"           // 503: the node is closed or stopped on an error
 	CodeTimeout       = "timeout"                // 504: the node did not answer in time

@@ -59,6 +59,9 @@ func (s *Server) status(w http.ResponseWriter, r *http.Request) {
 	if ks.Profile != nil {
 		out.Name = ks.Profile.Name
 	}
+	if e, ok := s.n.Enrolment(); ok && ks.Status != trust.StatusMember {
+		out.Application = applicationProgress(st, e)
+	}
 	out.Ready, out.NotReady = s.ready()
 	out.DiskLow, out.DiskFreeBytes = s.n.DiskLow()
 	if at, ok := s.n.NextAck(); ok {
@@ -69,6 +72,22 @@ func (s *Server) status(w http.ResponseWriter, r *http.Request) {
 		out.Error = err.Error()
 	}
 	writeJSON(w, http.StatusOK, out)
+}
+
+// applicationProgress renders this organisation's view of its application.
+func applicationProgress(st *trust.State, e node.Enrolment) *ApplicationProgress {
+	ap := &ApplicationProgress{
+		ID: e.Application.String(), Known: e.Known, Endorsements: len(e.Endorsers),
+		Needed: e.Needed, Missing: e.Missing(), Endorsers: []Endorser{}, Next: e.Next(), Problem: e.Problem,
+	}
+	for _, k := range e.Endorsers {
+		ap.Endorsers = append(ap.Endorsers, Endorser{Key: k.String(), Name: nameOf(st, k)})
+	}
+	if e.Known {
+		at := e.At.UTC()
+		ap.AskedAt = &at
+	}
+	return ap
 }
 
 // ready reports whether the node may publish now, and if not why, without

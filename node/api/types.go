@@ -61,6 +61,10 @@ type Status struct {
 	// backdated op still reach; a charter change takes effect, and a
 	// newcomer's votes count, once settled.
 	Unsettled int `json:"unsettled"`
+	// Application is the progress of this organisation's application,
+	// while it is not a member and its daemon enrols with one (kring run
+	// after kring apply): what the members its node asked last show.
+	Application *ApplicationProgress `json:"application,omitempty"`
 	// Members is the number of members (suspended or not); SharingSet
 	// the number of members not suspended.
 	Members    int `json:"members"`
@@ -537,4 +541,38 @@ type MotionVote struct {
 	// quorum of members has not yet been seen to acknowledge: a backdated
 	// op could still reach it (docs/membership.md §3).
 	AwaitsSettlement bool `json:"awaits_settlement,omitempty"`
+}
+
+// ApplicationProgress is an applicant's own view of its application, in
+// Status: the endorsements members show it, what is missing, and what
+// happens next. Members' nodes answer an applicant's node once a member
+// has endorsed it, so before that nothing is Known.
+type ApplicationProgress struct {
+	// ID is the application's ID.
+	ID string `json:"id"`
+	// Known is set once a member's node answered about the application.
+	Known bool `json:"known"`
+	// Endorsements is the number of distinct members whose endorsements
+	// the node checked; Needed the number the charter requires (as far as
+	// this node's log knows the charter); Missing the difference.
+	Endorsements int `json:"endorsements"`
+	Needed       int `json:"needed"`
+	Missing      int `json:"missing"`
+	// Endorsers are the endorsing members, sorted by key.
+	Endorsers []Endorser `json:"endorsers"`
+	// Next says in a sentence what happens next.
+	Next string `json:"next"`
+	// Problem says why the node could not enact its admission although
+	// a member shows enough endorsements; empty otherwise.
+	Problem string `json:"problem,omitempty"`
+	// AskedAt is when a member last answered; absent before.
+	AskedAt *time.Time `json:"asked_at,omitempty"`
+}
+
+// Endorser is a member that endorsed an application.
+type Endorser struct {
+	// Key is the member's key.
+	Key string `json:"key"`
+	// Name is its organisation's name, if this node's log knows it.
+	Name string `json:"name,omitempty"`
 }
