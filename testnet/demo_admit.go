@@ -82,6 +82,11 @@ func (d *demo) admit(ctx context.Context, org string, endorsers ...string) (time
 			third = t // when the endorsement became durable at its author
 		}
 		d.tl.say("%s endorses %s (vote %s, evidence sha256 %s kept by %s)", name(e), p.Name, op.Hash().Short(), hash.Short(), name(e))
+		if e == endorsers[0] && len(endorsers) > 1 {
+			if err := d.showProgress(ctx, org, members); err != nil {
+				return time.Time{}, err
+			}
+		}
 	}
 
 	enact, err := d.enrol(ctx, org, members)
@@ -117,6 +122,31 @@ func (d *demo) admit(ctx context.Context, org string, endorsers ...string) (time
 	d.tl.say("%s node may publish: it has completed syncs with %d members, %s after the 3rd endorsement",
 		poss(org), node.DefaultLocalConfig().SyncBeforePublish, dur(took))
 	return third, nil
+}
+
+// showProgress waits until org's node, endorsed once, reaches a member
+// (the gates now let it ask about its application) and sees the
+// endorsement, and narrates the applicant's own view (kring status).
+func (d *demo) showProgress(ctx context.Context, org string, members []string) error {
+	nd := d.net.M(org).Node()
+	var asked time.Time
+	_, err := until(ctx, poss(org)+" node to see its first endorsement", func() bool {
+		for _, o := range members {
+			if d.connectedTo(org, o) && time.Since(asked) > 100*time.Millisecond {
+				asked = time.Now()
+				_, _ = nd.Enroll(ctx, d.apps[org]) // short of endorsements: it learns its progress
+				break
+			}
+		}
+		e, ok := nd.Enrolment()
+		return ok && e.Known && len(e.Endorsers) > 0
+	})
+	if err != nil {
+		return err
+	}
+	e, _ := nd.Enrolment()
+	d.tl.note("its own view (kring status): %s, by %s; %s", e, strings.Join(e.EndorserNames(nd.State()), ", "), e.Next())
+	return nil
 }
 
 // enrol waits until org's node reaches one of the members (the gates let
