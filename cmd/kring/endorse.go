@@ -3,6 +3,7 @@ package main
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"os"
 	"regexp"
@@ -47,6 +48,9 @@ only.`,
 				return usageErrorf("application: %v: pass the application.kring the applicant sent", err)
 			}
 			app, err := protocol.DecodeApplication(b)
+			if errors.Is(err, protocol.ErrBadSignature) {
+				return identityErrorf("application %s: its signature does not verify: it was altered after the applicant signed it, or damaged; ask the applicant for the file kring apply wrote", args[0])
+			}
 			if err != nil {
 				return usageErrorf("application %s: %v: ask the applicant for the file kring apply wrote", args[0], err)
 			}

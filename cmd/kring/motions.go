@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -35,6 +36,9 @@ a unique prefix of 8+ hex digits, or an organisation name.`,
   kring block 5363535c --reason "investigating"`,
 		Args: exactArgs(1, "KEY (a key, a prefix of 8+ hex digits, or an organisation name)"),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if strings.TrimSpace(reason) == "" {
+				return usageErrorf("block needs --reason TEXT: why this node blocks the party, for its operators (kring blocks lists it)")
+			}
 			return a.withKey(cmd, args[0], "block", func(ctx context.Context, cn *conn, k protocol.Key, who string) error {
 				if err := cn.c.Block(ctx, k.String(), reason); err != nil {
 					return cn.explain("block", err)
@@ -44,7 +48,7 @@ a unique prefix of 8+ hex digits, or an organisation name.`,
 			})
 		},
 	}
-	cmd.Flags().StringVar(&reason, "reason", "", "why, for the operators of this node")
+	cmd.Flags().StringVar(&reason, "reason", "", "why, for the operators of this node (required)")
 	return cmd
 }
 
