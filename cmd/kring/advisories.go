@@ -1,7 +1,9 @@
 package main
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -135,7 +137,11 @@ func (a *app) advisoriesShowCommand() *cobra.Command {
 			if a.output == "json" {
 				return a.printJSON(ad)
 			}
-			return printAdvisory(a.stdout, ad, true)
+			var buf bytes.Buffer
+			if err := printAdvisory(&buf, ad, true); err != nil {
+				return err
+			}
+			return a.page(buf.Bytes())
 		},
 	}
 }
@@ -183,7 +189,12 @@ func printAdvisory(w io.Writer, ad api.AdvisoryInfo, content bool) error {
 		fmt.Fprintf(w, "  %s\n", ad.Summary)
 	}
 	if content && len(ad.Content) > 0 {
-		fmt.Fprintf(w, "%s\n", ad.Content)
+		var doc bytes.Buffer
+		if json.Indent(&doc, ad.Content, "", "  ") != nil { // not JSON after all: as it came
+			doc.Reset()
+			doc.Write(ad.Content)
+		}
+		fmt.Fprintf(w, "%s\n", doc.Bytes())
 	} else if content && len(ad.ContentBase64) > 0 {
 		fmt.Fprintf(w, "  (%d bytes of non-JSON content: use --output json)\n", len(ad.ContentBase64))
 	}
