@@ -21,7 +21,18 @@ const backlogTTL = 5 * time.Minute
 type backlog struct {
 	mu    sync.Mutex
 	peers map[peer.ID]peerTips
-	known bool // a peer has shown its tips since the node started
+	known bool     // a peer has shown its tips since the node started
+	last  SyncDone // the last completed sync that stored ops
+}
+
+// SyncDone is a completed sync that stored ops (CatchUp.Last).
+type SyncDone struct {
+	// Ops is how many ops this node stored while the sync ran, from
+	// whichever peer or by gossip: what arrived.
+	Ops int
+	// Began and Ended are when the peer showed its tips and when the
+	// sync completed.
+	Began, Ended time.Time
 }
 
 type peerTips struct {
@@ -57,13 +68,17 @@ func (b *backlog) see(p peer.ID, tips []protocol.SyncTip, stored int) {
 	b.mu.Unlock()
 }
 
-// done forgets p's tips once a sync with p completed: what p had, this
-// node now has, or refused.
-func (b *backlog) done(p peer.ID) {
+// done forgets p's tips once a sync with p completed, when this node had
+// stored ops: what p had, this node now has, or refused. A sync during
+// which ops arrived becomes the last one done.
+func (b *backlog) done(p peer.ID, stored int) {
 	if b == nil {
 		return
 	}
 	b.mu.Lock()
+	if pt, ok := b.peers[p]; ok && stored > pt.stored {
+		b.last = SyncDone{Ops: stored - pt.stored, Began: pt.at, Ended: time.Now()}
+	}
 	delete(b.peers, p)
 	b.mu.Unlock()
 }
@@ -80,7 +95,7 @@ func (b *backlog) catchUp(local map[protocol.Key]trust.Tip, now time.Time) Catch
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	ahead := map[protocol.Key]uint64{}
-	cu := CatchUp{Known: b.known, Base: -1}
+	cu := CatchUp{Known: b.known, Base: -1, Last: b.last}
 	for p, pt := range b.peers {
 		if now.Sub(pt.at) > backlogTTL {
 			delete(b.peers, p)
@@ -120,6 +135,9 @@ type CatchUp struct {
 	// began; 0 and the zero time while Backlog is 0.
 	Base  int
 	Since time.Time
+	// Last is the last completed sync that stored ops, however short:
+	// a catch-up can end between two looks at Backlog.
+	Last SyncDone
 }
 
 // Backlog returns how many ops this node knows it is missing: over the

@@ -36,12 +36,12 @@ func TestBacklogCount(t *testing.T) {
 	if got := bl.count(local, now); got != 2 {
 		t.Errorf("count after a caught up = %d, want 2", got)
 	}
-	bl.done(p)
+	bl.done(p, 22)
 	if got := bl.count(local, now); got != 0 {
 		t.Errorf("count after p's sync completed = %d, want 0", got)
 	}
-	if cu := bl.catchUp(local, now); cu != (CatchUp{Known: true}) {
-		t.Errorf("caught up: %+v, want Known, Backlog 0, Base 0", cu)
+	if cu := bl.catchUp(local, now); !cu.Known || cu.Backlog != 0 || cu.Base != 0 || cu.Last.Ops != 22-15 || cu.Last.Ended.IsZero() {
+		t.Errorf("caught up: %+v, want Known, Backlog 0, Base 0, and the last sync done with 7 ops", cu)
 	}
 	bl.see(p, []protocol.SyncTip{{Author: b, Seq: 3}}, 20)
 	if got := bl.count(local, time.Now().Add(backlogTTL+time.Second)); got != 0 {
@@ -49,7 +49,7 @@ func TestBacklogCount(t *testing.T) {
 	}
 	var none *backlog // a stopped node's
 	none.see(p, nil, 0)
-	none.done(p)
+	none.done(p, 0)
 }
 
 // TestBacklogDuringSync holds D's loop while D syncs with A, which holds

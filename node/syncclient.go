@@ -148,7 +148,8 @@ func (n *Node) SyncWith(ctx context.Context, p peer.ID) error {
 	if err := n.pullWanted(ctx, c, p, want); err != nil {
 		return err
 	}
-	bl.done(p)
+	stored, _ = n.store.Len()
+	bl.done(p, stored)
 	n.learnPeerAddrs(c)
 	if n.gater.standing(p) == Sharing {
 		n.saveAddrs(p)

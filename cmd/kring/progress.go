@@ -55,6 +55,7 @@ type backlogWatch struct {
 	now            func() time.Time // time.Now unless a test sets it
 
 	bar        *progressbar.ProgressBar
+	lastDone   time.Time // the end of the last sync told of
 	active     bool
 	base       int       // ops stored when this catch-up began
 	began      time.Time // when it began
@@ -88,8 +89,17 @@ func (w *backlogWatch) clock() time.Time {
 // step handles one sample: the node's catch-up and the ops it has stored.
 func (w *backlogWatch) step(cu node.CatchUp, stored int) {
 	now := w.clock()
+	quick := cu.Last.Ended.After(w.lastDone) // a sync completed since the last look
+	if quick {
+		w.lastDone = cu.Last.Ended
+	}
 	switch {
 	case !w.active && cu.Backlog < largeBacklog:
+		if quick && cu.Last.Ops >= largeBacklog { // a catch-up too quick for a look in between
+			took := cu.Last.Ended.Sub(cu.Last.Began)
+			w.log.Info("caught up with the circle", "ops", cu.Last.Ops, "took", took.Round(100*time.Millisecond).String(),
+				"ops_per_second", rate(cu.Last.Ops, took))
+		}
 		return
 	case !w.active:
 		w.active, w.base, w.began = true, cu.Base, cu.Since

@@ -55,10 +55,22 @@ func TestBacklogWatch(t *testing.T) {
 		}
 	}
 
-	// A long catch-up logs every logEvery when no terminal watches.
+	// A catch-up that ends between two looks is told of once.
 	var logs bytes.Buffer
+	began := time.Unix(1e9, 0)
+	done := node.SyncDone{Ops: 3000, Began: began, Ended: began.Add(200 * time.Millisecond)}
+	w := backlogWatch{log: slog.New(slog.NewTextHandler(&logs, nil)), logEvery: progressLogAt}
+	w.step(node.CatchUp{Known: true, Last: done}, 3001)
+	w.step(node.CatchUp{Known: true, Last: done}, 3001)
+	w.step(node.CatchUp{Known: true, Last: node.SyncDone{Ops: 3, Began: began, Ended: began.Add(time.Minute)}}, 3004)
+	if l := logs.String(); strings.Count(l, "caught up") != 1 || !strings.Contains(l, `msg="caught up with the circle" ops=3000 took=200ms ops_per_second=15000`) {
+		t.Errorf("a quick catch-up:\n%s", l)
+	}
+
+	// A long catch-up logs every logEvery when no terminal watches.
+	logs.Reset()
 	clock := time.Unix(1e9, 0)
-	w := backlogWatch{log: slog.New(slog.NewTextHandler(&logs, nil)), logEvery: progressLogAt,
+	w = backlogWatch{log: slog.New(slog.NewTextHandler(&logs, nil)), logEvery: progressLogAt,
 		now: func() time.Time { return clock }}
 	stored := 1
 	for backlog := 12000; backlog >= 0; backlog -= 250 {
