@@ -117,6 +117,11 @@ func (a *app) advisoriesShowCommand() *cobra.Command {
 	return &cobra.Command{
 		Use:     "show ID",
 		Short:   "Show one advisory, with its content",
+		Long: `Show prints one advisory: its label, title, author and summary, then its
+content, a JSON document indented for reading. On a terminal it pages the
+text through $PAGER (less by default; PAGER=cat turns paging off); piped
+or redirected, it writes the text as it is. --output json prints the API's
+JSON instead.`,
 		Example: "  kring advisories show 3f9a0c1d\n  kring advisories show 3f9a0c1d... -o json",
 		Args:    exactArgs(1, "an advisory ID (or a unique prefix of 8+ hex digits)"),
 		RunE: func(cmd *cobra.Command, args []string) error {
