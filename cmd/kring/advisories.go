@@ -115,8 +115,8 @@ func moreHint(opts api.ListOptions, page []api.AdvisoryInfo) string {
 
 func (a *app) advisoriesShowCommand() *cobra.Command {
 	return &cobra.Command{
-		Use:     "show ID",
-		Short:   "Show one advisory, with its content",
+		Use:   "show ID",
+		Short: "Show one advisory, with its content",
 		Long: `Show prints one advisory: its label, title, author and summary, then its
 content, a JSON document indented for reading. On a terminal it pages the
 text through $PAGER (less by default; PAGER=cat turns paging off); piped
