@@ -52,7 +52,7 @@ only.`,
 				return identityErrorf("application %s: its signature does not verify: it was altered after the applicant signed it, or damaged; ask the applicant for the file kring apply wrote", args[0])
 			}
 			if err != nil {
-				return usageErrorf("application %s: %v: ask the applicant for the file kring apply wrote", args[0], err)
+				return identityErrorf("application %s: %v: ask the applicant for the file kring apply wrote", args[0], err)
 			}
 			data, err := ev.read()
 			if err != nil {

@@ -50,10 +50,10 @@ func identityErrorf(format string, args ...any) error {
 }
 
 // draftError is the error of verb on the genesis draft at path: exit 3
-// when the draft's signatures do not hold up (altered, or not every
+// when the draft does not hold up (not a draft, altered, or not every
 // founder has signed, as for a genesis), exit 1 otherwise.
 func draftError(verb, path string, err error) error {
-	if errors.Is(err, errAltered) || errors.Is(err, errUnsigned) {
+	if errors.Is(err, errAltered) || errors.Is(err, errUnsigned) || errors.Is(err, errNotDraft) {
 		return identityErrorf("%s %s: %v", verb, path, err)
 	}
 	return failuref("%s %s: %v", verb, path, err)

@@ -77,6 +77,14 @@ func TestTamperedFilesExit3(t *testing.T) {
 		t.Fatal(err)
 	}
 	kring(t, "--data-dir", dirs[0], "endorse", appPath, "--evidence", "met them").fails(t, exitIdentity, "does not verify")
+	if err := os.WriteFile(appPath, []byte("not an application"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	kring(t, "--data-dir", dirs[0], "endorse", appPath, "--evidence", "met them").fails(t, exitIdentity, "ask the applicant for the file")
+	if err := os.WriteFile(draft, []byte(`{"format": "something else"}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	kring(t, "genesis", "finalize", draft).fails(t, exitIdentity, "not a genesis draft")
 
 	// kring --help gives each exit status one meaning.
 	help := kring(t, "--help").must(t).stdout

@@ -105,7 +105,7 @@ func TestGenesisSignRefusals(t *testing.T) {
 	if err := os.WriteFile(tampered, []byte("not json"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	kring(t, "--data-dir", dirs[1], "genesis", "sign", tampered).fails(t, exitUsage, "not a draft")
+	kring(t, "--data-dir", dirs[1], "genesis", "sign", tampered).fails(t, exitIdentity, "not a draft")
 }
 
 func TestGenesisDraftRefusals(t *testing.T) {
