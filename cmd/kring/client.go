@@ -144,6 +144,7 @@ func detail(msg string, sentinel error) string {
 			break
 		}
 	}
+	msg = strings.TrimSuffix(msg, " ("+context.DeadlineExceeded.Error()+")") // the daemon's wait ran out: no news
 	if msg = strings.TrimSpace(strings.TrimPrefix(msg, ":")); msg == "" {
 		return ""
 	}

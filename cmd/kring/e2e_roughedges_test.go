@@ -76,7 +76,7 @@ func TestFirstWeekRoughEdges(t *testing.T) {
 		t.Errorf("status after a first sync:\n%s", st)
 	}
 	r := <-refused
-	r.fails(t, exitFailure, "publish: not yet in sync with the circle (synced with 1 of 2 members")
+	r.fails(t, exitFailure, "publish: not yet in sync with the circle (synced with 1 of 2 members): check `kring peers`")
 	if strings.Count(r.stderr, "sync") != 2 || strings.Contains(r.stderr, "node:") { // "in sync", "synced"
 		t.Errorf("the refusal repeats itself: %q", r.stderr)
 	}

@@ -67,6 +67,8 @@ func TestRefusalSaysItOnce(t *testing.T) {
 			"publish: refused: this organisation is not in the circle's sharing set (3b45e2a5ebfa member suspended): `kring status` and `kring members` say why"},
 		{api.APIError{Status: 409, Code: api.CodeNotSynced, Message: "node: not yet in sync with the circle: synced with 1 of 2 members"},
 			"publish: not yet in sync with the circle (synced with 1 of 2 members): check `kring peers` and try again"},
+		{api.APIError{Status: 409, Code: api.CodeNotSynced, Message: "node: not yet in sync with the circle: synced with 0 of 2 members (context deadline exceeded)"},
+			"publish: not yet in sync with the circle (synced with 0 of 2 members): check `kring peers` and try again"},
 		{api.APIError{Status: 409, Code: api.CodeNotSynced, Message: "node: not yet in sync with the circle"},
 			"publish: not yet in sync with the circle: check `kring peers` and try again"},
 	} {
