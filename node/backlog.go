@@ -21,11 +21,24 @@ const backlogTTL = 5 * time.Minute
 type backlog struct {
 	mu    sync.Mutex
 	peers map[peer.ID]peerTips
+	known bool     // a peer has shown its tips since the node started
+	last  SyncDone // the last completed sync that stored ops
+}
+
+// SyncDone is a completed sync that stored ops (CatchUp.Last).
+type SyncDone struct {
+	// Ops is how many ops this node stored while the sync ran, from
+	// whichever peer or by gossip: what arrived.
+	Ops int
+	// Began and Ended are when the peer showed its tips and when the
+	// sync completed.
+	Began, Ended time.Time
 }
 
 type peerTips struct {
-	seqs map[protocol.Key]uint64
-	at   time.Time
+	seqs   map[protocol.Key]uint64
+	at     time.Time
+	stored int // ops this node had stored when the peer showed the tips
 }
 
 // newBacklog returns an empty backlog.
@@ -39,8 +52,9 @@ func (n *Node) backlog() *backlog {
 	return n.behind
 }
 
-// see notes the tips peer p showed at the start of a sync.
-func (b *backlog) see(p peer.ID, tips []protocol.SyncTip) {
+// see notes the tips peer p showed at the start of a sync, when this node
+// had stored ops.
+func (b *backlog) see(p peer.ID, tips []protocol.SyncTip, stored int) {
 	if b == nil {
 		return
 	}
@@ -49,17 +63,22 @@ func (b *backlog) see(p peer.ID, tips []protocol.SyncTip) {
 		seqs[t.Author] = t.Seq
 	}
 	b.mu.Lock()
-	b.peers[p] = peerTips{seqs: seqs, at: time.Now()}
+	b.peers[p] = peerTips{seqs: seqs, at: time.Now(), stored: stored}
+	b.known = true
 	b.mu.Unlock()
 }
 
-// done forgets p's tips once a sync with p completed: what p had, this
-// node now has, or refused.
-func (b *backlog) done(p peer.ID) {
+// done forgets p's tips once a sync with p completed, when this node had
+// stored ops: what p had, this node now has, or refused. A sync during
+// which ops arrived becomes the last one done.
+func (b *backlog) done(p peer.ID, stored int) {
 	if b == nil {
 		return
 	}
 	b.mu.Lock()
+	if pt, ok := b.peers[p]; ok && stored > pt.stored {
+		b.last = SyncDone{Ops: stored - pt.stored, Began: pt.at, Ended: time.Now()}
+	}
 	delete(b.peers, p)
 	b.mu.Unlock()
 }
@@ -67,9 +86,16 @@ func (b *backlog) done(p peer.ID) {
 // count sums, over authors, how far the highest seq a peer showed is
 // ahead of the local tip.
 func (b *backlog) count(local map[protocol.Key]trust.Tip, now time.Time) int {
+	return b.catchUp(local, now).Backlog
+}
+
+// catchUp reports the backlog against the local tips, and the fewest ops
+// stored when a peer still counted showed its tips.
+func (b *backlog) catchUp(local map[protocol.Key]trust.Tip, now time.Time) CatchUp {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	ahead := map[protocol.Key]uint64{}
+	cu := CatchUp{Known: b.known, Base: -1, Last: b.last}
 	for p, pt := range b.peers {
 		if now.Sub(pt.at) > backlogTTL {
 			delete(b.peers, p)
@@ -78,14 +104,40 @@ func (b *backlog) count(local map[protocol.Key]trust.Tip, now time.Time) int {
 		for a, seq := range pt.seqs {
 			ahead[a] = max(ahead[a], seq)
 		}
-	}
-	total := 0
-	for a, seq := range ahead {
-		if have := local[a].Seq; seq > have {
-			total += int(seq - have)
+		if cu.Base < 0 || pt.stored < cu.Base {
+			cu.Base, cu.Since = pt.stored, pt.at
 		}
 	}
-	return total
+	for a, seq := range ahead {
+		if have := local[a].Seq; seq > have {
+			cu.Backlog += int(seq - have)
+		}
+	}
+	if cu.Backlog == 0 {
+		cu.Base, cu.Since = 0, time.Time{}
+	}
+	return cu
+}
+
+// CatchUp is how far this node is from what its peers showed it
+// (Node.CatchUp).
+type CatchUp struct {
+	// Known is set once a peer has shown this node its tips since the
+	// node started: until the first sync begins, the node cannot know
+	// what it lacks, and Backlog is 0.
+	Known bool
+	// Backlog is the number of ops this node knows it is missing
+	// (Node.Backlog).
+	Backlog int
+	// Base is the number of ops this node had stored when the earliest
+	// of the syncs counted in Backlog began, so that the store's Len
+	// less Base is what has arrived since, and Since is when that sync
+	// began; 0 and the zero time while Backlog is 0.
+	Base  int
+	Since time.Time
+	// Last is the last completed sync that stored ops, however short:
+	// a catch-up can end between two looks at Backlog.
+	Last SyncDone
 }
 
 // Backlog returns how many ops this node knows it is missing: over the
@@ -93,14 +145,20 @@ func (b *backlog) count(local map[protocol.Key]trust.Tip, now time.Time) int {
 // the highest seq a peer showed is ahead of this node's own tip. It falls
 // as the missing ops are stored, and is 0 when no sync is catching up.
 // It never blocks on the loop.
-func (n *Node) Backlog() int {
+func (n *Node) Backlog() int { return n.CatchUp().Backlog }
+
+// CatchUp reports Backlog, whether the node can know it yet (a peer has
+// shown its tips since the node started), and how many ops the node held
+// when the catch-up behind the backlog began. It never blocks on the
+// loop.
+func (n *Node) CatchUp() CatchUp {
 	b := n.backlog()
 	if b == nil {
-		return 0
+		return CatchUp{}
 	}
 	tips, err := n.store.Tips()
 	if err != nil {
-		return 0
+		return CatchUp{}
 	}
-	return b.count(tips, time.Now())
+	return b.catchUp(tips, time.Now())
 }

@@ -111,7 +111,11 @@ func (n *Node) SyncWith(ctx context.Context, p peer.ID) error {
 		return err
 	}
 	bl := n.backlog()
-	bl.see(p, tips.Tips)
+	stored, err := n.store.Len()
+	if err != nil {
+		return fmt.Errorf("node: %w", err)
+	}
+	bl.see(p, tips.Tips, stored)
 	// Authors another sync is pulling now wait until the others are done.
 	var busy []protocol.SyncTip
 	var want []protocol.Hash
@@ -144,7 +148,8 @@ func (n *Node) SyncWith(ctx context.Context, p peer.ID) error {
 	if err := n.pullWanted(ctx, c, p, want); err != nil {
 		return err
 	}
-	bl.done(p)
+	stored, _ = n.store.Len()
+	bl.done(p, stored)
 	n.syncDone(p)
 	n.learnPeerAddrs(c)
 	if n.gater.standing(p) == Sharing {

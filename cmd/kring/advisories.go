@@ -1,7 +1,9 @@
 package main
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"strings"
@@ -112,8 +114,13 @@ func moreHint(opts api.ListOptions, page []api.AdvisoryInfo) string {
 
 func (a *app) advisoriesShowCommand() *cobra.Command {
 	return &cobra.Command{
-		Use:     "show ID",
-		Short:   "Show one advisory, with its content",
+		Use:   "show ID",
+		Short: "Show one advisory, with its content",
+		Long: `Show prints one advisory: its label, title, author and summary, then its
+content, a JSON document indented for reading. On a terminal it pages the
+text through $PAGER (less by default; PAGER=cat turns paging off); piped
+or redirected, it writes the text as it is. --output json prints the API's
+JSON instead.`,
 		Example: "  kring advisories show 3f9a0c1d\n  kring advisories show 3f9a0c1d... -o json",
 		Args:    exactArgs(1, "an advisory ID (or a unique prefix of 8+ hex digits)"),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -134,7 +141,11 @@ func (a *app) advisoriesShowCommand() *cobra.Command {
 			if a.output == "json" {
 				return a.printJSON(ad)
 			}
-			return printAdvisory(a.stdout, ad, true)
+			var buf bytes.Buffer
+			if err := printAdvisory(&buf, ad, true); err != nil {
+				return err
+			}
+			return a.page(buf.Bytes())
 		},
 	}
 }
@@ -182,7 +193,12 @@ func printAdvisory(w io.Writer, ad api.AdvisoryInfo, content bool) error {
 		fmt.Fprintf(w, "  %s\n", ad.Summary)
 	}
 	if content && len(ad.Content) > 0 {
-		fmt.Fprintf(w, "%s\n", ad.Content)
+		var doc bytes.Buffer
+		if json.Indent(&doc, ad.Content, "", "  ") != nil { // not JSON after all: as it came
+			doc.Reset()
+			doc.Write(ad.Content)
+		}
+		fmt.Fprintf(w, "%s\n", doc.Bytes())
 	} else if content && len(ad.ContentBase64) > 0 {
 		fmt.Fprintf(w, "  (%d bytes of non-JSON content: use --output json)\n", len(ad.ContentBase64))
 	}

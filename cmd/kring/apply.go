@@ -102,7 +102,27 @@ The circle needs %d endorsements. Send the file to the members who vet you;
 each runs: kring endorse %s --evidence "how we vetted them"
 Then start your node with kring run: it enacts the admission once endorsed.
 `, out, self.Profile.Name, g.Charter.Name, app.ID().Short(), g.Charter.Admit, out)
+	for _, r := range unanswered(g.Charter, app.Member.Profile) {
+		fmt.Fprintf(a.stderr, "kring: warning: the application answers no requirement %q (%s): endorsers vet your claims against the charter; add --claim %s=STATEMENT (or [[organisation.claims]] in config.toml) and apply again with --force\n",
+			r.ID, r.Text, r.ID)
+	}
 	return err
+}
+
+// unanswered returns the charter's requirements that no claim of p
+// answers.
+func unanswered(c protocol.Charter, p protocol.Profile) []protocol.Requirement {
+	claimed := map[string]bool{}
+	for _, cl := range p.Claims {
+		claimed[cl.Requirement] = true
+	}
+	var out []protocol.Requirement
+	for _, r := range c.Requirements {
+		if !claimed[r.ID] {
+			out = append(out, r)
+		}
+	}
+	return out
 }
 
 // buildApplication signs an application for circle group, adding claims

@@ -24,7 +24,10 @@ func TestApply(t *testing.T) {
 	root, dirs, gpath := finishedCircle(t)
 	n := initOrgs(t, root, "n")[0]
 	out := filepath.Join(root, "n.application")
-	kring(t, "--data-dir", n, "apply", "--genesis", gpath, "--out", out, "--claim", "vital-clients=Serves three").must(t)
+	r := kring(t, "--data-dir", n, "apply", "--genesis", gpath, "--out", out, "--claim", "vital-clients=Serves three").must(t)
+	if r.stderr != "" {
+		t.Errorf("apply answering every requirement warned: %q", r.stderr)
+	}
 
 	gen, err := readGenesis(gpath)
 	if err != nil {
@@ -73,6 +76,20 @@ func TestApply(t *testing.T) {
 	kring(t, "--data-dir", n, "apply", "--genesis", gpath, "--out", out, "--claim", "novalue").fails(t, exitUsage, "REQUIREMENT=STATEMENT")
 	kring(t, "--data-dir", n, "apply").fails(t, exitUsage, "needs --genesis")
 	kring(t, "--data-dir", n, "apply", "--genesis", filepath.Join(root, "charter.toml")).fails(t, exitIdentity, "not a kring genesis")
+}
+
+// TestApplyWarnsOfUnansweredRequirements: an application that leaves a
+// charter requirement without a claim is written, with a warning on
+// stderr naming the requirement and how to answer it.
+func TestApplyWarnsOfUnansweredRequirements(t *testing.T) {
+	root, _, gpath := finishedCircle(t)
+	n := initOrgs(t, root, "n")[0]
+	r := kring(t, "--data-dir", n, "apply", "--genesis", gpath, "--out", filepath.Join(root, "n.application")).must(t)
+	want := `kring: warning: the application answers no requirement "vital-clients" (Serves vital clients.)`
+	if !strings.Contains(r.stderr, want) || !strings.Contains(r.stderr, "--claim vital-clients=STATEMENT") ||
+		strings.Count(r.stderr, "\n") != 1 {
+		t.Errorf("apply without a claim: stderr %q, want one line %q", r.stderr, want)
+	}
 }
 
 // TestApplyAgain: applying again to the same circle is refused unless

@@ -117,7 +117,7 @@ func TestArmoredFiles(t *testing.T) {
 	kring(t, "--data-dir", n, "genesis", "install", damaged).fails(t, exitIdentity, "is damaged")
 	kring(t, "--data-dir", dirs[0], "genesis", "install", appPath).fails(t, exitIdentity, "an application, not a genesis")
 	kring(t, "--data-dir", dirs[0], "genesis", "install", binApp).fails(t, exitIdentity, "an application, not a genesis")
-	kring(t, "--data-dir", dirs[0], "--api", urls[0], "endorse", gpath, "--evidence", "x").fails(t, exitUsage, "a genesis, not an application")
+	kring(t, "--data-dir", dirs[0], "--api", urls[0], "endorse", gpath, "--evidence", "x").fails(t, exitIdentity, "a genesis, not an application")
 	two := write("two.kring", append(append([]byte{}, gen...), appText...))
 	kring(t, "--data-dir", n, "genesis", "show", two).fails(t, exitIdentity, "more than one Kring block (a genesis, then an application)")
 	kring(t, "--data-dir", n, "apply", "--show", appPath, "--genesis", gpath).fails(t, exitUsage, "apply --show prints a file and writes nothing")

@@ -267,12 +267,12 @@ func TestDraftKeepsAckInterval(t *testing.T) {
 	if err := writeDraft(tampered, &d); err != nil {
 		t.Fatal(err)
 	}
-	kring(t, "genesis", "finalize", tampered, "--out", filepath.Join(root, "g2")).fails(t, exitFailure, "altered")
+	kring(t, "genesis", "finalize", tampered, "--out", filepath.Join(root, "g2")).fails(t, exitIdentity, "altered")
 	d.Charter.AckInterval = "a day"
 	if err := writeDraft(tampered, &d); err != nil {
 		t.Fatal(err)
 	}
-	kring(t, "genesis", "finalize", tampered, "--out", filepath.Join(root, "g2")).fails(t, exitFailure, "ack_interval")
+	kring(t, "genesis", "finalize", tampered, "--out", filepath.Join(root, "g2")).fails(t, exitIdentity, "ack_interval")
 }
 
 // TestCharterVerbRefusals checks the charter verbs' one-line errors and

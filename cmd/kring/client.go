@@ -11,6 +11,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/kring-circle/kring/node"
 	"github.com/kring-circle/kring/node/api"
 )
 
@@ -114,11 +115,11 @@ func (cn *conn) explain(what string, err error) error {
 func (cn *conn) explainAPI(what string, ae *api.APIError) error {
 	switch {
 	case ae.Code == api.CodeNotSharing:
-		return failuref("%s: refused: %s: this organisation is not in the circle's sharing set (`kring status` and `kring members` say why)", what, ae.Message)
+		return failuref("%s: refused: this organisation is not in the circle's sharing set%s: `kring status` and `kring members` say why", what, detail(ae.Message, node.ErrNotSharing))
 	case ae.Code == api.CodeEndorsed:
 		return failuref("%s: refused: %s", what, ae.Message)
 	case ae.Code == api.CodeNotSynced:
-		return failuref("%s: %s: the node has not synced with enough members yet; check `kring peers` and try again", what, ae.Message)
+		return failuref("%s: not yet in sync with the circle%s: check `kring peers` and try again", what, detail(ae.Message, node.ErrNotSynced))
 	case ae.Code == api.CodePlaintextRed:
 		return usageErrorf("%s: refused: a TLP:RED advisory would reach every member and every future member in plaintext "+
 			"(Kring cannot yet encrypt it to named recipients): publish it as AMBER+STRICT or send it out of band, "+
@@ -135,6 +136,23 @@ func (cn *conn) explainAPI(what string, ae *api.APIError) error {
 		return failuref("%s: %s: the daemon's node has stopped; see its log and restart kring run", what, ae.Message)
 	}
 	return failuref("%s: the daemon answered %d: %s (%s)", what, ae.Status, ae.Message, ae.Code)
+}
+
+// detail is what an API error's message adds to the node's sentinel
+// error it wraps, as " (...)", or "" when it adds nothing: a refusal
+// says its clause once.
+func detail(msg string, sentinel error) string {
+	for _, prefix := range []string{sentinel.Error(), strings.TrimPrefix(sentinel.Error(), "node: ")} {
+		if rest, ok := strings.CutPrefix(msg, prefix); ok {
+			msg = rest
+			break
+		}
+	}
+	msg = strings.TrimSuffix(msg, " ("+context.DeadlineExceeded.Error()+")") // the daemon's wait ran out: no news
+	if msg = strings.TrimSpace(strings.TrimPrefix(msg, ":")); msg == "" {
+		return ""
+	}
+	return " (" + msg + ")"
 }
 
 // show runs a read verb: it asks the daemon with fetch and prints the

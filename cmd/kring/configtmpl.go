@@ -92,7 +92,8 @@ listen = {{q .API.Listen}}
 [log]
 # "text" or "json" (log/slog, on stderr).
 format = {{q .Log.Format}}
-# "debug", "info", "warn" or "error".
+# "debug", "info", "warn" or "error"; "trace" adds the store's own
+# internals (badger's writes, flushes and compactions) below debug.
 level = {{q .Log.Level}}
 
 [store]

@@ -24,6 +24,9 @@ var (
 	// errAltered: a signature in the draft does not verify: the draft
 	// changed after someone signed it.
 	errAltered = errors.New("the draft was altered after it was signed")
+	// errNotDraft: the file is JSON, but not a genesis draft of this
+	// format.
+	errNotDraft = errors.New("not a genesis draft")
 	// errUnsigned: founders have not signed yet.
 	errUnsigned = errors.New("not every founder has signed")
 	// errNotYourCard: the draft's entry for the signer is not the
@@ -158,7 +161,7 @@ func (d *draft) setSigs(g *protocol.Genesis) {
 // genesis rebuilds the Genesis the draft describes, with its signatures.
 func (d *draft) genesis() (*protocol.Genesis, error) {
 	if d.Format != draftFormat {
-		return nil, fmt.Errorf("not a genesis draft (format %q, want %q)", d.Format, draftFormat)
+		return nil, fmt.Errorf("%w (format %q, want %q)", errNotDraft, d.Format, draftFormat)
 	}
 	if len(d.Founders) == 0 {
 		return nil, fmt.Errorf("%w: it lists no founders (kring genesis draft writes the initiator as founder #1)", errAltered)
@@ -174,7 +177,7 @@ func (d *draft) genesis() (*protocol.Genesis, error) {
 	for i, c := range d.Founders {
 		m, err := c.member()
 		if err != nil {
-			return nil, fmt.Errorf("founder #%d: %w", i+1, err)
+			return nil, fmt.Errorf("%w: founder #%d: %w", errAltered, i+1, err)
 		}
 		g.Founders = append(g.Founders, m)
 	}
@@ -278,7 +281,7 @@ func readDraft(path string) (*draft, error) {
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&d); err != nil {
-		return nil, usageErrorf("genesis draft %s: not a draft (%v): pass the genesis.draft.json that `kring genesis draft` wrote", path, err)
+		return nil, identityErrorf("genesis draft %s: not a draft (%v): pass the genesis.draft.json that `kring genesis draft` wrote", path, err)
 	}
 	return &d, nil
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"os"
 	"regexp"
@@ -12,6 +13,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/kring-circle/kring/node/api"
+	"github.com/kring-circle/kring/protocol"
 )
 
 func (a *app) endorseCommand() *cobra.Command {
@@ -46,8 +48,11 @@ only.`,
 				return usageErrorf("application: %v: pass the application.kring the applicant sent", err)
 			}
 			app, err := decodeApplication(b)
+			if errors.Is(err, protocol.ErrBadSignature) {
+				return identityErrorf("application %s: its signature does not verify: it was altered after the applicant signed it, or damaged; ask the applicant for the file kring apply wrote", args[0])
+			}
 			if err != nil {
-				return usageErrorf("application %s: %v: ask the applicant for the file kring apply wrote", args[0], err)
+				return identityErrorf("application %s: %v: ask the applicant for the file kring apply wrote", args[0], err)
 			}
 			data, err := ev.read()
 			if err != nil {

@@ -15,8 +15,11 @@ const (
 	exitFailure = 1
 	// exitUsage: the command line or the configuration is wrong.
 	exitUsage = 2
-	// exitIdentity: the data dir's identity, genesis or store is missing
-	// or unusable.
+	// exitIdentity: a file kring checks does not hold up: the data dir's
+	// identity, genesis or store is missing or unusable, or a genesis, a
+	// genesis draft or an application is damaged, altered after it was
+	// signed, or lacks a founder's signature. The remedy is a good copy
+	// of the file, not another command line.
 	exitIdentity = 3
 	// exitDaemon: the daemon (kring run) cannot be reached.
 	exitDaemon = 4
@@ -44,6 +47,16 @@ func usageErrorf(format string, args ...any) error {
 // identityErrorf is a missing or unusable identity, genesis or store (exit 3).
 func identityErrorf(format string, args ...any) error {
 	return &exitError{code: exitIdentity, err: fmt.Errorf(format, args...)}
+}
+
+// draftError is the error of verb on the genesis draft at path: exit 3
+// when the draft does not hold up (not a draft, altered, or not every
+// founder has signed, as for a genesis), exit 1 otherwise.
+func draftError(verb, path string, err error) error {
+	if errors.Is(err, errAltered) || errors.Is(err, errUnsigned) || errors.Is(err, errNotDraft) {
+		return identityErrorf("%s %s: %v", verb, path, err)
+	}
+	return failuref("%s %s: %v", verb, path, err)
 }
 
 // failuref is a command that ran and failed (exit 1).

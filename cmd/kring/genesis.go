@@ -141,7 +141,7 @@ the draft sign.`,
 				return identityErrorf("genesis sign %s: %v: sign only your own card; send the initiator your current %s and have them draft again (or fix [organisation] and node.announce in %s if the draft is right)",
 					args[0], err, a.dir().path(memberFile), a.configPath())
 			} else if err != nil {
-				return failuref("genesis sign %s: %v", args[0], err)
+				return draftError("genesis sign", args[0], err)
 			}
 			if err := writeDraft(args[0], d); err != nil {
 				return err
@@ -171,7 +171,7 @@ the genesis in your data dir.`,
 			}
 			op, err := d.finalize()
 			if err != nil {
-				return failuref("genesis finalize %s: %v", args[0], err)
+				return draftError("genesis finalize", args[0], err)
 			}
 			if err := writeFileAtomic(out, armor(armorGenesis, op.Bytes()), 0o644); err != nil {
 				return failuref("writing genesis: %v", err)
@@ -264,7 +264,7 @@ func (a *app) showDraft(path string) error {
 	}
 	g, err := d.verify()
 	if err != nil {
-		return failuref("genesis draft %s: %v", path, err)
+		return draftError("genesis draft", path, err)
 	}
 	fmt.Fprintf(a.stdout, "Genesis draft %s\n", path)
 	if err := printGenesis(a.stdout, g, func(i int) bool { return d.Sigs[i] != "" }); err != nil {

@@ -34,13 +34,13 @@ func TestGenesisDraftSignFinalize(t *testing.T) {
 	root, dirs, draftPath := foundCircle(t)
 	out := filepath.Join(root, "genesis.kring")
 
-	kring(t, "genesis", "finalize", draftPath, "--out", out).fails(t, exitFailure, "waiting for Org b")
+	kring(t, "genesis", "finalize", draftPath, "--out", out).fails(t, exitIdentity, "waiting for Org b")
 	if _, err := os.Stat(out); err == nil {
 		t.Fatal("finalize wrote a genesis while founders had not signed")
 	}
 	kring(t, "--data-dir", dirs[1], "genesis", "sign", draftPath).must(t)
 	r := kring(t, "genesis", "finalize", draftPath, "--out", out)
-	r.fails(t, exitFailure, "Org c")
+	r.fails(t, exitIdentity, "Org c")
 	if strings.Contains(r.stderr, "Org b") {
 		t.Errorf("finalize names Org b, who signed: %s", r.stderr)
 	}
@@ -86,8 +86,8 @@ func TestGenesisSignRefusals(t *testing.T) {
 	if err := writeDraft(tampered, &d); err != nil {
 		t.Fatal(err)
 	}
-	kring(t, "--data-dir", dirs[1], "genesis", "sign", tampered).fails(t, exitFailure, "altered after it was signed: Org a's signature")
-	kring(t, "genesis", "finalize", tampered).fails(t, exitFailure, "altered")
+	kring(t, "--data-dir", dirs[1], "genesis", "sign", tampered).fails(t, exitIdentity, "altered after it was signed: Org a's signature")
+	kring(t, "genesis", "finalize", tampered).fails(t, exitIdentity, "altered")
 
 	// A changed ts breaks every founder's signature (founders sign the
 	// genesis op, ts included): found before signing.
@@ -98,14 +98,14 @@ func TestGenesisSignRefusals(t *testing.T) {
 	if err := writeDraft(tampered, &d); err != nil {
 		t.Fatal(err)
 	}
-	kring(t, "--data-dir", dirs[1], "genesis", "sign", tampered).fails(t, exitFailure, "Org a's signature no longer verifies (the charter, the founders or ts changed)")
-	kring(t, "genesis", "finalize", tampered, "--out", filepath.Join(root, "g")).fails(t, exitFailure, "altered")
+	kring(t, "--data-dir", dirs[1], "genesis", "sign", tampered).fails(t, exitIdentity, "Org a's signature no longer verifies (the charter, the founders or ts changed)")
+	kring(t, "genesis", "finalize", tampered, "--out", filepath.Join(root, "g")).fails(t, exitIdentity, "altered")
 
 	kring(t, "genesis", "sign", filepath.Join(root, "nope.json"), "--data-dir", dirs[1]).fails(t, exitUsage, "no such file")
 	if err := os.WriteFile(tampered, []byte("not json"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	kring(t, "--data-dir", dirs[1], "genesis", "sign", tampered).fails(t, exitUsage, "not a draft")
+	kring(t, "--data-dir", dirs[1], "genesis", "sign", tampered).fails(t, exitIdentity, "not a draft")
 }
 
 func TestGenesisDraftRefusals(t *testing.T) {

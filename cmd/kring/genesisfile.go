@@ -65,8 +65,10 @@ func decodeGenesis(b []byte) (*protocol.Op, error) {
 	if err := op.Verify(); err != nil {
 		g, _ := op.Content().(*protocol.Genesis)
 		if g != nil {
-			if missing := g.MissingSignatures(op.TS); len(missing) > 0 {
-				return nil, fmt.Errorf("not signed by %s: get the fully signed genesis from the founders", names(g, missing))
+			if absent, bad := failedSignatures(g, op.TS); len(bad) > 0 {
+				return nil, fmt.Errorf("the signatures of %s do not verify: the genesis was altered after they signed it, or damaged: get it from the founders again", names(g, bad))
+			} else if len(absent) > 0 {
+				return nil, fmt.Errorf("not signed by %s: get the fully signed genesis from the founders", names(g, absent))
 			}
 		}
 		return nil, fmt.Errorf("signature check failed (%v): get the genesis from the founders again", err)
@@ -92,6 +94,24 @@ func decodeApplication(b []byte) (*protocol.Application, error) {
 		return nil, err
 	}
 	return app, nil
+}
+
+// failedSignatures splits the founders whose signatures of g (sealed at
+// ts) fail into those who have not signed (absent) and those whose
+// signature is there but does not verify (bad).
+func failedSignatures(g *protocol.Genesis, ts int64) (absent, bad []protocol.Key) {
+	idx := map[protocol.Key]int{}
+	for i, f := range g.Founders {
+		idx[f.Key] = i
+	}
+	for _, k := range g.MissingSignatures(ts) {
+		if i := idx[k]; i < len(g.Sigs) && len(g.Sigs[i]) > 0 {
+			bad = append(bad, k)
+		} else {
+			absent = append(absent, k)
+		}
+	}
+	return absent, bad
 }
 
 // names lists the founders with the given keys.

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -135,12 +136,26 @@ func (a *app) printInit(d dataDir, m protocol.Member) error {
 	if err != nil {
 		return failuref("peer ID: %v", err)
 	}
+	announce := "node.announce is empty: set it to the address where other members reach this\n" +
+		"     node (e.g. \"/dns4/kring.example.org/tcp/4001\"), unless they reach it on a listen address"
+	if len(m.Addrs) > 0 {
+		announce = "node.announce: members dial " + strings.Join(m.Addrs, ", ")
+	}
 	_, err = fmt.Fprintf(a.stdout, `Initialised %s for %s
   member key  %s
   peer ID     %s
-Next: edit %s, then either
-  found a circle:  send member.json to the initiator (kring genesis draft), or
-  join a circle:   kring apply --genesis genesis.kring --out application.kring
-`, d, m.Profile.Name, m.Key, id, d.path(configFile))
+Next:
+  1. Check %s:
+     [organisation]: the profile the circle sees and endorsers vet (name, sector,
+     contact, role, expertise; claims answer the charter's requirements)
+     %s
+  2. Then, as the case may be:
+     initiator of a new circle:  kring genesis template > charter.toml, collect the
+       other founders' member.json, and kring genesis draft --charter charter.toml
+       --founder THEIR_member.json ...
+     another founder:            send %s to the initiator
+     joining a running circle:   get genesis.kring from a member, then
+       kring apply --genesis genesis.kring --out application.kring
+`, d, m.Profile.Name, m.Key, id, d.path(configFile), announce, d.path(memberFile))
 	return err
 }

@@ -111,3 +111,30 @@ func TestKeyFiles(t *testing.T) {
 		}
 	}
 }
+
+// TestInitSaysWhatNext: init names what to check in config.toml, and
+// tells the initiator to draft the genesis, another founder to send its
+// member.json to the initiator, and an applicant to apply.
+func TestInitSaysWhatNext(t *testing.T) {
+	d := filepath.Join(t.TempDir(), "org")
+	out := kring(t, "--data-dir", d, "init", "--org", "Example CERT").must(t).stdout
+	for _, want := range []string{
+		"Check " + filepath.Join(d, configFile), "[organisation]", "node.announce is empty: set it",
+		"initiator of a new circle:  kring genesis template > charter.toml",
+		"another founder:            send " + filepath.Join(d, memberFile) + " to the initiator",
+		"kring apply --genesis genesis.kring",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("init output lacks %q:\n%s", want, out)
+		}
+	}
+	for _, line := range strings.Split(out, "\n") {
+		if strings.Contains(line, "initiator of a new circle") && strings.Contains(line, "send") {
+			t.Errorf("init tells the initiator to send its card: %q", line)
+		}
+	}
+	out = kring(t, "--data-dir", d+"2", "init", "--org", "B", "--announce", "/dns4/kring.example.org/tcp/4001").must(t).stdout
+	if !strings.Contains(out, "node.announce: members dial /dns4/kring.example.org/tcp/4001") {
+		t.Errorf("init with --announce:\n%s", out)
+	}
+}

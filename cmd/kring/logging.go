@@ -5,15 +5,35 @@ import (
 	"io"
 	"log/slog"
 	"strings"
+
+	"github.com/kring-circle/kring/node/store"
 )
 
-// parseLevel parses a log level name.
+// levelTrace is below debug: the store's own chatter (badger's opens,
+// writes, flushes and compactions) logs there, so that debug shows the
+// node's decisions without it.
+const levelTrace = store.LevelTrace
+
+// parseLevel parses a log level name: trace, debug, info, warn or error.
 func parseLevel(s string) (slog.Level, error) {
+	if strings.EqualFold(strings.TrimSpace(s), "trace") {
+		return levelTrace, nil
+	}
 	var l slog.Level
 	if err := l.UnmarshalText([]byte(s)); err != nil {
-		return 0, fmt.Errorf("log level %q is unknown: use debug, info, warn or error", s)
+		return 0, fmt.Errorf("log level %q is unknown: use trace, debug, info, warn or error", s)
 	}
 	return l, nil
+}
+
+// levelName writes levelTrace as TRACE rather than slog's DEBUG-4.
+func levelName(_ []string, a slog.Attr) slog.Attr {
+	if a.Key == slog.LevelKey {
+		if l, ok := a.Value.Any().(slog.Level); ok && l == levelTrace {
+			a.Value = slog.StringValue("TRACE")
+		}
+	}
+	return a
 }
 
 // newLogger returns the daemon's one logger: text or JSON on w.
@@ -22,7 +42,7 @@ func newLogger(w io.Writer, format, level string) (*slog.Logger, error) {
 	if err != nil {
 		return nil, err
 	}
-	opts := &slog.HandlerOptions{Level: l}
+	opts := &slog.HandlerOptions{Level: l, ReplaceAttr: levelName}
 	switch strings.ToLower(format) {
 	case "text":
 		return slog.New(slog.NewTextHandler(w, opts)), nil

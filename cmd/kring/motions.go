@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -50,6 +51,9 @@ prefix of 8+ hex digits, or an organisation name.`,
   kring block 5363535c --reason "investigating"`,
 		Args: exactArgs(1, "KEY ("+keyArgHelp+")"),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if strings.TrimSpace(reason) == "" {
+				return usageErrorf("block needs --reason TEXT: why this node blocks the party, for its operators (kring blocks lists it)")
+			}
 			return a.withKey(cmd, args[0], "block", true, yes, func(ctx context.Context, cn *conn, k protocol.Key, who string) error {
 				if err := cn.c.Block(ctx, k.String(), reason); err != nil {
 					return cn.explain("block", err)
@@ -62,7 +66,7 @@ prefix of 8+ hex digits, or an organisation name.`,
 			})
 		},
 	}
-	cmd.Flags().StringVar(&reason, "reason", "", "why, for the operators of this node")
+	cmd.Flags().StringVar(&reason, "reason", "", "why, for the operators of this node (required)")
 	cmd.Flags().BoolVar(&yes, "yes", false, yesHelp)
 	cmd.Long += "\n\n" + confirmHelp
 	return cmd

@@ -33,10 +33,7 @@ func printStatus(w io.Writer, st api.Status) error {
 	if st.Sharing {
 		standing += ", sharing"
 	}
-	ready := "ready to publish"
-	if !st.Ready {
-		ready = "not ready: " + st.NotReady
-	}
+	ready := readyText(st)
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintf(tw, "organisation\t%s\n", orDash(st.Name))
 	fmt.Fprintf(tw, "key\t%s\n", st.Key)
@@ -48,7 +45,7 @@ func printStatus(w io.Writer, st api.Status) error {
 	fmt.Fprintf(tw, "standing\t%s\n", standing)
 	printApplicationProgress(tw, st.Application)
 	fmt.Fprintf(tw, "node\t%s\n", ready)
-	fmt.Fprintf(tw, "log\t%d ops, %d pending, backlog %d\n", st.Ops, st.Pending, st.Backlog)
+	fmt.Fprintf(tw, "log\t%d ops, %d pending, %s\n", st.Ops, st.Pending, backlogText(st))
 	if st.DiskLow {
 		fmt.Fprintf(tw, "DISK LOW\t%d MiB free, below store.min_free_mib: advisories are deferred, membership ops still come in; free space\n", st.DiskFreeBytes>>20)
 	}
@@ -109,6 +106,28 @@ func printApplicationProgress(w io.Writer, ap *api.ApplicationProgress) {
 	fmt.Fprintf(w, "next\t%s\n", ap.Next)
 }
 
+// readyText says whether this node may publish: ready; waiting only for
+// syncs, which a publish starts and waits for; or unable to, for a reason
+// the standing line shows.
+func readyText(st api.Status) string {
+	switch {
+	case st.Ready:
+		return "ready to publish"
+	case st.Sharing:
+		return "publishing waits for a sync: " + st.NotReady + " (kring publish starts the syncs and waits for them)"
+	}
+	return "cannot publish: not in the circle's sharing set"
+}
+
+// backlogText says how many ops the node knows it lacks, or that it
+// cannot know before its first sync.
+func backlogText(st api.Status) string {
+	if !st.BacklogKnown {
+		return "backlog unknown until a first sync begins"
+	}
+	return fmt.Sprintf("backlog %d", st.Backlog)
+}
+
 func (a *app) peersCommand() *cobra.Command {
 	return &cobra.Command{
 		Use:     "peers",
@@ -149,6 +168,10 @@ func (a *app) blocksCommand() *cobra.Command {
 }
 
 func (a *app) printBlocks(blocks []api.BlockInfo) error {
+	if len(blocks) == 0 {
+		_, err := fmt.Fprintln(a.stdout, "No blocks: this node blocks no one (kring block KEY --reason TEXT adds one).")
+		return err
+	}
 	tw := tabwriter.NewWriter(a.stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "ORGANISATION\tKEY\tSINCE\tREASON")
 	for _, b := range blocks {

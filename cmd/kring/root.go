@@ -50,10 +50,19 @@ that publish and read advisories through the daemon's local API.
 Every organisation keeps its identity and configuration in a data dir:
 --data-dir, else $KRING_DIR, else ~/.kring.
 
-Errors are one line on stderr: what is wrong and what to do. Exit status:
-0 success, 1 failure (e.g. the circle refused the op), 2 usage or
-configuration error, 3 identity, genesis or store problem, 4 the daemon
-(kring run) is not running.`,
+Errors are one line on stderr: what is wrong and what to do. Each exit
+status has one meaning:
+  0  success
+  1  the command ran and failed: the circle or the daemon refused it, or a
+     file could not be written
+  2  usage or configuration error: fix the command line or config.toml
+  3  a file does not hold up: the data dir's identity, genesis or store is
+     missing or unusable, or a genesis, draft or application is damaged,
+     altered after it was signed, or lacks a founder's signature; get a
+     good copy
+  4  the daemon (kring run) is not running
+  5  kring run stopped: this organisation is cut off from the circle and
+     node.exit_when_cut_off is set`,
 		Example: `  kring init --org "Example Energy CERT"
   kring genesis template > charter.toml
   kring run

@@ -38,9 +38,12 @@ your SIEM and scripts use. While this organisation is not a member and an
 application is installed (kring apply), it enacts its own admission as soon
 as the charter's k members have endorsed it.
 
-Logs go to stderr (log/slog, text or JSON). While the node catches up a large
-backlog, a progress bar with rate and ETA shows on a terminal; otherwise log
-lines report progress. SIGINT or SIGTERM stops it gracefully.
+Logs go to stderr (log/slog, text or JSON). While the node catches up a
+backlog of 500 ops or more, a progress bar with count, rate and ETA shows on
+stderr when stderr is a terminal; when stderr goes to a file or a journal,
+a log line gives the backlog and the rate every 5 s instead. Either way,
+"caught up with the circle" logs how many ops arrived and how long it took.
+SIGINT or SIGTERM stops it gracefully.
 
 One data dir is one running node. Never start a copy of it on a second
 host (a standby, a restored VM snapshot, a failover) while this one may
@@ -67,9 +70,9 @@ Exit status:
 		RunE: func(cmd *cobra.Command, _ []string) error { return a.runDaemon(cmd.Context(), f) },
 	}
 	cmd.Flags().StringVar(&f.logFormat, "log-format", "", "text or json (default: log.format in the config)")
-	cmd.Flags().StringVar(&f.logLevel, "log-level", "", "debug, info, warn or error (default: log.level in the config)")
+	cmd.Flags().StringVar(&f.logLevel, "log-level", "", "trace, debug, info, warn or error (default: log.level in the config); trace adds the store's internals")
 	_ = cmd.RegisterFlagCompletionFunc("log-format", cobra.FixedCompletions([]string{"text", "json"}, cobra.ShellCompDirectiveNoFileComp))
-	_ = cmd.RegisterFlagCompletionFunc("log-level", cobra.FixedCompletions([]string{"debug", "info", "warn", "error"}, cobra.ShellCompDirectiveNoFileComp))
+	_ = cmd.RegisterFlagCompletionFunc("log-level", cobra.FixedCompletions([]string{"trace", "debug", "info", "warn", "error"}, cobra.ShellCompDirectiveNoFileComp))
 	return cmd
 }
 

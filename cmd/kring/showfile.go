@@ -79,7 +79,9 @@ func (a *app) showApplication(path string, b []byte) error {
 	v := applicationJSON{ID: app.ID().String(), Group: app.Group.String(), card: cardOf(app.Member)}
 	if g := a.knownGenesis(app.Group); g != nil {
 		v.Circle = g.Charter.Name
-		v.Unanswered = unanswered(g.Charter, app.Member.Profile)
+		for _, r := range unanswered(g.Charter, app.Member.Profile) {
+			v.Unanswered = append(v.Unanswered, r.ID)
+		}
 	}
 	if a.output == "json" {
 		return a.printJSON(v)
@@ -100,22 +102,6 @@ func (a *app) knownGenesis(group protocol.Hash) *protocol.Genesis {
 	}
 	g, _ := op.Content().(*protocol.Genesis)
 	return g
-}
-
-// unanswered lists the IDs of the charter's requirements that a profile
-// has no claim for.
-func unanswered(c protocol.Charter, p protocol.Profile) []string {
-	var out []string
-	for _, r := range c.Requirements {
-		found := false
-		for _, cl := range p.Claims {
-			found = found || cl.Requirement == r.ID
-		}
-		if !found {
-			out = append(out, r.ID)
-		}
-	}
-	return out
 }
 
 // printApplication describes an application for people.

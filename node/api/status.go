@@ -46,7 +46,6 @@ func (s *Server) status(w http.ResponseWriter, r *http.Request) {
 		Sharing:       ks.InSharingSet(),
 		Ops:           ops,
 		Pending:       s.n.Store().PendingLen(),
-		Backlog:       s.n.Backlog(),
 		Peers:         len(s.n.Host().Network().Peers()),
 		Members:       st.MemberCount(),
 		SharingSet:    len(st.SharingSet()),
@@ -62,6 +61,8 @@ func (s *Server) status(w http.ResponseWriter, r *http.Request) {
 	if e, ok := s.n.Enrolment(); ok && ks.Status != trust.StatusMember {
 		out.Application = applicationProgress(st, e)
 	}
+	cu := s.n.CatchUp()
+	out.Backlog, out.BacklogKnown = cu.Backlog, cu.Known
 	out.Ready, out.NotReady = s.ready()
 	out.DiskLow, out.DiskFreeBytes = s.n.DiskLow()
 	if at, ok := s.n.NextAck(); ok {
@@ -90,11 +91,11 @@ func applicationProgress(st *trust.State, e node.Enrolment) *ApplicationProgress
 	return ap
 }
 
-// ready reports whether the node may publish now, and if not why, without
-// waiting.
+// ready reports whether the node may publish now, and if not why (the
+// node's reason without its package prefix), without waiting.
 func (s *Server) ready() (bool, string) {
 	if err := s.n.Ready(); err != nil {
-		return false, err.Error()
+		return false, strings.TrimPrefix(err.Error(), "node: ")
 	}
 	return true, ""
 }

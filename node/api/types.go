@@ -32,6 +32,8 @@ type Status struct {
 	// Sharing is set when this organisation is in the sharing set.
 	Sharing bool `json:"sharing"`
 	// Ready is set when the node may publish now; NotReady says why not.
+	// While this organisation is in the sharing set, a node that is not
+	// ready is waiting for syncs that a publish starts and waits for.
 	Ready    bool   `json:"ready"`
 	NotReady string `json:"not_ready,omitempty"`
 	// Ops is the number of ops stored, the genesis included.
@@ -42,6 +44,10 @@ type Status struct {
 	// the tips peers showed in the syncs running now. It falls to 0 as
 	// the node catches up.
 	Backlog int `json:"backlog"`
+	// BacklogKnown is set once a peer has shown this node its tips since
+	// the node started: before the first sync begins, the node cannot
+	// know what it lacks, and Backlog is 0 without meaning "caught up".
+	BacklogKnown bool `json:"backlog_known"`
 	// Peers is the number of connected peers.
 	Peers int `json:"peers"`
 	// DiskLow is set while the data dir's free space is below its

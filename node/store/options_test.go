@@ -5,6 +5,7 @@ import (
 	"errors"
 	"log/slog"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 
@@ -77,15 +78,20 @@ func TestBadgerLogger(t *testing.T) {
 	l.Debugf("debug")
 	l.Warningf("warning")
 	l.Errorf("error %s", "x")
-	want := []slog.Level{slog.LevelDebug, slog.LevelDebug, slog.LevelWarn, slog.LevelError}
+	l.Warningf("wrapped: %w", nil)
+	want := []slog.Level{store.LevelTrace, store.LevelTrace, slog.LevelWarn, slog.LevelError, slog.LevelWarn}
 	if got := rec.levels(); !slices.Equal(got, want) {
 		t.Fatalf("levels %v, want %v", got, want)
 	}
 	if msg := rec.records[0].Message; msg != "info 1" {
 		t.Fatalf("message %q, want %q (formatted, trimmed)", msg, "info 1")
 	}
+	if msg := rec.records[4].Message; msg != "wrapped: <nil>" {
+		t.Fatalf("message %q, want %q (%%w printed as %%v)", msg, "wrapped: <nil>")
+	}
 
-	// A store logs badger's chatter through Options.Logger, at Debug.
+	// A store logs badger's chatter through Options.Logger, below Debug:
+	// a logger at Debug sees none of it.
 	rec = &recorder{}
 	o := diskOptions()
 	o.Logger = slog.New(rec)
@@ -93,7 +99,16 @@ func TestBadgerLogger(t *testing.T) {
 	if err := s.Close(); err != nil {
 		t.Fatalf("Close: %v", err)
 	}
-	if got := rec.levels(); len(got) == 0 || slices.ContainsFunc(got, func(l slog.Level) bool { return l > slog.LevelDebug }) {
-		t.Fatalf("opening and closing a store logged at %v; want some Debug lines only", got)
+	if got := rec.levels(); len(got) == 0 || slices.ContainsFunc(got, func(l slog.Level) bool { return l != store.LevelTrace }) {
+		t.Fatalf("opening and closing a store logged at %v; want some LevelTrace lines only", got)
+	}
+	var text strings.Builder
+	o.Logger = slog.New(slog.NewTextHandler(&text, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	s = open(t, t.TempDir(), o)
+	if err := s.Close(); err != nil {
+		t.Fatalf("Close: %v", err)
+	}
+	if text.Len() > 0 {
+		t.Fatalf("a store logged badger's internals to a logger at Debug:\n%s", text.String())
 	}
 }
