@@ -82,10 +82,11 @@ func (e Enrolment) Next() string {
 func (e Enrolment) EndorserNames(st *trust.State) []string {
 	out := make([]string, len(e.Endorsers))
 	for i, k := range e.Endorsers {
-		out[i] = k.Short()
+		name := ""
 		if p := st.Key(k).Profile; p != nil {
-			out[i] = fmt.Sprintf("%s (%s)", p.Name, k.Short())
+			name = p.Name
 		}
+		out[i] = protocol.Label(name, k)
 	}
 	return out
 }

@@ -467,7 +467,7 @@ func TestCharterVerbs(t *testing.T) {
 		return true
 	})
 	r = cli(1, "charter", "show").must(t)
-	if !strings.Contains(r.stdout, short(id)+"  version 2  1 of 3 votes (Org a); you have not voted") || !strings.Contains(r.stdout, "k (endorsements to admit): 2 → 3") {
+	if !strings.Contains(r.stdout, short(id)+"  version 2  1 of 3 votes (Org a (") || !strings.Contains(r.stdout, ")); you have not voted") || !strings.Contains(r.stdout, "k (endorsements to admit): 2 → 3") {
 		t.Errorf("B's charter show:\n%s", r.stdout)
 	}
 	cli(0, "charter", "vote", id[:8]).fails(t, exitUsage, "you already voted")

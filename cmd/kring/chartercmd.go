@@ -77,8 +77,8 @@ func printCharterView(w io.Writer, v api.CharterView) error {
 	by := "the genesis"
 	if c.Version > 1 {
 		by = "the enactment of version " + fmt.Sprint(c.Version)
-		if v.EpochAuthorName != "" {
-			by += " by " + v.EpochAuthorName
+		if v.EpochAuthor != "" {
+			by += " by " + memberLabel(v.EpochAuthorName, v.EpochAuthor)
 		}
 	}
 	since := ""
@@ -142,7 +142,7 @@ func printCharterView(w io.Writer, v api.CharterView) error {
 	for _, m := range v.Motions {
 		var names []string
 		for _, vt := range m.Voters {
-			names = append(names, orDash(vt.Name))
+			names = append(names, memberLabel(vt.Name, vt.Key))
 		}
 		you := "you have not voted: kring charter vote " + short(m.ID)
 		if m.Voted {

@@ -254,7 +254,7 @@ func (d *draft) finalize() (*protocol.Op, error) {
 	var missing []string
 	for i, f := range g.Founders {
 		if len(g.Sigs[i]) == 0 {
-			missing = append(missing, fmt.Sprintf("%s (%s)", f.Profile.Name, f.Key.Short()))
+			missing = append(missing, protocol.Label(f.Profile.Name, f.Key))
 		}
 	}
 	if len(missing) > 0 {

@@ -104,7 +104,7 @@ func (a *app) printMemberDetail(d api.MemberDetail) error {
 	for _, m := range d.Motions {
 		var voters []string
 		for _, v := range m.Voters {
-			voters = append(voters, named(v.Name, v.Key))
+			voters = append(voters, memberLabel(v.Name, v.Key))
 		}
 		fmt.Fprintf(w, "  open motion: %s, %s, opened %s, voted by %s\n", m.Kind, votesOf(m), stamp(m.OpenedAt), strings.Join(voters, ", "))
 		fmt.Fprintf(w, "    if enacted: %s; %s\n", m.Effect, m.Next)
@@ -132,7 +132,7 @@ func (a *app) printMemberDetail(d api.MemberDetail) error {
 		if !ev.Counts {
 			void = "  (does not count)"
 		}
-		fmt.Fprintf(w, "  %s  by %s: %s%s\n", short(ev.Op), orDash(ev.AuthorName), ev.What, void)
+		fmt.Fprintf(w, "  %s  by %s: %s%s\n", short(ev.Op), memberLabel(ev.AuthorName, ev.Author), ev.What, void)
 	}
 	return nil
 }

@@ -48,7 +48,7 @@ func printMotions(w io.Writer, ms []api.MotionInfo) error {
 			if v.AwaitsSettlement {
 				note = "  (counts, not yet settled)"
 			}
-			fmt.Fprintf(w, "  voted  %s at %s%s\n", named(v.Name, v.Key), stamp(v.At), note)
+			fmt.Fprintf(w, "  voted  %s at %s%s\n", memberLabel(v.Name, v.Key), stamp(v.At), note)
 		}
 		fmt.Fprintf(w, "  effect %s\n", m.Effect)
 		next := m.Next
@@ -84,20 +84,12 @@ func votesOf(m api.MotionInfo) string {
 // key, or the charter version.
 func motionSubject(m api.MotionInfo) string {
 	if m.Subject != "" {
-		return named(m.SubjectName, m.Subject)
+		return memberLabel(m.SubjectName, m.Subject)
 	}
 	if m.Charter != nil {
 		return fmt.Sprintf("v%d", m.Charter.Version)
 	}
 	return "-"
-}
-
-// named renders an organisation as "Name (short key)".
-func named(name, key string) string {
-	if name == "" {
-		return short(key)
-	}
-	return fmt.Sprintf("%s (%s)", name, short(key))
 }
 
 // howToVote is the command that adds this organisation's vote.

@@ -84,11 +84,7 @@ func printApplicationProgress(w io.Writer, ap *api.ApplicationProgress) {
 	} else {
 		var names []string
 		for _, e := range ap.Endorsers {
-			if e.Name != "" {
-				names = append(names, fmt.Sprintf("%s (%s)", e.Name, short(e.Key)))
-			} else {
-				names = append(names, short(e.Key))
-			}
+			names = append(names, memberLabel(e.Name, e.Key))
 		}
 		by := ""
 		if len(names) > 0 {

@@ -1,7 +1,6 @@
 package api
 
 import (
-	"fmt"
 	"net/http"
 	"slices"
 	"strings"
@@ -60,7 +59,7 @@ func (s *Server) block(w http.ResponseWriter, r *http.Request) {
 		s.answer(w, r, 0, nil, err)
 		return
 	}
-	s.log.Warn("blocked locally", "key", k.Short(), "reason", req.Reason)
+	s.log.Warn("blocked locally", "party", s.n.KeyName(k), "reason", req.Reason)
 	bs, err := s.n.Blocks(r.Context())
 	b := bs[k]
 	s.answer(w, r, http.StatusOK, blockInfo(s.n.State(), k, b.Reason, b.Since), err)
@@ -76,18 +75,10 @@ func blockInfo(st *trust.State, k protocol.Key, reason string, since time.Time) 
 func (s *Server) hiddenAdvisory(h protocol.Hash) error {
 	who := "a party"
 	if op, err := s.n.Store().Get(h); err == nil {
-		who = partyName(s.n.State(), op.Author)
+		who = s.n.Label(op.Author)
 	}
 	return fail(http.StatusNotFound, CodeAuthorBlocked,
 		"advisory %s is by %s, which this node blocks: it stays in the log and shows again once the block is lifted (kring unblock)", h.Short(), who)
-}
-
-// partyName names k as "Name (short key)", or by its short key alone.
-func partyName(st *trust.State, k protocol.Key) string {
-	if name := nameOf(st, k); name != "" {
-		return fmt.Sprintf("%s (%s)", name, k.Short())
-	}
-	return k.Short()
 }
 
 func (s *Server) unblock(w http.ResponseWriter, r *http.Request) {
@@ -102,13 +93,13 @@ func (s *Server) unblock(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if _, ok := bs[k]; !ok {
-		s.answer(w, r, 0, nil, fail(http.StatusNotFound, CodeNotBlocked, "this node does not block %s", k.Short()))
+		s.answer(w, r, 0, nil, fail(http.StatusNotFound, CodeNotBlocked, "this node does not block %s", s.n.Label(k)))
 		return
 	}
 	if err := s.n.Unblock(r.Context(), k); err != nil {
 		s.answer(w, r, 0, nil, err)
 		return
 	}
-	s.log.Info("unblocked locally", "key", k.Short())
+	s.log.Info("unblocked locally", "party", s.n.KeyName(k))
 	w.WriteHeader(http.StatusNoContent)
 }

@@ -115,10 +115,7 @@ func motionState(om node.OpenMotion) string {
 
 // who names key k as people see it: its organisation and short key.
 func who(st *trust.State, k protocol.Key) string {
-	if name := nameOf(st, k); name != "" {
-		return fmt.Sprintf("%s (%s)", name, k.Short())
-	}
-	return k.Short()
+	return protocol.Label(nameOf(st, k), k)
 }
 
 // effect says what enacting motion m would do.
