@@ -21,7 +21,11 @@ var ErrNotSuspended = errors.New("node: no enacted suspension of that member sta
 // should not have to: a Suspend motion without a Case joins the open
 // suspension motion against the same target with the most votes, or opens a
 // new one with a random case; an Unsuspend motion without Lifts lifts every
-// standing suspension of its target (ErrNotSuspended if there is none).
+// standing suspension of its target (ErrNotSuspended if there is none, and
+// no Keep). An Unsuspend of a member that a fork of its chain suspends
+// must name the twin to keep (ErrKeepRequired), one of the twins at that
+// seq (ErrNotATwin; see Twins); Keep for a member no fork suspends is
+// ErrNotForked.
 // It returns the published vote, or the error Publish returns.
 func (n *Node) Vote(ctx context.Context, m protocol.Motion, evidence protocol.Hash) (*protocol.Op, error) {
 	st := n.State()
@@ -34,9 +38,14 @@ func (n *Node) Vote(ctx context.Context, m protocol.Motion, evidence protocol.Ha
 				return nil, fmt.Errorf("node: picking a suspension case: %w", err)
 			}
 		}
-	case m.Kind == protocol.MotionUnsuspend && len(m.Lifts) == 0 && m.Target != nil:
-		m.Lifts = st.Suspensions(*m.Target)
+	case m.Kind == protocol.MotionUnsuspend && m.Target != nil:
+		if err := n.checkKeep(st, m); err != nil {
+			return nil, err
+		}
 		if len(m.Lifts) == 0 {
+			m.Lifts = st.Suspensions(*m.Target)
+		}
+		if len(m.Lifts) == 0 && m.Keep == nil {
 			return nil, fmt.Errorf("%w: %s", ErrNotSuspended, m.Target.Short())
 		}
 	}
@@ -123,15 +132,15 @@ func (n *Node) autoEnact(st *trust.State) {
 // motion m, with the floors trust applies (trust.ThresholdsFor over the
 // members of the State): what an enactment must cite for the log to accept
 // it. It is more than any motion can gather for the motions this node never
-// enacts for others (Admit).
+// enacts for others (Admit). A Disavow is enacted like the others once its
+// c′ votes are in: the members who voted for it want it in force, and the
+// rules judge it (docs/membership.md §4.6).
 func threshold(st *trust.State, m protocol.Motion) int {
 	switch {
 	case m.Kind == protocol.MotionAdmit:
 		return protocol.MaxVotes + 1 // the applicant's own node enacts it
 	case m.Kind == protocol.MotionCharter && (m.Charter == nil || m.Charter.Version != st.NextCharterVersion()):
 		return protocol.MaxVotes + 1 // stale: another change came first
-	case m.Kind == protocol.MotionDisavow:
-		return protocol.MaxVotes + 1 // not enacted automatically, as before
 	}
 	return votesNeeded(st.Thresholds(), m.Kind)
 }

@@ -116,6 +116,9 @@ func (j *judgement) keyStateFrom(k protocol.Key, f *keyFacts) KeyState {
 	}
 	ks.Suspended = j.suspended(k)
 	ks.Equivocated = uint64(j.equivocatedAt(k))
+	if a, ok := j.d.authors[k]; ok {
+		ks.ForkSuspended = uint64(j.forkFrom[a])
+	}
 	if ks.Founder || f == nil {
 		return ks
 	}

@@ -65,6 +65,11 @@ type KeyState struct {
 	// Equivocated is the lowest seq at which the key forked its chain,
 	// or 0.
 	Equivocated uint64
+	// ForkSuspended is the seq of the fork that suspends the key: its
+	// lowest fork that no keep-lift resolved (docs/membership.md §4.4),
+	// or 0. An Unsuspend naming one of the twins at this seq as Keep
+	// lifts it.
+	ForkSuspended uint64
 	// Profile is the organisation's profile: from the genesis, or from
 	// its application.
 	Profile *protocol.Profile
