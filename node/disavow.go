@@ -95,7 +95,7 @@ func (n *Node) PreviewDisavow(ctx context.Context, target protocol.Key, from uin
 		}
 	}
 	p.TargetTip = w.tips[target].seq
-	enact, err := w.voteFor(m, w.voters(base, m, n.key, p.Voters))
+	enact, err := w.voteFor(m, w.voters(base, m, n.key, p.Voters), p.Needed)
 	if err != nil {
 		p.Why = err.Error()
 		return p, nil
@@ -149,8 +149,9 @@ func (w *whatIf) voters(st *trust.State, m protocol.Motion, self protocol.Key, a
 
 // voteFor adds to the what-if one vote for m by each of voters in turn
 // until an enactment citing them would be admissible, and returns that
-// enactment, not applied. The enactor is the first voter.
-func (w *whatIf) voteFor(m protocol.Motion, voters []protocol.Key) (*protocol.Op, error) {
+// enactment, not applied; need is the votes it needs, for the error when
+// the voters run out. The enactor is the first voter.
+func (w *whatIf) voteFor(m protocol.Motion, voters []protocol.Key, need int) (*protocol.Op, error) {
 	var cited []protocol.Hash
 	var last *protocol.Hash
 	for _, k := range voters {
@@ -179,7 +180,8 @@ func (w *whatIf) voteFor(m protocol.Motion, voters []protocol.Key) (*protocol.Op
 			return enact, nil
 		}
 	}
-	return nil, fmt.Errorf("only %d member%s could vote for it, and their votes are not enough", len(cited), plural(len(cited)))
+	return nil, fmt.Errorf("it needs %d counting votes, and only %d member%s in the sharing set could cast one (the target never votes on its own disavowal)",
+		need, len(cited), plural(len(cited)))
 }
 
 func plural(n int) string {

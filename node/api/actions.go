@@ -80,6 +80,7 @@ var voteMotions = map[string]protocol.MotionKind{
 	"suspend":   protocol.MotionSuspend,
 	"unsuspend": protocol.MotionUnsuspend,
 	"revoke":    protocol.MotionRevoke,
+	"disavow":   protocol.MotionDisavow,
 }
 
 func (s *Server) vote(w http.ResponseWriter, r *http.Request) {
@@ -106,7 +107,7 @@ func (s *Server) vote(w http.ResponseWriter, r *http.Request) {
 func (s *Server) motion(req VoteRequest) (protocol.Motion, error) {
 	kind, ok := voteMotions[strings.ToLower(strings.TrimSpace(req.Motion))]
 	if !ok {
-		return protocol.Motion{}, fail(http.StatusBadRequest, CodeBadRequest, "motion %q is not one of suspend, unsuspend, revoke", req.Motion)
+		return protocol.Motion{}, fail(http.StatusBadRequest, CodeBadRequest, "motion %q is not one of suspend, unsuspend, revoke, disavow", req.Motion)
 	}
 	target, err := parseKey(req.Target)
 	if err != nil {
@@ -128,6 +129,22 @@ func (s *Server) motion(req VoteRequest) (protocol.Motion, error) {
 			return m, fail(http.StatusBadRequest, CodeBadRequest, "case %q is not 1 to %d bytes in hex", req.Case, protocol.MaxNonce)
 		}
 		m.Case = c
+	}
+	switch {
+	case kind == protocol.MotionDisavow && req.From == 0:
+		return m, fail(http.StatusBadRequest, CodeBadRequest, "a disavow vote needs from: the first of the target's seqs signed by the thief, at least 1")
+	case kind != protocol.MotionDisavow && req.From != 0:
+		return m, fail(http.StatusBadRequest, CodeBadRequest, "only a disavow vote takes from")
+	case kind != protocol.MotionUnsuspend && req.Keep != "":
+		return m, fail(http.StatusBadRequest, CodeBadRequest, "only an unsuspend vote takes keep")
+	}
+	m.From = req.From
+	if req.Keep != "" {
+		keep, err := s.keepOf(target, req.Keep)
+		if err != nil {
+			return m, err
+		}
+		m.Keep = keep
 	}
 	return m, nil
 }

@@ -51,6 +51,11 @@ func (s *Server) memberInfo(st *trust.State, k protocol.Key, blocks map[protocol
 		Needs: needs(st, ks, open), Motions: open, Blocked: blocked, Self: k == s.n.Key(),
 		Connected: k != s.n.Key() && s.connected(k),
 	}
+	if f, err := s.forkInfo(st, k); err == nil {
+		mi.Fork = f
+	} else {
+		s.log.Warn("the twins of a fork are not readable", "key", k.Short(), "err", err)
+	}
 	if !ks.Application.IsZero() {
 		mi.Application = ks.Application.String()
 	}
@@ -74,8 +79,14 @@ func needs(st *trust.State, ks trust.KeyState, open []MotionInfo) string {
 			return fmt.Sprintf("%d more endorsement(s): has %d of the %d the charter requires", m, ks.Endorsements, ks.Needed)
 		}
 		return "enough endorsements: its node enacts its admission as soon as it connects to a member"
-	case ks.Status == trust.StatusMember && ks.Equivocated > 0:
-		return fmt.Sprintf("nothing lifts it: it forked its chain at seq %d", ks.Equivocated)
+	case ks.Status == trust.StatusMember && ks.ForkSuspended > 0:
+		lift := fmt.Sprintf("it forked its chain at seq %d: to rejoin, an unsuspend naming the twin to keep with %d members' votes", ks.ForkSuspended, st.Thresholds().Revoke)
+		for _, m := range open {
+			if m.Kind == protocol.MotionUnsuspend.String() && m.Keep != "" {
+				lift += fmt.Sprintf("; keeping %.12s: %d of %d cast", m.Keep, m.Votes, m.Needed)
+			}
+		}
+		return lift
 	case ks.Status == trust.StatusMember && ks.Suspended:
 		lift := fmt.Sprintf("to rejoin, an unsuspend with %d members' votes: none cast yet", st.Thresholds().Revoke)
 		var also []string

@@ -28,6 +28,7 @@ const (
 	CodeWrongGroup    = "wrong-group"      // 400: an application for another circle
 	CodeBadEvidence   = "bad-evidence"     // 400: evidence that is not a SHA-256 in hex
 	CodeSelf          = "self"             // 400: an action on this organisation's own key
+	CodeNotATwin      = "not-a-twin"       // 400: an unsuspend's keep names none of the twins of the target's fork
 	CodeUnauthorized  = "unauthorized"     // 401: no or a wrong bearer token
 	CodeNotFound      = "not-found"        // 404: no such route
 	CodeUnknownMember = "unknown-member"   // 404: a key the log does not know
@@ -37,6 +38,8 @@ const (
 	CodeNotSharing    = "not-sharing"            // 409: this organisation is not in the sharing set
 	CodeNotSynced     = "not-synced"             // 409: the node has not synced enough yet
 	CodeNotSuspended  = "not-suspended"          // 409: unsuspend of a member no suspension stands against
+	CodeKeepRequired  = "keep-required"          // 409: unsuspend of a member a fork suspends, without the twin to keep
+	CodeNotForked     = "not-forked"             // 409: an unsuspend's keep for a member no fork suspends
 	CodeNothingNew    = "nothing-to-acknowledge" // 409: this organisation's last op already cites every op the node holds
 	CodeNotMember     = "not-a-member"           // 409: an act only a member (or lapsed organisation) may take
 	CodeEndorsed      = "already-endorsed"       // 409: this organisation's endorsement of the application counts already
@@ -76,6 +79,14 @@ func classify(err error) *apiError {
 		return &apiError{http.StatusConflict, CodeNotSynced, msg}
 	case errors.Is(err, node.ErrNotSuspended):
 		return &apiError{http.StatusConflict, CodeNotSuspended, msg}
+	case errors.Is(err, node.ErrKeepRequired):
+		return &apiError{http.StatusConflict, CodeKeepRequired, msg}
+	case errors.Is(err, node.ErrNotForked):
+		return &apiError{http.StatusConflict, CodeNotForked, msg}
+	case errors.Is(err, node.ErrNotATwin):
+		return &apiError{http.StatusBadRequest, CodeNotATwin, msg}
+	case errors.Is(err, node.ErrBadFrom):
+		return &apiError{http.StatusBadRequest, CodeBadRequest, msg}
 	case errors.Is(err, node.ErrNothingToAcknowledge):
 		return &apiError{http.StatusConflict, CodeNothingNew, msg}
 	case errors.Is(err, node.ErrCannotAcknowledge):

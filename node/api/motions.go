@@ -157,8 +157,6 @@ func next(mi MotionInfo, kind protocol.MotionKind) string {
 		return "enacted: takes effect once the members' acknowledgements settle the enactment"
 	case mi.State == MotionRipe && kind == protocol.MotionAdmit:
 		return "enough endorsements: the applicant's node enacts its admission as soon as it reaches a member"
-	case mi.State == MotionRipe && kind == protocol.MotionDisavow:
-		return "enough votes: any member may publish the enactment"
 	case mi.State == MotionRipe:
 		return "enough votes: a voter's node enacts it automatically"
 	}

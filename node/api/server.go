@@ -103,6 +103,7 @@ func (s *Server) table() []route {
 		h("POST /v1/endorsements", s.endorse),
 		h("POST /v1/votes", s.vote),
 		h("GET /v1/motions", s.motions),
+		h("GET /v1/disavowals/preview", s.disavowPreview),
 		h("GET /v1/charter", s.charter),
 		h("POST /v1/charter/proposals", s.proposeCharter),
 		h("POST /v1/charter/votes", s.voteCharter),

@@ -141,6 +141,9 @@ type MemberInfo struct {
 	Sharing   bool `json:"sharing"`
 	// Equivocated is the lowest seq at which the key forked, or 0.
 	Equivocated uint64 `json:"equivocated,omitempty"`
+	// Fork is the fork that suspends the key, with its twins: an
+	// unsuspend names the one to keep. Absent when no fork suspends it.
+	Fork *ForkInfo `json:"fork,omitempty"`
 	// Application is the ID of the application under consideration (or
 	// the one a member was admitted with).
 	Application string `json:"application,omitempty"`
@@ -284,13 +287,20 @@ type EndorseRequest struct {
 
 // VoteRequest votes on a motion against a member (POST /v1/votes).
 type VoteRequest struct {
-	// Motion is "suspend", "unsuspend" or "revoke".
+	// Motion is "suspend", "unsuspend", "revoke" or "disavow".
 	Motion string `json:"motion"`
 	// Target is the member's key.
 	Target string `json:"target"`
 	// Case, in hex, names the suspension motion to join (suspend only);
 	// empty joins the open one, or opens a new one.
 	Case string `json:"case,omitempty"`
+	// From is the first of the target's seqs disavowed, at least 1
+	// (disavow only, required).
+	From uint64 `json:"from,omitempty"`
+	// Keep names the twin to keep, by its ID or a unique prefix of it,
+	// when the target is suspended for forking its chain (unsuspend only;
+	// required then, see MemberInfo.Fork).
+	Keep string `json:"keep,omitempty"`
 }
 
 // LeaveRequest leaves the circle for good (POST /v1/leave).
