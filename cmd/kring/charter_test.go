@@ -316,8 +316,8 @@ func TestCharterVerbRefusals(t *testing.T) {
 
 // runCircle starts in-process nodes and APIs for the founders of a
 // finished circle, connected, with AutoEnact on as kring run has it, and
-// returns each one's API URL and a client of it.
-func runCircle(t *testing.T, dirs []string, genesisPath string) ([]string, []*api.Client) {
+// returns each one's API URL, a client of it and the node.
+func runCircle(t *testing.T, dirs []string, genesisPath string) ([]string, []*api.Client, []*node.Node) {
 	t.Helper()
 	genOp, err := readGenesis(genesisPath)
 	if err != nil {
@@ -326,6 +326,7 @@ func runCircle(t *testing.T, dirs []string, genesisPath string) ([]string, []*ap
 	gen := genOp.Bytes()
 	var urls []string
 	var clients []*api.Client
+	var nodes []*node.Node
 	var peers []string
 	for _, d := range dirs {
 		priv, err := loadIdentity(dataDir(d))
@@ -357,8 +358,9 @@ func runCircle(t *testing.T, dirs []string, genesisPath string) ([]string, []*ap
 		})
 		urls = append(urls, srv.URL)
 		clients = append(clients, api.NewClient(srv.URL, token))
+		nodes = append(nodes, n)
 	}
-	return urls, clients
+	return urls, clients, nodes
 }
 
 // kringIn runs the CLI in-process with stdin.
@@ -376,7 +378,7 @@ func kringIn(t *testing.T, stdin string, args ...string) result {
 // node then runs the new charter.
 func TestCharterVerbs(t *testing.T) {
 	root, dirs, gpath := finishedCircle(t) // k = s = r = 2
-	urls, clients := runCircle(t, dirs, gpath)
+	urls, clients, _ := runCircle(t, dirs, gpath)
 	charterOf := func(i int) (api.CharterView, error) {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()

@@ -126,6 +126,8 @@ func (cn *conn) explainAPI(what string, ae *api.APIError) error {
 			"or add --plaintext-red to accept that every member and future member can read it", what)
 	case ae.Code == api.CodeAuthorBlocked:
 		return failuref("%s: %s", what, ae.Message)
+	case ae.Code == api.CodeKeepRequired || ae.Code == api.CodeNotForked:
+		return usageErrorf("%s: %s", what, ae.Message)
 	case ae.Code == api.CodeUnknownMember || ae.Code == api.CodeNoAdvisory:
 		return usageErrorf("%s: %s: `kring members` and `kring advisories list` show what the log holds", what, ae.Message)
 	case ae.Status == http.StatusUnprocessableEntity:

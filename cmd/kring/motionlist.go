@@ -95,8 +95,15 @@ func motionSubject(m api.MotionInfo) string {
 // howToVote is the command that adds this organisation's vote.
 func howToVote(m api.MotionInfo) string {
 	switch m.Kind {
-	case "suspend", "unsuspend", "revoke":
+	case "unsuspend":
+		if m.Keep != "" {
+			return fmt.Sprintf("kring unsuspend %s --keep %s", short(m.Subject), short(m.Keep))
+		}
+		return "kring unsuspend " + short(m.Subject)
+	case "suspend", "revoke":
 		return fmt.Sprintf("kring %s %s", m.Kind, short(m.Subject))
+	case "disavow":
+		return fmt.Sprintf("kring disavow %s --from-seq %d", short(m.Subject), m.From)
 	case "charter":
 		return "kring charter vote " + m.ID
 	case "admit":

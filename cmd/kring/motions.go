@@ -93,7 +93,7 @@ func (a *app) unblockCommand() *cobra.Command {
 
 // voteCommand makes suspend, unsuspend and revoke.
 func (a *app) voteCommand(motion, summary, long, example string) *cobra.Command {
-	var caseID string
+	var caseID, keep string
 	var yes bool
 	cmd := &cobra.Command{
 		Use:     motion + " KEY",
@@ -104,7 +104,12 @@ func (a *app) voteCommand(motion, summary, long, example string) *cobra.Command 
 		Args:    exactArgs(1, "KEY ("+keyArgHelp+")"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return a.withKey(cmd, args[0], motion, true, yes, func(ctx context.Context, cn *conn, k protocol.Key, who string) error {
-				op, err := cn.c.Vote(ctx, api.VoteRequest{Motion: motion, Target: k.String(), Case: caseID})
+				if motion == "unsuspend" && keep == "" {
+					if err := a.needKeep(ctx, cn, k, who); err != nil {
+						return err
+					}
+				}
+				op, err := cn.c.Vote(ctx, api.VoteRequest{Motion: motion, Target: k.String(), Case: caseID, Keep: keep})
 				if err != nil {
 					return cn.explain(motion, err)
 				}
@@ -119,8 +124,11 @@ func (a *app) voteCommand(motion, summary, long, example string) *cobra.Command 
 	}
 	cmd.Flags().BoolVar(&yes, "yes", false, yesHelp)
 	cmd.Long += "\n\n" + confirmHelp
-	if motion == "suspend" {
+	switch motion {
+	case "suspend":
 		cmd.Flags().StringVar(&caseID, "case", "", "join this suspension case (hex); default: the open case, or a new one")
+	case "unsuspend":
+		cmd.Flags().StringVar(&keep, "keep", "", "for a member suspended for forking its chain: the twin to keep (its ID or a unique prefix)")
 	}
 	return cmd
 }
@@ -134,8 +142,17 @@ KEY until an unsuspension. You cannot vote on your own organisation.`,
 			`  kring suspend "Example MSP"`),
 		a.voteCommand("unsuspend", "Vote to lift a member's suspension",
 			`Unsuspend publishes your vote to lift the standing suspensions of KEY.
-It is enacted once the charter's r members have voted.`,
-			`  kring unsuspend "Example MSP"`),
+It is enacted once the charter's r members have voted.
+
+A member that signed two ops with one seq (a fork of its chain, e.g. a
+data dir restored from a backup) is suspended until a lift names the twin
+to keep: --keep OP, the twin's ID or a unique prefix of it. The kept
+twin's branch counts again, the other's stays void. Without --keep,
+unsuspend of such a member lists the twins (seq, ID, what each is, what it
+cites) and signs nothing; ask the member which branch its node continues.`,
+			`  kring unsuspend "Example MSP"
+  kring unsuspend "Example MSP" --keep 3f0a1b2c`),
+		a.disavowCommand(),
 		a.voteCommand("revoke", "Vote to revoke a member for good",
 			`Revoke publishes your vote to remove KEY from the circle for good. Once
 the charter's r members have voted, the revocation is enacted: every node

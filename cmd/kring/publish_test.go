@@ -88,7 +88,7 @@ func TestPublishFlags(t *testing.T) {
 // publishes it, with a warning on stderr.
 func TestPublishRed(t *testing.T) {
 	_, dirs, gpath := finishedCircle(t)
-	urls, _ := runCircle(t, dirs[:1], gpath)
+	urls, _, _ := runCircle(t, dirs[:1], gpath)
 	cli := func(args ...string) result {
 		return kring(t, append([]string{"--data-dir", dirs[0], "--api", urls[0]}, args...)...)
 	}

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kring-circle/kring/node"
 	"github.com/kring-circle/kring/node/api"
 )
 
@@ -96,6 +97,13 @@ func kringTTY(t *testing.T, input string, args ...string) result {
 // returns their data dirs, their API URLs and the genesis file.
 func namedCircle(t *testing.T, names ...string) (dirs, urls []string, gpath string) {
 	t.Helper()
+	dirs, urls, gpath, _ = namedNodes(t, names...)
+	return dirs, urls, gpath
+}
+
+// namedNodes is namedCircle that also returns the running nodes.
+func namedNodes(t *testing.T, names ...string) (dirs, urls []string, gpath string, nodes []*node.Node) {
+	t.Helper()
 	root := t.TempDir()
 	for i, n := range names {
 		d := filepath.Join(root, fmt.Sprint(i))
@@ -114,8 +122,8 @@ func namedCircle(t *testing.T, names ...string) (dirs, urls []string, gpath stri
 	}
 	gpath = filepath.Join(root, genesisFile)
 	kring(t, "genesis", "finalize", draftPath, "--out", gpath).must(t)
-	urls, _ = runCircle(t, dirs, gpath)
-	return dirs, urls, gpath
+	urls, _, nodes = runCircle(t, dirs, gpath)
+	return dirs, urls, gpath, nodes
 }
 
 // TestNamesAndConfirmation drives block, unblock, suspend, unsuspend and
