@@ -28,15 +28,16 @@ type ownKeyAlarm struct {
 // nextAtStart that reservation when the daemon started. It returns nil
 // when nothing is wrong.
 //
-// An equivocation of the own key is certain trouble. An own op beyond the
+// A fork of the own key that suspends it is certain trouble (one that a
+// keep-lift resolved is history). An own op beyond the
 // reservation while this node signs is another signer: one that arrives
 // before the node signed anything since it started is what a data dir
 // restored from a backup learns back from the circle, and is not alarmed.
 func ownKeyCheck(ks trust.KeyState, tipSeq, next, nextAtStart uint64) *ownKeyAlarm {
 	switch {
-	case ks.Equivocated > 0:
+	case ks.ForkSuspended > 0:
 		return &ownKeyAlarm{slog.LevelError, "this organisation's key signed two ops with one seq: the circle suspends it as an equivocator. " +
-			"If a copy of this data dir runs on another host, stop it now; then ask the members to lift the suspension, naming the twin to keep", ks.Equivocated}
+			"If a copy of this data dir runs on another host, stop it now; then ask the members to lift the suspension, naming the twin to keep (kring unsuspend KEY --keep OP)", ks.ForkSuspended}
 	case next > nextAtStart && tipSeq >= next:
 		return &ownKeyAlarm{slog.LevelError, "an op signed with this organisation's key arrived that this node never signed, while it signs: " +
 			"another node runs with this identity (a copy of this data dir?). Stop it now, or the circle suspends this organisation as an equivocator", tipSeq}

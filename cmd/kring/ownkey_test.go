@@ -7,15 +7,17 @@ import (
 	"github.com/kring-circle/kring/trust"
 )
 
-// TestOwnKeyCheck: the watch of the own key raises an ERROR when the key
-// equivocated, and when an own op beyond the reservation arrives while
+// TestOwnKeyCheck: the watch of the own key raises an ERROR when a fork
+// of the key suspends it (not once a keep-lift resolved the fork), and when an own op beyond the reservation arrives while
 // this node signs (a copied data dir at work); it keeps quiet on a normal
 // chain, and on a restored backup learning its own later ops back before
 // it signs.
 func TestOwnKeyCheck(t *testing.T) {
 	member := trust.KeyState{Status: trust.StatusMember}
 	forked := member
-	forked.Equivocated, forked.Suspended = 7, true
+	forked.Equivocated, forked.ForkSuspended, forked.Suspended = 7, 7, true
+	lifted := member
+	lifted.Equivocated = 7 // a keep-lift resolved the fork
 	for _, tc := range []struct {
 		name                   string
 		ks                     trust.KeyState
@@ -29,6 +31,7 @@ func TestOwnKeyCheck(t *testing.T) {
 		{"copy signs while this node signs", member, 6, 6, 3, true, 6},
 		{"copy far ahead", member, 12, 6, 3, true, 12},
 		{"equivocated", forked, 7, 8, 8, true, 7},
+		{"fork lifted by a keep", lifted, 9, 10, 10, false, 0},
 	} {
 		a := ownKeyCheck(tc.ks, tc.tip, tc.next, tc.nextAtStart)
 		if (a != nil) != tc.alarm {
