@@ -82,7 +82,8 @@ func (n *Node) PreviewDisavow(ctx context.Context, target protocol.Key, from uin
 	m := protocol.Motion{Kind: protocol.MotionDisavow, Target: &target, From: from}
 	base := w.e.State()
 	p := &DisavowPreview{Motion: m, Needed: base.Thresholds().Change}
-	if t, ok := base.Tally(m.Hash()); ok {
+	t, ok := base.Tally(m.Hash())
+	if ok {
 		p.Voters = t.Voters
 	}
 	for h, op := range w.ops {
@@ -95,6 +96,10 @@ func (n *Node) PreviewDisavow(ctx context.Context, target protocol.Key, from uin
 		}
 	}
 	p.TargetTip = w.tips[target].seq
+	if t.Enacted {
+		p.Why = "it is enacted already: what it voids is void in the log as it stands"
+		return p, nil
+	}
 	enact, err := w.voteFor(m, w.voters(base, m, n.key, p.Voters), p.Needed)
 	if err != nil {
 		p.Why = err.Error()
@@ -108,7 +113,7 @@ func (n *Node) PreviewDisavow(ctx context.Context, target protocol.Key, from uin
 	after := w.e.State()
 	p.Applies = w.e.Live(enact.Hash())
 	if !p.Applies {
-		p.Why = "the enactment would not take effect: a conflicting removal outranks it"
+		p.Why = "the enactment would be admissible but would not take effect as the log stands (the conflict order of docs/membership.md §4.2)"
 	}
 	for h := range counted {
 		if !w.e.Live(h) {

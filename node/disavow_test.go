@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -158,5 +159,8 @@ func TestAutoEnactDisavow(t *testing.T) {
 	}
 	if st.Key(s).Status != trust.StatusLapsed || !st.IsMember(c.Actor("X").Key) {
 		t.Fatalf("after the disavowal: S %s, X %s; want S lapsed, X member", st.Key(s), st.Key(c.Actor("X").Key))
+	}
+	if p, err := n.PreviewDisavow(ctx, a, 4); err != nil || p.Applies || !strings.Contains(p.Why, "enacted already") || len(p.Voters) != 5 {
+		t.Fatalf("preview once enacted: %+v, %v", p, err)
 	}
 }
