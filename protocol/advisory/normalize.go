@@ -153,6 +153,36 @@ func (w *walker) document(d *Document) {
 		w.report(p.at("valid_until", ""))
 	}
 	w.content(d)
+	if w.fix {
+		d.emptyToNil()
+	}
+}
+
+// emptyToNil drops empty lists, which encode as absent fields anyway, so
+// that a normal document equals its decoded copy.
+func (d *Document) emptyToNil() {
+	nilIfEmpty(&d.Vulnerabilities)
+	nilIfEmpty(&d.Indicators)
+	nilIfEmpty(&d.Products)
+	nilIfEmpty(&d.Techniques)
+	nilIfEmpty(&d.Sectors)
+	nilIfEmpty(&d.References)
+	for i := range d.Vulnerabilities {
+		nilIfEmpty(&d.Vulnerabilities[i].CWEs)
+	}
+	for i := range d.Products {
+		p := &d.Products[i]
+		nilIfEmpty(&p.Versions)
+		nilIfEmpty(&p.CPEs)
+		nilIfEmpty(&p.PURLs)
+	}
+	nilIfEmpty(&d.Content)
+}
+
+func nilIfEmpty[S ~[]E, E any](s *S) {
+	if len(*s) == 0 {
+		*s = nil
+	}
 }
 
 func (w *walker) severity(d *Document) {
