@@ -263,3 +263,27 @@ func TestLanguageTags(t *testing.T) {
 		}
 	}
 }
+
+// TestIdentifiers checks the normal forms of the ids outside indicators.
+func TestIdentifiers(t *testing.T) {
+	d, msg := parse(t, `{"title": "t", "tlp": "amber+strict",
+		"vulnerabilities": [{"cve": " cve-2024-123456 ", "cwes": ["cwe-79", "502"]}],
+		"products": [{"cpes": ["CPE:2.3:A:Acme:Widget\\!:1.0:*:*:*:*:*:*:*"],
+			"purls": ["pkg:PyPI/Django@4.2", "pkg:golang/example.com/x?b=2&a=1"],
+			"versions": [{"introduced": " 1.0 ", "last_affected": "1.9"}]}],
+		"techniques": ["t1059.001"], "sectors": [" Health_Care "],
+		"references": ["HTTPS://Example.COM:443"]}`)
+	if msg != "" {
+		t.Fatal(msg)
+	}
+	p := d.Products[0]
+	got := []string{string(d.TLP), d.Vulnerabilities[0].CVE, d.Vulnerabilities[0].CWEs[0], d.Vulnerabilities[0].CWEs[1],
+		p.CPEs[0], p.PURLs[0], p.PURLs[1], p.Versions[0].Introduced, d.Techniques[0], d.Sectors[0], d.References[0]}
+	want := []string{"AMBER+STRICT", "CVE-2024-123456", "CWE-79", "CWE-502",
+		`cpe:2.3:a:acme:widget\!:1.0:*:*:*:*:*:*:*`, "pkg:pypi/django@4.2", "pkg:golang/example.com/x?a=1&b=2", "1.0", "T1059.001", "health-care", "https://example.com/"}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Errorf("got %q, want %q", got[i], want[i])
+		}
+	}
+}

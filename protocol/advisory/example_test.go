@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/kring-circle/kring/protocol/advisory"
@@ -75,4 +77,43 @@ func ExampleParseJSON() {
 	// ipv4 192.0.2.0/24
 	// md5 d41d8cd98f00b204e9800998ecf8427e
 	// indicators[0].value: "1.2.3" is not an IPv4 address or CIDR
+}
+
+// TestDocsPage keeps docs/advisories.md in step with the package: it shows
+// the example file as it is and names every indicator type and JSON field.
+func TestDocsPage(t *testing.T) {
+	page, err := os.ReadFile("../../docs/advisories.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	example, err := os.ReadFile("testdata/example.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(page), "```json\n"+string(example)+"```") {
+		t.Errorf("docs/advisories.md does not show testdata/example.json as it is")
+	}
+	for _, typ := range advisory.IndicatorTypes {
+		if !strings.Contains(string(page), "`"+string(typ)+"`") {
+			t.Errorf("docs/advisories.md does not document indicator type %s", typ)
+		}
+	}
+	for _, v := range []any{advisory.Document{}, advisory.Severity{}, advisory.CVSS{}, advisory.Vulnerability{}, advisory.Indicator{}, advisory.Product{}, advisory.VersionRange{}} {
+		rt := reflect.TypeOf(v)
+		for i := range rt.NumField() {
+			name, _, _ := strings.Cut(rt.Field(i).Tag.Get("json"), ",")
+			if !strings.Contains(string(page), "| `"+name+"` |") {
+				t.Errorf("docs/advisories.md has no table row for %s's field %q", rt.Name(), name)
+			}
+		}
+	}
+	yamlStart := strings.Index(string(page), "```yaml\n")
+	if yamlStart < 0 {
+		t.Fatal("docs/advisories.md has no YAML example")
+	}
+	y := string(page)[yamlStart+len("```yaml\n"):]
+	y = y[:strings.Index(y, "```")]
+	if _, err := advisory.ParseYAML([]byte(y)); err != nil {
+		t.Errorf("the YAML example of docs/advisories.md is refused: %v", err)
+	}
 }
