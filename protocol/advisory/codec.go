@@ -94,6 +94,8 @@ func classify(err error) error {
 		tags    *cbor.TagsMdError
 	)
 	switch {
+	case errors.Is(err, ErrTooLarge), errors.Is(err, ErrMalformed), errors.Is(err, ErrNonCanonical), errors.Is(err, ErrUnknownField):
+		return err // from a list's own decoder (lists.go)
 	case errors.As(err, &unknown):
 		return fmt.Errorf("%w: %v", ErrUnknownField, err)
 	case errors.As(err, &arr), errors.As(err, &pairs), errors.As(err, &nest):

@@ -28,11 +28,11 @@ type Document struct {
 	// Severity holds the CVSS vectors and the author's own rating.
 	Severity *Severity `cbor:"6,keyasint,omitempty" json:"severity,omitempty"`
 	// Vulnerabilities lists the CVE and CWE ids the advisory is about.
-	Vulnerabilities []Vulnerability `cbor:"7,keyasint,omitempty" json:"vulnerabilities,omitempty"`
+	Vulnerabilities VulnerabilityList `cbor:"7,keyasint,omitempty" json:"vulnerabilities,omitempty"`
 	// Indicators lists typed indicators of compromise and detection rules.
 	Indicators []Indicator `cbor:"8,keyasint,omitempty" json:"indicators,omitempty"`
 	// Products lists the affected products.
-	Products []Product `cbor:"9,keyasint,omitempty" json:"products,omitempty"`
+	Products ProductList `cbor:"9,keyasint,omitempty" json:"products,omitempty"`
 	// Techniques lists MITRE ATT&CK technique ids, such as "T1059.001".
 	Techniques []string `cbor:"10,keyasint,omitempty" json:"techniques,omitempty"`
 	// Sectors lists sector tags, such as "energy" or "health-care".

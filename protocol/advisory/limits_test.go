@@ -3,6 +3,7 @@ package advisory_test
 import (
 	"errors"
 	"fmt"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -133,5 +134,34 @@ func TestLimitDecoding(t *testing.T) {
 	huge := map[int]any{0: 1, 1: "t", 4: "GREEN", 11: make([]string, advisory.MaxIndicators+2)}
 	if _, err := advisory.Decode(mustCBOR(t, huge)); !errors.Is(err, advisory.ErrTooLarge) {
 		t.Errorf("longer than any list: %v", err)
+	}
+}
+
+// TestDecodeAllocationBound: a 4 MiB document of products with thousands
+// of one-byte versions each is refused without allocating a struct per
+// byte (it took over 250 MB before the lists were decoded item by item).
+func TestDecodeAllocationBound(t *testing.T) {
+	b := mustCBOR(t, map[int]any{0: 1, 1: "t", 4: "GREEN"})
+	b[0]++              // one more pair: key 9, products
+	b = append(b, 0x09) // key 9
+	products, versions := 400, 10000
+	b = append(b, 0x99, byte(products>>8), byte(products))
+	for range products {
+		b = append(b, 0xa1, 0x03, 0x99, byte(versions>>8), byte(versions))
+		b = append(b, make([]byte, versions)...)
+		for i := len(b) - versions; i < len(b); i++ {
+			b[i] = 0xa0 // an empty map: a VersionRange
+		}
+	}
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	_, err := advisory.Decode(b)
+	runtime.ReadMemStats(&after)
+	if !errors.Is(err, advisory.ErrTooLarge) || !strings.HasPrefix(err.Error(), "products[0]: ") {
+		t.Fatalf("Decode: %v, want ErrTooLarge at products[0]", err)
+	}
+	if mb := (after.TotalAlloc - before.TotalAlloc) >> 20; mb > 32 {
+		t.Fatalf("Decode of %d bytes allocated %d MB", len(b), mb)
 	}
 }
