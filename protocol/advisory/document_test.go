@@ -287,3 +287,16 @@ func TestIdentifiers(t *testing.T) {
 		}
 	}
 }
+
+// TestEmptySeverity: an empty severity is left out by Normalize and
+// refused by Validate.
+func TestEmptySeverity(t *testing.T) {
+	d, msg := parse(t, `{"title": "t", "tlp": "RED", "severity": {"rating": " "}}`)
+	if msg != "" || d.Severity != nil {
+		t.Fatalf("got %+v, %s", d, msg)
+	}
+	d.Severity = &advisory.Severity{}
+	if err := d.Validate(); !errors.Is(err, advisory.ErrNotNormal) || !strings.HasPrefix(err.Error(), "severity: is empty") {
+		t.Fatalf("Validate: %v", err)
+	}
+}

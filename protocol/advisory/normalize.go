@@ -192,9 +192,11 @@ func (w *walker) severity(d *Document) {
 	r := string(s.Rating)
 	w.str("severity.rating", &r, optional(normRating))
 	s.Rating = Rating(r)
-	if w.fix && s.CVSS31 == nil && s.CVSS40 == nil && s.Rating == "" {
+	switch {
+	case *s != (Severity{}):
+	case w.fix: // an empty severity is no severity
 		d.Severity = nil
-	} else if *s == (Severity{}) {
+	default:
 		w.report(&FieldError{Path: "severity", Reason: "is empty: give a vector or a rating, or leave it out", Err: ErrNotNormal})
 	}
 }
