@@ -320,3 +320,30 @@ func checkNamed(t *rapid.T, err error) {
 		t.Fatalf("an error without a field path: %v", err)
 	}
 }
+
+// TestValueIdempotent: for every indicator type, a value's normal form is
+// its own normal form, whatever string it came from.
+func TestValueIdempotent(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		typ := rapid.SampledFrom(advisory.IndicatorTypes).Draw(t, "type")
+		pool := append([]string{"a.b", "http://a.b/", "1.2.3.4", "::1", "x@y.z"}, indicatorPool[typ]...)
+		base := rapid.SampledFrom(pool).Draw(t, "base")
+		s := rapid.OneOf(
+			rapid.Just(base),
+			rapid.Map(rapid.String(), func(x string) string { return base + x }),
+			rapid.Map(rapid.String(), func(x string) string { return x + base }),
+			rapid.String(),
+		).Draw(t, "value")
+		n, err := advisory.NormalizeValue(typ, s)
+		if err != nil {
+			if !named(err) {
+				t.Fatalf("unnamed error: %v", err)
+			}
+			return
+		}
+		again, err := advisory.NormalizeValue(typ, n)
+		if err != nil || again != n {
+			t.Fatalf("%s %q: normal form %q normalises to %q, %v", typ, s, n, again, err)
+		}
+	})
+}
