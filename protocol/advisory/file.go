@@ -79,6 +79,8 @@ func jsonError(err error) error {
 	switch {
 	case errors.Is(err, ErrMalformed), errors.Is(err, ErrInvalid):
 		return err
+	case errors.As(err, &typ) && typ.Type == timestampType:
+		return &FieldError{Path: typ.Field, Value: typ.Value, HasValue: true, Reason: `is not an RFC 3339 time such as "2026-12-07T09:00:00Z" or a date such as "2026-12-07"`, Err: ErrMalformed}
 	case errors.As(err, &typ):
 		return &FieldError{Path: typ.Field, Reason: fmt.Sprintf("is a JSON %s, not %s", typ.Value, jsonKind(typ.Type)), Err: ErrMalformed}
 	case errors.As(err, &syntax):

@@ -3,6 +3,7 @@ package advisory
 import (
 	"encoding/json"
 	"fmt"
+	"reflect"
 	"time"
 )
 
@@ -32,29 +33,34 @@ func (t Timestamp) MarshalJSON() ([]byte, error) {
 	return json.Marshal(t.String())
 }
 
-// UnmarshalJSON reads an RFC 3339 date-time or a full date.
+// UnmarshalJSON reads an RFC 3339 date-time or a full date. Its error is
+// a *json.UnmarshalTypeError, which encoding/json completes with the
+// field's path (ParseJSON turns it into a FieldError).
 func (t *Timestamp) UnmarshalJSON(b []byte) error {
 	var s string
 	if err := json.Unmarshal(b, &s); err != nil {
-		return fmt.Errorf("%w: a time is a string such as \"2026-12-07T09:00:00Z\"", ErrMalformed)
+		return &json.UnmarshalTypeError{Value: string(b), Type: timestampType}
 	}
-	tm, err := parseTime(s)
-	if err != nil {
-		return err
+	tm, ok := parseTime(s)
+	if !ok {
+		return &json.UnmarshalTypeError{Value: s, Type: timestampType}
 	}
 	*t = TimestampOf(tm)
 	return nil
 }
 
+// timestampType marks a time that does not parse, for jsonError.
+var timestampType = reflect.TypeFor[Timestamp]()
+
 // parseTime reads an RFC 3339 date-time or a full date (midnight UTC).
-func parseTime(s string) (time.Time, error) {
+func parseTime(s string) (time.Time, bool) {
 	if tm, err := time.Parse(time.RFC3339Nano, s); err == nil {
-		return tm, nil
+		return tm, true
 	}
 	if tm, err := time.Parse(time.DateOnly, s); err == nil {
-		return tm, nil
+		return tm, true
 	}
-	return time.Time{}, fmt.Errorf("%w: %q is not an RFC 3339 time such as \"2026-12-07T09:00:00Z\" or a date such as \"2026-12-07\"", ErrMalformed, shorten(s))
+	return time.Time{}, false
 }
 
 // check reports a timestamp before 1970 or after 9999.
