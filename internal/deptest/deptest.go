@@ -86,3 +86,20 @@ func ForbidDirect(t testing.TB, pkg string, forbidden ...string) {
 		}
 	}
 }
+
+// ForbidExact fails t if pkg depends, directly or transitively, on one of
+// the given packages itself; packages below them stay allowed. It forbids
+// "net" (the network stack) while allowing the pure parsers net/netip and
+// net/url, for example.
+func ForbidExact(t testing.TB, pkg string, forbidden ...string) {
+	t.Helper()
+	deps := goList(t, pkg, "-deps", "-f", "{{.ImportPath}}")
+	if len(deps) == 0 {
+		t.Fatalf("deptest: go list -deps %s listed nothing", pkg)
+	}
+	for _, dep := range deps {
+		if slices.Contains(forbidden, dep) {
+			t.Errorf("%s depends on %s (forbidden)", pkg, dep)
+		}
+	}
+}

@@ -72,3 +72,17 @@ func TestForbidImports(t *testing.T) {
 		t.Fatalf("ForbidImports(fmt) reported %q, but only the test imports fmt", r.errs)
 	}
 }
+
+func TestForbidExact(t *testing.T) {
+	// this package depends on os itself, and on os/exec below it.
+	r := &recorder{TB: t}
+	ForbidExact(r, ".", "os", "net")
+	if len(r.errs) != 1 || !strings.Contains(r.errs[0], "depends on os ") {
+		t.Fatalf("ForbidExact(os, net) reported %q", r.errs)
+	}
+	r = &recorder{TB: t}
+	ForbidExact(r, ".", "os/exe", "github.com/libp2p")
+	if len(r.errs) != 0 {
+		t.Fatalf("ForbidExact matched a prefix: %q", r.errs)
+	}
+}

@@ -19,6 +19,9 @@
 // matches "net" and "net/http" but not "netip" or "network"; a module path
 // such as "github.com/libp2p" matches every repository under it.
 //
-// Both helpers run the go command (`go list`), so they need it on PATH, as
+// ForbidExact forbids only the named packages themselves, not those below
+// them: "net" but not net/netip or net/url, pure parsers that do no I/O.
+//
+// The helpers run the go command (`go list`), so they need it on PATH, as
 // `go test` does. Import this package only from _test.go files.
 package deptest
