@@ -22,18 +22,27 @@ func init() {
 	if err != nil {
 		panic(fmt.Sprintf("protocol: encoder options: %v", err))
 	}
-	decMode, err = cbor.DecOptions{
+	decMode, err = StrictDecOptions(maxNesting, maxArray, maxMapPairs).DecMode()
+	if err != nil {
+		panic(fmt.Sprintf("protocol: decoder options: %v", err))
+	}
+}
+
+// StrictDecOptions are the CBOR decoding options of everything Kring signs
+// or stores: no duplicate map keys, no unknown fields, no indefinite
+// lengths, no tags, valid UTF-8, and the given bounds on nesting, array
+// elements and map pairs. Packages that define documents of their own
+// (protocol/advisory) decode with them too.
+func StrictDecOptions(nesting, arrayElements, mapPairs int) cbor.DecOptions {
+	return cbor.DecOptions{
 		DupMapKey:         cbor.DupMapKeyEnforcedAPF,
 		IndefLength:       cbor.IndefLengthForbidden,
 		TagsMd:            cbor.TagsForbidden,
 		ExtraReturnErrors: cbor.ExtraDecErrorUnknownField,
-		MaxNestedLevels:   maxNesting,
-		MaxArrayElements:  maxArray,
-		MaxMapPairs:       maxMapPairs,
+		MaxNestedLevels:   nesting,
+		MaxArrayElements:  arrayElements,
+		MaxMapPairs:       mapPairs,
 		UTF8:              cbor.UTF8RejectInvalid,
-	}.DecMode()
-	if err != nil {
-		panic(fmt.Sprintf("protocol: decoder options: %v", err))
 	}
 }
 

@@ -6,6 +6,8 @@ import (
 	"fmt"
 
 	"github.com/fxamacker/cbor/v2"
+
+	"github.com/kring-circle/kring/protocol"
 )
 
 // encMode is CBOR Core Deterministic Encoding (RFC 8949 §4.2.1), as in
@@ -23,16 +25,7 @@ func init() {
 	if err != nil {
 		panic(fmt.Sprintf("advisory: encoder options: %v", err))
 	}
-	decMode, err = cbor.DecOptions{
-		DupMapKey:         cbor.DupMapKeyEnforcedAPF,
-		IndefLength:       cbor.IndefLengthForbidden,
-		TagsMd:            cbor.TagsForbidden,
-		ExtraReturnErrors: cbor.ExtraDecErrorUnknownField,
-		MaxNestedLevels:   maxNesting,
-		MaxArrayElements:  maxArray,
-		MaxMapPairs:       maxMapPairs,
-		UTF8:              cbor.UTF8RejectInvalid,
-	}.DecMode()
+	decMode, err = protocol.StrictDecOptions(maxNesting, maxArray, maxMapPairs).DecMode()
 	if err != nil {
 		panic(fmt.Sprintf("advisory: decoder options: %v", err))
 	}

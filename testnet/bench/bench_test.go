@@ -130,6 +130,11 @@ func TestSmokeTinyRun(t *testing.T) {
 	if err := run(ctx, Options{Out: out, Progress: &progress}, tiny); err != nil {
 		t.Fatal(err)
 	}
+	defer func() {
+		if t.Failed() {
+			t.Logf("progress:\n%s", progress.String())
+		}
+	}()
 	b, err := os.ReadFile(filepath.Join(out, "results.json"))
 	if err != nil {
 		t.Fatal(err)

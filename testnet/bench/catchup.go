@@ -60,20 +60,20 @@ func catchupOnce(ctx context.Context, e *env, count int) (time.Duration, int, ui
 		return 0, 0, 0, err
 	}
 	if err := c.start(ctx, streamFounders...); err != nil {
-		return 0, 0, 0, err
+		return 0, 0, 0, fmt.Errorf("starting the founders: %w", err)
 	}
 	// E (no stream author) publishes, so every node has met every other
 	// and D's address book is filled.
 	if _, err := c.M("E").Node().Publish(ctx, advisory(0)); err != nil {
-		return 0, 0, 0, err
+		return 0, 0, 0, fmt.Errorf("E publishing: %w", err)
 	}
 	if err := c.WaitConverged(ctx); err != nil {
-		return 0, 0, 0, err
+		return 0, 0, 0, fmt.Errorf("waiting for E's advisory everywhere: %w", err)
 	}
 	time.Sleep(2500 * time.Millisecond) // one address-book save (SyncInterval)
 	for _, name := range []string{"D", "A", "B", "C"} {
 		if err := c.M(name).Stop(); err != nil {
-			return 0, 0, 0, err
+			return 0, 0, 0, fmt.Errorf("stopping %s: %w", name, err)
 		}
 	}
 	for _, name := range streamAuthors {
@@ -81,11 +81,11 @@ func catchupOnce(ctx context.Context, e *env, count int) (time.Duration, int, ui
 			return 0, 0, 0, err
 		}
 		if err := c.M(name).Start(ctx); err != nil {
-			return 0, 0, 0, err
+			return 0, 0, 0, fmt.Errorf("restarting %s: %w", name, err)
 		}
 	}
 	if err := c.connectAll(ctx); err != nil {
-		return 0, 0, 0, err
+		return 0, 0, 0, fmt.Errorf("connecting the restarted authors: %w", err)
 	}
 	want, err := c.M("A").Node().Store().Len()
 	if err != nil {
@@ -94,7 +94,7 @@ func catchupOnce(ctx context.Context, e *env, count int) (time.Duration, int, ui
 	d := c.M("D")
 	t0 := time.Now()
 	if err := d.Start(ctx); err != nil {
-		return 0, 0, 0, err
+		return 0, 0, 0, fmt.Errorf("restarting D: %w", err)
 	}
 	if err := waitLen(ctx, d, want); err != nil {
 		return 0, 0, 0, err
