@@ -65,7 +65,7 @@ func catchupOnce(ctx context.Context, e *env, count int) (time.Duration, int, ui
 	// E (no stream author) publishes, so every node has met every other
 	// and D's address book is filled.
 	if _, err := c.M("E").Node().Publish(ctx, advisory(0)); err != nil {
-		return 0, 0, 0, fmt.Errorf("E publishing: %w", err)
+		return 0, 0, 0, fmt.Errorf("publishing from E: %w", err)
 	}
 	if err := c.WaitConverged(ctx); err != nil {
 		return 0, 0, 0, fmt.Errorf("waiting for E's advisory everywhere: %w", err)
