@@ -80,7 +80,13 @@ func TestBlockHidesOnThisNode(t *testing.T) {
 // failed.
 func runningCircle(t *testing.T, ctx context.Context) []*org {
 	t.Helper()
-	orgs := setupCircle(t, t.TempDir())
+	return runningCircleIn(t, ctx, t.TempDir())
+}
+
+// runningCircleIn is runningCircle with the data dirs under root.
+func runningCircleIn(t *testing.T, ctx context.Context, root string) []*org {
+	t.Helper()
+	orgs := setupCircle(t, root)
 	for _, o := range orgs {
 		o.start(t, ctx)
 	}

@@ -21,35 +21,10 @@ func TestEndToEnd(t *testing.T) {
 		t.Skip("end-to-end test: builds and runs the kring binary")
 	}
 	root := t.TempDir()
-	orgs := setupCircle(t, root)
-	a, b, c := orgs[0], orgs[1], orgs[2]
-
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
-	for _, o := range orgs {
-		o.start(t, ctx)
-	}
-	defer func() {
-		for _, o := range orgs {
-			if o.daemon == nil {
-				continue
-			}
-			if o.daemon.ProcessState == nil {
-				o.stop(t)
-			}
-		}
-		if t.Failed() {
-			for _, o := range orgs {
-				t.Logf("log of %s:\n%s", o.name, o.log)
-			}
-		}
-	}()
-	for _, o := range orgs {
-		eventually(t, 20*time.Second, o.name+" ready with 2 peers", func() bool {
-			var st api.Status
-			return jsonOut(t, &st, "--data-dir", o.dir, "status") && st.Peers == 2 && st.Ready
-		})
-	}
+	orgs := runningCircleIn(t, ctx, root)
+	a, b, c := orgs[0], orgs[1], orgs[2]
 
 	// N applies, A and B endorse it (k = 2), and N's daemon enacts its
 	// admission by itself.

@@ -21,31 +21,10 @@ func TestDisavowEndToEnd(t *testing.T) {
 	if testing.Short() {
 		t.Skip("end-to-end test: builds and runs the kring binary")
 	}
-	orgs := setupCircle(t, t.TempDir()) // k = 2, s = 2, r = 2, c′ = 3
-	a, b, c := orgs[0], orgs[1], orgs[2]
 	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
 	defer cancel()
-	for _, o := range orgs {
-		o.start(t, ctx)
-	}
-	defer func() {
-		for _, o := range orgs {
-			if o.daemon.ProcessState == nil {
-				o.stop(t)
-			}
-		}
-		if t.Failed() {
-			for _, o := range orgs {
-				t.Logf("log of %s:\n%s", o.name, o.log)
-			}
-		}
-	}()
-	for _, o := range orgs {
-		eventually(t, 20*time.Second, o.name+" ready with 2 peers", func() bool {
-			var st api.Status
-			return jsonOut(t, &st, "--data-dir", o.dir, "status") && st.Peers == 2 && st.Ready
-		})
-	}
+	orgs := runningCircle(t, ctx) // k = 2, s = 2, r = 2, c′ = 3
+	a, b, c := orgs[0], orgs[1], orgs[2]
 	var op api.OpInfo
 	if !jsonOut(t, &op, "--data-dir", c.dir, "publish", "--title", "signed by a thief", "--tlp", "green") {
 		t.Fatal("publish")

@@ -18,32 +18,10 @@ func TestMotionsEndToEnd(t *testing.T) {
 	if testing.Short() {
 		t.Skip("end-to-end test: builds and runs the kring binary")
 	}
-	root := t.TempDir()
-	orgs := setupCircle(t, root) // k = 2, s = 2, r = 2
-	a, b := orgs[0], orgs[1]
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
-	for _, o := range orgs {
-		o.start(t, ctx)
-	}
-	defer func() {
-		for _, o := range orgs {
-			if o.daemon.ProcessState == nil {
-				o.stop(t)
-			}
-		}
-		if t.Failed() {
-			for _, o := range orgs {
-				t.Logf("log of %s:\n%s", o.name, o.log)
-			}
-		}
-	}()
-	for _, o := range orgs {
-		eventually(t, 20*time.Second, o.name+" ready with 2 peers", func() bool {
-			var st api.Status
-			return jsonOut(t, &st, "--data-dir", o.dir, "status") && st.Peers == 2 && st.Ready
-		})
-	}
+	orgs := runningCircle(t, ctx) // k = 2, s = 2, r = 2
+	a, b := orgs[0], orgs[1]
 	r := bin(t, "--data-dir", b.dir, "motions").must(t)
 	if !strings.Contains(r.stdout, "No motions in progress") {
 		t.Errorf("motions before any vote:\n%s", r.stdout)
