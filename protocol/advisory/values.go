@@ -96,16 +96,23 @@ func normFileName(s string) (string, *problem) {
 
 // normASN accepts "AS64496", "as64496" or "64496", written "AS64496".
 func normASN(s string) (string, *problem) {
-	s = strings.TrimSpace(s)
-	d := s
-	if len(d) > 2 && strings.EqualFold(d[:2], "AS") {
-		d = d[2:]
-	}
-	n, err := strconv.ParseUint(d, 10, 32)
-	if err != nil || n == 0 || d[0] == '0' || d[0] == '+' {
+	d, ok := numberAfter(s, "AS", 10)
+	if !ok {
 		return "", invalid("is not an AS number (AS1 to AS4294967295)")
 	}
 	return "AS" + d, nil
+}
+
+// numberAfter returns the decimal number of s, after an optional prefix
+// in any case: a number from 1 to 2³²−1 of at most digits digits,
+// without sign or leading zero.
+func numberAfter(s, prefix string, digits int) (string, bool) {
+	d := strings.TrimSpace(s)
+	if len(d) > len(prefix) && strings.EqualFold(d[:len(prefix)], prefix) {
+		d = d[len(prefix):]
+	}
+	n, err := strconv.ParseUint(d, 10, 32)
+	return d, err == nil && n != 0 && d[0] != '0' && d[0] != '+' && len(d) <= digits
 }
 
 // hives maps each accepted hive name and abbreviation to its full name.
@@ -221,13 +228,8 @@ func normCVE(s string) (string, *problem) {
 
 // normCWE accepts "CWE-79", "cwe-79" or "79", written "CWE-79".
 func normCWE(s string) (string, *problem) {
-	s = strings.TrimSpace(s)
-	d := s
-	if len(d) > 4 && strings.EqualFold(d[:4], "CWE-") {
-		d = d[4:]
-	}
-	n, err := strconv.ParseUint(d, 10, 32)
-	if err != nil || n == 0 || d[0] == '0' || d[0] == '+' || len(d) > 6 {
+	d, ok := numberAfter(s, "CWE-", 6)
+	if !ok {
 		return "", invalid("is not a CWE id (CWE-NNN)")
 	}
 	return "CWE-" + d, nil
