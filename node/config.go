@@ -62,6 +62,13 @@ type Config struct {
 	// sync with (since it started) before it publishes: fewer if the
 	// circle has fewer other members. 0 turns the wait off.
 	SyncBeforePublish int
+	// PublishWait bounds how long a node waits, after it starts or is
+	// admitted, for members to answer before it settles for fewer syncs
+	// than SyncBeforePublish: past it, a sync with every member it is
+	// connected to (at least one; SyncBeforePublish at most) is enough.
+	// With no member connected it still refuses to publish
+	// (ErrNoMemberReachable). 0 settles at once.
+	PublishWait time.Duration
 	// RedialMin and RedialMax bound the backoff between dials to a
 	// member the node is not connected to; a random jitter of up to half
 	// the delay comes on top.
@@ -161,6 +168,7 @@ func DefaultConfig() Config {
 		SyncInterval:        30 * time.Second,
 		StreamTimeout:       30 * time.Second,
 		SyncBeforePublish:   2,
+		PublishWait:         5 * time.Second,
 		RedialMin:           time.Second,
 		RedialMax:           5 * time.Minute,
 		NoticeInterval:      10 * time.Minute,
@@ -187,6 +195,7 @@ func DefaultLocalConfig() Config {
 	c.RedialMin = 100 * time.Millisecond
 	c.RedialMax = 2 * time.Second
 	c.NoticeInterval = time.Second
+	c.PublishWait = time.Second
 	c.AllowPrivateAddrs = true
 	c.ScoreInspect = 200 * time.Millisecond
 	c.MaxMemory = 128 << 20
@@ -250,6 +259,9 @@ func (c *Config) Validate() error {
 	}
 	if c.SyncBeforePublish < 0 {
 		return fmt.Errorf("%w: SyncBeforePublish is negative", ErrConfig)
+	}
+	if c.PublishWait < 0 {
+		return fmt.Errorf("%w: PublishWait is negative", ErrConfig)
 	}
 	if err := c.validatePending(); err != nil {
 		return err

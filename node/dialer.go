@@ -35,6 +35,7 @@ func (n *Node) redial() {
 // forgetting the backoffs of dials and syncs: the node has just been
 // admitted, and the members that refused it until now will let it in.
 func (n *Node) redialSoon() {
+	n.noteDialStart()
 	n.redials.reset()
 	n.syncRetry.reset()
 }

@@ -96,16 +96,17 @@ func newTestLoop(t *testing.T, c *trusttest.Circle, name, dir string, adjust fun
 		t.Fatalf("store.Open: %v", err)
 	}
 	n := &Node{
-		cfg:     testConfig(c, name),
-		log:     slog.New(slog.DiscardHandler),
-		key:     protocol.KeyOf(trusttest.KeyFor(name)),
-		genesis: c.Genesis,
-		group:   c.Genesis.Hash(),
-		store:   st,
-		changed: make(chan struct{}),
-		synced:  map[peer.ID]bool{},
-		turns:   newSyncTurns(),
-		fetches: newSyncTurns(),
+		cfg:      testConfig(c, name),
+		log:      slog.New(slog.DiscardHandler),
+		key:      protocol.KeyOf(trusttest.KeyFor(name)),
+		genesis:  c.Genesis,
+		group:    c.Genesis.Hash(),
+		store:    st,
+		changed:  make(chan struct{}),
+		synced:   map[peer.ID]bool{},
+		ownShown: map[peer.ID]uint64{},
+		turns:    newSyncTurns(),
+		fetches:  newSyncTurns(),
 	}
 	n.ctx, n.cancel = context.WithCancel(context.Background())
 	t.Cleanup(func() {

@@ -138,6 +138,7 @@ func (l *loop) record(op *protocol.Op) {
 	if op.Seq > l.seq {
 		l.seq, l.last = op.Seq, &h
 		l.n.lastSigned.Store(op.TS)
+		l.n.ownSeq.Store(op.Seq)
 	}
 	if l.own != nil && l.own.Hash() == h {
 		l.own, l.ownDone = nil, true

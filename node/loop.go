@@ -126,6 +126,7 @@ func (l *loop) loadChain() error {
 			return fmt.Errorf("node: this node's own chain forks at seq %d; refusing to sign more", t.Seq)
 		}
 		l.seq, l.last = t.Seq, &t.Hashes[0]
+		l.n.ownSeq.Store(t.Seq)
 		if op, ok := l.eng.Op(t.Hashes[0]); ok {
 			l.n.lastSigned.Store(op.TS)
 		}

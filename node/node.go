@@ -56,8 +56,15 @@ type Node struct {
 	// lastSigned is the ts (Unix ms) of the last op of this node's own
 	// chain, 0 before it has one; the acknowledger reads it.
 	lastSigned atomic.Int64
-	verdicts   counters
-	scores     atomic.Pointer[map[peer.ID]float64]
+	// ownSeq is the last seq of this node's own chain it holds; the loop
+	// sets it, readiness reads it.
+	ownSeq atomic.Uint64
+	// dialFrom is when the wait for members to answer began (Unix ns):
+	// at start, and again on admission (Config.PublishWait).
+	dialFrom atomic.Int64
+
+	verdicts counters
+	scores   atomic.Pointer[map[peer.ID]float64]
 	// penalties charges forwarders whose parked ops never complete, and
 	// members that flood past their pace.
 	penalties penalties
@@ -71,8 +78,12 @@ type Node struct {
 	mu      sync.Mutex
 	changed chan struct{}    // closed and replaced on every change
 	synced  map[peer.ID]bool // members a sync completed with since start
-	turns   *syncTurns       // syncs in flight, one per peer
-	fetches *syncTurns       // fetches of missing preds in flight, one per peer
+	// ownShown is how far each peer's last tips showed this node's own
+	// chain (noteOwnTip).
+	ownShown map[peer.ID]uint64
+
+	turns   *syncTurns // syncs in flight, one per peer
+	fetches *syncTurns // fetches of missing preds in flight, one per peer
 	// lastSync is when a sync with each peer last completed (LastSyncs).
 	lastSync map[protocol.Key]time.Time
 	// enacting holds the motions this node is enacting automatically.
@@ -145,6 +156,7 @@ func New(ctx context.Context, cfg Config) (*Node, error) {
 		loopDone:  make(chan struct{}),
 		changed:   make(chan struct{}),
 		synced:    map[peer.ID]bool{},
+		ownShown:  map[peer.ID]uint64{},
 		lastSync:  map[protocol.Key]time.Time{},
 		enacting:  map[protocol.Hash]bool{},
 		redials:   newRetrySchedule(retryPolicy{min: cfg.RedialMin, max: cfg.RedialMax}),
@@ -165,6 +177,7 @@ func New(ctx context.Context, cfg Config) (*Node, error) {
 		n.boot = append(n.boot, *ai)
 	}
 	n.ctx, n.cancel = context.WithCancel(ctx)
+	n.noteDialStart()
 	if err := n.start(); err != nil {
 		n.cancel()
 		n.shutdown()

@@ -21,6 +21,15 @@ var (
 	// ErrNotSynced: the node has not completed a sync with enough members
 	// since it started, or its own last op has not come back to it yet.
 	ErrNotSynced = errors.New("node: not yet in sync with the circle")
+	// ErrNoMemberReachable: no other member of the sharing set answered
+	// within Config.PublishWait, so the node cannot learn its own chain
+	// back from the circle and signs nothing.
+	ErrNoMemberReachable = errors.New("node: no member of the circle answered")
+	// ErrOwnChainBehind: a member showed this node more of this
+	// organisation's own chain than the node holds (a data dir restored
+	// from a backup, or copied). Signing now would fork the chain, so the
+	// node refuses until it has fetched those ops from the members.
+	ErrOwnChainBehind = errors.New("node: a member holds more of this organisation's chain than this node")
 	// ErrPlaintextRed: the body is a TLP:RED advisory. This version
 	// cannot encrypt an advisory to named recipients, so a RED advisory
 	// would be stored and served in plaintext by every member's node,
@@ -67,6 +76,9 @@ func (n *Node) publish(ctx context.Context, body protocol.Body) (*protocol.Op, e
 	if err := n.WaitReady(ctx); err != nil {
 		return nil, err
 	}
+	if out, ok := ctx.Value(readinessKey{}).(*Readiness); ok {
+		*out = n.Readiness()
+	}
 	if body.Kind() == protocol.KindAdvisory && n.disk.low.Load() {
 		return nil, ErrDiskLow
 	}
@@ -103,6 +115,9 @@ func (l *loop) sign(body protocol.Body) (*protocol.Op, error) {
 	if own := l.outstanding(); own != nil {
 		return nil, fmt.Errorf("%w: own op #%d not back yet", ErrNotSynced, own.Seq)
 	}
+	if err := l.n.ownBehind(l.seq); err != nil {
+		return nil, err
+	}
 	seq := l.seq + 1
 	if err := l.n.store.SetNextSeq(seq + 1); err != nil {
 		return nil, fmt.Errorf("node: reserving seq %d: %w", seq, err)
@@ -133,72 +148,6 @@ func (l *loop) preds() []protocol.Hash {
 		hs = append(hs, *l.last)
 	}
 	return protocol.SortPreds(hs)
-}
-
-// WaitReady waits until the node may publish: its organisation is in the
-// sharing set, no own op is outstanding, and it has completed a sync with
-// min(Config.SyncBeforePublish, other members) members since it started.
-func (n *Node) WaitReady(ctx context.Context) error {
-	for {
-		ch := n.Changed()
-		err := n.ready()
-		if err == nil || errors.Is(err, ErrClosed) {
-			return err
-		}
-		if errors.Is(err, ErrNotSynced) {
-			n.syncForReady()
-		}
-		select {
-		case <-ch:
-		case <-ctx.Done():
-			return fmt.Errorf("%w (%v)", err, ctx.Err())
-		case <-n.ctx.Done():
-			return ErrClosed
-		}
-	}
-}
-
-// Ready reports, without waiting and without starting anything, whether
-// the node may publish now: nil, or an error wrapping ErrNotSharing,
-// ErrNotSynced or ErrClosed that says why not.
-func (n *Node) Ready() error { return n.ready() }
-
-func (n *Node) ready() error {
-	if n.ctx.Err() != nil {
-		return ErrClosed
-	}
-	st := n.State()
-	if !st.InSharingSet(n.key) {
-		return fmt.Errorf("%w: %s", ErrNotSharing, st.Key(n.key))
-	}
-	need := min(n.cfg.SyncBeforePublish, len(st.SharingSet())-1)
-	n.mu.Lock()
-	have := 0
-	for p := range n.synced {
-		if k, ok := PeerKey(p); ok && st.InSharingSet(k) {
-			have++
-		}
-	}
-	n.mu.Unlock()
-	if have < need {
-		return fmt.Errorf("%w: synced with %d of %d members", ErrNotSynced, have, need)
-	}
-	return nil
-}
-
-// syncForReady starts a sync with every connected member this node has not
-// completed one with since it started, so that a node that just became a
-// member, or whose earlier sync partner was removed, is ready to publish as
-// soon as the syncs finish rather than at the next periodic sync.
-func (n *Node) syncForReady() {
-	for _, p := range n.host.Network().Peers() {
-		n.mu.Lock()
-		done := n.synced[p]
-		n.mu.Unlock()
-		if !done && n.gater.standing(p) == Sharing {
-			n.kick(p)
-		}
-	}
 }
 
 // joinGossip joins the ops topic's mesh once this organisation is in the

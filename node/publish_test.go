@@ -192,7 +192,8 @@ func TestPublishNotSharing(t *testing.T) {
 
 func TestPublishWaitsForSync(t *testing.T) {
 	c := newCircle(t, "A", "B", "C")
-	n := startNode(t, c, "B", func(cfg *Config) { cfg.SyncBeforePublish = 2 })
+	// The members would answer within a minute: the node waits for two.
+	n := startNode(t, c, "B", func(cfg *Config) { cfg.SyncBeforePublish, cfg.PublishWait = 2, time.Minute })
 	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
 	defer cancel()
 	_, err := n.Publish(ctx, &protocol.Advisory{Title: "too early", TLP: protocol.TLPGreen})

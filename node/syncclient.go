@@ -116,6 +116,7 @@ func (n *Node) SyncWith(ctx context.Context, p peer.ID) error {
 		return fmt.Errorf("node: %w", err)
 	}
 	bl.see(p, tips.Tips, stored)
+	n.noteOwnTip(p, tips.Tips)
 	// Authors another sync is pulling now wait until the others are done.
 	var busy []protocol.SyncTip
 	var want []protocol.Hash

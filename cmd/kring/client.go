@@ -120,6 +120,8 @@ func (cn *conn) explainAPI(what string, ae *api.APIError) error {
 		return failuref("%s: refused: %s", what, ae.Message)
 	case ae.Code == api.CodeNotSynced:
 		return failuref("%s: not yet in sync with the circle%s: check `kring peers` and try again", what, detail(ae.Message, node.ErrNotSynced))
+	case ae.Code == api.CodeNoMember || ae.Code == api.CodeOwnBehind:
+		return failuref("%s: refused: %s", what, nodeMessage(ae.Message))
 	case ae.Code == api.CodePlaintextRed:
 		return usageErrorf("%s: refused: a TLP:RED advisory would reach every member and every future member in plaintext "+
 			"(Kring cannot yet encrypt it to named recipients): publish it as AMBER+STRICT or send it out of band, "+
@@ -138,6 +140,13 @@ func (cn *conn) explainAPI(what string, ae *api.APIError) error {
 		return failuref("%s: %s: the daemon's node has stopped; see its log and restart kring run", what, ae.Message)
 	}
 	return failuref("%s: the daemon answered %d: %s (%s)", what, ae.Status, ae.Message, ae.Code)
+}
+
+// nodeMessage is a node error's message as the API answered it, without
+// the package prefix and without the daemon's note that its wait ran out.
+func nodeMessage(msg string) string {
+	msg = strings.TrimPrefix(msg, "node: ")
+	return strings.TrimSuffix(msg, " ("+context.DeadlineExceeded.Error()+")")
 }
 
 // detail is what an API error's message adds to the node's sentinel

@@ -59,6 +59,7 @@ type nodeSection struct {
 	Application       string   `toml:"application"`
 	SyncInterval      duration `toml:"sync_interval"`
 	SyncBeforePublish int      `toml:"sync_before_publish"`
+	PublishWait       duration `toml:"publish_wait"`
 	EnrollInterval    duration `toml:"enroll_interval"`
 	AutoEnact         bool     `toml:"auto_enact"`
 	AllowPrivateAddrs bool     `toml:"allow_private_addrs"`
@@ -123,6 +124,7 @@ func defaultFileConfig() fileConfig {
 			Application:       applicationFile,
 			SyncInterval:      duration(nc.SyncInterval),
 			SyncBeforePublish: nc.SyncBeforePublish,
+			PublishWait:       duration(nc.PublishWait),
 			EnrollInterval:    duration(10 * time.Second),
 			AutoEnact:         nc.AutoEnact,
 			AllowPrivateAddrs: nc.AllowPrivateAddrs,

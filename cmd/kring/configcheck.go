@@ -69,6 +69,9 @@ func (c *fileConfig) validate() error {
 	if c.Node.SyncBeforePublish < 0 {
 		return fmt.Errorf("node.sync_before_publish is negative: use 0 (no wait) or more")
 	}
+	if c.Node.PublishWait < 0 {
+		return fmt.Errorf("node.publish_wait is negative: use \"0s\" (settle at once) or more, such as \"5s\"")
+	}
 	if err := checkLoopback(c.API.Listen); err != nil {
 		return err
 	}
@@ -150,6 +153,7 @@ func (c *fileConfig) nodeConfig(d dataDir, key ed25519.PrivateKey, genesis []byt
 	nc.ExitWhenCutOff = c.Node.ExitWhenCutOff
 	nc.SyncInterval = time.Duration(c.Node.SyncInterval)
 	nc.SyncBeforePublish = c.Node.SyncBeforePublish
+	nc.PublishWait = time.Duration(c.Node.PublishWait)
 	nc.Store.SyncWrites = c.Store.SyncWrites
 	nc.MinFreeDisk = c.Store.MinFreeMiB << 20
 	nc.ConnLow, nc.ConnHigh = c.Limits.ConnLow, c.Limits.ConnHigh

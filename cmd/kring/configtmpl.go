@@ -67,6 +67,14 @@ sync_interval = {{dur .Node.SyncInterval}}
 # organisation until the members vote to lift it. Use 0 only in tests (a
 # node that has fewer members to sync with waits for fewer anyway).
 sync_before_publish = {{.Node.SyncBeforePublish}}
+# How long the node waits, after it starts, for members to answer before it
+# settles for fewer syncs than sync_before_publish: with most of the
+# circle offline (a weekend night) it then publishes once it has synced
+# with every member it is connected to, and at least one. With no member
+# reachable it refuses to publish and says so; while a member holds more
+# of this organisation's chain than the node (a restored backup), it
+# fetches those ops first. A duration such as "5s"; "0s" settles at once.
+publish_wait = {{dur .Node.PublishWait}}
 # How often an applicant's node tries to enact its admission (at least "1s").
 enroll_interval = {{dur .Node.EnrollInterval}}
 # Enact a suspension, unsuspension, revocation or charter change this node

@@ -2,12 +2,14 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 	"go.yaml.in/yaml/v3"
@@ -29,12 +31,14 @@ type publishFlags struct {
 	// plaintextRed acknowledges that a TLP:RED advisory reaches every
 	// member and future member in plaintext.
 	plaintextRed bool
+	// wait bounds how long the daemon waits for its node to be ready.
+	wait time.Duration
 }
 
 func (a *app) publishCommand() *cobra.Command {
 	var f publishFlags
 	cmd := &cobra.Command{
-		Use:     "publish (--title TITLE --tlp LABEL [--summary TEXT] [--content FILE] | --file ADVISORY) [--plaintext-red]",
+		Use:     "publish (--title TITLE --tlp LABEL [--summary TEXT] [--content FILE] | --file ADVISORY) [--plaintext-red] [--wait DURATION]",
 		GroupID: "act",
 		Short:   "Publish a signed advisory to the circle",
 		Long: `Publish signs an advisory as this organisation and gossips it to every
@@ -49,10 +53,19 @@ TLP:RED is refused (exit status 2): Kring cannot yet encrypt an advisory to
 named recipients, so every member's node would store a RED advisory in
 plaintext and every member admitted later would receive it by sync. Publish
 it as AMBER+STRICT, or send it out of band. --plaintext-red publishes it
-anyway: I accept that every member and future member can read it.`,
+anyway: I accept that every member and future member can read it.
+
+Before it signs, the node syncs with the members it can reach, so that it
+never signs over ops of its own that it lacks (a restored backup). With
+most of the circle offline it waits node.publish_wait for members to
+answer, then settles for those that did: at least one. --wait bounds the
+whole wait (default 15s, at most 45s); the answer names the members the
+node synced with. With no member reachable, or while a member holds more
+of this organisation's chain than the node, publish is refused and says
+what to do.`,
 		Example: `  kring publish --title "CVE-2026-1234 exploited in substation gateways" --tlp AMBER --summary "Patch now"
   kring publish --title "IOCs for campaign X" --tlp GREEN --content iocs.json
-  kring publish --file advisory.yaml
+  kring publish --file advisory.yaml --wait 40s
   kring publish --title "Credential exposure at a shared provider" --tlp RED --plaintext-red`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -64,9 +77,12 @@ anyway: I accept that every member and future member can read it.`,
 			if err != nil {
 				return err
 			}
-			ctx, cancel := callCtx(cmd.Context())
+			if f.wait < 0 || f.wait > api.MaxPublishWait {
+				return usageErrorf("--wait %s: give a duration from 0s to %s, such as 30s", f.wait, api.MaxPublishWait)
+			}
+			ctx, cancel := context.WithTimeout(cmd.Context(), f.wait+callTimeout)
 			defer cancel()
-			op, err := cn.c.Publish(ctx, req)
+			op, err := cn.c.PublishWithin(ctx, req, f.wait)
 			if err != nil {
 				return cn.explain("publish", err)
 			}
@@ -79,7 +95,12 @@ anyway: I accept that every member and future member can read it.`,
 			if a.output == "json" {
 				return a.printJSON(op)
 			}
-			_, err = fmt.Fprintf(a.stdout, "Published advisory %s (TLP:%s): %s\n", op.ID, req.TLP, req.Title)
+			if _, err := fmt.Fprintf(a.stdout, "Published advisory %s (TLP:%s): %s\n", op.ID, req.TLP, req.Title); err != nil {
+				return err
+			}
+			if op.Sync != nil {
+				_, err = fmt.Fprintf(a.stdout, "Signed after syncing with %s.\n", syncedText(op.Sync))
+			}
 			return err
 		},
 	}
@@ -90,6 +111,7 @@ anyway: I accept that every member and future member can read it.`,
 	fl.StringVar(&f.tlp, "tlp", "", "CLEAR, GREEN, AMBER, AMBER+STRICT or RED")
 	fl.StringVar(&f.content, "content", "", "the advisory document: a JSON or YAML file")
 	fl.BoolVar(&f.plaintextRed, "plaintext-red", false, "publish TLP:RED unencrypted: I accept that every member and future member can read it")
+	fl.DurationVar(&f.wait, "wait", 15*time.Second, "how long the daemon may wait to sync with the members it can reach before it signs (at most 45s)")
 	_ = cmd.RegisterFlagCompletionFunc("tlp", cobra.FixedCompletions([]string{"CLEAR", "GREEN", "AMBER", "AMBER+STRICT", "RED"}, cobra.ShellCompDirectiveNoFileComp))
 	return cmd
 }

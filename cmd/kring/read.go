@@ -107,12 +107,39 @@ func printApplicationProgress(w io.Writer, ap *api.ApplicationProgress) {
 // the standing line shows.
 func readyText(st api.Status) string {
 	switch {
+	case st.Ready && st.Sync != nil:
+		return "ready (synced with " + syncCount(st.Sync) + ")"
 	case st.Ready:
 		return "ready to publish"
 	case st.Sharing:
 		return "publishing waits for a sync: " + st.NotReady + " (kring publish starts the syncs and waits for them)"
 	}
 	return "cannot publish: not in the circle's sharing set"
+}
+
+// syncCount says how many members the node synced with, of how many,
+// and how many it cannot reach: "1 of 4 members; 3 unreachable".
+func syncCount(si *api.SyncInfo) string {
+	s := fmt.Sprintf("%d of %d member%s", len(si.SyncedWith), si.Members, plural(si.Members))
+	if si.Unreachable > 0 {
+		s += fmt.Sprintf("; %d unreachable", si.Unreachable)
+	}
+	return s
+}
+
+// syncedText names the members the node synced with before it signed:
+// "Org B (1 of 4 members; 3 unreachable)", or "no member (0 of 0
+// members)" in a circle of one.
+func syncedText(si *api.SyncInfo) string {
+	var names []string
+	for _, m := range si.SyncedWith {
+		names = append(names, memberLabel(m.Name, m.Key))
+	}
+	who := strings.Join(names, ", ")
+	if who == "" {
+		who = "no member"
+	}
+	return who + " (" + syncCount(si) + ")"
 }
 
 // backlogText says how many ops the node knows it lacks, or that it

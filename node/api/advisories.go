@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/kring-circle/kring/node"
@@ -183,17 +184,28 @@ func (s *Server) publish(w http.ResponseWriter, r *http.Request) {
 		s.answer(w, r, 0, nil, err)
 		return
 	}
-	publish := func(ctx context.Context) (*protocol.Op, error) { return s.n.Publish(ctx, adv) }
-	if req.PlaintextRed {
-		publish = func(ctx context.Context) (*protocol.Op, error) { return s.n.PublishPlaintextRed(ctx, adv) }
-	}
-	op, err := s.publishing(r, publish)
+	wait, err := publishWaitOf(r)
 	if err != nil {
 		s.answer(w, r, 0, nil, err)
 		return
 	}
-	s.log.Info("advisory published", "op", op.Hash().Short(), "tlp", adv.TLP)
-	writeJSON(w, http.StatusCreated, opInfo(op))
+	var rd node.Readiness
+	publish := func(ctx context.Context) (*protocol.Op, error) { return s.n.Publish(node.WithReadiness(ctx, &rd), adv) }
+	if req.PlaintextRed {
+		publish = func(ctx context.Context) (*protocol.Op, error) {
+			return s.n.PublishPlaintextRed(node.WithReadiness(ctx, &rd), adv)
+		}
+	}
+	op, err := s.publishingFor(r, wait, publish)
+	if err != nil {
+		s.answer(w, r, 0, nil, err)
+		return
+	}
+	s.log.Info("advisory published", "op", op.Hash().Short(), "tlp", adv.TLP,
+		"synced_with", len(rd.SyncedWith), "members", rd.Members, "unreachable", rd.Unreachable)
+	oi := opInfo(op)
+	oi.Sync = syncInfo(s.n.State(), rd)
+	writeJSON(w, http.StatusCreated, oi)
 }
 
 // advisory checks the request and builds the advisory body.
@@ -238,12 +250,33 @@ func ParseTLP(s string) (protocol.TLP, error) {
 // publishing runs publish, an action that signs an op, once this
 // organisation is in the sharing set (409 not-sharing at once otherwise),
 // bounding its wait for the node to be ready: past publishWait, the
-// request answers 409 not-synced.
+// request answers 409 not-synced (or another 409 that says why the node
+// is not ready).
 func (s *Server) publishing(r *http.Request, publish func(context.Context) (*protocol.Op, error)) (*protocol.Op, error) {
+	return s.publishingFor(r, publishWait, publish)
+}
+
+// publishingFor is publishing with a wait of its own.
+func (s *Server) publishingFor(r *http.Request, wait time.Duration, publish func(context.Context) (*protocol.Op, error)) (*protocol.Op, error) {
 	if ks := s.n.State().Key(s.n.Key()); !ks.InSharingSet() {
 		return nil, fail(http.StatusConflict, CodeNotSharing, "this organisation is not in the circle's sharing set (%s)", ks)
 	}
-	ctx, cancel := context.WithTimeout(r.Context(), publishWait)
+	ctx, cancel := context.WithTimeout(r.Context(), wait)
 	defer cancel()
 	return publish(ctx)
+}
+
+// publishWaitOf reads a publish's wait= parameter: a duration such as
+// "30s", from 0 (answer at once if the node is not ready) to
+// MaxPublishWait; publishWait when absent.
+func publishWaitOf(r *http.Request) (time.Duration, error) {
+	v := r.URL.Query().Get("wait")
+	if v == "" {
+		return publishWait, nil
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d < 0 || d > MaxPublishWait {
+		return 0, fail(http.StatusBadRequest, CodeBadRequest, "wait=%q is not a duration from 0s to %s, such as 30s", v, MaxPublishWait)
+	}
+	return d, nil
 }

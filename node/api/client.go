@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"syscall"
+	"time"
 )
 
 // Errors of the Client.
@@ -202,6 +203,14 @@ func (c *Client) Advisory(ctx context.Context, id string) (AdvisoryInfo, error) 
 func (c *Client) Publish(ctx context.Context, req PublishRequest) (OpInfo, error) {
 	var out OpInfo
 	return out, c.do(ctx, http.MethodPost, "/v1/advisories", req, &out)
+}
+
+// PublishWithin publishes an advisory like Publish, letting the daemon
+// wait up to wait (at most MaxPublishWait) for the node to be ready.
+func (c *Client) PublishWithin(ctx context.Context, req PublishRequest, wait time.Duration) (OpInfo, error) {
+	var out OpInfo
+	q := url.Values{"wait": {wait.String()}}
+	return out, c.do(ctx, http.MethodPost, "/v1/advisories?"+q.Encode(), req, &out)
 }
 
 // Endorse publishes an endorsement of an application and returns the vote.

@@ -37,6 +37,8 @@ const (
 	CodeMethod        = "method-not-allowed"
 	CodeNotSharing    = "not-sharing"            // 409: this organisation is not in the sharing set
 	CodeNotSynced     = "not-synced"             // 409: the node has not synced enough yet
+	CodeNoMember      = "no-member-reachable"    // 409: no member of the circle answered, so the node signs nothing
+	CodeOwnBehind     = "own-chain-behind"       // 409: a member holds more of this organisation's chain than the node (a restored backup?)
 	CodeNotSuspended  = "not-suspended"          // 409: unsuspend of a member no suspension stands against
 	CodeKeepRequired  = "keep-required"          // 409: unsuspend of a member a fork suspends, without the twin to keep
 	CodeNotForked     = "not-forked"             // 409: an unsuspend's keep for a member no fork suspends
@@ -77,6 +79,10 @@ func classify(err error) *apiError {
 		return &apiError{http.StatusConflict, CodeNotSharing, msg}
 	case errors.Is(err, node.ErrNotSynced):
 		return &apiError{http.StatusConflict, CodeNotSynced, msg}
+	case errors.Is(err, node.ErrNoMemberReachable):
+		return &apiError{http.StatusConflict, CodeNoMember, msg}
+	case errors.Is(err, node.ErrOwnChainBehind):
+		return &apiError{http.StatusConflict, CodeOwnBehind, msg}
 	case errors.Is(err, node.ErrNotSuspended):
 		return &apiError{http.StatusConflict, CodeNotSuspended, msg}
 	case errors.Is(err, node.ErrKeepRequired):

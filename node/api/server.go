@@ -26,6 +26,10 @@ const MaxBody = 2 << 20
 // be ready (synced with enough members) before it answers 409 not-synced.
 const publishWait = 15 * time.Second
 
+// MaxPublishWait bounds the wait a publish asks for (POST /v1/advisories
+// ?wait=): the server's write timeout leaves 15 s beyond it to answer.
+const MaxPublishWait = 45 * time.Second
+
 // ServerOptions configures a Server.
 type ServerOptions struct {
 	// Token is the bearer token every route but GET /healthz requires.

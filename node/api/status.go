@@ -63,7 +63,14 @@ func (s *Server) status(w http.ResponseWriter, r *http.Request) {
 	}
 	cu := s.n.CatchUp()
 	out.Backlog, out.BacklogKnown = cu.Backlog, cu.Known
-	out.Ready, out.NotReady = s.ready()
+	rd := s.n.Readiness()
+	if rd.Err != nil {
+		out.NotReady = strings.TrimPrefix(rd.Err.Error(), "node: ")
+	}
+	out.Ready = rd.Err == nil
+	if out.Sharing {
+		out.Sync = syncInfo(st, rd)
+	}
 	out.DiskLow, out.DiskFreeBytes = s.n.DiskLow()
 	if at, ok := s.n.NextAck(); ok {
 		at = at.UTC()
@@ -91,13 +98,13 @@ func applicationProgress(st *trust.State, e node.Enrolment) *ApplicationProgress
 	return ap
 }
 
-// ready reports whether the node may publish now, and if not why (the
-// node's reason without its package prefix), without waiting.
-func (s *Server) ready() (bool, string) {
-	if err := s.n.Ready(); err != nil {
-		return false, strings.TrimPrefix(err.Error(), "node: ")
+// syncInfo renders the node's Readiness for the API.
+func syncInfo(st *trust.State, r node.Readiness) *SyncInfo {
+	si := &SyncInfo{SyncedWith: []MemberRef{}, Members: r.Members, Unreachable: r.Unreachable}
+	for _, k := range r.SyncedWith {
+		si.SyncedWith = append(si.SyncedWith, MemberRef{Key: k.String(), Name: nameOf(st, k)})
 	}
-	return true, ""
+	return si
 }
 
 func (s *Server) peers(w http.ResponseWriter, r *http.Request) {

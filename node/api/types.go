@@ -36,6 +36,10 @@ type Status struct {
 	// ready is waiting for syncs that a publish starts and waits for.
 	Ready    bool   `json:"ready"`
 	NotReady string `json:"not_ready,omitempty"`
+	// Sync says which members the node has synced with since it started,
+	// of how many, and how many it cannot reach; set while this
+	// organisation is in the sharing set.
+	Sync *SyncInfo `json:"sync,omitempty"`
 	// Ops is the number of ops stored, the genesis included.
 	Ops int `json:"ops"`
 	// Pending is the number of ops waiting for their preds.
@@ -345,6 +349,19 @@ type OpInfo struct {
 	// (votes only).
 	Motion   string `json:"motion,omitempty"`
 	MotionID string `json:"motion_id,omitempty"`
+	// Sync names the members the node had synced with when it signed
+	// (published advisories only).
+	Sync *SyncInfo `json:"sync,omitempty"`
+}
+
+// SyncInfo is where the publishing condition stands: the other members
+// of the sharing set a sync completed with since the node started, how
+// many other members there are, and how many of them the node neither is
+// connected to nor has synced with.
+type SyncInfo struct {
+	SyncedWith  []MemberRef `json:"synced_with"`
+	Members     int         `json:"members"`
+	Unreachable int         `json:"unreachable"`
 }
 
 // ErrorBody is the JSON body of every error response.
