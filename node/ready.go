@@ -142,9 +142,9 @@ func (n *Node) readyErr(st *trust.State, r Readiness, connected int) error {
 	if have >= need {
 		return nil
 	}
-	if left := n.dialWaitLeft(); left > 0 {
-		return fmt.Errorf("%w: synced with %d of %d members, waiting up to %s for more to answer",
-			ErrNotSynced, have, r.Members, left.Round(100*time.Millisecond))
+	if n.dialWaitLeft() > 0 {
+		return fmt.Errorf("%w: synced with %d of %d members, waiting for more to answer (up to %s after start)",
+			ErrNotSynced, have, r.Members, n.cfg.PublishWait)
 	}
 	answered := have + connected
 	if answered == 0 {

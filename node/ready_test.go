@@ -20,7 +20,7 @@ func TestReadyWithOneReachableMember(t *testing.T) {
 	b := startNode(t, c, "B", func(cfg *Config) { cfg.SyncBeforePublish, cfg.PublishWait = 2, wait })
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	if err := b.Ready(); !errors.Is(err, ErrNotSynced) || !strings.Contains(err.Error(), "waiting up to") {
+	if err := b.Ready(); !errors.Is(err, ErrNotSynced) || !strings.Contains(err.Error(), "synced with 0 of 4 members, waiting for more to answer (up to 500ms after start)") {
 		t.Fatalf("Ready at start = %v, want ErrNotSynced waiting for members to answer", err)
 	}
 	if err := b.Connect(ctx, a.AddrInfo()); err != nil {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/kring-circle/kring/node"
 	"github.com/kring-circle/kring/node/api"
 )
 
@@ -111,11 +112,20 @@ func readyText(st api.Status) string {
 		return "ready (synced with " + syncCount(st.Sync) + ")"
 	case st.Ready:
 		return "ready to publish"
+	case st.Sharing && (strings.HasPrefix(st.NotReady, noMember) || strings.HasPrefix(st.NotReady, ownBehind)):
+		return "cannot publish: " + st.NotReady
 	case st.Sharing:
 		return "publishing waits for a sync: " + st.NotReady + " (kring publish starts the syncs and waits for them)"
 	}
 	return "cannot publish: not in the circle's sharing set"
 }
+
+// The reasons the node gives for not publishing that no wait for syncs
+// mends by itself (node.ErrNoMemberReachable, node.ErrOwnChainBehind).
+var (
+	noMember  = strings.TrimPrefix(node.ErrNoMemberReachable.Error(), "node: ")
+	ownBehind = strings.TrimPrefix(node.ErrOwnChainBehind.Error(), "node: ")
+)
 
 // syncCount says how many members the node synced with, of how many,
 // and how many it cannot reach: "1 of 4 members; 3 unreachable".
@@ -128,18 +138,20 @@ func syncCount(si *api.SyncInfo) string {
 }
 
 // syncedText names the members the node synced with before it signed:
-// "Org B (1 of 4 members; 3 unreachable)", or "no member (0 of 0
-// members)" in a circle of one.
+// "1 of 4 members: Org B (5363535c2100); 3 unreachable".
 func syncedText(si *api.SyncInfo) string {
 	var names []string
 	for _, m := range si.SyncedWith {
 		names = append(names, memberLabel(m.Name, m.Key))
 	}
-	who := strings.Join(names, ", ")
-	if who == "" {
-		who = "no member"
+	s := fmt.Sprintf("%d of %d member%s", len(si.SyncedWith), si.Members, plural(si.Members))
+	if len(names) > 0 {
+		s += ": " + strings.Join(names, ", ")
 	}
-	return who + " (" + syncCount(si) + ")"
+	if si.Unreachable > 0 {
+		s += fmt.Sprintf("; %d unreachable", si.Unreachable)
+	}
+	return s
 }
 
 // backlogText says how many ops the node knows it lacks, or that it

@@ -73,6 +73,14 @@ func TestStatusSaysItOnce(t *testing.T) {
 			"publishing waits for a sync: not yet in sync with the circle: synced with 0 of 2 members (kring publish starts the syncs and waits for them)",
 			"backlog unknown until a first sync begins"},
 		{api.Status{Status: "member", Sharing: true, Ready: true, BacklogKnown: true, Backlog: 12}, "ready to publish", "backlog 12"},
+		{api.Status{Status: "member", Sharing: true, Ready: true, BacklogKnown: true,
+			Sync: &api.SyncInfo{SyncedWith: []api.MemberRef{{Key: "5363535c2100", Name: "Org B"}}, Members: 4, Unreachable: 3}},
+			"ready (synced with 1 of 4 members; 3 unreachable)", "backlog 0"},
+		{api.Status{Status: "member", Sharing: true, Ready: true, BacklogKnown: true,
+			Sync: &api.SyncInfo{SyncedWith: []api.MemberRef{{Key: "5363535c2100"}, {Key: "6363535c2100"}}, Members: 2}},
+			"ready (synced with 2 of 2 members)", "backlog 0"},
+		{api.Status{Status: "member", Sharing: true, NotReady: "no member of the circle answered: none of the 4 others did within 5s", Sync: &api.SyncInfo{Members: 4, Unreachable: 4}},
+			"cannot publish: no member of the circle answered: none of the 4 others did within 5s", "backlog unknown"},
 		{api.Status{Status: "stranger", NotReady: "this organisation is not in the circle's sharing set: 3b45e2a5ebfa stranger", BacklogKnown: true},
 			"cannot publish: not in the circle's sharing set", "backlog 0"},
 	} {
@@ -103,6 +111,10 @@ func TestRefusalSaysItOnce(t *testing.T) {
 			"publish: not yet in sync with the circle (synced with 0 of 2 members): check `kring peers` and try again"},
 		{api.APIError{Status: 409, Code: api.CodeNotSynced, Message: "node: not yet in sync with the circle"},
 			"publish: not yet in sync with the circle: check `kring peers` and try again"},
+		{api.APIError{Status: 409, Code: api.CodeNoMember, Message: "node: no member of the circle answered: none of the 4 others did within 5s, so this node signs nothing (context deadline exceeded)"},
+			"publish: refused: no member of the circle answered: none of the 4 others did within 5s, so this node signs nothing"},
+		{api.APIError{Status: 409, Code: api.CodeOwnBehind, Message: "node: a member holds more of this organisation's chain than this node: Org B holds it up to seq 12. Was the data dir restored from a backup?"},
+			"publish: refused: a member holds more of this organisation's chain than this node: Org B holds it up to seq 12. Was the data dir restored from a backup?"},
 	} {
 		if err := cn.explainAPI("publish", &c.ae); err == nil || err.Error() != c.want || exitCode(err) != exitFailure {
 			t.Errorf("%s: %v, want %q", c.ae.Message, err, c.want)
