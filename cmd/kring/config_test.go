@@ -124,9 +124,10 @@ func TestCheckLoopback(t *testing.T) {
 // TestDurationKeys: every duration of the config is checked for a bare
 // number and has a floor.
 func TestDurationKeys(t *testing.T) {
-	if got := durationKeys(); !reflect.DeepEqual(got, []string{"node.sync_interval", "node.enroll_interval"}) {
+	if got := durationKeys(); !reflect.DeepEqual(got, []string{"node.sync_interval", "node.publish_wait", "node.enroll_interval"}) {
 		t.Errorf("durationKeys() = %v", got)
 	}
+	floors := map[string]time.Duration{"sync_interval": time.Second, "enroll_interval": time.Second, "publish_wait": 0}
 	for _, k := range durationKeys() {
 		_, key, _ := strings.Cut(k, ".")
 		for _, v := range []string{"30", "0", "-1", "2.5", "0.5"} {
@@ -137,14 +138,24 @@ func TestDurationKeys(t *testing.T) {
 		}
 		c := defaultFileConfig()
 		c.Organisation.Name = "A"
+		floor, ok := floors[key]
+		if !ok {
+			t.Fatalf("%s has no floor in this test", k)
+		}
 		for _, v := range []time.Duration{0, time.Nanosecond, 999 * time.Millisecond, -time.Hour} {
-			c.Node.SyncInterval, c.Node.EnrollInterval = duration(time.Second), duration(time.Second)
-			if key == "sync_interval" {
-				c.Node.SyncInterval = duration(v)
-			} else {
-				c.Node.EnrollInterval = duration(v)
+			if v >= floor {
+				continue
 			}
-			if err := c.validate(); err == nil || !strings.Contains(err.Error(), k+" is "+v.String()+": it must be at least 1s") {
+			c.Node.SyncInterval, c.Node.EnrollInterval, c.Node.PublishWait = duration(time.Second), duration(time.Second), 0
+			switch key {
+			case "sync_interval":
+				c.Node.SyncInterval = duration(v)
+			case "enroll_interval":
+				c.Node.EnrollInterval = duration(v)
+			default:
+				c.Node.PublishWait = duration(v)
+			}
+			if err := c.validate(); err == nil || !strings.Contains(err.Error(), k+" is "+v.String()+": it must be at least "+floor.String()) {
 				t.Errorf("%s = %s: %v", k, v, err)
 			}
 		}

@@ -61,6 +61,7 @@ func (c *fileConfig) validate() error {
 	}{
 		{"node.sync_interval", c.Node.SyncInterval, minSyncInterval},
 		{"node.enroll_interval", c.Node.EnrollInterval, minEnrollInterval},
+		{"node.publish_wait", c.Node.PublishWait, 0},
 	} {
 		if d.v < d.floor {
 			return fmt.Errorf("%s is %s: it must be at least %s (write it like \"30s\")", d.key, time.Duration(d.v), time.Duration(d.floor))
@@ -68,9 +69,6 @@ func (c *fileConfig) validate() error {
 	}
 	if c.Node.SyncBeforePublish < 0 {
 		return fmt.Errorf("node.sync_before_publish is negative: use 0 (no wait) or more")
-	}
-	if c.Node.PublishWait < 0 {
-		return fmt.Errorf("node.publish_wait is negative: use \"0s\" (settle at once) or more, such as \"5s\"")
 	}
 	if err := checkLoopback(c.API.Listen); err != nil {
 		return err

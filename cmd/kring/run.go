@@ -51,8 +51,9 @@ still run: both sign with the same key and seqs, an equivocation, and
 every member's node suspends this organisation until the members vote to
 lift it. For failover, stop the first node for good before starting the
 copy, and let the copy sync (node.sync_before_publish) before it
-publishes. kring run logs an ERROR when it sees its key sign what it did
-not.
+publishes: a node refuses to sign while a member holds more of its chain
+than it does, and fetches those ops first. kring run logs an ERROR when it
+sees its key sign what it did not.
 
 Exit status:
   0  stopped cleanly by SIGINT or SIGTERM

@@ -256,12 +256,19 @@ func (s *Server) publishing(r *http.Request, publish func(context.Context) (*pro
 	return s.publishingFor(r, publishWait, publish)
 }
 
-// publishingFor is publishing with a wait of its own.
+// publishingFor is publishing with a wait of its own for the node to be
+// ready; signing and sending then have publishWait.
 func (s *Server) publishingFor(r *http.Request, wait time.Duration, publish func(context.Context) (*protocol.Op, error)) (*protocol.Op, error) {
 	if ks := s.n.State().Key(s.n.Key()); !ks.InSharingSet() {
 		return nil, fail(http.StatusConflict, CodeNotSharing, "this organisation is not in the circle's sharing set (%s)", ks)
 	}
-	ctx, cancel := context.WithTimeout(r.Context(), wait)
+	ready, cancel := context.WithTimeout(r.Context(), wait)
+	err := s.n.WaitReady(ready)
+	cancel()
+	if err != nil {
+		return nil, err
+	}
+	ctx, cancel := context.WithTimeout(r.Context(), publishWait)
 	defer cancel()
 	return publish(ctx)
 }

@@ -64,6 +64,7 @@ func TestOpenAPIQueryParameters(t *testing.T) {
 	for route, want := range map[string][]string{
 		"GET /v1/advisories":        {"after", "before", "limit", "order"},
 		"GET /v1/advisories/follow": {"after"},
+		"POST /v1/advisories":       {"wait"},
 	} {
 		method, path, _ := strings.Cut(route, " ")
 		var got []string
