@@ -56,15 +56,17 @@ func WithReadiness(ctx context.Context, r *Readiness) context.Context {
 // own chain than it holds (a data dir restored from an old copy): it signs
 // again once it has fetched those ops, so that it never forks its chain.
 func (n *Node) WaitReady(ctx context.Context) error {
+	changed := true
 	for {
 		ch := n.Changed()
 		err := n.ready()
 		if err == nil || errors.Is(err, ErrClosed) {
 			return err
 		}
-		if errors.Is(err, ErrNotSynced) || errors.Is(err, ErrNoMemberReachable) || errors.Is(err, ErrOwnChainBehind) {
+		if changed && !errors.Is(err, ErrNotSharing) {
 			n.syncForReady()
 		}
+		changed = false
 		// The end of the wait for members to answer changes the condition,
 		// and so does a member that hangs up, which no change announces.
 		wake := time.NewTimer(time.Second)
@@ -73,6 +75,7 @@ func (n *Node) WaitReady(ctx context.Context) error {
 		}
 		select {
 		case <-ch:
+			changed = true
 		case <-wake.C:
 		case <-ctx.Done():
 			wake.Stop()
@@ -90,7 +93,27 @@ func (n *Node) WaitReady(ctx context.Context) error {
 // Readiness.Err).
 func (n *Node) Ready() error { return n.ready() }
 
-func (n *Node) ready() error { return n.Readiness().Err }
+func (n *Node) ready() error {
+	if n.ctx.Err() != nil {
+		return ErrClosed
+	}
+	// The common case, cheaply: enough syncs, as the sync path asks often.
+	st := n.State()
+	if st.InSharingSet(n.key) {
+		have := 0
+		n.mu.Lock()
+		for p := range n.synced {
+			if k, ok := PeerKey(p); ok && k != n.key && st.InSharingSet(k) {
+				have++
+			}
+		}
+		n.mu.Unlock()
+		if have >= min(n.cfg.SyncBeforePublish, len(st.SharingSet())-1) {
+			return n.ownBehind(n.ownSeq.Load())
+		}
+	}
+	return n.Readiness().Err
+}
 
 // Readiness returns where the publishing condition stands now, without
 // waiting and without starting anything.
@@ -110,11 +133,16 @@ func (n *Node) Readiness() Readiness {
 		}
 	}
 	r.Members = len(others)
-	connected := 0
 	n.mu.Lock()
+	synced := make(map[peer.ID]bool, len(n.synced))
+	for p := range n.synced {
+		synced[p] = true
+	}
+	n.mu.Unlock()
+	connected := 0
 	for p, k := range others {
 		switch {
-		case n.synced[p]:
+		case synced[p]:
 			r.SyncedWith = append(r.SyncedWith, k)
 		case n.host != nil && n.host.Network().Connectedness(p) == network.Connected:
 			connected++
@@ -122,7 +150,6 @@ func (n *Node) Readiness() Readiness {
 			r.Unreachable++
 		}
 	}
-	n.mu.Unlock()
 	slices.SortFunc(r.SyncedWith, func(a, b protocol.Key) int { return strings.Compare(a.String(), b.String()) })
 	r.Err = n.readyErr(st, r, connected)
 	return r
@@ -185,7 +212,9 @@ func (n *Node) noteOwnTip(p peer.ID, tips []protocol.SyncTip) {
 		n.ownShown[p] = seq
 	}
 	n.mu.Unlock()
-	if seq > n.ownSeq.Load() {
+	// An applicant's own Admit enactment comes back by sync before it is a
+	// member here: that is no sign of a lost chain.
+	if seq > n.ownSeq.Load() && n.State().InSharingSet(n.key) {
 		n.log.Warn("a member holds more of this organisation's chain than this node: fetching it before signing anything "+
 			"(was the data dir restored from a backup or copied?)",
 			"peer", n.peerName(p), "member_seq", seq, "own_seq", n.ownSeq.Load(), "reason", "own-chain-behind")

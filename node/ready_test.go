@@ -3,6 +3,7 @@ package node
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"strings"
 	"testing"
 	"time"
@@ -77,9 +78,13 @@ func TestOwnChainBehindBlocksSigning(t *testing.T) {
 	}
 	a := startNode(t, c, "A", nil)
 	submitAll(t, a, mine)
-	b := startNode(t, c, "B", func(cfg *Config) { cfg.SyncInterval = time.Hour })
+	w := &warnings{}
+	b := startNode(t, c, "B", func(cfg *Config) { cfg.SyncInterval, cfg.Logger = time.Hour, slog.New(w) })
 	// A's tips show B's chain up to seq 3; B holds none of it.
 	b.noteOwnTip(peerOf(t, c, "A"), []protocol.SyncTip{{Author: c.Actor("B").Key, Seq: 3, Hashes: []protocol.Hash{mine[2].Hash()}}})
+	if got := w.all(); len(got) != 1 || !strings.Contains(got[0], "restored from a backup") {
+		t.Errorf("B warned %q, want one warning that asks whether its data dir was restored from a backup", got)
+	}
 	err := b.Ready()
 	if !errors.Is(err, ErrOwnChainBehind) {
 		t.Fatalf("Ready with a member ahead on B's own chain = %v, want ErrOwnChainBehind", err)
