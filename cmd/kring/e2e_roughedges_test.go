@@ -48,13 +48,15 @@ func TestFirstWeekRoughEdges(t *testing.T) {
 	a.start(t, ctx)
 	eventually(t, 20*time.Second, "a's API", func() bool { return bin(t, "--data-dir", a.dir, "status").code == 0 })
 	st := bin(t, "--data-dir", a.dir, "status").must(t).stdout
-	for _, want := range []string{
-		"publishing waits for a sync: not yet in sync with the circle: synced with 0 of 2 members, waiting for more to answer (up to 5s after start) (kring publish starts the syncs and waits for them)",
-		"backlog unknown until a first sync begins",
-	} {
-		if !strings.Contains(st, want) {
-			t.Errorf("status of a node alone lacks %q:\n%s", want, st)
-		}
+	// Within node.publish_wait (5 s) of its start the node waits for
+	// members to answer; a slow machine may see the end of that wait.
+	if !strings.Contains(st, "publishing waits for a sync: not yet in sync with the circle: synced with 0 of 2 members, "+
+		"waiting for more to answer (up to 5s after start) (kring publish starts the syncs and waits for them)") &&
+		!strings.Contains(st, "cannot publish: no member of the circle answered: none of the 2 others did within 5s") {
+		t.Errorf("status of a node alone says neither that it waits for members nor that none answered:\n%s", st)
+	}
+	if !strings.Contains(st, "backlog unknown until a first sync begins") {
+		t.Errorf("status of a node alone lacks the unknown backlog:\n%s", st)
 	}
 	if strings.Contains(st, "node: ") || strings.Contains(st, "not ready") {
 		t.Errorf("status of a node alone repeats itself:\n%s", st)
