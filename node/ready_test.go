@@ -44,6 +44,29 @@ func TestReadyWithOneReachableMember(t *testing.T) {
 	waitUntil(t, ctx, "A to store B's advisory", func() bool { ok, _ := a.Store().Has(op.Hash()); return ok })
 }
 
+// Past the wait, a node with two members answering syncs with both before
+// it signs (two when two answer), not with the first alone.
+func TestReadyWaitsForTwoWhenTwoAnswer(t *testing.T) {
+	c := newCircle(t, "A", "B", "C", "D", "E")
+	a := startNode(t, c, "A", nil)
+	cn := startNode(t, c, "C", nil)
+	b := startNode(t, c, "B", func(cfg *Config) { cfg.SyncBeforePublish, cfg.PublishWait = 2, 0 })
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	for _, o := range []*Node{a, cn} {
+		if err := b.Connect(ctx, o.AddrInfo()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var r Readiness
+	if _, err := b.Publish(WithReadiness(ctx, &r), &protocol.Advisory{Title: "two answered", TLP: protocol.TLPGreen}); err != nil {
+		t.Fatal(err)
+	}
+	if len(r.SyncedWith) != 2 || r.Members != 4 || r.Unreachable != 2 {
+		t.Errorf("readiness at signing = %+v, want synced with A and C, of 4 members, 2 unreachable", r)
+	}
+}
+
 // With no member reachable the node refuses to publish once the wait is
 // over, saying so and what to do, and signs nothing.
 func TestReadyRefusesWithNoMemberReachable(t *testing.T) {
