@@ -50,7 +50,11 @@ func (n *Node) enforce(a *admission) {
 			continue
 		case s == Denied && n.ps != nil:
 			n.ps.BlacklistPeer(p)
-			if ops := a.noticeFor(k); len(ops) > 0 && old.standing(k) == Sharing {
+			ops := a.noticeFor(k)
+			if len(ops) == 0 {
+				ops = n.forkNotice(k) // a fork has no enactment: its twins tell it
+			}
+			if len(ops) > 0 && old.standing(k) == Sharing {
 				n.cm.Unprotect(p, memberTag)
 				n.noticeAndClose(p, ops)
 				continue

@@ -1,0 +1,91 @@
+package node
+
+import (
+	"context"
+	"fmt"
+	"slices"
+
+	"github.com/kring-circle/kring/protocol"
+)
+
+// OwnFork is a fork of this organisation's own chain that suspends it in
+// the circle's log (trust.KeyState.ForkSuspended): its key signed two ops
+// with one seq, most likely because the data dir was restored from a
+// backup while its newest op sat only on a member that was offline. Only
+// a lift by r′ members' votes that names the twin to keep restores it
+// (docs/membership.md §4.4).
+type OwnFork struct {
+	// Seq is the seq of the fork.
+	Seq uint64
+	// Twins are the own ops at Seq, sorted by hash (Node.Twins).
+	Twins []*protocol.Op
+	// Held is the twin this node's own chain continues from: the one it
+	// signed, or learnt first. The zero hash if none of the twins is on
+	// it (the node has not stored its own op at Seq).
+	Held protocol.Hash
+}
+
+// OwnFork returns the fork that suspends this organisation, or nil when
+// none does.
+func (n *Node) OwnFork(ctx context.Context) (*OwnFork, error) {
+	var seq uint64
+	var held protocol.Hash
+	var err error
+	if lerr := n.do(ctx, func(l *loop) { seq, held, err = l.ownFork() }); lerr != nil {
+		return nil, lerr
+	}
+	if err != nil || seq == 0 {
+		return nil, err
+	}
+	// The loop's ops are committed once do returns: the store has them.
+	twins, err := n.store.BySeq(n.key, seq)
+	if err != nil {
+		return nil, fmt.Errorf("node: reading the twins of the own chain: %w", err)
+	}
+	f := &OwnFork{Seq: seq, Held: held}
+	for _, h := range twins {
+		op, err := n.store.Get(h)
+		if err != nil {
+			return nil, fmt.Errorf("node: reading the twins of the own chain: %w", err)
+		}
+		if op.Kind != protocol.KindLeave {
+			f.Twins = append(f.Twins, op)
+		}
+	}
+	slices.SortFunc(f.Twins, func(a, b *protocol.Op) int { return compareHashes(a.Hash(), b.Hash()) })
+	return f, nil
+}
+
+// ownFork returns the seq of the fork that suspends the own key in the
+// loop's State (0 if none), and the twin at that seq that the own chain
+// continues from.
+func (l *loop) ownFork() (uint64, protocol.Hash, error) {
+	seq := l.eng.State().Key(l.n.key).ForkSuspended
+	if seq == 0 || l.last == nil || l.seq < seq {
+		return seq, protocol.Hash{}, nil
+	}
+	h := *l.last
+	for {
+		op, ok := l.eng.Op(h)
+		switch {
+		case !ok:
+			return 0, protocol.Hash{}, fmt.Errorf("node: the own op %s is not in the log", h.Short())
+		case op.Seq == seq:
+			return seq, h, nil
+		case op.Seq < seq || op.Prev == nil:
+			return seq, protocol.Hash{}, nil
+		}
+		h = *op.Prev
+	}
+}
+
+// forkNotice returns the twins of the fork that suspends member k, for
+// k's node, which may hold only its own twin and go on believing it
+// shares with the circle; none when no fork suspends k.
+func (n *Node) forkNotice(k protocol.Key) []*protocol.Op {
+	twins, err := n.Twins(k)
+	if err != nil {
+		n.log.Warn("reading the twins of a fork", "key", k.Short(), "err", err)
+	}
+	return twins
+}
