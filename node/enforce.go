@@ -231,9 +231,10 @@ func (n *Node) unserved(ctx context.Context, p peer.ID, denied map[protocol.Hash
 // kicks a sync). A run that fails backs off (n.syncRetry) before p is asked
 // again; an error is logged, a panic too, never fatal. An applicant serves
 // no log, so only sharing and bootstrap peers are asked, and a cut-off node
-// asks nobody.
+// syncs with nobody: it only fetches the preds of what a member pushed it
+// (the decisions about it, whose votes may cite ops it never saw).
 func (n *Node) withPeer(turns *syncTurns, p peer.ID, what string, f func(context.Context, peer.ID) error) {
-	if !n.mayAsk(p) {
+	if !n.mayAsk(p, what) {
 		n.askLater(turns, p, what, f)
 		return
 	}
@@ -265,7 +266,7 @@ func (n *Node) withPeer(turns *syncTurns, p peer.ID, what string, f func(context
 	go func() {
 		defer n.wg.Done()
 		for again := true; again; again = turns.finish(p) {
-			if n.mayAsk(p) {
+			if n.mayAsk(p, what) {
 				once()
 			}
 		}
@@ -277,7 +278,7 @@ func (n *Node) withPeer(turns *syncTurns, p peer.ID, what string, f func(context
 // member that just took this node's admission, a fetch of missing preds)
 // happens late, not never. One such retry waits per peer at a time.
 func (n *Node) askLater(turns *syncTurns, p peer.ID, what string, f func(context.Context, peer.ID) error) {
-	if s := n.gater.standing(p); (s != Sharing && s != Bootstrap) || n.cutOff.Load() {
+	if s := n.gater.standing(p); (s != Sharing && s != Bootstrap) || (n.cutOff.Load() && what != "fetch") {
 		return
 	}
 	wait, first := n.syncRetry.deferAsk(p, time.Now())
@@ -302,12 +303,12 @@ func (n *Node) askLater(turns *syncTurns, p peer.ID, what string, f func(context
 	}()
 }
 
-// mayAsk reports whether a sync or fetch with p may start now: p is a
-// sharing or bootstrap peer, this node is not cut off, and p's backoff
-// has run out.
-func (n *Node) mayAsk(p peer.ID) bool {
+// mayAsk reports whether a sync or fetch (what) with p may start now: p
+// is a sharing or bootstrap peer, this node is not cut off (a fetch may
+// start while it is), and p's backoff has run out.
+func (n *Node) mayAsk(p peer.ID, what string) bool {
 	if s := n.gater.standing(p); s != Sharing && s != Bootstrap {
 		return false
 	}
-	return !n.cutOff.Load() && n.syncRetry.due(p, time.Now())
+	return !(n.cutOff.Load() && what != "fetch") && n.syncRetry.due(p, time.Now())
 }

@@ -89,3 +89,19 @@ func (n *Node) forkNotice(k protocol.Key) []*protocol.Op {
 	}
 	return twins
 }
+
+// Advice says what happened and what the operator of this node does
+// about it: self is this organisation's key, votes the number of
+// members' votes a lift needs (trust.Thresholds.Revoke).
+func (f *OwnFork) Advice(self protocol.Key, votes int) string {
+	held := "none of them (it never stored its own op at that seq)"
+	if !f.Held.IsZero() {
+		held = f.Held.String()
+	}
+	return fmt.Sprintf("this organisation signed %d ops at seq %d: it forked its chain, and the circle suspends it as an equivocator. "+
+		"Likely cause: this data dir was restored from a backup while its newest op sat only on a member that was offline "+
+		"(if a copy of it runs on another host, stop that copy). To rejoin under the same key, ask %d members to vote "+
+		"`kring unsuspend %s --keep OP`, OP the twin to keep (kring members --explain %s lists both); "+
+		"this node's chain continues from %s. Either twin may be kept: the node continues from the lift either way",
+		len(f.Twins), f.Seq, votes, self, self.Short(), held)
+}

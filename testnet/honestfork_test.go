@@ -13,8 +13,9 @@ import (
 // Issue 21: an honest fork is not the end. D publishes an advisory at seq
 // N while only E is online; D's data dir is then restored from a copy
 // taken before seq N and, with E offline, signs a different op at seq N
-// after a sync with A. When E returns, every node suspends D as an
-// equivocator, and D's own node says so (Node.OwnFork), after a restart
+// after a sync with A. A and E each sign an op that cites the twin they
+// hold. When E returns, every node suspends D as an equivocator, A's node
+// tells who holds which twin, and D's own node says so (Node.OwnFork), after a restart
 // too. Three members (r′)
 // vote to lift the suspension keeping E's twin; D is a sharing member
 // again under the same key and publishes again.
@@ -47,6 +48,7 @@ func TestRestoredNodeForksAndIsReadmittedByVote(t *testing.T) {
 	if err := net.WaitHas(ctx, first.Hash(), "E"); err != nil {
 		t.Fatal(err)
 	}
+	seenByE := must[*protocol.Op](t)(e.Advise(ctx, "E saw D's first op"))
 
 	// D's host is restored from the copy while E is offline; D signs
 	// seq N again after a sync with A, which never saw the first op.
@@ -68,6 +70,10 @@ func TestRestoredNodeForksAndIsReadmittedByVote(t *testing.T) {
 	if twin.Seq != first.Seq {
 		t.Fatalf("the restored node signed seq %d, want %d (the seq of its lost op)", twin.Seq, first.Seq)
 	}
+	if err := net.WaitHas(ctx, twin.Hash(), "A"); err != nil {
+		t.Fatal(err)
+	}
+	must[*protocol.Op](t)(net.M("A").Advise(ctx, "A saw D's restored op"))
 
 	// E returns with the first op, and B and C come back: every node
 	// suspends D as an equivocator.
@@ -89,6 +95,19 @@ func TestRestoredNodeForksAndIsReadmittedByVote(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
+	// Who holds which twin, as A's node can tell: E's later op cites the
+	// first, A's own the twin.
+	if err := net.WaitHas(ctx, seenByE.Hash(), "A"); err != nil {
+		t.Fatal(err)
+	}
+	holders := must[map[protocol.Hash][]protocol.Key](t)(net.M("A").Node().TwinHolders(ctx, d.Key))
+	if h := holders[first.Hash()]; len(h) != 1 || h[0] != e.Key {
+		t.Errorf("holders of D's first op: %v, want E", h)
+	}
+	if h := holders[twin.Hash()]; len(h) != 1 || h[0] != net.M("A").Key {
+		t.Errorf("holders of D's restored op: %v, want A", h)
+	}
+
 	// D's node says so, and still does after a restart: it holds both
 	// twins, and its chain continues from the one it signed.
 	for _, when := range []string{"after the fork", "after a restart"} {
@@ -121,6 +140,9 @@ func TestRestoredNodeForksAndIsReadmittedByVote(t *testing.T) {
 		}
 		return true
 	}); err != nil {
+		for _, m := range net.Running() {
+			t.Logf("%s: D is %s", m.Name, m.Node().State().Key(d.Key))
+		}
 		t.Fatal(err)
 	}
 	t.Logf("D shares again %v after the first vote", time.Since(start).Round(time.Millisecond))

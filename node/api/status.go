@@ -31,11 +31,16 @@ func (s *Server) status(w http.ResponseWriter, r *http.Request) {
 	if err == nil {
 		unsettled, err = s.n.Unsettled(r.Context())
 	}
+	var fork *OwnForkInfo
+	if err == nil {
+		fork, err = s.ownForkInfo(r.Context(), st)
+	}
 	if err != nil {
 		s.answer(w, r, 0, nil, err)
 		return
 	}
 	out := Status{
+		Fork:          fork,
 		Key:           s.n.Key().String(),
 		PeerID:        s.n.ID().String(),
 		Group:         s.n.Group().String(),

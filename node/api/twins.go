@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"strings"
@@ -33,6 +34,37 @@ type TwinInfo struct {
 	Preds []string `json:"preds"`
 	// Published is its author's clock when it signed it (informational).
 	Published time.Time `json:"published"`
+}
+
+// OwnForkInfo is the fork of this organisation's own chain that suspends
+// it (Status.Fork).
+type OwnForkInfo struct {
+	ForkInfo
+	// Held is the ID of the twin this node's chain continues from; empty
+	// if the node never stored its own op at that seq.
+	Held string `json:"held,omitempty"`
+	// Advice says what happened, the likely cause, and what to do.
+	Advice string `json:"advice"`
+}
+
+// ownForkInfo describes the fork that suspends this organisation, or nil
+// when none does.
+func (s *Server) ownForkInfo(ctx context.Context, st *trust.State) (*OwnForkInfo, error) {
+	if st.Key(s.n.Key()).ForkSuspended == 0 {
+		return nil, nil
+	}
+	f, err := s.n.OwnFork(ctx)
+	if err != nil || f == nil {
+		return nil, err
+	}
+	out := &OwnForkInfo{ForkInfo: ForkInfo{Seq: f.Seq, Twins: []TwinInfo{}}, Advice: f.Advice(s.n.Key(), st.Thresholds().Revoke)}
+	for _, op := range f.Twins {
+		out.Twins = append(out.Twins, twinInfo(st, op))
+	}
+	if !f.Held.IsZero() {
+		out.Held = f.Held.String()
+	}
+	return out, nil
 }
 
 // forkInfo describes the fork that suspends k, or nil when none does.
