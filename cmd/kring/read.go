@@ -45,6 +45,9 @@ func printStatus(w io.Writer, st api.Status) error {
 	fmt.Fprintf(tw, "standing\t%s\n", standing)
 	if f := st.Fork; f != nil {
 		fmt.Fprintf(tw, "FORKED\tat seq %d: %s\n", f.Seq, f.Advice)
+		for _, l := range twinLines(&f.ForkInfo, f.Held) {
+			fmt.Fprintf(tw, "twin\t%s\n", l)
+		}
 	}
 	printApplicationProgress(tw, st.Application)
 	fmt.Fprintf(tw, "node\t%s\n", ready)

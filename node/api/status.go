@@ -174,6 +174,12 @@ func (s *Server) member(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	d := MemberDetail{MemberInfo: s.memberInfo(st, k, blocks, about(open, k)), Summary: st.Key(k).String(), Events: []Event{}}
+	if d.Fork != nil {
+		if err := s.addHolders(r.Context(), st, k, d.Fork); err != nil {
+			s.answer(w, r, 0, nil, err)
+			return
+		}
+	}
 	for _, ev := range evs {
 		d.Events = append(d.Events, Event{
 			Op: ev.Op.String(), Author: ev.Author.String(), AuthorName: nameOf(st, ev.Author),
