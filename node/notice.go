@@ -121,7 +121,7 @@ func (l *loop) noteAbout(ops []*protocol.Op) {
 		if st == nil {
 			st = l.eng.State()
 		}
-		if seq := st.Key(op.Author).ForkSuspended; seq != 0 && seq <= op.Seq {
+		if seq := st.Key(op.Author).ForkSuspended; seq != 0 && seq == op.Seq {
 			l.noteTwins(op.Author, seq)
 		}
 		if op.Kind != protocol.KindEnact {
