@@ -222,7 +222,7 @@ func (n *Node) servePush(ctx context.Context, p peer.ID, s Standing, raw [][]byt
 	resp := &protocol.SyncResponse{}
 	for _, v := range vs {
 		if v.Reason == "missing-preds" {
-			n.fetch(p) // e.g. a decision pushed to a cut-off node, whose votes cite ops it never saw
+			n.fetchAs(p, pushedFetch) // e.g. a decision pushed to a cut-off node, whose votes cite ops it never saw
 			break
 		}
 	}
