@@ -3,7 +3,6 @@ package node
 import (
 	"context"
 	"fmt"
-	"slices"
 
 	"github.com/kring-circle/kring/protocol"
 )
@@ -20,8 +19,9 @@ type OwnFork struct {
 	// Twins are the own ops at Seq, sorted by hash (Node.Twins).
 	Twins []*protocol.Op
 	// Held is the twin this node's own chain continues from: the one it
-	// signed, or learnt first. The zero hash if none of the twins is on
-	// it (the node has not stored its own op at Seq).
+	// signed (after a restart, the one signed last: loop.ownTip). The
+	// zero hash if none of the twins is on it (the node has not stored
+	// its own op at Seq).
 	Held protocol.Hash
 }
 
@@ -38,22 +38,11 @@ func (n *Node) OwnFork(ctx context.Context) (*OwnFork, error) {
 		return nil, err
 	}
 	// The loop's ops are committed once do returns: the store has them.
-	twins, err := n.store.BySeq(n.key, seq)
+	twins, err := n.twinsAt(n.key, seq)
 	if err != nil {
-		return nil, fmt.Errorf("node: reading the twins of the own chain: %w", err)
+		return nil, err
 	}
-	f := &OwnFork{Seq: seq, Held: held}
-	for _, h := range twins {
-		op, err := n.store.Get(h)
-		if err != nil {
-			return nil, fmt.Errorf("node: reading the twins of the own chain: %w", err)
-		}
-		if op.Kind != protocol.KindLeave {
-			f.Twins = append(f.Twins, op)
-		}
-	}
-	slices.SortFunc(f.Twins, func(a, b *protocol.Op) int { return compareHashes(a.Hash(), b.Hash()) })
-	return f, nil
+	return &OwnFork{Seq: seq, Twins: twins, Held: held}, nil
 }
 
 // ownFork returns the seq of the fork that suspends the own key in the

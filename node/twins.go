@@ -36,6 +36,11 @@ func (n *Node) twinsIn(st *trust.State, k protocol.Key) ([]*protocol.Op, error) 
 	if seq == 0 {
 		return nil, nil
 	}
+	return n.twinsAt(k, seq)
+}
+
+// twinsAt returns the stored ops of k at seq but Leaves, sorted by hash.
+func (n *Node) twinsAt(k protocol.Key, seq uint64) ([]*protocol.Op, error) {
 	hs, err := n.store.BySeq(k, seq)
 	if err != nil {
 		return nil, fmt.Errorf("node: reading the twins of %s: %w", k.Short(), err)
