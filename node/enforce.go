@@ -50,7 +50,11 @@ func (n *Node) enforce(a *admission) {
 			continue
 		case s == Denied && n.ps != nil:
 			n.ps.BlacklistPeer(p)
-			if ops := a.noticeFor(k); len(ops) > 0 && old.standing(k) == Sharing {
+			ops := a.noticeFor(k)
+			if len(ops) == 0 {
+				ops = n.forkNotice(k) // a fork has no enactment: its twins tell it
+			}
+			if len(ops) > 0 && old.standing(k) == Sharing {
 				n.cm.Unprotect(p, memberTag)
 				n.noticeAndClose(p, ops)
 				continue
@@ -176,8 +180,17 @@ const fetchDelay = 50 * time.Millisecond
 // that came by gossip before its preds, which p, having forwarded it,
 // holds. A full sync compares every author's tips first. If the fetch
 // fails, fetch falls back to a sync.
-func (n *Node) fetch(p peer.ID) {
-	n.withPeer(n.fetches, p, "fetch", func(ctx context.Context, p peer.ID) error {
+func (n *Node) fetch(p peer.ID) { n.fetchAs(p, "fetch") }
+
+// pushedFetch names the fetch of the preds of ops p pushed to this node:
+// the one a cut-off node still makes, so that the decisions a member
+// pushes it (a lift, the twins of its fork) do not wait for votes it
+// never saw.
+const pushedFetch = "fetch for a push"
+
+// fetchAs is fetch, named what for withPeer.
+func (n *Node) fetchAs(p peer.ID, what string) {
+	n.withPeer(n.fetches, p, what, func(ctx context.Context, p peer.ID) error {
 		ctx = withForwarder(ctx, p) // p's ops count against p's pending quota
 		select {
 		case <-time.After(fetchDelay):
@@ -227,9 +240,11 @@ func (n *Node) unserved(ctx context.Context, p peer.ID, denied map[protocol.Hash
 // kicks a sync). A run that fails backs off (n.syncRetry) before p is asked
 // again; an error is logged, a panic too, never fatal. An applicant serves
 // no log, so only sharing and bootstrap peers are asked, and a cut-off node
-// asks nobody.
+// syncs with nobody: it only fetches the preds of what a member pushed it
+// (pushedFetch: the decisions about it, whose votes may cite ops it never
+// saw).
 func (n *Node) withPeer(turns *syncTurns, p peer.ID, what string, f func(context.Context, peer.ID) error) {
-	if !n.mayAsk(p) {
+	if !n.mayAsk(p, what) {
 		n.askLater(turns, p, what, f)
 		return
 	}
@@ -261,7 +276,7 @@ func (n *Node) withPeer(turns *syncTurns, p peer.ID, what string, f func(context
 	go func() {
 		defer n.wg.Done()
 		for again := true; again; again = turns.finish(p) {
-			if n.mayAsk(p) {
+			if n.mayAsk(p, what) {
 				once()
 			}
 		}
@@ -273,7 +288,7 @@ func (n *Node) withPeer(turns *syncTurns, p peer.ID, what string, f func(context
 // member that just took this node's admission, a fetch of missing preds)
 // happens late, not never. One such retry waits per peer at a time.
 func (n *Node) askLater(turns *syncTurns, p peer.ID, what string, f func(context.Context, peer.ID) error) {
-	if s := n.gater.standing(p); (s != Sharing && s != Bootstrap) || n.cutOff.Load() {
+	if s := n.gater.standing(p); (s != Sharing && s != Bootstrap) || (n.cutOff.Load() && what != pushedFetch) {
 		return
 	}
 	wait, first := n.syncRetry.deferAsk(p, time.Now())
@@ -298,12 +313,12 @@ func (n *Node) askLater(turns *syncTurns, p peer.ID, what string, f func(context
 	}()
 }
 
-// mayAsk reports whether a sync or fetch with p may start now: p is a
-// sharing or bootstrap peer, this node is not cut off, and p's backoff
-// has run out.
-func (n *Node) mayAsk(p peer.ID) bool {
+// mayAsk reports whether a sync or fetch (what) with p may start now: p
+// is a sharing or bootstrap peer, this node is not cut off (a fetch may
+// start while it is), and p's backoff has run out.
+func (n *Node) mayAsk(p peer.ID, what string) bool {
 	if s := n.gater.standing(p); s != Sharing && s != Bootstrap {
 		return false
 	}
-	return !n.cutOff.Load() && n.syncRetry.due(p, time.Now())
+	return !(n.cutOff.Load() && what != pushedFetch) && n.syncRetry.due(p, time.Now())
 }

@@ -122,16 +122,36 @@ func (l *loop) loadChain() error {
 		return fmt.Errorf("node: %w", err)
 	}
 	if t, ok := tips[l.n.key]; ok {
-		if len(t.Hashes) != 1 {
-			return fmt.Errorf("node: this node's own chain forks at seq %d; refusing to sign more", t.Seq)
-		}
-		l.seq, l.last = t.Seq, &t.Hashes[0]
+		last := l.ownTip(t.Hashes)
+		l.seq, l.last = t.Seq, &last
 		l.n.ownSeq.Store(t.Seq)
-		if op, ok := l.eng.Op(t.Hashes[0]); ok {
+		if op, ok := l.eng.Op(last); ok {
 			l.n.lastSigned.Store(op.TS)
 		}
 	}
 	return nil
+}
+
+// ownTip picks the op the own chain continues from among the own ops at
+// its highest seq. Two or more are a fork (a data dir restored from a
+// backup signed that seq again): the circle suspends the organisation
+// until a lift keeps one twin, and the node's next op, which cites that
+// lift, counts whichever twin it follows (docs/membership.md §4.4). The
+// node continues from the twin signed last (the restored copy's, in the
+// usual case), or the lowest hash on a tie, and says so.
+func (l *loop) ownTip(hs []protocol.Hash) protocol.Hash {
+	if len(hs) == 1 {
+		return hs[0]
+	}
+	best, bestTS := hs[0], int64(-1)
+	for _, h := range hs {
+		if op, ok := l.eng.Op(h); ok && (op.TS > bestTS || op.TS == bestTS && h.Less(best)) {
+			best, bestTS = h, op.TS
+		}
+	}
+	l.n.log.Warn("this organisation's own chain forks at its newest seq: the node continues from the twin signed last",
+		"twins", len(hs), "op", best.Short())
+	return best
 }
 
 // checkReserved compares the seq persisted before the last signing with the

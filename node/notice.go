@@ -12,6 +12,7 @@ import (
 	"github.com/libp2p/go-libp2p/core/peer"
 
 	"github.com/kring-circle/kring/protocol"
+	"github.com/kring-circle/kring/trust"
 )
 
 // noticeTimeout bounds how long a node spends handing a suspended or
@@ -77,7 +78,7 @@ func (n *Node) noticeAndClose(p peer.ID, ops []*protocol.Op) {
 	}()
 }
 
-// withVotes returns the enactments preceded by the votes they cite, in
+// withVotes returns the enactments (and twins) preceded by the votes they cite, in
 // causal order: the target may not have received the last vote by gossip
 // yet, and without it the enactment would wait in its pending buffer for
 // preds it can no longer fetch once the connection is closed.
@@ -85,7 +86,11 @@ func (n *Node) withVotes(enacts []*protocol.Op) []*protocol.Op {
 	var out []*protocol.Op
 	seen := map[protocol.Hash]bool{}
 	for _, op := range enacts {
-		for _, h := range op.Content().(*protocol.Enact).Votes {
+		e, ok := op.Content().(*protocol.Enact)
+		if !ok {
+			continue // a twin of a fork
+		}
+		for _, h := range e.Votes {
 			if seen[h] {
 				continue
 			}
@@ -105,9 +110,20 @@ func standingMotion(k protocol.MotionKind) bool {
 }
 
 // noteAbout indexes the Suspend, Unsuspend and Revoke enactments among ops
-// by their target, in the node's noticeBook; loop only.
+// by their target, in the node's noticeBook, and the twins of each fork
+// that suspends an author of ops: a forked member's node, which may hold
+// only its own twin, learns of its fork from them as a removed member
+// learns of its suspension (a fork has no enactment). Loop only, after
+// ops are stored.
 func (l *loop) noteAbout(ops []*protocol.Op) {
+	var st *trust.State
 	for _, op := range ops {
+		if st == nil {
+			st = l.eng.State()
+		}
+		if seq := st.Key(op.Author).ForkSuspended; seq != 0 && seq == op.Seq {
+			l.noteTwins(op.Author, seq)
+		}
 		if op.Kind != protocol.KindEnact {
 			continue
 		}
@@ -115,6 +131,19 @@ func (l *loop) noteAbout(ops []*protocol.Op) {
 		if ok && standingMotion(e.Motion.Kind) && e.Motion.Target != nil {
 			l.n.notices.add(*e.Motion.Target, op.Hash())
 		}
+	}
+}
+
+// noteTwins indexes the stored ops of k at seq, the seq of the fork that
+// suspends k, as decisions about k; loop only.
+func (l *loop) noteTwins(k protocol.Key, seq uint64) {
+	hs, err := l.n.store.BySeq(k, seq)
+	if err != nil {
+		l.n.log.Warn("reading the twins of a fork", "key", k.Short(), "seq", seq, "err", err)
+		return
+	}
+	for _, h := range hs {
+		l.n.notices.add(k, h)
 	}
 }
 
@@ -141,7 +170,9 @@ func (b *noticeBook) add(k protocol.Key, h protocol.Hash) {
 	}
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	b.about[k] = append(b.about[k], h)
+	if !slices.Contains(b.about[k], h) {
+		b.about[k] = append(b.about[k], h)
+	}
 }
 
 // list returns the enactments about k.
@@ -179,8 +210,14 @@ func (b *noticeBook) tell(k protocol.Key, hs []protocol.Hash) {
 // whole only if the State shows an enacted standing motion; loop only.
 func (l *loop) loadAbout() error {
 	found := false
-	for _, t := range l.eng.State().Tallies() {
+	st := l.eng.State()
+	for _, t := range st.Tallies() {
 		found = found || (t.Enacted && standingMotion(t.Motion.Kind))
+	}
+	for _, k := range st.Keys() {
+		if seq := st.Key(k).ForkSuspended; seq != 0 {
+			l.noteTwins(k, seq)
+		}
 	}
 	if !found {
 		return nil

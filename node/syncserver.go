@@ -220,6 +220,12 @@ func (n *Node) servePush(ctx context.Context, p peer.ID, s Standing, raw [][]byt
 		return &protocol.SyncResponse{Refused: "internal"}
 	}
 	resp := &protocol.SyncResponse{}
+	for _, v := range vs {
+		if v.Reason == "missing-preds" {
+			n.fetchAs(p, pushedFetch) // e.g. a decision pushed to a cut-off node, whose votes cite ops it never saw
+			break
+		}
+	}
 	for i, v := range vs {
 		if v.Reason == "accepted" {
 			resp.Accepted++

@@ -1,6 +1,7 @@
 package node
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"slices"
@@ -35,6 +36,11 @@ func (n *Node) twinsIn(st *trust.State, k protocol.Key) ([]*protocol.Op, error) 
 	if seq == 0 {
 		return nil, nil
 	}
+	return n.twinsAt(k, seq)
+}
+
+// twinsAt returns the stored ops of k at seq but Leaves, sorted by hash.
+func (n *Node) twinsAt(k protocol.Key, seq uint64) ([]*protocol.Op, error) {
 	hs, err := n.store.BySeq(k, seq)
 	if err != nil {
 		return nil, fmt.Errorf("node: reading the twins of %s: %w", k.Short(), err)
@@ -79,4 +85,60 @@ func (n *Node) checkKeep(st *trust.State, m protocol.Motion) error {
 		err = ErrNotATwin
 	}
 	return fmt.Errorf("%w: %s forked at seq %d; its twins are %s", err, m.Target.Short(), ks.ForkSuspended, strings.Join(names, ", "))
+}
+
+// TwinHolders returns, for each twin of the fork that suspends k (keyed by
+// the twin's hash), the keys whose ops in this node's log have the twin in
+// their past: the members whose nodes held it when they signed, k itself
+// included when its own later ops continue from that twin. A member that
+// holds a twin but has signed nothing since is not among them, and a
+// member this node has heard nothing new from may hold both by now. It
+// reads the whole store, in the order the ops were stored (causal order),
+// so it is for an operator's question, not for a hot path.
+func (n *Node) TwinHolders(ctx context.Context, k protocol.Key) (map[protocol.Hash][]protocol.Key, error) {
+	twins, err := n.Twins(k)
+	if err != nil || len(twins) == 0 {
+		return nil, err
+	}
+	bit := map[protocol.Hash]uint64{}
+	for i, t := range twins {
+		if i < 64 {
+			bit[t.Hash()] = 1 << i
+		}
+	}
+	below := map[protocol.Hash]uint64{} // the twins in each op's past, for ops with any
+	held := map[protocol.Hash]map[protocol.Key]bool{}
+	err = n.store.Range(func(op *protocol.Op) error {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		var mask uint64
+		for _, p := range op.Preds {
+			mask |= below[p] | bit[p]
+		}
+		if mask == 0 {
+			return nil
+		}
+		below[op.Hash()] = mask
+		for i, t := range twins {
+			if i < 64 && mask&(1<<i) != 0 {
+				if held[t.Hash()] == nil {
+					held[t.Hash()] = map[protocol.Key]bool{}
+				}
+				held[t.Hash()][op.Author] = true
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("node: finding who holds the twins of %s: %w", k.Short(), err)
+	}
+	out := map[protocol.Hash][]protocol.Key{}
+	for h, ks := range held {
+		for key := range ks {
+			out[h] = append(out[h], key)
+		}
+		slices.SortFunc(out[h], func(a, b protocol.Key) int { return strings.Compare(a.String(), b.String()) })
+	}
+	return out, nil
 }

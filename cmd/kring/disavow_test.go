@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/ed25519"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -100,7 +101,9 @@ func TestDisavowVerb(t *testing.T) {
 }
 
 // TestUnsuspendKeepVerb: a copy of Charlie's key signs a second op at the
-// seq of Charlie's advisory, and the fork suspends Charlie. kring
+// seq of Charlie's advisory, and the fork suspends Charlie. kring members
+// --explain describes the fork (both twins, who holds which, the lift);
+// Charlie's own kring status says it forked and what to do; kring
 // unsuspend without --keep lists the twins and signs nothing (exit 2);
 // with --keep and a prefix of Charlie's own op it votes, kring motions
 // names the command with --keep, and Bravo's vote lifts the suspension.
@@ -125,6 +128,15 @@ func TestUnsuspendKeepVerb(t *testing.T) {
 		a, _ := nodes[0].Store().Has(mine)
 		b, _ := nodes[1].Store().Has(mine)
 		return a && b
+	})
+	// Bravo's next op cites Charlie's: Bravo holds that twin.
+	var bravos api.OpInfo
+	if r := cli(1, "publish", "--title", "seen", "--tlp", "green", "-o", "json").must(t); json.Unmarshal([]byte(r.stdout), &bravos) != nil {
+		t.Fatalf("publish -o json:\n%s", r.stdout)
+	}
+	eventually(t, 10*time.Second, "Alpha holds Bravo's advisory", func() bool {
+		has, _ := nodes[0].Store().Has(mustParseHash(t, bravos.ID))
+		return has
 	})
 	// The copy of Charlie's key signs another op on the same prev.
 	orig, err := nodes[0].Store().Get(mine)
@@ -151,8 +163,42 @@ func TestUnsuspendKeepVerb(t *testing.T) {
 		return nodes[0].State().Key(key).ForkSuspended == orig.Seq && nodes[1].State().Key(key).ForkSuspended == orig.Seq
 	})
 	label := "Charlie (" + key.Short() + ")"
+	bravo := "Bravo (" + protocol.KeyOf(mustIdentity(t, dirs[1])).Short() + ")"
 
-	r := cli(0, "unsuspend", "Charlie", "--yes")
+	// kring members --explain describes the fork: both twins, who holds
+	// which, and the vote that lifts it.
+	r := cli(0, "members", "--explain", "Charlie").must(t)
+	for _, want := range []string{
+		fmt.Sprintf("  %s signed 2 ops at seq %d. The fork suspends it until a lift names the twin to keep:", label, orig.Seq),
+		fmt.Sprintf("    %s  seq %d  advisory \"first\" (TLP:GREEN), signed 20", mine, orig.Seq),
+		"; held by " + bravo + "\n",
+		fmt.Sprintf("    %s  seq %d  advisory \"from the restored backup\" (TLP:GREEN), signed 20", twin.Hash(), orig.Seq),
+		"; no member's later op cites it yet\n",
+		"a member holds a twin when one of its later ops cites it",
+		"To lift it, 2 members vote: kring unsuspend " + key.Short() + " --keep OP",
+	} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("members --explain Charlie lacks %q:\n%s", want, r.stdout)
+		}
+	}
+	// Charlie's own node is told of the fork and says so.
+	eventually(t, 10*time.Second, "Charlie's status to report the fork", func() bool {
+		r = cli(2, "status")
+		return strings.Contains(r.stdout, "FORKED")
+	})
+	for _, want := range []string{
+		fmt.Sprintf("FORKED        at seq %d: this organisation signed 2 ops at seq %d", orig.Seq, orig.Seq),
+		"restored from a backup",
+		"`kring unsuspend " + key.String() + " --keep OP`",
+		"twin          " + mine.String(),
+		"; this node's chain continues from it",
+	} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("Charlie's status lacks %q:\n%s", want, r.stdout)
+		}
+	}
+
+	r = cli(0, "unsuspend", "Charlie", "--yes")
 	r.fails(t, exitUsage, "unsuspend: "+label+fmt.Sprintf(" forked its chain at seq %d: nothing signed; run again with --keep OP", orig.Seq))
 	for _, want := range []string{
 		fmt.Sprintf("%s signed 2 ops at seq %d. The fork suspends it until a lift names the twin to keep:", label, orig.Seq),
@@ -180,4 +226,22 @@ func TestUnsuspendKeepVerb(t *testing.T) {
 	eventually(t, 10*time.Second, "Charlie back in the sharing set on Alpha", func() bool {
 		return nodes[0].State().Key(key).InSharingSet()
 	})
+}
+
+func mustParseHash(t *testing.T, s string) protocol.Hash {
+	t.Helper()
+	h, err := protocol.ParseHash(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return h
+}
+
+func mustIdentity(t *testing.T, dir string) ed25519.PrivateKey {
+	t.Helper()
+	priv, err := loadIdentity(dataDir(dir))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return priv
 }

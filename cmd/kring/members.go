@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/kring-circle/kring/node/api"
+	"github.com/kring-circle/kring/protocol"
 )
 
 func (a *app) membersCommand() *cobra.Command {
@@ -21,8 +22,11 @@ suspended, revoked and departed organisations, with their endorsements and
 what each still needs, and the motions open about each (votes as "n of
 threshold"; kring motions shows them in full). --explain KEY tells the story of one key: the ops
 that made its standing (founding, endorsements, admission, suspensions,
-revocation), and which of them count. KEY is a full key, a unique prefix of
-8+ hex digits, or an organisation name.`,
+revocation), and which of them count; for a member that a fork of its
+chain suspends (it signed two ops with one seq, e.g. after a restore from a
+backup), both twins, which members' later ops cite each (as far as this
+node's log tells), and the vote that lifts it (kring unsuspend KEY --keep OP).
+KEY is a full key, a unique prefix of 8+ hex digits, or an organisation name.`,
 		Example: `  kring members
   kring members --explain "Example MSP"
   kring members --explain 5363535c --output json`,
@@ -100,6 +104,11 @@ func (a *app) printMemberDetail(d api.MemberDetail) error {
 	fmt.Fprintf(w, "  status: %s\n", standing(d.MemberInfo))
 	if d.Needs != "" {
 		fmt.Fprintf(w, "  needs: %s\n", d.Needs)
+	}
+	if d.Fork != nil {
+		if k, err := protocol.ParseKey(d.Key); err == nil {
+			printFork(w, "  ", memberLabel(d.Name, d.Key), k, d.Fork)
+		}
 	}
 	for _, m := range d.Motions {
 		var voters []string

@@ -23,20 +23,23 @@ type ownKeyAlarm struct {
 }
 
 // ownKeyCheck judges the node's own chain: ks is its key in the State,
-// tipSeq the highest seq of its own ops in the store, next the seq the
-// node has reserved for its next signing (read after tipSeq), and
-// nextAtStart that reservation when the daemon started. It returns nil
-// when nothing is wrong.
+// fork the node's account of the fork that suspends it (node.OwnFork's
+// Advice; "" for the node's words unknown), tipSeq the highest seq of
+// its own ops in the store, next the seq the node has reserved for its
+// next signing (read after tipSeq), and nextAtStart that reservation when
+// the daemon started. It returns nil when nothing is wrong.
 //
 // A fork of the own key that suspends it is certain trouble (one that a
-// keep-lift resolved is history). An own op beyond the
+// keep-lift resolved is history), said at WARN with what to do. An own op beyond the
 // reservation while this node signs is another signer: one that arrives
 // before the node signed anything since it started is what a data dir
 // restored from a backup learns back from the circle, and is not alarmed.
-func ownKeyCheck(ks trust.KeyState, tipSeq, next, nextAtStart uint64) *ownKeyAlarm {
+func ownKeyCheck(ks trust.KeyState, fork string, tipSeq, next, nextAtStart uint64) *ownKeyAlarm {
 	switch {
+	case ks.ForkSuspended > 0 && fork != "":
+		return &ownKeyAlarm{slog.LevelWarn, fork, ks.ForkSuspended}
 	case ks.ForkSuspended > 0:
-		return &ownKeyAlarm{slog.LevelError, "this organisation's key signed two ops with one seq: the circle suspends it as an equivocator. " +
+		return &ownKeyAlarm{slog.LevelWarn, "this organisation's key signed two ops with one seq: the circle suspends it as an equivocator. " +
 			"If a copy of this data dir runs on another host, stop it now; then ask the members to lift the suspension, naming the twin to keep (kring unsuspend KEY --keep OP)", ks.ForkSuspended}
 	case next > nextAtStart && tipSeq >= next:
 		return &ownKeyAlarm{slog.LevelError, "an op signed with this organisation's key arrived that this node never signed, while it signs: " +
@@ -59,7 +62,15 @@ func (dm *daemon) watchOwnKey(ctx context.Context) {
 		changed := n.Changed()
 		if tips, err := st.Tips(); err == nil {
 			next, err := st.NextSeq()
-			if a := ownKeyCheck(n.State().Key(n.Key()), tips[n.Key()].Seq, next, nextAtStart); err == nil && a != nil && !said[a.msg] {
+			st := n.State()
+			ks := st.Key(n.Key())
+			fork := ""
+			if ks.ForkSuspended > 0 {
+				if f, ferr := n.OwnFork(ctx); ferr == nil && f != nil {
+					fork = f.Advice(n.Key(), st.Thresholds().Revoke)
+				}
+			}
+			if a := ownKeyCheck(ks, fork, tips[n.Key()].Seq, next, nextAtStart); err == nil && a != nil && !said[a.msg] {
 				said[a.msg] = true
 				dm.log.Log(ctx, a.level, a.msg, "seq", a.seq, "data_dir", string(dm.dir))
 			}

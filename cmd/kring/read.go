@@ -44,6 +44,12 @@ func printStatus(w io.Writer, st api.Status) error {
 		standing = "applicant, not yet admitted" // the log here holds none of its endorsements yet
 	}
 	fmt.Fprintf(tw, "standing\t%s\n", standing)
+	if f := st.Fork; f != nil {
+		fmt.Fprintf(tw, "FORKED\tat seq %d: %s\n", f.Seq, f.Advice)
+		for _, l := range twinLines(&f.ForkInfo, f.Held) {
+			fmt.Fprintf(tw, "twin\t%s\n", l)
+		}
+	}
 	printApplicationProgress(tw, st.Application)
 	fmt.Fprintf(tw, "node\t%s\n", ready)
 	fmt.Fprintf(tw, "log\t%d ops, %d pending, %s\n", st.Ops, st.Pending, backlogText(st))

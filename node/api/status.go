@@ -31,11 +31,16 @@ func (s *Server) status(w http.ResponseWriter, r *http.Request) {
 	if err == nil {
 		unsettled, err = s.n.Unsettled(r.Context())
 	}
+	var fork *OwnForkInfo
+	if err == nil {
+		fork, err = s.ownForkInfo(r.Context(), st)
+	}
 	if err != nil {
 		s.answer(w, r, 0, nil, err)
 		return
 	}
 	out := Status{
+		Fork:          fork,
 		Key:           s.n.Key().String(),
 		PeerID:        s.n.ID().String(),
 		Group:         s.n.Group().String(),
@@ -176,6 +181,12 @@ func (s *Server) member(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	d := MemberDetail{MemberInfo: s.memberInfo(st, k, blocks, about(open, k)), Summary: st.Key(k).String(), Events: []Event{}}
+	if d.Fork != nil {
+		if err := s.addHolders(r.Context(), st, k, d.Fork); err != nil {
+			s.answer(w, r, 0, nil, err)
+			return
+		}
+	}
 	for _, ev := range evs {
 		d.Events = append(d.Events, Event{
 			Op: ev.Op.String(), Author: ev.Author.String(), AuthorName: nameOf(st, ev.Author),

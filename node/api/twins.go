@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"strings"
@@ -18,6 +19,17 @@ type ForkInfo struct {
 	Seq uint64 `json:"seq"`
 	// Twins are those ops, sorted by ID.
 	Twins []TwinInfo `json:"twins"`
+	// Votes is how many members' votes a lift needs (r′).
+	Votes int `json:"votes"`
+	// HoldersKnown is set when each twin's HeldBy says who holds it
+	// (GET /v1/members/{key}).
+	HoldersKnown bool `json:"holders_known,omitempty"`
+}
+
+// Holder is a member whose node held a twin of a fork (TwinInfo.HeldBy).
+type Holder struct {
+	Key  string `json:"key"`
+	Name string `json:"name,omitempty"`
 }
 
 // TwinInfo is one op of a fork.
@@ -33,6 +45,63 @@ type TwinInfo struct {
 	Preds []string `json:"preds"`
 	// Published is its author's clock when it signed it (informational).
 	Published time.Time `json:"published"`
+	// HeldBy are the members whose later ops in this node's log cite the
+	// twin, directly or through other ops: their nodes held it when they
+	// signed (the forked member itself when its chain continues from it).
+	// A member that has signed nothing since is not among them. Sorted by
+	// key; set when ForkInfo.HoldersKnown is.
+	HeldBy []Holder `json:"held_by,omitempty"`
+}
+
+// addHolders fills each twin's HeldBy from this node's log.
+func (s *Server) addHolders(ctx context.Context, st *trust.State, k protocol.Key, f *ForkInfo) error {
+	held, err := s.n.TwinHolders(ctx, k)
+	if err != nil {
+		return err
+	}
+	for i := range f.Twins {
+		h, err := protocol.ParseHash(f.Twins[i].ID)
+		if err != nil {
+			return err
+		}
+		f.Twins[i].HeldBy = []Holder{}
+		for _, key := range held[h] {
+			f.Twins[i].HeldBy = append(f.Twins[i].HeldBy, Holder{Key: key.String(), Name: nameOf(st, key)})
+		}
+	}
+	f.HoldersKnown = true
+	return nil
+}
+
+// OwnForkInfo is the fork of this organisation's own chain that suspends
+// it (Status.Fork).
+type OwnForkInfo struct {
+	ForkInfo
+	// Held is the ID of the twin this node's chain continues from; empty
+	// if the node never stored its own op at that seq.
+	Held string `json:"held,omitempty"`
+	// Advice says what happened, the likely cause, and what to do.
+	Advice string `json:"advice"`
+}
+
+// ownForkInfo describes the fork that suspends this organisation, or nil
+// when none does.
+func (s *Server) ownForkInfo(ctx context.Context, st *trust.State) (*OwnForkInfo, error) {
+	if st.Key(s.n.Key()).ForkSuspended == 0 {
+		return nil, nil
+	}
+	f, err := s.n.OwnFork(ctx)
+	if err != nil || f == nil {
+		return nil, err
+	}
+	out := &OwnForkInfo{ForkInfo: ForkInfo{Seq: f.Seq, Twins: []TwinInfo{}, Votes: st.Thresholds().Revoke}, Advice: f.Advice(s.n.Key(), st.Thresholds().Revoke)}
+	for _, op := range f.Twins {
+		out.Twins = append(out.Twins, twinInfo(st, op))
+	}
+	if !f.Held.IsZero() {
+		out.Held = f.Held.String()
+	}
+	return out, nil
 }
 
 // forkInfo describes the fork that suspends k, or nil when none does.
@@ -45,7 +114,7 @@ func (s *Server) forkInfo(st *trust.State, k protocol.Key) (*ForkInfo, error) {
 	if err != nil {
 		return nil, err
 	}
-	f := &ForkInfo{Seq: seq, Twins: []TwinInfo{}}
+	f := &ForkInfo{Seq: seq, Twins: []TwinInfo{}, Votes: st.Thresholds().Revoke}
 	for _, op := range twins {
 		f.Twins = append(f.Twins, twinInfo(st, op))
 	}

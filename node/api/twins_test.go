@@ -17,6 +17,7 @@ import (
 // unsuspend vote without keep is 409 keep-required, with a keep that is
 // no twin 400 not-a-twin; with a prefix of C's own op it joins the motion
 // keeping it, and A's and B's votes (r′ = 2) lift the fork suspension.
+// C's own node learns of its fork and says so in its status.
 func TestUnsuspendKeep(t *testing.T) {
 	c, a, b, cn := trio(t)
 	ctx := ctxFor(t, 60*time.Second)
@@ -43,6 +44,18 @@ func TestUnsuspendKeep(t *testing.T) {
 	eventually(t, "A and B see C suspended for its fork", func() bool {
 		return a.n.State().Key(key).ForkSuspended == mine.Seq && b.n.State().Key(key).ForkSuspended == mine.Seq
 	})
+	// C's node, which holds only its own twin, is handed the other one
+	// as it is cut off, and its status says it forked and what to do.
+	var own *api.OwnForkInfo
+	eventually(t, "C's status to report its fork", func() bool {
+		st, err := cn.c.Status(ctx)
+		own = st.Fork
+		return err == nil && own != nil
+	})
+	if own.Seq != mine.Seq || len(own.Twins) != 2 || own.Held != mine.ID ||
+		!strings.Contains(own.Advice, "kring unsuspend "+key.String()+" --keep OP") || !strings.Contains(own.Advice, "restored from a backup") {
+		t.Fatalf("C's status fork = %+v, want seq %d, held %s and the command to lift it", own, mine.Seq, mine.ID)
+	}
 	m, err := a.c.Member(ctx, key.String())
 	if err != nil || m.Fork == nil || m.Fork.Seq != mine.Seq || len(m.Fork.Twins) != 2 {
 		t.Fatalf("Member(C).Fork = %+v, %v; want the fork at seq %d with two twins", m.Fork, err, mine.Seq)

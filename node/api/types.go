@@ -31,6 +31,10 @@ type Status struct {
 	Suspended bool `json:"suspended"`
 	// Sharing is set when this organisation is in the sharing set.
 	Sharing bool `json:"sharing"`
+	// Fork is set while a fork of this organisation's own chain suspends
+	// it: the twins, the one this node's chain continues from, and what
+	// to do.
+	Fork *OwnForkInfo `json:"fork,omitempty"`
 	// Ready is set when the node may publish now; NotReady says why not.
 	// While this organisation is in the sharing set, a node that is not
 	// ready is waiting for syncs that a publish starts and waits for.
