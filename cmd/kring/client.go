@@ -24,6 +24,9 @@ type conn struct {
 	c    *api.Client
 	addr string
 	dir  dataDir
+	// timeout is how long the verb lets the daemon take, when it is not
+	// callTimeout (publish --wait).
+	timeout time.Duration
 }
 
 // client connects to the daemon of the data dir: api.listen from its
@@ -105,7 +108,11 @@ func (cn *conn) explain(what string, err error) error {
 	case errors.Is(err, api.ErrUnauthorized):
 		return identityErrorf("%s: the daemon at %s refused the token in %s: use the data dir of that daemon (--data-dir), or restart kring run after changing api.token", what, cn.addr, cn.dir.path(tokenFile))
 	case errors.Is(err, context.DeadlineExceeded):
-		return failuref("%s: the daemon at %s did not answer within %s: check its log", what, cn.addr, callTimeout)
+		timeout := callTimeout
+		if cn.timeout > 0 {
+			timeout = cn.timeout
+		}
+		return failuref("%s: the daemon at %s did not answer within %s: check its log", what, cn.addr, timeout)
 	case errors.As(err, &ae):
 		return cn.explainAPI(what, ae)
 	}

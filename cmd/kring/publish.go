@@ -80,7 +80,8 @@ what to do.`,
 			if f.wait < 0 || f.wait > api.MaxPublishWait {
 				return usageErrorf("--wait %s: give a duration from 0s to %s, such as 30s", f.wait, api.MaxPublishWait)
 			}
-			ctx, cancel := context.WithTimeout(cmd.Context(), f.wait+callTimeout)
+			cn.timeout = f.wait + callTimeout
+			ctx, cancel := context.WithTimeout(cmd.Context(), cn.timeout)
 			defer cancel()
 			op, err := cn.c.PublishWithin(ctx, req, f.wait)
 			if err != nil {

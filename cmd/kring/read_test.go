@@ -2,8 +2,11 @@ package main
 
 import (
 	"bytes"
+	"context"
+	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/kring-circle/kring/node/api"
 )
@@ -119,5 +122,18 @@ func TestRefusalSaysItOnce(t *testing.T) {
 		if err := cn.explainAPI("publish", &c.ae); err == nil || err.Error() != c.want || exitCode(err) != exitFailure {
 			t.Errorf("%s: %v, want %q", c.ae.Message, err, c.want)
 		}
+	}
+}
+
+// TestTimeoutNamesTheVerbsWait: a call that ran out of time names the
+// time the verb allowed: callTimeout, or publish --wait's longer one.
+func TestTimeoutNamesTheVerbsWait(t *testing.T) {
+	err := fmt.Errorf("calling: %w", context.DeadlineExceeded)
+	if got := (&conn{addr: "127.0.0.1:7701"}).explain("status", err).Error(); !strings.Contains(got, "did not answer within 30s") {
+		t.Errorf("status timeout: %q", got)
+	}
+	cn := &conn{addr: "127.0.0.1:7701", timeout: 40*time.Second + callTimeout}
+	if got := cn.explain("publish", err).Error(); !strings.Contains(got, "did not answer within 1m10s") {
+		t.Errorf("publish --wait 40s timeout: %q", got)
 	}
 }
