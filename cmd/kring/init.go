@@ -153,7 +153,8 @@ Next:
      initiator of a new circle:  kring genesis template > charter.toml, collect the
        other founders' member.json, and kring genesis draft --charter charter.toml
        --founder THEIR_member.json ...
-     another founder:            send %s to the initiator
+     another founder:            kring card (after any edit of config.toml), then
+                                 send %s to the initiator
      joining a running circle:   get genesis.kring from a member, then
        kring apply --genesis genesis.kring --out application.kring
 `, d, m.Profile.Name, m.Key, id, d.path(configFile), announce, d.path(memberFile))

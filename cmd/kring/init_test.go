@@ -121,7 +121,8 @@ func TestInitSaysWhatNext(t *testing.T) {
 	for _, want := range []string{
 		"Check " + filepath.Join(d, configFile), "[organisation]", "node.announce is empty: set it",
 		"initiator of a new circle:  kring genesis template > charter.toml",
-		"another founder:            send " + filepath.Join(d, memberFile) + " to the initiator",
+		"another founder:            kring card (after any edit of config.toml), then",
+		"send " + filepath.Join(d, memberFile) + " to the initiator",
 		"kring apply --genesis genesis.kring",
 	} {
 		if !strings.Contains(out, want) {
@@ -136,5 +137,35 @@ func TestInitSaysWhatNext(t *testing.T) {
 	out = kring(t, "--data-dir", d+"2", "init", "--org", "B", "--announce", "/dns4/kring.example.org/tcp/4001").must(t).stdout
 	if !strings.Contains(out, "node.announce: members dial /dns4/kring.example.org/tcp/4001") {
 		t.Errorf("init with --announce:\n%s", out)
+	}
+}
+
+// TestCardFollowsTheConfig: member.json written by init goes stale when
+// the founder edits config.toml; kring card writes it afresh, and
+// genesis draft reads the new profile from it.
+func TestCardFollowsTheConfig(t *testing.T) {
+	d := filepath.Join(t.TempDir(), "org")
+	kring(t, "--data-dir", d, "init", "--org", "Example CERT").must(t)
+	cfgPath := filepath.Join(d, configFile)
+	b, err := os.ReadFile(cfgPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	edited := strings.Replace(string(b), `name = "Example CERT"`, `name = "Example Water CERT"`, 1)
+	if edited == string(b) {
+		t.Fatalf("config.toml has no name line to edit:\n%s", b)
+	}
+	if err := os.WriteFile(cfgPath, []byte(edited), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if m, err := readCard(d); err != nil || m.Profile.Name != "Example CERT" {
+		t.Fatalf("member.json before kring card: %q, %v; want the name init wrote", m.Profile.Name, err)
+	}
+	out := kring(t, "--data-dir", d, "card").must(t).stdout
+	if !strings.Contains(out, "Wrote "+filepath.Join(d, memberFile)+" for Example Water CERT") {
+		t.Errorf("kring card says %q", out)
+	}
+	if m, err := readCard(d); err != nil || m.Profile.Name != "Example Water CERT" {
+		t.Errorf("member.json after kring card: %q, %v; want the edited name", m.Profile.Name, err)
 	}
 }
