@@ -146,13 +146,7 @@ func TestAutoEnactDisavow(t *testing.T) {
 			}
 		}
 	}
-	for n.State().Key(a).Status != trust.StatusRevoked {
-		select {
-		case <-n.Changed():
-		case <-ctx.Done():
-			t.Fatalf("the node did not enact the disavowal:\n%s", n.State())
-		}
-	}
+	untilChanged(t, ctx, n, "the node did not enact the disavowal", func() bool { return n.State().Key(a).Status == trust.StatusRevoked })
 	st := n.State()
 	if tally, ok := st.Tally(m.Hash()); !ok || !tally.Enacted || len(tally.Voters) != 5 {
 		t.Fatalf("tally %+v: want enacted with 5 voters", tally)

@@ -161,3 +161,22 @@ func stateOf(t *testing.T, ops []*protocol.Op) *trust.State {
 	}
 	return st
 }
+
+// untilChanged waits until cond holds on n, checking it again at every
+// change of n (taking the Changed channel before each check, so that a
+// change between the check and the wait is never missed). When ctx ends
+// first it fails the test with what, followed by n's State.
+func untilChanged(t *testing.T, ctx context.Context, n *Node, what string, cond func() bool) {
+	t.Helper()
+	for {
+		ch := n.Changed()
+		if cond() {
+			return
+		}
+		select {
+		case <-ch:
+		case <-ctx.Done():
+			t.Fatalf("%s:\n%s", what, n.State())
+		}
+	}
+}

@@ -32,14 +32,7 @@ func TestVoteJoinsOpenCaseAndAutoEnacts(t *testing.T) {
 	if !bytes.Equal(vote.Motion.Case, []byte("leak-1")) {
 		t.Fatalf("the vote opened case %x, want B's case %q", vote.Motion.Case, "leak-1")
 	}
-	suspended := func() bool { return n.State().Key(target).Suspended }
-	for !suspended() {
-		select {
-		case <-n.Changed():
-		case <-ctx.Done():
-			t.Fatalf("the node did not enact the suspension: %s", n.State().Key(target))
-		}
-	}
+	untilChanged(t, ctx, n, "the node did not enact the suspension", func() bool { return n.State().Key(target).Suspended })
 	tally, ok := n.State().Tally(vote.Motion.Hash())
 	if !ok || !tally.Enacted {
 		t.Fatalf("tally %+v: want enacted", tally)
@@ -175,24 +168,15 @@ func TestAutoEnactCharter(t *testing.T) {
 			t.Fatalf("%s's vote: %v %v", name, vs, err)
 		}
 	}
-	for tally, _ := n.State().Tally(m.Hash()); !tally.Enacted; tally, _ = n.State().Tally(m.Hash()) {
-		select {
-		case <-n.Changed():
-		case <-ctx.Done():
-			t.Fatalf("the node did not enact the charter change: %s", n.State())
-		}
-	}
+	untilChanged(t, ctx, n, "the node did not enact the charter change", func() bool {
+		tally, _ := n.State().Tally(m.Hash())
+		return tally.Enacted
+	})
 	// The change takes effect once settled (docs/membership.md §4.7): the
 	// three members acknowledge the enactment, and C's Ack, which has all
 	// three acknowledgements in its past, settles it.
 	acknowledge(t, c, n, "B", "C")
-	for n.State().Charter.Version != 2 {
-		select {
-		case <-n.Changed():
-		case <-ctx.Done():
-			t.Fatalf("the charter change did not take effect: %s", n.State())
-		}
-	}
+	untilChanged(t, ctx, n, "the charter change did not take effect", func() bool { return n.State().Charter.Version == 2 })
 	st := n.State()
 	if st.Charter.Admit != 2 || st.Charter.AckSeconds() != 48*60*60 || len(st.Charter.Topics) != 1 {
 		t.Fatalf("charter in force %+v, want the proposal", st.Charter)

@@ -66,13 +66,7 @@ func TestUnsuspendKeepsTheNamedTwin(t *testing.T) {
 			t.Fatalf("%s's vote: %v %v", name, vs, err)
 		}
 	}
-	for n.State().Key(d).Suspended {
-		select {
-		case <-n.Changed():
-		case <-ctx.Done():
-			t.Fatalf("the node did not enact the keep-lift:\n%s", n.State())
-		}
-	}
+	untilChanged(t, ctx, n, "the node did not enact the keep-lift", func() bool { return !n.State().Key(d).Suspended })
 	if ks := n.State().Key(d); ks.ForkSuspended != 0 || !ks.InSharingSet() {
 		t.Fatalf("D after the lift: %s (fork-suspended at %d)", ks, ks.ForkSuspended)
 	}
