@@ -1,7 +1,6 @@
 package node
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -295,7 +294,7 @@ func (n *Node) openEndorsements(m protocol.Motion, votes []protocol.Hash, raw []
 	for k, h := range byVoter {
 		out, voters = append(out, h), append(voters, k)
 	}
-	slices.SortFunc(voters, func(a, b protocol.Key) int { return bytes.Compare(a[:], b[:]) })
+	slices.SortFunc(voters, compareKeys)
 	return protocol.SortPreds(out), voters, nil
 }
 

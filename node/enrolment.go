@@ -1,9 +1,7 @@
 package node
 
 import (
-	"bytes"
 	"fmt"
-	"slices"
 	"time"
 
 	"github.com/libp2p/go-libp2p/core/peer"
@@ -124,8 +122,7 @@ func (n *Node) noteEnrolment(app protocol.Hash, best *Enrolment) {
 		}
 		best = &Enrolment{Application: app, Needed: neededIn(n.State())}
 	}
-	slices.SortFunc(best.Endorsers, func(a, b protocol.Key) int { return bytes.Compare(a[:], b[:]) })
-	n.enrolment.Store(best)
+	n.enrolment.Store(best) // its Endorsers come sorted (openEndorsements)
 }
 
 // neededIn returns the endorsements this node's log says the charter asks.

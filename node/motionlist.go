@@ -67,7 +67,7 @@ func (n *Node) Motions(ctx context.Context) (*trust.State, []OpenMotion, error) 
 			if !isPending && !stillOpen(st, t) {
 				continue
 			}
-			m := OpenMotion{Motion: t.Motion, ID: t.Motion.Hash(), Needed: votesNeeded(th, t.Motion.Kind), Settling: isPending}
+			m := OpenMotion{Motion: t.Motion, ID: t.Motion.Hash(), Needed: th.For(t.Motion.Kind), Settling: isPending}
 			for _, h := range t.Votes {
 				op, ok := l.eng.Op(h)
 				if !ok {
@@ -124,20 +124,6 @@ func stillOpen(st *trust.State, t trust.Tally) bool {
 		return m.Charter != nil && m.Charter.Version == st.NextCharterVersion()
 	}
 	return true // a disavowal reaches a key that is gone too
-}
-
-// votesNeeded returns the counting votes a motion of kind k needs under
-// thresholds th, as trust counts them.
-func votesNeeded(th trust.Thresholds, k protocol.MotionKind) int {
-	switch k {
-	case protocol.MotionAdmit:
-		return th.Admit
-	case protocol.MotionSuspend:
-		return th.Suspend
-	case protocol.MotionUnsuspend, protocol.MotionRevoke:
-		return th.Revoke
-	}
-	return th.Change
 }
 
 func compareKeys(a, b protocol.Key) int { return slices.Compare(a[:], b[:]) }

@@ -15,6 +15,11 @@ import (
 // enacted suspension of its target stands, so there is nothing to lift.
 var ErrNotSuspended = errors.New("node: no enacted suspension of that member stands")
 
+// ErrAlreadyVoted is returned by Vote when this organisation's vote on the
+// motion counts already: a second one would count once, and only clutter
+// the log. The error names the vote that counts.
+var ErrAlreadyVoted = errors.New("node: this organisation's vote on the motion counts already")
+
 // Vote publishes this organisation's vote for motion m, with evidence the
 // hash of the vetting evidence the organisation keeps (required for an
 // endorsement, i.e. a vote on an Admit motion). It fills in what a person
@@ -25,7 +30,8 @@ var ErrNotSuspended = errors.New("node: no enacted suspension of that member sta
 // no Keep). An Unsuspend of a member that a fork of its chain suspends
 // must name the twin to keep (ErrKeepRequired), one of the twins at that
 // seq (ErrNotATwin; see Twins); Keep for a member no fork suspends is
-// ErrNotForked.
+// ErrNotForked. A motion this organisation's vote counts for already is
+// ErrAlreadyVoted.
 // It returns the published vote, or the error Publish returns.
 func (n *Node) Vote(ctx context.Context, m protocol.Motion, evidence protocol.Hash) (*protocol.Op, error) {
 	st := n.State()
@@ -49,7 +55,34 @@ func (n *Node) Vote(ctx context.Context, m protocol.Motion, evidence protocol.Ha
 			return nil, fmt.Errorf("%w: %s", ErrNotSuspended, m.Target.Short())
 		}
 	}
+	if err := n.votedBefore(ctx, st, m); err != nil {
+		return nil, err
+	}
 	return n.Publish(ctx, &protocol.Vote{Motion: m, Evidence: evidence})
+}
+
+// votedBefore returns an error wrapping ErrAlreadyVoted, naming the vote,
+// when this organisation's vote on motion m counts in State st.
+func (n *Node) votedBefore(ctx context.Context, st *trust.State, m protocol.Motion) error {
+	t, ok := st.Tally(m.Hash())
+	if !ok || !votedBy(t, n.key) {
+		return nil
+	}
+	var own *protocol.Op
+	if err := n.do(ctx, func(l *loop) {
+		for _, h := range t.Votes {
+			if op, ok := l.eng.Op(h); ok && op.Author == n.key {
+				own = op
+				return
+			}
+		}
+	}); err != nil {
+		return err
+	}
+	if own == nil {
+		return ErrAlreadyVoted
+	}
+	return fmt.Errorf("%w: vote %s of %s", ErrAlreadyVoted, own.Hash(), time.UnixMilli(own.TS).UTC().Format(time.RFC3339))
 }
 
 // openCase returns the case of the unenacted suspension motion against
@@ -142,7 +175,7 @@ func threshold(st *trust.State, m protocol.Motion) int {
 	case m.Kind == protocol.MotionCharter && (m.Charter == nil || m.Charter.Version != st.NextCharterVersion()):
 		return protocol.MaxVotes + 1 // stale: another change came first
 	}
-	return votesNeeded(st.Thresholds(), m.Kind)
+	return st.Thresholds().For(m.Kind)
 }
 
 func votedBy(t trust.Tally, k protocol.Key) bool {

@@ -58,7 +58,7 @@ type penalties struct {
 // The node's pseudo-forwarders (self, restored, unattributed) are never
 // charged.
 func (b *penalties) charge(from peer.ID, n int, now time.Time) {
-	if n <= 0 || from == self || from == restored || from == unattributed {
+	if n <= 0 || pseudoForwarder(from) {
 		return
 	}
 	b.mu.Lock()

@@ -20,6 +20,12 @@ const (
 	unattributed peer.ID = "kring:unattributed"
 )
 
+// pseudoForwarder reports whether p is one of the forwarders that are not
+// peers: self, restored or unattributed.
+func pseudoForwarder(p peer.ID) bool {
+	return p == self || p == restored || p == unattributed
+}
+
 // What a parked op costs the node's memory, measured on amd64 (see
 // BenchmarkParkedCost, which reports the heap per op beside the count): a
 // decoded op takes about twice its encoding and a few hundred bytes more
@@ -241,7 +247,7 @@ func (p *pendingSet) waiters(h protocol.Hash) []protocol.Hash {
 // member's orphans must not make every sync with an honest member ask
 // for thousands of hashes nobody has.
 func askable(from, peer peer.ID) bool {
-	return from == peer || from == self || from == restored || from == unattributed
+	return from == peer || pseudoForwarder(from)
 }
 
 // askableOps returns the parked ops whose preds are worth asking peer
@@ -280,7 +286,7 @@ func (p *pendingSet) askableOps(peer peer.ID) []*parked {
 // miss a pred in denied that is neither parked nor held.
 func (p *pendingSet) unserved(peer peer.ID, denied map[protocol.Hash]bool, held func(protocol.Hash) bool) []*parked {
 	f := p.by[peer]
-	if f == nil || peer == self || peer == restored || peer == unattributed {
+	if f == nil || pseudoForwarder(peer) {
 		return nil
 	}
 	var out []*parked

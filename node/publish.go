@@ -189,17 +189,7 @@ func (n *Node) pushToMembers(op *protocol.Op) {
 			ctx, cancel := context.WithTimeout(n.ctx, n.cfg.StreamTimeout)
 			defer cancel()
 			ctx = network.WithNoDial(ctx, "kring: push over an open connection")
-			c, err := n.openSync(ctx, p)
-			if err != nil {
-				n.log.Debug("pushing a large own op", "op", op, "peer", n.peerName(p), "err", err)
-				return
-			}
-			defer c.close()
-			resp, err := c.callRaw(pushOf(op))
-			if err == nil && !taken(resp) {
-				err = fmt.Errorf("%w: %s", ErrRefused, resp.Refused)
-			}
-			if err != nil {
+			if _, err := n.Push(ctx, p, op); err != nil {
 				n.log.Debug("pushing a large own op", "op", op, "peer", n.peerName(p), "err", err)
 			}
 		}()

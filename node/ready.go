@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/libp2p/go-libp2p/core/network"
@@ -150,7 +149,7 @@ func (n *Node) Readiness() Readiness {
 			r.Unreachable++
 		}
 	}
-	slices.SortFunc(r.SyncedWith, func(a, b protocol.Key) int { return strings.Compare(a.String(), b.String()) })
+	slices.SortFunc(r.SyncedWith, compareKeys)
 	r.Err = n.readyErr(st, r, connected)
 	return r
 }

@@ -138,7 +138,7 @@ func (n *Node) TwinHolders(ctx context.Context, k protocol.Key) (map[protocol.Ha
 		for key := range ks {
 			out[h] = append(out[h], key)
 		}
-		slices.SortFunc(out[h], func(a, b protocol.Key) int { return strings.Compare(a.String(), b.String()) })
+		slices.SortFunc(out[h], compareKeys)
 	}
 	return out, nil
 }

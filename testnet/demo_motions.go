@@ -2,7 +2,6 @@ package testnet
 
 import (
 	"context"
-	"fmt"
 	"strings"
 
 	"github.com/kring-circle/kring/node/api"
@@ -34,7 +33,11 @@ func (d *demo) showMotions(ctx context.Context, observer string, motion protocol
 	}
 	var voters []string
 	for _, v := range seen.Voters {
-		voters = append(voters, fmt.Sprintf("%s (%s)", v.Name, v.Key[:12]))
+		k, err := protocol.ParseKey(v.Key)
+		if err != nil {
+			return err
+		}
+		voters = append(voters, protocol.Label(v.Name, k))
 	}
 	d.tl.say("`kring motions` on %s: %s %s, %d of %d votes, voted by %s, opened %s UTC",
 		name(observer), seen.Kind, seen.SubjectName, seen.Votes, seen.Needed, strings.Join(voters, ", "), seen.OpenedAt.Format("15:04:05"))

@@ -2,8 +2,9 @@ package testnet
 
 import (
 	"bufio"
+	"bytes"
 	"crypto/rand"
-	"time"
+	"io"
 
 	"github.com/libp2p/go-libp2p/core/network"
 
@@ -42,7 +43,8 @@ func (r *Rogue) ServeSync(b SyncBehaviour, liars ...protocol.Key) {
 			}
 			switch b {
 			case SyncSilent:
-				time.Sleep(time.Minute)
+				// Never answer; return as soon as the other side gives up.
+				_, _ = io.Copy(io.Discard, rd)
 				s.Reset()
 				return
 			case SyncTruncated:
@@ -64,14 +66,10 @@ func (r *Rogue) ServeSync(b SyncBehaviour, liars ...protocol.Key) {
 
 // truncatedFrame is the first half of a tips answer.
 func truncatedFrame() []byte {
-	var buf bytesWriter
+	var buf bytes.Buffer
 	_ = protocol.WriteSync(&buf, &protocol.SyncResponse{Heads: []protocol.Hash{{1}, {2}, {3}}})
-	return buf.b[:len(buf.b)/2]
+	return buf.Bytes()[:buf.Len()/2]
 }
-
-type bytesWriter struct{ b []byte }
-
-func (w *bytesWriter) Write(p []byte) (int, error) { w.b = append(w.b, p...); return len(p), nil }
 
 // lie answers req as SyncLyingTips does.
 func lie(req *protocol.SyncRequest, liars []protocol.Key) *protocol.SyncResponse {

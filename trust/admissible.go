@@ -225,15 +225,5 @@ func isGrant(k protocol.MotionKind) bool {
 // view's charter, with the floors of docs/membership.md §2 (ThresholdsFor)
 // for the members of the view.
 func threshold(k protocol.MotionKind, view view) int {
-	t := ThresholdsFor(view.charter(), view.memberCount())
-	switch k {
-	case protocol.MotionAdmit:
-		return t.Admit
-	case protocol.MotionSuspend:
-		return t.Suspend
-	case protocol.MotionRevoke, protocol.MotionUnsuspend:
-		return t.Revoke
-	default:
-		return t.Change
-	}
+	return ThresholdsFor(view.charter(), view.memberCount()).For(k)
 }

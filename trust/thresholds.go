@@ -40,6 +40,22 @@ type Thresholds struct {
 	Settle int
 }
 
+// For returns the counting votes a motion of kind k needs: Admit for an
+// admission, Suspend for a suspension, Revoke for a revocation or a lift,
+// Change for a charter change or a disavowal.
+func (t Thresholds) For(k protocol.MotionKind) int {
+	switch k {
+	case protocol.MotionAdmit:
+		return t.Admit
+	case protocol.MotionSuspend:
+		return t.Suspend
+	case protocol.MotionRevoke, protocol.MotionUnsuspend:
+		return t.Revoke
+	default:
+		return t.Change
+	}
+}
+
 // ThresholdsFor returns the thresholds of charter c for a circle whose
 // settled State has n members.
 func ThresholdsFor(c *protocol.Charter, n int) Thresholds {

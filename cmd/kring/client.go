@@ -123,7 +123,7 @@ func (cn *conn) explainAPI(what string, ae *api.APIError) error {
 	switch {
 	case ae.Code == api.CodeNotSharing:
 		return failuref("%s: refused: this organisation is not in the circle's sharing set%s: `kring status` and `kring members` say why", what, detail(ae.Message, node.ErrNotSharing))
-	case ae.Code == api.CodeEndorsed:
+	case ae.Code == api.CodeEndorsed || ae.Code == api.CodeVoted:
 		return failuref("%s: refused: %s", what, ae.Message)
 	case ae.Code == api.CodeNotSynced:
 		return failuref("%s: not yet in sync with the circle%s: check `kring peers` and try again", what, detail(ae.Message, node.ErrNotSynced))

@@ -58,16 +58,20 @@ func (dm *daemon) watchOwnKey(ctx context.Context) {
 		return
 	}
 	said := map[string]bool{}
+	// The fork's account is read from the log (OwnFork) when the fork
+	// that suspends the key changes, not at every change of the log.
+	var forkSeq uint64
+	fork := ""
 	for {
 		changed := n.Changed()
 		if tips, err := st.Tips(); err == nil {
 			next, err := st.NextSeq()
-			st := n.State()
-			ks := st.Key(n.Key())
-			fork := ""
-			if ks.ForkSuspended > 0 {
-				if f, ferr := n.OwnFork(ctx); ferr == nil && f != nil {
-					fork = f.Advice(n.Key(), st.Thresholds().Revoke)
+			state := n.State()
+			ks := state.Key(n.Key())
+			if ks.ForkSuspended != forkSeq {
+				forkSeq, fork = ks.ForkSuspended, ""
+				if f, ferr := n.OwnFork(ctx); forkSeq > 0 && ferr == nil && f != nil {
+					fork = f.Advice(n.Key(), state.Thresholds().Revoke)
 				}
 			}
 			if a := ownKeyCheck(ks, fork, tips[n.Key()].Seq, next, nextAtStart); err == nil && a != nil && !said[a.msg] {

@@ -7,8 +7,8 @@ import (
 	"net/http"
 	"slices"
 	"strings"
-	"time"
 
+	"github.com/kring-circle/kring/node"
 	"github.com/kring-circle/kring/protocol"
 )
 
@@ -41,38 +41,17 @@ func (s *Server) endorse(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	m := protocol.Motion{Kind: protocol.MotionAdmit, Application: app}
-	if err := s.endorsedBefore(m); err != nil {
-		s.answer(w, r, 0, nil, err)
-		return
-	}
 	op, err := s.publishing(r, func(ctx context.Context) (*protocol.Op, error) { return s.n.Vote(ctx, m, evidence) })
+	if errors.Is(err, node.ErrAlreadyVoted) {
+		err = fail(http.StatusConflict, CodeEndorsed, "this organisation already endorsed application %s (%s); a second endorsement would count once",
+			app.ID().Short(), strings.TrimPrefix(err.Error(), node.ErrAlreadyVoted.Error()+": "))
+	}
 	if err != nil {
 		s.answer(w, r, 0, nil, err)
 		return
 	}
 	s.log.Info("applicant endorsed", "applicant", protocol.Label(app.Member.Profile.Name, app.Member.Key), "op", op.Hash().Short())
 	writeJSON(w, http.StatusCreated, opInfo(op))
-}
-
-// endorsedBefore answers 409 already-endorsed, naming the endorsement,
-// when this organisation's endorsement of motion m counts already: a
-// second one would count once, and only clutter the log.
-func (s *Server) endorsedBefore(m protocol.Motion) error {
-	t, ok := s.n.State().Tally(m.Hash())
-	if !ok || !slices.Contains(t.Voters, s.n.Key()) {
-		return nil
-	}
-	for _, h := range t.Votes {
-		op, err := s.n.Store().Get(h)
-		if err != nil {
-			return err
-		}
-		if op.Author == s.n.Key() {
-			return fail(http.StatusConflict, CodeEndorsed, "this organisation already endorsed application %s: vote %s of %s; a second endorsement would count once",
-				m.Application.ID().Short(), h, time.UnixMilli(op.TS).UTC().Format(time.RFC3339))
-		}
-	}
-	return nil
 }
 
 // voteMotions are the motions POST /v1/votes takes.

@@ -53,7 +53,8 @@ type DisavowPreview struct {
 	Why     string `json:"why,omitempty"`
 }
 
-// MemberRef names a key and its organisation.
+// MemberRef names a key and its organisation (its name, if the log knows
+// it). Holder and Endorser are the same.
 type MemberRef struct {
 	Key  string `json:"key"`
 	Name string `json:"name,omitempty"`

@@ -45,6 +45,7 @@ const (
 	CodeNothingNew    = "nothing-to-acknowledge" // 409: this organisation's last op already cites every op the node holds
 	CodeNotMember     = "not-a-member"           // 409: an act only a member (or lapsed organisation) may take
 	CodeEndorsed      = "already-endorsed"       // 409: this organisation's endorsement of the application counts already
+	CodeVoted         = "already-voted"          // 409: this organisation's vote on the motion counts already
 	CodePlaintextRed  = "plaintext-red"          // 422: a TLP:RED advisory without the plaintext_red acknowledgement
 	CodeNodeStopped   = "node-stopped"           // 503: the node is closed or stopped on an error
 	CodeTimeout       = "timeout"                // 504: the node did not answer in time
@@ -83,6 +84,8 @@ func classify(err error) *apiError {
 		return &apiError{http.StatusConflict, CodeNoMember, msg}
 	case errors.Is(err, node.ErrOwnChainBehind):
 		return &apiError{http.StatusConflict, CodeOwnBehind, msg}
+	case errors.Is(err, node.ErrAlreadyVoted):
+		return &apiError{http.StatusConflict, CodeVoted, msg}
 	case errors.Is(err, node.ErrNotSuspended):
 		return &apiError{http.StatusConflict, CodeNotSuspended, msg}
 	case errors.Is(err, node.ErrKeepRequired):

@@ -36,7 +36,7 @@ func DefaultHTTPLimits() HTTPLimits {
 	return HTTPLimits{
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
-		WriteTimeout:      MaxPublishWait + 15*time.Second,
+		WriteTimeout:      MaxPublishWait + publishWait + 15*time.Second,
 		IdleTimeout:       2 * time.Minute,
 		MaxConns:          64,
 	}

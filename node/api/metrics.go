@@ -124,7 +124,7 @@ func (c *nodeCollector) Collect(ch chan<- prometheus.Metric) {
 	gauge(descBacklog, float64(c.n.Backlog()))
 	low, free := c.n.DiskLow()
 	gauge(descDiskFree, float64(free))
-	gauge(descDiskLow, map[bool]float64{false: 0, true: 1}[low])
+	gauge(descDiskLow, oneIf(low))
 	gauge(descInfo, 1, c.version, c.n.Group().String(), c.n.Key().String())
 	c.collectLog(ch, st)
 }

@@ -24,14 +24,8 @@ const (
 // motions answers GET /v1/motions: every decision in progress, the oldest
 // first.
 func (s *Server) motions(w http.ResponseWriter, r *http.Request) {
-	_, out, err := s.openMotions(r)
+	_, out, err := openMotions(r.Context(), s.n)
 	s.answer(w, r, http.StatusOK, out, err)
-}
-
-// openMotions returns the decisions in progress, as GET /v1/motions lists
-// them, with the State they were read from.
-func (s *Server) openMotions(r *http.Request) (*trust.State, []MotionInfo, error) {
-	return openMotions(r.Context(), s.n)
 }
 
 // Motions returns the decisions in progress on node n as GET /v1/motions
@@ -41,6 +35,8 @@ func Motions(ctx context.Context, n *node.Node) ([]MotionInfo, error) {
 	return out, err
 }
 
+// openMotions returns the decisions in progress on n, as GET /v1/motions
+// lists them, with the State they were read from.
 func openMotions(ctx context.Context, n *node.Node) (*trust.State, []MotionInfo, error) {
 	st, open, err := n.Motions(ctx)
 	if err != nil {

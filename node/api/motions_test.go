@@ -1,6 +1,7 @@
 package api_test
 
 import (
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -31,6 +32,11 @@ func TestMotionsInProgress(t *testing.T) {
 	vote, err := a.c.Vote(ctx, api.VoteRequest{Motion: "suspend", Target: cKey.String()})
 	if err != nil {
 		t.Fatal(err)
+	}
+	_, err = a.c.Vote(ctx, api.VoteRequest{Motion: "suspend", Target: cKey.String()})
+	var ae *api.APIError
+	if !errors.As(err, &ae) || ae.Status != 409 || ae.Code != api.CodeVoted || !strings.Contains(ae.Message, vote.ID) {
+		t.Errorf("A's second suspend vote: %v, want 409 %s naming vote %s", err, api.CodeVoted, vote.ID)
 	}
 	var ms []api.MotionInfo
 	eventually(t, "B to see A's suspend vote", func() bool {

@@ -27,7 +27,8 @@ const MaxBody = 2 << 20
 const publishWait = 15 * time.Second
 
 // MaxPublishWait bounds the wait a publish asks for (POST /v1/advisories
-// ?wait=): the server's write timeout leaves 15 s beyond it to answer.
+// ?wait=): the server's write timeout leaves publishWait (to sign and
+// send) and 15 s beyond it to answer.
 const MaxPublishWait = 45 * time.Second
 
 // ServerOptions configures a Server.

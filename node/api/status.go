@@ -143,7 +143,7 @@ func (s *Server) members(w http.ResponseWriter, r *http.Request) {
 		s.answer(w, r, 0, nil, err)
 		return
 	}
-	st, open, err := s.openMotions(r)
+	st, open, err := openMotions(r.Context(), s.n)
 	if err != nil {
 		s.answer(w, r, 0, nil, err)
 		return
@@ -161,7 +161,7 @@ func (s *Server) member(w http.ResponseWriter, r *http.Request) {
 		s.answer(w, r, 0, nil, err)
 		return
 	}
-	st, open, err := s.openMotions(r)
+	st, open, err := openMotions(r.Context(), s.n)
 	if err != nil {
 		s.answer(w, r, 0, nil, err)
 		return

@@ -27,10 +27,7 @@ type ForkInfo struct {
 }
 
 // Holder is a member whose node held a twin of a fork (TwinInfo.HeldBy).
-type Holder struct {
-	Key  string `json:"key"`
-	Name string `json:"name,omitempty"`
-}
+type Holder = MemberRef
 
 // TwinInfo is one op of a fork.
 type TwinInfo struct {

@@ -607,9 +607,4 @@ type ApplicationProgress struct {
 }
 
 // Endorser is a member that endorsed an application.
-type Endorser struct {
-	// Key is the member's key.
-	Key string `json:"key"`
-	// Name is its organisation's name, if this node's log knows it.
-	Name string `json:"name,omitempty"`
-}
+type Endorser = MemberRef

@@ -4,6 +4,8 @@ import (
 	"fmt"
 
 	"github.com/fxamacker/cbor/v2"
+
+	"github.com/kring-circle/kring/protocol"
 )
 
 // VulnerabilityList is a document's list of vulnerabilities. It is a
@@ -24,16 +26,7 @@ var itemDecMode cbor.DecMode
 
 func init() {
 	var err error
-	itemDecMode, err = cbor.DecOptions{
-		DupMapKey:         cbor.DupMapKeyEnforcedAPF,
-		IndefLength:       cbor.IndefLengthForbidden,
-		TagsMd:            cbor.TagsForbidden,
-		ExtraReturnErrors: cbor.ExtraDecErrorUnknownField,
-		MaxNestedLevels:   4,
-		MaxArrayElements:  max(MaxVersions, MaxIdentifiers, MaxCWEs) + 1,
-		MaxMapPairs:       maxMapPairs,
-		UTF8:              cbor.UTF8RejectInvalid,
-	}.DecMode()
+	itemDecMode, err = protocol.StrictDecOptions(4, max(MaxVersions, MaxIdentifiers, MaxCWEs)+1, maxMapPairs).DecMode()
 	if err != nil {
 		panic(fmt.Sprintf("advisory: item decoder options: %v", err))
 	}
