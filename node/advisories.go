@@ -126,7 +126,8 @@ func (n *Node) Advisory(ctx context.Context, h protocol.Hash) (StoredAdvisory, e
 		return StoredAdvisory{}, err
 	}
 	if blocked[ad.Op.Author] {
-		return StoredAdvisory{}, fmt.Errorf("%w: advisory %s is by %s", ErrBlockedAuthor, h.Short(), ad.Op.Author.Short())
+		return StoredAdvisory{}, fmt.Errorf("%w: advisory %s is by %s, which this node blocks: it stays in the log and shows again once the block is lifted (kring unblock)",
+			ErrBlockedAuthor, h.Short(), n.Label(ad.Op.Author))
 	}
 	return ad, nil
 }

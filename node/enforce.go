@@ -51,7 +51,7 @@ func (n *Node) enforce(a *admission) {
 		case s == Denied && n.ps != nil:
 			n.ps.BlacklistPeer(p)
 			ops := a.noticeFor(k)
-			if len(ops) == 0 {
+			if len(ops) == 0 && old.standing(k) == Sharing {
 				ops = n.forkNotice(k) // a fork has no enactment: its twins tell it
 			}
 			if len(ops) > 0 && old.standing(k) == Sharing {

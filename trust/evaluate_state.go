@@ -241,6 +241,13 @@ func (ev *evaluation) stateOf() *State {
 			s.members++
 		}
 	}
+	// A member counts once per motion: of its effective votes on it, the
+	// one with the lowest hash (repeatOf says the same vote by vote).
+	type ballot struct {
+		motion protocol.Hash
+		author protocol.Key
+	}
+	counting := map[ballot]*node{}
 	for _, n := range j.set {
 		m := motionOf(n)
 		if m == nil {
@@ -253,17 +260,22 @@ func (ev *evaluation) stateOf() *State {
 			s.enactedSet[n.motion] = true
 			continue
 		}
-		t := s.tallies[n.motion]
+		if !j.effective(n) {
+			continue
+		}
+		b := ballot{n.motion, n.op.Author}
+		if first := counting[b]; first == nil || n.op.Hash().Less(first.op.Hash()) {
+			counting[b] = n
+		}
+	}
+	for b, n := range counting {
+		t := s.tallies[b.motion]
 		if t == nil {
-			t = &Tally{Motion: *m}
+			t = &Tally{Motion: *motionOf(n)}
+			s.tallies[b.motion] = t
 		}
-		if j.effective(n) && j.repeatOf(n) == nil {
-			t.Votes = append(t.Votes, n.op.Hash())
-			t.Voters = append(t.Voters, n.op.Author)
-		}
-		if len(t.Votes) > 0 {
-			s.tallies[n.motion] = t
-		}
+		t.Votes = append(t.Votes, n.op.Hash())
+		t.Voters = append(t.Voters, b.author)
 	}
 	for h, t := range s.tallies {
 		t.Enacted = s.enactedSet[h]

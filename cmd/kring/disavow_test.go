@@ -153,8 +153,9 @@ func TestUnsuspendKeepVerb(t *testing.T) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	for _, p := range [][2]int{{1, 0}, {0, 1}} {
-		if _, err := nodes[p[0]].Push(ctx, nodes[p[1]].ID(), twin); err != nil && !strings.HasSuffix(err.Error(), ": void") {
+	for _, p := range [][2]int{{1, 0}, {0, 1}} { // the second may hold it already, relayed: a duplicate
+		if _, err := nodes[p[0]].Push(ctx, nodes[p[1]].ID(), twin); err != nil &&
+			!strings.HasSuffix(err.Error(), ": void") && !strings.HasSuffix(err.Error(), ": duplicate") {
 			t.Fatalf("pushing the twin: %v", err)
 		}
 	}

@@ -44,7 +44,7 @@ func (s *Server) endorse(w http.ResponseWriter, r *http.Request) {
 	op, err := s.publishing(r, func(ctx context.Context) (*protocol.Op, error) { return s.n.Vote(ctx, m, evidence) })
 	if errors.Is(err, node.ErrAlreadyVoted) {
 		err = fail(http.StatusConflict, CodeEndorsed, "this organisation already endorsed application %s (%s); a second endorsement would count once",
-			app.ID().Short(), strings.TrimPrefix(err.Error(), node.ErrAlreadyVoted.Error()+": "))
+			app.ID().Short(), detailOf(err, node.ErrAlreadyVoted))
 	}
 	if err != nil {
 		s.answer(w, r, 0, nil, err)

@@ -2,7 +2,6 @@ package api
 
 import (
 	"context"
-	"errors"
 	"net/http"
 	"strconv"
 	"strings"
@@ -163,9 +162,6 @@ func (s *Server) advisory(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ad, err := s.n.Advisory(r.Context(), h)
-	if errors.Is(err, node.ErrBlockedAuthor) {
-		err = s.hiddenAdvisory(h)
-	}
 	if err != nil {
 		s.answer(w, r, 0, nil, err)
 		return

@@ -70,17 +70,6 @@ func blockInfo(st *trust.State, k protocol.Key, reason string, since time.Time) 
 	return BlockInfo{Key: k.String(), Name: nameOf(st, k), Reason: reason, Since: since.UTC(), Note: BlockScope}
 }
 
-// hiddenAdvisory is the 404 author-blocked answer for advisory h, whose
-// author this node blocks.
-func (s *Server) hiddenAdvisory(h protocol.Hash) error {
-	who := "a party"
-	if op, err := s.n.Store().Get(h); err == nil {
-		who = s.n.Label(op.Author)
-	}
-	return fail(http.StatusNotFound, CodeAuthorBlocked,
-		"advisory %s is by %s, which this node blocks: it stays in the log and shows again once the block is lifted (kring unblock)", h.Short(), who)
-}
-
 func (s *Server) unblock(w http.ResponseWriter, r *http.Request) {
 	k, err := parseKey(r.PathValue("key"))
 	if err != nil {

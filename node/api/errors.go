@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strings"
 
 	"github.com/kring-circle/kring/node"
 	"github.com/kring-circle/kring/node/store"
@@ -67,6 +68,12 @@ func fail(status int, code, format string, args ...any) *apiError {
 	return &apiError{status: status, code: code, msg: fmt.Sprintf(format, args...)}
 }
 
+// detailOf returns what err says beyond sentinel, the error it wraps
+// first ("node: ...: detail" gives "detail"), or all of it.
+func detailOf(err, sentinel error) string {
+	return strings.TrimPrefix(err.Error(), sentinel.Error()+": ")
+}
+
 // classify maps an error of the node, the log or a handler to the status
 // and code it is answered with.
 func classify(err error) *apiError {
@@ -84,6 +91,8 @@ func classify(err error) *apiError {
 		return &apiError{http.StatusConflict, CodeNoMember, msg}
 	case errors.Is(err, node.ErrOwnChainBehind):
 		return &apiError{http.StatusConflict, CodeOwnBehind, msg}
+	case errors.Is(err, node.ErrBlockedAuthor):
+		return &apiError{http.StatusNotFound, CodeAuthorBlocked, detailOf(err, node.ErrBlockedAuthor)}
 	case errors.Is(err, node.ErrAlreadyVoted):
 		return &apiError{http.StatusConflict, CodeVoted, msg}
 	case errors.Is(err, node.ErrNotSuspended):
