@@ -290,6 +290,15 @@ func (n *Node) fail(err error) {
 	n.cancel()
 }
 
+// Done returns a channel that is closed once the node has stopped: after
+// Close, when the context given to New ends, or on a failure it cannot
+// continue from (a store write refused after the engine applied it, or a
+// cut-off with Config.ExitWhenCutOff). Err then says why; it is nil after
+// Close or the context's end. Once Done is closed, the loop has committed
+// its last work and the methods that need it return ErrClosed; Close
+// still releases the host and the store.
+func (n *Node) Done() <-chan struct{} { return n.loopDone }
+
 // Err returns why the node stopped on its own, or nil.
 func (n *Node) Err() error {
 	n.mu.Lock()

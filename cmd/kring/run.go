@@ -209,19 +209,16 @@ func (dm *daemon) serve(ctx context.Context, ln net.Listener, srv *api.Server) e
 	}
 
 	var failure error
-	for failure == nil && ctx.Err() == nil {
-		changed := n.Changed()
+	select {
+	case <-ctx.Done():
+	case <-n.Done():
 		if err := n.Err(); err != nil {
 			failure = nodeStopped(err, dm.dir.path(storeDir))
-			break
+		} else if ctx.Err() == nil {
+			failure = failuref("the node stopped")
 		}
-		select {
-		case <-ctx.Done():
-		case <-changed:
-		case <-time.After(time.Second): // a stop need not change the log
-		case err := <-apiErr:
-			failure = failuref("the API server stopped: %v", err)
-		}
+	case err := <-apiErr:
+		failure = failuref("the API server stopped: %v", err)
 	}
 	if failure == nil {
 		dm.log.Info("stopping", "reason", context.Cause(ctx))

@@ -89,3 +89,29 @@ func TestRunWaitsForHelpers(t *testing.T) {
 		t.Errorf("the node was closed under a running helper: %v", err)
 	}
 }
+
+// TestRunStopsWithItsNode: when the node stops while the API still serves
+// and no signal came, kring run notices at once (it waits on Node.Done),
+// stops, and exits 1 saying the node stopped.
+func TestRunStopsWithItsNode(t *testing.T) {
+	_, dirs, gpath := finishedCircle(t)
+	d := dirs[0]
+	kring(t, "--data-dir", d, "genesis", "install", gpath).must(t)
+	editConfig(t, d, `listen = ["/ip4/0.0.0.0/tcp/4001","/ip4/0.0.0.0/udp/4001/quic-v1"]`, `listen = ["/ip4/127.0.0.1/tcp/0"]`)
+
+	defer func() { testHelpers = nil }()
+	testHelpers = []func(context.Context, *node.Node){func(ctx context.Context, n *node.Node) {
+		_ = n.Close() // the node stops under the daemon, which no poll would catch: Err stays nil
+		<-ctx.Done()
+	}}
+	done := make(chan result, 1)
+	go func() { done <- kring(t, "--data-dir", d, "--api", "127.0.0.1:0", "run") }()
+	select {
+	case r := <-done:
+		if r.code != exitFailure || !strings.Contains(r.stderr, "the node stopped") {
+			t.Errorf("run after its node stopped: exit %d, stderr:\n%s\nwant exit %d naming the stop", r.code, r.stderr, exitFailure)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("run did not stop when its node did")
+	}
+}
