@@ -25,7 +25,7 @@ func TestAckSignedWhenDueAndSomethingIsNew(t *testing.T) {
 	}
 	ops := func() int {
 		t.Helper()
-		k, err := n.Store().Len()
+		k, err := n.store.Len()
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -50,12 +50,12 @@ func TestAckSignedWhenDueAndSomethingIsNew(t *testing.T) {
 	if got := ops(); got != before+1 {
 		t.Fatalf("an acknowledgement was due: %d ops, want %d", got, before+1)
 	}
-	heads, err := n.Store().Tips()
+	heads, err := n.store.Tips()
 	if err != nil {
 		t.Fatal(err)
 	}
 	tip := heads[n.Key()]
-	ack, err := n.Store().Get(tip.Hashes[0])
+	ack, err := n.store.Get(tip.Hashes[0])
 	if err != nil || ack.Kind != protocol.KindAck || !slices.Contains(ack.Preds, adv.Hash()) {
 		t.Fatalf("the node's last op is %v, want an Ack citing B's advisory", ack)
 	}
@@ -87,7 +87,7 @@ func TestAcknowledgeOnRequest(t *testing.T) {
 	if op.Kind != protocol.KindAck || op.Author != n.Key() || !slices.Contains(op.Preds, adv.Hash()) {
 		t.Fatalf("Acknowledge signed %v, want A's Ack citing B's advisory", op)
 	}
-	if got, err := n.Store().Get(op.Hash()); err != nil || got.Hash() != op.Hash() {
+	if got, err := n.store.Get(op.Hash()); err != nil || got.Hash() != op.Hash() {
 		t.Fatalf("the Ack is not stored: %v", err)
 	}
 	if _, err := n.Acknowledge(ctx); !errors.Is(err, ErrNothingToAcknowledge) {

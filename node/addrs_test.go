@@ -92,7 +92,7 @@ func TestRelayedAddressesNeedTheirMembersSignature(t *testing.T) {
 	}
 	// Never saved: A holds no record C handed over itself.
 	a.saveAddrs(pc)
-	book, err := a.Store().Addrs()
+	book, err := a.store.Addrs()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -115,7 +115,7 @@ func TestMembersLearnEachOthersSignedAddresses(t *testing.T) {
 	waitUntil(t, ctx, "A connected to C", func() bool { return connectedTo(a, cn.ID()) })
 	waitUntil(t, ctx, "A saved C's own addresses", func() bool {
 		a.saveAddrs(cn.ID())
-		book, err := a.Store().Addrs()
+		book, err := a.store.Addrs()
 		return err == nil && len(book[cn.Key()].Addrs) > 0
 	})
 }

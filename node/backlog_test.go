@@ -88,7 +88,7 @@ func TestBacklogDuringSync(t *testing.T) {
 	}
 	close(release)
 	for {
-		n, _ := d.Store().Len()
+		n, _ := d.store.Len()
 		if n == len(c.Ops) && d.Backlog() == 0 {
 			break
 		}

@@ -121,7 +121,7 @@ func TestSecondNodeOnOnePortFails(t *testing.T) {
 	c := newCircle(t, "A", "B", "C")
 	a := startNode(t, c, "A", nil)
 	var taken string
-	for _, m := range a.Host().Network().ListenAddresses() {
+	for _, m := range a.host.Network().ListenAddresses() {
 		if strings.HasPrefix(m.String(), "/ip4/127.0.0.1/tcp/") {
 			taken = m.String()
 		}

@@ -74,7 +74,7 @@ func TestPreviewDisavow(t *testing.T) {
 	c, n := stolenKeyCircle(t, nil)
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	before, _ := n.Store().Len()
+	before, _ := n.store.Len()
 	a, s := c.Actor("A").Key, c.Actor("S").Key
 	p, err := n.PreviewDisavow(ctx, a, 4)
 	if err != nil {
@@ -107,7 +107,7 @@ func TestPreviewDisavow(t *testing.T) {
 	if p.Voided != 3 || p.Advisories != 1 {
 		t.Fatalf("voided %d ops, %d advisories; want 3 and 1", p.Voided, p.Advisories)
 	}
-	if after, _ := n.Store().Len(); after != before || !n.State().IsMember(s) {
+	if after, _ := n.store.Len(); after != before || !n.State().IsMember(s) {
 		t.Fatalf("the preview changed the node: %d ops, was %d; S member=%v", after, before, n.State().IsMember(s))
 	}
 	if _, err := n.PreviewDisavow(ctx, a, 0); !errors.Is(err, ErrBadFrom) {

@@ -47,7 +47,7 @@ func TestBlockUnblock(t *testing.T) {
 	if got := n.Standing(ps); got != Denied {
 		t.Errorf("a blocked stranger: %s, want denied", got)
 	}
-	stored, err := n.Store().Blocks()
+	stored, err := n.store.Blocks()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -89,7 +89,7 @@ func TestBlockUnblock(t *testing.T) {
 	if got := n.Standing(ps); got != Denied {
 		t.Errorf("S, still blocked: %s, want denied", got)
 	}
-	stored, err = n.Store().Blocks()
+	stored, err = n.store.Blocks()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -117,11 +117,11 @@ func TestBlockClosesConnection(t *testing.T) {
 	if err := a.Block(ctx, b.Key(), "test"); err != nil {
 		t.Fatal(err)
 	}
-	if got := a.Host().Network().Connectedness(b.ID()); got == network.Connected {
+	if got := a.host.Network().Connectedness(b.ID()); got == network.Connected {
 		t.Fatal("the blocked member is still connected when Block returns")
 	}
 	// B notices the closed connection a moment later.
-	for deadline := time.Now().Add(time.Second); b.Host().Network().Connectedness(a.ID()) == network.Connected; {
+	for deadline := time.Now().Add(time.Second); b.host.Network().Connectedness(a.ID()) == network.Connected; {
 		if time.Now().After(deadline) {
 			t.Fatal("B still sees a connection to A a second after the block")
 		}
@@ -131,16 +131,16 @@ func TestBlockClosesConnection(t *testing.T) {
 	// the security handshake, before A's gater sees B), but A refuses it:
 	// A never holds the connection, and B's side is closed again.
 	_ = b.Connect(ctx, a.AddrInfo())
-	if a.Host().Network().Connectedness(b.ID()) == network.Connected {
+	if a.host.Network().Connectedness(b.ID()) == network.Connected {
 		t.Fatal("A accepted a connection from the blocked member")
 	}
-	for deadline := time.Now().Add(time.Second); b.Host().Network().Connectedness(a.ID()) == network.Connected; {
+	for deadline := time.Now().Add(time.Second); b.host.Network().Connectedness(a.ID()) == network.Connected; {
 		if time.Now().After(deadline) {
 			t.Fatal("B's connection back to A was not closed within a second")
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
-	if a.Host().Network().Connectedness(b.ID()) == network.Connected {
+	if a.host.Network().Connectedness(b.ID()) == network.Connected {
 		t.Fatal("A holds a connection to the blocked member")
 	}
 	if err := a.Connect(ctx, b.AddrInfo()); err == nil {
@@ -152,7 +152,7 @@ func TestBlockClosesConnection(t *testing.T) {
 	// Reconnect, by A's dial or B's redial: a single dial may meet B's own
 	// redial half-way, so it is retried until the deadline.
 	var err error
-	for a.Host().Network().Connectedness(b.ID()) != network.Connected {
+	for a.host.Network().Connectedness(b.ID()) != network.Connected {
 		if ctx.Err() != nil {
 			t.Fatalf("A and B did not reconnect after Unblock: %v", err)
 		}

@@ -298,7 +298,7 @@ func TestSubmitReverseOrder(t *testing.T) {
 	if err := n.Err(); err != nil {
 		t.Fatalf("the node failed: %v", err)
 	}
-	order2 := storedOrder(t, n.Store())
+	order2 := storedOrder(t, n.store)
 	if len(order2) != len(d.ops)+1 {
 		t.Fatalf("the store holds %d ops, want %d", len(order2), len(d.ops)+1)
 	}
@@ -308,7 +308,7 @@ func TestSubmitReverseOrder(t *testing.T) {
 			t.Errorf("Live(%s) = %v, %v", d.names[op.Hash()], live, err)
 		}
 	}
-	if got := n.Store().PendingLen(); got != 0 {
+	if got := n.store.PendingLen(); got != 0 {
 		t.Errorf("PendingLen = %d, want 0", got)
 	}
 	wantCounts := map[string]uint64{"ignore/missing-preds": 3, "accept/accepted": 2, "ignore/duplicate": 5}
@@ -345,10 +345,10 @@ func TestSubmitShuffledBatch(t *testing.T) {
 	if err := n.Err(); err != nil {
 		t.Fatalf("the node failed: %v", err)
 	}
-	if got := len(storedOrder(t, n.Store())); got != len(d.ops)+1 {
+	if got := len(storedOrder(t, n.store)); got != len(d.ops)+1 {
 		t.Fatalf("the store holds %d ops, want %d", got, len(d.ops)+1)
 	}
-	if got := n.Store().PendingLen(); got != 0 {
+	if got := n.store.PendingLen(); got != 0 {
 		t.Errorf("PendingLen = %d, want 0", got)
 	}
 	if st := n.State(); !st.InSharingSet(d.c.Actor("D").Key) {

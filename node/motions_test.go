@@ -92,7 +92,7 @@ func TestVoteWithoutAutoEnact(t *testing.T) {
 	if _, err := n.Vote(ctx, protocol.Motion{Kind: protocol.MotionRevoke, Target: ptr(n.Key())}, protocol.Hash{}); !errors.Is(err, trust.ErrSelfMotion) {
 		t.Fatalf("voting to revoke oneself: err = %v, want trust.ErrSelfMotion", err)
 	}
-	if l, _ := n.Store().Len(); l != 3 {
+	if l, _ := n.store.Len(); l != 3 {
 		t.Fatalf("the store holds %d ops, want the genesis and two votes", l)
 	}
 }
@@ -106,7 +106,7 @@ func ptr(k protocol.Key) *protocol.Key { return &k }
 func acknowledge(t *testing.T, c *trusttest.Circle, n *Node, names ...string) {
 	t.Helper()
 	var held []*protocol.Op
-	if err := n.Store().Range(func(op *protocol.Op) error { held = append(held, op); return nil }); err != nil {
+	if err := n.store.Range(func(op *protocol.Op) error { held = append(held, op); return nil }); err != nil {
 		t.Fatal(err)
 	}
 	var acks []*protocol.Op

@@ -315,12 +315,6 @@ func (n *Node) Key() protocol.Key { return n.key }
 // Group returns the circle: the hash of its genesis.
 func (n *Node) Group() protocol.Hash { return n.group }
 
-// Host returns the node's libp2p host.
-func (n *Node) Host() host.Host { return n.host }
-
-// Store returns the node's store. Callers read; only the node writes.
-func (n *Node) Store() *store.Store { return n.store }
-
 // AddrInfo returns the node's peer ID and listen addresses.
 func (n *Node) AddrInfo() peer.AddrInfo {
 	return peer.AddrInfo{ID: n.host.ID(), Addrs: n.host.Addrs()}

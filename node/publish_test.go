@@ -37,10 +37,10 @@ func TestPublishChainsOwnOps(t *testing.T) {
 		if err := op.Verify(); err != nil {
 			t.Fatalf("the published op does not verify: %v", err)
 		}
-		if ok, err := n.Store().Has(op.Hash()); err != nil || !ok {
+		if ok, err := n.store.Has(op.Hash()); err != nil || !ok {
 			t.Fatalf("store.Has(published) = %v, %v", ok, err)
 		}
-		next, err := n.Store().NextSeq()
+		next, err := n.store.NextSeq()
 		if err != nil || next < seq+1 {
 			t.Fatalf("NextSeq = %d, %v; want at least %d", next, err, seq+1)
 		}
@@ -86,7 +86,7 @@ func TestPublishRefusedOpKeepsSeq(t *testing.T) {
 	if op.Seq != 1 {
 		t.Fatalf("after a refused op, the next is seq %d, want 1", op.Seq)
 	}
-	if l, _ := n.Store().Len(); l != 2 {
+	if l, _ := n.store.Len(); l != 2 {
 		t.Fatalf("the store holds %d ops, want the genesis and one advisory", l)
 	}
 }
@@ -101,7 +101,7 @@ func TestPublishRefusesPlaintextRed(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	red := &protocol.Advisory{Title: "named recipients only", Summary: "do not forward", TLP: protocol.TLPRed}
-	seq, err := n.Store().NextSeq()
+	seq, err := n.store.NextSeq()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -113,10 +113,10 @@ func TestPublishRefusesPlaintextRed(t *testing.T) {
 			t.Errorf("ErrPlaintextRed says %q, without %q", ErrPlaintextRed, want)
 		}
 	}
-	if l, _ := n.Store().Len(); l != 1 {
+	if l, _ := n.store.Len(); l != 1 {
 		t.Fatalf("after a refused RED advisory the store holds %d ops, want only the genesis", l)
 	}
-	if next, err := n.Store().NextSeq(); err != nil || next != seq {
+	if next, err := n.store.NextSeq(); err != nil || next != seq {
 		t.Fatalf("a refused RED advisory reserved a seq: NextSeq %d, %v; want %d", next, err, seq)
 	}
 	if got := n.Verdicts()["accept/published"]; got != 0 || len(logs.all()) != 0 {
@@ -132,7 +132,7 @@ func TestPublishRefusesPlaintextRed(t *testing.T) {
 	if err != nil {
 		t.Fatalf("PublishPlaintextRed: %v", err)
 	}
-	if ok, err := n.Store().Has(op.Hash()); err != nil || !ok {
+	if ok, err := n.store.Has(op.Hash()); err != nil || !ok {
 		t.Fatalf("store.Has(acknowledged RED advisory) = %v, %v", ok, err)
 	}
 	ad, err := n.Advisory(ctx, op.Hash())
@@ -185,7 +185,7 @@ func TestPublishNotSharing(t *testing.T) {
 	if d := time.Since(start); d > time.Second {
 		t.Fatalf("Publish took %v to refuse", d)
 	}
-	if l, _ := n.Store().Len(); l != 1 {
+	if l, _ := n.store.Len(); l != 1 {
 		t.Fatalf("the store holds %d ops, want only the genesis", l)
 	}
 }

@@ -41,7 +41,7 @@ func TestReadyWithOneReachableMember(t *testing.T) {
 	if err := b.Ready(); err != nil {
 		t.Errorf("Ready after publishing = %v", err)
 	}
-	waitUntil(t, ctx, "A to store B's advisory", func() bool { ok, _ := a.Store().Has(op.Hash()); return ok })
+	waitUntil(t, ctx, "A to store B's advisory", func() bool { ok, _ := a.store.Has(op.Hash()); return ok })
 }
 
 // Past the wait, a node with two members answering syncs with both before
@@ -83,7 +83,7 @@ func TestReadyRefusesWithNoMemberReachable(t *testing.T) {
 			t.Errorf("the refusal %q lacks %q", err, want)
 		}
 	}
-	if l, _ := b.Store().Len(); l != 1 {
+	if l, _ := b.store.Len(); l != 1 {
 		t.Errorf("the store holds %d ops, want only the genesis", l)
 	}
 }
@@ -126,7 +126,7 @@ func TestOwnChainBehindBlocksSigning(t *testing.T) {
 	if !errors.Is(serr, ErrOwnChainBehind) {
 		t.Fatalf("signing past the readiness check = %v, want ErrOwnChainBehind", serr)
 	}
-	if l, _ := b.Store().Len(); l != 1 {
+	if l, _ := b.store.Len(); l != 1 {
 		t.Fatalf("B stores %d ops after refusing, want the genesis alone", l)
 	}
 	// Connected, B syncs its chain back from A and signs seq 4.

@@ -257,7 +257,7 @@ func TestSuspendedThenRevokedNodeIsTold(t *testing.T) {
 	waitUntil(t, ctx, "E told of its revocation", func() bool {
 		return e.State().Key(e.key).Status == trust.StatusRevoked
 	})
-	if ok, _ := e.Store().Has(enact.Hash()); !ok {
+	if ok, _ := e.store.Has(enact.Hash()); !ok {
 		t.Error("E's store lacks the revocation it was told of")
 	}
 	if got := e.syncAttempts.Load() - syncs; got != 0 {

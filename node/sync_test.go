@@ -254,7 +254,7 @@ func TestSubmitLargeBatch(t *testing.T) {
 		t.Fatalf("ingestRaw: %v", ierr)
 	}
 	for _, op := range advs {
-		if ok, _ := n.Store().Has(op.Hash()); !ok {
+		if ok, _ := n.store.Has(op.Hash()); !ok {
 			t.Fatalf("%s is not stored", op)
 		}
 	}

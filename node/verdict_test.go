@@ -107,13 +107,13 @@ func TestVerdicts(t *testing.T) {
 	if got := n.validate(ctx, B, &pubsub.Message{}); got != pubsub.ValidationReject {
 		t.Errorf("a message that panics: %s, want reject", resultName(got))
 	}
-	if ok, _ := n.Store().Has(fresh.Hash()); ok {
+	if ok, _ := n.store.Has(fresh.Hash()); ok {
 		t.Error("an op forwarded by a non-member was stored")
 	}
 	if live, err := n.Live(ctx, concurrent.Hash()); err != nil || live {
 		t.Errorf("Live(void advisory) = %v, %v; want false", live, err)
 	}
-	if ok, _ := n.Store().Has(concurrent.Hash()); !ok {
+	if ok, _ := n.store.Has(concurrent.Hash()); !ok {
 		t.Error("the void advisory is not stored (ops citing it could not be applied)")
 	}
 	want := map[string]uint64{

@@ -90,7 +90,7 @@ func (n *Net) Settle(ctx context.Context, h protocol.Hash, names ...string) erro
 	settled := func() bool {
 		for _, name := range names {
 			nd := n.M(name).Node()
-			if has, err := nd.Store().Has(h); err != nil || !has {
+			if has, err := nd.Has(h); err != nil || !has {
 				return false
 			}
 			if waits, err := nd.AwaitsSettlement(ctx, h); err != nil || waits {
@@ -119,7 +119,7 @@ func (n *Net) Settle(ctx context.Context, h protocol.Hash, names ...string) erro
 // key would do (a suspended or revoked member's tampered client). The op is
 // not stored or sent; hand it to a Rogue or to Node.Push.
 func (m *Member) SignAnyway(body protocol.Body) (*protocol.Op, error) {
-	st := m.Node().Store()
+	st := m.Node()
 	tips, err := st.Tips()
 	if err != nil {
 		return nil, err

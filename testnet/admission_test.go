@@ -6,8 +6,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/libp2p/go-libp2p/core/network"
-
 	"github.com/kring-circle/kring/node"
 	"github.com/kring-circle/kring/protocol"
 	"github.com/kring-circle/kring/trust"
@@ -16,7 +14,7 @@ import (
 // connected reports whether a's node has a live connection to b.
 func connected(a, b *Member) bool {
 	nd := a.Node()
-	return nd != nil && nd.Host().Network().Connectedness(b.ID) == network.Connected
+	return nd != nil && nd.Connected(b.ID)
 }
 
 // neverConnected checks, for a while, that none of the members' nodes
@@ -130,10 +128,10 @@ func TestEndorsedApplicantJoinsOthersAreRefused(t *testing.T) {
 	}
 	neverConnected(t, z, members(net, founders...)...)
 	for _, out := range []*Member{y, z} {
-		if n, _ := out.Node().Store().Len(); n != 1 {
+		if n, _ := out.Node().StoredOps(); n != 1 {
 			t.Errorf("%s stores %d ops, want only the genesis", out.Name, n)
 		}
-		if has, _ := out.Node().Store().Has(adv.Hash()); has {
+		if has, _ := out.Node().Has(adv.Hash()); has {
 			t.Errorf("%s received the advisory", out.Name)
 		}
 	}
@@ -146,10 +144,10 @@ func TestEndorsedApplicantJoinsOthersAreRefused(t *testing.T) {
 	if e, ok := y.Node().Enrolment(); !ok || !e.Known || len(e.Endorsers) != k-1 || e.Missing() != 1 {
 		t.Errorf("Y's progress: %+v, want %d of %d endorsements known", e, k-1, k)
 	}
-	if own, err := y.Node().Store().Outstanding(); err != nil || own != nil {
+	if own, err := y.Node().Outstanding(); err != nil || own != nil {
 		t.Errorf("Y signed %v (%v) with k-1 endorsements", own, err)
 	}
-	if n, _ := y.Node().Store().Len(); n != 1 {
+	if n, _ := y.Node().StoredOps(); n != 1 {
 		t.Errorf("Y stores %d ops after asking its progress, want only the genesis", n)
 	}
 }
@@ -304,7 +302,7 @@ func TestEndorsedApplicantGetsNoGossip(t *testing.T) {
 		t.Fatal(err)
 	}
 	if err := WaitFor(ctx, "A to admit X's connection", func() bool {
-		return a.Node().Host().Network().Connectedness(x.ID) == network.Connected
+		return a.Node().Connected(x.ID)
 	}); err != nil {
 		t.Fatal(err)
 	}
@@ -316,19 +314,19 @@ func TestEndorsedApplicantGetsNoGossip(t *testing.T) {
 	if got := r.Received(ctx, time.Second); got != 0 {
 		t.Errorf("the endorsed applicant received %d gossip messages, want 0", got)
 	}
-	own := craft(t, net, x, 1, nil, must[[]protocol.Hash](t)(a.Node().Store().Heads()), "an applicant's advisory")
+	own := craft(t, net, x, 1, nil, must[[]protocol.Hash](t)(a.Node().Heads()), "an applicant's advisory")
 	before := a.Node().Verdicts()
 	if err := r.Publish(ctx, own.Bytes()); err != nil {
 		t.Fatal(err)
 	}
 	time.Sleep(500 * time.Millisecond)
-	if has, _ := a.Node().Store().Has(own.Hash()); has {
+	if has, _ := a.Node().Has(own.Hash()); has {
 		t.Error("A stored an op the applicant gossiped")
 	}
 	if after := a.Node().Verdicts(); len(after) != len(before) || after["accept/accepted"] != before["accept/accepted"] {
 		t.Errorf("A judged the applicant's gossip: verdicts %v, before %v", after, before)
 	}
-	if has, _ := a.Node().Store().Has(adv.Hash()); !has {
+	if has, _ := a.Node().Has(adv.Hash()); !has {
 		t.Fatal("A lost its own advisory")
 	}
 }

@@ -143,7 +143,7 @@ func TestForwardersOfForgedAndVoidOps(t *testing.T) {
 // publishing it.
 func signNext(t *testing.T, m *Member) *protocol.Op {
 	t.Helper()
-	st := m.Node().Store()
+	st := m.Node()
 	tips := must[map[protocol.Key]trust.Tip](t)(st.Tips())
 	heads := must[[]protocol.Hash](t)(st.Heads())
 	op := &protocol.Op{Group: m.net.Genesis.Hash(), Seq: 1, Preds: heads, Epoch: m.net.Genesis.Hash(), Kind: protocol.KindAdvisory, TS: 1}
@@ -247,7 +247,7 @@ func TestEquivocatorIsSuspendedAndBothBranchesSync(t *testing.T) {
 		if !st.Suspended || st.Equivocated != 2 || m.Node().Standing(c.ID) != node.Denied {
 			t.Errorf("%s sees C as %s, standing %s; want suspended, equivocated@2, denied", m.Name, st, m.Node().Standing(c.ID))
 		}
-		if has, _ := m.Node().Store().Has(c3.Hash()); !has {
+		if has, _ := m.Node().Has(c3.Hash()); !has {
 			t.Errorf("%s lacks c3", m.Name)
 		}
 	}

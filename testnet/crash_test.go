@@ -138,7 +138,7 @@ func TestKilledNodeKeepsAcknowledgedOps(t *testing.T) {
 			receivingLives++
 		}
 		chain = checkKilledStore(t, a.Dir, a.Key, acked, received)
-		if err := checkPeerChain(b.Node().Store(), a.Key, chain); err != nil {
+		if err := checkPeerChain(b.Node(), a.Key, chain); err != nil {
 			t.Fatalf("kill %d (%s): %v", i+1, kp, err)
 		}
 		t.Logf("kill %d: A's store opened with its chain at seq %d", i+1, len(chain))
@@ -153,14 +153,14 @@ func TestKilledNodeKeepsAcknowledgedOps(t *testing.T) {
 	// B still holds the killed lives' QUIC connections (see above); it
 	// drops them, as it would at their idle timeout, so that the
 	// convergence below waits for sync and gossip rather than for that.
-	if err := b.Node().Host().Network().ClosePeer(a.ID); err != nil {
+	if err := b.Node().Disconnect(a.ID); err != nil {
 		t.Fatal(err)
 	}
 	a.SetPeers(b)
 	if err := a.Start(ctx); err != nil {
 		t.Fatalf("restarting in-process after the last SIGKILL: %v", err)
 	}
-	st := a.Node().Store()
+	st := a.Node()
 	for _, h := range acked {
 		if ok, err := st.Has(h); err != nil || !ok {
 			t.Fatalf("acknowledged op %s is gone after the restart (err %v)", h.Short(), err)

@@ -292,11 +292,11 @@ func checkKilledStore(t *testing.T, dir string, a protocol.Key, acked ackLog, re
 	return chain
 }
 
-// checkPeerChain checks that a peer's store holds no op of a's that a's
+// checkPeerChain checks that a peer's node holds no op of a's that a's
 // own chain lacks or contradicts: a never let out an op before storing it,
-// nor signed a seq twice.
-func checkPeerChain(st trust.Store, a protocol.Key, chain []protocol.Hash) error {
-	tips, err := st.Tips()
+// nor signed a seq twice (a twin anywhere in the chain suspends a).
+func checkPeerChain(nd *node.Node, a protocol.Key, chain []protocol.Hash) error {
+	tips, err := nd.Tips()
 	if err != nil {
 		return err
 	}
@@ -304,16 +304,14 @@ func checkPeerChain(st trust.Store, a protocol.Key, chain []protocol.Hash) error
 	if tip.Seq > uint64(len(chain)) {
 		return fmt.Errorf("B holds A's ops up to seq %d, A's own store only up to seq %d", tip.Seq, len(chain))
 	}
+	if len(tip.Hashes) > 1 || nd.State().Key(a).ForkSuspended != 0 {
+		return fmt.Errorf("B holds a fork of A's chain (%d ops at its tip, seq %d)", len(tip.Hashes), tip.Seq)
+	}
 	for s := uint64(1); s <= tip.Seq; s++ {
-		hs, err := st.BySeq(a, s)
-		if err != nil {
-			return err
-		}
-		if len(hs) > 1 {
-			return fmt.Errorf("B holds %d of A's ops at seq %d", len(hs), s)
-		}
-		if len(hs) == 1 && hs[0] != chain[s-1] {
-			return fmt.Errorf("B holds op %s at A's seq %d, A's store holds op %s there", hs[0].Short(), s, chain[s-1].Short())
+		// B holds an op of A's at every seq up to its tip (causal
+		// closure): if not A's own, a contradicting one.
+		if has, err := nd.Has(chain[s-1]); err != nil || !has {
+			return fmt.Errorf("B holds another op at A's seq %d than A's store, which holds op %s there (err %v)", s, chain[s-1].Short(), err)
 		}
 	}
 	return nil

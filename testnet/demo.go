@@ -278,7 +278,7 @@ func (d *demo) shareAdvisory(ctx context.Context, org string, adv protocol.Advis
 // connectedTo reports whether a's node holds a connection to b's.
 func (d *demo) connectedTo(a, b string) bool {
 	nd := d.net.M(a).Node()
-	return nd != nil && len(nd.Host().Network().ConnsToPeer(d.net.M(b).ID)) > 0
+	return nd != nil && nd.Connected(d.net.M(b).ID)
 }
 
 // denies reports whether a's node denies b and holds no connection to it.

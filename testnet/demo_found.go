@@ -90,7 +90,7 @@ func (d *demo) found(ctx context.Context) error {
 	for _, o := range demoFounders {
 		nd := net.M(o).Node()
 		id := nd.ID().String()
-		d.tl.note("%-24s peer %s…%s  listens on %s", name(o), id[:8], id[len(id)-6:], nd.Host().Addrs()[0])
+		d.tl.note("%-24s peer %s…%s  listens on %s", name(o), id[:8], id[len(id)-6:], nd.AddrInfo().Addrs[0])
 	}
 	op, err = d.share(ctx, northwind, protocol.Advisory{TLP: protocol.TLPGreen,
 		Title:   "Kick-off: annual plan 2026 and the Q3 joint OT exercise",

@@ -117,7 +117,7 @@ func (d *demo) goOn(ctx context.Context) error {
 		Summary: "Lookalike update host serving a trojanised firmware bundle; block and check your update logs."}, everyone); err != nil {
 		return err
 	}
-	if n, err := d.net.M(lumen).Node().Store().Len(); err == nil {
+	if n, err := d.net.M(lumen).Node().StoredOps(); err == nil {
 		d.tl.note("%s also holds the whole history by sync: %d ops", name(lumen), n)
 	}
 	return d.converged(ctx, everyone)

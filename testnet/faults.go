@@ -43,5 +43,5 @@ func (n *Net) disconnect(from, to string) {
 	if nd == nil {
 		return
 	}
-	_ = nd.Host().Network().ClosePeer(n.M(to).ID)
+	_ = nd.Disconnect(n.M(to).ID)
 }

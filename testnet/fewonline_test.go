@@ -29,8 +29,8 @@ func TestFewMembersOnline(t *testing.T) {
 	net, ctx := circle(t, founders...)
 	a, b := net.M("A"), net.M("B")
 	if err := WaitFor(ctx, "A and B to remember where the others listen", func() bool {
-		ab, aerr := a.Node().Store().Addrs()
-		bb, berr := b.Node().Store().Addrs()
+		ab, aerr := a.Node().AddrBook()
+		bb, berr := b.Node().AddrBook()
 		return aerr == nil && berr == nil && len(ab) == 4 && len(bb) == 4
 	}); err != nil {
 		t.Fatal(err)
@@ -137,7 +137,7 @@ func TestFewMembersOnline(t *testing.T) {
 			case <-time.After(time.Millisecond):
 			}
 			if nd := b.Node(); nd != nil && nd.Ready() == nil {
-				if tip, err := nd.Store().Tips(); err == nil && tip[b.Key].Seq < mine {
+				if tip, err := nd.Tips(); err == nil && tip[b.Key].Seq < mine {
 					early.Store(fmt.Sprintf("B was ready to sign holding its chain up to seq %d of %d", tip[b.Key].Seq, mine))
 				}
 			}
@@ -169,7 +169,7 @@ func TestFewMembersOnline(t *testing.T) {
 // ownSeq returns the last seq of m's own chain that m's node stores.
 func ownSeq(t *testing.T, m *Member) uint64 {
 	t.Helper()
-	tips, err := m.Node().Store().Tips()
+	tips, err := m.Node().Tips()
 	if err != nil {
 		t.Fatal(err)
 	}

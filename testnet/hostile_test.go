@@ -79,7 +79,7 @@ func honestAdvisoryArrives(t *testing.T, ctx context.Context, net *Net) {
 // from seq 1, so its tip's seq.
 func mStored(t *testing.T, net *Net, name string) uint64 {
 	t.Helper()
-	tips := must[map[protocol.Key]trust.Tip](t)(net.M(name).Node().Store().Tips())
+	tips := must[map[protocol.Key]trust.Tip](t)(net.M(name).Node().Tips())
 	return tips[net.M("M").Key].Seq
 }
 
@@ -92,7 +92,7 @@ func TestHostileFloodOfValidOpsIsPaced(t *testing.T) {
 		c.PaceAdvisories = node.Pace{OpsPerSecond: 0.01, Burst: burst, BytesPerSecond: 1 << 20, BurstBytes: 64 << 20}
 	})
 	a := net.M("A")
-	heads := must[[]protocol.Hash](t)(a.Node().Store().Heads())
+	heads := must[[]protocol.Hash](t)(a.Node().Heads())
 	for _, op := range chainOf(t, net, net.M("M"), flood, heads) {
 		if err := m.Publish(ctx, op.Bytes()); err != nil {
 			t.Fatal(err)
@@ -142,7 +142,7 @@ func TestHostileOrphanFloodIsBounded(t *testing.T) {
 		if err := m.Publish(ctx, op.Bytes()); err != nil {
 			t.Fatal(err)
 		}
-		peak = max(peak, a.Node().Store().PendingLen())
+		peak = max(peak, a.Node().PendingOps())
 	}
 	// A asks M for the orphans' preds; M answers it has none, so each
 	// orphan still parked costs it 100 points at once, and once its score is
@@ -155,7 +155,7 @@ func TestHostileOrphanFloodIsBounded(t *testing.T) {
 		s, ok := a.Node().PeerScore(mm.ID)
 		t.Fatalf("%v; A's verdicts: %v; M's score %v (%v)", err, a.Node().Verdicts(), s, ok)
 	}
-	peak = max(peak, a.Node().Store().PendingLen())
+	peak = max(peak, a.Node().PendingOps())
 	if peak > quota {
 		t.Errorf("A's pending buffer held %d ops, over M's quota of %d", peak, quota)
 	}
@@ -163,12 +163,12 @@ func TestHostileOrphanFloodIsBounded(t *testing.T) {
 	honestAdvisoryArrives(t, ctx, net)
 	if err := WaitFor(ctx, "the orphans to expire and M to pay", func() bool {
 		s, ok := a.Node().PeerScore(mm.ID)
-		if a.Node().Store().PendingLen() > 0 {
+		if a.Node().PendingOps() > 0 {
 			honestAdvisoryArrives(t, ctx, net)
 		}
-		return ok && s < 0 && a.Node().Store().PendingLen() == 0
+		return ok && s < 0 && a.Node().PendingOps() == 0
 	}); err != nil {
-		t.Fatalf("%v; pending %d", err, a.Node().Store().PendingLen())
+		t.Fatalf("%v; pending %d", err, a.Node().PendingOps())
 	}
 	if got := mStored(t, net, "A"); got != 0 {
 		t.Errorf("A stores %d of M's orphans", got)
@@ -231,8 +231,8 @@ func TestRevokedMemberThroughAColludingRelay(t *testing.T) {
 		t.Fatal(err)
 	}
 	// E signs on, citing the revocation it has seen.
-	tips := must[map[protocol.Key]trust.Tip](t)(a.Node().Store().Tips())
-	heads := must[[]protocol.Hash](t)(a.Node().Store().Heads())
+	tips := must[map[protocol.Key]trust.Tip](t)(a.Node().Tips())
+	heads := must[[]protocol.Hash](t)(a.Node().Heads())
 	tip := tips[e.Key]
 	var prev *protocol.Hash
 	if len(tip.Hashes) > 0 {
@@ -267,7 +267,7 @@ func TestRevokedMemberThroughAColludingRelay(t *testing.T) {
 	honestAdvisoryArrives(t, ctx, net)
 	for _, name := range []string{"A", "B", "C", "D"} {
 		for _, op := range sent {
-			if has, _ := net.M(name).Node().Store().Has(op.Hash()); has {
+			if has, _ := net.M(name).Node().Has(op.Hash()); has {
 				t.Errorf("%s stores the revoked member's op %s", name, op.Hash().Short())
 			}
 		}

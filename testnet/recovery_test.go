@@ -39,7 +39,7 @@ func TestRestartedNodeCatchesUp(t *testing.T) {
 	net, ctx := circle(t, founders...)
 	e := net.M("E")
 	if err := WaitFor(ctx, "E to remember where the others listen", func() bool {
-		book, err := e.Node().Store().Addrs()
+		book, err := e.Node().AddrBook()
 		return err == nil && len(book) == 4
 	}); err != nil {
 		t.Fatal(err)
@@ -66,7 +66,7 @@ func TestRestartedNodeCatchesUp(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Logf("E caught up on 1000 ops %v after its restart", time.Since(restart).Round(time.Millisecond))
-	if n, _ := e.Node().Store().Len(); n != 1001 {
+	if n, _ := e.Node().StoredOps(); n != 1001 {
 		t.Errorf("E stores %d ops, want 1001 (genesis and 1000 advisories)", n)
 	}
 }
@@ -93,7 +93,7 @@ func TestPartitionHeals(t *testing.T) {
 	if err := net.WaitConverged(ctx, right...); err != nil {
 		t.Fatal(err)
 	}
-	if has, _ := net.M("A").Node().Store().Has(votes[1].Hash()); has {
+	if has, _ := net.M("A").Node().Has(votes[1].Hash()); has {
 		t.Fatal("C's endorsement crossed the partition")
 	}
 	if ok, _ := net.Converged(founders...); ok {

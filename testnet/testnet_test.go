@@ -8,8 +8,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/libp2p/go-libp2p/core/network"
-
 	"github.com/kring-circle/kring/node"
 	"github.com/kring-circle/kring/protocol"
 )
@@ -104,7 +102,7 @@ func TestAdvisoryCrossesALine(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, pair := range [][2]string{{"A", "C"}, {"A", "E"}, {"B", "D"}} {
-		if net.M(pair[0]).Node().Host().Network().Connectedness(net.M(pair[1]).ID) == network.Connected {
+		if net.M(pair[0]).Node().Connected(net.M(pair[1]).ID) {
 			t.Fatalf("%s and %s are connected across the line", pair[0], pair[1])
 		}
 	}

@@ -51,10 +51,10 @@ func (m *Member) Snapshot() (Snapshot, error) {
 	var err error
 	nd.Consistent(func(st *trust.State) {
 		snap.State = st.String()
-		if snap.Len, err = nd.Store().Len(); err != nil {
+		if snap.Len, err = nd.StoredOps(); err != nil {
 			return
 		}
-		snap.Heads, err = nd.Store().Heads()
+		snap.Heads, err = nd.Heads()
 	})
 	return snap, err
 }
@@ -108,7 +108,7 @@ func (n *Net) WaitHas(ctx context.Context, h protocol.Hash, names ...string) err
 			if nd == nil {
 				return false
 			}
-			if ok, err := nd.Store().Has(h); err != nil || !ok {
+			if ok, err := nd.Has(h); err != nil || !ok {
 				return false
 			}
 		}

@@ -125,8 +125,8 @@ func TestUnsuspendKeepVerb(t *testing.T) {
 		t.Fatal(err)
 	}
 	eventually(t, 10*time.Second, "Alpha and Bravo hold Charlie's advisory", func() bool {
-		a, _ := nodes[0].Store().Has(mine)
-		b, _ := nodes[1].Store().Has(mine)
+		a, _ := nodes[0].Has(mine)
+		b, _ := nodes[1].Has(mine)
 		return a && b
 	})
 	// Bravo's next op cites Charlie's: Bravo holds that twin.
@@ -135,11 +135,11 @@ func TestUnsuspendKeepVerb(t *testing.T) {
 		t.Fatalf("publish -o json:\n%s", r.stdout)
 	}
 	eventually(t, 10*time.Second, "Alpha holds Bravo's advisory", func() bool {
-		has, _ := nodes[0].Store().Has(mustParseHash(t, bravos.ID))
+		has, _ := nodes[0].Has(mustParseHash(t, bravos.ID))
 		return has
 	})
 	// The copy of Charlie's key signs another op on the same prev.
-	orig, err := nodes[0].Store().Get(mine)
+	orig, err := nodes[0].Op(mine)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -7,7 +7,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/libp2p/go-libp2p/core/network"
 	"github.com/libp2p/go-libp2p/core/peer"
 
 	"github.com/kring-circle/kring/node"
@@ -98,7 +97,7 @@ func (dm *daemon) dialCircle(ctx context.Context, st *trust.State) {
 	}
 	var wg sync.WaitGroup
 	for _, ai := range targets {
-		if n.Host().Network().Connectedness(ai.ID) == network.Connected {
+		if n.Connected(ai.ID) {
 			continue
 		}
 		wg.Add(1)

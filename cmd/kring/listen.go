@@ -80,7 +80,7 @@ func checkListenFree(listen []string, configPath string) error {
 // each fixed-port listen address.
 func checkListening(n *node.Node, listen []string, configPath string) error {
 	have := map[string]bool{}
-	for _, m := range n.Host().Network().ListenAddresses() {
+	for _, m := range n.ListenAddrs() {
 		have[m.String()] = true
 	}
 	for _, a := range fixedPortAddrs(listen) {

@@ -52,8 +52,7 @@ func ownKeyCheck(ks trust.KeyState, fork string, tipSeq, next, nextAtStart uint6
 // ends, and logs each kind of alarm once.
 func (dm *daemon) watchOwnKey(ctx context.Context) {
 	n := dm.node
-	st := n.Store()
-	nextAtStart, err := st.NextSeq()
+	nextAtStart, err := n.NextSeq()
 	if err != nil {
 		return
 	}
@@ -64,8 +63,8 @@ func (dm *daemon) watchOwnKey(ctx context.Context) {
 	fork := ""
 	for {
 		changed := n.Changed()
-		if tips, err := st.Tips(); err == nil {
-			next, err := st.NextSeq()
+		if tips, err := n.Tips(); err == nil {
+			next, err := n.NextSeq()
 			state := n.State()
 			ks := state.Key(n.Key())
 			if ks.ForkSuspended != forkSeq {

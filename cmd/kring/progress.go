@@ -33,7 +33,7 @@ func isTerminal(w io.Writer) bool {
 func (dm *daemon) progress(ctx context.Context, stderr io.Writer) {
 	n := dm.node
 	stored := func() int {
-		l, _ := n.Store().Len()
+		l, _ := n.StoredOps()
 		return l
 	}
 	w := backlogWatch{catchUp: n.CatchUp, stored: stored, out: stderr, tty: isTerminal(stderr), log: dm.log,

@@ -64,7 +64,7 @@ func TestRunWaitsForHelpers(t *testing.T) {
 		close(started)
 		<-ctx.Done()
 		time.Sleep(300 * time.Millisecond) // a helper finishing its last call
-		_, err := n.Store().Len()
+		_, err := n.StoredOps()
 		afterStop <- err
 	}}
 	done := make(chan result, 1)

@@ -125,7 +125,7 @@ func (s *Server) cursor(after string) (uint64, error) {
 // the first stored position not to read: the store's length when empty.
 func (s *Server) bound(before string) (uint64, error) {
 	if before == "" {
-		n, err := s.n.Store().Len()
+		n, err := s.n.StoredOps()
 		return uint64(n), err
 	}
 	return s.position("before", before)
@@ -139,7 +139,7 @@ func (s *Server) position(name, v string) (uint64, error) {
 		if err != nil {
 			return 0, fail(http.StatusBadRequest, CodeBadCursor, "%s=%q is neither a position nor an advisory ID", name, v)
 		}
-		pos, ok, err := s.n.Store().AdvisoryPos(h)
+		pos, ok, err := s.n.AdvisoryPosition(h)
 		if err != nil {
 			return 0, err
 		}

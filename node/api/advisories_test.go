@@ -80,7 +80,7 @@ func TestPublishRedRefused(t *testing.T) {
 	c := newCircle(t, "A", "B", "C")
 	a := start(t, c, "A")
 	ctx := ctxFor(t, 60*time.Second)
-	before, err := a.n.Store().Len()
+	before, err := a.n.StoredOps()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -100,7 +100,7 @@ func TestPublishRedRefused(t *testing.T) {
 	if !errors.As(err, &ae) || ae.Status != 422 || ae.Code != api.CodePlaintextRed {
 		t.Fatalf("Client.Publish(RED) = %v, want a 422 %s APIError", err, api.CodePlaintextRed)
 	}
-	if after, err := a.n.Store().Len(); err != nil || after != before {
+	if after, err := a.n.StoredOps(); err != nil || after != before {
 		t.Fatalf("after refused RED advisories the store holds %d ops (%v), want %d", after, err, before)
 	}
 	if list, err := a.c.Advisories(ctx, api.ListOptions{}); err != nil || len(list) != 0 {

@@ -54,7 +54,7 @@ func TestBlockHidesAdvisories(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	pos, ok, err := a.n.Store().AdvisoryPos(h)
+	pos, ok, err := a.n.AdvisoryPosition(h)
 	if err != nil || !ok {
 		t.Fatalf("A's log lacks B's advisory (%v): a block hides, it does not drop", err)
 	}

@@ -26,7 +26,7 @@ func (s *Server) charter(w http.ResponseWriter, r *http.Request) {
 		Limits:  []string{},
 		Motions: []CharterMotion{},
 	}
-	if op, err := s.n.Store().Get(st.Epoch); err == nil && op != nil {
+	if op, err := s.n.Op(st.Epoch); err == nil && op != nil {
 		v.EpochAuthor, v.EpochAuthorName = op.Author.String(), nameOf(st, op.Author)
 		v.InForceSince = time.UnixMilli(op.TS).UTC()
 	}

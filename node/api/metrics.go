@@ -96,7 +96,7 @@ func (c *nodeCollector) Collect(ch chan<- prometheus.Metric) {
 		ch <- prometheus.MustNewConstMetric(descOps, prometheus.CounterValue, float64(n), result, reason)
 	}
 	byStanding := map[node.Standing]int{}
-	for _, p := range c.n.Host().Network().Peers() {
+	for _, p := range c.n.Peers() {
 		byStanding[c.n.Standing(p)]++
 	}
 	for _, s := range standings {
@@ -117,10 +117,10 @@ func (c *nodeCollector) Collect(ch chan<- prometheus.Metric) {
 	}
 	gauge(descSuspended, float64(suspended))
 	gauge(descSharing, float64(len(st.SharingSet())))
-	if n, err := c.n.Store().Len(); err == nil {
+	if n, err := c.n.StoredOps(); err == nil {
 		gauge(descStored, float64(n))
 	}
-	gauge(descPending, float64(c.n.Store().PendingLen()))
+	gauge(descPending, float64(c.n.PendingOps()))
 	gauge(descBacklog, float64(c.n.Backlog()))
 	low, free := c.n.DiskLow()
 	gauge(descDiskFree, float64(free))

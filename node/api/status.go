@@ -6,8 +6,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/libp2p/go-libp2p/core/network"
-
 	"github.com/kring-circle/kring/node"
 	"github.com/kring-circle/kring/protocol"
 	"github.com/kring-circle/kring/trust"
@@ -26,7 +24,7 @@ func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
 func (s *Server) status(w http.ResponseWriter, r *http.Request) {
 	st := s.n.State()
 	ks := st.Key(s.n.Key())
-	ops, err := s.n.Store().Len()
+	ops, err := s.n.StoredOps()
 	var unsettled int
 	if err == nil {
 		unsettled, err = s.n.Unsettled(r.Context())
@@ -50,8 +48,8 @@ func (s *Server) status(w http.ResponseWriter, r *http.Request) {
 		Suspended:     ks.Suspended,
 		Sharing:       ks.InSharingSet(),
 		Ops:           ops,
-		Pending:       s.n.Store().PendingLen(),
-		Peers:         len(s.n.Host().Network().Peers()),
+		Pending:       s.n.PendingOps(),
+		Peers:         len(s.n.Peers()),
 		Members:       st.MemberCount(),
 		SharingSet:    len(st.SharingSet()),
 		Unsettled:     unsettled,
@@ -114,9 +112,8 @@ func syncInfo(st *trust.State, r node.Readiness) *SyncInfo {
 
 func (s *Server) peers(w http.ResponseWriter, r *http.Request) {
 	st := s.n.State()
-	net := s.n.Host().Network()
 	out := []Peer{}
-	for _, p := range net.Peers() {
+	for _, p := range s.n.Peers() {
 		pi := Peer{PeerID: p.String(), Standing: s.n.Standing(p).String(), Addrs: []string{}}
 		if k, ok := node.PeerKey(p); ok {
 			ks := st.Key(k)
@@ -128,8 +125,8 @@ func (s *Server) peers(w http.ResponseWriter, r *http.Request) {
 		if sc, ok := s.n.PeerScore(p); ok {
 			pi.Score = &sc
 		}
-		for _, c := range net.ConnsToPeer(p) {
-			pi.Addrs = append(pi.Addrs, c.RemoteMultiaddr().String())
+		for _, a := range s.n.RemoteAddrs(p) {
+			pi.Addrs = append(pi.Addrs, a.String())
 		}
 		out = append(out, pi)
 	}
@@ -199,5 +196,5 @@ func (s *Server) member(w http.ResponseWriter, r *http.Request) {
 // connected reports whether this node is connected to k's node.
 func (s *Server) connected(k protocol.Key) bool {
 	p, err := node.PeerID(k)
-	return err == nil && s.n.Host().Network().Connectedness(p) == network.Connected
+	return err == nil && s.n.Connected(p)
 }

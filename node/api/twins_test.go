@@ -33,7 +33,7 @@ func TestUnsuspendKeep(t *testing.T) {
 	if twin.Seq != mine.Seq {
 		t.Fatalf("the twin has seq %d, C's op %d", twin.Seq, mine.Seq)
 	}
-	eventually(t, "B holds C's advisory", func() bool { has, _ := b.n.Store().Has(mustHash(t, mine.ID)); return has })
+	eventually(t, "B holds C's advisory", func() bool { has, _ := b.n.Has(mustHash(t, mine.ID)); return has })
 	// A and B store the twin, and judge it void at once: its author
 	// forked. (B may hold it already, relayed by A: a duplicate.)
 	for _, push := range [][2]*daemon{{b, a}, {a, b}} {

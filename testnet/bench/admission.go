@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/libp2p/go-libp2p/core/network"
-
 	"github.com/kring-circle/kring/node"
 	"github.com/kring-circle/kring/testnet"
 )
@@ -121,7 +119,7 @@ func admitOne(ctx context.Context, c *circle, founders []string, name string, wa
 
 func connectedToAny(x *testnet.Member, c *circle, names []string) bool {
 	for _, n := range names {
-		if x.Node().Host().Network().Connectedness(c.M(n).ID) == network.Connected {
+		if x.Node().Connected(c.M(n).ID) {
 			return true
 		}
 	}

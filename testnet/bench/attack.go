@@ -138,7 +138,7 @@ func attackPhase(ctx context.Context, e *env, c *circle, honest []string, f *flo
 			err = fmt.Errorf("run %d: %w", i, err)
 			for _, name := range honest {
 				nd := c.M(name).Node()
-				e.logf("%s: pending %d, backlog %d, verdicts %v", name, nd.Store().PendingLen(), nd.Backlog(), nd.Verdicts())
+				e.logf("%s: pending %d, backlog %d, verdicts %v", name, nd.PendingOps(), nd.Backlog(), nd.Verdicts())
 			}
 			break
 		}

@@ -87,7 +87,7 @@ func catchupOnce(ctx context.Context, e *env, count int) (time.Duration, int, ui
 	if err := c.connectAll(ctx); err != nil {
 		return 0, 0, 0, fmt.Errorf("connecting the restarted authors: %w", err)
 	}
-	want, err := c.M("A").Node().Store().Len()
+	want, err := c.M("A").Node().StoredOps()
 	if err != nil {
 		return 0, 0, 0, err
 	}

@@ -10,7 +10,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/libp2p/go-libp2p/core/network"
 	manet "github.com/multiformats/go-multiaddr/net"
 
 	"github.com/kring-circle/kring/node"
@@ -98,7 +97,7 @@ func (c *circle) listenAddr(name string) (string, error) {
 	if nd == nil {
 		return "", fmt.Errorf("bench: %s is not running", name)
 	}
-	for _, a := range nd.Host().Network().ListenAddresses() {
+	for _, a := range nd.ListenAddrs() {
 		if na, err := manet.ToNetAddr(a); err == nil && na.Network() == "tcp" {
 			return na.String(), nil
 		}
@@ -235,7 +234,7 @@ func connect(ctx context.Context, a, b *testnet.Member) error {
 		if an == nil || bn == nil {
 			return fmt.Errorf("bench: %s or %s is not running", a.Name, b.Name)
 		}
-		if an.Host().Network().Connectedness(b.ID) == network.Connected {
+		if an.Connected(b.ID) {
 			return nil
 		}
 		if err = an.Connect(ctx, bn.AddrInfo()); err == nil {

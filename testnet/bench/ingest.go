@@ -107,7 +107,7 @@ func ingest(ctx context.Context, e *env, s *Scenario) error {
 // and how busy the process kept the cores meanwhile.
 func ingestSync(ctx context.Context, c *circle, n int) (rate, busy float64, err error) {
 	a, d := c.M("A"), c.M("D")
-	want, err := a.Node().Store().Len()
+	want, err := a.Node().StoredOps()
 	if err != nil {
 		return 0, 0, err
 	}
@@ -145,7 +145,7 @@ func ingestGossip(ctx context.Context, c *circle, st *stream) (rate, busy float6
 	if err := f.connect(ctx, e.Node()); err != nil {
 		return 0, 0, err
 	}
-	base, err := e.Node().Store().Len()
+	base, err := e.Node().StoredOps()
 	if err != nil {
 		return 0, 0, err
 	}
@@ -153,11 +153,11 @@ func ingestGossip(ctx context.Context, c *circle, st *stream) (rate, busy float6
 	for i, op := range st.ops {
 		if i%128 == 0 {
 			if err := waitUntil(ctx, time.Minute, "E to keep up", func() bool {
-				l, _ := e.Node().Store().Len()
+				l, _ := e.Node().StoredOps()
 				return i-(l-base) < window
 			}); err != nil {
-				l, _ := e.Node().Store().Len()
-				return 0, 0, fmt.Errorf("%w: %d of %d ops published, %d stored, %d pending; verdicts %v", err, i, len(st.ops), l-base, e.Node().Store().PendingLen(), e.Node().Verdicts())
+				l, _ := e.Node().StoredOps()
+				return 0, 0, fmt.Errorf("%w: %d of %d ops published, %d stored, %d pending; verdicts %v", err, i, len(st.ops), l-base, e.Node().PendingOps(), e.Node().Verdicts())
 			}
 		}
 		if err := f.publish(ctx, op.Bytes()); err != nil {
@@ -178,7 +178,7 @@ func waitLen(ctx context.Context, m *testnet.Member, want int) error {
 		if nd = m.Node(); nd == nil {
 			return false
 		}
-		have, _ = nd.Store().Len()
+		have, _ = nd.StoredOps()
 		return have >= want
 	})
 	if err != nil {

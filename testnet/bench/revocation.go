@@ -8,8 +8,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/libp2p/go-libp2p/core/network"
-
 	"github.com/kring-circle/kring/node"
 	"github.com/kring-circle/kring/protocol"
 	"github.com/kring-circle/kring/testnet"
@@ -190,7 +188,7 @@ func cutOff(ctx context.Context, c *circle, honest []string, target *testnet.Mem
 	if err := waitUntil(ctx, 30*time.Second, "every honest node to cut the target off", func() bool {
 		for _, name := range honest {
 			nd := c.M(name).Node()
-			if !cut[name] && nd.Standing(target.ID) == node.Denied && nd.Host().Network().Connectedness(target.ID) != network.Connected {
+			if !cut[name] && nd.Standing(target.ID) == node.Denied && !nd.Connected(target.ID) {
 				cut[name], last = true, time.Now()
 			}
 		}
@@ -210,7 +208,7 @@ func cutOff(ctx context.Context, c *circle, honest []string, target *testnet.Mem
 		s, l := false, false
 		for _, name := range honest {
 			nd := c.M(name).Node()
-			if has, _ := nd.Store().Has(op.Hash()); has {
+			if has, _ := nd.Has(op.Hash()); has {
 				s = true
 				if ok, _ := nd.Live(ctx, op.Hash()); ok {
 					l = true
@@ -235,9 +233,9 @@ func laggards(c *circle, honest []string, cut map[string]bool, target *testnet.M
 			continue
 		}
 		nd := c.M(name).Node()
-		has, _ := nd.Store().Has(enact)
+		has, _ := nd.Has(enact)
 		out = append(out, fmt.Sprintf("%s: standing %s, connected %v, enactment stored %v",
-			name, nd.Standing(target.ID), nd.Host().Network().Connectedness(target.ID) == network.Connected, has))
+			name, nd.Standing(target.ID), nd.Connected(target.ID), has))
 	}
 	return fmt.Sprintf("%d of %d nodes lag; %s", len(honest)-len(cut), len(honest), strings.Join(out, "; "))
 }
