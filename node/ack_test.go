@@ -38,7 +38,7 @@ func TestAckSignedWhenDueAndSomethingIsNew(t *testing.T) {
 	}
 
 	adv := must(t)(c.Do("B", &protocol.Advisory{Title: "from B", TLP: protocol.TLPGreen}))
-	if _, err := n.ingestRaw(ctx, [][]byte{adv.Bytes()}); err != nil {
+	if _, err := n.sync.ingestRaw(ctx, [][]byte{adv.Bytes()}); err != nil {
 		t.Fatal(err)
 	}
 	before = ops()
@@ -77,7 +77,7 @@ func TestAcknowledgeOnRequest(t *testing.T) {
 		t.Fatalf("Acknowledge with nothing new = %v, %v; want ErrNothingToAcknowledge", op, err)
 	}
 	adv := must(t)(c.Do("B", &protocol.Advisory{Title: "from B", TLP: protocol.TLPGreen}))
-	if _, err := n.ingestRaw(ctx, [][]byte{adv.Bytes()}); err != nil {
+	if _, err := n.sync.ingestRaw(ctx, [][]byte{adv.Bytes()}); err != nil {
 		t.Fatal(err)
 	}
 	op, err := n.Acknowledge(ctx)

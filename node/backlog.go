@@ -44,14 +44,6 @@ type peerTips struct {
 // newBacklog returns an empty backlog.
 func newBacklog() *backlog { return &backlog{peers: map[peer.ID]peerTips{}} }
 
-// backlog returns n's backlog, or nil once n has stopped.
-func (n *Node) backlog() *backlog {
-	if n.ctx.Err() != nil {
-		return nil
-	}
-	return n.behind
-}
-
 // see notes the tips peer p showed at the start of a sync, when this node
 // had stored ops.
 func (b *backlog) see(p peer.ID, tips []protocol.SyncTip, stored int) {
@@ -152,7 +144,7 @@ func (n *Node) Backlog() int { return n.CatchUp().Backlog }
 // when the catch-up behind the backlog began. It never blocks on the
 // loop.
 func (n *Node) CatchUp() CatchUp {
-	b := n.backlog()
+	b := n.sync.backlog()
 	if b == nil {
 		return CatchUp{}
 	}

@@ -65,7 +65,7 @@ func TestCatchUpWithALaterMember(t *testing.T) {
 	// pulled its share. Let the kicked one end: it, or the explicit one
 	// after it, is the one sync that must bring everything.
 	waitUntil(t, ctx, "the sync the connection kicked to end", func() bool {
-		return d.syncAttempts.Load() > 0 && !d.turns.busy(b.ID())
+		return d.sync.attempts.Load() > 0 && !d.sync.turns.busy(b.ID())
 	})
 	if err := d.SyncWith(ctx, b.ID()); err != nil {
 		t.Fatal(err)

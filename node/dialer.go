@@ -37,14 +37,14 @@ func (n *Node) redial() {
 func (n *Node) redialSoon() {
 	n.noteDialStart()
 	n.redials.reset()
-	n.syncRetry.reset()
+	n.sync.retry.reset()
 }
 
 // redialDue dials the targets whose backoff has run out.
 func (n *Node) redialDue(targets *sharingPeers, now time.Time) {
 	for _, p := range n.dialTargets(targets) {
 		if n.host.Network().Connectedness(p) == network.Connected {
-			if !n.syncRetry.failing(p) {
+			if !n.sync.retry.failing(p) {
 				n.redials.succeeded(p)
 			}
 			continue
@@ -145,7 +145,7 @@ func (n *Node) syncRandomPeer() {
 		}
 	}
 	if len(peers) > 0 {
-		n.kick(peers[rand.IntN(len(peers))])
+		n.sync.kick(peers[rand.IntN(len(peers))])
 	}
 }
 

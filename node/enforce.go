@@ -139,14 +139,14 @@ func (n *Node) notifiee() network.Notifiee {
 		switch s := n.gater.standing(p); {
 		case s == Sharing:
 			n.cm.Protect(p, memberTag)
-			n.kick(p)
+			n.sync.kick(p)
 			if k, ok := n.gater.keyOf(p); ok && n.notices.untold(k) {
 				// Back in the sharing set (a lifted suspension): a
 				// cut-off node syncs with nobody until it is told.
 				n.goLoop(func() { n.tellLifted(p, k) })
 			}
 		case s.admitted():
-			n.kick(p)
+			n.sync.kick(p)
 		case n.gater.telling(p):
 			n.goLoop(func() { n.answerKnock(p) })
 		default:
@@ -163,54 +163,6 @@ func (n *Node) notifiee() network.Notifiee {
 			})
 		}
 	}}
-}
-
-// kick starts a sync with p, or, if one is running, has it run once more.
-func (n *Node) kick(p peer.ID) {
-	n.withPeer(n.turns, p, "sync", n.SyncWith)
-}
-
-// fetchDelay is how long fetch waits before it asks: pubsub validates
-// concurrently, so in a burst many ops reach the loop just before their
-// preds, which arrive by gossip a few milliseconds later.
-const fetchDelay = 50 * time.Millisecond
-
-// fetch asks p for the preds this node's parked ops still miss after
-// fetchDelay, and for their preds in turn: the quick way to complete an op
-// that came by gossip before its preds, which p, having forwarded it,
-// holds. A full sync compares every author's tips first. If the fetch
-// fails, fetch falls back to a sync.
-func (n *Node) fetch(p peer.ID) { n.fetchAs(p, "fetch") }
-
-// pushedFetch names the fetch of the preds of ops p pushed to this node:
-// the one a cut-off node still makes, so that the decisions a member
-// pushes it (a lift, the twins of its fork) do not wait for votes it
-// never saw.
-const pushedFetch = "fetch for a push"
-
-// fetchAs is fetch, named what for withPeer.
-func (n *Node) fetchAs(p peer.ID, what string) {
-	n.withPeer(n.fetches, p, what, func(ctx context.Context, p peer.ID) error {
-		ctx = withForwarder(ctx, p) // p's ops count against p's pending quota
-		select {
-		case <-time.After(fetchDelay):
-		case <-ctx.Done():
-			return ctx.Err()
-		}
-		if want, err := n.wanted(ctx, p); err != nil || len(want) == 0 {
-			return err
-		}
-		c, err := n.openSync(ctx, p)
-		if err != nil {
-			return err
-		}
-		defer c.close()
-		if err := n.pullWanted(ctx, c, p, nil); err != nil {
-			n.kick(p)
-			return err
-		}
-		return nil
-	})
 }
 
 // unservedPenalty is what each op a forwarder cannot complete costs it
@@ -231,94 +183,4 @@ func (n *Node) unserved(ctx context.Context, p peer.ID, denied map[protocol.Hash
 		return
 	}
 	_ = n.do(ctx, func(l *loop) { l.dropUnserved(p, denied, time.Now()) })
-}
-
-// withPeer runs f with p on its own goroutine, one at a time per peer as
-// turns keeps them, and once more if asked again meanwhile. Each run is
-// bounded in time and never dials: it uses the connection that made it
-// worth asking (a sync that dialled would connect, and every connection
-// kicks a sync). A run that fails backs off (n.syncRetry) before p is asked
-// again; an error is logged, a panic too, never fatal. An applicant serves
-// no log, so only sharing and bootstrap peers are asked, and a cut-off node
-// syncs with nobody: it only fetches the preds of what a member pushed it
-// (pushedFetch: the decisions about it, whose votes may cite ops it never
-// saw).
-func (n *Node) withPeer(turns *syncTurns, p peer.ID, what string, f func(context.Context, peer.ID) error) {
-	if !n.mayAsk(p, what) {
-		n.askLater(turns, p, what, f)
-		return
-	}
-	n.mu.Lock()
-	if n.ctx.Err() != nil || !turns.start(p) {
-		n.mu.Unlock()
-		return
-	}
-	n.wg.Add(1)
-	n.mu.Unlock()
-	once := func() {
-		defer func() {
-			if r := recover(); r != nil {
-				n.syncRetry.failed(p, time.Now())
-				n.log.Error(what+" panic", "peer", n.peerName(p), "panic", fmt.Sprint(r))
-			}
-		}()
-		ctx, cancel := context.WithTimeout(n.ctx, 4*n.cfg.StreamTimeout)
-		defer cancel()
-		ctx = network.WithNoDial(ctx, "kring: "+what+" over an open connection")
-		n.syncAttempts.Add(1)
-		if err := f(ctx, p); err != nil {
-			wait := n.syncRetry.failed(p, time.Now())
-			n.log.Debug(what, "peer", n.peerName(p), "err", err, "retry_after", wait)
-			return
-		}
-		n.syncRetry.succeeded(p)
-	}
-	go func() {
-		defer n.wg.Done()
-		for again := true; again; again = turns.finish(p) {
-			if n.mayAsk(p, what) {
-				once()
-			}
-		}
-	}()
-}
-
-// askLater runs withPeer again once p's backoff has run out, if p was
-// refused only for its backoff: a sync kicked while p backs off (the
-// member that just took this node's admission, a fetch of missing preds)
-// happens late, not never. One such retry waits per peer at a time.
-func (n *Node) askLater(turns *syncTurns, p peer.ID, what string, f func(context.Context, peer.ID) error) {
-	if s := n.gater.standing(p); (s != Sharing && s != Bootstrap) || (n.cutOff.Load() && what != pushedFetch) {
-		return
-	}
-	wait, first := n.syncRetry.deferAsk(p, time.Now())
-	if !first {
-		return
-	}
-	n.mu.Lock()
-	defer n.mu.Unlock()
-	if n.ctx.Err() != nil {
-		return
-	}
-	n.wg.Add(1)
-	go func() {
-		defer n.wg.Done()
-		t := time.NewTimer(wait)
-		defer t.Stop()
-		select {
-		case <-t.C:
-			n.withPeer(turns, p, what, f)
-		case <-n.ctx.Done():
-		}
-	}()
-}
-
-// mayAsk reports whether a sync or fetch (what) with p may start now: p
-// is a sharing or bootstrap peer, this node is not cut off (a fetch may
-// start while it is), and p's backoff has run out.
-func (n *Node) mayAsk(p peer.ID, what string) bool {
-	if s := n.gater.standing(p); s != Sharing && s != Bootstrap {
-		return false
-	}
-	return !(n.cutOff.Load() && what != pushedFetch) && n.syncRetry.due(p, time.Now())
 }

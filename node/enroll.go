@@ -81,7 +81,7 @@ func (n *Node) sharingPeers() []peer.ID {
 // had signed before), and logs at INFO why the node could not enact its
 // admission when p shows enough endorsements.
 func (n *Node) enrollWith(ctx context.Context, p peer.ID, app *protocol.Application) (*protocol.Op, *Enrolment, error) {
-	c, err := n.openSync(ctx, p)
+	c, err := n.sync.open(ctx, p)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -195,7 +195,7 @@ func (n *Node) pushOwn(ctx context.Context, c *syncConn, p peer.ID, op *protocol
 		if q == p {
 			continue
 		}
-		c2, err := n.openSync(ctx, q)
+		c2, err := n.sync.open(ctx, q)
 		if err != nil {
 			continue
 		}
@@ -228,7 +228,7 @@ func (n *Node) enrolled(op *protocol.Op, via peer.ID) {
 	// The members refused this node's syncs until now; they serve it as
 	// soon as they hold the enactment, so forget the backoffs and sync.
 	n.redialSoon()
-	n.kick(via)
+	n.sync.kick(via)
 }
 
 // permanentRefusal reports whether a push refusal names a Reject: the op

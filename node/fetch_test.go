@@ -23,9 +23,9 @@ func TestGossipOpBeforeItsPredIsFetched(t *testing.T) {
 		t.Fatal(err)
 	}
 	waitUntil(t, ctx, "A to see B on the topic and B's sync with A to end", func() bool {
-		b.turns.mu.Lock()
-		syncing := b.turns.running[a.ID()]
-		b.turns.mu.Unlock()
+		b.sync.turns.mu.Lock()
+		syncing := b.sync.turns.running[a.ID()]
+		b.sync.turns.mu.Unlock()
 		for _, p := range a.topic.ListPeers() {
 			if p == b.ID() {
 				return !syncing

@@ -96,19 +96,17 @@ func newTestLoop(t *testing.T, c *trusttest.Circle, name, dir string, adjust fun
 		t.Fatalf("store.Open: %v", err)
 	}
 	n := &Node{
-		cfg:      testConfig(c, name),
-		log:      slog.New(slog.DiscardHandler),
-		key:      protocol.KeyOf(trusttest.KeyFor(name)),
-		genesis:  c.Genesis,
-		group:    c.Genesis.Hash(),
-		store:    st,
-		changed:  make(chan struct{}),
-		synced:   map[peer.ID]bool{},
-		ownShown: map[peer.ID]uint64{},
-		turns:    newSyncTurns(),
-		fetches:  newSyncTurns(),
+		cfg:     testConfig(c, name),
+		log:     slog.New(slog.DiscardHandler),
+		key:     protocol.KeyOf(trusttest.KeyFor(name)),
+		genesis: c.Genesis,
+		group:   c.Genesis.Hash(),
+		store:   st,
+		changed: make(chan struct{}),
 	}
 	n.ctx, n.cancel = context.WithCancel(context.Background())
+	n.sync = newSyncer(n.log, &n.cfg, n.key, n.group)
+	n.sync.attach(n)
 	t.Cleanup(func() {
 		n.cancel()
 		_ = st.Close() // a test may have closed it already

@@ -7,6 +7,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	pubsub "github.com/libp2p/go-libp2p-pubsub"
 	"github.com/libp2p/go-libp2p/core/peer"
 
 	"github.com/kring-circle/kring/node/store"
@@ -39,12 +40,16 @@ type loop struct {
 	saveAt   time.Duration          // how long a parked op waits before it is written (pendingSaveAfter)
 	ownDone  bool                   // own was applied or dropped: clear it
 	after    []func(error)          // continuations, run after the commit
+
+	enacting map[protocol.Hash]bool // motions this node is enacting automatically (autoEnact)
+	relay    pubsub.RelayCancelFunc // set once this node relays the topic (joinGossip)
 }
 
 // newLoop loads the store: it applies the genesis to an empty store, then
 // rebuilds the engine, the own chain, the pending buffer and the blocks.
 func newLoop(n *Node) (*loop, error) {
-	l := &loop{n: n, pending: newPendingSet(n.cfg.pendingLimits()), saved: map[protocol.Hash]bool{}, saveAt: pendingSaveAfter}
+	l := &loop{n: n, pending: newPendingSet(n.cfg.pendingLimits()), saved: map[protocol.Hash]bool{}, saveAt: pendingSaveAfter,
+		enacting: map[protocol.Hash]bool{}}
 	size, err := n.store.Len()
 	if err != nil {
 		return nil, fmt.Errorf("node: %w", err)
@@ -338,9 +343,9 @@ func (l *loop) commit() {
 		a.notice = denials(l.batch)
 		l.n.enforce(a)
 		if l.n.topic != nil {
-			l.n.joinGossip(st)
+			l.joinGossip(st)
 		}
-		l.n.autoEnact(st)
+		l.autoEnact(st)
 		if prev != nil {
 			if err := l.n.noteStanding(prev, st); err != nil {
 				l.n.fail(err)

@@ -122,7 +122,8 @@ const enactTimeout = time.Minute
 // does so; concurrent enactments of one motion are harmless (the log
 // keeps both, the State counts the motion once). It runs after a State
 // change and publishes from its own goroutine, never from the loop.
-func (n *Node) autoEnact(st *trust.State) {
+func (l *loop) autoEnact(st *trust.State) {
+	n := l.n
 	if !n.cfg.AutoEnact || !st.InSharingSet(n.key) {
 		return
 	}
@@ -131,23 +132,18 @@ func (n *Node) autoEnact(st *trust.State) {
 			continue
 		}
 		h := t.Motion.Hash()
-		n.mu.Lock()
-		busy := n.enacting[h]
-		if !busy {
-			n.enacting[h] = true
-		}
-		n.mu.Unlock()
-		if busy {
+		if l.enacting[h] {
 			continue
 		}
+		l.enacting[h] = true
 		enact := &protocol.Enact{Motion: t.Motion, Votes: citeVotes(t.Votes)}
 		n.wg.Add(1)
 		go func() {
 			defer n.wg.Done()
 			defer func() {
-				n.mu.Lock()
-				delete(n.enacting, h)
-				n.mu.Unlock()
+				// The loop forgets the motion; once the node stops, nothing
+				// enacts any more.
+				_ = n.doNow(n.ctx, func(l *loop) { delete(l.enacting, h) })
 			}()
 			ctx, cancel := context.WithTimeout(n.ctx, enactTimeout)
 			defer cancel()

@@ -80,9 +80,10 @@ func TestVoteWithoutAutoEnact(t *testing.T) {
 	}
 	// autoEnact runs in the commit that applied B's vote, before submit
 	// returns: with AutoEnact off it must not have started an enactment.
-	n.mu.Lock()
-	started := len(n.enacting)
-	n.mu.Unlock()
+	var started int
+	if err := n.doNow(ctx, func(l *loop) { started = len(l.enacting) }); err != nil {
+		t.Fatal(err)
+	}
 	if started != 0 || tally.Enacted {
 		t.Fatal("a node without AutoEnact enacted a motion")
 	}

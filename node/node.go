@@ -75,30 +75,20 @@ type Node struct {
 	// disk is what the node last saw of the data dir's free space.
 	disk diskWatch
 
+	// mu guards only what every goroutine shares: the Changed channel
+	// and why the node stopped.
 	mu      sync.Mutex
-	changed chan struct{}    // closed and replaced on every change
-	synced  map[peer.ID]bool // members a sync completed with since start
-	// ownShown is how far each peer's last tips showed this node's own
-	// chain (noteOwnTip).
-	ownShown map[peer.ID]uint64
+	changed chan struct{} // closed and replaced on every change
+	err     error         // why the node stopped, if it did
 
-	turns   *syncTurns // syncs in flight, one per peer
-	fetches *syncTurns // fetches of missing preds in flight, one per peer
-	// lastSync is when a sync with each peer last completed (LastSyncs).
-	lastSync map[protocol.Key]time.Time
-	// enacting holds the motions this node is enacting automatically.
-	enacting map[protocol.Hash]bool
-	// pulls gives one sync at a time each author's missing range.
-	pulls *pulls
-	// behind counts the ops peers showed that this node lacks (Backlog).
-	behind *backlog
-	// redials is the redial backoff of each member; syncRetry that of
-	// syncs and fetches with each peer; knocks that of a cut-off node's
-	// knocks (standing.go).
-	redials, syncRetry, knocks *retrySchedule
-	// syncAttempts counts the syncs and fetches this node started;
-	// dialAttempts its redials of members; knockAttempts its knocks.
-	syncAttempts, dialAttempts, knockAttempts atomic.Uint64
+	// sync runs the sync protocol and keeps its bookkeeping (sync.go).
+	sync *syncer
+	// redials is the redial backoff of each member; knocks that of a
+	// cut-off node's knocks (standing.go).
+	redials, knocks *retrySchedule
+	// dialAttempts counts this node's redials of members; knockAttempts
+	// its knocks.
+	dialAttempts, knockAttempts atomic.Uint64
 	// knocksAnswered counts the removed members told of the decisions
 	// about them; refusedWhileConnecting the connections the on-connect
 	// check closed.
@@ -109,8 +99,6 @@ type Node struct {
 	// enrolment is the progress of this organisation's application, as
 	// Enroll last learnt it; nil before Enroll ran.
 	enrolment atomic.Pointer[Enrolment]
-	relay     pubsub.RelayCancelFunc // set once this node is in the sharing set
-	err       error                  // why the node stopped, if it did
 	// addrBook is what saveAddrs last wrote to the store's address book.
 	addrBook addrBook
 	// records holds the signed peer record each member handed over
@@ -148,29 +136,21 @@ func New(ctx context.Context, cfg Config) (*Node, error) {
 		log = slog.New(slog.DiscardHandler)
 	}
 	n := &Node{
-		cfg:       cfg,
-		key:       protocol.KeyOf(cfg.Key),
-		genesis:   genesis,
-		group:     genesis.Hash(),
-		work:      make(chan func(*loop), 256),
-		loopDone:  make(chan struct{}),
-		changed:   make(chan struct{}),
-		synced:    map[peer.ID]bool{},
-		ownShown:  map[peer.ID]uint64{},
-		lastSync:  map[protocol.Key]time.Time{},
-		enacting:  map[protocol.Hash]bool{},
-		redials:   newRetrySchedule(retryPolicy{min: cfg.RedialMin, max: cfg.RedialMax}),
-		syncRetry: newRetrySchedule(retryPolicy{min: cfg.RedialMin, max: cfg.RedialMax}),
-		knocks:    newRetrySchedule(retryPolicy{min: cfg.RedialMin, max: cfg.NoticeInterval}),
-		behind:    newBacklog(),
-		pulls:     newPulls(),
-		turns:     newSyncTurns(),
-		fetches:   newSyncTurns(),
-		notices:   newNoticeBook(),
-		pace:      newPacer(cfg.PaceAdvisories, cfg.PaceMembership),
-		ownPace:   newOwnPacer(cfg.PaceAdvisories, cfg.PaceMembership),
+		cfg:      cfg,
+		key:      protocol.KeyOf(cfg.Key),
+		genesis:  genesis,
+		group:    genesis.Hash(),
+		work:     make(chan func(*loop), 256),
+		loopDone: make(chan struct{}),
+		changed:  make(chan struct{}),
+		redials:  newRetrySchedule(retryPolicy{min: cfg.RedialMin, max: cfg.RedialMax}),
+		knocks:   newRetrySchedule(retryPolicy{min: cfg.RedialMin, max: cfg.NoticeInterval}),
+		notices:  newNoticeBook(),
+		pace:     newPacer(cfg.PaceAdvisories, cfg.PaceMembership),
+		ownPace:  newOwnPacer(cfg.PaceAdvisories, cfg.PaceMembership),
 	}
 	n.log = log.With("node", n.key.Short())
+	n.sync = newSyncer(n.log, &n.cfg, n.key, n.group)
 	n.topicID = TopicName(n.group)
 	for _, a := range cfg.Peers {
 		ai, _ := peer.AddrInfoFromString(a) // checked by Validate
@@ -215,6 +195,7 @@ func (n *Node) start() error {
 	if n.host, n.cm, err = newHost(&n.cfg, n.gater); err != nil {
 		return err
 	}
+	n.sync.attach(n)
 	n.subs = &memberSubscriptions{g: n.gater, topic: n.topicID}
 	n.ps, err = newGossip(n.ctx, n.host, &n.cfg, n.gater, n.subs, &n.penalties, func(m map[peer.ID]float64) { n.scores.Store(&m) })
 	if err != nil {
@@ -228,11 +209,11 @@ func (n *Node) start() error {
 	if n.topic, err = n.ps.Join(n.topicID); err != nil {
 		return fmt.Errorf("node: joining %s: %w", n.topicID, err)
 	}
-	n.joinGossip(n.State())
+	l.joinGossip(n.State()) // before the loop starts: then only the loop joins
 	if err := n.keepRecords(); err != nil {
 		return err
 	}
-	n.host.SetStreamHandler(protocol.SyncProtocol, n.serveSync)
+	n.host.SetStreamHandler(protocol.SyncProtocol, n.sync.serve)
 	n.host.Network().Notify(n.notifiee())
 	n.wg.Add(1)
 	l.learnAddrs() // before the loop starts: it reads the engine

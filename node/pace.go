@@ -249,7 +249,7 @@ func (n *Node) twinBudget(author protocol.Key, count int) int {
 // chargeBatch drops from a paced range's batch the author's ops above to,
 // and those past the *left the range may still take (a range holds every
 // twin of a seq), and charges the others to their authors' pace.
-func (n *Node) chargeBatch(author protocol.Key, to uint64, left *uint64, ops []*protocol.Op) []*protocol.Op {
+func (s *syncer) chargeBatch(author protocol.Key, to uint64, left *uint64, ops []*protocol.Op) []*protocol.Op {
 	out := ops[:0]
 	for _, op := range ops {
 		if op.Author != author {
@@ -259,7 +259,7 @@ func (n *Node) chargeBatch(author protocol.Key, to uint64, left *uint64, ops []*
 			out = append(out, op)
 		}
 	}
-	n.chargePace(out)
+	s.node.chargePace(out)
 	return out
 }
 

@@ -83,7 +83,7 @@ func authorTip(t *testing.T, n *Node, author protocol.Key) uint64 {
 func onTopic(t *testing.T, ctx context.Context, a, b *Node) {
 	t.Helper()
 	waitUntil(t, ctx, "the two nodes to meet on the topic", func() bool {
-		if b.turns.busy(a.ID()) || a.turns.busy(b.ID()) {
+		if b.sync.turns.busy(a.ID()) || a.sync.turns.busy(b.ID()) {
 			return false
 		}
 		for _, p := range a.topic.ListPeers() {

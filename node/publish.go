@@ -154,21 +154,16 @@ func (l *loop) preds() []protocol.Hash {
 // sharing set. Ops arrive through the validator, so the node relays the
 // topic (it announces it and forwards, as a subscriber would) without a
 // local subscription that pubsub would hand every message to again.
-func (n *Node) joinGossip(st *trust.State) {
-	if !st.InSharingSet(n.key) {
+func (l *loop) joinGossip(st *trust.State) {
+	if !st.InSharingSet(l.n.key) || l.relay != nil || l.n.ctx.Err() != nil {
 		return
 	}
-	n.mu.Lock()
-	defer n.mu.Unlock()
-	if n.relay != nil || n.ctx.Err() != nil {
-		return
-	}
-	relay, err := n.topic.Relay()
+	relay, err := l.n.topic.Relay()
 	if err != nil {
-		n.log.Warn("joining the ops topic's mesh", "err", err)
+		l.n.log.Warn("joining the ops topic's mesh", "err", err)
 		return
 	}
-	n.relay = relay
+	l.relay = relay
 }
 
 // pushToMembers hands an own op too large for gossip (MaxGossipOp) to
@@ -177,21 +172,16 @@ func (n *Node) joinGossip(st *trust.State) {
 // sync: its tips show it.
 func (n *Node) pushToMembers(op *protocol.Op) {
 	for _, p := range n.sharingPeers() {
-		n.mu.Lock()
-		if n.ctx.Err() != nil {
-			n.mu.Unlock()
-			return
-		}
-		n.wg.Add(1)
-		n.mu.Unlock()
-		go func() {
-			defer n.wg.Done()
+		started := n.spawn(func() {
 			ctx, cancel := context.WithTimeout(n.ctx, n.cfg.StreamTimeout)
 			defer cancel()
 			ctx = network.WithNoDial(ctx, "kring: push over an open connection")
 			if _, err := n.Push(ctx, p, op); err != nil {
 				n.log.Debug("pushing a large own op", "op", op, "peer", n.peerName(p), "err", err)
 			}
-		}()
+		})
+		if !started {
+			return
+		}
 	}
 }

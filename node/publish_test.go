@@ -203,10 +203,7 @@ func TestPublishWaitsForSync(t *testing.T) {
 	// Syncs with members count; with one of the two other members the
 	// node still waits, with both it publishes.
 	for i, name := range []string{"A", "C"} {
-		n.mu.Lock()
-		n.synced[peerOf(t, c, name)] = true
-		n.mu.Unlock()
-		n.afterChange()
+		n.sync.syncedMember(peerOf(t, c, name))
 		err := n.ready()
 		if i == 0 && !errors.Is(err, ErrNotSynced) {
 			t.Fatalf("ready after one sync = %v, want ErrNotSynced", err)
@@ -216,9 +213,9 @@ func TestPublishWaitsForSync(t *testing.T) {
 		}
 	}
 	// A sync with a non-member does not count.
-	n.mu.Lock()
-	n.synced = map[peer.ID]bool{peerOf(t, c, "A"): true, peerOf(t, c, "S"): true}
-	n.mu.Unlock()
+	n.sync.mu.Lock()
+	n.sync.synced = map[peer.ID]bool{peerOf(t, c, "A"): true, peerOf(t, c, "S"): true}
+	n.sync.mu.Unlock()
 	if err := n.ready(); !errors.Is(err, ErrNotSynced) {
 		t.Fatalf("ready with a stranger among the syncs = %v, want ErrNotSynced", err)
 	}

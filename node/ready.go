@@ -100,13 +100,11 @@ func (n *Node) ready() error {
 	st := n.State()
 	if st.InSharingSet(n.key) {
 		have := 0
-		n.mu.Lock()
-		for p := range n.synced {
+		for p := range n.sync.syncedWith() {
 			if k, ok := PeerKey(p); ok && k != n.key && st.InSharingSet(k) {
 				have++
 			}
 		}
-		n.mu.Unlock()
 		if have >= min(n.cfg.SyncBeforePublish, len(st.SharingSet())-1) {
 			return n.ownBehind(n.ownSeq.Load())
 		}
@@ -132,12 +130,7 @@ func (n *Node) Readiness() Readiness {
 		}
 	}
 	r.Members = len(others)
-	n.mu.Lock()
-	synced := make(map[peer.ID]bool, len(n.synced))
-	for p := range n.synced {
-		synced[p] = true
-	}
-	n.mu.Unlock()
+	synced := n.sync.syncedWith()
 	connected := 0
 	for p, k := range others {
 		switch {
@@ -194,46 +187,12 @@ func (n *Node) dialWaitLeft() time.Duration {
 // starts, or has just been admitted, and dials the circle.
 func (n *Node) noteDialStart() { n.dialFrom.Store(time.Now().UnixNano()) }
 
-// noteOwnTip records how far peer p's tips show this organisation's own
-// chain (0: not at all). A node restored from an old copy of its data dir
-// learns so that it lacks its newest ops.
-func (n *Node) noteOwnTip(p peer.ID, tips []protocol.SyncTip) {
-	var seq uint64
-	for _, t := range tips {
-		if t.Author == n.key {
-			seq = t.Seq
-		}
-	}
-	n.mu.Lock()
-	if seq == 0 {
-		delete(n.ownShown, p)
-	} else {
-		n.ownShown[p] = seq
-	}
-	n.mu.Unlock()
-	// An applicant's own Admit enactment comes back by sync before it is a
-	// member here: that is no sign of a lost chain.
-	if seq > n.ownSeq.Load() && n.State().InSharingSet(n.key) {
-		n.log.Warn("a member holds more of this organisation's chain than this node: fetching it before signing anything "+
-			"(was the data dir restored from a backup or copied?)",
-			"peer", n.peerName(p), "member_seq", seq, "own_seq", n.ownSeq.Load(), "reason", "own-chain-behind")
-		n.afterChange()
-	}
-}
-
 // ownBehind returns an error wrapping ErrOwnChainBehind if a member of the
 // sharing set has shown this node more of its own chain than seq, the last
 // seq it holds. Tips are unsigned claims: a member this node blocks
 // locally, or that the circle suspended, is not believed.
 func (n *Node) ownBehind(seq uint64) error {
-	shown := map[peer.ID]uint64{}
-	n.mu.Lock()
-	for p, s := range n.ownShown {
-		if s > seq {
-			shown[p] = s
-		}
-	}
-	n.mu.Unlock()
+	shown := n.sync.ownShownAbove(seq)
 	var (
 		by   protocol.Key
 		most uint64
@@ -263,11 +222,8 @@ func (n *Node) ownBehind(seq uint64) error {
 // again.
 func (n *Node) syncForReady() {
 	for _, p := range n.host.Network().Peers() {
-		n.mu.Lock()
-		done := n.synced[p] && n.ownShown[p] <= n.ownSeq.Load()
-		n.mu.Unlock()
-		if !done && n.gater.standing(p) == Sharing {
-			n.kick(p)
+		if !n.sync.doneWith(p, n.ownSeq.Load()) && n.gater.standing(p) == Sharing {
+			n.sync.kick(p)
 		}
 	}
 }

@@ -104,7 +104,7 @@ func TestOwnChainBehindBlocksSigning(t *testing.T) {
 	w := &warnings{}
 	b := startNode(t, c, "B", func(cfg *Config) { cfg.SyncInterval, cfg.Logger = time.Hour, slog.New(w) })
 	// A's tips show B's chain up to seq 3; B holds none of it.
-	b.noteOwnTip(peerOf(t, c, "A"), []protocol.SyncTip{{Author: c.Actor("B").Key, Seq: 3, Hashes: []protocol.Hash{mine[2].Hash()}}})
+	b.sync.noteOwnTip(peerOf(t, c, "A"), []protocol.SyncTip{{Author: c.Actor("B").Key, Seq: 3, Hashes: []protocol.Hash{mine[2].Hash()}}})
 	if got := w.all(); len(got) != 1 || !strings.Contains(got[0], "restored from a backup") {
 		t.Errorf("B warned %q, want one warning that asks whether its data dir was restored from a backup", got)
 	}

@@ -104,16 +104,16 @@ func TestSuspendedNodeWarnsOnceAndStopsSyncing(t *testing.T) {
 		t.Error("A's gate let a removed member through with nothing new to tell it")
 	}
 
-	syncs, dials := e.syncAttempts.Load(), e.dialAttempts.Load()
+	syncs, dials := e.sync.attempts.Load(), e.dialAttempts.Load()
 	var targets sharingPeers
 	for i := range 100 {
-		e.kick(a.ID())
-		e.kick(b.ID())
-		e.fetch(a.ID())
+		e.sync.kick(a.ID())
+		e.sync.kick(b.ID())
+		e.sync.fetch(a.ID())
 		e.syncRandomPeer()
 		e.redialDue(&targets, time.Now().Add(time.Duration(i)*time.Hour))
 	}
-	if got := e.syncAttempts.Load() - syncs; got != 0 {
+	if got := e.sync.attempts.Load() - syncs; got != 0 {
 		t.Errorf("a cut-off node made %d sync attempts after 500 requests, want 0", got)
 	}
 	if got := e.dialAttempts.Load() - dials; got != 0 {
@@ -141,20 +141,20 @@ func TestFailedSyncBacksOff(t *testing.T) {
 	}
 	// A refuses at its gate after the handshake: E's dial succeeds, and
 	// the sync over the dying connection fails.
-	for !e.syncRetry.failing(a.ID()) {
+	for !e.sync.retry.failing(a.ID()) {
 		_ = e.Connect(ctx, a.AddrInfo())
 		if ctx.Err() != nil {
 			t.Fatal("E never tried a sync with A")
 		}
 		time.Sleep(5 * time.Millisecond)
 	}
-	before := e.syncAttempts.Load()
+	before := e.sync.attempts.Load()
 	for range 50 {
 		_ = e.Connect(ctx, a.AddrInfo())
-		e.kick(a.ID())
-		e.fetch(a.ID())
+		e.sync.kick(a.ID())
+		e.sync.fetch(a.ID())
 	}
-	if got := e.syncAttempts.Load() - before; got != 0 {
+	if got := e.sync.attempts.Load() - before; got != 0 {
 		t.Errorf("%d more sync attempts with a refusing member inside its backoff, want 0", got)
 	}
 	if e.cutOff.Load() {
@@ -251,7 +251,7 @@ func TestSuspendedThenRevokedNodeIsTold(t *testing.T) {
 	waitUntil(t, ctx, "E connected to A and B", func() bool { return connectedTo(e, a.ID()) && connectedTo(e, b.ID()) })
 	suspendE(t, ctx, c, a, b)
 	waitUntil(t, ctx, "E cut off", e.cutOff.Load)
-	syncs := e.syncAttempts.Load()
+	syncs := e.sync.attempts.Load()
 
 	enact := revokeE(t, ctx, c, a, b)
 	waitUntil(t, ctx, "E told of its revocation", func() bool {
@@ -260,7 +260,7 @@ func TestSuspendedThenRevokedNodeIsTold(t *testing.T) {
 	if ok, _ := e.store.Has(enact.Hash()); !ok {
 		t.Error("E's store lacks the revocation it was told of")
 	}
-	if got := e.syncAttempts.Load() - syncs; got != 0 {
+	if got := e.sync.attempts.Load() - syncs; got != 0 {
 		t.Errorf("E made %d sync attempts while cut off, want 0: it must learn by the notice alone", got)
 	}
 	if a.knocksAnswered.Load()+b.knocksAnswered.Load() == 0 {
@@ -328,9 +328,9 @@ func TestLiftedSuspensionEndsTheCutOff(t *testing.T) {
 	if e.cutOff.Load() {
 		t.Error("E is still cut off after the lift")
 	}
-	before := e.syncAttempts.Load()
-	e.kick(a.ID())
-	waitUntil(t, ctx, "E syncs again", func() bool { return e.syncAttempts.Load() > before })
+	before := e.sync.attempts.Load()
+	e.sync.kick(a.ID())
+	waitUntil(t, ctx, "E syncs again", func() bool { return e.sync.attempts.Load() > before })
 }
 
 // A sync kicked while the peer backs off is not lost: it runs once when
@@ -345,20 +345,20 @@ func TestKickDuringBackoffRunsOnceAfterIt(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	connectAndSync(t, ctx, e, a)
-	e.syncRetry.failed(a.ID(), time.Now())
-	before := e.syncAttempts.Load()
+	e.sync.retry.failed(a.ID(), time.Now())
+	before := e.sync.attempts.Load()
 	for range 20 {
-		e.kick(a.ID())
+		e.sync.kick(a.ID())
 	}
-	if got := e.syncAttempts.Load() - before; got != 0 {
+	if got := e.sync.attempts.Load() - before; got != 0 {
 		t.Fatalf("%d syncs started inside the backoff, want 0", got)
 	}
-	waitUntil(t, ctx, "the kicks inside the backoff to lead to a sync after it", func() bool { return e.syncAttempts.Load() != before })
+	waitUntil(t, ctx, "the kicks inside the backoff to lead to a sync after it", func() bool { return e.sync.attempts.Load() != before })
 	time.Sleep(700 * time.Millisecond)
-	if got := e.syncAttempts.Load() - before; got != 1 {
+	if got := e.sync.attempts.Load() - before; got != 1 {
 		t.Errorf("%d syncs after 20 kicks inside one backoff, want 1", got)
 	}
-	if e.syncRetry.failing(a.ID()) {
+	if e.sync.retry.failing(a.ID()) {
 		t.Error("the sync after the backoff did not succeed")
 	}
 }
@@ -376,10 +376,10 @@ func TestEnrolmentEndsTheSyncBackoff(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	connectAndSync(t, ctx, e, a)
-	e.syncRetry.failed(a.ID(), time.Now())
-	before := e.syncAttempts.Load()
+	e.sync.retry.failed(a.ID(), time.Now())
+	before := e.sync.attempts.Load()
 	e.enrolled(c.Genesis, a.ID())
-	waitUntil(t, ctx, "E to sync with the member that took its admission", func() bool { return e.syncAttempts.Load() != before })
+	waitUntil(t, ctx, "E to sync with the member that took its admission", func() bool { return e.sync.attempts.Load() != before })
 }
 
 // busy reports whether a sync with p is running.
@@ -397,6 +397,6 @@ func connectAndSync(t *testing.T, ctx context.Context, e, a *Node) {
 		t.Fatal(err)
 	}
 	waitUntil(t, ctx, "E to connect to A and end the sync the connection kicked", func() bool {
-		return connectedTo(e, a.ID()) && !e.turns.busy(a.ID()) && e.syncAttempts.Load() > 0
+		return connectedTo(e, a.ID()) && !e.sync.turns.busy(a.ID()) && e.sync.attempts.Load() > 0
 	})
 }

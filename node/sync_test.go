@@ -93,7 +93,7 @@ func TestServeRangeBounds(t *testing.T) {
 	last := uint64(2 + advisories)
 	check := func(from uint64, wantFirst, wantN uint64, wantMore bool) {
 		t.Helper()
-		resp, err := n.serveRange(a, from)
+		resp, err := n.sync.serveRange(a, from)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -115,7 +115,7 @@ func TestServeRangeBounds(t *testing.T) {
 	check(protocol.MaxSyncOps+1, protocol.MaxSyncOps+1, last-protocol.MaxSyncOps, false)
 	check(last, last, 1, false)
 	check(last+1, 0, 0, false)
-	if resp, err := n.serveRange(c.Actor("D").Key, 1); err != nil || len(resp.Ops) != 0 || resp.More {
+	if resp, err := n.sync.serveRange(c.Actor("D").Key, 1); err != nil || len(resp.Ops) != 0 || resp.More {
 		t.Fatalf("serveRange of an author without ops: %+v, %v", resp, err)
 	}
 
@@ -124,7 +124,7 @@ func TestServeRangeBounds(t *testing.T) {
 	for _, op := range c.Ops {
 		want = append(want, op.Hash())
 	}
-	resp, err := n.serveGet(context.Background(), want, true)
+	resp, err := n.sync.serveGet(context.Background(), want, true)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -147,14 +147,14 @@ func TestServeGetMembershipOnlyForNonMembers(t *testing.T) {
 		want = append(want, op.Hash())
 	}
 	want = append(want, protocol.Hash{0xee}) // unknown: skipped
-	all, err := n.serveGet(context.Background(), want, true)
+	all, err := n.sync.serveGet(context.Background(), want, true)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(all.Ops) != len(c.Ops) || all.More {
 		t.Fatalf("serveGet for a member: %d ops, More %v; want %d", len(all.Ops), all.More, len(c.Ops))
 	}
-	some, err := n.serveGet(context.Background(), want, false)
+	some, err := n.sync.serveGet(context.Background(), want, false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -179,24 +179,24 @@ func TestServeGetMembershipOnlyForNonMembers(t *testing.T) {
 		t.Fatalf("X is %s, want endorsed", got)
 	}
 	get := &protocol.SyncRequest{Group: n.Group(), Kind: protocol.SyncGet, Want: want}
-	if resp := n.answer(ctx, x, get); resp.Refused != "" || len(resp.Ops) != len(some.Ops) {
+	if resp := n.sync.answer(ctx, x, get); resp.Refused != "" || len(resp.Ops) != len(some.Ops) {
 		t.Fatalf("SyncGet by X: refused %q, %d ops; want %d", resp.Refused, len(resp.Ops), len(some.Ops))
 	}
 	for _, kind := range []protocol.SyncKind{protocol.SyncTips, protocol.SyncRange, protocol.SyncAddrs} {
-		if resp := n.answer(ctx, x, &protocol.SyncRequest{Group: n.Group(), Kind: kind}); resp.Refused != "not-member" {
+		if resp := n.sync.answer(ctx, x, &protocol.SyncRequest{Group: n.Group(), Kind: kind}); resp.Refused != "not-member" {
 			t.Errorf("%s by X: refused %q, want not-member", kind, resp.Refused)
 		}
 	}
-	if resp := n.answer(ctx, s, get); resp.Refused != "not-member" || len(resp.Ops) != 0 {
+	if resp := n.sync.answer(ctx, s, get); resp.Refused != "not-member" || len(resp.Ops) != 0 {
 		t.Errorf("SyncGet by a stranger: refused %q, %d ops", resp.Refused, len(resp.Ops))
 	}
-	if resp := n.answer(ctx, b, &protocol.SyncRequest{Group: protocol.Hash{1}, Kind: protocol.SyncTips}); resp.Refused != "wrong-group" {
+	if resp := n.sync.answer(ctx, b, &protocol.SyncRequest{Group: protocol.Hash{1}, Kind: protocol.SyncTips}); resp.Refused != "wrong-group" {
 		t.Errorf("SyncTips for another circle: refused %q, want wrong-group", resp.Refused)
 	}
-	if resp := n.answer(ctx, b, get); resp.Refused != "" || len(resp.Ops) != len(c.Ops) {
+	if resp := n.sync.answer(ctx, b, get); resp.Refused != "" || len(resp.Ops) != len(c.Ops) {
 		t.Errorf("SyncGet by member B: refused %q, %d ops; want %d", resp.Refused, len(resp.Ops), len(c.Ops))
 	}
-	tips := n.answer(ctx, b, &protocol.SyncRequest{Group: n.Group(), Kind: protocol.SyncTips})
+	tips := n.sync.answer(ctx, b, &protocol.SyncRequest{Group: n.Group(), Kind: protocol.SyncTips})
 	if tips.Refused != "" || len(tips.Tips) != 3 || len(tips.Heads) != 1 || tips.Heads[0] != advs[len(advs)-1].Hash() {
 		t.Errorf("SyncTips by B: %+v; want tips of A, B and C and the last advisory as head", tips)
 	}
@@ -213,7 +213,7 @@ func TestServeRangeByteBound(t *testing.T) {
 	for _, op := range advs { // one commit each: see TestSubmitLargeBatch
 		submitAll(t, n, []*protocol.Op{op})
 	}
-	resp, err := n.serveRange(c.Actor("B").Key, 1)
+	resp, err := n.sync.serveRange(c.Actor("B").Key, 1)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -246,7 +246,7 @@ func TestSubmitLargeBatch(t *testing.T) {
 	for _, op := range advs {
 		raw = append(raw, op.Bytes())
 	}
-	_, ierr := n.ingestRaw(ctx, raw)
+	_, ierr := n.sync.ingestRaw(ctx, raw)
 	if err := n.Err(); err != nil {
 		t.Fatalf("the node stopped after one sync response of %d bytes: %v", 3*len(advs[0].Bytes()), err)
 	}
@@ -280,7 +280,7 @@ func TestServeRangeCutsAForkedSeq(t *testing.T) {
 	if hs, _ := n.store.BySeq(first.Author, first.Seq); len(hs) != len(forks) {
 		t.Fatalf("the node holds %d ops at the forked seq, want %d", len(hs), len(forks))
 	}
-	resp, err := n.serveRange(first.Author, 1)
+	resp, err := n.sync.serveRange(first.Author, 1)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -294,7 +294,7 @@ func TestServeRangeCutsAForkedSeq(t *testing.T) {
 	if err := protocol.WriteSync(io.Discard, resp); err != nil {
 		t.Fatalf("the answer does not fit a frame: %v", err)
 	}
-	tips, err := n.serveTips()
+	tips, err := n.sync.serveTips()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -31,12 +31,13 @@ type syncConn struct {
 	timeout time.Duration
 }
 
-func (n *Node) openSync(ctx context.Context, p peer.ID) (*syncConn, error) {
-	s, err := n.host.NewStream(ctx, p, protocol.SyncProtocol)
+// open opens a sync stream to peer p.
+func (s *syncer) open(ctx context.Context, p peer.ID) (*syncConn, error) {
+	st, err := s.host.NewStream(ctx, p, protocol.SyncProtocol)
 	if err != nil {
 		return nil, fmt.Errorf("node: sync stream to %s: %w", p, err)
 	}
-	return &syncConn{s: s, r: bufio.NewReader(s), group: n.group, timeout: n.cfg.StreamTimeout}, nil
+	return &syncConn{s: st, r: bufio.NewReader(st), group: s.group, timeout: s.cfg.StreamTimeout}, nil
 }
 
 // call sends one request and reads its response; a refusal is an error
@@ -92,16 +93,10 @@ func (c *syncConn) recvRaw(k protocol.SyncKind) (*protocol.SyncResponse, error) 
 
 func (c *syncConn) close() { c.s.Close() }
 
-// SyncWith pulls from peer p every op this node lacks: it compares
-// per-author tips, pulls the missing ranges in bounded batches, then
-// fetches unknown heads and missing preds by hash. Every op is verified and
-// judged as if it came by gossip, and stored in causal order. A completed
-// sync with a member counts towards the publishing condition. Until the
-// sync completes, the ops p's tips show that this node lacks count in
-// Backlog.
-func (n *Node) SyncWith(ctx context.Context, p peer.ID) error {
+// syncWith is Node.SyncWith.
+func (s *syncer) syncWith(ctx context.Context, p peer.ID) error {
 	ctx = withForwarder(ctx, p) // p's ops count against p's pending quota
-	c, err := n.openSync(ctx, p)
+	c, err := s.open(ctx, p)
 	if err != nil {
 		return err
 	}
@@ -110,23 +105,23 @@ func (n *Node) SyncWith(ctx context.Context, p peer.ID) error {
 	if err != nil {
 		return err
 	}
-	bl := n.backlog()
-	stored, err := n.store.Len()
+	bl := s.backlog()
+	stored, err := s.store.Len()
 	if err != nil {
 		return fmt.Errorf("node: %w", err)
 	}
 	bl.see(p, tips.Tips, stored)
-	n.noteOwnTip(p, tips.Tips)
+	s.noteOwnTip(p, tips.Tips)
 	// Authors another sync is pulling now wait until the others are done.
 	var busy []protocol.SyncTip
 	var want []protocol.Hash
 	for _, t := range tips.Tips {
-		release := n.pulls.try(t.Author)
+		release := s.pulls.try(t.Author)
 		if release == nil {
 			busy = append(busy, t)
 			continue
 		}
-		tipped, err := n.pullAuthor(ctx, c, p, t)
+		tipped, err := s.pullAuthor(ctx, c, p, t)
 		release()
 		if err != nil {
 			return err
@@ -134,11 +129,11 @@ func (n *Node) SyncWith(ctx context.Context, p peer.ID) error {
 		want = append(want, t.Hashes[:tipped]...)
 	}
 	for _, t := range busy {
-		release, err := n.pulls.wait(ctx, t.Author)
+		release, err := s.pulls.wait(ctx, t.Author)
 		if err != nil {
 			return err
 		}
-		tipped, err := n.pullAuthor(ctx, c, p, t)
+		tipped, err := s.pullAuthor(ctx, c, p, t)
 		release()
 		if err != nil {
 			return err
@@ -146,19 +141,16 @@ func (n *Node) SyncWith(ctx context.Context, p peer.ID) error {
 		want = append(want, t.Hashes[:tipped]...)
 	}
 	want = append(want, untipped(tips.Heads, tips.Tips)...)
-	if err := n.pullWanted(ctx, c, p, want); err != nil {
+	if err := s.pullWanted(ctx, c, p, want); err != nil {
 		return err
 	}
-	stored, _ = n.store.Len()
+	stored, _ = s.store.Len()
 	bl.done(p, stored)
-	n.syncDone(p)
-	n.learnPeerAddrs(c)
-	if n.gater.standing(p) == Sharing {
-		n.saveAddrs(p)
-		n.mu.Lock()
-		n.synced[p] = true
-		n.mu.Unlock()
-		n.afterChange()
+	s.syncDone(p)
+	s.learnPeerAddrs(c)
+	if s.gate.standing(p) == Sharing {
+		s.node.saveAddrs(p)
+		s.syncedMember(p)
 	}
 	return nil
 }
@@ -171,16 +163,16 @@ func (n *Node) SyncWith(ctx context.Context, p peer.ID) error {
 // (twins after a fork) the sync may fetch: none if the author's pace held
 // part of the range back, no more than the pace holds if it is paced
 // (syncPace), every one otherwise.
-func (n *Node) pullAuthor(ctx context.Context, c *syncConn, p peer.ID, t protocol.SyncTip) (int, error) {
-	mine, err := n.store.Tips()
+func (s *syncer) pullAuthor(ctx context.Context, c *syncConn, p peer.ID, t protocol.SyncTip) (int, error) {
+	mine, err := s.store.Tips()
 	if err != nil {
 		return 0, fmt.Errorf("node: %w", err)
 	}
 	have := mine[t.Author]
-	to, paced := n.syncPace(t.Author, have.Seq, t.Seq)
+	to, paced := s.node.syncPace(t.Author, have.Seq, t.Seq)
 	if to > have.Seq {
-		if err := n.pullRange(ctx, c, t.Author, have.Seq+1, to, paced); err != nil {
-			n.log.Debug("sync range", "peer", n.peerName(p), "author", n.keyName(t.Author), "err", err)
+		if err := s.pullRange(ctx, c, t.Author, have.Seq+1, to, paced); err != nil {
+			s.log.Debug("sync range", "peer", s.node.PeerName(p), "author", s.node.KeyName(t.Author), "err", err)
 			if ctx.Err() != nil || errors.Is(err, network.ErrReset) {
 				return 0, err
 			}
@@ -190,7 +182,7 @@ func (n *Node) pullAuthor(ctx context.Context, c *syncConn, p peer.ID, t protoco
 	case to < t.Seq:
 		return 0, nil
 	case paced || (have.Seq == t.Seq && len(t.Hashes) > 1):
-		return n.twinBudget(t.Author, len(t.Hashes)), nil
+		return s.node.twinBudget(t.Author, len(t.Hashes)), nil
 	}
 	return len(t.Hashes), nil
 }
@@ -223,7 +215,7 @@ func untipped(heads []protocol.Hash, tips []protocol.SyncTip) []protocol.Hash {
 //
 // If paced is set, the author's ops above to are left for a later sync
 // and every op taken is charged to its author's pace.
-func (n *Node) pullRange(ctx context.Context, c *syncConn, author protocol.Key, from, to uint64, paced bool) (err error) {
+func (s *syncer) pullRange(ctx context.Context, c *syncConn, author protocol.Key, from, to uint64, paced bool) (err error) {
 	rangeFrom := func(seq uint64) *protocol.SyncRequest {
 		return &protocol.SyncRequest{Kind: protocol.SyncRange, Author: author, From: seq}
 	}
@@ -259,12 +251,12 @@ func (n *Node) pullRange(ctx context.Context, c *syncConn, author protocol.Key, 
 		if err != nil {
 			return err
 		}
-		ops, err := n.openBatch(resp.Ops)
+		ops, err := s.openBatch(resp.Ops)
 		if err != nil {
 			return err
 		}
 		if paced {
-			ops = n.chargeBatch(author, to, &left, ops)
+			ops = s.chargeBatch(author, to, &left, ops)
 		}
 		next := from
 		for _, op := range ops {
@@ -283,7 +275,7 @@ func (n *Node) pullRange(ctx context.Context, c *syncConn, author protocol.Key, 
 			return err
 		}
 		committing = make(chan error, 1)
-		go func() { committing <- n.submitBatch(ctx, ops) }()
+		go func() { committing <- s.submitBatch(ctx, ops) }()
 		if !more {
 			return nil
 		}
@@ -296,19 +288,19 @@ func (n *Node) pullRange(ctx context.Context, c *syncConn, author protocol.Key, 
 // other node returned it (it is stored or waits for its own preds, which
 // the next round asks for), or it does not have it. Only hashes left out
 // for size are asked again.
-func (n *Node) pullWanted(ctx context.Context, c *syncConn, p peer.ID, want []protocol.Hash) error {
+func (s *syncer) pullWanted(ctx context.Context, c *syncConn, p peer.ID, want []protocol.Hash) error {
 	asked := map[protocol.Hash]bool{}
 	for range maxGetRounds {
-		if err := n.pullChains(ctx, c, p); err != nil {
+		if err := s.pullChains(ctx, c, p); err != nil {
 			return err
 		}
-		want = n.unknown(want, asked)
+		want = s.unknown(want, asked)
 		if len(want) == 0 {
-			pend, err := n.wanted(ctx, p)
+			pend, err := s.node.wanted(ctx, p)
 			if err != nil {
 				return err
 			}
-			if want = n.unknown(pend, asked); len(want) == 0 {
+			if want = s.unknown(pend, asked); len(want) == 0 {
 				return nil
 			}
 		}
@@ -317,12 +309,12 @@ func (n *Node) pullWanted(ctx context.Context, c *syncConn, p peer.ID, want []pr
 		if err != nil {
 			return err
 		}
-		ops, err := n.openBatch(resp.Ops)
+		ops, err := s.openBatch(resp.Ops)
 		if err != nil {
 			return err
 		}
-		n.chargePace(ops) // before they are stored: a fetch is paid for
-		if err := n.submitBatch(ctx, ops); err != nil {
+		s.node.chargePace(ops) // before they are stored: a fetch is paid for
+		if err := s.submitBatch(ctx, ops); err != nil {
 			return err
 		}
 		got := map[protocol.Hash]bool{}
@@ -344,7 +336,7 @@ func (n *Node) pullWanted(ctx context.Context, c *syncConn, p peer.ID, want []pr
 		// What p forwarded and cannot serve costs it now, round by round:
 		// under a flood of orphans the rounds would run on for as long as
 		// new ones come.
-		n.unserved(ctx, p, denied)
+		s.node.unserved(ctx, p, denied)
 		if len(ops) == 0 && len(want) <= len(ask) {
 			return nil // p has none of what this node misses of it
 		}
@@ -360,15 +352,15 @@ func (n *Node) pullWanted(ctx context.Context, c *syncConn, p peer.ID, want []pr
 // member would otherwise take seconds to take an honest advisory citing
 // that member's latest op. The range is cut at the gap and charged to the
 // author's pace (pullRange, paced), never refused: others cite it.
-func (n *Node) pullChains(ctx context.Context, c *syncConn, p peer.ID) error {
-	var gaps map[protocol.Key]uint64
-	if err := n.do(ctx, func(l *loop) { gaps = l.pending.chainGaps(p, l.eng.Has) }); err != nil {
+func (s *syncer) pullChains(ctx context.Context, c *syncConn, p peer.ID) error {
+	gaps, err := s.node.parkedGaps(ctx, p)
+	if err != nil {
 		return err
 	}
 	if len(gaps) == 0 {
 		return nil
 	}
-	mine, err := n.store.Tips()
+	mine, err := s.store.Tips()
 	if err != nil {
 		return fmt.Errorf("node: %w", err)
 	}
@@ -377,17 +369,17 @@ func (n *Node) pullChains(ctx context.Context, c *syncConn, p peer.ID) error {
 		if to <= have {
 			continue
 		}
-		release := n.pulls.try(author)
+		release := s.pulls.try(author)
 		if release == nil {
 			continue // another sync is pulling this author
 		}
-		err := n.pullRange(ctx, c, author, have+1, to, true)
+		err := s.pullRange(ctx, c, author, have+1, to, true)
 		release()
 		if err != nil {
 			if ctx.Err() != nil || errors.Is(err, network.ErrReset) {
 				return err
 			}
-			n.log.Debug("chain gap", "author", n.keyName(author), "err", err)
+			s.log.Debug("chain gap", "author", s.node.KeyName(author), "err", err)
 		}
 	}
 	return nil
@@ -395,55 +387,47 @@ func (n *Node) pullChains(ctx context.Context, c *syncConn, p peer.ID) error {
 
 // unknown returns the hashes, sorted and unique, that this node does not
 // store and has not asked for yet.
-func (n *Node) unknown(hs []protocol.Hash, asked map[protocol.Hash]bool) []protocol.Hash {
+func (s *syncer) unknown(hs []protocol.Hash, asked map[protocol.Hash]bool) []protocol.Hash {
 	out := hs[:0:0]
 	for _, h := range protocol.SortPreds(slices.Clone(hs)) {
 		if asked[h] {
 			continue
 		}
-		if ok, err := n.store.Has(h); err == nil && !ok {
+		if ok, err := s.store.Has(h); err == nil && !ok {
 			out = append(out, h)
 		}
 	}
 	return out
 }
 
-// wanted asks the loop which preds its pending ops still miss, of those
-// worth asking p about (askable).
-func (n *Node) wanted(ctx context.Context, p peer.ID) ([]protocol.Hash, error) {
-	var out []protocol.Hash
-	err := n.do(ctx, func(l *loop) { out = l.wantedOf(p) })
-	return out, err
-}
-
 // ingestRaw verifies encoded ops from a sync response and submits them in
 // causal order. A forged or malformed op aborts the sync with that peer.
-func (n *Node) ingestRaw(ctx context.Context, raw [][]byte) ([]*protocol.Op, error) {
-	ops, err := n.openBatch(raw)
+func (s *syncer) ingestRaw(ctx context.Context, raw [][]byte) ([]*protocol.Op, error) {
+	ops, err := s.openBatch(raw)
 	if err != nil {
 		return nil, err
 	}
-	return ops, n.submitBatch(ctx, ops)
+	return ops, s.submitBatch(ctx, ops)
 }
 
 // openBatch verifies the encoded ops of a sync response and puts them in
 // causal order; a forged or malformed op fails the batch, and is counted.
-func (n *Node) openBatch(raw [][]byte) ([]*protocol.Op, error) {
-	ops, err := n.opener.openAll(raw)
+func (s *syncer) openBatch(raw [][]byte) ([]*protocol.Op, error) {
+	ops, err := s.opener.openAll(raw)
 	if errors.Is(err, errOpenerStopped) {
 		return nil, err
 	}
 	if err != nil {
-		n.verdicts.add(reject(openReason(err)))
+		s.verdicts.add(reject(openReason(err)))
 		return nil, fmt.Errorf("node: sync sent a bad op: %w", err)
 	}
 	return causalOrder(ops), nil
 }
 
 // submitBatch hands a verified batch to the loop and waits until the
-// accepted ops are durable.
-func (n *Node) submitBatch(ctx context.Context, ops []*protocol.Op) error {
-	_, err := n.submit(ctx, ops)
+// accepted ops are durable, counting their verdicts.
+func (s *syncer) submitBatch(ctx context.Context, ops []*protocol.Op) error {
+	_, err := s.node.submitParking(ctx, ops, forwarderOf(ctx), true)
 	return err
 }
 
@@ -479,24 +463,21 @@ func causalOrder(ops []*protocol.Op) []*protocol.Op {
 // learnPeerAddrs asks the other node where members listen, so that this
 // node can reach members it never met. It takes only what each member
 // signed itself (takeAddrs), and saves none of it.
-func (n *Node) learnPeerAddrs(c *syncConn) {
+func (s *syncer) learnPeerAddrs(c *syncConn) {
 	resp, err := c.call(&protocol.SyncRequest{Kind: protocol.SyncAddrs})
 	if err != nil {
 		return
 	}
-	n.takeAddrs(resp.Addrs)
+	s.node.takeAddrs(resp.Addrs)
 }
 
 func sortTips(ts []protocol.SyncTip) {
 	slices.SortFunc(ts, func(a, b protocol.SyncTip) int { return strings.Compare(string(a.Author[:]), string(b.Author[:])) })
 }
 
-// Push hands ops to peer p, which judges them as if gossip brought them and
-// gossips those it accepts. It returns how many p accepted; when it
-// accepted fewer than all, the error wraps ErrRefused and names the first
-// reason.
-func (n *Node) Push(ctx context.Context, p peer.ID, ops ...*protocol.Op) (int, error) {
-	c, err := n.openSync(ctx, p)
+// push is Node.Push.
+func (s *syncer) push(ctx context.Context, p peer.ID, ops ...*protocol.Op) (int, error) {
+	c, err := s.open(ctx, p)
 	if err != nil {
 		return 0, err
 	}

@@ -28,62 +28,62 @@ const maxApplicantFrame = protocol.MaxOpSize + 64<<10
 // gets nothing more. Members get everything; an endorsed applicant gets
 // its own application's progress, and once it has the endorsements the
 // charter requires, membership ops, and may push its own Admit enactment.
-func (n *Node) serveSync(s network.Stream) {
-	defer s.Close()
-	p := s.Conn().RemotePeer()
+func (s *syncer) serve(st network.Stream) {
+	defer st.Close()
+	p := st.Conn().RemotePeer()
 	defer func() {
 		if r := recover(); r != nil {
-			n.log.Error("sync handler panic", "peer", n.peerName(p), "panic", fmt.Sprint(r))
-			s.Reset()
+			s.log.Error("sync handler panic", "peer", s.node.PeerName(p), "panic", fmt.Sprint(r))
+			st.Reset()
 		}
 	}()
-	r := bufio.NewReader(s)
+	r := bufio.NewReader(st)
 	for range maxRequestsPerStream {
 		limit := protocol.MaxSyncFrame
-		switch n.gater.standing(p) {
+		switch s.gate.standing(p) {
 		case Sharing:
 		case Endorsed:
 			limit = maxApplicantFrame
 		default:
-			s.Reset() // refused since the stream opened: read nothing more
+			st.Reset() // refused since the stream opened: read nothing more
 			return
 		}
-		if err := s.SetDeadline(time.Now().Add(n.cfg.StreamTimeout)); err != nil {
-			s.Reset()
+		if err := st.SetDeadline(time.Now().Add(s.cfg.StreamTimeout)); err != nil {
+			st.Reset()
 			return
 		}
 		var req protocol.SyncRequest
 		if err := protocol.ReadSync(r, &req, limit); err != nil {
 			if !errors.Is(err, io.EOF) {
-				n.log.Debug("sync request", "peer", n.peerName(p), "err", err)
-				s.Reset()
+				s.log.Debug("sync request", "peer", s.node.PeerName(p), "err", err)
+				st.Reset()
 			}
 			return
 		}
-		ctx, cancel := context.WithTimeout(n.ctx, n.cfg.StreamTimeout)
-		resp := n.answer(ctx, p, &req)
+		ctx, cancel := context.WithTimeout(s.ctx, s.cfg.StreamTimeout)
+		resp := s.answer(ctx, p, &req)
 		cancel()
-		if err := protocol.WriteSync(s, resp); err != nil {
-			s.Reset()
+		if err := protocol.WriteSync(st, resp); err != nil {
+			st.Reset()
 			return
 		}
 	}
 }
 
 // answer serves one request.
-func (n *Node) answer(ctx context.Context, p peer.ID, req *protocol.SyncRequest) *protocol.SyncResponse {
+func (s *syncer) answer(ctx context.Context, p peer.ID, req *protocol.SyncRequest) *protocol.SyncResponse {
 	refuse := func(reason string) *protocol.SyncResponse { return &protocol.SyncResponse{Refused: reason} }
-	if req.Group != n.group {
+	if req.Group != s.group {
 		return refuse("wrong-group")
 	}
 	if len(req.Want) > protocol.MaxSyncOps || len(req.Ops) > protocol.MaxSyncOps {
 		return refuse("too-many")
 	}
-	s := n.gater.standing(p)
+	std := s.gate.standing(p)
 	switch {
-	case s == Sharing:
-	case s == Endorsed && req.Kind == protocol.SyncAdmission:
-	case s == Endorsed && (req.Kind == protocol.SyncGet || req.Kind == protocol.SyncPush) && n.endorsedEnough(p):
+	case std == Sharing:
+	case std == Endorsed && req.Kind == protocol.SyncAdmission:
+	case std == Endorsed && (req.Kind == protocol.SyncGet || req.Kind == protocol.SyncPush) && s.endorsedEnough(p):
 	default:
 		return refuse("not-member")
 	}
@@ -91,36 +91,36 @@ func (n *Node) answer(ctx context.Context, p peer.ID, req *protocol.SyncRequest)
 	var err error
 	switch req.Kind {
 	case protocol.SyncTips:
-		resp, err = n.serveTips()
+		resp, err = s.serveTips()
 	case protocol.SyncRange:
-		resp, err = n.serveRange(req.Author, req.From)
+		resp, err = s.serveRange(req.Author, req.From)
 	case protocol.SyncGet:
-		resp, err = n.serveGet(ctx, req.Want, s == Sharing)
+		resp, err = s.serveGet(ctx, req.Want, std == Sharing)
 	case protocol.SyncPush:
-		resp = n.servePush(ctx, p, s, req.Ops)
+		resp = s.servePush(ctx, p, std, req.Ops)
 	case protocol.SyncAdmission:
-		if k, ok := n.gater.keyOf(p); s != Sharing && (!ok || req.Application == nil || req.Application.Member.Key != k) {
+		if k, ok := s.gate.keyOf(p); std != Sharing && (!ok || req.Application == nil || req.Application.Member.Key != k) {
 			return refuse("not-own-application")
 		}
-		resp, err = n.serveAdmission(ctx, req.Application)
+		resp, err = s.serveAdmission(ctx, req.Application)
 	case protocol.SyncAddrs:
-		resp = n.serveAddrs()
+		resp = s.serveAddrs()
 	default:
 		return refuse("unknown-kind")
 	}
 	if err != nil {
-		n.log.Warn("sync answer", "peer", n.peerName(p), "kind", req.Kind, "err", err)
+		s.log.Warn("sync answer", "peer", s.node.PeerName(p), "kind", req.Kind, "err", err)
 		return refuse("internal")
 	}
 	return resp
 }
 
-func (n *Node) serveTips() (*protocol.SyncResponse, error) {
-	tips, err := n.store.Tips()
+func (s *syncer) serveTips() (*protocol.SyncResponse, error) {
+	tips, err := s.store.Tips()
 	if err != nil {
 		return nil, err
 	}
-	heads, err := n.store.Heads()
+	heads, err := s.store.Heads()
 	if err != nil {
 		return nil, err
 	}
@@ -143,8 +143,8 @@ func (n *Node) serveTips() (*protocol.SyncResponse, error) {
 // travel together; a seq that alone exceeds the bounds (many forks of
 // large ops) is cut inside, and the client fetches the rest as heads or
 // missing preds.
-func (n *Node) serveRange(author protocol.Key, from uint64) (*protocol.SyncResponse, error) {
-	ops, more, err := n.store.Chain(author, from, store.ChainLimits{Ops: protocol.MaxSyncOps, Bytes: protocol.MaxSyncBytes})
+func (s *syncer) serveRange(author protocol.Key, from uint64) (*protocol.SyncResponse, error) {
+	ops, more, err := s.store.Chain(author, from, store.ChainLimits{Ops: protocol.MaxSyncOps, Bytes: protocol.MaxSyncBytes})
 	if err != nil {
 		return nil, err
 	}
@@ -157,18 +157,18 @@ func (n *Node) serveRange(author protocol.Key, from uint64) (*protocol.SyncRespo
 // the op before its preds asks for them at once. So at the first wanted
 // op not in the store, serveGet lets the loop finish its commit and looks
 // again.
-func (n *Node) serveGet(ctx context.Context, want []protocol.Hash, all bool) (*protocol.SyncResponse, error) {
+func (s *syncer) serveGet(ctx context.Context, want []protocol.Hash, all bool) (*protocol.SyncResponse, error) {
 	resp := &protocol.SyncResponse{}
 	size := 0
 	waited := false
 	for _, h := range want {
-		op, err := n.store.Get(h)
+		op, err := s.store.Get(h)
 		if errors.Is(err, trust.ErrNotFound) && !waited {
 			waited = true
-			if err := n.do(ctx, func(*loop) {}); err != nil {
+			if err := s.node.settle(ctx); err != nil {
 				return nil, err
 			}
-			op, err = n.store.Get(h)
+			op, err = s.store.Get(h)
 		}
 		if errors.Is(err, trust.ErrNotFound) {
 			continue
@@ -191,38 +191,38 @@ func (n *Node) serveGet(ctx context.Context, want []protocol.Hash, all bool) (*p
 
 // servePush judges ops a peer hands over and gossips those accepted. An
 // endorsed applicant may push only its own Admit enactment.
-func (n *Node) servePush(ctx context.Context, p peer.ID, s Standing, raw [][]byte) *protocol.SyncResponse {
+func (s *syncer) servePush(ctx context.Context, p peer.ID, std Standing, raw [][]byte) *protocol.SyncResponse {
 	var ops []*protocol.Op
 	for _, b := range raw {
-		op, err := n.opener.open(b)
+		op, err := s.opener.open(b)
 		if errors.Is(err, errOpenerStopped) {
 			return &protocol.SyncResponse{Refused: "internal"}
 		}
 		if err != nil {
-			n.verdicts.add(reject(openReason(err)))
+			s.verdicts.add(reject(openReason(err)))
 			return &protocol.SyncResponse{Refused: openReason(err)}
 		}
-		if s != Sharing && !ownAdmit(op, p) {
+		if std != Sharing && !ownAdmit(op, p) {
 			return &protocol.SyncResponse{Refused: "not-member"}
 		}
-		if n.deferredForDisk(op) {
+		if s.node.deferredForDisk(op) {
 			return &protocol.SyncResponse{Refused: "disk-low"}
 		}
-		if n.paced(p, op) {
+		if s.node.paced(p, op) {
 			return &protocol.SyncResponse{Refused: "paced"}
 		}
 		ops = append(ops, op)
 	}
 	// Only members may make this node keep ops waiting for preds; an
 	// applicant's enactment must cite what this node holds.
-	vs, err := n.submitParking(ctx, ops, p, s == Sharing)
+	vs, err := s.node.submitParking(ctx, ops, p, std == Sharing)
 	if err != nil {
 		return &protocol.SyncResponse{Refused: "internal"}
 	}
 	resp := &protocol.SyncResponse{}
 	for _, v := range vs {
 		if v.Reason == "missing-preds" {
-			n.fetchAs(p, pushedFetch) // e.g. a decision pushed to a cut-off node, whose votes cite ops it never saw
+			s.fetchAs(p, pushedFetch) // e.g. a decision pushed to a cut-off node, whose votes cite ops it never saw
 			break
 		}
 	}
@@ -232,8 +232,8 @@ func (n *Node) servePush(ctx context.Context, p peer.ID, s Standing, raw [][]byt
 			if len(ops[i].Bytes()) > MaxGossipOp {
 				continue // the author's node pushes it to each member; sync does the rest
 			}
-			if err := n.topic.Publish(ctx, ops[i].Bytes()); err != nil {
-				n.log.Debug("gossiping a pushed op", "op", ops[i], "err", err)
+			if err := s.node.gossip(ctx, ops[i].Bytes()); err != nil {
+				s.log.Debug("gossiping a pushed op", "op", ops[i], "err", err)
 			}
 		} else if resp.Refused == "" {
 			resp.Refused = v.Reason
@@ -259,28 +259,20 @@ func ownAdmit(op *protocol.Op, p peer.ID) bool {
 // and the charter in force. Short of that it answers
 // too-few-endorsements, with the endorsements so far, their ops included
 // (an applicant short of endorsements may fetch nothing).
-func (n *Node) serveAdmission(ctx context.Context, app *protocol.Application) (*protocol.SyncResponse, error) {
+func (s *syncer) serveAdmission(ctx context.Context, app *protocol.Application) (*protocol.SyncResponse, error) {
 	if app == nil {
 		return &protocol.SyncResponse{Refused: "no-application"}, nil
 	}
-	m := protocol.Motion{Kind: protocol.MotionAdmit, Application: app}
-	resp := &protocol.SyncResponse{}
-	short := false
-	err := n.do(ctx, func(l *loop) {
-		st := l.eng.State()
-		t, ok := st.Tally(m.Hash())
-		resp.Votes = t.Votes // one per endorser
-		if !ok || len(t.Voters) < st.Thresholds().Admit {
-			resp.Refused = "too-few-endorsements"
-			short = true
-			return
-		}
-		resp.Heads = l.eng.Heads()
-		resp.Epoch = l.eng.Epoch()
-	})
-	if err != nil || !short {
-		return resp, err
+	t, err := s.node.admissionOf(ctx, protocol.Motion{Kind: protocol.MotionAdmit, Application: app})
+	if err != nil {
+		return &protocol.SyncResponse{}, err
 	}
+	resp := &protocol.SyncResponse{Votes: t.votes} // one per endorser
+	if t.enough {
+		resp.Heads, resp.Epoch = t.heads, t.epoch
+		return resp, nil
+	}
+	resp.Refused = "too-few-endorsements"
 	// Short of endorsements, the applicant may fetch nothing: the votes
 	// themselves come with the answer, so that it can check who
 	// endorsed it.
@@ -288,7 +280,7 @@ func (n *Node) serveAdmission(ctx context.Context, app *protocol.Application) (*
 	// fewer endorsements, never a frame too large.
 	size := 0
 	for i, h := range resp.Votes {
-		op, err := n.store.Get(h)
+		op, err := s.store.Get(h)
 		if err != nil {
 			return nil, err
 		}
@@ -304,18 +296,18 @@ func (n *Node) serveAdmission(ctx context.Context, app *protocol.Application) (*
 // endorsedEnough reports whether peer p is an applicant whose application
 // has the endorsements the charter requires: only then may it push (its
 // Admit enactment).
-func (n *Node) endorsedEnough(p peer.ID) bool {
-	k, ok := n.gater.keyOf(p)
-	return ok && n.State().Key(k).Missing() == 0
+func (s *syncer) endorsedEnough(p peer.ID) bool {
+	k, ok := s.gate.keyOf(p)
+	return ok && s.node.State().Key(k).Missing() == 0
 }
 
 // serveAddrs lists where members listen: for each member of the sharing
 // set whose signed peer record this node holds (its own included), the
 // record as the member signed it, with its addresses beside it. It vouches
 // for no address itself.
-func (n *Node) serveAddrs() *protocol.SyncResponse {
+func (s *syncer) serveAddrs() *protocol.SyncResponse {
 	resp := &protocol.SyncResponse{}
-	for _, k := range n.State().SharingSet() {
+	for _, k := range s.node.State().SharingSet() {
 		if len(resp.Addrs) == protocol.MaxSyncAddrs {
 			break
 		}
@@ -323,7 +315,7 @@ func (n *Node) serveAddrs() *protocol.SyncResponse {
 		if err != nil {
 			continue
 		}
-		env := n.signedRecord(p)
+		env := s.node.signedRecord(p)
 		if env == nil {
 			continue
 		}

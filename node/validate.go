@@ -54,7 +54,7 @@ func (n *Node) validate(ctx context.Context, from peer.ID, m *pubsub.Message) (r
 		return pubsub.ValidationIgnore
 	}
 	if v.Reason == "missing-preds" {
-		n.fetch(from)
+		n.sync.fetch(from)
 	}
 	if v.Result == pubsub.ValidationReject {
 		n.log.Info("op rejected", "op", op, "forwarder", n.peerName(from), "reason", v.Reason)
