@@ -23,22 +23,60 @@
 //
 // # Order of effects
 //
-// One goroutine, the loop, owns the trust engine, the pending buffer, the
-// local blocks and the node's own author chain; everything else sends it
-// work. The loop applies the ops of a burst, commits them durably (in
-// store writes of at most 512 KiB), puts any State change in force (gate, pubsub blacklist,
-// closed connections), and only then acknowledges them: to Publish, to the
-// gossip validator (which then forwards), to a sync push. An op is never
-// acknowledged, forwarded or shown before it is durable.
+// The loop applies the ops of a burst, commits them durably (in store
+// writes of at most 512 KiB), puts any State change in force (gate, pubsub
+// blacklist, closed connections), and only then acknowledges them: to
+// Publish, to a sync push, to a sync that waits for its batch. The node's
+// own op, and the seq it reserved for it, are durable before the op is
+// sent. An op received from another member is the exception: the gossip
+// validator accepts it, and pubsub forwards it, once the loop has applied
+// it, before its commit, so that a path of h hops does not pay h disk
+// commits one after the other. Its author stored it before sending it,
+// and if this node's commit fails the node stops and, restarted, syncs
+// the op again. The State moves only at a commit, once the store holds
+// the ops behind it (docs/node.md, "Durability").
+//
+// # Who owns what
+//
+//   - The loop (loop.go) owns the log's mutable state: the trust engine,
+//     the pending buffer and its mirror in the store, the local blocks,
+//     the own author chain and the outstanding own op, the motions being
+//     enacted automatically, and the topic relay. Only the loop writes the
+//     log and that state to the store (the address book alone is written
+//     by the redial, saveAddrs). Everything else sends the loop work
+//     (Node.do, Node.doNow) and reads what it publishes.
+//   - The snapshots are what the loop publishes at each commit, immutable
+//     once published: the State (Node.state; viewMu, held by the commit
+//     while the store and the State move, serves Consistent), the
+//     admission snapshot that the gate holds, and a few counters others
+//     read atomically (ownSeq, lastSigned, cutOff).
+//   - The gate (gater.go) decides who gets through from the admission
+//     snapshot alone; libp2p calls it on its own goroutines.
+//   - The syncer (sync.go, syncclient.go, syncserver.go, syncask.go) owns
+//     the sync protocol: client, server, the turns and fetches in flight,
+//     the per-author pulls, the backlog, the retry backoff, and which
+//     members a sync completed with and when. It reaches the loop and the
+//     rest of the node only through the syncNode interface, and its lock
+//     guards its own bookkeeping only.
+//   - Helpers keep their own small state behind their own locks and
+//     decide nothing about the log: the pacer, the penalties, the disk
+//     watch, the redial and knock schedules, the address book cache, and
+//     the notice book (an index of the enactments about each member's
+//     standing, which the loop fills and the gate and the notice senders
+//     read).
+//   - Node.mu guards only the Changed channel and why the node stopped
+//     (Err); Done closes when the loop has stopped.
 //
 // # Concurrency
 //
 // All exported methods are safe for concurrent use. State, Standing,
 // Verdicts, PeerScore and Enrolment read immutable snapshots and never
-// block (Enroll swaps in the Enrolment snapshot it learnt);
-// Publish, Block, Unblock, Live and Enroll wait for the loop and honour
-// their context. After Close, or after the node stopped on a store failure
-// (see Err), they return ErrClosed.
+// block (Enroll swaps in the Enrolment snapshot it learnt); the store
+// reads (Op, Has, StoredOps, Tips, ...) go to the store directly and may
+// run a moment ahead of State; Publish, Block, Unblock, Live and Enroll
+// wait for the loop and honour their context. After Close, or after the
+// node stopped on a store failure (see Err and Done), they return
+// ErrClosed.
 //
 // docs/node.md describes the gate, the verdicts, the enforcement order and
 // the sync protocol in prose; docs/protocol.md specifies the sync frames.
