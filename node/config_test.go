@@ -5,6 +5,7 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/kring-circle/kring/node/store"
 	"github.com/kring-circle/kring/protocol"
@@ -73,6 +74,28 @@ func TestConfigValidateRefuses(t *testing.T) {
 				t.Fatalf("Validate = %v, want an error wrapping ErrConfig", err)
 			}
 		})
+	}
+}
+
+// TestConfigValidateNamesEveryBadField: a config with several fields
+// that must be positive and are not names them all, in the same order on
+// every call (it named a random one of them before).
+func TestConfigValidateNamesEveryBadField(t *testing.T) {
+	c := newCircle(t, "A", "B", "C")
+	cfg := DefaultLocalConfig()
+	cfg.Key = trusttest.KeyFor("A")
+	cfg.Genesis = c.Genesis.Bytes()
+	cfg.DataDir = t.TempDir()
+	cfg.Heartbeat, cfg.ValidateQueue, cfg.CommitBatch = 0, -1, 0
+	const want = "node: bad config: ValidateQueue, Heartbeat, CommitBatch must be positive"
+	for range 50 {
+		if err := cfg.Validate(); !errors.Is(err, ErrConfig) || err.Error() != want {
+			t.Fatalf("Validate = %v, want %q", err, want)
+		}
+	}
+	cfg.Heartbeat, cfg.CommitBatch = time.Second, 1
+	if err := cfg.Validate(); err == nil || err.Error() != "node: bad config: ValidateQueue must be positive" {
+		t.Fatalf("Validate with one bad field = %v", err)
 	}
 }
 

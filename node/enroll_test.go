@@ -12,6 +12,7 @@ import (
 	"github.com/libp2p/go-libp2p/core/network"
 
 	"github.com/kring-circle/kring/protocol"
+	"github.com/kring-circle/kring/trust"
 )
 
 // TestEnactmentKeepsItsSeq signs a newcomer's Admit enactment, which the
@@ -108,6 +109,29 @@ func TestInvalidEnactmentFreesItsSeq(t *testing.T) {
 	l.commit()
 	if has, _ := n.store.Has(good.Hash()); !has || l.outstanding() != nil {
 		t.Fatalf("the valid enactment is stored %v, outstanding %v; want stored and settled", has, l.outstanding())
+	}
+}
+
+// TestRefusedEnactmentKeepsTheTrustError: an enactment the node's own
+// log refuses at once (it holds the votes; the epoch is wrong) is an
+// error that names the reason and wraps the trust error, for errors.Is.
+func TestRefusedEnactmentKeepsTheTrustError(t *testing.T) {
+	c := newCircle(t, "A", "B", "C")
+	m := protocol.Motion{Kind: protocol.MotionAdmit, Application: c.Application("X")}
+	var hashes []protocol.Hash
+	l, _ := newTestLoop(t, c, "X", t.TempDir(), nil)
+	for _, v := range []string{"A", "B", "C"} {
+		op := must(t)(c.Endorse(v, "X", "vetted"))
+		l.ingest(op, true)
+		hashes = append(hashes, op.Hash())
+	}
+	l.commit()
+	op, err := l.signEnact(m, &protocol.SyncResponse{Votes: hashes, Heads: hashes, Epoch: protocol.Hash{9}})
+	if !errors.Is(err, trust.ErrWrongEpoch) || !strings.Contains(err.Error(), "the enactment would be refused: wrong-epoch: ") {
+		t.Fatalf("signing over a wrong epoch: %v, %v; want an error wrapping trust.ErrWrongEpoch", op, err)
+	}
+	if l.outstanding() != nil {
+		t.Fatal("the refused enactment is outstanding")
 	}
 }
 

@@ -434,7 +434,7 @@ func (n *Node) openBatch(raw [][]byte) ([]*protocol.Op, error) {
 		return nil, err
 	}
 	if err != nil {
-		n.verdicts.add(reject(openReason(err)))
+		n.verdicts.add(openVerdict(err))
 		return nil, fmt.Errorf("node: sync sent a bad op: %w", err)
 	}
 	return causalOrder(ops), nil

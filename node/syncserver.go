@@ -72,12 +72,12 @@ func (n *Node) serveSync(s network.Stream) {
 
 // answer serves one request.
 func (n *Node) answer(ctx context.Context, p peer.ID, req *protocol.SyncRequest) *protocol.SyncResponse {
-	refuse := func(reason string) *protocol.SyncResponse { return &protocol.SyncResponse{Refused: reason} }
+	refuse := func(reason Reason) *protocol.SyncResponse { return &protocol.SyncResponse{Refused: reason.String()} }
 	if req.Group != n.group {
-		return refuse("wrong-group")
+		return refuse(ReasonWrongGroup)
 	}
 	if len(req.Want) > protocol.MaxSyncOps || len(req.Ops) > protocol.MaxSyncOps {
-		return refuse("too-many")
+		return refuse(ReasonTooMany)
 	}
 	s := n.gater.standing(p)
 	switch {
@@ -85,7 +85,7 @@ func (n *Node) answer(ctx context.Context, p peer.ID, req *protocol.SyncRequest)
 	case s == Endorsed && req.Kind == protocol.SyncAdmission:
 	case s == Endorsed && (req.Kind == protocol.SyncGet || req.Kind == protocol.SyncPush) && n.endorsedEnough(p):
 	default:
-		return refuse("not-member")
+		return refuse(ReasonNotMember)
 	}
 	var resp *protocol.SyncResponse
 	var err error
@@ -100,17 +100,17 @@ func (n *Node) answer(ctx context.Context, p peer.ID, req *protocol.SyncRequest)
 		resp = n.servePush(ctx, p, s, req.Ops)
 	case protocol.SyncAdmission:
 		if k, ok := n.gater.keyOf(p); s != Sharing && (!ok || req.Application == nil || req.Application.Member.Key != k) {
-			return refuse("not-own-application")
+			return refuse(ReasonNotOwnApplication)
 		}
 		resp, err = n.serveAdmission(ctx, req.Application)
 	case protocol.SyncAddrs:
 		resp = n.serveAddrs()
 	default:
-		return refuse("unknown-kind")
+		return refuse(ReasonUnknownKind)
 	}
 	if err != nil {
 		n.log.Warn("sync answer", "peer", n.peerName(p), "kind", req.Kind, "err", err)
-		return refuse("internal")
+		return refuse(ReasonInternal)
 	}
 	return resp
 }
@@ -196,20 +196,20 @@ func (n *Node) servePush(ctx context.Context, p peer.ID, s Standing, raw [][]byt
 	for _, b := range raw {
 		op, err := n.opener.open(b)
 		if errors.Is(err, errOpenerStopped) {
-			return &protocol.SyncResponse{Refused: "internal"}
+			return &protocol.SyncResponse{Refused: ReasonInternal.String()}
 		}
 		if err != nil {
-			n.verdicts.add(reject(openReason(err)))
-			return &protocol.SyncResponse{Refused: openReason(err)}
+			n.verdicts.add(openVerdict(err))
+			return &protocol.SyncResponse{Refused: openReason(err).String()}
 		}
 		if s != Sharing && !ownAdmit(op, p) {
-			return &protocol.SyncResponse{Refused: "not-member"}
+			return &protocol.SyncResponse{Refused: ReasonNotMember.String()}
 		}
 		if n.deferredForDisk(op) {
-			return &protocol.SyncResponse{Refused: "disk-low"}
+			return &protocol.SyncResponse{Refused: ReasonDiskLow.String()}
 		}
 		if n.paced(p, op) {
-			return &protocol.SyncResponse{Refused: "paced"}
+			return &protocol.SyncResponse{Refused: ReasonPaced.String()}
 		}
 		ops = append(ops, op)
 	}
@@ -217,17 +217,17 @@ func (n *Node) servePush(ctx context.Context, p peer.ID, s Standing, raw [][]byt
 	// applicant's enactment must cite what this node holds.
 	vs, err := n.submitParking(ctx, ops, p, s == Sharing)
 	if err != nil {
-		return &protocol.SyncResponse{Refused: "internal"}
+		return &protocol.SyncResponse{Refused: ReasonInternal.String()}
 	}
 	resp := &protocol.SyncResponse{}
 	for _, v := range vs {
-		if v.Reason == "missing-preds" {
+		if v.Reason == ReasonMissingPreds {
 			n.fetchAs(p, pushedFetch) // e.g. a decision pushed to a cut-off node, whose votes cite ops it never saw
 			break
 		}
 	}
 	for i, v := range vs {
-		if v.Reason == "accepted" {
+		if v.Reason == ReasonAccepted {
 			resp.Accepted++
 			if len(ops[i].Bytes()) > MaxGossipOp {
 				continue // the author's node pushes it to each member; sync does the rest
@@ -236,7 +236,7 @@ func (n *Node) servePush(ctx context.Context, p peer.ID, s Standing, raw [][]byt
 				n.log.Debug("gossiping a pushed op", "op", ops[i], "err", err)
 			}
 		} else if resp.Refused == "" {
-			resp.Refused = v.Reason
+			resp.Refused = v.Reason.String()
 		}
 	}
 	return resp
@@ -261,7 +261,7 @@ func ownAdmit(op *protocol.Op, p peer.ID) bool {
 // (an applicant short of endorsements may fetch nothing).
 func (n *Node) serveAdmission(ctx context.Context, app *protocol.Application) (*protocol.SyncResponse, error) {
 	if app == nil {
-		return &protocol.SyncResponse{Refused: "no-application"}, nil
+		return &protocol.SyncResponse{Refused: ReasonNoApplication.String()}, nil
 	}
 	m := protocol.Motion{Kind: protocol.MotionAdmit, Application: app}
 	resp := &protocol.SyncResponse{}
@@ -271,7 +271,7 @@ func (n *Node) serveAdmission(ctx context.Context, app *protocol.Application) (*
 		t, ok := st.Tally(m.Hash())
 		resp.Votes = t.Votes // one per endorser
 		if !ok || len(t.Voters) < st.Thresholds().Admit {
-			resp.Refused = "too-few-endorsements"
+			resp.Refused = ReasonTooFewEndorsements.String()
 			short = true
 			return
 		}

@@ -145,8 +145,11 @@ func (a *app) runDaemon(parent context.Context, f runFlags) error {
 		}
 	}
 	ln, err := net.Listen("tcp", cfg.API.Listen)
-	if err != nil {
+	switch {
+	case errors.Is(err, syscall.EADDRINUSE):
 		return usageErrorf("api.listen %s: %v: is another kring run using it? change api.listen in %s", cfg.API.Listen, err, a.configPath())
+	case err != nil:
+		return usageErrorf("api.listen %s: %v: change api.listen in %s", cfg.API.Listen, err, a.configPath())
 	}
 	defer ln.Close()
 
@@ -250,11 +253,11 @@ func (dm *daemon) serve(ctx context.Context, ln net.Listener, srv *api.Server) e
 func startError(err error, d dataDir, configPath string) error {
 	msg := err.Error()
 	switch {
-	case strings.Contains(msg, "address already in use"):
+	case errors.Is(err, node.ErrAddrInUse):
 		return usageErrorf("node.listen: %v: is another kring run using it? change node.listen in %s", err, configPath)
 	case errors.Is(err, node.ErrConfig):
 		return usageErrorf("%v: fix %s", err, configPath)
-	case strings.Contains(msg, "lock"):
+	case errors.Is(err, store.ErrInUse):
 		return identityErrorf("the store in %s is in use: is another kring run using this data dir? (%v)", d.path(storeDir), err)
 	case errors.Is(err, store.ErrCorrupt), errors.Is(err, store.ErrFormat), strings.Contains(msg, "store:"):
 		return identityErrorf("the store in %s cannot be opened: %v", d.path(storeDir), err)

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/kring-circle/kring/node"
 	"github.com/kring-circle/kring/protocol"
 	"github.com/kring-circle/kring/trust"
 )
@@ -175,7 +176,7 @@ func (s *Server) proposeCharter(w http.ResponseWriter, r *http.Request) {
 	case c.Version == 0:
 		c.Version = next
 	case c.Version != next:
-		s.answer(w, r, 0, nil, fail(http.StatusUnprocessableEntity, trust.Reason(trust.ErrCharterVersion),
+		s.answer(w, r, 0, nil, fail(http.StatusUnprocessableEntity, node.ReasonCharterVersion.String(),
 			"the proposal is version %d, but the charter in force is version %d: propose version %d (or leave the version out)",
 			c.Version, st.Charter.Version, next))
 		return
