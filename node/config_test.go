@@ -77,15 +77,21 @@ func TestConfigValidateRefuses(t *testing.T) {
 	}
 }
 
+// validLocalConfig is DefaultLocalConfig with a key, a genesis and a
+// data dir: a config Validate accepts.
+func validLocalConfig(t *testing.T) Config {
+	cfg := DefaultLocalConfig()
+	cfg.Key = trusttest.KeyFor("A")
+	cfg.Genesis = newCircle(t, "A", "B", "C").Genesis.Bytes()
+	cfg.DataDir = t.TempDir()
+	return cfg
+}
+
 // TestConfigValidateNamesEveryBadField: a config with several fields
 // that must be positive and are not names them all, in the same order on
 // every call (it named a random one of them before).
 func TestConfigValidateNamesEveryBadField(t *testing.T) {
-	c := newCircle(t, "A", "B", "C")
-	cfg := DefaultLocalConfig()
-	cfg.Key = trusttest.KeyFor("A")
-	cfg.Genesis = c.Genesis.Bytes()
-	cfg.DataDir = t.TempDir()
+	cfg := validLocalConfig(t)
 	cfg.Heartbeat, cfg.ValidateQueue, cfg.CommitBatch = 0, -1, 0
 	const want = "node: bad config: ValidateQueue, Heartbeat, CommitBatch must be positive"
 	for range 50 {
@@ -100,11 +106,7 @@ func TestConfigValidateNamesEveryBadField(t *testing.T) {
 }
 
 func TestConfigValidateChecksStoreOptions(t *testing.T) {
-	c := newCircle(t, "A", "B", "C")
-	cfg := DefaultLocalConfig()
-	cfg.Key = trusttest.KeyFor("A")
-	cfg.Genesis = c.Genesis.Bytes()
-	cfg.DataDir = t.TempDir()
+	cfg := validLocalConfig(t)
 	cfg.Store.PendingMax = 0
 	if err := cfg.Validate(); !errors.Is(err, store.ErrInvalidOptions) {
 		t.Fatalf("Validate with PendingMax 0 = %v, want ErrInvalidOptions", err)

@@ -231,12 +231,12 @@ func TestEnrolmentShowsProgress(t *testing.T) {
 		{Kind: protocol.SyncTips},
 	} {
 		req.Group = a.Group()
-		if resp := a.answer(ctx, x.ID(), req); resp.Refused != "not-member" || len(resp.Ops) != 0 {
+		if resp := a.answer(ctx, x.ID(), req); resp.Refused != ReasonNotMember.String() || len(resp.Ops) != 0 {
 			t.Errorf("%s by X short of endorsements: refused %q, %d ops; want not-member", req.Kind, resp.Refused, len(resp.Ops))
 		}
 	}
 	other := &protocol.SyncRequest{Group: a.Group(), Kind: protocol.SyncAdmission, Application: c.Application("Y")}
-	if resp := a.answer(ctx, x.ID(), other); resp.Refused != "not-own-application" || len(resp.Ops) != 0 {
+	if resp := a.answer(ctx, x.ID(), other); resp.Refused != ReasonNotOwnApplication.String() || len(resp.Ops) != 0 {
 		t.Errorf("X asking about Y's application: refused %q, %d ops; want not-own-application", resp.Refused, len(resp.Ops))
 	}
 

@@ -92,7 +92,7 @@ func TestStrangersOrphansAreNotParked(t *testing.T) {
 		for _, op := range ops[i : i+100] {
 			raw = append(raw, op.Bytes())
 		}
-		if resp := n.servePush(ctx, b, Sharing, raw); resp.Refused != "unknown-author" || resp.Accepted != 0 {
+		if resp := n.servePush(ctx, b, Sharing, raw); resp.Refused != ReasonUnknownAuthor.String() || resp.Accepted != 0 {
 			t.Fatalf("push of strangers' orphans: accepted %d, refused %q; want 0, unknown-author", resp.Accepted, resp.Refused)
 		}
 	}

@@ -13,10 +13,7 @@ import (
 // process holds exits 2, and one whose store another process holds exits
 // 3, each with the one line it has always given.
 func TestRunRefusesWhatIsInUse(t *testing.T) {
-	_, dirs, gpath := finishedCircle(t)
-	d := dirs[0]
-	kring(t, "--data-dir", d, "genesis", "install", gpath).must(t)
-	editConfig(t, d, `listen = ["/ip4/0.0.0.0/tcp/4001","/ip4/0.0.0.0/udp/4001/quic-v1"]`, `listen = ["/ip4/127.0.0.1/tcp/0"]`)
+	d := founderReadyToRun(t)
 	config := filepath.Join(d, "config.toml")
 
 	ln, err := net.Listen("tcp4", "127.0.0.1:0")
