@@ -97,6 +97,7 @@ func (a *app) commands() []*cobra.Command {
 	cmds := []*cobra.Command{
 		a.versionCommand(),
 		a.initCommand(),
+		a.tokenCommand(),
 		a.cardCommand(),
 		a.genesisCommand(),
 		a.applyCommand(),

@@ -181,12 +181,14 @@ func (a *app) runDaemon(parent context.Context, f runFlags) error {
 		dm.helpers = append(dm.helpers, func(ctx context.Context) { dm.enrol(ctx, time.Duration(cfg.Node.EnrollInterval)) })
 	}
 	dm.helpers = append(dm.helpers, func(ctx context.Context) { dm.progress(ctx, a.stderr) }, dm.watchOwnKey)
+	srv := api.NewServer(n, api.ServerOptions{
+		Token: token, Version: version, Logger: logger.With("component", "api"), StoreDelay: delay,
+	})
+	dm.helpers = append(dm.helpers, func(ctx context.Context) { dm.watchToken(ctx, srv) })
 	for _, h := range testHelpers {
 		dm.helpers = append(dm.helpers, func(ctx context.Context) { h(ctx, n) })
 	}
-	return dm.serve(ctx, ln, api.NewServer(n, api.ServerOptions{
-		Token: token, Version: version, Logger: logger.With("component", "api"), StoreDelay: delay,
-	}))
+	return dm.serve(ctx, ln, srv)
 }
 
 // serve runs the API and the node's helpers until ctx ends or the node or
