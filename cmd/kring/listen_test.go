@@ -77,7 +77,7 @@ func TestCheckListenFree(t *testing.T) {
 			t.Errorf("checkListenFree(%s) = %v, want taken=%v", addr, err, taken)
 		}
 		var ee *exitError
-		if err != nil && (!errors.As(err, &ee) || ee.code != exitUsage) {
+		if err != nil && (!errors.As(err, &ee) || ee.Code != exitUsage) {
 			t.Errorf("checkListenFree(%s) = %v, want a usage error", addr, err)
 		}
 	}

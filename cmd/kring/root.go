@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 
 	"github.com/spf13/cobra"
+
+	"github.com/kring-circle/kring/internal/cli"
 )
 
 // app holds what every command shares: the streams and the global flags.
@@ -68,10 +70,9 @@ status has one meaning:
   kring run
   kring advisories list`,
 		Version:           version,
-		SilenceUsage:      true,
-		SilenceErrors:     true,
 		CompletionOptions: cobra.CompletionOptions{HiddenDefaultCmd: false},
 	}
+	cli.Prepare(root)
 	root.SetVersionTemplate("kring {{.Version}}\n")
 	pf := root.PersistentFlags()
 	pf.StringVar(&a.dataDirFlag, "data-dir", "", "the organisation's data dir (default $KRING_DIR, else ~/.kring)")
@@ -79,9 +80,6 @@ status has one meaning:
 	pf.StringVar(&a.apiFlag, "api", "", "the daemon's API address, host:port on loopback; verbs that call the daemon also take an https:// URL (default: api.listen in the config)")
 	pf.StringVarP(&a.output, "output", "o", "text", "output of read verbs: text or json (the API's JSON)")
 	_ = root.RegisterFlagCompletionFunc("output", cobra.FixedCompletions([]string{"text", "json"}, cobra.ShellCompDirectiveNoFileComp))
-	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error {
-		return usageErrorf("%v: see `%s --help`", err, cmd.CommandPath())
-	})
 	root.AddGroup(&cobra.Group{ID: "setup", Title: "Set up an organisation and a circle:"},
 		&cobra.Group{ID: "daemon", Title: "Run the node:"},
 		&cobra.Group{ID: "read", Title: "Read (through the daemon):"},
@@ -115,7 +113,6 @@ func (a *app) commands() []*cobra.Command {
 		a.leaveCommand(),
 		a.ackCommand(),
 		a.charterCommand(),
-		a.testnetCommand(),
 	}
 	return append(cmds, a.motionCommands()...)
 }

@@ -295,7 +295,7 @@ func readOwnApplication(path string, group protocol.Hash, self protocol.Key) (*p
 // node to stop, exit 3 (check the store) otherwise.
 func nodeStopped(err error, store string) error {
 	if errors.Is(err, node.ErrCutOff) {
-		return &exitError{code: exitCutOff, err: fmt.Errorf("the node stopped: %w: this organisation is no longer in the circle's sharing set (kring status says why)", err)}
+		return &exitError{Code: exitCutOff, Err: fmt.Errorf("the node stopped: %w: this organisation is no longer in the circle's sharing set (kring status says why)", err)}
 	}
 	return identityErrorf("the node stopped: %v: check the disk and the store in %s", err, store)
 }

@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"fmt"
@@ -9,15 +9,16 @@ import (
 	"github.com/kring-circle/kring/node/store"
 )
 
-// levelTrace is below debug: the store's own chatter (badger's opens,
+// LevelTrace is below debug: the store's own chatter (badger's opens,
 // writes, flushes and compactions) logs there, so that debug shows the
 // node's decisions without it.
-const levelTrace = store.LevelTrace
+const LevelTrace = store.LevelTrace
 
-// parseLevel parses a log level name: trace, debug, info, warn or error.
-func parseLevel(s string) (slog.Level, error) {
+// ParseLevel parses a log level name: trace, debug, info, warn or error,
+// in any case.
+func ParseLevel(s string) (slog.Level, error) {
 	if strings.EqualFold(strings.TrimSpace(s), "trace") {
-		return levelTrace, nil
+		return LevelTrace, nil
 	}
 	var l slog.Level
 	if err := l.UnmarshalText([]byte(s)); err != nil {
@@ -26,19 +27,20 @@ func parseLevel(s string) (slog.Level, error) {
 	return l, nil
 }
 
-// levelName writes levelTrace as TRACE rather than slog's DEBUG-4.
+// levelName writes LevelTrace as TRACE rather than slog's DEBUG-4.
 func levelName(_ []string, a slog.Attr) slog.Attr {
 	if a.Key == slog.LevelKey {
-		if l, ok := a.Value.Any().(slog.Level); ok && l == levelTrace {
+		if l, ok := a.Value.Any().(slog.Level); ok && l == LevelTrace {
 			a.Value = slog.StringValue("TRACE")
 		}
 	}
 	return a
 }
 
-// newLogger returns the daemon's one logger: text or JSON on w.
-func newLogger(w io.Writer, format, level string) (*slog.Logger, error) {
-	l, err := parseLevel(level)
+// NewLogger returns a binary's one logger: text or JSON on w, at level
+// (a name ParseLevel accepts).
+func NewLogger(w io.Writer, format, level string) (*slog.Logger, error) {
+	l, err := ParseLevel(level)
 	if err != nil {
 		return nil, err
 	}
