@@ -446,6 +446,18 @@ func TestCharterVerbs(t *testing.T) {
 	if strings.Contains(r.stdout, "cadence") {
 		t.Errorf("the diff shows a field that does not change:\n%s", r.stdout)
 	}
+	// The same proposal under the thresholds' old names: read as the
+	// same charter, with a warning a key.
+	oldProposal := filepath.Join(root, "old.toml")
+	oldNames := strings.NewReplacer("admit =", "k =", "suspend =", "s =", "revoke =", "r =", "change =", "c =").Replace(edited)
+	if err := os.WriteFile(oldProposal, []byte(oldNames), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	r = cliIn(0, "", "charter", "propose", oldProposal)
+	if r.code != exitUsage || !strings.Contains(r.stdout, "admit (endorsements to admit): 2 → 3") ||
+		strings.Count(r.stderr, "kring: warning: "+oldProposal+`: "`) != 4 || !strings.Contains(r.stderr, `"c" is the old name of "change"`) {
+		t.Errorf("propose under the old names: exit %d\nstdout: %s\nstderr: %s", r.code, r.stdout, r.stderr)
+	}
 	cliIn(0, "n\n", "charter", "propose", proposal).fails(t, exitFailure, "nothing signed")
 	if v, err := charterOf(0); err != nil || len(v.Motions) != 0 {
 		t.Fatalf("a refused proposal was signed: %+v %v", v.Motions, err)
