@@ -12,11 +12,12 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/kring-circle/kring/node"
+	"github.com/kring-circle/kring/node/api"
 	"github.com/kring-circle/kring/protocol"
 )
 
 type initFlags struct {
-	org      orgSection
+	org      api.ProfileInfo
 	listen   []string
 	announce []string
 	peers    []string
