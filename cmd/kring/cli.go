@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"io"
 	"log/slog"
 
 	"github.com/spf13/cobra"
@@ -33,11 +32,6 @@ func noArgs(cmd *cobra.Command, args []string) error { return cli.NoArgs(cmd, ar
 // interruptible returns a context that ends on SIGINT or SIGTERM.
 func interruptible(parent context.Context) (context.Context, context.CancelFunc) {
 	return cli.Interruptible(parent)
-}
-
-// newLogger returns the daemon's one logger: text or JSON on w.
-func newLogger(w io.Writer, format, level string) (*slog.Logger, error) {
-	return cli.NewLogger(w, format, level)
 }
 
 // parseLevel parses a log level name: trace, debug, info, warn or error.

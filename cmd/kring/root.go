@@ -13,6 +13,7 @@ import (
 type app struct {
 	stdin          io.Reader
 	stdout, stderr io.Writer
+	args           []string // the command line, for kring run's daemon process
 
 	dataDirFlag string // --data-dir
 	configFlag  string // --config
@@ -64,7 +65,9 @@ status has one meaning:
      good copy
   4  the daemon (kring run) is not running
   5  kring run stopped: this organisation is cut off from the circle and
-     node.exit_when_cut_off is set`,
+     node.exit_when_cut_off is set
+  70 kring run: the daemon crashed or was killed by a signal; systemd
+     restarts it`,
 		Example: `  kring init --org "Example Energy CERT"
   kring genesis template > charter.toml
   kring run

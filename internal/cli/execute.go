@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 
@@ -21,7 +22,20 @@ func Execute(ctx context.Context, root *cobra.Command, args []string, stdin io.R
 	if err == nil {
 		return ExitOK
 	}
+	if told := (*Told)(nil); errors.As(err, &told) {
+		return told.Code
+	}
 	err = Classify(err, cmd.CommandPath())
 	fmt.Fprintln(stderr, OneLine(root.Name(), err))
 	return ExitCode(err)
 }
+
+// Told is an exit status whose reason is told already (a process kring
+// ran printed it on the same stderr): Execute returns Code and prints
+// nothing more.
+type Told struct {
+	Code int // the exit status
+}
+
+// Error describes the status; Execute never prints it.
+func (t *Told) Error() string { return fmt.Sprintf("exit status %d (told already)", t.Code) }

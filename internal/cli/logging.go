@@ -44,7 +44,16 @@ func NewLogger(w io.Writer, format, level string) (*slog.Logger, error) {
 	if err != nil {
 		return nil, err
 	}
-	opts := &slog.HandlerOptions{Level: l, ReplaceAttr: levelName}
+	var lv slog.LevelVar
+	lv.Set(l)
+	return NewLevelLogger(w, format, &lv)
+}
+
+// NewLevelLogger returns a logger in format (text or JSON) on w whose
+// level is lv's: setting lv changes it while the logger is in use (kring
+// run does on SIGHUP).
+func NewLevelLogger(w io.Writer, format string, lv *slog.LevelVar) (*slog.Logger, error) {
+	opts := &slog.HandlerOptions{Level: lv, ReplaceAttr: levelName}
 	switch strings.ToLower(format) {
 	case "text":
 		return slog.New(slog.NewTextHandler(w, opts)), nil

@@ -69,7 +69,7 @@ func daemonRSS(ctx context.Context, e *env) ([]float64, []int, error) {
 	var out []float64
 	var peers []int
 	for i, c := range cmds {
-		rss := rssBytes(c.Process.Pid)
+		rss := daemonBytes(c.Process.Pid)
 		if rss == 0 {
 			return nil, nil, fmt.Errorf("bench: no resident memory for daemon %d (exited?); its log: %s", i, tail(logs[i].String()))
 		}
