@@ -49,11 +49,11 @@ endef
 .PHONY: help
 help:
 	@cat <<'EOF'
-	make build   go build ./... and the kring binary into bin/kring
+	make build   go build ./... and the binaries into bin/: kring, and kring-testnet (the harness)
 	make test    all tests (fuzz seed corpora included); race detector on $(RACE_DIRS)
 	make lint    gofmt check, go vet, staticcheck $(STATICCHECK_VERSION)
-	make demo    the demo circle: seven nodes on loopback, narrated (kring testnet demo)
-	make bench   the circle benchmarks beside their baselines (kring testnet bench), report in bench-out/<date>/
+	make demo    the demo circle: seven nodes on loopback, narrated (kring-testnet demo)
+	make bench   the circle benchmarks beside their baselines (kring-testnet bench), report in bench-out/<date>/
 	make bench-quick  the same, small (under 2 minutes)
 	make gobench Go benchmarks of $(BENCH_DIRS) (BENCH=regexp BENCHTIME=1s BENCHCOUNT=1), also written to bench-out/
 	make soak    the crash loop: a node process SIGKILLed 50 times while it publishes and receives (KRING_CRASH_KILLS=n, KRING_CRASH_SEED=n to replay)
@@ -67,6 +67,7 @@ build:
 	$(GO) build ./...
 	mkdir -p bin
 	$(GO) build -ldflags '$(LDFLAGS)' -o bin/kring ./cmd/kring
+	$(GO) build -ldflags '$(LDFLAGS)' -o bin/kring-testnet ./cmd/kring-testnet
 
 .PHONY: test
 test:
@@ -112,12 +113,12 @@ fmt:
 .PHONY: bench
 bench: build
 	@out=bench-out/$$(date -u +%Y%m%dT%H%M%SZ)
-	bin/kring testnet bench --out "$$out"
+	bin/kring-testnet bench --out "$$out"
 
 .PHONY: bench-quick
 bench-quick: build
 	@out=bench-out/quick-$$(date -u +%Y%m%dT%H%M%SZ)
-	bin/kring testnet bench --quick --out "$$out"
+	bin/kring-testnet bench --quick --out "$$out"
 
 .PHONY: gobench
 gobench:
@@ -144,7 +145,7 @@ fuzz:
 
 .PHONY: demo
 demo: build
-	bin/kring testnet demo $(if $(DEMO_DIR),--dir $(DEMO_DIR),)
+	bin/kring-testnet demo $(if $(DEMO_DIR),--dir $(DEMO_DIR),)
 
 .PHONY: clean
 clean:

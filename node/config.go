@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 	"time"
 
 	pubsub "github.com/libp2p/go-libp2p-pubsub"
@@ -237,19 +238,8 @@ func (c *Config) Validate() error {
 			return fmt.Errorf("%w: peer %q: %v", ErrConfig, a, err)
 		}
 	}
-	positive := map[string]int64{
-		"ConnLow": int64(c.ConnLow), "ConnHigh": int64(c.ConnHigh), "MaxConns": int64(c.MaxConns),
-		"MaxConnsPerPeer": int64(c.MaxConnsPerPeer), "MaxStreamsPerPeer": int64(c.MaxStreamsPerPeer),
-		"MaxMemory": c.MaxMemory, "ValidateQueue": int64(c.ValidateQueue), "OutboundQueue": int64(c.OutboundQueue),
-		"ValidateConcurrency": int64(c.ValidateConcurrency), "Heartbeat": int64(c.Heartbeat),
-		"SyncInterval": int64(c.SyncInterval), "StreamTimeout": int64(c.StreamTimeout),
-		"RedialMin": int64(c.RedialMin), "RedialMax": int64(c.RedialMax), "NoticeInterval": int64(c.NoticeInterval), "ScoreInspect": int64(c.ScoreInspect),
-		"CommitBatch": int64(c.CommitBatch),
-	}
-	for name, v := range positive {
-		if v <= 0 {
-			return fmt.Errorf("%w: %s must be positive", ErrConfig, name)
-		}
+	if bad := c.notPositive(); len(bad) > 0 {
+		return fmt.Errorf("%w: %s must be positive", ErrConfig, strings.Join(bad, ", "))
 	}
 	if c.ConnLow > c.ConnHigh || c.RedialMin > c.RedialMax {
 		return fmt.Errorf("%w: a low bound above its high bound", ErrConfig)
@@ -281,6 +271,30 @@ func (c *Config) Validate() error {
 // minPendingPeerBytes fits the largest op citing MaxPreds preds, all
 // missing (see parkedCost).
 const minPendingPeerBytes = 2*protocol.MaxOpSize + parkedOverhead + indexEntryBytes*protocol.MaxPreds
+
+// notPositive names, always in the same order, the fields that must be
+// positive and are not.
+func (c *Config) notPositive() []string {
+	fields := []struct {
+		name string
+		v    int64
+	}{
+		{"ConnLow", int64(c.ConnLow)}, {"ConnHigh", int64(c.ConnHigh)}, {"MaxConns", int64(c.MaxConns)},
+		{"MaxConnsPerPeer", int64(c.MaxConnsPerPeer)}, {"MaxStreamsPerPeer", int64(c.MaxStreamsPerPeer)},
+		{"MaxMemory", c.MaxMemory}, {"ValidateQueue", int64(c.ValidateQueue)}, {"OutboundQueue", int64(c.OutboundQueue)},
+		{"ValidateConcurrency", int64(c.ValidateConcurrency)}, {"Heartbeat", int64(c.Heartbeat)},
+		{"SyncInterval", int64(c.SyncInterval)}, {"StreamTimeout", int64(c.StreamTimeout)},
+		{"RedialMin", int64(c.RedialMin)}, {"RedialMax", int64(c.RedialMax)}, {"NoticeInterval", int64(c.NoticeInterval)},
+		{"ScoreInspect", int64(c.ScoreInspect)}, {"CommitBatch", int64(c.CommitBatch)},
+	}
+	var bad []string
+	for _, f := range fields {
+		if f.v <= 0 {
+			bad = append(bad, f.name)
+		}
+	}
+	return bad
+}
 
 // validatePending checks the pending buffer's quotas.
 func (c *Config) validatePending() error {

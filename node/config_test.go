@@ -5,6 +5,7 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/kring-circle/kring/node/store"
 	"github.com/kring-circle/kring/protocol"
@@ -76,12 +77,36 @@ func TestConfigValidateRefuses(t *testing.T) {
 	}
 }
 
-func TestConfigValidateChecksStoreOptions(t *testing.T) {
-	c := newCircle(t, "A", "B", "C")
+// validLocalConfig is DefaultLocalConfig with a key, a genesis and a
+// data dir: a config Validate accepts.
+func validLocalConfig(t *testing.T) Config {
 	cfg := DefaultLocalConfig()
 	cfg.Key = trusttest.KeyFor("A")
-	cfg.Genesis = c.Genesis.Bytes()
+	cfg.Genesis = newCircle(t, "A", "B", "C").Genesis.Bytes()
 	cfg.DataDir = t.TempDir()
+	return cfg
+}
+
+// TestConfigValidateNamesEveryBadField: a config with several fields
+// that must be positive and are not names them all, in the same order on
+// every call (it named a random one of them before).
+func TestConfigValidateNamesEveryBadField(t *testing.T) {
+	cfg := validLocalConfig(t)
+	cfg.Heartbeat, cfg.ValidateQueue, cfg.CommitBatch = 0, -1, 0
+	const want = "node: bad config: ValidateQueue, Heartbeat, CommitBatch must be positive"
+	for range 50 {
+		if err := cfg.Validate(); !errors.Is(err, ErrConfig) || err.Error() != want {
+			t.Fatalf("Validate = %v, want %q", err, want)
+		}
+	}
+	cfg.Heartbeat, cfg.CommitBatch = time.Second, 1
+	if err := cfg.Validate(); err == nil || err.Error() != "node: bad config: ValidateQueue must be positive" {
+		t.Fatalf("Validate with one bad field = %v", err)
+	}
+}
+
+func TestConfigValidateChecksStoreOptions(t *testing.T) {
+	cfg := validLocalConfig(t)
 	cfg.Store.PendingMax = 0
 	if err := cfg.Validate(); !errors.Is(err, store.ErrInvalidOptions) {
 		t.Fatalf("Validate with PendingMax 0 = %v, want ErrInvalidOptions", err)

@@ -38,7 +38,7 @@ func stolenKeyCircle(t *testing.T, adjust func(*Config)) (*trusttest.Circle, *No
 			t.Fatal(err)
 		}
 		for i, v := range vs {
-			if v.Reason != "accepted" {
+			if v.Reason != ReasonAccepted {
 				t.Fatalf("%s: %v", ops[i], v)
 			}
 		}
@@ -137,7 +137,7 @@ func TestAutoEnactDisavow(t *testing.T) {
 	}
 	for i, name := range []string{"C", "D", "E", "X"} {
 		v := must(t)(c.Vote(name, m))
-		if vs, err := n.submit(ctx, []*protocol.Op{v}); err != nil || vs[0].Reason != "accepted" {
+		if vs, err := n.submit(ctx, []*protocol.Op{v}); err != nil || vs[0].Reason != ReasonAccepted {
 			t.Fatalf("%s's vote: %v %v", name, vs, err)
 		}
 		if i < 3 {

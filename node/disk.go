@@ -81,6 +81,6 @@ func (n *Node) deferredForDisk(op *protocol.Op) bool {
 	if op.Kind != protocol.KindAdvisory || op.Author == n.key || !n.disk.low.Load() {
 		return false
 	}
-	n.verdicts.add(ignore("disk-low"))
+	n.verdicts.add(ignore(ReasonDiskLow))
 	return true
 }

@@ -135,7 +135,7 @@ func (n *Node) enrollWith(ctx context.Context, p peer.ID, app *protocol.Applicat
 // error wrapping ErrNotEndorsed unless they are enough. On success adm
 // cites one vote per endorser, as the enactment must.
 func (n *Node) progress(c *syncConn, p peer.ID, m protocol.Motion, adm *protocol.SyncResponse) (*Enrolment, error) {
-	short := adm.Refused == "too-few-endorsements"
+	short := adm.Refused == ReasonTooFewEndorsements.String()
 	if adm.Refused != "" && !short {
 		return nil, fmt.Errorf("%w: %s: %s", ErrRefused, protocol.SyncAdmission, adm.Refused)
 	}
@@ -220,7 +220,7 @@ func pushOf(op *protocol.Op) *protocol.SyncRequest {
 
 // taken reports whether a push answer means the op is in that node's log.
 func taken(resp *protocol.SyncResponse) bool {
-	return resp.Accepted == 1 || resp.Refused == "duplicate"
+	return resp.Accepted == 1 || resp.Refused == ReasonDuplicate.String()
 }
 
 func (n *Node) enrolled(op *protocol.Op, via peer.ID) {
@@ -233,9 +233,12 @@ func (n *Node) enrolled(op *protocol.Op, via peer.ID) {
 
 // permanentRefusal reports whether a push refusal names a Reject: the op
 // is invalid for every honest node.
-func permanentRefusal(reason string) bool {
-	switch reason {
-	case "", "duplicate", "missing-preds", "void", "not-sharing", "not-member", "internal", "wrong-group", "paced", "disk-low":
+func permanentRefusal(refused string) bool {
+	if refused == "" {
+		return false
+	}
+	switch reasonNamed(refused) {
+	case ReasonDuplicate, ReasonMissingPreds, ReasonVoid, ReasonNotSharing, ReasonNotMember, ReasonInternal, ReasonWrongGroup, ReasonPaced, ReasonDiskLow:
 		return false
 	}
 	return true
@@ -330,7 +333,7 @@ func (l *loop) signEnact(m protocol.Motion, adm *protocol.SyncResponse) (*protoc
 	l.own = op
 	if v := l.ingest(op, true); v.Result == pubsub.ValidationReject {
 		l.dropOwn(op)
-		return nil, fmt.Errorf("node: the enactment would be refused: %s", v.Reason)
+		return nil, fmt.Errorf("node: the enactment would be refused: %s: %w", v.Reason, v.Err)
 	}
 	return op, nil
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/libp2p/go-libp2p/core/network"
 
 	"github.com/kring-circle/kring/protocol"
+	"github.com/kring-circle/kring/trust"
 )
 
 // TestEnactmentKeepsItsSeq signs a newcomer's Admit enactment, which the
@@ -111,6 +112,29 @@ func TestInvalidEnactmentFreesItsSeq(t *testing.T) {
 	}
 }
 
+// TestRefusedEnactmentKeepsTheTrustError: an enactment the node's own
+// log refuses at once (it holds the votes; the epoch is wrong) is an
+// error that names the reason and wraps the trust error, for errors.Is.
+func TestRefusedEnactmentKeepsTheTrustError(t *testing.T) {
+	c := newCircle(t, "A", "B", "C")
+	m := protocol.Motion{Kind: protocol.MotionAdmit, Application: c.Application("X")}
+	var hashes []protocol.Hash
+	l, _ := newTestLoop(t, c, "X", t.TempDir(), nil)
+	for _, v := range []string{"A", "B", "C"} {
+		op := must(t)(c.Endorse(v, "X", "vetted"))
+		l.ingest(op, true)
+		hashes = append(hashes, op.Hash())
+	}
+	l.commit()
+	op, err := l.signEnact(m, &protocol.SyncResponse{Votes: hashes, Heads: hashes, Epoch: protocol.Hash{9}})
+	if !errors.Is(err, trust.ErrWrongEpoch) || !strings.Contains(err.Error(), "the enactment would be refused: wrong-epoch: ") {
+		t.Fatalf("signing over a wrong epoch: %v, %v; want an error wrapping trust.ErrWrongEpoch", op, err)
+	}
+	if l.outstanding() != nil {
+		t.Fatal("the refused enactment is outstanding")
+	}
+}
+
 // TestEnrollAsksOnlySharingMembers: an applicant connected only to a peer
 // its log does not hold as a member (here a configured bootstrap peer
 // with a stranger's key, which holds the log and would answer) asks it
@@ -207,12 +231,12 @@ func TestEnrolmentShowsProgress(t *testing.T) {
 		{Kind: protocol.SyncTips},
 	} {
 		req.Group = a.Group()
-		if resp := a.sync.answer(ctx, x.ID(), req); resp.Refused != "not-member" || len(resp.Ops) != 0 {
+		if resp := a.sync.answer(ctx, x.ID(), req); resp.Refused != ReasonNotMember.String() || len(resp.Ops) != 0 {
 			t.Errorf("%s by X short of endorsements: refused %q, %d ops; want not-member", req.Kind, resp.Refused, len(resp.Ops))
 		}
 	}
 	other := &protocol.SyncRequest{Group: a.Group(), Kind: protocol.SyncAdmission, Application: c.Application("Y")}
-	if resp := a.sync.answer(ctx, x.ID(), other); resp.Refused != "not-own-application" || len(resp.Ops) != 0 {
+	if resp := a.sync.answer(ctx, x.ID(), other); resp.Refused != ReasonNotOwnApplication.String() || len(resp.Ops) != 0 {
 		t.Errorf("X asking about Y's application: refused %q, %d ops; want not-own-application", resp.Refused, len(resp.Ops))
 	}
 

@@ -63,8 +63,33 @@ func MessageID(m *pb.Message) string {
 	return string(h[:])
 }
 
-// newGossip builds the circle's pubsub: StrictNoSign (ops carry their own
-// signatures), content IDs, queues sized for bursts, the admission snapshot
+// MessageOptions are the pubsub options that make a gossip message
+// Kring's, whatever the router: no pubsub signature and no author (an op
+// carries its own signature, so StrictNoSign), the op's hash as message
+// ID (MessageID), and MaxGossipMessage as the size limit. WireOptions adds
+// what a gossipsub router needs besides.
+func MessageOptions() []pubsub.Option {
+	return []pubsub.Option{
+		pubsub.WithMessageSignaturePolicy(pubsub.StrictNoSign),
+		pubsub.WithNoAuthor(),
+		pubsub.WithMessageIdFn(MessageID),
+		pubsub.WithMaxMessageSize(MaxGossipMessage),
+	}
+}
+
+// WireOptions are the gossipsub options that define Kring's wire format:
+// MessageOptions and Kring's own protocol IDs with their features
+// (GossipProtocols). A gossipsub made with them speaks to a Kring node on
+// the circle's topic (TopicName); the node's own pubsub starts from them
+// and adds what is its own business (queues, admission, scoring, the
+// validator). Every call returns a new slice.
+func WireOptions() []pubsub.Option {
+	return append(MessageOptions(), pubsub.WithGossipSubProtocols(GossipProtocols, GossipFeatures))
+}
+
+// newGossip builds the circle's pubsub: Kring's wire format (WireOptions:
+// StrictNoSign, as ops carry their own signatures, and content IDs),
+// queues sized for bursts, the admission snapshot
 // as blacklist and peer filter, and peer scoring that penalises
 // forwarders of invalid ops and of parked ops that never complete (pen).
 func newGossip(ctx context.Context, h host.Host, cfg *Config, g *gater, subs *memberSubscriptions, pen *penalties, inspect func(map[peer.ID]float64)) (*pubsub.PubSub, error) {
@@ -72,12 +97,7 @@ func newGossip(ctx context.Context, h host.Host, cfg *Config, g *gater, subs *me
 	params := pubsub.DefaultGossipSubParams()
 	params.HeartbeatInterval = cfg.Heartbeat
 	params.HeartbeatInitialDelay = min(cfg.Heartbeat, 100*time.Millisecond)
-	opts := []pubsub.Option{
-		pubsub.WithMessageSignaturePolicy(pubsub.StrictNoSign),
-		pubsub.WithNoAuthor(),
-		pubsub.WithMessageIdFn(MessageID),
-		pubsub.WithGossipSubProtocols(GossipProtocols, GossipFeatures),
-		pubsub.WithMaxMessageSize(MaxGossipMessage),
+	opts := append(WireOptions(),
 		pubsub.WithGossipSubParams(params),
 		pubsub.WithValidateQueueSize(cfg.ValidateQueue),
 		pubsub.WithPeerOutboundQueueSize(cfg.OutboundQueue),
@@ -103,7 +123,7 @@ func newGossip(ctx context.Context, h host.Host, cfg *Config, g *gater, subs *me
 			GraylistThreshold:    -2500,
 		}),
 		pubsub.WithPeerScoreInspect(pubsub.PeerScoreInspectFn(inspect), cfg.ScoreInspect),
-	}
+	)
 	if cfg.GossipTracer != nil {
 		opts = append(opts, pubsub.WithRawTracer(cfg.GossipTracer))
 	}

@@ -87,7 +87,7 @@ func newHost(cfg *Config, g *gater) (host.Host, *connmgr.BasicConnMgr, error) {
 	}
 	h, err := libp2p.New(opts...)
 	if err != nil {
-		return nil, nil, fmt.Errorf("node: libp2p host: %w", err)
+		return nil, nil, fmt.Errorf("node: libp2p host: %w", listenFailed(err))
 	}
 	return h, cm, nil
 }

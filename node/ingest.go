@@ -27,20 +27,20 @@ func (l *loop) ingest(op *protocol.Op, park bool) Verdict { return l.ingestFrom(
 func (l *loop) ingestFrom(op *protocol.Op, from peer.ID, park bool) Verdict {
 	h := op.Hash()
 	if l.eng.Has(h) {
-		return ignore("duplicate")
+		return ignore(ReasonDuplicate)
 	}
 	if l.pending.has(h) {
-		return ignore("missing-preds")
+		return ignore(ReasonMissingPreds)
 	}
 	if miss := l.eng.Missing(op); len(miss) > 0 {
 		switch {
 		case !park:
 		case !l.parkable(op, from):
-			return ignore("unknown-author")
+			return ignore(ReasonUnknownAuthor)
 		case !l.park(op, miss, from):
-			return ignore("over-quota")
+			return ignore(ReasonOverQuota)
 		}
-		return ignore("missing-preds")
+		return ignore(ReasonMissingPreds)
 	}
 	if err := l.eng.Apply(op); err != nil {
 		l.refused(op, err)
@@ -50,7 +50,7 @@ func (l *loop) ingestFrom(op *protocol.Op, from peer.ID, park bool) Verdict {
 	if !l.eng.Live(h) {
 		// Admissible but void: its author was removed concurrently. It is
 		// kept so that ops citing it can be applied, never forwarded.
-		return ignore("void")
+		return ignore(ReasonVoid)
 	}
 	return accept()
 }

@@ -104,7 +104,7 @@ func (l *loop) loadPending() error {
 		}
 	}
 	if l.own != nil {
-		if v := l.ingest(l.own, true); v.Reason == "duplicate" {
+		if v := l.ingest(l.own, true); v.Reason == ReasonDuplicate {
 			l.ownDone = true
 		}
 	}

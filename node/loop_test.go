@@ -83,7 +83,7 @@ func TestLoopIngestEveryOrder(t *testing.T) {
 				missing := len(l.eng.Missing(op)) > 0
 				v := l.ingest(op, true)
 				switch {
-				case missing && v != ignore("missing-preds"):
+				case missing && v != ignore(ReasonMissingPreds):
 					t.Fatalf("%s with preds missing: %+v, want ignore/missing-preds", d.names[op.Hash()], v)
 				case !missing && v != accept():
 					t.Fatalf("%s with preds present: %+v, want accept", d.names[op.Hash()], v)
@@ -152,13 +152,13 @@ func TestLoopWanted(t *testing.T) {
 	l, n := newTestLoop(t, d.c, "D", "", nil)
 	l.saveAt = 0 // parked ops are written at the next commit
 	for _, op := range []*protocol.Op{d.y, d.x, d.q} {
-		if v := l.ingest(op, true); v != ignore("missing-preds") {
+		if v := l.ingest(op, true); v != ignore(ReasonMissingPreds) {
 			t.Fatalf("%s: %+v, want missing-preds", d.names[op.Hash()], v)
 		}
 	}
 	// A second delivery of a pending op is still missing its preds, and
 	// not parked twice.
-	if v := l.ingest(d.x, true); v != ignore("missing-preds") {
+	if v := l.ingest(d.x, true); v != ignore(ReasonMissingPreds) {
 		t.Fatalf("X again: %+v", v)
 	}
 	l.commit() // writes the parked ops to the store's pending buffer
@@ -276,7 +276,7 @@ func TestSubmitReverseOrder(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	order := []*protocol.Op{d.y, d.x, d.q, d.p2, d.p1}
-	want := []Verdict{ignore("missing-preds"), ignore("missing-preds"), ignore("missing-preds"), accept(), accept()}
+	want := []Verdict{ignore(ReasonMissingPreds), ignore(ReasonMissingPreds), ignore(ReasonMissingPreds), accept(), accept()}
 	for i, op := range order {
 		vs, err := n.submit(ctx, []*protocol.Op{op})
 		if err != nil {
@@ -291,7 +291,7 @@ func TestSubmitReverseOrder(t *testing.T) {
 		t.Fatal(err)
 	}
 	for i, v := range vs {
-		if v != ignore("duplicate") {
+		if v != ignore(ReasonDuplicate) {
 			t.Errorf("%s again: %+v, want duplicate", d.names[order[i].Hash()], v)
 		}
 	}
@@ -334,7 +334,7 @@ func TestSubmitShuffledBatch(t *testing.T) {
 		switch v {
 		case accept():
 			accepted++
-		case ignore("missing-preds"):
+		case ignore(ReasonMissingPreds):
 		default:
 			t.Errorf("verdict %+v", v)
 		}

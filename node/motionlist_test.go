@@ -24,7 +24,7 @@ func TestMotionsListsWhatCanStillBeEnacted(t *testing.T) {
 			t.Fatal(err)
 		}
 		for i, v := range vs {
-			if v.Reason != "accepted" {
+			if v.Reason != ReasonAccepted {
 				t.Fatalf("op %d: %v", i, v)
 			}
 		}

@@ -21,7 +21,7 @@ func TestVoteJoinsOpenCaseAndAutoEnacts(t *testing.T) {
 	defer cancel()
 	target := c.Actor("D").Key
 	first := must(t)(c.Vote("B", c.Suspend("D", "leak-1")))
-	if vs, err := n.submit(ctx, []*protocol.Op{first}); err != nil || vs[0].Reason != "accepted" {
+	if vs, err := n.submit(ctx, []*protocol.Op{first}); err != nil || vs[0].Reason != ReasonAccepted {
 		t.Fatalf("B's vote: %v %v", vs, err)
 	}
 	op, err := n.Vote(ctx, protocol.Motion{Kind: protocol.MotionSuspend, Target: &target}, protocol.Hash{})
@@ -71,7 +71,7 @@ func TestVoteWithoutAutoEnact(t *testing.T) {
 		t.Fatal(err)
 	}
 	second := must(t)(c.Vote("B", m))
-	if vs, err := n.submit(ctx, []*protocol.Op{second}); err != nil || vs[0].Reason != "accepted" {
+	if vs, err := n.submit(ctx, []*protocol.Op{second}); err != nil || vs[0].Reason != ReasonAccepted {
 		t.Fatalf("B's vote: %v %v", vs, err)
 	}
 	tally, _ := n.State().Tally(m.Hash())
@@ -128,7 +128,7 @@ func acknowledge(t *testing.T, c *trusttest.Circle, n *Node, names ...string) {
 		t.Fatal(err)
 	}
 	for i, v := range vs {
-		if v.Reason != "accepted" {
+		if v.Reason != ReasonAccepted {
 			t.Fatalf("%s's Ack: %v", names[i], v)
 		}
 	}
@@ -165,7 +165,7 @@ func TestAutoEnactCharter(t *testing.T) {
 	}
 	for _, name := range []string{"B", "C"} {
 		v := must(t)(c.Vote(name, m))
-		if vs, err := n.submit(ctx, []*protocol.Op{v}); err != nil || vs[0].Reason != "accepted" {
+		if vs, err := n.submit(ctx, []*protocol.Op{v}); err != nil || vs[0].Reason != ReasonAccepted {
 			t.Fatalf("%s's vote: %v %v", name, vs, err)
 		}
 	}

@@ -198,7 +198,7 @@ func (n *Node) paced(from peer.ID, op *protocol.Op) bool {
 	if n.pace.allow(op, now) {
 		return false
 	}
-	n.verdicts.add(ignore("paced"))
+	n.verdicts.add(ignore(ReasonPaced))
 	if p, err := PeerID(op.Author); err == nil && p == from {
 		n.penalties.charge(from, pacedPenalty, now)
 	}
@@ -219,7 +219,7 @@ func (n *Node) syncPace(author protocol.Key, have, tip uint64) (uint64, bool) {
 	if tip > have && author != n.key && n.disk.low.Load() {
 		// The disk is low: a range may hold advisories. What membership
 		// ops cite still comes, fetched by hash.
-		n.verdicts.addN(ignore("disk-low"), tip-have)
+		n.verdicts.addN(ignore(ReasonDiskLow), tip-have)
 		return have, true
 	}
 	if tip <= have || !n.pacesAuthor(n.State(), author) || n.ready() != nil {
@@ -227,7 +227,7 @@ func (n *Node) syncPace(author protocol.Key, have, tip uint64) (uint64, bool) {
 	}
 	budget := uint64(n.pace.budget(author, paceAdvisories, time.Now()))
 	if tip-have > budget {
-		n.verdicts.addN(ignore("paced"), tip-have-budget)
+		n.verdicts.addN(ignore(ReasonPaced), tip-have-budget)
 		return have + budget, true
 	}
 	return tip, true

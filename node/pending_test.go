@@ -69,7 +69,7 @@ func TestPendingStoreFollowsTheLoop(t *testing.T) {
 	l.saveAt = 0                                                                       // parked ops are written at the next commit
 	l.pending = newPendingSet(limitBytes(parkedCost(d.x, 2) + parkedCost(d.q, 1) - 1)) // one of X and Q at a time
 	for _, op := range []*protocol.Op{d.x, d.q, d.x} {
-		if v := l.ingest(op, true); v != ignore("missing-preds") {
+		if v := l.ingest(op, true); v != ignore(ReasonMissingPreds) {
 			t.Fatalf("%s: %+v", d.names[op.Hash()], v)
 		}
 	}
@@ -98,7 +98,7 @@ func TestParkedOpsAreWrittenLate(t *testing.T) {
 	l, n := newTestLoop(t, d.c, "D", "", nil)
 	l.saveAt = time.Hour
 	for _, op := range []*protocol.Op{d.x, d.q} {
-		if v := l.ingest(op, true); v != ignore("missing-preds") {
+		if v := l.ingest(op, true); v != ignore(ReasonMissingPreds) {
 			t.Fatalf("%s: %+v", d.names[op.Hash()], v)
 		}
 	}

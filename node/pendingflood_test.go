@@ -92,7 +92,7 @@ func TestStrangersOrphansAreNotParked(t *testing.T) {
 		for _, op := range ops[i : i+100] {
 			raw = append(raw, op.Bytes())
 		}
-		if resp := n.sync.servePush(ctx, b, Sharing, raw); resp.Refused != "unknown-author" || resp.Accepted != 0 {
+		if resp := n.sync.servePush(ctx, b, Sharing, raw); resp.Refused != ReasonUnknownAuthor.String() || resp.Accepted != 0 {
 			t.Fatalf("push of strangers' orphans: accepted %d, refused %q; want 0, unknown-author", resp.Accepted, resp.Refused)
 		}
 	}
@@ -141,11 +141,11 @@ func TestForwarderQuota(t *testing.T) {
 	l.pending = newPendingSet(quotaLimits(cost, 50))
 	const f, h = peer.ID("F"), peer.ID("H")
 
-	if v := l.ingestFrom(d.x, h, true); v != ignore("missing-preds") {
+	if v := l.ingestFrom(d.x, h, true); v != ignore(ReasonMissingPreds) {
 		t.Fatalf("X from H: %+v", v)
 	}
 	for i, op := range flood {
-		if v := l.ingestFrom(op, f, true); v != ignore("missing-preds") {
+		if v := l.ingestFrom(op, f, true); v != ignore(ReasonMissingPreds) {
 			t.Fatalf("orphan %d from F: %+v", i, v)
 		}
 		if n, b := l.pending.load(f); n > 50 || b > 50*cost {
@@ -337,7 +337,7 @@ func TestManyBigParkedOpsAreWritten(t *testing.T) {
 	l.saveAt = 0
 	ops := orphans(t, c.Genesis.Hash(), trusttest.KeyFor("A"), 600, 1, 8800)
 	for _, op := range ops {
-		if v := l.ingest(op, true); v != ignore("missing-preds") { // no forwarder quota
+		if v := l.ingest(op, true); v != ignore(ReasonMissingPreds) { // no forwarder quota
 			t.Fatalf("%s: %+v", op, v)
 		}
 	}

@@ -90,7 +90,7 @@ func (n *Node) publish(ctx context.Context, body protocol.Body) (*protocol.Op, e
 	if serr != nil {
 		return nil, serr
 	}
-	n.verdicts.add(Verdict{Reason: "published"})
+	n.verdicts.add(Verdict{Reason: ReasonPublished})
 	if err := n.ownPace.wait(ctx, op); err != nil {
 		// The op is stored: sync carries it to the others.
 		n.log.Warn("gossiping an own op", "op", op, "err", err)

@@ -183,14 +183,14 @@ func TestServeGetMembershipOnlyForNonMembers(t *testing.T) {
 		t.Fatalf("SyncGet by X: refused %q, %d ops; want %d", resp.Refused, len(resp.Ops), len(some.Ops))
 	}
 	for _, kind := range []protocol.SyncKind{protocol.SyncTips, protocol.SyncRange, protocol.SyncAddrs} {
-		if resp := n.sync.answer(ctx, x, &protocol.SyncRequest{Group: n.Group(), Kind: kind}); resp.Refused != "not-member" {
+		if resp := n.sync.answer(ctx, x, &protocol.SyncRequest{Group: n.Group(), Kind: kind}); resp.Refused != ReasonNotMember.String() {
 			t.Errorf("%s by X: refused %q, want not-member", kind, resp.Refused)
 		}
 	}
-	if resp := n.sync.answer(ctx, s, get); resp.Refused != "not-member" || len(resp.Ops) != 0 {
+	if resp := n.sync.answer(ctx, s, get); resp.Refused != ReasonNotMember.String() || len(resp.Ops) != 0 {
 		t.Errorf("SyncGet by a stranger: refused %q, %d ops", resp.Refused, len(resp.Ops))
 	}
-	if resp := n.sync.answer(ctx, b, &protocol.SyncRequest{Group: protocol.Hash{1}, Kind: protocol.SyncTips}); resp.Refused != "wrong-group" {
+	if resp := n.sync.answer(ctx, b, &protocol.SyncRequest{Group: protocol.Hash{1}, Kind: protocol.SyncTips}); resp.Refused != ReasonWrongGroup.String() {
 		t.Errorf("SyncTips for another circle: refused %q, want wrong-group", resp.Refused)
 	}
 	if resp := n.sync.answer(ctx, b, get); resp.Refused != "" || len(resp.Ops) != len(c.Ops) {

@@ -418,7 +418,7 @@ func (s *syncer) openBatch(raw [][]byte) ([]*protocol.Op, error) {
 		return nil, err
 	}
 	if err != nil {
-		s.verdicts.add(reject(openReason(err)))
+		s.verdicts.add(openVerdict(err))
 		return nil, fmt.Errorf("node: sync sent a bad op: %w", err)
 	}
 	return causalOrder(ops), nil

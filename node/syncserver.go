@@ -72,12 +72,12 @@ func (s *syncer) serve(st network.Stream) {
 
 // answer serves one request.
 func (s *syncer) answer(ctx context.Context, p peer.ID, req *protocol.SyncRequest) *protocol.SyncResponse {
-	refuse := func(reason string) *protocol.SyncResponse { return &protocol.SyncResponse{Refused: reason} }
+	refuse := func(reason Reason) *protocol.SyncResponse { return &protocol.SyncResponse{Refused: reason.String()} }
 	if req.Group != s.group {
-		return refuse("wrong-group")
+		return refuse(ReasonWrongGroup)
 	}
 	if len(req.Want) > protocol.MaxSyncOps || len(req.Ops) > protocol.MaxSyncOps {
-		return refuse("too-many")
+		return refuse(ReasonTooMany)
 	}
 	std := s.gate.standing(p)
 	switch {
@@ -85,7 +85,7 @@ func (s *syncer) answer(ctx context.Context, p peer.ID, req *protocol.SyncReques
 	case std == Endorsed && req.Kind == protocol.SyncAdmission:
 	case std == Endorsed && (req.Kind == protocol.SyncGet || req.Kind == protocol.SyncPush) && s.endorsedEnough(p):
 	default:
-		return refuse("not-member")
+		return refuse(ReasonNotMember)
 	}
 	var resp *protocol.SyncResponse
 	var err error
@@ -100,17 +100,17 @@ func (s *syncer) answer(ctx context.Context, p peer.ID, req *protocol.SyncReques
 		resp = s.servePush(ctx, p, std, req.Ops)
 	case protocol.SyncAdmission:
 		if k, ok := s.gate.keyOf(p); std != Sharing && (!ok || req.Application == nil || req.Application.Member.Key != k) {
-			return refuse("not-own-application")
+			return refuse(ReasonNotOwnApplication)
 		}
 		resp, err = s.serveAdmission(ctx, req.Application)
 	case protocol.SyncAddrs:
 		resp = s.serveAddrs()
 	default:
-		return refuse("unknown-kind")
+		return refuse(ReasonUnknownKind)
 	}
 	if err != nil {
 		s.log.Warn("sync answer", "peer", s.node.PeerName(p), "kind", req.Kind, "err", err)
-		return refuse("internal")
+		return refuse(ReasonInternal)
 	}
 	return resp
 }
@@ -196,20 +196,20 @@ func (s *syncer) servePush(ctx context.Context, p peer.ID, std Standing, raw [][
 	for _, b := range raw {
 		op, err := s.opener.open(b)
 		if errors.Is(err, errOpenerStopped) {
-			return &protocol.SyncResponse{Refused: "internal"}
+			return &protocol.SyncResponse{Refused: ReasonInternal.String()}
 		}
 		if err != nil {
-			s.verdicts.add(reject(openReason(err)))
-			return &protocol.SyncResponse{Refused: openReason(err)}
+			s.verdicts.add(openVerdict(err))
+			return &protocol.SyncResponse{Refused: openReason(err).String()}
 		}
 		if std != Sharing && !ownAdmit(op, p) {
-			return &protocol.SyncResponse{Refused: "not-member"}
+			return &protocol.SyncResponse{Refused: ReasonNotMember.String()}
 		}
 		if s.node.deferredForDisk(op) {
-			return &protocol.SyncResponse{Refused: "disk-low"}
+			return &protocol.SyncResponse{Refused: ReasonDiskLow.String()}
 		}
 		if s.node.paced(p, op) {
-			return &protocol.SyncResponse{Refused: "paced"}
+			return &protocol.SyncResponse{Refused: ReasonPaced.String()}
 		}
 		ops = append(ops, op)
 	}
@@ -217,17 +217,17 @@ func (s *syncer) servePush(ctx context.Context, p peer.ID, std Standing, raw [][
 	// applicant's enactment must cite what this node holds.
 	vs, err := s.node.submitParking(ctx, ops, p, std == Sharing)
 	if err != nil {
-		return &protocol.SyncResponse{Refused: "internal"}
+		return &protocol.SyncResponse{Refused: ReasonInternal.String()}
 	}
 	resp := &protocol.SyncResponse{}
 	for _, v := range vs {
-		if v.Reason == "missing-preds" {
+		if v.Reason == ReasonMissingPreds {
 			s.fetchAs(p, pushedFetch) // e.g. a decision pushed to a cut-off node, whose votes cite ops it never saw
 			break
 		}
 	}
 	for i, v := range vs {
-		if v.Reason == "accepted" {
+		if v.Reason == ReasonAccepted {
 			resp.Accepted++
 			if len(ops[i].Bytes()) > MaxGossipOp {
 				continue // the author's node pushes it to each member; sync does the rest
@@ -236,7 +236,7 @@ func (s *syncer) servePush(ctx context.Context, p peer.ID, std Standing, raw [][
 				s.log.Debug("gossiping a pushed op", "op", ops[i], "err", err)
 			}
 		} else if resp.Refused == "" {
-			resp.Refused = v.Reason
+			resp.Refused = v.Reason.String()
 		}
 	}
 	return resp
@@ -261,7 +261,7 @@ func ownAdmit(op *protocol.Op, p peer.ID) bool {
 // (an applicant short of endorsements may fetch nothing).
 func (s *syncer) serveAdmission(ctx context.Context, app *protocol.Application) (*protocol.SyncResponse, error) {
 	if app == nil {
-		return &protocol.SyncResponse{Refused: "no-application"}, nil
+		return &protocol.SyncResponse{Refused: ReasonNoApplication.String()}, nil
 	}
 	t, err := s.node.admissionOf(ctx, protocol.Motion{Kind: protocol.MotionAdmit, Application: app})
 	if err != nil {
@@ -272,7 +272,7 @@ func (s *syncer) serveAdmission(ctx context.Context, app *protocol.Application) 
 		resp.Heads, resp.Epoch = t.heads, t.epoch
 		return resp, nil
 	}
-	resp.Refused = "too-few-endorsements"
+	resp.Refused = ReasonTooFewEndorsements.String()
 	// Short of endorsements, the applicant may fetch nothing: the votes
 	// themselves come with the answer, so that it can check who
 	// endorsed it.

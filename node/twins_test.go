@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	pubsub "github.com/libp2p/go-libp2p-pubsub"
+
 	"github.com/kring-circle/kring/protocol"
 )
 
@@ -26,7 +28,7 @@ func TestUnsuspendKeepsTheNamedTwin(t *testing.T) {
 	twin := must(t)(c.Fork("D", &protocol.Advisory{Title: "signed again from the backup", TLP: protocol.TLPGreen}))
 	if vs, err := n.submit(ctx, []*protocol.Op{first, kept, twin}); err != nil {
 		t.Fatal(err)
-	} else if vs[2].Reason == "rejected" {
+	} else if vs[2].Result == pubsub.ValidationReject {
 		t.Fatalf("the twin: %v", vs[2])
 	}
 	ks := n.State().Key(d)
@@ -62,7 +64,7 @@ func TestUnsuspendKeepsTheNamedTwin(t *testing.T) {
 			t.Fatalf("the twin to %s: %v", name, err)
 		}
 		v := must(t)(c.Vote(name, m))
-		if vs, err := n.submit(ctx, []*protocol.Op{v}); err != nil || vs[0].Reason != "accepted" {
+		if vs, err := n.submit(ctx, []*protocol.Op{v}); err != nil || vs[0].Reason != ReasonAccepted {
 			t.Fatalf("%s's vote: %v %v", name, vs, err)
 		}
 	}

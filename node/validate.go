@@ -21,7 +21,7 @@ func (n *Node) validate(ctx context.Context, from peer.ID, m *pubsub.Message) (r
 	defer func() {
 		if r := recover(); r != nil {
 			n.log.Error("validator panic", "forwarder", n.peerName(from), "panic", fmt.Sprint(r))
-			n.verdicts.add(reject("panic"))
+			n.verdicts.add(reject(ReasonPanic))
 			res = pubsub.ValidationReject
 		}
 	}()
@@ -33,7 +33,7 @@ func (n *Node) validate(ctx context.Context, from peer.ID, m *pubsub.Message) (r
 		return pubsub.ValidationIgnore
 	}
 	if n.gater.standing(from) != Sharing {
-		n.verdicts.add(ignore("not-sharing"))
+		n.verdicts.add(ignore(ReasonNotSharing))
 		return pubsub.ValidationIgnore
 	}
 	op, err := n.opener.open(m.Data)
@@ -41,7 +41,7 @@ func (n *Node) validate(ctx context.Context, from peer.ID, m *pubsub.Message) (r
 		return pubsub.ValidationIgnore
 	}
 	if err != nil {
-		v := reject(openReason(err))
+		v := openVerdict(err)
 		n.verdicts.add(v)
 		n.log.Debug("op rejected", "forwarder", n.peerName(from), "reason", v.Reason, "err", err)
 		return v.Result
@@ -53,7 +53,7 @@ func (n *Node) validate(ctx context.Context, from peer.ID, m *pubsub.Message) (r
 	if err != nil {
 		return pubsub.ValidationIgnore
 	}
-	if v.Reason == "missing-preds" {
+	if v.Reason == ReasonMissingPreds {
 		n.sync.fetch(from)
 	}
 	if v.Result == pubsub.ValidationReject {

@@ -1,13 +1,11 @@
 package node
 
 import (
-	"errors"
 	"maps"
 	"sync"
 
 	pubsub "github.com/libp2p/go-libp2p-pubsub"
 
-	"github.com/kring-circle/kring/protocol"
 	"github.com/kring-circle/kring/trust"
 )
 
@@ -17,56 +15,39 @@ type Verdict struct {
 	// Reject drops it and penalises the forwarder, Ignore drops it
 	// without penalty.
 	Result pubsub.ValidationResult
-	// Reason names why: "accepted", a protocol or trust reason
-	// ("bad-signature", "author-removed", …), "duplicate",
-	// "missing-preds", "void" or "not-sharing".
-	Reason string
+	// Reason names why: ReasonAccepted, a protocol or trust reason
+	// (ReasonBadSignature, ReasonAuthorRemoved, …), ReasonDuplicate,
+	// ReasonMissingPreds, ReasonVoid or ReasonNotSharing.
+	Reason Reason
+	// Err is the protocol or trust error behind a refusal, for
+	// errors.Is; nil when the node's own rule decided (a duplicate, a
+	// void op, …).
+	Err error
 }
 
-func accept() Verdict              { return Verdict{pubsub.ValidationAccept, "accepted"} }
-func ignore(reason string) Verdict { return Verdict{pubsub.ValidationIgnore, reason} }
-func reject(reason string) Verdict { return Verdict{pubsub.ValidationReject, reason} }
+func accept() Verdict              { return Verdict{Result: pubsub.ValidationAccept, Reason: ReasonAccepted} }
+func ignore(reason Reason) Verdict { return Verdict{Result: pubsub.ValidationIgnore, Reason: reason} }
+func reject(reason Reason) Verdict { return Verdict{Result: pubsub.ValidationReject, Reason: reason} }
 
-// protocolReasons names the protocol errors an op can fail decoding or
-// verification with.
-var protocolReasons = []struct {
-	err  error
-	name string
-}{
-	{protocol.ErrTooLarge, "too-large"},
-	{protocol.ErrMalformed, "malformed"},
-	{protocol.ErrNonCanonical, "non-canonical"},
-	{protocol.ErrUnknownKind, "unknown-kind"},
-	{protocol.ErrUnknownField, "unknown-field"},
-	{protocol.ErrBadSignature, "bad-signature"},
-	{protocol.ErrWrongGroup, "wrong-group"},
-	{protocol.ErrSeqPrev, "seq-prev"},
-	{protocol.ErrPreds, "preds"},
-	{protocol.ErrTooManyPreds, "too-many-preds"},
-	{protocol.ErrInvalidBody, "invalid-body"},
-	{protocol.ErrBadHex, "bad-hex"},
-}
-
-// openReason names why protocol.Open refused an op.
-func openReason(err error) string {
-	for _, r := range protocolReasons {
-		if errors.Is(err, r.err) {
-			return r.name
-		}
-	}
-	return "malformed"
+// openVerdict rejects an op protocol.Open refused with err.
+func openVerdict(err error) Verdict {
+	return Verdict{Result: pubsub.ValidationReject, Reason: openReason(err), Err: err}
 }
 
 // applyVerdict turns the engine's answer into a gossip verdict: the op is
 // invalid for every honest node (Reject), not usable now (Ignore), or good.
 func applyVerdict(err error) Verdict {
-	switch {
-	case err == nil:
+	if err == nil {
 		return accept()
-	case trust.IsTransient(err):
-		return ignore(trust.Reason(err))
 	}
-	return reject(trust.Reason(err))
+	r, ok := TrustReason(err)
+	if !ok {
+		r = ReasonOther
+	}
+	if trust.IsTransient(err) {
+		return Verdict{Result: pubsub.ValidationIgnore, Reason: r, Err: err}
+	}
+	return Verdict{Result: pubsub.ValidationReject, Reason: r, Err: err}
 }
 
 // counters counts verdicts by result and reason; safe for concurrent use.
@@ -84,7 +65,7 @@ func (c *counters) addN(v Verdict, n uint64) {
 	if c.m == nil {
 		c.m = map[string]uint64{}
 	}
-	c.m[resultName(v.Result)+"/"+v.Reason] += n
+	c.m[resultName(v.Result)+"/"+v.Reason.String()] += n
 }
 
 func (c *counters) snapshot() map[string]uint64 {

@@ -133,45 +133,55 @@ func TestVerdicts(t *testing.T) {
 	}
 }
 
+// TestApplyVerdict: the engine's error decides the result and the named
+// reason, and the verdict keeps the error itself for errors.Is.
 func TestApplyVerdict(t *testing.T) {
 	cases := []struct {
-		err  error
-		want Verdict
+		err    error
+		result pubsub.ValidationResult
+		reason Reason
 	}{
-		{nil, accept()},
-		{fmt.Errorf("x: %w", trust.ErrDuplicate), ignore("duplicate")},
-		{fmt.Errorf("x: %w", trust.ErrMissingPreds), ignore("missing-preds")},
-		{fmt.Errorf("x: %w", trust.ErrAuthorRemoved), reject("author-removed")},
-		{fmt.Errorf("x: %w", trust.ErrAuthorSuspended), reject("author-suspended")},
-		{fmt.Errorf("x: %w", trust.ErrNotMember), reject("not-member")},
-		{fmt.Errorf("x: %w", trust.ErrTooFewVotes), reject("too-few-votes")},
-		{errors.New("something else"), reject("other")},
+		{fmt.Errorf("x: %w", trust.ErrDuplicate), pubsub.ValidationIgnore, ReasonDuplicate},
+		{fmt.Errorf("x: %w", trust.ErrMissingPreds), pubsub.ValidationIgnore, ReasonMissingPreds},
+		{fmt.Errorf("x: %w", trust.ErrAuthorRemoved), pubsub.ValidationReject, ReasonAuthorRemoved},
+		{fmt.Errorf("x: %w", trust.ErrAuthorSuspended), pubsub.ValidationReject, ReasonAuthorSuspended},
+		{fmt.Errorf("x: %w", trust.ErrNotMember), pubsub.ValidationReject, ReasonNotMember},
+		{fmt.Errorf("x: %w", trust.ErrTooFewVotes), pubsub.ValidationReject, ReasonTooFewVotes},
+		{errors.New("something else"), pubsub.ValidationReject, ReasonOther},
+	}
+	if got := applyVerdict(nil); got != accept() || got.Err != nil {
+		t.Errorf("applyVerdict(nil) = %+v, want accept", got)
 	}
 	for _, tc := range cases {
-		if got := applyVerdict(tc.err); got != tc.want {
-			t.Errorf("applyVerdict(%v) = %+v, want %+v", tc.err, got, tc.want)
+		got := applyVerdict(tc.err)
+		if got.Result != tc.result || got.Reason != tc.reason || got.Err != tc.err {
+			t.Errorf("applyVerdict(%v) = %+v, want %s/%s with the error", tc.err, got, resultName(tc.result), tc.reason)
 		}
 	}
 }
 
 func TestOpenReason(t *testing.T) {
 	for _, r := range protocolReasons {
-		if got := openReason(fmt.Errorf("protocol: %w", r.err)); got != r.name {
-			t.Errorf("openReason(%v) = %q, want %q", r.err, got, r.name)
+		err := fmt.Errorf("protocol: %w", r.err)
+		if got := openReason(err); got != r.reason {
+			t.Errorf("openReason(%v) = %s, want %s", r.err, got, r.reason)
+		}
+		if v := openVerdict(err); v.Result != pubsub.ValidationReject || v.Reason != r.reason || !errors.Is(v.Err, r.err) {
+			t.Errorf("openVerdict(%v) = %+v, want a reject for %s with the error", r.err, v, r.reason)
 		}
 	}
-	if got := openReason(errors.New("unknown")); got != "malformed" {
-		t.Errorf("openReason(unknown) = %q, want malformed", got)
+	if got := openReason(errors.New("unknown")); got != ReasonMalformed {
+		t.Errorf("openReason(unknown) = %s, want malformed", got)
 	}
 	c := newCircle(t, "A", "B", "C")
 	adv := must(t)(c.Advise("A", "x", protocol.TLPGreen))
 	_, err := protocol.Open(forge(adv), c.Genesis.Hash())
-	if got := openReason(err); got != "bad-signature" {
-		t.Errorf("openReason of a forged op = %q (%v), want bad-signature", got, err)
+	if got := openReason(err); got != ReasonBadSignature {
+		t.Errorf("openReason of a forged op = %s (%v), want bad-signature", got, err)
 	}
 	_, err = protocol.Open(adv.Bytes(), protocol.Hash{1})
-	if got := openReason(err); got != "wrong-group" {
-		t.Errorf("openReason of another circle's op = %q (%v), want wrong-group", got, err)
+	if got := openReason(err); got != ReasonWrongGroup {
+		t.Errorf("openReason of another circle's op = %s (%v), want wrong-group", got, err)
 	}
 }
 
@@ -182,9 +192,9 @@ func TestCounters(t *testing.T) {
 	}
 	c.add(accept())
 	c.add(accept())
-	c.add(reject("bad-signature"))
-	c.add(ignore("void"))
-	c.add(Verdict{Reason: "published"})
+	c.add(reject(ReasonBadSignature))
+	c.add(ignore(ReasonVoid))
+	c.add(Verdict{Reason: ReasonPublished})
 	want := map[string]uint64{"accept/accepted": 2, "reject/bad-signature": 1, "ignore/void": 1, "accept/published": 1}
 	snap := c.snapshot()
 	if !maps.Equal(snap, want) {

@@ -70,7 +70,7 @@ func (d *demo) breach(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	d.tl.note("suspended network-wide: a suspension is lifted only by an Unsuspend with r=%d votes (enactment %s)", d.net.M(harbourln).Node().State().Charter.Revoke, enact.Hash().Short())
+	d.tl.note("suspended network-wide: a suspension is lifted only by an Unsuspend with revoke=%d votes (enactment %s)", d.net.M(harbourln).Node().State().Charter.Revoke, enact.Hash().Short())
 
 	revoke, deciding, err := d.vote(ctx, target.Revoke(), leak+"; "+name(kestrel)+"'s reply admitting it", northwind, polder, tidewater)
 	if err != nil {

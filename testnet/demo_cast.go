@@ -70,7 +70,7 @@ var cast = map[string]protocol.Profile{
 	},
 }
 
-// demoCharter is the demo circle's charter: k=3, s=2, r=3.
+// demoCharter is the demo circle's charter: admit=3, suspend=2, revoke=3.
 func demoCharter() protocol.Charter {
 	return protocol.Charter{
 		Name: demoCircle, Version: 1, Admit: 3, Suspend: 2, Revoke: 3,

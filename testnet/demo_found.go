@@ -26,7 +26,7 @@ func (d *demo) found(ctx context.Context) error {
 	}
 	drafted := time.Now()
 	d.tl.say("%s, the initiator, drafts the genesis of the %s with %d founders", name(northwind), charter.Name, len(g.Founders))
-	d.tl.note("thresholds: k=%d endorsements to admit, s=%d votes to suspend, r=%d votes to revoke, charter changes by quorum",
+	d.tl.note("thresholds: admit=%d endorsements to admit, suspend=%d votes to suspend, revoke=%d votes to revoke, charter changes by quorum",
 		charter.Admit, charter.Suspend, charter.Revoke)
 	for _, r := range charter.Requirements {
 		d.tl.note("requirement %-13s %s", r.ID, r.Text)

@@ -105,7 +105,7 @@ func (d *demo) goOn(ctx context.Context) error {
 	for _, o := range rest {
 		names = append(names, name(o))
 	}
-	d.tl.say("%s stops its node. %d members remain: %s; the charter stands (k=%d, s=%d, r=%d), no initiator needed",
+	d.tl.say("%s stops its node. %d members remain: %s; the charter stands (admit=%d, suspend=%d, revoke=%d), no initiator needed",
 		name(northwind), st.MemberCount(), strings.Join(names, ", "), st.Charter.Admit, st.Charter.Suspend, st.Charter.Revoke)
 
 	if _, err := d.admit(ctx, lumen, harbourln, polder, tidewater); err != nil {

@@ -3,7 +3,7 @@
 // A test founds a circle with New, starts it, and then publishes, votes,
 // stops and restarts nodes, cuts and heals links between groups of
 // members, and waits until the nodes hold the identical op set and State.
-// Demo runs the narrated seven-organisation story behind `kring testnet
+// Demo runs the narrated seven-organisation story behind `kring-testnet
 // demo` and `make demo` on the same harness; package testnet/bench measures
 // circles built with it.
 //

@@ -34,13 +34,7 @@ func (n *Net) NewRogue(ctx context.Context, m *Member) (*Rogue, error) {
 	if err != nil {
 		return nil, fmt.Errorf("testnet: rogue host: %w", err)
 	}
-	ps, err := pubsub.NewGossipSub(ctx, h,
-		pubsub.WithMessageSignaturePolicy(pubsub.StrictNoSign),
-		pubsub.WithNoAuthor(),
-		pubsub.WithMessageIdFn(node.MessageID),
-		pubsub.WithGossipSubProtocols(node.GossipProtocols, node.GossipFeatures),
-		pubsub.WithMaxMessageSize(node.MaxGossipMessage),
-		pubsub.WithFloodPublish(true))
+	ps, err := pubsub.NewGossipSub(ctx, h, append(node.WireOptions(), pubsub.WithFloodPublish(true))...)
 	if err != nil {
 		h.Close()
 		return nil, fmt.Errorf("testnet: rogue gossip: %w", err)

@@ -4,25 +4,12 @@ import (
 	"github.com/kring-circle/kring/protocol"
 )
 
-// Past answers Admissible's questions about the causal past of the op it
-// judges.
-type Past interface {
+// pastVotes answers admissible's questions about the votes in the causal
+// past of the op it judges.
+type pastVotes interface {
 	// Vote returns the author and motion hash of the vote with hash h,
 	// and ok=false when h is not a vote in the past.
 	Vote(h protocol.Hash) (author protocol.Key, motion protocol.Hash, ok bool)
-}
-
-// Admissible judges op against view, the State of the op's own causal past,
-// with past answering for the ops in it. It returns nil when the op is
-// admissible, or an error wrapping the named reason it is not. The verdict
-// is permanent: view and past never change for a given op. Signatures and
-// the author chain are checked before, by protocol and by the Engine.
-//
-// Admissible says nothing about whether a grant or an advisory counts: a
-// denial concurrent with it may void it later (see Engine.Live).
-func Admissible(op *protocol.Op, view *State, past Past) error {
-	_, err := admissible(op, view, past)
-	return err
 }
 
 // view is what admissibility reads of the State of an op's past. A *State
@@ -60,9 +47,17 @@ func (s *State) suspension(m protocol.Hash) (protocol.Key, bool) {
 	return k, ok
 }
 
-// admissible is Admissible that also returns, for an enactment, the number
-// of counting votes the motion needed in the view.
-func admissible(op *protocol.Op, view view, past Past) (int, error) {
+// admissible judges op against view, the State of the op's own causal past
+// (or what the engine's resolver reads of it), with past answering for the
+// votes in it. It returns nil when the op is admissible, or an error
+// wrapping the named reason it is not; for an enactment, also the number of
+// counting votes the motion needed in the view. The verdict is permanent:
+// view and past never change for a given op. Signatures and the author
+// chain are checked before, by protocol and by the Engine.
+//
+// admissible says nothing about whether a grant or an advisory counts: a
+// denial concurrent with it may void it later (see Engine.Live).
+func admissible(op *protocol.Op, view view, past pastVotes) (int, error) {
 	if op.Kind == protocol.KindGenesis {
 		return 0, refuse(ErrGenesis, "%s", op)
 	}
@@ -169,7 +164,7 @@ func motionStands(m *protocol.Motion, view view) error {
 	return nil
 }
 
-func admissibleEnact(op *protocol.Op, e *protocol.Enact, author KeyState, view view, past Past) (int, error) {
+func admissibleEnact(op *protocol.Op, e *protocol.Enact, author KeyState, view view, past pastVotes) (int, error) {
 	m := &e.Motion
 	if m.Kind == protocol.MotionAdmit {
 		if op.Author != m.Subject() {

@@ -8,14 +8,15 @@ import (
 	"github.com/kring-circle/kring/protocol"
 )
 
-// nodeID indexes an op in the engine's dag, in the order ops were applied,
+// vertexID indexes an op in the engine's dag, in the order ops were applied,
 // which is always a topological order of the causal DAG.
-type nodeID int32
+type vertexID int32
 
-// node is an applied op and what the engine derived from it.
-type node struct {
+// vertex is an applied op, a vertex of the causal DAG, and what the engine
+// derived from it.
+type vertex struct {
 	op     *protocol.Op
-	id     nodeID
+	id     vertexID
 	author int32 // index into dag.keys
 	seq    uint32
 	// height is 1 + the greatest height among the preds (the genesis
@@ -24,14 +25,14 @@ type node struct {
 	// tip[a] is 1 + the id of author a's newest op among the op and its
 	// past (0: none). While a has not forked there, a's ops in the past
 	// are exactly the prev-chain of that tip.
-	tip []nodeID
+	tip []vertexID
 	// branches lists, for each author that forked among the op and its
 	// past, the heads of every branch of its chain; nil when no author did.
-	branches map[int32][]*node
+	branches map[int32][]*vertex
 	// forkLow gives, for the same authors, the lowest forked seq.
 	forkLow map[int32]uint32
 	// jump[i] is the author's op 2^i steps back along the prev-chain.
-	jump []*node
+	jump []*vertex
 	// mf is the op's membership frontier: the maximal membership ops in
 	// its past. Ops with equal frontiers (and forks) share one view.
 	mf *frontier
@@ -44,11 +45,11 @@ type node struct {
 	need int
 }
 
-func (n *node) membership() bool { return n.op.Kind.IsMembership() }
+func (n *vertex) membership() bool { return n.op.Kind.IsMembership() }
 
 // frontier is an interned, sorted set of membership ops.
 type frontier struct {
-	ids []nodeID
+	ids []vertexID
 	key string
 }
 
@@ -67,15 +68,15 @@ type forkAt struct {
 
 // dag holds the applied ops and answers causal questions about them.
 type dag struct {
-	nodes      []*node
-	byHash     map[protocol.Hash]nodeID
+	vertices   []*vertex
+	byHash     map[protocol.Hash]vertexID
 	authors    map[protocol.Key]int32
 	keys       []protocol.Key
-	bySeq      map[authorSeq][]nodeID // the ops at each (author, seq): more than one after a fork
-	forkSeq    []uint32               // per author: the lowest forked seq, or 0
+	bySeq      map[authorSeq][]vertexID // the ops at each (author, seq): more than one after a fork
+	forkSeq    []uint32                 // per author: the lowest forked seq, or 0
 	forks      []fork
-	heads      map[nodeID]struct{}
-	membership []nodeID              // membership ops in applied order
+	heads      map[vertexID]struct{}
+	membership []vertexID            // membership ops in applied order
 	admitted   map[protocol.Key]bool // founders and every key with an Admit enactment applied
 	founders   map[protocol.Key]bool
 	frontiers  map[string]*frontier
@@ -89,12 +90,12 @@ type authorSeq struct {
 
 func newDAG() *dag {
 	d := &dag{
-		byHash:    make(map[protocol.Hash]nodeID),
+		byHash:    make(map[protocol.Hash]vertexID),
 		authors:   make(map[protocol.Key]int32),
-		bySeq:     make(map[authorSeq][]nodeID),
+		bySeq:     make(map[authorSeq][]vertexID),
 		admitted:  make(map[protocol.Key]bool),
 		founders:  make(map[protocol.Key]bool),
-		heads:     make(map[nodeID]struct{}),
+		heads:     make(map[vertexID]struct{}),
 		frontiers: make(map[string]*frontier),
 	}
 	d.top = d.frontier(nil)
@@ -102,35 +103,35 @@ func newDAG() *dag {
 	return d
 }
 
-func (d *dag) get(h protocol.Hash) (*node, bool) {
+func (d *dag) get(h protocol.Hash) (*vertex, bool) {
 	id, ok := d.byHash[h]
 	if !ok {
 		return nil, false
 	}
-	return d.nodes[id], true
+	return d.vertices[id], true
 }
 
-// tipNode returns author a's newest op among n and its past, or nil. n may
-// be a node not yet added.
-func (d *dag) tipNode(n *node, a int32) *node {
+// tipVertex returns author a's newest op among n and its past, or nil. n may
+// be a vertex not yet added.
+func (d *dag) tipVertex(n *vertex, a int32) *vertex {
 	if int(a) >= len(n.tip) || n.tip[a] == 0 {
 		return nil
 	}
 	if id := n.tip[a] - 1; id != n.id {
-		return d.nodes[id]
+		return d.vertices[id]
 	}
 	return n
 }
 
-// prepare builds the node for op, whose preds must all be applied, without
+// prepare builds the vertex for op, whose preds must all be applied, without
 // changing the dag: its author chain links, tips, branches, membership
 // frontier, and the forks in its past (for its view).
-func (d *dag) prepare(op *protocol.Op, preds []*node) (*node, []forkAt) {
+func (d *dag) prepare(op *protocol.Op, preds []*vertex) (*vertex, []forkAt) {
 	a, ok := d.authors[op.Author]
 	if !ok {
 		a = int32(len(d.keys)) // registered by add
 	}
-	n := &node{op: op, id: nodeID(len(d.nodes)), author: a, seq: uint32(op.Seq)}
+	n := &vertex{op: op, id: vertexID(len(d.vertices)), author: a, seq: uint32(op.Seq)}
 	if op.Prev != nil {
 		prev, _ := d.get(*op.Prev)
 		n.jump = append(n.jump, prev)
@@ -162,16 +163,16 @@ func (d *dag) prepare(op *protocol.Op, preds []*node) (*node, []forkAt) {
 
 // mergeTips sets n's tips, branches and fork seqs to those of the union of
 // its preds' pasts, which is n's past (n itself is added by addSelf).
-func (d *dag) mergeTips(n *node, preds []*node) {
+func (d *dag) mergeTips(n *vertex, preds []*vertex) {
 	width := int(n.author) + 1
 	for _, p := range preds {
 		width = max(width, len(p.tip))
 	}
-	n.tip = make([]nodeID, width)
+	n.tip = make([]vertexID, width)
 	var forked map[int32]bool
 	for _, p := range preds {
 		for a, t := range p.tip {
-			if t != 0 && (n.tip[a] == 0 || d.nodes[t-1].seq > d.nodes[n.tip[a]-1].seq) {
+			if t != 0 && (n.tip[a] == 0 || d.vertices[t-1].seq > d.vertices[n.tip[a]-1].seq) {
 				n.tip[a] = t
 			}
 		}
@@ -194,9 +195,9 @@ func (d *dag) mergeTips(n *node, preds []*node) {
 	}
 }
 
-func (n *node) setBranches(a int32, heads []*node, low uint32) {
+func (n *vertex) setBranches(a int32, heads []*vertex, low uint32) {
 	if n.branches == nil {
-		n.branches = map[int32][]*node{}
+		n.branches = map[int32][]*vertex{}
 		n.forkLow = map[int32]uint32{}
 	}
 	n.branches[a], n.forkLow[a] = heads, low
@@ -213,8 +214,8 @@ func (d *dag) forkSeqOf(a int32) uint32 {
 // pasts, and the lowest seq at which two of them differ (0 for one head).
 // The pred with the most heads is the base; only what the others add to it
 // is compared, so a merge costs O(base × added), not O(heads²).
-func (d *dag) mergeBranches(a int32, preds []*node) ([]*node, uint32) {
-	var base []*node
+func (d *dag) mergeBranches(a int32, preds []*vertex) ([]*vertex, uint32) {
+	var base []*vertex
 	low := uint32(0)
 	for _, p := range preds {
 		if br := p.branches[a]; len(br) > len(base) {
@@ -224,16 +225,16 @@ func (d *dag) mergeBranches(a int32, preds []*node) ([]*node, uint32) {
 			low = l
 		}
 	}
-	in := make(map[*node]bool, len(base))
+	in := make(map[*vertex]bool, len(base))
 	for _, h := range base {
 		in[h] = true
 	}
-	var extra []*node
+	var extra []*vertex
 	for _, p := range preds {
 		heads := p.branches[a]
 		if heads == nil {
-			if t := d.tipNode(p, a); t != nil {
-				heads = []*node{t}
+			if t := d.tipVertex(p, a); t != nil {
+				heads = []*vertex{t}
 			}
 		}
 		for _, h := range heads {
@@ -268,7 +269,7 @@ func (d *dag) mergeBranches(a int32, preds []*node) ([]*node, uint32) {
 // mergeHeads merges extra heads into base, a set of heads none of which
 // lies on another's prev-chain, keeping that property. It returns the
 // merged heads and the extra heads among them.
-func mergeHeads(base, extra []*node) (heads, added []*node) {
+func mergeHeads(base, extra []*vertex) (heads, added []*vertex) {
 	for _, e := range extra {
 		if !onChainOf(e, base) && !onChainOf(e, extra) {
 			added = append(added, e)
@@ -283,7 +284,7 @@ func mergeHeads(base, extra []*node) (heads, added []*node) {
 }
 
 // onChainOf reports whether h lies on the prev-chain of one of others.
-func onChainOf(h *node, others []*node) bool {
+func onChainOf(h *vertex, others []*vertex) bool {
 	for _, o := range others {
 		if o != h && o.seq > h.seq && chainAt(o, h.seq) == h {
 			return true
@@ -293,16 +294,16 @@ func onChainOf(h *node, others []*node) bool {
 }
 
 // addSelf adds n to its own author's tips and branches.
-func (d *dag) addSelf(n *node) {
+func (d *dag) addSelf(n *vertex) {
 	a := n.author
 	heads := n.branches[a]
 	low := n.forkLow[a]
 	if heads == nil {
-		if t := d.tipNode(n, a); t != nil {
-			heads = []*node{t}
+		if t := d.tipVertex(n, a); t != nil {
+			heads = []*vertex{t}
 		}
 	}
-	merged, _ := mergeHeads(heads, []*node{n})
+	merged, _ := mergeHeads(heads, []*vertex{n})
 	if len(merged) > 1 {
 		for _, h := range merged {
 			if h != n {
@@ -313,13 +314,13 @@ func (d *dag) addSelf(n *node) {
 		}
 		n.setBranches(a, merged, low)
 	}
-	if t := d.tipNode(n, a); t == nil || t.seq <= n.seq {
+	if t := d.tipVertex(n, a); t == nil || t.seq <= n.seq {
 		n.tip[a] = n.id + 1
 	}
 }
 
 // chainAt returns the op at seq on t's prev-chain (t.seq >= seq).
-func chainAt(t *node, seq uint32) *node {
+func chainAt(t *vertex, seq uint32) *vertex {
 	for diff := t.seq - seq; diff > 0 && t != nil; diff &= diff - 1 {
 		i := bits.TrailingZeros32(diff)
 		if i >= len(t.jump) {
@@ -332,7 +333,7 @@ func chainAt(t *node, seq uint32) *node {
 
 // pastForks returns, for each author that forked in n's past, the lowest
 // forked seq, sorted by author. It must run before addSelf.
-func (d *dag) pastForks(n *node) []forkAt {
+func (d *dag) pastForks(n *vertex) []forkAt {
 	var out []forkAt
 	for a, seq := range n.forkLow {
 		out = append(out, forkAt{author: a, seq: seq})
@@ -343,7 +344,7 @@ func (d *dag) pastForks(n *node) []forkAt {
 
 // divergence returns the lowest seq at which two different branch heads
 // of one author hold different ops.
-func divergence(x, y *node) uint32 {
+func divergence(x, y *vertex) uint32 {
 	lo, hi := uint32(1), min(x.seq, y.seq)
 	if chainAt(x, hi) == chainAt(y, hi) {
 		return hi + 1
@@ -359,9 +360,9 @@ func divergence(x, y *node) uint32 {
 	return lo
 }
 
-// add inserts a prepared node, registers its author and frontier, and
+// add inserts a prepared vertex, registers its author and frontier, and
 // records forks and heads.
-func (d *dag) add(n *node, preds []*node) {
+func (d *dag) add(n *vertex, preds []*vertex) {
 	if int(n.author) == len(d.keys) {
 		d.authors[n.op.Author] = n.author
 		d.keys = append(d.keys, n.op.Author)
@@ -372,7 +373,7 @@ func (d *dag) add(n *node, preds []*node) {
 	} else {
 		d.frontiers[n.mf.key] = n.mf
 	}
-	d.nodes = append(d.nodes, n)
+	d.vertices = append(d.vertices, n)
 	d.byHash[n.op.Hash()] = n.id
 	as := authorSeq{n.author, n.seq}
 	if twins := d.bySeq[as]; len(twins) > 0 {
@@ -403,9 +404,9 @@ func (d *dag) add(n *node, preds []*node) {
 		d.membership = append(d.membership, n.id)
 		// n is in no op's past: the new top is n and the old top's ops
 		// that are not in n's past.
-		ids := []nodeID{n.id}
+		ids := []vertexID{n.id}
 		for _, id := range d.top.ids {
-			if !d.inPast(d.nodes[id], n) {
+			if !d.inPast(d.vertices[id], n) {
 				ids = append(ids, id)
 			}
 		}
@@ -421,7 +422,7 @@ func (d *dag) add(n *node, preds []*node) {
 }
 
 // inPast reports whether x is in the causal past of o (x != o).
-func (d *dag) inPast(x, o *node) bool {
+func (d *dag) inPast(x, o *vertex) bool {
 	if x == o {
 		return false
 	}
@@ -434,7 +435,7 @@ func (d *dag) inPast(x, o *node) bool {
 		}
 		return false
 	}
-	t := d.tipNode(o, a)
+	t := d.tipVertex(o, a)
 	if t == nil || t.seq < x.seq {
 		return false
 	}
@@ -449,10 +450,10 @@ func (d *dag) inPast(x, o *node) bool {
 
 // frontierOf returns the membership frontier of an op with these preds:
 // the maximal membership ops among the preds and the preds' frontiers.
-func (d *dag) frontierOf(preds []*node) *frontier {
+func (d *dag) frontierOf(preds []*vertex) *frontier {
 	var shared *frontier
 	mixed := false
-	var cand []nodeID
+	var cand []vertexID
 	for _, p := range preds {
 		if p.membership() {
 			cand = append(cand, p.id)
@@ -480,16 +481,16 @@ func (d *dag) frontierOf(preds []*node) *frontier {
 // maximal returns the ids in cand that are not in the past of another,
 // sorted and unique. Candidates are taken highest first, so each is
 // compared only with those already kept: an op's past holds only lower ops.
-func (d *dag) maximal(cand []nodeID) []nodeID {
+func (d *dag) maximal(cand []vertexID) []vertexID {
 	slices.Sort(cand)
 	cand = slices.Compact(cand)
 	byHeight := slices.Clone(cand)
-	slices.SortFunc(byHeight, func(x, y nodeID) int { return int(d.nodes[y].height) - int(d.nodes[x].height) })
-	var kept []nodeID
+	slices.SortFunc(byHeight, func(x, y vertexID) int { return int(d.vertices[y].height) - int(d.vertices[x].height) })
+	var kept []vertexID
 	for _, c := range byHeight {
 		dominated := false
 		for _, k := range kept {
-			if d.inPast(d.nodes[c], d.nodes[k]) {
+			if d.inPast(d.vertices[c], d.vertices[k]) {
 				dominated = true
 				break
 			}
@@ -504,7 +505,7 @@ func (d *dag) maximal(cand []nodeID) []nodeID {
 
 // frontier returns the frontier of ids, interned when the dag knows it;
 // a new one is interned by add.
-func (d *dag) frontier(ids []nodeID) *frontier {
+func (d *dag) frontier(ids []vertexID) *frontier {
 	b := make([]byte, 4*len(ids))
 	for i, id := range ids {
 		binary.BigEndian.PutUint32(b[4*i:], uint32(id))

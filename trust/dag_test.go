@@ -162,7 +162,7 @@ func TestDAGInPastAgainstWalk(t *testing.T) {
 				extra = append(extra, mine[rng.IntN(len(mine))])
 			}
 			op := w.sign(t, name, prev, extra)
-			// check on the prepared node before add
+			// check on the prepared vertex before add
 			xs := make([]protocol.Hash, len(w.ops))
 			for j, x := range w.ops {
 				xs[j] = x.Hash()
@@ -190,7 +190,7 @@ func TestDAGInPastAgainstWalk(t *testing.T) {
 			}
 			w.add(op, name)
 		}
-		if low, _ := w.e.RawNode(w.ops[len(w.ops)-1].Hash()); len(low) > 0 {
+		if low, _ := w.e.RawVertex(w.ops[len(w.ops)-1].Hash()); len(low) > 0 {
 			forkedEnd++
 		}
 		// all pairs after everything is added
@@ -204,7 +204,7 @@ func TestDAGInPastAgainstWalk(t *testing.T) {
 			self := past
 			self[o.Hash()] = true
 			wantLow, wantHeads := w.expect(self)
-			low, br := w.e.RawNode(o.Hash())
+			low, br := w.e.RawVertex(o.Hash())
 			if len(low) != len(wantLow) {
 				t.Fatalf("seed %d: forkLow %v want %v", seed, low, wantLow)
 			}

@@ -3,7 +3,7 @@
 // has lapsed, who is suspended, revoked or gone, which charter is in force,
 // and whether each op counts.
 //
-// Every op is judged once, by Admissible, against the State of its own
+// Every op is judged once, when it is applied, against the State of its own
 // causal past (its view), so every honest node reaches the same permanent
 // verdict whatever order ops arrive in. Resolve computes the State of a
 // causally closed set of ops; an Engine does the same incrementally, one

@@ -19,7 +19,7 @@ import (
 // node's event loop), and States it returns are immutable and may be shared.
 type Engine struct {
 	d       *dag
-	genesis *node
+	genesis *vertex
 	ev      *evaluator
 	// last is the State last returned, and share its judgement's share
 	// key: a later evaluation with the same key (the same membership
@@ -55,7 +55,7 @@ func (e *Engine) Group() protocol.Hash { return e.genesis.op.Hash() }
 func (e *Engine) Genesis() *protocol.Op { return e.genesis.op }
 
 // Len returns the number of ops applied, the genesis included.
-func (e *Engine) Len() int { return len(e.d.nodes) }
+func (e *Engine) Len() int { return len(e.d.vertices) }
 
 // Has reports whether the op with hash h has been applied.
 func (e *Engine) Has(h protocol.Hash) bool { _, ok := e.d.byHash[h]; return ok }
@@ -73,7 +73,7 @@ func (e *Engine) Op(h protocol.Hash) (*protocol.Op, bool) {
 // of the next op this node signs (with its own previous op). When there are
 // more than protocol.MaxPreds-1, it returns the MaxPreds-1 applied last.
 func (e *Engine) Heads() []protocol.Hash {
-	ids := make([]nodeID, 0, len(e.d.heads))
+	ids := make([]vertexID, 0, len(e.d.heads))
 	for id := range e.d.heads {
 		ids = append(ids, id)
 	}
@@ -83,7 +83,7 @@ func (e *Engine) Heads() []protocol.Hash {
 	}
 	out := make([]protocol.Hash, len(ids))
 	for i, id := range ids {
-		out[i] = e.d.nodes[id].op.Hash()
+		out[i] = e.d.vertices[id].op.Hash()
 	}
 	return protocol.SortPreds(out)
 }
@@ -123,9 +123,9 @@ func (e *Engine) Apply(op *protocol.Op) error {
 	return nil
 }
 
-// judge runs every check on op and returns its prepared node and preds.
+// judge runs every check on op and returns its prepared vertex and preds.
 // It changes nothing in the engine's State.
-func (e *Engine) judge(op *protocol.Op) (*node, []*node, error) {
+func (e *Engine) judge(op *protocol.Op) (*vertex, []*vertex, error) {
 	h := op.Hash()
 	if e.Has(h) {
 		return nil, nil, refuse(ErrDuplicate, "%s", op)
@@ -145,7 +145,7 @@ func (e *Engine) judge(op *protocol.Op) (*node, []*node, error) {
 	if missing := e.Missing(op); len(missing) > 0 {
 		return nil, nil, refuse(ErrMissingPreds, "%s lacks %d preds, first %s", op, len(missing), missing[0].Short())
 	}
-	preds := make([]*node, len(op.Preds))
+	preds := make([]*vertex, len(op.Preds))
 	for i, p := range op.Preds {
 		preds[i], _ = e.d.get(p)
 	}
@@ -210,13 +210,13 @@ func (e *Engine) Live(h protocol.Hash) bool {
 	return n.op.Kind == protocol.KindAck || e.ev.all().j.effective(n)
 }
 
-// past answers Admissible for the past of one node.
+// past answers admissible for the past of one vertex.
 type past struct {
 	d *dag
-	n *node
+	n *vertex
 }
 
-// Vote implements Past for the ops in the past of p.n.
+// Vote implements pastVotes for the ops in the past of p.n.
 func (p past) Vote(h protocol.Hash) (protocol.Key, protocol.Hash, bool) {
 	x, ok := p.d.get(h)
 	if !ok || x.op.Kind != protocol.KindVote || !p.d.inPast(x, p.n) {

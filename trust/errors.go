@@ -5,7 +5,7 @@ import (
 	"fmt"
 )
 
-// Reasons an op is refused. Apply and Admissible return errors that wrap
+// Reasons an op is refused. Apply, Check and Resolve return errors that wrap
 // exactly one of these; Reason names it for logs and metrics. All but
 // ErrDuplicate and ErrMissingPreds mean the op is invalid for every honest
 // node (a Reject); those two mean "not now" (an Ignore).

@@ -16,7 +16,7 @@ type evaluator struct {
 	// last computed, and applied the ops applied since, in order: the
 	// next Z of every op is whole less what their closures settled.
 	whole   *zset
-	applied []*node
+	applied []*vertex
 }
 
 // evaluation is Eval of one closure or past: its validated settled set
@@ -43,7 +43,7 @@ func (r *evaluator) all() *evaluation {
 		d := r.st.d
 		c := closure{}
 		for id := range d.heads {
-			c.preds = append(c.preds, d.nodes[id])
+			c.preds = append(c.preds, d.vertices[id])
 		}
 		if r.whole != nil && len(c.preds) > 1 {
 			z := r.whole
@@ -64,7 +64,7 @@ func (r *evaluator) all() *evaluation {
 
 // applied records that n was applied since the last evaluation of every
 // op.
-func (r *evaluator) add(n *node) {
+func (r *evaluator) add(n *vertex) {
 	r.cur = nil
 	if r.whole != nil && len(r.applied) < maxCarried {
 		r.applied = append(r.applied, n)
@@ -78,9 +78,9 @@ func (r *evaluator) add(n *node) {
 const maxCarried = 64
 
 // pastOf returns Eval of the past of n, which need not be applied yet. It
-// reads n's preds itself: settler.predsOf caches by node id, and an op
+// reads n's preds itself: settler.predsOf caches by vertex id, and an op
 // that is refused leaves its id to the next one.
-func (r *evaluator) pastOf(n *node) *evaluation {
+func (r *evaluator) pastOf(n *vertex) *evaluation {
 	c := closure{}
 	for _, p := range n.op.Preds {
 		if pn, ok := r.st.d.get(p); ok {

@@ -15,7 +15,7 @@ type awaiting struct {
 }
 
 // opRun is a run of one author's ops in seq order; it is never changed.
-type opRun []*node
+type opRun []*vertex
 
 // awaitingOf returns what the evaluation holds that waits to settle,
 // computed once. A run whose author nothing can void (plainRun) is

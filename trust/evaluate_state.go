@@ -12,7 +12,7 @@ import (
 // ops once, not once per key.
 type keyFacts struct {
 	revoked, left, admits, live, endorsed bool
-	admitted                              *node // the live Admit with the lowest hash
+	admitted                              *vertex // the live Admit with the lowest hash
 	apps                                  map[protocol.Hash]*protocol.Application
 	endorsers                             map[protocol.Hash]map[protocol.Key]bool // live endorsers by application
 }
@@ -155,7 +155,7 @@ func (j *judgement) equivocatedAt(k protocol.Key) uint32 {
 		}
 		in := 0
 		for _, id := range j.d.bySeq[authorSeq{a, f.seq}] {
-			if j.in(j.d.nodes[id]) {
+			if j.in(j.d.vertices[id]) {
 				in++
 			}
 		}
@@ -199,7 +199,7 @@ func (j *judgement) knownKeys() []protocol.Key {
 // none of §4.8's reasons to void an op applies (a run's author never
 // forked). The anchors' suspects have an applied Leave or removal too; the
 // check stays so that the count never rests on that.
-func (j *judgement) plainRun(a int32, first *node) bool {
+func (j *judgement) plainRun(a int32, first *vertex) bool {
 	key := j.d.keys[a]
 	if len(j.appliedTo[key]) > 0 {
 		return false // a Leave, or a removal the order applied (suspensions too)
@@ -247,7 +247,7 @@ func (ev *evaluation) stateOf() *State {
 		motion protocol.Hash
 		author protocol.Key
 	}
-	counting := map[ballot]*node{}
+	counting := map[ballot]*vertex{}
 	for _, n := range j.set {
 		m := motionOf(n)
 		if m == nil {
@@ -294,7 +294,7 @@ func (ev *evaluation) stateOf() *State {
 // author's effective votes on it, the one with the lowest hash counts, so
 // that a member counts once (§4.1) and an enactment citing the tally's
 // votes cites each voter once. It returns nil when n is that vote.
-func (j *judgement) repeatOf(n *node) *node {
+func (j *judgement) repeatOf(n *vertex) *vertex {
 	first := n
 	for _, v := range j.votes[n.motion] {
 		if v.op.Author == n.op.Author && v.op.Hash().Less(first.op.Hash()) && j.effective(v) {
@@ -311,7 +311,7 @@ func (j *judgement) repeatOf(n *node) *node {
 // enactment of the highest version above the charter in force (the one of
 // lowest hash among equals), or nil.
 func (j *judgement) pendingCharter() *protocol.Motion {
-	var best *node
+	var best *vertex
 	for _, n := range j.set {
 		m := motionOf(n)
 		if n.op.Kind != protocol.KindEnact || m.Kind != protocol.MotionCharter || m.Charter.Version <= j.sig.charter.Version || j.z(n) || !j.effective(n) {

@@ -33,12 +33,12 @@ func (ev Event) String() string {
 
 // explainFork names every op of the fork by hash, not by arrival, so that
 // every node that holds the same ops explains the fork alike.
-func (e *Engine) explainFork(f fork, add func(*node, bool, string, ...any)) {
-	var twins []*node
+func (e *Engine) explainFork(f fork, add func(*vertex, bool, string, ...any)) {
+	var twins []*vertex
 	for _, id := range e.d.bySeq[authorSeq(f)] {
-		twins = append(twins, e.d.nodes[id])
+		twins = append(twins, e.d.vertices[id])
 	}
-	slices.SortFunc(twins, func(x, y *node) int { return compareHashes(x.op.Hash(), y.op.Hash()) })
+	slices.SortFunc(twins, func(x, y *vertex) int { return compareHashes(x.op.Hash(), y.op.Hash()) })
 	var names []string
 	for i, t := range twins {
 		if i == 4 {
@@ -53,12 +53,12 @@ func (e *Engine) explainFork(f fork, add func(*node, bool, string, ...any)) {
 
 // causalMembership returns the membership ops ordered by causal height,
 // then hash: a topological order that does not depend on arrival.
-func (e *Engine) causalMembership() []*node {
-	out := make([]*node, len(e.d.membership))
+func (e *Engine) causalMembership() []*vertex {
+	out := make([]*vertex, len(e.d.membership))
 	for i, id := range e.d.membership {
-		out[i] = e.d.nodes[id]
+		out[i] = e.d.vertices[id]
 	}
-	slices.SortFunc(out, func(x, y *node) int {
+	slices.SortFunc(out, func(x, y *vertex) int {
 		if x.height != y.height {
 			return int(x.height) - int(y.height)
 		}

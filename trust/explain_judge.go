@@ -14,7 +14,7 @@ import (
 func (e *Engine) Explain(key protocol.Key) []Event {
 	j := e.ev.all().j
 	var out []Event
-	add := func(n *node, counts bool, format string, args ...any) {
+	add := func(n *vertex, counts bool, format string, args ...any) {
 		what := fmt.Sprintf(format, args...)
 		if n.op.Kind != protocol.KindGenesis && j.z(n) {
 			what += " (settled)"
@@ -54,7 +54,7 @@ func (e *Engine) Explain(key protocol.Key) []Event {
 // explainVote explains a vote on a motion about the key. A member's
 // second vote on one motion is shown, but it does not count: the member
 // counts once, with the vote repeatOf names.
-func (j *judgement) explainVote(n *node, b *protocol.Vote, add func(*node, bool, string, ...any)) {
+func (j *judgement) explainVote(n *vertex, b *protocol.Vote, add func(*vertex, bool, string, ...any)) {
 	ok := j.effective(n)
 	if first := j.repeatOf(n); ok && first != nil {
 		a := n.op.Author.Short()
@@ -64,7 +64,7 @@ func (j *judgement) explainVote(n *node, b *protocol.Vote, add func(*node, bool,
 	add(n, ok, "%s voted to %s%s", n.op.Author.Short(), b.Motion.Kind, orVoid(ok, j.voidReason(n)))
 }
 
-func (j *judgement) explainEnact(n *node, b *protocol.Enact, add func(*node, bool, string, ...any)) {
+func (j *judgement) explainEnact(n *vertex, b *protocol.Enact, add func(*vertex, bool, string, ...any)) {
 	counting := 0
 	for _, h := range b.Votes {
 		if v, ok := j.d.get(h); ok && j.effective(v) {
@@ -108,7 +108,7 @@ func (j *judgement) explainEnact(n *node, b *protocol.Enact, add func(*node, boo
 
 // voidReason says why the op n does not count, or "" when it counts or no
 // removal, suspension or fork of its author explains it.
-func (j *judgement) voidReason(n *node) string {
+func (j *judgement) voidReason(n *vertex) string {
 	if j.effective(n) {
 		return ""
 	}
@@ -137,10 +137,10 @@ func (j *judgement) voidReason(n *node) string {
 
 // removalOf returns an applied Leave, Revoke or Disavow enactment of n's
 // author, the one with the lowest hash, or nil.
-func (j *judgement) removalOf(n *node) *node {
-	var best *node
+func (j *judgement) removalOf(n *vertex) *vertex {
+	var best *vertex
 	for id := range j.applied {
-		d := j.d.nodes[id]
+		d := j.d.vertices[id]
 		switch {
 		case d.op.Kind == protocol.KindLeave && d.op.Author == n.op.Author:
 		case d.op.Kind == protocol.KindEnact && removesVoters(motionOf(d)) && *motionOf(d).Target == n.op.Author:

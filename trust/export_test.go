@@ -1,7 +1,9 @@
 package trust
 
-// Hooks into the dag for dag_test.go: they bypass admissibility so that
-// tests can build histories of any shape.
+// Hooks for the tests. Admissible and IsLiveGrant expose the judgement and
+// the State's grants to the external tests; the Raw hooks into the dag, for
+// dag_test.go, bypass admissibility so that tests can build histories of
+// any shape.
 
 import (
 	"fmt"
@@ -9,8 +11,20 @@ import (
 	"github.com/kring-circle/kring/protocol"
 )
 
+// Admissible judges op against view with past answering for the votes in
+// it (see admissible), for the tests that call the judgement directly
+// against a State.
+func Admissible(op *protocol.Op, view *State, past pastVotes) error {
+	_, err := admissible(op, view, past)
+	return err
+}
+
+// IsLiveGrant reports whether the grant op h (an endorsement, an unsuspend
+// vote, an Admit or Unsuspend enactment) counts in the State.
+func (s *State) IsLiveGrant(h protocol.Hash) bool { return s.liveGrant(h) }
+
 func (e *Engine) RawAdd(op *protocol.Op) {
-	preds := make([]*node, len(op.Preds))
+	preds := make([]*vertex, len(op.Preds))
 	for i, p := range op.Preds {
 		preds[i], _ = e.d.get(p)
 	}
@@ -26,7 +40,7 @@ func (e *Engine) RawInPast(x, o protocol.Hash) bool {
 
 // RawPrepared prepares op (not added) and returns inPast(x, prepared) for each x, and its pastForks.
 func (e *Engine) RawPrepared(op *protocol.Op, xs []protocol.Hash) ([]bool, map[protocol.Key]uint32) {
-	preds := make([]*node, len(op.Preds))
+	preds := make([]*vertex, len(op.Preds))
 	for i, p := range op.Preds {
 		preds[i], _ = e.d.get(p)
 	}
@@ -47,7 +61,7 @@ func (e *Engine) RawPrepared(op *protocol.Op, xs []protocol.Hash) ([]bool, map[p
 	return out, m
 }
 
-func (e *Engine) RawNode(h protocol.Hash) (forkLow map[protocol.Key]uint32, branches map[protocol.Key][]protocol.Hash) {
+func (e *Engine) RawVertex(h protocol.Hash) (forkLow map[protocol.Key]uint32, branches map[protocol.Key][]protocol.Hash) {
 	n, _ := e.d.get(h)
 	forkLow, branches = map[protocol.Key]uint32{}, map[protocol.Key][]protocol.Hash{}
 	for a, s := range n.forkLow {
@@ -93,7 +107,7 @@ func (e *Engine) FollowersForTest(x protocol.Hash) int {
 	xn, _ := e.d.get(x)
 	var c closure
 	for id := range e.d.heads {
-		c.preds = append(c.preds, e.d.nodes[id])
+		c.preds = append(c.preds, e.d.vertices[id])
 	}
 	all := keyset{}
 	for i := range e.d.keys {
@@ -112,12 +126,12 @@ func (e *Engine) FollowersBoundForTest() (int, []string) {
 	s := newSettler(e.d)
 	checked := 0
 	var bad []string
-	for _, y := range e.d.nodes[1:] {
+	for _, y := range e.d.vertices[1:] {
 		c := closureOf(y)
 		z := s.raw(c, nil, nil).z
 		members := s.keysetOf(s.sigma(c, z).members)
 		leavers := s.leaversOf(c)
-		for _, x := range e.d.nodes[1 : y.id+1] {
+		for _, x := range e.d.vertices[1 : y.id+1] {
 			if x.op.Kind != protocol.KindAdvisory || (x != y && !e.d.inPast(x, y)) {
 				continue
 			}

@@ -16,13 +16,13 @@ type judgeView struct {
 	// ack: lifts outside Z other than x do not apply.
 	ack bool
 	// x is the op judged in an ack view, or nil.
-	x *node
+	x *vertex
 	// exclude is a removal that never applies, or nil.
-	exclude *node
+	exclude *vertex
 	// settledOnly: no removal outside Z applies but the Leaves and joint.
 	settledOnly bool
 	// joint are the round's acknowledged decisions (with settledOnly).
-	joint map[nodeID]bool
+	joint map[vertexID]bool
 	// anch are the anchors of validated settlement (§3.4), or nil.
 	anch *anchors
 }
@@ -38,9 +38,9 @@ type settledState struct {
 // judgement is Judge(S, Z) of the membership ops in set.
 type judgement struct {
 	d   *dag
-	set []*node // the membership ops of S, in a topological order
-	in  func(*node) bool
-	z   func(*node) bool
+	set []*vertex // the membership ops of S, in a topological order
+	in  func(*vertex) bool
+	z   func(*vertex) bool
 	zs  *zset // the settled set z reads, when settlement made the judgement
 	// share keys the decisions of a judgement that closures with one
 	// membership frontier, one window of membership ops and no fork share
@@ -49,31 +49,31 @@ type judgement struct {
 	sig   settledState
 	v     judgeView
 
-	votes   map[protocol.Hash][]*node // votes by motion
-	enacts  map[protocol.Hash][]*node // enactments by motion
-	byAuth  map[int32][]*node         // ops of each author among set
-	applied map[nodeID]bool           // Leaves, and enactments of motions that applied
+	votes   map[protocol.Hash][]*vertex // votes by motion
+	enacts  map[protocol.Hash][]*vertex // enactments by motion
+	byAuth  map[int32][]*vertex         // ops of each author among set
+	applied map[vertexID]bool           // Leaves, and enactments of motions that applied
 	// appliedTo holds the same by the key each concerns: a Leave's author,
 	// an enactment's target.
-	appliedTo map[protocol.Key][]*node
-	motions   map[protocol.Hash]bool    // removal motions that applied
-	votesOf   map[protocol.Hash][]*node // their counting votes when they applied
-	dropped   map[nodeID]bool           // Leaves found inert
+	appliedTo map[protocol.Key][]*vertex
+	motions   map[protocol.Hash]bool      // removal motions that applied
+	votesOf   map[protocol.Hash][]*vertex // their counting votes when they applied
+	dropped   map[vertexID]bool           // Leaves found inert
 
-	lifts    map[nodeID]bool
-	tied     map[nodeID]bool // keep-lifts that tie with another (§4.4): not effective
+	lifts    map[vertexID]bool
+	tied     map[vertexID]bool // keep-lifts that tie with another (§4.4): not effective
 	standing map[protocol.Hash]bool
 	forkFrom map[int32]uint32
-	discard  map[nodeID]bool
-	tainted  map[nodeID]bool
+	discard  map[vertexID]bool
+	tainted  map[vertexID]bool
 	disavows []*protocol.Motion // the Disavow motions that applied
-	live     map[nodeID]bool
-	charterE map[nodeID]bool
+	live     map[vertexID]bool
+	charterE map[vertexID]bool
 }
 
 // judgeSet judges the membership ops set (topological, genesis first),
 // with in telling which ops of the dag are in S and z which are settled.
-func judgeSet(d *dag, set []*node, in, z func(*node) bool, v judgeView) *judgement {
+func judgeSet(d *dag, set []*vertex, in, z func(*vertex) bool, v judgeView) *judgement {
 	return judgeIndexed(d, indexSet(set), in, z, v, nil)
 }
 
@@ -81,18 +81,18 @@ func judgeSet(d *dag, set []*node, in, z func(*node) bool, v judgeView) *judgeme
 // motion and its ops by author. Judgements of one set share it: nothing
 // changes it once built.
 type setIndex struct {
-	set    []*node
-	votes  map[protocol.Hash][]*node
-	enacts map[protocol.Hash][]*node
-	byAuth map[int32][]*node
+	set    []*vertex
+	votes  map[protocol.Hash][]*vertex
+	enacts map[protocol.Hash][]*vertex
+	byAuth map[int32][]*vertex
 	admits int // endorsements and Admit enactments: the size of live
 	// removals are the Leaves and Revoke and Disavow enactments, in the
 	// set's order.
-	removals []*node
+	removals []*vertex
 }
 
-func indexSet(set []*node) *setIndex {
-	x := &setIndex{set: set, votes: map[protocol.Hash][]*node{}, enacts: map[protocol.Hash][]*node{}, byAuth: map[int32][]*node{}}
+func indexSet(set []*vertex) *setIndex {
+	x := &setIndex{set: set, votes: map[protocol.Hash][]*vertex{}, enacts: map[protocol.Hash][]*vertex{}, byAuth: map[int32][]*vertex{}}
 	for _, n := range set {
 		x.byAuth[n.author] = append(x.byAuth[n.author], n)
 		switch n.op.Kind {
@@ -107,7 +107,7 @@ func indexSet(set []*node) *setIndex {
 }
 
 // count counts n, the set's last op so far, in admits and removals.
-func (x *setIndex) count(n *node) {
+func (x *setIndex) count(n *vertex) {
 	m := motionOf(n)
 	if m != nil && m.Kind == protocol.MotionAdmit {
 		x.admits++
@@ -119,13 +119,13 @@ func (x *setIndex) count(n *node) {
 
 // judgeIndexed is judgeSet of the indexed set; sig, when not nil, is the
 // set's Settled(z), which it would otherwise compute.
-func judgeIndexed(d *dag, x *setIndex, in, z func(*node) bool, v judgeView, sig *settledState) *judgement {
+func judgeIndexed(d *dag, x *setIndex, in, z func(*vertex) bool, v judgeView, sig *settledState) *judgement {
 	j := &judgement{d: d, set: x.set, in: in, z: z, v: v,
 		votes: x.votes, enacts: x.enacts, byAuth: x.byAuth,
-		applied: map[nodeID]bool{}, appliedTo: map[protocol.Key][]*node{}, motions: map[protocol.Hash]bool{}, votesOf: map[protocol.Hash][]*node{},
-		dropped: map[nodeID]bool{}, lifts: map[nodeID]bool{}, standing: map[protocol.Hash]bool{},
-		forkFrom: map[int32]uint32{}, discard: map[nodeID]bool{}, tainted: map[nodeID]bool{},
-		live: make(map[nodeID]bool, x.admits), charterE: map[nodeID]bool{}, tied: map[nodeID]bool{},
+		applied: map[vertexID]bool{}, appliedTo: map[protocol.Key][]*vertex{}, motions: map[protocol.Hash]bool{}, votesOf: map[protocol.Hash][]*vertex{},
+		dropped: map[vertexID]bool{}, lifts: map[vertexID]bool{}, standing: map[protocol.Hash]bool{},
+		forkFrom: map[int32]uint32{}, discard: map[vertexID]bool{}, tainted: map[vertexID]bool{},
+		live: make(map[vertexID]bool, x.admits), charterE: map[vertexID]bool{}, tied: map[vertexID]bool{},
 	}
 	if sig != nil {
 		j.sig = *sig
@@ -142,7 +142,7 @@ func judgeIndexed(d *dag, x *setIndex, in, z func(*node) bool, v judgeView, sig 
 }
 
 // motionOf returns the motion of a vote or an enactment.
-func motionOf(n *node) *protocol.Motion {
+func motionOf(n *vertex) *protocol.Motion {
 	switch b := n.op.Content().(type) {
 	case *protocol.Vote:
 		return &b.Motion
@@ -152,7 +152,7 @@ func motionOf(n *node) *protocol.Motion {
 	return nil
 }
 
-func isRemovalNode(n *node) bool {
+func isRemovalVertex(n *vertex) bool {
 	if n.op.Kind == protocol.KindLeave {
 		return true
 	}
@@ -240,7 +240,7 @@ func (j *judgement) removals() {
 		j.removalOrder()
 		grew := false
 		for id := range j.applied {
-			n := j.d.nodes[id]
+			n := j.d.vertices[id]
 			if n.op.Kind == protocol.KindLeave && !j.z(n) && j.revokedBefore(n) {
 				j.dropped[id], grew = true, true
 			}
@@ -257,7 +257,7 @@ func (j *judgement) removals() {
 
 // revokedBefore reports whether the Leave n does not precede an applied
 // revocation of its author.
-func (j *judgement) revokedBefore(n *node) bool {
+func (j *judgement) revokedBefore(n *vertex) bool {
 	for h := range j.motions {
 		m := motionOf(j.enacts[h][0])
 		if m.Kind == protocol.MotionRevoke && *m.Target == n.op.Author && !j.precedes(n, h) {
@@ -269,9 +269,9 @@ func (j *judgement) revokedBefore(n *node) bool {
 
 func (j *judgement) removalOrder() {
 	forced := map[protocol.Hash]bool{}
-	cand := map[protocol.Hash][]*node{}
+	cand := map[protocol.Hash][]*vertex{}
 	for _, n := range j.set {
-		if !isRemovalNode(n) || j.dropped[n.id] {
+		if !isRemovalVertex(n) || j.dropped[n.id] {
 			continue
 		}
 		switch {
@@ -337,8 +337,8 @@ func (j *judgement) removalOrder() {
 // votes taken before any applies; with tier set, votes by keys the tier's
 // other Revoke and Disavow motions remove do not count, and a motion left
 // below its threshold is dropped.
-func (j *judgement) applyMotions(hs []protocol.Hash, enacts map[protocol.Hash][]*node, tier []protocol.Hash) {
-	votes := map[protocol.Hash][]*node{}
+func (j *judgement) applyMotions(hs []protocol.Hash, enacts map[protocol.Hash][]*vertex, tier []protocol.Hash) {
+	votes := map[protocol.Hash][]*vertex{}
 	for _, h := range hs {
 		m := motionOf(enacts[h][0])
 		without := map[protocol.Key]bool{}
@@ -361,7 +361,7 @@ func (j *judgement) applyMotions(hs []protocol.Hash, enacts map[protocol.Hash][]
 	}
 }
 
-func (j *judgement) liveEnactment(es []*node) bool {
+func (j *judgement) liveEnactment(es []*vertex) bool {
 	for _, e := range es {
 		if !j.inert(e) {
 			return true
@@ -371,7 +371,7 @@ func (j *judgement) liveEnactment(es []*node) bool {
 }
 
 // threats returns the candidates another candidate threatens (§4.2).
-func (j *judgement) threats(cand map[protocol.Hash][]*node) map[protocol.Hash]bool {
+func (j *judgement) threats(cand map[protocol.Hash][]*vertex) map[protocol.Hash]bool {
 	out := map[protocol.Hash]bool{}
 	for t, tes := range cand {
 		tm := motionOf(tes[0])
@@ -402,7 +402,7 @@ func (j *judgement) threats(cand map[protocol.Hash][]*node) map[protocol.Hash]bo
 
 // wouldInert reports whether v would be inert if the Revoke or Disavow m,
 // with counting votes vs, applied.
-func (j *judgement) wouldInert(v *node, m *protocol.Motion, vs []*node) bool {
+func (j *judgement) wouldInert(v *vertex, m *protocol.Motion, vs []*vertex) bool {
 	if m.Kind == protocol.MotionDisavow {
 		return v.op.Seq >= m.From
 	}
@@ -415,7 +415,7 @@ func (j *judgement) wouldInert(v *node, m *protocol.Motion, vs []*node) bool {
 // precedes reports whether n precedes the applied removal motion h: it is
 // in the past of counting votes on h by at least its threshold of keys
 // (fewer when fewer counted; when none did, it precedes an enactment).
-func (j *judgement) precedes(n *node, h protocol.Hash) bool {
+func (j *judgement) precedes(n *vertex, h protocol.Hash) bool {
 	vs := j.votesOf[h]
 	es := j.enacts[h]
 	if len(es) == 0 {
@@ -430,7 +430,7 @@ func (j *judgement) precedes(n *node, h protocol.Hash) bool {
 		// past, and nothing precedes it where an enactment holds none
 		// (review rounds 15 to 17).
 		for _, e := range settled {
-			var early []*node
+			var early []*vertex
 			for _, v := range vs {
 				if j.d.inPast(v, e) {
 					early = append(early, v)
@@ -468,7 +468,7 @@ func (j *judgement) precedes(n *node, h protocol.Hash) bool {
 // another had settled before moves nothing (review rounds 18 to 20), and
 // fewer than f hostile voters of a first enactment that races the first
 // settlement cut nothing the others' voters saw.
-func (j *judgement) precedesAny(n *node, h protocol.Hash, first map[nodeID]bool, cutVotes func(e *node) cutVotes) bool {
+func (j *judgement) precedesAny(n *vertex, h protocol.Hash, first map[vertexID]bool, cutVotes func(e *vertex) cutVotes) bool {
 	settled := j.settledEnactments(j.enacts[h])
 	if len(settled) == 0 {
 		return j.precedes(n, h)
@@ -479,7 +479,7 @@ func (j *judgement) precedesAny(n *node, h protocol.Hash, first map[nodeID]bool,
 			continue
 		}
 		cv := cutVotes(e)
-		var votes []*node
+		var votes []*vertex
 		for _, v := range cv.votes {
 			if !j.disavowed(v) {
 				votes = append(votes, v)
@@ -507,7 +507,7 @@ func (j *judgement) precedesAny(n *node, h protocol.Hash, first map[nodeID]bool,
 }
 
 // disavowed reports whether an applied Disavow reaches n (§4.6).
-func (j *judgement) disavowed(n *node) bool {
+func (j *judgement) disavowed(n *vertex) bool {
 	for _, d := range j.appliedTo[n.op.Author] {
 		if d.op.Kind == protocol.KindEnact {
 			if m := motionOf(d); m.Kind == protocol.MotionDisavow && *m.Target == n.op.Author && n.op.Seq >= m.From {
@@ -520,8 +520,8 @@ func (j *judgement) disavowed(n *node) bool {
 
 // settledEnactments returns the enactments among es that applied and are
 // settled.
-func (j *judgement) settledEnactments(es []*node) []*node {
-	var settled []*node
+func (j *judgement) settledEnactments(es []*vertex) []*vertex {
+	var settled []*vertex
 	for _, e := range es {
 		if j.applied[e.id] && j.z(e) {
 			settled = append(settled, e)
@@ -530,7 +530,7 @@ func (j *judgement) settledEnactments(es []*node) []*node {
 	return settled
 }
 
-func (j *judgement) precedesVotes(n *node, vs []*node, t int) bool {
+func (j *judgement) precedesVotes(n *vertex, vs []*vertex, t int) bool {
 	keys := map[protocol.Key]bool{}
 	for _, v := range vs {
 		if j.d.inPast(n, v) {
@@ -541,7 +541,7 @@ func (j *judgement) precedesVotes(n *node, vs []*node, t int) bool {
 }
 
 // apply records the removal n as applied.
-func (j *judgement) apply(n *node) {
+func (j *judgement) apply(n *vertex) {
 	if j.applied[n.id] {
 		return
 	}
@@ -559,7 +559,7 @@ func (j *judgement) apply(n *node) {
 
 // inert reports whether op n is void because its author left, was revoked
 // or was disavowed (§4.1).
-func (j *judgement) inert(n *node) bool {
+func (j *judgement) inert(n *vertex) bool {
 	a := n.op.Author
 	var leaves, precededLeave bool
 	for _, d := range j.appliedTo[a] {
@@ -599,8 +599,8 @@ func (j *judgement) inert(n *node) bool {
 }
 
 // countingVotes returns the votes on motion h that count (§4.1).
-func (j *judgement) countingVotes(h protocol.Hash, m *protocol.Motion, without map[protocol.Key]bool) []*node {
-	var out []*node
+func (j *judgement) countingVotes(h protocol.Hash, m *protocol.Motion, without map[protocol.Key]bool) []*vertex {
+	var out []*vertex
 	for _, v := range j.votes[h] {
 		a := v.op.Author
 		if !j.sig.members[a] || without[a] || (m.Kind != protocol.MotionCharter && a == m.Subject()) || j.inert(v) {
@@ -614,7 +614,7 @@ func (j *judgement) countingVotes(h protocol.Hash, m *protocol.Motion, without m
 	return out
 }
 
-func distinctVoters(vs []*node) int {
+func distinctVoters(vs []*vertex) int {
 	keys := map[protocol.Key]bool{}
 	for _, v := range vs {
 		keys[v.op.Author] = true

@@ -25,20 +25,20 @@ func EvalForTest(ops []*protocol.Op) (map[protocol.Hash]bool, Verdicts) {
 
 func judgeForTest(ops []*protocol.Op, settled map[protocol.Hash]bool, a *testAnchors) Verdicts {
 	d := newDAG()
-	var set []*node
+	var set []*vertex
 	for _, op := range ops {
 		n := addForTest(d, op)
 		if n.membership() {
 			set = append(set, n)
 		}
 	}
-	all := func(*node) bool { return true }
-	z := func(n *node) bool { return settled[n.op.Hash()] }
+	all := func(*vertex) bool { return true }
+	z := func(n *vertex) bool { return settled[n.op.Hash()] }
 	var an *anchors
 	if a != nil {
-		// the same anchors on this dag's node ids
+		// the same anchors on this dag's vertex ids
 		keys := a.keys
-		leaves, cut := map[nodeID]bool{}, map[nodeID]bool{}
+		leaves, cut := map[vertexID]bool{}, map[vertexID]bool{}
 		for h := range a.hashes {
 			if n, ok := d.get(h); ok {
 				leaves[n.id] = true
@@ -53,7 +53,7 @@ func judgeForTest(ops []*protocol.Op, settled map[protocol.Hash]bool, a *testAnc
 	}
 	j := judgeSet(d, set, all, z, judgeView{anch: an})
 	v := Verdicts{Status: map[protocol.Key]string{}, Suspended: map[protocol.Key]bool{}, Effective: map[protocol.Hash]bool{}}
-	for _, n := range d.nodes {
+	for _, n := range d.vertices {
 		if j.effective(n) {
 			v.Effective[n.op.Hash()] = true
 		}
@@ -102,10 +102,10 @@ func settleForTest(ops []*protocol.Op) (map[protocol.Hash]bool, *testAnchors) {
 		addForTest(d, op)
 	}
 	st := newSettler(d)
-	all := closure{preds: append([]*node(nil), d.nodes...)}
+	all := closure{preds: append([]*vertex(nil), d.vertices...)}
 	e := st.eval(all)
 	out := map[protocol.Hash]bool{}
-	for _, n := range d.nodes {
+	for _, n := range d.vertices {
 		if e.z.has(n) {
 			out[n.op.Hash()] = true
 		}
@@ -115,10 +115,10 @@ func settleForTest(ops []*protocol.Op) (map[protocol.Hash]bool, *testAnchors) {
 	}
 	ta := &testAnchors{keys: e.anch.keys, hashes: map[protocol.Hash]bool{}, cut: map[protocol.Hash]bool{}}
 	for id := range e.anch.leaves {
-		ta.hashes[d.nodes[id].op.Hash()] = true
+		ta.hashes[d.vertices[id].op.Hash()] = true
 	}
 	for id := range e.anch.cut {
-		ta.cut[d.nodes[id].op.Hash()] = true
+		ta.cut[d.vertices[id].op.Hash()] = true
 	}
 	return out, ta
 }
@@ -137,7 +137,7 @@ func SettleEachForTest(ops []*protocol.Op) int {
 		last = st.eval(closureOf(n))
 	}
 	count := 0
-	for _, n := range d.nodes {
+	for _, n := range d.vertices {
 		if last.z.has(n) {
 			count++
 		}
@@ -145,9 +145,9 @@ func SettleEachForTest(ops []*protocol.Op) int {
 	return count
 }
 
-// addForTest adds op, whose preds the dag holds, to d and returns its node.
-func addForTest(d *dag, op *protocol.Op) *node {
-	preds := make([]*node, len(op.Preds))
+// addForTest adds op, whose preds the dag holds, to d and returns its vertex.
+func addForTest(d *dag, op *protocol.Op) *vertex {
+	preds := make([]*vertex, len(op.Preds))
 	for i, p := range op.Preds {
 		preds[i], _ = d.get(p)
 	}

@@ -21,7 +21,7 @@ func (j *judgement) taint() {
 		return
 	}
 	j.disavows = disavows
-	admitsBy := map[protocol.Key][]*node{}
+	admitsBy := map[protocol.Key][]*vertex{}
 	for _, n := range j.set {
 		for _, m := range disavows {
 			if *m.Target == n.op.Author && n.op.Seq >= m.From {
@@ -61,7 +61,7 @@ func (j *judgement) taint() {
 
 func (j *judgement) founder(k protocol.Key) bool { return j.d.founders[k] }
 
-func (j *judgement) settledOK(n *node) bool {
+func (j *judgement) settledOK(n *vertex) bool {
 	if !j.z(n) || j.tainted[n.id] {
 		return false
 	}
@@ -105,7 +105,7 @@ func (j *judgement) liftsAndSuspensions() {
 		}
 	}
 	for id := range j.lifts {
-		for _, s := range motionOf(j.d.nodes[id]).Lifts {
+		for _, s := range motionOf(j.d.vertices[id]).Lifts {
 			delete(j.standing, s)
 		}
 	}
@@ -142,34 +142,34 @@ func (j *judgement) forks() {
 }
 
 // authorOps returns author a's ops in the set, of any kind.
-func (j *judgement) authorOps(a int32) []*node {
-	var out []*node
+func (j *judgement) authorOps(a int32) []*vertex {
+	var out []*vertex
 	for as, ids := range j.d.bySeq {
 		if as.author != a {
 			continue
 		}
 		for _, id := range ids {
-			if n := j.d.nodes[id]; j.in(n) {
+			if n := j.d.vertices[id]; j.in(n) {
 				out = append(out, n)
 			}
 		}
 	}
-	slices.SortFunc(out, func(x, y *node) int { return int(x.id) - int(y.id) })
+	slices.SortFunc(out, func(x, y *vertex) int { return int(x.id) - int(y.id) })
 	return out
 }
 
 // lowestFork returns the lowest seq at which author a has two ops in the
 // set that are neither inert, Leaves nor discarded, and those ops.
-func (j *judgement) lowestFork(a int32) (uint32, []*node) {
+func (j *judgement) lowestFork(a int32) (uint32, []*vertex) {
 	var low uint32
-	var twins []*node
+	var twins []*vertex
 	for _, f := range j.d.forks {
 		if f.author != a || (low != 0 && f.seq >= low) {
 			continue
 		}
-		var ts []*node
+		var ts []*vertex
 		for _, id := range j.d.bySeq[authorSeq{a, f.seq}] {
-			n := j.d.nodes[id]
+			n := j.d.vertices[id]
 			if j.in(n) && n.op.Kind != protocol.KindLeave && n.op.Kind != protocol.KindGenesis && !j.discard[n.id] && !j.inert(n) {
 				ts = append(ts, n)
 			}
@@ -187,11 +187,11 @@ func (j *judgement) lowestFork(a int32) (uint32, []*node) {
 // a settled one wins over unsettled ones, and otherwise the twin whose
 // keep-lifts have the most distinct counting voters wins (§4.4). The lifts
 // that lose or tie are not effective.
-func (j *judgement) keepLift(a int32, twins []*node) (*node, []*node) {
-	byKeep := map[*node][]*node{}
-	settled := map[*node]bool{}
+func (j *judgement) keepLift(a int32, twins []*vertex) (*vertex, []*vertex) {
+	byKeep := map[*vertex][]*vertex{}
+	settled := map[*vertex]bool{}
 	for id := range j.lifts {
-		l := j.d.nodes[id]
+		l := j.d.vertices[id]
 		m := motionOf(l)
 		if m.Keep == nil || *m.Target != j.d.keys[a] {
 			continue
@@ -210,7 +210,7 @@ func (j *judgement) keepLift(a int32, twins []*node) (*node, []*node) {
 	if len(cands) == 0 {
 		cands = j.mostSupported(byKeep)
 	}
-	var keep *node
+	var keep *vertex
 	if len(cands) == 1 {
 		for t := range cands {
 			keep = t
@@ -231,8 +231,8 @@ func (j *judgement) keepLift(a int32, twins []*node) (*node, []*node) {
 
 // mostSupported returns the twins whose keep-lifts (byKeep) have the most
 // distinct keys with counting votes on their motions.
-func (j *judgement) mostSupported(byKeep map[*node][]*node) map[*node]bool {
-	best, out := 0, map[*node]bool{}
+func (j *judgement) mostSupported(byKeep map[*vertex][]*vertex) map[*vertex]bool {
+	best, out := 0, map[*vertex]bool{}
 	for t, ls := range byKeep {
 		keys := map[protocol.Key]bool{}
 		for _, l := range ls {
@@ -242,7 +242,7 @@ func (j *judgement) mostSupported(byKeep map[*node][]*node) map[*node]bool {
 		}
 		switch {
 		case len(keys) > best:
-			best, out = len(keys), map[*node]bool{t: true}
+			best, out = len(keys), map[*vertex]bool{t: true}
 		case len(keys) == best:
 			out[t] = true
 		}
@@ -254,7 +254,7 @@ func (j *judgement) mostSupported(byKeep map[*node][]*node) map[*node]bool {
 // keep-lift judges only the fork it saw (§4.4), and a twin signed after it
 // at the same seq is a new fork (round 26: otherwise the lift kept its twin
 // again, discarded nothing, and forks never ended).
-func (j *judgement) allInPast(twins []*node, l *node) bool {
+func (j *judgement) allInPast(twins []*vertex, l *vertex) bool {
 	for _, t := range twins {
 		if !j.d.inPast(t, l) {
 			return false
@@ -264,7 +264,7 @@ func (j *judgement) allInPast(twins []*node, l *node) bool {
 }
 
 // afterAny reports whether one of the ops ls is in the past of o.
-func (j *judgement) afterAny(ls []*node, o *node) bool {
+func (j *judgement) afterAny(ls []*vertex, o *vertex) bool {
 	for _, l := range ls {
 		if j.d.inPast(l, o) {
 			return true
@@ -275,7 +275,7 @@ func (j *judgement) afterAny(ls []*node, o *node) bool {
 
 // suspendedCut reports whether a standing suspension or a fork voids n (for
 // grants, data ops and charter votes).
-func (j *judgement) suspendedCut(n *node) bool {
+func (j *judgement) suspendedCut(n *vertex) bool {
 	if j.settledOK(n) {
 		return false
 	}
@@ -294,13 +294,13 @@ func (j *judgement) suspendedCut(n *node) bool {
 }
 
 // cut reports whether n, a grant or data op, is void (§4.8).
-func (j *judgement) cut(n *node) bool {
+func (j *judgement) cut(n *vertex) bool {
 	return !j.settledOK(n) && (j.inert(n) || j.suspendedCut(n))
 }
 
 // memberAt reports whether key was a live member at n: a founder, or a
 // live Admit enactment of it precedes n.
-func (j *judgement) memberAt(key protocol.Key, n *node) bool {
+func (j *judgement) memberAt(key protocol.Key, n *vertex) bool {
 	if j.founder(key) {
 		return true
 	}
@@ -368,7 +368,7 @@ func (j *judgement) charters() {
 }
 
 // effective gives n's verdict (§4.8); n must be in the set (any kind).
-func (j *judgement) effective(n *node) bool {
+func (j *judgement) effective(n *vertex) bool {
 	switch n.op.Kind {
 	case protocol.KindGenesis, protocol.KindLeave:
 		return true

@@ -16,6 +16,7 @@ package trust_test
 // to hunt with longer ones. Under -race the default run takes about 90 s.
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -227,8 +228,8 @@ func applyPending(t *rapid.T, ops []*protocol.Op) *trust.Engine {
 	return e
 }
 
-func errIsMissing(err error) bool   { return trust.Reason(err) == "missing-preds" }
-func errIsDuplicate(err error) bool { return trust.Reason(err) == "duplicate" }
+func errIsMissing(err error) bool   { return errors.Is(err, trust.ErrMissingPreds) }
+func errIsDuplicate(err error) bool { return errors.Is(err, trust.ErrDuplicate) }
 
 // sameEngine checks that two engines over the same set agree on the State,
 // the heads, the liveness of every op and the explanation of every key.

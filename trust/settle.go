@@ -29,53 +29,53 @@ type settler struct {
 	evals    *memo[string, *settled]   // validated Z of each closure or past (§3.4)
 	views    *memo[string, *judgement] // ack views and T^Z judgements
 
-	members map[string][]*node         // the membership ops of each frontier's closures
+	members map[string][]*vertex       // the membership ops of each frontier's closures
 	indexes map[string]*setIndex       // the same, indexed for Judge
 	tops    []*setIndex                // the index of each op's closure, once asked for
 	leavers map[*setIndex]keyset       // the keys with a Leave among each index's ops
 	sigmas  map[sigmaKey]*settledState // Settled(Z) by frontier and unsettled decisions
-	acked   map[nodeID][]keyset        // ackedBy of (y, x), by x and then y.id - x.id
-	preds   [][]*node                  // each op's preds, once asked for
+	acked   map[vertexID][]keyset      // ackedBy of (y, x), by x and then y.id - x.id
+	preds   [][]*vertex                // each op's preds, once asked for
 
-	ackViews *memo[nodeID, *judgement] // each op's ack view of any op but a lift
+	ackViews *memo[vertexID, *judgement] // each op's ack view of any op but a lift
 
-	explicit map[nodeID][]int8 // whether op y acknowledges x by its own past, by x and y.id - x.id
-	byAuthor map[protocol.Key][]*node
+	explicit map[vertexID][]int8 // whether op y acknowledges x by its own past, by x and y.id - x.id
+	byAuthor map[protocol.Key][]*vertex
 	// advisories counts each key's advisories among its first i+1 ops
 	// of byAuthor.
 	advisories map[protocol.Key][]int32
 	forked     map[protocol.Key]bool         // keys with two ops at one seq, or out of order
 	unruly     map[int32]bool                // authors whose advisories settled out of their chain's order
-	cutVotes   map[nodeID]cutVotes           // the cut votes of each removal enactment (§3.4)
+	cutVotes   map[vertexID]cutVotes         // the cut votes of each removal enactment (§3.4)
 	firsts     map[protocol.Hash]*firstIndex // the first enactments of each motion, op by op (§3.4)
 	// roundHook, when set, sees the ops each round of the next call of
 	// rounds settles (firstRound); that call takes it.
-	roundHook func(settle map[nodeID]bool)
-	indexed   int // how many of the dag's nodes byAuthor holds
+	roundHook func(settle map[vertexID]bool)
+	indexed   int // how many of the dag's vertices byAuthor holds
 }
 
 func newSettler(d *dag) *settler {
 	return &settler{d: d, raws: map[string]*rawZ{}, pastRaws: newMemo[string, *rawZ](memoLimits.pasts), evals: newMemo[string, *settled](memoLimits.evals), views: newMemo[string, *judgement](memoLimits.views),
-		members: map[string][]*node{}, indexes: map[string]*setIndex{}, leavers: map[*setIndex]keyset{}, sigmas: map[sigmaKey]*settledState{}, ackViews: newMemo[nodeID, *judgement](memoLimits.ackViews), acked: map[nodeID][]keyset{},
-		explicit: map[nodeID][]int8{}, byAuthor: map[protocol.Key][]*node{}, advisories: map[protocol.Key][]int32{},
-		forked: map[protocol.Key]bool{}, unruly: map[int32]bool{}, cutVotes: map[nodeID]cutVotes{}, firsts: map[protocol.Hash]*firstIndex{}}
+		members: map[string][]*vertex{}, indexes: map[string]*setIndex{}, leavers: map[*setIndex]keyset{}, sigmas: map[sigmaKey]*settledState{}, ackViews: newMemo[vertexID, *judgement](memoLimits.ackViews), acked: map[vertexID][]keyset{},
+		explicit: map[vertexID][]int8{}, byAuthor: map[protocol.Key][]*vertex{}, advisories: map[protocol.Key][]int32{},
+		forked: map[protocol.Key]bool{}, unruly: map[int32]bool{}, cutVotes: map[vertexID]cutVotes{}, firsts: map[protocol.Hash]*firstIndex{}}
 }
 
 // closure is the set of ops of one op's closure (the op and its past), or
 // of a past (the union of closures of some preds).
 type closure struct {
-	top   *node // the op whose closure this is, or nil for a past
-	preds []*node
+	top   *vertex // the op whose closure this is, or nil for a past
+	preds []*vertex
 }
 
-func closureOf(n *node) closure { return closure{top: n} }
+func closureOf(n *vertex) closure { return closure{top: n} }
 
 // pastOf is the past of n: the union of its preds' closures.
-func (s *settler) pastOf(n *node) closure {
+func (s *settler) pastOf(n *vertex) closure {
 	return closure{preds: s.predsOf(n)}
 }
 
-func (s *settler) in(c closure, n *node) bool {
+func (s *settler) in(c closure, n *vertex) bool {
 	if c.top != nil {
 		return n == c.top || s.d.inPast(n, c.top)
 	}
@@ -123,7 +123,7 @@ func (s *settler) judge(c closure, z *zset, v judgeView) *judgement {
 	}
 	j, ok := s.views.get(k)
 	if !ok {
-		j = judgeIndexed(s.d, s.indexOf(c), func(n *node) bool { return s.in(c, n) }, z.has, v, s.sigmaOf(c, z))
+		j = judgeIndexed(s.d, s.indexOf(c), func(n *vertex) bool { return s.in(c, n) }, z.has, v, s.sigmaOf(c, z))
 		j.zs = z
 		if shared {
 			j.share = k
@@ -134,7 +134,7 @@ func (s *settler) judge(c closure, z *zset, v judgeView) *judgement {
 		return j
 	}
 	cp := *j
-	cp.in, cp.z, cp.zs, cp.v = func(n *node) bool { return s.in(c, n) }, z.has, z, v
+	cp.in, cp.z, cp.zs, cp.v = func(n *vertex) bool { return s.in(c, n) }, z.has, z, v
 	return &cp
 }
 
@@ -143,7 +143,7 @@ func (s *settler) forksIn(c closure) bool {
 	for _, f := range s.d.forks {
 		twins := 0
 		for _, id := range s.d.bySeq[authorSeq(f)] {
-			if s.in(c, s.d.nodes[id]) {
+			if s.in(c, s.d.vertices[id]) {
 				twins++
 			}
 		}
@@ -177,7 +177,7 @@ func viewKeyOf(v judgeView, anch string) string {
 	}
 	b = append(b, anch...)
 	b = append(b, 0)
-	for _, n := range []*node{v.x, v.exclude} {
+	for _, n := range []*vertex{v.x, v.exclude} {
 		id := int32(-1)
 		if n != nil {
 			id = int32(n.id)
@@ -203,10 +203,10 @@ const runScan = 16
 // followers counts the keys of members with an op in c that is x or
 // follows it: a bound on the keys that acknowledge x with ops. A key that
 // forked counts whatever it signed.
-func (s *settler) followers(x *node, c closure, members keyset) int {
+func (s *settler) followers(x *vertex, c closure, members keyset) int {
 	tops := c.preds
 	if c.top != nil {
-		tops = []*node{c.top}
+		tops = []*vertex{c.top}
 	}
 	n := 0
 	for i, w := range members {
@@ -219,7 +219,7 @@ func (s *settler) followers(x *node, c closure, members keyset) int {
 				continue
 			}
 			for _, p := range tops {
-				if t := s.d.tipNode(p, k); t != nil && (t == x || s.d.inPast(x, t)) {
+				if t := s.d.tipVertex(p, k); t != nil && (t == x || s.d.inPast(x, t)) {
 					n++
 					break
 				}
@@ -231,7 +231,7 @@ func (s *settler) followers(x *node, c closure, members keyset) int {
 
 // settleable reports whether n can settle: decisions, endorsements and
 // data ops; never the other votes or acks.
-func settleable(n *node) bool {
+func settleable(n *vertex) bool {
 	switch n.op.Kind {
 	case protocol.KindEnact, protocol.KindLeave, protocol.KindAdvisory:
 		return true
@@ -241,21 +241,21 @@ func settleable(n *node) bool {
 	return false
 }
 
-func isDecisionNode(n *node) bool {
+func isDecisionVertex(n *vertex) bool {
 	return n.op.Kind == protocol.KindEnact || n.op.Kind == protocol.KindLeave
 }
 
 // opsOf returns the ops of closure c (of any kind) in applied order.
-func (s *settler) opsOf(c closure) []*node {
-	last := nodeID(-1) // no op of c comes after its last top or pred
+func (s *settler) opsOf(c closure) []*vertex {
+	last := vertexID(-1) // no op of c comes after its last top or pred
 	if c.top != nil {
 		last = c.top.id
 	}
 	for _, p := range c.preds {
 		last = max(last, p.id)
 	}
-	var out []*node
-	for _, n := range s.d.nodes[:last+1] {
+	var out []*vertex
+	for _, n := range s.d.vertices[:last+1] {
 		if s.in(c, n) {
 			out = append(out, n)
 		}
@@ -265,8 +265,8 @@ func (s *settler) opsOf(c closure) []*node {
 
 // opsOfKeys returns the ops of closure c signed by the keys ks, key by
 // key: the ops that anchors may discount, when ks are their suspects.
-func (s *settler) opsOfKeys(c closure, ks keyset) []*node {
-	var out []*node
+func (s *settler) opsOfKeys(c closure, ks keyset) []*vertex {
+	var out []*vertex
 	for i, w := range ks {
 		for w != 0 {
 			b := bits.TrailingZeros64(w)
@@ -286,12 +286,12 @@ func (s *settler) opsOfKeys(c closure, ks keyset) []*node {
 // Leave; under acks their acknowledgements count toward no op but a Leave.
 // Under full (the anchors of validation), an op other than a Leave settles
 // only if at least f keys acknowledge it with anchored ops.
-func (s *settler) rounds(c closure, z *zset, a, acks, g, full *anchors) (*zset, map[nodeID]bool) {
+func (s *settler) rounds(c closure, z *zset, a, acks, g, full *anchors) (*zset, map[vertexID]bool) {
 	// The hook is this call's alone: the rounds of other closures that
 	// this one's judgements compute do not see it.
 	hook := s.roundHook
 	s.roundHook = nil
-	grounded := map[nodeID]bool{}
+	grounded := map[vertexID]bool{}
 	leavers := s.leaversOf(c)
 	for {
 		if len(z.win) == 0 && len(z.runs) == 0 {
@@ -309,9 +309,9 @@ func (s *settler) rounds(c closure, z *zset, a, acks, g, full *anchors) (*zset, 
 		sig := s.sigma(c, z)
 		q := sig.t.Settle
 		members := s.keysetOf(sig.members)
-		var acked []*node
-		ground := map[nodeID]bool{}
-		consider := func(x *node) bool {
+		var acked []*vertex
+		ground := map[vertexID]bool{}
+		consider := func(x *vertex) bool {
 			if x.op.Kind != protocol.KindLeave && leavers.has(x.author) && s.afterOwnLeave(x, c) {
 				return false
 			}
@@ -343,7 +343,7 @@ func (s *settler) rounds(c closure, z *zset, a, acks, g, full *anchors) (*zset, 
 				// by its target: the other keys acknowledge x with ops.
 				withOp := s.ackersWithOp(x, c, d, leavers)
 				count = withOp.countIn(members)
-				if targets && x.op.Kind == protocol.KindEnact && isRemovalNode(x) {
+				if targets && x.op.Kind == protocol.KindEnact && isRemovalVertex(x) {
 					key := *motionOf(x).Target
 					if i, ok := s.d.authors[key]; sig.members[key] && (!ok || !withOp.has(i)) && !s.tookSideAgainst(key, x, c, judged()) {
 						count++
@@ -353,7 +353,7 @@ func (s *settler) rounds(c closure, z *zset, a, acks, g, full *anchors) (*zset, 
 			if !leave && full != nil && count >= q && !s.anchoredQuorum(x, c, sig, members, full, leavers) {
 				return false
 			}
-			if count >= q && (!isDecisionNode(x) || s.jointQuorum(x, c, z, judged, count, d, members, leavers)) {
+			if count >= q && (!isDecisionVertex(x) || s.jointQuorum(x, c, z, judged, count, d, members, leavers)) {
 				acked = append(acked, x)
 				if leave && g != nil && countD >= q {
 					ground[x.id] = true
@@ -369,10 +369,10 @@ func (s *settler) rounds(c closure, z *zset, a, acks, g, full *anchors) (*zset, 
 		if len(acked) == 0 {
 			return z, grounded
 		}
-		joint := map[nodeID]bool{}
+		joint := map[vertexID]bool{}
 		decided := false
 		for _, x := range acked {
-			if isDecisionNode(x) { // Judge reads joint for removals only
+			if isDecisionVertex(x) { // Judge reads joint for removals only
 				joint[x.id], decided = true, true
 			}
 		}
@@ -380,9 +380,9 @@ func (s *settler) rounds(c closure, z *zset, a, acks, g, full *anchors) (*zset, 
 		if decided {
 			tz = s.judge(c, z, judgeView{settledOnly: true, joint: joint, anch: a})
 		}
-		settle := map[nodeID]bool{}
+		settle := map[vertexID]bool{}
 		for _, x := range acked {
-			if !isDecisionNode(x) || tz.effective(x) {
+			if !isDecisionVertex(x) || tz.effective(x) {
 				settle[x.id] = true
 			}
 		}
@@ -411,7 +411,7 @@ func (s *settler) rounds(c closure, z *zset, a, acks, g, full *anchors) (*zset, 
 // acknowledging op's view is not acknowledged by it): an advisory that
 // settles after one that does not has its author's advisories listed in
 // the windows from then on.
-func (s *settler) roundRuns(c closure, z *zset, consider func(*node) bool, q int, members keyset) map[int32]uint32 {
+func (s *settler) roundRuns(c closure, z *zset, consider func(*vertex) bool, q int, members keyset) map[int32]uint32 {
 	lo := map[int32]uint32{}
 	for a, from := range z.runs {
 		chain := s.chainIn(a, from, c)
@@ -437,7 +437,7 @@ func (s *settler) roundRuns(c closure, z *zset, consider func(*node) bool, q int
 		if end > runScan {
 			// counting followers costs a look at each member: only a run
 			// much longer than that is cut short by them
-			end, _ = slices.BinarySearchFunc(rest, q, func(y *node, q int) int {
+			end, _ = slices.BinarySearchFunc(rest, q, func(y *vertex, q int) int {
 				if s.followers(y, c, members) < q {
 					return 1
 				}

@@ -19,20 +19,20 @@ import (
 // count for nothing in any closure. A nil *anchors discounts nothing.
 type anchors struct {
 	keys   map[protocol.Key]bool
-	leaves map[nodeID]bool
-	cut    map[nodeID]bool
-	cutBy  map[nodeID][]*node // the settled removal enactments that cut each op of cut
-	firsts map[protocol.Hash]map[nodeID]bool
+	leaves map[vertexID]bool
+	cut    map[vertexID]bool
+	cutBy  map[vertexID][]*vertex // the settled removal enactments that cut each op of cut
+	firsts map[protocol.Hash]map[vertexID]bool
 
 	suspect keyset // the keys some of whose ops are not anchored, once asked for
 }
 
-func newAnchors(keys map[protocol.Key]bool, leaves map[nodeID]bool, cut cutOps) *anchors {
+func newAnchors(keys map[protocol.Key]bool, leaves map[vertexID]bool, cut cutOps) *anchors {
 	return &anchors{keys: keys, leaves: leaves, cut: cut.ops, cutBy: cut.by, firsts: cut.firsts}
 }
 
 // anchored reports whether op y counts.
-func (a *anchors) anchored(d *dag, y *node) bool {
+func (a *anchors) anchored(d *dag, y *vertex) bool {
 	if a == nil {
 		return true
 	}
@@ -43,7 +43,7 @@ func (a *anchors) anchored(d *dag, y *node) bool {
 		return true
 	}
 	for id := range a.leaves {
-		l := d.nodes[id]
+		l := d.vertices[id]
 		if l.op.Author == y.op.Author && (l == y || d.inPast(y, l)) {
 			return true
 		}
@@ -59,7 +59,7 @@ func (s *settler) leftAnchored(a *anchors, key protocol.Key, c closure) bool {
 		return true
 	}
 	for id := range a.leaves {
-		if l := s.d.nodes[id]; l.op.Author == key && s.in(c, l) {
+		if l := s.d.vertices[id]; l.op.Author == key && s.in(c, l) {
 			return true
 		}
 	}
@@ -80,7 +80,7 @@ func (s *settler) anchorsIn(a *anchors, c closure) string {
 	}
 	var cut []int
 	for id := range a.cut {
-		if s.in(c, s.d.nodes[id]) {
+		if s.in(c, s.d.vertices[id]) {
 			cut = append(cut, int(id))
 		}
 	}
@@ -101,7 +101,7 @@ func (s *settler) anchorsIn(a *anchors, c closure) string {
 		b = append(b, k[:]...)
 		var leaves []int
 		for id := range a.leaves {
-			if s.d.nodes[id].op.Author == k {
+			if s.d.vertices[id].op.Author == k {
 				leaves = append(leaves, int(id))
 			}
 		}
@@ -147,7 +147,7 @@ func (s *settler) hasOpsIn(key protocol.Key, c closure) bool {
 // Leaves that kept their quorum without the discounted acknowledgements.
 type rawZ struct {
 	z        *zset
-	grounded map[nodeID]bool
+	grounded map[vertexID]bool
 }
 
 // raw returns Z of c under a, and the Leaves grounded under g.
@@ -166,7 +166,7 @@ func (s *settler) raw(c closure, a, g *anchors) *rawZ {
 	} else if r, ok := s.raws[k]; ok {
 		return r
 	}
-	gr := map[nodeID]bool{}
+	gr := map[vertexID]bool{}
 	var z *zset
 	if c.top == nil {
 		zs := make([]*zset, 0, len(c.preds))
@@ -180,7 +180,7 @@ func (s *settler) raw(c closure, a, g *anchors) *rawZ {
 		pr := s.raw(s.pastOf(c.top), a, g)
 		maps.Copy(gr, pr.grounded)
 		z = s.extend(c.top, pr.z)
-		var gh map[nodeID]bool
+		var gh map[vertexID]bool
 		z, gh = s.settleClosure(c, z, a, g)
 		maps.Copy(gr, gh)
 	}
@@ -209,7 +209,7 @@ func (s *settler) eval(c closure) *settled {
 		return e
 	}
 	z0 := s.raw(c, nil, nil).z
-	removals := map[nodeID]bool{}
+	removals := map[vertexID]bool{}
 	for _, n := range z0.removals() {
 		if n.op.Kind == protocol.KindEnact && removesVoters(motionOf(n)) {
 			removals[n.id] = true
@@ -217,9 +217,9 @@ func (s *settler) eval(c closure) *settled {
 	}
 	for {
 		e := s.validateCut(c, z0, s.cutByRemovals(c, z0, removals))
-		next := map[nodeID]bool{}
+		next := map[vertexID]bool{}
 		for id := range removals {
-			if e.z.has(s.d.nodes[id]) {
+			if e.z.has(s.d.vertices[id]) {
 				next[id] = true
 			}
 		}
@@ -239,7 +239,7 @@ func (s *settler) validateCut(c closure, z0 *zset, cut cutOps) *settled {
 	count := map[protocol.Key]int{}
 	// A Leave that a kept revocation cuts puts its author neither in R
 	// nor in V (review round 33).
-	leave := func(n *node) bool { return n.op.Kind == protocol.KindLeave && !cut.ops[n.id] }
+	leave := func(n *vertex) bool { return n.op.Kind == protocol.KindLeave && !cut.ops[n.id] }
 	for _, n := range z0.removals() {
 		if leave(n) {
 			keys[n.op.Author] = true
@@ -249,7 +249,7 @@ func (s *settler) validateCut(c closure, z0 *zset, cut cutOps) *settled {
 	if len(keys) == 0 && len(cut.ops) == 0 {
 		return e
 	}
-	leaves := map[nodeID]bool{}
+	leaves := map[vertexID]bool{}
 	sig := s.sigma(c, z0)
 	for _, n := range z0.removals() {
 		if leave(n) && count[n.op.Author] == 1 {
@@ -277,7 +277,7 @@ func (s *settler) validateCut(c closure, z0 *zset, cut cutOps) *settled {
 		kept := s.sigma(c, s.raw(c, a, nil).z)
 		r := s.raw(c, nil, a)
 		grew := false
-		next := map[nodeID]bool{}
+		next := map[vertexID]bool{}
 		for id := range leaves {
 			next[id] = true
 		}
@@ -289,7 +289,7 @@ func (s *settler) validateCut(c closure, z0 *zset, cut cutOps) *settled {
 		// Live keys vouch for one Leave of an author at most: where they
 		// vouch for two in one pass, neither enters V by vouching (round
 		// 31), and once one has, no other does.
-		byAuthor := map[protocol.Key][]*node{}
+		byAuthor := map[protocol.Key][]*vertex{}
 		for _, n := range z0.removals() {
 			if strong && !next[n.id] && leave(n) && count[n.op.Author] > 1 && !vouched[n.op.Author] && s.vouched(n, c, sig, kept) {
 				byAuthor[n.op.Author] = append(byAuthor[n.op.Author], n)
@@ -344,7 +344,7 @@ func (s *settler) sigmaOf(c closure, z *zset) *settledState {
 	x := s.indexOf(c)
 	var b []byte
 	for _, n := range z.win {
-		if isDecisionNode(n) {
+		if isDecisionVertex(n) {
 			b = binary.BigEndian.AppendUint32(b, uint32(n.id))
 		}
 	}
@@ -376,7 +376,7 @@ func sameClosure(c, o closure) bool {
 
 // otherLeaveIn reports whether z holds a Leave by the author of the Leave
 // x other than x.
-func (s *settler) otherLeaveIn(x *node, z *zset) bool {
+func (s *settler) otherLeaveIn(x *vertex, z *zset) bool {
 	for _, l := range z.removals() {
 		if l != x && l.op.Kind == protocol.KindLeave && l.op.Author == x.op.Author {
 			return true
@@ -392,19 +392,19 @@ func (s *settler) otherLeaveIn(x *node, z *zset) bool {
 // op that c judges inert on its own, its revocation settled in z
 // (seenRevoked), is not counted; below the bound beyondBound returns
 // those ops, which settle nothing in c (draft 36).
-func (s *settler) beyondBound(c closure, z *zset, a *anchors) (*anchors, map[nodeID]bool) {
+func (s *settler) beyondBound(c closure, z *zset, a *anchors) (*anchors, map[vertexID]bool) {
 	if a == nil {
 		return nil, nil
 	}
 	ops := s.opsOfKeys(c, a.suspects(s.d))
-	leaves := map[protocol.Key][]*node{}
+	leaves := map[protocol.Key][]*vertex{}
 	for _, n := range ops {
 		if n.op.Kind == protocol.KindLeave {
 			leaves[n.op.Author] = append(leaves[n.op.Author], n)
 		}
 	}
 	keys := map[protocol.Key]bool{}
-	revoked := map[protocol.Key][]*node{}
+	revoked := map[protocol.Key][]*vertex{}
 	var t *judgement
 	for _, n := range ops {
 		if a.anchored(s.d, n) || s.seenLeft(a, n, leaves[n.op.Author], z) {
@@ -425,13 +425,13 @@ func (s *settler) beyondBound(c closure, z *zset, a *anchors) (*anchors, map[nod
 	if len(keys) >= sig.t.Hostile {
 		return a, nil
 	}
-	var seen map[nodeID]bool
+	var seen map[vertexID]bool
 	for k, ns := range revoked {
 		if keys[k] {
 			continue
 		}
 		if seen == nil {
-			seen = map[nodeID]bool{}
+			seen = map[vertexID]bool{}
 		}
 		for _, n := range ns {
 			seen[n.id] = true
@@ -446,7 +446,7 @@ func (s *settler) beyondBound(c closure, z *zset, a *anchors) (*anchors, map[nod
 // closure's Judge also makes y inert, y's author is out of L there and y
 // counts for nothing, so it is no hostile key's work in the closure
 // (9r42-revoked-lagger-tips-one-target).
-func (a *anchors) seenRevoked(y *node, z *zset) bool {
+func (a *anchors) seenRevoked(y *vertex, z *zset) bool {
 	if !a.cut[y.id] || z.has(y) {
 		return false
 	}
@@ -464,7 +464,7 @@ func (a *anchors) seenRevoked(y *node, z *zset) bool {
 // of its author's Leaves in the closure (leaves). Such an op is inert
 // wherever its author's Leave is settled, so it is no hostile key's work
 // there (review round 27).
-func (s *settler) seenLeft(a *anchors, y *node, leaves []*node, z *zset) bool {
+func (s *settler) seenLeft(a *anchors, y *vertex, leaves []*vertex, z *zset) bool {
 	if !a.keys[y.op.Author] || a.cut[y.id] {
 		return false
 	}
@@ -483,16 +483,16 @@ func (s *settler) seenLeft(a *anchors, y *node, leaves []*node, z *zset) bool {
 // are inert and settle nothing but a Leave, and their acknowledgements
 // still count if, after the rounds, fewer than f keys of the closure's
 // settled State signed unanchored ops (review round 13).
-func (s *settler) settleClosure(c closure, z *zset, a, g *anchors) (*zset, map[nodeID]bool) {
+func (s *settler) settleClosure(c closure, z *zset, a, g *anchors) (*zset, map[vertexID]bool) {
 	b, seen := s.beyondBound(c, z, a)
 	if b == nil && seen != nil {
 		// Judged as before, but for the seen revoked keys' cut ops, which
 		// settle nothing here.
-		by := map[nodeID][]*node{}
+		by := map[vertexID][]*vertex{}
 		for id := range seen {
 			by[id] = a.cutBy[id]
 		}
-		return s.rounds(c, z, newAnchors(map[protocol.Key]bool{}, map[nodeID]bool{}, cutOps{ops: seen, by: by}), nil, g, a)
+		return s.rounds(c, z, newAnchors(map[protocol.Key]bool{}, map[vertexID]bool{}, cutOps{ops: seen, by: by}), nil, g, a)
 	}
 	if b == nil {
 		return s.rounds(c, z, nil, nil, g, a)
@@ -525,14 +525,14 @@ func (s *settler) unanchoredMembers(c closure, z *zset, a *anchors) int {
 //
 // Only acknowledgements made with ops count here, not a target's implicit
 // acknowledgement of its own removal.
-func (s *settler) anchoredQuorum(x *node, c closure, sig settledState, members keyset, a *anchors, leavers keyset) bool {
+func (s *settler) anchoredQuorum(x *vertex, c closure, sig settledState, members keyset, a *anchors, leavers keyset) bool {
 	return s.ackersWithOp(x, c, a, leavers).countIn(members) >= sig.t.Hostile
 }
 
 // hasLeaveIn reports whether another Leave of l's author is in leaves.
-func (s *settler) hasLeaveIn(l *node, leaves map[nodeID]bool) bool {
+func (s *settler) hasLeaveIn(l *vertex, leaves map[vertexID]bool) bool {
 	for id := range leaves {
-		if n := s.d.nodes[id]; n != l && n.op.Author == l.op.Author {
+		if n := s.d.vertices[id]; n != l && n.op.Author == l.op.Author {
 			return true
 		}
 	}

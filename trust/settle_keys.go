@@ -97,15 +97,15 @@ func (s *settler) keysetOf(m map[protocol.Key]bool) keyset {
 	return out
 }
 
-// predsOf returns n's preds as nodes.
-func (s *settler) predsOf(n *node) []*node {
+// predsOf returns n's preds as vertices.
+func (s *settler) predsOf(n *vertex) []*vertex {
 	for len(s.preds) <= int(n.id) {
 		s.preds = append(s.preds, nil)
 	}
 	if ps := s.preds[n.id]; ps != nil || len(n.op.Preds) == 0 {
 		return ps
 	}
-	ps := make([]*node, 0, len(n.op.Preds))
+	ps := make([]*vertex, 0, len(n.op.Preds))
 	for _, p := range n.op.Preds {
 		if pn, ok := s.d.get(p); ok {
 			ps = append(ps, pn)
@@ -118,7 +118,7 @@ func (s *settler) predsOf(n *node) []*node {
 // ackedBy returns the keys that have an op in ↓y that is x or follows
 // it and acknowledges x by its own past (explicitAck); x is y or in its
 // past. Leaves and anchors are not read.
-func (s *settler) ackedBy(y, x *node) keyset {
+func (s *settler) ackedBy(y, x *vertex) keyset {
 	row := s.acked[x.id] // by y.id - x.id: y is x or follows it
 	if i := int(y.id - x.id); i < len(row) && row[i] != nil {
 		return row[i]
@@ -145,7 +145,7 @@ func (s *settler) ackedBy(y, x *node) keyset {
 
 // ackedIn returns the keys that have an op in c that is x or follows it
 // and acknowledges x by its own past.
-func (s *settler) ackedIn(x *node, c closure) keyset {
+func (s *settler) ackedIn(x *vertex, c closure) keyset {
 	if c.top != nil {
 		if c.top != x && !s.d.inPast(x, c.top) {
 			return nil
@@ -157,7 +157,7 @@ func (s *settler) ackedIn(x *node, c closure) keyset {
 
 // ackedByAny is the union of ackedBy(p, x) over the ops ps that are x or
 // follow it, or nil when none does.
-func (s *settler) ackedByAny(ps []*node, x *node) keyset {
+func (s *settler) ackedByAny(ps []*vertex, x *vertex) keyset {
 	var out keyset
 	for _, p := range ps {
 		if p != x && !s.d.inPast(x, p) {
@@ -206,7 +206,7 @@ func (a *anchors) suspects(d *dag) keyset {
 		}
 	}
 	for id := range a.cut {
-		if i := d.nodes[id].author; !out.has(i) {
+		if i := d.vertices[id].author; !out.has(i) {
 			out = out.with(i)
 		}
 	}
@@ -217,7 +217,7 @@ func (a *anchors) suspects(d *dag) keyset {
 // ackersWithOp returns the keys K for which acknowledgesWithOp(K, x, c, a)
 // holds, of the keys that signed ops; leavers are the keys with a Leave
 // in c (leaversOf).
-func (s *settler) ackersWithOp(x *node, c closure, a *anchors, leavers keyset) keyset {
+func (s *settler) ackersWithOp(x *vertex, c closure, a *anchors, leavers keyset) keyset {
 	base := s.ackedIn(x, c)
 	slow := leavers.union(a.suspects(s.d))
 	if slow.empty() {

@@ -16,7 +16,7 @@ import (
 // ops' closures, each their own frontier's list and the op.
 
 // frontierKey encodes sorted ids as the dag keys its frontiers.
-func frontierKey(ids []nodeID) string {
+func frontierKey(ids []vertexID) string {
 	b := make([]byte, 4*len(ids))
 	for i, id := range ids {
 		binary.BigEndian.PutUint32(b[4*i:], uint32(id))
@@ -26,7 +26,7 @@ func frontierKey(ids []nodeID) string {
 
 // membershipOf returns the membership ops of c in applied order. The
 // slice is shared: callers must not change it.
-func (s *settler) membershipOf(c closure) []*node {
+func (s *settler) membershipOf(c closure) []*vertex {
 	return s.membershipOfFrontier(s.frontierIDs(c))
 }
 
@@ -50,15 +50,15 @@ func (s *settler) indexOf(c closure) *setIndex {
 // indexOfFrontier returns the index of membershipOfFrontier(ids). The
 // closure of one membership op m is indexed from its past's index, which
 // it extends by m alone.
-func (s *settler) indexOfFrontier(ids []nodeID) *setIndex {
+func (s *settler) indexOfFrontier(ids []vertexID) *setIndex {
 	k := frontierKey(ids)
 	if x, ok := s.indexes[k]; ok {
 		return x
 	}
 	set := s.membershipOfFrontier(ids)
 	var x *setIndex
-	if len(ids) == 1 && len(s.d.nodes[ids[0]].mf.ids) > 0 {
-		m := s.d.nodes[ids[0]]
+	if len(ids) == 1 && len(s.d.vertices[ids[0]].mf.ids) > 0 {
+		m := s.d.vertices[ids[0]]
 		x = s.indexOfFrontier(m.mf.ids).plus(set, m)
 	} else {
 		x = indexSet(set)
@@ -68,14 +68,14 @@ func (s *settler) indexOfFrontier(ids []nodeID) *setIndex {
 }
 
 // frontierIDs returns the frontier of c: its maximal membership ops.
-func (s *settler) frontierIDs(c closure) []nodeID {
+func (s *settler) frontierIDs(c closure) []vertexID {
 	if c.top != nil {
 		return s.frontierOfClosure(c.top)
 	}
 	if len(c.preds) == 1 {
 		return s.frontierOfClosure(c.preds[0])
 	}
-	var cand []nodeID
+	var cand []vertexID
 	for _, p := range c.preds {
 		if p.membership() {
 			cand = append(cand, p.id)
@@ -86,36 +86,36 @@ func (s *settler) frontierIDs(c closure) []nodeID {
 	return s.d.maximal(cand)
 }
 
-func (s *settler) frontierOfClosure(n *node) []nodeID {
+func (s *settler) frontierOfClosure(n *vertex) []vertexID {
 	if !n.membership() {
 		return n.mf.ids
 	}
-	return []nodeID{n.id}
+	return []vertexID{n.id}
 }
 
 // membershipOfClosure returns the membership ops of n's closure.
-func (s *settler) membershipOfClosure(n *node) []*node {
+func (s *settler) membershipOfClosure(n *vertex) []*vertex {
 	return s.membershipOfFrontier(s.frontierOfClosure(n))
 }
 
 // membershipOfFrontier returns the membership ops of the closures of the
 // frontier ids (sorted, none in another's past), in applied order.
-func (s *settler) membershipOfFrontier(ids []nodeID) []*node {
+func (s *settler) membershipOfFrontier(ids []vertexID) []*vertex {
 	k := frontierKey(ids)
 	if out, ok := s.members[k]; ok {
 		return out
 	}
-	var out []*node
+	var out []*vertex
 	switch len(ids) {
 	case 0:
 	case 1:
-		m := s.d.nodes[ids[0]]
+		m := s.d.vertices[ids[0]]
 		below := s.membershipOfFrontier(m.mf.ids)
 		out = append(slices.Clip(below), m) // m follows its past in applied order
 	default:
-		lists := make([][]*node, len(ids))
+		lists := make([][]*vertex, len(ids))
 		for i, id := range ids {
-			lists[i] = s.membershipOfClosure(s.d.nodes[id])
+			lists[i] = s.membershipOfClosure(s.d.vertices[id])
 		}
 		out = mergeByID(lists)
 	}
@@ -124,15 +124,15 @@ func (s *settler) membershipOfFrontier(ids []nodeID) []*node {
 }
 
 // mergeByID merges lists sorted by id into one, each op once.
-func mergeByID(lists [][]*node) []*node {
+func mergeByID(lists [][]*vertex) []*vertex {
 	size := 0
 	for _, l := range lists {
 		size = max(size, len(l))
 	}
-	out := make([]*node, 0, size+size/4)
+	out := make([]*vertex, 0, size+size/4)
 	pos := make([]int, len(lists))
 	for {
-		var next *node
+		var next *vertex
 		for i, l := range lists {
 			if pos[i] < len(l) && (next == nil || l[pos[i]].id < next.id) {
 				next = l[pos[i]]
@@ -151,7 +151,7 @@ func mergeByID(lists [][]*node) []*node {
 }
 
 // plus returns the index of set, which is x's set and then m.
-func (x *setIndex) plus(set []*node, m *node) *setIndex {
+func (x *setIndex) plus(set []*vertex, m *vertex) *setIndex {
 	out := &setIndex{set: set, votes: x.votes, enacts: x.enacts, byAuth: maps.Clone(x.byAuth), admits: x.admits,
 		removals: slices.Clip(x.removals)}
 	out.byAuth[m.author] = append(slices.Clip(out.byAuth[m.author]), m)

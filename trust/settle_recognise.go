@@ -12,9 +12,9 @@ import (
 // cutOps are the ops that settled removals make inert, each with the
 // removal enactments that cut it.
 type cutOps struct {
-	ops    map[nodeID]bool
-	by     map[nodeID][]*node
-	firsts map[protocol.Hash]map[nodeID]bool // each cutting revocation's kept first enactments
+	ops    map[vertexID]bool
+	by     map[vertexID][]*vertex
+	firsts map[protocol.Hash]map[vertexID]bool // each cutting revocation's kept first enactments
 }
 
 // cutByRemovals returns the ops of c that the Revoke and Disavow
@@ -23,8 +23,8 @@ type cutOps struct {
 // key's ops from the disavowed seq, settled or not; but a revocation never
 // cuts an op settled in the past of each of its first enactments (draft
 // 23, settledBeforeFirst).
-func (s *settler) cutByRemovals(c closure, z0 *zset, removals map[nodeID]bool) cutOps {
-	cut := cutOps{ops: map[nodeID]bool{}, by: map[nodeID][]*node{}, firsts: map[protocol.Hash]map[nodeID]bool{}}
+func (s *settler) cutByRemovals(c closure, z0 *zset, removals map[vertexID]bool) cutOps {
+	cut := cutOps{ops: map[vertexID]bool{}, by: map[vertexID][]*vertex{}, firsts: map[protocol.Hash]map[vertexID]bool{}}
 	var t *judgement
 	for _, e := range z0.removals() {
 		if !removals[e.id] || e.op.Kind != protocol.KindEnact || !removesVoters(motionOf(e)) {
@@ -38,10 +38,10 @@ func (s *settler) cutByRemovals(c closure, z0 *zset, removals map[nodeID]bool) c
 		}
 		// Only the first enactments that validation keeps fix the cut
 		// point, as only the removals it keeps cut.
-		first := map[nodeID]bool{}
-		var groups []map[nodeID]bool
+		first := map[vertexID]bool{}
+		var groups []map[vertexID]bool
 		for _, g := range s.firstGroups(c, e.motion) {
-			kept := map[nodeID]bool{}
+			kept := map[vertexID]bool{}
 			for id := range g {
 				if removals[id] {
 					kept[id] = true
@@ -88,13 +88,13 @@ func (s *settler) cutByRemovals(c closure, z0 *zset, removals map[nodeID]bool) c
 // and 31): an op of the target settled in the past of each enactment of
 // one group settled before the revocation was first enacted there, and
 // the revocation does not cut it.
-func (s *settler) settledBeforeFirst(groups []map[nodeID]bool) [][]pastZ {
+func (s *settler) settledBeforeFirst(groups []map[vertexID]bool) [][]pastZ {
 	var out [][]pastZ
 	for _, g := range groups {
 		var zs []pastZ
 		for id, in := range g {
 			if in {
-				e := s.d.nodes[id]
+				e := s.d.vertices[id]
 				zs = append(zs, pastZ{e: e, z: s.raw(s.pastOf(e), nil, nil).z})
 			}
 		}
@@ -107,13 +107,13 @@ func (s *settler) settledBeforeFirst(groups []map[nodeID]bool) [][]pastZ {
 
 // pastZ is Z(past(e)) of an enactment e.
 type pastZ struct {
-	e *node
+	e *vertex
 	z *zset
 }
 
 // settledInSome reports whether, for some group of groups, y is in
 // Z(past(e)) for each of its pastZ.
-func (s *settler) settledInSome(groups [][]pastZ, y *node) bool {
+func (s *settler) settledInSome(groups [][]pastZ, y *vertex) bool {
 	for _, zs := range groups {
 		if s.settledInEach(zs, y) {
 			return true
@@ -124,7 +124,7 @@ func (s *settler) settledInSome(groups [][]pastZ, y *node) bool {
 
 // settledInEach reports whether y is in Z(past(e)) for each pastZ of zs,
 // and zs is not empty.
-func (s *settler) settledInEach(zs []pastZ, y *node) bool {
+func (s *settler) settledInEach(zs []pastZ, y *vertex) bool {
 	for _, p := range zs {
 		if !s.d.inPast(y, p.e) || !p.z.hasIn(y) {
 			return false
@@ -141,7 +141,7 @@ func (s *settler) settledInEach(zs []pastZ, y *node) bool {
 // records it op by op in applied order, with the first enactments each
 // closure holds: a closure's are its top's, or the union of its preds'.
 // The result is shared: callers must not change it.
-func (s *settler) firstEnactments(c closure, h protocol.Hash) map[nodeID]bool {
+func (s *settler) firstEnactments(c closure, h protocol.Hash) map[vertexID]bool {
 	fi := s.firsts[h]
 	if fi == nil {
 		fi = &firstIndex{}
@@ -151,7 +151,7 @@ func (s *settler) firstEnactments(c closure, h protocol.Hash) map[nodeID]bool {
 		fi.upTo(s, h, c.top.id)
 		return fi.at(c.top.id)
 	}
-	var out map[nodeID]bool
+	var out map[vertexID]bool
 	for _, p := range c.preds {
 		fi.upTo(s, h, p.id)
 		out = unionFirsts(out, fi.at(p.id))
@@ -162,12 +162,12 @@ func (s *settler) firstEnactments(c closure, h protocol.Hash) map[nodeID]bool {
 // firstGroups returns, for each closure ↓y in c that first settles h,
 // the enactments of h its first round settles (firstEnactments is their
 // union).
-func (s *settler) firstGroups(c closure, h protocol.Hash) []map[nodeID]bool {
+func (s *settler) firstGroups(c closure, h protocol.Hash) []map[vertexID]bool {
 	s.firstEnactments(c, h) // brings the index up to c
 	fi := s.firsts[h]
-	var out []map[nodeID]bool
+	var out []map[vertexID]bool
 	for _, g := range fi.groups {
-		if s.in(c, s.d.nodes[g.top]) {
+		if s.in(c, s.d.vertices[g.top]) {
 			out = append(out, g.first)
 		}
 	}
@@ -177,21 +177,21 @@ func (s *settler) firstGroups(c closure, h protocol.Hash) []map[nodeID]bool {
 // firstIndex is, for one motion, which ops' closures hold a settled
 // enactment of it (undiscounted) and the first enactments each holds.
 type firstIndex struct {
-	es      []*node           // the motion's enactments applied, in applied order
-	scanned int               // how many of the dag's membership ops es reflects
-	held    []bool            // by op id: its closure holds a settled enactment
-	firsts  []map[nodeID]bool // by op id: the first enactments its closure holds (shared)
-	groups  []firstGroup      // the closures that first settle the motion, in applied order
+	es      []*vertex           // the motion's enactments applied, in applied order
+	scanned int                 // how many of the dag's membership ops es reflects
+	held    []bool              // by op id: its closure holds a settled enactment
+	firsts  []map[vertexID]bool // by op id: the first enactments its closure holds (shared)
+	groups  []firstGroup        // the closures that first settle the motion, in applied order
 }
 
 // firstGroup is one closure ↓top that first settles a motion, with the
 // enactments its first round settles.
 type firstGroup struct {
-	top   nodeID
-	first map[nodeID]bool
+	top   vertexID
+	first map[vertexID]bool
 }
 
-func (fi *firstIndex) at(id nodeID) map[nodeID]bool {
+func (fi *firstIndex) at(id vertexID) map[vertexID]bool {
 	if int(id) < len(fi.firsts) {
 		return fi.firsts[id]
 	}
@@ -199,16 +199,16 @@ func (fi *firstIndex) at(id nodeID) map[nodeID]bool {
 }
 
 // upTo extends the index to the op with id last.
-func (fi *firstIndex) upTo(s *settler, h protocol.Hash, last nodeID) {
+func (fi *firstIndex) upTo(s *settler, h protocol.Hash, last vertexID) {
 	for ; fi.scanned < len(s.d.membership); fi.scanned++ {
-		n := s.d.nodes[s.d.membership[fi.scanned]]
+		n := s.d.vertices[s.d.membership[fi.scanned]]
 		if n.op.Kind == protocol.KindEnact && n.motion == h {
 			fi.es = append(fi.es, n)
 		}
 	}
-	for id := nodeID(len(fi.held)); id <= last; id++ {
-		y := s.d.nodes[id]
-		var now []*node
+	for id := vertexID(len(fi.held)); id <= last; id++ {
+		y := s.d.vertices[id]
+		var now []*vertex
 		var z *zset
 		for _, e := range fi.es {
 			if e.id > id {
@@ -223,7 +223,7 @@ func (fi *firstIndex) upTo(s *settler, h protocol.Hash, last nodeID) {
 				}
 			}
 		}
-		var f map[nodeID]bool
+		var f map[vertexID]bool
 		before := false
 		for _, p := range s.predsOf(y) {
 			before = before || fi.held[p.id]
@@ -232,9 +232,9 @@ func (fi *firstIndex) upTo(s *settler, h protocol.Hash, last nodeID) {
 		if len(now) > 0 && !before {
 			g := maps.Clone(f)
 			if g == nil {
-				g = map[nodeID]bool{}
+				g = map[vertexID]bool{}
 			}
-			group := map[nodeID]bool{}
+			group := map[vertexID]bool{}
 			first := s.firstRound(y, now)
 			for _, e := range now {
 				if first[e.id] {
@@ -256,10 +256,10 @@ func (fi *firstIndex) upTo(s *settler, h protocol.Hash, last nodeID) {
 // that settles only in a later round, once the first has shrunk the
 // quorum, settles where its motion had settled before (round 22,
 // 9r26-later-closure-makes-enactment-first).
-func (s *settler) firstRound(y *node, now []*node) map[nodeID]bool {
+func (s *settler) firstRound(y *vertex, now []*vertex) map[vertexID]bool {
 	z := s.extend(y, s.raw(s.pastOf(y), nil, nil).z)
-	var first map[nodeID]bool
-	s.roundHook = func(settle map[nodeID]bool) {
+	var first map[vertexID]bool
+	s.roundHook = func(settle map[vertexID]bool) {
 		if first != nil {
 			return
 		}
@@ -277,14 +277,14 @@ func (s *settler) firstRound(y *node, now []*node) map[nodeID]bool {
 
 // unionFirsts returns the union of a and b, one of them when it holds the
 // other; it changes neither.
-func unionFirsts(a, b map[nodeID]bool) map[nodeID]bool {
+func unionFirsts(a, b map[vertexID]bool) map[vertexID]bool {
 	switch {
 	case len(b) == 0:
 		return a
 	case len(a) == 0:
 		return b
 	}
-	covers := func(x, y map[nodeID]bool) bool {
+	covers := func(x, y map[vertexID]bool) bool {
 		for id := range y {
 			if !x[id] {
 				return false
@@ -307,7 +307,7 @@ func unionFirsts(a, b map[nodeID]bool) map[nodeID]bool {
 // draft 21): the votes on its motion that count in Judge(past(e),
 // Z(past(e))), the view in which e was admissible, and the motion's
 // threshold in the settled State of that past. Both read e's past alone.
-func (s *settler) cutVotesOf(e *node) cutVotes {
+func (s *settler) cutVotesOf(e *vertex) cutVotes {
 	if cv, ok := s.cutVotes[e.id]; ok {
 		return cv
 	}
@@ -323,19 +323,19 @@ func (s *settler) cutVotesOf(e *node) cutVotes {
 // cutVotes are the votes that fix a settled enactment's cut point, with
 // the threshold they are read against.
 type cutVotes struct {
-	votes []*node
+	votes []*vertex
 	t     int
 	f     int // the hostile bound of the same settled State
 }
 
 // twin reports whether y is an op of a key of R that precedes none of its
 // validated Leaves: only a kept or stolen copy signs one.
-func (a *anchors) twin(d *dag, y *node) bool {
+func (a *anchors) twin(d *dag, y *vertex) bool {
 	if a == nil || !a.keys[y.op.Author] {
 		return false
 	}
 	for id := range a.leaves {
-		if l := d.nodes[id]; l.op.Author == y.op.Author && (l == y || d.inPast(y, l)) {
+		if l := d.vertices[id]; l.op.Author == y.op.Author && (l == y || d.inPast(y, l)) {
 			return false
 		}
 	}
@@ -350,7 +350,7 @@ func (a *anchors) twin(d *dag, y *node) bool {
 // leaves y out is no first enactment and takes nothing back (review round
 // 14, draft 25). Where validation keeps no first enactment of the motion,
 // y must precede each earliest enactment that cuts it.
-func (a *anchors) recogniser(d *dag, y *node) bool {
+func (a *anchors) recogniser(d *dag, y *vertex) bool {
 	if a.anchored(d, y) {
 		return true
 	}
@@ -364,7 +364,7 @@ func (a *anchors) recogniser(d *dag, y *node) bool {
 		}
 		if first := a.firsts[e.motion]; len(first) > 0 {
 			for id := range first {
-				if !d.inPast(y, d.nodes[id]) {
+				if !d.inPast(y, d.vertices[id]) {
 					return false
 				}
 			}
@@ -392,8 +392,8 @@ func (a *anchors) recogniser(d *dag, y *node) bool {
 // all in the settled State of its past, and where f or more of those
 // members signed unanchored ops in w's closure only anchored recognisers
 // count (review round 13).
-func (s *settler) recognised(l *node, c closure, sig, kept settledState, a *anchors, strong bool) bool {
-	var ys []*node
+func (s *settler) recognised(l *vertex, c closure, sig, kept settledState, a *anchors, strong bool) bool {
+	var ys []*vertex
 	ops := s.opsOf(c)
 	for _, y := range ops {
 		k := y.op.Author
@@ -430,7 +430,7 @@ func (s *settler) recognised(l *node, c closure, sig, kept settledState, a *anch
 	if len(ys) == 0 {
 		return false
 	}
-	var unanchored []*node // only the keys a suspects sign unanchored ops
+	var unanchored []*vertex // only the keys a suspects sign unanchored ops
 	for _, o := range s.opsOfKeys(c, a.suspects(s.d)) {
 		if !a.anchored(s.d, o) {
 			unanchored = append(unanchored, o)
@@ -472,9 +472,9 @@ func (s *settler) recognised(l *node, c closure, sig, kept settledState, a *anch
 // after they leave; removed keys never vouch. Only first views are
 // evaluated, so a contested Leave costs one evaluation per live key and
 // branch, not one per op.
-func (s *settler) vouched(l *node, c closure, sig, kept settledState) bool {
+func (s *settler) vouched(l *vertex, c closure, sig, kept settledState) bool {
 	keys := map[protocol.Key]bool{}
-	firsts := map[protocol.Key][]*node{}
+	firsts := map[protocol.Key][]*vertex{}
 	for _, y := range s.opsOf(c) {
 		k := y.op.Author
 		if keys[k] || !sig.members[k] || !kept.members[k] || !s.d.inPast(l, y) {
@@ -501,7 +501,7 @@ func (s *settler) vouched(l *node, c closure, sig, kept settledState) bool {
 // key may vouch for the Leave l: it settles l in the union and has the key
 // a member of its settled State (review round 31: applicants fed a thief's
 // history must not vouch with their admissions).
-func (s *settler) view(past closure, key protocol.Key, l *node) bool {
+func (s *settler) view(past closure, key protocol.Key, l *vertex) bool {
 	z := s.raw(past, nil, nil).z
 	return z.has(l) && s.sigma(past, z).members[key]
 }

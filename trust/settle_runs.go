@@ -43,10 +43,10 @@ func (s *settler) tipSeq(c closure, a int32) uint32 {
 	var seq uint32
 	tops := c.preds
 	if c.top != nil {
-		tops = []*node{c.top}
+		tops = []*vertex{c.top}
 	}
 	for _, p := range tops {
-		if t := s.d.tipNode(p, a); t != nil {
+		if t := s.d.tipVertex(p, a); t != nil {
 			seq = max(seq, t.seq)
 		}
 	}
@@ -55,16 +55,16 @@ func (s *settler) tipSeq(c closure, a int32) uint32 {
 
 // chainIn returns the ops of the linear author a in c from seq lo on, in
 // seq order.
-func (s *settler) chainIn(a int32, lo uint32, c closure) []*node {
+func (s *settler) chainIn(a int32, lo uint32, c closure) []*vertex {
 	ops, _ := s.chainRange(a, lo, c)
 	return ops
 }
 
 // chainRange is chainIn, with how many of a's ops come before.
-func (s *settler) chainRange(a int32, lo uint32, c closure) ([]*node, int) {
+func (s *settler) chainRange(a int32, lo uint32, c closure) ([]*vertex, int) {
 	ops := s.opsBy(s.d.keys[a])
 	tip := s.tipSeq(c, a)
-	bySeq := func(n *node, seq uint32) int { return cmp.Compare(n.seq, seq) }
+	bySeq := func(n *vertex, seq uint32) int { return cmp.Compare(n.seq, seq) }
 	i, _ := slices.BinarySearchFunc(ops, lo, bySeq)
 	j, _ := slices.BinarySearchFunc(ops, tip+1, bySeq)
 	if j < i {
@@ -86,14 +86,14 @@ func (s *settler) advisoriesIn(a int32, i, j int) int {
 }
 
 // runOf returns the advisories of the run of author a in z, in seq order.
-func (z *zset) runOf(a int32) []*node {
+func (z *zset) runOf(a int32) []*vertex {
 	lo, ok := z.runs[a]
 	if !ok {
 		return nil
 	}
 	// a may have forked since z was built: its ops in the dag are then
 	// not one chain, and only those in z's closure count.
-	var out []*node
+	var out []*vertex
 	for _, n := range z.s.opsBy(z.s.d.keys[a]) {
 		if n.op.Kind == protocol.KindAdvisory && n.seq >= lo && z.s.in(z.c, n) {
 			out = append(out, n)
@@ -125,7 +125,7 @@ func (z *zset) listed() *zset {
 		win = append(win, z.runOf(a)...)
 		delete(r, a)
 	}
-	slices.SortFunc(win, func(x, y *node) int { return int(x.id) - int(y.id) })
+	slices.SortFunc(win, func(x, y *vertex) int { return int(x.id) - int(y.id) })
 	nz := z.s.newZ(z.c, win)
 	nz.runs = r
 	return nz

@@ -17,8 +17,8 @@ import (
 type zset struct {
 	s    *settler
 	c    closure
-	win  []*node // in applied order (ascending ids), but the advisories runs holds
-	runs runs    // the advisories of unforked authors (settle_runs.go)
+	win  []*vertex // in applied order (ascending ids), but the advisories runs holds
+	runs runs      // the advisories of unforked authors (settle_runs.go)
 	// irregular is the settler's irregular() when the zset was built.
 	irregular int
 	k         string // once asked for (key)
@@ -27,7 +27,7 @@ type zset struct {
 	// first closure to extend that slice does so in its array (extend).
 	tail *windowTail
 
-	decided []*node // the settled removals, once asked for
+	decided []*vertex // the settled removals, once asked for
 	asked   bool
 	sig     *settledState // Settled(Z), once asked for
 }
@@ -37,7 +37,7 @@ type windowTail struct{ extended bool }
 
 // newZ returns the Z of c whose window is win (in applied order), a slice
 // that no other zset holds.
-func (s *settler) newZ(c closure, win []*node) *zset {
+func (s *settler) newZ(c closure, win []*vertex) *zset {
 	return &zset{s: s, c: c, win: win, tail: &windowTail{}, irregular: s.irregular()}
 }
 
@@ -61,7 +61,7 @@ func (z *zset) key() string {
 }
 
 // has reports whether n is in Z.
-func (z *zset) has(n *node) bool {
+func (z *zset) has(n *vertex) bool {
 	if n.op.Kind == protocol.KindGenesis {
 		return z.s.in(z.c, n)
 	}
@@ -69,7 +69,7 @@ func (z *zset) has(n *node) bool {
 }
 
 // unsettled reports whether n, an op of z's closure, is in the window.
-func (z *zset) unsettled(n *node) bool {
+func (z *zset) unsettled(n *vertex) bool {
 	if n.op.Kind == protocol.KindAdvisory {
 		if lo, ok := z.runs[n.author]; ok {
 			return n.seq >= lo
@@ -92,7 +92,7 @@ func (z *zset) unsettled(n *node) bool {
 }
 
 // hasIn is has for an op n known to be in the closure of z.
-func (z *zset) hasIn(n *node) bool {
+func (z *zset) hasIn(n *vertex) bool {
 	if n.op.Kind == protocol.KindGenesis {
 		return true
 	}
@@ -101,7 +101,7 @@ func (z *zset) hasIn(n *node) bool {
 
 // removals returns the settled Leaves and Revoke and Disavow enactments
 // of Z, in applied order: the decisions that take keys out.
-func (z *zset) removals() []*node {
+func (z *zset) removals() []*vertex {
 	if !z.asked {
 		for _, n := range z.s.indexOfFrontier(z.s.frontierIDs(z.c)).removals {
 			if z.hasIn(n) {
@@ -116,8 +116,8 @@ func (z *zset) removals() []*node {
 // without returns Z grown by the ops in settle: the same closure with
 // those ops out of the window. lo gives the new start of the runs that
 // settled from their start, 0 for a run that settled whole.
-func (z *zset) without(settle map[nodeID]bool, lo map[int32]uint32) *zset {
-	var win []*node
+func (z *zset) without(settle map[vertexID]bool, lo map[int32]uint32) *zset {
+	var win []*vertex
 	for _, n := range z.win {
 		if !settle[n.id] {
 			win = append(win, n)
@@ -166,9 +166,9 @@ func (s *settler) union(c closure, zs []*zset) *zset {
 	for _, z := range zs {
 		longest = max(longest, len(z.win))
 	}
-	win := make([]*node, 0, longest)
+	win := make([]*vertex, 0, longest)
 	for {
-		var n *node
+		var n *vertex
 		for i, z := range zs {
 			if next[i] < len(z.win) && (n == nil || z.win[next[i]].id < n.id) {
 				n = z.win[next[i]]
@@ -195,7 +195,7 @@ func (s *settler) union(c closure, zs []*zset) *zset {
 
 // extend returns the Z of the closure of top, whose past has Z pz, before
 // its rounds: top joins the window when it can settle.
-func (s *settler) extend(top *node, pz *zset) *zset {
+func (s *settler) extend(top *vertex, pz *zset) *zset {
 	pz = pz.listed()
 	if top.op.Kind == protocol.KindGenesis || !settleable(top) {
 		return pz.sameWindow(closureOf(top))
@@ -229,7 +229,7 @@ func (s *settler) extend(top *node, pz *zset) *zset {
 // settled in the closure of some op before y, and so in whole already:
 // what changes is what y's own rounds settle, which leaves the window,
 // and y itself, which joins it unless its rounds settled it.
-func (s *settler) wholeWith(whole *zset, y *node) *zset {
+func (s *settler) wholeWith(whole *zset, y *vertex) *zset {
 	yc := closureOf(y)
 	yz := s.raw(yc, nil, nil).z
 	for a := range whole.runs {
@@ -241,7 +241,7 @@ func (s *settler) wholeWith(whole *zset, y *node) *zset {
 	// of each, not its past's window: the two may keep an author's
 	// advisories differently (listed in one, a run in the other) once it
 	// forked.
-	win := make([]*node, 0, len(whole.win)+1)
+	win := make([]*vertex, 0, len(whole.win)+1)
 	for _, n := range whole.win {
 		if s.in(yc, n) && !yz.unsettled(n) {
 			continue
@@ -258,7 +258,7 @@ func (s *settler) wholeWith(whole *zset, y *node) *zset {
 // of every op before, and yz, the Z of y's closure: y's closure settled
 // each author's advisories below its own run's start (all it holds of an
 // author it does not run), and y joins its author's run unless settled.
-func (s *settler) wholeRuns(r runs, yz *zset, y *node) runs {
+func (s *settler) wholeRuns(r runs, yz *zset, y *vertex) runs {
 	out := maps.Clone(r)
 	for a, lo := range r {
 		bound := s.tipSeq(yz.c, a) + 1
@@ -270,7 +270,7 @@ func (s *settler) wholeRuns(r runs, yz *zset, y *node) runs {
 		}
 		// a's ops applied up to y (later ones may be applied already)
 		ops := s.opsBy(s.d.keys[a])
-		i, _ := slices.BinarySearchFunc(ops, y.id, func(n *node, id nodeID) int { return int(n.id) - int(id) })
+		i, _ := slices.BinarySearchFunc(ops, y.id, func(n *vertex, id vertexID) int { return int(n.id) - int(id) })
 		if i < len(ops) && ops[i].id == y.id {
 			i++
 		}
@@ -298,6 +298,6 @@ func (s *settler) seedPast(c closure, whole *zset) {
 	if _, ok := s.pastRaws.get(k); !ok {
 		z := s.newZ(c, whole.win)
 		z.runs = whole.runs
-		s.pastRaws.put(k, &rawZ{z: z, grounded: map[nodeID]bool{}})
+		s.pastRaws.put(k, &rawZ{z: z, grounded: map[vertexID]bool{}})
 	}
 }

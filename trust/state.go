@@ -245,10 +245,6 @@ func (s *State) Tallies() []Tally {
 	return out
 }
 
-// IsLiveGrant reports whether the grant op h (an endorsement, an unsuspend
-// vote, an Admit or Unsuspend enactment) counts in this state.
-func (s *State) IsLiveGrant(h protocol.Hash) bool { return s.live[h] }
-
 func (s *State) filter(keep func(*KeyState) bool) []protocol.Key {
 	var out []protocol.Key
 	for _, k := range s.Keys() {

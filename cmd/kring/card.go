@@ -10,36 +10,22 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/kring-circle/kring/node/api"
 	"github.com/kring-circle/kring/protocol"
 )
 
 // card is an organisation's public member card (member.json): what a
 // founder hands the initiator and what a genesis or application carries.
+// Its profile is the API's.
 type card struct {
-	Key     string      `json:"key"`
-	EncKey  string      `json:"enc_key"`
-	Profile profileJSON `json:"profile"`
-	Addrs   []string    `json:"addrs,omitempty"`
-}
-
-// profileJSON is protocol.Profile in JSON.
-type profileJSON struct {
-	Name      string   `json:"name"`
-	Sector    string   `json:"sector,omitempty"`
-	Contact   string   `json:"contact,omitempty"`
-	Role      string   `json:"role,omitempty"`
-	Expertise []string `json:"expertise,omitempty"`
-	Claims    []claim  `json:"claims,omitempty"`
+	Key     string          `json:"key"`
+	EncKey  string          `json:"enc_key"`
+	Profile api.ProfileInfo `json:"profile"`
+	Addrs   []string        `json:"addrs,omitempty"`
 }
 
 func cardOf(m protocol.Member) card {
-	p := m.Profile
-	c := card{Key: m.Key.String(), EncKey: hex.EncodeToString(m.EncKey[:]), Addrs: m.Addrs,
-		Profile: profileJSON{Name: p.Name, Sector: p.Sector, Contact: p.Contact, Role: p.Role, Expertise: p.Expertise}}
-	for _, cl := range p.Claims {
-		c.Profile.Claims = append(c.Profile.Claims, claim{Requirement: cl.Requirement, Statement: cl.Statement})
-	}
-	return c
+	return card{Key: m.Key.String(), EncKey: hex.EncodeToString(m.EncKey[:]), Addrs: m.Addrs, Profile: api.ProfileOf(m.Profile)}
 }
 
 // member converts the card back, checking its keys.
@@ -57,11 +43,7 @@ func (c card) member() (protocol.Member, error) {
 	if c.Profile.Name == "" {
 		return protocol.Member{}, fmt.Errorf("profile.name is empty")
 	}
-	p := c.Profile
-	m.Profile = protocol.Profile{Name: p.Name, Sector: p.Sector, Contact: p.Contact, Role: p.Role, Expertise: p.Expertise}
-	for _, cl := range p.Claims {
-		m.Profile.Claims = append(m.Profile.Claims, protocol.Claim{Requirement: cl.Requirement, Statement: cl.Statement})
-	}
+	m.Profile = c.Profile.Profile()
 	return m, nil
 }
 

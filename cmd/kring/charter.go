@@ -3,35 +3,27 @@ package main
 import (
 	"bytes"
 	"fmt"
+	"io"
 	"os"
 	"strings"
 	"time"
 
 	"github.com/pelletier/go-toml/v2"
 
+	"github.com/kring-circle/kring/node/api"
 	"github.com/kring-circle/kring/protocol"
 )
 
 // charterFile is charter.toml: the circle's constitution as the founders
 // write it (kring genesis template prints a commented one), and a proposed
-// new version of it (kring charter propose).
+// new version of it (kring charter propose; kring charter show --toml
+// prints one). Its keys are those of the API's charter document, but for
+// the acknowledgement interval, which the file writes as a duration; the
+// thresholds' old names are read for one release.
 type charterFile struct {
-	Name         string            `toml:"name"`
-	Version      uint64            `toml:"version"`
-	K            uint32            `toml:"k"`
-	S            uint32            `toml:"s"`
-	R            uint32            `toml:"r"`
-	C            uint32            `toml:"c"`
-	AckInterval  string            `toml:"ack_interval"`
-	Requirements []requirementFile `toml:"requirements"`
-	TLPPolicy    string            `toml:"tlp_policy"`
-	Cadence      string            `toml:"cadence"`
-	Topics       []string          `toml:"topics"`
-}
-
-type requirementFile struct {
-	ID   string `toml:"id"`
-	Text string `toml:"text"`
+	api.CharterDoc
+	AckInterval string `toml:"ack_interval"`
+	OldThresholds
 }
 
 // charterTemplate is what kring genesis template prints.
@@ -42,33 +34,35 @@ const charterTemplate = `# Kring circle charter (version 1, in the genesis). Fou
 # Once the genesis is signed, every field can be changed only by a vote, a
 # charter change: a member proposes the whole next version
 # (kring charter propose FILE) and it takes effect once c' members have
-# voted for it: the charter's c, but at least a majority of the members and
-# at most all of them (kring charter show says what each threshold means
-# for the circle's size today). The fields marked HARD TO CHANGE LATER (k, s, r, c and
-# ack_interval) decide how every later decision is taken, the next charter
-# change included, or how the log settles; choose them for the size the
-# circle expects to reach. The texts (name, requirements, TLP policy,
-# cadence, topics) are easier to amend when the members meet, but still
-# only by that vote.
+# voted for it: the charter's change threshold, but at least a majority of
+# the members and at most all of them (kring charter show says what each
+# threshold means for the circle's size today). The fields marked
+# HARD TO CHANGE LATER (admit, suspend, revoke, change and ack_interval) decide how
+# every later decision is taken, the next charter change included, or how
+# the log settles; choose them for the size the circle expects to reach.
+# The texts (name, requirements, TLP policy, cadence, topics) are easier to
+# amend when the members meet, but still only by that vote. (Until this
+# release the thresholds were called k, s, r and c; this release still
+# reads those names, with a warning.)
 
 # The circle's name, as every member's kring status shows it: replace the
 # example by your circle's own.
 name = "Example energy sector circle"
 
-# k: endorsements (votes on an application, each citing vetting evidence)
-# needed to admit an applicant. HARD TO CHANGE LATER.
-k = 3
-# s: votes needed to suspend a member network-wide (every node disconnects
-# and refuses it until an unsuspension). At least 2 count, whatever s says.
-# HARD TO CHANGE LATER.
-s = 2
-# r: votes needed to revoke a member for good, or to lift a suspension. At
-# least 2 count, whatever r says. HARD TO CHANGE LATER.
-r = 3
-# c: votes needed to change the charter; 0 means max(ceil(2n/3), 4) for a
-# circle of n members. Never fewer than a majority of the members count.
-# HARD TO CHANGE LATER: a change of c itself needs c' votes.
-c = 0
+# admit: endorsements (votes on an application, each citing vetting
+# evidence) needed to admit an applicant. HARD TO CHANGE LATER.
+admit = 3
+# suspend: votes needed to suspend a member network-wide (every node
+# disconnects and refuses it until an unsuspension). At least 2 count,
+# whatever suspend says. HARD TO CHANGE LATER.
+suspend = 2
+# revoke: votes needed to revoke a member for good, or to lift a
+# suspension. At least 2 count, whatever revoke says. HARD TO CHANGE LATER.
+revoke = 3
+# change: votes needed to change the charter; 0 means max(ceil(2n/3), 4)
+# for a circle of n members. Never fewer than a majority of the members
+# count. HARD TO CHANGE LATER: changing it needs c' votes too.
+change = 0
 
 # ack_interval: a member's node that has signed nothing for this long signs a
 # small acknowledgement, so that quiet members still settle the log (an op is
@@ -113,54 +107,59 @@ text = "Is represented by a senior security officer who attends the meetings."
 // charterKeysHint names where a charter file's keys are documented.
 const charterKeysHint = "`kring genesis template` shows every key"
 
-// loadCharter reads and checks a genesis charter file.
-func loadCharter(path string) (protocol.Charter, error) {
+// loadCharter reads and checks a genesis charter file, telling warn of
+// the old threshold names it uses.
+func loadCharter(path string, warn io.Writer) (protocol.Charter, error) {
 	b, err := os.ReadFile(path)
 	if err != nil {
 		return protocol.Charter{}, usageErrorf("charter: %v: write one with `kring genesis template > charter.toml`", err)
 	}
-	c, err := parseCharter(b)
+	c, old, err := parseCharter(b)
 	if err != nil {
 		return protocol.Charter{}, usageErrorf("charter %s: %v", path, err)
 	}
+	warnOldNames(warn, path, old)
 	return c, nil
 }
 
 // parseCharter decodes a genesis charter.toml strictly over the default
-// thresholds: version 1, k, s and r 3, 2 and 3 when absent.
-func parseCharter(b []byte) (protocol.Charter, error) {
+// thresholds: version 1, admit, suspend and revoke 3, 2 and 3 when absent.
+// It returns the old threshold names the file uses.
+func parseCharter(b []byte) (protocol.Charter, []rename, error) {
 	def := protocol.DefaultCharter("")
-	f := charterFile{K: def.Admit, S: def.Suspend, R: def.Revoke, C: def.Change}
-	keys, err := decodeCharterFile(b, &f)
+	f := charterFile{CharterDoc: api.CharterDoc{Admit: def.Admit, Suspend: def.Suspend, Revoke: def.Revoke, Change: def.Change}}
+	keys, old, err := decodeCharterFile(b, &f)
 	if err != nil {
-		return protocol.Charter{}, err
+		return protocol.Charter{}, nil, err
 	}
 	if keys["version"] && f.Version != 1 {
-		return protocol.Charter{}, fmt.Errorf("version = %d: a genesis holds version 1 of the charter; leave version out", f.Version)
+		return protocol.Charter{}, nil, fmt.Errorf("version = %d: a genesis holds version 1 of the charter; leave version out", f.Version)
 	}
 	f.Version = 1
-	return f.charter()
+	c, err := f.charter()
+	return c, old, err
 }
 
 // parseProposal decodes a proposed charter.toml strictly: the whole new
-// charter, name, k, s and r required, c and ack_interval their defaults
-// when absent, and the version the one after inForce's (filled in when
-// absent, refused when another).
-func parseProposal(b []byte, inForce protocol.Charter) (protocol.Charter, error) {
+// charter, name, admit, suspend and revoke required, change and
+// ack_interval their defaults when absent, and the version the one after
+// inForce's (filled in when absent, refused when another). It returns the
+// old threshold names the file uses.
+func parseProposal(b []byte, inForce protocol.Charter) (protocol.Charter, []rename, error) {
 	return parseProposalAfter(b, inForce, 0)
 }
 
 // parseProposalAfter is parseProposal while version pending (0 for none)
 // is enacted and waits to settle: a proposal then follows it.
-func parseProposalAfter(b []byte, inForce protocol.Charter, pending uint64) (protocol.Charter, error) {
+func parseProposalAfter(b []byte, inForce protocol.Charter, pending uint64) (protocol.Charter, []rename, error) {
 	var f charterFile
-	keys, err := decodeCharterFile(b, &f)
+	keys, old, err := decodeCharterFile(b, &f)
 	if err != nil {
-		return protocol.Charter{}, err
+		return protocol.Charter{}, nil, err
 	}
-	for _, k := range []string{"name", "k", "s", "r"} {
+	for _, k := range []string{"name", "admit", "suspend", "revoke"} {
 		if !keys[k] {
-			return protocol.Charter{}, fmt.Errorf("%s is missing: the file is the whole new charter (`kring charter show --toml` prints the one in force to start from)", k)
+			return protocol.Charter{}, nil, fmt.Errorf("%s is missing: the file is the whole new charter (`kring charter show --toml` prints the one in force to start from)", k)
 		}
 	}
 	next := max(inForce.Version, pending) + 1
@@ -168,36 +167,44 @@ func parseProposalAfter(b []byte, inForce protocol.Charter, pending uint64) (pro
 	case !keys["version"]:
 		f.Version = next
 	case f.Version != next && pending > inForce.Version:
-		return protocol.Charter{}, fmt.Errorf("version = %d, but version %d is enacted and waits to settle: a proposal is version %d (or leave version out and it is filled in)", f.Version, pending, next)
+		return protocol.Charter{}, nil, fmt.Errorf("version = %d, but version %d is enacted and waits to settle: a proposal is version %d (or leave version out and it is filled in)", f.Version, pending, next)
 	case f.Version != next:
-		return protocol.Charter{}, fmt.Errorf("version = %d, but the charter in force is version %d: a proposal is version %d (or leave version out and it is filled in)", f.Version, inForce.Version, next)
+		return protocol.Charter{}, nil, fmt.Errorf("version = %d, but the charter in force is version %d: a proposal is version %d (or leave version out and it is filled in)", f.Version, inForce.Version, next)
 	}
-	return f.charter()
+	c, err := f.charter()
+	return c, old, err
 }
 
 // decodeCharterFile decodes b strictly into f and returns the top-level
-// keys b sets.
-func decodeCharterFile(b []byte, f *charterFile) (map[string]bool, error) {
+// keys b sets, a threshold's name now standing for its old name, and the
+// old names it uses. A file that sets one threshold under both names is
+// refused.
+func decodeCharterFile(b []byte, f *charterFile) (map[string]bool, []rename, error) {
 	var doc map[string]any
 	if err := toml.Unmarshal(b, &doc); err == nil {
 		// go-toml's own message for a wrong type does not say which
 		// key it is about.
 		if v, ok := doc["ack_interval"]; ok {
 			if _, isString := v.(string); !isString {
-				return nil, fmt.Errorf("ack_interval is a TOML %s, not a duration: write it as a string such as \"24h\"", tomlType(v))
+				return nil, nil, fmt.Errorf("ack_interval is a TOML %s, not a duration: write it as a string such as \"24h\"", tomlType(v))
 			}
 		}
 	}
 	dec := toml.NewDecoder(bytes.NewReader(b))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(f); err != nil {
-		return nil, describeTOMLError(err, charterKeysHint)
+		return nil, nil, describeTOMLError(err, charterKeysHint)
 	}
 	keys := map[string]bool{}
 	for k := range doc {
 		keys[k] = true
 	}
-	return keys, nil
+	old, err := oldNamesIn(keys, thresholdRenames)
+	if err != nil {
+		return nil, nil, err
+	}
+	f.OldThresholds.into(&f.CharterDoc)
+	return keys, old, nil
 }
 
 // tomlType names the TOML type of a decoded value.
@@ -222,9 +229,9 @@ func (f charterFile) charter() (protocol.Charter, error) {
 	switch {
 	case strings.TrimSpace(f.Name) == "":
 		return protocol.Charter{}, fmt.Errorf("name is empty: give the circle a name")
-	case f.K == 0 || f.S == 0 || f.R == 0:
-		return protocol.Charter{}, fmt.Errorf("k, s and r must be at least 1")
-	case max(f.K, f.S, f.R, f.C) > protocol.MaxVotes:
+	case f.Admit == 0 || f.Suspend == 0 || f.Revoke == 0:
+		return protocol.Charter{}, fmt.Errorf("admit, suspend and revoke must be at least 1")
+	case max(f.Admit, f.Suspend, f.Revoke, f.Change) > protocol.MaxVotes:
 		return protocol.Charter{}, fmt.Errorf("a threshold is above %d", protocol.MaxVotes)
 	case len(f.Name) > protocol.MaxShortText || len(f.Cadence) > protocol.MaxShortText:
 		return protocol.Charter{}, fmt.Errorf("name and cadence may be at most %d bytes", protocol.MaxShortText)
@@ -237,8 +244,6 @@ func (f charterFile) charter() (protocol.Charter, error) {
 	if err != nil {
 		return protocol.Charter{}, err
 	}
-	c := protocol.Charter{Name: f.Name, Version: f.Version, Admit: f.K, Suspend: f.S, Revoke: f.R, Change: f.C,
-		AckInterval: ack, TLPPolicy: f.TLPPolicy, Cadence: f.Cadence}
 	seen := map[string]bool{}
 	for i, r := range f.Requirements {
 		switch {
@@ -250,7 +255,6 @@ func (f charterFile) charter() (protocol.Charter, error) {
 			return protocol.Charter{}, fmt.Errorf("requirement %q is too long: ids at most %d bytes, texts %d", r.ID, protocol.MaxShortText, protocol.MaxLongText)
 		}
 		seen[r.ID] = true
-		c.Requirements = append(c.Requirements, protocol.Requirement{ID: r.ID, Text: r.Text})
 	}
 	seen = map[string]bool{}
 	for _, t := range f.Topics {
@@ -263,9 +267,26 @@ func (f charterFile) charter() (protocol.Charter, error) {
 			return protocol.Charter{}, fmt.Errorf("topic %q is over %d bytes", t, protocol.MaxShortText)
 		}
 		seen[t] = true
-		c.Topics = append(c.Topics, t)
 	}
+	c := f.CharterDoc.Charter()
+	c.AckInterval = ack
 	return c, nil
+}
+
+// renderCharterTOML writes c as a charter.toml that parseProposal reads
+// back as c's next version: without the version, which propose fills in.
+func renderCharterTOML(c protocol.Charter) ([]byte, error) {
+	f := charterFile{CharterDoc: api.CharterDocOf(c), AckInterval: formatSeconds(c.AckSeconds())}
+	f.Version = 0
+	var b bytes.Buffer
+	fmt.Fprintf(&b, "# The charter in force, version %d. Edit it and propose it as version %d with\n", c.Version, c.Version+1)
+	fmt.Fprintf(&b, "# `kring charter propose FILE`; `kring genesis template` explains every key.\n")
+	enc := toml.NewEncoder(&b)
+	enc.SetIndentTables(false)
+	if err := enc.Encode(f); err != nil {
+		return nil, err
+	}
+	return b.Bytes(), nil
 }
 
 // parseAckInterval parses ack_interval, a Go duration of whole seconds

@@ -20,7 +20,7 @@ import (
 // templateCharter is the charter kring genesis template writes.
 func templateCharter(t *testing.T) protocol.Charter {
 	t.Helper()
-	c, err := parseCharter([]byte(charterTemplate))
+	c, _, err := parseCharter([]byte(charterTemplate))
 	if err != nil {
 		t.Fatalf("the template does not parse: %v", err)
 	}
@@ -57,10 +57,10 @@ func TestCharterTemplate(t *testing.T) {
 		t.Errorf("the template marks %d fields hard to change later, want k, s, r, c and ack_interval (and the header)", n)
 	}
 	// A genesis charter is version 1.
-	if _, err := parseCharter([]byte("name = \"x\"\nversion = 2\n")); err == nil || !strings.Contains(err.Error(), "a genesis holds version 1") {
+	if _, _, err := parseCharter([]byte("name = \"x\"\nversion = 2\n")); err == nil || !strings.Contains(err.Error(), "a genesis holds version 1") {
 		t.Errorf("a genesis charter of version 2: %v", err)
 	}
-	if c, err := parseCharter([]byte("name = \"x\"\nversion = 1\n")); err != nil || c.Version != 1 || c.AckInterval != 0 {
+	if c, _, err := parseCharter([]byte("name = \"x\"\nversion = 1\n")); err != nil || c.Version != 1 || c.AckInterval != 0 {
 		t.Errorf("version = 1 without ack_interval: %+v, %v", c, err)
 	}
 }
@@ -89,7 +89,7 @@ func TestCharterTestdata(t *testing.T) {
 			if good == (want != "") {
 				t.Fatalf("a good-*.toml has no # want: line, a bad-*.toml has one")
 			}
-			c, err := parseProposal(b, inForce)
+			c, _, err := parseProposal(b, inForce)
 			if good {
 				if err != nil || c.Version != 2 {
 					t.Fatalf("parseProposal: version %d, %v", c.Version, err)
@@ -105,7 +105,7 @@ func TestCharterTestdata(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c, err := parseProposal(full, inForce)
+	c, _, err := parseProposal(full, inForce)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -116,15 +116,15 @@ func TestCharterTestdata(t *testing.T) {
 	if !reflect.DeepEqual(c, want) {
 		t.Errorf("good-full.toml:\ngot  %+v\nwant %+v", c, want)
 	}
-	if c, _ := parseProposal(full, protocol.Charter{Version: 6}); c.Version != 7 {
+	if c, _, _ := parseProposal(full, protocol.Charter{Version: 6}); c.Version != 7 {
 		t.Errorf("the version filled in after v6 is %d", c.Version)
 	}
 	// With version 2 enacted and waiting to settle, a proposal follows it.
-	if c, err := parseProposalAfter(full, inForce, 2); err != nil || c.Version != 3 {
+	if c, _, err := parseProposalAfter(full, inForce, 2); err != nil || c.Version != 3 {
 		t.Errorf("the version filled in while v2 waits: %d, %v", c.Version, err)
 	}
 	v2 := append([]byte("version = 2\n"), full...)
-	if _, err := parseProposalAfter(v2, inForce, 2); err == nil || !strings.Contains(err.Error(), "version 2 is enacted and waits to settle: a proposal is version 3") {
+	if _, _, err := parseProposalAfter(v2, inForce, 2); err == nil || !strings.Contains(err.Error(), "version 2 is enacted and waits to settle: a proposal is version 3") {
 		t.Errorf("version 2 proposed while v2 waits: %v", err)
 	}
 }
@@ -138,12 +138,12 @@ func TestCharterDiff(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	next, err := parseProposal(b, old)
+	next, _, err := parseProposal(b, old)
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := `  k (endorsements to admit): 3 → 2
-  c (votes to change the charter): 0 (the default, max(ceil(2n/3), 4)) → 5
+	want := `  admit (endorsements to admit): 3 → 2
+  change (votes to change the charter): 0 (the default, max(ceil(2n/3), 4)) → 5
   ack_interval (a node silent this long signs an acknowledgement): 24h → 48h
   requirements:
     ~ vital-clients: "Serves at least three operators of vital infrastructure." → "Serves at least five operators of vital infrastructure."
@@ -198,7 +198,7 @@ func TestCharterTOMLRoundTrip(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		got, err := parseProposal(b, c)
+		got, _, err := parseProposal(b, c)
 		if err != nil {
 			t.Fatalf("parsing the rendered charter: %v\n%s", err, b)
 		}
@@ -216,16 +216,16 @@ func TestCharterTOMLRoundTrip(t *testing.T) {
 func TestDraftKeepsAckInterval(t *testing.T) {
 	c := templateCharter(t)
 	c.AckInterval = 36 * 3600
-	j := charterToJSON(c)
-	if j.AckInterval != "36h" {
-		t.Errorf("draft JSON ack_interval %q", j.AckInterval)
+	j := draftCharterOf(c)
+	if j.AckIntervalSeconds != 36*3600 {
+		t.Errorf("draft JSON ack_interval_seconds %d", j.AckIntervalSeconds)
 	}
-	if back, err := j.charter(); err != nil || !reflect.DeepEqual(back, c) {
-		t.Errorf("draft JSON round trip: %+v, %v", back, err)
+	if back := j.Charter(); !reflect.DeepEqual(back, c) {
+		t.Errorf("draft JSON round trip: %+v", back)
 	}
 	c.AckInterval = 0
-	if j := charterToJSON(c); j.AckInterval != "" {
-		t.Errorf("a default ack interval is written as %q", j.AckInterval)
+	if j := draftCharterOf(c); j.AckIntervalSeconds != 0 {
+		t.Errorf("a default ack interval is written as %d", j.AckIntervalSeconds)
 	}
 
 	root := t.TempDir()
@@ -234,8 +234,8 @@ func TestDraftKeepsAckInterval(t *testing.T) {
 	draftPath := filepath.Join(root, "genesis.draft.json")
 	kring(t, "--data-dir", dirs[0], "genesis", "draft", "--charter", ch, "--founder", dirs[1], "--founder", dirs[2], "--out", draftPath).must(t)
 	b, err := os.ReadFile(draftPath)
-	if err != nil || !strings.Contains(string(b), `"ack_interval": "36h"`) {
-		t.Fatalf("the draft has no ack_interval: %v\n%s", err, b)
+	if err != nil || !strings.Contains(string(b), `"ack_interval_seconds": 129600`) {
+		t.Fatalf("the draft has no ack_interval_seconds: %v\n%s", err, b)
 	}
 	for _, d := range dirs[1:] {
 		kring(t, "--data-dir", d, "genesis", "sign", draftPath).must(t)
@@ -252,27 +252,22 @@ func TestDraftKeepsAckInterval(t *testing.T) {
 	if r := kring(t, "genesis", "show", out).must(t); !strings.Contains(r.stdout, "ack_interval 36h") {
 		t.Errorf("genesis show:\n%s", r.stdout)
 	}
-	var shown struct{ Charter charterJSON }
-	if r := kring(t, "genesis", "show", out, "-o", "json").must(t); json.Unmarshal([]byte(r.stdout), &shown) != nil || shown.Charter.AckInterval != "36h" {
+	var shown struct{ Charter api.CharterDoc }
+	if r := kring(t, "genesis", "show", out, "-o", "json").must(t); json.Unmarshal([]byte(r.stdout), &shown) != nil || shown.Charter.AckIntervalSeconds != 36*3600 {
 		t.Errorf("genesis show -o json:\n%s", r.stdout)
 	}
 
-	// A draft whose ack_interval was edited no longer verifies.
+	// A draft whose ack interval was edited no longer verifies.
 	var d draft
 	if err := json.Unmarshal(b, &d); err != nil {
 		t.Fatal(err)
 	}
-	d.Charter.AckInterval = "48h"
+	d.Charter.AckIntervalSeconds = 48 * 3600
 	tampered := filepath.Join(root, "tampered.json")
 	if err := writeDraft(tampered, &d); err != nil {
 		t.Fatal(err)
 	}
 	kring(t, "genesis", "finalize", tampered, "--out", filepath.Join(root, "g2")).fails(t, exitIdentity, "altered")
-	d.Charter.AckInterval = "a day"
-	if err := writeDraft(tampered, &d); err != nil {
-		t.Fatal(err)
-	}
-	kring(t, "genesis", "finalize", tampered, "--out", filepath.Join(root, "g2")).fails(t, exitIdentity, "ack_interval")
 }
 
 // TestCharterVerbRefusals checks the charter verbs' one-line errors and
@@ -409,7 +404,7 @@ func TestCharterVerbs(t *testing.T) {
 	r := cli(0, "charter", "show").must(t)
 	for _, want := range []string{`Charter "Test circle", version 1`, "in force since the genesis", "ack_interval  24h",
 		"k′ = 2 endorsements admit an applicant", "c′ = 3 members' votes change the charter",
-		"the charter's default c = max(ceil(2n/3), 4) = 4 is more than the 3 members: a charter change needs all 3",
+		"the charter's default change = max(ceil(2n/3), 4) = 4 is more than the 3 members: a charter change needs all 3",
 		"No open charter motion"} {
 		if !strings.Contains(r.stdout, want) {
 			t.Errorf("charter show lacks %q:\n%s", want, r.stdout)
@@ -428,13 +423,13 @@ func TestCharterVerbs(t *testing.T) {
 	}
 	cli(0, "charter", "propose", unchanged, "--yes").fails(t, exitUsage, "changes nothing")
 	proposal := filepath.Join(root, "charter.toml")
-	edited := strings.Replace(toml, "k = 2", "k = 3", 1)
+	edited := strings.Replace(toml, "admit = 2", "admit = 3", 1)
 	edited = strings.Replace(edited, `ack_interval = '24h'`, `ack_interval = "72h"`, 1)
 	if err := os.WriteFile(proposal, []byte(edited), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	bad := filepath.Join(root, "bad.toml")
-	if err := os.WriteFile(bad, []byte(strings.Replace(edited, "k = 3", "k = 3\nversion = 5", 1)), 0o600); err != nil {
+	if err := os.WriteFile(bad, []byte(strings.Replace(edited, "admit = 3", "admit = 3\nversion = 5", 1)), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	cli(0, "charter", "propose", bad).fails(t, exitUsage, "a proposal is version 2")
@@ -442,7 +437,7 @@ func TestCharterVerbs(t *testing.T) {
 	// Without --yes it asks; no answer or a no signs nothing.
 	r = cliIn(0, "", "charter", "propose", proposal)
 	r.fails(t, exitUsage, "no answer on stdin")
-	for _, want := range []string{"Proposing charter version 2 (in force: version 1):", "k (endorsements to admit): 2 → 3",
+	for _, want := range []string{"Proposing charter version 2 (in force: version 1):", "admit (endorsements to admit): 2 → 3",
 		"ack_interval (a node silent this long signs an acknowledgement): 24h → 72h", "Sign your vote for charter version 2? [y/N]"} {
 		if !strings.Contains(r.stdout, want) {
 			t.Errorf("propose without --yes lacks %q:\n%s", want, r.stdout)
@@ -450,6 +445,18 @@ func TestCharterVerbs(t *testing.T) {
 	}
 	if strings.Contains(r.stdout, "cadence") {
 		t.Errorf("the diff shows a field that does not change:\n%s", r.stdout)
+	}
+	// The same proposal under the thresholds' old names: read as the
+	// same charter, with a warning a key.
+	oldProposal := filepath.Join(root, "old.toml")
+	oldNames := strings.NewReplacer("admit =", "k =", "suspend =", "s =", "revoke =", "r =", "change =", "c =").Replace(edited)
+	if err := os.WriteFile(oldProposal, []byte(oldNames), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	r = cliIn(0, "", "charter", "propose", oldProposal)
+	if r.code != exitUsage || !strings.Contains(r.stdout, "admit (endorsements to admit): 2 → 3") ||
+		strings.Count(r.stderr, "kring: warning: "+oldProposal+`: "`) != 4 || !strings.Contains(r.stderr, `"c" is the old name of "change"`) {
+		t.Errorf("propose under the old names: exit %d\nstdout: %s\nstderr: %s", r.code, r.stdout, r.stderr)
 	}
 	cliIn(0, "n\n", "charter", "propose", proposal).fails(t, exitFailure, "nothing signed")
 	if v, err := charterOf(0); err != nil || len(v.Motions) != 0 {
@@ -469,7 +476,7 @@ func TestCharterVerbs(t *testing.T) {
 		return true
 	})
 	r = cli(1, "charter", "show").must(t)
-	if !strings.Contains(r.stdout, short(id)+"  version 2  1 of 3 votes (Org a (") || !strings.Contains(r.stdout, ")); you have not voted") || !strings.Contains(r.stdout, "k (endorsements to admit): 2 → 3") {
+	if !strings.Contains(r.stdout, short(id)+"  version 2  1 of 3 votes (Org a (") || !strings.Contains(r.stdout, ")); you have not voted") || !strings.Contains(r.stdout, "admit (endorsements to admit): 2 → 3") {
 		t.Errorf("B's charter show:\n%s", r.stdout)
 	}
 	cli(0, "charter", "vote", id[:8]).fails(t, exitUsage, "you already voted")
@@ -479,7 +486,7 @@ func TestCharterVerbs(t *testing.T) {
 	// B votes by prefix after seeing the diff; C proposes the same file,
 	// which joins the motion, and reaches c′.
 	r = cliIn(1, "yes\n", "charter", "vote", id[:10]).must(t)
-	if !strings.Contains(r.stdout, "k (endorsements to admit): 2 → 3") || !strings.Contains(r.stdout, "2 of 3 votes") {
+	if !strings.Contains(r.stdout, "admit (endorsements to admit): 2 → 3") || !strings.Contains(r.stdout, "2 of 3 votes") {
 		t.Errorf("vote said:\n%s", r.stdout)
 	}
 	eventually(t, 10*time.Second, "C to count two votes", func() bool {

@@ -2,7 +2,6 @@ package main
 
 import (
 	"bufio"
-	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -11,7 +10,6 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/pelletier/go-toml/v2"
 	"github.com/spf13/cobra"
 
 	"github.com/kring-circle/kring/node/api"
@@ -23,11 +21,12 @@ func (a *app) charterCommand() *cobra.Command {
 		Use:     "charter",
 		GroupID: "act",
 		Short:   "Show the charter in force; propose a new one and vote for proposals",
-		Long: `The charter is the circle's constitution: its thresholds (k, s, r, c), the
-acknowledgement interval, the membership requirements, the TLP policy, the
-meeting cadence and the topics. A member proposes the whole next version
-as a charter.toml; the other members vote for it, and the daemons that
-voted enact it as soon as c' members have: every node then runs it.`,
+		Long: `The charter is the circle's constitution: its thresholds (admit, suspend,
+revoke, change), the acknowledgement interval, the membership requirements,
+the TLP policy, the meeting cadence and the topics. A member proposes the
+whole next version as a charter.toml; the other members vote for it, and the
+daemons that voted enact it as soon as c' members have: every node then
+runs it.`,
 		Example: `  kring charter show
   kring charter show --toml > charter.toml   # edit it, then:
   kring charter propose charter.toml
@@ -92,10 +91,10 @@ func printCharterView(w io.Writer, v api.CharterView) error {
 	fmt.Fprintln(w)
 
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprintf(tw, "  k\t%d\tendorsements to admit an applicant\n", c.Admit)
-	fmt.Fprintf(tw, "  s\t%d\tvotes to suspend a member\n", c.Suspend)
-	fmt.Fprintf(tw, "  r\t%d\tvotes to revoke a member, or to lift a suspension\n", c.Revoke)
-	fmt.Fprintf(tw, "  c\t%s\tvotes to change the charter\n", changeText(c.Change))
+	fmt.Fprintf(tw, "  admit\t%d\tendorsements to admit an applicant\n", c.Admit)
+	fmt.Fprintf(tw, "  suspend\t%d\tvotes to suspend a member\n", c.Suspend)
+	fmt.Fprintf(tw, "  revoke\t%d\tvotes to revoke a member, or to lift a suspension\n", c.Revoke)
+	fmt.Fprintf(tw, "  change\t%s\tvotes to change the charter\n", changeText(c.Change))
 	fmt.Fprintf(tw, "  ack_interval\t%s\ta node that has signed nothing for this long signs an acknowledgement\n", formatSeconds(c.AckIntervalSeconds))
 	fmt.Fprintf(tw, "  cadence\t%s\n", orDash(c.Cadence))
 	fmt.Fprintf(tw, "  tlp_policy\t%s\n", orDash(oneLineText(c.TLPPolicy)))
@@ -174,44 +173,6 @@ func plural(n int) string {
 	return "s"
 }
 
-// charterTOML is the layout of a charter.toml that kring charter show
-// --toml prints: charterFile's keys without the version, which propose
-// fills in.
-type charterTOML struct {
-	Name         string            `toml:"name"`
-	K            uint32            `toml:"k"`
-	S            uint32            `toml:"s"`
-	R            uint32            `toml:"r"`
-	C            uint32            `toml:"c"`
-	AckInterval  string            `toml:"ack_interval"`
-	TLPPolicy    string            `toml:"tlp_policy,multiline"`
-	Cadence      string            `toml:"cadence"`
-	Topics       []string          `toml:"topics"`
-	Requirements []requirementFile `toml:"requirements"`
-}
-
-// renderCharterTOML writes c as a charter.toml that parseProposal reads
-// back as c's next version.
-func renderCharterTOML(c protocol.Charter) ([]byte, error) {
-	f := charterTOML{Name: c.Name, K: c.Admit, S: c.Suspend, R: c.Revoke, C: c.Change,
-		AckInterval: formatSeconds(c.AckSeconds()), TLPPolicy: c.TLPPolicy, Cadence: c.Cadence, Topics: c.Topics}
-	if f.Topics == nil {
-		f.Topics = []string{}
-	}
-	for _, r := range c.Requirements {
-		f.Requirements = append(f.Requirements, requirementFile(r))
-	}
-	var b bytes.Buffer
-	fmt.Fprintf(&b, "# The charter in force, version %d. Edit it and propose it as version %d with\n", c.Version, c.Version+1)
-	fmt.Fprintf(&b, "# `kring charter propose FILE`; `kring genesis template` explains every key.\n")
-	enc := toml.NewEncoder(&b)
-	enc.SetIndentTables(false)
-	if err := enc.Encode(f); err != nil {
-		return nil, err
-	}
-	return b.Bytes(), nil
-}
-
 func (a *app) charterProposeCommand() *cobra.Command {
 	var yes bool
 	cmd := &cobra.Command{
@@ -250,10 +211,11 @@ once c' members have voted.`,
 			if v.Pending != nil {
 				pending = v.Pending.Charter.Version
 			}
-			next, err := parseProposalAfter(b, inForce, pending)
+			next, old, err := parseProposalAfter(b, inForce, pending)
 			if err != nil {
 				return usageErrorf("charter %s: %v", args[0], err)
 			}
+			warnOldNames(a.stderr, args[0], old)
 			diff := charterDiff(inForce, next)
 			if len(diff) == 0 {
 				return usageErrorf("charter %s changes nothing in the charter in force (version %d): edit it first", args[0], inForce.Version)
@@ -275,7 +237,7 @@ once c' members have voted.`,
 			if err := a.confirm(yes, "charter propose", fmt.Sprintf("Sign your vote for charter version %d?", next.Version)); err != nil {
 				return err
 			}
-			op, err := cn.c.ProposeCharter(ctx, charterDocOf(next))
+			op, err := cn.c.ProposeCharter(ctx, api.CharterDocOf(next))
 			if err != nil {
 				return cn.explain("charter propose", err)
 			}
@@ -372,17 +334,6 @@ func matchMotion(arg string, motions []api.CharterMotion) (api.CharterMotion, er
 		return found[0], nil
 	}
 	return api.CharterMotion{}, usageErrorf("motion prefix %q matches %d open motions: give more of the ID", arg, len(found))
-}
-
-// charterDocOf renders a charter for the API exactly: an absent ack
-// interval stays absent.
-func charterDocOf(c protocol.Charter) api.CharterDoc {
-	d := api.CharterDoc{Name: c.Name, Version: c.Version, Admit: c.Admit, Suspend: c.Suspend, Revoke: c.Revoke, Change: c.Change,
-		AckIntervalSeconds: c.AckInterval, TLPPolicy: c.TLPPolicy, Cadence: c.Cadence, Topics: c.Topics}
-	for _, r := range c.Requirements {
-		d.Requirements = append(d.Requirements, api.RequirementInfo{ID: r.ID, Text: r.Text})
-	}
-	return d
 }
 
 // writeDiff prints a charter diff, or that nothing but the version changes.

@@ -24,16 +24,16 @@ func charterDiff(old, new protocol.Charter) []string {
 		key, what string
 		old, new  uint32
 	}{
-		{"k", "endorsements to admit", old.Admit, new.Admit},
-		{"s", "votes to suspend", old.Suspend, new.Suspend},
-		{"r", "votes to revoke or lift a suspension", old.Revoke, new.Revoke},
+		{"admit", "endorsements to admit", old.Admit, new.Admit},
+		{"suspend", "votes to suspend", old.Suspend, new.Suspend},
+		{"revoke", "votes to revoke or lift a suspension", old.Revoke, new.Revoke},
 	} {
 		if f.old != f.new {
 			line("%s (%s): %d → %d", f.key, f.what, f.old, f.new)
 		}
 	}
 	if old.Change != new.Change {
-		line("c (votes to change the charter): %s → %s", changeText(old.Change), changeText(new.Change))
+		line("change (votes to change the charter): %s → %s", changeText(old.Change), changeText(new.Change))
 	}
 	if old.AckSeconds() != new.AckSeconds() {
 		line("ack_interval (a node silent this long signs an acknowledgement): %s → %s", formatSeconds(old.AckSeconds()), formatSeconds(new.AckSeconds()))

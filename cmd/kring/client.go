@@ -104,7 +104,7 @@ func (cn *conn) explain(what string, err error) error {
 	var ae *api.APIError
 	switch {
 	case errors.Is(err, api.ErrDaemonDown):
-		return &exitError{code: exitDaemon, err: errorf("%s: the daemon is not running at %s: start it with `kring --data-dir %s run`", what, cn.addr, cn.dir)}
+		return &exitError{Code: exitDaemon, Err: errorf("%s: the daemon is not running at %s: start it with `kring --data-dir %s run`", what, cn.addr, cn.dir)}
 	case errors.Is(err, api.ErrUnauthorized):
 		return identityErrorf("%s: the daemon at %s refused the token in %s: use the data dir of that daemon (--data-dir), or restart kring run after changing api.token", what, cn.addr, cn.dir.path(tokenFile))
 	case errors.Is(err, context.DeadlineExceeded):

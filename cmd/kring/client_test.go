@@ -171,6 +171,6 @@ func TestWeakTokenRefused(t *testing.T) {
 			t.Fatal(err)
 		}
 		kring(t, "--data-dir", d, "run").fails(t, exitIdentity, "API token "+tok+": api: weak API token")
-		kring(t, "--data-dir", d, "--api", f.url, "advisories", "list").fails(t, exitIdentity, "openssl rand -hex 32")
+		kring(t, "--data-dir", d, "--api", f.url, "advisories", "list").fails(t, exitIdentity, "write a new one with `kring token rotate`")
 	}
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/pelletier/go-toml/v2"
 
 	"github.com/kring-circle/kring/node"
+	"github.com/kring-circle/kring/node/api"
 )
 
 // defaultAPI is the local API's default address.
@@ -22,12 +23,12 @@ const defaultAPI = "127.0.0.1:7717"
 // fileConfig is config.toml. Every field has the default that
 // defaultFileConfig gives it; the file overrides what it sets.
 type fileConfig struct {
-	Organisation orgSection    `toml:"organisation"`
-	Node         nodeSection   `toml:"node"`
-	API          apiSection    `toml:"api"`
-	Log          logSection    `toml:"log"`
-	Store        storeSection  `toml:"store"`
-	Limits       limitsSection `toml:"limits"`
+	Organisation api.ProfileInfo `toml:"organisation"`
+	Node         nodeSection     `toml:"node"`
+	API          apiSection      `toml:"api"`
+	Log          logSection      `toml:"log"`
+	Store        storeSection    `toml:"store"`
+	Limits       limitsSection   `toml:"limits"`
 
 	// unset lists the keys the file does not set ("store.sync_writes"):
 	// they run on their defaults. fromInit is set when the file starts
@@ -35,20 +36,6 @@ type fileConfig struct {
 	// mean a file cut short, or one of an older version.
 	unset    []string
 	fromInit bool
-}
-
-type orgSection struct {
-	Name      string   `toml:"name"`
-	Sector    string   `toml:"sector"`
-	Contact   string   `toml:"contact"`
-	Role      string   `toml:"role"`
-	Expertise []string `toml:"expertise"`
-	Claims    []claim  `toml:"claims"`
-}
-
-type claim struct {
-	Requirement string `toml:"requirement" json:"requirement" yaml:"requirement"`
-	Statement   string `toml:"statement" json:"statement" yaml:"statement"`
 }
 
 type nodeSection struct {

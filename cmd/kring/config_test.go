@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/kring-circle/kring/node"
+	"github.com/kring-circle/kring/node/api"
 )
 
 // TestConfigTestdata loads every example in testdata/config: good-*.toml
@@ -66,8 +67,8 @@ func TestConfigMissing(t *testing.T) {
 // values it was rendered from, so every default it shows is the real one.
 func TestConfigTemplateRoundTrip(t *testing.T) {
 	c := defaultFileConfig()
-	c.Organisation = orgSection{Name: `Quote "and" back\slash`, Sector: "energy", Expertise: []string{"ics"},
-		Claims: []claim{{Requirement: "vital-clients", Statement: "five"}}}
+	c.Organisation = api.ProfileInfo{Name: `Quote "and" back\slash`, Sector: "energy", Expertise: []string{"ics"},
+		Claims: []api.ClaimInfo{{Requirement: "vital-clients", Statement: "five"}}}
 	c.Node.Peers = []string{"/ip4/192.0.2.1/tcp/4001/p2p/12D3KooWFRsrMk5rfCjwGNRx91hEAmrTt8BCXwhN1FZygvP1qm51"}
 	b, err := renderConfig(c)
 	if err != nil {

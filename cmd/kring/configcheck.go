@@ -169,12 +169,4 @@ func (c *fileConfig) nodeConfig(d dataDir, key ed25519.PrivateKey, genesis []byt
 }
 
 // profile returns the organisation's profile from the config.
-func (c *fileConfig) profile() protocol.Profile {
-	o := c.Organisation
-	p := protocol.Profile{Name: o.Name, Sector: o.Sector, Contact: o.Contact, Role: o.Role,
-		Expertise: append([]string(nil), o.Expertise...)}
-	for _, cl := range o.Claims {
-		p.Claims = append(p.Claims, protocol.Claim{Requirement: cl.Requirement, Statement: cl.Statement})
-	}
-	return p
-}
+func (c *fileConfig) profile() protocol.Profile { return c.Organisation.Profile() }

@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 )
 
 // Names of the files in a data dir (the contract's layout).
@@ -53,15 +54,48 @@ func (d dataDir) exists(name string) bool {
 	return err == nil
 }
 
-// check returns an identity error unless the data dir holds an identity.
+// memberData are the files that show a data dir has served a member of a
+// circle (or is about to): a data dir holding any of them but no
+// identity.key lost its key, and a new identity would be a stranger to
+// the circle.
+var memberData = []string{storeDir, genesisFile, applicationFile, memberFile}
+
+// check returns an identity error unless the data dir holds an identity
+// and is private to its owner.
 func (d dataDir) check() error {
+	fi, err := os.Stat(string(d))
+	if err == nil && fi.Mode().Perm()&0o077 != 0 {
+		return identityErrorf("data dir %s is open to others (mode %v): it holds the organisation's keys and log; run `chmod 700 %s`", d, fi.Mode().Perm(), d)
+	}
 	if _, err := os.Stat(d.path(identityFile)); err != nil {
-		if errors.Is(err, fs.ErrNotExist) {
-			return identityErrorf("no identity in %s: run `kring init --org NAME` first, or pass --data-dir (or set KRING_DIR)", d)
+		if !errors.Is(err, fs.ErrNotExist) {
+			return identityErrorf("data dir %s: %v", d, err)
 		}
-		return identityErrorf("data dir %s: %v", d, err)
+		if held := d.memberData(); len(held) > 0 {
+			return lostIdentity(d, held)
+		}
+		return identityErrorf("no identity in %s: run `kring init --org NAME` first, or pass --data-dir (or set KRING_DIR)", d)
 	}
 	return nil
+}
+
+// memberData returns the files of memberData the data dir holds.
+func (d dataDir) memberData() []string {
+	var held []string
+	for _, name := range memberData {
+		if d.exists(name) {
+			held = append(held, name)
+		}
+	}
+	return held
+}
+
+// lostIdentity is the error for a data dir that holds a member's files
+// but no identity.key.
+func lostIdentity(d dataDir, held []string) error {
+	return identityErrorf("%s has no %s but holds this organisation's %s: restore %s and %s from your backup. "+
+		"Do not run `kring init` here: a new identity is a stranger to the circle, which would have to admit it again",
+		d, identityFile, strings.Join(held, ", "), identityFile, encryptionFile)
 }
 
 // writeFileAtomic writes data to path through a temporary file in the same

@@ -1,7 +1,8 @@
 // Command kring is the one binary a member organisation of a Kring trust
 // circle runs: the daemon (kring run), the verbs that found a circle and
-// admit members, the verbs that read and act through the daemon's local
-// API, and kring testnet (the demo and the benchmarks).
+// admit members, and the verbs that read and act through the daemon's
+// local API. The demo and the benchmarks are another binary's,
+// kring-testnet's: kring never links the test harness (TestDeps).
 //
 // Setting up:
 //
@@ -26,7 +27,8 @@
 // genesis or store, 4 daemon not running. The files are small and one per
 // concern: config.go and configcheck.go (config.toml), draft.go (the
 // genesis draft), run.go and enrol.go (the daemon), client.go (the API
-// client's errors), and one file per group of verbs.
+// client's errors), cli.go (the helpers kring shares with kring-testnet,
+// package internal/cli), and one file per group of verbs.
 //
 // The version is "dev" unless the build sets it, as the Makefile does:
 //

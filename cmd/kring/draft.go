@@ -7,10 +7,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"slices"
 	"strings"
 
+	"github.com/kring-circle/kring/node/api"
 	"github.com/kring-circle/kring/protocol"
 )
 
@@ -59,9 +61,9 @@ func cardDiff(a, b card) []string {
 // founder. Founder #1 signs the op and the genesis when drafting; each
 // founder adds a signature; anyone finalizes it into the genesis op.
 type draft struct {
-	Format   string      `json:"format"`
-	Charter  charterJSON `json:"charter"`
-	Founders []card      `json:"founders"`
+	Format   string       `json:"format"`
+	Charter  draftCharter `json:"charter"`
+	Founders []card       `json:"founders"`
 	// TS is the genesis op's time, Unix milliseconds.
 	TS int64 `json:"ts"`
 	// OpSig is founder #1's signature of the genesis op, hex.
@@ -71,53 +73,38 @@ type draft struct {
 	Sigs []string `json:"sigs"`
 }
 
-// charterJSON is protocol.Charter for people to read in the draft.
-type charterJSON struct {
-	Name         string            `json:"name"`
-	Version      uint64            `json:"version"`
-	K            uint32            `json:"k"`
-	S            uint32            `json:"s"`
-	R            uint32            `json:"r"`
-	C            uint32            `json:"c"`
-	Requirements []requirementJSON `json:"requirements,omitempty"`
-	TLPPolicy    string            `json:"tlp_policy,omitempty"`
-	Cadence      string            `json:"cadence,omitempty"`
-	Topics       []string          `json:"topics,omitempty"`
-	// AckInterval is the acknowledgement interval as a Go duration
-	// ("24h"); absent when the charter leaves it to the default.
-	AckInterval string `json:"ack_interval,omitempty"`
+// draftCharter is the charter in a draft: the API's charter document,
+// exact (ack_interval_seconds is 0 when the charter leaves the interval to
+// the default), so that it gives back the charter the founders sign. A
+// draft of the release before names the thresholds k, s, r and c and
+// writes ack_interval as a duration: readDraft reads those for one
+// release, and they are never written.
+type draftCharter struct {
+	api.CharterDoc
+	OldThresholds
+	OldAckInterval *string `json:"ack_interval,omitempty"`
 }
 
-type requirementJSON struct {
-	ID   string `json:"id"`
-	Text string `json:"text"`
+// draftRenames are the old keys of a draft's charter.
+var draftRenames = append(slices.Clone(thresholdRenames), rename{"ack_interval", "ack_interval_seconds"})
+
+// draftCharterOf renders c for a draft.
+func draftCharterOf(c protocol.Charter) draftCharter {
+	return draftCharter{CharterDoc: api.CharterDocOf(c)}
 }
 
-func charterToJSON(c protocol.Charter) charterJSON {
-	j := charterJSON{Name: c.Name, Version: c.Version, K: c.Admit, S: c.Suspend, R: c.Revoke, C: c.Change,
-		TLPPolicy: c.TLPPolicy, Cadence: c.Cadence, Topics: c.Topics}
-	if c.AckInterval != 0 {
-		j.AckInterval = formatSeconds(c.AckInterval)
+// upgrade moves the values a draft of the release before set under old
+// names to their names now.
+func (j *draftCharter) upgrade() error {
+	j.OldThresholds.into(&j.CharterDoc)
+	if j.OldAckInterval != nil {
+		ack, err := parseAckInterval(*j.OldAckInterval)
+		if err != nil {
+			return err
+		}
+		j.AckIntervalSeconds, j.OldAckInterval = ack, nil
 	}
-	for _, r := range c.Requirements {
-		j.Requirements = append(j.Requirements, requirementJSON(r))
-	}
-	return j
-}
-
-// charter returns the charter j describes, exactly: a draft's signatures
-// cover its encoding.
-func (j charterJSON) charter() (protocol.Charter, error) {
-	ack, err := parseAckInterval(j.AckInterval)
-	if err != nil {
-		return protocol.Charter{}, err
-	}
-	c := protocol.Charter{Name: j.Name, Version: j.Version, Admit: j.K, Suspend: j.S, Revoke: j.R, Change: j.C,
-		AckInterval: ack, TLPPolicy: j.TLPPolicy, Cadence: j.Cadence, Topics: j.Topics}
-	for _, r := range j.Requirements {
-		c.Requirements = append(c.Requirements, protocol.Requirement(r))
-	}
-	return c, nil
+	return nil
 }
 
 // newDraft drafts a genesis: priv must be founders[0]'s key (the
@@ -141,7 +128,7 @@ func newDraft(c protocol.Charter, founders []protocol.Member, ts int64, priv ed2
 	if err := protocol.SignGenesis(g, ts, priv); err != nil {
 		return nil, err
 	}
-	d := &draft{Format: draftFormat, Charter: charterToJSON(c), TS: ts, OpSig: hex.EncodeToString(opSig)}
+	d := &draft{Format: draftFormat, Charter: draftCharterOf(c), TS: ts, OpSig: hex.EncodeToString(opSig)}
 	for _, f := range founders {
 		d.Founders = append(d.Founders, cardOf(f))
 	}
@@ -169,11 +156,7 @@ func (d *draft) genesis() (*protocol.Genesis, error) {
 	if len(d.Sigs) != len(d.Founders) {
 		return nil, fmt.Errorf("%w: %d signature slots for %d founders", errAltered, len(d.Sigs), len(d.Founders))
 	}
-	c, err := d.Charter.charter()
-	if err != nil {
-		return nil, fmt.Errorf("%w: charter: %v", errAltered, err)
-	}
-	g := &protocol.Genesis{Charter: c}
+	g := &protocol.Genesis{Charter: d.Charter.Charter()}
 	for i, c := range d.Founders {
 		m, err := c.member()
 		if err != nil {
@@ -271,8 +254,9 @@ func (d *draft) finalize() (*protocol.Op, error) {
 	return op, nil
 }
 
-// readDraft reads a draft file.
-func readDraft(path string) (*draft, error) {
+// readDraft reads a draft file, telling warn of the old names its
+// charter uses.
+func readDraft(path string, warn io.Writer) (*draft, error) {
 	b, err := os.ReadFile(path)
 	if err != nil {
 		return nil, usageErrorf("genesis draft: %v", err)
@@ -283,6 +267,24 @@ func readDraft(path string) (*draft, error) {
 	if err := dec.Decode(&d); err != nil {
 		return nil, identityErrorf("genesis draft %s: not a draft (%v): pass the genesis.draft.json that `kring genesis draft` wrote", path, err)
 	}
+	var keys struct {
+		Charter map[string]json.RawMessage `json:"charter"`
+	}
+	if err := json.Unmarshal(b, &keys); err != nil {
+		return nil, identityErrorf("genesis draft %s: not a draft (%v)", path, err)
+	}
+	set := map[string]bool{}
+	for k := range keys.Charter {
+		set[k] = true
+	}
+	old, err := oldNamesIn(set, draftRenames)
+	if err == nil {
+		err = d.Charter.upgrade()
+	}
+	if err != nil {
+		return nil, identityErrorf("genesis draft %s: charter: %v", path, err)
+	}
+	warnOldNames(warn, path, old)
 	return &d, nil
 }
 

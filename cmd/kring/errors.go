@@ -3,18 +3,20 @@ package main
 import (
 	"errors"
 	"fmt"
-	"strings"
+
+	"github.com/kring-circle/kring/internal/cli"
 )
 
 // Exit statuses of kring. `kring run --help` documents them for operators.
+// The first three are the ones kring-testnet shares (internal/cli).
 const (
 	// exitOK: the command did what it was asked.
-	exitOK = 0
+	exitOK = cli.ExitOK
 	// exitFailure: the command ran and failed: the circle refused an op,
 	// the node stopped on a runtime error, a file could not be written.
-	exitFailure = 1
+	exitFailure = cli.ExitFailure
 	// exitUsage: the command line or the configuration is wrong.
-	exitUsage = 2
+	exitUsage = cli.ExitUsage
 	// exitIdentity: a file kring checks does not hold up: the data dir's
 	// identity, genesis or store is missing or unusable, or a genesis, a
 	// genesis draft or an application is damaged, altered after it was
@@ -29,24 +31,9 @@ const (
 	exitCutOff = 5
 )
 
-// exitError is an error that carries kring's exit status. Its message is
-// one line: what is wrong and what to do.
-type exitError struct {
-	code int
-	err  error
-}
-
-func (e *exitError) Error() string { return e.err.Error() }
-func (e *exitError) Unwrap() error { return e.err }
-
-// usageErrorf is a wrong command line or configuration (exit 2).
-func usageErrorf(format string, args ...any) error {
-	return &exitError{code: exitUsage, err: fmt.Errorf(format, args...)}
-}
-
 // identityErrorf is a missing or unusable identity, genesis or store (exit 3).
 func identityErrorf(format string, args ...any) error {
-	return &exitError{code: exitIdentity, err: fmt.Errorf(format, args...)}
+	return cli.Exitf(exitIdentity, format, args...)
 }
 
 // draftError is the error of verb on the genesis draft at path: exit 3
@@ -57,29 +44,6 @@ func draftError(verb, path string, err error) error {
 		return identityErrorf("%s %s: %v", verb, path, err)
 	}
 	return failuref("%s %s: %v", verb, path, err)
-}
-
-// failuref is a command that ran and failed (exit 1).
-func failuref(format string, args ...any) error {
-	return &exitError{code: exitFailure, err: fmt.Errorf(format, args...)}
-}
-
-// exitCode returns the exit status for err.
-func exitCode(err error) int {
-	if err == nil {
-		return exitOK
-	}
-	var ee *exitError
-	if errors.As(err, &ee) {
-		return ee.code
-	}
-	return exitFailure
-}
-
-// oneLine renders err for stderr: "kring: " and the message on one line.
-func oneLine(err error) string {
-	msg := strings.Join(strings.Fields(strings.ReplaceAll(err.Error(), "\n", "; ")), " ")
-	return "kring: " + msg
 }
 
 // errorf is fmt.Errorf, for messages that get their exit status elsewhere.

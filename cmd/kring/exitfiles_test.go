@@ -1,6 +1,7 @@
 package main
 
 import (
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -17,7 +18,7 @@ func TestTamperedFilesExit3(t *testing.T) {
 	root, dirs, draftPath := foundCircle(t)
 	kring(t, "--data-dir", dirs[1], "genesis", "sign", draftPath).must(t)
 	kring(t, "--data-dir", dirs[2], "genesis", "sign", draftPath).must(t)
-	d, err := readDraft(draftPath)
+	d, err := readDraft(draftPath, io.Discard)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -48,7 +49,7 @@ func TestTamperedFilesExit3(t *testing.T) {
 	}
 
 	// The draft: the same change after the founders signed.
-	d.Charter.K = 1
+	d.Charter.Admit = 1
 	draft := filepath.Join(root, "tampered.json")
 	if err := writeDraft(draft, d); err != nil {
 		t.Fatal(err)

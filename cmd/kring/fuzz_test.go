@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/ed25519"
 	"encoding/json"
+	"io"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -98,10 +99,10 @@ func FuzzCharter(f *testing.F) {
 	inForce := protocol.DefaultCharter("in force")
 	inForce.Version = 4
 	f.Fuzz(func(t *testing.T, b []byte) {
-		if c, err := parseCharter(b); err == nil {
+		if c, _, err := parseCharter(b); err == nil {
 			checkCharter(t, "parseCharter", c, 1)
 		}
-		if c, err := parseProposal(b, inForce); err == nil {
+		if c, _, err := parseProposal(b, inForce); err == nil {
 			checkCharter(t, "parseProposal", c, inForce.Version+1)
 		}
 	})
@@ -118,7 +119,7 @@ func checkCharter(t *testing.T, what string, c protocol.Charter, version uint64)
 	if err != nil {
 		t.Fatalf("%s: renderCharterTOML: %v", what, err)
 	}
-	again, err := parseProposal(out, protocol.Charter{Version: c.Version - 1})
+	again, _, err := parseProposal(out, protocol.Charter{Version: c.Version - 1})
 	if err != nil {
 		t.Fatalf("%s: the rendered charter does not parse: %v\n%s", what, err, out)
 	}
@@ -164,7 +165,7 @@ func FuzzMemberCard(f *testing.F) {
 func FuzzDraft(f *testing.F) {
 	dir := f.TempDir()
 	f.Fuzz(func(t *testing.T, b []byte) {
-		d, err := readDraft(fuzzFile(t, dir, "genesis.draft.json", b))
+		d, err := readDraft(fuzzFile(t, dir, "genesis.draft.json", b), io.Discard)
 		if err != nil {
 			return
 		}
@@ -172,7 +173,7 @@ func FuzzDraft(f *testing.F) {
 		if err != nil {
 			t.Fatalf("encoding the draft: %v", err)
 		}
-		d2, err := readDraft(fuzzFile(t, dir, "again.json", out))
+		d2, err := readDraft(fuzzFile(t, dir, "again.json", out), io.Discard)
 		if err != nil {
 			t.Fatalf("the written draft does not read back: %v\n%s", err, out)
 		}

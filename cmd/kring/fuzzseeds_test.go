@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/kring-circle/kring/internal/fuzzseed"
+	"github.com/kring-circle/kring/node/api"
 	"github.com/kring-circle/kring/protocol"
 	"github.com/kring-circle/kring/trust/trusttest"
 )
@@ -67,7 +68,7 @@ func cliSeeds(t *testing.T) map[string][]byte {
 	}
 	ic := defaultFileConfig()
 	ic.Organisation.Name = "Org a"
-	ic.Organisation.Claims = []claim{{Requirement: "vital-clients", Statement: "We serve three operators."}}
+	ic.Organisation.Claims = []api.ClaimInfo{{Requirement: "vital-clients", Statement: "We serve three operators."}}
 	initConf, err := renderConfig(ic)
 	if err != nil {
 		t.Fatal(err)
@@ -125,16 +126,23 @@ func cliSeeds(t *testing.T) map[string][]byte {
 		t.Fatal(err)
 	}
 	addFile("FuzzDraft", "kring-genesis-draft", draftJSON)
+	// The same draft as the release before wrote it: old threshold
+	// names, ack_interval as a duration.
+	oldJSON, err := json.Marshal(oldDraft(t, draftJSON, "24h"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	add("FuzzDraft", "old-names", oldJSON)
 	for name, edit := range map[string]func(*draft){
 		// A draft without founders once made verify panic.
 		"no-founders":       func(d *draft) { d.Founders, d.Sigs = nil, nil },
 		"fewer-sigs":        func(d *draft) { d.Sigs = d.Sigs[:1] },
-		"ack-fraction":      func(d *draft) { d.Charter.AckInterval = "25h30m0.5s" },
+		"ack-short":         func(d *draft) { d.Charter.AckIntervalSeconds = 60 },
 		"ts-changed":        func(d *draft) { d.TS++ },
 		"format-2":          func(d *draft) { d.Format = "kring-genesis-draft/2" },
 		"founder-no-name":   func(d *draft) { d.Founders[1].Profile.Name = "" },
 		"op-sig-not-hex":    func(d *draft) { d.OpSig = "zz" },
-		"charter-threshold": func(d *draft) { d.Charter.K = 0 },
+		"charter-threshold": func(d *draft) { d.Charter.Admit = 0 },
 	} {
 		e := *d
 		e.Founders, e.Sigs = slices.Clone(d.Founders), slices.Clone(d.Sigs)

@@ -40,7 +40,7 @@ chat; kring reads the binary genesis.kring of earlier versions too.`,
 func (a *app) genesisTemplateCommand() *cobra.Command {
 	return &cobra.Command{
 		Use:     "template",
-		Short:   "Print a commented charter.toml (k, s, r, c, requirements, TLP policy, cadence, topics)",
+		Short:   "Print a commented charter.toml (thresholds, requirements, TLP policy, cadence, topics)",
 		Example: "  kring genesis template > charter.toml",
 		Args:    noArgs,
 		RunE: func(*cobra.Command, []string) error {
@@ -75,7 +75,7 @@ func (a *app) runDraft(charterPath string, founderCards []string, out string) er
 	if charterPath == "" {
 		return usageErrorf("genesis draft needs --charter FILE: write one with `kring genesis template > charter.toml`")
 	}
-	c, err := loadCharter(charterPath)
+	c, err := loadCharter(charterPath, a.stderr)
 	if err != nil {
 		return err
 	}
@@ -129,7 +129,7 @@ the draft sign.`,
 		Example: "  kring genesis sign genesis.draft.json",
 		Args:    exactArgs(1, "the draft file"),
 		RunE: func(_ *cobra.Command, args []string) error {
-			d, err := readDraft(args[0])
+			d, err := readDraft(args[0], a.stderr)
 			if err != nil {
 				return err
 			}
@@ -165,7 +165,7 @@ the genesis in your data dir.`,
 		Example: "  kring genesis finalize genesis.draft.json --out genesis.kring",
 		Args:    exactArgs(1, "the draft file"),
 		RunE: func(_ *cobra.Command, args []string) error {
-			d, err := readDraft(args[0])
+			d, err := readDraft(args[0], a.stderr)
 			if err != nil {
 				return err
 			}
@@ -255,7 +255,7 @@ of earlier versions. It checks every signature.`,
 }
 
 func (a *app) showDraft(path string) error {
-	d, err := readDraft(path)
+	d, err := readDraft(path, a.stderr)
 	if err != nil {
 		return err
 	}

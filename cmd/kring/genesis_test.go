@@ -2,18 +2,20 @@ package main
 
 import (
 	"encoding/json"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/kring-circle/kring/node/api"
 	"github.com/kring-circle/kring/protocol"
 )
 
 const testCharter = `name = "Test circle"
-k = 2
-s = 2
-r = 2
+admit = 2
+suspend = 2
+revoke = 2
 [[requirements]]
 id = "vital-clients"
 text = "Serves vital clients."
@@ -81,7 +83,7 @@ func TestGenesisSignRefusals(t *testing.T) {
 	if err := json.Unmarshal(b, &d); err != nil {
 		t.Fatal(err)
 	}
-	d.Charter.R = 1
+	d.Charter.Revoke = 1
 	tampered := filepath.Join(root, "tampered.json")
 	if err := writeDraft(tampered, &d); err != nil {
 		t.Fatal(err)
@@ -114,8 +116,8 @@ func TestGenesisDraftRefusals(t *testing.T) {
 	ch := writeCharter(t, root, testCharter)
 	out := filepath.Join(root, "d.json")
 	kring(t, "--data-dir", dirs[0], "genesis", "draft", "--founder", dirs[1], "--out", out).fails(t, exitUsage, "needs --charter")
-	bad := writeCharter(t, t.TempDir(), "name = \"x\"\nk = 0\n")
-	kring(t, "--data-dir", dirs[0], "genesis", "draft", "--charter", bad, "--out", out).fails(t, exitUsage, "k, s and r must be at least 1")
+	bad := writeCharter(t, t.TempDir(), "name = \"x\"\nadmit = 0\n")
+	kring(t, "--data-dir", dirs[0], "genesis", "draft", "--charter", bad, "--out", out).fails(t, exitUsage, "admit, suspend and revoke must be at least 1")
 	bad = writeCharter(t, t.TempDir(), "name = \"x\"\nquorum = 3\n")
 	kring(t, "--data-dir", dirs[0], "genesis", "draft", "--charter", bad, "--out", out).fails(t, exitUsage, `unknown key "quorum"`)
 	kring(t, "--data-dir", dirs[0], "genesis", "draft", "--charter", ch, "--founder", dirs[0], "--out", out).fails(t, exitUsage, "same key")
@@ -126,7 +128,7 @@ func TestGenesisDraftRefusals(t *testing.T) {
 
 func TestGenesisTemplateParses(t *testing.T) {
 	r := kring(t, "genesis", "template").must(t)
-	c, err := parseCharter([]byte(r.stdout))
+	c, _, err := parseCharter([]byte(r.stdout))
 	if err != nil {
 		t.Fatalf("the template does not parse: %v", err)
 	}
@@ -155,7 +157,7 @@ func TestReadGenesisRefusals(t *testing.T) {
 // is refused, naming them.
 func TestReadGenesisUnsigned(t *testing.T) {
 	root, dirs, draftPath := foundCircle(t)
-	d, err := readDraft(draftPath)
+	d, err := readDraft(draftPath, io.Discard)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -243,14 +245,14 @@ func TestGenesisSignOwnCard(t *testing.T) {
 }
 
 func TestCardDiff(t *testing.T) {
-	a := card{Key: "k", EncKey: "e", Profile: profileJSON{Name: "n", Expertise: []string{}}, Addrs: nil}
+	a := card{Key: "k", EncKey: "e", Profile: api.ProfileInfo{Name: "n", Expertise: []string{}}, Addrs: nil}
 	b := a
 	b.Profile.Expertise = nil
 	b.Addrs = []string{}
 	if d := cardDiff(a, b); len(d) != 0 {
 		t.Errorf("empty and absent lists differ: %v", d)
 	}
-	b.Profile.Role, b.Profile.Claims = "r", []claim{{Requirement: "x", Statement: "y"}}
+	b.Profile.Role, b.Profile.Claims = "r", []api.ClaimInfo{{Requirement: "x", Statement: "y"}}
 	if d := strings.Join(cardDiff(a, b), ","); d != "role,claims" {
 		t.Errorf("cardDiff = %s", d)
 	}

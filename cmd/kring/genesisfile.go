@@ -146,7 +146,7 @@ func printGenesis(w io.Writer, g *protocol.Genesis, signed func(i int) bool) err
 		change = "default max(ceil(2n/3), 4)"
 	}
 	fmt.Fprintf(w, "Charter %q version %d\n", c.Name, c.Version)
-	fmt.Fprintf(w, "  k=%d endorsements to admit, s=%d votes to suspend, r=%d votes to revoke, c=%s to change the charter\n",
+	fmt.Fprintf(w, "  admit=%d endorsements to admit, suspend=%d votes to suspend, revoke=%d votes to revoke, change=%s to change the charter\n",
 		c.Admit, c.Suspend, c.Revoke, change)
 	fmt.Fprintf(w, "  ack_interval %s: a node that has signed nothing for this long signs an acknowledgement\n", ackText(c))
 	for _, r := range c.Requirements {

@@ -12,11 +12,12 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/kring-circle/kring/node"
+	"github.com/kring-circle/kring/node/api"
 	"github.com/kring-circle/kring/protocol"
 )
 
 type initFlags struct {
-	org      orgSection
+	org      api.ProfileInfo
 	listen   []string
 	announce []string
 	peers    []string
@@ -38,7 +39,9 @@ func (a *app) initCommand() *cobra.Command {
   member.json     your public member card, for the circle's initiator
 
 The global --api flag sets the local API's loopback address (default
-127.0.0.1:7717). Init never replaces an existing identity.`,
+127.0.0.1:7717). Init never replaces an existing identity, and refuses a
+data dir that lost its identity.key but holds a store, a genesis, an
+application or a member card: restore the key from your backup instead.`,
 		Example: `  kring init --org "Example Energy CERT" --sector energy --contact soc@example.org --role CISO
   kring --data-dir /var/lib/kring init --org "Example MSP" --expertise ics,malware
   kring --data-dir ./b init --org B --listen /ip4/127.0.0.1/tcp/4102 --api 127.0.0.1:7702`,
@@ -65,6 +68,9 @@ func (a *app) runInit(f initFlags) error {
 	if d.exists(identityFile) {
 		return identityErrorf("%s already holds an identity: kring init never replaces one; use another --data-dir", d)
 	}
+	if held := d.memberData(); len(held) > 0 {
+		return lostIdentity(d, held)
+	}
 	cfg := defaultFileConfig()
 	cfg.Organisation = f.org
 	if len(f.listen) > 0 {
@@ -74,6 +80,7 @@ func (a *app) runInit(f initFlags) error {
 	if a.apiFlag != "" { // the global --api: where the daemon's API will listen
 		cfg.API.Listen = a.apiFlag
 	}
+	ports := pickPorts(&cfg, len(f.listen) > 0, a.apiFlag != "")
 	conf, err := renderConfig(cfg)
 	if err != nil {
 		return failuref("rendering config: %v", err)
@@ -128,10 +135,10 @@ func (a *app) runInit(f initFlags) error {
 			return failuref("writing %s: %v", w.name, err)
 		}
 	}
-	return a.printInit(d, m)
+	return a.printInit(d, m, ports)
 }
 
-func (a *app) printInit(d dataDir, m protocol.Member) error {
+func (a *app) printInit(d dataDir, m protocol.Member, ports []string) error {
 	id, err := node.PeerID(m.Key)
 	if err != nil {
 		return failuref("peer ID: %v", err)
@@ -140,6 +147,9 @@ func (a *app) printInit(d dataDir, m protocol.Member) error {
 		"     node (e.g. \"/dns4/kring.example.org/tcp/4001\"), unless they reach it on a listen address"
 	if len(m.Addrs) > 0 {
 		announce = "node.announce: members dial " + strings.Join(m.Addrs, ", ")
+	}
+	for _, p := range ports {
+		announce += "\n     " + p
 	}
 	_, err = fmt.Fprintf(a.stdout, `Initialised %s for %s
   member key  %s

@@ -74,6 +74,9 @@ func TestInitRefusals(t *testing.T) {
 
 func TestKeyFiles(t *testing.T) {
 	d := dataDir(t.TempDir())
+	if err := os.Chmod(string(d), 0o700); err != nil { // as kring init makes it
+		t.Fatal(err)
+	}
 	if _, err := loadIdentity(d); err == nil || exitCode(err) != exitIdentity || !strings.Contains(err.Error(), "kring init") {
 		t.Errorf("no identity: %v", err)
 	}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"crypto/ecdh"
 	"crypto/ed25519"
 	"crypto/rand"
@@ -14,6 +15,7 @@ import (
 	"strings"
 
 	"github.com/kring-circle/kring/node/api"
+	"github.com/kring-circle/kring/protocol"
 )
 
 // pemType is the PEM block type of both key files (PKCS#8).
@@ -75,7 +77,21 @@ func loadIdentity(d dataDir) (ed25519.PrivateKey, error) {
 	if err != nil || !ok {
 		return nil, identityErrorf("identity key %s: %v (want Ed25519): restore it from your backup", path, errKeyFile)
 	}
+	if card, ok := ownCard(d); ok && card.Key != protocol.KeyOf(priv) {
+		return nil, identityErrorf("identity key %s is key %s, but %s names this organisation's key %s: the key file is damaged or replaced; restore it from your backup "+
+			"(if you put it there from a backup on purpose, restore member.json with it, or remove member.json: kring card writes it again)",
+			path, protocol.KeyOf(priv).Short(), d.path(memberFile), card.Key.Short())
+	}
 	return priv, nil
+}
+
+// ownCard reads the data dir's member.json, the public card kring init
+// wrote beside the keys: the anchor that tells a damaged or replaced key
+// file from the organisation's own. A missing or unreadable card anchors
+// nothing (it is public and rewritten from the keys).
+func ownCard(d dataDir) (protocol.Member, bool) {
+	m, err := readCard(d.path(memberFile))
+	return m, err == nil
 }
 
 // loadEncryption reads the organisation's X25519 encryption key.
@@ -92,6 +108,11 @@ func loadEncryption(d dataDir) (*ecdh.PrivateKey, error) {
 	priv, ok := k.(*ecdh.PrivateKey)
 	if err != nil || !ok || priv.Curve() != ecdh.X25519() {
 		return nil, identityErrorf("encryption key %s: %v (want X25519): restore it from your backup", path, errKeyFile)
+	}
+	if card, ok := ownCard(d); ok && !bytes.Equal(card.EncKey[:], priv.PublicKey().Bytes()) {
+		return nil, identityErrorf("encryption key %s is not the one %s names: the key file is damaged or replaced; restore it from your backup "+
+			"(if you put it there from a backup on purpose, restore member.json with it, or remove member.json: kring card writes it again)",
+			path, d.path(memberFile))
 	}
 	return priv, nil
 }
@@ -112,7 +133,10 @@ func loadToken(d dataDir) (string, error) {
 	path := d.path(tokenFile)
 	if err := checkPrivate(path); err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
-			return "", identityErrorf("no API token at %s: run `kring init` first, or pass --data-dir", path)
+			if err := d.check(); err != nil {
+				return "", err
+			}
+			return "", identityErrorf("no API token at %s: write a new one with `kring token rotate`", path)
 		}
 		return "", identityErrorf("API token: %v", err)
 	}
@@ -122,10 +146,10 @@ func loadToken(d dataDir) (string, error) {
 	}
 	t := strings.TrimSpace(string(b))
 	if t == "" {
-		return "", identityErrorf("API token %s is empty: write 64 random hex digits into it (openssl rand -hex 32) and restart kring run", path)
+		return "", identityErrorf("API token %s is empty: write a new one with `kring token rotate`", path)
 	}
 	if err := api.CheckToken(t); err != nil {
-		return "", identityErrorf("API token %s: %v: write 64 random hex digits into it (openssl rand -hex 32) and restart kring run", path, err)
+		return "", identityErrorf("API token %s: %v: write a new one with `kring token rotate`", path, err)
 	}
 	return t, nil
 }

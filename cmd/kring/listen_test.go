@@ -32,7 +32,7 @@ func TestSecondDaemonOnOnePortRefused(t *testing.T) {
 		editConfig(t, d, `listen = ["/ip4/0.0.0.0/tcp/4001","/ip4/0.0.0.0/udp/4001/quic-v1"]`, listen)
 	}
 
-	stop := startDaemon(t, dirs[0])
+	stop := startDaemon(t, dirs[0], "")
 	defer stop()
 	// Without the check the second daemon runs: the deadline stops it.
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
@@ -77,15 +77,16 @@ func TestCheckListenFree(t *testing.T) {
 			t.Errorf("checkListenFree(%s) = %v, want taken=%v", addr, err, taken)
 		}
 		var ee *exitError
-		if err != nil && (!errors.As(err, &ee) || ee.code != exitUsage) {
+		if err != nil && (!errors.As(err, &ee) || ee.Code != exitUsage) {
 			t.Errorf("checkListenFree(%s) = %v, want a usage error", addr, err)
 		}
 	}
 }
 
-// startDaemon runs kring run in dir in-process until the returned stop is
-// called, and returns once the node has started.
-func startDaemon(t *testing.T, dir string) (stop func()) {
+// startDaemon runs kring run in dir in-process, its API on apiAddr
+// (127.0.0.1:0 when empty), until the returned stop is called, and
+// returns once the node has started.
+func startDaemon(t *testing.T, dir, apiAddr string) (stop func()) {
 	t.Helper()
 	sigCtx, signal := context.WithCancel(context.Background())
 	oldNotify := notifyContext
@@ -108,7 +109,10 @@ func startDaemon(t *testing.T, dir string) (stop func()) {
 		}
 	}}
 	done := make(chan result, 1)
-	go func() { done <- kring(t, "--data-dir", dir, "--api", "127.0.0.1:0", "run") }()
+	if apiAddr == "" {
+		apiAddr = "127.0.0.1:0"
+	}
+	go func() { done <- kring(t, "--data-dir", dir, "--api", apiAddr, "run") }()
 	select {
 	case <-started:
 	case r := <-done:

@@ -39,7 +39,7 @@ func printStatus(w io.Writer, st api.Status) error {
 	fmt.Fprintf(tw, "organisation\t%s\n", orDash(st.Name))
 	fmt.Fprintf(tw, "key\t%s\n", st.Key)
 	fmt.Fprintf(tw, "circle\t%s (charter v%d, group %s)\n", st.Circle, st.Charter.Version, short(st.Group))
-	fmt.Fprintf(tw, "charter\tk=%d s=%d r=%d c=%d\n", st.Charter.Admit, st.Charter.Suspend, st.Charter.Revoke, st.Charter.Change)
+	fmt.Fprintf(tw, "charter\tadmit=%d suspend=%d revoke=%d change=%d\n", st.Charter.Admit, st.Charter.Suspend, st.Charter.Revoke, st.Charter.Change)
 	if st.Application != nil && st.Status == "stranger" {
 		standing = "applicant, not yet admitted" // the log here holds none of its endorsements yet
 	}

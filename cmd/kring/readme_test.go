@@ -9,7 +9,7 @@ import (
 
 // TestReadmeCharterStep runs the charter step of the README's walkthrough
 // ("Run a real circle") on the template: its sed edits must name the
-// circle, lower k and r to 2 for two founders, and give a charter that
+// circle, lower admit and revoke to 2 for two founders, and give a charter that
 // parses; the text around it must say that the charter changes later only
 // by a vote and which fields are hard to change. The template says both
 // too.
@@ -41,7 +41,7 @@ func TestReadmeCharterStep(t *testing.T) {
 		}
 		text = re.ReplaceAllLiteralString(text, parts[2])
 	}
-	c, err := parseCharter([]byte(text))
+	c, _, err := parseCharter([]byte(text))
 	if err != nil {
 		t.Fatalf("the walkthrough's charter does not parse: %v", err)
 	}
@@ -49,17 +49,17 @@ func TestReadmeCharterStep(t *testing.T) {
 		t.Errorf("the walkthrough keeps the template's circle name %q", c.Name)
 	}
 	if c.Admit != 2 || c.Revoke != 2 || c.Suspend != 2 {
-		t.Errorf("the walkthrough's charter has k=%d s=%d r=%d, want 2 each for two founders", c.Admit, c.Suspend, c.Revoke)
+		t.Errorf("the walkthrough's charter has admit=%d suspend=%d revoke=%d, want 2 each for two founders", c.Admit, c.Suspend, c.Revoke)
 	}
 	flat := strings.Join(strings.Fields(walk), " ")
 	for _, want := range []string{"the charter changes only by a charter change that c′ members vote for",
-		"hard to change later (k, s, r, c and `ack_interval`"} {
+		"hard to change later (admit, suspend, revoke, change and `ack_interval`"} {
 		if !strings.Contains(flat, want) {
 			t.Errorf("README: the walkthrough does not say %q", want)
 		}
 	}
 	tmpl := strings.Join(strings.Fields(strings.ReplaceAll(charterTemplate, "#", "")), " ")
-	for _, want := range []string{"every field can be changed only by a vote", "HARD TO CHANGE LATER (k, s, r, c and ack_interval)",
+	for _, want := range []string{"every field can be changed only by a vote", "HARD TO CHANGE LATER (admit, suspend, revoke, change and ack_interval)",
 		"replace the example by your circle's own"} {
 		if !strings.Contains(tmpl, want) {
 			t.Errorf("the charter template does not say %q", want)

@@ -5,12 +5,15 @@ import (
 	"path/filepath"
 
 	"github.com/spf13/cobra"
+
+	"github.com/kring-circle/kring/internal/cli"
 )
 
 // app holds what every command shares: the streams and the global flags.
 type app struct {
 	stdin          io.Reader
 	stdout, stderr io.Writer
+	args           []string // the command line, for kring run's daemon process
 
 	dataDirFlag string // --data-dir
 	configFlag  string // --config
@@ -62,16 +65,17 @@ status has one meaning:
      good copy
   4  the daemon (kring run) is not running
   5  kring run stopped: this organisation is cut off from the circle and
-     node.exit_when_cut_off is set`,
+     node.exit_when_cut_off is set
+  70 kring run: the daemon crashed or was killed by a signal; systemd
+     restarts it`,
 		Example: `  kring init --org "Example Energy CERT"
   kring genesis template > charter.toml
   kring run
   kring advisories list`,
 		Version:           version,
-		SilenceUsage:      true,
-		SilenceErrors:     true,
 		CompletionOptions: cobra.CompletionOptions{HiddenDefaultCmd: false},
 	}
+	cli.Prepare(root)
 	root.SetVersionTemplate("kring {{.Version}}\n")
 	pf := root.PersistentFlags()
 	pf.StringVar(&a.dataDirFlag, "data-dir", "", "the organisation's data dir (default $KRING_DIR, else ~/.kring)")
@@ -79,9 +83,6 @@ status has one meaning:
 	pf.StringVar(&a.apiFlag, "api", "", "the daemon's API address, host:port on loopback; verbs that call the daemon also take an https:// URL (default: api.listen in the config)")
 	pf.StringVarP(&a.output, "output", "o", "text", "output of read verbs: text or json (the API's JSON)")
 	_ = root.RegisterFlagCompletionFunc("output", cobra.FixedCompletions([]string{"text", "json"}, cobra.ShellCompDirectiveNoFileComp))
-	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error {
-		return usageErrorf("%v: see `%s --help`", err, cmd.CommandPath())
-	})
 	root.AddGroup(&cobra.Group{ID: "setup", Title: "Set up an organisation and a circle:"},
 		&cobra.Group{ID: "daemon", Title: "Run the node:"},
 		&cobra.Group{ID: "read", Title: "Read (through the daemon):"},
@@ -97,6 +98,7 @@ func (a *app) commands() []*cobra.Command {
 	cmds := []*cobra.Command{
 		a.versionCommand(),
 		a.initCommand(),
+		a.tokenCommand(),
 		a.cardCommand(),
 		a.genesisCommand(),
 		a.applyCommand(),
@@ -114,7 +116,6 @@ func (a *app) commands() []*cobra.Command {
 		a.leaveCommand(),
 		a.ackCommand(),
 		a.charterCommand(),
-		a.testnetCommand(),
 	}
 	return append(cmds, a.motionCommands()...)
 }

@@ -16,6 +16,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/kring-circle/kring/internal/cli"
 	"github.com/kring-circle/kring/node"
 	"github.com/kring-circle/kring/node/api"
 	"github.com/kring-circle/kring/node/store"
@@ -43,7 +44,11 @@ backlog of 500 ops or more, a progress bar with count, rate and ETA shows on
 stderr when stderr is a terminal; when stderr goes to a file or a journal,
 a log line gives the backlog and the rate every 5 s instead. Either way,
 "caught up with the circle" logs how many ops arrived and how long it took.
-SIGINT or SIGTERM stops it gracefully.
+SIGINT or SIGTERM stops it gracefully. SIGHUP reloads: it puts api.token
+in force again (a changed token file is taken within a second anyway),
+sets the log level from config.toml's log.level (unless --log-level set
+it), and logs which other sections of config.toml changed: those take
+effect at the next start.
 
 One data dir is one running node. Never start a copy of it on a second
 host (a standby, a restored VM snapshot, a failover) while this one may
@@ -63,7 +68,11 @@ Exit status:
      wrong or unsigned genesis, application for another circle or key,
      store locked by another kring run or corrupt)
   5  this organisation is suspended, revoked or gone from the circle and
-     node.exit_when_cut_off is set`,
+     node.exit_when_cut_off is set
+  70 the daemon crashed (a panic or a fatal runtime error, such as SIGBUS
+     from a full disk) or was killed by a signal: kring run runs the node
+     in a process of its own and logs one ERROR line in the configured
+     format as the goroutine dump starts; systemd restarts it`,
 		Example: `  kring run
   kring --data-dir /var/lib/kring run --log-format json
   kring run --log-level debug`,
@@ -79,13 +88,21 @@ Exit status:
 
 // daemon is what kring run puts together.
 type daemon struct {
-	cfg     fileConfig
-	dir     dataDir
-	log     *slog.Logger
-	node    *node.Node
-	app     *protocol.Application // nil unless applying
-	apiAddr string
-	stderr  io.Writer
+	cfg fileConfig
+	// fileCfg is config.toml as kring run read it, before its flags;
+	// configPath where; SIGHUP compares the file with it (reload.go).
+	fileCfg    fileConfig
+	configPath string
+	// level is the logger's level, which SIGHUP sets from the file
+	// unless --log-level set it (levelFlag).
+	level     *slog.LevelVar
+	levelFlag bool
+	dir       dataDir
+	log       *slog.Logger
+	node      *node.Node
+	app       *protocol.Application // nil unless applying
+	apiAddr   string
+	stderr    io.Writer
 	// helpers run beside the node while it serves, each until its
 	// context ends: the enrolment (when applying) and the progress watch.
 	helpers []func(context.Context)
@@ -107,19 +124,30 @@ func interrupted(parent, ctx context.Context) bool {
 func (a *app) runDaemon(parent context.Context, f runFlags) error {
 	ctx, stop := notifyContext(parent, os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	hup, stopHup := hangups()
+	defer stopHup()
 	cfg, err := a.config()
 	if err != nil {
 		return err
 	}
+	fileCfg := cfg
 	if f.logFormat != "" {
 		cfg.Log.Format = f.logFormat
 	}
 	if f.logLevel != "" {
 		cfg.Log.Level = f.logLevel
 	}
-	logger, err := newLogger(a.stderr, cfg.Log.Format, cfg.Log.Level)
+	level, err := parseLevel(cfg.Log.Level)
 	if err != nil {
 		return usageErrorf("%v", err)
+	}
+	lv := levelVar(level)
+	logger, err := cli.NewLevelLogger(a.stderr, cfg.Log.Format, lv)
+	if err != nil {
+		return usageErrorf("%v", err)
+	}
+	if supervise && !inSupervisedChild() {
+		return a.runSupervised(parent, a.args, logger)
 	}
 	d := a.dir()
 	priv, err := loadIdentity(d)
@@ -145,8 +173,11 @@ func (a *app) runDaemon(parent context.Context, f runFlags) error {
 		}
 	}
 	ln, err := net.Listen("tcp", cfg.API.Listen)
-	if err != nil {
+	switch {
+	case errors.Is(err, syscall.EADDRINUSE):
 		return usageErrorf("api.listen %s: %v: is another kring run using it? change api.listen in %s", cfg.API.Listen, err, a.configPath())
+	case err != nil:
+		return usageErrorf("api.listen %s: %v: change api.listen in %s", cfg.API.Listen, err, a.configPath())
 	}
 	defer ln.Close()
 
@@ -173,17 +204,21 @@ func (a *app) runDaemon(parent context.Context, f runFlags) error {
 		_ = n.Close()
 		return err
 	}
-	dm := &daemon{cfg: cfg, dir: d, log: logger, node: n, app: application, apiAddr: ln.Addr().String(), stderr: a.stderr}
+	dm := &daemon{cfg: cfg, fileCfg: fileCfg, configPath: a.configPath(), level: lv, levelFlag: f.logLevel != "",
+		dir: d, log: logger, node: n, app: application, apiAddr: ln.Addr().String(), stderr: a.stderr}
 	if dm.app != nil {
 		dm.helpers = append(dm.helpers, func(ctx context.Context) { dm.enrol(ctx, time.Duration(cfg.Node.EnrollInterval)) })
 	}
 	dm.helpers = append(dm.helpers, func(ctx context.Context) { dm.progress(ctx, a.stderr) }, dm.watchOwnKey)
+	srv := api.NewServer(n, api.ServerOptions{
+		Token: token, Version: version, Logger: logger.With("component", "api"), StoreDelay: delay,
+	})
+	dm.helpers = append(dm.helpers, func(ctx context.Context) { dm.watchToken(ctx, srv) },
+		func(ctx context.Context) { dm.reloadOnHangup(ctx, hup, srv) })
 	for _, h := range testHelpers {
 		dm.helpers = append(dm.helpers, func(ctx context.Context) { h(ctx, n) })
 	}
-	return dm.serve(ctx, ln, api.NewServer(n, api.ServerOptions{
-		Token: token, Version: version, Logger: logger.With("component", "api"), StoreDelay: delay,
-	}))
+	return dm.serve(ctx, ln, srv)
 }
 
 // serve runs the API and the node's helpers until ctx ends or the node or
@@ -247,11 +282,11 @@ func (dm *daemon) serve(ctx context.Context, ln net.Listener, srv *api.Server) e
 func startError(err error, d dataDir, configPath string) error {
 	msg := err.Error()
 	switch {
-	case strings.Contains(msg, "address already in use"):
+	case errors.Is(err, node.ErrAddrInUse):
 		return usageErrorf("node.listen: %v: is another kring run using it? change node.listen in %s", err, configPath)
 	case errors.Is(err, node.ErrConfig):
 		return usageErrorf("%v: fix %s", err, configPath)
-	case strings.Contains(msg, "lock"):
+	case errors.Is(err, store.ErrInUse):
 		return identityErrorf("the store in %s is in use: is another kring run using this data dir? (%v)", d.path(storeDir), err)
 	case errors.Is(err, store.ErrCorrupt), errors.Is(err, store.ErrFormat), strings.Contains(msg, "store:"):
 		return identityErrorf("the store in %s cannot be opened: %v", d.path(storeDir), err)
@@ -287,7 +322,7 @@ func readOwnApplication(path string, group protocol.Hash, self protocol.Key) (*p
 // node to stop, exit 3 (check the store) otherwise.
 func nodeStopped(err error, store string) error {
 	if errors.Is(err, node.ErrCutOff) {
-		return &exitError{code: exitCutOff, err: fmt.Errorf("the node stopped: %w: this organisation is no longer in the circle's sharing set (kring status says why)", err)}
+		return &exitError{Code: exitCutOff, Err: fmt.Errorf("the node stopped: %w: this organisation is no longer in the circle's sharing set (kring status says why)", err)}
 	}
 	return identityErrorf("the node stopped: %v: check the disk and the store in %s", err, store)
 }

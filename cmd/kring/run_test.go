@@ -11,13 +11,22 @@ import (
 	"github.com/kring-circle/kring/node"
 )
 
-// TestRunInterruptedWhileStarting: a signal that comes while kring run
-// starts its node is a clean stop (exit 0), not a failure to start.
-func TestRunInterruptedWhileStarting(t *testing.T) {
+// founderReadyToRun returns the data dir of a founder of a finished
+// circle, with the genesis installed and node.listen on a free loopback
+// port, ready for kring run.
+func founderReadyToRun(t *testing.T) string {
+	t.Helper()
 	_, dirs, gpath := finishedCircle(t)
 	d := dirs[0]
 	kring(t, "--data-dir", d, "genesis", "install", gpath).must(t)
 	editConfig(t, d, `listen = ["/ip4/0.0.0.0/tcp/4001","/ip4/0.0.0.0/udp/4001/quic-v1"]`, `listen = ["/ip4/127.0.0.1/tcp/0"]`)
+	return d
+}
+
+// TestRunInterruptedWhileStarting: a signal that comes while kring run
+// starts its node is a clean stop (exit 0), not a failure to start.
+func TestRunInterruptedWhileStarting(t *testing.T) {
+	d := founderReadyToRun(t)
 
 	defer func(f func(context.Context, ...os.Signal) (context.Context, context.CancelFunc)) { notifyContext = f }(notifyContext)
 	notifyContext = func(parent context.Context, _ ...os.Signal) (context.Context, context.CancelFunc) {
@@ -38,10 +47,7 @@ func TestRunInterruptedWhileStarting(t *testing.T) {
 // TestRunWaitsForHelpers: on a stop, kring run closes the node only after
 // its helpers (enrolment, progress watch) have returned.
 func TestRunWaitsForHelpers(t *testing.T) {
-	_, dirs, gpath := finishedCircle(t)
-	d := dirs[0]
-	kring(t, "--data-dir", d, "genesis", "install", gpath).must(t)
-	editConfig(t, d, `listen = ["/ip4/0.0.0.0/tcp/4001","/ip4/0.0.0.0/udp/4001/quic-v1"]`, `listen = ["/ip4/127.0.0.1/tcp/0"]`)
+	d := founderReadyToRun(t)
 
 	sigCtx, signal := context.WithCancelCause(context.Background())
 	defer signal(nil)

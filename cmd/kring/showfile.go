@@ -7,6 +7,7 @@ import (
 	"os"
 	"strings"
 
+	"github.com/kring-circle/kring/node/api"
 	"github.com/kring-circle/kring/protocol"
 )
 
@@ -45,10 +46,10 @@ func (a *app) showGenesis(op *protocol.Op) error {
 	g := op.Content().(*protocol.Genesis)
 	if a.output == "json" {
 		v := struct {
-			Group    string      `json:"group"`
-			Charter  charterJSON `json:"charter"`
-			Founders []card      `json:"founders"`
-		}{Group: op.Hash().String(), Charter: charterToJSON(g.Charter)}
+			Group    string         `json:"group"`
+			Charter  api.CharterDoc `json:"charter"`
+			Founders []card         `json:"founders"`
+		}{Group: op.Hash().String(), Charter: api.CharterDocOf(g.Charter)}
 		for _, f := range g.Founders {
 			v.Founders = append(v.Founders, cardOf(f))
 		}

@@ -14,15 +14,37 @@ import (
 // path or a pattern that go list accepts for one package, such as ".".
 func Forbid(t testing.TB, pkg string, forbidden ...string) {
 	t.Helper()
-	deps := goList(t, pkg, "-deps", "-f", "{{.ImportPath}}")
-	if len(deps) == 0 {
-		t.Fatalf("deptest: go list -deps %s listed nothing", pkg)
-	}
-	for _, dep := range deps {
+	for _, dep := range deps(t, pkg) {
 		if f, ok := match(dep, forbidden); ok {
 			t.Errorf("%s depends on %s (forbidden: %s)", pkg, dep, f)
 		}
 	}
+}
+
+// Matches returns pkg's dependencies, direct or transitive, that equal one
+// of the paths or lie below it, in go list's order. A test that forbids
+// paths to one package can show with Matches that another package, one
+// that must depend on them, does: that the paths are spelt as the packages
+// they mean, so that Forbid would catch them.
+func Matches(t testing.TB, pkg string, paths ...string) []string {
+	t.Helper()
+	var out []string
+	for _, dep := range deps(t, pkg) {
+		if _, ok := match(dep, paths); ok {
+			out = append(out, dep)
+		}
+	}
+	return out
+}
+
+// deps returns every package pkg depends on, pkg included.
+func deps(t testing.TB, pkg string) []string {
+	t.Helper()
+	deps := goList(t, pkg, "-deps", "-f", "{{.ImportPath}}")
+	if len(deps) == 0 {
+		t.Fatalf("deptest: go list -deps %s listed nothing", pkg)
+	}
+	return deps
 }
 
 // ForbidImports fails t if pkg, or any package outside the standard library
@@ -57,8 +79,13 @@ func match(path string, forbidden []string) (string, bool) {
 }
 
 // goList runs go list with args for pkg and returns its non-empty lines.
+// It skips t when the go command is not on PATH (a test binary run on its
+// own, away from the toolchain).
 func goList(t testing.TB, pkg string, args ...string) []string {
 	t.Helper()
+	if _, err := exec.LookPath("go"); err != nil {
+		t.Skipf("deptest: no go command to list %s's dependencies: %v", pkg, err)
+	}
 	cmd := exec.Command("go", append(append([]string{"list"}, args...), pkg)...)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
@@ -93,11 +120,7 @@ func ForbidDirect(t testing.TB, pkg string, forbidden ...string) {
 // net/url, for example.
 func ForbidExact(t testing.TB, pkg string, forbidden ...string) {
 	t.Helper()
-	deps := goList(t, pkg, "-deps", "-f", "{{.ImportPath}}")
-	if len(deps) == 0 {
-		t.Fatalf("deptest: go list -deps %s listed nothing", pkg)
-	}
-	for _, dep := range deps {
+	for _, dep := range deps(t, pkg) {
 		if slices.Contains(forbidden, dep) {
 			t.Errorf("%s depends on %s (forbidden)", pkg, dep)
 		}

@@ -58,6 +58,17 @@ func TestForbid(t *testing.T) {
 	}
 }
 
+func TestMatches(t *testing.T) {
+	// os/exec and os are dependencies of this very package; libp2p is not.
+	got := Matches(t, ".", "os/exec", "github.com/libp2p")
+	if len(got) != 1 || got[0] != "os/exec" {
+		t.Fatalf("Matches(os/exec, libp2p) = %q, want [os/exec]", got)
+	}
+	if got := Matches(t, ".", "github.com/libp2p"); len(got) != 0 {
+		t.Fatalf("Matches(libp2p) = %q, want none", got)
+	}
+}
+
 func TestForbidImports(t *testing.T) {
 	// This package imports os/exec itself; the standard library imports
 	// os, but this package does not.

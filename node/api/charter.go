@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/kring-circle/kring/node"
 	"github.com/kring-circle/kring/protocol"
 	"github.com/kring-circle/kring/trust"
 )
@@ -72,9 +73,18 @@ func (s *Server) charterMotion(st *trust.State, t trust.Tally, th trust.Threshol
 
 // charterDoc renders a charter; the ack interval is the one in force.
 func charterDoc(c protocol.Charter) CharterDoc {
+	d := CharterDocOf(c)
+	d.AckIntervalSeconds = c.AckSeconds()
+	return d
+}
+
+// CharterDocOf renders charter c exactly, so that its Charter method
+// gives c back: an ack interval the charter leaves to the default stays
+// 0. Empty lists are empty, not null, in JSON.
+func CharterDocOf(c protocol.Charter) CharterDoc {
 	d := CharterDoc{
 		Name: c.Name, Version: c.Version, Admit: c.Admit, Suspend: c.Suspend, Revoke: c.Revoke, Change: c.Change,
-		AckIntervalSeconds: c.AckSeconds(), Requirements: []RequirementInfo{},
+		AckIntervalSeconds: c.AckInterval, Requirements: []RequirementInfo{},
 		TLPPolicy: c.TLPPolicy, Cadence: c.Cadence, Topics: append([]string{}, c.Topics...),
 	}
 	for _, r := range c.Requirements {
@@ -126,12 +136,12 @@ func Limits(c protocol.Charter, t trust.Thresholds) []string {
 		add("with %d members, the other %d cannot reach r′ = %d: no member can be revoked, and no suspension lifted", n, n-1, t.Revoke)
 	}
 	if int(c.Admit) > t.Admit {
-		add("the charter's k = %d is more than the %d members: admitting needs all %d", c.Admit, n, t.Admit)
+		add("the charter's admit = %d is more than the %d members: admitting needs all %d", c.Admit, n, t.Admit)
 	}
 	for _, th := range []struct {
 		name, what  string
 		wrote, need int
-	}{{"s", "suspending", int(c.Suspend), t.Suspend}, {"r", "revoking or lifting a suspension", int(c.Revoke), t.Revoke}} {
+	}{{"suspend", "suspending", int(c.Suspend), t.Suspend}, {"revoke", "revoking or lifting a suspension", int(c.Revoke), t.Revoke}} {
 		switch {
 		case th.wrote < th.need && th.need == 2:
 			add("the charter's %s = %d is raised to 2: no member acts alone in %s", th.name, th.wrote, th.what)
@@ -140,9 +150,9 @@ func Limits(c protocol.Charter, t trust.Thresholds) []string {
 		}
 	}
 	written := c.ChangeQuorum(n)
-	what := fmt.Sprintf("c = %d", c.Change)
+	what := fmt.Sprintf("change = %d", c.Change)
 	if c.Change == 0 {
-		what = fmt.Sprintf("default c = max(ceil(2n/3), 4) = %d", written)
+		what = fmt.Sprintf("default change = max(ceil(2n/3), 4) = %d", written)
 	}
 	switch {
 	case written > t.Change && n > 0:
@@ -175,7 +185,7 @@ func (s *Server) proposeCharter(w http.ResponseWriter, r *http.Request) {
 	case c.Version == 0:
 		c.Version = next
 	case c.Version != next:
-		s.answer(w, r, 0, nil, fail(http.StatusUnprocessableEntity, trust.Reason(trust.ErrCharterVersion),
+		s.answer(w, r, 0, nil, fail(http.StatusUnprocessableEntity, node.ReasonCharterVersion.String(),
 			"the proposal is version %d, but the charter in force is version %d: propose version %d (or leave the version out)",
 			c.Version, st.Charter.Version, next))
 		return

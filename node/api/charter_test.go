@@ -34,7 +34,7 @@ func TestCharterChange(t *testing.T) {
 		v.Charter.Requirements == nil || v.Charter.Topics == nil || len(v.Motions) != 0 {
 		t.Errorf("charter view %+v", v)
 	}
-	if !containsPart(v.Limits, "a charter change needs all 3") || !containsPart(v.Limits, "r = 3 is more than the 2 other members") {
+	if !containsPart(v.Limits, "a charter change needs all 3") || !containsPart(v.Limits, "revoke = 3 is more than the 2 other members") {
 		t.Errorf("limits %q", v.Limits)
 	}
 
@@ -165,10 +165,10 @@ func TestLimits(t *testing.T) {
 		c    protocol.Charter
 		want []string
 	}{
-		{2, ch, []string{"with 2 members, neither can suspend or revoke the other", "k = 3 is more than the 2 members", "a charter change needs all 2"}},
+		{2, ch, []string{"with 2 members, neither can suspend or revoke the other", "admit = 3 is more than the 2 members", "a charter change needs all 2"}},
 		{1, ch, []string{"with 1 member, nobody can suspend or revoke anyone"}},
 		{7, ch, nil},
-		{9, protocol.Charter{Admit: 3, Suspend: 1, Revoke: 1, Change: 2}, []string{"s = 1 is raised to 2", "r = 1 is raised to 2", "c = 2 is raised to 5, a majority of the 9 members"}},
+		{9, protocol.Charter{Admit: 3, Suspend: 1, Revoke: 1, Change: 2}, []string{"suspend = 1 is raised to 2", "revoke = 1 is raised to 2", "change = 2 is raised to 5, a majority of the 9 members"}},
 	} {
 		got := api.Limits(tc.c, trust.ThresholdsFor(&tc.c, tc.n))
 		if len(tc.want) == 0 && len(got) != 0 {

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -61,13 +62,29 @@ func (s *Server) memberInfo(st *trust.State, k protocol.Key, blocks map[protocol
 	}
 	if p := ks.Profile; p != nil {
 		mi.Name = p.Name
-		pi := &ProfileInfo{Name: p.Name, Sector: p.Sector, Contact: p.Contact, Role: p.Role, Expertise: p.Expertise}
-		for _, c := range p.Claims {
-			pi.Claims = append(pi.Claims, ClaimInfo{Requirement: c.Requirement, Statement: c.Statement})
-		}
-		mi.Profile = pi
+		pi := ProfileOf(*p)
+		mi.Profile = &pi
 	}
 	return mi
+}
+
+// ProfileOf renders an organisation's profile; its Profile method gives p
+// back.
+func ProfileOf(p protocol.Profile) ProfileInfo {
+	pi := ProfileInfo{Name: p.Name, Sector: p.Sector, Contact: p.Contact, Role: p.Role, Expertise: slices.Clone(p.Expertise)}
+	for _, c := range p.Claims {
+		pi.Claims = append(pi.Claims, ClaimInfo{Requirement: c.Requirement, Statement: c.Statement})
+	}
+	return pi
+}
+
+// Profile returns the protocol profile p describes.
+func (p ProfileInfo) Profile() protocol.Profile {
+	out := protocol.Profile{Name: p.Name, Sector: p.Sector, Contact: p.Contact, Role: p.Role, Expertise: slices.Clone(p.Expertise)}
+	for _, c := range p.Claims {
+		out.Claims = append(out.Claims, protocol.Claim{Requirement: c.Requirement, Statement: c.Statement})
+	}
+	return out
 }
 
 // needs says what key ks still needs to (re)join the sharing set; open

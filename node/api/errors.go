@@ -11,7 +11,6 @@ import (
 	"github.com/kring-circle/kring/node"
 	"github.com/kring-circle/kring/node/store"
 	"github.com/kring-circle/kring/protocol"
-	"github.com/kring-circle/kring/trust"
 )
 
 // Error codes of the API's JSON errors. docs/api.md lists them with their
@@ -127,8 +126,8 @@ func classify(err error) *apiError {
 	case errors.Is(err, protocol.ErrInvalidBody):
 		return &apiError{http.StatusBadRequest, CodeBadRequest, msg}
 	}
-	if r := trust.Reason(err); r != "other" && r != "ok" {
-		return &apiError{http.StatusUnprocessableEntity, r, msg}
+	if r, ok := node.TrustReason(err); ok {
+		return &apiError{http.StatusUnprocessableEntity, r.String(), msg}
 	}
 	return &apiError{http.StatusInternalServerError, CodeInternal, internalMsg}
 }

@@ -30,5 +30,6 @@ func ErrorStatus(err error) (status int, code string) {
 	return ae.status, ae.code
 }
 
-// CharterDocOf renders a charter as GET /v1/charter does.
-func CharterDocOf(c protocol.Charter) CharterDoc { return charterDoc(c) }
+// CharterDocShown renders a charter as GET /v1/charter does: its ack
+// interval the one in force.
+func CharterDocShown(c protocol.Charter) CharterDoc { return charterDoc(c) }

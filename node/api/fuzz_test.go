@@ -137,7 +137,7 @@ func checkProposal(t *testing.T, req *api.ProposeRequest) {
 	}
 	want := c
 	want.AckInterval = c.AckSeconds()
-	got := api.CharterDocOf(c).Charter()
+	got := api.CharterDocShown(c).Charter()
 	a, _ := json.Marshal(want)
 	b, _ := json.Marshal(got)
 	if !bytes.Equal(a, b) {

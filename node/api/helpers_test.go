@@ -26,6 +26,7 @@ const token = "0123456789abcdef-test-token"
 // httptest.
 type daemon struct {
 	n   *node.Node
+	srv *api.Server
 	url string
 	c   *api.Client
 }
@@ -64,14 +65,15 @@ func start(t *testing.T, c *trusttest.Circle, name string, peers ...*daemon) *da
 	if err != nil {
 		t.Fatalf("node.New(%s): %v", name, err)
 	}
-	srv := httptest.NewServer(api.NewServer(n, api.ServerOptions{Token: token, Version: "v-test", StoreDelay: delay}).Handler())
+	as := api.NewServer(n, api.ServerOptions{Token: token, Version: "v-test", StoreDelay: delay})
+	srv := httptest.NewServer(as.Handler())
 	t.Cleanup(func() {
 		srv.Close()
 		if err := n.Close(); err != nil {
 			t.Errorf("Close(%s): %v", name, err)
 		}
 	})
-	return &daemon{n: n, url: srv.URL, c: api.NewClient(srv.URL, token)}
+	return &daemon{n: n, srv: as, url: srv.URL, c: api.NewClient(srv.URL, token)}
 }
 
 // trio starts the nodes of founders A, B and C, connected.

@@ -139,7 +139,7 @@ func effect(st *trust.State, m protocol.Motion) string {
 			return "changes the charter"
 		}
 		c := m.Charter
-		return fmt.Sprintf("puts charter v%d in force (k=%d s=%d r=%d) once its enactment settles", c.Version, c.Admit, c.Suspend, c.Revoke)
+		return fmt.Sprintf("puts charter v%d in force (admit=%d suspend=%d revoke=%d) once its enactment settles", c.Version, c.Admit, c.Suspend, c.Revoke)
 	case protocol.MotionDisavow:
 		return fmt.Sprintf("disavows %s's ops from seq %d on as signed by a thief of its key: their effects become void", sub, m.From)
 	}

@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -55,10 +56,13 @@ type ServerOptions struct {
 // Server is a member daemon's local HTTP API over one node. It is safe for
 // concurrent use; it holds no state of its own beyond its metrics.
 type Server struct {
-	n       *node.Node
-	opts    ServerOptions
-	log     *slog.Logger
-	token   [sha256.Size]byte
+	n    *node.Node
+	opts ServerOptions
+	log  *slog.Logger
+	// token is the hash of the bearer token in force, nil when there is
+	// none (every request but the health check is refused); SetToken
+	// swaps it while the server runs.
+	token   atomic.Pointer[[sha256.Size]byte]
 	started time.Time
 	reg     *prometheus.Registry
 	mux     *http.ServeMux
@@ -75,11 +79,25 @@ func NewServer(n *node.Node, opts ServerOptions) *Server {
 	if s.reg == nil {
 		s.reg = prometheus.NewRegistry()
 	}
-	s.token = sha256.Sum256([]byte(opts.Token))
+	s.SetToken(opts.Token)
 	s.registerMetrics()
 	s.routes()
 	s.handler = s.recoverer(s.authenticate(s.muxOrError()))
 	return s
+}
+
+// SetToken puts tok in force as the bearer token from the next request
+// on, in place of ServerOptions.Token or the last SetToken: a token
+// rotated while the daemon runs needs no restart, and the old one stops
+// working at once. An empty tok refuses every request but the health
+// check.
+func (s *Server) SetToken(tok string) {
+	if tok == "" {
+		s.token.Store(nil)
+		return
+	}
+	sum := sha256.Sum256([]byte(tok))
+	s.token.Store(&sum)
 }
 
 // Handler returns the API's routes, /metrics included, behind the token
@@ -161,7 +179,8 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 		}
 		got, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
 		sum := sha256.Sum256([]byte(strings.TrimSpace(got)))
-		if !ok || s.opts.Token == "" || subtle.ConstantTimeCompare(sum[:], s.token[:]) != 1 {
+		want := s.token.Load()
+		if !ok || want == nil || subtle.ConstantTimeCompare(sum[:], want[:]) != 1 {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="kring"`)
 			writeError(w, fail(http.StatusUnauthorized, CodeUnauthorized,
 				"missing or wrong API token (send Authorization: Bearer <the api.token file of the data dir>)"))

@@ -56,6 +56,32 @@ func TestTokenRequired(t *testing.T) {
 	}
 }
 
+// TestSetToken checks that a token put in force while the server runs
+// replaces the old one at once: the old token is refused from the next
+// request on, the new one accepted, and an empty one refuses everything
+// but the health check.
+func TestSetToken(t *testing.T) {
+	c := newCircle(t, "A", "B", "C")
+	a := start(t, c, "A")
+	const rotated = "fedcba9876543210-rotated-token"
+	a.srv.SetToken(rotated)
+	if status, eb := raw(t, a, "GET", "/v1/status", "", token); status != http.StatusUnauthorized || eb.Code != api.CodeUnauthorized {
+		t.Errorf("old token after SetToken: %d %q, want 401 unauthorized", status, eb.Code)
+	}
+	if status, _ := raw(t, a, "GET", "/v1/status", "", rotated); status != http.StatusOK {
+		t.Errorf("new token after SetToken: %d, want 200", status)
+	}
+	a.srv.SetToken("")
+	for _, tok := range []string{"", rotated, token} {
+		if status, _ := raw(t, a, "GET", "/v1/status", "", tok); status != http.StatusUnauthorized {
+			t.Errorf("token %q with no token in force: %d, want 401", tok, status)
+		}
+	}
+	if status, _ := raw(t, a, "GET", "/healthz", "", ""); status != http.StatusOK {
+		t.Errorf("GET /healthz with no token in force: %d, want 200", status)
+	}
+}
+
 // TestDaemonDown checks the client's error when nothing listens, and
 // that an address without a scheme means http.
 func TestDaemonDown(t *testing.T) {

@@ -177,26 +177,28 @@ type MemberInfo struct {
 	Profile *ProfileInfo `json:"profile,omitempty"`
 }
 
-// ProfileInfo describes a member organisation.
+// ProfileInfo describes a member organisation: in the API, in a member
+// card (member.json) and, under its toml names, in the [organisation]
+// section of the CLI's config.toml. ProfileOf and Profile convert it.
 type ProfileInfo struct {
 	// Name, Sector, Contact and Role describe the organisation and its
 	// representative.
-	Name    string `json:"name"`
-	Sector  string `json:"sector,omitempty"`
-	Contact string `json:"contact,omitempty"`
-	Role    string `json:"role,omitempty"`
+	Name    string `json:"name" toml:"name"`
+	Sector  string `json:"sector,omitempty" toml:"sector"`
+	Contact string `json:"contact,omitempty" toml:"contact"`
+	Role    string `json:"role,omitempty" toml:"role"`
 	// Expertise lists the team's areas of expertise.
-	Expertise []string `json:"expertise,omitempty"`
+	Expertise []string `json:"expertise,omitempty" toml:"expertise"`
 	// Claims answer the charter's membership requirements.
-	Claims []ClaimInfo `json:"claims,omitempty"`
+	Claims []ClaimInfo `json:"claims,omitempty" toml:"claims"`
 }
 
 // ClaimInfo is how an organisation meets one membership requirement.
 type ClaimInfo struct {
 	// Requirement is the charter requirement's ID.
-	Requirement string `json:"requirement"`
+	Requirement string `json:"requirement" toml:"requirement"`
 	// Statement is the organisation's claim.
-	Statement string `json:"statement"`
+	Statement string `json:"statement" toml:"statement"`
 }
 
 // MemberDetail is MemberInfo with the story of the key's standing
@@ -377,43 +379,47 @@ type ErrorBody struct {
 }
 
 // CharterDoc is a whole charter: the one in force, a proposed one, or one
-// to propose (GET /v1/charter, POST /v1/charter/proposals).
+// to propose (GET /v1/charter, POST /v1/charter/proposals). The CLI's
+// genesis draft carries one, and its charter.toml has the same keys under
+// the toml names, but for the acknowledgement interval, which a file
+// writes as a duration ("24h"). CharterDocOf and Charter convert it.
 type CharterDoc struct {
 	// Name is the circle's name.
-	Name string `json:"name"`
+	Name string `json:"name" toml:"name"`
 	// Version is 1 in the genesis and rises by one with each change. A
 	// proposal may leave it 0: the daemon fills in the next version.
-	Version uint64 `json:"version"`
-	// Admit, Suspend and Revoke are the charter's k, s and r as written:
-	// endorsements to admit, votes to suspend, votes to revoke or to lift
-	// a suspension. ThresholdsInfo says what they mean today.
-	Admit   uint32 `json:"admit"`
-	Suspend uint32 `json:"suspend"`
-	Revoke  uint32 `json:"revoke"`
-	// Change is c as written: votes to change the charter; 0 means the
-	// default max(ceil(2n/3), 4).
-	Change uint32 `json:"change"`
+	Version uint64 `json:"version" toml:"version,omitempty"`
+	// Admit, Suspend and Revoke are the charter's thresholds as written
+	// (the rules in docs/membership.md call them k, s and r): endorsements
+	// to admit, votes to suspend, votes to revoke or to lift a suspension.
+	// ThresholdsInfo says what they mean today.
+	Admit   uint32 `json:"admit" toml:"admit"`
+	Suspend uint32 `json:"suspend" toml:"suspend"`
+	Revoke  uint32 `json:"revoke" toml:"revoke"`
+	// Change is the charter's c as written: votes to change the charter;
+	// 0 means the default max(ceil(2n/3), 4).
+	Change uint32 `json:"change" toml:"change"`
 	// AckIntervalSeconds is how long a member's node may sign nothing
 	// before it signs an acknowledgement. The daemon shows the interval
 	// in force (86400, a day, when the charter sets none); in a proposal,
 	// 0 means that default. Otherwise 3600 (1 h) to 2678400 (31 days).
-	AckIntervalSeconds uint32 `json:"ack_interval_seconds"`
+	AckIntervalSeconds uint32 `json:"ack_interval_seconds" toml:"-"`
 	// Requirements are the written membership requirements.
-	Requirements []RequirementInfo `json:"requirements"`
+	Requirements []RequirementInfo `json:"requirements" toml:"requirements"`
 	// TLPPolicy is the circle's agreement on TLP handling.
-	TLPPolicy string `json:"tlp_policy"`
+	TLPPolicy string `json:"tlp_policy" toml:"tlp_policy,multiline"`
 	// Cadence is the meeting cadence, e.g. "monthly".
-	Cadence string `json:"cadence"`
+	Cadence string `json:"cadence" toml:"cadence"`
 	// Topics are the agenda and annual-plan topics.
-	Topics []string `json:"topics"`
+	Topics []string `json:"topics" toml:"topics"`
 }
 
 // RequirementInfo is one written membership requirement.
 type RequirementInfo struct {
 	// ID names the requirement for claims, e.g. "vital-clients".
-	ID string `json:"id"`
+	ID string `json:"id" toml:"id"`
 	// Text states it.
-	Text string `json:"text"`
+	Text string `json:"text" toml:"text"`
 }
 
 // ThresholdsInfo is what the charter's thresholds mean for a circle of

@@ -45,8 +45,9 @@ var _ trust.Store = (*Store)(nil)
 // Open opens (creating it if need be) the store in directory dir, or an
 // in-memory store when o.InMemory is set and dir is empty. It validates o,
 // checks the data layout, and loads tips, heads, Len and the pending order
-// into memory. Errors wrap ErrInvalidOptions, ErrFormat or ErrCorrupt, or
-// badger's error (for example when another process holds dir).
+// into memory. Errors wrap ErrInvalidOptions, ErrFormat, ErrCorrupt or
+// ErrInUse (another process, or another Store, holds dir), or badger's
+// error.
 func Open(dir string, o Options) (*Store, error) {
 	if err := o.Validate(); err != nil {
 		return nil, err
@@ -68,7 +69,7 @@ func Open(dir string, o Options) (*Store, error) {
 	}
 	db, err := badger.Open(o.badgerOptions(dir))
 	if err != nil {
-		return nil, fmt.Errorf("store: opening %q: %w", dir, err)
+		return nil, fmt.Errorf("store: opening %q: %w", dir, dirLocked(err))
 	}
 	s := &Store{db: db, opts: o}
 	if err := s.load(); err != nil {

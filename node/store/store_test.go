@@ -4,6 +4,7 @@ import (
 	"errors"
 	"maps"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -183,11 +184,28 @@ func TestClosed(t *testing.T) {
 	}
 }
 
+// TestOpenTwice: a second Open of a data dir in use fails with an error
+// wrapping ErrInUse (kring run names it so), with badger's text; once the
+// first store is closed, the dir opens again.
 func TestOpenTwice(t *testing.T) {
 	dir := t.TempDir()
-	open(t, dir, diskOptions())
-	if s, err := store.Open(dir, diskOptions()); err == nil {
+	first := open(t, dir, diskOptions())
+	s, err := store.Open(dir, diskOptions())
+	if err == nil {
 		s.Close()
 		t.Fatal("a second Open of a directory in use succeeded")
+	}
+	if !errors.Is(err, store.ErrInUse) || !strings.Contains(err.Error(), "Cannot acquire directory lock") {
+		t.Fatalf("a second Open: %v, want an error wrapping ErrInUse with badger's text", err)
+	}
+	if err := first.Close(); err != nil {
+		t.Fatal(err)
+	}
+	again, err := store.Open(dir, diskOptions())
+	if err != nil {
+		t.Fatalf("Open after the first store closed: %v", err)
+	}
+	if err := again.Close(); err != nil {
+		t.Fatal(err)
 	}
 }

@@ -69,7 +69,7 @@ func daemonRSS(ctx context.Context, e *env) ([]float64, []int, error) {
 	var out []float64
 	var peers []int
 	for i, c := range cmds {
-		rss := rssBytes(c.Process.Pid)
+		rss := daemonBytes(c.Process.Pid)
 		if rss == 0 {
 			return nil, nil, fmt.Errorf("bench: no resident memory for daemon %d (exited?); its log: %s", i, tail(logs[i].String()))
 		}
@@ -84,11 +84,14 @@ func daemonRSS(ctx context.Context, e *env) ([]float64, []int, error) {
 	return out, peers, nil
 }
 
-// kringBinary returns this process's executable if it is kring (`kring
-// testnet bench`), else builds ./cmd/kring of the module it runs in.
+// kringBinary returns the kring binary beside this process's executable
+// (bin/kring beside bin/kring-testnet, as `make build` leaves them), else
+// builds ./cmd/kring of the module it runs in.
 func kringBinary(ctx context.Context, e *env) (string, error) {
-	if exe, err := os.Executable(); err == nil && strings.TrimSuffix(filepath.Base(exe), ".exe") == "kring" {
-		return exe, nil
+	if exe, err := os.Executable(); err == nil {
+		if bin, ok := kringBeside(exe); ok {
+			return bin, nil
+		}
 	}
 	gomod, err := exec.CommandContext(ctx, "go", "env", "GOMOD").Output()
 	mod := strings.TrimSpace(string(gomod))
@@ -102,6 +105,13 @@ func kringBinary(ctx context.Context, e *env) (string, error) {
 		return "", fmt.Errorf("building ./cmd/kring: %v: %s", err, tail(string(out)))
 	}
 	return bin, nil
+}
+
+// kringBeside returns the regular file named kring in exe's directory.
+func kringBeside(exe string) (string, bool) {
+	bin := filepath.Join(filepath.Dir(exe), "kring")
+	fi, err := os.Stat(bin)
+	return bin, err == nil && fi.Mode().IsRegular()
 }
 
 // setupOrgs founds a circle of three organisations with the CLI, each

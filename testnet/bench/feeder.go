@@ -41,14 +41,9 @@ func newFeeder(ctx context.Context, priv ed25519.PrivateKey, group protocol.Hash
 	if err != nil {
 		return nil, fmt.Errorf("bench: feeder host: %w", err)
 	}
-	ps, err := pubsub.NewGossipSub(ctx, h,
-		pubsub.WithMessageSignaturePolicy(pubsub.StrictNoSign),
-		pubsub.WithNoAuthor(),
-		pubsub.WithMessageIdFn(node.MessageID),
-		pubsub.WithGossipSubProtocols(node.GossipProtocols, node.GossipFeatures),
-		pubsub.WithMaxMessageSize(node.MaxGossipMessage),
+	ps, err := pubsub.NewGossipSub(ctx, h, append(node.WireOptions(),
 		pubsub.WithPeerOutboundQueueSize(1<<15),
-		pubsub.WithFloodPublish(true))
+		pubsub.WithFloodPublish(true))...)
 	f := &feeder{h: h}
 	if err == nil {
 		f.topic, err = ps.Join(node.TopicName(group))

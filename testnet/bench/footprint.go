@@ -15,8 +15,8 @@ import (
 // advisories.
 func footprint(ctx context.Context, e *env, s *Scenario) error {
 	s.Method = fmt.Sprintf("Idle daemon: three organisations set up with the real CLI (init, genesis draft/sign/finalize/install) "+
-		"run `kring run` as separate processes on loopback, connected to each other and otherwise idle; their VmRSS is read from "+
-		"/proc after 10 s. Heap per node: Go heap in use (after GC) and process RSS added by starting %d in-process nodes "+
+		"run `kring run` as separate processes on loopback, connected to each other and otherwise idle; after 10 s each one's resident memory is read from "+
+		"/proc: the daemon process's VmRSS plus the anonymous memory of the kring run process that watches it for crashes. Heap per node: Go heap in use (after GC) and process RSS added by starting %d in-process nodes "+
 		"(durable stores, full mesh, one advisory shared, 2 s idle), divided by N. Store: one node publishes %d advisories "+
 		"(%d-byte documents); the disk space of its store directory after closing, minus that of a store holding the genesis "+
 		"only, per 1,000", e.footN, e.storeAdvisories, advisoryContentSize)

@@ -4,7 +4,9 @@ import (
 	"bufio"
 	"fmt"
 	"os"
+	"path/filepath"
 	"runtime"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -83,6 +85,41 @@ func procField(path, key string) string {
 		}
 	}
 	return ""
+}
+
+// daemonBytes returns the resident memory of a `kring run` with pid: its
+// daemon process's VmRSS plus the watching process's own anonymous
+// memory (RssAnon); the watcher's file-backed pages are the same binary's
+// pages the daemon maps, resident once. Without a daemon child (an older
+// kring), the process's VmRSS.
+func daemonBytes(pid int) int64 {
+	child := childOf(pid)
+	if child == 0 {
+		return rssBytes(pid)
+	}
+	var anonKB int64
+	if _, err := fmt.Sscanf(procField(fmt.Sprintf("/proc/%d/status", pid), "RssAnon"), "%d", &anonKB); err != nil {
+		return 0
+	}
+	return rssBytes(child) + anonKB<<10
+}
+
+// childOf returns the pid of a child process of pid, from /proc, or 0.
+func childOf(pid int) int {
+	stats, _ := filepath.Glob("/proc/[0-9]*/stat")
+	for _, st := range stats {
+		b, err := os.ReadFile(st)
+		if err != nil {
+			continue
+		}
+		// pid (comm) state ppid …: comm may hold spaces.
+		i := strings.LastIndexByte(string(b), ')')
+		if f := strings.Fields(string(b[i+1:])); i >= 0 && len(f) > 1 && f[1] == strconv.Itoa(pid) {
+			child, _ := strconv.Atoi(filepath.Base(filepath.Dir(st)))
+			return child
+		}
+	}
+	return 0
 }
 
 // rssBytes returns the resident memory of process pid (0: this one) from

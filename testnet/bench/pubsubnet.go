@@ -154,20 +154,20 @@ func hostAddr(h host.Host) (string, error) {
 }
 
 // newRouter starts pubsub on h with the router settings Kring's nodes
-// use (no signatures, content IDs, flood publishing, big queues, the same
-// heartbeat), minus validation, scoring and admission.
+// use (Kring's wire format, node.WireOptions, or for floodsub its message
+// options; flood publishing, big queues, the same heartbeat), minus
+// validation, scoring and admission.
 func newRouter(ctx context.Context, h host.Host, router string, c *counter) (*pubsub.PubSub, error) {
 	cfg := node.DefaultLocalConfig()
 	daemonTimers(&cfg)
-	opts := []pubsub.Option{
-		pubsub.WithMessageSignaturePolicy(pubsub.StrictNoSign),
-		pubsub.WithNoAuthor(),
-		pubsub.WithMessageIdFn(node.MessageID),
-		pubsub.WithMaxMessageSize(node.MaxGossipMessage),
+	wire := node.WireOptions()
+	if router == floodsubRouter {
+		wire = node.MessageOptions() // floodsub takes no gossipsub protocol IDs
+	}
+	opts := append(wire,
 		pubsub.WithValidateQueueSize(cfg.ValidateQueue),
 		pubsub.WithPeerOutboundQueueSize(cfg.OutboundQueue),
-		pubsub.WithRawTracer(c),
-	}
+		pubsub.WithRawTracer(c))
 	var ps *pubsub.PubSub
 	var err error
 	if router == floodsubRouter {
@@ -177,7 +177,6 @@ func newRouter(ctx context.Context, h host.Host, router string, c *counter) (*pu
 		params.HeartbeatInterval = cfg.Heartbeat
 		params.HeartbeatInitialDelay = min(cfg.Heartbeat, 100*time.Millisecond)
 		opts = append(opts,
-			pubsub.WithGossipSubProtocols(node.GossipProtocols, node.GossipFeatures),
 			pubsub.WithGossipSubParams(params),
 			pubsub.WithFloodPublish(true))
 		ps, err = pubsub.NewGossipSub(ctx, h, opts...)

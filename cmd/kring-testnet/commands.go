@@ -6,23 +6,13 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/kring-circle/kring/internal/cli"
 	"github.com/kring-circle/kring/testnet"
 	"github.com/kring-circle/kring/testnet/bench"
 )
 
-func (a *app) testnetCommand() *cobra.Command {
-	cmd := &cobra.Command{
-		Use:     "testnet",
-		GroupID: "daemon",
-		Short:   "Run a whole circle on this machine: the demo and the benchmarks",
-		Example: "  kring testnet demo\n  kring testnet bench --out bench-results --quick",
-		Args:    noArgs,
-	}
-	cmd.AddCommand(a.demoCommand(), a.benchCommand())
-	return cmd
-}
-
-func (a *app) demoCommand() *cobra.Command {
+// demoCommand is `kring-testnet demo`: testnet.Demo, narrated on stdout.
+func (h *harness) demoCommand() *cobra.Command {
 	var dir, logLevel string
 	cmd := &cobra.Command{
 		Use:   "demo [--dir DIR]",
@@ -33,21 +23,21 @@ co-sign a genesis; an applicant gets three endorsements and is admitted;
 advisories at every TLP level flow; a member breaches trust and is blocked,
 suspended and revoked; the initiator leaves and the circle goes on. It exits
 0 when every step succeeded, 1 with the failing step otherwise.`,
-		Example: "  kring testnet demo\n  kring testnet demo --dir /tmp/kring-demo --log-level debug 2> nodes.log",
-		Args:    noArgs,
+		Example: "  kring-testnet demo\n  kring-testnet demo --dir /tmp/kring-demo --log-level debug 2> nodes.log",
+		Args:    cli.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			var logger *slog.Logger
 			if logLevel != "" {
-				l, err := newLogger(a.stderr, "text", logLevel)
+				l, err := cli.NewLogger(h.stderr, "text", logLevel)
 				if err != nil {
-					return usageErrorf("--log-level: %v", err)
+					return cli.UsageErrorf("--log-level: %v", err)
 				}
 				logger = l
 			}
-			ctx, stop := interruptible(cmd.Context())
+			ctx, stop := cli.Interruptible(cmd.Context())
 			defer stop()
-			if err := testnet.Demo(ctx, testnet.DemoOptions{Dir: dir, Out: a.stdout, Logger: logger}); err != nil {
-				return failuref("demo: %v", err)
+			if err := testnet.Demo(ctx, testnet.DemoOptions{Dir: dir, Out: h.stdout, Logger: logger}); err != nil {
+				return cli.Failuref("demo: %v", err)
 			}
 			return nil
 		},
@@ -57,7 +47,8 @@ suspended and revoked; the initiator leaves and the circle goes on. It exits
 	return cmd
 }
 
-func (a *app) benchCommand() *cobra.Command {
+// benchCommand is `kring-testnet bench`: bench.Run, its report in --out.
+func (h *harness) benchCommand() *cobra.Command {
 	var out, cpuProfile string
 	var quick, quiet bool
 	cmd := &cobra.Command{
@@ -67,27 +58,27 @@ func (a *app) benchCommand() *cobra.Command {
 how long admission and revocation take, and how fast a node catches up;
 it writes the report, raw results and charts into --out. --quick runs a
 reduced set in under two minutes.`,
-		Example: "  kring testnet bench --out bench-results --quick",
-		Args:    noArgs,
+		Example: "  kring-testnet bench --out bench-results --quick",
+		Args:    cli.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if out == "" {
-				return usageErrorf("bench needs --out DIR: where the report goes")
+				return cli.UsageErrorf("bench needs --out DIR: where the report goes")
 			}
-			var progress io.Writer = a.stdout
+			var progress io.Writer = h.stdout
 			if quiet {
 				progress = nil
 			}
 			if cpuProfile != "" {
 				stopProfile, err := startCPUProfile(cpuProfile)
 				if err != nil {
-					return failuref("bench: %v", err)
+					return cli.Failuref("bench: %v", err)
 				}
 				defer stopProfile()
 			}
-			ctx, stop := interruptible(cmd.Context())
+			ctx, stop := cli.Interruptible(cmd.Context())
 			defer stop()
 			if err := bench.Run(ctx, bench.Options{Out: out, Quick: quick, Progress: progress}); err != nil {
-				return failuref("bench: %v", err)
+				return cli.Failuref("bench: %v", err)
 			}
 			return nil
 		},

@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"bytes"
@@ -12,25 +12,25 @@ import (
 func TestLogLevels(t *testing.T) {
 	for _, format := range []string{"text", "json"} {
 		var buf bytes.Buffer
-		l, err := newLogger(&buf, format, "debug")
+		l, err := NewLogger(&buf, format, "debug")
 		if err != nil {
 			t.Fatal(err)
 		}
-		l.Log(context.Background(), levelTrace, "badger: 2 entries written")
+		l.Log(context.Background(), LevelTrace, "badger: 2 entries written")
 		l.Debug("sync range")
 		if out := buf.String(); strings.Contains(out, "entries written") || !strings.Contains(out, "sync range") {
 			t.Errorf("%s at debug:\n%s", format, out)
 		}
 		buf.Reset()
-		if l, err = newLogger(&buf, format, "TRACE"); err != nil {
+		if l, err = NewLogger(&buf, format, "TRACE"); err != nil {
 			t.Fatal(err)
 		}
-		l.Log(context.Background(), levelTrace, "badger: 2 entries written")
+		l.Log(context.Background(), LevelTrace, "badger: 2 entries written")
 		if out := buf.String(); !strings.Contains(out, "entries written") || !strings.Contains(out, "TRACE") {
 			t.Errorf("%s at trace:\n%s", format, out)
 		}
 	}
-	if _, err := parseLevel("verbose"); err == nil || !strings.Contains(err.Error(), "use trace, debug") {
-		t.Errorf("parseLevel(verbose) = %v", err)
+	if _, err := ParseLevel("verbose"); err == nil || !strings.Contains(err.Error(), "use trace, debug") {
+		t.Errorf("ParseLevel(verbose) = %v", err)
 	}
 }

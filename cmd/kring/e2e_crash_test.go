@@ -1,0 +1,159 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/kring-circle/kring/node/api"
+)
+
+// daemonChild returns the pid of the daemon process that the kring run
+// with pid watches (from /proc), or 0 before it has one.
+func daemonChild(pid int) int {
+	stats, _ := filepath.Glob("/proc/[0-9]*/stat")
+	for _, st := range stats {
+		b, err := os.ReadFile(st)
+		if err != nil {
+			continue
+		}
+		// pid (comm) state ppid ...: comm may hold spaces, so read after
+		// its closing parenthesis.
+		i := strings.LastIndexByte(string(b), ')')
+		if f := strings.Fields(string(b[i+1:])); i >= 0 && len(f) > 1 && f[1] == strconv.Itoa(pid) {
+			child, _ := strconv.Atoi(filepath.Base(filepath.Dir(st)))
+			return child
+		}
+	}
+	return 0
+}
+
+// startJSON starts `kring run --log-format json` for o until the test ends
+// and returns once its API answers.
+func (o *org) startJSON(t *testing.T) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	t.Cleanup(cancel)
+	o.log = &lockedBuffer{}
+	o.daemon = exec.CommandContext(ctx, binary, "--data-dir", o.dir, "run", "--log-format", "json")
+	o.daemon.Stdout, o.daemon.Stderr = o.log, o.log
+	if err := o.daemon.Start(); err != nil {
+		t.Fatal(err)
+	}
+	o.done = make(chan error, 1)
+	go func() { o.done <- o.daemon.Wait() }()
+	t.Cleanup(func() { _ = o.daemon.Process.Kill() })
+	eventually(t, 20*time.Second, o.name+"'s API", func() bool {
+		hc, cancel := context.WithTimeout(context.Background(), time.Second)
+		defer cancel()
+		return api.NewClient("http://127.0.0.1:"+strconv.Itoa(o.api), "").Health(hc) == nil
+	})
+}
+
+// wait returns o's exit status once it has stopped.
+func (o *org) wait(t *testing.T) int {
+	t.Helper()
+	select {
+	case <-o.done:
+	case <-time.After(20 * time.Second):
+		t.Fatalf("%s did not stop; log:\n%s", o.name, o.log)
+	}
+	return o.daemon.ProcessState.ExitCode()
+}
+
+// TestDaemonCrashHasItsOwnExitStatus: a daemon that crashes (here its
+// runtime dumps its goroutines on SIGABRT, as it does on a fault such as
+// SIGBUS from a full disk) makes kring run exit 70, which systemd
+// restarts, not 2 (a configuration error it does not); one ERROR line in
+// the configured JSON format comes before the dump.
+func TestDaemonCrashHasItsOwnExitStatus(t *testing.T) {
+	if testing.Short() {
+		t.Skip("end-to-end test: builds and runs the kring binary")
+	}
+	a := setupCircle(t, t.TempDir())[0]
+	a.startJSON(t)
+	child := daemonChild(a.daemon.Process.Pid)
+	if child == 0 {
+		t.Fatalf("kring run has no daemon process; log:\n%s", a.log)
+	}
+	if err := syscall.Kill(child, syscall.SIGABRT); err != nil {
+		t.Fatal(err)
+	}
+	if code := a.wait(t); code != exitCrash {
+		t.Fatalf("exit status %d after a crash, want %d; log:\n%s", code, exitCrash, a.log)
+	}
+	out := a.log.String()
+	crashLine, dump := strings.Index(out, "kring run crashed"), strings.Index(out, "\nSIGABRT: abort")
+	if crashLine < 0 || dump < 0 || crashLine > dump {
+		t.Fatalf("want the crash logged before the dump; log:\n%s", out)
+	}
+	line := out[strings.LastIndex(out[:crashLine], "\n")+1:]
+	line, _, _ = strings.Cut(line, "\n")
+	var rec struct{ Level, Msg, Crash string }
+	if err := json.Unmarshal([]byte(line), &rec); err != nil || rec.Level != "ERROR" || !strings.HasPrefix(rec.Crash, "SIGABRT") {
+		t.Errorf("crash line %q: %+v, %v; want a JSON ERROR record naming the crash", line, rec, err)
+	}
+	if !strings.Contains(out, "kring: the daemon crashed (SIGABRT: abort") {
+		t.Errorf("kring run did not end with the crash on one line; log:\n%s", out)
+	}
+}
+
+// TestDaemonExitStatusPassesThrough: kring run's watcher passes on its
+// daemon's exit status and says nothing more than the daemon did; SIGTERM
+// reaches the daemon and stops it cleanly.
+func TestDaemonExitStatusPassesThrough(t *testing.T) {
+	if testing.Short() {
+		t.Skip("end-to-end test: builds and runs the kring binary")
+	}
+	orgs := setupCircle(t, t.TempDir())
+	if err := os.Remove(filepath.Join(orgs[1].dir, identityFile)); err != nil {
+		t.Fatal(err)
+	}
+	r := bin(t, "--data-dir", orgs[1].dir, "run")
+	if r.code != exitIdentity || strings.Count(r.stderr, "kring: ") != 1 || !strings.Contains(r.stderr, "restore identity.key") {
+		t.Errorf("run without its key: exit %d, stderr %q; want exit 3 and one line", r.code, r.stderr)
+	}
+	a := orgs[0]
+	a.startJSON(t)
+	if err := a.daemon.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	if code := a.wait(t); code != exitOK || !strings.Contains(a.log.String(), `"msg":"stopped"`) {
+		t.Errorf("SIGTERM: exit %d; log:\n%s", code, a.log)
+	}
+}
+
+// TestHangupReloads: SIGHUP does not stop kring run: it puts the token
+// file in force, sets the log level from config.toml, and names the
+// sections that changed and wait for a restart.
+func TestHangupReloads(t *testing.T) {
+	if testing.Short() {
+		t.Skip("end-to-end test: builds and runs the kring binary")
+	}
+	a := setupCircle(t, t.TempDir())[0]
+	a.startJSON(t)
+	editConfig(t, a.dir, `level = "info"`, `level = "debug"`)
+	editConfig(t, a.dir, `enroll_interval = "10s"`, `enroll_interval = "5s"`) // takes a restart
+	if err := a.daemon.Process.Signal(syscall.SIGHUP); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, 10*time.Second, "the reload to be logged", func() bool {
+		out := a.log.String()
+		return strings.Contains(out, `"msg":"SIGHUP: log level set from config.toml","level":"debug"`) && strings.Contains(out, `"why":"SIGHUP"`) &&
+			strings.Contains(out, `"sections":"node"`)
+	})
+	eventually(t, 10*time.Second, "a DEBUG line", func() bool { return strings.Contains(a.log.String(), `"level":"DEBUG"`) })
+	if err := a.daemon.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	if code := a.wait(t); code != exitOK {
+		t.Errorf("exit %d after SIGHUP and SIGTERM; log:\n%s", code, a.log)
+	}
+}

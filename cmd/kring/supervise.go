@@ -1,0 +1,204 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/exec"
+	"os/signal"
+	"runtime/debug"
+	"strings"
+	"sync"
+	"syscall"
+
+	"github.com/kring-circle/kring/internal/cli"
+)
+
+// A crash of kring run.
+//
+// A Go program that panics or hits a fatal runtime error (SIGBUS inside
+// badger's memory-mapped files on a full disk, say) prints a goroutine
+// dump on stderr and exits with status 2, which is kring's status for a
+// usage or configuration error: one that contrib/kring.service does not
+// restart. No handler of the crashing process runs, so no log line in
+// the configured format comes first. kring run therefore runs the daemon
+// in a child process of the same binary and watches it: when the child
+// crashes (its runtime writes the dump to a pipe kring run reads, beside
+// stderr) or is killed by a signal, kring run logs one ERROR line in the
+// configured log format as the dump starts, and exits with exitCrash,
+// which systemd restarts. Any other exit status of the child is kring
+// run's own, and the child has printed its reason already.
+//
+// Only the kring binary supervises (main sets supervise); the tests that
+// run kring in-process run the daemon in-process.
+
+// exitCrash is kring run's exit status when the daemon crashed: 70,
+// EX_SOFTWARE of sysexits.h.
+const exitCrash = 70
+
+// supervisedEnv marks the child process; its value is the file
+// descriptor of the crash pipe.
+const supervisedEnv = "KRING_RUN_SUPERVISED"
+
+// supervise is set by main: kring run runs its daemon in a watched child.
+var supervise = false
+
+// crashFD is the child's file descriptor of the crash pipe (the first of
+// exec.Cmd.ExtraFiles).
+const crashFD = 3
+
+// inSupervisedChild reports whether this process is the daemon a kring
+// run watches, and sends its crash dumps to the pipe the watcher reads.
+func inSupervisedChild() bool {
+	if os.Getenv(supervisedEnv) != fmt.Sprint(crashFD) {
+		return false
+	}
+	if err := debug.SetCrashOutput(os.NewFile(crashFD, "crash pipe"), debug.CrashOptions{}); err != nil {
+		fmt.Fprintf(os.Stderr, "kring: the crash pipe: %v\n", err)
+	}
+	return true
+}
+
+// runSupervised runs `kring ARGS` as a child process with the same
+// streams and waits for it, passing on SIGINT, SIGTERM and SIGHUP. It
+// returns nil on the child's clean exit, a cli.Told with the child's exit
+// status (the child told why), or, on a crash, an error with exitCrash
+// after logging it on log.
+func (a *app) runSupervised(ctx context.Context, args []string, log *slog.Logger) error {
+	exe, err := os.Executable()
+	if err != nil {
+		return failuref("kring run: finding its own binary: %v", err)
+	}
+	crashR, crashW, err := os.Pipe()
+	if err != nil {
+		return failuref("kring run: the crash pipe: %v", err)
+	}
+	defer crashR.Close()
+	c := exec.Command(exe, args...)
+	c.Env = append(os.Environ(), supervisedEnv+"="+fmt.Sprint(crashFD))
+	c.Stdin, c.Stdout = a.stdin, a.stdout
+	c.ExtraFiles = []*os.File{crashW}
+	stderr, err := c.StderrPipe()
+	if err != nil {
+		crashW.Close()
+		return failuref("kring run: %v", err)
+	}
+	sigs := make(chan os.Signal, 4)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
+	defer signal.Stop(sigs)
+	if err := c.Start(); err != nil {
+		crashW.Close()
+		return failuref("kring run: starting the daemon process: %v", err)
+	}
+	crashW.Close()
+
+	w := &crashWatch{log: log, out: a.stderr}
+	var copying sync.WaitGroup
+	copying.Go(func() { w.copyStderr(stderr) })
+	copying.Go(func() { w.readDump(crashR) })
+	waited := make(chan error, 1)
+	go func() {
+		copying.Wait() // Wait closes the stderr pipe: read it to the end first
+		waited <- c.Wait()
+	}()
+	for {
+		select {
+		case s := <-sigs:
+			_ = c.Process.Signal(s)
+		case <-ctx.Done():
+			_ = c.Process.Signal(syscall.SIGTERM)
+			ctx = context.Background()
+		case err := <-waited:
+			return w.verdict(c.ProcessState, err)
+		}
+	}
+}
+
+// crashWatch passes a supervised daemon's stderr on and watches for its
+// crash.
+type crashWatch struct {
+	log *slog.Logger
+	out io.Writer
+
+	mu     sync.Mutex
+	logged bool         // the crash line is logged
+	dump   bytes.Buffer // what the runtime wrote to the crash pipe
+}
+
+// crashStarts are the first words of the lines with which the Go runtime
+// starts a crash dump: nothing else the daemon writes starts so (its log
+// lines start with "time=" or "{").
+var crashStarts = []string{"panic: ", "fatal error: ", "unexpected fault address", "unexpected signal",
+	"SIGBUS: ", "SIGSEGV: ", "SIGABRT: ", "SIGQUIT: ", "SIGILL: ", "SIGTRAP: ", "SIGFPE: ", "runtime: "}
+
+// copyStderr copies the child's stderr, line by line, logging the crash
+// line before the first line of a dump.
+func (w *crashWatch) copyStderr(r io.Reader) {
+	br := bufio.NewReader(r)
+	for {
+		line, err := br.ReadString('\n')
+		if line != "" {
+			for _, p := range crashStarts {
+				if strings.HasPrefix(line, p) {
+					w.logCrash(strings.TrimSpace(line))
+					break
+				}
+			}
+			_, _ = io.WriteString(w.out, line)
+		}
+		if err != nil {
+			return
+		}
+	}
+}
+
+// readDump reads the crash pipe to its end (the child's exit).
+func (w *crashWatch) readDump(r io.Reader) {
+	var b bytes.Buffer
+	_, _ = io.Copy(&b, r)
+	w.mu.Lock()
+	w.dump = b
+	w.mu.Unlock()
+}
+
+// logCrash logs, once, that the daemon crashed, with what.
+func (w *crashWatch) logCrash(what string) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.logged {
+		return
+	}
+	w.logged = true
+	w.log.Error("kring run crashed: the goroutine dump follows on stderr; the service manager restarts it (exit status 70)",
+		"crash", what)
+}
+
+// verdict turns the child's end into kring run's: nil, the child's own
+// exit status, or a crash.
+func (w *crashWatch) verdict(ps *os.ProcessState, waitErr error) error {
+	w.mu.Lock()
+	dump := strings.TrimSpace(w.dump.String())
+	w.mu.Unlock()
+	var ee *exec.ExitError
+	if ps == nil || waitErr != nil && !errors.As(waitErr, &ee) {
+		return failuref("kring run: waiting for the daemon process: %v", waitErr)
+	}
+	if dump != "" {
+		first, _, _ := strings.Cut(dump, "\n")
+		w.logCrash(first)
+		return cli.Exitf(exitCrash, "the daemon crashed (%s): see the dump above", first)
+	}
+	if st, ok := ps.Sys().(syscall.WaitStatus); ok && st.Signaled() {
+		w.logCrash("killed by signal " + st.Signal().String())
+		return cli.Exitf(exitCrash, "the daemon process was killed by signal %s", st.Signal())
+	}
+	if code := ps.ExitCode(); code != exitOK {
+		return &cli.Told{Code: code}
+	}
+	return nil
+}
