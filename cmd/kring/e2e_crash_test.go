@@ -105,6 +105,35 @@ func TestDaemonCrashHasItsOwnExitStatus(t *testing.T) {
 	}
 }
 
+// TestKilledWatcherTakesItsDaemon: kring run killed with SIGKILL leaves
+// no daemon process behind to hold the store: a new kring run starts.
+func TestKilledWatcherTakesItsDaemon(t *testing.T) {
+	if testing.Short() {
+		t.Skip("end-to-end test: builds and runs the kring binary")
+	}
+	a := setupCircle(t, t.TempDir())[0]
+	a.startJSON(t)
+	child := daemonChild(a.daemon.Process.Pid)
+	if child == 0 {
+		t.Fatalf("kring run has no daemon process; log:\n%s", a.log)
+	}
+	if err := a.daemon.Process.Kill(); err != nil {
+		t.Fatal(err)
+	}
+	a.wait(t)
+	eventually(t, 10*time.Second, "the daemon process to end", func() bool {
+		_, err := os.Stat(filepath.Join("/proc", strconv.Itoa(child)))
+		return err != nil
+	})
+	a.startJSON(t)
+	if err := a.daemon.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	if code := a.wait(t); code != exitOK {
+		t.Errorf("the second kring run: exit %d; log:\n%s", code, a.log)
+	}
+}
+
 // TestDaemonExitStatusPassesThrough: kring run's watcher passes on its
 // daemon's exit status and says nothing more than the daemon did; SIGTERM
 // reaches the daemon and stops it cleanly.

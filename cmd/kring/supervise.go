@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"os/signal"
+	"runtime"
 	"runtime/debug"
 	"strings"
 	"sync"
@@ -91,7 +92,14 @@ func (a *app) runSupervised(ctx context.Context, args []string, log *slog.Logger
 	sigs := make(chan os.Signal, 4)
 	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
 	defer signal.Stop(sigs)
-	if err := c.Start(); err != nil {
+	dieWithWatcher(c)
+	// The kernel kills the child when the thread that started it ends;
+	// start it from a locked thread, which the runtime keeps once it is
+	// unlocked (it ends only a thread that a goroutine exits holding).
+	runtime.LockOSThread()
+	err = c.Start()
+	runtime.UnlockOSThread()
+	if err != nil {
 		crashW.Close()
 		return failuref("kring run: starting the daemon process: %v", err)
 	}
