@@ -1,6 +1,7 @@
 package testnet
 
 import (
+	"github.com/libp2p/go-libp2p/core/network"
 	"github.com/libp2p/go-libp2p/core/peer"
 )
 
@@ -44,4 +45,11 @@ func (n *Net) disconnect(from, to string) {
 		return
 	}
 	_ = nd.Host().Network().ClosePeer(n.M(to).ID)
+}
+
+// Connected reports whether the member's node runs and holds a live
+// connection to o's node.
+func (m *Member) Connected(o *Member) bool {
+	nd := m.Node()
+	return nd != nil && nd.Host().Network().Connectedness(o.ID) == network.Connected
 }

@@ -13,7 +13,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/libp2p/go-libp2p/core/network"
 	"github.com/libp2p/go-libp2p/core/peer"
 
 	"github.com/kring-circle/kring/node"
@@ -335,7 +334,7 @@ func (n *Net) ConnectAll(ctx context.Context) error {
 func connect(ctx context.Context, a, b *Member) error {
 	var err error
 	for try := 0; try < 20; try++ {
-		if a.Node().Host().Network().Connectedness(b.ID) == network.Connected {
+		if a.Connected(b) {
 			return nil
 		}
 		if err = a.Node().Connect(ctx, b.Node().AddrInfo()); err == nil {
