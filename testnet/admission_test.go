@@ -3,7 +3,6 @@ package testnet
 import (
 	"context"
 	"errors"
-	"fmt"
 	"testing"
 	"time"
 
@@ -11,35 +10,7 @@ import (
 	"github.com/kring-circle/kring/protocol"
 )
 
-// noConnectionStands checks, for a while, that no member's node holds a
-// connection to the removed member outsider for longer than a knock takes
-// (knockGrace): a member that holds a decision about it not handed over
-// yet lets it in only to push that, then hangs up (docs/node.md).
-func noConnectionStands(t *testing.T, ctx context.Context, outsider *Member, members ...*Member) {
-	t.Helper()
-	since := map[string]time.Time{}
-	var why string
-	err := Throughout(ctx, "no connection to "+outsider.Name+" stands", 2*knockGrace, func() bool {
-		for _, m := range members {
-			if !m.Connected(outsider) {
-				delete(since, m.Name)
-				continue
-			}
-			if _, ok := since[m.Name]; !ok {
-				since[m.Name] = time.Now()
-			}
-			if d := time.Since(since[m.Name]); d > knockGrace {
-				why = fmt.Sprintf("%s has held a connection to %s for %v, which it must refuse", m.Name, outsider.Name, d.Round(time.Millisecond))
-				return false
-			}
-		}
-		return true
-	})
-	if err != nil {
-		t.Fatalf("%v: %s", err, why)
-	}
-}
-
+// members returns the named members of net.
 func members(net *Net, names ...string) []*Member {
 	out := make([]*Member, len(names))
 	for i, n := range names {
@@ -104,7 +75,9 @@ func TestSuspendedOrRevokedMemberIsCutOff(t *testing.T) {
 			for _, m := range rest {
 				_ = e.Node().Connect(ctx, m.Node().AddrInfo())
 			}
-			noConnectionStands(t, ctx, e, rest...)
+			if err := net.NoConnectionStands(ctx, "E", "A", "B", "C", "D"); err != nil {
+				t.Fatal(err)
+			}
 
 			// E's own node was handed its removal before the members
 			// closed their connections: it knows, and refuses to publish.
@@ -172,19 +145,21 @@ func TestEndorsedApplicantGetsNoGossip(t *testing.T) {
 	if got := r.Received(ctx, time.Second); got != 0 {
 		t.Errorf("the endorsed applicant received %d gossip messages, want 0", got)
 	}
-	own := craft(t, net, x, 1, nil, must[[]protocol.Hash](t)(a.Node().Store().Heads()), "an applicant's advisory")
+	own := craft(t, net, x, 1, nil, must[Snapshot](t)(a.Snapshot()).Heads, "an applicant's advisory")
 	before := a.Node().Verdicts()
 	if err := r.Publish(ctx, own.Bytes()); err != nil {
 		t.Fatal(err)
 	}
-	time.Sleep(500 * time.Millisecond)
-	if has, _ := a.Node().Store().Has(own.Hash()); has {
-		t.Error("A stored an op the applicant gossiped")
+	judged := func() bool {
+		after := a.Node().Verdicts()
+		return len(after) != len(before) || after["accept/accepted"] != before["accept/accepted"]
 	}
-	if after := a.Node().Verdicts(); len(after) != len(before) || after["accept/accepted"] != before["accept/accepted"] {
-		t.Errorf("A judged the applicant's gossip: verdicts %v, before %v", after, before)
+	if err := Throughout(ctx, "A ignoring the applicant's gossip", 500*time.Millisecond, func() bool {
+		return !a.Has(own.Hash()) && !judged()
+	}); err != nil {
+		t.Errorf("%v: A stored the op: %v; verdicts %v, before %v", err, a.Has(own.Hash()), a.Node().Verdicts(), before)
 	}
-	if has, _ := a.Node().Store().Has(adv.Hash()); !has {
+	if !a.Has(adv.Hash()) {
 		t.Fatal("A lost its own advisory")
 	}
 }
