@@ -117,6 +117,17 @@ func (s *story) condition(pos []string) (condition, error) {
 			}
 			return "disconnected"
 		}
+	case "outstanding":
+		show = func(m *Member) string {
+			switch op, err := m.Outstanding(); {
+			case err != nil:
+				return err.Error()
+			case op == nil:
+				return "none"
+			default:
+				return fmt.Sprintf("seq %d", op.Seq)
+			}
+		}
 	case "progress":
 		show = func(m *Member) string {
 			return ifRunning(m, func(nd *node.Node) string {

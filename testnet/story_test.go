@@ -48,6 +48,7 @@ var rewrite = flag.Bool("rewrite", false, "rewrite testdata/*.txt with the actua
 //	expect who standing X refused|endorsed|denied|sharing   each node's gater
 //	expect who connected|disconnected X    each node's connection to X
 //	expect Y progress 2/3                  Y's enrolment: endorsements known of needed
+//	expect Y outstanding none              Y's node signed no enactment of its own admission
 //	expect converged|same who              identical op sets and States | States
 //	expect split who                       not converged, at once
 //

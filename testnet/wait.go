@@ -155,6 +155,17 @@ func (m *Member) KnownAddrs() (int, error) {
 	return len(book), err
 }
 
+// Outstanding returns the op of its own that the member's node signed
+// and keeps until it is back from the circle (a newcomer's enactment of
+// its admission), or nil.
+func (m *Member) Outstanding() (*protocol.Op, error) {
+	nd := m.Node()
+	if nd == nil {
+		return nil, fmt.Errorf("testnet: %s is not running", m.Name)
+	}
+	return nd.Store().Outstanding()
+}
+
 // Counted reports whether the member's node counts the votes that motion
 // needs under the thresholds of the State it holds.
 func (m *Member) Counted(motion protocol.Motion) bool {
