@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/kring-circle/kring/internal/script"
 	"github.com/kring-circle/kring/node"
@@ -164,32 +165,50 @@ func (s *story) act(actors string, a script.Args) ([]string, bool) {
 	if len(names) != 1 {
 		return failed("%s: one member at a time", verb)
 	}
+	ctx := s.ctx
+	if w := a.Opt["within"]; w != "" {
+		d, err := time.ParseDuration(w)
+		if err != nil {
+			return failed("within=%s: %v", w, err)
+		}
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(s.ctx, d)
+		defer cancel()
+	}
 	m := s.net.M(names[0])
 	var op *protocol.Op
 	switch verb {
-	case "advise":
+	case "advise", "sign-anyway":
 		title := "advisory"
 		if len(a.Pos) > 0 {
 			title = a.Pos[0]
 		}
-		op, err = m.Advise(s.ctx, title)
+		if verb == "sign-anyway" {
+			op, err = m.SignAnyway(&protocol.Advisory{Title: title, TLP: protocol.TLPGreen})
+			break
+		}
+		op, err = m.Advise(ctx, title)
+	case "dial":
+		return s.dial(ctx, m, a.Pos)
+	case "push":
+		return s.push(ctx, m, a)
 	case "vote", "enact":
 		var motion protocol.Motion
 		if motion, err = s.motion(a); err != nil {
 			return failed("%v", err)
 		}
 		if verb == "vote" {
-			op, err = m.Vote(s.ctx, motion)
+			op, err = m.Vote(ctx, motion)
 			break
 		}
-		if err = WaitFor(s.ctx, m.Name+" to count the votes", func() bool { return m.Counted(motion) }); err == nil {
-			op, err = m.Enact(s.ctx, motion)
+		if err = WaitFor(ctx, m.Name+" to count the votes", func() bool { return m.Counted(motion) }); err == nil {
+			op, err = m.Enact(ctx, motion)
 		}
 	case "admit":
 		if nd := m.Node(); nd == nil {
 			err = fmt.Errorf("%s is not running", m.Name)
 		} else {
-			op, err = nd.Enroll(s.ctx, m.Application())
+			op, err = nd.Enroll(ctx, m.Application())
 		}
 	case "block", "unblock":
 		return s.block(m, verb, a)
@@ -197,6 +216,50 @@ func (s *story) act(actors string, a script.Args) ([]string, bool) {
 		return failed("unknown verb %q", verb)
 	}
 	return s.verdict(a, op, err)
+}
+
+// dial has m's node dial each of the named members' nodes, as a node
+// redialling would; a refused dial is no error.
+func (s *story) dial(ctx context.Context, m *Member, pos []string) ([]string, bool) {
+	if len(pos) != 1 || m.Node() == nil {
+		return failed("X dial who, X running")
+	}
+	names, err := s.who(pos[0])
+	if err != nil {
+		return failed("%v", err)
+	}
+	for _, o := range members(s.net, names...) {
+		if nd := o.Node(); nd != nil {
+			dctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+			_ = m.Node().Connect(dctx, nd.AddrInfo())
+			cancel()
+		}
+	}
+	return nil, true
+}
+
+// push has m's node hand the labelled op to another member's node, as a
+// forwarder would: `D push label to A`.
+func (s *story) push(ctx context.Context, m *Member, a script.Args) ([]string, bool) {
+	if len(a.Pos) != 3 || a.Pos[1] != "to" || m.Node() == nil {
+		return failed("D push label to A, D running")
+	}
+	op, err := s.op(a.Pos[0])
+	if err != nil {
+		return failed("%v", err)
+	}
+	to, err := s.who(a.Pos[2])
+	if err != nil || len(to) != 1 {
+		return failed("push to whom? %v", err)
+	}
+	n, err := m.Node().Push(ctx, s.net.M(to[0]).ID, op)
+	if err == nil && n == 0 {
+		err = fmt.Errorf("%s took none of it", to[0])
+	}
+	if err != nil && n > 0 {
+		err = fmt.Errorf("%s took %d ops: %w", to[0], n, err)
+	}
+	return s.verdict(a, nil, err)
 }
 
 // block has m's node block or unblock a member locally.
@@ -307,4 +370,13 @@ func publishMany(ctx context.Context, net *Net, count int, names ...string) erro
 	wg.Wait()
 	close(errs)
 	return <-errs
+}
+
+// members returns the named members of net.
+func members(net *Net, names ...string) []*Member {
+	out := make([]*Member, len(names))
+	for i, n := range names {
+		out[i] = net.M(n)
+	}
+	return out
 }

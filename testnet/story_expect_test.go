@@ -19,6 +19,9 @@ type condition func() (ok bool, shown []string)
 // story's deadline passes (wait=0: checks once; for=D: it must hold
 // throughout D).
 func (s *story) expect(a script.Args) ([]string, bool) {
+	if len(a.Pos) == 3 && a.Pos[1] == "refuse" {
+		return s.refuse(a.Pos[0], a.Pos[2])
+	}
 	cond, err := s.condition(a.Pos)
 	if err != nil {
 		return failed("%v", err)
@@ -49,6 +52,22 @@ func (s *story) expect(a script.Args) ([]string, bool) {
 	}
 	if !ok {
 		return shown, false
+	}
+	return []string{"ok"}, true
+}
+
+// refuse checks that no connection between the named members' nodes and
+// x's stands for longer than a knock (Net.NoConnectionStands).
+func (s *story) refuse(who, x string) ([]string, bool) {
+	names, err := s.who(who)
+	if err != nil {
+		return failed("%v", err)
+	}
+	if _, err := s.who(x); err != nil {
+		return failed("%v", err)
+	}
+	if err := s.net.NoConnectionStands(s.ctx, x, names...); err != nil {
+		return []string{s.names(err.Error())}, false
 	}
 	return []string{"ok"}, true
 }
@@ -85,6 +104,23 @@ func (s *story) condition(pos []string) (condition, error) {
 			return "lacks"
 		}
 		want = verb
+	case "live", "void":
+		op, err := s.op(strings.Join(pos[2:], " "))
+		if err != nil {
+			return nil, err
+		}
+		want = verb
+		show = func(m *Member) string {
+			return ifRunning(m, func(nd *node.Node) string {
+				switch live, err := nd.Live(s.ctx, op.Hash()); {
+				case err != nil:
+					return err.Error()
+				case live:
+					return "live"
+				}
+				return "void"
+			})
+		}
 	case "ops", "addrs":
 		show = func(m *Member) string {
 			if verb == "addrs" {

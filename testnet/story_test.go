@@ -40,9 +40,14 @@ var rewrite = flag.Bool("rewrite", false, "rewrite testdata/*.txt with the actua
 //	A enact admit|suspend|revoke|unsuspend X [case=1] [as=label]   once A counts enough votes
 //	X admit [as=label]                     X enacts its own admission (Node.Enroll)
 //	A block X ["reason"] | A unblock X     a local block and its lift
+//	E dial who                             E's node dials theirs (a refusal is no error)
+//	E sign-anyway ["title"] as=label       E signs an advisory without its node (Member.SignAnyway)
+//	D push label to A                      D's node hands the op to A's (Node.Push)
 //	settle label on who                    the members acknowledge until label settles
 //	expect who X <status> [suspended] [needs=N]   X's standing in each node's State
 //	expect who has|lacks label             whether each node stores the op
+//	expect who live|void label             whether each node counts the op
+//	expect who refuse X                    no connection to X stands longer than a knock (2 s)
 //	expect who ops N                       each node stores N ops
 //	expect who addrs N                     each node's address book holds N members
 //	expect who standing X refused|endorsed|denied|sharing   each node's gater
@@ -52,7 +57,8 @@ var rewrite = flag.Bool("rewrite", false, "rewrite testdata/*.txt with the actua
 //	expect converged|same who              identical op sets and States | States
 //	expect split who                       not converged, at once
 //
-// An expect with wait=0 checks once; with for=1s its condition must hold
+// An actor's command with within=D gives up after D. An expect with
+// wait=0 checks once; with for=1s its condition must hold
 // throughout that time instead of eventually. Stories run one after the
 // other: on two cores under -race, running two at once took as long.
 func TestStories(t *testing.T) {
