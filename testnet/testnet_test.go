@@ -93,7 +93,23 @@ func TestAdvisoryCrossesALine(t *testing.T) {
 			t.Fatalf("%s and %s are connected across the line", pair[0], pair[1])
 		}
 	}
-	time.Sleep(time.Second) // ten gossip heartbeats: the meshes settle
+	// The meshes form once each node's gossipsub knows its neighbours on
+	// the line (it scores them) and a heartbeat grafts them.
+	line := Line(founders)
+	if err := WaitFor(ctx, "each node's gossipsub to know its neighbours on the line", func() bool {
+		for _, l := range line {
+			a, b := net.M(l[0]), net.M(l[1])
+			if _, ok := a.Node().PeerScore(b.ID); !ok {
+				return false
+			}
+			if _, ok := b.Node().PeerScore(a.ID); !ok {
+				return false
+			}
+		}
+		return true
+	}); err != nil {
+		t.Fatal(err)
+	}
 	// Should a mesh still be forming on a loaded machine, an advisory
 	// stops half-way; the next one, a few seconds later, gets through.
 	var published int
