@@ -63,6 +63,18 @@ func (m *Member) Revoke() protocol.Motion {
 	return protocol.Motion{Kind: protocol.MotionRevoke, Target: &k}
 }
 
+// Unsuspend returns the motion that lifts the member's suspensions of
+// the cases named.
+func (m *Member) Unsuspend(caseIDs ...string) protocol.Motion {
+	k := m.Key
+	var lifts []protocol.Hash
+	for _, c := range caseIDs {
+		s := m.Suspend(c)
+		lifts = append(lifts, s.Hash())
+	}
+	return protocol.Motion{Kind: protocol.MotionUnsuspend, Target: &k, Lifts: protocol.SortPreds(lifts)}
+}
+
 // Decide has each voter vote on motion, waits until the enacting member's
 // node counts every vote, and enacts it there.
 func (n *Net) Decide(ctx context.Context, motion protocol.Motion, enactor string, voters ...string) (*protocol.Op, error) {
@@ -90,7 +102,7 @@ func (n *Net) Settle(ctx context.Context, h protocol.Hash, names ...string) erro
 	settled := func() bool {
 		for _, name := range names {
 			nd := n.M(name).Node()
-			if has, err := nd.Has(h); err != nil || !has {
+			if !n.M(name).Has(h) {
 				return false
 			}
 			if waits, err := nd.AwaitsSettlement(ctx, h); err != nil || waits {

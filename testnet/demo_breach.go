@@ -185,28 +185,9 @@ func (d *demo) refuseRevoked(ctx context.Context, honest []string) error {
 		_ = kn.Connect(dctx, d.net.M(o).Node().AddrInfo())
 		cancel()
 	}
-	// Absence is checked for a while: the gates refuse at the handshake,
-	// so a connection that got through would show at once. The one
-	// exception is a knock (docs/node.md): a member that holds a decision
-	// about Kestrel it has not handed over yet lets the connection in to
-	// push it, then hangs up. So a connection counts only if it stands
-	// for longer than that takes (knockGrace).
-	deadline := time.Now().Add(2 * knockGrace)
-	since := map[string]time.Time{}
-	for time.Now().Before(deadline) {
-		for _, o := range honest {
-			if !d.connectedTo(o, kestrel) {
-				delete(since, o)
-				continue
-			}
-			if _, ok := since[o]; !ok {
-				since[o] = time.Now()
-			}
-			if time.Since(since[o]) > knockGrace {
-				return fmt.Errorf("%s let the revoked %s connect again (a connection has stood for %v)", name(o), name(kestrel), time.Since(since[o]).Round(time.Millisecond))
-			}
-		}
-		time.Sleep(10 * time.Millisecond)
+	// Absence is checked for a while, a knock excepted (Net.NoConnectionStands).
+	if err := d.net.NoConnectionStands(ctx, kestrel, honest...); err != nil {
+		return fmt.Errorf("a member let the revoked %s connect again: %w", name(kestrel), err)
 	}
 	d.tl.say("it dials all %d members: every gate refuses it (or lets it in only to hand over the decisions about it, and hangs up), no connection stands, it cannot deliver the advisory", len(honest))
 	n, err := d.net.M(veldspan).Node().Push(ctx, d.net.M(harbourln).ID, late)
@@ -232,7 +213,3 @@ func (d *demo) orgOf(k protocol.Key) string {
 	}
 	return k.Short()
 }
-
-// knockGrace is how long a removed member's knock may stand at a member's
-// node: the push of the decisions about it, and the hang-up.
-const knockGrace = time.Second

@@ -17,4 +17,12 @@
 // topology (FullMesh, Line, Ring, Star) the same way. A Rogue is a member's
 // key in the hands of software that forwards whatever it is told to, for
 // tests of what honest nodes do with forged, void or forbidden gossip.
+//
+// Waits poll a condition until it holds or the context ends (WaitFor,
+// WaitHas, WaitConverged), or check that it holds throughout a while
+// (Throughout); none sleeps a fixed time. The package's own sequential
+// stories are scripts in testdata (TestStories: partition, revocation,
+// admission, suspension and its lift, recovery), run by internal/script as
+// trust's scenarios are; stories that depend on odd mechanics (rogue
+// peers, crash loops, forged or forked ops) stay Go tests.
 package testnet

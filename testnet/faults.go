@@ -1,6 +1,10 @@
 package testnet
 
 import (
+	"context"
+	"fmt"
+	"time"
+
 	"github.com/libp2p/go-libp2p/core/peer"
 )
 
@@ -44,4 +48,48 @@ func (n *Net) disconnect(from, to string) {
 		return
 	}
 	_ = nd.Disconnect(n.M(to).ID)
+}
+
+// Connected reports whether the member's node runs and holds a live
+// connection to o's node.
+func (m *Member) Connected(o *Member) bool {
+	nd := m.Node()
+	return nd != nil && nd.Connected(o.ID)
+}
+
+// knockGrace is how long a removed member's knock may stand at a member's
+// node: the push of the decisions about it, and the hang-up.
+const knockGrace = time.Second
+
+// NoConnectionStands checks, for twice knockGrace, that none of the named
+// members' nodes holds a connection to outsider's for longer than
+// knockGrace. A node's gate refuses a removed member at the handshake, so
+// a connection that got through would show at once; the one exception is
+// a knock (docs/node.md): a member that holds a decision about the
+// outsider it has not handed over yet lets the connection in to push it,
+// then hangs up. The error names the first connection that stood.
+func (n *Net) NoConnectionStands(ctx context.Context, outsider string, names ...string) error {
+	o := n.M(outsider)
+	since := map[string]time.Time{}
+	var stood error
+	err := Throughout(ctx, "no connection to "+outsider+" standing", 2*knockGrace, func() bool {
+		for _, name := range names {
+			if !n.M(name).Connected(o) {
+				delete(since, name)
+				continue
+			}
+			if _, ok := since[name]; !ok {
+				since[name] = time.Now()
+			}
+			if d := time.Since(since[name]); d > knockGrace {
+				stood = fmt.Errorf("testnet: %s has held a connection to %s for %v", name, outsider, d.Round(time.Millisecond))
+				return false
+			}
+		}
+		return true
+	})
+	if stood != nil {
+		return stood
+	}
+	return err
 }

@@ -334,7 +334,7 @@ func (n *Net) ConnectAll(ctx context.Context) error {
 func connect(ctx context.Context, a, b *Member) error {
 	var err error
 	for try := 0; try < 20; try++ {
-		if a.Node().Connected(b.ID) {
+		if a.Connected(b) {
 			return nil
 		}
 		if err = a.Node().Connect(ctx, b.Node().AddrInfo()); err == nil {

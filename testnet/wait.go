@@ -30,6 +30,28 @@ func WaitFor(ctx context.Context, what string, cond func() bool) error {
 	return nil
 }
 
+// Throughout checks cond every few milliseconds for d and fails as soon
+// as it does not hold (or ctx is done); what describes the condition in
+// the error. It is the wait for what must never happen: a connection
+// that must be refused, an op that must not arrive.
+func Throughout(ctx context.Context, what string, d time.Duration, cond func() bool) error {
+	t := time.NewTicker(10 * time.Millisecond)
+	defer t.Stop()
+	for end := time.Now().Add(d); ; {
+		if !cond() {
+			return fmt.Errorf("testnet: %s stopped holding", what)
+		}
+		if !time.Now().Before(end) {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("testnet: checking %s: %w", what, ctx.Err())
+		case <-t.C:
+		}
+	}
+}
+
 // Snapshot is what one node holds: its op count, its heads and its State.
 // Two causally closed op sets with the same heads are the same set.
 type Snapshot struct {
@@ -104,14 +126,54 @@ func (n *Net) WaitConverged(ctx context.Context, names ...string) error {
 func (n *Net) WaitHas(ctx context.Context, h protocol.Hash, names ...string) error {
 	return WaitFor(ctx, "op "+h.Short()+" everywhere", func() bool {
 		for _, name := range names {
-			nd := n.M(name).Node()
-			if nd == nil {
-				return false
-			}
-			if ok, err := nd.Has(h); err != nil || !ok {
+			if !n.M(name).Has(h) {
 				return false
 			}
 		}
 		return true
 	})
+}
+
+// Has reports whether the member's node runs and stores op h.
+func (m *Member) Has(h protocol.Hash) bool {
+	nd := m.Node()
+	if nd == nil {
+		return false
+	}
+	ok, err := nd.Has(h)
+	return err == nil && ok
+}
+
+// KnownAddrs returns how many members' addresses the member's node keeps
+// in its address book, from which it redials them after a restart.
+func (m *Member) KnownAddrs() (int, error) {
+	nd := m.Node()
+	if nd == nil {
+		return 0, fmt.Errorf("testnet: %s is not running", m.Name)
+	}
+	book, err := nd.AddrBook()
+	return len(book), err
+}
+
+// Outstanding returns the op of its own that the member's node signed
+// and keeps until it is back from the circle (a newcomer's enactment of
+// its admission), or nil.
+func (m *Member) Outstanding() (*protocol.Op, error) {
+	nd := m.Node()
+	if nd == nil {
+		return nil, fmt.Errorf("testnet: %s is not running", m.Name)
+	}
+	return nd.Outstanding()
+}
+
+// Counted reports whether the member's node counts the votes that motion
+// needs under the thresholds of the State it holds.
+func (m *Member) Counted(motion protocol.Motion) bool {
+	nd := m.Node()
+	if nd == nil {
+		return false
+	}
+	st := nd.State()
+	t, ok := st.Tally(motion.Hash())
+	return ok && len(t.Voters) >= st.Thresholds().For(motion.Kind)
 }

@@ -4,13 +4,11 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"os"
 	"path/filepath"
-	"slices"
-	"strconv"
 	"strings"
 	"testing"
 
+	"github.com/kring-circle/kring/internal/script"
 	"github.com/kring-circle/kring/protocol"
 	"github.com/kring-circle/kring/trust"
 	"github.com/kring-circle/kring/trust/trusttest"
@@ -25,7 +23,8 @@ var rewrite = flag.Bool("rewrite", false, "rewrite testdata/scenarios/*.txt with
 // Independently of the golden output, `expect` commands and `=> verdict`
 // suffixes are assertions that fail the test. `xfail` before a command
 // marks a known bug: its assertion must fail, and the test fails once it
-// holds, so that the mark is removed with the fix.
+// holds, so that the mark is removed with the fix. These mechanics are
+// package internal/script's, which testnet's loopback stories share.
 //
 // Ops get labels: A#2 is A's op with seq 2, A#3' a second op by A at seq
 // 3 (a fork), B#4! an op that its author's own engine refused. Output
@@ -55,149 +54,22 @@ func TestScenarios(t *testing.T) {
 		t.Fatalf("no scenarios: %v", err)
 	}
 	for _, f := range files {
-		t.Run(strings.TrimSuffix(filepath.Base(f), ".txt"), func(t *testing.T) { runScript(t, f) })
+		t.Run(strings.TrimSuffix(filepath.Base(f), ".txt"), func(t *testing.T) { script.Run(t, f, *rewrite, newRunner(f).exec) })
 	}
 }
 
-// scriptLine is a command, a comment or a blank line of a script; want is
-// the output recorded under a command, got what it prints now.
-type scriptLine struct {
-	text  string
-	cmd   bool
-	no    int
-	want  []string
-	got   []string
-	xfail bool
-}
-
-func parseScript(src string) []*scriptLine {
-	var lines []*scriptLine
-	for i, l := range strings.Split(strings.TrimSuffix(src, "\n"), "\n") {
-		switch {
-		case strings.HasPrefix(l, " ") || strings.HasPrefix(l, "\t"):
-			if n := len(lines); n > 0 && lines[n-1].cmd {
-				lines[n-1].want = append(lines[n-1].want, strings.TrimSpace(l))
-			}
-		case strings.TrimSpace(l) == "" || strings.HasPrefix(l, "#"):
-			lines = append(lines, &scriptLine{text: strings.TrimRight(l, " \t"), no: i + 1})
-		default:
-			lines = append(lines, &scriptLine{text: strings.TrimRight(l, " \t"), cmd: true, no: i + 1})
-		}
-	}
-	return lines
-}
-
-func renderScript(lines []*scriptLine) string {
-	var b strings.Builder
-	for _, l := range lines {
-		b.WriteString(l.text + "\n")
-		for _, o := range l.got {
-			b.WriteString("  " + o + "\n")
-		}
-	}
-	return b.String()
-}
-
-func runScript(t *testing.T, file string) {
-	src, err := os.ReadFile(file)
-	if err != nil {
-		t.Fatal(err)
-	}
-	lines := parseScript(string(src))
-	r := newRunner(file)
-	for _, l := range lines {
-		if !l.cmd {
-			continue
-		}
-		text := l.text
-		if rest, ok := strings.CutPrefix(text, "xfail "); ok {
-			text, l.xfail = rest, true
-		}
-		var held bool
-		l.got, held = r.exec(text)
-		switch {
-		case l.xfail && held:
-			t.Errorf("%s:%d: %s\n\txfail, but the expectation now holds: remove xfail", file, l.no, l.text)
-		case !l.xfail && !held:
-			t.Errorf("%s:%d: %s\n\t%s", file, l.no, l.text, strings.Join(l.got, "\n\t"))
-		}
-	}
-	out := renderScript(lines)
-	if *rewrite {
-		if err := os.WriteFile(file, []byte(out), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	if out == string(src) {
-		return
-	}
-	for _, l := range lines {
-		if l.cmd && !slices.Equal(l.want, l.got) {
-			t.Errorf("%s:%d: %s\n--- want\n\t%s\n+++ got\n\t%s", file, l.no, l.text,
-				strings.Join(l.want, "\n\t"), strings.Join(l.got, "\n\t"))
-		}
-	}
-	t.Errorf("%s: output differs from the golden file (go test ./trust -run TestScenarios -rewrite updates it)", file)
-}
-
-// token is a word of a command, with its quoted parts unquoted.
-type token struct {
-	s      string
-	quoted bool // the word began with a quote: never an option or "=>"
-}
-
-// tokenize splits a command into words at blanks, except inside Go-quoted
-// strings ("a title", evidence="met their CISO").
-func tokenize(s string) ([]token, error) {
-	var out []token
-	for s = strings.TrimLeft(s, " \t"); s != ""; s = strings.TrimLeft(s, " \t") {
-		t := token{quoted: s[0] == '"'}
-		for s != "" && s[0] != ' ' && s[0] != '\t' {
-			if s[0] == '"' {
-				q, err := strconv.QuotedPrefix(s)
-				if err != nil {
-					return nil, fmt.Errorf("bad quoting: %s", s)
-				}
-				u, _ := strconv.Unquote(q)
-				t.s, s = t.s+u, s[len(q):]
-				continue
-			}
-			i := strings.IndexAny(s, " \t\"")
-			if i < 0 {
-				i = len(s)
-			}
-			t.s, s = t.s+s[:i], s[i:]
-		}
-		out = append(out, t)
-	}
-	return out, nil
+// parseArgs sorts a command's words into the args the commands take.
+func parseArgs(toks []script.Token) args {
+	a := script.ParseArgs(toks)
+	return args{pos: a.Pos, opt: a.Opt, want: a.Want}
 }
 
 // args are a command's words: positional words, key=value options, and the
-// verdict expected after "=>".
+// verdict expected after "=>" (script.Args, in this package's names).
 type args struct {
 	pos  []string
 	opt  map[string]string
 	want string
-}
-
-func parseArgs(toks []token) args {
-	a := args{opt: map[string]string{}}
-	for i := 0; i < len(toks); i++ {
-		t := toks[i]
-		k, v, isOpt := strings.Cut(t.s, "=")
-		switch {
-		case !t.quoted && t.s == "=>" && i+1 < len(toks):
-			a.want = toks[i+1].s
-			i++
-		case !t.quoted && isOpt && k != "":
-			a.opt[k] = v
-		default:
-			a.pos = append(a.pos, t.s)
-		}
-	}
-	return a
 }
 
 // runner executes a script's commands against one circle and renders
@@ -224,7 +96,7 @@ func newRunner(file string) *runner {
 // exec runs one command and returns its output and whether its assertions
 // held; a command that cannot run counts as a failed assertion.
 func (r *runner) exec(text string) ([]string, bool) {
-	toks, err := tokenize(text)
+	toks, err := script.Fields(text)
 	if err != nil {
 		return failed("%v", err)
 	}
