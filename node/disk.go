@@ -67,11 +67,22 @@ func (n *Node) checkDisk() {
 	n.afterChange()
 }
 
-// DiskLow reports whether the data dir's free space was below
-// Config.MinFreeDisk at the last look, and the free bytes then (0 if the
-// node does not watch a disk).
-func (n *Node) DiskLow() (low bool, free uint64) {
-	return n.disk.low.Load(), n.disk.free.Load()
+// DiskState is what the node last saw of its data dir's disk.
+type DiskState struct {
+	// Low is set while the free space is below the watermark.
+	Low bool
+	// Free is the free space in bytes at the last look (0 if the node
+	// does not watch a disk).
+	Free uint64
+	// Watermark is Config.MinFreeDisk in bytes (0: not watched).
+	Watermark uint64
+}
+
+// Disk reports whether the data dir's free space was below
+// Config.MinFreeDisk at the last look, the free bytes then, and the
+// watermark.
+func (n *Node) Disk() DiskState {
+	return DiskState{Low: n.disk.low.Load(), Free: n.disk.free.Load(), Watermark: uint64(max(n.cfg.MinFreeDisk, 0))}
 }
 
 // deferredForDisk reports whether op, from another member, waits for

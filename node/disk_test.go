@@ -28,8 +28,8 @@ func TestDiskLowDefersAdvisoriesNotVotes(t *testing.T) {
 	b := startNode(t, c, "B", func(cfg *Config) { cfg.SyncInterval = time.Hour })
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
-	if low, got := a.DiskLow(); low || got != 10<<30 {
-		t.Fatalf("DiskLow() = %v, %d at the start, want false, %d", low, got, uint64(10<<30))
+	if d := a.Disk(); d.Low || d.Free != 10<<30 || d.Watermark != uint64(a.cfg.MinFreeDisk) || d.Watermark == 0 {
+		t.Fatalf("Disk() = %+v at the start, want not low, %d free, watermark %d", d, uint64(10<<30), a.cfg.MinFreeDisk)
 	}
 	if err := b.Connect(ctx, a.AddrInfo()); err != nil {
 		t.Fatal(err)
@@ -38,7 +38,7 @@ func TestDiskLowDefersAdvisoriesNotVotes(t *testing.T) {
 
 	free.Store(50 << 20)
 	a.checkDisk()
-	if low, _ := a.DiskLow(); !low {
+	if !a.Disk().Low {
 		t.Fatal("50 MiB free under a watermark of 100 MiB is not low")
 	}
 	has := func(op *protocol.Op) bool { ok, _ := a.store.Has(op.Hash()); return ok }
@@ -76,7 +76,7 @@ func TestDiskLowDefersAdvisoriesNotVotes(t *testing.T) {
 
 	free.Store(10 << 30)
 	a.checkDisk()
-	if low, _ := a.DiskLow(); low {
+	if a.Disk().Low {
 		t.Fatal("10 GiB free is still low")
 	}
 	if err := a.SyncWith(ctx, b.ID()); err != nil {

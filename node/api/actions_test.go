@@ -211,6 +211,15 @@ func TestMetrics(t *testing.T) {
 	if n := metric(t, body, `kring_ops_total{reason="accepted",result="accept"}`); n < 1 {
 		t.Errorf("B counted %v accepted ops, want at least 1", n)
 	}
+	if n := metric(t, body, `kring_ready`); n != 1 {
+		t.Errorf("B's kring_ready = %v, want 1 (synced, it may publish)", n)
+	}
+	if n := metric(t, body, `kring_forks_seen`); n != 0 {
+		t.Errorf("B's kring_forks_seen = %v, want 0", n)
+	}
+	if n, want := metric(t, body, `kring_disk_min_free_bytes`), float64(b.n.Disk().Watermark); n != want || n == 0 {
+		t.Errorf("B's kring_disk_min_free_bytes = %v, want the watermark %v", n, want)
+	}
 	if n := metric(t, body, `kring_publish_to_store_seconds_count`); n < 1 {
 		t.Errorf("B observed %v publish-to-store delays, want at least 1", n)
 	}

@@ -57,6 +57,12 @@ var (
 		"Free space of the data dir's file system at the node's last look (every 10 s).", nil, nil)
 	descDiskLow = prometheus.NewDesc("kring_disk_low",
 		"1 while the data dir's free space is below store.min_free_mib: the node defers advisories.", nil, nil)
+	descDiskWatermark = prometheus.NewDesc("kring_disk_min_free_bytes",
+		"The free-space watermark store.min_free_mib in bytes: below it the node defers advisories (0: not watched).", nil, nil)
+	descReady = prometheus.NewDesc("kring_ready",
+		"1 while the node may publish: it has synced with enough of the members it can reach (kring status says why not).", nil, nil)
+	descForks = prometheus.NewDesc("kring_forks_seen",
+		"Keys the log shows signing two ops with one seq (a forked chain), this organisation's included.", nil, nil)
 	descInfo = prometheus.NewDesc("kring_info",
 		"Always 1; labels name the daemon's version, its circle and its key.",
 		[]string{"version", "group", "key"}, nil)
@@ -80,7 +86,7 @@ func newNodeCollector(n *node.Node, version string) *nodeCollector {
 
 // Describe implements prometheus.Collector.
 func (c *nodeCollector) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{descOps, descPeers, descMembers, descSuspended, descSharing, descStored, descPending, descBacklog, descDiskFree, descDiskLow, descInfo,
+	for _, d := range []*prometheus.Desc{descOps, descPeers, descMembers, descSuspended, descSharing, descStored, descPending, descBacklog, descDiskFree, descDiskLow, descDiskWatermark, descReady, descForks, descInfo,
 		descAdvisories, descLastSync, descMotions, descSelfStatus, descSelfSuspended, descSelfSharing, descSelfMissing} {
 		ch <- d
 	}
@@ -122,9 +128,18 @@ func (c *nodeCollector) Collect(ch chan<- prometheus.Metric) {
 	}
 	gauge(descPending, float64(c.n.PendingOps()))
 	gauge(descBacklog, float64(c.n.Backlog()))
-	low, free := c.n.DiskLow()
-	gauge(descDiskFree, float64(free))
-	gauge(descDiskLow, oneIf(low))
+	disk := c.n.Disk()
+	gauge(descDiskFree, float64(disk.Free))
+	gauge(descDiskLow, oneIf(disk.Low))
+	gauge(descDiskWatermark, float64(disk.Watermark))
+	gauge(descReady, oneIf(c.n.Ready() == nil))
+	forks := 0
+	for _, k := range st.Keys() {
+		if st.Key(k).Equivocated > 0 {
+			forks++
+		}
+	}
+	gauge(descForks, float64(forks))
 	gauge(descInfo, 1, c.version, c.n.Group().String(), c.n.Key().String())
 	c.collectLog(ch, st)
 }

@@ -74,7 +74,8 @@ func (s *Server) status(w http.ResponseWriter, r *http.Request) {
 	if out.Sharing {
 		out.Sync = syncInfo(st, rd)
 	}
-	out.DiskLow, out.DiskFreeBytes = s.n.DiskLow()
+	disk := s.n.Disk()
+	out.DiskLow, out.DiskFreeBytes = disk.Low, disk.Free
 	if at, ok := s.n.NextAck(); ok {
 		at = at.UTC()
 		out.NextAck = &at

@@ -45,6 +45,9 @@ func TestUnsuspendKeep(t *testing.T) {
 	eventually(t, "A and B see C suspended for its fork", func() bool {
 		return a.n.State().Key(key).ForkSuspended == mine.Seq && b.n.State().Key(key).ForkSuspended == mine.Seq
 	})
+	if n := metric(t, scrape(t, a), "kring_forks_seen"); n != 1 {
+		t.Errorf("A's kring_forks_seen = %v after C forked, want 1", n)
+	}
 	// C's node, which holds only its own twin, is handed the other one
 	// as it is cut off, and its status says it forked and what to do.
 	var own *api.OwnForkInfo
