@@ -6,7 +6,7 @@
 //
 // Start a node with New and a Config (DefaultConfig for a daemon,
 // DefaultLocalConfig for tests and the local demo), then publish with
-// Publish, enrol a newcomer with Enroll, block a party locally with Block,
+// Publish, enrol a newcomer with Enrol, block a party locally with Block,
 // and read the membership with State:
 //
 //	cfg := node.DefaultConfig()
@@ -71,9 +71,9 @@
 //
 // All exported methods are safe for concurrent use. State, Standing,
 // Verdicts, PeerScore and Enrolment read immutable snapshots and never
-// block (Enroll swaps in the Enrolment snapshot it learnt); the store
+// block (Enrol swaps in the Enrolment snapshot it learnt); the store
 // reads (Op, Has, StoredOps, Tips, ...) go to the store directly and may
-// run a moment ahead of State; Publish, Block, Unblock, Live and Enroll
+// run a moment ahead of State; Publish, Block, Unblock, Live and Enrol
 // wait for the loop and honour their context. After Close, or after the
 // node stopped on a store failure (see Err and Done), they return
 // ErrClosed.

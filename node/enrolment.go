@@ -90,7 +90,7 @@ func (e Enrolment) EndorserNames(st *trust.State) []string {
 }
 
 // Enrolment returns what this node knows of the progress of the
-// application it enrols with (Enroll); ok is false before the first try.
+// application it enrols with (Enrol); ok is false before the first try.
 // Safe for concurrent use.
 func (n *Node) Enrolment() (e Enrolment, ok bool) {
 	p := n.enrolment.Load()
@@ -112,7 +112,7 @@ func (e *Enrolment) better(o *Enrolment) bool {
 	return len(e.Endorsers) > len(o.Endorsers)
 }
 
-// noteEnrolment keeps best, the best answer of one round of Enroll, as the
+// noteEnrolment keeps best, the best answer of one round of Enrol, as the
 // application's progress. A round in which no member answered keeps the
 // last answer about the same application, if any.
 func (n *Node) noteEnrolment(app protocol.Hash, best *Enrolment) {

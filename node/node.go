@@ -97,7 +97,7 @@ type Node struct {
 	// revoked or gone: the node then neither syncs nor dials members.
 	cutOff atomic.Bool
 	// enrolment is the progress of this organisation's application, as
-	// Enroll last learnt it; nil before Enroll ran.
+	// Enrol last learnt it; nil before Enrol ran.
 	enrolment atomic.Pointer[Enrolment]
 	// addrBook is what saveAddrs last wrote to the store's address book.
 	addrBook addrBook

@@ -134,7 +134,7 @@ func (d *demo) showProgress(ctx context.Context, org string, members []string) e
 		for _, o := range members {
 			if d.connectedTo(org, o) && time.Since(asked) > 100*time.Millisecond {
 				asked = time.Now()
-				_, _ = nd.Enroll(ctx, d.apps[org]) // short of endorsements: it learns its progress
+				_, _ = nd.Enrol(ctx, d.apps[org]) // short of endorsements: it learns its progress
 				break
 			}
 		}
@@ -165,7 +165,7 @@ func (d *demo) enrol(ctx context.Context, org string, members []string) (*protoc
 			reached = reached || d.connectedTo(org, o)
 		}
 		if reached {
-			op, err := nd.Enroll(ctx, d.apps[org])
+			op, err := nd.Enrol(ctx, d.apps[org])
 			if err == nil {
 				return op, nil
 			}

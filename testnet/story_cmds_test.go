@@ -208,7 +208,7 @@ func (s *story) act(actors string, a script.Args) ([]string, bool) {
 		if nd := m.Node(); nd == nil {
 			err = fmt.Errorf("%s is not running", m.Name)
 		} else {
-			op, err = nd.Enroll(ctx, m.Application())
+			op, err = nd.Enrol(ctx, m.Application())
 		}
 	case "block", "unblock":
 		return s.block(m, verb, a)

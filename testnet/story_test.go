@@ -38,7 +38,7 @@ var rewrite = flag.Bool("rewrite", false, "rewrite testdata/*.txt with the actua
 //	A,B advise n=250                       each publishes 250, in parallel
 //	A vote admit|suspend|revoke|unsuspend X [case=1] [as=label]
 //	A enact admit|suspend|revoke|unsuspend X [case=1] [as=label]   once A counts enough votes
-//	X admit [as=label]                     X enacts its own admission (Node.Enroll)
+//	X admit [as=label]                     X enacts its own admission (Node.Enrol)
 //	A block X ["reason"] | A unblock X     a local block and its lift
 //	E dial who                             E's node dials theirs (a refusal is no error)
 //	E sign-anyway ["title"] as=label       E signs an advisory without its node (Member.SignAnyway)

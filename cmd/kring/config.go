@@ -36,6 +36,8 @@ type fileConfig struct {
 	// mean a file cut short, or one of an older version.
 	unset    []string
 	fromInit bool
+	// renamed lists the keys the file sets under their old names.
+	renamed []rename
 }
 
 type nodeSection struct {
@@ -47,10 +49,13 @@ type nodeSection struct {
 	SyncInterval      duration `toml:"sync_interval"`
 	SyncBeforePublish int      `toml:"sync_before_publish"`
 	PublishWait       duration `toml:"publish_wait"`
-	EnrollInterval    duration `toml:"enroll_interval"`
+	EnrolInterval     duration `toml:"enrol_interval"`
 	AutoEnact         bool     `toml:"auto_enact"`
 	AllowPrivateAddrs bool     `toml:"allow_private_addrs"`
 	ExitWhenCutOff    bool     `toml:"exit_when_cut_off"`
+	// OldEnrolInterval is enrol_interval under its old name, which this
+	// release still reads (configRenames); never written.
+	OldEnrolInterval *duration `toml:"enroll_interval,omitempty" kring:"old"`
 }
 
 type apiSection struct {
@@ -112,7 +117,7 @@ func defaultFileConfig() fileConfig {
 			SyncInterval:      duration(nc.SyncInterval),
 			SyncBeforePublish: nc.SyncBeforePublish,
 			PublishWait:       duration(nc.PublishWait),
-			EnrollInterval:    duration(10 * time.Second),
+			EnrolInterval:     duration(10 * time.Second),
 			AutoEnact:         nc.AutoEnact,
 			AllowPrivateAddrs: nc.AllowPrivateAddrs,
 			ExitWhenCutOff:    nc.ExitWhenCutOff,
@@ -163,7 +168,16 @@ func parseConfig(b []byte) (fileConfig, error) {
 	if err := toml.Unmarshal(b, &doc); err == nil && len(doc) == 0 {
 		return fileConfig{}, errors.New("the file sets nothing (it is empty or only comments): was it cut short? write it again with `kring init` in a new data dir and copy it over")
 	}
-	c.unset = unsetKeys(doc)
+	keys := setKeys(doc)
+	renamed, err := oldNamesIn(keys, configRenames)
+	if err != nil {
+		return fileConfig{}, err
+	}
+	if c.Node.OldEnrolInterval != nil {
+		c.Node.EnrolInterval, c.Node.OldEnrolInterval = *c.Node.OldEnrolInterval, nil
+	}
+	c.renamed = renamed
+	c.unset = unsetKeys(keys)
 	c.fromInit = bytes.HasPrefix(b, []byte(configHeader))
 	if err := c.validate(); err != nil {
 		return fileConfig{}, err
@@ -185,20 +199,33 @@ func configKeys() []string {
 			continue
 		}
 		for j := range sec.Type.NumField() {
-			keys = append(keys, sec.Tag.Get("toml")+"."+sec.Type.Field(j).Tag.Get("toml"))
+			if f := sec.Type.Field(j); f.Tag.Get("kring") != "old" {
+				keys = append(keys, sec.Tag.Get("toml")+"."+strings.TrimSuffix(f.Tag.Get("toml"), ",omitempty"))
+			}
 		}
 	}
 	return keys
 }
 
-// unsetKeys returns the keys of config.toml that doc, the decoded file,
-// does not set, but for the optional ones.
-func unsetKeys(doc map[string]any) []string {
+// setKeys returns the keys ("node.listen") that doc, the decoded file,
+// sets.
+func setKeys(doc map[string]any) map[string]bool {
+	keys := map[string]bool{}
+	for sec, v := range doc {
+		t, _ := v.(map[string]any)
+		for key := range t {
+			keys[sec+"."+key] = true
+		}
+	}
+	return keys
+}
+
+// unsetKeys returns the keys of config.toml that the file does not set,
+// but for the optional ones.
+func unsetKeys(set map[string]bool) []string {
 	var unset []string
 	for _, k := range configKeys() {
-		sec, key, _ := strings.Cut(k, ".")
-		t, _ := doc[sec].(map[string]any)
-		if _, ok := t[key]; !ok && !optionalKeys[k] {
+		if !set[k] && !optionalKeys[k] {
 			unset = append(unset, k)
 		}
 	}
@@ -209,6 +236,10 @@ func unsetKeys(doc map[string]any) []string {
 // for a file kring init wrote (every key was in it, so it was cut short or
 // is of an older version), an INFO for a hand-written one.
 func (c *fileConfig) warnUnset(log *slog.Logger, path string) {
+	for _, r := range c.renamed {
+		log.Warn(fmt.Sprintf("config.toml: %s is the old name of %s: rename it; this release still reads it, the next will refuse it", r.old, r.new),
+			"config", path)
+	}
 	if len(c.unset) == 0 {
 		return
 	}
@@ -233,8 +264,8 @@ func durationKeys() []string {
 			continue
 		}
 		for j := range sec.Type.NumField() {
-			if f := sec.Type.Field(j); f.Type == dt {
-				keys = append(keys, sec.Tag.Get("toml")+"."+f.Tag.Get("toml"))
+			if f := sec.Type.Field(j); f.Type == dt || f.Type == reflect.PointerTo(dt) {
+				keys = append(keys, sec.Tag.Get("toml")+"."+strings.TrimSuffix(f.Tag.Get("toml"), ",omitempty"))
 			}
 		}
 	}

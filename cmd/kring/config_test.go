@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -125,10 +126,10 @@ func TestCheckLoopback(t *testing.T) {
 // TestDurationKeys: every duration of the config is checked for a bare
 // number and has a floor.
 func TestDurationKeys(t *testing.T) {
-	if got := durationKeys(); !reflect.DeepEqual(got, []string{"node.sync_interval", "node.publish_wait", "node.enroll_interval"}) {
+	if got := durationKeys(); !reflect.DeepEqual(got, []string{"node.sync_interval", "node.publish_wait", "node.enrol_interval", "node.enroll_interval"}) {
 		t.Errorf("durationKeys() = %v", got)
 	}
-	floors := map[string]time.Duration{"sync_interval": time.Second, "enroll_interval": time.Second, "publish_wait": 0}
+	floors := map[string]time.Duration{"sync_interval": time.Second, "enrol_interval": time.Second, "publish_wait": 0}
 	for _, k := range durationKeys() {
 		_, key, _ := strings.Cut(k, ".")
 		for _, v := range []string{"30", "0", "-1", "2.5", "0.5"} {
@@ -136,6 +137,9 @@ func TestDurationKeys(t *testing.T) {
 			if err == nil || !strings.Contains(err.Error(), k+" = "+v+" is a bare number") {
 				t.Errorf("%s = %s: %v", k, v, err)
 			}
+		}
+		if key == "enroll_interval" {
+			continue // the old name of enrol_interval, whose floor it has
 		}
 		c := defaultFileConfig()
 		c.Organisation.Name = "A"
@@ -147,12 +151,12 @@ func TestDurationKeys(t *testing.T) {
 			if v >= floor {
 				continue
 			}
-			c.Node.SyncInterval, c.Node.EnrollInterval, c.Node.PublishWait = duration(time.Second), duration(time.Second), 0
+			c.Node.SyncInterval, c.Node.EnrolInterval, c.Node.PublishWait = duration(time.Second), duration(time.Second), 0
 			switch key {
 			case "sync_interval":
 				c.Node.SyncInterval = duration(v)
-			case "enroll_interval":
-				c.Node.EnrollInterval = duration(v)
+			case "enrol_interval":
+				c.Node.EnrolInterval = duration(v)
 			default:
 				c.Node.PublishWait = duration(v)
 			}
@@ -160,6 +164,40 @@ func TestDurationKeys(t *testing.T) {
 				t.Errorf("%s = %s: %v", k, v, err)
 			}
 		}
+	}
+}
+
+// TestConfigOldEnrolName: enroll_interval, the old name of
+// enrol_interval, is read for one release with a WARN naming both; a file
+// with both names is refused; the old name never counts as unset.
+func TestConfigOldEnrolName(t *testing.T) {
+	got, err := parseConfig([]byte("[organisation]\nname = \"A\"\n[node]\nenroll_interval = \"5s\"\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Node.EnrolInterval != duration(5*time.Second) || got.Node.OldEnrolInterval != nil {
+		t.Errorf("enroll_interval = \"5s\" read as %v (old field %v)", got.Node.EnrolInterval, got.Node.OldEnrolInterval)
+	}
+	if slices.Contains(got.unset, "node.enrol_interval") || slices.Contains(got.unset, "node.enroll_interval") {
+		t.Errorf("unset keys %v name the renamed key", got.unset)
+	}
+	var logged strings.Builder
+	got.warnUnset(slog.New(slog.NewTextHandler(&logged, nil)), "/d/config.toml")
+	if !strings.Contains(logged.String(), "level=WARN") || !strings.Contains(logged.String(), "node.enroll_interval is the old name of node.enrol_interval") {
+		t.Errorf("logged %q, want a WARN naming both names", logged.String())
+	}
+	_, err = parseConfig([]byte("[organisation]\nname = \"A\"\n[node]\nenroll_interval = \"5s\"\nenrol_interval = \"6s\"\n"))
+	if err == nil || !strings.Contains(err.Error(), "node.enroll_interval and node.enrol_interval are one setting") {
+		t.Errorf("both names: %v, want a refusal", err)
+	}
+	c := defaultFileConfig()
+	c.Organisation.Name = "A"
+	full, err := renderConfig(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(string(full), "enroll") {
+		t.Errorf("kring init writes the old name:\n%s", full)
 	}
 }
 

@@ -18,8 +18,8 @@ import (
 // Floors of the config's durations: a shorter interval would have the
 // node sync or enrol in a busy loop.
 const (
-	minSyncInterval   = duration(time.Second)
-	minEnrollInterval = duration(time.Second)
+	minSyncInterval  = duration(time.Second)
+	minEnrolInterval = duration(time.Second)
 )
 
 // validate checks what the node would refuse later, and kring's own keys,
@@ -60,7 +60,7 @@ func (c *fileConfig) validate() error {
 		v, floor duration
 	}{
 		{"node.sync_interval", c.Node.SyncInterval, minSyncInterval},
-		{"node.enroll_interval", c.Node.EnrollInterval, minEnrollInterval},
+		{"node.enrol_interval", c.Node.EnrolInterval, minEnrolInterval},
 		{"node.publish_wait", c.Node.PublishWait, 0},
 	} {
 		if d.v < d.floor {

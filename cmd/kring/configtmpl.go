@@ -76,7 +76,7 @@ sync_before_publish = {{.Node.SyncBeforePublish}}
 # fetches those ops first. A duration such as "5s"; "0s" settles at once.
 publish_wait = {{dur .Node.PublishWait}}
 # How often an applicant's node tries to enact its admission (at least "1s").
-enroll_interval = {{dur .Node.EnrollInterval}}
+enrol_interval = {{dur .Node.EnrolInterval}}
 # Enact a suspension, unsuspension, revocation or charter change this node
 # voted for as soon as the charter's threshold of votes is in the log.
 auto_enact = {{.Node.AutoEnact}}

@@ -33,7 +33,7 @@ func TestEndToEnd(t *testing.T) {
 		"--api", fmt.Sprintf("127.0.0.1:%d", n.api),
 		"--peer", fmt.Sprintf("/ip4/127.0.0.1/tcp/%d/p2p/%s", a.p2p, a.peerID),
 		"--peer", fmt.Sprintf("/ip4/127.0.0.1/tcp/%d/p2p/%s", b.p2p, b.peerID)).must(t)
-	editConfig(t, n.dir, `enroll_interval = "10s"`, `enroll_interval = "1s"`)
+	editConfig(t, n.dir, `enrol_interval = "10s"`, `enrol_interval = "1s"`)
 	appPath := filepath.Join(root, "n.application")
 	bin(t, "--data-dir", n.dir, "apply", "--genesis", filepath.Join(root, "genesis.kring"), "--out", appPath,
 		"--claim", "vital-clients=Serves four water boards").must(t)

@@ -169,7 +169,7 @@ func TestHangupReloads(t *testing.T) {
 	a := setupCircle(t, t.TempDir())[0]
 	a.startJSON(t)
 	editConfig(t, a.dir, `level = "info"`, `level = "debug"`)
-	editConfig(t, a.dir, `enroll_interval = "10s"`, `enroll_interval = "5s"`) // takes a restart
+	editConfig(t, a.dir, `enrol_interval = "10s"`, `enrol_interval = "5s"`) // takes a restart
 	if err := a.daemon.Process.Signal(syscall.SIGHUP); err != nil {
 		t.Fatal(err)
 	}

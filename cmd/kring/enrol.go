@@ -39,7 +39,7 @@ func (dm *daemon) enrol(ctx context.Context, every time.Duration) {
 		}
 		if enacted.IsZero() || time.Since(enacted) > 4*every {
 			dm.dialCircle(ctx, st)
-			op, err := n.Enroll(ctx, dm.app)
+			op, err := n.Enrol(ctx, dm.app)
 			dm.logProgress(st, &logged)
 			switch {
 			case err == nil:

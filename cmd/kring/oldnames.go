@@ -13,7 +13,13 @@ import (
 // draft wrote ack_interval as a duration): kring reads those old names
 // for one release, with a notice, and never writes them.
 
-// rename is an old key of a charter file and the key that replaces it.
+// configRenames are config.toml's keys under the names this release
+// still reads: the code spells enrol the British way, as it spells
+// organisation and enrolment, and so does the file now.
+var configRenames = []rename{{"node.enroll_interval", "node.enrol_interval"}}
+
+// rename is an old key of a charter file or config.toml and the key that
+// replaces it.
 type rename struct{ old, new string }
 
 // thresholdRenames are the thresholds' old names, in charter.toml and in

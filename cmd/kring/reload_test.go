@@ -29,7 +29,7 @@ func TestRestartSettings(t *testing.T) {
 	if got := restartSettings(before, now); len(got) != 0 {
 		t.Errorf("a changed log level: restartSettings = %q, want none", got)
 	}
-	s = strings.Replace(s, `enroll_interval = "10s"`, `enroll_interval = "5s"`, 1)
+	s = strings.Replace(s, `enrol_interval = "10s"`, `enrol_interval = "5s"`, 1)
 	if err := os.WriteFile(path, []byte(s), 0o600); err != nil {
 		t.Fatal(err)
 	}
@@ -37,6 +37,6 @@ func TestRestartSettings(t *testing.T) {
 		t.Fatal(err)
 	}
 	if got := restartSettings(before, now); !slices.Equal(got, []string{"node"}) {
-		t.Errorf("a changed enroll_interval: restartSettings = %q, want [node]", got)
+		t.Errorf("a changed enrol_interval: restartSettings = %q, want [node]", got)
 	}
 }

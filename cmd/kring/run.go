@@ -207,7 +207,7 @@ func (a *app) runDaemon(parent context.Context, f runFlags) error {
 	dm := &daemon{cfg: cfg, fileCfg: fileCfg, configPath: a.configPath(), level: lv, levelFlag: f.logLevel != "",
 		dir: d, log: logger, node: n, app: application, apiAddr: ln.Addr().String(), stderr: a.stderr}
 	if dm.app != nil {
-		dm.helpers = append(dm.helpers, func(ctx context.Context) { dm.enrol(ctx, time.Duration(cfg.Node.EnrollInterval)) })
+		dm.helpers = append(dm.helpers, func(ctx context.Context) { dm.enrol(ctx, time.Duration(cfg.Node.EnrolInterval)) })
 	}
 	dm.helpers = append(dm.helpers, func(ctx context.Context) { dm.progress(ctx, a.stderr) }, dm.watchOwnKey)
 	srv := api.NewServer(n, api.ServerOptions{

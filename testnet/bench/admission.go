@@ -17,9 +17,9 @@ func admission(ctx context.Context, e *env, s *Scenario) error {
 	s.Method = fmt.Sprintf("A circle of N = %d (full mesh, %v one-way per link through proxies); one member publishes an advisory every 200 ms. "+
 		"Each applicant's node runs for %v beforehand with three founders as configured peers (members refuse its dials until it is endorsed). "+
 		"k-1 endorsements are published and stored everywhere; "+
-		"timed: the k-th endorsement's publish call → the applicant's node stores its first advisory. The bench calls Node.Enroll "+
+		"timed: the k-th endorsement's publish call → the applicant's node stores its first advisory. The bench calls Node.Enrol "+
 		"whenever the applicant holds a connection to a founder, polling every few ms (as a daemon that enrols on connect would). Phases reported: "+
-		"enrolled (Node.Enroll succeeded), first advisory", n, e.delay, e.applicantWait)
+		"enrolled (Node.Enrol succeeded), first advisory", n, e.delay, e.applicantWait)
 	dir, err := e.dir("admit")
 	if err != nil {
 		return err
@@ -105,7 +105,7 @@ func admitOne(ctx context.Context, c *circle, founders []string, name string, wa
 		return p, err
 	}
 	err = waitUntil(ctx, time.Minute, name+"'s first advisory", func() bool {
-		if p.enrolled == 0 && connectedToAny(x, c, founders[:3]) && tryEnroll(ctx, x) {
+		if p.enrolled == 0 && connectedToAny(x, c, founders[:3]) && tryEnrol(ctx, x) {
 			p.enrolled = time.Since(t0)
 		}
 		if at, ok := c.rec.firstAdvisoryAt(name); ok && p.enrolled != 0 {
@@ -126,11 +126,11 @@ func connectedToAny(x *testnet.Member, c *circle, names []string) bool {
 	return false
 }
 
-// tryEnroll attempts one enrolment; false if the members cannot enact it
+// tryEnrol attempts one enrolment; false if the members cannot enact it
 // yet.
-func tryEnroll(ctx context.Context, x *testnet.Member) bool {
+func tryEnrol(ctx context.Context, x *testnet.Member) bool {
 	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
-	_, err := x.Node().Enroll(ctx, x.Application())
+	_, err := x.Node().Enrol(ctx, x.Application())
 	return err == nil
 }

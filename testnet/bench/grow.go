@@ -73,6 +73,6 @@ func admitQuietly(ctx context.Context, c *circle, founders []string, name string
 		return err
 	}
 	return waitUntil(ctx, 30*time.Second, name+" to enrol", func() bool {
-		return connectedToAny(x, c, founders[:1]) && tryEnroll(ctx, x)
+		return connectedToAny(x, c, founders[:1]) && tryEnrol(ctx, x)
 	})
 }

@@ -135,12 +135,12 @@ func TestRefusedEnactmentKeepsTheTrustError(t *testing.T) {
 	}
 }
 
-// TestEnrollAsksOnlySharingMembers: an applicant connected only to a peer
+// TestEnrolAsksOnlySharingMembers: an applicant connected only to a peer
 // its log does not hold as a member (here a configured bootstrap peer
 // with a stranger's key, which holds the log and would answer) asks it
 // nothing and signs nothing: the heads and epoch of an enactment come
 // from members only. Connected to a member, it enrols.
-func TestEnrollAsksOnlySharingMembers(t *testing.T) {
+func TestEnrolAsksOnlySharingMembers(t *testing.T) {
 	c := newCircle(t, "A", "B", "C")
 	app := c.Application("X")
 	for _, v := range []string{"A", "B", "C"} {
@@ -163,8 +163,8 @@ func TestEnrollAsksOnlySharingMembers(t *testing.T) {
 	if s := x.Standing(e.ID()); s != Bootstrap {
 		t.Fatalf("X's standing of E is %s, want bootstrap", s)
 	}
-	if _, err := x.Enroll(ctx, app); !errors.Is(err, ErrNotEndorsed) || !strings.Contains(err.Error(), "no member of the sharing set") {
-		t.Fatalf("Enroll with only a non-member connected: %v, want ErrNotEndorsed naming no member", err)
+	if _, err := x.Enrol(ctx, app); !errors.Is(err, ErrNotEndorsed) || !strings.Contains(err.Error(), "no member of the sharing set") {
+		t.Fatalf("Enrol with only a non-member connected: %v, want ErrNotEndorsed naming no member", err)
 	}
 	if own, err := x.store.Outstanding(); err != nil || own != nil {
 		t.Fatalf("X signed %v (%v) on a non-member's word", own, err)
@@ -174,9 +174,9 @@ func TestEnrollAsksOnlySharingMembers(t *testing.T) {
 	if err := x.host.Connect(ctx, a.AddrInfo()); err != nil {
 		t.Fatal(err)
 	}
-	op, err := x.Enroll(ctx, app)
+	op, err := x.Enrol(ctx, app)
 	if err != nil {
-		t.Fatalf("Enroll with member A connected: %v", err)
+		t.Fatalf("Enrol with member A connected: %v", err)
 	}
 	waitUntil(t, ctx, "A to store X's enactment", func() bool {
 		has, _ := a.store.Has(op.Hash())
@@ -206,7 +206,7 @@ func TestEnrolmentShowsProgress(t *testing.T) {
 		cfg.Logger = slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelInfo}))
 	})
 	if _, ok := x.Enrolment(); ok {
-		t.Fatal("an Enrolment before Enroll ran")
+		t.Fatal("an Enrolment before Enrol ran")
 	}
 	if s := a.Standing(x.ID()); s != Endorsed {
 		t.Fatalf("A's standing of X, endorsed once: %s, want endorsed", s)
@@ -214,8 +214,8 @@ func TestEnrolmentShowsProgress(t *testing.T) {
 	if err := x.host.Connect(ctx, a.AddrInfo()); err != nil {
 		t.Fatalf("X, endorsed by A, cannot connect to A: %v", err)
 	}
-	if _, err := x.Enroll(ctx, app); !errors.Is(err, ErrNotEndorsed) {
-		t.Fatalf("Enroll with 1 of 3 endorsements: %v, want ErrNotEndorsed", err)
+	if _, err := x.Enrol(ctx, app); !errors.Is(err, ErrNotEndorsed) {
+		t.Fatalf("Enrol with 1 of 3 endorsements: %v, want ErrNotEndorsed", err)
 	}
 	e, ok := x.Enrolment()
 	if !ok || !e.Known || e.Enough || e.Needed != 3 || e.Missing() != 2 || len(e.Endorsers) != 1 || e.Endorsers[0] != c.Actor("A").Key {
@@ -256,9 +256,9 @@ func TestEnrolmentShowsProgress(t *testing.T) {
 		t.Fatalf("checkEndorsements of A, A, B, C: %d votes by %d voters (%v), want 3 by 3", len(votes), len(voters), err)
 	}
 
-	op, err := x.Enroll(ctx, app)
+	op, err := x.Enrol(ctx, app)
 	if err != nil {
-		t.Fatalf("Enroll with 3 of 3 endorsements, one of them repeated: %v", err)
+		t.Fatalf("Enrol with 3 of 3 endorsements, one of them repeated: %v", err)
 	}
 	if cited := op.Content().(*protocol.Enact).Votes; len(cited) != 3 {
 		t.Errorf("the enactment cites %d votes, want one per endorser (3)", len(cited))
@@ -279,7 +279,7 @@ func TestEnrolmentShowsProgress(t *testing.T) {
 		return has && x.do(ctx, func(l *loop) {}) == nil
 	})
 	for range 2 {
-		if _, err := x.Enroll(ctx, app); err == nil {
+		if _, err := x.Enrol(ctx, app); err == nil {
 			t.Fatal("X enacted its admission twice")
 		}
 	}

@@ -19,11 +19,11 @@ import (
 // the wrapped errors say why for each member.
 var ErrNotEndorsed = errors.New("node: the application lacks the endorsements the charter requires")
 
-// Enroll enacts this organisation's admission once members have endorsed
+// Enrol enacts this organisation's admission once members have endorsed
 // app: it asks a connected member for the counting endorsements, checks
 // them, signs the Admit enactment with its own key (proof that it holds
 // it) and hands it to that member, which judges and gossips it. The node
-// then syncs the log as a member. Enroll tries every connected peer that
+// then syncs the log as a member. Enrol tries every connected peer that
 // its own log shows in the sharing set once, and returns ErrNotEndorsed if
 // none holds enough endorsements. Other peers (a configured bootstrap
 // peer the log does not know as a member) are never asked: the
@@ -31,7 +31,7 @@ var ErrNotEndorsed = errors.New("node: the application lacks the endorsements th
 // non-member could make the node sign one that every member refuses.
 // What the members show of the application's progress is kept for
 // Enrolment, the best answer of the round.
-func (n *Node) Enroll(ctx context.Context, app *protocol.Application) (*protocol.Op, error) {
+func (n *Node) Enrol(ctx context.Context, app *protocol.Application) (*protocol.Op, error) {
 	if n.ctx.Err() != nil {
 		return nil, ErrClosed
 	}
@@ -49,7 +49,7 @@ func (n *Node) Enroll(ctx context.Context, app *protocol.Application) (*protocol
 	}
 	var errs []error
 	for _, p := range peers {
-		op, e, err := n.enrollWith(ctx, p, app)
+		op, e, err := n.enrolWith(ctx, p, app)
 		if e != nil && e.better(best) {
 			best = e
 		}
@@ -76,11 +76,11 @@ func (n *Node) sharingPeers() []peer.ID {
 	return out
 }
 
-// enrollWith enrols with member p. It returns what p showed of the
+// enrolWith enrols with member p. It returns what p showed of the
 // application's progress (nil when the node only pushed an enactment it
 // had signed before), and logs at INFO why the node could not enact its
 // admission when p shows enough endorsements.
-func (n *Node) enrollWith(ctx context.Context, p peer.ID, app *protocol.Application) (*protocol.Op, *Enrolment, error) {
+func (n *Node) enrolWith(ctx context.Context, p peer.ID, app *protocol.Application) (*protocol.Op, *Enrolment, error) {
 	c, err := n.sync.open(ctx, p)
 	if err != nil {
 		return nil, nil, err
