@@ -32,6 +32,9 @@ func (l *loop) ingestFrom(op *protocol.Op, from peer.ID, park bool) Verdict {
 	if l.pending.has(h) {
 		return ignore(ReasonMissingPreds)
 	}
+	if from != self {
+		l.noteSecondSigner(op)
+	}
 	if miss := l.eng.Missing(op); len(miss) > 0 {
 		switch {
 		case !park:

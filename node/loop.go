@@ -30,6 +30,9 @@ type loop struct {
 	seq  uint64         // own chain: last applied seq
 	last *protocol.Hash // and its hash
 	own  *protocol.Op   // own op signed and handed out, not yet applied
+	// signedHere is set once this node has signed an op since it started
+	// (secondsigner.go).
+	signedHere bool
 
 	batch    []*protocol.Op         // applied, not yet committed
 	parked   int                    // ops parked in this burst

@@ -59,6 +59,10 @@ type Node struct {
 	// ownSeq is the last seq of this node's own chain it holds; the loop
 	// sets it, readiness reads it.
 	ownSeq atomic.Uint64
+	// secondSigner is the first own-key op a peer delivered that this
+	// node never signed, after it had signed since its start: another
+	// node signs with the key, and this one stops (secondsigner.go).
+	secondSigner atomic.Pointer[protocol.Op]
 	// dialFrom is when the wait for members to answer began (Unix ns):
 	// at start, and again on admission (Config.PublishWait).
 	dialFrom atomic.Int64

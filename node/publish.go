@@ -118,6 +118,9 @@ func (l *loop) sign(body protocol.Body) (*protocol.Op, error) {
 	if err := l.n.ownBehind(l.seq); err != nil {
 		return nil, err
 	}
+	if err := l.n.secondSignerErr(); err != nil {
+		return nil, err
+	}
 	seq := l.seq + 1
 	if err := l.n.store.SetNextSeq(seq + 1); err != nil {
 		return nil, fmt.Errorf("node: reserving seq %d: %w", seq, err)
@@ -137,6 +140,7 @@ func (l *loop) sign(body protocol.Body) (*protocol.Op, error) {
 	if err := l.eng.Apply(op); err != nil {
 		return nil, fmt.Errorf("node: the circle would refuse this op: %w", err)
 	}
+	l.signedHere = true
 	l.applied(op)
 	return op, nil
 }

@@ -18,7 +18,7 @@ import (
 type Readiness struct {
 	// Err is nil when the node may publish now, else why not: an error
 	// wrapping ErrNotSharing, ErrNotSynced, ErrNoMemberReachable,
-	// ErrOwnChainBehind or ErrClosed.
+	// ErrOwnChainBehind, ErrSecondSigner or ErrClosed.
 	Err error
 	// SyncedWith are the other members of the sharing set that a sync
 	// completed with since the node started, sorted.
@@ -59,8 +59,8 @@ func (n *Node) WaitReady(ctx context.Context) error {
 	for {
 		ch := n.Changed()
 		err := n.ready()
-		if err == nil || errors.Is(err, ErrClosed) {
-			return err
+		if err == nil || errors.Is(err, ErrClosed) || errors.Is(err, ErrSecondSigner) {
+			return err // a second signer stands until a restart: no wait ends it
 		}
 		if changed && !errors.Is(err, ErrNotSharing) {
 			n.syncForReady()
@@ -106,7 +106,10 @@ func (n *Node) ready() error {
 			}
 		}
 		if have >= min(n.cfg.SyncBeforePublish, len(st.SharingSet())-1) {
-			return n.ownBehind(n.ownSeq.Load())
+			if err := n.ownBehind(n.ownSeq.Load()); err != nil {
+				return err
+			}
+			return n.secondSignerErr()
 		}
 	}
 	return n.Readiness().Err
@@ -150,6 +153,11 @@ func (n *Node) Readiness() Readiness {
 // readyErr applies the publishing condition (WaitReady) to r; connected
 // counts the members connected but not synced with yet.
 func (n *Node) readyErr(st *trust.State, r Readiness, connected int) error {
+	// Another signer first: the copy must be stopped before anything
+	// else (the fork it made suspends this organisation too).
+	if err := n.secondSignerErr(); err != nil {
+		return err
+	}
 	if !st.InSharingSet(n.key) {
 		return fmt.Errorf("%w: %s", ErrNotSharing, st.Key(n.key))
 	}

@@ -118,6 +118,8 @@ func readyText(st api.Status) string {
 		return "ready (synced with " + syncCount(st.Sync) + ")"
 	case st.Ready:
 		return "ready to publish"
+	case strings.HasPrefix(st.NotReady, secondSigner):
+		return "STOPPED SIGNING: " + st.NotReady
 	case st.Sharing && (strings.HasPrefix(st.NotReady, noMember) || strings.HasPrefix(st.NotReady, ownBehind)):
 		return "cannot publish: " + st.NotReady
 	case st.Sharing:
@@ -131,6 +133,8 @@ func readyText(st api.Status) string {
 var (
 	noMember  = strings.TrimPrefix(node.ErrNoMemberReachable.Error(), "node: ")
 	ownBehind = strings.TrimPrefix(node.ErrOwnChainBehind.Error(), "node: ")
+	// secondSigner stands until a restart (node.ErrSecondSigner).
+	secondSigner = strings.TrimPrefix(node.ErrSecondSigner.Error(), "node: ")
 )
 
 // syncCount says how many members the node synced with, of how many,

@@ -84,6 +84,8 @@ func TestStatusSaysItOnce(t *testing.T) {
 			"ready (synced with 2 of 2 members)", "backlog 0"},
 		{api.Status{Status: "member", Sharing: true, NotReady: "no member of the circle answered: none of the 4 others did within 5s", Sync: &api.SyncInfo{Members: 4, Unreachable: 4}},
 			"cannot publish: no member of the circle answered: none of the 4 others did within 5s", "backlog unknown"},
+		{api.Status{Status: "member", Suspended: true, NotReady: "another node signs with this organisation's key: its op 0a1b2c3d4e5f (seq 7) reached this node", BacklogKnown: true},
+			"STOPPED SIGNING: another node signs with this organisation's key: its op 0a1b2c3d4e5f (seq 7) reached this node", "backlog 0"},
 		{api.Status{Status: "stranger", NotReady: "this organisation is not in the circle's sharing set: 3b45e2a5ebfa stranger", BacklogKnown: true},
 			"cannot publish: not in the circle's sharing set", "backlog 0"},
 	} {

@@ -37,6 +37,7 @@ const (
 	CodeMethod        = "method-not-allowed"
 	CodeNotSharing    = "not-sharing"            // 409: this organisation is not in the sharing set
 	CodeNotSynced     = "not-synced"             // 409: the node has not synced enough yet
+	CodeSecondSigner  = "second-signer"          // 409: another node signs with this organisation's key; this one signs nothing until restarted
 	CodeNoMember      = "no-member-reachable"    // 409: no member of the circle answered, so the node signs nothing
 	CodeOwnBehind     = "own-chain-behind"       // 409: a member holds more of this organisation's chain than the node (a restored backup?)
 	CodeNotSuspended  = "not-suspended"          // 409: unsuspend of a member no suspension stands against
@@ -90,6 +91,8 @@ func classify(err error) *apiError {
 		return &apiError{http.StatusConflict, CodeNoMember, msg}
 	case errors.Is(err, node.ErrOwnChainBehind):
 		return &apiError{http.StatusConflict, CodeOwnBehind, msg}
+	case errors.Is(err, node.ErrSecondSigner):
+		return &apiError{http.StatusConflict, CodeSecondSigner, msg}
 	case errors.Is(err, node.ErrBlockedAuthor):
 		return &apiError{http.StatusNotFound, CodeAuthorBlocked, detailOf(err, node.ErrBlockedAuthor)}
 	case errors.Is(err, node.ErrAlreadyVoted):
