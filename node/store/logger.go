@@ -15,11 +15,28 @@ import (
 const LevelTrace = slog.LevelDebug - 4
 
 // slogAdapter is badger's Logger writing to slog: its info and debug
-// lines at LevelTrace, its warnings and errors at Warn and Error.
+// lines at LevelTrace, its warnings and errors at Warn and Error, but for
+// its cache-tuning advice, at Debug.
 type slogAdapter struct{ l *slog.Logger }
 
 func (a slogAdapter) Errorf(f string, v ...any)   { a.log(slog.LevelError, f, v) }
-func (a slogAdapter) Warningf(f string, v ...any) { a.log(slog.LevelWarn, f, v) }
+func (a slogAdapter) Warningf(f string, v ...any) { a.log(warningLevel(f), f, v) }
+
+// cacheAdvice are the starts of the warnings badger's cache monitor
+// writes every minute while a cache's hit ratio is low (after a restart
+// with a large log, say): advice for tuning, not trouble for the
+// operator, so they log at debug rather than set off alerts on WARN.
+var cacheAdvice = []string{"%s might be too small", "Cache life expectancy"}
+
+// warningLevel is the slog level of one of badger's warnings.
+func warningLevel(format string) slog.Level {
+	for _, p := range cacheAdvice {
+		if strings.HasPrefix(format, p) {
+			return slog.LevelDebug
+		}
+	}
+	return slog.LevelWarn
+}
 func (a slogAdapter) Infof(f string, v ...any)    { a.log(LevelTrace, f, v) }
 func (a slogAdapter) Debugf(f string, v ...any)   { a.log(LevelTrace, f, v) }
 
