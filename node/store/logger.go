@@ -37,8 +37,8 @@ func warningLevel(format string) slog.Level {
 	}
 	return slog.LevelWarn
 }
-func (a slogAdapter) Infof(f string, v ...any)    { a.log(LevelTrace, f, v) }
-func (a slogAdapter) Debugf(f string, v ...any)   { a.log(LevelTrace, f, v) }
+func (a slogAdapter) Infof(f string, v ...any)  { a.log(LevelTrace, f, v) }
+func (a slogAdapter) Debugf(f string, v ...any) { a.log(LevelTrace, f, v) }
 
 func (a slogAdapter) log(level slog.Level, f string, v []any) {
 	ctx := context.Background()
