@@ -63,6 +63,9 @@ type Node struct {
 	// node never signed, after it had signed since its start: another
 	// node signs with the key, and this one stops (secondsigner.go).
 	secondSigner atomic.Pointer[protocol.Op]
+	// restored is set while the store is marked restored from a backup
+	// and the node has not synced with every member since (restore.go).
+	restored atomic.Bool
 	// dialFrom is when the wait for members to answer began (Unix ns):
 	// at start, and again on admission (Config.PublishWait).
 	dialFrom atomic.Int64
@@ -181,6 +184,11 @@ func (n *Node) start() error {
 		return fmt.Errorf("node: %w", err)
 	}
 	n.store = st
+	restored, err := st.Restored()
+	if err != nil {
+		return fmt.Errorf("node: %w", err)
+	}
+	n.restored.Store(restored)
 	l, err := newLoop(n)
 	if err != nil {
 		return err

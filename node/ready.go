@@ -98,7 +98,7 @@ func (n *Node) ready() error {
 	}
 	// The common case, cheaply: enough syncs, as the sync path asks often.
 	st := n.State()
-	if st.InSharingSet(n.key) {
+	if st.InSharingSet(n.key) && !n.restored.Load() {
 		have := 0
 		for p := range n.sync.syncedWith() {
 			if k, ok := PeerKey(p); ok && k != n.key && st.InSharingSet(k) {
@@ -162,6 +162,9 @@ func (n *Node) readyErr(st *trust.State, r Readiness, connected int) error {
 		return fmt.Errorf("%w: %s", ErrNotSharing, st.Key(n.key))
 	}
 	if err := n.ownBehind(n.ownSeq.Load()); err != nil {
+		return err
+	}
+	if err := n.restoredErr(r); err != nil {
 		return err
 	}
 	have := len(r.SyncedWith)

@@ -103,6 +103,8 @@ func (a *app) commands() []*cobra.Command {
 		a.genesisCommand(),
 		a.applyCommand(),
 		a.runCommand(),
+		a.backupCommand(),
+		a.restoreCommand(),
 		a.statusCommand(),
 		a.peersCommand(),
 		a.membersCommand(),

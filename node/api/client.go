@@ -273,3 +273,17 @@ func (c *Client) Blocks(ctx context.Context) ([]BlockInfo, error) {
 	var out []BlockInfo
 	return out, c.do(ctx, http.MethodGet, "/v1/blocks", nil, &out)
 }
+
+// Backup copies the node's store, as GET /v1/backup streams it, to w. An
+// error after the first bytes means w holds a cut copy: discard it.
+func (c *Client) Backup(ctx context.Context, w io.Writer) error {
+	resp, err := c.send(ctx, http.MethodGet, "/v1/backup", nil, "application/octet-stream")
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	if _, err := io.Copy(w, resp.Body); err != nil {
+		return fmt.Errorf("api: GET /v1/backup: the stream broke off: %w", err)
+	}
+	return nil
+}

@@ -135,6 +135,7 @@ func (s *Server) table() []route {
 		h("GET /v1/blocks", s.blocks),
 		h("POST /v1/blocks", s.block),
 		h("DELETE /v1/blocks/{key}", s.unblock),
+		h("GET /v1/backup", s.backup),
 		{"GET /metrics", promhttp.HandlerFor(s.reg, promhttp.HandlerOpts{ErrorLog: slogPrinter{s.log}})},
 	}
 }
