@@ -179,6 +179,9 @@ func (n *Node) start() error {
 	if sopts.Logger == nil {
 		sopts.Logger = n.log.With("component", "store")
 	}
+	if err := n.checkDiskToStart(); err != nil {
+		return err
+	}
 	st, err := store.Open(n.cfg.DataDir, sopts)
 	if err != nil {
 		return fmt.Errorf("node: %w", err)
