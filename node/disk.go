@@ -74,7 +74,9 @@ type DiskState struct {
 	// Free is the free space in bytes at the last look (0 if the node
 	// does not watch a disk).
 	Free uint64
-	// Watermark is Config.MinFreeDisk in bytes (0: not watched).
+	// Watermark is Config.MinFreeDisk in bytes (0: the watch is off). A
+	// node without a data dir (a store in memory) watches no disk,
+	// whatever its watermark.
 	Watermark uint64
 }
 

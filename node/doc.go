@@ -42,8 +42,9 @@
 //     the pending buffer and its mirror in the store, the local blocks,
 //     the own author chain and the outstanding own op, the motions being
 //     enacted automatically, and the topic relay. Only the loop writes the
-//     log and that state to the store (the address book alone is written
-//     by the redial, saveAddrs). Everything else sends the loop work
+//     log and that state to the store; the address book alone is written
+//     outside it, by saveAddrs (every SyncInterval, and after each sync
+//     completed with a member). Everything else sends the loop work
 //     (Node.do, Node.doNow) and reads what it publishes.
 //   - The snapshots are what the loop publishes at each commit, immutable
 //     once published: the State (Node.state; viewMu, held by the commit
@@ -56,8 +57,10 @@
 //     the sync protocol: client, server, the turns and fetches in flight,
 //     the per-author pulls, the backlog, the retry backoff, and which
 //     members a sync completed with and when. It reaches the loop and the
-//     rest of the node only through the syncNode interface, and its lock
-//     guards its own bookkeeping only.
+//     rest of the node only through the syncNode interface, apart from
+//     what attach hands it to use directly (the store, to read; the host;
+//     the gate; the opener; the verdict counters; the cut-off flag), and
+//     its lock guards its own bookkeeping only.
 //   - Helpers keep their own small state behind their own locks and
 //     decide nothing about the log: the pacer, the penalties, the disk
 //     watch, the redial and knock schedules, the address book cache, and

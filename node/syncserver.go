@@ -23,7 +23,7 @@ const maxRequestsPerStream = 1024
 // its application or its one enactment.
 const maxApplicantFrame = protocol.MaxOpSize + 64<<10
 
-// serveSync answers one sync stream. Every request is checked against the
+// serve answers one sync stream. Every request is checked against the
 // admission snapshot in force when it arrives: a peer refused mid-stream
 // gets nothing more. Members get everything; an endorsed applicant gets
 // its own application's progress, and once it has the endorsements the
