@@ -16,8 +16,10 @@ import (
 type condition func() (ok bool, shown []string)
 
 // expect polls the condition its words describe until it holds or the
-// story's deadline passes (wait=0: checks once; for=D: it must hold
-// throughout D).
+// story's deadline passes (wait=0, and split: checks once; for=D: it
+// must hold throughout D). A node that does not run satisfies no
+// condition, so that an expectation cannot hold by the absence of the
+// node it names.
 func (s *story) expect(a script.Args) ([]string, bool) {
 	if len(a.Pos) == 3 && a.Pos[1] == "refuse" {
 		return s.refuse(a.Pos[0], a.Pos[2])
@@ -40,7 +42,7 @@ func (s *story) expect(a script.Args) ([]string, bool) {
 		if err != nil && ok {
 			ok, shown = false, []string{err.Error()}
 		}
-	case a.Opt["wait"] == "0":
+	case a.Opt["wait"] == "0" || a.Pos[0] == "split":
 	default:
 		err := WaitFor(s.ctx, strings.Join(a.Pos, " "), func() bool {
 			ok, shown = cond()
@@ -83,6 +85,9 @@ func (s *story) condition(pos []string) (condition, error) {
 		if err != nil {
 			return nil, err
 		}
+		if len(names) < 2 {
+			return nil, fmt.Errorf("expect %s of one node: name two or more", pos[0])
+		}
 		return s.together(pos[0], names), nil
 	}
 	names, err := s.who(pos[0])
@@ -98,10 +103,15 @@ func (s *story) condition(pos []string) (condition, error) {
 			return nil, err
 		}
 		show = func(m *Member) string {
-			if m.Has(op.Hash()) {
-				return "has"
-			}
-			return "lacks"
+			return ifRunning(m, func(nd *node.Node) string {
+				switch has, err := nd.Has(op.Hash()); {
+				case err != nil:
+					return err.Error()
+				case has:
+					return "has"
+				}
+				return "lacks"
+			})
 		}
 		want = verb
 	case "live", "void":
@@ -148,10 +158,12 @@ func (s *story) condition(pos []string) (condition, error) {
 		}
 		want = verb
 		show = func(m *Member) string {
-			if m.Connected(o) {
-				return "connected"
-			}
-			return "disconnected"
+			return ifRunning(m, func(nd *node.Node) string {
+				if nd.Connected(o.ID) {
+					return "connected"
+				}
+				return "disconnected"
+			})
 		}
 	case "outstanding":
 		show = func(m *Member) string {

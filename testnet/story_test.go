@@ -2,6 +2,7 @@ package testnet
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"log/slog"
@@ -209,6 +210,9 @@ func (s *story) who(spec string) ([]string, error) {
 		var names []string
 		for _, m := range s.net.Running() {
 			names = append(names, m.Name)
+		}
+		if len(names) == 0 {
+			return nil, errors.New("all: no node runs")
 		}
 		return names, nil
 	}
