@@ -2,6 +2,7 @@ package testnet
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -24,7 +25,17 @@ func (s *story) expect(a script.Args) ([]string, bool) {
 	if len(a.Pos) == 3 && a.Pos[1] == "refuse" {
 		return s.refuse(a.Pos[0], a.Pos[2])
 	}
-	cond, err := s.condition(a.Pos)
+	pos := slices.Clone(a.Pos)
+	for k, v := range a.Opt {
+		switch k {
+		case "wait", "for":
+		case "needs": // a term of X's standing, which the parser took for an option
+			pos = append(pos, "needs="+v)
+		default:
+			return failed("expect checks no %s=", k)
+		}
+	}
+	cond, err := s.condition(pos)
 	if err != nil {
 		return failed("%v", err)
 	}
@@ -35,7 +46,7 @@ func (s *story) expect(a script.Args) ([]string, bool) {
 		if err != nil {
 			return failed("for=%s: %v", a.Opt["for"], err)
 		}
-		err = Throughout(s.ctx, strings.Join(a.Pos, " "), d, func() bool {
+		err = Throughout(s.ctx, strings.Join(pos, " "), d, func() bool {
 			ok, shown = cond()
 			return ok
 		})
@@ -44,7 +55,7 @@ func (s *story) expect(a script.Args) ([]string, bool) {
 		}
 	case a.Opt["wait"] == "0" || a.Pos[0] == "split":
 	default:
-		err := WaitFor(s.ctx, strings.Join(a.Pos, " "), func() bool {
+		err := WaitFor(s.ctx, strings.Join(pos, " "), func() bool {
 			ok, shown = cond()
 			return ok
 		})

@@ -13,10 +13,13 @@ import (
 // does not run has no op and no connection, "all" of no running node is
 // no one, one node alone is trivially converged, and split is checked
 // once, as TestStories documents, not polled until the nodes drift apart.
+// Nor can it hold by ignoring a term: needs=N is checked, though the
+// parser takes it for an option, and an option expect does not know is an
+// error.
 func TestStoryExpectationsAreNotVacuous(t *testing.T) {
 	net, ctx := circleStarting(t, []string{"A", "B", "C"}, []string{"A", "B"})
 	s := &story{t: t, ctx: ctx, dir: t.TempDir(), net: net, ops: map[string]*protocol.Op{"genesis": net.Genesis}}
-	for _, cmd := range []string{"expect A,B has genesis wait=0", "expect A connected B"} {
+	for _, cmd := range []string{"expect A,B has genesis wait=0", "expect A connected B", "expect A,B A member needs=0 wait=0"} {
 		if out, held := s.exec(cmd); !held {
 			t.Fatalf("%s: %q, want it to hold", cmd, out)
 		}
@@ -29,6 +32,8 @@ func TestStoryExpectationsAreNotVacuous(t *testing.T) {
 		"expect C refuse A",
 		"expect converged A",
 		"expect split A,B",
+		"expect A,B A member needs=2 wait=0",
+		"expect A,B A member needs=0 within=1s",
 	} {
 		// Each command gets a few seconds: one that polls until the
 		// deadline fails late, not never.
