@@ -133,6 +133,14 @@ func (s *story) condition(pos []string) (condition, error) {
 		want = verb
 		show = func(m *Member) string {
 			return ifRunning(m, func(nd *node.Node) string {
+				// An engine counts no op it lacks: void is of an op
+				// the node stores.
+				switch has, err := nd.Has(op.Hash()); {
+				case err != nil:
+					return err.Error()
+				case !has:
+					return "missing"
+				}
 				switch live, err := nd.Live(s.ctx, op.Hash()); {
 				case err != nil:
 					return err.Error()

@@ -10,7 +10,8 @@ import (
 )
 
 // An expectation cannot hold by the absence of what it names: a node that
-// does not run has no op and no connection, "all" of no running node is
+// does not run has no op and no connection, one that lacks an op neither
+// counts it nor holds it void, "all" of no running node is
 // no one, one node alone is trivially converged, and split is checked
 // once, as TestStories documents, not polled until the nodes drift apart.
 // Nor can it hold by ignoring a term: needs=N is checked, though the
@@ -19,6 +20,11 @@ import (
 func TestStoryExpectationsAreNotVacuous(t *testing.T) {
 	net, ctx := circleStarting(t, []string{"A", "B", "C"}, []string{"A", "B"})
 	s := &story{t: t, ctx: ctx, dir: t.TempDir(), net: net, ops: map[string]*protocol.Op{"genesis": net.Genesis}}
+	late, err := net.M("A").SignAnyway(&protocol.Advisory{Title: "never sent", TLP: protocol.TLPGreen})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.ops["late"] = late
 	for _, cmd := range []string{"expect A,B has genesis wait=0", "expect A connected B", "expect A,B A member needs=0 wait=0"} {
 		if out, held := s.exec(cmd); !held {
 			t.Fatalf("%s: %q, want it to hold", cmd, out)
@@ -32,6 +38,8 @@ func TestStoryExpectationsAreNotVacuous(t *testing.T) {
 		"expect C refuse A",
 		"expect converged A",
 		"expect split A,B",
+		"expect A,B void late wait=0",
+		"expect A,B live late wait=0",
 		"expect A,B A member needs=2 wait=0",
 		"expect A,B A member needs=0 within=1s",
 	} {
