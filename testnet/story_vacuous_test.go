@@ -20,6 +20,9 @@ import (
 func TestStoryExpectationsAreNotVacuous(t *testing.T) {
 	net, ctx := circleStarting(t, []string{"A", "B", "C"}, []string{"A", "B"})
 	s := &story{t: t, ctx: ctx, dir: t.TempDir(), net: net, ops: map[string]*protocol.Op{"genesis": net.Genesis}}
+	if _, held := s.exec(`C sign-anyway "not running" as=c`); held {
+		t.Error("C, not running, signed")
+	}
 	late, err := net.M("A").SignAnyway(&protocol.Advisory{Title: "never sent", TLP: protocol.TLPGreen})
 	if err != nil {
 		t.Fatal(err)
