@@ -23,6 +23,9 @@ func TestStoryExpectationsAreNotVacuous(t *testing.T) {
 	if _, held := s.exec(`C sign-anyway "not running" as=c`); held {
 		t.Error("C, not running, signed")
 	}
+	if _, held := s.exec("connect A,C"); held {
+		t.Error("connect A,C held with C not running")
+	}
 	late, err := net.M("A").SignAnyway(&protocol.Advisory{Title: "never sent", TLP: protocol.TLPGreen})
 	if err != nil {
 		t.Fatal(err)
