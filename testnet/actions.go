@@ -132,6 +132,9 @@ func (n *Net) Settle(ctx context.Context, h protocol.Hash, names ...string) erro
 // not stored or sent; hand it to a Rogue or to Node.Push.
 func (m *Member) SignAnyway(body protocol.Body) (*protocol.Op, error) {
 	st := m.Node()
+	if st == nil {
+		return nil, fmt.Errorf("testnet: %s is not running", m.Name)
+	}
 	tips, err := st.Tips()
 	if err != nil {
 		return nil, err

@@ -2,6 +2,7 @@ package testnet
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -67,9 +68,20 @@ const knockGrace = time.Second
 // a connection that got through would show at once; the one exception is
 // a knock (docs/node.md): a member that holds a decision about the
 // outsider it has not handed over yet lets the connection in to push it,
-// then hangs up. The error names the first connection that stood.
+// then hangs up. The error names the first connection that stood. The
+// outsider's node and every named member's must run, and one member at
+// least be named: a node that does not run holds no connection, and
+// would pass the check without it saying anything.
 func (n *Net) NoConnectionStands(ctx context.Context, outsider string, names ...string) error {
 	o := n.M(outsider)
+	if len(names) == 0 {
+		return errors.New("testnet: no connection to " + outsider + " standing: at which members?")
+	}
+	for _, name := range append([]string{outsider}, names...) {
+		if n.M(name).Node() == nil {
+			return fmt.Errorf("testnet: no connection to %s standing: %s is not running", outsider, name)
+		}
+	}
 	since := map[string]time.Time{}
 	var stood error
 	err := Throughout(ctx, "no connection to "+outsider+" standing", 2*knockGrace, func() bool {

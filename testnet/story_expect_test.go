@@ -2,6 +2,7 @@ package testnet
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -16,13 +17,25 @@ import (
 type condition func() (ok bool, shown []string)
 
 // expect polls the condition its words describe until it holds or the
-// story's deadline passes (wait=0: checks once; for=D: it must hold
-// throughout D).
+// story's deadline passes (wait=0, and split: checks once; for=D: it
+// must hold throughout D). A node that does not run satisfies no
+// condition, so that an expectation cannot hold by the absence of the
+// node it names.
 func (s *story) expect(a script.Args) ([]string, bool) {
 	if len(a.Pos) == 3 && a.Pos[1] == "refuse" {
 		return s.refuse(a.Pos[0], a.Pos[2])
 	}
-	cond, err := s.condition(a.Pos)
+	pos := slices.Clone(a.Pos)
+	for k, v := range a.Opt {
+		switch k {
+		case "wait", "for":
+		case "needs": // a term of X's standing, which the parser took for an option
+			pos = append(pos, "needs="+v)
+		default:
+			return failed("expect checks no %s=", k)
+		}
+	}
+	cond, err := s.condition(pos)
 	if err != nil {
 		return failed("%v", err)
 	}
@@ -33,16 +46,16 @@ func (s *story) expect(a script.Args) ([]string, bool) {
 		if err != nil {
 			return failed("for=%s: %v", a.Opt["for"], err)
 		}
-		err = Throughout(s.ctx, strings.Join(a.Pos, " "), d, func() bool {
+		err = Throughout(s.ctx, strings.Join(pos, " "), d, func() bool {
 			ok, shown = cond()
 			return ok
 		})
 		if err != nil && ok {
 			ok, shown = false, []string{err.Error()}
 		}
-	case a.Opt["wait"] == "0":
+	case a.Opt["wait"] == "0" || a.Pos[0] == "split":
 	default:
-		err := WaitFor(s.ctx, strings.Join(a.Pos, " "), func() bool {
+		err := WaitFor(s.ctx, strings.Join(pos, " "), func() bool {
 			ok, shown = cond()
 			return ok
 		})
@@ -83,6 +96,9 @@ func (s *story) condition(pos []string) (condition, error) {
 		if err != nil {
 			return nil, err
 		}
+		if len(names) < 2 {
+			return nil, fmt.Errorf("expect %s of one node: name two or more", pos[0])
+		}
 		return s.together(pos[0], names), nil
 	}
 	names, err := s.who(pos[0])
@@ -98,10 +114,15 @@ func (s *story) condition(pos []string) (condition, error) {
 			return nil, err
 		}
 		show = func(m *Member) string {
-			if m.Has(op.Hash()) {
-				return "has"
-			}
-			return "lacks"
+			return ifRunning(m, func(nd *node.Node) string {
+				switch has, err := nd.Has(op.Hash()); {
+				case err != nil:
+					return err.Error()
+				case has:
+					return "has"
+				}
+				return "lacks"
+			})
 		}
 		want = verb
 	case "live", "void":
@@ -112,6 +133,14 @@ func (s *story) condition(pos []string) (condition, error) {
 		want = verb
 		show = func(m *Member) string {
 			return ifRunning(m, func(nd *node.Node) string {
+				// An engine counts no op it lacks: void is of an op
+				// the node stores.
+				switch has, err := nd.Has(op.Hash()); {
+				case err != nil:
+					return err.Error()
+				case !has:
+					return "missing"
+				}
 				switch live, err := nd.Live(s.ctx, op.Hash()); {
 				case err != nil:
 					return err.Error()
@@ -148,10 +177,12 @@ func (s *story) condition(pos []string) (condition, error) {
 		}
 		want = verb
 		show = func(m *Member) string {
-			if m.Connected(o) {
-				return "connected"
-			}
-			return "disconnected"
+			return ifRunning(m, func(nd *node.Node) string {
+				if nd.Connected(o.ID) {
+					return "connected"
+				}
+				return "disconnected"
+			})
 		}
 	case "outstanding":
 		show = func(m *Member) string {

@@ -2,6 +2,7 @@ package testnet
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"log/slog"
@@ -46,8 +47,8 @@ var rewrite = flag.Bool("rewrite", false, "rewrite testdata/*.txt with the actua
 //	settle label on who                    the members acknowledge until label settles
 //	expect who X <status> [suspended] [needs=N]   X's standing in each node's State
 //	expect who has|lacks label             whether each node stores the op
-//	expect who live|void label             whether each node counts the op
-//	expect who refuse X                    no connection to X stands longer than a knock (2 s)
+//	expect who live|void label             whether each node counts the op it stores
+//	expect who refuse X                    for 2 s, no connection to X stands longer than a knock (1 s)
 //	expect who ops N                       each node stores N ops
 //	expect who addrs N                     each node's address book holds N members
 //	expect who standing X refused|endorsed|denied|sharing   each node's gater
@@ -209,6 +210,9 @@ func (s *story) who(spec string) ([]string, error) {
 		var names []string
 		for _, m := range s.net.Running() {
 			names = append(names, m.Name)
+		}
+		if len(names) == 0 {
+			return nil, errors.New("all: no node runs")
 		}
 		return names, nil
 	}

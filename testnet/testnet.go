@@ -330,14 +330,18 @@ func (n *Net) ConnectAll(ctx context.Context) error {
 
 // connect dials b from a until they are connected. A dial may meet the
 // nodes' own redials half-way and fail; the next one, or the redial, gets
-// through.
+// through. Both nodes must run.
 func connect(ctx context.Context, a, b *Member) error {
 	var err error
 	for try := 0; try < 20; try++ {
 		if a.Connected(b) {
 			return nil
 		}
-		if err = a.Node().Connect(ctx, b.Node().AddrInfo()); err == nil {
+		an, bn := a.Node(), b.Node()
+		if an == nil || bn == nil {
+			return fmt.Errorf("testnet: connecting %s to %s: both must run", a.Name, b.Name)
+		}
+		if err = an.Connect(ctx, bn.AddrInfo()); err == nil {
 			return nil
 		}
 		select {

@@ -4,7 +4,9 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"maps"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -130,7 +132,11 @@ func (r *runner) exec(text string) ([]string, bool) {
 	case "live":
 		return r.live(rest.pos)
 	case "expect":
-		return r.expect(rest.pos)
+		pos, err := withTerms(rest)
+		if err != nil {
+			return failed("%v", err)
+		}
+		return r.expect(pos)
 	case "orders":
 		return r.orders()
 	case "model":
@@ -140,6 +146,21 @@ func (r *runner) exec(text string) ([]string, bool) {
 		return failed("%s does what?", cmd)
 	}
 	return r.act(cmd, rest)
+}
+
+// withTerms returns an expectation's positional words followed by its
+// needs= and equivocated= terms, which the parser took for options, in
+// the order of their keys; any other option is an error, so that a term
+// the expectation would not check cannot look checked.
+func withTerms(a args) ([]string, error) {
+	pos := slices.Clone(a.pos)
+	for _, k := range slices.Sorted(maps.Keys(a.opt)) {
+		if k != "needs" && k != "equivocated" {
+			return nil, fmt.Errorf("expect checks no %s=", k)
+		}
+		pos = append(pos, k+"="+a.opt[k])
+	}
+	return pos, nil
 }
 
 // failed is the output of a command that cannot run.
