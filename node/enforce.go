@@ -132,7 +132,8 @@ func (n *Node) Blocks(ctx context.Context) (map[protocol.Key]store.Block, error)
 // whose upgrade was under way while enforce put a refusal in force passed
 // the gate before the refusal and was not among the connections enforce
 // closed, so it is closed here. A removed member's knock the gate let
-// through is answered with the decisions about it.
+// through is answered with the decisions about it. Losing a member's last
+// connection is logged (noteLost).
 func (n *Node) notifiee() network.Notifiee {
 	return &network.NotifyBundle{ConnectedF: func(_ network.Network, c network.Conn) {
 		p := c.RemotePeer()
@@ -162,7 +163,7 @@ func (n *Node) notifiee() network.Notifiee {
 				n.log.Info("refused peer disconnected", "peer", n.peerName(p), "standing", s, "reason", "refused-while-connecting")
 			})
 		}
-	}}
+	}, DisconnectedF: func(_ network.Network, c network.Conn) { n.noteLost(c.RemotePeer()) }}
 }
 
 // unservedPenalty is what each op a forwarder cannot complete costs it

@@ -353,6 +353,7 @@ func (l *loop) commit() {
 			if err := l.n.noteStanding(prev, st); err != nil {
 				l.n.fail(err)
 			}
+			l.n.noteCircle(prev, st)
 		}
 		if (prev == nil || !prev.InSharingSet(l.n.key)) && st.InSharingSet(l.n.key) {
 			l.n.redialSoon() // just admitted: meet the circle now, not at the next backoff
