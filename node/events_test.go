@@ -20,8 +20,8 @@ type lines struct {
 }
 
 func (l *lines) Enabled(_ context.Context, lv slog.Level) bool { return lv >= slog.LevelInfo }
-func (l *lines) WithAttrs([]slog.Attr) slog.Handler             { return l }
-func (l *lines) WithGroup(string) slog.Handler                  { return l }
+func (l *lines) WithAttrs([]slog.Attr) slog.Handler            { return l }
+func (l *lines) WithGroup(string) slog.Handler                 { return l }
 func (l *lines) Handle(_ context.Context, r slog.Record) error {
 	s := r.Level.String() + " " + r.Message
 	r.Attrs(func(a slog.Attr) bool { s += " " + a.String(); return true })
