@@ -123,7 +123,7 @@ type Node struct {
 	// before it waits.
 	life     sync.RWMutex
 	stopping bool
-	closed sync.Once
+	closed   sync.Once
 }
 
 // New opens the store, starts the libp2p host, joins the circle's gossip
