@@ -118,7 +118,12 @@ type Node struct {
 	ctx    context.Context
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
-	closed sync.Once
+	// life guards the start of the goroutines wg counts: goLoop holds it
+	// shared to check stopping and add to wg, shutdown to set stopping
+	// before it waits.
+	life     sync.RWMutex
+	stopping bool
+	closed   sync.Once
 }
 
 // New opens the store, starts the libp2p host, joins the circle's gossip
@@ -246,9 +251,17 @@ func (n *Node) start() error {
 	return nil
 }
 
-func (n *Node) goLoop(f func()) {
+// goLoop runs f on a goroutine that Close waits for, and reports whether
+// it does: once Close has begun to wait, nothing starts.
+func (n *Node) goLoop(f func()) bool {
+	n.life.RLock()
+	defer n.life.RUnlock()
+	if n.stopping {
+		return false
+	}
 	n.wg.Add(1)
 	go func() { defer n.wg.Done(); f() }()
+	return true
 }
 
 // Close stops the node: it leaves the network, lets the loop finish its
@@ -263,6 +276,11 @@ func (n *Node) Close() error {
 }
 
 func (n *Node) shutdown() error {
+	// No goroutine starts from here on (goLoop), so the wait below waits
+	// for every one there is: an Add racing the Wait is not possible.
+	n.life.Lock()
+	n.stopping = true
+	n.life.Unlock()
 	var errs []error
 	if n.host != nil {
 		errs = append(errs, n.host.Close())

@@ -84,10 +84,5 @@ func (n *Node) spawn(f func()) bool {
 	if n.ctx.Err() != nil {
 		return false
 	}
-	n.wg.Add(1)
-	go func() {
-		defer n.wg.Done()
-		f()
-	}()
-	return true
+	return n.goLoop(f)
 }
