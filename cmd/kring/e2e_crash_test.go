@@ -12,28 +12,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kring-circle/kring/internal/proc"
 	"github.com/kring-circle/kring/node/api"
 )
-
-// daemonChild returns the pid of the daemon process that the kring run
-// with pid watches (from /proc), or 0 before it has one.
-func daemonChild(pid int) int {
-	stats, _ := filepath.Glob("/proc/[0-9]*/stat")
-	for _, st := range stats {
-		b, err := os.ReadFile(st)
-		if err != nil {
-			continue
-		}
-		// pid (comm) state ppid ...: comm may hold spaces, so read after
-		// its closing parenthesis.
-		i := strings.LastIndexByte(string(b), ')')
-		if f := strings.Fields(string(b[i+1:])); i >= 0 && len(f) > 1 && f[1] == strconv.Itoa(pid) {
-			child, _ := strconv.Atoi(filepath.Base(filepath.Dir(st)))
-			return child
-		}
-	}
-	return 0
-}
 
 // startJSON starts `kring run --log-format json` for o until the test ends
 // and returns once its API answers.
@@ -79,7 +60,7 @@ func TestDaemonCrashHasItsOwnExitStatus(t *testing.T) {
 	}
 	a := setupCircle(t, t.TempDir())[0]
 	a.startJSON(t)
-	child := daemonChild(a.daemon.Process.Pid)
+	child := proc.ChildOf(a.daemon.Process.Pid)
 	if child == 0 {
 		t.Fatalf("kring run has no daemon process; log:\n%s", a.log)
 	}
@@ -113,7 +94,7 @@ func TestKilledWatcherTakesItsDaemon(t *testing.T) {
 	}
 	a := setupCircle(t, t.TempDir())[0]
 	a.startJSON(t)
-	child := daemonChild(a.daemon.Process.Pid)
+	child := proc.ChildOf(a.daemon.Process.Pid)
 	if child == 0 {
 		t.Fatalf("kring run has no daemon process; log:\n%s", a.log)
 	}

@@ -4,11 +4,11 @@ import (
 	"bufio"
 	"fmt"
 	"os"
-	"path/filepath"
 	"runtime"
-	"strconv"
 	"strings"
 	"time"
+
+	"github.com/kring-circle/kring/internal/proc"
 )
 
 // Machine describes the machine a run measured.
@@ -93,7 +93,7 @@ func procField(path, key string) string {
 // pages the daemon maps, resident once. Without a daemon child (an older
 // kring), the process's VmRSS.
 func daemonBytes(pid int) int64 {
-	child := childOf(pid)
+	child := proc.ChildOf(pid)
 	if child == 0 {
 		return rssBytes(pid)
 	}
@@ -102,24 +102,6 @@ func daemonBytes(pid int) int64 {
 		return 0
 	}
 	return rssBytes(child) + anonKB<<10
-}
-
-// childOf returns the pid of a child process of pid, from /proc, or 0.
-func childOf(pid int) int {
-	stats, _ := filepath.Glob("/proc/[0-9]*/stat")
-	for _, st := range stats {
-		b, err := os.ReadFile(st)
-		if err != nil {
-			continue
-		}
-		// pid (comm) state ppid …: comm may hold spaces.
-		i := strings.LastIndexByte(string(b), ')')
-		if f := strings.Fields(string(b[i+1:])); i >= 0 && len(f) > 1 && f[1] == strconv.Itoa(pid) {
-			child, _ := strconv.Atoi(filepath.Base(filepath.Dir(st)))
-			return child
-		}
-	}
-	return 0
 }
 
 // rssBytes returns the resident memory of process pid (0: this one) from
