@@ -147,7 +147,7 @@ func (a *app) runDaemon(parent context.Context, f runFlags) error {
 		return usageErrorf("%v", err)
 	}
 	if supervise && !inSupervisedChild() {
-		return a.runSupervised(parent, a.args, logger)
+		return a.runSupervised(ctx, hup, a.args, logger)
 	}
 	d := a.dir()
 	priv, err := loadIdentity(d)
