@@ -23,21 +23,24 @@ func unchanged(a, b os.FileInfo) bool {
 	return os.SameFile(a, b) && a.Size() == b.Size() && a.ModTime().Equal(b.ModTime())
 }
 
-// watchToken puts a new api.token in force on srv whenever the file
-// changes, looking every tokenWatchInterval (kring token rotate, or a token written by hand), until ctx
-// ends. A token file that cannot be used (gone, open to others, weak)
-// leaves the token in force as it was and is logged as an error once per
-// change.
-func (dm *daemon) watchToken(ctx context.Context, srv *api.Server) {
-	path := dm.dir.path(tokenFile)
-	stat := func() os.FileInfo {
-		fi, err := os.Stat(path)
-		if err != nil {
-			return nil
-		}
-		return fi
+// statToken returns the data dir's api.token as it is now, nil when it
+// cannot be read.
+func statToken(d dataDir) os.FileInfo {
+	fi, err := os.Stat(d.path(tokenFile))
+	if err != nil {
+		return nil
 	}
-	seen := stat()
+	return fi
+}
+
+// watchToken puts a new api.token in force on srv whenever the file
+// changes, looking every tokenWatchInterval (kring token rotate, or a
+// token written by hand), until ctx ends. seen is the file as statToken
+// found it before the token srv serves with was read from it: a token
+// rotated while kring run was starting is put in force at the first look.
+// A token file that cannot be used (gone, open to others, weak) leaves the
+// token in force as it was and is logged as an error once per change.
+func (dm *daemon) watchToken(ctx context.Context, srv *api.Server, seen os.FileInfo) {
 	tick := time.NewTicker(tokenWatchInterval)
 	defer tick.Stop()
 	for {
@@ -46,7 +49,7 @@ func (dm *daemon) watchToken(ctx context.Context, srv *api.Server) {
 			return
 		case <-tick.C:
 		}
-		fi := stat()
+		fi := statToken(dm.dir)
 		if unchanged(seen, fi) {
 			continue
 		}
