@@ -13,14 +13,15 @@ import (
 const tokenWatchInterval = time.Second
 
 // unchanged reports whether a and b (nil for a missing file) are one
-// file with the same size and modification time. kring token rotate
-// renames a new file into place, so a rotation is a new file even within
-// one mtime tick.
+// file with the same size, modification time and mode. kring token
+// rotate renames a new file into place, so a rotation is a new file even
+// within one mtime tick; a chmod 600 of a token file refused as open to
+// others changes only its mode.
 func unchanged(a, b os.FileInfo) bool {
 	if a == nil || b == nil {
 		return a == nil && b == nil
 	}
-	return os.SameFile(a, b) && a.Size() == b.Size() && a.ModTime().Equal(b.ModTime())
+	return os.SameFile(a, b) && a.Size() == b.Size() && a.ModTime().Equal(b.ModTime()) && a.Mode() == b.Mode()
 }
 
 // statToken returns the data dir's api.token as it is now, nil when it
