@@ -258,5 +258,20 @@ func TestSignalsWhileStarting(t *testing.T) {
 		if code := a.wait(t); code != exitOK || strings.Contains(a.log.String(), "crashed") {
 			t.Fatalf("SIGTERM to both processes while starting: exit %d; log:\n%s", code, a.log)
 		}
+
+		// systemd signals one process after the other: the watcher's
+		// SIGTERM may come after its daemon process has ended on its own.
+		child = a.startingChild(t)
+		_ = syscall.Kill(child, syscall.SIGTERM)
+		for ended := false; !ended; {
+			b, err := os.ReadFile(filepath.Join("/proc", strconv.Itoa(child), "stat"))
+			ended = err != nil || strings.Contains(string(b), ") Z ")
+		}
+		if err := a.daemon.Process.Signal(syscall.SIGTERM); err != nil {
+			t.Fatal(err)
+		}
+		if code := a.wait(t); code != exitOK || strings.Contains(a.log.String(), "crashed") {
+			t.Fatalf("SIGTERM to the daemon process, then to kring run, while starting: exit %d; log:\n%s", code, a.log)
+		}
 	}
 }

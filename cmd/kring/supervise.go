@@ -16,6 +16,7 @@ import (
 	"strings"
 	"sync"
 	"syscall"
+	"time"
 
 	"github.com/kring-circle/kring/internal/cli"
 )
@@ -151,12 +152,12 @@ func (a *app) runSupervised(ctx context.Context, hup <-chan os.Signal, args []st
 	for {
 		select {
 		case s := <-sigs:
-			w.stopAsked()
+			w.stopAsked(true)
 			pass(s)
 		case s := <-hup:
 			pass(s)
 		case <-ctx.Done():
-			w.stopAsked()
+			w.stopAsked(true)
 			pass(syscall.SIGTERM)
 			ctx = context.Background()
 		case <-ready:
@@ -168,11 +169,16 @@ func (a *app) runSupervised(ctx context.Context, hup <-chan os.Signal, args []st
 		case err := <-waited:
 			// A SIGTERM sent to the whole service (systemd's
 			// KillMode=control-group) may kill a child still starting
-			// before this loop took the watcher's own copy.
-			select {
-			case <-sigs:
-				w.stopAsked()
-			default:
+			// before this loop took the watcher's own copy: give that
+			// copy a moment to arrive.
+			if stoppedBy(c.ProcessState) && !w.stopAsked(false) {
+				select {
+				case <-sigs:
+					w.stopAsked(true)
+				case <-ctx.Done():
+					w.stopAsked(true)
+				case <-time.After(stopSignalGrace):
+				}
 			}
 			return w.verdict(c.ProcessState, err)
 		}
@@ -194,11 +200,26 @@ type crashWatch struct {
 	stopping bool
 }
 
-// stopAsked notes that the watcher was asked to stop.
-func (w *crashWatch) stopAsked() {
+// stopAsked notes that the watcher was asked to stop, if now is set, and
+// reports whether it was.
+func (w *crashWatch) stopAsked(now bool) bool {
 	w.mu.Lock()
-	w.stopping = true
-	w.mu.Unlock()
+	defer w.mu.Unlock()
+	w.stopping = w.stopping || now
+	return w.stopping
+}
+
+// stopSignalGrace is how long the watcher waits for its own SIGINT or
+// SIGTERM once its child ended on one.
+const stopSignalGrace = 200 * time.Millisecond
+
+// stoppedBy reports whether ps is a process killed by SIGINT or SIGTERM.
+func stoppedBy(ps *os.ProcessState) bool {
+	if ps == nil {
+		return false
+	}
+	st, ok := ps.Sys().(syscall.WaitStatus)
+	return ok && st.Signaled() && (st.Signal() == syscall.SIGTERM || st.Signal() == syscall.SIGINT)
 }
 
 // crashStarts are the first words of the lines with which the Go runtime
@@ -266,7 +287,7 @@ func (w *crashWatch) verdict(ps *os.ProcessState, waitErr error) error {
 		return cli.Exitf(exitCrash, "the daemon crashed (%s): see the dump above", first)
 	}
 	if st, ok := ps.Sys().(syscall.WaitStatus); ok && st.Signaled() {
-		if stopping && (st.Signal() == syscall.SIGTERM || st.Signal() == syscall.SIGINT) {
+		if stopping && stoppedBy(ps) {
 			w.log.Info("stopped while starting", "reason", "the daemon process ended on "+st.Signal().String()+" before it took the signal itself")
 			return nil
 		}
