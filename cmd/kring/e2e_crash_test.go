@@ -20,6 +20,24 @@ import (
 // and returns once its API answers.
 func (o *org) startJSON(t *testing.T) {
 	t.Helper()
+	o.launchJSON(t)
+	o.waitAPI(t)
+}
+
+// waitAPI returns once o's API answers.
+func (o *org) waitAPI(t *testing.T) {
+	t.Helper()
+	eventually(t, 20*time.Second, o.name+"'s API", func() bool {
+		hc, cancel := context.WithTimeout(context.Background(), time.Second)
+		defer cancel()
+		return api.NewClient("http://127.0.0.1:"+strconv.Itoa(o.api), "").Health(hc) == nil
+	})
+}
+
+// launchJSON starts `kring run --log-format json` for o until the test
+// ends and returns at once.
+func (o *org) launchJSON(t *testing.T) {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	t.Cleanup(cancel)
 	o.log = &lockedBuffer{}
@@ -31,11 +49,6 @@ func (o *org) startJSON(t *testing.T) {
 	o.done = make(chan error, 1)
 	go func() { o.done <- o.daemon.Wait() }()
 	t.Cleanup(func() { _ = o.daemon.Process.Kill() })
-	eventually(t, 20*time.Second, o.name+"'s API", func() bool {
-		hc, cancel := context.WithTimeout(context.Background(), time.Second)
-		defer cancel()
-		return api.NewClient("http://127.0.0.1:"+strconv.Itoa(o.api), "").Health(hc) == nil
-	})
 }
 
 // wait returns o's exit status once it has stopped.
@@ -165,5 +178,81 @@ func TestHangupReloads(t *testing.T) {
 	}
 	if code := a.wait(t); code != exitOK {
 		t.Errorf("exit %d after SIGHUP and SIGTERM; log:\n%s", code, a.log)
+	}
+}
+
+// startingChild launches kring run for o and returns its daemon process's
+// pid as soon as the process exists: the daemon is still starting and
+// does not take its signals itself yet.
+func (o *org) startingChild(t *testing.T) int {
+	t.Helper()
+	o.launchJSON(t)
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		if child := daemonChild(o.daemon.Process.Pid); child != 0 {
+			return child
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("kring run started no daemon process; log:\n%s", o.log)
+		}
+		time.Sleep(time.Millisecond)
+	}
+}
+
+// TestSignalsWhileStarting: signals that reach kring run while its daemon
+// process is still starting neither kill the daemon nor count as a
+// crash. A SIGHUP (systemctl reload right after start) is held until the
+// daemon takes it and reloads; a SIGTERM to both processes (systemd's
+// KillMode=control-group stopping the service) is a clean stop, exit 0
+// with no crash line.
+func TestSignalsWhileStarting(t *testing.T) {
+	if testing.Short() {
+		t.Skip("end-to-end test: builds and runs the kring binary")
+	}
+	a := setupCircle(t, t.TempDir())[0]
+	for range 3 {
+		a.startingChild(t)
+		if err := a.daemon.Process.Signal(syscall.SIGHUP); err != nil {
+			t.Fatal(err)
+		}
+		eventually(t, 20*time.Second, "the reload to be logged", func() bool {
+			select {
+			case <-a.done:
+				t.Fatalf("SIGHUP while starting stopped kring run: exit %d; log:\n%s", a.daemon.ProcessState.ExitCode(), a.log)
+			default:
+			}
+			return strings.Contains(a.log.String(), `"why":"SIGHUP"`)
+		})
+		a.waitAPI(t)
+		if err := a.daemon.Process.Signal(syscall.SIGTERM); err != nil {
+			t.Fatal(err)
+		}
+		if code := a.wait(t); code != exitOK || strings.Contains(a.log.String(), "crashed") {
+			t.Fatalf("SIGHUP while starting, then SIGTERM: exit %d; log:\n%s", code, a.log)
+		}
+
+		child := a.startingChild(t)
+		_ = syscall.Kill(child, syscall.SIGTERM)
+		if err := a.daemon.Process.Signal(syscall.SIGTERM); err != nil {
+			t.Fatal(err)
+		}
+		if code := a.wait(t); code != exitOK || strings.Contains(a.log.String(), "crashed") {
+			t.Fatalf("SIGTERM to both processes while starting: exit %d; log:\n%s", code, a.log)
+		}
+
+		// systemd signals one process after the other: the watcher's
+		// SIGTERM may come after its daemon process has ended on its own.
+		child = a.startingChild(t)
+		_ = syscall.Kill(child, syscall.SIGTERM)
+		for ended := false; !ended; {
+			b, err := os.ReadFile(filepath.Join("/proc", strconv.Itoa(child), "stat"))
+			ended = err != nil || strings.Contains(string(b), ") Z ")
+		}
+		if err := a.daemon.Process.Signal(syscall.SIGTERM); err != nil {
+			t.Fatal(err)
+		}
+		if code := a.wait(t); code != exitOK || strings.Contains(a.log.String(), "crashed") {
+			t.Fatalf("SIGTERM to the daemon process, then to kring run, while starting: exit %d; log:\n%s", code, a.log)
+		}
 	}
 }

@@ -147,13 +147,14 @@ func (a *app) runDaemon(parent context.Context, f runFlags) error {
 		return usageErrorf("%v", err)
 	}
 	if supervise && !inSupervisedChild() {
-		return a.runSupervised(parent, a.args, logger)
+		return a.runSupervised(ctx, hup, a.args, logger)
 	}
 	d := a.dir()
 	priv, err := loadIdentity(d)
 	if err != nil {
 		return err
 	}
+	tokenSeen := statToken(d) // before reading it: a rotation from now on is the watcher's
 	token, err := loadToken(d)
 	if err != nil {
 		return err
@@ -213,7 +214,7 @@ func (a *app) runDaemon(parent context.Context, f runFlags) error {
 	srv := api.NewServer(n, api.ServerOptions{
 		Token: token, Version: version, Logger: logger.With("component", "api"), StoreDelay: delay,
 	})
-	dm.helpers = append(dm.helpers, func(ctx context.Context) { dm.watchToken(ctx, srv) },
+	dm.helpers = append(dm.helpers, func(ctx context.Context) { dm.watchToken(ctx, srv, tokenSeen) },
 		func(ctx context.Context) { dm.reloadOnHangup(ctx, hup, srv) })
 	for _, h := range testHelpers {
 		dm.helpers = append(dm.helpers, func(ctx context.Context) { h(ctx, n) })

@@ -16,6 +16,7 @@ import (
 	"strings"
 	"sync"
 	"syscall"
+	"time"
 
 	"github.com/kring-circle/kring/internal/cli"
 )
@@ -50,11 +51,18 @@ const supervisedEnv = "KRING_RUN_SUPERVISED"
 var supervise = false
 
 // crashFD is the child's file descriptor of the crash pipe (the first of
-// exec.Cmd.ExtraFiles).
-const crashFD = 3
+// exec.Cmd.ExtraFiles); readyFD that of the ready pipe (the second).
+const (
+	crashFD = 3
+	readyFD = 4
+)
 
 // inSupervisedChild reports whether this process is the daemon a kring
-// run watches, and sends its crash dumps to the pipe the watcher reads.
+// run watches, sends its crash dumps to the pipe the watcher reads, and
+// tells the watcher that it is ready for signals by closing the ready
+// pipe. Call it only once the process takes SIGINT, SIGTERM and SIGHUP
+// itself: until then the watcher holds the signals it would pass on, as
+// the default action of each would kill a process still starting.
 func inSupervisedChild() bool {
 	if os.Getenv(supervisedEnv) != fmt.Sprint(crashFD) {
 		return false
@@ -62,15 +70,18 @@ func inSupervisedChild() bool {
 	if err := debug.SetCrashOutput(os.NewFile(crashFD, "crash pipe"), debug.CrashOptions{}); err != nil {
 		fmt.Fprintf(os.Stderr, "kring: the crash pipe: %v\n", err)
 	}
+	_ = os.NewFile(readyFD, "ready pipe").Close()
 	return true
 }
 
 // runSupervised runs `kring ARGS` as a child process with the same
-// streams and waits for it, passing on SIGINT, SIGTERM and SIGHUP. It
-// returns nil on the child's clean exit, a cli.Told with the child's exit
-// status (the child told why), or, on a crash, an error with exitCrash
-// after logging it on log.
-func (a *app) runSupervised(ctx context.Context, args []string, log *slog.Logger) error {
+// streams and waits for it, passing on SIGINT, SIGTERM and the SIGHUPs
+// of hup, and SIGTERM when ctx ends (a SIGINT or SIGTERM that came before
+// the watch began). Signals that come before the child is ready for them
+// (inSupervisedChild) are held until it is. It returns nil on the child's
+// clean exit, a cli.Told with the child's exit status (the child told
+// why), or, on a crash, an error with exitCrash after logging it on log.
+func (a *app) runSupervised(ctx context.Context, hup <-chan os.Signal, args []string, log *slog.Logger) error {
 	exe, err := os.Executable()
 	if err != nil {
 		return failuref("kring run: finding its own binary: %v", err)
@@ -80,17 +91,27 @@ func (a *app) runSupervised(ctx context.Context, args []string, log *slog.Logger
 		return failuref("kring run: the crash pipe: %v", err)
 	}
 	defer crashR.Close()
+	readyR, readyW, err := os.Pipe()
+	if err != nil {
+		crashW.Close()
+		return failuref("kring run: the ready pipe: %v", err)
+	}
+	defer readyR.Close()
+	closeChildEnds := func() {
+		crashW.Close()
+		readyW.Close()
+	}
 	c := exec.Command(exe, args...)
 	c.Env = append(os.Environ(), supervisedEnv+"="+fmt.Sprint(crashFD))
 	c.Stdin, c.Stdout = a.stdin, a.stdout
-	c.ExtraFiles = []*os.File{crashW}
+	c.ExtraFiles = []*os.File{crashW, readyW}
 	stderr, err := c.StderrPipe()
 	if err != nil {
-		crashW.Close()
+		closeChildEnds()
 		return failuref("kring run: %v", err)
 	}
 	sigs := make(chan os.Signal, 4)
-	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
 	defer signal.Stop(sigs)
 	dieWithWatcher(c)
 	// The kernel kills the child when the thread that started it ends;
@@ -99,11 +120,10 @@ func (a *app) runSupervised(ctx context.Context, args []string, log *slog.Logger
 	runtime.LockOSThread()
 	err = c.Start()
 	runtime.UnlockOSThread()
+	closeChildEnds()
 	if err != nil {
-		crashW.Close()
 		return failuref("kring run: starting the daemon process: %v", err)
 	}
-	crashW.Close()
 
 	w := &crashWatch{log: log, out: a.stderr}
 	var copying sync.WaitGroup
@@ -114,14 +134,52 @@ func (a *app) runSupervised(ctx context.Context, args []string, log *slog.Logger
 		copying.Wait() // Wait closes the stderr pipe: read it to the end first
 		waited <- c.Wait()
 	}()
+	// The child closes the ready pipe once it takes the signals itself
+	// (or ends, which closes it too).
+	ready := make(chan struct{})
+	go func() {
+		_, _ = io.Copy(io.Discard, readyR)
+		close(ready)
+	}()
+	var held []os.Signal
+	pass := func(s os.Signal) {
+		if ready != nil {
+			held = append(held, s)
+			return
+		}
+		_ = c.Process.Signal(s)
+	}
 	for {
 		select {
 		case s := <-sigs:
-			_ = c.Process.Signal(s)
+			w.stopAsked(true)
+			pass(s)
+		case s := <-hup:
+			pass(s)
 		case <-ctx.Done():
-			_ = c.Process.Signal(syscall.SIGTERM)
+			w.stopAsked(true)
+			pass(syscall.SIGTERM)
 			ctx = context.Background()
+		case <-ready:
+			ready = nil
+			for _, s := range held {
+				_ = c.Process.Signal(s)
+			}
+			held = nil
 		case err := <-waited:
+			// A SIGTERM sent to the whole service (systemd's
+			// KillMode=control-group) may kill a child still starting
+			// before this loop took the watcher's own copy: give that
+			// copy a moment to arrive.
+			if stoppedBy(c.ProcessState) && !w.stopAsked(false) {
+				select {
+				case <-sigs:
+					w.stopAsked(true)
+				case <-ctx.Done():
+					w.stopAsked(true)
+				case <-time.After(stopSignalGrace):
+				}
+			}
 			return w.verdict(c.ProcessState, err)
 		}
 	}
@@ -136,6 +194,32 @@ type crashWatch struct {
 	mu     sync.Mutex
 	logged bool         // the crash line is logged
 	dump   bytes.Buffer // what the runtime wrote to the crash pipe
+	// stopping is set once the watcher was asked to stop (SIGINT or
+	// SIGTERM): a child killed by one of those then was stopped while
+	// starting, before it took them itself, and did not crash.
+	stopping bool
+}
+
+// stopAsked notes that the watcher was asked to stop, if now is set, and
+// reports whether it was.
+func (w *crashWatch) stopAsked(now bool) bool {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.stopping = w.stopping || now
+	return w.stopping
+}
+
+// stopSignalGrace is how long the watcher waits for its own SIGINT or
+// SIGTERM once its child ended on one.
+const stopSignalGrace = 200 * time.Millisecond
+
+// stoppedBy reports whether ps is a process killed by SIGINT or SIGTERM.
+func stoppedBy(ps *os.ProcessState) bool {
+	if ps == nil {
+		return false
+	}
+	st, ok := ps.Sys().(syscall.WaitStatus)
+	return ok && st.Signaled() && (st.Signal() == syscall.SIGTERM || st.Signal() == syscall.SIGINT)
 }
 
 // crashStarts are the first words of the lines with which the Go runtime
@@ -191,6 +275,7 @@ func (w *crashWatch) logCrash(what string) {
 func (w *crashWatch) verdict(ps *os.ProcessState, waitErr error) error {
 	w.mu.Lock()
 	dump := strings.TrimSpace(w.dump.String())
+	stopping := w.stopping
 	w.mu.Unlock()
 	var ee *exec.ExitError
 	if ps == nil || waitErr != nil && !errors.As(waitErr, &ee) {
@@ -202,6 +287,10 @@ func (w *crashWatch) verdict(ps *os.ProcessState, waitErr error) error {
 		return cli.Exitf(exitCrash, "the daemon crashed (%s): see the dump above", first)
 	}
 	if st, ok := ps.Sys().(syscall.WaitStatus); ok && st.Signaled() {
+		if stopping && stoppedBy(ps) {
+			w.log.Info("stopped while starting", "reason", "the daemon process ended on "+st.Signal().String()+" before it took the signal itself")
+			return nil
+		}
 		w.logCrash("killed by signal " + st.Signal().String())
 		return cli.Exitf(exitCrash, "the daemon process was killed by signal %s", st.Signal())
 	}

@@ -13,31 +13,35 @@ import (
 const tokenWatchInterval = time.Second
 
 // unchanged reports whether a and b (nil for a missing file) are one
-// file with the same size and modification time. kring token rotate
-// renames a new file into place, so a rotation is a new file even within
-// one mtime tick.
+// file with the same size, modification time and mode. kring token
+// rotate renames a new file into place, so a rotation is a new file even
+// within one mtime tick; a chmod 600 of a token file refused as open to
+// others changes only its mode.
 func unchanged(a, b os.FileInfo) bool {
 	if a == nil || b == nil {
 		return a == nil && b == nil
 	}
-	return os.SameFile(a, b) && a.Size() == b.Size() && a.ModTime().Equal(b.ModTime())
+	return os.SameFile(a, b) && a.Size() == b.Size() && a.ModTime().Equal(b.ModTime()) && a.Mode() == b.Mode()
+}
+
+// statToken returns the data dir's api.token as it is now, nil when it
+// cannot be read.
+func statToken(d dataDir) os.FileInfo {
+	fi, err := os.Stat(d.path(tokenFile))
+	if err != nil {
+		return nil
+	}
+	return fi
 }
 
 // watchToken puts a new api.token in force on srv whenever the file
-// changes, looking every tokenWatchInterval (kring token rotate, or a token written by hand), until ctx
-// ends. A token file that cannot be used (gone, open to others, weak)
-// leaves the token in force as it was and is logged as an error once per
-// change.
-func (dm *daemon) watchToken(ctx context.Context, srv *api.Server) {
-	path := dm.dir.path(tokenFile)
-	stat := func() os.FileInfo {
-		fi, err := os.Stat(path)
-		if err != nil {
-			return nil
-		}
-		return fi
-	}
-	seen := stat()
+// changes, looking every tokenWatchInterval (kring token rotate, or a
+// token written by hand), until ctx ends. seen is the file as statToken
+// found it before the token srv serves with was read from it: a token
+// rotated while kring run was starting is put in force at the first look.
+// A token file that cannot be used (gone, open to others, weak) leaves the
+// token in force as it was and is logged as an error once per change.
+func (dm *daemon) watchToken(ctx context.Context, srv *api.Server, seen os.FileInfo) {
 	tick := time.NewTicker(tokenWatchInterval)
 	defer tick.Stop()
 	for {
@@ -46,7 +50,7 @@ func (dm *daemon) watchToken(ctx context.Context, srv *api.Server) {
 			return
 		case <-tick.C:
 		}
-		fi := stat()
+		fi := statToken(dm.dir)
 		if unchanged(seen, fi) {
 			continue
 		}
