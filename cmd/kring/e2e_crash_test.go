@@ -189,7 +189,7 @@ func (o *org) startingChild(t *testing.T) int {
 	o.launchJSON(t)
 	deadline := time.Now().Add(20 * time.Second)
 	for {
-		if child := daemonChild(o.daemon.Process.Pid); child != 0 {
+		if child := proc.ChildOf(o.daemon.Process.Pid); child != 0 {
 			return child
 		}
 		if time.Now().After(deadline) {
