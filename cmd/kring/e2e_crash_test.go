@@ -62,6 +62,20 @@ func (o *org) wait(t *testing.T) int {
 	return o.daemon.ProcessState.ExitCode()
 }
 
+// watchedDaemon starts the first organisation of a test circle with the
+// real binary, and returns it and the pid of the node process its kring
+// run watches.
+func watchedDaemon(t *testing.T) (*org, int) {
+	t.Helper()
+	a := setupCircle(t, t.TempDir())[0]
+	a.startJSON(t)
+	child := proc.ChildOf(a.daemon.Process.Pid)
+	if child == 0 {
+		t.Fatalf("kring run has no daemon process; log:\n%s", a.log)
+	}
+	return a, child
+}
+
 // TestDaemonCrashHasItsOwnExitStatus: a daemon that crashes (here its
 // runtime dumps its goroutines on SIGABRT, as it does on a fault such as
 // SIGBUS from a full disk) makes kring run exit 70, which systemd
@@ -71,12 +85,7 @@ func TestDaemonCrashHasItsOwnExitStatus(t *testing.T) {
 	if testing.Short() {
 		t.Skip("end-to-end test: builds and runs the kring binary")
 	}
-	a := setupCircle(t, t.TempDir())[0]
-	a.startJSON(t)
-	child := proc.ChildOf(a.daemon.Process.Pid)
-	if child == 0 {
-		t.Fatalf("kring run has no daemon process; log:\n%s", a.log)
-	}
+	a, child := watchedDaemon(t)
 	if err := syscall.Kill(child, syscall.SIGABRT); err != nil {
 		t.Fatal(err)
 	}
@@ -105,12 +114,7 @@ func TestKilledWatcherTakesItsDaemon(t *testing.T) {
 	if testing.Short() {
 		t.Skip("end-to-end test: builds and runs the kring binary")
 	}
-	a := setupCircle(t, t.TempDir())[0]
-	a.startJSON(t)
-	child := proc.ChildOf(a.daemon.Process.Pid)
-	if child == 0 {
-		t.Fatalf("kring run has no daemon process; log:\n%s", a.log)
-	}
+	a, child := watchedDaemon(t)
 	if err := a.daemon.Process.Kill(); err != nil {
 		t.Fatal(err)
 	}
