@@ -173,7 +173,7 @@ func TestHangupReloads(t *testing.T) {
 	}
 	eventually(t, 10*time.Second, "the reload to be logged", func() bool {
 		out := a.log.String()
-		return strings.Contains(out, `"msg":"SIGHUP: log level set from config.toml","level":"debug"`) && strings.Contains(out, `"why":"SIGHUP"`) &&
+		return strings.Contains(out, `"msg":"SIGHUP: log level set from config.toml","level":"debug"`) && strings.Contains(out, `"msg":"API token unchanged: the token in force stays","why":"SIGHUP"`) &&
 			strings.Contains(out, `"sections":"node"`)
 	})
 	eventually(t, 10*time.Second, "a DEBUG line", func() bool { return strings.Contains(a.log.String(), `"level":"DEBUG"`) })

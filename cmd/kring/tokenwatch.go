@@ -67,6 +67,9 @@ func (dm *daemon) reloadToken(srv *api.Server, why string) {
 		dm.log.Error("API token not reloaded: the token in force stays", "why", why, "err", err)
 		return
 	}
-	srv.SetToken(t)
+	if !srv.SetToken(t) {
+		dm.log.Info("API token unchanged: the token in force stays", "why", why, "file", dm.dir.path(tokenFile))
+		return
+	}
 	dm.log.Info("API token reloaded: the previous token is refused from now on", "why", why, "file", dm.dir.path(tokenFile))
 }

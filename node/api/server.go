@@ -90,14 +90,15 @@ func NewServer(n *node.Node, opts ServerOptions) *Server {
 // on, in place of ServerOptions.Token or the last SetToken: a token
 // rotated while the daemon runs needs no restart, and the old one stops
 // working at once. An empty tok refuses every request but the health
-// check.
-func (s *Server) SetToken(tok string) {
-	if tok == "" {
-		s.token.Store(nil)
-		return
+// check. It reports whether the token in force changed.
+func (s *Server) SetToken(tok string) (changed bool) {
+	var next *[sha256.Size]byte
+	if tok != "" {
+		sum := sha256.Sum256([]byte(tok))
+		next = &sum
 	}
-	sum := sha256.Sum256([]byte(tok))
-	s.token.Store(&sum)
+	prev := s.token.Swap(next)
+	return (prev == nil) != (next == nil) || prev != nil && *prev != *next
 }
 
 // Handler returns the API's routes, /metrics included, behind the token

@@ -64,7 +64,12 @@ func TestSetToken(t *testing.T) {
 	c := newCircle(t, "A", "B", "C")
 	a := start(t, c, "A")
 	const rotated = "fedcba9876543210-rotated-token"
-	a.srv.SetToken(rotated)
+	if !a.srv.SetToken(rotated) {
+		t.Error("SetToken with a new token reported no change")
+	}
+	if a.srv.SetToken(rotated) {
+		t.Error("SetToken with the token in force reported a change")
+	}
 	if status, eb := raw(t, a, "GET", "/v1/status", "", token); status != http.StatusUnauthorized || eb.Code != api.CodeUnauthorized {
 		t.Errorf("old token after SetToken: %d %q, want 401 unauthorized", status, eb.Code)
 	}
