@@ -36,6 +36,15 @@ func statfsFree(path string) (uint64, error) {
 	return st.Bavail * uint64(st.Bsize), nil
 }
 
+// diskFree returns the free bytes of the file system of path, through
+// Config.DiskFree when a test sets it.
+func (n *Node) diskFree(path string) (uint64, error) {
+	if n.cfg.DiskFree != nil {
+		return n.cfg.DiskFree(path)
+	}
+	return statfsFree(path)
+}
+
 // checkDisk reads the free space of the data dir and sets the watermark
 // flag, logging each crossing at WARN (below) or INFO (above again). A
 // node whose store is in memory has no disk to watch.
@@ -43,11 +52,7 @@ func (n *Node) checkDisk() {
 	if n.cfg.DataDir == "" || n.cfg.MinFreeDisk == 0 {
 		return
 	}
-	free := n.cfg.DiskFree
-	if free == nil {
-		free = statfsFree
-	}
-	b, err := free(n.cfg.DataDir)
+	b, err := n.diskFree(n.cfg.DataDir)
 	if err != nil {
 		n.log.Warn("cannot read the data dir's free space", "err", err)
 		return

@@ -30,15 +30,11 @@ func (n *Node) checkDiskToStart() error {
 	if n.cfg.DataDir == "" || n.cfg.MinFreeDisk == 0 || n.cfg.Store.InMemory {
 		return nil
 	}
-	free := n.cfg.DiskFree
-	if free == nil {
-		free = statfsFree
-	}
 	dir := n.cfg.DataDir
 	if _, err := os.Stat(dir); errors.Is(err, os.ErrNotExist) {
 		dir = filepath.Dir(dir) // a store not made yet: the disk it goes on
 	}
-	b, err := free(dir)
+	b, err := n.diskFree(dir)
 	if err != nil {
 		n.log.Warn("cannot read the data dir's free space before opening the store", "err", err)
 		return nil

@@ -152,12 +152,12 @@ func (a *app) runSupervised(ctx context.Context, hup <-chan os.Signal, args []st
 	for {
 		select {
 		case s := <-sigs:
-			w.stopAsked(true)
+			w.noteStop()
 			pass(s)
 		case s := <-hup:
 			pass(s)
 		case <-ctx.Done():
-			w.stopAsked(true)
+			w.noteStop()
 			pass(syscall.SIGTERM)
 			ctx = context.Background()
 		case <-ready:
@@ -171,12 +171,12 @@ func (a *app) runSupervised(ctx context.Context, hup <-chan os.Signal, args []st
 			// KillMode=control-group) may kill a child still starting
 			// before this loop took the watcher's own copy: give that
 			// copy a moment to arrive.
-			if stoppedBy(c.ProcessState) && !w.stopAsked(false) {
+			if stoppedBy(c.ProcessState) && !w.stopNoted() {
 				select {
 				case <-sigs:
-					w.stopAsked(true)
+					w.noteStop()
 				case <-ctx.Done():
-					w.stopAsked(true)
+					w.noteStop()
 				case <-time.After(stopSignalGrace):
 				}
 			}
@@ -200,12 +200,17 @@ type crashWatch struct {
 	stopping bool
 }
 
-// stopAsked notes that the watcher was asked to stop, if now is set, and
-// reports whether it was.
-func (w *crashWatch) stopAsked(now bool) bool {
+// noteStop notes that the watcher was asked to stop.
+func (w *crashWatch) noteStop() {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	w.stopping = w.stopping || now
+	w.stopping = true
+}
+
+// stopNoted reports whether the watcher was asked to stop.
+func (w *crashWatch) stopNoted() bool {
+	w.mu.Lock()
+	defer w.mu.Unlock()
 	return w.stopping
 }
 
