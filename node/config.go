@@ -109,6 +109,12 @@ type Config struct {
 	// every op the commit stored and the time it became durable. It runs
 	// on the loop and must return at once (e.g. observe a metric).
 	OnStored func(op *protocol.Op, at time.Time)
+	// OnVisible, if set, is called by the log loop after each commit's
+	// store write with every op it stored and the time members could see
+	// them: judged, counted in the State and served by reads, before the
+	// write is synced (OnStored follows once it is). It runs on the loop
+	// and must return at once.
+	OnVisible func(op *protocol.Op, at time.Time)
 	// Refuse, if set, refuses peers on top of what the log and local
 	// blocks refuse. The testnet cuts links with it; a daemon leaves it nil.
 	Refuse func(peer.ID) bool

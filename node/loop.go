@@ -315,8 +315,11 @@ func (n *Node) inLoop(ctx context.Context, f func(*loop), early bool) error {
 	}
 }
 
-// commit writes the batch in one store write, then publishes the new
-// State and admission, then runs the continuations.
+// commit writes the batch, publishes the new State, syncs the write, then
+// acts on the new State and runs the continuations. Members see the batch
+// (reads, the State) from the write on; the sync follows before anything
+// is acknowledged: the continuations of do, and so a node's own ops, wait
+// for it (see docs/node.md, what a crash can lose).
 func (l *loop) commit() {
 	changed := len(l.batch) > 0
 	// Readers of Consistent see the store and the State move together.
@@ -334,12 +337,18 @@ func (l *loop) commit() {
 		l.n.state.Store(st)
 	}
 	l.n.viewMu.Unlock()
+	if err == nil && changed {
+		l.observe(l.n.cfg.OnVisible)
+		if err = l.n.store.Sync(); err != nil {
+			err = fmt.Errorf("node: syncing %d ops: %w", len(l.batch), err)
+		}
+	}
 	if err != nil {
 		l.n.fail(err)
 	} else {
 		l.noteAbout(l.batch)
 		l.persistPending()
-		l.stored()
+		l.observe(l.n.cfg.OnStored)
 	}
 	if stateChanged {
 		a := l.admission()
@@ -369,14 +378,15 @@ func (l *loop) commit() {
 	}
 }
 
-// stored hands the ops of a successful commit to Config.OnStored.
-func (l *loop) stored() {
-	if l.n.cfg.OnStored == nil || len(l.batch) == 0 {
+// observe hands the ops of the commit to f (Config.OnVisible or
+// OnStored), if set.
+func (l *loop) observe(f func(*protocol.Op, time.Time)) {
+	if f == nil || len(l.batch) == 0 {
 		return
 	}
 	at := time.Now()
 	for _, op := range l.batch {
-		l.n.cfg.OnStored(op, at)
+		f(op, at)
 	}
 }
 
@@ -386,7 +396,9 @@ func (l *loop) stored() {
 const maxCommitBytes = 512 << 10
 
 // put writes the batch in order, in store writes of at most maxCommitBytes
-// (or one op), so that each write's preds are in earlier writes.
+// (or one op), so that each write's preds are in earlier writes. The
+// writes are not synced (store.PutVisible: each is synced before the next
+// begins); commit syncs the last.
 func (l *loop) put() error {
 	for rest := l.batch; len(rest) > 0; {
 		n, size := 0, 0
@@ -394,7 +406,7 @@ func (l *loop) put() error {
 			size += len(rest[n].Bytes())
 			n++
 		}
-		if err := l.n.store.Put(rest[:n]...); err != nil {
+		if err := l.n.store.PutVisible(rest[:n]...); err != nil {
 			return fmt.Errorf("node: committing %d ops: %w", n, err)
 		}
 		rest = rest[n:]

@@ -8,10 +8,13 @@
 // methods are safe for concurrent use. Writes are serialised inside the
 // store; reads run in parallel with them and with each other.
 //
-// With Options.SyncWrites set (the default), every write method returns only
-// after badger has synced its write-ahead log, so an acknowledged Put
-// survives kill -9 and power loss. Put is atomic: one badger transaction
-// holds all of its ops and their indexes.
+// With Options.SyncWrites set (the default), every write method but
+// PutVisible returns only after the store has synced badger's logs, so an
+// acknowledged Put survives kill -9 and power loss. PutVisible returns
+// before its sync: readers see its ops at once, and Sync (or the next
+// write of any kind, which syncs it first) makes it durable, so at most
+// the newest write is ever unsynced. Put and PutVisible are atomic: one
+// badger transaction holds all of the ops and their indexes.
 //
 // # Key layout
 //

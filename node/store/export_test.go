@@ -39,3 +39,18 @@ func (s *Store) PendingCounter(h protocol.Hash) (uint64, bool) {
 
 // BadgerLogger is the adapter Open gives badger.
 func BadgerLogger(l *slog.Logger) badger.Logger { return slogAdapter{l} }
+
+// PutRawVisible is PutRaw left unsynced, as PutVisible leaves a write.
+func (s *Store) PutRawVisible(key, value []byte) error {
+	return s.writeThen("raw write", func(txn *badger.Txn) error {
+		s.noteValue(value)
+		return txn.Set(key, value)
+	}, nil, false)
+}
+
+// Unsynced reports whether a write has returned without its sync.
+func (s *Store) Unsynced() bool {
+	s.wmu.Lock()
+	defer s.wmu.Unlock()
+	return s.unsynced
+}

@@ -22,9 +22,12 @@ type putDelta struct {
 // transaction. An error wraps trust.ErrNotClosed when an op's preds are
 // missing, ErrTooBig when the batch does not fit one transaction, or
 // ErrClosed; in every case nothing was stored.
-func (s *Store) Put(ops ...*protocol.Op) error {
+func (s *Store) Put(ops ...*protocol.Op) error { return s.put(ops, true) }
+
+// put is Put, synced or not (PutVisible).
+func (s *Store) put(ops []*protocol.Op, synced bool) error {
 	var d putDelta
-	return s.write(fmt.Sprintf("put of %d ops", len(ops)), func(txn *badger.Txn) error {
+	return s.writeThen(fmt.Sprintf("put of %d ops", len(ops)), func(txn *badger.Txn) error {
 		var err error
 		d, err = s.stage(txn, ops)
 		return err
@@ -34,7 +37,7 @@ func (s *Store) Put(ops ...*protocol.Op) error {
 			s.heads = d.heads
 		}
 		maps.Copy(s.tips, d.tips)
-	})
+	}, synced)
 }
 
 // stage writes the ops that are not yet stored into txn. The caller holds
@@ -89,6 +92,7 @@ func checkPreds(txn *badger.Txn, batch map[protocol.Hash]bool, op *protocol.Op) 
 // stageOp writes one new op and its index keys, updating d.
 func (s *Store) stageOp(txn *badger.Txn, d *putDelta, op *protocol.Op, h protocol.Hash) error {
 	set := func(k, v []byte) error { return txn.Set(k, v) }
+	s.noteValue(op.Bytes())
 	if err := set(opKey(h), op.Bytes()); err != nil {
 		return err
 	}

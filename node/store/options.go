@@ -23,8 +23,9 @@ type Options struct {
 	// nothing is written to disk and nothing survives Close. Open's dir
 	// must then be empty.
 	InMemory bool
-	// SyncWrites makes every write wait for badger to sync its write-ahead
-	// log, so that an acknowledged write survives kill -9 and power loss.
+	// SyncWrites makes every write but PutVisible wait for the store to
+	// sync badger's logs, so that an acknowledged write survives kill -9
+	// and power loss; a PutVisible is synced by Sync or the next write.
 	// Without it a crash of the machine may lose the last writes.
 	SyncWrites bool
 	// MemTableSize is the size in bytes of each memtable; one transaction
@@ -116,7 +117,8 @@ func (o Options) badgerOptions(dir string) badger.Options {
 	// would find nothing.
 	return badger.DefaultOptions(dir).
 		WithInMemory(o.InMemory).
-		WithSyncWrites(o.SyncWrites).
+		WithSyncWrites(false). // the Store syncs (see syncLocked)
+		WithValueThreshold(valueLogThreshold).
 		WithMemTableSize(o.MemTableSize).
 		WithNumMemtables(o.NumMemtables).
 		WithBlockCacheSize(o.BlockCacheSize).

@@ -18,6 +18,7 @@ func (s *Store) SetOutstanding(op *protocol.Op) error {
 		return fmt.Errorf("store: set outstanding: op %s has no encoding", op.Hash().Short())
 	}
 	return s.write("set outstanding", func(txn *badger.Txn) error {
+		s.noteValue(op.Bytes())
 		return txn.Set(keyOwn, op.Bytes())
 	}, nil)
 }

@@ -83,6 +83,7 @@ func (s *Store) putPending(ops []*protocol.Op) (evicted []protocol.Hash, err err
 				evicted = append(evicted, next[0].hash)
 				next = next[1:]
 			}
+			s.noteValue(op.Bytes())
 			if err := txn.Set(pendingKey(num), op.Bytes()); err != nil {
 				return err
 			}

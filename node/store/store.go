@@ -20,6 +20,7 @@ import (
 type Store struct {
 	db   *badger.DB
 	opts Options
+	dir  string
 
 	// life is held for reading by every call that uses db and for writing
 	// by Close, so that db is never used after it is closed.
@@ -29,6 +30,12 @@ type Store struct {
 	// wmu serialises writers: each reads the caches below, writes one
 	// badger transaction, then updates the caches.
 	wmu sync.Mutex
+	// unsynced, under wmu, is set while a write has returned without its
+	// sync (PutVisible): the next write or Sync syncs first. bigValue,
+	// under wmu, is set while the transaction being written holds a value
+	// that badger keeps in its value log (see syncLogs).
+	unsynced bool
+	bigValue bool
 
 	// mu guards the caches, which mirror the database after every
 	// committed write. Writers hold wmu, then mu only to update them.
@@ -71,7 +78,7 @@ func Open(dir string, o Options) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("store: opening %q: %w", dir, dirLocked(err))
 	}
-	s := &Store{db: db, opts: o}
+	s := &Store{db: db, opts: o, dir: dir}
 	if err := s.load(); err != nil {
 		return nil, errors.Join(err, db.Close())
 	}
@@ -120,15 +127,40 @@ func (s *Store) view(what string, fn func(txn *badger.Txn) error) error {
 
 // write runs fn in a write transaction under wmu and commits it; after a
 // commit, done (if not nil) runs, still under wmu and under mu, to update
-// the caches. Errors are wrapped as "store: what: ...", and badger's
-// ErrTxnTooBig also as ErrTooBig.
+// the caches. With SyncWrites the write is synced before write returns.
+// Errors are wrapped as "store: what: ...", and badger's ErrTxnTooBig also
+// as ErrTooBig.
 func (s *Store) write(what string, fn func(txn *badger.Txn) error, done func()) error {
+	return s.writeThen(what, fn, done, true)
+}
+
+// writeThen is write, which syncs only when synced is set or the
+// transaction held a value of badger's value log (a later Sync would miss
+// it if badger started a new value log file after it).
+func (s *Store) writeThen(what string, fn func(txn *badger.Txn) error, done func(), synced bool) error {
 	if err := s.acquire(); err != nil {
 		return err
 	}
 	defer s.release()
 	s.wmu.Lock()
 	defer s.wmu.Unlock()
+	if err := s.commit(what, fn, done); err != nil {
+		return err
+	}
+	if !synced && !s.bigValue {
+		return nil
+	}
+	return s.syncLocked(what)
+}
+
+// commit is write without the sync that ends it; the caller holds wmu. A
+// write left unsynced before it is synced first: badger's Sync reaches
+// only its newest memtable's log, and this write may start a new one.
+func (s *Store) commit(what string, fn func(txn *badger.Txn) error, done func()) error {
+	if err := s.syncLocked(what); err != nil {
+		return err
+	}
+	s.bigValue = false
 	txn := s.db.NewTransaction(true)
 	defer txn.Discard()
 	if err := fn(txn); err != nil {
@@ -140,6 +172,7 @@ func (s *Store) write(what string, fn func(txn *badger.Txn) error, done func()) 
 	if err := txn.Commit(); err != nil {
 		return fmt.Errorf("store: %s: committing: %w", what, err)
 	}
+	s.unsynced = s.opts.SyncWrites
 	if done != nil {
 		s.mu.Lock()
 		done()

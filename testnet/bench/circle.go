@@ -41,11 +41,13 @@ type circleOpts struct {
 var noPace = node.Pace{OpsPerSecond: 1e6, Burst: 1e6, BytesPerSecond: 1 << 40, BurstBytes: 64 << 30}
 
 // circle is a testnet circle whose nodes may sit behind proxies and
-// report what they store to a recorder.
+// report what they store to recorders: rec when it is durable, vis when
+// members can see it.
 type circle struct {
 	*testnet.Net
 	opts circleOpts
 	rec  *recorder
+	vis  *recorder
 
 	mu      sync.Mutex
 	proxies map[string]*proxy
@@ -53,7 +55,7 @@ type circle struct {
 
 // newCircle founds a circle; no node runs until start.
 func newCircle(opts circleOpts) (*circle, error) {
-	c := &circle{opts: opts, rec: newRecorder(), proxies: map[string]*proxy{}}
+	c := &circle{opts: opts, rec: newRecorder(), vis: newRecorder(), proxies: map[string]*proxy{}}
 	net, err := testnet.New(testnet.Options{Dir: opts.dir, Founders: opts.founders, Config: c.configure, Logger: debugLogger()})
 	if err != nil {
 		return nil, err
@@ -127,6 +129,7 @@ func (c *circle) configure(name string, cfg *node.Config) {
 		cfg.ListenAddrs = tcp
 	}
 	cfg.OnStored = c.rec.hook(name)
+	cfg.OnVisible = c.vis.hook(name)
 	if c.opts.unpaced {
 		cfg.PaceAdvisories, cfg.PaceMembership = noPace, noPace
 	}
