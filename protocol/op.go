@@ -253,12 +253,12 @@ func compareHash(a, b Hash) int {
 // is weak, ErrBadSignature when a signature does not verify, or
 // ErrInvalidBody when a genesis is not authored by its founder #1.
 func (o *Op) Verify() error {
-	if weakEncoding(o.Author) {
-		return fmt.Errorf("op %s: author: %w: %s is not canonically encoded or of small order", o.hash.Short(), ErrWeakKey, o.Author.Short())
+	if err := o.checkAuthor(); err != nil {
+		return err
 	}
 	msg := o.signingBytes()
 	if !o.Author.verify(DomainOp, msg, o.Sig) {
-		return fmt.Errorf("%w: op %s by %s", ErrBadSignature, o.hash.Short(), o.Author.Short())
+		return o.badSignature()
 	}
 	if o.Kind == KindGenesis {
 		g, ok := o.body.(*Genesis)
@@ -270,6 +270,21 @@ func (o *Op) Verify() error {
 		}
 	}
 	return nil
+}
+
+// checkAuthor returns an error wrapping ErrWeakKey when the author's key
+// is weak, judged from its bytes alone (weakEncoding).
+func (o *Op) checkAuthor() error {
+	if weakEncoding(o.Author) {
+		return fmt.Errorf("op %s: author: %w: %s is not canonically encoded or of small order", o.hash.Short(), ErrWeakKey, o.Author.Short())
+	}
+	return nil
+}
+
+// badSignature is the error of an op whose author's signature does not
+// verify.
+func (o *Op) badSignature() error {
+	return fmt.Errorf("%w: op %s by %s", ErrBadSignature, o.hash.Short(), o.Author.Short())
 }
 
 // CheckGroup returns ErrWrongGroup unless the op belongs to the circle whose
