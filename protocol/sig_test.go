@@ -1,7 +1,6 @@
 package protocol
 
 import (
-	"bufio"
 	"crypto/ed25519"
 	"crypto/sha512"
 	"encoding/hex"
@@ -23,24 +22,28 @@ type sigVector struct {
 	rule, keyOK, stdlib bool // the signature rule's, CheckKey's and crypto/ed25519's verdicts
 }
 
-// readVectors reads the fields of each line of a testdata file, skipping
-// blank lines and comments.
-func readVectors(t *testing.T, path string) [][]string {
+// readVectors reads a testdata file of want vectors, each a line of n
+// fields (blank lines and comments skipped) that parse turns into a
+// vector; i counts the vectors from 0.
+func readVectors(t *testing.T, path string, want, n int, parse func(i int, f []string) sigVector) []sigVector {
 	t.Helper()
-	f, err := os.Open(path)
+	b, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer f.Close()
-	var out [][]string
-	s := bufio.NewScanner(f)
-	for s.Scan() {
-		if line := strings.TrimSpace(s.Text()); line != "" && !strings.HasPrefix(line, "#") {
-			out = append(out, strings.Fields(line))
+	var out []sigVector
+	for line := range strings.Lines(string(b)) {
+		if line = strings.TrimSpace(line); line == "" || strings.HasPrefix(line, "#") {
+			continue
 		}
+		f := strings.Fields(line)
+		if len(f) != n {
+			t.Fatalf("%s: %q has %d fields, want %d", path, line, len(f), n)
+		}
+		out = append(out, parse(len(out), f))
 	}
-	if err := s.Err(); err != nil {
-		t.Fatal(err)
+	if len(out) != want {
+		t.Fatalf("%s: read %d vectors, want %d", path, len(out), want)
 	}
 	return out
 }
@@ -69,41 +72,20 @@ func verdict(t *testing.T, s string) bool {
 
 // speccheckVectors reads the twelve cases of "Taming the many EdDSAs".
 func speccheckVectors(t *testing.T) []sigVector {
-	t.Helper()
-	var out []sigVector
-	for _, f := range readVectors(t, "testdata/ed25519/speccheck.txt") {
-		if len(f) != 7 {
-			t.Fatalf("speccheck line %v: want 7 fields", f)
-		}
-		out = append(out, sigVector{
-			name: "speccheck-" + f[0], key: Key(mustHex(t, f[4])), sig: mustHex(t, f[5]), msg: mustHex(t, f[6]),
+	return readVectors(t, "testdata/ed25519/speccheck.txt", 12, 7, func(_ int, f []string) sigVector {
+		return sigVector{
+			name: "speccheck-" + f[0], key: mustKey(t, f[4]), sig: mustHex(t, f[5]), msg: mustHex(t, f[6]),
 			rule: verdict(t, f[1]), keyOK: verdict(t, f[2]), stdlib: verdict(t, f[3]),
-		})
-	}
-	if len(out) != 12 {
-		t.Fatalf("read %d speccheck cases, want 12", len(out))
-	}
-	return out
+		}
+	})
 }
 
 // zip215Vectors reads ZIP-215's 196 cases: each verifies under the rule,
 // and each key is of small order.
 func zip215Vectors(t *testing.T) []sigVector {
-	t.Helper()
-	var out []sigVector
-	for i, f := range readVectors(t, "testdata/ed25519/zip215.txt") {
-		if len(f) != 2 {
-			t.Fatalf("zip215 line %v: want 2 fields", f)
-		}
-		out = append(out, sigVector{
-			name: fmt.Sprintf("zip215-%03d", i),
-			key:  Key(mustHex(t, f[0])), sig: mustHex(t, f[1]), msg: []byte("Zcash"), rule: true,
-		})
-	}
-	if len(out) != 196 {
-		t.Fatalf("read %d ZIP-215 cases, want 196", len(out))
-	}
-	return out
+	return readVectors(t, "testdata/ed25519/zip215.txt", 196, 2, func(i int, f []string) sigVector {
+		return sigVector{name: fmt.Sprintf("zip215-%03d", i), key: mustKey(t, f[0]), sig: mustHex(t, f[1]), msg: []byte("Zcash"), rule: true}
+	})
 }
 
 // goodSigs returns n valid signatures by test keys, for batches to mix
