@@ -51,7 +51,7 @@ func VerifyBatch(ops []*Op) []error {
 			errs[i] = err
 			continue
 		}
-		batch.add(o.Author, withDomain(DomainOp, o.signingBytes()), o.Sig)
+		batch.add(o.Author, o.signedMessage(), o.Sig)
 		in = append(in, i)
 	}
 	if all, valid := batch.verify(); !all {
