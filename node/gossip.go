@@ -18,10 +18,11 @@ import (
 )
 
 // TopicName returns the gossip topic of a circle: one topic carries all
-// its ops. The last part is the protocol's major version (3: ops of wire
-// format 2 under the membership rules of docs/membership.md), so nodes that
-// judge a circle's ops by different rules never share a topic.
-func TopicName(group protocol.Hash) string { return "/kring/" + group.String() + "/ops/3" }
+// its ops. The last part is the protocol's major version (4: ops of wire
+// format 2 whose signatures are checked by ZIP-215's rule, under the
+// membership rules of docs/membership.md), so nodes that judge a circle's
+// ops by different rules never share a topic.
+func TopicName(group protocol.Hash) string { return "/kring/" + group.String() + "/ops/4" }
 
 // GossipProtocols are Kring's own gossipsub protocol IDs: the message size
 // limit differs from libp2p's default, and a Kring node has no business on

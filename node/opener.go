@@ -18,29 +18,45 @@ var errOpenerStopped = errors.New("node: stopping; op not verified")
 // work of ingesting ops, by gossip or by sync. Pubsub runs each validation
 // on a fresh goroutine, whose small stack would be grown and copied several
 // times by the decoder and the curve arithmetic; the opener's goroutines
-// grew their stacks once.
+// grew their stacks once. A gossiped op is opened alone (open); a sync
+// batch is cut in one chunk per worker, and each worker checks its chunk's
+// signatures in one batch (protocol.OpenBatch, under the same signature
+// rule), which costs far less per signature.
 type opener struct {
 	group protocol.Hash
 	jobs  chan *openJob
 	done  <-chan struct{}
 }
 
-// openJob is a batch of ops to open. The workers it is handed to share
-// it: each takes the next unopened op until none is left, so that a batch
-// costs one handoff per worker, not one per op. Each worker calls wg.Done
-// when it is through.
+// openJob is a batch of ops to open, cut in chunks of chunk ops. The
+// workers it is handed to share it: each takes the next unopened chunk
+// until none is left, so that a batch costs one handoff per worker, not
+// one per op. Each worker calls wg.Done when it is through.
 type openJob struct {
-	raw  [][]byte
-	ops  []*protocol.Op
-	errs []error
-	next atomic.Int64
-	wg   sync.WaitGroup
+	raw   [][]byte
+	ops   []*protocol.Op
+	errs  []error
+	chunk int
+	next  atomic.Int64 // the next chunk to take
+	wg    sync.WaitGroup
 }
 
-// work opens ops of j until none is left.
+// work opens chunks of j until none is left: a chunk of one op alone, a
+// larger one with its signatures checked in one batch.
 func (j *openJob) work(group protocol.Hash) {
-	for i := int(j.next.Add(1) - 1); i < len(j.raw); i = int(j.next.Add(1) - 1) {
-		j.ops[i], j.errs[i] = protocol.Open(j.raw[i], group)
+	for {
+		lo := int(j.next.Add(1)-1) * j.chunk
+		if lo >= len(j.raw) {
+			return
+		}
+		hi := min(lo+j.chunk, len(j.raw))
+		if hi-lo == 1 {
+			j.ops[lo], j.errs[lo] = protocol.Open(j.raw[lo], group)
+			continue
+		}
+		ops, errs := protocol.OpenBatch(j.raw[lo:hi], group)
+		copy(j.ops[lo:hi], ops)
+		copy(j.errs[lo:hi], errs)
 	}
 }
 
@@ -71,9 +87,10 @@ func (o *opener) open(raw []byte) (*protocol.Op, error) {
 	return j.ops[0], j.errs[0]
 }
 
-// openAll decodes and verifies a batch of ops on every core. It returns
-// the ops in the order given, or the error of the first op (in that order)
-// that fails.
+// openAll decodes and verifies a batch of ops on every core, each core
+// checking the signatures of its share in one batch. It returns the ops in
+// the order given, or the error of the first op (in that order) that
+// fails.
 func (o *opener) openAll(raw [][]byte) ([]*protocol.Op, error) {
 	j := o.run(raw, min(runtime.GOMAXPROCS(0), len(raw)/openParallelMin+1))
 	for i := range j.errs {
@@ -88,11 +105,12 @@ func (o *opener) openAll(raw [][]byte) ([]*protocol.Op, error) {
 // more than one worker: below it, the handoffs cost more than they save.
 const openParallelMin = 32
 
-// run hands a job for raw to the given number of workers and waits until
-// it is done. Ops no worker took because the node is stopping fail with
-// errOpenerStopped.
+// run hands a job for raw to the given number of workers, one chunk of
+// raw each, and waits until it is done. Ops no worker took because the
+// node is stopping fail with errOpenerStopped.
 func (o *opener) run(raw [][]byte, workers int) *openJob {
 	j := &openJob{raw: raw, ops: make([]*protocol.Op, len(raw)), errs: make([]error, len(raw))}
+	j.chunk = max(1, (len(raw)+workers-1)/workers)
 	for range workers {
 		j.wg.Add(1)
 		select {

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/kring-circle/kring/protocol"
+	"github.com/kring-circle/kring/trust/trusttest"
 )
 
 // startOpener starts an opener for group that stops with the test.
@@ -63,4 +64,66 @@ func TestOpenerStopped(t *testing.T) {
 	if _, err := o.openAll([][]byte{op.Bytes(), op.Bytes()}); !errors.Is(err, errOpenerStopped) {
 		t.Fatalf("openAll after the stop: err = %v, want errOpenerStopped", err)
 	}
+}
+
+// openAll reports the first bad op in the order given even when the ops
+// fail in different workers' chunks, each checked in its own batch.
+func TestOpenAllReportsTheFirstBadOpAcrossChunks(t *testing.T) {
+	c := newCircle(t, "A", "B", "C")
+	o, _ := startOpener(t, c.Genesis.Hash())
+	fresh := func() [][]byte {
+		var raw [][]byte
+		for range 256 {
+			raw = append(raw, must(t)(c.Advise("B", "chunked advisory", protocol.TLPGreen)).Bytes())
+		}
+		return raw
+	}
+	forged := func(b []byte) []byte {
+		f := append([]byte(nil), b...)
+		f[len(f)-3] ^= 1
+		return f
+	}
+	raw := fresh()
+	raw[20], raw[230] = forged(raw[20]), raw[230][:40]
+	if _, err := o.openAll(raw); !errors.Is(err, protocol.ErrBadSignature) {
+		t.Errorf("a forged op at 20 and a broken one at 230: err = %v, want ErrBadSignature", err)
+	}
+	raw = fresh()
+	raw[20], raw[230] = raw[20][:40], forged(raw[230])
+	if _, err := o.openAll(raw); err == nil || errors.Is(err, protocol.ErrBadSignature) {
+		t.Errorf("a broken op at 20 and a forged one at 230: err = %v, want the broken op's", err)
+	}
+	raw = fresh()
+	raw[255] = forged(raw[255])
+	if _, err := o.openAll(raw); !errors.Is(err, protocol.ErrBadSignature) {
+		t.Errorf("a forged last op: err = %v, want ErrBadSignature", err)
+	}
+}
+
+// BenchmarkOpenAll opens a sync batch of 256 advisories on every core, as
+// a sync client does with each response.
+func BenchmarkOpenAll(b *testing.B) {
+	c, err := trusttest.NewCircle(protocol.DefaultCharter("bench"), "A", "B", "C")
+	if err != nil {
+		b.Fatal(err)
+	}
+	var raw [][]byte
+	for range protocol.MaxSyncOps {
+		op, err := c.Advise("B", "benchmark advisory", protocol.TLPGreen)
+		if err != nil {
+			b.Fatal(err)
+		}
+		raw = append(raw, op.Bytes())
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	var wg sync.WaitGroup
+	o := newOpener(ctx, c.Genesis.Hash(), &wg)
+	defer func() { cancel(); wg.Wait() }()
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := o.openAll(raw); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(raw)), "ns/op-opened")
 }

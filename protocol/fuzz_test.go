@@ -84,12 +84,19 @@ func FuzzDecode(f *testing.F) {
 // keys and clock are fixed, so that the valid seeds belong to it.
 func fuzzGroup(f *testing.F) Hash { return newCircle(f).group }
 
-// FuzzOpen checks that Open never panics, names every error, and accepts
-// only ops that decode, verify and belong to the group.
+// FuzzOpen checks that Open never panics, names every error, accepts
+// only ops that decode, verify and belong to the group, and that OpenBatch
+// gives each copy of the input in a batch the verdict Open gives it.
 func FuzzOpen(f *testing.F) {
 	group := fuzzGroup(f)
 	f.Fuzz(func(t *testing.T, b []byte) {
 		o, err := Open(b, group)
+		ops, errs := OpenBatch([][]byte{b, b}, group)
+		for i := range ops {
+			if (errs[i] == nil) != (err == nil) || (err != nil && (ops[i] != nil || errs[i].Error() != err.Error())) {
+				t.Fatalf("OpenBatch says %v, Open says %v", errs[i], err)
+			}
+		}
 		if err != nil {
 			if o != nil {
 				t.Fatalf("Open returned an op and an error")

@@ -188,12 +188,10 @@ func CheckEncKey(k [32]byte) error {
 	return nil
 }
 
-// verify checks an Ed25519 signature by k over domain||msg.
+// verify checks an Ed25519 signature by k over domain||msg under the
+// signature rule (sig.go).
 func (k Key) verify(domain string, msg, sig []byte) bool {
-	if len(sig) != ed25519.SignatureSize {
-		return false
-	}
-	return ed25519.Verify(ed25519.PublicKey(k[:]), withDomain(domain, msg), sig)
+	return verifySig(k, withDomain(domain, msg), sig)
 }
 
 // sign signs domain||msg with priv.

@@ -278,14 +278,15 @@ func TestCharterAckInterval(t *testing.T) {
 }
 
 // The version of the wire format is in every domain, and the protocol's
-// (the wire format under the membership rules) in the sync protocol's ID:
-// a node of wire format 1 shares no signature, hash or stream with this
-// one, and a node of protocol 2 (the version-1 rules) no stream.
+// (the wire format under the signature rule and the membership rules) in
+// the sync protocol's ID: a node of wire format 1 shares no signature, hash
+// or stream with this one, and a node of protocol 3 (crypto/ed25519's
+// signature rule) or 2 (the version-1 rules) no stream.
 func TestWireVersion2(t *testing.T) {
 	for got, want := range map[string]string{
 		DomainOp: "kring/op/v2", DomainGenesis: "kring/genesis/v2",
 		DomainApplication: "kring/application/v2", DomainMotion: "kring/motion/v2",
-		SyncProtocol: "/kring/sync/3.0.0",
+		SyncProtocol: "/kring/sync/4.0.0",
 	} {
 		if got != want {
 			t.Errorf("%q, want %q", got, want)

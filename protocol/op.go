@@ -110,7 +110,7 @@ func (o *Op) String() string {
 // it once every founder has signed; each founder signs the same bytes
 // under DomainGenesis.
 func (o *Op) signingBytes() []byte {
-	if b, ok := o.signedPart(); ok {
+	if b, ok := o.signedPart(""); ok {
 		return b
 	}
 	c := *o
@@ -124,9 +124,10 @@ func (o *Op) signingBytes() []byte {
 // signedPart derives the signing bytes of a decoded op other than a genesis
 // from its canonical encoding, without encoding it again: Sig, key 10, is
 // the last pair of the map, so the op without it is the same pairs but the
-// last under a map header one smaller. It reports false when the encoding
-// is not of that shape (an op being signed has none yet).
-func (o *Op) signedPart() ([]byte, bool) {
+// last under a map header one smaller. The result starts with prefix. It
+// reports false when the encoding is not of that shape (an op being signed
+// has none yet).
+func (o *Op) signedPart(prefix string) ([]byte, bool) {
 	const sigPair = 3 + ed25519.SignatureSize // key 10, a 64-byte string header, the signature
 	r := o.raw
 	if o.Kind == KindGenesis || len(o.Sig) != ed25519.SignatureSize || len(r) < 1+sigPair {
@@ -136,9 +137,19 @@ func (o *Op) signedPart() ([]byte, bool) {
 	if r[0] < 0xa2 || r[0] > 0xb7 || tail[0] != 0x0a || tail[1] != 0x58 || tail[2] != ed25519.SignatureSize || !bytes.Equal(tail[3:], o.Sig) {
 		return nil, false
 	}
-	b := make([]byte, 0, len(r)-sigPair)
+	b := make([]byte, 0, len(prefix)+len(r)-sigPair)
+	b = append(b, prefix...)
 	b = append(b, r[0]-1)
 	return append(b, r[1:len(r)-sigPair]...), true
+}
+
+// signedMessage returns what the author's signature of the op covers:
+// DomainOp, a zero byte and the signing bytes, built in one buffer.
+func (o *Op) signedMessage() []byte {
+	if b, ok := o.signedPart(DomainOp + "\x00"); ok {
+		return b
+	}
+	return withDomain(DomainOp, o.signingBytes())
 }
 
 // Sign sets the op's Author to the key of priv, encodes body as the op's
@@ -253,12 +264,12 @@ func compareHash(a, b Hash) int {
 // is weak, ErrBadSignature when a signature does not verify, or
 // ErrInvalidBody when a genesis is not authored by its founder #1.
 func (o *Op) Verify() error {
-	if weakEncoding(o.Author) {
-		return fmt.Errorf("op %s: author: %w: %s is not canonically encoded or of small order", o.hash.Short(), ErrWeakKey, o.Author.Short())
+	if err := o.checkAuthor(); err != nil {
+		return err
 	}
 	msg := o.signingBytes()
 	if !o.Author.verify(DomainOp, msg, o.Sig) {
-		return fmt.Errorf("%w: op %s by %s", ErrBadSignature, o.hash.Short(), o.Author.Short())
+		return o.badSignature()
 	}
 	if o.Kind == KindGenesis {
 		g, ok := o.body.(*Genesis)
@@ -270,6 +281,21 @@ func (o *Op) Verify() error {
 		}
 	}
 	return nil
+}
+
+// checkAuthor returns an error wrapping ErrWeakKey when the author's key
+// is weak, judged from its bytes alone (weakEncoding).
+func (o *Op) checkAuthor() error {
+	if weakEncoding(o.Author) {
+		return fmt.Errorf("op %s: author: %w: %s is not canonically encoded or of small order", o.hash.Short(), ErrWeakKey, o.Author.Short())
+	}
+	return nil
+}
+
+// badSignature is the error of an op whose author's signature does not
+// verify.
+func (o *Op) badSignature() error {
+	return fmt.Errorf("%w: op %s by %s", ErrBadSignature, o.hash.Short(), o.Author.Short())
 }
 
 // CheckGroup returns ErrWrongGroup unless the op belongs to the circle whose

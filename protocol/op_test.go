@@ -285,7 +285,7 @@ func TestSignedPartIsTheEncodingWithoutSig(t *testing.T) {
 				cp.Body = g.withoutSigs()
 			}
 			want := mustMarshal(&cp)
-			part, ok := got.signedPart()
+			part, ok := got.signedPart("")
 			if ok != (o.Kind != KindGenesis) {
 				t.Fatalf("signedPart reported %v for a %s", ok, o.Kind)
 			}
@@ -295,10 +295,13 @@ func TestSignedPartIsTheEncodingWithoutSig(t *testing.T) {
 			if !bytes.Equal(got.signingBytes(), want) {
 				t.Fatal("signingBytes differs from the encoding without Sig")
 			}
+			if !bytes.Equal(got.signedMessage(), withDomain(DomainOp, want)) {
+				t.Fatal("signedMessage differs from the domain and the encoding without Sig")
+			}
 		})
 	}
 	var unsigned Op
-	if _, ok := unsigned.signedPart(); ok {
+	if _, ok := unsigned.signedPart(""); ok {
 		t.Fatal("signedPart of an op with no encoding reported true")
 	}
 }

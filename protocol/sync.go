@@ -13,11 +13,12 @@ import (
 
 // SyncProtocol is the libp2p protocol ID of Kring's sync protocol: a client
 // asks a member for its tips, then pulls the ops it lacks. Its major
-// version is the protocol's (docs/protocol.md): 3 carries ops of wire
-// format 2 judged by the membership rules of docs/membership.md, so a node
-// neither serves nor asks one that judges them by the version-1 rules
-// (protocol 2) or speaks wire format 1.
-const SyncProtocol = "/kring/sync/3.0.0"
+// version is the protocol's (docs/protocol.md): 4 carries ops of wire
+// format 2 whose signatures are checked by ZIP-215's rule (sig.go), judged
+// by the membership rules of docs/membership.md, so a node neither serves
+// nor asks one that checks signatures as crypto/ed25519 does (protocol 3),
+// judges ops by the version-1 rules (protocol 2) or speaks wire format 1.
+const SyncProtocol = "/kring/sync/4.0.0"
 
 // Sync limits. A frame larger than MaxSyncFrame is refused before it is
 // read; a response carries at most MaxSyncOps ops and, unless a single op

@@ -9,11 +9,11 @@ import (
 	"github.com/kring-circle/kring/node/store"
 )
 
-// A data dir written by store format 1 (wire format 1) or 2 (the
-// version-1 membership rules) is refused with an error that wraps
-// ErrFormat and tells the operator what to do.
+// A data dir written by store format 1 (wire format 1), 2 (the version-1
+// membership rules) or 3 (crypto/ed25519's signature rule) is refused with
+// an error that wraps ErrFormat and tells the operator what to do.
 func TestOpenRefusesOlderFormats(t *testing.T) {
-	for _, v := range []byte{1, 2} {
+	for _, v := range []byte{1, 2, 3} {
 		refusesFormat(t, v)
 	}
 }
@@ -36,7 +36,7 @@ func refusesFormat(t *testing.T, v byte) {
 	if !errors.Is(err, store.ErrFormat) {
 		t.Errorf("Open of a format-%d data dir: %v, want ErrFormat", v, err)
 	}
-	want := fmt.Sprintf("store: this data dir was written by Kring store format %d; this Kring reads format 3 and keeps no compatibility (no circle runs format %d in production): start a new data dir (kring init) and re-join the circle", v, v)
+	want := fmt.Sprintf("store: this data dir was written by Kring store format %d; this Kring reads format 4 and keeps no compatibility (no circle runs format %d in production): start a new data dir (kring init) and re-join the circle", v, v)
 	if err.Error() != want {
 		t.Errorf("error:\n  %s\nwant:\n  %s", err, want)
 	}
@@ -45,7 +45,7 @@ func refusesFormat(t *testing.T, v byte) {
 			t.Errorf("the error does not say %q", part)
 		}
 	}
-	// A new data dir is written as format 3 and opens again.
+	// A new data dir is written as format 4 and opens again.
 	fresh := t.TempDir()
 	s, err = store.Open(fresh, diskOptions())
 	if err != nil {

@@ -22,11 +22,13 @@ const (
 )
 
 // formatVersion is the layout this package writes and reads, kept under
-// keyFormat. Version 3 holds ops of wire format 2 (docs/protocol.md) that
-// the membership rules of docs/membership.md judge; version 2 held the same
-// ops under the version-1 rules, whose States differ, and version 1 ops of
-// wire format 1. It reads neither.
-const formatVersion = 3
+// keyFormat. Version 4 holds ops of wire format 2 (docs/protocol.md) whose
+// signatures ZIP-215's rule accepts and that the membership rules of
+// docs/membership.md judge; version 3 held ops whose signatures
+// crypto/ed25519 accepted, a set that differs; version 2 held ops under the
+// version-1 rules, whose States differ, and version 1 ops of wire format 1.
+// It reads none of them.
+const formatVersion = 4
 
 var (
 	keyFormat  = key(prefixMeta, []byte("format"))
