@@ -285,8 +285,10 @@ func (s *settler) opsOfKeys(c closure, ks keyset) []*vertex {
 // the bound, §3.4) unanchored ops are inert and settle nothing but a
 // Leave; under acks their acknowledgements count toward no op but a Leave.
 // Under full (the anchors of validation), an op other than a Leave settles
-// only if at least f keys acknowledge it with anchored ops.
-func (s *settler) rounds(c closure, z *zset, a, acks, g, full *anchors) (*zset, map[vertexID]bool) {
+// only if at least f keys acknowledge it with anchored ops. The ops of
+// hold settle nothing (draft 36: a revoked key's cut ops whose revocation
+// the closure's own rounds settle).
+func (s *settler) rounds(c closure, z *zset, a, acks, g, full *anchors, hold map[vertexID]bool) (*zset, map[vertexID]bool) {
 	// The hook is this call's alone: the rounds of other closures that
 	// this one's judgements compute do not see it.
 	hook := s.roundHook
@@ -319,7 +321,7 @@ func (s *settler) rounds(c closure, z *zset, a, acks, g, full *anchors) (*zset, 
 			if leave && s.otherLeaveIn(x, z) {
 				return false
 			}
-			if !leave && a != nil && !a.anchored(s.d, x) {
+			if !leave && (a != nil && !a.anchored(s.d, x) || hold[x.id]) {
 				return false // beyond the bound, an unanchored op settles nothing
 			}
 			d := acks

@@ -391,8 +391,12 @@ func (s *settler) otherLeaveIn(x *vertex, z *zset) bool {
 // otherwise. A key whose every unanchored op in c is a revoked key's cut
 // op that c judges inert on its own, its revocation settled in z
 // (seenRevoked), is not counted; below the bound beyondBound returns
-// those ops, which settle nothing in c (draft 36).
-func (s *settler) beyondBound(c closure, z *zset, a *anchors) (*anchors, map[vertexID]bool) {
+// those ops, which settle nothing in c (draft 36). With own, the settled
+// set of the closure's rounds beyond the bound, a key whose every other
+// unanchored op there is cut in those rounds alone (cutInOwnRounds) is
+// not counted either, and its ops are returned with the seen ones (draft
+// 36).
+func (s *settler) beyondBound(c closure, z *zset, a *anchors, own *zset) (*anchors, map[vertexID]bool) {
 	if a == nil {
 		return nil, nil
 	}
@@ -406,6 +410,10 @@ func (s *settler) beyondBound(c closure, z *zset, a *anchors) (*anchors, map[ver
 	keys := map[protocol.Key]bool{}
 	revoked := map[protocol.Key][]*vertex{}
 	var t *judgement
+	var o *ownRounds
+	if own != nil {
+		o = s.ownRoundsOf(c, z, own)
+	}
 	for _, n := range ops {
 		if a.anchored(s.d, n) || s.seenLeft(a, n, leaves[n.op.Author], z) {
 			continue
@@ -418,6 +426,10 @@ func (s *settler) beyondBound(c closure, z *zset, a *anchors) (*anchors, map[ver
 				revoked[n.op.Author] = append(revoked[n.op.Author], n)
 				continue
 			}
+		}
+		if o != nil && o.cuts(a, n) {
+			revoked[n.op.Author] = append(revoked[n.op.Author], n)
+			continue
 		}
 		keys[n.op.Author] = true
 	}
@@ -484,24 +496,21 @@ func (s *settler) seenLeft(a *anchors, y *vertex, leaves []*vertex, z *zset) boo
 // still count if, after the rounds, fewer than f keys of the closure's
 // settled State signed unanchored ops (review round 13).
 func (s *settler) settleClosure(c closure, z *zset, a, g *anchors) (*zset, map[vertexID]bool) {
-	b, seen := s.beyondBound(c, z, a)
-	if b == nil && seen != nil {
-		// Judged as before, but for the seen revoked keys' cut ops, which
-		// settle nothing here.
-		by := map[vertexID][]*vertex{}
-		for id := range seen {
-			by[id] = a.cutBy[id]
-		}
-		return s.rounds(c, z, newAnchors(map[protocol.Key]bool{}, map[vertexID]bool{}, cutOps{ops: seen, by: by}), nil, g, a)
-	}
+	b, seen := s.beyondBound(c, z, a, nil)
 	if b == nil {
-		return s.rounds(c, z, nil, nil, g, a)
+		return s.belowBound(c, z, seenAnchors(seen, a), g, a)
 	}
-	za, ga := s.rounds(c, z, b, nil, g, a)
+	za, ga := s.rounds(c, z, b, nil, g, a, nil)
+	// Keys whose revocation these rounds settle, all of whose unanchored
+	// ops it cuts, are removed keys here, which §0 does not limit (draft
+	// 36): without them, fewer than f keys may remain.
+	if b, seen := s.beyondBound(c, z, a, za); b == nil {
+		return s.belowBound(c, z, seenAnchors(seen, a), g, a)
+	}
 	if s.unanchoredMembers(c, za, b) < s.sigma(c, za).t.Hostile {
 		return za, ga
 	}
-	return s.rounds(c, z, b, b, g, a)
+	return s.rounds(c, z, b, b, g, a, nil)
 }
 
 // unanchoredMembers counts the keys of the settled State of z that

@@ -270,7 +270,7 @@ func (s *settler) firstRound(y *vertex, now []*vertex) map[vertexID]bool {
 			}
 		}
 	}
-	s.rounds(closureOf(y), z, nil, nil, nil, nil)
+	s.rounds(closureOf(y), z, nil, nil, nil, nil, nil)
 	s.roundHook = nil
 	return first
 }

@@ -278,13 +278,18 @@ func (m *model) validateCut(sub, z0 set, cut cutOps) (*anchors, *rawEval) {
 // revoked key's cut op that sub judges inert on its own, its revocation
 // settled in z (seenRevoked), is not counted; below the bound
 // beyondBound returns those ops, which settle nothing in sub (draft 36).
-func (m *model) beyondBound(sub, z set, a *anchors) (*anchors, set) {
+// With own, the settled set of the closure's rounds beyond the bound, a
+// key whose every other unanchored op there is a cut op of a revocation
+// that own settles and z does not, and that precedes it in no first
+// enactment that own settles (ownRevoked), is not counted either, and
+// its ops are returned with the seen ones (draft 36).
+func (m *model) beyondBound(sub, z set, a *anchors, own set) (*anchors, set) {
 	if a == nil {
 		return nil, nil
 	}
 	keys := map[protocol.Key]bool{}
 	revoked := map[protocol.Key][]int{}
-	var t *judgement
+	var t, to *judgement
 	for y, in := range sub {
 		if !in || a.anchored(m, y) || a.seenLeft(m, y, sub, z) {
 			continue
@@ -294,6 +299,15 @@ func (m *model) beyondBound(sub, z set, a *anchors) (*anchors, set) {
 				t = m.judge(sub, z, view{x: -1, exclude: -1})
 			}
 			if t.inert(y) {
+				revoked[m.ops[y].author()] = append(revoked[m.ops[y].author()], y)
+				continue
+			}
+		}
+		if own != nil {
+			if to == nil {
+				to = m.judge(sub, own, view{x: -1, exclude: -1})
+			}
+			if m.cutInOwnRounds(y, sub, z, own, a, to) {
 				revoked[m.ops[y].author()] = append(revoked[m.ops[y].author()], y)
 				continue
 			}
@@ -372,27 +386,21 @@ func (a *anchors) seenRevoked(m *model, y int, z set) bool {
 // member's acknowledgement signed while the circle revoked it does not
 // freeze the circle.
 func (m *model) settleClosure(sub, z set, a, g *anchors) (set, set) {
-	b, seen := m.beyondBound(sub, z, a)
-	if b == nil && seen != nil {
-		// Judged as before, but for the seen revoked keys' cut ops, which
-		// settle nothing here.
-		by := map[int][]int{}
-		for y, in := range seen {
-			if in {
-				by[y] = a.cutBy[y]
-			}
-		}
-		r := m.newAnchors(map[protocol.Key]bool{}, make(set, len(m.ops)), cutOps{ops: seen, by: by})
-		return m.rounds(sub, z, r, nil, g, a)
-	}
+	b, seen := m.beyondBound(sub, z, a, nil)
 	if b == nil {
-		return m.rounds(sub, z, nil, nil, g, a)
+		return m.belowBound(sub, z, m.seenAnchors(seen, a), g, a)
 	}
-	za, ga := m.rounds(sub, z, b, nil, g, a)
+	za, ga := m.rounds(sub, z, b, nil, g, a, nil)
+	// Keys whose revocation these rounds settle, all of whose unanchored
+	// ops it cuts, are removed keys here, which §0 does not limit (draft
+	// 36): without them, fewer than f keys may remain.
+	if b, seen := m.beyondBound(sub, z, a, za); b == nil {
+		return m.belowBound(sub, z, m.seenAnchors(seen, a), g, a)
+	}
 	if m.unanchoredMembers(sub, za, b) < m.settled(za).hostile() {
 		return za, ga
 	}
-	return m.rounds(sub, z, b, b, g, a)
+	return m.rounds(sub, z, b, b, g, a, nil)
 }
 
 // unanchoredMembers counts the keys of the settled State of z that

@@ -128,7 +128,10 @@ func (m *model) eval(sub set) *evaluation {
 // Under full (the anchors of validation), an op other than a Leave settles
 // only if at least f keys acknowledge it with anchored ops (review round
 // 10): at least one of them honest and none a removed key's thief.
-func (m *model) rounds(sub, z set, a, acks, g, full *anchors) (set, set) {
+//
+// The ops of hold settle nothing (draft 36: a revoked key's cut ops whose
+// revocation the closure's own rounds settle).
+func (m *model) rounds(sub, z set, a, acks, g, full *anchors, hold set) (set, set) {
 	// The hook is this call's alone: the rounds of other closures that
 	// this one's judgements compute do not see it.
 	hook := m.roundHook
@@ -160,7 +163,7 @@ func (m *model) rounds(sub, z set, a, acks, g, full *anchors) (set, set) {
 			}
 			// In a closure beyond the bound (§3.4), an op that is not
 			// anchored settles nothing: only a Leave does.
-			if !leave && a != nil && !a.anchored(m, x) {
+			if !leave && (a != nil && !a.anchored(m, x) || hold != nil && hold[x]) {
 				continue
 			}
 			// A target counts as acknowledging its own removal only in a

@@ -379,7 +379,7 @@ func (m *model) firstRound(y int, h protocol.Hash) map[int]bool {
 			}
 		}
 	}
-	m.rounds(m.closure(y), z, nil, nil, nil, nil)
+	m.rounds(m.closure(y), z, nil, nil, nil, nil, nil)
 	return first
 }
 
