@@ -15,7 +15,7 @@ type vertexID int32
 // vertex is an applied op, a vertex of the causal DAG, and what the engine
 // derived from it.
 type vertex struct {
-	op     *protocol.Op
+	op     *opHead // the op's header, and the whole op if it is a membership op
 	id     vertexID
 	author int32 // index into dag.keys
 	seq    uint32
@@ -131,7 +131,7 @@ func (d *dag) prepare(op *protocol.Op, preds []*vertex) (*vertex, []forkAt) {
 	if !ok {
 		a = int32(len(d.keys)) // registered by add
 	}
-	n := &vertex{op: op, id: vertexID(len(d.vertices)), author: a, seq: uint32(op.Seq)}
+	n := &vertex{op: headOf(op), id: vertexID(len(d.vertices)), author: a, seq: uint32(op.Seq)}
 	if op.Prev != nil {
 		prev, _ := d.get(*op.Prev)
 		n.jump = append(n.jump, prev)
