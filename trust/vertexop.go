@@ -2,6 +2,7 @@ package trust
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/kring-circle/kring/protocol"
 )
@@ -28,6 +29,12 @@ type opHead struct {
 // headOf returns what a vertex keeps of op.
 func headOf(op *protocol.Op) *opHead {
 	h := &opHead{Author: op.Author, Seq: op.Seq, Kind: op.Kind, Preds: op.Preds, TS: op.TS, prev: op.Prev, hash: op.Hash()}
+	// Prev is among the preds: point there, and let the op's own copy go.
+	if op.Prev != nil {
+		if i := slices.Index(op.Preds, *op.Prev); i >= 0 {
+			h.prev = &op.Preds[i]
+		}
+	}
 	if op.Kind.IsMembership() {
 		h.whole = op
 	}
@@ -68,7 +75,12 @@ func (e *Engine) Header(h protocol.Hash) (Header, bool) {
 		return Header{}, false
 	}
 	o := n.op
-	return Header{Author: o.Author, Seq: o.Seq, Prev: o.prev, Kind: o.Kind, TS: o.TS, Hash: o.hash}, true
+	hd := Header{Author: o.Author, Seq: o.Seq, Kind: o.Kind, TS: o.TS, Hash: o.hash}
+	if o.prev != nil {
+		p := *o.prev
+		hd.Prev = &p
+	}
+	return hd, true
 }
 
 // checkChain is protocol.CheckChain against the applied prev (nil when op
