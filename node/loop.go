@@ -133,7 +133,7 @@ func (l *loop) loadChain() error {
 		last := l.ownTip(t.Hashes)
 		l.seq, l.last = t.Seq, &last
 		l.n.ownSeq.Store(t.Seq)
-		if op, ok := l.eng.Op(last); ok {
+		if op, ok := l.eng.Header(last); ok {
 			l.n.lastSigned.Store(op.TS)
 		}
 	}
@@ -153,7 +153,7 @@ func (l *loop) ownTip(hs []protocol.Hash) protocol.Hash {
 	}
 	best, bestTS := hs[0], int64(-1)
 	for _, h := range hs {
-		if op, ok := l.eng.Op(h); ok && (op.TS > bestTS || op.TS == bestTS && h.Less(best)) {
+		if op, ok := l.eng.Header(h); ok && (op.TS > bestTS || op.TS == bestTS && h.Less(best)) {
 			best, bestTS = h, op.TS
 		}
 	}

@@ -55,7 +55,7 @@ func (l *loop) ownFork() (uint64, protocol.Hash, error) {
 	}
 	h := *l.last
 	for {
-		op, ok := l.eng.Op(h)
+		op, ok := l.eng.Header(h)
 		switch {
 		case !ok:
 			return 0, protocol.Hash{}, fmt.Errorf("node: the own op %s is not in the log", h.Short())

@@ -2,7 +2,6 @@ package trust
 
 import (
 	"encoding/binary"
-	"math/bits"
 	"slices"
 
 	"github.com/kring-circle/kring/protocol"
@@ -15,7 +14,7 @@ type vertexID int32
 // vertex is an applied op, a vertex of the causal DAG, and what the engine
 // derived from it.
 type vertex struct {
-	op     *protocol.Op
+	op     *opHead // the op's header, and the whole op if it is a membership op
 	id     vertexID
 	author int32 // index into dag.keys
 	seq    uint32
@@ -31,8 +30,12 @@ type vertex struct {
 	branches map[int32][]*vertex
 	// forkLow gives, for the same authors, the lowest forked seq.
 	forkLow map[int32]uint32
-	// jump[i] is the author's op 2^i steps back along the prev-chain.
-	jump []*vertex
+	// prev is the author's previous op (nil at seq 1), and skip an op
+	// further back on the prev-chain, chosen so that chainAt reaches any
+	// seq in O(log seq) steps (skew-binary jump pointers: Myers, "An
+	// applicative random-access stack", 1983). Two pointers per op, where
+	// a table of every power-of-two step took one per bit of seq.
+	prev, skip *vertex
 	// mf is the op's membership frontier: the maximal membership ops in
 	// its past. Ops with equal frontiers (and forks) share one view.
 	mf *frontier
@@ -131,13 +134,10 @@ func (d *dag) prepare(op *protocol.Op, preds []*vertex) (*vertex, []forkAt) {
 	if !ok {
 		a = int32(len(d.keys)) // registered by add
 	}
-	n := &vertex{op: op, id: vertexID(len(d.vertices)), author: a, seq: uint32(op.Seq)}
+	n := &vertex{op: headOf(op), id: vertexID(len(d.vertices)), author: a, seq: uint32(op.Seq)}
 	if op.Prev != nil {
-		prev, _ := d.get(*op.Prev)
-		n.jump = append(n.jump, prev)
-		for i := 0; i < len(n.jump[i].jump); i++ {
-			n.jump = append(n.jump, n.jump[i].jump[i])
-		}
+		n.prev, _ = d.get(*op.Prev)
+		n.skip = skipFor(n.prev)
 	}
 	for _, p := range preds {
 		n.height = max(n.height, p.height+1)
@@ -319,16 +319,26 @@ func (d *dag) addSelf(n *vertex) {
 	}
 }
 
-// chainAt returns the op at seq on t's prev-chain (t.seq >= seq).
+// chainAt returns the op at seq on t's prev-chain (t.seq >= seq), or nil
+// when the chain does not reach back to seq.
 func chainAt(t *vertex, seq uint32) *vertex {
-	for diff := t.seq - seq; diff > 0 && t != nil; diff &= diff - 1 {
-		i := bits.TrailingZeros32(diff)
-		if i >= len(t.jump) {
-			return nil
+	for t != nil && t.seq > seq {
+		if t.skip != nil && t.skip.seq >= seq {
+			t = t.skip
+		} else {
+			t = t.prev
 		}
-		t = t.jump[i]
 	}
 	return t
+}
+
+// skipFor returns the skip pointer of an op whose prev is p: two equal
+// skips from p combine into one twice as long, else the skip is p.
+func skipFor(p *vertex) *vertex {
+	if j := p.skip; j != nil && j.skip != nil && p.seq-j.seq == j.seq-j.skip.seq {
+		return j.skip
+	}
+	return p
 }
 
 // pastForks returns, for each author that forked in n's past, the lowest

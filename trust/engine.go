@@ -52,7 +52,7 @@ func New(genesis *protocol.Op) (*Engine, error) {
 func (e *Engine) Group() protocol.Hash { return e.genesis.op.Hash() }
 
 // Genesis returns the circle's genesis op.
-func (e *Engine) Genesis() *protocol.Op { return e.genesis.op }
+func (e *Engine) Genesis() *protocol.Op { return e.genesis.op.whole }
 
 // Len returns the number of ops applied, the genesis included.
 func (e *Engine) Len() int { return len(e.d.vertices) }
@@ -60,13 +60,16 @@ func (e *Engine) Len() int { return len(e.d.vertices) }
 // Has reports whether the op with hash h has been applied.
 func (e *Engine) Has(h protocol.Hash) bool { _, ok := e.d.byHash[h]; return ok }
 
-// Op returns the applied op with hash h.
+// Op returns the applied membership op (genesis, vote, enactment, leave)
+// with hash h. The engine keeps data ops (advisories, acknowledgements) as
+// headers only: for them Op reports false, Header answers, and the store
+// holds the op.
 func (e *Engine) Op(h protocol.Hash) (*protocol.Op, bool) {
 	n, ok := e.d.get(h)
-	if !ok {
+	if !ok || n.op.whole == nil {
 		return nil, false
 	}
-	return n.op, true
+	return n.op.whole, true
 }
 
 // Heads returns the applied ops that no applied op cites, sorted: the preds
@@ -149,11 +152,11 @@ func (e *Engine) judge(op *protocol.Op) (*vertex, []*vertex, error) {
 	for i, p := range op.Preds {
 		preds[i], _ = e.d.get(p)
 	}
-	var prev *protocol.Op
+	var prev *vertex
 	if op.Prev != nil {
-		prev, _ = e.Op(*op.Prev)
+		prev, _ = e.d.get(*op.Prev)
 	}
-	if err := protocol.CheckChain(op, prev); err != nil {
+	if err := checkChain(op, prev); err != nil {
 		return nil, nil, fmt.Errorf("%w: %w", ErrChain, err)
 	}
 	if err := e.knownAuthor(op); err != nil {

@@ -9,6 +9,7 @@ import (
 	"net"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"strings"
 	"sync"
 	"syscall"
@@ -205,6 +206,9 @@ func (a *app) runDaemon(parent context.Context, f runFlags) error {
 		_ = n.Close()
 		return err
 	}
+	// Loading the log decoded every op once; what the engine keeps is a
+	// fraction of it. Hand the rest back now rather than idle on it.
+	debug.FreeOSMemory()
 	dm := &daemon{cfg: cfg, fileCfg: fileCfg, configPath: a.configPath(), level: lv, levelFlag: f.logLevel != "",
 		dir: d, log: logger, node: n, app: application, apiAddr: ln.Addr().String(), stderr: a.stderr}
 	if dm.app != nil {

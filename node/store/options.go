@@ -56,12 +56,15 @@ type Options struct {
 
 // DefaultOptions returns options for a member daemon: durable writes and
 // caches sized for a small circle (tens of MiB, not badger's hundreds).
+// The block cache is small: the engine reads the log once, at start, and
+// the API reads an advisory when asked; a cache that a start fills stays
+// resident for nothing.
 func DefaultOptions() Options {
 	return Options{
 		SyncWrites:       true,
 		MemTableSize:     16 << 20,
 		NumMemtables:     3,
-		BlockCacheSize:   32 << 20,
+		BlockCacheSize:   8 << 20,
 		IndexCacheSize:   16 << 20,
 		NumCompactors:    2,
 		ValueLogFileSize: 64 << 20,

@@ -57,6 +57,10 @@ type plan struct {
 	// advisories whose store size is measured.
 	footN           int
 	storeAdvisories int
+	// logAdvisories are the small advisories the daemons of the log
+	// footprint hold; logSettle how long they idle before they are read.
+	logAdvisories int
+	logSettle     time.Duration
 	// scaleN are the circle sizes of the scale scenario; scaleAdv the
 	// advisories counted at each.
 	scaleN   []int
@@ -79,14 +83,14 @@ func planFor(quick bool) plan {
 		return plan{quick: true, delay: 20 * time.Millisecond,
 			propN: []int{10}, propRuns: 20, ingestOps: 10_000,
 			revokeN: []int{10}, revokeRuns: 2, admitN: 10, admitRuns: 3, attackN: 10, attackRuns: 20,
-			catchupOps: []int{10_000}, footN: 10, storeAdvisories: 1000,
+			catchupOps: []int{10_000}, footN: 10, storeAdvisories: 1000, logAdvisories: 10_000, logSettle: 10 * time.Second,
 			scaleN: []int{10, 25}, scaleAdv: 10, scaleRepeats: 1, limit: 45 * time.Second,
 			idle: 2 * time.Second, applicantWait: 3 * time.Second}
 	}
 	return plan{delay: 20 * time.Millisecond,
 		propN: []int{10, 25, 50}, propRuns: 100, ingestOps: 100_000,
 		revokeN: []int{10, 50}, revokeRuns: 5, admitN: 25, admitRuns: 6, attackN: 25, attackRuns: 60,
-		catchupOps: []int{10_000, 100_000}, footN: 25, storeAdvisories: 5000,
+		catchupOps: []int{10_000, 100_000}, footN: 25, storeAdvisories: 5000, logAdvisories: 100_000, logSettle: 30 * time.Second,
 		scaleN: []int{10, 25, 50, 100}, scaleAdv: 30, scaleRepeats: 3, limit: 8 * time.Minute,
 		idle: 2 * time.Second, applicantWait: 3 * time.Second}
 }
@@ -208,7 +212,7 @@ var scenarios = []struct {
 	{3, "revocation", "last node cuts a revoked member off ≤ 1 s p99 at N = 50; 0 ops accepted after", revocation, 1},
 	{4, "admission", "admission ≤ 2 s p99", admission, 1},
 	{5, "catch-up", "catch-up ≥ 10,000 ops/s", catchup, 1},
-	{6, "footprint", "idle daemon ≤ 64 MiB resident", footprint, 1},
+	{6, "footprint", "idle daemon ≤ 64 MiB resident; holding 100,000 advisories ≤ 128 MiB; catch-up of 100,000 ops ≤ 256 MiB peak", footprint, 2},
 	{7, "scale", "messages per node per advisory grow ≤ 1.5 × from N = 10 to N = 100 (floodsub: ~10 ×)", scale, 2},
 	{8, "attack", "honest propagation p99 ≤ 1.5 × the quiet circle's while one member floods; honest heap growth < 64 MiB", attack, 1},
 }

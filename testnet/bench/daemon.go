@@ -34,32 +34,14 @@ func daemonRSS(ctx context.Context, e *env) ([]float64, []int, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	var cmds []*exec.Cmd
-	defer func() {
-		for _, c := range cmds {
-			_ = c.Process.Signal(syscall.SIGTERM)
+	var ds []*daemon
+	defer func() { stopDaemons(ds) }()
+	for _, dir := range orgs {
+		d, err := startDaemon(bin, dir)
+		if err != nil {
+			return nil, nil, err
 		}
-		for _, c := range cmds {
-			done := make(chan struct{})
-			go func() { _ = c.Wait(); close(done) }()
-			select {
-			case <-done:
-			case <-time.After(10 * time.Second):
-				_ = c.Process.Kill()
-				<-done
-			}
-		}
-	}()
-	logs := make([]*bytes.Buffer, len(orgs))
-	for i, dir := range orgs {
-		c := exec.Command(bin, "--data-dir", dir, "run")
-		c.Env = append(os.Environ(), "KRING_DIR=")
-		logs[i] = &bytes.Buffer{}
-		c.Stdout, c.Stderr = logs[i], logs[i]
-		if err := c.Start(); err != nil {
-			return nil, nil, fmt.Errorf("bench: kring run: %w", err)
-		}
-		cmds = append(cmds, c)
+		ds = append(ds, d)
 	}
 	select {
 	case <-ctx.Done():
@@ -68,10 +50,10 @@ func daemonRSS(ctx context.Context, e *env) ([]float64, []int, error) {
 	}
 	var out []float64
 	var peers []int
-	for i, c := range cmds {
-		rss := daemonBytes(c.Process.Pid)
+	for i, d := range ds {
+		rss := daemonBytes(d.cmd.Process.Pid)
 		if rss == 0 {
-			return nil, nil, fmt.Errorf("bench: no resident memory for daemon %d (exited?); its log: %s", i, tail(logs[i].String()))
+			return nil, nil, fmt.Errorf("bench: no resident memory for daemon %d (exited?); its log: %s", i, tail(d.log.String()))
 		}
 		out = append(out, float64(rss)/(1<<20))
 		var st struct {
@@ -82,6 +64,23 @@ func daemonRSS(ctx context.Context, e *env) ([]float64, []int, error) {
 		}
 	}
 	return out, peers, nil
+}
+
+// stopDaemons stops the daemons, killing those that take over 10 s.
+func stopDaemons(ds []*daemon) {
+	for _, d := range ds {
+		_ = d.cmd.Process.Signal(syscall.SIGTERM)
+	}
+	for _, d := range ds {
+		done := make(chan struct{})
+		go func() { _ = d.cmd.Wait(); close(done) }()
+		select {
+		case <-done:
+		case <-time.After(10 * time.Second):
+			_ = d.cmd.Process.Kill()
+			<-done
+		}
+	}
 }
 
 // kringBinary returns the kring binary beside this process's executable

@@ -26,6 +26,18 @@ func advisory(i int) *protocol.Advisory {
 	}
 }
 
+// smallAdvisoryContent is the size of the document each small advisory
+// carries: with its title, summary and the op's fields, about 500 bytes
+// encoded, the advisories an operator saw fill a store.
+const smallAdvisoryContent = 96
+
+// smallAdvisory returns the i-th small benchmark advisory.
+func smallAdvisory(i int) *protocol.Advisory {
+	a := advisory(i)
+	a.Content = []byte(fmt.Sprintf(`{"id":"KRING-BENCH-%06d","text":"%s"}`, i, text(i, smallAdvisoryContent-34)))
+	return a
+}
+
 // words make advisory text about as compressible as prose.
 var words = strings.Fields(`the attacker gateway firmware exploited remote code execution observed indicators
 network segment patch vendor credential phishing lateral movement scheduled task beacon domain

@@ -75,6 +75,15 @@ func signChain(genesis *protocol.Op, priv ed25519.PrivateKey, n, tag int) ([]*pr
 // chainFrom signs n small advisories by priv after its op prev of seq
 // (none: seq 0), the first citing the genesis too.
 func chainFrom(genesis *protocol.Op, priv ed25519.PrivateKey, seq uint64, prev *protocol.Hash, n, tag int) ([]*protocol.Op, error) {
+	return chainOf(genesis, priv, seq, prev, n, func(i int) *protocol.Advisory {
+		return &protocol.Advisory{Title: fmt.Sprintf("bench stream advisory %d-%d", tag, i), TLP: protocol.TLPGreen,
+			Summary: "Indicator update: new C2 addresses seen in the sector."}
+	})
+}
+
+// chainOf signs n advisories body(0) … body(n-1) by priv after its op
+// prev of seq (none: seq 0), the first citing the genesis too.
+func chainOf(genesis *protocol.Op, priv ed25519.PrivateKey, seq uint64, prev *protocol.Hash, n int, body func(i int) *protocol.Advisory) ([]*protocol.Op, error) {
 	g := genesis.Hash()
 	if seq == 0 && genesis.Author == protocol.KeyOf(priv) {
 		seq, prev = 1, &g
@@ -90,9 +99,7 @@ func chainFrom(genesis *protocol.Op, priv ed25519.PrivateKey, seq uint64, prev *
 		case prev != nil:
 			op.Prev, op.Preds = prev, protocol.SortPreds([]protocol.Hash{*prev, g})
 		}
-		body := &protocol.Advisory{Title: fmt.Sprintf("bench stream advisory %d-%d", tag, i), TLP: protocol.TLPGreen,
-			Summary: "Indicator update: new C2 addresses seen in the sector."}
-		if err := protocol.Sign(op, body, priv); err != nil {
+		if err := protocol.Sign(op, body(i), priv); err != nil {
 			return nil, fmt.Errorf("bench: signing the stream: %w", err)
 		}
 		out = append(out, op)
