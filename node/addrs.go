@@ -124,6 +124,31 @@ func openAddrRecord(k protocol.Key, raw []byte) ([]multiaddr.Multiaddr, error) {
 	return pr.Addrs, nil
 }
 
+// heldRecordAddrs returns the addresses of the signed peer record env that
+// this node holds for member k (signedRecord): both the envelope's signing
+// key and the record's peer ID must be k's. The signature is not checked
+// again: an envelope exists only once checked (identify consumed it) or
+// signed here.
+func heldRecordAddrs(k protocol.Key, env *record.Envelope) ([]multiaddr.Multiaddr, error) {
+	want, err := PeerID(k)
+	if err != nil {
+		return nil, err
+	}
+	rec, err := env.Record()
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrAddrRecord, err)
+	}
+	pr, ok := rec.(*peer.PeerRecord)
+	if !ok {
+		return nil, fmt.Errorf("%w: not a peer record", ErrAddrRecord)
+	}
+	signer, err := peer.IDFromPublicKey(env.PublicKey)
+	if err != nil || signer != want || pr.PeerID != want {
+		return nil, fmt.Errorf("%w: a record of %s signed by %s for %s", ErrAddrRecord, pr.PeerID, signer, want)
+	}
+	return pr.Addrs, nil
+}
+
 // signedRecord returns peer p's signed peer record as p handed it to this
 // node itself, by identify (keepRecords), or for this node itself its own;
 // nil if it has none.
@@ -191,22 +216,25 @@ func (n *Node) ownAddrs(p peer.ID) []multiaddr.Multiaddr {
 // takeAddrs adds to the peerstore the addresses a sync partner relayed:
 // for each member of the sharing set not connected, those of its own
 // signed record, as the policy takes them. Entries without a valid record
-// of their member are dropped, and counted. The addresses are never saved:
-// the address book holds only what a member handed over itself. It
-// returns how many entries it took and refused.
+// of their member are dropped, and counted. Entries of members this node
+// is connected to are passed over unread: checking their signatures on
+// every periodic sync would cost one verification per member for nothing
+// (issue 19, idle CPU). The addresses are never saved: the address book
+// holds only what a member handed over itself. It returns how many
+// entries it took and refused.
 func (n *Node) takeAddrs(entries []protocol.SyncAddr) (took, refused int) {
 	st := n.State()
 	for _, sa := range entries {
 		if sa.Key == n.key || !st.InSharingSet(sa.Key) {
 			continue
 		}
+		p, err := PeerID(sa.Key)
+		if err != nil || n.host.Network().Connectedness(p) == network.Connected {
+			continue
+		}
 		addrs, err := openAddrRecord(sa.Key, sa.Record)
 		if err != nil {
 			refused++
-			continue
-		}
-		p, err := PeerID(sa.Key)
-		if err != nil || n.host.Network().Connectedness(p) == network.Connected {
 			continue
 		}
 		if addrs = n.gater.addrs.keep(addrs); len(addrs) > 0 {

@@ -172,3 +172,32 @@ func TestPrivateAddressesOnlyWhenAllowed(t *testing.T) {
 		t.Errorf("kept %d addresses, want the cap %d", len(got), maxMemberAddrs)
 	}
 }
+
+// Relayed entries of a member the node is connected to are passed over
+// unread (neither taken nor refused): a periodic sync costs no signature
+// check for them, and the peerstore keeps what the connection showed.
+func TestRelayedAddressesOfConnectedMembersAreNotRead(t *testing.T) {
+	c := newCircle(t, "A", "B", "C")
+	a := startNode(t, c, "A", nil)
+	b := startNode(t, c, "B", nil)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := a.Connect(ctx, b.AddrInfo()); err != nil {
+		t.Fatal(err)
+	}
+	addrs, raw := loopbackAddrs(3)
+	entries := []protocol.SyncAddr{
+		{Key: c.Actor("B").Key, Addrs: raw, Record: sealedRecord(t, "C", b.ID(), addrs...)}, // forged, of connected B
+		{Key: c.Actor("C").Key, Addrs: raw, Record: sealedRecord(t, "B", peerOf(t, c, "C"), addrs...)},
+	}
+	if took, refused := a.takeAddrs(entries); took != 0 || refused != 1 {
+		t.Fatalf("takeAddrs = %d taken, %d refused; want 0, 1 (B's entry passed over, C's refused)", took, refused)
+	}
+	for _, got := range a.host.Peerstore().Addrs(b.ID()) {
+		for _, bad := range addrs {
+			if got.Equal(bad) {
+				t.Errorf("peerstore holds the relayed address %s for connected B", got)
+			}
+		}
+	}
+}

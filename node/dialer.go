@@ -25,10 +25,49 @@ import (
 // A connection alone does not end the backoff: a member that refuses this
 // node lets the dial succeed and closes the connection at once (libp2p
 // gates after the handshake), so the backoff ends only once a sync over
-// the connection has succeeded. A cut-off node dials no member.
+// the connection has succeeded. A cut-off node dials no member; it knocks
+// instead (knockDue).
+//
+// The loop looks every RedialMin while there is something to do: a member
+// or configured peer it is not connected to, a backoff not yet ended, or a
+// knock (the node is cut off). Otherwise it rests until wakeDialer (a
+// connection lost, a new State, an admission) or dialerRest, so that an
+// idle node whose members are all connected does not wake every second.
 func (n *Node) redial() {
-	var targets sharingPeers
-	n.every(n.cfg.RedialMin, func() { n.redialDue(&targets, time.Now()) })
+	var targets, knocks sharingPeers
+	t := time.NewTimer(n.cfg.RedialMin)
+	defer t.Stop()
+	for {
+		select {
+		case <-n.ctx.Done():
+			return
+		case <-t.C:
+		case <-n.dialWake:
+		}
+		now := time.Now()
+		busy := n.redialDue(&targets, now)
+		n.knockDue(&knocks, now)
+		wait := n.cfg.RedialMin
+		if !busy && !n.cutOff.Load() {
+			wait = dialerRest
+		}
+		t.Reset(wait)
+	}
+}
+
+// dialerRest is how long the redial loop rests when every member is
+// connected and no backoff runs: a safety net, since every event that
+// gives it work wakes it (wakeDialer).
+const dialerRest = 30 * time.Second
+
+// wakeDialer makes the redial loop look now: a connection was lost, the
+// State changed (a new member to dial, or this node cut off), or the node
+// was admitted.
+func (n *Node) wakeDialer() {
+	select {
+	case n.dialWake <- struct{}{}:
+	default:
+	}
 }
 
 // redialSoon makes the next redial round dial every target at once,
@@ -38,10 +77,15 @@ func (n *Node) redialSoon() {
 	n.noteDialStart()
 	n.redials.reset()
 	n.sync.retry.reset()
+	n.wakeDialer()
 }
 
-// redialDue dials the targets whose backoff has run out.
-func (n *Node) redialDue(targets *sharingPeers, now time.Time) {
+// redialDue dials the targets whose backoff has run out, and reports
+// whether the loop has work left: a member of the sharing set or a
+// configured peer it is not connected to (whether or not the gate lets it
+// through now: a refusal may lift without an event), or a backoff that
+// has not ended.
+func (n *Node) redialDue(targets *sharingPeers, now time.Time) (busy bool) {
 	for _, p := range n.dialTargets(targets) {
 		if n.host.Network().Connectedness(p) == network.Connected {
 			if !n.sync.retry.failing(p) {
@@ -57,6 +101,24 @@ func (n *Node) redialDue(targets *sharingPeers, now time.Time) {
 		n.dialAttempts.Add(1)
 		go n.dial(p)
 	}
+	return !n.redials.empty() || n.missingPeers(targets)
+}
+
+// missingPeers reports whether a member of the sharing set (but this
+// node) or a configured peer the log does not know is not connected.
+func (n *Node) missingPeers(targets *sharingPeers) bool {
+	connected := func(p peer.ID) bool { return n.host.Network().Connectedness(p) == network.Connected }
+	for _, m := range targets.of(n.State(), n.key) {
+		if !connected(m.id) {
+			return true
+		}
+	}
+	for _, ai := range n.boot {
+		if n.gater.standing(ai.ID) == Bootstrap && !connected(ai.ID) {
+			return true
+		}
+	}
+	return false
 }
 
 func (n *Node) dial(p peer.ID) {

@@ -163,7 +163,10 @@ func (n *Node) notifiee() network.Notifiee {
 				n.log.Info("refused peer disconnected", "peer", n.peerName(p), "standing", s, "reason", "refused-while-connecting")
 			})
 		}
-	}, DisconnectedF: func(_ network.Network, c network.Conn) { n.noteLost(c.RemotePeer()) }}
+	}, DisconnectedF: func(_ network.Network, c network.Conn) {
+		n.noteLost(c.RemotePeer())
+		n.wakeDialer()
+	}}
 }
 
 // unservedPenalty is what each op a forwarder cannot complete costs it

@@ -211,17 +211,30 @@ func scoreParams(topic string, g *gater, pen *penalties) *pubsub.PeerScoreParams
 				TimeInMeshQuantum:              time.Second, // never zero: pubsub divides by it
 				TimeInMeshCap:                  100,
 				FirstMessageDeliveriesWeight:   0.1,
-				FirstMessageDeliveriesDecay:    pubsub.ScoreParameterDecay(10 * time.Minute),
+				FirstMessageDeliveriesDecay:    scoreDecay(10 * time.Minute),
 				FirstMessageDeliveriesCap:      100,
 				InvalidMessageDeliveriesWeight: -100,
-				InvalidMessageDeliveriesDecay:  pubsub.ScoreParameterDecay(time.Hour),
+				InvalidMessageDeliveriesDecay:  scoreDecay(time.Hour),
 			},
 		},
 		TopicScoreCap: 100,
-		DecayInterval: time.Second,
+		DecayInterval: scoreDecayInterval,
 		DecayToZero:   pubsub.DefaultDecayToZero,
 		RetainScore:   time.Hour,
 	}
+}
+
+// scoreDecayInterval is how often pubsub decays the score counters (and
+// wakes to do it, in every node). Penalties take effect at once whatever
+// it is (an invalid op counts when it is judged); it only sets the steps
+// in which they fade, and 10 s steps of a fade over ten minutes or an hour
+// are as good as 1 s steps at a tenth of the wake-ups of an idle node.
+const scoreDecayInterval = 10 * time.Second
+
+// scoreDecay is the per-step decay factor of a score counter that fades to
+// nothing over d, in steps of scoreDecayInterval.
+func scoreDecay(d time.Duration) float64 {
+	return pubsub.ScoreParameterDecayWithBase(d, scoreDecayInterval, pubsub.DefaultDecayToZero)
 }
 
 // appScore is the app-specific score of a peer of standing s whose parked

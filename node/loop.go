@@ -367,6 +367,7 @@ func (l *loop) commit() {
 		if (prev == nil || !prev.InSharingSet(l.n.key)) && st.InSharingSet(l.n.key) {
 			l.n.redialSoon() // just admitted: meet the circle now, not at the next backoff
 		}
+		l.n.wakeDialer() // a new member to dial, or this node cut off
 	}
 	after := l.after
 	l.batch, l.after = nil, nil

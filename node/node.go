@@ -93,6 +93,8 @@ type Node struct {
 	// redials is the redial backoff of each member; knocks that of a
 	// cut-off node's knocks (standing.go).
 	redials, knocks *retrySchedule
+	// dialWake wakes the redial loop (wakeDialer).
+	dialWake chan struct{}
 	// dialAttempts counts this node's redials of members; knockAttempts
 	// its knocks.
 	dialAttempts, knockAttempts atomic.Uint64
@@ -155,6 +157,7 @@ func New(ctx context.Context, cfg Config) (*Node, error) {
 		work:     make(chan func(*loop), 256),
 		loopDone: make(chan struct{}),
 		changed:  make(chan struct{}),
+		dialWake: make(chan struct{}, 1),
 		redials:  newRetrySchedule(retryPolicy{min: cfg.RedialMin, max: cfg.RedialMax}),
 		knocks:   newRetrySchedule(retryPolicy{min: cfg.RedialMin, max: cfg.NoticeInterval}),
 		notices:  newNoticeBook(),
@@ -239,7 +242,6 @@ func (n *Node) start() error {
 	l.learnAddrs() // before the loop starts: it reads the engine
 	go func() { defer n.wg.Done(); l.run() }()
 	n.goLoop(n.redial)
-	n.goLoop(n.knock)
 	n.goLoop(func() { n.every(n.cfg.SyncInterval, n.syncRandomPeer) })
 	n.goLoop(func() { n.every(ackCheckEvery, func() { n.ackIfDue(time.Now()) }) })
 	n.checkDisk()

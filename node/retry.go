@@ -110,6 +110,13 @@ func (s *retrySchedule) failing(p peer.ID) bool {
 	return s.peers[p] != nil
 }
 
+// empty reports whether no peer's last attempt failed.
+func (s *retrySchedule) empty() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.peers) == 0
+}
+
 // reset forgets every peer's failures; a nil schedule has none.
 func (s *retrySchedule) reset() {
 	if s == nil {

@@ -69,22 +69,17 @@ func (n *Node) noteStanding(prev, st *trust.State) error {
 	return nil
 }
 
-// knock is how a cut-off node learns of later decisions about it: now and
-// then it dials one member, which refuses it at the gate but, at most once
-// per NoticeInterval, lets the connection through long enough to push
-// every enactment about it (noticeAndClose), then closes it. The knocks
-// back off from RedialMin to NoticeInterval, with jitter. Nothing else is
-// asked of the member, and a knock never syncs.
-func (n *Node) knock() {
-	var targets sharingPeers
-	n.every(n.cfg.RedialMin, func() { n.knockDue(&targets, time.Now()) })
-}
-
 // knockTurn keys the knock schedule: one for the node, not per peer.
 const knockTurn = peer.ID("")
 
 // knockDue knocks at a random member with an address, if this node is cut
-// off and its backoff has run out.
+// off and its backoff has run out; the redial loop calls it. A knock is
+// how a cut-off node learns of later decisions about it: now and then it
+// dials one member, which refuses it at the gate but, at most once per
+// NoticeInterval, lets the connection through long enough to push every
+// enactment about it (noticeAndClose), then closes it. The knocks back off
+// from RedialMin to NoticeInterval, with jitter. Nothing else is asked of
+// the member, and a knock never syncs.
 func (n *Node) knockDue(targets *sharingPeers, now time.Time) {
 	if !n.cutOff.Load() || !n.knocks.due(knockTurn, now) {
 		return

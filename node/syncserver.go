@@ -323,7 +323,7 @@ func (s *syncer) serveAddrs() *protocol.SyncResponse {
 		if err != nil {
 			continue
 		}
-		addrs, err := openAddrRecord(k, raw)
+		addrs, err := heldRecordAddrs(k, env)
 		if err != nil || len(addrs) == 0 {
 			continue
 		}

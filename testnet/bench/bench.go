@@ -72,6 +72,11 @@ type plan struct {
 	limit time.Duration
 	// noDaemon skips the real daemon's footprint (it builds the binary).
 	noDaemon bool
+	// idleN is the circle size of the idle CPU scenario; idleWindows
+	// its measured windows of idleWindow each.
+	idleN       int
+	idleWindows int
+	idleWindow  time.Duration
 	// idle is how long idle CPU and idle traffic are sampled;
 	// applicantWait how long an applicant runs before its k-th
 	// endorsement.
@@ -85,6 +90,7 @@ func planFor(quick bool) plan {
 			revokeN: []int{10}, revokeRuns: 2, admitN: 10, admitRuns: 3, attackN: 10, attackRuns: 20,
 			catchupOps: []int{10_000}, footN: 10, storeAdvisories: 1000, logAdvisories: 10_000, logSettle: 10 * time.Second,
 			scaleN: []int{10, 25}, scaleAdv: 10, scaleRepeats: 1, limit: 45 * time.Second,
+			idleN: 10, idleWindows: 3, idleWindow: 2 * time.Second,
 			idle: 2 * time.Second, applicantWait: 3 * time.Second}
 	}
 	return plan{delay: 20 * time.Millisecond,
@@ -92,6 +98,7 @@ func planFor(quick bool) plan {
 		revokeN: []int{10, 50}, revokeRuns: 5, admitN: 25, admitRuns: 6, attackN: 25, attackRuns: 60,
 		catchupOps: []int{10_000, 100_000}, footN: 25, storeAdvisories: 5000, logAdvisories: 100_000, logSettle: 30 * time.Second,
 		scaleN: []int{10, 25, 50, 100}, scaleAdv: 30, scaleRepeats: 3, limit: 8 * time.Minute,
+		idleN: 50, idleWindows: 5, idleWindow: 4 * time.Second,
 		idle: 2 * time.Second, applicantWait: 3 * time.Second}
 }
 
@@ -215,6 +222,7 @@ var scenarios = []struct {
 	{6, "footprint", "idle daemon ≤ 64 MiB resident; holding 100,000 advisories ≤ 128 MiB; catch-up of 100,000 ops ≤ 256 MiB peak", footprint, 2},
 	{7, "scale", "messages per node per advisory grow ≤ 1.5 × from N = 10 to N = 100 (floodsub: ~10 ×)", scale, 2},
 	{8, "attack", "honest propagation p99 ≤ 1.5 × the quiet circle's while one member floods; honest heap growth < 64 MiB", attack, 1},
+	{9, "idle CPU", "an idle circle of 50 uses ≤ 2 × the CPU of bare gossipsub with the same heartbeat", idleCPUScenario, 2},
 }
 
 // waitUntil polls cond every few milliseconds for at most limit.

@@ -122,6 +122,7 @@ func TestSmokeTinyRun(t *testing.T) {
 		revokeN: []int{3}, revokeRuns: 1, admitN: 4, admitRuns: 1, attackN: 3, attackRuns: 3,
 		catchupOps: []int{300}, footN: 3, storeAdvisories: 30,
 		scaleN: []int{3, 4}, scaleAdv: 2, limit: 90 * time.Second, noDaemon: true,
+		idleN: 3, idleWindows: 2, idleWindow: 200 * time.Millisecond,
 		idle: 300 * time.Millisecond, applicantWait: time.Second}
 	out := t.TempDir()
 	var progress bytes.Buffer
