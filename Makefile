@@ -54,7 +54,7 @@ help:
 	make lint    gofmt check, go vet, staticcheck $(STATICCHECK_VERSION)
 	make demo    the demo circle: seven nodes on loopback, narrated (kring-testnet demo)
 	make bench   the circle benchmarks beside their baselines (kring-testnet bench), report in bench-out/<date>/
-	make bench-quick  the same, small (under 2 minutes)
+	make bench-quick  the same, small (about 3 minutes)
 	make gobench Go benchmarks of $(BENCH_DIRS) (BENCH=regexp BENCHTIME=1s BENCHCOUNT=1), also written to bench-out/
 	make soak    the crash loop: a node process SIGKILLed 50 times while it publishes and receives (KRING_CRASH_KILLS=n, KRING_CRASH_SEED=n to replay)
 	make fuzz    short local fuzzing of every Fuzz target in $(FUZZ_DIRS) (FUZZTIME=$(FUZZTIME) each)

@@ -57,7 +57,7 @@ func (h *harness) benchCommand() *cobra.Command {
 		Long: `Bench runs circles on loopback and measures how fast advisories propagate,
 how long admission and revocation take, and how fast a node catches up;
 it writes the report, raw results and charts into --out. --quick runs a
-reduced set in under two minutes.`,
+reduced set in about three minutes.`,
 		Example: "  kring-testnet bench --out bench-results --quick",
 		Args:    cli.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -84,7 +84,7 @@ reduced set in under two minutes.`,
 		},
 	}
 	cmd.Flags().StringVar(&out, "out", "", "the report's directory (created if missing)")
-	cmd.Flags().BoolVar(&quick, "quick", false, "the reduced set, in under two minutes")
+	cmd.Flags().BoolVar(&quick, "quick", false, "the reduced set, in about three minutes")
 	cmd.Flags().BoolVar(&quiet, "quiet", false, "no progress lines")
 	cmd.Flags().StringVar(&cpuProfile, "cpuprofile", "", "write a pprof CPU profile of the whole run to FILE (the in-process nodes and baselines)")
 	return cmd
