@@ -22,6 +22,12 @@ import (
 // and a later read maps the pages it needs again. Only shared and
 // read-only mappings are dropped, never a private writable copy. An
 // in-memory store maps no files.
+//
+// The pages are paged out (MADV_PAGEOUT), not discarded (MADV_DONTNEED):
+// badger may unmap a file between the read of /proc/self/maps and the
+// call, and the range may then hold other memory, which paging out leaves
+// intact where discarding would zero it. A kernel without MADV_PAGEOUT
+// (before Linux 5.4) keeps the pages resident.
 func (s *Store) DropResident() error {
 	if s.dir == "" {
 		return nil
@@ -43,7 +49,12 @@ func (s *Store) DropResident() error {
 		if !ok || !strings.HasPrefix(m.path, dir+string(filepath.Separator)) || (!m.shared && m.writable) {
 			continue
 		}
-		if _, _, errno := unix.Syscall(unix.SYS_MADVISE, m.start, m.end-m.start, unix.MADV_DONTNEED); errno != 0 {
+		_, _, errno := unix.Syscall(unix.SYS_MADVISE, m.start, m.end-m.start, unix.MADV_PAGEOUT)
+		switch errno {
+		case 0:
+		case unix.EINVAL, unix.ENOMEM:
+			continue // no MADV_PAGEOUT here, or the range went meanwhile
+		default:
 			return fmt.Errorf("store: dropping the pages of %s: %w", m.path, errno)
 		}
 	}
