@@ -204,6 +204,11 @@ func (n *Node) start() error {
 	if err != nil {
 		return err
 	}
+	// Loading the engine read the whole log through the store's mapped
+	// files: hand those pages back rather than count them as resident.
+	if err := st.DropResident(); err != nil {
+		n.log.Warn("keeping the store's mapped pages resident", "err", err)
+	}
 	n.gater = newGater(l.admission(), n.cfg.Refuse)
 	n.gater.knocks = newKnockGate(n.cfg.NoticeInterval, func(p peer.ID) bool {
 		k, ok := n.gater.keyOf(p)

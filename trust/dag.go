@@ -39,6 +39,13 @@ type vertex struct {
 	// mf is the op's membership frontier: the maximal membership ops in
 	// its past. Ops with equal frontiers (and forks) share one view.
 	mf *frontier
+	// motionFields holds a membership op's motion fields; every data op
+	// shares noMotion, so that an advisory's vertex does not carry them.
+	*motionFields
+}
+
+// motionFields is what a membership op's vertex derives from its body.
+type motionFields struct {
 	// motion is the motion hash of a vote or enactment.
 	motion protocol.Hash
 	// app is the application ID of an Admit vote or enactment.
@@ -47,6 +54,9 @@ type vertex struct {
 	// live votes it needs to stay live.
 	need int
 }
+
+// noMotion is the motion fields of every data op: zero, never written.
+var noMotion = &motionFields{}
 
 func (n *vertex) membership() bool { return n.op.Kind.IsMembership() }
 
@@ -146,6 +156,10 @@ func (d *dag) prepare(op *protocol.Op, preds []*vertex) (*vertex, []forkAt) {
 	past := d.pastForks(n)
 	d.addSelf(n)
 	n.mf = d.frontierOf(preds)
+	n.motionFields = noMotion
+	if op.Kind.IsMembership() {
+		n.motionFields = &motionFields{}
+	}
 	switch b := op.Content().(type) {
 	case *protocol.Vote:
 		n.motion = b.Motion.Hash()

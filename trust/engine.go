@@ -167,7 +167,9 @@ func (e *Engine) judge(op *protocol.Op) (*vertex, []*vertex, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	n.need = need
+	if need != 0 {
+		n.need = need // an enactment's: data ops need none
+	}
 	return n, preds, nil
 }
 

@@ -91,12 +91,13 @@ func (e *Engine) RawDivergence(x, y protocol.Hash) uint32 {
 }
 
 // NewWithMemoLimit returns an Engine whose settler keeps at most limit
-// entries per memo generation, so that nearly everything it computed is
-// dropped and computed again.
+// entries per memo generation and no closure for good, so that nearly
+// everything it computed is dropped and computed again.
 func NewWithMemoLimit(genesis *protocol.Op, limit int) (*Engine, error) {
 	saved := memoLimits
 	defer func() { memoLimits = saved }()
-	memoLimits.pasts, memoLimits.evals, memoLimits.views, memoLimits.ackViews = limit, limit, limit, limit
+	memoLimits.raws, memoLimits.pasts, memoLimits.evals, memoLimits.views, memoLimits.ackViews = limit, limit, limit, limit, limit
+	memoLimits.marks = 0
 	return New(genesis)
 }
 

@@ -18,13 +18,18 @@ import (
 // settler computes Z(↓y) for the ops of one dag, memoised by op.
 type settler struct {
 	d *dag
-	// raws is Z of each op's closure under anchors. It keeps every
-	// entry: validation under new anchors computes the closures back to
-	// the first op the anchors discount, thousands after a revocation, and
-	// a cache that drops old closures computes that chain again for every
-	// op. The Z of a past is the union of its preds' closures', computed
-	// again at the cost of the window when pastRaws dropped it.
-	raws     map[string]*rawZ
+	// raws is Z of each op's closure under anchors, for the recent
+	// closures, and marks the same for every closure whose op's id is a
+	// multiple of memoLimits.marks, kept for good. Validation under new
+	// anchors computes the closures back to the first op the anchors
+	// discount, thousands after a revocation; the next op reads its
+	// preds' closures, which raws still holds. A closure dropped is
+	// computed again from its past, back to the closures raws or marks
+	// hold: a few dozen ops, not the log. The Z of a past is the union
+	// of its preds' closures', computed again at the cost of the window
+	// when pastRaws dropped it.
+	raws     *memo[string, *rawZ]
+	marks    map[string]*rawZ
 	pastRaws *memo[string, *rawZ]
 	evals    *memo[string, *settled]   // validated Z of each closure or past (§3.4)
 	views    *memo[string, *judgement] // ack views and T^Z judgements
@@ -55,7 +60,7 @@ type settler struct {
 }
 
 func newSettler(d *dag) *settler {
-	return &settler{d: d, raws: map[string]*rawZ{}, pastRaws: newMemo[string, *rawZ](memoLimits.pasts), evals: newMemo[string, *settled](memoLimits.evals), views: newMemo[string, *judgement](memoLimits.views),
+	return &settler{d: d, raws: newMemo[string, *rawZ](memoLimits.raws), marks: map[string]*rawZ{}, pastRaws: newMemo[string, *rawZ](memoLimits.pasts), evals: newMemo[string, *settled](memoLimits.evals), views: newMemo[string, *judgement](memoLimits.views),
 		members: map[string][]*vertex{}, indexes: map[string]*setIndex{}, leavers: map[*setIndex]keyset{}, sigmas: map[sigmaKey]*settledState{}, ackViews: newMemo[vertexID, *judgement](memoLimits.ackViews), acked: map[vertexID][]keyset{},
 		explicit: map[vertexID][]int8{}, byAuthor: map[protocol.Key][]*vertex{}, advisories: map[protocol.Key][]int32{},
 		forked: map[protocol.Key]bool{}, unruly: map[int32]bool{}, cutVotes: map[vertexID]cutVotes{}, firsts: map[protocol.Hash]*firstIndex{}}

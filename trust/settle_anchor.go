@@ -163,34 +163,52 @@ func (s *settler) raw(c closure, a, g *anchors) *rawZ {
 		if r, ok := s.pastRaws.get(k); ok {
 			return r
 		}
-	} else if r, ok := s.raws[k]; ok {
+	} else if r, ok := s.raws.get(k); ok {
+		return r
+	} else if r, ok := s.marks[k]; ok {
 		return r
 	}
-	gr := map[vertexID]bool{}
+	var gr map[vertexID]bool
 	var z *zset
 	if c.top == nil {
 		zs := make([]*zset, 0, len(c.preds))
 		for _, p := range c.preds {
 			pr := s.raw(closureOf(p), a, g)
 			zs = append(zs, pr.z)
-			maps.Copy(gr, pr.grounded)
+			gr = addGrounded(gr, pr.grounded)
 		}
 		z = s.union(c, zs)
 	} else {
 		pr := s.raw(s.pastOf(c.top), a, g)
-		maps.Copy(gr, pr.grounded)
+		gr = addGrounded(gr, pr.grounded)
 		z = s.extend(c.top, pr.z)
 		var gh map[vertexID]bool
 		z, gh = s.settleClosure(c, z, a, g)
-		maps.Copy(gr, gh)
+		gr = addGrounded(gr, gh)
 	}
 	r := &rawZ{z: z, grounded: gr}
-	if c.top == nil {
+	switch {
+	case c.top == nil:
 		s.pastRaws.put(k, r)
-	} else {
-		s.raws[k] = r
+	case memoLimits.marks > 0 && int(c.top.id)%memoLimits.marks == 0:
+		s.marks[k] = r
+	default:
+		s.raws.put(k, r)
 	}
 	return r
+}
+
+// addGrounded adds the Leaves of src to dst, which it makes when src has
+// some: most closures ground none and keep a nil map.
+func addGrounded(dst, src map[vertexID]bool) map[vertexID]bool {
+	if len(src) == 0 {
+		return dst
+	}
+	if dst == nil {
+		dst = make(map[vertexID]bool, len(src))
+	}
+	maps.Copy(dst, src)
+	return dst
 }
 
 // settled is the validated evaluation of a closure or past.

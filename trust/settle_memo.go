@@ -37,4 +37,7 @@ func (m *memo[K, V]) put(k K, v V) {
 // memoLimits are the sizes of a settler's memo generations: an op's
 // evaluation reads a few entries of each, for closures of the last few
 // hundred ops, and a judgement of a 200-member circle costs tens of KiB.
-var memoLimits = struct{ pasts, evals, views, ackViews int }{pasts: 2048, evals: 2048, views: 256, ackViews: 1024}
+// marks is the spacing of the closures whose Z the settler keeps for good
+// (settler.raws), 0 for none: one op's closure in 64 bounds what a
+// dropped closure costs to compute again.
+var memoLimits = struct{ raws, marks, pasts, evals, views, ackViews int }{raws: 4096, marks: 64, pasts: 2048, evals: 2048, views: 256, ackViews: 1024}

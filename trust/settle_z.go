@@ -298,6 +298,6 @@ func (s *settler) seedPast(c closure, whole *zset) {
 	if _, ok := s.pastRaws.get(k); !ok {
 		z := s.newZ(c, whole.win)
 		z.runs = whole.runs
-		s.pastRaws.put(k, &rawZ{z: z, grounded: map[vertexID]bool{}})
+		s.pastRaws.put(k, &rawZ{z: z})
 	}
 }

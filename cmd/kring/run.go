@@ -194,6 +194,7 @@ func (a *app) runDaemon(parent context.Context, f runFlags) error {
 	nc.Logger = logger
 	delay := api.NewStoreDelay(protocol.KeyOf(priv))
 	nc.OnStored = delay.Observe
+	limitMemory()
 	n, err := node.New(ctx, nc)
 	if err != nil {
 		if interrupted(parent, ctx) { // SIGINT or SIGTERM while starting: a clean stop
@@ -209,6 +210,7 @@ func (a *app) runDaemon(parent context.Context, f runFlags) error {
 	// Loading the log decoded every op once; what the engine keeps is a
 	// fraction of it. Hand the rest back now rather than idle on it.
 	debug.FreeOSMemory()
+	logger.Debug("memory limit", "bytes", fitMemoryLimit())
 	dm := &daemon{cfg: cfg, fileCfg: fileCfg, configPath: a.configPath(), level: lv, levelFlag: f.logLevel != "",
 		dir: d, log: logger, node: n, app: application, apiAddr: ln.Addr().String(), stderr: a.stderr}
 	if dm.app != nil {
