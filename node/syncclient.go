@@ -251,6 +251,21 @@ func (s *syncer) pullRange(ctx context.Context, c *syncConn, author protocol.Key
 		if err != nil {
 			return err
 		}
+		// Ask for the next batch before verifying this one, from the seq
+		// its last op claims, so that the other node reads and sends it
+		// while this node verifies. A paced range may be cut by its
+		// budget, so it asks only once it knows.
+		guess := from
+		if !paced && resp.More {
+			guess = claimedNext(resp.Ops, author, from)
+		}
+		early := guess != from && guess <= to
+		if early {
+			if err := c.send(rangeFrom(guess)); err != nil {
+				return err
+			}
+			asked = true
+		}
 		ops, err := s.openBatch(resp.Ops)
 		if err != nil {
 			return err
@@ -265,7 +280,16 @@ func (s *syncer) pullRange(ctx context.Context, c *syncConn, author protocol.Key
 			}
 		}
 		more := resp.More && next != from && next <= to
-		if more {
+		if early && (!more || next != guess) {
+			// The claim was wrong: the answer to the early request is
+			// read and dropped.
+			if _, err := c.recv(protocol.SyncRange); err != nil {
+				asked = false
+				return err
+			}
+			asked, early = false, false
+		}
+		if more && !early {
 			if err := c.send(rangeFrom(next)); err != nil {
 				return err
 			}
@@ -281,6 +305,22 @@ func (s *syncer) pullRange(ctx context.Context, c *syncConn, author protocol.Key
 		}
 		from = next
 	}
+}
+
+// claimedNext returns the seq after the one the last of raw, a range
+// batch of author's ops, claims, or from if it claims none (it does not
+// decode, or is another author's). Nothing is verified: pullRange asks
+// for the next batch from it early and checks it against the verified
+// batch.
+func claimedNext(raw [][]byte, author protocol.Key, from uint64) uint64 {
+	if len(raw) == 0 {
+		return from
+	}
+	op, err := protocol.Decode(raw[len(raw)-1])
+	if err != nil || op.Author != author || op.Seq < from {
+		return from
+	}
+	return op.Seq + 1
 }
 
 // pullWanted fetches the wanted ops this node lacks, then the preds they
