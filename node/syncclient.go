@@ -206,9 +206,10 @@ func untipped(heads []protocol.Hash, tips []protocol.SyncTip) []protocol.Hash {
 }
 
 // pullRange pulls author's ops from seq from to seq to, in batches. Three
-// stages overlap: the other node reads and sends batch k+1 while its loop
-// judges and commits batch k (the commit mostly waits on the disk), and
-// this node verifies batch k+1 on its cores as soon as it arrives. One
+// stages overlap: the other node reads and sends batch k+1 while this node
+// verifies batch k on its cores (the request for k+1 leaves as soon as k
+// arrives, from the seq k's last op claims) and while its loop judges and
+// commits batch k-1 (the commit mostly waits on the disk). One
 // batch at a time is in the loop, so batches are applied in order and a
 // slow disk holds the sync back instead of piling verified ops up in
 // memory.
