@@ -229,11 +229,22 @@ func (s *syncer) pullRange(ctx context.Context, c *syncConn, author protocol.Key
 		committing = nil
 		return err
 	}
+	// gathered are verified ops not yet handed to the loop: while the
+	// loop still commits one submission, the batches that arrive meanwhile
+	// wait here, up to maxGathered ops, and go to the loop together, in
+	// one commit (one write to the disk) instead of one each.
+	var gathered []*protocol.Op
 	asked := false // a request is out whose answer is unread
 	defer func() {
 		// No batch outlives the pull: the caller releases the author's turn.
 		if serr := settle(); err == nil {
 			err = serr
+		}
+		if len(gathered) > 0 && ctx.Err() == nil {
+			// Verified ops are kept even when a later batch fails.
+			if serr := s.submitBatch(ctx, gathered); err == nil {
+				err = serr
+			}
 		}
 		if asked && err != nil {
 			// Read the answer, so that the stream stays usable for the
@@ -296,17 +307,29 @@ func (s *syncer) pullRange(ctx context.Context, c *syncConn, author protocol.Key
 			}
 			asked = true
 		}
+		gathered = append(gathered, ops...)
+		busy := committing != nil && len(committing) == 0 // the loop has not answered yet
+		if more && busy && len(gathered) < maxGathered {
+			from = next
+			continue
+		}
 		if err := settle(); err != nil {
 			return err
 		}
+		batch := gathered
+		gathered = nil
 		committing = make(chan error, 1)
-		go func() { committing <- s.submitBatch(ctx, ops) }()
+		go func() { committing <- s.submitBatch(ctx, batch) }()
 		if !more {
 			return nil
 		}
 		from = next
 	}
 }
+
+// maxGathered bounds the verified ops of one range pull that wait for the
+// loop while it commits the submission before (pullRange).
+const maxGathered = 4 * protocol.MaxSyncOps
 
 // claimedNext returns the seq after the one the last of raw, a range
 // batch of author's ops, claims, or from if it claims none (it does not
