@@ -206,9 +206,10 @@ func untipped(heads []protocol.Hash, tips []protocol.SyncTip) []protocol.Hash {
 }
 
 // pullRange pulls author's ops from seq from to seq to, in batches. Three
-// stages overlap: the other node reads and sends batch k+1 while its loop
-// judges and commits batch k (the commit mostly waits on the disk), and
-// this node verifies batch k+1 on its cores as soon as it arrives. One
+// stages overlap: the other node reads and sends batch k+1 while this node
+// verifies batch k on its cores (the request for k+1 leaves as soon as k
+// arrives, from the seq k's last op claims) and while its loop judges and
+// commits batch k-1 (the commit mostly waits on the disk). One
 // batch at a time is in the loop, so batches are applied in order and a
 // slow disk holds the sync back instead of piling verified ops up in
 // memory.
@@ -228,11 +229,22 @@ func (s *syncer) pullRange(ctx context.Context, c *syncConn, author protocol.Key
 		committing = nil
 		return err
 	}
+	// gathered are verified ops not yet handed to the loop: while the
+	// loop still commits one submission, the batches that arrive meanwhile
+	// wait here, up to maxGathered ops, and go to the loop together, in
+	// one commit (one write to the disk) instead of one each.
+	var gathered []*protocol.Op
 	asked := false // a request is out whose answer is unread
 	defer func() {
 		// No batch outlives the pull: the caller releases the author's turn.
 		if serr := settle(); err == nil {
 			err = serr
+		}
+		if len(gathered) > 0 && ctx.Err() == nil {
+			// Verified ops are kept even when a later batch fails.
+			if serr := s.submitBatch(ctx, gathered); err == nil {
+				err = serr
+			}
 		}
 		if asked && err != nil {
 			// Read the answer, so that the stream stays usable for the
@@ -251,6 +263,21 @@ func (s *syncer) pullRange(ctx context.Context, c *syncConn, author protocol.Key
 		if err != nil {
 			return err
 		}
+		// Ask for the next batch before verifying this one, from the seq
+		// its last op claims, so that the other node reads and sends it
+		// while this node verifies. A paced range may be cut by its
+		// budget, so it asks only once it knows.
+		guess := from
+		if !paced && resp.More {
+			guess = claimedNext(resp.Ops, author, from)
+		}
+		early := guess != from && guess <= to
+		if early {
+			if err := c.send(rangeFrom(guess)); err != nil {
+				return err
+			}
+			asked = true
+		}
 		ops, err := s.openBatch(resp.Ops)
 		if err != nil {
 			return err
@@ -265,22 +292,59 @@ func (s *syncer) pullRange(ctx context.Context, c *syncConn, author protocol.Key
 			}
 		}
 		more := resp.More && next != from && next <= to
-		if more {
+		if early && (!more || next != guess) {
+			// The claim was wrong: the answer to the early request is
+			// read and dropped.
+			if _, err := c.recv(protocol.SyncRange); err != nil {
+				asked = false
+				return err
+			}
+			asked, early = false, false
+		}
+		if more && !early {
 			if err := c.send(rangeFrom(next)); err != nil {
 				return err
 			}
 			asked = true
 		}
+		gathered = append(gathered, ops...)
+		busy := committing != nil && len(committing) == 0 // the loop has not answered yet
+		if more && busy && len(gathered) < maxGathered {
+			from = next
+			continue
+		}
 		if err := settle(); err != nil {
 			return err
 		}
+		batch := gathered
+		gathered = nil
 		committing = make(chan error, 1)
-		go func() { committing <- s.submitBatch(ctx, ops) }()
+		go func() { committing <- s.submitBatch(ctx, batch) }()
 		if !more {
 			return nil
 		}
 		from = next
 	}
+}
+
+// maxGathered bounds the verified ops of one range pull that wait for the
+// loop while it commits the submission before (pullRange).
+const maxGathered = 4 * protocol.MaxSyncOps
+
+// claimedNext returns the seq after the one the last of raw, a range
+// batch of author's ops, claims, or from if it claims none (it does not
+// decode, or is another author's). Nothing is verified: pullRange asks
+// for the next batch from it early and checks it against the verified
+// batch.
+func claimedNext(raw [][]byte, author protocol.Key, from uint64) uint64 {
+	if len(raw) == 0 {
+		return from
+	}
+	op, err := protocol.Decode(raw[len(raw)-1])
+	if err != nil || op.Author != author || op.Seq < from {
+		return from
+	}
+	return op.Seq + 1
 }
 
 // pullWanted fetches the wanted ops this node lacks, then the preds they

@@ -64,9 +64,18 @@ func mustMarshal(v any) []byte {
 
 // unmarshalStrict decodes b into v and requires b to be exactly the canonical
 // encoding of the result, so that one value has one encoding and one hash.
+// A value of a type that writes its own canonical encoding (an op, an
+// advisory body) is compared with b as it is written; any other is
+// encoded again.
 func unmarshalStrict(b []byte, v any) error {
 	if err := decMode.Unmarshal(b, v); err != nil {
 		return classify(err)
+	}
+	if match, known := matchesCanonical(v, b); known {
+		if !match {
+			return ErrNonCanonical
+		}
+		return nil
 	}
 	again, err := encMode.Marshal(v)
 	if err != nil {

@@ -37,7 +37,7 @@ func catchup(ctx context.Context, e *env, s *Scenario) error {
 		s.note("The restarted node syncs with every member it reaches at once, and each sync pulls the same missing ranges: it judged up to %.1f duplicate ops per op it stored (Node.Verdicts \"ignore/duplicate\"), so most of its work was wasted. Syncing the missing ranges from one member at a time (or splitting them between members) would cut that work.", worstDup)
 	}
 	if !ok {
-		s.note("Catch-up runs through the same path as ingest by sync (see scenario 2): per op a strict decode, a signature check, the trust engine and a durable commit; the sync client pulls ranges in bounded batches, one round trip each.")
+		s.note("Catch-up runs through the same path as ingest by sync (see scenario 2): per op a strict decode, a signature check, the trust engine and a durable commit; the sync client pulls ranges in bounded batches, asking for the next batch as soon as one arrives, before verifying it.")
 	}
 	return nil
 }
