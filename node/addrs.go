@@ -113,15 +113,7 @@ func openAddrRecord(k protocol.Key, raw []byte) ([]multiaddr.Multiaddr, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrAddrRecord, err)
 	}
-	pr, ok := rec.(*peer.PeerRecord)
-	if !ok {
-		return nil, fmt.Errorf("%w: not a peer record", ErrAddrRecord)
-	}
-	signer, err := peer.IDFromPublicKey(env.PublicKey)
-	if err != nil || signer != want || pr.PeerID != want {
-		return nil, fmt.Errorf("%w: a record of %s signed by %s for %s", ErrAddrRecord, pr.PeerID, signer, want)
-	}
-	return pr.Addrs, nil
+	return recordAddrsOf(want, env, rec)
 }
 
 // heldRecordAddrs returns the addresses of the signed peer record env that
@@ -138,6 +130,12 @@ func heldRecordAddrs(k protocol.Key, env *record.Envelope) ([]multiaddr.Multiadd
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrAddrRecord, err)
 	}
+	return recordAddrsOf(want, env, rec)
+}
+
+// recordAddrsOf returns the addresses of rec, the record of envelope env,
+// if it is a peer record of want signed by want's key.
+func recordAddrsOf(want peer.ID, env *record.Envelope, rec record.Record) ([]multiaddr.Multiaddr, error) {
 	pr, ok := rec.(*peer.PeerRecord)
 	if !ok {
 		return nil, fmt.Errorf("%w: not a peer record", ErrAddrRecord)
