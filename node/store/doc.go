@@ -32,7 +32,7 @@
 //	q/<hash>                  n of the pending op's p/ key
 //	b/<key>                   CBOR Block: this node's local block of a member
 //	a/<key>                   CBOR AddrEntry: a member's last known addresses
-//	m/format                  layout version, one byte (2)
+//	m/format                  layout version, one byte (4)
 //	m/next-seq                the lowest seq this node has not reserved (SetNextSeq)
 //	m/own-outstanding         an own op handed out before it could be stored (SetOutstanding)
 //
@@ -42,9 +42,10 @@
 // order in memory, so Tips, Heads, Len and PendingLen never touch the disk.
 //
 // Open refuses a database of another layout version with an error wrapping
-// ErrFormat. Version 2 came with wire format 2 (docs/protocol.md), whose
-// ops share no signature or hash with those of version 1; no compatibility
-// is kept, and the error for a version-1 data dir says to start a new data
+// ErrFormat. Version 4 holds ops whose signatures the ZIP-215 rule accepts
+// (protocol 4); versions 2 and 3 held ops under earlier rules, version 1
+// ops of wire format 1 (keys.go says how each differs). No compatibility
+// is kept, and the error for an older data dir says to start a new data
 // dir (kring init) and re-join the circle.
 //
 // Data read back is never trusted blindly: an op value is decoded with
