@@ -317,13 +317,29 @@ func (o *Op) CheckGroup(group Hash) error {
 // same author, seq one less, and the hash the op names. prev is nil exactly
 // when the op has Seq 1.
 func CheckChain(o, prev *Op) error {
+	if prev == nil {
+		return CheckPrev(o, nil)
+	}
+	return CheckPrev(o, &Link{Hash: prev.hash, Author: prev.Author, Seq: prev.Seq})
+}
+
+// Link is what CheckPrev reads of an op's predecessor: its hash, author
+// and seq, as a caller that keeps only ops' headers has them.
+type Link struct {
+	Hash   Hash
+	Author Key
+	Seq    uint64
+}
+
+// CheckPrev is CheckChain against the predecessor's link.
+func CheckPrev(o *Op, prev *Link) error {
 	switch {
 	case o.Prev == nil && prev == nil:
 		return nil
 	case o.Prev == nil || prev == nil:
 		return fmt.Errorf("%w: op %s", ErrSeqPrev, o.hash.Short())
-	case prev.hash != *o.Prev || prev.Author != o.Author || prev.Seq+1 != o.Seq:
-		return fmt.Errorf("%w: op %s seq %d after %s seq %d", ErrSeqPrev, o.hash.Short(), o.Seq, prev.hash.Short(), prev.Seq)
+	case prev.Hash != *o.Prev || prev.Author != o.Author || prev.Seq+1 != o.Seq:
+		return fmt.Errorf("%w: op %s seq %d after %s seq %d", ErrSeqPrev, o.hash.Short(), o.Seq, prev.Hash.Short(), prev.Seq)
 	}
 	return nil
 }

@@ -86,13 +86,8 @@ func (e *Engine) Header(h protocol.Hash) (Header, bool) {
 // checkChain is protocol.CheckChain against the applied prev (nil when op
 // names none or it is not applied), which the engine keeps as a header.
 func checkChain(op *protocol.Op, prev *vertex) error {
-	switch {
-	case op.Prev == nil && prev == nil:
-		return nil
-	case op.Prev == nil || prev == nil:
-		return fmt.Errorf("%w: op %s", protocol.ErrSeqPrev, op.Hash().Short())
-	case prev.op.hash != *op.Prev || prev.op.Author != op.Author || prev.op.Seq+1 != op.Seq:
-		return fmt.Errorf("%w: op %s seq %d after %s seq %d", protocol.ErrSeqPrev, op.Hash().Short(), op.Seq, prev.op.hash.Short(), prev.op.Seq)
+	if prev == nil {
+		return protocol.CheckPrev(op, nil)
 	}
-	return nil
+	return protocol.CheckPrev(op, &protocol.Link{Hash: prev.op.hash, Author: prev.op.Author, Seq: prev.op.Seq})
 }
