@@ -51,11 +51,24 @@ func TestCatchUpWithALaterMember(t *testing.T) {
 	syncActor(t, c, "A", x)
 	op(c.Advise("A", "after", protocol.TLPGreen))
 
+	d := syncFromHolder(t, c, 10*time.Second)
+	n, _ := d.store.Len()
+	t.Logf("after one sync D stores %d of %d ops; verdicts %v", n, len(c.Ops), d.Verdicts())
+	if n != len(c.Ops) {
+		t.Errorf("D stores %d of %d ops after one sync", n, len(c.Ops))
+	}
+}
+
+// syncFromHolder starts B holding every op of c and a fresh D, both
+// without periodic syncs, connects D to B and has D sync once the sync the
+// connection kicked has ended, within timeout. It returns D.
+func syncFromHolder(t *testing.T, c *trusttest.Circle, timeout time.Duration) *Node {
+	t.Helper()
 	noPeriodicSync := func(cfg *Config) { cfg.SyncInterval = time.Hour }
 	b := startNode(t, c, "B", noPeriodicSync)
 	submitAll(t, b, c.Ops[1:])
 	d := startNode(t, c, "D", noPeriodicSync)
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
 	if err := d.Connect(ctx, b.AddrInfo()); err != nil {
 		t.Fatal(err)
@@ -70,9 +83,5 @@ func TestCatchUpWithALaterMember(t *testing.T) {
 	if err := d.SyncWith(ctx, b.ID()); err != nil {
 		t.Fatal(err)
 	}
-	n, _ := d.store.Len()
-	t.Logf("after one sync D stores %d of %d ops; verdicts %v", n, len(c.Ops), d.Verdicts())
-	if n != len(c.Ops) {
-		t.Errorf("D stores %d of %d ops after one sync", n, len(c.Ops))
-	}
+	return d
 }

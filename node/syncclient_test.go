@@ -1,7 +1,6 @@
 package node
 
 import (
-	"context"
 	"fmt"
 	"testing"
 	"time"
@@ -19,21 +18,7 @@ func TestSyncPullsALongChainInBatches(t *testing.T) {
 	for i := range advisories {
 		op(c.Advise("A", fmt.Sprint("a ", i), protocol.TLPGreen))
 	}
-	noPeriodicSync := func(cfg *Config) { cfg.SyncInterval = time.Hour }
-	b := startNode(t, c, "B", noPeriodicSync)
-	submitAll(t, b, c.Ops[1:])
-	d := startNode(t, c, "D", noPeriodicSync)
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	if err := d.Connect(ctx, b.AddrInfo()); err != nil {
-		t.Fatal(err)
-	}
-	waitUntil(t, ctx, "the sync the connection kicked to end", func() bool {
-		return d.sync.attempts.Load() > 0 && !d.sync.turns.busy(b.ID())
-	})
-	if err := d.SyncWith(ctx, b.ID()); err != nil {
-		t.Fatal(err)
-	}
+	d := syncFromHolder(t, c, 30*time.Second)
 	if n, _ := d.store.Len(); n != len(c.Ops) {
 		t.Errorf("D stores %d of %d ops", n, len(c.Ops))
 	}
