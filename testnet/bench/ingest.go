@@ -10,6 +10,13 @@ import (
 	"github.com/kring-circle/kring/testnet"
 )
 
+// The goals of issue 19, as shares of the all-core one-by-one Ed25519
+// verification rate.
+const (
+	syncGoal   = 1.0
+	gossipGoal = 0.6
+)
+
 // ingest measures one node storing a pre-signed stream of ops, first by
 // sync from a node that holds them, then by gossip from a member's bare
 // host, beside bare Ed25519 verification of the same ops on all cores.
@@ -92,9 +99,9 @@ func ingest(ctx context.Context, e *env, s *Scenario) error {
 	rs.Ratio, rs.RatioOf = syncRate/base.Median, "median"
 	rg.Ratio, rg.RatioOf = gossipRate/base.Median, "median"
 	s.Rows = append(s.Rows, rs, rg, base)
-	worst := min(rs.Ratio, rg.Ratio)
-	s.judge(worst >= 0.5, "sync %.0f ops/s (%.0f %%), gossip %.0f ops/s (%.0f %%) of %.0f verifications/s", syncRate, 100*rs.Ratio, gossipRate, 100*rg.Ratio, base.Median)
-	if worst < 0.5 {
+	met := rs.Ratio >= syncGoal && rg.Ratio >= gossipGoal
+	s.judge(met, "sync %.0f ops/s (%.0f %%), gossip %.0f ops/s (%.0f %%) of %.0f verifications/s", syncRate, 100*rs.Ratio, gossipRate, 100*rg.Ratio, base.Median)
+	if !met {
 		s.note("Each ingested op costs more than one verification: a strict decode (which checks the op is canonical against a hand-written encoding), the trust engine's judgement, its share of a synced badger commit (about eight keys per op), and the transport (sync frames, or pubsub on both ends); and in this process the sender's work too (A reading its store, or the feeder publishing). The cores were %.0f %% (sync) and %.0f %% (gossip) busy.", 100*syncBusy, 100*gossipBusy)
 	}
 	s.note("Via gossip, %d of the %d ops reached E's validator before their preds (verdict ignore/missing-preds) although they were published in causal order: pubsub validates concurrently, so the node parks them and applies them when the preds arrive (a parked op is written to the store's pending buffer only if it still waits after a second).", early, n)
