@@ -23,12 +23,17 @@ type anchors struct {
 	cut    map[vertexID]bool
 	cutBy  map[vertexID][]*vertex // the settled removal enactments that cut each op of cut
 	firsts map[protocol.Hash]map[vertexID]bool
+	// settle holds the distinct sets of Revoke motions (with a kept
+	// enactment) that some closure's rounds settle (draft 37,
+	// earlierRemoved).
+	settle     []map[protocol.Hash]bool
+	settleKeys map[string]string // settleIn's part by the motions that cut a closure's ops
 
 	suspect keyset // the keys some of whose ops are not anchored, once asked for
 }
 
 func newAnchors(keys map[protocol.Key]bool, leaves map[vertexID]bool, cut cutOps) *anchors {
-	return &anchors{keys: keys, leaves: leaves, cut: cut.ops, cutBy: cut.by, firsts: cut.firsts}
+	return &anchors{keys: keys, leaves: leaves, cut: cut.ops, cutBy: cut.by, firsts: cut.firsts, settle: cut.settle}
 }
 
 // anchored reports whether op y counts.
@@ -89,6 +94,7 @@ func (s *settler) anchorsIn(a *anchors, c closure) string {
 	for _, id := range cut {
 		b = binary.BigEndian.AppendUint32(b, uint32(id))
 	}
+	b = append(b, s.settleIn(a, cut)...)
 	var keys []protocol.Key
 	for k := range a.keys {
 		if s.hasOpsIn(k, c) {
@@ -112,6 +118,54 @@ func (s *settler) anchorsIn(a *anchors, c closure) string {
 		}
 	}
 	return string(b)
+}
+
+// settleIn is the part of a.settle that can matter to a closure whose
+// cut ops are cut (earlierRemoved reads it): each set of Revoke motions
+// cut down to the motions of the enactments that cut those ops, the
+// distinct ones sorted.
+func (s *settler) settleIn(a *anchors, cut []int) string {
+	if len(a.settle) == 0 || len(cut) == 0 {
+		return ""
+	}
+	var hs []protocol.Hash
+	for _, y := range cut {
+		for _, e := range a.cutBy[vertexID(y)] {
+			if motionOf(e).Kind == protocol.MotionRevoke && !slices.Contains(hs, e.motion) {
+				hs = append(hs, e.motion)
+			}
+		}
+	}
+	if len(hs) == 0 {
+		return ""
+	}
+	slices.SortFunc(hs, compareHashes)
+	var k []byte
+	for _, h := range hs {
+		k = append(k, h[:]...)
+	}
+	if p, ok := a.settleKeys[string(k)]; ok {
+		return p
+	}
+	var parts []string
+	for _, f := range a.settle {
+		var b []byte
+		for _, h := range hs {
+			if f[h] {
+				b = append(b, h[:]...)
+			}
+		}
+		if len(b) > 0 && !slices.Contains(parts, string(b)) {
+			parts = append(parts, string(b))
+		}
+	}
+	slices.Sort(parts)
+	p := joinKeys(parts...)
+	if a.settleKeys == nil {
+		a.settleKeys = map[string]string{}
+	}
+	a.settleKeys[string(k)] = p
+	return p
 }
 
 // joinKeys joins cache key parts, each prefixed with its length, so that
@@ -413,7 +467,9 @@ func (s *settler) otherLeaveIn(x *vertex, z *zset) bool {
 // set of the closure's rounds beyond the bound, a key whose every other
 // unanchored op there is cut in those rounds alone (cutInOwnRounds) is
 // not counted either, and its ops are returned with the seen ones (draft
-// 36).
+// 36). Of the keys still counted, the most, fewer than f, that one
+// closure of the whole set removes before the others (earlierRemoved)
+// are not counted either, and their ops are judged as before (draft 37).
 func (s *settler) beyondBound(c closure, z *zset, a *anchors, own *zset) (*anchors, map[vertexID]bool) {
 	if a == nil {
 		return nil, nil
@@ -427,6 +483,7 @@ func (s *settler) beyondBound(c closure, z *zset, a *anchors, own *zset) (*ancho
 	}
 	keys := map[protocol.Key]bool{}
 	revoked := map[protocol.Key][]*vertex{}
+	counted := map[protocol.Key][]*vertex{}
 	var t *judgement
 	var o *ownRounds
 	if own != nil {
@@ -450,9 +507,10 @@ func (s *settler) beyondBound(c closure, z *zset, a *anchors, own *zset) (*ancho
 			continue
 		}
 		keys[n.op.Author] = true
+		counted[n.op.Author] = append(counted[n.op.Author], n)
 	}
 	sig := s.sigma(c, z)
-	if len(keys) >= sig.t.Hostile {
+	if len(keys)-a.earlierRemoved(counted, sig.t.Hostile) >= sig.t.Hostile {
 		return a, nil
 	}
 	var seen map[vertexID]bool
@@ -468,6 +526,41 @@ func (s *settler) beyondBound(c closure, z *zset, a *anchors, own *zset) (*ancho
 		}
 	}
 	return nil, seen
+}
+
+// earlierRemoved returns how many of the counted keys (each with its
+// unanchored ops in the closure) one closure of the whole set removes
+// before the others (draft 37): the most keys, fewer than f, all of
+// whose counted ops are cut by Revoke motions that the rounds of one
+// closure settle.
+func (a *anchors) earlierRemoved(counted map[protocol.Key][]*vertex, f int) int {
+	if f < 2 {
+		return 0
+	}
+	best := 0
+	for _, set := range a.settle {
+		n := 0
+		for _, ys := range counted {
+			all := true
+			for _, y := range ys {
+				by := false
+				for _, e := range a.cutBy[y.id] {
+					by = by || set[e.motion]
+				}
+				if !by {
+					all = false
+					break
+				}
+			}
+			if all {
+				n++
+			}
+		}
+		if n < f && n > best {
+			best = n
+		}
+	}
+	return best
 }
 
 // seenRevoked reports whether y is a revoked key's cut op whose

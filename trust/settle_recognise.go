@@ -2,6 +2,7 @@ package trust
 
 import (
 	"maps"
+	"slices"
 
 	"github.com/kring-circle/kring/protocol"
 )
@@ -15,6 +16,10 @@ type cutOps struct {
 	ops    map[vertexID]bool
 	by     map[vertexID][]*vertex
 	firsts map[protocol.Hash]map[vertexID]bool // each cutting revocation's kept first enactments
+	// settle holds, for each closure of the set, the Revoke motions
+	// with a kept enactment that its rounds settle an enactment of (the
+	// union, undiscounted), each distinct set once (draft 37).
+	settle []map[protocol.Hash]bool
 }
 
 // cutByRemovals returns the ops of c that the Revoke and Disavow
@@ -78,7 +83,58 @@ func (s *settler) cutByRemovals(c closure, z0 *zset, removals map[vertexID]bool)
 			}
 		}
 	}
+	cut.settle = s.revocationsSettled(c, removals)
 	return cut
+}
+
+// revocationsSettled returns the distinct sets of Revoke motions with
+// an enactment among removals that the rounds of some closure of c
+// settle an enactment of (the union over closures, undiscounted; the
+// motions' first-enactment indexes say which closures hold one), the
+// empty set left out (draft 37).
+func (s *settler) revocationsSettled(c closure, removals map[vertexID]bool) []map[protocol.Hash]bool {
+	var hs []protocol.Hash
+	for id := range removals {
+		if e := s.d.vertices[id]; e.op.Kind == protocol.KindEnact && motionOf(e).Kind == protocol.MotionRevoke && !slices.Contains(hs, e.motion) {
+			hs = append(hs, e.motion)
+		}
+	}
+	if len(hs) == 0 {
+		return nil
+	}
+	slices.SortFunc(hs, compareHashes)
+	fis := make([]*firstIndex, len(hs))
+	for i, h := range hs {
+		s.firstEnactments(c, h) // brings the index up to c
+		fis[i] = s.firsts[h]
+	}
+	seen := map[string]bool{}
+	var out []map[protocol.Hash]bool
+	buf := make([]byte, len(hs))
+	for _, v := range s.d.vertices {
+		if !s.in(c, v) {
+			continue
+		}
+		held := false
+		for i, fi := range fis {
+			buf[i] = 0
+			if int(v.id) < len(fi.held) && fi.held[v.id] {
+				buf[i], held = 1, true
+			}
+		}
+		if !held || seen[string(buf)] {
+			continue
+		}
+		seen[string(buf)] = true
+		f := map[protocol.Hash]bool{}
+		for i, b := range buf {
+			if b == 1 {
+				f[hs[i]] = true
+			}
+		}
+		out = append(out, f)
+	}
+	return out
 }
 
 // settledBeforeFirst returns, for each group of first enactments (the

@@ -25,6 +25,10 @@ type anchors struct {
 	// firsts holds each cutting revocation's first enactments that
 	// validation keeps (draft 25: recogniser).
 	firsts map[protocol.Hash]set
+	// settle holds the distinct sets of Revoke motions (with a kept
+	// enactment) that some closure's rounds settle (draft 37,
+	// earlierRemoved).
+	settle []map[protocol.Hash]bool
 	k      string
 }
 
@@ -98,7 +102,18 @@ func (m *model) newAnchors(keys map[protocol.Key]bool, leaves set, cut cutOps) *
 	}
 	sort.Strings(motions)
 	s += "|" + strings.Join(motions, ",")
-	a := &anchors{keys: keys, leaves: leaves, cut: cut.ops, cutBy: cut.by, firsts: cut.firsts, k: "A" + s + "|" + leaves.key() + "|" + cut.ops.key()}
+	settles := make([]string, 0, len(cut.settle))
+	for _, f := range cut.settle {
+		hs := make([]string, 0, len(f))
+		for h := range f {
+			hs = append(hs, string(h[:]))
+		}
+		sort.Strings(hs)
+		settles = append(settles, strings.Join(hs, ""))
+	}
+	sort.Strings(settles)
+	s += "|" + strings.Join(settles, ",")
+	a := &anchors{keys: keys, leaves: leaves, cut: cut.ops, cutBy: cut.by, firsts: cut.firsts, settle: cut.settle, k: "A" + s + "|" + leaves.key() + "|" + cut.ops.key()}
 	if old, ok := m.anch[a.k]; ok {
 		return old
 	}
@@ -282,13 +297,17 @@ func (m *model) validateCut(sub, z0 set, cut cutOps) (*anchors, *rawEval) {
 // key whose every other unanchored op there is a cut op of a revocation
 // that own settles and z does not, and that precedes it in no first
 // enactment that own settles (ownRevoked), is not counted either, and
-// its ops are returned with the seen ones (draft 36).
+// its ops are returned with the seen ones (draft 36). Of the keys still
+// counted, the most, fewer than f, that one closure of the whole set
+// removes before the others (earlierRemoved) are not counted either, and
+// their ops are judged as before (draft 37).
 func (m *model) beyondBound(sub, z set, a *anchors, own set) (*anchors, set) {
 	if a == nil {
 		return nil, nil
 	}
 	keys := map[protocol.Key]bool{}
 	revoked := map[protocol.Key][]int{}
+	counted := map[protocol.Key][]int{}
 	var t, to *judgement
 	for y, in := range sub {
 		if !in || a.anchored(m, y) || a.seenLeft(m, y, sub, z) {
@@ -313,8 +332,9 @@ func (m *model) beyondBound(sub, z set, a *anchors, own set) (*anchors, set) {
 			}
 		}
 		keys[m.ops[y].author()] = true
+		counted[m.ops[y].author()] = append(counted[m.ops[y].author()], y)
 	}
-	if len(keys) >= m.settled(z).hostile() {
+	if f := m.settled(z).hostile(); len(keys)-a.earlierRemoved(m, counted, f) >= f {
 		return a, nil
 	}
 	var seen set
@@ -330,6 +350,40 @@ func (m *model) beyondBound(sub, z set, a *anchors, own set) (*anchors, set) {
 		}
 	}
 	return nil, seen
+}
+
+// earlierRemoved returns how many of the counted keys (each with its
+// unanchored ops in the closure) one closure of the whole set removes
+// before the others (draft 37): the most keys, fewer than f, all of
+// whose counted ops are cut by Revoke motions that the rounds of one
+// closure settle. The set that holds the closure and that one has those
+// keys removed and the others in L, and what the closure settles there
+// is final against fewer than f removals of the others (§0).
+func (a *anchors) earlierRemoved(m *model, counted map[protocol.Key][]int, f int) int {
+	best := 0
+	for _, s := range a.settle {
+		n := 0
+		for _, ys := range counted {
+			all := true
+			for _, y := range ys {
+				by := false
+				for _, e := range a.cutBy[y] {
+					by = by || s[m.ops[e].motion]
+				}
+				if !by {
+					all = false
+					break
+				}
+			}
+			if all {
+				n++
+			}
+		}
+		if n < f && n > best {
+			best = n
+		}
+	}
+	return best
 }
 
 // seenLeft reports whether y is a departed key's twin that the closure

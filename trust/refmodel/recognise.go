@@ -1,6 +1,11 @@
 package refmodel
 
-import "github.com/kring-circle/kring/protocol"
+import (
+	"sort"
+	"strings"
+
+	"github.com/kring-circle/kring/protocol"
+)
 
 // The cut ops and the recognition of Leaves (docs/membership.md §3.4).
 
@@ -71,6 +76,10 @@ type cutOps struct {
 	ops    set
 	by     map[int][]int
 	firsts map[protocol.Hash]set // each cutting revocation's first enactments
+	// settle holds, for each closure of the set, the Revoke motions
+	// with a kept enactment that its rounds settle an enactment of (the
+	// union, undiscounted), each distinct set once (draft 37).
+	settle []map[protocol.Hash]bool
 }
 
 // cutByRemovals returns the ops of sub that the Revoke and Disavow
@@ -135,7 +144,44 @@ func (m *model) cutByRemovals(sub, z0, removals set) cutOps {
 			}
 		}
 	}
+	cut.settle = m.revocationsSettled(sub, z0, removals)
 	return cut
+}
+
+// revocationsSettled returns the distinct sets of Revoke motions with an
+// enactment among removals that the rounds of some closure of sub settle
+// an enactment of (the union over closures, undiscounted), the empty set
+// left out (draft 37).
+func (m *model) revocationsSettled(sub, z0, removals set) []map[protocol.Hash]bool {
+	kept := map[protocol.Hash]bool{}
+	for e, in := range removals {
+		if in && m.ops[e].enact != nil && m.ops[e].m.Kind == protocol.MotionRevoke {
+			kept[m.ops[e].motion] = true
+		}
+	}
+	seen := map[string]bool{}
+	var out []map[protocol.Hash]bool
+	for r, in := range sub {
+		if !in {
+			continue
+		}
+		f := map[protocol.Hash]bool{}
+		var hs []string
+		for e, ein := range m.raw(m.closure(r), nil, nil).z {
+			if ein && m.ops[e].enact != nil && kept[m.ops[e].motion] && !f[m.ops[e].motion] {
+				f[m.ops[e].motion] = true
+				hs = append(hs, string(m.ops[e].motion[:]))
+			}
+		}
+		sort.Strings(hs)
+		k := strings.Join(hs, "")
+		if len(f) == 0 || seen[k] {
+			continue
+		}
+		seen[k] = true
+		out = append(out, f)
+	}
+	return out
 }
 
 // recognised reports whether at least f keys (f of sig, the settled State
