@@ -25,12 +25,21 @@ func (l *loop) ingest(op *protocol.Op, park bool) Verdict { return l.ingestFrom(
 // is one the State knows (see parkable); otherwise it is turned away, and
 // sync brings it again once what it cites is here.
 func (l *loop) ingestFrom(op *protocol.Op, from peer.ID, park bool) Verdict {
+	if v, ok := l.admit(op, from, park); !ok {
+		return v
+	}
+	return l.liveness(op)
+}
+
+// admit is ingestFrom up to the verdict on an applied op: it reports
+// true if op was applied, and otherwise returns op's verdict.
+func (l *loop) admit(op *protocol.Op, from peer.ID, park bool) (Verdict, bool) {
 	h := op.Hash()
 	if l.eng.Has(h) {
-		return ignore(ReasonDuplicate)
+		return ignore(ReasonDuplicate), false
 	}
 	if l.pending.has(h) {
-		return ignore(ReasonMissingPreds)
+		return ignore(ReasonMissingPreds), false
 	}
 	if from != self {
 		l.noteSecondSigner(op)
@@ -39,20 +48,25 @@ func (l *loop) ingestFrom(op *protocol.Op, from peer.ID, park bool) Verdict {
 		switch {
 		case !park:
 		case !l.parkable(op, from):
-			return ignore(ReasonUnknownAuthor)
+			return ignore(ReasonUnknownAuthor), false
 		case !l.park(op, miss, from):
-			return ignore(ReasonOverQuota)
+			return ignore(ReasonOverQuota), false
 		}
-		return ignore(ReasonMissingPreds)
+		return ignore(ReasonMissingPreds), false
 	}
 	if err := l.eng.Apply(op); err != nil {
 		l.refused(op, err)
-		return applyVerdict(err)
+		return applyVerdict(err), false
 	}
 	l.applied(op)
-	if !l.eng.Live(h) {
-		// Admissible but void: its author was removed concurrently. It is
-		// kept so that ops citing it can be applied, never forwarded.
+	return Verdict{}, true
+}
+
+// liveness is the verdict on an applied op: accepted, or void if the ops
+// applied so far remove its author concurrently (an admissible op that is
+// kept so that ops citing it can be applied, never forwarded).
+func (l *loop) liveness(op *protocol.Op) Verdict {
+	if !l.eng.Live(op.Hash()) {
 		return ignore(ReasonVoid)
 	}
 	return accept()

@@ -18,10 +18,12 @@ var errOpenerStopped = errors.New("node: stopping; op not verified")
 // work of ingesting ops, by gossip or by sync. Pubsub runs each validation
 // on a fresh goroutine, whose small stack would be grown and copied several
 // times by the decoder and the curve arithmetic; the opener's goroutines
-// grew their stacks once. A gossiped op is opened alone (open); a sync
-// batch is cut in one chunk per worker, and each worker checks its chunk's
-// signatures in one batch (protocol.OpenBatch, under the same signature
-// rule), which costs far less per signature.
+// grew their stacks once. A gossiped op is opened alone (open); a batch
+// of ops fetched by hash is cut in one chunk per worker (openAll); a range
+// answer goes whole to one worker (start), while the sync receives the
+// next. Each worker checks a chunk's signatures in one batch
+// (protocol.OpenBatch, under the same signature rule), which costs far
+// less per signature than one by one, and less the larger the batch.
 type opener struct {
 	group protocol.Hash
 	jobs  chan *openJob
@@ -92,7 +94,20 @@ func (o *opener) open(raw []byte) (*protocol.Op, error) {
 // the order given, or the error of the first op (in that order) that
 // fails.
 func (o *opener) openAll(raw [][]byte) ([]*protocol.Op, error) {
-	j := o.run(raw, min(runtime.GOMAXPROCS(0), len(raw)/openParallelMin+1))
+	return o.hand(raw, min(runtime.GOMAXPROCS(0), len(raw)/openParallelMin+1)).result()
+}
+
+// start hands a batch of ops to one worker, which checks their signatures
+// in one batch, and returns once a worker has taken it (or the node is
+// stopping), without waiting for the verdicts: the job's result does. A
+// range pull keeps one answer opening on each core this way, each in the
+// largest batch it can.
+func (o *opener) start(raw [][]byte) *openJob { return o.hand(raw, 1) }
+
+// result waits until j is opened and returns its ops in the order given,
+// or the error of the first op (in that order) that fails.
+func (j *openJob) result() ([]*protocol.Op, error) {
+	j.finish()
 	for i := range j.errs {
 		if j.errs[i] != nil {
 			return nil, j.errs[i]
@@ -109,6 +124,14 @@ const openParallelMin = 32
 // raw each, and waits until it is done. Ops no worker took because the
 // node is stopping fail with errOpenerStopped.
 func (o *opener) run(raw [][]byte, workers int) *openJob {
+	j := o.hand(raw, workers)
+	j.finish()
+	return j
+}
+
+// hand hands a job for raw to the given number of workers, one chunk of
+// raw each, and returns once they have taken it, or the node is stopping.
+func (o *opener) hand(raw [][]byte, workers int) *openJob {
 	j := &openJob{raw: raw, ops: make([]*protocol.Op, len(raw)), errs: make([]error, len(raw))}
 	j.chunk = max(1, (len(raw)+workers-1)/workers)
 	for range workers {
@@ -119,11 +142,16 @@ func (o *opener) run(raw [][]byte, workers int) *openJob {
 			j.wg.Done()
 		}
 	}
+	return j
+}
+
+// finish waits until the workers are through with j. Ops no worker took
+// because the node is stopping fail with errOpenerStopped.
+func (j *openJob) finish() {
 	j.wg.Wait()
 	for i := range j.errs {
 		if j.ops[i] == nil && j.errs[i] == nil {
 			j.errs[i] = errOpenerStopped
 		}
 	}
-	return j
 }

@@ -100,6 +100,44 @@ func TestOpenAllReportsTheFirstBadOpAcrossChunks(t *testing.T) {
 	}
 }
 
+// start hands a whole range answer to one worker and returns before its
+// verdicts; two answers open side by side, each keeping its order and
+// reporting its own first bad op, and a stopped opener fails what it is
+// handed.
+func TestOpenerStartOpensAnswersSideBySide(t *testing.T) {
+	c := newCircle(t, "A", "B", "C")
+	o, stop := startOpener(t, c.Genesis.Hash())
+	answer := func() ([][]byte, []protocol.Hash) {
+		var raw [][]byte
+		var hs []protocol.Hash
+		for range protocol.MaxSyncOps {
+			op := must(t)(c.Advise("A", "range answer", protocol.TLPGreen))
+			raw, hs = append(raw, op.Bytes()), append(hs, op.Hash())
+		}
+		return raw, hs
+	}
+	good, want := answer()
+	bad, _ := answer()
+	bad[200] = forge(must(t)(protocol.Decode(bad[200])))
+	jg, jb := o.start(good), o.start(bad)
+	ops, err := jg.result()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, op := range ops {
+		if op.Hash() != want[i] {
+			t.Fatalf("op %d is %s, want %s", i, op.Hash().Short(), want[i].Short())
+		}
+	}
+	if _, err := jb.result(); !errors.Is(err, protocol.ErrBadSignature) {
+		t.Errorf("an answer with a forged op: err = %v, want ErrBadSignature", err)
+	}
+	stop()
+	if _, err := o.start(good).result(); !errors.Is(err, errOpenerStopped) {
+		t.Errorf("start after the stop: err = %v, want errOpenerStopped", err)
+	}
+}
+
 // BenchmarkOpenAll opens a sync batch of 256 advisories on every core, as
 // a sync client does with each response.
 func BenchmarkOpenAll(b *testing.B) {

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"runtime"
 	"slices"
 	"strings"
 	"time"
@@ -205,21 +206,22 @@ func untipped(heads []protocol.Hash, tips []protocol.SyncTip) []protocol.Hash {
 	return out
 }
 
-// pullRange pulls author's ops from seq from to seq to, in batches. Three
-// stages overlap: the other node reads and sends batch k+1 while this node
-// verifies batch k on its cores (the request for k+1 leaves as soon as k
-// arrives, from the seq k's last op claims) and while its loop judges and
-// commits batch k-1 (the commit mostly waits on the disk). One
-// batch at a time is in the loop, so batches are applied in order and a
-// slow disk holds the sync back instead of piling verified ops up in
-// memory.
+// pullRange pulls author's ops from seq from to seq to, in batches. Four
+// stages overlap: the other node reads and sends the next answer while
+// this node opens (decodes and verifies) the answers it received, one on
+// each core, each answer's signatures checked in one batch; and while its
+// loop judges and commits the ops opened before (the commit mostly waits
+// on the disk). The next answer is asked for as soon as one arrives, from
+// the seq its last op claims; an answer asked for from a claim its
+// verified batch does not bear out is dropped, and the range goes on from
+// the seq the verified ops reach. One submission at a time is in the
+// loop, so batches are applied in order and a slow disk holds the sync
+// back instead of piling verified ops up in memory.
 //
 // If paced is set, the author's ops above to are left for a later sync
-// and every op taken is charged to its author's pace.
+// and every op taken is charged to its author's pace; a paced range asks
+// for the next answer only once it knows its budget, one at a time.
 func (s *syncer) pullRange(ctx context.Context, c *syncConn, author protocol.Key, from, to uint64, paced bool) (err error) {
-	rangeFrom := func(seq uint64) *protocol.SyncRequest {
-		return &protocol.SyncRequest{Kind: protocol.SyncRange, Author: author, From: seq}
-	}
 	var committing chan error // the batch in the loop, if any
 	settle := func() error {
 		if committing == nil {
@@ -230,13 +232,26 @@ func (s *syncer) pullRange(ctx context.Context, c *syncConn, author protocol.Key
 		return err
 	}
 	// gathered are verified ops not yet handed to the loop: while the
-	// loop still commits one submission, the batches that arrive meanwhile
+	// loop still commits one submission, the batches opened meanwhile
 	// wait here, up to maxGathered ops, and go to the loop together, in
 	// one commit (one write to the disk) instead of one each.
 	var gathered []*protocol.Op
-	asked := false // a request is out whose answer is unread
+	asked := false       // a request is out whose answer is unread
+	var askedFrom uint64 // the seq it asks from
+	ask := func(seq uint64) error {
+		if err := c.send(&protocol.SyncRequest{Kind: protocol.SyncRange, Author: author, From: seq}); err != nil {
+			return err
+		}
+		asked, askedFrom = true, seq
+		return nil
+	}
+	// opening are the answers received and handed to the opener, in the
+	// order asked; at most one per core.
+	var opening []rangeAnswer
+	depth := runtime.GOMAXPROCS(0)
 	defer func() {
-		// No batch outlives the pull: the caller releases the author's turn.
+		// No batch outlives the pull: the caller releases the author's
+		// turn. Answers still opening are dropped.
 		if serr := settle(); err == nil {
 			err = serr
 		}
@@ -252,65 +267,77 @@ func (s *syncer) pullRange(ctx context.Context, c *syncConn, author protocol.Key
 			c.recvRaw(protocol.SyncRange)
 		}
 	}()
-	if err := c.send(rangeFrom(from)); err != nil {
+	if err := ask(from); err != nil {
 		return err
 	}
-	asked = true
 	left := to - from + 1 // a paced range's budget: twins count too
 	for {
-		resp, err := c.recv(protocol.SyncRange)
-		asked = false
-		if err != nil {
-			return err
-		}
-		// Ask for the next batch before verifying this one, from the seq
-		// its last op claims, so that the other node reads and sends it
-		// while this node verifies. A paced range may be cut by its
-		// budget, so it asks only once it knows.
-		guess := from
-		if !paced && resp.More {
-			guess = claimedNext(resp.Ops, author, from)
-		}
-		early := guess != from && guess <= to
-		if early {
-			if err := c.send(rangeFrom(guess)); err != nil {
+		for asked && len(opening) < depth {
+			resp, err := c.recv(protocol.SyncRange)
+			asked = false
+			if err != nil {
 				return err
 			}
-			asked = true
+			a := rangeAnswer{from: askedFrom, more: resp.More}
+			// Ask for the next answer before opening this one, so that
+			// the other node reads and sends it meanwhile.
+			if !paced && resp.More {
+				if guess := claimedNext(resp.Ops, author, a.from); guess != a.from && guess <= to {
+					if err := ask(guess); err != nil {
+						return err
+					}
+				}
+			}
+			a.job = s.opener.start(resp.Ops)
+			opening = append(opening, a)
 		}
-		ops, err := s.openBatch(resp.Ops)
+		if len(opening) == 0 {
+			return nil
+		}
+		a := opening[0]
+		opening = opening[1:]
+		ops, err := s.opened(a.job.result())
 		if err != nil {
 			return err
 		}
 		if paced {
 			ops = s.chargeBatch(author, to, &left, ops)
 		}
-		next := from
+		next := a.from
 		for _, op := range ops {
 			if op.Author == author {
 				next = max(next, op.Seq+1)
 			}
 		}
-		more := resp.More && next != from && next <= to
-		if early && (!more || next != guess) {
-			// The claim was wrong: the answer to the early request is
-			// read and dropped.
-			if _, err := c.recv(protocol.SyncRange); err != nil {
-				asked = false
-				return err
-			}
-			asked, early = false, false
+		more := a.more && next != a.from && next <= to
+		// The answer that follows this one was asked for from a claim.
+		followed, follows := true, askedFrom
+		switch {
+		case len(opening) > 0:
+			follows = opening[0].from
+		case !asked:
+			followed = false
 		}
-		if more && !early {
-			if err := c.send(rangeFrom(next)); err != nil {
+		if followed && (!more || follows != next) {
+			// The claim was wrong: what was asked for from it is
+			// dropped, the answer in flight read and dropped.
+			opening = nil
+			if asked {
+				asked = false
+				if _, err := c.recv(protocol.SyncRange); err != nil {
+					return err
+				}
+			}
+			followed = false
+		}
+		if more && !followed {
+			if err := ask(next); err != nil {
 				return err
 			}
-			asked = true
 		}
 		gathered = append(gathered, ops...)
 		busy := committing != nil && len(committing) == 0 // the loop has not answered yet
 		if more && busy && len(gathered) < maxGathered {
-			from = next
 			continue
 		}
 		if err := settle(); err != nil {
@@ -323,8 +350,15 @@ func (s *syncer) pullRange(ctx context.Context, c *syncConn, author protocol.Key
 		if !more {
 			return nil
 		}
-		from = next
 	}
+}
+
+// rangeAnswer is an answer of a range pull being opened: the seq it was
+// asked from, whether the other node has more, and the opener's job.
+type rangeAnswer struct {
+	from uint64
+	more bool
+	job  *openJob
 }
 
 // maxGathered bounds the verified ops of one range pull that wait for the
@@ -477,7 +511,11 @@ func (s *syncer) ingestRaw(ctx context.Context, raw [][]byte) ([]*protocol.Op, e
 // openBatch verifies the encoded ops of a sync response and puts them in
 // causal order; a forged or malformed op fails the batch, and is counted.
 func (s *syncer) openBatch(raw [][]byte) ([]*protocol.Op, error) {
-	ops, err := s.opener.openAll(raw)
+	return s.opened(s.opener.openAll(raw))
+}
+
+// opened is openBatch's end, given the opener's result.
+func (s *syncer) opened(ops []*protocol.Op, err error) ([]*protocol.Op, error) {
 	if errors.Is(err, errOpenerStopped) {
 		return nil, err
 	}

@@ -110,10 +110,10 @@ func BenchmarkVerifyOne(b *testing.B) {
 	})
 }
 
-// BenchmarkVerifyBatch checks 64 and 256 op signatures in one batch under
+// BenchmarkVerifyBatch checks 64, 128 and 256 op signatures in one batch under
 // the signature rule.
 func BenchmarkVerifyBatch(b *testing.B) {
-	for _, n := range []int{64, 256} {
+	for _, n := range []int{64, 128, 256} {
 		b.Run(fmt.Sprint(n), func(b *testing.B) {
 			_, ops := benchSigs(b, n)
 			msgs := make([][]byte, n)

@@ -37,25 +37,50 @@ func verifySig(k Key, msg, sig []byte) bool {
 // sigBatch checks many signatures at once under the signature rule. Its
 // zero value is an empty batch; a sigBatch is not safe for concurrent use.
 type sigBatch struct {
-	v *voi.BatchVerifier
-	n int
+	v    *voi.BatchVerifier
+	n    int
+	keys map[Key]*batchKey // the keys seen, by key
 }
 
-// newSigBatch returns an empty batch with room for n signatures. The batch
-// does not expand each key into a table of multiples: Kring's batches are
-// used once, and in them the expansion cost more than it saved (at 32 to
-// 128 signatures; the same at 256, where the verifier stops expanding).
+// batchKey is a key of a batch: how many of its signatures were added,
+// and once a second one is, the key decoded once for all of them.
+type batchKey struct {
+	n int
+	x *voi.ExpandedPublicKey // nil until the second signature, or if k does not decode
+}
+
+// newSigBatch returns an empty batch with room for n signatures. Its check
+// uses no tables of the keys' multiples: Kring's batches are used once,
+// and in them the tables cost more than they saved (at 32 to 128
+// signatures; the same at 256, where the verifier stops using them). A
+// key repeated in the batch is still decoded only once (add).
 func newSigBatch(n int) *sigBatch {
-	return &sigBatch{v: voi.NewBatchVerifierWithCapacity(n).ForceNoPublicKeyExpansion()}
+	return &sigBatch{v: voi.NewBatchVerifierWithCapacity(n).ForceNoPublicKeyExpansion(), keys: map[Key]*batchKey{}}
 }
 
 // add puts the signature sig of msg by k in the batch. The batch keeps
-// msg and sig until verify: the caller must not change them before.
+// msg and sig until verify: the caller must not change them before. A
+// key with more than one signature in the batch (a sync range brings
+// one author's ops) is decoded once, at its second signature, for all
+// the rest, instead of once a signature; the verifier checks the decoded
+// key under the same rule (voi's AddExpandedWithOptions).
 func (b *sigBatch) add(k Key, msg, sig []byte) {
 	if b.v == nil {
 		*b = *newSigBatch(0)
 	}
-	b.v.AddWithOptions(k[:], msg, sig, sigRule)
+	bk := b.keys[k]
+	if bk == nil {
+		bk = &batchKey{}
+		b.keys[k] = bk
+	}
+	if bk.n++; bk.n == 2 {
+		bk.x, _ = voi.NewExpandedPublicKey(k[:]) // nil if k does not decode: added as it is, it fails alike
+	}
+	if bk.x != nil {
+		b.v.AddExpandedWithOptions(bk.x, msg, sig, sigRule)
+	} else {
+		b.v.AddWithOptions(k[:], msg, sig, sigRule)
+	}
 	b.n++
 }
 

@@ -68,7 +68,40 @@ func (s *Store) stage(txn *badger.Txn, ops []*protocol.Op) (putDelta, error) {
 			return d, err
 		}
 	}
-	return d, nil
+	return d, s.stageHeadsTips(txn, d)
+}
+
+// stageHeadsTips writes the head and tip keys a put changes, once each: a
+// head that was one before and is not after is deleted, a new one set,
+// and an author's tip set once, if its seq rose. Within a chain of ops in
+// one put, each op is a head only until the next: writing each would cost
+// a badger entry per op (a deletion of a key never written). The caller
+// holds wmu.
+func (s *Store) stageHeadsTips(txn *badger.Txn, d putDelta) error {
+	before := s.heads
+	for h := range before {
+		if !d.heads[h] {
+			if err := txn.Delete(headKey(h)); err != nil {
+				return err
+			}
+		}
+	}
+	for h := range d.heads {
+		if !before[h] {
+			if err := txn.Set(headKey(h), nil); err != nil {
+				return err
+			}
+		}
+	}
+	for a, t := range d.tips {
+		if t.Seq <= s.tips[a].Seq {
+			continue
+		}
+		if err := txn.Set(tipKey(a), be(t.Seq)); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // checkPreds returns an error wrapping trust.ErrNotClosed unless every
@@ -89,7 +122,9 @@ func checkPreds(txn *badger.Txn, batch map[protocol.Hash]bool, op *protocol.Op) 
 	return nil
 }
 
-// stageOp writes one new op and its index keys, updating d.
+// stageOp writes one new op and its index keys, and updates d; the
+// head and tip keys are written once the put's ops are staged
+// (stageHeadsTips).
 func (s *Store) stageOp(txn *badger.Txn, d *putDelta, op *protocol.Op, h protocol.Hash) error {
 	set := func(k, v []byte) error { return txn.Set(k, v) }
 	s.noteValue(op.Bytes())
@@ -108,17 +143,9 @@ func (s *Store) stageOp(txn *badger.Txn, d *putDelta, op *protocol.Op, h protoco
 		}
 	}
 	for _, p := range op.Preds {
-		if d.heads[p] {
-			delete(d.heads, p)
-			if err := txn.Delete(headKey(p)); err != nil {
-				return err
-			}
-		}
+		delete(d.heads, p)
 	}
 	d.heads[h] = true
-	if err := set(headKey(h), nil); err != nil {
-		return err
-	}
 	tip, ok := d.tips[op.Author]
 	if !ok {
 		tip = s.tips[op.Author]
@@ -126,9 +153,6 @@ func (s *Store) stageOp(txn *badger.Txn, d *putDelta, op *protocol.Op, h protoco
 	switch {
 	case op.Seq > tip.Seq:
 		tip = trust.Tip{Seq: op.Seq, Hashes: []protocol.Hash{h}}
-		if err := set(tipKey(op.Author), be(op.Seq)); err != nil {
-			return err
-		}
 	case op.Seq == tip.Seq:
 		tip.Hashes = protocol.SortPreds(append(slices.Clone(tip.Hashes), h))
 	}
