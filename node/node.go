@@ -50,8 +50,9 @@ type Node struct {
 
 	viewMu   sync.RWMutex // held by a commit while the store and State move
 	work     chan func(*loop)
-	loopDone chan struct{} // closed when the loop has stopped
-	opener   *opener       // decodes and verifies received ops
+	loopDone chan struct{}  // closed when the loop has stopped
+	opener   *opener        // decodes and verifies received ops
+	batcher  *gossipBatcher // opens and judges gossiped ops (validate)
 	state    atomic.Pointer[trust.State]
 	// lastSigned is the ts (Unix ms) of the last op of this node's own
 	// chain, 0 before it has one; the acknowledger reads it.
@@ -216,6 +217,7 @@ func (n *Node) start() error {
 	})
 	n.gater.addrs = newAddrPolicy(&n.cfg, n.boot)
 	n.opener = newOpener(n.ctx, n.group, &n.wg)
+	n.batcher = newGossipBatcher(n.ctx, n, &n.wg)
 	n.state.Store(l.eng.State())
 	if err := n.noteStanding(nil, n.State()); err != nil {
 		return err
