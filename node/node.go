@@ -231,9 +231,11 @@ func (n *Node) start() error {
 	if err != nil {
 		return err
 	}
+	// No validator timeout: every validation ends once the loop has
+	// judged its op or the node stops (gossipBatcher.verdict), and a
+	// timeout would cost a timer per message.
 	if err := n.ps.RegisterTopicValidator(n.topicID, n.validate,
-		pubsub.WithValidatorConcurrency(n.cfg.ValidateConcurrency),
-		pubsub.WithValidatorTimeout(n.cfg.StreamTimeout)); err != nil {
+		pubsub.WithValidatorConcurrency(n.cfg.ValidateConcurrency)); err != nil {
 		return fmt.Errorf("node: validator: %w", err)
 	}
 	if n.topic, err = n.ps.Join(n.topicID); err != nil {
