@@ -48,7 +48,7 @@ type gossipBatcher struct {
 type gossipJob struct {
 	from peer.ID
 	raw  []byte
-	res  chan pubsub.ValidationResult // buffered: the worker never waits on it
+	res  chan pubsub.ValidationResult // holds the verdict: answer never waits
 }
 
 // gossipBatch is the jobs one worker took at once, and once opened, those
@@ -135,8 +135,7 @@ func (b *gossipBatcher) take() *gossipBatch {
 }
 
 // open decodes and verifies bt's ops, answers the jobs whose op is bad,
-// deferred for a low disk or paced, and keeps the rest in bt with their
-// ops. A panic opens the jobs again one by one, so that only the op that
+// and keeps the rest in bt with their ops. A panic opens the jobs again one by one, so that only the op that
 // panics is rejected (ReasonPanic).
 func (b *gossipBatcher) open(bt *gossipBatch) {
 	jobs := bt.jobs
@@ -181,15 +180,14 @@ func (b *gossipBatcher) openOne(j *gossipJob) (op *protocol.Op, err error) {
 		if r := recover(); r != nil {
 			b.n.log.Error("validator panic", "forwarder", b.n.peerName(j.from), "panic", fmt.Sprint(r))
 			b.n.verdicts.add(reject(ReasonPanic))
-			j.res <- pubsub.ValidationReject
+			answer(j, pubsub.ValidationReject)
 			op, err = nil, errPanicked
 		}
 	}()
 	return protocol.Open(j.raw, b.n.group)
 }
 
-// keep adds j and its opened op to bt, or answers j: rejected if the op
-// is bad, ignored if it is deferred for a low disk or paced.
+// keep adds j and its opened op to bt, or answers j if the op is bad.
 func (b *gossipBatcher) keep(bt *gossipBatch, j *gossipJob, op *protocol.Op, err error) {
 	switch {
 	case errors.Is(err, errPanicked):
@@ -197,9 +195,7 @@ func (b *gossipBatcher) keep(bt *gossipBatch, j *gossipJob, op *protocol.Op, err
 		v := openVerdict(err)
 		b.n.verdicts.add(v)
 		b.n.log.Debug("op rejected", "forwarder", b.n.peerName(j.from), "reason", v.Reason, "err", err)
-		j.res <- v.Result
-	case b.n.deferredForDisk(op) || b.n.paced(j.from, op):
-		j.res <- pubsub.ValidationIgnore
+		answer(j, v.Result)
 	default:
 		bt.jobs, bt.ops = append(bt.jobs, j), append(bt.ops, op)
 	}
@@ -235,34 +231,52 @@ func (b *gossipBatcher) hand(bt *gossipBatch) {
 // safe for another member's op: its author stored it before sending it,
 // and had this node's commit failed, the node stops and syncs the op
 // again when restarted. A node's own ops, and every op a user or a sync
-// waits for, are answered only once durable (submit). A forwarder of ops
-// that miss preds is asked for them once.
+// waits for, are answered only once durable (submit). Ops deferred for a
+// low disk or refused for their author's pace are ignored first, in the
+// same order, so that the pace lets an author's earliest ops through. A
+// forwarder of ops that miss preds is asked for them once.
 func (b *gossipBatcher) judge(jobs []*gossipJob, ops []*protocol.Op) {
-	if len(jobs) == 0 {
-		return
-	}
+	defer func() {
+		if r := recover(); r != nil {
+			b.n.log.Error("gossip batch panic", "ops", len(ops), "panic", fmt.Sprint(r))
+			b.n.verdicts.add(ignore(ReasonPanic))
+			for _, j := range jobs {
+				answer(j, pubsub.ValidationIgnore)
+			}
+		}
+	}()
 	at := make(map[protocol.Hash][]int, len(ops))
 	for i, op := range ops {
 		at[op.Hash()] = append(at[op.Hash()], i)
 	}
-	order := causalOrder(ops)
+	var order []int
+	for _, op := range causalOrder(ops) {
+		for _, i := range at[op.Hash()] {
+			if b.n.deferredForDisk(op) || b.n.paced(jobs[i].from, op) {
+				answer(jobs[i], pubsub.ValidationIgnore)
+				continue
+			}
+			order = append(order, i)
+		}
+	}
+	if len(order) == 0 {
+		return
+	}
 	vs := make([]Verdict, len(ops))
 	err := b.n.doNow(context.Background(), func(l *loop) {
-		for _, op := range order {
-			for _, i := range at[op.Hash()] {
-				vs[i] = l.ingestFrom(ops[i], jobs[i].from, true)
-			}
+		for _, i := range order {
+			vs[i] = l.ingestFrom(ops[i], jobs[i].from, true)
 		}
 	})
 	if err != nil {
-		for _, j := range jobs {
-			j.res <- pubsub.ValidationIgnore
+		for _, i := range order {
+			answer(jobs[i], pubsub.ValidationIgnore)
 		}
 		return
 	}
 	var fetched map[peer.ID]bool
-	for i, j := range jobs {
-		v := vs[i]
+	for _, i := range order {
+		j, v := jobs[i], vs[i]
 		b.n.verdicts.add(v)
 		switch {
 		case v.Reason == ReasonMissingPreds && !fetched[j.from]:
@@ -274,6 +288,14 @@ func (b *gossipBatcher) judge(jobs []*gossipJob, ops []*protocol.Op) {
 		case v.Result == pubsub.ValidationReject:
 			b.n.log.Info("op rejected", "op", ops[i], "forwarder", b.n.peerName(j.from), "reason", v.Reason)
 		}
-		j.res <- v.Result
+		answer(j, v.Result)
+	}
+}
+
+// answer gives j its verdict, unless it has one.
+func answer(j *gossipJob, r pubsub.ValidationResult) {
+	select {
+	case j.res <- r:
+	default:
 	}
 }
