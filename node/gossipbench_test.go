@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	pubsub "github.com/libp2p/go-libp2p-pubsub"
+
 	"github.com/kring-circle/kring/protocol"
 	"github.com/kring-circle/kring/trust/trusttest"
 )
@@ -90,4 +92,43 @@ func cpuNow() time.Duration {
 		return 0
 	}
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// BenchmarkGossipLoneOp times the validator's answer for one op at a time
+// (no burst to gather): what gossip's batching must not slow.
+func BenchmarkGossipLoneOp(b *testing.B) {
+	c, err := trusttest.NewCircle(protocol.DefaultCharter("bench"), "A", "B", "C", "D")
+	if err != nil {
+		b.Fatal(err)
+	}
+	const ops = 512
+	raw := make([][]byte, ops)
+	for i := range raw {
+		op, err := c.Advise("B", "benchmark advisory", protocol.TLPGreen)
+		if err != nil {
+			b.Fatal(err)
+		}
+		raw[i] = op.Bytes()
+	}
+	from, err := PeerID(c.Actor("B").Key)
+	if err != nil {
+		b.Fatal(err)
+	}
+	cfg := testConfig(c, "D") // in memory: no wait on the disk
+	n, err := New(context.Background(), cfg)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer n.Close()
+	ctx := context.Background()
+	i := 0
+	for b.Loop() {
+		if i == ops {
+			b.Fatal("out of ops: run with -benchtime of at most 512x")
+		}
+		if got := n.validate(ctx, from, msg(raw[i])); got != pubsub.ValidationAccept {
+			b.Fatalf("op %d: %s", i, resultName(got))
+		}
+		i++
+	}
 }
