@@ -225,7 +225,7 @@ func (b *gossipBatcher) hand(bt *gossipBatch) {
 }
 
 // judge hands ops, opened from jobs, to the loop in one turn, in causal
-// order among themselves, and answers each job with its op's verdict as
+// order among themselves (judged as ingestAll judges a batch), and answers each job with its op's verdict as
 // soon as the loop has judged them, before their commit, so that pubsub
 // forwards an accepted op without waiting for this node's disk. That is
 // safe for another member's op: its author stored it before sending it,
@@ -262,10 +262,14 @@ func (b *gossipBatcher) judge(jobs []*gossipJob, ops []*protocol.Op) {
 	if len(order) == 0 {
 		return
 	}
+	ordered := make([]*protocol.Op, len(order))
+	for k, i := range order {
+		ordered[k] = ops[i]
+	}
 	vs := make([]Verdict, len(ops))
 	err := b.n.doNow(context.Background(), func(l *loop) {
-		for _, i := range order {
-			vs[i] = l.ingestFrom(ops[i], jobs[i].from, true)
+		for k, v := range l.ingestAll(ordered, func(k int) peer.ID { return jobs[order[k]].from }, true) {
+			vs[order[k]] = v
 		}
 	})
 	if err != nil {

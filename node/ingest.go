@@ -31,6 +31,25 @@ func (l *loop) ingestFrom(op *protocol.Op, from peer.ID, park bool) Verdict {
 	return l.liveness(op)
 }
 
+// ingestAll judges ops in order, each as ingestFrom judges it (ops[i]
+// delivered by from(i)), except that whether an applied op is void is
+// asked once every op is applied, against the State they commit
+// together: the engine evaluates the whole log for that, and once per op
+// it cost more than judging the ops.
+func (l *loop) ingestAll(ops []*protocol.Op, from func(i int) peer.ID, park bool) []Verdict {
+	out := make([]Verdict, len(ops))
+	applied := make([]bool, len(ops))
+	for i, op := range ops {
+		out[i], applied[i] = l.admit(op, from(i), park)
+	}
+	for i, op := range ops {
+		if applied[i] {
+			out[i] = l.liveness(op)
+		}
+	}
+	return out
+}
+
 // admit is ingestFrom up to the verdict on an applied op: it reports
 // true if op was applied, and otherwise returns op's verdict.
 func (l *loop) admit(op *protocol.Op, from peer.ID, park bool) (Verdict, bool) {

@@ -519,23 +519,11 @@ func (n *Node) submit(ctx context.Context, ops []*protocol.Op) ([]Verdict, error
 }
 
 // submitParking is submit for ops forwarder from delivered; ops missing
-// preds are parked only if park is set. Each op is judged as ingestFrom
-// judges it, in order; whether an applied op is void is asked once the
-// whole batch is applied, against the State the batch commits: the
-// engine evaluates the whole log for that, and once per op it cost more
-// than judging the ops.
+// preds are parked only if park is set (see ingestAll).
 func (n *Node) submitParking(ctx context.Context, ops []*protocol.Op, from peer.ID, park bool) ([]Verdict, error) {
-	out := make([]Verdict, len(ops))
+	var out []Verdict
 	err := n.do(ctx, func(l *loop) {
-		applied := make([]bool, len(ops))
-		for i, op := range ops {
-			out[i], applied[i] = l.admit(op, from, park)
-		}
-		for i, op := range ops {
-			if applied[i] {
-				out[i] = l.liveness(op)
-			}
-		}
+		out = l.ingestAll(ops, func(int) peer.ID { return from }, park)
 	})
 	if err != nil {
 		return nil, err
