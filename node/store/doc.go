@@ -16,6 +16,10 @@
 // the newest write is ever unsynced. Put and PutVisible are atomic: one
 // badger transaction holds all of the ops and their indexes.
 //
+// Badger runs no compactors of its own by default (they wake every 50 ms,
+// idle or not): the store compacts its tree itself after writes, merging
+// level 0 into one level once it holds eight tables (compact.go).
+//
 // # Key layout
 //
 // Every key is a one-byte prefix, a slash, and fixed-size parts; integers

@@ -54,3 +54,35 @@ func (s *Store) Unsynced() bool {
 	defer s.wmu.Unlock()
 	return s.unsynced
 }
+
+// WithLevelZero returns o compacting at n level-0 tables (and stalling
+// flushes at 3n), so that a test reaches compactions with few writes.
+func WithLevelZero(o Options, n int) Options {
+	o.levelZero = n
+	return o
+}
+
+// Tables returns the number of tables in level 0 of the tree and in the
+// levels below it.
+func (s *Store) Tables() (levelZero, below int) {
+	for _, l := range s.db.Levels() {
+		if l.Level == 0 {
+			levelZero += l.NumTables
+		} else {
+			below += l.NumTables
+		}
+	}
+	return levelZero, below
+}
+
+// GetRaw reads the value under key directly.
+func (s *Store) GetRaw(key []byte) ([]byte, bool, error) {
+	var v []byte
+	var ok bool
+	err := s.view("raw read", func(txn *badger.Txn) error {
+		var err error
+		v, ok, err = get(txn, key)
+		return err
+	})
+	return v, ok, err
+}

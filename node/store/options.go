@@ -40,7 +40,10 @@ type Options struct {
 	// IndexCacheSize is the size in bytes of the cache of table indexes and
 	// bloom filters; 0 keeps them all in memory.
 	IndexCacheSize int64
-	// NumCompactors is how many goroutines compact the tree. At least 2.
+	// NumCompactors is how many of badger's goroutines compact the tree:
+	// 0, the default, runs none and has the store compact the tree itself
+	// after writes (see compact.go: badger's compactors wake every 50 ms
+	// even when idle); otherwise at least 2.
 	NumCompactors int
 	// ValueLogFileSize is the size in bytes of each value log file, from
 	// 1 MiB up to 2 GiB.
@@ -52,6 +55,10 @@ type Options struct {
 	// Debug, its warnings at Warn and its errors at Error. Nil discards
 	// them.
 	Logger *slog.Logger
+
+	// levelZero, when positive, replaces compactAt (and levelZeroStall by
+	// three times it), so that tests reach a compaction with few writes.
+	levelZero int
 }
 
 // DefaultOptions returns options for a member daemon: durable writes and
@@ -66,7 +73,7 @@ func DefaultOptions() Options {
 		NumMemtables:     3,
 		BlockCacheSize:   8 << 20,
 		IndexCacheSize:   16 << 20,
-		NumCompactors:    2,
+		NumCompactors:    0,
 		ValueLogFileSize: 64 << 20,
 		PendingMax:       4096,
 	}
@@ -100,14 +107,22 @@ func (o Options) Validate() error {
 		return bad("BlockCacheSize %d is not positive", o.BlockCacheSize)
 	case o.IndexCacheSize < 0:
 		return bad("IndexCacheSize %d is negative", o.IndexCacheSize)
-	case o.NumCompactors < 2:
-		return bad("NumCompactors %d is under 2", o.NumCompactors)
+	case o.NumCompactors < 0 || o.NumCompactors == 1:
+		return bad("NumCompactors %d is neither 0 nor at least 2", o.NumCompactors)
 	case o.ValueLogFileSize < minValueLogFileSize || o.ValueLogFileSize > maxValueLogFileSize:
 		return bad("ValueLogFileSize %d is outside [%d, %d]", o.ValueLogFileSize, minValueLogFileSize, maxValueLogFileSize)
 	case o.PendingMax < 1:
 		return bad("PendingMax %d is under 1", o.PendingMax)
 	}
 	return nil
+}
+
+// compactAt is the level-0 table count at which the tree is compacted.
+func (o Options) compactAt() int {
+	if o.levelZero > 0 {
+		return o.levelZero
+	}
+	return compactAt
 }
 
 // badgerOptions translates o for a database in dir.
@@ -118,7 +133,7 @@ func (o Options) badgerOptions(dir string) badger.Options {
 	}
 	// Writers are serialised by Store.wmu, so badger's conflict detection
 	// would find nothing.
-	return badger.DefaultOptions(dir).
+	b := badger.DefaultOptions(dir).
 		WithInMemory(o.InMemory).
 		WithSyncWrites(false). // the Store syncs (see syncLocked)
 		WithValueThreshold(valueLogThreshold).
@@ -131,4 +146,8 @@ func (o Options) badgerOptions(dir string) badger.Options {
 		WithDetectConflicts(false).
 		WithMetricsEnabled(false).
 		WithLogger(slogAdapter{logger})
+	if o.NumCompactors == 0 {
+		b = selfCompacting(b, o.compactAt())
+	}
+	return b
 }

@@ -24,6 +24,7 @@ func TestValidate(t *testing.T) {
 		"BlockCacheSize":      func(o *store.Options) { o.BlockCacheSize = 0 },
 		"IndexCacheSize":      func(o *store.Options) { o.IndexCacheSize = -1 },
 		"NumCompactors":       func(o *store.Options) { o.NumCompactors = 1 },
+		"NumCompactors -1":    func(o *store.Options) { o.NumCompactors = -1 },
 		"ValueLogFileSize":    func(o *store.Options) { o.ValueLogFileSize = 1 << 10 },
 		"ValueLogFileSize 2G": func(o *store.Options) { o.ValueLogFileSize = 2 << 30 },
 		"PendingMax":          func(o *store.Options) { o.PendingMax = 0 },

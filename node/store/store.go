@@ -27,6 +27,10 @@ type Store struct {
 	life   sync.RWMutex
 	closed bool
 
+	// compact is the store's own compaction, nil while badger's
+	// compactors run (Options.NumCompactors).
+	compact *compactor
+
 	// wmu serialises writers: each reads the caches below, writes one
 	// badger transaction, then updates the caches.
 	wmu sync.Mutex
@@ -82,11 +86,13 @@ func Open(dir string, o Options) (*Store, error) {
 	if err := s.load(); err != nil {
 		return nil, errors.Join(err, db.Close())
 	}
+	s.startCompactor()
 	return s, nil
 }
 
-// Close flushes and closes the database. It waits for calls in progress;
-// later calls return ErrClosed. Closing a closed store does nothing.
+// Close flushes and closes the database. It waits for calls in progress
+// and for a compaction of the tree in progress; later calls return
+// ErrClosed. Closing a closed store does nothing.
 func (s *Store) Close() error {
 	s.life.Lock()
 	defer s.life.Unlock()
@@ -94,6 +100,7 @@ func (s *Store) Close() error {
 		return nil
 	}
 	s.closed = true
+	s.stopCompactor()
 	if err := s.db.Close(); err != nil {
 		return fmt.Errorf("store: closing: %w", err)
 	}
@@ -173,6 +180,7 @@ func (s *Store) commit(what string, fn func(txn *badger.Txn) error, done func())
 		return fmt.Errorf("store: %s: committing: %w", what, err)
 	}
 	s.unsynced = s.opts.SyncWrites
+	s.wakeCompactor()
 	if done != nil {
 		s.mu.Lock()
 		done()
