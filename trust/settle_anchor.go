@@ -468,9 +468,10 @@ func (s *settler) otherLeaveIn(x *vertex, z *zset) bool {
 // set of the closure's rounds beyond the bound, a key whose every other
 // unanchored op there is cut in those rounds alone (cutInOwnRounds) is
 // not counted either, and its ops are returned with the seen ones (draft
-// 36). Of the keys still counted, the most, fewer than f, that one
-// closure of the whole set removes before the others (earlierRemoved)
-// are not counted either, and their ops are judged as before (draft 37).
+// 36). Of the keys still counted, the most that a chain of closures of
+// the whole set removes before the others, fewer than f at each step
+// (earlierRemoved), are not counted either, and their ops are judged as
+// before (drafts 37 and 38).
 func (s *settler) beyondBound(c closure, z *zset, a *anchors, own *zset) (*anchors, map[vertexID]bool) {
 	if a == nil {
 		return nil, nil

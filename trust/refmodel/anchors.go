@@ -298,9 +298,9 @@ func (m *model) validateCut(sub, z0 set, cut cutOps) (*anchors, *rawEval) {
 // that own settles and z does not, and that precedes it in no first
 // enactment that own settles (ownRevoked), is not counted either, and
 // its ops are returned with the seen ones (draft 36). Of the keys still
-// counted, the most, fewer than f, that one closure of the whole set
-// removes before the others (earlierRemoved) are not counted either, and
-// their ops are judged as before (draft 37).
+// counted, the most that a chain of closures of the whole set removes
+// before the others, fewer than f at each step (earlierRemoved), are not
+// counted either, and their ops are judged as before (drafts 37 and 38).
 func (m *model) beyondBound(sub, z set, a *anchors, own set) (*anchors, set) {
 	if a == nil {
 		return nil, nil
