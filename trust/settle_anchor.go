@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"maps"
 	"slices"
+	"sort"
 
 	"github.com/kring-circle/kring/protocol"
 )
@@ -467,9 +468,10 @@ func (s *settler) otherLeaveIn(x *vertex, z *zset) bool {
 // set of the closure's rounds beyond the bound, a key whose every other
 // unanchored op there is cut in those rounds alone (cutInOwnRounds) is
 // not counted either, and its ops are returned with the seen ones (draft
-// 36). Of the keys still counted, the most, fewer than f, that one
-// closure of the whole set removes before the others (earlierRemoved)
-// are not counted either, and their ops are judged as before (draft 37).
+// 36). Of the keys still counted, the most that a chain of closures of
+// the whole set removes before the others, fewer than f at each step
+// (earlierRemoved), are not counted either, and their ops are judged as
+// before (drafts 37 and 38).
 func (s *settler) beyondBound(c closure, z *zset, a *anchors, own *zset) (*anchors, map[vertexID]bool) {
 	if a == nil {
 		return nil, nil
@@ -529,18 +531,19 @@ func (s *settler) beyondBound(c closure, z *zset, a *anchors, own *zset) (*ancho
 }
 
 // earlierRemoved returns how many of the counted keys (each with its
-// unanchored ops in the closure) one closure of the whole set removes
-// before the others (draft 37): the most keys, fewer than f, all of
-// whose counted ops are cut by Revoke motions that the rounds of one
-// closure settle.
+// unanchored ops in the closure) the whole set removes before the others
+// (draft 38): the most that a chain of closures removes, each removing
+// those the one before it removes and fewer than f more, where a closure
+// removes a key all of whose counted ops are cut by Revoke motions that
+// its rounds settle.
 func (a *anchors) earlierRemoved(counted map[protocol.Key][]*vertex, f int) int {
-	if f < 2 {
+	if f < 2 || len(counted) == 0 {
 		return 0
 	}
-	best := 0
+	groups := make([]map[protocol.Key]bool, 0, len(a.settle))
 	for _, set := range a.settle {
-		n := 0
-		for _, ys := range counted {
+		g := map[protocol.Key]bool{}
+		for k, ys := range counted {
 			all := true
 			for _, y := range ys {
 				by := false
@@ -553,14 +556,41 @@ func (a *anchors) earlierRemoved(counted map[protocol.Key][]*vertex, f int) int 
 				}
 			}
 			if all {
-				n++
+				g[k] = true
 			}
 		}
-		if n < f && n > best {
-			best = n
+		groups = append(groups, g)
+	}
+	return removedInSteps(groups, f)
+}
+
+// removedInSteps returns the size of the largest of groups reached from
+// the empty set by steps from one group to another that holds it and
+// fewer than f keys more.
+func removedInSteps(groups []map[protocol.Key]bool, f int) int {
+	sort.SliceStable(groups, func(i, j int) bool { return len(groups[i]) < len(groups[j]) })
+	reached := make([]bool, len(groups))
+	best := 0
+	for i, g := range groups {
+		reached[i] = len(g) < f
+		for j := 0; j < i && !reached[i]; j++ {
+			reached[i] = reached[j] && len(g)-len(groups[j]) < f && holdsKeys(g, groups[j])
+		}
+		if reached[i] && len(g) > best {
+			best = len(g)
 		}
 	}
 	return best
+}
+
+// holdsKeys reports whether g holds every key of h.
+func holdsKeys(g, h map[protocol.Key]bool) bool {
+	for k := range h {
+		if !g[k] {
+			return false
+		}
+	}
+	return true
 }
 
 // seenRevoked reports whether y is a revoked key's cut op whose

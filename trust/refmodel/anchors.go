@@ -298,9 +298,9 @@ func (m *model) validateCut(sub, z0 set, cut cutOps) (*anchors, *rawEval) {
 // that own settles and z does not, and that precedes it in no first
 // enactment that own settles (ownRevoked), is not counted either, and
 // its ops are returned with the seen ones (draft 36). Of the keys still
-// counted, the most, fewer than f, that one closure of the whole set
-// removes before the others (earlierRemoved) are not counted either, and
-// their ops are judged as before (draft 37).
+// counted, the most that a chain of closures of the whole set removes
+// before the others, fewer than f at each step (earlierRemoved), are not
+// counted either, and their ops are judged as before (drafts 37 and 38).
 func (m *model) beyondBound(sub, z set, a *anchors, own set) (*anchors, set) {
 	if a == nil {
 		return nil, nil
@@ -353,17 +353,22 @@ func (m *model) beyondBound(sub, z set, a *anchors, own set) (*anchors, set) {
 }
 
 // earlierRemoved returns how many of the counted keys (each with its
-// unanchored ops in the closure) one closure of the whole set removes
-// before the others (draft 37): the most keys, fewer than f, all of
-// whose counted ops are cut by Revoke motions that the rounds of one
-// closure settle. The set that holds the closure and that one has those
-// keys removed and the others in L, and what the closure settles there
-// is final against fewer than f removals of the others (§0).
+// unanchored ops in the closure) the whole set removes before the others
+// (draft 38). A closure ↓r removes a counted key whose counted ops are
+// all cut by Revoke motions that the rounds of ↓r settle. The keys left
+// out are the most that a chain of closures removes, each removing those
+// the one before it removes and fewer than f more (the first fewer than
+// f): a set that holds the closure and the chain has each step's keys
+// removed before the next, every one of them a removed key that §0 does
+// not limit, and what the closure settles there is final against fewer
+// than f removals of the others. A closure that removes f or more at
+// once, beyond what one before it removes, reaches back to their ops
+// instead (§0).
 func (a *anchors) earlierRemoved(m *model, counted map[protocol.Key][]int, f int) int {
-	best := 0
+	var groups []map[protocol.Key]bool
 	for _, s := range a.settle {
-		n := 0
-		for _, ys := range counted {
+		g := map[protocol.Key]bool{}
+		for k, ys := range counted {
 			all := true
 			for _, y := range ys {
 				by := false
@@ -376,14 +381,41 @@ func (a *anchors) earlierRemoved(m *model, counted map[protocol.Key][]int, f int
 				}
 			}
 			if all {
-				n++
+				g[k] = true
 			}
 		}
-		if n < f && n > best {
-			best = n
+		groups = append(groups, g)
+	}
+	return removedInSteps(groups, f)
+}
+
+// removedInSteps returns the size of the largest of groups reached from
+// the empty set by steps from one group to another that holds it and
+// fewer than f keys more.
+func removedInSteps(groups []map[protocol.Key]bool, f int) int {
+	sort.SliceStable(groups, func(i, j int) bool { return len(groups[i]) < len(groups[j]) })
+	reached := make([]bool, len(groups))
+	best := 0
+	for i, g := range groups {
+		reached[i] = len(g) < f
+		for j := 0; j < i && !reached[i]; j++ {
+			reached[i] = reached[j] && len(g)-len(groups[j]) < f && holds(g, groups[j])
+		}
+		if reached[i] && len(g) > best {
+			best = len(g)
 		}
 	}
 	return best
+}
+
+// holds reports whether g holds every key of h.
+func holds(g, h map[protocol.Key]bool) bool {
+	for k := range h {
+		if !g[k] {
+			return false
+		}
+	}
+	return true
 }
 
 // seenLeft reports whether y is a departed key's twin that the closure
