@@ -135,8 +135,8 @@ func (b *gossipBatcher) take() *gossipBatch {
 }
 
 // open decodes and verifies bt's ops, answers the jobs whose op is bad,
-// and keeps the rest in bt with their ops. A panic opens the jobs again one by one, so that only the op that
-// panics is rejected (ReasonPanic).
+// and keeps the rest in bt with their ops. A panic opens the jobs again
+// one by one, so that only the op that panics is rejected (ReasonPanic).
 func (b *gossipBatcher) open(bt *gossipBatch) {
 	jobs := bt.jobs
 	bt.jobs, bt.ops = nil, nil
@@ -225,15 +225,16 @@ func (b *gossipBatcher) hand(bt *gossipBatch) {
 }
 
 // judge hands ops, opened from jobs, to the loop in one turn, in causal
-// order among themselves (judged as ingestAll judges a batch), and answers each job with its op's verdict as
-// soon as the loop has judged them, before their commit, so that pubsub
-// forwards an accepted op without waiting for this node's disk. That is
-// safe for another member's op: its author stored it before sending it,
-// and had this node's commit failed, the node stops and syncs the op
-// again when restarted. A node's own ops, and every op a user or a sync
-// waits for, are answered only once durable (submit). Ops deferred for a
-// low disk or refused for their author's pace are ignored first, in the
-// same order, so that the pace lets an author's earliest ops through. A
+// order among themselves (judged as ingestAll judges a batch), and
+// answers each job with its op's verdict as soon as the loop has judged
+// them, before their commit, so that pubsub forwards an accepted op
+// without waiting for this node's disk. That is safe for another
+// member's op: its author stored it before sending it, and had this
+// node's commit failed, the node stops and syncs the op again when
+// restarted. A node's own ops, and every op a user or a sync waits for,
+// are answered only once durable (submit). Ops deferred for a low disk
+// or refused for their author's pace are ignored first, in the same
+// order, so that the pace lets an author's earliest ops through. A
 // forwarder of ops that miss preds is asked for them once.
 func (b *gossipBatcher) judge(jobs []*gossipJob, ops []*protocol.Op) {
 	defer func() {
