@@ -53,6 +53,7 @@ type settler struct {
 	unruly     map[int32]bool                // authors whose advisories settled out of their chain's order
 	cutVotes   map[vertexID]cutVotes         // the cut votes of each removal enactment (§3.4)
 	firsts     map[protocol.Hash]*firstIndex // the first enactments of each motion, op by op (§3.4)
+	leftHeld   map[vertexID][]bool           // by Leave, then op id: the op's closure holds it settled (leaveHeld)
 	// roundHook, when set, sees the ops each round of the next call of
 	// rounds settles (firstRound); that call takes it.
 	roundHook func(settle map[vertexID]bool)
@@ -63,7 +64,7 @@ func newSettler(d *dag) *settler {
 	return &settler{d: d, raws: newMemo[string, *rawZ](memoLimits.raws), marks: map[string]*rawZ{}, pastRaws: newMemo[string, *rawZ](memoLimits.pasts), evals: newMemo[string, *settled](memoLimits.evals), views: newMemo[string, *judgement](memoLimits.views),
 		members: map[string][]*vertex{}, indexes: map[string]*setIndex{}, leavers: map[*setIndex]keyset{}, sigmas: map[sigmaKey]*settledState{}, ackViews: newMemo[vertexID, *judgement](memoLimits.ackViews), acked: map[vertexID][]keyset{},
 		explicit: map[vertexID][]int8{}, byAuthor: map[protocol.Key][]*vertex{}, advisories: map[protocol.Key][]int32{},
-		forked: map[protocol.Key]bool{}, unruly: map[int32]bool{}, cutVotes: map[vertexID]cutVotes{}, firsts: map[protocol.Hash]*firstIndex{}}
+		forked: map[protocol.Key]bool{}, unruly: map[int32]bool{}, cutVotes: map[vertexID]cutVotes{}, firsts: map[protocol.Hash]*firstIndex{}, leftHeld: map[vertexID][]bool{}}
 }
 
 // closure is the set of ops of one op's closure (the op and its past), or

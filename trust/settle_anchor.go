@@ -4,7 +4,6 @@ import (
 	"encoding/binary"
 	"maps"
 	"slices"
-	"sort"
 
 	"github.com/kring-circle/kring/protocol"
 )
@@ -95,7 +94,6 @@ func (s *settler) anchorsIn(a *anchors, c closure) string {
 	for _, id := range cut {
 		b = binary.BigEndian.AppendUint32(b, uint32(id))
 	}
-	b = append(b, s.settleIn(a, cut)...)
 	var keys []protocol.Key
 	for k := range a.keys {
 		if s.hasOpsIn(k, c) {
@@ -103,36 +101,42 @@ func (s *settler) anchorsIn(a *anchors, c closure) string {
 		}
 	}
 	slices.SortFunc(keys, compareKeys)
-	b = binary.BigEndian.AppendUint32(b, uint32(len(keys)))
+	var left []protocol.Hash
+	var kb []byte
+	kb = binary.BigEndian.AppendUint32(kb, uint32(len(keys)))
 	for _, k := range keys {
-		b = append(b, k[:]...)
+		kb = append(kb, k[:]...)
 		var leaves []int
 		for id := range a.leaves {
-			if s.d.vertices[id].op.Author == k {
+			if l := s.d.vertices[id]; l.op.Author == k {
 				leaves = append(leaves, int(id))
+				left = append(left, l.op.hash)
 			}
 		}
 		slices.Sort(leaves)
-		b = binary.BigEndian.AppendUint32(b, uint32(len(leaves)))
+		kb = binary.BigEndian.AppendUint32(kb, uint32(len(leaves)))
 		for _, id := range leaves {
-			b = binary.BigEndian.AppendUint32(b, uint32(id))
+			kb = binary.BigEndian.AppendUint32(kb, uint32(id))
 		}
 	}
+	b = append(b, s.settleIn(a, cut, left)...)
+	b = append(b, kb...)
 	return string(b)
 }
 
 // settleIn is the part of a.settle that can matter to a closure whose
-// cut ops are cut (earlierRemoved reads it): each set of Revoke motions
-// cut down to the motions of the enactments that cut those ops, the
+// cut ops are cut and whose keys of R have the validated Leaves left
+// (earlierRemoved reads it): each set of removals cut down to the
+// motions of the enactments that cut those ops and to those Leaves, the
 // distinct ones sorted.
-func (s *settler) settleIn(a *anchors, cut []int) string {
-	if len(a.settle) == 0 || len(cut) == 0 {
+func (s *settler) settleIn(a *anchors, cut []int, left []protocol.Hash) string {
+	if len(a.settle) == 0 || len(cut)+len(left) == 0 {
 		return ""
 	}
-	var hs []protocol.Hash
+	hs := slices.Clone(left)
 	for _, y := range cut {
 		for _, e := range a.cutBy[vertexID(y)] {
-			if motionOf(e).Kind == protocol.MotionRevoke && !slices.Contains(hs, e.motion) {
+			if !slices.Contains(hs, e.motion) {
 				hs = append(hs, e.motion)
 			}
 		}
@@ -512,7 +516,7 @@ func (s *settler) beyondBound(c closure, z *zset, a *anchors, own *zset) (*ancho
 		counted[n.op.Author] = append(counted[n.op.Author], n)
 	}
 	sig := s.sigma(c, z)
-	if len(keys)-a.earlierRemoved(counted, sig.t.Hostile) >= sig.t.Hostile {
+	if len(keys)-a.earlierRemoved(s.d, counted, sig.t.Hostile) >= sig.t.Hostile {
 		return a, nil
 	}
 	var seen map[vertexID]bool
@@ -532,13 +536,20 @@ func (s *settler) beyondBound(c closure, z *zset, a *anchors, own *zset) (*ancho
 
 // earlierRemoved returns how many of the counted keys (each with its
 // unanchored ops in the closure) the whole set removes before the others
-// (draft 38): the most that a chain of closures removes, each removing
-// those the one before it removes and fewer than f more, where a closure
-// removes a key all of whose counted ops are cut by Revoke motions that
-// its rounds settle.
-func (a *anchors) earlierRemoved(counted map[protocol.Key][]*vertex, f int) int {
+// (drafts 38 and 39): the most that closures remove one after another,
+// each adding fewer than f keys to those the ones before removed
+// (removedInSteps), where a closure removes a key each of whose counted
+// ops is cut by a Revoke or Disavow motion that its rounds settle, or is
+// a twin of a key one of whose validated Leaves they settle.
+func (a *anchors) earlierRemoved(d *dag, counted map[protocol.Key][]*vertex, f int) int {
 	if f < 2 || len(counted) == 0 {
 		return 0
+	}
+	left := map[protocol.Key][]protocol.Hash{}
+	for id, in := range a.leaves {
+		if l := d.vertices[id]; in {
+			left[l.op.Author] = append(left[l.op.Author], l.op.hash)
+		}
 	}
 	groups := make([]map[protocol.Key]bool, 0, len(a.settle))
 	for _, set := range a.settle {
@@ -549,6 +560,12 @@ func (a *anchors) earlierRemoved(counted map[protocol.Key][]*vertex, f int) int 
 				by := false
 				for _, e := range a.cutBy[y.id] {
 					by = by || set[e.motion]
+				}
+				if !a.cut[y.id] {
+					// A twin: its key's validated Leave removes it.
+					for _, h := range left[k] {
+						by = by || set[h]
+					}
 				}
 				if !by {
 					all = false
@@ -564,33 +581,35 @@ func (a *anchors) earlierRemoved(counted map[protocol.Key][]*vertex, f int) int 
 	return removedInSteps(groups, f)
 }
 
-// removedInSteps returns the size of the largest of groups reached from
-// the empty set by steps from one group to another that holds it and
-// fewer than f keys more.
+// removedInSteps returns how many keys the groups remove in steps: from
+// the empty set, a group joins the keys removed so far when it adds fewer
+// than f keys to them (draft 39). A step allowed from some keys is
+// allowed from more, so the order the groups join in does not matter.
 func removedInSteps(groups []map[protocol.Key]bool, f int) int {
-	sort.SliceStable(groups, func(i, j int) bool { return len(groups[i]) < len(groups[j]) })
-	reached := make([]bool, len(groups))
-	best := 0
-	for i, g := range groups {
-		reached[i] = len(g) < f
-		for j := 0; j < i && !reached[i]; j++ {
-			reached[i] = reached[j] && len(g)-len(groups[j]) < f && holdsKeys(g, groups[j])
-		}
-		if reached[i] && len(g) > best {
-			best = len(g)
+	removed := map[protocol.Key]bool{}
+	joined := make([]bool, len(groups))
+	for more := true; more; {
+		more = false
+		for i, g := range groups {
+			if joined[i] {
+				continue
+			}
+			add := 0
+			for k := range g {
+				if !removed[k] {
+					add++
+				}
+			}
+			if add >= f {
+				continue
+			}
+			joined[i], more = true, true
+			for k := range g {
+				removed[k] = true
+			}
 		}
 	}
-	return best
-}
-
-// holdsKeys reports whether g holds every key of h.
-func holdsKeys(g, h map[protocol.Key]bool) bool {
-	for k := range h {
-		if !g[k] {
-			return false
-		}
-	}
-	return true
+	return len(removed)
 }
 
 // seenRevoked reports whether y is a revoked key's cut op whose

@@ -83,26 +83,35 @@ func (s *settler) cutByRemovals(c closure, z0 *zset, removals map[vertexID]bool)
 			}
 		}
 	}
-	cut.settle = s.revocationsSettled(c, removals)
+	cut.settle = s.revocationsSettled(c, z0, removals)
 	return cut
 }
 
-// revocationsSettled returns the distinct sets of Revoke motions with
-// an enactment among removals that the rounds of some closure of c
-// settle an enactment of (the union over closures, undiscounted; the
-// motions' first-enactment indexes say which closures hold one), the
-// empty set left out (draft 37).
-func (s *settler) revocationsSettled(c closure, removals map[vertexID]bool) []map[protocol.Hash]bool {
+// revocationsSettled returns the distinct sets of removals that the
+// rounds of some closure of c settle (the union over closures,
+// undiscounted), the empty set left out: the Revoke and Disavow motions
+// with an enactment among removals of which the closure settles an
+// enactment (draft 37; Disavows since draft 39; the motions'
+// first-enactment indexes say which closures hold one), and the hashes
+// of the Leaves of z0 it settles (draft 39, leaveHeld; earlierRemoved
+// reads only those of V).
+func (s *settler) revocationsSettled(c closure, z0 *zset, removals map[vertexID]bool) []map[protocol.Hash]bool {
 	var hs []protocol.Hash
 	for id := range removals {
-		if e := s.d.vertices[id]; e.op.Kind == protocol.KindEnact && motionOf(e).Kind == protocol.MotionRevoke && !slices.Contains(hs, e.motion) {
+		if e := s.d.vertices[id]; e.op.Kind == protocol.KindEnact && removesVoters(motionOf(e)) && !slices.Contains(hs, e.motion) {
 			hs = append(hs, e.motion)
 		}
 	}
-	if len(hs) == 0 {
+	slices.SortFunc(hs, compareHashes)
+	var ls []*vertex
+	for _, n := range z0.removals() {
+		if n.op.Kind == protocol.KindLeave {
+			ls = append(ls, n)
+		}
+	}
+	if len(hs)+len(ls) == 0 {
 		return nil
 	}
-	slices.SortFunc(hs, compareHashes)
 	fis := make([]*firstIndex, len(hs))
 	for i, h := range hs {
 		s.firstEnactments(c, h) // brings the index up to c
@@ -110,7 +119,7 @@ func (s *settler) revocationsSettled(c closure, removals map[vertexID]bool) []ma
 	}
 	seen := map[string]bool{}
 	var out []map[protocol.Hash]bool
-	buf := make([]byte, len(hs))
+	buf := make([]byte, len(hs)+len(ls))
 	for _, v := range s.d.vertices {
 		if !s.in(c, v) {
 			continue
@@ -122,19 +131,52 @@ func (s *settler) revocationsSettled(c closure, removals map[vertexID]bool) []ma
 				buf[i], held = 1, true
 			}
 		}
+		for i, l := range ls {
+			buf[len(hs)+i] = 0
+			if s.leaveHeld(l, v) {
+				buf[len(hs)+i], held = 1, true
+			}
+		}
 		if !held || seen[string(buf)] {
 			continue
 		}
 		seen[string(buf)] = true
 		f := map[protocol.Hash]bool{}
 		for i, b := range buf {
-			if b == 1 {
+			switch {
+			case b == 0:
+			case i < len(hs):
 				f[hs[i]] = true
+			default:
+				f[ls[i-len(hs)].op.hash] = true
 			}
 		}
 		out = append(out, f)
 	}
 	return out
+}
+
+// leaveHeld reports whether the closure of y holds the Leave l settled
+// (the union over closures, undiscounted), op by op as firstIndex does
+// for motions: a closure holds it where one of its preds' closures does,
+// as Z only grows from the preds' union.
+func (s *settler) leaveHeld(l, y *vertex) bool {
+	h := s.leftHeld[l.id]
+	for id := vertexID(len(h)); id <= y.id; id++ {
+		v := s.d.vertices[id]
+		held := false
+		if v == l || s.d.inPast(l, v) {
+			for _, p := range s.predsOf(v) {
+				held = held || h[p.id]
+			}
+			if !held {
+				held = s.raw(closureOf(v), nil, nil).z.hasIn(l)
+			}
+		}
+		h = append(h, held)
+	}
+	s.leftHeld[l.id] = h
+	return h[y.id]
 }
 
 // settledBeforeFirst returns, for each group of first enactments (the

@@ -6,33 +6,98 @@ import (
 	"github.com/kring-circle/kring/protocol"
 )
 
-// TestRemovedInSteps pins draft 38's keys removed before the others: the
-// most keys a chain of settled sets removes, fewer than f at each step.
+// keyGroup is a group of keys for removedInSteps.
+func keyGroup(keys ...protocol.Key) map[protocol.Key]bool {
+	g := map[protocol.Key]bool{}
+	for _, x := range keys {
+		g[x] = true
+	}
+	return g
+}
+
+// TestRemovedInSteps pins the keys removed before the others (drafts 38
+// and 39): the most keys that settled sets remove one after another,
+// each adding fewer than f keys to those removed before.
 func TestRemovedInSteps(t *testing.T) {
 	d, e, k := protocol.Key{1}, protocol.Key{2}, protocol.Key{3}
-	group := func(keys ...protocol.Key) map[protocol.Key]bool {
-		g := map[protocol.Key]bool{}
-		for _, x := range keys {
-			g[x] = true
-		}
-		return g
-	}
 	cases := []struct {
 		name   string
 		groups []map[protocol.Key]bool
 		f, out int
 	}{
-		{"one step at a time (9r51)", []map[protocol.Key]bool{group(e, k, d), group(e), group(e, k)}, 2, 3},
-		{"f at once reaches back", []map[protocol.Key]bool{group(e, k)}, 2, 0},
-		{"two branches, then both", []map[protocol.Key]bool{group(e), group(k), group(e, k)}, 2, 2},
-		{"a step of f is no step", []map[protocol.Key]bool{group(e), group(e, k, d)}, 2, 1},
-		{"f of three in one step", []map[protocol.Key]bool{group(e, k, d)}, 3, 0},
-		{"two then one, f of three", []map[protocol.Key]bool{group(e, k), group(e, k, d)}, 3, 3},
-		{"nothing removed", []map[protocol.Key]bool{group()}, 2, 0},
+		{"one step at a time (9r51)", []map[protocol.Key]bool{keyGroup(e, k, d), keyGroup(e), keyGroup(e, k)}, 2, 3},
+		{"f at once reaches back", []map[protocol.Key]bool{keyGroup(e, k)}, 2, 0},
+		{"two branches, then both", []map[protocol.Key]bool{keyGroup(e), keyGroup(k), keyGroup(e, k)}, 2, 2},
+		{"a step of f is no step", []map[protocol.Key]bool{keyGroup(e), keyGroup(e, k, d)}, 2, 1},
+		{"f of three in one step", []map[protocol.Key]bool{keyGroup(e, k, d)}, 3, 0},
+		{"two then one, f of three", []map[protocol.Key]bool{keyGroup(e, k), keyGroup(e, k, d)}, 3, 3},
+		{"nothing removed", []map[protocol.Key]bool{keyGroup()}, 2, 0},
 	}
 	for _, c := range cases {
 		if got := removedInSteps(c.groups, c.f); got != c.out {
 			t.Errorf("%s: removedInSteps = %d, want %d", c.name, got, c.out)
 		}
+	}
+}
+
+// TestRemovedInStepsJoinsBranches pins draft 39's step reading: removals
+// settled on concurrent branches join the keys removed so far one branch
+// at a time, so the closure that first holds both and removes fewer than
+// f more is a step (9r53, 9r55); f or more beyond both is still none.
+func TestRemovedInStepsJoinsBranches(t *testing.T) {
+	d, e, j, k := protocol.Key{1}, protocol.Key{2}, protocol.Key{4}, protocol.Key{3}
+	cases := []struct {
+		name   string
+		groups []map[protocol.Key]bool
+		f, out int
+	}{
+		{"two branches merge with one more (9r53)", []map[protocol.Key]bool{keyGroup(e), keyGroup(k), keyGroup(e, k, d)}, 2, 3},
+		{"the merge listed first", []map[protocol.Key]bool{keyGroup(e, k, d), keyGroup(k), keyGroup(e)}, 2, 3},
+		{"two branches merge with two more, f of three (9r55)", []map[protocol.Key]bool{keyGroup(e), keyGroup(k), keyGroup(e, k, d, j)}, 3, 4},
+		{"two more beyond both, f of two", []map[protocol.Key]bool{keyGroup(e), keyGroup(k), keyGroup(e, k, d, j)}, 2, 2},
+		{"a branch of f joins nothing", []map[protocol.Key]bool{keyGroup(e), keyGroup(k, d)}, 2, 1},
+		{"a branch of f after one of its keys", []map[protocol.Key]bool{keyGroup(e), keyGroup(e, k, d), keyGroup(k)}, 2, 3},
+	}
+	for _, c := range cases {
+		if got := removedInSteps(c.groups, c.f); got != c.out {
+			t.Errorf("%s: removedInSteps = %d, want %d", c.name, got, c.out)
+		}
+	}
+}
+
+// TestEarlierRemovedReadsEveryRemoval pins that a settled Disavow and a
+// validated Leave are steps as a Revoke is (draft 39, 9r52 and 9r54): a
+// key whose counted ops a settled set's Disavow motion cuts, or whose
+// counted twin a settled set's validated Leave of the key makes a twin,
+// is removed by that set; a Leave outside V removes nothing.
+func TestEarlierRemovedReadsEveryRemoval(t *testing.T) {
+	e, k, u, d := protocol.Key{1}, protocol.Key{2}, protocol.Key{3}, protocol.Key{4}
+	mE, mK, mD := protocol.Hash{1}, protocol.Hash{2}, protocol.Hash{4}
+	enact := func(id vertexID, motion protocol.Hash) *vertex {
+		return &vertex{id: id, op: &opHead{Kind: protocol.KindEnact}, motionFields: &motionFields{motion: motion}}
+	}
+	op := func(id vertexID, author protocol.Key) *vertex {
+		return &vertex{id: id, op: &opHead{Author: author, Kind: protocol.KindAdvisory, hash: protocol.Hash{byte(id), 9}}, motionFields: noMotion}
+	}
+	leave := &vertex{id: 7, op: &opHead{Author: u, Kind: protocol.KindLeave, hash: protocol.Hash{7, 7}}, motionFields: &motionFields{}}
+	e1, k1, u1, d1 := op(0, e), op(1, k), op(2, u), op(3, d)
+	dg := &dag{vertices: []*vertex{e1, k1, u1, d1, enact(4, mE), enact(5, mK), enact(6, mD), leave}}
+	counted := map[protocol.Key][]*vertex{e: {e1}, k: {k1}, u: {u1}, d: {d1}}
+	cutBy := map[vertexID][]*vertex{0: {dg.vertices[4]}, 1: {dg.vertices[5]}, 3: {dg.vertices[6]}}
+	cut := map[vertexID]bool{0: true, 1: true, 3: true}
+	steps := []map[protocol.Hash]bool{
+		{mE: true},
+		{mE: true, mK: true},
+		{mE: true, mK: true, leave.op.hash: true},
+		{mE: true, mK: true, leave.op.hash: true, mD: true},
+	}
+	a := &anchors{keys: map[protocol.Key]bool{u: true}, leaves: map[vertexID]bool{7: true}, cut: cut, cutBy: cutBy, settle: steps}
+	if got := a.earlierRemoved(dg, counted, 2); got != 4 {
+		t.Errorf("Revoke, Disavow, Leave and Disavow in steps: earlierRemoved = %d, want 4", got)
+	}
+	// The Leave outside V: no set removes U, which stays counted.
+	b := &anchors{keys: a.keys, leaves: map[vertexID]bool{}, cut: cut, cutBy: cutBy, settle: steps}
+	if got := b.earlierRemoved(dg, counted, 2); got != 3 {
+		t.Errorf("Leave outside V: earlierRemoved = %d, want 3", got)
 	}
 }

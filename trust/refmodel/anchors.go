@@ -354,17 +354,24 @@ func (m *model) beyondBound(sub, z set, a *anchors, own set) (*anchors, set) {
 
 // earlierRemoved returns how many of the counted keys (each with its
 // unanchored ops in the closure) the whole set removes before the others
-// (draft 38). A closure ↓r removes a counted key whose counted ops are
-// all cut by Revoke motions that the rounds of ↓r settle. The keys left
-// out are the most that a chain of closures removes, each removing those
-// the one before it removes and fewer than f more (the first fewer than
-// f): a set that holds the closure and the chain has each step's keys
-// removed before the next, every one of them a removed key that §0 does
-// not limit, and what the closure settles there is final against fewer
-// than f removals of the others. A closure that removes f or more at
-// once, beyond what one before it removes, reaches back to their ops
-// instead (§0).
+// (drafts 38 and 39). A closure ↓r removes a counted key each of whose
+// counted ops is cut by a Revoke or Disavow motion that the rounds of ↓r
+// settle, or is a twin of a key one of whose validated Leaves those
+// rounds settle. The keys left out are the most that closures of the set
+// remove one after another, each adding fewer than f keys to those the
+// ones before removed (removedInSteps): the set that holds the closure
+// and those closures has each step's keys removed before the next, every
+// one of them a removed key that §0 does not limit, and what the closure
+// settles there is final against fewer than f removals of the others. A
+// closure that removes f or more at once, beyond what the ones before it
+// remove, reaches back to their ops instead (§0).
 func (a *anchors) earlierRemoved(m *model, counted map[protocol.Key][]int, f int) int {
+	left := map[protocol.Key][]protocol.Hash{}
+	for l, in := range a.leaves {
+		if in {
+			left[m.ops[l].author()] = append(left[m.ops[l].author()], m.ops[l].op.Hash())
+		}
+	}
 	var groups []map[protocol.Key]bool
 	for _, s := range a.settle {
 		g := map[protocol.Key]bool{}
@@ -374,6 +381,12 @@ func (a *anchors) earlierRemoved(m *model, counted map[protocol.Key][]int, f int
 				by := false
 				for _, e := range a.cutBy[y] {
 					by = by || s[m.ops[e].motion]
+				}
+				if !a.cut[y] {
+					// A twin: its key's validated Leave removes it.
+					for _, h := range left[k] {
+						by = by || s[h]
+					}
 				}
 				if !by {
 					all = false
@@ -389,33 +402,35 @@ func (a *anchors) earlierRemoved(m *model, counted map[protocol.Key][]int, f int
 	return removedInSteps(groups, f)
 }
 
-// removedInSteps returns the size of the largest of groups reached from
-// the empty set by steps from one group to another that holds it and
-// fewer than f keys more.
+// removedInSteps returns how many keys the groups remove in steps: from
+// the empty set, a group joins the keys removed so far when it adds fewer
+// than f keys to them (draft 39). A step allowed from some keys is
+// allowed from more, so the order the groups join in does not matter.
 func removedInSteps(groups []map[protocol.Key]bool, f int) int {
-	sort.SliceStable(groups, func(i, j int) bool { return len(groups[i]) < len(groups[j]) })
-	reached := make([]bool, len(groups))
-	best := 0
-	for i, g := range groups {
-		reached[i] = len(g) < f
-		for j := 0; j < i && !reached[i]; j++ {
-			reached[i] = reached[j] && len(g)-len(groups[j]) < f && holds(g, groups[j])
-		}
-		if reached[i] && len(g) > best {
-			best = len(g)
+	removed := map[protocol.Key]bool{}
+	joined := make([]bool, len(groups))
+	for more := true; more; {
+		more = false
+		for i, g := range groups {
+			if joined[i] {
+				continue
+			}
+			add := 0
+			for k := range g {
+				if !removed[k] {
+					add++
+				}
+			}
+			if add >= f {
+				continue
+			}
+			joined[i], more = true, true
+			for k := range g {
+				removed[k] = true
+			}
 		}
 	}
-	return best
-}
-
-// holds reports whether g holds every key of h.
-func holds(g, h map[protocol.Key]bool) bool {
-	for k := range h {
-		if !g[k] {
-			return false
-		}
-	}
-	return true
+	return len(removed)
 }
 
 // seenLeft reports whether y is a departed key's twin that the closure

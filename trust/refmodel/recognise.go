@@ -148,14 +148,16 @@ func (m *model) cutByRemovals(sub, z0, removals set) cutOps {
 	return cut
 }
 
-// revocationsSettled returns the distinct sets of Revoke motions with an
-// enactment among removals that the rounds of some closure of sub settle
-// an enactment of (the union over closures, undiscounted), the empty set
-// left out (draft 37).
+// revocationsSettled returns the distinct sets of removals that the
+// rounds of some closure of sub settle (the union over closures,
+// undiscounted), the empty set left out: the Revoke and Disavow motions
+// with an enactment among removals of which the closure settles an
+// enactment (draft 37; Disavows since draft 39), and the hashes of the
+// Leaves it settles (draft 39; earlierRemoved reads only those of V).
 func (m *model) revocationsSettled(sub, z0, removals set) []map[protocol.Hash]bool {
 	kept := map[protocol.Hash]bool{}
 	for e, in := range removals {
-		if in && m.ops[e].enact != nil && m.ops[e].m.Kind == protocol.MotionRevoke {
+		if in && m.ops[e].enact != nil && removesVoter(m.ops[e].m) {
 			kept[m.ops[e].motion] = true
 		}
 	}
@@ -168,9 +170,16 @@ func (m *model) revocationsSettled(sub, z0, removals set) []map[protocol.Hash]bo
 		f := map[protocol.Hash]bool{}
 		var hs []string
 		for e, ein := range m.raw(m.closure(r), nil, nil).z {
-			if ein && m.ops[e].enact != nil && kept[m.ops[e].motion] && !f[m.ops[e].motion] {
-				f[m.ops[e].motion] = true
-				hs = append(hs, string(m.ops[e].motion[:]))
+			if !ein {
+				continue
+			}
+			h, ok := m.ops[e].motion, m.ops[e].enact != nil && kept[m.ops[e].motion]
+			if m.ops[e].op.Kind == protocol.KindLeave {
+				h, ok = m.ops[e].op.Hash(), true
+			}
+			if ok && !f[h] {
+				f[h] = true
+				hs = append(hs, string(h[:]))
 			}
 		}
 		sort.Strings(hs)
