@@ -23,11 +23,11 @@ type anchors struct {
 	cut    map[vertexID]bool
 	cutBy  map[vertexID][]*vertex // the settled removal enactments that cut each op of cut
 	firsts map[protocol.Hash]map[vertexID]bool
-	// settle holds the distinct sets of Revoke motions (with a kept
-	// enactment) that some closure's rounds settle (draft 37,
-	// earlierRemoved).
+	// settle holds the distinct sets of removals that some closure's
+	// rounds settle: Revoke and Disavow motions (with a kept enactment)
+	// and Leaves, by hash (drafts 37 and 39, earlierRemoved).
 	settle     []map[protocol.Hash]bool
-	settleKeys map[string]string // settleIn's part by the motions that cut a closure's ops
+	settleKeys map[string]string // settleIn's part by the motions and Leaves a closure's counted ops read
 
 	suspect keyset // the keys some of whose ops are not anchored, once asked for
 }
@@ -472,10 +472,10 @@ func (s *settler) otherLeaveIn(x *vertex, z *zset) bool {
 // set of the closure's rounds beyond the bound, a key whose every other
 // unanchored op there is cut in those rounds alone (cutInOwnRounds) is
 // not counted either, and its ops are returned with the seen ones (draft
-// 36). Of the keys still counted, the most that a chain of closures of
-// the whole set removes before the others, fewer than f at each step
-// (earlierRemoved), are not counted either, and their ops are judged as
-// before (drafts 37 and 38).
+// 36). Of the keys still counted, those that closures of the whole set
+// remove before the others, fewer than f at each step (earlierRemoved),
+// are not counted either, and their ops are judged as before (drafts 37
+// to 39).
 func (s *settler) beyondBound(c closure, z *zset, a *anchors, own *zset) (*anchors, map[vertexID]bool) {
 	if a == nil {
 		return nil, nil

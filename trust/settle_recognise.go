@@ -16,9 +16,10 @@ type cutOps struct {
 	ops    map[vertexID]bool
 	by     map[vertexID][]*vertex
 	firsts map[protocol.Hash]map[vertexID]bool // each cutting revocation's kept first enactments
-	// settle holds, for each closure of the set, the Revoke motions
-	// with a kept enactment that its rounds settle an enactment of (the
-	// union, undiscounted), each distinct set once (draft 37).
+	// settle holds, for each closure of the set, the Revoke and Disavow
+	// motions with a kept enactment that its rounds settle an enactment
+	// of and the Leaves they settle, by hash (the union, undiscounted),
+	// each distinct set once (drafts 37 and 39).
 	settle []map[protocol.Hash]bool
 }
 

@@ -25,9 +25,9 @@ type anchors struct {
 	// firsts holds each cutting revocation's first enactments that
 	// validation keeps (draft 25: recogniser).
 	firsts map[protocol.Hash]set
-	// settle holds the distinct sets of Revoke motions (with a kept
-	// enactment) that some closure's rounds settle (draft 37,
-	// earlierRemoved).
+	// settle holds the distinct sets of removals that some closure's
+	// rounds settle: Revoke and Disavow motions (with a kept enactment)
+	// and Leaves, by hash (drafts 37 and 39, earlierRemoved).
 	settle []map[protocol.Hash]bool
 	k      string
 }
@@ -298,9 +298,9 @@ func (m *model) validateCut(sub, z0 set, cut cutOps) (*anchors, *rawEval) {
 // that own settles and z does not, and that precedes it in no first
 // enactment that own settles (ownRevoked), is not counted either, and
 // its ops are returned with the seen ones (draft 36). Of the keys still
-// counted, the most that a chain of closures of the whole set removes
-// before the others, fewer than f at each step (earlierRemoved), are not
-// counted either, and their ops are judged as before (drafts 37 and 38).
+// counted, those that closures of the whole set remove before the
+// others, fewer than f at each step (earlierRemoved), are not counted
+// either, and their ops are judged as before (drafts 37 to 39).
 func (m *model) beyondBound(sub, z set, a *anchors, own set) (*anchors, set) {
 	if a == nil {
 		return nil, nil

@@ -76,9 +76,10 @@ type cutOps struct {
 	ops    set
 	by     map[int][]int
 	firsts map[protocol.Hash]set // each cutting revocation's first enactments
-	// settle holds, for each closure of the set, the Revoke motions
-	// with a kept enactment that its rounds settle an enactment of (the
-	// union, undiscounted), each distinct set once (draft 37).
+	// settle holds, for each closure of the set, the Revoke and Disavow
+	// motions with a kept enactment that its rounds settle an enactment
+	// of and the Leaves they settle, by hash (the union, undiscounted),
+	// each distinct set once (drafts 37 and 39).
 	settle []map[protocol.Hash]bool
 }
 
