@@ -56,7 +56,7 @@ type sigBatch struct {
 	points  []curve.EdwardsPoint
 	h       hash.Hash // SHA-512, reused for each k_i
 	sum     [sha512.Size]byte
-	bad     bool      // a member is invalid whatever the others
+	bad     bool // a member is invalid whatever the others
 }
 
 // sigEntry is one signature of a batch, decoded.
