@@ -113,9 +113,33 @@ func (s *syncer) syncWith(ctx context.Context, p peer.ID) error {
 	}
 	bl.see(p, tips.Tips, stored)
 	s.noteOwnTip(p, tips.Tips)
-	want, err := s.pullAuthors(ctx, c, p, tips.Tips)
-	if err != nil {
-		return err
+	// Authors another sync is pulling now wait until the others are done.
+	var busy []protocol.SyncTip
+	var want []protocol.Hash
+	for _, t := range tips.Tips {
+		release := s.pulls.try(t.Author)
+		if release == nil {
+			busy = append(busy, t)
+			continue
+		}
+		tipped, err := s.pullAuthor(ctx, c, p, t)
+		release()
+		if err != nil {
+			return err
+		}
+		want = append(want, t.Hashes[:tipped]...)
+	}
+	for _, t := range busy {
+		release, err := s.pulls.wait(ctx, t.Author)
+		if err != nil {
+			return err
+		}
+		tipped, err := s.pullAuthor(ctx, c, p, t)
+		release()
+		if err != nil {
+			return err
+		}
+		want = append(want, t.Hashes[:tipped]...)
 	}
 	want = append(want, untipped(tips.Heads, tips.Tips)...)
 	if err := s.pullWanted(ctx, c, p, want); err != nil {
@@ -130,6 +154,38 @@ func (s *syncer) syncWith(ctx context.Context, p peer.ID) error {
 		s.syncedMember(p)
 	}
 	return nil
+}
+
+// pullAuthor pulls what this node lacks of the range tip t shows, while
+// this sync holds t.Author's turn. One author's range failing (e.g. a
+// forged op in it) must not keep this node from the others' ops: what is
+// missing is fetched by hash afterwards. Only a cancelled context or a
+// reset stream end the sync. It returns how many of the tip's hashes
+// (twins after a fork) the sync may fetch: none if the author's pace held
+// part of the range back, no more than the pace holds if it is paced
+// (syncPace), every one otherwise.
+func (s *syncer) pullAuthor(ctx context.Context, c *syncConn, p peer.ID, t protocol.SyncTip) (int, error) {
+	mine, err := s.store.Tips()
+	if err != nil {
+		return 0, fmt.Errorf("node: %w", err)
+	}
+	have := mine[t.Author]
+	to, paced := s.node.syncPace(t.Author, have.Seq, t.Seq)
+	if to > have.Seq {
+		if err := s.pullRange(ctx, c, t.Author, have.Seq+1, to, paced); err != nil {
+			s.log.Debug("sync range", "peer", s.node.PeerName(p), "author", s.node.KeyName(t.Author), "err", err)
+			if ctx.Err() != nil || errors.Is(err, network.ErrReset) {
+				return 0, err
+			}
+		}
+	}
+	switch {
+	case to < t.Seq:
+		return 0, nil
+	case paced || (have.Seq == t.Seq && len(t.Hashes) > 1):
+		return s.node.twinBudget(t.Author, len(t.Hashes)), nil
+	}
+	return len(t.Hashes), nil
 }
 
 // untipped returns the heads that are no author's tip. The others are
