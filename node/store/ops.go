@@ -53,7 +53,7 @@ func (s *Store) stage(txn *badger.Txn, ops []*protocol.Op) (putDelta, error) {
 		if batch[h] {
 			continue
 		}
-		stored, err := exists(txn, opKey(h))
+		stored, err := s.stored(txn, op, h)
 		if err != nil {
 			return d, err
 		}
@@ -69,6 +69,17 @@ func (s *Store) stage(txn *badger.Txn, ops []*protocol.Op) (putDelta, error) {
 		}
 	}
 	return d, s.stageHeadsTips(txn, d)
+}
+
+// stored reports whether op, of hash h, is stored. An op above its
+// author's stored tip is not, and costs no read: every stored op of an
+// author is at or below its tip (s.tips), so only a duplicate or a twin of
+// a stored seq is looked up. The caller holds wmu.
+func (s *Store) stored(txn *badger.Txn, op *protocol.Op, h protocol.Hash) (bool, error) {
+	if op.Seq > s.tips[op.Author].Seq {
+		return false, nil
+	}
+	return exists(txn, opKey(h))
 }
 
 // stageHeadsTips writes the head and tip keys a put changes, once each: a
