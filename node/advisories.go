@@ -40,7 +40,7 @@ const advisoryScan = 256
 func (n *Node) Advisories(ctx context.Context, from uint64, limit int) (ads []StoredAdvisory, next uint64, err error) {
 	next = from
 	for len(ads) < limit {
-		refs, err := n.store.Advisories(next, min(advisoryScan, limit-len(ads)))
+		refs, err := n.advisoryRefs(next, min(advisoryScan, limit-len(ads)))
 		if err != nil {
 			return nil, from, fmt.Errorf("node: %w", err)
 		}
@@ -75,7 +75,7 @@ func (n *Node) Advisories(ctx context.Context, from uint64, limit int) (ads []St
 func (n *Node) AdvisoriesBefore(ctx context.Context, before uint64, limit int) (ads []StoredAdvisory, next uint64, err error) {
 	next = before
 	for len(ads) < limit && next > 0 {
-		refs, err := n.store.AdvisoriesBefore(next, min(advisoryScan, limit-len(ads)))
+		refs, err := n.advisoryRefsBefore(next, min(advisoryScan, limit-len(ads)))
 		if err != nil {
 			return nil, before, fmt.Errorf("node: %w", err)
 		}
@@ -106,7 +106,7 @@ func (n *Node) AdvisoriesBefore(ctx context.Context, before uint64, limit int) (
 // Advisory returns the live advisory h, or an error wrapping
 // ErrNoAdvisory, or ErrBlockedAuthor when this node blocks its author.
 func (n *Node) Advisory(ctx context.Context, h protocol.Hash) (StoredAdvisory, error) {
-	pos, ok, err := n.store.AdvisoryPos(h)
+	pos, ok, err := n.AdvisoryPosition(h)
 	if err != nil {
 		return StoredAdvisory{}, fmt.Errorf("node: %w", err)
 	}
@@ -132,12 +132,13 @@ func (n *Node) Advisory(ctx context.Context, h protocol.Hash) (StoredAdvisory, e
 	return ad, nil
 }
 
-// liveSet asks the loop, in one round trip, which of refs count, and
-// which authors this node blocks (nil when it blocks none).
+// liveSet asks the loop, in one round trip that waits for no commit
+// (Node.read), which of refs count, and which authors this node blocks
+// (nil when it blocks none).
 func (n *Node) liveSet(ctx context.Context, refs []store.AdvisoryRef) ([]bool, map[protocol.Key]bool, error) {
 	live := make([]bool, len(refs))
 	var blocked map[protocol.Key]bool
-	err := n.do(ctx, func(l *loop) {
+	err := n.read(ctx, func(l *loop) {
 		for i, r := range refs {
 			live[i] = l.eng.Live(r.Hash)
 		}
@@ -151,9 +152,10 @@ func (n *Node) liveSet(ctx context.Context, refs []store.AdvisoryRef) ([]bool, m
 	return live, blocked, err
 }
 
-// loadAdvisory reads the op of ref from the store.
+// loadAdvisory reads the op of ref from the store, or from the commit
+// being written.
 func (n *Node) loadAdvisory(ref store.AdvisoryRef) (StoredAdvisory, error) {
-	op, err := n.store.Get(ref.Hash)
+	op, err := n.getOp(ref.Hash)
 	if err != nil {
 		return StoredAdvisory{}, fmt.Errorf("node: reading advisory %s: %w", ref.Hash.Short(), err)
 	}

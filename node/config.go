@@ -109,12 +109,17 @@ type Config struct {
 	// every op the commit stored and the time it became durable. It runs
 	// on the loop and must return at once (e.g. observe a metric).
 	OnStored func(op *protocol.Op, at time.Time)
-	// OnVisible, if set, is called by the log loop after each commit's
-	// store write with every op it stored and the time members could see
-	// them: judged, counted in the State and served by reads, before the
-	// write is synced (OnStored follows once it is). It runs on the loop
-	// and must return at once.
+	// OnVisible, if set, is called by the log loop at each commit with
+	// every op it stores and the time members could see them: judged,
+	// counted in the State and served by reads. Others' ops are visible
+	// before their store write (reads serve them from memory until it
+	// returns), a batch holding an op of this node's own once written;
+	// both before the write is synced (OnStored follows once it is). It
+	// runs on the loop and must return at once.
 	OnVisible func(op *protocol.Op, at time.Time)
+	// beforeWrite, if set (by tests), runs before each store write of
+	// ops; an error refuses the write as a failing store would.
+	beforeWrite func(ops []*protocol.Op) error
 	// Refuse, if set, refuses peers on top of what the log and local
 	// blocks refuse. The testnet cuts links with it; a daemon leaves it nil.
 	Refuse func(peer.ID) bool

@@ -33,8 +33,10 @@
 // it, before its commit, so that a path of h hops does not pay h disk
 // commits one after the other. Its author stored it before sending it,
 // and if this node's commit fails the node stops and, restarted, syncs
-// the op again. The State moves only at a commit, once the store holds
-// the ops behind it (docs/node.md, "Durability").
+// the op again. The State moves only at a commit: before the store write
+// of a burst of others' ops, whose ops the reads then serve from memory
+// until the write returns (unwritten.go), and after the write of a burst
+// that holds an own op (docs/node.md, "Durability").
 //
 // # Who owns what
 //
@@ -75,8 +77,9 @@
 // All exported methods are safe for concurrent use. State, Standing,
 // Verdicts, PeerScore and Enrolment read immutable snapshots and never
 // block (Enrol swaps in the Enrolment snapshot it learnt); the store
-// reads (Op, Has, StoredOps, Tips, ...) go to the store directly and may
-// run a moment ahead of State; Publish, Block, Unblock, Live and Enrol
+// reads (Op, Has, StoredOps, Tips, ...) go to the store directly, Op,
+// Has, StoredOps and the advisory reads also to the burst being written,
+// and may run a moment ahead of State; Publish, Block, Unblock, Live and Enrol
 // wait for the loop and honour their context. After Close, or after the
 // node stopped on a store failure (see Err and Done), they return
 // ErrClosed.

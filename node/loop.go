@@ -195,6 +195,10 @@ func (l *loop) run() {
 		case <-l.n.ctx.Done():
 			l.drain()
 			return
+		case r := <-l.n.reads:
+			if !l.safely(r) {
+				return
+			}
 		case f := <-l.n.work:
 			ok := l.safely(f)
 		burst:
@@ -261,6 +265,34 @@ func (n *Node) doNow(ctx context.Context, f func(*loop)) error {
 	return n.inLoop(ctx, f, true)
 }
 
+// read runs f in the loop and returns once f has run. f may only read
+// the loop's state: the loop runs it between bursts, or while a commit's
+// write or sync is under way (serveWhile), and commits nothing for it. A
+// caller that reads the engine (which counts an op from before its
+// write) uses read rather than doNow, whose work waits for a commit under
+// way to end.
+func (n *Node) read(ctx context.Context, f func(*loop)) error {
+	done := make(chan struct{})
+	select {
+	case n.reads <- func(l *loop) { f(l); close(done) }:
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-n.loopDone:
+		return ErrClosed
+	}
+	select {
+	case <-done:
+		return nil
+	case <-n.loopDone: // f panicked
+		select {
+		case <-done:
+			return nil
+		default:
+			return ErrClosed
+		}
+	}
+}
+
 // inLoop is do, or doNow when early is set.
 func (n *Node) inLoop(ctx context.Context, f func(*loop), early bool) error {
 	const (
@@ -315,16 +347,23 @@ func (n *Node) inLoop(ctx context.Context, f func(*loop), early bool) error {
 	}
 }
 
-// commit writes the batch, publishes the new State, syncs the write, then
-// acts on the new State and runs the continuations. Members see the batch
-// (reads, the State) from the write on; the sync follows before anything
-// is acknowledged: the continuations of do, and so a node's own ops, wait
-// for it (see docs/node.md, what a crash can lose).
+// commit publishes the new State, writes the batch, syncs the write, then
+// acts on the new State and runs the continuations. Members see the
+// batch (the State counts it, reads return it from memory: unwritten.go)
+// before its write; the sync follows before anything is acknowledged:
+// the continuations of do, and so a node's own ops, wait for it. A batch
+// that holds an op of this node's own is written before it is published,
+// so members never see an own op a crash could take back (see
+// docs/node.md, what a crash can lose).
 func (l *loop) commit() {
 	changed := len(l.batch) > 0
+	early := changed && !l.holdsOwn()
 	// Readers of Consistent see the store and the State move together.
 	l.n.viewMu.Lock()
-	err := l.put()
+	var err error
+	if changed && !early {
+		err = l.put()
+	}
 	var st *trust.State
 	if err == nil {
 		// Any op may change the State: a membership op, and also a
@@ -336,10 +375,15 @@ func (l *loop) commit() {
 	if stateChanged {
 		l.n.state.Store(st)
 	}
+	if early && err == nil {
+		err = l.putShown()
+	}
 	l.n.viewMu.Unlock()
 	if err == nil && changed {
-		l.observe(l.n.cfg.OnVisible)
-		if err = l.n.store.Sync(); err != nil {
+		if !early {
+			l.observe(l.n.cfg.OnVisible)
+		}
+		if err = l.serveWhile(l.n.store.Sync); err != nil {
 			err = fmt.Errorf("node: syncing %d ops: %w", len(l.batch), err)
 		}
 	}
@@ -379,6 +423,45 @@ func (l *loop) commit() {
 	}
 }
 
+// holdsOwn reports whether the batch holds an op of this node's own.
+func (l *loop) holdsOwn() bool {
+	for _, op := range l.batch {
+		if op.Author == l.n.key {
+			return true
+		}
+	}
+	return false
+}
+
+// putShown shows the batch to readers (Node.unwritten, OnVisible), then
+// writes it, answering reads meanwhile, and forgets it once written.
+func (l *loop) putShown() error {
+	base, err := l.n.store.Len()
+	if err != nil {
+		return fmt.Errorf("node: %w", err)
+	}
+	l.n.unwritten.show(uint64(base), l.batch)
+	defer l.n.unwritten.clear()
+	l.observe(l.n.cfg.OnVisible)
+	return l.serveWhile(l.put)
+}
+
+// serveWhile runs f (a store write or sync) on a goroutine of its own
+// and meanwhile runs the reads that arrive (Node.read), so that they wait
+// for no disk. f must not touch the loop's state.
+func (l *loop) serveWhile(f func() error) error {
+	done := make(chan error, 1)
+	go func() { done <- f() }()
+	for {
+		select {
+		case err := <-done:
+			return err
+		case r := <-l.n.reads:
+			l.safely(r) // a panic stops the node; the write still ends first
+		}
+	}
+}
+
 // observe hands the ops of the commit to f (Config.OnVisible or
 // OnStored), if set.
 func (l *loop) observe(f func(*protocol.Op, time.Time)) {
@@ -406,6 +489,11 @@ func (l *loop) put() error {
 		for n < len(rest) && (n == 0 || size+len(rest[n].Bytes()) <= maxCommitBytes) {
 			size += len(rest[n].Bytes())
 			n++
+		}
+		if hook := l.n.cfg.beforeWrite; hook != nil {
+			if err := hook(rest[:n]); err != nil {
+				return fmt.Errorf("node: committing %d ops: %w", n, err)
+			}
 		}
 		if err := l.n.store.PutVisible(rest[:n]...); err != nil {
 			return fmt.Errorf("node: committing %d ops: %w", n, err)

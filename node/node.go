@@ -53,6 +53,12 @@ type Node struct {
 	loopDone chan struct{} // closed when the loop has stopped
 	opener   *opener       // decodes and verifies received ops
 	state    atomic.Pointer[trust.State]
+	// reads is work that only reads (Node.read), which the loop runs
+	// even while a commit writes.
+	reads chan func(*loop)
+	// unwritten holds the ops of the commit being written, which readers
+	// see before the write returns.
+	unwritten unwritten
 	// lastSigned is the ts (Unix ms) of the last op of this node's own
 	// chain, 0 before it has one; the acknowledger reads it.
 	lastSigned atomic.Int64
@@ -155,6 +161,7 @@ func New(ctx context.Context, cfg Config) (*Node, error) {
 		genesis:  genesis,
 		group:    genesis.Hash(),
 		work:     make(chan func(*loop), 256),
+		reads:    make(chan func(*loop)),
 		loopDone: make(chan struct{}),
 		changed:  make(chan struct{}),
 		dialWake: make(chan struct{}, 1),
@@ -245,6 +252,7 @@ func (n *Node) start() error {
 	n.host.Network().Notify(n.notifiee())
 	n.wg.Add(1)
 	l.learnAddrs() // before the loop starts: it reads the engine
+	ops := l.eng.Len()
 	go func() { defer n.wg.Done(); l.run() }()
 	n.goLoop(n.redial)
 	n.goLoop(func() { n.every(n.cfg.SyncInterval, n.syncRandomPeer) })
@@ -254,7 +262,7 @@ func (n *Node) start() error {
 	// The address book lets a restarted node redial the members.
 	n.goLoop(func() { n.every(n.cfg.SyncInterval, func() { n.saveAddrs(n.host.Network().Peers()...) }) })
 	n.afterChange()
-	n.log.Info("node started", "group", n.group.Short(), "addrs", n.host.Addrs(), "ops", l.eng.Len())
+	n.log.Info("node started", "group", n.group.Short(), "addrs", n.host.Addrs(), "ops", ops)
 	return nil
 }
 

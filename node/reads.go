@@ -8,22 +8,34 @@ import (
 
 // What callers outside the node read of its store. Only the loop writes
 // the store; these reads go to it directly, never through the loop, and
-// are safe for concurrent use. They follow every commit that has
-// returned and may run a moment ahead of State: a reader that needs the
+// are safe for concurrent use. Op, Has, StoredOps and AdvisoryPosition
+// also read the ops of the commit being written (unwritten.go), so they
+// return an op from the moment the State counts it; Tips, Heads and the
+// rest follow every write that has returned. A reader that needs the
 // store and the State to match uses Consistent. Errors are the store's
 // (store.ErrClosed once the node is closed).
 
 // Op returns op h as this node stores it, or an error wrapping
 // trust.ErrNotFound.
-func (n *Node) Op(h protocol.Hash) (*protocol.Op, error) { return n.store.Get(h) }
+func (n *Node) Op(h protocol.Hash) (*protocol.Op, error) { return n.getOp(h) }
 
 // Has reports whether this node stores op h (applied, live or void; not
 // an op waiting for its preds).
-func (n *Node) Has(h protocol.Hash) (bool, error) { return n.store.Has(h) }
+func (n *Node) Has(h protocol.Hash) (bool, error) {
+	if _, _, ok := n.unwritten.get(h); ok {
+		return true, nil
+	}
+	return n.store.Has(h)
+}
 
 // StoredOps returns how many ops this node's log holds, the genesis
 // included; an op's stored position is below it (AdvisoriesBefore).
-func (n *Node) StoredOps() (int, error) { return n.store.Len() }
+func (n *Node) StoredOps() (int, error) {
+	if end, ok := n.unwritten.end(); ok {
+		return int(end), nil
+	}
+	return n.store.Len()
+}
 
 // PendingOps returns how many received ops wait in the pending buffer for
 // their preds. It answers even after Close, with the number at Close.
@@ -33,6 +45,9 @@ func (n *Node) PendingOps() int { return n.store.PendingLen() }
 // Advisories and AdvisoriesBefore take, and false when this node stores
 // no advisory h.
 func (n *Node) AdvisoryPosition(h protocol.Hash) (uint64, bool, error) {
+	if op, pos, ok := n.unwritten.get(h); ok {
+		return pos, op.Kind == protocol.KindAdvisory, nil
+	}
 	return n.store.AdvisoryPos(h)
 }
 

@@ -257,9 +257,13 @@ func TestSuspendedThenRevokedNodeIsTold(t *testing.T) {
 	waitUntil(t, ctx, "E told of its revocation", func() bool {
 		return e.State().Key(e.key).Status == trust.StatusRevoked
 	})
-	if ok, _ := e.store.Has(enact.Hash()); !ok {
-		t.Error("E's store lacks the revocation it was told of")
-	}
+	// The State is in force from before the revocation's store write; the
+	// node acts on it (logs its standing) once the write is synced.
+	waitUntil(t, ctx, "E's store to hold the revocation it was told of, and E to act on it", func() bool {
+		ok, _ := e.store.Has(enact.Hash())
+		n, _ := logs.count(slog.LevelWarn, standingChanged, "to")
+		return ok && n >= 2
+	})
 	if got := e.sync.attempts.Load() - syncs; got != 0 {
 		t.Errorf("E made %d sync attempts while cut off, want 0: it must learn by the notice alone", got)
 	}
@@ -325,9 +329,9 @@ func TestLiftedSuspensionEndsTheCutOff(t *testing.T) {
 		t.Fatal(err)
 	}
 	waitUntil(t, ctx, "E back in the sharing set", func() bool { return e.State().InSharingSet(e.key) })
-	if e.cutOff.Load() {
-		t.Error("E is still cut off after the lift")
-	}
+	// The State is in force from before the lift's store write; the node
+	// acts on it (here: ends the cut-off) once the write is synced.
+	waitUntil(t, ctx, "E no longer cut off after the lift", func() bool { return !e.cutOff.Load() })
 	before := e.sync.attempts.Load()
 	e.sync.kick(a.ID())
 	waitUntil(t, ctx, "E syncs again", func() bool { return e.sync.attempts.Load() > before })
