@@ -108,30 +108,64 @@ func (b *gossipBatcher) verdict(ctx context.Context, from peer.ID, raw []byte) p
 	return pubsub.ValidationIgnore
 }
 
-// take removes the ops waiting, up to maxGossipBatch, oldest first, and
-// returns them as the next batch, or nil if none waits. It leaves a token
-// for another worker when more ops wait.
+// take removes the ops waiting, up to maxGossipBatch, and returns them as
+// the next batch, or nil if none waits. It leaves a token for another
+// worker when more ops wait. When more wait than a batch holds, each
+// forwarder gets an equal share of it (fairShare), oldest first: a peer
+// that floods the validator delays the other forwarders' ops by a batch
+// at most, not by everything it queued before them.
 func (b *gossipBatcher) take() *gossipBatch {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	k := min(len(b.queue), maxGossipBatch)
-	if k == 0 {
+	if len(b.queue) == 0 {
 		return nil
 	}
-	bt := &gossipBatch{seq: b.taken, jobs: make([]*gossipJob, k)}
+	bt := &gossipBatch{seq: b.taken}
 	b.taken++
-	copy(bt.jobs, b.queue)
-	clear(b.queue[:k])
-	b.queue = b.queue[k:]
-	if len(b.queue) == 0 {
-		b.queue = nil
-	} else {
-		select {
-		case b.wake <- struct{}{}:
-		default:
+	if len(b.queue) <= maxGossipBatch {
+		bt.jobs, b.queue = b.queue, nil
+		return bt
+	}
+	share := fairShare(b.queue, maxGossipBatch)
+	took := map[peer.ID]int{}
+	bt.jobs = make([]*gossipJob, 0, maxGossipBatch)
+	rest := b.queue[:0]
+	for _, j := range b.queue {
+		if len(bt.jobs) < maxGossipBatch && took[j.from] < share {
+			took[j.from]++
+			bt.jobs = append(bt.jobs, j)
+		} else {
+			rest = append(rest, j)
 		}
 	}
+	clear(b.queue[len(rest):])
+	b.queue = rest
+	select {
+	case b.wake <- struct{}{}:
+	default:
+	}
 	return bt
+}
+
+// fairShare returns the fewest jobs per forwarder that let a batch of at
+// most k take k of queue's jobs (more than k wait): a forwarder with
+// fewer jobs waiting has them all taken, and the others share the rest.
+func fairShare(queue []*gossipJob, k int) int {
+	per := map[peer.ID]int{}
+	for _, j := range queue {
+		per[j.from]++
+	}
+	share := 1
+	for {
+		n := 0
+		for _, c := range per {
+			n += min(c, share)
+		}
+		if n >= k {
+			return share
+		}
+		share++
+	}
 }
 
 // open decodes and verifies bt's ops, answers the jobs whose op is bad,

@@ -2,6 +2,7 @@ package node
 
 import (
 	"maps"
+	"slices"
 	"testing"
 
 	pubsub "github.com/libp2p/go-libp2p-pubsub"
@@ -98,5 +99,32 @@ func TestGossipBatchesAreJudgedInTakeOrder(t *testing.T) {
 	}
 	if got := n.Verdicts(); got["ignore/missing-preds"] != 0 || got["accept/accepted"] != 2 {
 		t.Errorf("Verdicts = %v, want 2 accepted and none parked", got)
+	}
+}
+
+// A forwarder that floods the validator takes no more than its share of
+// a batch: an honest forwarder's op queued behind a hundred of the
+// flooder's goes in the next batch, and each forwarder's ops keep their
+// order.
+func TestGossipBatchGivesEachForwarderItsShare(t *testing.T) {
+	c := newCircle(t, "A", "B", "C", "D")
+	n := startNode(t, c, "D", nil)
+	b := idleBatcher(n)
+	flooder, honest := peerOf(t, c, "B"), peerOf(t, c, "C")
+	var flood []*gossipJob
+	for range 100 {
+		flood = append(flood, b.queueFor(flooder, []byte{0}))
+	}
+	h := b.queueFor(honest, []byte{1})
+	first := b.take()
+	if len(first.jobs) != maxGossipBatch || !slices.Contains(first.jobs, h) {
+		t.Fatalf("the first batch holds %d jobs, the honest one: %v; want %d with it", len(first.jobs), slices.Contains(first.jobs, h), maxGossipBatch)
+	}
+	if want := append(flood[:maxGossipBatch-1:maxGossipBatch-1], h); !slices.Equal(first.jobs, want) {
+		t.Error("the first batch is not the flooder's oldest jobs in order and the honest one")
+	}
+	second := b.take()
+	if !slices.Equal(second.jobs, flood[maxGossipBatch-1:]) || b.take() != nil {
+		t.Error("the second batch is not the rest of the flood in order")
 	}
 }
