@@ -31,16 +31,16 @@ func (l *loop) ingestFrom(op *protocol.Op, from peer.ID, park bool) Verdict {
 	return l.liveness(op)
 }
 
-// ingestAll judges ops (a sync answer, a push) in order, each as
-// ingestFrom judges it, except that whether an applied op is void is
+// ingestAll judges ops in order, each as ingestFrom judges it (ops[i]
+// delivered by from(i)), except that whether an applied op is void is
 // asked once every op is applied, against the State they commit
 // together: the engine evaluates the whole log for that, and once per op
 // it cost more than judging the ops.
-func (l *loop) ingestAll(ops []*protocol.Op, from peer.ID, park bool) []Verdict {
+func (l *loop) ingestAll(ops []*protocol.Op, from func(i int) peer.ID, park bool) []Verdict {
 	out := make([]Verdict, len(ops))
 	applied := make([]bool, len(ops))
 	for i, op := range ops {
-		out[i], applied[i] = l.admit(op, from, park)
+		out[i], applied[i] = l.admit(op, from(i), park)
 	}
 	for i, op := range ops {
 		if applied[i] {

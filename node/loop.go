@@ -611,7 +611,7 @@ func (n *Node) submit(ctx context.Context, ops []*protocol.Op) ([]Verdict, error
 func (n *Node) submitParking(ctx context.Context, ops []*protocol.Op, from peer.ID, park bool) ([]Verdict, error) {
 	var out []Verdict
 	err := n.do(ctx, func(l *loop) {
-		out = l.ingestAll(ops, from, park)
+		out = l.ingestAll(ops, func(int) peer.ID { return from }, park)
 	})
 	if err != nil {
 		return nil, err
@@ -624,19 +624,3 @@ func (n *Node) submitParking(ctx context.Context, ops []*protocol.Op, from peer.
 
 // blocksCopy returns the local blocks; loop only.
 func (l *loop) blocksCopy() map[protocol.Key]store.Block { return maps.Clone(l.blocks) }
-
-// judge hands one verified op received by gossip to the loop and returns
-// its verdict as soon as the loop has judged it, before its commit, so
-// that pubsub forwards an accepted op without waiting for this node's
-// disk. That is safe for another member's op: its author stored it before
-// sending it, and had this node's commit failed, the node stops and syncs
-// the op again when restarted. A node's own ops, and every op a user or a
-// sync waits for, are answered only once durable (submit).
-func (n *Node) judge(ctx context.Context, from peer.ID, op *protocol.Op) (Verdict, error) {
-	var v Verdict
-	if err := n.doNow(ctx, func(l *loop) { v = l.ingestFrom(op, from, true) }); err != nil {
-		return Verdict{}, err
-	}
-	n.verdicts.add(v)
-	return v, nil
-}

@@ -50,8 +50,9 @@ type Node struct {
 
 	viewMu   sync.RWMutex // held by a commit while the store and State move
 	work     chan func(*loop)
-	loopDone chan struct{} // closed when the loop has stopped
-	opener   *opener       // decodes and verifies received ops
+	loopDone chan struct{}  // closed when the loop has stopped
+	opener   *opener        // decodes and verifies received ops
+	batcher  *gossipBatcher // opens and judges gossiped ops (validate)
 	state    atomic.Pointer[trust.State]
 	// reads is work that only reads (Node.read), which the loop runs
 	// even while a commit writes.
@@ -223,6 +224,7 @@ func (n *Node) start() error {
 	})
 	n.gater.addrs = newAddrPolicy(&n.cfg, n.boot)
 	n.opener = newOpener(n.ctx, n.group, &n.wg)
+	n.batcher = newGossipBatcher(n.ctx, n, &n.wg)
 	n.state.Store(l.eng.State())
 	if err := n.noteStanding(nil, n.State()); err != nil {
 		return err
@@ -236,9 +238,11 @@ func (n *Node) start() error {
 	if err != nil {
 		return err
 	}
+	// No validator timeout: every validation ends once the loop has
+	// judged its op or the node stops (gossipBatcher.verdict), and a
+	// timeout would cost a timer per message.
 	if err := n.ps.RegisterTopicValidator(n.topicID, n.validate,
-		pubsub.WithValidatorConcurrency(n.cfg.ValidateConcurrency),
-		pubsub.WithValidatorTimeout(n.cfg.StreamTimeout)); err != nil {
+		pubsub.WithValidatorConcurrency(n.cfg.ValidateConcurrency)); err != nil {
 		return fmt.Errorf("node: validator: %w", err)
 	}
 	if n.topic, err = n.ps.Join(n.topicID); err != nil {

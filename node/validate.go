@@ -3,7 +3,6 @@ package node
 import (
 	"context"
 	"crypto/sha256"
-	"errors"
 	"fmt"
 
 	pubsub "github.com/libp2p/go-libp2p-pubsub"
@@ -13,10 +12,11 @@ import (
 )
 
 // validate is the ops topic's validator. from is the forwarder, not the
-// author: the author is judged from the op itself. It decodes and verifies
-// the op, hands it to the loop, and answers once the loop has judged it;
-// the commit follows (see judge). It never panics the daemon: a panic is
-// counted and the op rejected.
+// author: the author is judged from the op itself. It hands the op to the
+// gossip batcher, which decodes and verifies it, has the loop judge it,
+// and answers once the loop has judged it; the commit follows (see
+// gossipBatcher.judge). It never panics the daemon: a panic is counted and
+// the op rejected.
 func (n *Node) validate(ctx context.Context, from peer.ID, m *pubsub.Message) (res pubsub.ValidationResult) {
 	defer func() {
 		if r := recover(); r != nil {
@@ -36,28 +36,5 @@ func (n *Node) validate(ctx context.Context, from peer.ID, m *pubsub.Message) (r
 		n.verdicts.add(ignore(ReasonNotSharing))
 		return pubsub.ValidationIgnore
 	}
-	op, err := n.opener.open(m.Data)
-	if errors.Is(err, errOpenerStopped) {
-		return pubsub.ValidationIgnore
-	}
-	if err != nil {
-		v := openVerdict(err)
-		n.verdicts.add(v)
-		n.log.Debug("op rejected", "forwarder", n.peerName(from), "reason", v.Reason, "err", err)
-		return v.Result
-	}
-	if n.deferredForDisk(op) || n.paced(from, op) {
-		return pubsub.ValidationIgnore
-	}
-	v, err := n.judge(ctx, from, op)
-	if err != nil {
-		return pubsub.ValidationIgnore
-	}
-	if v.Reason == ReasonMissingPreds {
-		n.sync.fetch(from)
-	}
-	if v.Result == pubsub.ValidationReject {
-		n.log.Info("op rejected", "op", op, "forwarder", n.peerName(from), "reason", v.Reason)
-	}
-	return v.Result
+	return n.batcher.verdict(ctx, from, m.Data)
 }
