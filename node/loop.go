@@ -495,12 +495,29 @@ func (l *loop) put() error {
 				return fmt.Errorf("node: committing %d ops: %w", n, err)
 			}
 		}
-		if err := l.n.store.PutVisible(rest[:n]...); err != nil {
+		if err := l.putOps(rest[:n]); err != nil {
 			return fmt.Errorf("node: committing %d ops: %w", n, err)
 		}
 		rest = rest[n:]
 	}
 	return nil
+}
+
+// putOps writes ops in one store write. A write that holds an own op
+// saves the seq after it in the same write (store.PutVisibleOwn): the
+// node signed it without persisting the seq first (loop.sign), and the
+// one sync that follows makes both durable before the op is sent.
+func (l *loop) putOps(ops []*protocol.Op) error {
+	var next uint64
+	for _, op := range ops {
+		if op.Author == l.n.key && op.Seq >= next {
+			next = op.Seq + 1
+		}
+	}
+	if next == 0 {
+		return l.n.store.PutVisible(ops...)
+	}
+	return l.n.store.PutVisibleOwn(next, ops...)
 }
 
 // state returns the engine's State, which may resolve the log anew; a

@@ -12,6 +12,7 @@ import (
 
 	"github.com/libp2p/go-libp2p/core/peer"
 
+	"github.com/kring-circle/kring/node/store"
 	"github.com/kring-circle/kring/protocol"
 	"github.com/kring-circle/kring/trust"
 )
@@ -237,5 +238,32 @@ func TestClosedNodeAnswersErrClosed(t *testing.T) {
 		if !errors.Is(err, ErrClosed) {
 			t.Fatalf("call %d on a closed node: %v, want ErrClosed", i, err)
 		}
+	}
+}
+
+// TestPublishWaitsOnOneSync checks that a publish pays one wait on the
+// disk, not two: the own op and its reserved seq go into one write and
+// one sync before the op is sent.
+func TestPublishWaitsOnOneSync(t *testing.T) {
+	c := newCircle(t, "A", "B", "C")
+	dir := t.TempDir()
+	n := startNode(t, c, "A", func(cfg *Config) { cfg.DataDir, cfg.Store = dir, store.DefaultOptions() })
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	const count = 5
+	before := n.store.Syncs()
+	var last *protocol.Op
+	for range count {
+		op, err := n.Publish(ctx, &protocol.Advisory{Title: "advisory", TLP: protocol.TLPGreen})
+		if err != nil {
+			t.Fatalf("Publish: %v", err)
+		}
+		last = op
+	}
+	if got := n.store.Syncs() - before; got != count {
+		t.Fatalf("%d publishes synced the store %d times, want %d", count, got, count)
+	}
+	if next, err := n.store.NextSeq(); err != nil || next != last.Seq+1 {
+		t.Fatalf("NextSeq = %d, %v; want %d", next, err, last.Seq+1)
 	}
 }

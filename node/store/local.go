@@ -12,7 +12,8 @@ import (
 )
 
 // NextSeq returns the lowest seq this node has not reserved for signing,
-// as last saved by SetNextSeq, or 0 when none was ever saved.
+// as last saved by SetNextSeq or PutVisibleOwn, or 0 when none was ever
+// saved.
 func (s *Store) NextSeq() (uint64, error) {
 	var n uint64
 	err := s.view("next seq", func(txn *badger.Txn) error {
@@ -37,15 +38,21 @@ func nextSeq(txn *badger.Txn) (uint64, error) {
 // with an error wrapping ErrSeqRewind; saving the same value again is fine.
 func (s *Store) SetNextSeq(n uint64) error {
 	return s.write(fmt.Sprintf("set next seq %d", n), func(txn *badger.Txn) error {
-		cur, err := nextSeq(txn)
-		if err != nil {
-			return err
-		}
-		if n < cur {
-			return fmt.Errorf("%w: from %d to %d", ErrSeqRewind, cur, n)
-		}
-		return txn.Set(keyNextSeq, be(n))
+		return raiseNextSeq(txn, n)
 	}, nil)
+}
+
+// raiseNextSeq saves n as the lowest seq not yet reserved in txn, refusing
+// to lower the saved value.
+func raiseNextSeq(txn *badger.Txn, n uint64) error {
+	cur, err := nextSeq(txn)
+	if err != nil {
+		return err
+	}
+	if n < cur {
+		return fmt.Errorf("%w: from %d to %d", ErrSeqRewind, cur, n)
+	}
+	return txn.Set(keyNextSeq, be(n))
 }
 
 // Block is this node's own refusal of a member (a local block): it is not

@@ -22,12 +22,18 @@ type putDelta struct {
 // transaction. An error wraps trust.ErrNotClosed when an op's preds are
 // missing, ErrTooBig when the batch does not fit one transaction, or
 // ErrClosed; in every case nothing was stored.
-func (s *Store) Put(ops ...*protocol.Op) error { return s.put(ops, true) }
+func (s *Store) Put(ops ...*protocol.Op) error { return s.put(ops, true, 0) }
 
-// put is Put, synced or not (PutVisible).
-func (s *Store) put(ops []*protocol.Op, synced bool) error {
+// put is Put, synced or not (PutVisible); with next above 0 the same
+// write saves next as the lowest seq not yet reserved (PutVisibleOwn).
+func (s *Store) put(ops []*protocol.Op, synced bool, next uint64) error {
 	var d putDelta
 	return s.writeThen(fmt.Sprintf("put of %d ops", len(ops)), func(txn *badger.Txn) error {
+		if next > 0 {
+			if err := raiseNextSeq(txn, next); err != nil {
+				return err
+			}
+		}
 		var err error
 		d, err = s.stage(txn, ops)
 		return err

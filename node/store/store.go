@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"sync/atomic"
 
 	"github.com/dgraph-io/badger/v4"
 
@@ -40,6 +41,8 @@ type Store struct {
 	// that badger keeps in its value log (see syncLogs).
 	unsynced bool
 	bigValue bool
+	// syncs counts the syncs that reached the disk (Syncs).
+	syncs atomic.Uint64
 
 	// mu guards the caches, which mirror the database after every
 	// committed write. Writers hold wmu, then mu only to update them.

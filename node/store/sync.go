@@ -24,8 +24,24 @@ const valueLogThreshold = 1 << 20
 // what was written) before then may lose these ops and nothing written
 // before them. Without SyncWrites it is Put.
 func (s *Store) PutVisible(ops ...*protocol.Op) error {
-	return s.put(ops, false)
+	return s.put(ops, false, 0)
 }
+
+// PutVisibleOwn is PutVisible for a write that holds this node's own op
+// with seq next-1: the same write saves next as the lowest seq not yet
+// reserved (as SetNextSeq does, refusing with ErrSeqRewind to lower it),
+// so the seq and the op become durable together, at the one sync that
+// follows, and never one without the other.
+func (s *Store) PutVisibleOwn(next uint64, ops ...*protocol.Op) error {
+	if next == 0 {
+		return fmt.Errorf("store: put of %d own ops: %w: next seq 0", len(ops), ErrSeqRewind)
+	}
+	return s.put(ops, false, next)
+}
+
+// Syncs returns how many times the store has synced its writes to disk
+// since it opened: each is a wait on the disk that a write or Sync paid.
+func (s *Store) Syncs() uint64 { return s.syncs.Load() }
 
 // Sync makes every write that has returned durable. Without SyncWrites,
 // and when nothing is unsynced, it does nothing.
@@ -56,6 +72,7 @@ func (s *Store) syncLocked(what string) error {
 		}
 	}
 	s.unsynced, s.bigValue = false, false
+	s.syncs.Add(1)
 	return nil
 }
 

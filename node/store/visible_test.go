@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"bytes"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -107,5 +108,40 @@ func TestValueLogWriteSynced(t *testing.T) {
 	}
 	if !found {
 		t.Fatal("the 1 MiB value is in no value log file: the case this guards does not arise")
+	}
+}
+
+// TestPutVisibleOwn checks the write of an own op: the op and the seq
+// after it are saved in one write, left unsynced like PutVisible's, made
+// durable by one sync, and a write that would lower the saved seq stores
+// nothing.
+func TestPutVisibleOwn(t *testing.T) {
+	c := chains(t, 3, "A")
+	s := open(t, t.TempDir(), store.DefaultOptions())
+	put(t, s, c.Genesis)
+	before := s.Syncs()
+	if err := s.PutVisibleOwn(c.Ops[1].Seq+1, c.Ops[1]); err != nil {
+		t.Fatalf("PutVisibleOwn: %v", err)
+	}
+	if next, err := s.NextSeq(); err != nil || next != c.Ops[1].Seq+1 {
+		t.Fatalf("NextSeq after PutVisibleOwn = %d, %v; want %d", next, err, c.Ops[1].Seq+1)
+	}
+	if ok, err := s.Has(c.Ops[1].Hash()); !ok || err != nil {
+		t.Fatalf("Has after PutVisibleOwn = %v, %v; want the op", ok, err)
+	}
+	if !s.Unsynced() || s.Syncs() != before {
+		t.Fatalf("PutVisibleOwn synced: unsynced %v, syncs %d → %d", s.Unsynced(), before, s.Syncs())
+	}
+	if err := s.Sync(); err != nil || s.Syncs() != before+1 {
+		t.Fatalf("Sync: %v, syncs %d → %d; want one", err, before, s.Syncs())
+	}
+	if err := s.PutVisibleOwn(1, c.Ops[2]); !errors.Is(err, store.ErrSeqRewind) {
+		t.Fatalf("PutVisibleOwn lowering the seq: error %v, want ErrSeqRewind", err)
+	}
+	if ok, err := s.Has(c.Ops[2].Hash()); ok || err != nil {
+		t.Fatalf("Has after a refused PutVisibleOwn = %v, %v; want nothing stored", ok, err)
+	}
+	if err := s.PutVisibleOwn(0, c.Ops[2]); !errors.Is(err, store.ErrSeqRewind) {
+		t.Fatalf("PutVisibleOwn with next 0: error %v, want ErrSeqRewind", err)
 	}
 }
