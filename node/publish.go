@@ -107,10 +107,12 @@ func (n *Node) publish(ctx context.Context, body protocol.Body) (*protocol.Op, e
 	return op, nil
 }
 
-// sign builds, signs and applies the node's next op. The next seq is
-// persisted before the op is signed; the op is released only after the
-// commit that follows, so a crash never lets an op out that the store
-// lacks, and the node never signs two ops with one seq.
+// sign builds, signs and applies the node's next op. The op is released
+// only after the commit that follows, whose one synced write holds both
+// the op and its seq as reserved (loop.putOps), so a crash never lets an
+// op out that the store lacks, and the node never sends two ops with one
+// seq: an op a crash took back before its commit was never sent, and its
+// seq is signed again.
 func (l *loop) sign(body protocol.Body) (*protocol.Op, error) {
 	if own := l.outstanding(); own != nil {
 		return nil, fmt.Errorf("%w: own op #%d not back yet", ErrNotSynced, own.Seq)
@@ -122,9 +124,6 @@ func (l *loop) sign(body protocol.Body) (*protocol.Op, error) {
 		return nil, err
 	}
 	seq := l.seq + 1
-	if err := l.n.store.SetNextSeq(seq + 1); err != nil {
-		return nil, fmt.Errorf("node: reserving seq %d: %w", seq, err)
-	}
 	op := &protocol.Op{
 		Group: l.n.group,
 		Seq:   seq,

@@ -37,7 +37,7 @@
 //	b/<key>                   CBOR Block: this node's local block of a member
 //	a/<key>                   CBOR AddrEntry: a member's last known addresses
 //	m/format                  layout version, one byte (4)
-//	m/next-seq                the lowest seq this node has not reserved (SetNextSeq)
+//	m/next-seq                the lowest seq this node has not reserved (SetNextSeq, PutVisibleOwn)
 //	m/own-outstanding         an own op handed out before it could be stored (SetOutstanding)
 //
 // Hashes and keys are 32 bytes, seqs and counters 8. Len is the number of
