@@ -75,7 +75,7 @@ func propagation(ctx context.Context, e *env, s *Scenario) error {
 	s.judge(ok, "worst Kring visible/gossipsub p99 ratio %.2f×", worst)
 	s.short(reached, e.propN[len(e.propN)-1])
 	if !ok {
-		s.note("Kring does more than raw gossipsub: every node decodes, verifies and judges the op before pubsub forwards it (members see it then; its store write and sync follow), and the publisher reserves the op's seq and commits the op, each synced, before it sends it; the baseline forwards and delivers on receipt and stores nothing. "+
+		s.note("Kring does more than raw gossipsub: every node decodes, verifies and judges the op before pubsub forwards it (members see it then; its store write and sync follow), and the publisher commits the op with its seq, synced, before it sends it; the baseline forwards and delivers on receipt and stores nothing. "+
 			"The diagnostic rows separate the disk from the rest (%s). All nodes of this process share one disk, where N commits at once take far longer than one: a cost that grows with N here, where each member's own server would have its own disk.", strings.Join(diag, "; "))
 	}
 	s.Charts = []string{"propagation.png"}
