@@ -166,9 +166,10 @@ func TestFloodPastThePaceIsIgnoredChargedAndClosureKept(t *testing.T) {
 		has, _ := a.store.Has(adv.Hash())
 		return has
 	})
-	if got := authorTip(t, a, bk); got != flood {
-		t.Errorf("A stores B's ops up to seq %d once C cites the last, want %d", got, flood)
-	}
+	// The store's tips follow its write a moment after Has sees the op.
+	waitUntil(t, ctx, "A to store B's whole flood, which C's advisory cites", func() bool {
+		return authorTip(t, a, bk) == flood
+	})
 	if got := a.penalties.of(cn.ID(), time.Now()); got != 0 {
 		t.Errorf("C, an honest forwarder, has a penalty of %.1f at A", got)
 	}
