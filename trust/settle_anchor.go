@@ -475,7 +475,8 @@ func (s *settler) otherLeaveIn(x *vertex, z *zset) bool {
 // 36). Of the keys still counted, those that closures of the whole set
 // remove before the others, fewer than f at each step (earlierRemoved),
 // are not counted either, and their ops are judged as before (drafts 37
-// to 39).
+// to 39), unless c's own op is a departed key's twin (takesSteps, draft
+// 40).
 func (s *settler) beyondBound(c closure, z *zset, a *anchors, own *zset) (*anchors, map[vertexID]bool) {
 	if a == nil {
 		return nil, nil
@@ -516,7 +517,11 @@ func (s *settler) beyondBound(c closure, z *zset, a *anchors, own *zset) (*ancho
 		counted[n.op.Author] = append(counted[n.op.Author], n)
 	}
 	sig := s.sigma(c, z)
-	if len(keys)-a.earlierRemoved(s.d, counted, sig.t.Hostile) >= sig.t.Hostile {
+	removed := 0
+	if a.takesSteps(s.d, c) {
+		removed = a.earlierRemoved(s.d, counted, sig.t.Hostile)
+	}
+	if len(keys)-removed >= sig.t.Hostile {
 		return a, nil
 	}
 	var seen map[vertexID]bool
@@ -579,6 +584,19 @@ func (a *anchors) earlierRemoved(d *dag, counted map[protocol.Key][]*vertex, f i
 		groups = append(groups, g)
 	}
 	return removedInSteps(groups, f)
+}
+
+// takesSteps reports whether closure c leaves out the keys that the steps
+// remove (draft 40): not where its own op is a departed key's twin (an op
+// of a key of R that no removal cuts and that precedes none of the key's
+// validated Leaves). Such a closure is no member's view: a key signs a
+// twin only once it has left, with a copy it kept, and the steps' argument
+// (the set that holds the closure and the steps has each step's keys
+// removed, and what settles there rests on honest acknowledgers) fails
+// when a removed key's kept copy merges the removed keys' ops itself
+// (9r58). It is judged with every such key counted.
+func (a *anchors) takesSteps(d *dag, c closure) bool {
+	return c.top == nil || a.cut[c.top.id] || a.anchored(d, c.top)
 }
 
 // removedInSteps returns how many keys the groups remove in steps: from

@@ -101,3 +101,43 @@ func TestEarlierRemovedReadsEveryRemoval(t *testing.T) {
 		t.Errorf("Leave outside V: earlierRemoved = %d, want 3", got)
 	}
 }
+
+// TestTakesStepsNotFromTwin pins draft 40 (9r58): a closure whose own op
+// is a departed key's twin (its key in R, no removal cutting it, and no
+// validated Leave it precedes or is) leaves out no key by the steps; a
+// closure whose own op is anchored, is a validated Leave, or is a removed
+// key's cut op does, as does the past of several ops.
+func TestTakesStepsNotFromTwin(t *testing.T) {
+	u, g, e := protocol.Key{1}, protocol.Key{2}, protocol.Key{3}
+	op := func(id vertexID, author protocol.Key, kind protocol.Kind) *vertex {
+		return &vertex{id: id, op: &opHead{Author: author, Kind: kind, hash: protocol.Hash{byte(id), 9}}, motionFields: noMotion}
+	}
+	twin := op(0, u, protocol.KindAck)
+	leave := op(1, u, protocol.KindLeave)
+	live := op(2, g, protocol.KindAck)
+	cutOp := op(3, e, protocol.KindAck)
+	dg := &dag{vertices: []*vertex{twin, leave, live, cutOp}}
+	a := &anchors{keys: map[protocol.Key]bool{u: true}, leaves: map[vertexID]bool{1: true}, cut: map[vertexID]bool{3: true}}
+	cases := []struct {
+		name string
+		c    closure
+		want bool
+	}{
+		{"a departed key's twin", closureOf(twin), false},
+		{"its validated Leave", closureOf(leave), true},
+		{"a live key's op", closureOf(live), true},
+		{"a removed key's cut op", closureOf(cutOp), true},
+		{"a past", closure{preds: []*vertex{twin, live}}, true},
+	}
+	for _, c := range cases {
+		if got := a.takesSteps(dg, c.c); got != c.want {
+			t.Errorf("%s: takesSteps = %v, want %v", c.name, got, c.want)
+		}
+	}
+	// The same twin under anchors that hold no Leave of its key (U not in
+	// R) is an anchored op, and its closure takes steps.
+	b := &anchors{keys: map[protocol.Key]bool{}, leaves: map[vertexID]bool{}, cut: a.cut}
+	if !b.takesSteps(dg, closureOf(twin)) {
+		t.Errorf("U outside R: takesSteps = false, want true")
+	}
+}

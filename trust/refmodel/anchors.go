@@ -300,7 +300,8 @@ func (m *model) validateCut(sub, z0 set, cut cutOps) (*anchors, *rawEval) {
 // its ops are returned with the seen ones (draft 36). Of the keys still
 // counted, those that closures of the whole set remove before the
 // others, fewer than f at each step (earlierRemoved), are not counted
-// either, and their ops are judged as before (drafts 37 to 39).
+// either, and their ops are judged as before (drafts 37 to 39), unless
+// the closure's own op is a departed key's twin (takesSteps, draft 40).
 func (m *model) beyondBound(sub, z set, a *anchors, own set) (*anchors, set) {
 	if a == nil {
 		return nil, nil
@@ -334,7 +335,12 @@ func (m *model) beyondBound(sub, z set, a *anchors, own set) (*anchors, set) {
 		keys[m.ops[y].author()] = true
 		counted[m.ops[y].author()] = append(counted[m.ops[y].author()], y)
 	}
-	if f := m.settled(z).hostile(); len(keys)-a.earlierRemoved(m, counted, f) >= f {
+	f := m.settled(z).hostile()
+	removed := 0
+	if a.takesSteps(m, sub) {
+		removed = a.earlierRemoved(m, counted, f)
+	}
+	if len(keys)-removed >= f {
 		return a, nil
 	}
 	var seen set
@@ -400,6 +406,19 @@ func (a *anchors) earlierRemoved(m *model, counted map[protocol.Key][]int, f int
 		groups = append(groups, g)
 	}
 	return removedInSteps(groups, f)
+}
+
+// takesSteps reports whether the closure sub leaves out the keys that the
+// steps remove (draft 40): not where its own op is a departed key's twin
+// (an op of a key of R that no removal cuts and that precedes none of the
+// key's validated Leaves). A key signs a twin only once it has left, with
+// a copy it kept: such a closure is no member's view, and a removed key's
+// kept copy that merges removed keys' ops would otherwise have them left
+// out and their acknowledgements counted (9r58). It is judged with every
+// such key counted.
+func (a *anchors) takesSteps(m *model, sub set) bool {
+	h := m.heads(sub)
+	return len(h) != 1 || a.cut[h[0]] || a.anchored(m, h[0])
 }
 
 // removedInSteps returns how many keys the groups remove in steps: from
