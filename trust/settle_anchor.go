@@ -30,6 +30,34 @@ type anchors struct {
 	settleKeys map[string]string // settleIn's part by the motions and Leaves a closure's counted ops read
 
 	suspect keyset // the keys some of whose ops are not anchored, once asked for
+
+	// stepped marks the anchors of a closure that is below the bound only
+	// because the steps leave keys out, some counted op being a departed
+	// key's twin (draft 41): an op other than a Leave settles there only
+	// on 2f − 1 anchored acknowledgers.
+	stepped bool
+}
+
+// inSteps returns a copy of a that asks 2f − 1 anchored acknowledgers of
+// an op (draft 41) when stepped, and a itself otherwise.
+func (a *anchors) inSteps(stepped bool) *anchors {
+	if a == nil || !stepped {
+		return a
+	}
+	b := *a
+	b.stepped = true
+	return &b
+}
+
+// need returns how many anchored acknowledgers an op other than a Leave
+// needs to settle, f being the settled State's hostile bound: f, or
+// 2f − 1 under stepped anchors (draft 41), so that f stay when a superset
+// removes fewer than f more keys of L.
+func (a *anchors) need(f int) int {
+	if a != nil && a.stepped {
+		return 2*f - 1
+	}
+	return f
 }
 
 func newAnchors(keys map[protocol.Key]bool, leaves map[vertexID]bool, cut cutOps) *anchors {
@@ -476,10 +504,12 @@ func (s *settler) otherLeaveIn(x *vertex, z *zset) bool {
 // remove before the others, fewer than f at each step (earlierRemoved),
 // are not counted either, and their ops are judged as before (drafts 37
 // to 39), unless c's own op is a departed key's twin (takesSteps, draft
-// 40).
-func (s *settler) beyondBound(c closure, z *zset, a *anchors, own *zset) (*anchors, map[vertexID]bool) {
+// 40). Its third result reports whether c is below the bound only
+// because of those keys, some counted op being a twin (draft 41): its
+// ops then need 2f − 1 anchored acknowledgers (anchors.need).
+func (s *settler) beyondBound(c closure, z *zset, a *anchors, own *zset) (*anchors, map[vertexID]bool, bool) {
 	if a == nil {
-		return nil, nil
+		return nil, nil, false
 	}
 	ops := s.opsOfKeys(c, a.suspects(s.d))
 	leaves := map[protocol.Key][]*vertex{}
@@ -522,7 +552,7 @@ func (s *settler) beyondBound(c closure, z *zset, a *anchors, own *zset) (*ancho
 		removed = a.earlierRemoved(s.d, counted, sig.t.Hostile)
 	}
 	if len(keys)-removed >= sig.t.Hostile {
-		return a, nil
+		return a, nil, false
 	}
 	var seen map[vertexID]bool
 	for k, ns := range revoked {
@@ -536,7 +566,21 @@ func (s *settler) beyondBound(c closure, z *zset, a *anchors, own *zset) (*ancho
 			seen[n.id] = true
 		}
 	}
-	return nil, seen
+	return nil, seen, removed > 0 && len(keys) >= sig.t.Hostile && a.hasTwin(counted)
+}
+
+// hasTwin reports whether some counted op is a twin (an unanchored op
+// that no removal cuts): a departed key's op signed after it left, which
+// is no member's view (draft 41).
+func (a *anchors) hasTwin(counted map[protocol.Key][]*vertex) bool {
+	for _, ns := range counted {
+		for _, n := range ns {
+			if !a.cut[n.id] {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // earlierRemoved returns how many of the counted keys (each with its
@@ -674,16 +718,16 @@ func (s *settler) seenLeft(a *anchors, y *vertex, leaves []*vertex, z *zset) boo
 // still count if, after the rounds, fewer than f keys of the closure's
 // settled State signed unanchored ops (review round 13).
 func (s *settler) settleClosure(c closure, z *zset, a, g *anchors) (*zset, map[vertexID]bool) {
-	b, seen := s.beyondBound(c, z, a, nil)
+	b, seen, stepped := s.beyondBound(c, z, a, nil)
 	if b == nil {
-		return s.belowBound(c, z, seenAnchors(seen, a), g, a)
+		return s.belowBound(c, z, seenAnchors(seen, a), g, a.inSteps(stepped))
 	}
 	za, ga := s.rounds(c, z, b, nil, g, a, nil)
 	// Keys whose revocation these rounds settle, all of whose unanchored
 	// ops it cuts, are removed keys here, which §0 does not limit (draft
 	// 36): without them, fewer than f keys may remain.
-	if b, seen := s.beyondBound(c, z, a, za); b == nil {
-		return s.belowBound(c, z, seenAnchors(seen, a), g, a)
+	if b, seen, stepped := s.beyondBound(c, z, a, za); b == nil {
+		return s.belowBound(c, z, seenAnchors(seen, a), g, a.inSteps(stepped))
 	}
 	if s.unanchoredMembers(c, za, b) < s.sigma(c, za).t.Hostile {
 		return za, ga
@@ -712,8 +756,13 @@ func (s *settler) unanchoredMembers(c closure, z *zset, a *anchors) int {
 //
 // Only acknowledgements made with ops count here, not a target's implicit
 // acknowledgement of its own removal.
+//
+// Where a is stepped (the closure is below the bound only because the
+// steps leave keys out, draft 41), 2f − 1 are needed: a superset can
+// remove fewer than f more keys of L, and f anchored acknowledgers must
+// stay.
 func (s *settler) anchoredQuorum(x *vertex, c closure, sig settledState, members keyset, a *anchors, leavers keyset) bool {
-	return s.ackersWithOp(x, c, a, leavers).countIn(members) >= sig.t.Hostile
+	return s.ackersWithOp(x, c, a, leavers).countIn(members) >= a.need(sig.t.Hostile)
 }
 
 // hasLeaveIn reports whether another Leave of l's author is in leaves.

@@ -141,3 +141,36 @@ func TestTakesStepsNotFromTwin(t *testing.T) {
 		t.Errorf("U outside R: takesSteps = false, want true")
 	}
 }
+
+// TestSteppedNeedsTwoFMinusOne pins draft 41 (9r60): a closure below the
+// bound only because the steps leave keys out, some counted op being a
+// departed key's twin, settles an op other than a Leave only on 2f − 1
+// anchored acknowledgers, so that f stay when a superset removes fewer
+// than f more keys of L; where every counted op is a removed key's cut
+// op, or no key is left out, f are enough.
+func TestSteppedNeedsTwoFMinusOne(t *testing.T) {
+	a := &anchors{cut: map[vertexID]bool{3: true}}
+	twin := &vertex{id: 0}
+	cutOp := &vertex{id: 3}
+	if !a.hasTwin(map[protocol.Key][]*vertex{{1}: {twin}, {3}: {cutOp}}) {
+		t.Errorf("hasTwin with a twin counted = false, want true")
+	}
+	if a.hasTwin(map[protocol.Key][]*vertex{{3}: {cutOp}}) {
+		t.Errorf("hasTwin with only cut ops = true, want false")
+	}
+	for f, want := range map[int]int{1: 1, 2: 3, 3: 5} {
+		if got := a.inSteps(true).need(f); got != want {
+			t.Errorf("stepped need(%d) = %d, want %d", f, got, want)
+		}
+		if got := a.inSteps(false).need(f); got != f {
+			t.Errorf("need(%d) = %d, want %d", f, got, f)
+		}
+	}
+	if a.stepped || a.inSteps(false) != a {
+		t.Errorf("inSteps changed a, or copied it when not stepped")
+	}
+	var none *anchors
+	if none.inSteps(true) != nil || none.need(2) != 2 {
+		t.Errorf("nil anchors: inSteps or need misread")
+	}
+}

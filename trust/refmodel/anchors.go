@@ -30,6 +30,34 @@ type anchors struct {
 	// and Leaves, by hash (drafts 37 and 39, earlierRemoved).
 	settle []map[protocol.Hash]bool
 	k      string
+	// stepped marks the anchors of a closure that is below the bound only
+	// because the steps leave keys out, some counted op being a departed
+	// key's twin (draft 41): an op other than a Leave settles there only
+	// on 2f − 1 anchored acknowledgers.
+	stepped bool
+}
+
+// inSteps returns a copy of a that asks 2f − 1 anchored acknowledgers of
+// an op (draft 41) when stepped, and a itself otherwise.
+func (a *anchors) inSteps(stepped bool) *anchors {
+	if a == nil || !stepped {
+		return a
+	}
+	b := *a
+	b.stepped = true
+	b.k += "|steps"
+	return &b
+}
+
+// need returns how many anchored acknowledgers an op other than a Leave
+// needs to settle, f being the settled State's hostile bound: f, or
+// 2f − 1 under stepped anchors (draft 41), so that f stay when a superset
+// removes fewer than f more keys of L.
+func (a *anchors) need(f int) int {
+	if a != nil && a.stepped {
+		return 2*f - 1
+	}
+	return f
 }
 
 func (a *anchors) key() string {
@@ -302,9 +330,12 @@ func (m *model) validateCut(sub, z0 set, cut cutOps) (*anchors, *rawEval) {
 // others, fewer than f at each step (earlierRemoved), are not counted
 // either, and their ops are judged as before (drafts 37 to 39), unless
 // the closure's own op is a departed key's twin (takesSteps, draft 40).
-func (m *model) beyondBound(sub, z set, a *anchors, own set) (*anchors, set) {
+// Its third result reports whether sub is below the bound only because
+// of those keys, some counted op being a twin (draft 41): its ops then
+// need 2f − 1 anchored acknowledgers (anchors.need).
+func (m *model) beyondBound(sub, z set, a *anchors, own set) (*anchors, set, bool) {
 	if a == nil {
-		return nil, nil
+		return nil, nil, false
 	}
 	keys := map[protocol.Key]bool{}
 	revoked := map[protocol.Key][]int{}
@@ -341,7 +372,7 @@ func (m *model) beyondBound(sub, z set, a *anchors, own set) (*anchors, set) {
 		removed = a.earlierRemoved(m, counted, f)
 	}
 	if len(keys)-removed >= f {
-		return a, nil
+		return a, nil, false
 	}
 	var seen set
 	for k, ys := range revoked {
@@ -355,7 +386,21 @@ func (m *model) beyondBound(sub, z set, a *anchors, own set) (*anchors, set) {
 			seen[y] = true
 		}
 	}
-	return nil, seen
+	return nil, seen, removed > 0 && len(keys) >= f && a.hasTwin(counted)
+}
+
+// hasTwin reports whether some counted op is a twin (an unanchored op
+// that no removal cuts): a departed key's op signed after it left, which
+// is no member's view (draft 41).
+func (a *anchors) hasTwin(counted map[protocol.Key][]int) bool {
+	for _, ys := range counted {
+		for _, y := range ys {
+			if !a.cut[y] {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // earlierRemoved returns how many of the counted keys (each with its
@@ -506,16 +551,16 @@ func (a *anchors) seenRevoked(m *model, y int, z set) bool {
 // member's acknowledgement signed while the circle revoked it does not
 // freeze the circle.
 func (m *model) settleClosure(sub, z set, a, g *anchors) (set, set) {
-	b, seen := m.beyondBound(sub, z, a, nil)
+	b, seen, stepped := m.beyondBound(sub, z, a, nil)
 	if b == nil {
-		return m.belowBound(sub, z, m.seenAnchors(seen, a), g, a)
+		return m.belowBound(sub, z, m.seenAnchors(seen, a), g, a.inSteps(stepped))
 	}
 	za, ga := m.rounds(sub, z, b, nil, g, a, nil)
 	// Keys whose revocation these rounds settle, all of whose unanchored
 	// ops it cuts, are removed keys here, which §0 does not limit (draft
 	// 36): without them, fewer than f keys may remain.
-	if b, seen := m.beyondBound(sub, z, a, za); b == nil {
-		return m.belowBound(sub, z, m.seenAnchors(seen, a), g, a)
+	if b, seen, stepped := m.beyondBound(sub, z, a, za); b == nil {
+		return m.belowBound(sub, z, m.seenAnchors(seen, a), g, a.inSteps(stepped))
 	}
 	if m.unanchoredMembers(sub, za, b) < m.settled(za).hostile() {
 		return za, ga
@@ -542,6 +587,11 @@ func (m *model) unanchoredMembers(sub, z set, a *anchors) int {
 // Only acknowledgements made with ops count here: a target's implicit
 // acknowledgement of its own removal is no evidence that an honest key
 // saw the removal (review round 11).
+//
+// Where a is stepped (the closure is below the bound only because the
+// steps leave keys out, draft 41), 2f − 1 are needed: a superset can
+// remove fewer than f more keys of L, and f anchored acknowledgers must
+// stay.
 func (m *model) anchoredQuorum(x int, sub set, t *judgement, a *anchors) bool {
 	count := 0
 	for key := range t.sig.members {
@@ -549,7 +599,7 @@ func (m *model) anchoredQuorum(x int, sub set, t *judgement, a *anchors) bool {
 			count++
 		}
 	}
-	return count >= t.sig.hostile()
+	return count >= a.need(t.sig.hostile())
 }
 
 // hasLeaveIn reports whether another Leave of l's author is in leaves.
