@@ -33,6 +33,10 @@ type loop struct {
 	// signedHere is set once this node has signed an op since it started
 	// (secondsigner.go).
 	signedHere bool
+	// signedNow holds the own ops signed here in the burst being
+	// committed: the write that holds one saves the seq after it
+	// (putOps). Own-key ops received from elsewhere do not count.
+	signedNow map[protocol.Hash]bool
 
 	batch    []*protocol.Op         // applied, not yet committed
 	parked   int                    // ops parked in this burst
@@ -415,6 +419,7 @@ func (l *loop) commit() {
 	}
 	after := l.after
 	l.batch, l.after = nil, nil
+	clear(l.signedNow)
 	for _, f := range after {
 		f(err)
 	}
@@ -503,14 +508,17 @@ func (l *loop) put() error {
 	return nil
 }
 
-// putOps writes ops in one store write. A write that holds an own op
-// saves the seq after it in the same write (store.PutVisibleOwn): the
-// node signed it without persisting the seq first (loop.sign), and the
-// one sync that follows makes both durable before the op is sent.
+// putOps writes ops in one store write. A write that holds an op this
+// node signed in this burst saves the seq after it in the same write
+// (store.PutVisibleOwn): the node signed it without persisting the seq
+// first (loop.sign), and the one sync that follows makes both durable
+// before the op is sent. An op of this organisation's key that arrived
+// from elsewhere (a copy of the data dir signing on another host) leaves
+// the saved seq alone, so the second-signer alarm still sees it beyond.
 func (l *loop) putOps(ops []*protocol.Op) error {
 	var next uint64
 	for _, op := range ops {
-		if op.Author == l.n.key && op.Seq >= next {
+		if l.signedNow[op.Hash()] && op.Seq >= next {
 			next = op.Seq + 1
 		}
 	}

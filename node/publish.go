@@ -8,6 +8,7 @@ import (
 
 	"github.com/libp2p/go-libp2p/core/network"
 
+	"github.com/kring-circle/kring/node/store"
 	"github.com/kring-circle/kring/protocol"
 	"github.com/kring-circle/kring/trust"
 )
@@ -124,6 +125,11 @@ func (l *loop) sign(body protocol.Body) (*protocol.Op, error) {
 		return nil, err
 	}
 	seq := l.seq + 1
+	if next, err := l.n.store.NextSeq(); err != nil {
+		return nil, fmt.Errorf("node: %w", err)
+	} else if seq+1 < next {
+		return nil, fmt.Errorf("node: signing seq %d: %w: seqs up to %d were reserved", seq, store.ErrSeqRewind, next-1)
+	}
 	op := &protocol.Op{
 		Group: l.n.group,
 		Seq:   seq,
@@ -140,6 +146,10 @@ func (l *loop) sign(body protocol.Body) (*protocol.Op, error) {
 		return nil, fmt.Errorf("node: the circle would refuse this op: %w", err)
 	}
 	l.signedHere = true
+	if l.signedNow == nil {
+		l.signedNow = map[protocol.Hash]bool{}
+	}
+	l.signedNow[op.Hash()] = true
 	l.applied(op)
 	return op, nil
 }

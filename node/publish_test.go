@@ -267,3 +267,44 @@ func TestPublishWaitsOnOneSync(t *testing.T) {
 		t.Fatalf("NextSeq = %d, %v; want %d", next, err, last.Seq+1)
 	}
 }
+
+// TestOwnKeyOpsFromElsewhereLeaveTheSavedSeq checks that ops of this
+// organisation's key signed elsewhere (a copy of the data dir on another
+// host), delivered by a peer, neither stop the node nor move its saved
+// next seq: a twin below it is stored as the fork it is, and an op beyond
+// it stays beyond, which is what the daemon's second-signer alarm reads.
+func TestOwnKeyOpsFromElsewhereLeaveTheSavedSeq(t *testing.T) {
+	c := newCircle(t, "A", "B", "C")
+	op := must(t)
+	b := startNode(t, c, "B", nil)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	var last *protocol.Op
+	for range 3 {
+		mine, err := b.Publish(ctx, &protocol.Advisory{Title: "mine", TLP: protocol.TLPGreen})
+		if err != nil {
+			t.Fatal(err)
+		}
+		last = mine
+	}
+	want := last.Seq + 1
+	fromA := withForwarder(ctx, peerOf(t, c, "A"))
+	var copies []*protocol.Op
+	for range 4 {
+		copies = append(copies, op(c.Advise("B", "signed by a copy of the data dir", protocol.TLPGreen)))
+	}
+	if copies[0].Seq >= last.Seq || copies[3].Seq < want {
+		t.Fatalf("the copy's ops have seqs %d to %d; want from below %d to at least %d", copies[0].Seq, copies[3].Seq, last.Seq, want)
+	}
+	for _, cp := range copies {
+		if _, err := b.submit(fromA, []*protocol.Op{cp}); err != nil {
+			t.Fatalf("submitting the copy's seq %d: %v", cp.Seq, err)
+		}
+		if err := b.Err(); err != nil {
+			t.Fatalf("B stopped on the copy's seq %d: %v", cp.Seq, err)
+		}
+		if next, err := b.store.NextSeq(); err != nil || next != want {
+			t.Fatalf("after the copy's seq %d, NextSeq = %d, %v; want %d", cp.Seq, next, err, want)
+		}
+	}
+}
