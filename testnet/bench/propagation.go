@@ -3,6 +3,8 @@ package bench
 import (
 	"context"
 	"fmt"
+	"os"
+	"strconv"
 	"strings"
 	"time"
 
@@ -79,6 +81,32 @@ func propagation(ctx context.Context, e *env, s *Scenario) error {
 			"The diagnostic rows separate the disk from the rest (%s). All nodes of this process share one disk, where N commits at once take far longer than one: a cost that grows with N here, where each member's own server would have its own disk.", strings.Join(diag, "; "))
 	}
 	s.Charts = []string{"propagation.png"}
+	return nil
+}
+
+// propFromEnv lets the environment choose the circle sizes of the
+// propagation scenario (KRING_BENCH_PROP_N, e.g. "25" or "25,50") and
+// its runs at each (KRING_BENCH_PROP_RUNS), so that one size can be
+// measured alone, in --quick or not.
+func (p *plan) propFromEnv() error {
+	if v := os.Getenv("KRING_BENCH_PROP_N"); v != "" {
+		var ns []int
+		for _, f := range strings.Split(v, ",") {
+			n, err := strconv.Atoi(strings.TrimSpace(f))
+			if err != nil || n < 2 {
+				return fmt.Errorf("bench: KRING_BENCH_PROP_N=%q: want circle sizes of at least 2, comma-separated", v)
+			}
+			ns = append(ns, n)
+		}
+		p.propN = ns
+	}
+	if v := os.Getenv("KRING_BENCH_PROP_RUNS"); v != "" {
+		runs, err := strconv.Atoi(v)
+		if err != nil || runs < 1 {
+			return fmt.Errorf("bench: KRING_BENCH_PROP_RUNS=%q: want a number of runs of at least 1", v)
+		}
+		p.propRuns = runs
+	}
 	return nil
 }
 
