@@ -130,11 +130,16 @@ type scenarioFunc func(ctx context.Context, e *env, s *Scenario) error
 
 // Run measures every scenario (or, if the environment variable
 // KRING_BENCH_ONLY lists scenario numbers, e.g. "1,3", those) and writes
-// the report to opts.Out. A
+// the report to opts.Out; KRING_BENCH_PROP_N and KRING_BENCH_PROP_RUNS
+// choose the propagation scenario's circle sizes and runs. A
 // scenario that fails is reported as not measured, with the reason; Run
 // returns an error only when it cannot write the report or ctx ends.
 func Run(ctx context.Context, opts Options) error {
-	return run(ctx, opts, planFor(opts.Quick))
+	p := planFor(opts.Quick)
+	if err := p.propFromEnv(); err != nil {
+		return err
+	}
+	return run(ctx, opts, p)
 }
 
 func run(ctx context.Context, opts Options, p plan) error {

@@ -3,6 +3,9 @@ package bench
 import (
 	"context"
 	"fmt"
+	"os"
+	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -12,10 +15,15 @@ import (
 // propRun is what one circle measured: propagation times (until durable
 // at the last node, and until visible there), the ops' bytes, the CPU the
 // idle circle used (cores' worth), and, for durable stores, how long n
-// stores took to commit one op at once (diskCommits).
+// stores took to commit one op at once (diskCommits). Two diagnostic
+// times split the way to the last node: the publisher's own commit
+// (publish call → the op durable at the publisher, which sends it only
+// then) and the first other node's visibility.
 type propRun struct {
 	lat      []time.Duration
 	vis      []time.Duration
+	pub      []time.Duration
+	first    []time.Duration
 	payloads [][]byte
 	idleCPU  float64
 	disk     []time.Duration
@@ -36,6 +44,8 @@ func propagation(ctx context.Context, e *env, s *Scenario) error {
 		"validator or store, publishing the very bytes of Kring's ops; timed publish → delivered at the last subscriber. "+
 		"A diagnostic row repeats Kring with in-memory stores (no disk writes): all nodes of the process share one disk. "+
 		"Another times that disk alone: N durable stores commit the same op at once, and the last commit's return is taken (20 ops). "+
+		"Two more split Kring's way to the last node: the publisher's synced commit (publish call → the op durable at the publisher, "+
+		"which sends it only then: node.Config.OnStored there) and publish call → visible at the first other node. "+
 		"Extra idle_cpu_cores: CPU the idle circle used over %v before the runs",
 		advisoryContentSize, e.delay, e.idle)
 	ok := true
@@ -59,18 +69,21 @@ func propagation(ctx context.Context, e *env, s *Scenario) error {
 		kd := row(c, "kring, durable (diagnostic)", n, size, "ms", millis(k.lat))
 		mr := row(c, "kring, in-memory stores (diagnostic)", n, size, "ms", millis(m.vis))
 		dr := row(c, "disk: N synced commits at once (diagnostic)", n, size, "ms", millis(k.disk))
+		pr := row(c, "kring, the publisher's synced commit (diagnostic)", n, size, "ms", millis(k.pub))
+		fr := row(c, "kring, visible at the first other node (diagnostic)", n, size, "ms", millis(k.first))
 		for _, x := range []*Row{&kr, &kd, &mr} {
 			x.Ratio, x.RatioOf = x.P99/br.P99, "p99"
 		}
 		kr.Extra = map[string]float64{"idle_cpu_cores": k.idleCPU}
 		mr.Extra = map[string]float64{"idle_cpu_cores": m.idleCPU}
 		br.Extra = map[string]float64{"idle_cpu_cores": b.idleCPU}
-		s.Rows = append(s.Rows, kr, kd, mr, dr, br)
+		s.Rows = append(s.Rows, kr, kd, mr, pr, fr, dr, br)
 		e.logf("N=%d: kring visible p50 %.1f p99 %.1f ms, durable p50 %.1f p99 %.1f ms (in memory p50 %.1f p99 %.1f); gossipsub p50 %.1f p99 %.1f ms; ratio p99 %.2f (durable %.2f, in memory %.2f); %d synced commits at once: p50 %.1f p99 %.1f ms; idle CPU %.2f / %.2f cores",
 			n, kr.Median, kr.P99, kd.Median, kd.P99, mr.Median, mr.P99, br.Median, br.P99, kr.Ratio, kd.Ratio, mr.Ratio, n, dr.Median, dr.P99, k.idleCPU, b.idleCPU)
 		ok = ok && kr.Ratio <= 1.3
 		worst = max(worst, kr.Ratio)
-		diag = append(diag, fmt.Sprintf("N = %d: %.2f× visible, %.2f× durable, %.2f× in memory, %d commits at once %.0f ms p50", n, kr.Ratio, kd.Ratio, mr.Ratio, n, dr.Median))
+		diag = append(diag, fmt.Sprintf("N = %d: %.2f× visible, %.2f× durable, %.2f× in memory, %d commits at once %.0f ms p50, the publisher's commit %.1f ms p50 and %.1f ms p99",
+			n, kr.Ratio, kd.Ratio, mr.Ratio, n, dr.Median, pr.Median, pr.P99))
 	}
 	s.judge(ok, "worst Kring visible/gossipsub p99 ratio %.2f×", worst)
 	s.short(reached, e.propN[len(e.propN)-1])
@@ -79,6 +92,32 @@ func propagation(ctx context.Context, e *env, s *Scenario) error {
 			"The diagnostic rows separate the disk from the rest (%s). All nodes of this process share one disk, where N commits at once take far longer than one: a cost that grows with N here, where each member's own server would have its own disk.", strings.Join(diag, "; "))
 	}
 	s.Charts = []string{"propagation.png"}
+	return nil
+}
+
+// propFromEnv lets the environment choose the circle sizes of the
+// propagation scenario (KRING_BENCH_PROP_N, e.g. "25" or "25,50") and
+// its runs at each (KRING_BENCH_PROP_RUNS), so that one size can be
+// measured alone, in --quick or not.
+func (p *plan) propFromEnv() error {
+	if v := os.Getenv("KRING_BENCH_PROP_N"); v != "" {
+		var ns []int
+		for _, f := range strings.Split(v, ",") {
+			n, err := strconv.Atoi(strings.TrimSpace(f))
+			if err != nil || n < 2 {
+				return fmt.Errorf("bench: KRING_BENCH_PROP_N=%q: want circle sizes of at least 2, comma-separated", v)
+			}
+			ns = append(ns, n)
+		}
+		p.propN = ns
+	}
+	if v := os.Getenv("KRING_BENCH_PROP_RUNS"); v != "" {
+		runs, err := strconv.Atoi(v)
+		if err != nil || runs < 1 {
+			return fmt.Errorf("bench: KRING_BENCH_PROP_RUNS=%q: want a number of runs of at least 1", v)
+		}
+		p.propRuns = runs
+	}
 	return nil
 }
 
@@ -141,6 +180,11 @@ func propagateKring(ctx context.Context, e *env, n int, inMemory bool) (propRun,
 			return r, fmt.Errorf("run %d: advisory durable but never visible at some node", i)
 		}
 		r.vis = append(r.vis, seen.Sub(t0))
+		// Every node stored the op and saw it (waitAll, last above).
+		stored, _ := c.rec.at(op.Hash(), all[i%n])
+		r.pub = append(r.pub, stored.Sub(t0))
+		first, _ := c.vis.first(op.Hash(), slices.DeleteFunc(slices.Clone(all), func(s string) bool { return s == all[i%n] }))
+		r.first = append(r.first, first.Sub(t0))
 		for _, name := range all {
 			if live, err := c.M(name).Node().Live(ctx, op.Hash()); err != nil || !live {
 				return r, fmt.Errorf("run %d: advisory not live at %s (%v)", i, name, err)

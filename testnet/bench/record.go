@@ -95,6 +95,20 @@ func (r *recorder) last(h protocol.Hash, names []string) (time.Time, bool) {
 	return latest, true
 }
 
+// first returns the earliest time any of names had h, and whether any had
+// it.
+func (r *recorder) first(h protocol.Hash, names []string) (time.Time, bool) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	var earliest time.Time
+	for _, n := range names {
+		if t, ok := r.seen[h][n]; ok && (earliest.IsZero() || t.Before(earliest)) {
+			earliest = t
+		}
+	}
+	return earliest, !earliest.IsZero()
+}
+
 // waitAll waits until every named node had h and returns the latest time.
 func (r *recorder) waitAll(ctx context.Context, h protocol.Hash, names []string) (time.Time, error) {
 	t := time.NewTicker(time.Millisecond)
