@@ -1,6 +1,8 @@
 package node
 
 import (
+	"context"
+	"fmt"
 	"maps"
 	"slices"
 	"testing"
@@ -14,7 +16,7 @@ import (
 // idleBatcher is a gossip batcher of n without workers: the test takes,
 // opens and hands its batches itself, in the order it chooses.
 func idleBatcher(n *Node) *gossipBatcher {
-	return &gossipBatcher{n: n, wake: make(chan struct{}, 1), done: n.ctx.Done(), opened: map[uint64]*gossipBatch{}}
+	return newIdleBatcher(n, 1, n.ctx.Done())
 }
 
 // queueFor adds a job for raw from forwarder from to b's queue.
@@ -58,7 +60,8 @@ func TestGossipBatchGivesEachOpItsVerdict(t *testing.T) {
 		t.Fatalf("take: %+v, %d left; want all %d jobs in one batch", bt, len(b.queue), len(jobs))
 	}
 	b.open(bt)
-	b.hand(bt)
+	b.put(bt)
+	b.handOpened()
 	for i, j := range jobs {
 		if got, ok := answered(j); !ok || got != want[i] {
 			t.Errorf("job %d: %s (answered %v), want %s", i, resultName(got), ok, resultName(want[i]))
@@ -71,8 +74,8 @@ func TestGossipBatchGivesEachOpItsVerdict(t *testing.T) {
 }
 
 // Batches go to the loop in the order they were taken: a batch opened
-// before the one taken before it waits for it, and the worker that hands
-// the earlier batch hands both.
+// before the one taken before it waits for it, and the hander hands both
+// in one turn once the earlier one is opened.
 func TestGossipBatchesAreJudgedInTakeOrder(t *testing.T) {
 	c := newCircle(t, "A", "B", "C", "D")
 	op := must(t)
@@ -86,12 +89,14 @@ func TestGossipBatchesAreJudgedInTakeOrder(t *testing.T) {
 	j2 := b.queueFor(B, b2.Bytes())
 	second := b.take()
 	b.open(second)
-	b.hand(second)
+	b.put(second)
+	b.handOpened()
 	if r, ok := answered(j2); ok {
 		t.Fatalf("the second batch was judged (%s) before the first was handed", resultName(r))
 	}
 	b.open(first)
-	b.hand(first)
+	b.put(first)
+	b.handOpened()
 	for i, j := range []*gossipJob{j1, j2} {
 		if got, ok := answered(j); !ok || got != pubsub.ValidationAccept {
 			t.Errorf("batch %d: %s (answered %v), want accept", i+1, resultName(got), ok)
@@ -126,5 +131,98 @@ func TestGossipBatchGivesEachForwarderItsShare(t *testing.T) {
 	second := b.take()
 	if !slices.Equal(second.jobs, flood[maxGossipBatch-1:]) || b.take() != nil {
 		t.Error("the second batch is not the rest of the flood in order")
+	}
+}
+
+// The loop's turn takes every batch opened by the time it runs, in take
+// order, as many as fit in Config.CommitBatch ops, and stops at a batch
+// taken but not opened yet: ops opened while the loop committed the turn
+// before go in one turn and one commit, not one turn per batch.
+func TestGossipTurnTakesTheBatchesOpenedByThen(t *testing.T) {
+	c := newCircle(t, "A", "B", "C", "D")
+	op := must(t)
+	var chain []*protocol.Op
+	for i := range 7 {
+		chain = append(chain, op(c.Advise("B", fmt.Sprint("advisory ", i), protocol.TLPGreen)))
+	}
+	n := startNode(t, c, "D", func(cfg *Config) { cfg.CommitBatch = 4 })
+	b := idleBatcher(n)
+	B := peerOf(t, c, "B")
+	var batches [][]*gossipJob
+	var taken []*gossipBatch
+	for _, ops := range [][]*protocol.Op{chain[:2], chain[2:4], chain[4:5], chain[5:7]} {
+		var jobs []*gossipJob
+		for _, o := range ops {
+			jobs = append(jobs, b.queueFor(B, o.Bytes()))
+		}
+		batches = append(batches, jobs)
+		taken = append(taken, b.take())
+	}
+	for _, bt := range taken[:3] { // the fourth is still being opened
+		b.open(bt)
+		b.put(bt)
+	}
+	turn := func() []*gossipJob {
+		var tn gossipTurn
+		if err := n.doNow(context.Background(), func(l *loop) { tn = b.turn(l) }); err != nil {
+			t.Fatal(err)
+		}
+		tn.tell(n, nil)
+		return tn.jobs
+	}
+	if got, want := turn(), slices.Concat(batches[0], batches[1]); !slices.Equal(got, want) {
+		t.Fatalf("the first turn took %d jobs, want the first two batches' %d (CommitBatch 4)", len(got), len(want))
+	}
+	if got := turn(); !slices.Equal(got, batches[2]) {
+		t.Fatalf("the second turn took %d jobs, want the third batch's 1: the fourth is not opened", len(got))
+	}
+	if got := turn(); len(got) != 0 {
+		t.Fatalf("a turn took %d jobs of a batch not opened yet", len(got))
+	}
+	b.open(taken[3])
+	b.put(taken[3])
+	b.handOpened()
+	for i, jobs := range batches {
+		for _, j := range jobs {
+			if got, ok := answered(j); !ok || got != pubsub.ValidationAccept {
+				t.Errorf("batch %d: %s (answered %v), want accept", i+1, resultName(got), ok)
+			}
+		}
+	}
+	if got := n.Verdicts(); got["accept/accepted"] != 7 || got["ignore/missing-preds"] != 0 {
+		t.Errorf("Verdicts = %v, want 7 accepted and none parked", got)
+	}
+}
+
+// While the hander hands a turn to the loop, a worker takes only a full
+// batch: fewer ops wait for the next turn, and are taken once the hander
+// has no opened batch left to hand, which wakes a worker for them.
+func TestGossipTakeWaitsForAFullBatchWhileHanding(t *testing.T) {
+	c := newCircle(t, "A", "B", "C", "D")
+	n := startNode(t, c, "D", nil)
+	b := idleBatcher(n)
+	B := peerOf(t, c, "B")
+	b.handing = true
+	for range maxGossipBatch - 1 {
+		b.queueFor(B, []byte{0})
+	}
+	if bt := b.take(); bt != nil {
+		t.Fatalf("took a batch of %d while handing, want none below %d", len(bt.jobs), maxGossipBatch)
+	}
+	b.queueFor(B, []byte{0})
+	if bt := b.take(); bt == nil || len(bt.jobs) != maxGossipBatch {
+		t.Fatalf("took %v while handing with a full batch waiting, want %d jobs", bt, maxGossipBatch)
+	}
+	few := b.queueFor(B, []byte{0})
+	if b.startTurn() {
+		t.Fatal("startTurn reports a batch to hand, with none opened")
+	}
+	select {
+	case <-b.wake:
+	default:
+		t.Fatal("the hander, done, left no token for a worker with an op waiting")
+	}
+	if bt := b.take(); bt == nil || len(bt.jobs) != 1 || bt.jobs[0] != few {
+		t.Fatalf("took %v once the hander was done, want the one op waiting", bt)
 	}
 }
