@@ -382,8 +382,18 @@ func (b *gossipBatcher) admissible(l *loop, jobs []*gossipJob, ops []*protocol.O
 // again when restarted. A node's own ops, and every op a user or a sync
 // waits for, are answered only once durable (submit). A forwarder of ops
 // that miss preds is asked for them once. If the loop did not run the
-// turn (err), its jobs are answered Ignore.
+// turn (err), its jobs are answered Ignore; a panic answers Ignore the
+// jobs not answered yet.
 func (t *gossipTurn) tell(n *Node, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			n.log.Error("gossip batch panic", "ops", len(t.ops), "panic", fmt.Sprint(r))
+			n.verdicts.add(ignore(ReasonPanic))
+			for _, j := range t.jobs {
+				answer(j, pubsub.ValidationIgnore)
+			}
+		}
+	}()
 	if err != nil {
 		for _, j := range t.jobs {
 			answer(j, pubsub.ValidationIgnore)

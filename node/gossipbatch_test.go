@@ -226,3 +226,24 @@ func TestGossipTakeWaitsForAFullBatchWhileHanding(t *testing.T) {
 		t.Fatalf("took %v once the hander was done, want the one op waiting", bt)
 	}
 }
+
+// A panic while answering a turn's jobs answers Ignore those not
+// answered yet, counts the panic and leaves the node running: the
+// validator never panics the daemon.
+func TestGossipTurnTellSurvivesAPanic(t *testing.T) {
+	c := newCircle(t, "A", "B", "C", "D")
+	n := startNode(t, c, "D", nil)
+	B := peerOf(t, c, "B")
+	j := &gossipJob{from: B, res: make(chan pubsub.ValidationResult, 1)}
+	bad := gossipTurn{jobs: []*gossipJob{j}, ops: []*protocol.Op{nil}, judged: []int{1}, vs: []Verdict{accept()}} // judged names no job
+	bad.tell(n, nil)
+	if got, ok := answered(j); !ok || got != pubsub.ValidationIgnore {
+		t.Errorf("job: %s (answered %v), want ignore", resultName(got), ok)
+	}
+	if got := n.Verdicts()["ignore/panic"]; got != 1 {
+		t.Errorf("ignore/panic = %d, want 1 (verdicts %v)", got, n.Verdicts())
+	}
+	if err := n.Err(); err != nil {
+		t.Errorf("the node stopped: %v", err)
+	}
+}
