@@ -26,6 +26,28 @@ func (b *gossipBatcher) queueFor(from peer.ID, raw []byte) *gossipJob {
 	return j
 }
 
+// openAndHand opens bt, leaves it to the hander and hands what is opened,
+// as a worker and the hander would.
+func (b *gossipBatcher) openAndHand(bt *gossipBatch) {
+	b.open(bt)
+	b.put(bt)
+	b.handOpened()
+}
+
+// wantAccepted checks that every job in jobs is answered Accept, and that
+// n counted that many accepted ops and parked none.
+func wantAccepted(t *testing.T, n *Node, jobs ...*gossipJob) {
+	t.Helper()
+	for i, j := range jobs {
+		if got, ok := answered(j); !ok || got != pubsub.ValidationAccept {
+			t.Errorf("job %d: %s (answered %v), want accept", i, resultName(got), ok)
+		}
+	}
+	if got := n.Verdicts(); got["ignore/missing-preds"] != 0 || got["accept/accepted"] != uint64(len(jobs)) {
+		t.Errorf("Verdicts = %v, want %d accepted and none parked", got, len(jobs))
+	}
+}
+
 // answered returns j's verdict, or false if it has none yet.
 func answered(j *gossipJob) (pubsub.ValidationResult, bool) {
 	select {
@@ -59,9 +81,7 @@ func TestGossipBatchGivesEachOpItsVerdict(t *testing.T) {
 	if bt == nil || len(bt.jobs) != len(jobs) || len(b.queue) != 0 {
 		t.Fatalf("take: %+v, %d left; want all %d jobs in one batch", bt, len(b.queue), len(jobs))
 	}
-	b.open(bt)
-	b.put(bt)
-	b.handOpened()
+	b.openAndHand(bt)
 	for i, j := range jobs {
 		if got, ok := answered(j); !ok || got != want[i] {
 			t.Errorf("job %d: %s (answered %v), want %s", i, resultName(got), ok, resultName(want[i]))
@@ -88,23 +108,12 @@ func TestGossipBatchesAreJudgedInTakeOrder(t *testing.T) {
 	first := b.take()
 	j2 := b.queueFor(B, b2.Bytes())
 	second := b.take()
-	b.open(second)
-	b.put(second)
-	b.handOpened()
+	b.openAndHand(second)
 	if r, ok := answered(j2); ok {
 		t.Fatalf("the second batch was judged (%s) before the first was handed", resultName(r))
 	}
-	b.open(first)
-	b.put(first)
-	b.handOpened()
-	for i, j := range []*gossipJob{j1, j2} {
-		if got, ok := answered(j); !ok || got != pubsub.ValidationAccept {
-			t.Errorf("batch %d: %s (answered %v), want accept", i+1, resultName(got), ok)
-		}
-	}
-	if got := n.Verdicts(); got["ignore/missing-preds"] != 0 || got["accept/accepted"] != 2 {
-		t.Errorf("Verdicts = %v, want 2 accepted and none parked", got)
-	}
+	b.openAndHand(first)
+	wantAccepted(t, n, j1, j2)
 }
 
 // A forwarder that floods the validator takes no more than its share of
@@ -179,19 +188,8 @@ func TestGossipTurnTakesTheBatchesOpenedByThen(t *testing.T) {
 	if got := turn(); len(got) != 0 {
 		t.Fatalf("a turn took %d jobs of a batch not opened yet", len(got))
 	}
-	b.open(taken[3])
-	b.put(taken[3])
-	b.handOpened()
-	for i, jobs := range batches {
-		for _, j := range jobs {
-			if got, ok := answered(j); !ok || got != pubsub.ValidationAccept {
-				t.Errorf("batch %d: %s (answered %v), want accept", i+1, resultName(got), ok)
-			}
-		}
-	}
-	if got := n.Verdicts(); got["accept/accepted"] != 7 || got["ignore/missing-preds"] != 0 {
-		t.Errorf("Verdicts = %v, want 7 accepted and none parked", got)
-	}
+	b.openAndHand(taken[3])
+	wantAccepted(t, n, slices.Concat(batches...)...)
 }
 
 // While the hander hands a turn to the loop, a worker takes only a full
