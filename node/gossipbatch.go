@@ -24,24 +24,32 @@ import (
 // op keeps its own message and its own verdict: the batch is only how the
 // work is done.
 //
+// A worker leaves each batch it opened to the hander, one goroutine that
+// hands the opened batches to the loop, and takes more work at once: it
+// never waits for the loop. The hander's turn takes the batches opened by
+// the time the loop runs it, not by the time it was queued: while the
+// loop commits the ops of the turn before (a store write and a sync), the
+// workers open what arrives meanwhile, and all of it, up to
+// Config.CommitBatch ops, goes in the next turn and its one commit.
+//
 // Batches go to the loop in the order they were taken, whichever worker
-// finishes first: a worker whose batch is opened before the one taken
-// before it leaves it for the worker of that one, and takes more work.
-// Pubsub validates concurrently, so an author's ops published in order
-// reach the validator a little out of order; taken in order, and in
-// causal order within a batch, they seldom wait in the pending set for a
-// pred that is already here.
+// finishes first: the hander waits for a batch opened late and hands
+// those taken after it with it. Pubsub validates concurrently, so an
+// author's ops published in order reach the validator a little out of
+// order; taken in order, and in causal order within a turn, they seldom
+// wait in the pending set for a pred that is already here.
 type gossipBatcher struct {
-	n    *Node
-	wake chan struct{}   // one token per worker that may sleep with ops queued
-	done <-chan struct{} // the node is stopping
+	n     *Node
+	wake  chan struct{}   // one token per worker that may sleep with ops queued
+	ready chan struct{}   // a token when a batch may be ready to hand
+	done  <-chan struct{} // the node is stopping
 
 	mu      sync.Mutex
 	queue   []*gossipJob
 	taken   uint64                  // batches taken so far
 	next    uint64                  // the batch to hand to the loop next
-	opened  map[uint64]*gossipBatch // opened, waiting for the batches before them
-	handing bool                    // a worker is handing batches to the loop
+	opened  map[uint64]*gossipBatch // opened, not yet handed
+	handing bool                    // the hander is handing a turn to the loop
 }
 
 // gossipJob is one gossiped op waiting in the validator for its verdict.
@@ -64,15 +72,15 @@ type gossipBatch struct {
 // signature at 64), few enough that one batch's checks take about 2.5 ms.
 const maxGossipBatch = 64
 
-// newGossipBatcher starts one worker per two cores (at least one); they
-// stop when ctx ends. Gossip ingest is bound by pubsub, the loop and the
-// store as much as by signatures, so fewer workers than cores keep up, and
-// they gather larger batches, each signature cheaper: in
-// BenchmarkGossipIngest on two cores, one worker spent 15 % less CPU per
-// op than two.
+// newGossipBatcher starts one worker per two cores (at least one) and the
+// hander; they stop when ctx ends. Gossip ingest is bound by pubsub, the
+// loop and the store as much as by signatures, so fewer workers than
+// cores keep up, and they gather larger batches, each signature cheaper:
+// in BenchmarkGossipIngest on two cores, one worker spent 15 % less CPU
+// per op than two.
 func newGossipBatcher(ctx context.Context, n *Node, wg *sync.WaitGroup) *gossipBatcher {
 	workers := max(1, runtime.GOMAXPROCS(0)/2)
-	b := &gossipBatcher{n: n, wake: make(chan struct{}, workers), done: ctx.Done(), opened: map[uint64]*gossipBatch{}}
+	b := newIdleBatcher(n, workers, ctx.Done())
 	for range workers {
 		wg.Add(1)
 		go func() {
@@ -82,7 +90,7 @@ func newGossipBatcher(ctx context.Context, n *Node, wg *sync.WaitGroup) *gossipB
 				case <-b.wake:
 					for bt := b.take(); bt != nil; bt = b.take() {
 						b.open(bt)
-						b.hand(bt)
+						b.put(bt)
 					}
 				case <-b.done:
 					return
@@ -90,7 +98,25 @@ func newGossipBatcher(ctx context.Context, n *Node, wg *sync.WaitGroup) *gossipB
 			}
 		}()
 	}
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for {
+			select {
+			case <-b.ready:
+				b.handOpened()
+			case <-b.done:
+				return
+			}
+		}
+	}()
 	return b
+}
+
+// newIdleBatcher returns a batcher for n with room for workers' tokens
+// and no goroutine: its caller takes, opens and hands the batches.
+func newIdleBatcher(n *Node, workers int, done <-chan struct{}) *gossipBatcher {
+	return &gossipBatcher{n: n, wake: make(chan struct{}, workers), ready: make(chan struct{}, 1), done: done, opened: map[uint64]*gossipBatch{}}
 }
 
 // verdict queues one gossiped op from forwarder from and waits for its
@@ -114,15 +140,18 @@ func (b *gossipBatcher) verdict(ctx context.Context, from peer.ID, raw []byte) p
 }
 
 // take removes the ops waiting, up to maxGossipBatch, and returns them as
-// the next batch, or nil if none waits. It leaves a token for another
-// worker when more ops wait. When more wait than a batch holds, each
-// forwarder gets an equal share of it (fairShare), oldest first: a peer
-// that floods the validator delays the other forwarders' ops by a batch
-// at most, not by everything it queued before them.
+// the next batch, or nil if none waits. While the hander hands a turn to
+// the loop, it takes only a full batch: the ops wait for the loop's next
+// turn anyway, and a larger batch checks each signature for less. It
+// leaves a token for another worker when more ops wait. When more wait
+// than a batch holds, each forwarder gets an equal share of it
+// (fairShare), oldest first: a peer that floods the validator delays the
+// other forwarders' ops by a batch at most, not by everything it queued
+// before them.
 func (b *gossipBatcher) take() *gossipBatch {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	if len(b.queue) == 0 {
+	if len(b.queue) == 0 || b.handing && len(b.queue) < maxGossipBatch {
 		return nil
 	}
 	bt := &gossipBatch{seq: b.taken}
@@ -240,42 +269,85 @@ func (b *gossipBatcher) keep(bt *gossipBatch, j *gossipJob, op *protocol.Op, err
 	}
 }
 
-// hand hands bt to the loop once every batch taken before it is handed,
-// with the opened batches after it that wait for it; or leaves it to the
-// worker that hands the batch before it.
-func (b *gossipBatcher) hand(bt *gossipBatch) {
+// put leaves the opened batch bt to the hander.
+func (b *gossipBatcher) put(bt *gossipBatch) {
 	b.mu.Lock()
 	b.opened[bt.seq] = bt
-	for !b.handing && b.opened[b.next] != nil {
-		var jobs []*gossipJob
-		var ops []*protocol.Op
-		for b.opened[b.next] != nil {
-			jobs, ops = append(jobs, b.opened[b.next].jobs...), append(ops, b.opened[b.next].ops...)
-			delete(b.opened, b.next)
-			b.next++
-		}
-		b.handing = true
-		b.mu.Unlock()
-		b.judge(jobs, ops)
-		b.mu.Lock()
-		b.handing = false
-	}
 	b.mu.Unlock()
+	select {
+	case b.ready <- struct{}{}:
+	default: // the hander has a token: it will see bt
+	}
 }
 
-// judge hands ops, opened from jobs, to the loop in one turn, in causal
-// order among themselves (judged as ingestAll judges a batch), and
-// answers each job with its op's verdict as soon as the loop has judged
-// them, before their commit, so that pubsub forwards an accepted op
-// without waiting for this node's disk. That is safe for another
-// member's op: its author stored it before sending it, and had this
-// node's commit failed, the node stops and syncs the op again when
-// restarted. A node's own ops, and every op a user or a sync waits for,
-// are answered only once durable (submit). Ops deferred for a low disk
-// or refused for their author's pace are ignored first, in the same
-// order, so that the pace lets an author's earliest ops through. A
-// forwarder of ops that miss preds is asked for them once.
-func (b *gossipBatcher) judge(jobs []*gossipJob, ops []*protocol.Op) {
+// handOpened hands the opened batches to the loop, a turn at a time,
+// until none is left (gossipTurn). Only the hander calls it (a test may,
+// in its place). When it is done, a worker takes what waits.
+func (b *gossipBatcher) handOpened() {
+	for b.startTurn() {
+		var t gossipTurn
+		err := b.n.doNow(context.Background(), func(l *loop) { t = b.turn(l) })
+		t.tell(b.n, err)
+		if err != nil { // the loop has stopped: the verdicts still waiting are Ignore (verdict)
+			return
+		}
+	}
+}
+
+// startTurn reports whether an opened batch waits to be handed, and
+// notes whether the hander is handing. When none waits and ops do, it
+// wakes a worker: take held them back for the turn that has ended.
+func (b *gossipBatcher) startTurn() bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.handing = b.opened[b.next] != nil
+	if !b.handing && len(b.queue) > 0 {
+		select {
+		case b.wake <- struct{}{}:
+		default:
+		}
+	}
+	return b.handing
+}
+
+// gossipTurn is one turn of the loop's: the opened jobs it took and
+// their ops, and each judged op's verdict (the others are answered).
+type gossipTurn struct {
+	jobs   []*gossipJob
+	ops    []*protocol.Op
+	judged []int // the indexes of the jobs the loop judged, in order
+	vs     []Verdict
+}
+
+// turn runs in the loop: it takes the batches opened by now, in the
+// order they were taken, up to the first not opened yet and as many as
+// fit in Config.CommitBatch ops (at least one batch), and judges their
+// ops together (admissible, then loop.ingestAll); tell answers them.
+func (b *gossipBatcher) turn(l *loop) gossipTurn {
+	var t gossipTurn
+	b.mu.Lock()
+	for bt := b.opened[b.next]; bt != nil && (len(t.jobs) == 0 || len(t.jobs)+len(bt.jobs) <= l.n.cfg.CommitBatch); bt = b.opened[b.next] {
+		t.jobs, t.ops = append(t.jobs, bt.jobs...), append(t.ops, bt.ops...)
+		delete(b.opened, b.next)
+		b.next++
+	}
+	b.mu.Unlock()
+	t.judged = b.admissible(l, t.jobs, t.ops)
+	ordered := make([]*protocol.Op, len(t.judged))
+	for k, i := range t.judged {
+		ordered[k] = t.ops[i]
+	}
+	t.vs = l.ingestAll(ordered, func(k int) peer.ID { return t.jobs[t.judged[k]].from }, true)
+	return t
+}
+
+// admissible returns the indexes of the ops of jobs to judge, in causal
+// order among themselves (judged as ingestAll judges a batch): the ops
+// deferred for a low disk or refused for their author's pace are
+// answered Ignore first, in the same order, so that the pace lets an
+// author's earliest ops through. A panic answers every job Ignore and
+// judges none.
+func (b *gossipBatcher) admissible(l *loop, jobs []*gossipJob, ops []*protocol.Op) (order []int) {
 	defer func() {
 		if r := recover(); r != nil {
 			b.n.log.Error("gossip batch panic", "ops", len(ops), "panic", fmt.Sprint(r))
@@ -283,54 +355,64 @@ func (b *gossipBatcher) judge(jobs []*gossipJob, ops []*protocol.Op) {
 			for _, j := range jobs {
 				answer(j, pubsub.ValidationIgnore)
 			}
+			order = nil
 		}
 	}()
 	at := make(map[protocol.Hash][]int, len(ops))
 	for i, op := range ops {
 		at[op.Hash()] = append(at[op.Hash()], i)
 	}
-	var order []int
 	for _, op := range causalOrder(ops) {
 		for _, i := range at[op.Hash()] {
-			if b.n.deferredForDisk(op) || b.n.paced(jobs[i].from, op) {
+			if b.n.deferredForDisk(op) || b.n.pacedUnless(jobs[i].from, op, l.eng.Has) {
 				answer(jobs[i], pubsub.ValidationIgnore)
 				continue
 			}
 			order = append(order, i)
 		}
 	}
-	if len(order) == 0 {
-		return
-	}
-	ordered := make([]*protocol.Op, len(order))
-	for k, i := range order {
-		ordered[k] = ops[i]
-	}
-	vs := make([]Verdict, len(ops))
-	err := b.n.doNow(context.Background(), func(l *loop) {
-		for k, v := range l.ingestAll(ordered, func(k int) peer.ID { return jobs[order[k]].from }, true) {
-			vs[order[k]] = v
+	return order
+}
+
+// tell answers each job the loop judged in t with its op's verdict, once
+// the loop has judged them and before their commit, so that pubsub
+// forwards an accepted op without waiting for this node's disk. That is
+// safe for another member's op: its author stored it before sending it,
+// and had this node's commit failed, the node stops and syncs the op
+// again when restarted. A node's own ops, and every op a user or a sync
+// waits for, are answered only once durable (submit). A forwarder of ops
+// that miss preds is asked for them once. If the loop did not run the
+// turn (err), its jobs are answered Ignore; a panic answers Ignore the
+// jobs not answered yet.
+func (t *gossipTurn) tell(n *Node, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			n.log.Error("gossip batch panic", "ops", len(t.ops), "panic", fmt.Sprint(r))
+			n.verdicts.add(ignore(ReasonPanic))
+			for _, j := range t.jobs {
+				answer(j, pubsub.ValidationIgnore)
+			}
 		}
-	})
+	}()
 	if err != nil {
-		for _, i := range order {
-			answer(jobs[i], pubsub.ValidationIgnore)
+		for _, j := range t.jobs {
+			answer(j, pubsub.ValidationIgnore)
 		}
 		return
 	}
 	var fetched map[peer.ID]bool
-	for _, i := range order {
-		j, v := jobs[i], vs[i]
-		b.n.verdicts.add(v)
+	for k, i := range t.judged {
+		j, v := t.jobs[i], t.vs[k]
+		n.verdicts.add(v)
 		switch {
 		case v.Reason == ReasonMissingPreds && !fetched[j.from]:
 			if fetched == nil {
 				fetched = map[peer.ID]bool{}
 			}
 			fetched[j.from] = true
-			b.n.sync.fetch(j.from)
+			n.sync.fetch(j.from)
 		case v.Result == pubsub.ValidationReject:
-			b.n.log.Info("op rejected", "op", ops[i], "forwarder", b.n.peerName(j.from), "reason", v.Reason)
+			n.log.Info("op rejected", "op", t.ops[i], "forwarder", n.peerName(j.from), "reason", v.Reason)
 		}
 		answer(j, v.Result)
 	}

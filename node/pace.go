@@ -188,10 +188,17 @@ func (n *Node) pacesAuthor(st *trust.State, author protocol.Key) bool {
 // ops, ops it stores, and ops of keys the log does not know (refused
 // anyway) are never paced.
 func (n *Node) paced(from peer.ID, op *protocol.Op) bool {
-	if !n.pacesAuthor(n.State(), op.Author) {
-		return false
-	}
-	if has, err := n.store.Has(op.Hash()); err != nil || has {
+	return n.pacedUnless(from, op, func(h protocol.Hash) bool {
+		has, err := n.store.Has(h)
+		return err != nil || has
+	})
+}
+
+// pacedUnless is paced, with held telling whether this node holds an op
+// already (held ops are never paced): the loop asks its engine, which
+// holds every applied op, written or not, without reading the store.
+func (n *Node) pacedUnless(from peer.ID, op *protocol.Op, held func(protocol.Hash) bool) bool {
+	if !n.pacesAuthor(n.State(), op.Author) || held(op.Hash()) {
 		return false
 	}
 	now := time.Now()

@@ -15,7 +15,7 @@ import (
 // author: the author is judged from the op itself. It hands the op to the
 // gossip batcher, which decodes and verifies it, has the loop judge it,
 // and answers once the loop has judged it; the commit follows (see
-// gossipBatcher.judge). It never panics the daemon: a panic is counted and
+// gossipTurn.tell). It never panics the daemon: a panic is counted and
 // the op rejected.
 func (n *Node) validate(ctx context.Context, from peer.ID, m *pubsub.Message) (res pubsub.ValidationResult) {
 	defer func() {
