@@ -72,7 +72,8 @@ func BenchmarkSyncIngest(b *testing.B) {
 	for range b.N {
 		b.StopTimer()
 		d := startBenchNode(b, c, "D", durable(b.TempDir()))
-		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		wait := time.Duration(max(1, syncBenchOps/10000)) * time.Minute
+		ctx, cancel := context.WithTimeout(context.Background(), wait)
 		stopProfile := profileWindow(b)
 		c0 := processCPU()
 		tenth := tenths(b, want)
@@ -89,7 +90,7 @@ func BenchmarkSyncIngest(b *testing.B) {
 				break
 			}
 			if ctx.Err() != nil {
-				b.Fatal("the sync did not end in a minute")
+				b.Fatalf("the sync did not end in %v", wait)
 			}
 			time.Sleep(time.Millisecond)
 		}
