@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"runtime/pprof"
+	"strconv"
 	"syscall"
 	"testing"
 	"time"
@@ -19,8 +20,15 @@ import (
 // of syncBenchOps advisories by three authors from a node that holds them,
 // as the benchmark harness's ingest by sync does (scenario 2). Both nodes
 // run in this process, so cpu-µs/op counts the server's work too.
+// KRING_SYNCBENCH_OPS replaces the stream's length (the full bench syncs
+// 100,000); with KRING_SYNCBENCH_PROFILE set, each tenth of the stream
+// gets a CPU profile of its own and its CPU and wall time per op are
+// logged, so that a cost growing with the store shows.
 func BenchmarkSyncIngest(b *testing.B) {
-	const syncBenchOps = 10000
+	syncBenchOps := 10000
+	if v, err := strconv.Atoi(os.Getenv("KRING_SYNCBENCH_OPS")); err == nil && v >= 3 {
+		syncBenchOps = v
+	}
 	c, err := trusttest.NewCircle(protocol.DefaultCharter("test"), "A", "B", "C", "D", "E")
 	if err != nil {
 		b.Fatal(err)
@@ -64,19 +72,25 @@ func BenchmarkSyncIngest(b *testing.B) {
 	for range b.N {
 		b.StopTimer()
 		d := startBenchNode(b, c, "D", durable(b.TempDir()))
-		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		wait := time.Duration(max(1, syncBenchOps/10000)) * time.Minute
+		ctx, cancel := context.WithTimeout(context.Background(), wait)
 		stopProfile := profileWindow(b)
 		c0 := processCPU()
+		tenth := tenths(b, want)
 		b.StartTimer()
 		if err := d.Connect(ctx, holder.AddrInfo()); err != nil {
 			b.Fatal(err)
 		}
 		for {
-			if n, _ := d.StoredOps(); n >= want {
+			n, _ := d.StoredOps()
+			if tenth != nil {
+				stopProfile = tenth(n, stopProfile)
+			}
+			if n >= want {
 				break
 			}
 			if ctx.Err() != nil {
-				b.Fatal("the sync did not end in a minute")
+				b.Fatalf("the sync did not end in %v", wait)
 			}
 			time.Sleep(time.Millisecond)
 		}
@@ -159,6 +173,31 @@ func profileWindow(b *testing.B) func() {
 }
 
 var profileWindows int
+
+// tenths returns, when KRING_SYNCBENCH_PROFILE is set, a function the
+// benchmark's loop calls with the ops stored so far: each time the count
+// crosses a tenth of want, it stops the window's profile, logs the tenth's
+// CPU and wall time per op, and starts the next window's profile.
+func tenths(b *testing.B, want int) func(n int, stop func()) func() {
+	if os.Getenv("KRING_SYNCBENCH_PROFILE") == "" {
+		return nil
+	}
+	next, from, t0, c0 := 1, 0, time.Now(), processCPU()
+	return func(n int, stop func()) func() {
+		if n < want*next/10 || next > 10 {
+			return stop
+		}
+		stop()
+		c, t := processCPU(), time.Now()
+		ops := max(1, n-from)
+		b.Logf("tenth %2d: ops %6d–%6d, cpu %.1f µs/op, wall %.1f µs/op", next, from, n, float64((c-c0).Nanoseconds())/1e3/float64(ops), float64(t.Sub(t0).Nanoseconds())/1e3/float64(ops))
+		next, from, t0, c0 = next+1, n, t, c
+		for next <= 10 && n >= want*next/10 {
+			next++
+		}
+		return profileWindow(b)
+	}
+}
 
 // processCPU is the CPU time this process has used, user and system.
 func processCPU() time.Duration {

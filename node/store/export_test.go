@@ -62,6 +62,25 @@ func WithLevelZero(o Options, n int) Options {
 	return o
 }
 
+// WithCompressedTables returns o writing compressed tables, as the store
+// did before it wrote them uncompressed.
+func WithCompressedTables(o Options) Options {
+	o.compressed = true
+	return o
+}
+
+// TableSizes returns, for each table of the tree, its size on disk and the
+// size of its blocks before compression: a compressed table of
+// compressible data is smaller on disk, an uncompressed one larger (it
+// adds its index).
+func (s *Store) TableSizes() (onDisk, blocks []int) {
+	for _, t := range s.db.Tables() {
+		onDisk = append(onDisk, int(t.OnDiskSize))
+		blocks = append(blocks, int(t.UncompressedSize))
+	}
+	return onDisk, blocks
+}
+
 // Tables returns the number of tables in level 0 of the tree and in the
 // levels below it.
 func (s *Store) Tables() (levelZero, below int) {
