@@ -35,33 +35,6 @@ type anchors struct {
 	// key's twin (draft 41): an op other than a Leave settles there only
 	// on 2f − 1 anchored acknowledgers.
 	stepped bool
-	// final holds the settled ops that stay anchored (experiment, toward
-	// draft 43 (H)): a settled op is final, so no Leave that forks it and
-	// no revocation unanchors it; only a Disavow does.
-	final set
-}
-
-// withFinal returns a copy of a under which the settled ops of final
-// stay anchored unless a Disavow cuts them (experiment).
-func (m *model) withFinal(a *anchors, final set) *anchors {
-	b := *a
-	b.final = final
-	b.k += "|final:" + final.key()
-	if old, ok := m.anch[b.k]; ok {
-		return old
-	}
-	m.anch[b.k] = &b
-	return &b
-}
-
-// disavowCut reports whether a Disavow enactment cuts y.
-func (a *anchors) disavowCut(m *model, y int) bool {
-	for _, e := range a.cutBy[y] {
-		if m.ops[e].m.Kind == protocol.MotionDisavow {
-			return true
-		}
-	}
-	return false
 }
 
 // inSteps returns a copy of a that asks 2f − 1 anchored acknowledgers of
@@ -98,9 +71,6 @@ func (a *anchors) key() string {
 // in the union, or y precedes or is one of its author's validated Leaves.
 func (a *anchors) anchored(m *model, y int) bool {
 	if a == nil {
-		return true
-	}
-	if a.isFinal(m, y) {
 		return true
 	}
 	if a.cut[y] {
@@ -640,10 +610,4 @@ func (m *model) hasLeaveIn(l int, leaves set) bool {
 		}
 	}
 	return false
-}
-
-// isFinal reports whether y is a settled op that stays anchored
-// (experiment): in final, and cut by no Disavow.
-func (a *anchors) isFinal(m *model, y int) bool {
-	return y < len(a.final) && a.final[y] && !a.disavowCut(m, y)
 }

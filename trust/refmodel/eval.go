@@ -111,19 +111,6 @@ func (m *model) eval(sub set) *evaluation {
 	a, r := m.validate(sub, z)
 	if a != nil {
 		z = r.z
-		// Experiment (toward draft 43, H): the ops that validation settles
-		// and that it does not anchor stay anchored unless a Disavow cuts
-		// them; Z is computed once more under those anchors.
-		final := make(set, len(m.ops))
-		for y, in := range z {
-			if in && sub[y] && m.ops[y].op.Kind != protocol.KindLeave && !a.anchored(m, y) && !a.disavowCut(m, y) {
-				final[y] = true
-			}
-		}
-		if final.any() {
-			a = m.withFinal(a, final)
-			z = m.raw(sub, a, nil).z
-		}
 	}
 	e := &evaluation{sub: sub, z: z, anch: a, j: m.judge(sub, z, view{x: -1, exclude: -1, anch: a.key()})}
 	m.evals[k] = e

@@ -12,7 +12,7 @@ import (
 // twin reports whether y is an op of a key of R that precedes none of its
 // validated Leaves: only a kept or stolen copy signs one.
 func (a *anchors) twin(m *model, y int) bool {
-	if a == nil || !a.keys[m.ops[y].author()] || a.isFinal(m, y) {
+	if a == nil || !a.keys[m.ops[y].author()] {
 		return false
 	}
 	for l, in := range a.leaves {
