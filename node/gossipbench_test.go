@@ -3,11 +3,11 @@ package node
 import (
 	"context"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
 	pubsub "github.com/libp2p/go-libp2p-pubsub"
+	"github.com/libp2p/go-libp2p/core/peer"
 
 	"github.com/kring-circle/kring/protocol"
 	"github.com/kring-circle/kring/trust/trusttest"
@@ -20,23 +20,8 @@ import (
 // process's CPU time per op, which a loaded machine changes less than the
 // wall time.
 func BenchmarkGossipIngest(b *testing.B) {
-	c, err := trusttest.NewCircle(protocol.DefaultCharter("bench"), "A", "B", "C", "D")
-	if err != nil {
-		b.Fatal(err)
-	}
 	const ops = 4096
-	raw := make([][]byte, ops)
-	for i := range raw {
-		op, err := c.Advise("B", "benchmark advisory", protocol.TLPGreen)
-		if err != nil {
-			b.Fatal(err)
-		}
-		raw[i] = op.Bytes()
-	}
-	from, err := PeerID(c.Actor("B").Key)
-	if err != nil {
-		b.Fatal(err)
-	}
+	c, raw, from := benchAdvisories(b, ops)
 	var cpu, wall time.Duration
 	b.StopTimer()
 	for range b.N {
@@ -54,7 +39,7 @@ func BenchmarkGossipIngest(b *testing.B) {
 		ctx := context.Background()
 		slots := make(chan struct{}, 256)
 		var wg sync.WaitGroup
-		t0, c0 := time.Now(), cpuNow()
+		t0, c0 := time.Now(), processCPU()
 		b.StartTimer()
 		for _, r := range raw {
 			slots <- struct{}{}
@@ -76,7 +61,7 @@ func BenchmarkGossipIngest(b *testing.B) {
 		}
 		b.StopTimer()
 		wall += time.Since(t0)
-		cpu += cpuNow() - c0
+		cpu += processCPU() - c0
 		if err := n.Close(); err != nil {
 			b.Fatal(err)
 		}
@@ -85,23 +70,14 @@ func BenchmarkGossipIngest(b *testing.B) {
 	b.ReportMetric(float64(wall.Microseconds())/float64(b.N*ops), "wall-µs/op")
 }
 
-// cpuNow is the process's CPU time so far.
-func cpuNow() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-}
-
-// BenchmarkGossipLoneOp times the validator's answer for one op at a time
-// (no burst to gather): what gossip's batching must not slow.
-func BenchmarkGossipLoneOp(b *testing.B) {
+// benchAdvisories returns a circle of A to D and a chain of ops
+// advisories by B, encoded, with B's peer ID, the forwarder they come
+// from.
+func benchAdvisories(b *testing.B, ops int) (*trusttest.Circle, [][]byte, peer.ID) {
 	c, err := trusttest.NewCircle(protocol.DefaultCharter("bench"), "A", "B", "C", "D")
 	if err != nil {
 		b.Fatal(err)
 	}
-	const ops = 512
 	raw := make([][]byte, ops)
 	for i := range raw {
 		op, err := c.Advise("B", "benchmark advisory", protocol.TLPGreen)
@@ -114,6 +90,14 @@ func BenchmarkGossipLoneOp(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
+	return c, raw, from
+}
+
+// BenchmarkGossipLoneOp times the validator's answer for one op at a time
+// (no burst to gather): what gossip's batching must not slow.
+func BenchmarkGossipLoneOp(b *testing.B) {
+	const ops = 512
+	c, raw, from := benchAdvisories(b, ops)
 	cfg := testConfig(c, "D") // in memory: no wait on the disk
 	n, err := New(context.Background(), cfg)
 	if err != nil {

@@ -26,8 +26,12 @@ import (
 // logged, so that a cost growing with the store shows.
 func BenchmarkSyncIngest(b *testing.B) {
 	syncBenchOps := 10000
-	if v, err := strconv.Atoi(os.Getenv("KRING_SYNCBENCH_OPS")); err == nil && v >= 3 {
-		syncBenchOps = v
+	if v := os.Getenv("KRING_SYNCBENCH_OPS"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 3 {
+			b.Fatalf("KRING_SYNCBENCH_OPS=%q: want a number of ops of at least 3 (one per author)", v)
+		}
+		syncBenchOps = n
 	}
 	c, err := trusttest.NewCircle(protocol.DefaultCharter("test"), "A", "B", "C", "D", "E")
 	if err != nil {
