@@ -1,6 +1,7 @@
 package store
 
 import (
+	"errors"
 	"fmt"
 
 	"github.com/dgraph-io/badger/v4"
@@ -8,14 +9,12 @@ import (
 	"github.com/kring-circle/kring/protocol"
 )
 
-// Key prefixes of the advisory index; doc.go describes the layout.
-const (
-	prefixAdvisory    = 'v' // v/<n> -> hash of the advisory stored n-th
-	prefixAdvisoryPos = 'w' // w/<hash> -> n
-)
+// prefixAdvisory is the prefix of the advisory index, v/<n> -> hash of the
+// advisory stored n-th; doc.go describes the layout. An advisory's position
+// is read from its o/ value (AdvisoryPos).
+const prefixAdvisory = 'v'
 
-func advisoryKey(n uint64) []byte           { return key(prefixAdvisory, be(n)) }
-func advisoryPosKey(h protocol.Hash) []byte { return key(prefixAdvisoryPos, h[:]) }
+func advisoryKey(n uint64) []byte { return key(prefixAdvisory, be(n)) }
 
 // AdvisoryRef locates one stored advisory op.
 type AdvisoryRef struct {
@@ -28,10 +27,7 @@ type AdvisoryRef struct {
 
 // stageAdvisory indexes the advisory h, stored at position n, in txn.
 func stageAdvisory(txn *badger.Txn, n uint64, h protocol.Hash) error {
-	if err := txn.Set(advisoryKey(n), h[:]); err != nil {
-		return err
-	}
-	return txn.Set(advisoryPosKey(h), be(n))
+	return txn.Set(advisoryKey(n), h[:])
 }
 
 // Advisories returns, in stored order, at most limit stored advisory ops
@@ -85,18 +81,51 @@ func (s *Store) advisories(at uint64, limit int, backward bool) ([]AdvisoryRef, 
 }
 
 // AdvisoryPos returns the stored position of advisory h, and false when
-// no advisory with that hash is stored.
+// no advisory with that hash is stored. The position leads the op's o/
+// value; the advisory index at that position tells an advisory from
+// another op.
 func (s *Store) AdvisoryPos(h protocol.Hash) (uint64, bool, error) {
 	var n uint64
 	var ok bool
 	err := s.view("advisory "+h.Short(), func(txn *badger.Txn) error {
-		v, found, err := get(txn, advisoryPosKey(h))
+		var found bool
+		var err error
+		n, found, err = opPos(txn, h)
 		if err != nil || !found {
 			return err
 		}
-		n, err = uint64Of(v, "advisory position")
-		ok = err == nil
-		return err
+		v, found, err := get(txn, advisoryKey(n))
+		if err != nil || !found {
+			return err
+		}
+		at, err := hashOf(v, fmt.Sprintf("hash of advisory %d", n))
+		if err != nil {
+			return err
+		}
+		if at != h {
+			return fmt.Errorf("%w: op %s holds position %d, where advisory %s is indexed", ErrCorrupt, h.Short(), n, at.Short())
+		}
+		ok = true
+		return nil
 	})
 	return n, ok, err
+}
+
+// opPos reads the stored position of op h from its o/ value, copying no
+// more of the value than the position.
+func opPos(txn *badger.Txn, h protocol.Hash) (uint64, bool, error) {
+	item, err := txn.Get(opKey(h))
+	if errors.Is(err, badger.ErrKeyNotFound) {
+		return 0, false, nil
+	}
+	if err != nil {
+		return 0, false, fmt.Errorf("reading op %s: %w", h.Short(), err)
+	}
+	var n uint64
+	err = item.Value(func(v []byte) error {
+		var err error
+		n, _, err = splitOpValue(h, v)
+		return err
+	})
+	return n, err == nil, err
 }

@@ -79,12 +79,16 @@ func chain(txn *badger.Txn, author protocol.Key, from uint64, lim ChainLimits) (
 			}
 			want = seq
 		}
-		raw, ok, err := get(txn, opKey(h))
+		v, ok, err := get(txn, opKey(h))
 		if err != nil {
 			return nil, false, err
 		}
 		if !ok {
 			return nil, false, fmt.Errorf("%w: op %s is indexed by seq but not stored", ErrCorrupt, h.Short())
+		}
+		_, raw, err := splitOpValue(h, v)
+		if err != nil {
+			return nil, false, err
 		}
 		if protocol.Hash(sha256.Sum256(raw)) != h {
 			return nil, false, fmt.Errorf("%w: op %s: its bytes hash to something else", ErrCorrupt, h.Short())

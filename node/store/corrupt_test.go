@@ -78,7 +78,7 @@ func TestCorruptOpen(t *testing.T) {
 	}{
 		"tip seq":      {store.TipKey(c.Actor("A").Key), []byte{1, 2, 3}, store.ErrCorrupt},
 		"tip sans op":  {store.TipKey(c.Actor("A").Key), []byte{0, 0, 0, 0, 0, 0, 0, 9}, store.ErrCorrupt},
-		"newer layout": {store.FormatKey, []byte{5}, store.ErrFormat},
+		"newer layout": {store.FormatKey, []byte{6}, store.ErrFormat},
 	} {
 		t.Run(name, func(t *testing.T) {
 			dir := t.TempDir()

@@ -22,13 +22,15 @@ const (
 )
 
 // formatVersion is the layout this package writes and reads, kept under
-// keyFormat. Version 4 holds ops of wire format 2 (docs/protocol.md) whose
+// keyFormat. Version 5 holds the ops of version 4 in fewer entries: an op's
+// stored position leads its o/ value, which replaces version 4's w/ keys
+// (doc.go). Version 4 holds ops of wire format 2 (docs/protocol.md) whose
 // signatures ZIP-215's rule accepts and that the membership rules of
 // docs/membership.md judge; version 3 held ops whose signatures
 // crypto/ed25519 accepted, a set that differs; version 2 held ops under the
 // version-1 rules, whose States differ, and version 1 ops of wire format 1.
 // It reads none of them.
-const formatVersion = 4
+const formatVersion = 5
 
 var (
 	keyFormat  = key(prefixMeta, []byte("format"))
@@ -109,4 +111,21 @@ func keyOf(b []byte, what string) (protocol.Key, error) {
 	}
 	copy(k[:], b)
 	return k, nil
+}
+
+// opValue is the o/ value of an op stored at position n (its i/ counter):
+// n, big-endian, then the op's canonical bytes.
+func opValue(n uint64, raw []byte) []byte {
+	v := make([]byte, 8, 8+len(raw))
+	binary.BigEndian.PutUint64(v, n)
+	return append(v, raw...)
+}
+
+// splitOpValue returns the stored position and the canonical bytes held in
+// v, the o/ value of op h.
+func splitOpValue(h protocol.Hash, v []byte) (uint64, []byte, error) {
+	if len(v) < 8 {
+		return 0, nil, fmt.Errorf("%w: op %s: its value is %d bytes, too short to hold its position", ErrCorrupt, h.Short(), len(v))
+	}
+	return binary.BigEndian.Uint64(v), v[8:], nil
 }

@@ -144,8 +144,9 @@ func checkPreds(txn *badger.Txn, batch map[protocol.Hash]bool, op *protocol.Op) 
 // (stageHeadsTips).
 func (s *Store) stageOp(txn *badger.Txn, d *putDelta, op *protocol.Op, h protocol.Hash) error {
 	set := func(k, v []byte) error { return txn.Set(k, v) }
-	s.noteValue(op.Bytes())
-	if err := set(opKey(h), op.Bytes()); err != nil {
+	v := opValue(s.n+d.fresh, op.Bytes())
+	s.noteValue(v)
+	if err := set(opKey(h), v); err != nil {
 		return err
 	}
 	if err := set(seqKey(op.Author, op.Seq, h), nil); err != nil {
@@ -196,8 +197,12 @@ func (s *Store) Get(h protocol.Hash) (*protocol.Op, error) {
 	return op, err
 }
 
-// decodeOp decodes the stored bytes of the op with hash h.
-func decodeOp(h protocol.Hash, b []byte) (*protocol.Op, error) {
+// decodeOp decodes v, the o/ value of the op with hash h.
+func decodeOp(h protocol.Hash, v []byte) (*protocol.Op, error) {
+	_, b, err := splitOpValue(h, v)
+	if err != nil {
+		return nil, err
+	}
 	op, err := protocol.Decode(b)
 	if err != nil {
 		return nil, fmt.Errorf("%w: op %s does not decode: %w", ErrCorrupt, h.Short(), err)

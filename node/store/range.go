@@ -1,6 +1,7 @@
 package store
 
 import (
+	"errors"
 	"fmt"
 
 	"github.com/dgraph-io/badger/v4"
@@ -69,19 +70,22 @@ func (s *Store) chunk(from, end uint64) ([]*protocol.Op, error) {
 			if err != nil {
 				return err
 			}
-			raw, ok, err := get(txn, opKey(h))
+			v, ok, err := get(txn, opKey(h))
 			if err != nil {
 				return err
 			}
 			if !ok {
 				return fmt.Errorf("%w: op %d (%s) is indexed but not stored", ErrCorrupt, want, h.Short())
 			}
-			op, err := decodeOp(h, raw)
+			if pos, _, err := splitOpValue(h, v); err != nil || pos != want {
+				return errors.Join(err, fmt.Errorf("%w: op %d (%s) holds position %d", ErrCorrupt, want, h.Short(), pos))
+			}
+			op, err := decodeOp(h, v)
 			if err != nil {
 				return err
 			}
 			ops = append(ops, op)
-			size += len(raw)
+			size += len(v)
 			want++
 		}
 		if len(ops) == 0 {
