@@ -9,13 +9,6 @@ import (
 	"github.com/kring-circle/kring/protocol"
 )
 
-// prefixAdvisory is the prefix of the advisory index, v/<n> -> hash of the
-// advisory stored n-th; doc.go describes the layout. An advisory's position
-// is read from its o/ value (AdvisoryPos).
-const prefixAdvisory = 'v'
-
-func advisoryKey(n uint64) []byte { return key(prefixAdvisory, be(n)) }
-
 // AdvisoryRef locates one stored advisory op.
 type AdvisoryRef struct {
 	// Pos is the op's stored position: the counter Range visits it at
@@ -25,14 +18,11 @@ type AdvisoryRef struct {
 	Hash protocol.Hash
 }
 
-// stageAdvisory indexes the advisory h, stored at position n, in txn.
-func stageAdvisory(txn *badger.Txn, n uint64, h protocol.Hash) error {
-	return txn.Set(advisoryKey(n), h[:])
-}
-
 // Advisories returns, in stored order, at most limit stored advisory ops
 // whose position is from or later. Every advisory op is indexed, void
 // ones included: judging whether one counts is the caller's business.
+// It reads the i/ keys from from on, passing over the ops that are not
+// advisories (their i/ values say which are).
 func (s *Store) Advisories(from uint64, limit int) ([]AdvisoryRef, error) {
 	return s.advisories(from, limit, false)
 }
@@ -47,7 +37,8 @@ func (s *Store) AdvisoriesBefore(before uint64, limit int) ([]AdvisoryRef, error
 	return s.advisories(before-1, limit, true)
 }
 
-// advisories reads the index from position at, forward or backward.
+// advisories reads the i/ index from position at, forward or backward,
+// and keeps the ops flagged as advisories.
 func (s *Store) advisories(at uint64, limit int, backward bool) ([]AdvisoryRef, error) {
 	if limit <= 0 {
 		return nil, nil
@@ -55,25 +46,29 @@ func (s *Store) advisories(at uint64, limit int, backward bool) ([]AdvisoryRef, 
 	var out []AdvisoryRef
 	err := s.view(fmt.Sprintf("advisories from %d", at), func(txn *badger.Txn) error {
 		opt := badger.DefaultIteratorOptions
-		opt.Prefix = prefix(prefixAdvisory)
+		opt.Prefix = prefix(prefixIndex)
 		opt.Reverse = backward
 		it := txn.NewIterator(opt)
 		defer it.Close()
-		for it.Seek(advisoryKey(at)); it.Valid() && len(out) < limit; it.Next() {
+		for it.Seek(indexKey(at)); it.Valid() && len(out) < limit; it.Next() {
 			b, err := suffix(it.Item().Key(), 8)
 			if err != nil {
 				return err
 			}
-			n, _ := uint64Of(b, "advisory position")
-			v, err := it.Item().ValueCopy(nil)
-			if err != nil {
-				return fmt.Errorf("reading advisory %d: %w", n, err)
-			}
-			h, err := hashOf(v, fmt.Sprintf("hash of advisory %d", n))
-			if err != nil {
+			n, _ := uint64Of(b, "op counter")
+			var h protocol.Hash
+			var advisory bool
+			err = it.Item().Value(func(v []byte) error {
+				var err error
+				h, advisory, err = parseIndexValue(n, v)
 				return err
+			})
+			if err != nil {
+				return fmt.Errorf("reading op %d of the index: %w", n, err)
 			}
-			out = append(out, AdvisoryRef{Pos: n, Hash: h})
+			if advisory {
+				out = append(out, AdvisoryRef{Pos: n, Hash: h})
+			}
 		}
 		return nil
 	})
@@ -82,8 +77,7 @@ func (s *Store) advisories(at uint64, limit int, backward bool) ([]AdvisoryRef, 
 
 // AdvisoryPos returns the stored position of advisory h, and false when
 // no advisory with that hash is stored. The position leads the op's o/
-// value; the advisory index at that position tells an advisory from
-// another op.
+// value; the i/ value at that position tells an advisory from another op.
 func (s *Store) AdvisoryPos(h protocol.Hash) (uint64, bool, error) {
 	var n uint64
 	var ok bool
@@ -94,20 +88,26 @@ func (s *Store) AdvisoryPos(h protocol.Hash) (uint64, bool, error) {
 		if err != nil || !found {
 			return err
 		}
-		v, found, err := get(txn, advisoryKey(n))
-		if err != nil || !found {
+		v, found, err := get(txn, indexKey(n))
+		if err != nil {
 			return err
 		}
-		at, err := hashOf(v, fmt.Sprintf("hash of advisory %d", n))
+		if !found {
+			return fmt.Errorf("%w: op %s holds position %d, which is not indexed", ErrCorrupt, h.Short(), n)
+		}
+		at, advisory, err := parseIndexValue(n, v)
 		if err != nil {
 			return err
 		}
 		if at != h {
-			return fmt.Errorf("%w: op %s holds position %d, where advisory %s is indexed", ErrCorrupt, h.Short(), n, at.Short())
+			return fmt.Errorf("%w: op %s holds position %d, where op %s is indexed", ErrCorrupt, h.Short(), n, at.Short())
 		}
-		ok = true
+		ok = advisory
 		return nil
 	})
+	if !ok {
+		n = 0
+	}
 	return n, ok, err
 }
 

@@ -28,9 +28,9 @@
 //	o/<hash>                  op's stored position n (its i/ counter), then its canonical bytes (op.Bytes())
 //	s/<author><seq><hash>     empty: the (author, seq) index behind BySeq
 //	t/<author>                author's highest stored seq (Tips)
-//	i/<n>                     hash of the n-th stored op, n = 0, 1, ... (Range, Len)
+//	i/<n>                     hash of the n-th stored op, n = 0, 1, ... (Range, Len), then one
+//	                          byte: 1 when it is an advisory (Advisories, AdvisoryPos), else 0
 //	h/<hash>                  empty: the op is a head, cited by no stored op
-//	v/<n>                     hash of the advisory op stored n-th (Advisories)
 //	p/<n>                     pending op's bytes, n rising with each PutPending
 //	q/<hash>                  n of the pending op's p/ key
 //	b/<key>                   CBOR Block: this node's local block of a member
@@ -46,8 +46,8 @@
 //
 // Open refuses a database of another layout version with an error wrapping
 // ErrFormat. Version 5 holds the ops of version 4 in fewer entries: an
-// op's position leads its o/ value, where version 4 kept a w/ key per
-// advisory. Version 4 holds ops whose signatures the ZIP-215 rule accepts
+// op's position leads its o/ value and its i/ value flags an advisory,
+// where version 4 kept a w/ and a v/ key per advisory. Version 4 holds ops whose signatures the ZIP-215 rule accepts
 // (protocol 4); versions 2 and 3 held ops under earlier rules, version 1
 // ops of wire format 1 (keys.go says how each differs). No compatibility
 // is kept, and the error for an older data dir says to start a new data

@@ -17,6 +17,7 @@ func (s *Store) PutRaw(key, value []byte) error {
 // Keys of the layout, for PutRaw.
 var (
 	OpKey      = opKey
+	IndexKey   = indexKey
 	SeqKey     = seqKey
 	TipKey     = tipKey
 	BlockKey   = blockKey

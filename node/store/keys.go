@@ -23,8 +23,8 @@ const (
 
 // formatVersion is the layout this package writes and reads, kept under
 // keyFormat. Version 5 holds the ops of version 4 in fewer entries: an op's
-// stored position leads its o/ value, which replaces version 4's w/ keys
-// (doc.go). Version 4 holds ops of wire format 2 (docs/protocol.md) whose
+// stored position leads its o/ value, which replaces version 4's w/ keys,
+// and its i/ value flags an advisory, which replaces the v/ keys (doc.go). Version 4 holds ops of wire format 2 (docs/protocol.md) whose
 // signatures ZIP-215's rule accepts and that the membership rules of
 // docs/membership.md judge; version 3 held ops whose signatures
 // crypto/ed25519 accepted, a set that differs; version 2 held ops under the
@@ -128,4 +128,31 @@ func splitOpValue(h protocol.Hash, v []byte) (uint64, []byte, error) {
 		return 0, nil, fmt.Errorf("%w: op %s: its value is %d bytes, too short to hold its position", ErrCorrupt, h.Short(), len(v))
 	}
 	return binary.BigEndian.Uint64(v), v[8:], nil
+}
+
+// Flags of an i/ value, after the op's hash.
+const (
+	indexOther    = 0 // the op is not an advisory
+	indexAdvisory = 1 // the op is an advisory (Advisories, AdvisoryPos)
+)
+
+// indexValue is the i/ value of op h: its hash, then whether it is an
+// advisory.
+func indexValue(h protocol.Hash, advisory bool) []byte {
+	flag := byte(indexOther)
+	if advisory {
+		flag = indexAdvisory
+	}
+	return append(h[:len(h):len(h)], flag)
+}
+
+// parseIndexValue returns the hash and the advisory flag held in v, the
+// i/ value of the op stored n-th.
+func parseIndexValue(n uint64, v []byte) (protocol.Hash, bool, error) {
+	var h protocol.Hash
+	if len(v) != len(h)+1 || v[len(h)] > indexAdvisory {
+		return h, false, fmt.Errorf("%w: index value of op %d is %x, want a hash and a flag", ErrCorrupt, n, v)
+	}
+	copy(h[:], v)
+	return h, v[len(h)] == indexAdvisory, nil
 }

@@ -152,13 +152,8 @@ func (s *Store) stageOp(txn *badger.Txn, d *putDelta, op *protocol.Op, h protoco
 	if err := set(seqKey(op.Author, op.Seq, h), nil); err != nil {
 		return err
 	}
-	if err := set(indexKey(s.n+d.fresh), h[:]); err != nil {
+	if err := set(indexKey(s.n+d.fresh), indexValue(h, op.Kind == protocol.KindAdvisory)); err != nil {
 		return err
-	}
-	if op.Kind == protocol.KindAdvisory {
-		if err := stageAdvisory(txn, s.n+d.fresh, h); err != nil {
-			return err
-		}
 	}
 	for _, p := range op.Preds {
 		delete(d.heads, p)

@@ -66,7 +66,7 @@ func (s *Store) chunk(from, end uint64) ([]*protocol.Op, error) {
 			if err != nil {
 				return fmt.Errorf("reading op %d: %w", want, err)
 			}
-			h, err := hashOf(v, fmt.Sprintf("hash of op %d", want))
+			h, _, err := parseIndexValue(want, v)
 			if err != nil {
 				return err
 			}
