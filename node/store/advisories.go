@@ -1,7 +1,6 @@
 package store
 
 import (
-	"errors"
 	"fmt"
 
 	"github.com/dgraph-io/badger/v4"
@@ -56,18 +55,16 @@ func (s *Store) advisories(at uint64, limit int, backward bool) ([]AdvisoryRef, 
 				return err
 			}
 			n, _ := uint64Of(b, "op counter")
-			var h protocol.Hash
-			var advisory bool
-			err = it.Item().Value(func(v []byte) error {
-				var err error
-				h, advisory, err = parseIndexValue(n, v)
-				return err
-			})
+			v, err := it.Item().ValueCopy(nil)
 			if err != nil {
 				return fmt.Errorf("reading op %d of the index: %w", n, err)
 			}
-			if advisory {
-				out = append(out, AdvisoryRef{Pos: n, Hash: h})
+			e, err := parseIndexEntry(n, v)
+			if err != nil {
+				return err
+			}
+			if e.advisory {
+				out = append(out, AdvisoryRef{Pos: n, Hash: e.hash})
 			}
 		}
 		return nil
@@ -76,56 +73,39 @@ func (s *Store) advisories(at uint64, limit int, backward bool) ([]AdvisoryRef, 
 }
 
 // AdvisoryPos returns the stored position of advisory h, and false when
-// no advisory with that hash is stored. The position leads the op's o/
+// no advisory with that hash is stored. The position is in the op's o/
 // value; the i/ value at that position tells an advisory from another op.
 func (s *Store) AdvisoryPos(h protocol.Hash) (uint64, bool, error) {
 	var n uint64
 	var ok bool
 	err := s.view("advisory "+h.Short(), func(txn *badger.Txn) error {
-		var found bool
-		var err error
-		n, found, err = opPos(txn, h)
+		v, found, err := get(txn, opKey(h))
 		if err != nil || !found {
 			return err
 		}
-		v, found, err := get(txn, indexKey(n))
+		l, err := parseOpLoc(h, v)
+		if err != nil {
+			return err
+		}
+		v, found, err = get(txn, indexKey(l.pos))
 		if err != nil {
 			return err
 		}
 		if !found {
-			return fmt.Errorf("%w: op %s holds position %d, which is not indexed", ErrCorrupt, h.Short(), n)
+			return fmt.Errorf("%w: op %s holds position %d, which is not indexed", ErrCorrupt, h.Short(), l.pos)
 		}
-		at, advisory, err := parseIndexValue(n, v)
+		e, err := parseIndexEntry(l.pos, v)
 		if err != nil {
 			return err
 		}
-		if at != h {
-			return fmt.Errorf("%w: op %s holds position %d, where op %s is indexed", ErrCorrupt, h.Short(), n, at.Short())
+		if e.hash != h {
+			return fmt.Errorf("%w: op %s holds position %d, where op %s is indexed", ErrCorrupt, h.Short(), l.pos, e.hash.Short())
 		}
-		ok = advisory
+		n, ok = l.pos, e.advisory
 		return nil
 	})
 	if !ok {
 		n = 0
 	}
 	return n, ok, err
-}
-
-// opPos reads the stored position of op h from its o/ value, copying no
-// more of the value than the position.
-func opPos(txn *badger.Txn, h protocol.Hash) (uint64, bool, error) {
-	item, err := txn.Get(opKey(h))
-	if errors.Is(err, badger.ErrKeyNotFound) {
-		return 0, false, nil
-	}
-	if err != nil {
-		return 0, false, fmt.Errorf("reading op %s: %w", h.Short(), err)
-	}
-	var n uint64
-	err = item.Value(func(v []byte) error {
-		var err error
-		n, _, err = splitOpValue(h, v)
-		return err
-	})
-	return n, err == nil, err
 }

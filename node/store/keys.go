@@ -22,9 +22,9 @@ const (
 )
 
 // formatVersion is the layout this package writes and reads, kept under
-// keyFormat. Version 5 holds the ops of version 4 in fewer entries: an op's
-// stored position leads its o/ value, which replaces version 4's w/ keys,
-// and its i/ value flags an advisory, which replaces the v/ keys (doc.go). Version 4 holds ops of wire format 2 (docs/protocol.md) whose
+// keyFormat. Version 5 holds the ops of version 4 in fewer entries, and an
+// op's bytes under its s/ key, in seq order (doc.go): version 4 kept them
+// under o/, and a v/ and a w/ key for each advisory. Version 4 holds ops of wire format 2 (docs/protocol.md) whose
 // signatures ZIP-215's rule accepts and that the membership rules of
 // docs/membership.md judge; version 3 held ops whose signatures
 // crypto/ed25519 accepted, a set that differs; version 2 held ops under the
@@ -111,48 +111,4 @@ func keyOf(b []byte, what string) (protocol.Key, error) {
 	}
 	copy(k[:], b)
 	return k, nil
-}
-
-// opValue is the o/ value of an op stored at position n (its i/ counter):
-// n, big-endian, then the op's canonical bytes.
-func opValue(n uint64, raw []byte) []byte {
-	v := make([]byte, 8, 8+len(raw))
-	binary.BigEndian.PutUint64(v, n)
-	return append(v, raw...)
-}
-
-// splitOpValue returns the stored position and the canonical bytes held in
-// v, the o/ value of op h.
-func splitOpValue(h protocol.Hash, v []byte) (uint64, []byte, error) {
-	if len(v) < 8 {
-		return 0, nil, fmt.Errorf("%w: op %s: its value is %d bytes, too short to hold its position", ErrCorrupt, h.Short(), len(v))
-	}
-	return binary.BigEndian.Uint64(v), v[8:], nil
-}
-
-// Flags of an i/ value, after the op's hash.
-const (
-	indexOther    = 0 // the op is not an advisory
-	indexAdvisory = 1 // the op is an advisory (Advisories, AdvisoryPos)
-)
-
-// indexValue is the i/ value of op h: its hash, then whether it is an
-// advisory.
-func indexValue(h protocol.Hash, advisory bool) []byte {
-	flag := byte(indexOther)
-	if advisory {
-		flag = indexAdvisory
-	}
-	return append(h[:len(h):len(h)], flag)
-}
-
-// parseIndexValue returns the hash and the advisory flag held in v, the
-// i/ value of the op stored n-th.
-func parseIndexValue(n uint64, v []byte) (protocol.Hash, bool, error) {
-	var h protocol.Hash
-	if len(v) != len(h)+1 || v[len(h)] > indexAdvisory {
-		return h, false, fmt.Errorf("%w: index value of op %d is %x, want a hash and a flag", ErrCorrupt, n, v)
-	}
-	copy(h[:], v)
-	return h, v[len(h)] == indexAdvisory, nil
 }

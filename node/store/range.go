@@ -1,7 +1,6 @@
 package store
 
 import (
-	"errors"
 	"fmt"
 
 	"github.com/dgraph-io/badger/v4"
@@ -66,26 +65,23 @@ func (s *Store) chunk(from, end uint64) ([]*protocol.Op, error) {
 			if err != nil {
 				return fmt.Errorf("reading op %d: %w", want, err)
 			}
-			h, _, err := parseIndexValue(want, v)
+			e, err := parseIndexEntry(want, v)
 			if err != nil {
 				return err
 			}
-			v, ok, err := get(txn, opKey(h))
+			raw, ok, err := get(txn, e.seqKey())
 			if err != nil {
 				return err
 			}
 			if !ok {
-				return fmt.Errorf("%w: op %d (%s) is indexed but not stored", ErrCorrupt, want, h.Short())
+				return fmt.Errorf("%w: op %d (%s) is indexed but not stored", ErrCorrupt, want, e.hash.Short())
 			}
-			if pos, _, err := splitOpValue(h, v); err != nil || pos != want {
-				return errors.Join(err, fmt.Errorf("%w: op %d (%s) holds position %d", ErrCorrupt, want, h.Short(), pos))
-			}
-			op, err := decodeOp(h, v)
+			op, err := decodeOp(e.hash, raw)
 			if err != nil {
 				return err
 			}
 			ops = append(ops, op)
-			size += len(v)
+			size += len(raw)
 			want++
 		}
 		if len(ops) == 0 {
