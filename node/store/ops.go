@@ -139,9 +139,9 @@ func checkPreds(txn *badger.Txn, batch map[protocol.Hash]bool, op *protocol.Op) 
 	return nil
 }
 
-// stageOp writes one new op and its index keys, and updates d; the
-// head and tip keys are written once the put's ops are staged
-// (stageHeadsTips).
+// stageOp writes one new op, three entries: its bytes under its s/ key,
+// where they are under o/ and its i/ entry; and updates d. The head and
+// tip keys are written once the put's ops are staged (stageHeadsTips).
 func (s *Store) stageOp(txn *badger.Txn, d *putDelta, op *protocol.Op, h protocol.Hash) error {
 	set := func(k, v []byte) error { return txn.Set(k, v) }
 	n := s.n + d.fresh
