@@ -8,15 +8,6 @@ import (
 	"github.com/kring-circle/kring/protocol"
 )
 
-// Key prefixes of the advisory index; doc.go describes the layout.
-const (
-	prefixAdvisory    = 'v' // v/<n> -> hash of the advisory stored n-th
-	prefixAdvisoryPos = 'w' // w/<hash> -> n
-)
-
-func advisoryKey(n uint64) []byte           { return key(prefixAdvisory, be(n)) }
-func advisoryPosKey(h protocol.Hash) []byte { return key(prefixAdvisoryPos, h[:]) }
-
 // AdvisoryRef locates one stored advisory op.
 type AdvisoryRef struct {
 	// Pos is the op's stored position: the counter Range visits it at
@@ -26,17 +17,11 @@ type AdvisoryRef struct {
 	Hash protocol.Hash
 }
 
-// stageAdvisory indexes the advisory h, stored at position n, in txn.
-func stageAdvisory(txn *badger.Txn, n uint64, h protocol.Hash) error {
-	if err := txn.Set(advisoryKey(n), h[:]); err != nil {
-		return err
-	}
-	return txn.Set(advisoryPosKey(h), be(n))
-}
-
 // Advisories returns, in stored order, at most limit stored advisory ops
 // whose position is from or later. Every advisory op is indexed, void
 // ones included: judging whether one counts is the caller's business.
+// It reads the i/ keys from from on, passing over the ops that are not
+// advisories (their i/ values say which are).
 func (s *Store) Advisories(from uint64, limit int) ([]AdvisoryRef, error) {
 	return s.advisories(from, limit, false)
 }
@@ -51,7 +36,8 @@ func (s *Store) AdvisoriesBefore(before uint64, limit int) ([]AdvisoryRef, error
 	return s.advisories(before-1, limit, true)
 }
 
-// advisories reads the index from position at, forward or backward.
+// advisories reads the i/ index from position at, forward or backward,
+// and keeps the ops flagged as advisories.
 func (s *Store) advisories(at uint64, limit int, backward bool) ([]AdvisoryRef, error) {
 	if limit <= 0 {
 		return nil, nil
@@ -59,25 +45,27 @@ func (s *Store) advisories(at uint64, limit int, backward bool) ([]AdvisoryRef, 
 	var out []AdvisoryRef
 	err := s.view(fmt.Sprintf("advisories from %d", at), func(txn *badger.Txn) error {
 		opt := badger.DefaultIteratorOptions
-		opt.Prefix = prefix(prefixAdvisory)
+		opt.Prefix = prefix(prefixIndex)
 		opt.Reverse = backward
 		it := txn.NewIterator(opt)
 		defer it.Close()
-		for it.Seek(advisoryKey(at)); it.Valid() && len(out) < limit; it.Next() {
+		for it.Seek(indexKey(at)); it.Valid() && len(out) < limit; it.Next() {
 			b, err := suffix(it.Item().Key(), 8)
 			if err != nil {
 				return err
 			}
-			n, _ := uint64Of(b, "advisory position")
+			n, _ := uint64Of(b, "op counter")
 			v, err := it.Item().ValueCopy(nil)
 			if err != nil {
-				return fmt.Errorf("reading advisory %d: %w", n, err)
+				return fmt.Errorf("reading op %d of the index: %w", n, err)
 			}
-			h, err := hashOf(v, fmt.Sprintf("hash of advisory %d", n))
+			e, err := parseIndexEntry(n, v)
 			if err != nil {
 				return err
 			}
-			out = append(out, AdvisoryRef{Pos: n, Hash: h})
+			if e.advisory {
+				out = append(out, AdvisoryRef{Pos: n, Hash: e.hash})
+			}
 		}
 		return nil
 	})
@@ -85,18 +73,39 @@ func (s *Store) advisories(at uint64, limit int, backward bool) ([]AdvisoryRef, 
 }
 
 // AdvisoryPos returns the stored position of advisory h, and false when
-// no advisory with that hash is stored.
+// no advisory with that hash is stored. The position is in the op's o/
+// value; the i/ value at that position tells an advisory from another op.
 func (s *Store) AdvisoryPos(h protocol.Hash) (uint64, bool, error) {
 	var n uint64
 	var ok bool
 	err := s.view("advisory "+h.Short(), func(txn *badger.Txn) error {
-		v, found, err := get(txn, advisoryPosKey(h))
+		v, found, err := get(txn, opKey(h))
 		if err != nil || !found {
 			return err
 		}
-		n, err = uint64Of(v, "advisory position")
-		ok = err == nil
-		return err
+		l, err := parseOpLoc(h, v)
+		if err != nil {
+			return err
+		}
+		v, found, err = get(txn, indexKey(l.pos))
+		if err != nil {
+			return err
+		}
+		if !found {
+			return fmt.Errorf("%w: op %s holds position %d, which is not indexed", ErrCorrupt, h.Short(), l.pos)
+		}
+		e, err := parseIndexEntry(l.pos, v)
+		if err != nil {
+			return err
+		}
+		if e.hash != h {
+			return fmt.Errorf("%w: op %s holds position %d, where op %s is indexed", ErrCorrupt, h.Short(), l.pos, e.hash.Short())
+		}
+		n, ok = l.pos, e.advisory
+		return nil
 	})
+	if !ok {
+		n = 0
+	}
 	return n, ok, err
 }

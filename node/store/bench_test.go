@@ -76,3 +76,38 @@ func BenchmarkPut(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkGet reads benchOps' ops by hash, in stored order, from a
+// store on disk that was closed and opened again after they were put;
+// one iteration is one Get.
+func BenchmarkGet(b *testing.B) {
+	ops, err := benchOps()
+	if err != nil {
+		b.Fatalf("building ops: %v", err)
+	}
+	dir := b.TempDir()
+	s, err := store.Open(dir, store.DefaultOptions())
+	if err != nil {
+		b.Fatalf("Open: %v", err)
+	}
+	for i := 0; i < len(ops); i += benchBatch {
+		if err := s.Put(ops[i:min(i+benchBatch, len(ops))]...); err != nil {
+			b.Fatalf("Put: %v", err)
+		}
+	}
+	if err := s.Close(); err != nil {
+		b.Fatalf("Close: %v", err)
+	}
+	if s, err = store.Open(dir, store.DefaultOptions()); err != nil {
+		b.Fatalf("Open: %v", err)
+	}
+	defer s.Close()
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := range b.N {
+		h := ops[i%len(ops)].Hash()
+		if op, err := s.Get(h); err != nil || op.Hash() != h {
+			b.Fatalf("Get(%s) = %v, %v", h.Short(), op, err)
+		}
+	}
+}

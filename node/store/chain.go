@@ -19,8 +19,9 @@ type ChainLimits struct {
 // order (the ops of one seq sorted by hash), as a sync range answer sends
 // them: it stops at the first seq it does not hold, and before a seq whose
 // ops would break the limits, which it reports as more. Only when the
-// first seq alone breaks them does it cut inside the seq. It reads in one
-// badger transaction and decodes nothing; each op's bytes are checked
+// first seq alone breaks them does it cut inside the seq. It reads the s/
+// keys in order, which hold the ops' bytes, in one badger transaction, and
+// decodes nothing; each op's bytes are checked
 // against their hash, and a mismatch is an error wrapping ErrCorrupt.
 func (s *Store) Chain(author protocol.Key, from uint64, lim ChainLimits) (ops [][]byte, more bool, err error) {
 	from = max(from, 1)
@@ -34,7 +35,7 @@ func (s *Store) Chain(author protocol.Key, from uint64, lim ChainLimits) (ops []
 func chain(txn *badger.Txn, author protocol.Key, from uint64, lim ChainLimits) (ops [][]byte, more bool, err error) {
 	opt := badger.DefaultIteratorOptions
 	opt.Prefix = key(prefixSeq, author[:])
-	opt.PrefetchValues = false
+	opt.PrefetchValues = false // read one at a time, once the seq is known
 	it := txn.NewIterator(opt)
 	defer it.Close()
 	size := 0
@@ -79,12 +80,9 @@ func chain(txn *badger.Txn, author protocol.Key, from uint64, lim ChainLimits) (
 			}
 			want = seq
 		}
-		raw, ok, err := get(txn, opKey(h))
+		raw, err := it.Item().ValueCopy(nil)
 		if err != nil {
-			return nil, false, err
-		}
-		if !ok {
-			return nil, false, fmt.Errorf("%w: op %s is indexed by seq but not stored", ErrCorrupt, h.Short())
+			return nil, false, fmt.Errorf("reading op %s: %w", h.Short(), err)
 		}
 		if protocol.Hash(sha256.Sum256(raw)) != h {
 			return nil, false, fmt.Errorf("%w: op %s: its bytes hash to something else", ErrCorrupt, h.Short())

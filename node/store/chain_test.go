@@ -115,7 +115,7 @@ func TestChainCorrupt(t *testing.T) {
 	s := open(t, "", store.DefaultLocalOptions())
 	put(t, s, c.Ops...)
 	victim := c.Ops[len(c.Ops)-1]
-	if err := s.PutRaw(store.OpKey(victim.Hash()), c.Ops[1].Bytes()); err != nil {
+	if err := s.PutRaw(store.SeqKey(victim.Author, victim.Seq, victim.Hash()), c.Ops[1].Bytes()); err != nil {
 		t.Fatalf("PutRaw: %v", err)
 	}
 	if ops, _, err := s.Chain(victim.Author, 1, store.ChainLimits{Ops: 100, Bytes: 1 << 20}); !errors.Is(err, store.ErrCorrupt) || ops != nil {

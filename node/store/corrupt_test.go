@@ -21,8 +21,9 @@ func TestCorruptOp(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			s := open(t, "", store.DefaultLocalOptions())
 			put(t, s, c.Ops...)
-			victim := c.Ops[len(c.Ops)-1].Hash()
-			if err := s.PutRaw(store.OpKey(victim), value); err != nil {
+			last := c.Ops[len(c.Ops)-1]
+			victim := last.Hash()
+			if err := s.PutRaw(store.SeqKey(last.Author, last.Seq, victim), value); err != nil {
 				t.Fatalf("PutRaw: %v", err)
 			}
 			if op, err := s.Get(victim); !errors.Is(err, store.ErrCorrupt) || op != nil {
@@ -78,7 +79,7 @@ func TestCorruptOpen(t *testing.T) {
 	}{
 		"tip seq":      {store.TipKey(c.Actor("A").Key), []byte{1, 2, 3}, store.ErrCorrupt},
 		"tip sans op":  {store.TipKey(c.Actor("A").Key), []byte{0, 0, 0, 0, 0, 0, 0, 9}, store.ErrCorrupt},
-		"newer layout": {store.FormatKey, []byte{5}, store.ErrFormat},
+		"newer layout": {store.FormatKey, []byte{6}, store.ErrFormat},
 	} {
 		t.Run(name, func(t *testing.T) {
 			dir := t.TempDir()

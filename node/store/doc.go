@@ -25,18 +25,18 @@
 // Every key is a one-byte prefix, a slash, and fixed-size parts; integers
 // are big-endian so that byte order is numeric order.
 //
-//	o/<hash>                  op's canonical bytes (op.Bytes())
-//	s/<author><seq><hash>     empty: the (author, seq) index behind BySeq
+//	o/<hash>                  the op's author, seq and stored position n (its i/ counter): where
+//	                          its bytes are (Get, Has, AdvisoryPos)
+//	s/<author><seq><hash>     the op's canonical bytes (op.Bytes()), in seq order (Chain, BySeq)
 //	t/<author>                author's highest stored seq (Tips)
-//	i/<n>                     hash of the n-th stored op, n = 0, 1, ... (Range, Len)
+//	i/<n>                     author, seq and hash of the n-th stored op, n = 0, 1, ... (Range,
+//	                          Len), then one byte: 1 for an advisory (Advisories), else 0
 //	h/<hash>                  empty: the op is a head, cited by no stored op
-//	v/<n>                     hash of the advisory op stored n-th (Advisories)
-//	w/<hash>                  n of the advisory op's v/ key (AdvisoryPos)
 //	p/<n>                     pending op's bytes, n rising with each PutPending
 //	q/<hash>                  n of the pending op's p/ key
 //	b/<key>                   CBOR Block: this node's local block of a member
 //	a/<key>                   CBOR AddrEntry: a member's last known addresses
-//	m/format                  layout version, one byte (4)
+//	m/format                  layout version, one byte (5)
 //	m/next-seq                the lowest seq this node has not reserved (SetNextSeq, PutVisibleOwn)
 //	m/own-outstanding         an own op handed out before it could be stored (SetOutstanding)
 //
@@ -46,13 +46,18 @@
 // order in memory, so Tips, Heads, Len and PendingLen never touch the disk.
 //
 // Open refuses a database of another layout version with an error wrapping
-// ErrFormat. Version 4 holds ops whose signatures the ZIP-215 rule accepts
-// (protocol 4); versions 2 and 3 held ops under earlier rules, version 1
+// ErrFormat. Version 5 holds the ops of version 4 in three entries each
+// (o/, s/, i/) and their bytes under s/, so that a sync range answer
+// (Chain) reads one author's ops in order rather than each by its hash;
+// version 4 kept the bytes under o/, and a v/ and a w/ key per advisory.
+// Version 4 holds ops whose signatures the ZIP-215 rule accepts (protocol
+// 4); versions 2 and 3 held ops under earlier rules, version 1
 // ops of wire format 1 (keys.go says how each differs). No compatibility
 // is kept, and the error for an older data dir says to start a new data
 // dir (kring init) and re-join the circle.
 //
-// Data read back is never trusted blindly: an op value is decoded with
-// protocol.Decode and must hash to its key, and a malformed key or value
+// Data read back is never trusted blindly: an op's bytes are decoded with
+// protocol.Decode and must hash to the hash of their key, an advisory's
+// position must index it (AdvisoryPos), and a malformed key or value
 // makes the call return an error wrapping ErrCorrupt rather than panic.
 package store

@@ -17,6 +17,7 @@ func (s *Store) PutRaw(key, value []byte) error {
 // Keys of the layout, for PutRaw.
 var (
 	OpKey      = opKey
+	IndexKey   = indexKey
 	SeqKey     = seqKey
 	TipKey     = tipKey
 	BlockKey   = blockKey
@@ -119,6 +120,22 @@ func (s *Store) HeadEntries() (int, error) {
 		defer it.Close()
 		for it.Rewind(); it.Valid(); it.Next() {
 			n++
+		}
+		return nil
+	})
+	return n, err
+}
+
+// KeysByPrefix counts the live keys of the store by their prefix byte.
+func (s *Store) KeysByPrefix() (map[byte]int, error) {
+	n := map[byte]int{}
+	err := s.db.View(func(txn *badger.Txn) error {
+		opt := badger.DefaultIteratorOptions
+		opt.PrefetchValues = false
+		it := txn.NewIterator(opt)
+		defer it.Close()
+		for it.Rewind(); it.Valid(); it.Next() {
+			n[it.Item().Key()[0]]++
 		}
 		return nil
 	})

@@ -1,6 +1,7 @@
 package store_test
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"strings"
@@ -10,10 +11,11 @@ import (
 )
 
 // A data dir written by store format 1 (wire format 1), 2 (the version-1
-// membership rules) or 3 (crypto/ed25519's signature rule) is refused with
-// an error that wraps ErrFormat and tells the operator what to do.
+// membership rules), 3 (crypto/ed25519's signature rule) or 4 (five
+// entries per advisory) is refused with an error that wraps ErrFormat and
+// tells the operator what to do.
 func TestOpenRefusesOlderFormats(t *testing.T) {
-	for _, v := range []byte{1, 2, 3} {
+	for _, v := range []byte{1, 2, 3, 4} {
 		refusesFormat(t, v)
 	}
 }
@@ -36,7 +38,7 @@ func refusesFormat(t *testing.T, v byte) {
 	if !errors.Is(err, store.ErrFormat) {
 		t.Errorf("Open of a format-%d data dir: %v, want ErrFormat", v, err)
 	}
-	want := fmt.Sprintf("store: this data dir was written by Kring store format %d; this Kring reads format 4 and keeps no compatibility (no circle runs format %d in production): start a new data dir (kring init) and re-join the circle", v, v)
+	want := fmt.Sprintf("store: this data dir was written by Kring store format %d; this Kring reads format 5 and keeps no compatibility (no circle runs format %d in production): start a new data dir (kring init) and re-join the circle", v, v)
 	if err.Error() != want {
 		t.Errorf("error:\n  %s\nwant:\n  %s", err, want)
 	}
@@ -45,7 +47,7 @@ func refusesFormat(t *testing.T, v byte) {
 			t.Errorf("the error does not say %q", part)
 		}
 	}
-	// A new data dir is written as format 4 and opens again.
+	// A new data dir is written as format 5 and opens again.
 	fresh := t.TempDir()
 	s, err = store.Open(fresh, diskOptions())
 	if err != nil {
@@ -55,5 +57,8 @@ func refusesFormat(t *testing.T, v byte) {
 	if s, err = store.Open(fresh, diskOptions()); err != nil {
 		t.Fatalf("reopening a new data dir: %v", err)
 	}
-	s.Close()
+	defer s.Close()
+	if v, ok, err := s.GetRaw(store.FormatKey); err != nil || !ok || !bytes.Equal(v, []byte{5}) {
+		t.Errorf("a new data dir's format = %x, %v, %v; want 05", v, ok, err)
+	}
 }

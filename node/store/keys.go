@@ -22,13 +22,15 @@ const (
 )
 
 // formatVersion is the layout this package writes and reads, kept under
-// keyFormat. Version 4 holds ops of wire format 2 (docs/protocol.md) whose
+// keyFormat. Version 5 holds the ops of version 4 in fewer entries, and an
+// op's bytes under its s/ key, in seq order (doc.go): version 4 kept them
+// under o/, and a v/ and a w/ key for each advisory. Version 4 holds ops of wire format 2 (docs/protocol.md) whose
 // signatures ZIP-215's rule accepts and that the membership rules of
 // docs/membership.md judge; version 3 held ops whose signatures
 // crypto/ed25519 accepted, a set that differs; version 2 held ops under the
 // version-1 rules, whose States differ, and version 1 ops of wire format 1.
 // It reads none of them.
-const formatVersion = 4
+const formatVersion = 5
 
 var (
 	keyFormat  = key(prefixMeta, []byte("format"))

@@ -139,25 +139,22 @@ func checkPreds(txn *badger.Txn, batch map[protocol.Hash]bool, op *protocol.Op) 
 	return nil
 }
 
-// stageOp writes one new op and its index keys, and updates d; the
-// head and tip keys are written once the put's ops are staged
-// (stageHeadsTips).
+// stageOp writes one new op, three entries: its bytes under its s/ key,
+// where they are under o/ and its i/ entry; and updates d. The head and
+// tip keys are written once the put's ops are staged (stageHeadsTips).
 func (s *Store) stageOp(txn *badger.Txn, d *putDelta, op *protocol.Op, h protocol.Hash) error {
 	set := func(k, v []byte) error { return txn.Set(k, v) }
+	n := s.n + d.fresh
 	s.noteValue(op.Bytes())
-	if err := set(opKey(h), op.Bytes()); err != nil {
+	if err := set(seqKey(op.Author, op.Seq, h), op.Bytes()); err != nil {
 		return err
 	}
-	if err := set(seqKey(op.Author, op.Seq, h), nil); err != nil {
+	if err := set(opKey(h), opLoc{author: op.Author, seq: op.Seq, pos: n}.value()); err != nil {
 		return err
 	}
-	if err := set(indexKey(s.n+d.fresh), h[:]); err != nil {
+	e := indexEntry{author: op.Author, seq: op.Seq, hash: h, advisory: op.Kind == protocol.KindAdvisory}
+	if err := set(indexKey(n), e.value()); err != nil {
 		return err
-	}
-	if op.Kind == protocol.KindAdvisory {
-		if err := stageAdvisory(txn, s.n+d.fresh, h); err != nil {
-			return err
-		}
 	}
 	for _, p := range op.Preds {
 		delete(d.heads, p)
@@ -178,8 +175,9 @@ func (s *Store) stageOp(txn *badger.Txn, d *putDelta, op *protocol.Op, h protoco
 	return nil
 }
 
-// Get implements trust.Store. The op is decoded from its stored bytes; an
-// error wraps trust.ErrNotFound, ErrCorrupt or ErrClosed.
+// Get implements trust.Store. The op is decoded from its stored bytes,
+// found under the s/ key its o/ value names; an error wraps
+// trust.ErrNotFound, ErrCorrupt or ErrClosed.
 func (s *Store) Get(h protocol.Hash) (*protocol.Op, error) {
 	var op *protocol.Op
 	err := s.view("get "+h.Short(), func(txn *badger.Txn) error {
@@ -190,7 +188,18 @@ func (s *Store) Get(h protocol.Hash) (*protocol.Op, error) {
 		if !ok {
 			return trust.ErrNotFound
 		}
-		op, err = decodeOp(h, v)
+		l, err := parseOpLoc(h, v)
+		if err != nil {
+			return err
+		}
+		raw, ok, err := get(txn, seqKey(l.author, l.seq, h))
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return fmt.Errorf("%w: op %s is located at %s#%d but not stored there", ErrCorrupt, h.Short(), l.author.Short(), l.seq)
+		}
+		op, err = decodeOp(h, raw)
 		return err
 	})
 	return op, err

@@ -65,18 +65,18 @@ func (s *Store) chunk(from, end uint64) ([]*protocol.Op, error) {
 			if err != nil {
 				return fmt.Errorf("reading op %d: %w", want, err)
 			}
-			h, err := hashOf(v, fmt.Sprintf("hash of op %d", want))
+			e, err := parseIndexEntry(want, v)
 			if err != nil {
 				return err
 			}
-			raw, ok, err := get(txn, opKey(h))
+			raw, ok, err := get(txn, e.seqKey())
 			if err != nil {
 				return err
 			}
 			if !ok {
-				return fmt.Errorf("%w: op %d (%s) is indexed but not stored", ErrCorrupt, want, h.Short())
+				return fmt.Errorf("%w: op %d (%s) is indexed but not stored", ErrCorrupt, want, e.hash.Short())
 			}
-			op, err := decodeOp(h, raw)
+			op, err := decodeOp(e.hash, raw)
 			if err != nil {
 				return err
 			}

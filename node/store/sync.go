@@ -13,8 +13,8 @@ import (
 
 // valueLogThreshold is the value size from which badger keeps a value in
 // its value log instead of the memtable and its write-ahead log: badger's
-// largest threshold, which badgerOptions sets. Only an op of exactly
-// protocol.MaxOpSize bytes reaches it.
+// largest threshold, which badgerOptions sets. Only an op within 8 bytes
+// of protocol.MaxOpSize reaches it (its value adds its 8-byte position).
 const valueLogThreshold = 1 << 20
 
 // PutVisible stores ops as Put does, atomically, but returns before the
