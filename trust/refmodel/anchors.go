@@ -35,13 +35,6 @@ type anchors struct {
 	// key's twin (draft 41): an op other than a Leave settles there only
 	// on 2f − 1 anchored acknowledgers.
 	stepped bool
-	// seen holds the unanchored ops of whole that the circle saw before
-	// their removal; witness caches witnessed's reading of each op of
-	// whole (experiment, seen.go). A witness cache is written while the
-	// model evaluates, which is single-threaded.
-	seen    set
-	whole   set
-	witness map[[2]int]*witnessInfo
 }
 
 // inSteps returns a copy of a that asks 2f − 1 anchored acknowledgers of
@@ -261,7 +254,7 @@ func (m *model) validateCut(sub, z0 set, cut cutOps) (*anchors, *rawEval) {
 			leaves[l] = true
 		}
 	}
-	a := m.withSeen(m.newAnchors(keys, leaves, cut), sub)
+	a := m.newAnchors(keys, leaves, cut)
 	vacuous := true
 	for y, in := range sub {
 		if in && !a.anchored(m, y) {
@@ -315,7 +308,7 @@ func (m *model) validateCut(sub, z0 set, cut cutOps) (*anchors, *rawEval) {
 			return a, m.raw(sub, a, nil)
 		}
 		leaves = next
-		a = m.withSeen(m.newAnchors(keys, leaves, cut), sub)
+		a = m.newAnchors(keys, leaves, cut)
 	}
 }
 
@@ -402,7 +395,7 @@ func (m *model) beyondBound(sub, z set, a *anchors, own set) (*anchors, set, boo
 func (a *anchors) hasTwin(counted map[protocol.Key][]int) bool {
 	for _, ys := range counted {
 		for _, y := range ys {
-			if !a.cut[y] && !(seenNoTwin && a.isSeen(y)) {
+			if !a.cut[y] {
 				return true
 			}
 		}
@@ -470,7 +463,7 @@ func (a *anchors) earlierRemoved(m *model, counted map[protocol.Key][]int, f int
 // such key counted.
 func (a *anchors) takesSteps(m *model, sub set) bool {
 	h := m.heads(sub)
-	return len(h) != 1 || a.cut[h[0]] || a.anchored(m, h[0]) || seenNoTwin && a.isSeen(h[0])
+	return len(h) != 1 || a.cut[h[0]] || a.anchored(m, h[0])
 }
 
 // removedInSteps returns how many keys the groups remove in steps: from
@@ -606,13 +599,7 @@ func (m *model) anchoredQuorum(x int, sub set, t *judgement, a *anchors) bool {
 			count++
 		}
 	}
-	need := a.need(t.sig.hostile())
-	if count >= need || a == nil || !a.seen.any() {
-		return count >= need
-	}
-	// Experiment (toward draft 44, M): acknowledgements seen before their
-	// removal count, from members at once.
-	return m.witnessed(x, sub, t, a) >= need
+	return count >= a.need(t.sig.hostile())
 }
 
 // hasLeaveIn reports whether another Leave of l's author is in leaves.
