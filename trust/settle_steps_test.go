@@ -174,3 +174,42 @@ func TestSteppedNeedsTwoFMinusOne(t *testing.T) {
 		t.Errorf("nil anchors: inSteps or need misread")
 	}
 }
+
+// TestFinalOpsStayAnchored pins draft 43 (9r68): under anchors whose
+// final set holds a departed key's twin and a revoked key's cut op, both
+// count as anchored and the twin is no twin, while the ops outside the
+// set are judged as before; withFinal leaves the anchors it copies as
+// they were.
+func TestFinalOpsStayAnchored(t *testing.T) {
+	u, e := protocol.Key{1}, protocol.Key{2}
+	op := func(id vertexID, author protocol.Key, kind protocol.Kind) *vertex {
+		return &vertex{id: id, op: &opHead{Author: author, Kind: kind, hash: protocol.Hash{byte(id), 9}}, motionFields: noMotion}
+	}
+	twin := op(0, u, protocol.KindEnact)
+	leave := op(1, u, protocol.KindLeave)
+	cutOp := op(2, e, protocol.KindVote)
+	otherTwin := op(3, u, protocol.KindAck)
+	dg := &dag{vertices: []*vertex{twin, leave, cutOp, otherTwin}}
+	a := &anchors{keys: map[protocol.Key]bool{u: true}, leaves: map[vertexID]bool{1: true}, cut: map[vertexID]bool{2: true}}
+	for _, n := range []*vertex{twin, cutOp, otherTwin} {
+		if a.anchored(dg, n) {
+			t.Errorf("before draft 43's pass: %s anchored, want not", n.op)
+		}
+	}
+	b := a.withFinal(map[vertexID]bool{0: true, 2: true})
+	if !b.anchored(dg, twin) || b.twin(dg, twin) {
+		t.Errorf("a settled twin: anchored %v, twin %v; want anchored, no twin", b.anchored(dg, twin), b.twin(dg, twin))
+	}
+	if !b.anchored(dg, cutOp) {
+		t.Errorf("a settled cut op: not anchored, want anchored")
+	}
+	if b.anchored(dg, otherTwin) || !b.twin(dg, otherTwin) {
+		t.Errorf("an unsettled twin: anchored %v, twin %v; want unanchored twin", b.anchored(dg, otherTwin), b.twin(dg, otherTwin))
+	}
+	if !b.anchored(dg, leave) {
+		t.Errorf("the validated Leave: not anchored")
+	}
+	if a.final != nil || a.anchored(dg, twin) {
+		t.Errorf("withFinal changed the anchors it copied")
+	}
+}
