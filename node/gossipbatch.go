@@ -68,9 +68,15 @@ type gossipBatch struct {
 }
 
 // maxGossipBatch bounds the ops one worker takes at once: enough for most
-// of what batch verification saves (a third of a single check per
-// signature at 64), few enough that one batch's checks take about 2.5 ms.
-const maxGossipBatch = 64
+// of what batch verification saves (protocol's BenchmarkVerifyBatch: a
+// signature costs about 29 µs in a batch of 64, 21 µs in one of 256,
+// against 38 µs alone), few enough that one batch's checks take about
+// 3.5 ms of a core, and that a burst is taken in two batches at least
+// when 256 ops are in flight (the benchmark's feeder), so that one is
+// opened while the other is judged. A lone op is taken alone whatever it
+// is. In BenchmarkGossipIngest and BenchmarkIngestGossip, 128 spent less
+// CPU per op than 64 (docs/benchmarks.md, issue 19's fifth round).
+const maxGossipBatch = 128
 
 // newGossipBatcher starts one worker per two cores (at least one) and the
 // hander; they stop when ctx ends. Gossip ingest is bound by pubsub, the

@@ -116,17 +116,42 @@ func TestGossipBatchesAreJudgedInTakeOrder(t *testing.T) {
 	wantAccepted(t, n, j1, j2)
 }
 
+// A burst of 128 gossiped ops waiting in the validator is taken in one
+// batch, so that each signature of it costs what a batch of 128 costs,
+// not a batch of 64 (docs/benchmarks.md, issue 19's fifth round).
+func TestGossipBatchTakesABurstOf128AtOnce(t *testing.T) {
+	c := newCircle(t, "A", "B", "C", "D")
+	n := startNode(t, c, "D", nil)
+	b := idleBatcher(n)
+	B, C := peerOf(t, c, "B"), peerOf(t, c, "C")
+	for i := range 129 {
+		b.queueFor([]peer.ID{B, C}[i%2], []byte{0})
+	}
+	size := func(bt *gossipBatch) int {
+		if bt == nil {
+			return 0
+		}
+		return len(bt.jobs)
+	}
+	if got := size(b.take()); got != 128 {
+		t.Fatalf("took a batch of %d of a burst of 129, want 128", got)
+	}
+	if got := size(b.take()); got != 1 {
+		t.Fatalf("took a batch of %d after the first, want the one job left", got)
+	}
+}
+
 // A forwarder that floods the validator takes no more than its share of
-// a batch: an honest forwarder's op queued behind a hundred of the
-// flooder's goes in the next batch, and each forwarder's ops keep their
-// order.
+// a batch: an honest forwarder's op queued behind more than a batch of
+// the flooder's goes in the next batch, and each forwarder's ops keep
+// their order.
 func TestGossipBatchGivesEachForwarderItsShare(t *testing.T) {
 	c := newCircle(t, "A", "B", "C", "D")
 	n := startNode(t, c, "D", nil)
 	b := idleBatcher(n)
 	flooder, honest := peerOf(t, c, "B"), peerOf(t, c, "C")
 	var flood []*gossipJob
-	for range 100 {
+	for range maxGossipBatch + 36 {
 		flood = append(flood, b.queueFor(flooder, []byte{0}))
 	}
 	h := b.queueFor(honest, []byte{1})

@@ -22,11 +22,14 @@ import (
 // feeder is a member's key in a bare libp2p host on the circle's gossip
 // topic, with no validator, store or gate: it publishes whatever op bytes
 // it is given, as fast as pubsub takes them. Like testnet.Rogue, with
-// queues sized for bulk feeding.
+// queues sized for bulk feeding. It relays the topic, as a node does
+// (node.Node joins with Topic.Relay), rather than subscribing to it: a
+// subscription nobody reads costs the feeder a delivery attempt per op it
+// publishes, which a member's node does not pay.
 type feeder struct {
-	h     host.Host
-	topic *pubsub.Topic
-	sub   *pubsub.Subscription
+	h       host.Host
+	topic   *pubsub.Topic
+	unrelay pubsub.RelayCancelFunc
 }
 
 // newFeeder starts a feeder with priv's identity on the topic of group.
@@ -49,7 +52,7 @@ func newFeeder(ctx context.Context, priv ed25519.PrivateKey, group protocol.Hash
 		f.topic, err = ps.Join(node.TopicName(group))
 	}
 	if err == nil {
-		f.sub, err = f.topic.Subscribe()
+		f.unrelay, err = f.topic.Relay()
 	}
 	if err != nil {
 		h.Close()
@@ -74,6 +77,6 @@ func (f *feeder) publish(ctx context.Context, b []byte) error {
 }
 
 func (f *feeder) close() {
-	f.sub.Cancel()
+	f.unrelay()
 	f.h.Close()
 }
