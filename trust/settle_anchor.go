@@ -36,48 +36,6 @@ type anchors struct {
 	// key's twin (draft 41): an op other than a Leave settles there only
 	// on 2f − 1 anchored acknowledgers.
 	stepped bool
-
-	// final holds the ops that validation settles and leaves unanchored
-	// (a departed key's twin, a revocation's cut op), no Disavow cutting
-	// them (draft 43): they stay anchored, so that a Leave does not void
-	// its author's settled ops.
-	final map[vertexID]bool
-}
-
-// withFinal returns a copy of a under which the ops of final stay
-// anchored (draft 43).
-func (a *anchors) withFinal(final map[vertexID]bool) *anchors {
-	b := *a
-	b.final = final
-	b.suspect = nil
-	return &b
-}
-
-// disavowCut reports whether a Disavow enactment cuts y.
-func (a *anchors) disavowCut(y *vertex) bool {
-	for _, e := range a.cutBy[y.id] {
-		if motionOf(e).Kind == protocol.MotionDisavow {
-			return true
-		}
-	}
-	return false
-}
-
-// settledUnanchored returns the ops of c other than Leaves that z settles
-// and a leaves unanchored, no Disavow cutting them (draft 43); nil when
-// there are none.
-func (s *settler) settledUnanchored(c closure, z *zset, a *anchors) map[vertexID]bool {
-	var out map[vertexID]bool
-	for _, n := range s.opsOfKeys(c, a.suspects(s.d)) {
-		if n.op.Kind == protocol.KindLeave || !z.has(n) || a.anchored(s.d, n) || a.disavowCut(n) {
-			continue
-		}
-		if out == nil {
-			out = map[vertexID]bool{}
-		}
-		out[n.id] = true
-	}
-	return out
 }
 
 // inSteps returns a copy of a that asks 2f − 1 anchored acknowledgers of
@@ -109,9 +67,6 @@ func newAnchors(keys map[protocol.Key]bool, leaves map[vertexID]bool, cut cutOps
 // anchored reports whether op y counts.
 func (a *anchors) anchored(d *dag, y *vertex) bool {
 	if a == nil {
-		return true
-	}
-	if a.final[y.id] {
 		return true
 	}
 	if a.cut[y.id] {
@@ -194,19 +149,6 @@ func (s *settler) anchorsIn(a *anchors, c closure) string {
 	}
 	b = append(b, s.settleIn(a, cut, left)...)
 	b = append(b, kb...)
-	if len(a.final) > 0 {
-		var final []int
-		for id := range a.final {
-			if s.in(c, s.d.vertices[id]) {
-				final = append(final, int(id))
-			}
-		}
-		slices.Sort(final)
-		b = binary.BigEndian.AppendUint32(append(b, 'F'), uint32(len(final)))
-		for _, id := range final {
-			b = binary.BigEndian.AppendUint32(b, uint32(id))
-		}
-	}
 	return string(b)
 }
 
@@ -387,17 +329,6 @@ func (s *settler) eval(c closure) *settled {
 			}
 		}
 		if len(next) == len(removals) {
-			// Draft 43: the ops that validation settles and leaves
-			// unanchored, no Disavow cutting them, stay anchored, and Z is
-			// computed once more under those anchors. They read Z_V,
-			// validation's own settled set; what settles only in this
-			// second pass anchors nothing more.
-			if e.anch != nil {
-				if final := s.settledUnanchored(c, e.z, e.anch); final != nil {
-					a := e.anch.withFinal(final)
-					e = &settled{z: s.raw(c, a, nil).z, anch: a}
-				}
-			}
 			s.evals.put(k, e)
 			return e
 		}

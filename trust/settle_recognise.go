@@ -428,10 +428,9 @@ type cutVotes struct {
 }
 
 // twin reports whether y is an op of a key of R that precedes none of its
-// validated Leaves: only a kept or stolen copy signs one. A settled op
-// that stays anchored (draft 43) is no twin.
+// validated Leaves: only a kept or stolen copy signs one.
 func (a *anchors) twin(d *dag, y *vertex) bool {
-	if a == nil || !a.keys[y.op.Author] || a.final[y.id] {
+	if a == nil || !a.keys[y.op.Author] {
 		return false
 	}
 	for id := range a.leaves {

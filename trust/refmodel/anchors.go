@@ -35,50 +35,6 @@ type anchors struct {
 	// key's twin (draft 41): an op other than a Leave settles there only
 	// on 2f − 1 anchored acknowledgers.
 	stepped bool
-	// final holds the ops that validation settles and leaves unanchored
-	// (a departed key's twin, a revocation's cut op), no Disavow cutting
-	// them (draft 43): they stay anchored, so that a Leave does not void
-	// its author's settled ops.
-	final set
-}
-
-// withFinal returns a copy of a under which the ops of final stay
-// anchored (draft 43).
-func (m *model) withFinal(a *anchors, final set) *anchors {
-	b := *a
-	b.final = final
-	b.k += "|final:" + final.key()
-	if old, ok := m.anch[b.k]; ok {
-		return old
-	}
-	m.anch[b.k] = &b
-	return &b
-}
-
-// disavowCut reports whether a Disavow enactment cuts y.
-func (a *anchors) disavowCut(m *model, y int) bool {
-	for _, e := range a.cutBy[y] {
-		if m.ops[e].m.Kind == protocol.MotionDisavow {
-			return true
-		}
-	}
-	return false
-}
-
-// isFinal reports whether y is a settled op that stays anchored (draft
-// 43).
-func (a *anchors) isFinal(y int) bool { return y < len(a.final) && a.final[y] }
-
-// settledUnanchored returns the ops of sub other than Leaves that z
-// settles and a leaves unanchored, no Disavow cutting them (draft 43).
-func (a *anchors) settledUnanchored(m *model, sub, z set) set {
-	final := make(set, len(m.ops))
-	for y, in := range z {
-		if in && sub[y] && m.ops[y].op.Kind != protocol.KindLeave && !a.anchored(m, y) && !a.disavowCut(m, y) {
-			final[y] = true
-		}
-	}
-	return final
 }
 
 // inSteps returns a copy of a that asks 2f − 1 anchored acknowledgers of
@@ -115,9 +71,6 @@ func (a *anchors) key() string {
 // in the union, or y precedes or is one of its author's validated Leaves.
 func (a *anchors) anchored(m *model, y int) bool {
 	if a == nil {
-		return true
-	}
-	if a.isFinal(y) {
 		return true
 	}
 	if a.cut[y] {

@@ -111,15 +111,6 @@ func (m *model) eval(sub set) *evaluation {
 	a, r := m.validate(sub, z)
 	if a != nil {
 		z = r.z
-		// Draft 43: the ops that validation settles and leaves unanchored
-		// (a departed key's twin, a revocation's cut op), no Disavow
-		// cutting them, stay anchored, and Z is computed once more under
-		// those anchors. They are read from Z_V, validation's own settled
-		// set; what settles only in this second pass anchors nothing more.
-		if final := a.settledUnanchored(m, sub, z); final.any() {
-			a = m.withFinal(a, final)
-			z = m.raw(sub, a, nil).z
-		}
 	}
 	e := &evaluation{sub: sub, z: z, anch: a, j: m.judge(sub, z, view{x: -1, exclude: -1, anch: a.key()})}
 	m.evals[k] = e

@@ -10,10 +10,9 @@ import (
 // The cut ops and the recognition of Leaves (docs/membership.md §3.4).
 
 // twin reports whether y is an op of a key of R that precedes none of its
-// validated Leaves: only a kept or stolen copy signs one. A settled op
-// that stays anchored (draft 43) is no twin.
+// validated Leaves: only a kept or stolen copy signs one.
 func (a *anchors) twin(m *model, y int) bool {
-	if a == nil || !a.keys[m.ops[y].author()] || a.isFinal(y) {
+	if a == nil || !a.keys[m.ops[y].author()] {
 		return false
 	}
 	for l, in := range a.leaves {
