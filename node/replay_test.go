@@ -78,3 +78,40 @@ func TestReplayedOpIsNotVerifiedAgain(t *testing.T) {
 		})
 	}
 }
+
+// Ops stored before a restart count as held after it: a replay of one is
+// not verified again (the filter is filled as the engine loads the log).
+func TestReplayAfterRestartIsNotVerified(t *testing.T) {
+	c := newCircle(t, "A", "B", "C", "D")
+	held := must(t)(c.Advise("B", "held before the restart", protocol.TLPGreen))
+	dir := t.TempDir()
+	durable := func(cfg *Config) { cfg.Store.InMemory, cfg.DataDir = false, dir }
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	cfg := testConfig(c, "D")
+	durable(&cfg)
+	first, err := New(ctx, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := first.submit(ctx, c.Ops[1:]); err != nil {
+		t.Fatal(err)
+	}
+	if err := first.Close(); err != nil {
+		t.Fatal(err)
+	}
+	n := startNode(t, c, "D", durable)
+	if ok, err := n.Has(held.Hash()); !ok || err != nil {
+		t.Fatalf("Has(held) after the restart = %v, %v", ok, err)
+	}
+	taken := batchesTaken(n)
+	if got := n.validate(ctx, peerOf(t, c, "B"), msg(held.Bytes())); got != pubsub.ValidationIgnore {
+		t.Fatalf("held op replayed after a restart: %s, want ignore", resultName(got))
+	}
+	if got := batchesTaken(n); got != taken {
+		t.Errorf("a held op replayed after a restart went to the batcher: %d batches taken, want %d", got, taken)
+	}
+	if got := n.Verdicts()["ignore/duplicate"]; got != 1 {
+		t.Errorf("ignore/duplicate = %d, want 1; verdicts %v", got, n.Verdicts())
+	}
+}

@@ -48,9 +48,11 @@ func (n *Node) validate(ctx context.Context, from peer.ID, m *pubsub.Message) (r
 // before raw is decoded or its signature checked: pubsub's seen cache
 // forgets a message after two minutes, after which a member may gossip an
 // old op again, and a replayed op costs a hash and a store read here
-// instead of a signature check in the batcher. An op's hash is the
-// SHA-256 of its encoding, so bytes that hash to a stored op are that op,
-// verified when it was stored. The answer is the loop's for a duplicate
+// instead of a signature check in the batcher, and a new op only a hash
+// and a look in the held filter (heldFilter), which sends the rare op it
+// cannot rule out to the store. An op's hash is the SHA-256 of its
+// encoding, so bytes that hash to a stored op are that op, verified when
+// it was stored. The answer is the loop's for a duplicate
 // (ignore/duplicate): pubsub neither forwards the op nor penalises the
 // forwarder, as the node forwarded it when it first accepted it, and an
 // honest peer may send it again too. It reads what Node.Has reads (the
@@ -59,6 +61,10 @@ func (n *Node) validate(ctx context.Context, from peer.ID, m *pubsub.Message) (r
 // here, goes to the batcher, and the loop calls it a duplicate as before.
 // A store error counts as not held: the batcher and the loop judge it.
 func (n *Node) holds(raw []byte) bool {
-	ok, err := n.Has(protocol.Hash(sha256.Sum256(raw)))
+	h := protocol.Hash(sha256.Sum256(raw))
+	if !n.held.mayHold(h) {
+		return false
+	}
+	ok, err := n.Has(h)
 	return err == nil && ok
 }
