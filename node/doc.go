@@ -68,7 +68,10 @@
 //     watch, the redial and knock schedules, the address book cache, and
 //     the notice book (an index of the enactments about each member's
 //     standing, which the loop fills and the gate and the notice senders
-//     read).
+//     read), and the held filter (heldfilter.go: a Bloom filter of the
+//     stored ops' hashes with atomic words, which the loop fills as it
+//     loads and writes the log and the gossip validator reads to answer
+//     a replayed op without checking it again; it only ever saves work).
 //   - Node.mu guards only the Changed channel and why the node stopped
 //     (Err); Done closes when the loop has stopped.
 //

@@ -66,7 +66,8 @@ func newLoop(n *Node) (*loop, error) {
 			return nil, fmt.Errorf("node: storing the genesis: %w", err)
 		}
 	}
-	if l.eng, err = trust.Load(n.store); err != nil {
+	n.held = new(heldFilter) // filled as the engine loads the log, before any validator runs
+	if l.eng, err = trust.Load(heldTap{n.store, n.held}); err != nil {
 		return nil, fmt.Errorf("node: %w", err)
 	}
 	if l.eng.Group() != n.group {
@@ -487,8 +488,12 @@ const maxCommitBytes = 512 << 10
 // put writes the batch in order, in store writes of at most maxCommitBytes
 // (or one op), so that each write's preds are in earlier writes. The
 // writes are not synced (store.PutVisible: each is synced before the next
-// begins); commit syncs the last.
+// begins); commit syncs the last. The batch's ops go in the held filter
+// first (Node.holds), which is safe beside the loop.
 func (l *loop) put() error {
+	for _, op := range l.batch {
+		l.n.held.add(op.Hash())
+	}
 	for rest := l.batch; len(rest) > 0; {
 		n, size := 0, 0
 		for n < len(rest) && (n == 0 || size+len(rest[n].Bytes()) <= maxCommitBytes) {

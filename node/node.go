@@ -53,6 +53,7 @@ type Node struct {
 	loopDone chan struct{}  // closed when the loop has stopped
 	opener   *opener        // decodes and verifies received ops
 	batcher  *gossipBatcher // opens and judges gossiped ops (validate)
+	held     *heldFilter    // the ops stored, perhaps: see holds
 	state    atomic.Pointer[trust.State]
 	// reads is work that only reads (Node.read), which the loop runs
 	// even while a commit writes.
