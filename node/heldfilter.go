@@ -28,7 +28,10 @@ const (
 // those it loads at start (heldTap), while pubsub's validators ask;
 // every word is read and set atomically. It is not state the loop owns:
 // an answer that lags a write by a moment costs a replayed op its
-// signature check, and the loop still calls it a duplicate.
+// signature check, and the loop still calls it a duplicate. It is written
+// here, not taken from github.com/bits-and-blooms/bloom/v3, because that
+// filter is not safe for an Add beside a Test, and the validators must not
+// wait on a lock the loop holds.
 type heldFilter struct {
 	words [heldBits / 64]atomic.Uint64
 }
