@@ -26,17 +26,7 @@ func BenchmarkGossipIngest(b *testing.B) {
 	var cpu, wall time.Duration
 	b.StopTimer()
 	for range b.N {
-		cfg := testConfig(c, "D")
-		cfg.Store.InMemory, cfg.DataDir = false, b.TempDir()
-		unpaced(&cfg)
-		n, err := New(context.Background(), cfg)
-		if err != nil {
-			b.Fatal(err)
-		}
-		base, err := n.StoredOps()
-		if err != nil {
-			b.Fatal(err)
-		}
+		n, base := benchNode(b, c)
 		t0, c0 := time.Now(), processCPU()
 		b.StartTimer()
 		feedGossip(b, n, from, raw, base)
@@ -49,6 +39,24 @@ func BenchmarkGossipIngest(b *testing.B) {
 	}
 	b.ReportMetric(float64(cpu.Microseconds())/float64(b.N*ops), "cpu-µs/op")
 	b.ReportMetric(float64(wall.Microseconds())/float64(b.N*ops), "wall-µs/op")
+}
+
+// benchNode starts member D of c on a store on disk, unpaced, and
+// returns it with the number of ops it stores already (the genesis).
+func benchNode(b *testing.B, c *trusttest.Circle) (*Node, int) {
+	cfg := testConfig(c, "D")
+	cfg.Store.InMemory, cfg.DataDir = false, b.TempDir()
+	unpaced(&cfg)
+	n, err := New(context.Background(), cfg)
+	if err != nil {
+		b.Fatal(err)
+	}
+	base, err := n.StoredOps()
+	if err != nil {
+		n.Close()
+		b.Fatal(err)
+	}
+	return n, base
 }
 
 // unpaced lifts cfg's pace far above what a benchmark feeds.
@@ -150,18 +158,8 @@ func BenchmarkGossipLoneOp(b *testing.B) {
 func BenchmarkGossipReplay(b *testing.B) {
 	const ops = 4096
 	c, raw, from := benchAdvisories(b, ops)
-	cfg := testConfig(c, "D")
-	cfg.Store.InMemory, cfg.DataDir = false, b.TempDir()
-	unpaced(&cfg)
-	n, err := New(context.Background(), cfg)
-	if err != nil {
-		b.Fatal(err)
-	}
+	n, base := benchNode(b, c)
 	defer n.Close()
-	base, err := n.StoredOps()
-	if err != nil {
-		b.Fatal(err)
-	}
 	feedGossip(b, n, from, raw, base)
 	ctx := context.Background()
 	slots := make(chan struct{}, gossipWindow)
