@@ -78,7 +78,7 @@ const (
 	indexKeySize = 2 + 8           // i/<n>
 )
 
-// opEntries is the space of one op's keys and values, but its bytes.
+// opEntries is room for one op's keys and values, all but the op's bytes.
 type opEntries [seqKeySize + opKeySize + opLocSize + indexKeySize + indexEntrySize]byte
 
 // cut writes the s/ key, the o/ key and value and the i/ key and value
