@@ -1,7 +1,6 @@
 package node
 
 import (
-	"maps"
 	"sync"
 
 	pubsub "github.com/libp2p/go-libp2p-pubsub"
@@ -51,9 +50,17 @@ func applyVerdict(err error) Verdict {
 }
 
 // counters counts verdicts by result and reason; safe for concurrent use.
+// It counts under the pair itself and names it ("accept/accepted") only
+// in a snapshot, so that counting an op allocates nothing.
 type counters struct {
 	mu sync.Mutex
-	m  map[string]uint64
+	m  map[verdictKey]uint64
+}
+
+// verdictKey is what counters counts a verdict under.
+type verdictKey struct {
+	result pubsub.ValidationResult
+	reason Reason
 }
 
 func (c *counters) add(v Verdict) { c.addN(v, 1) }
@@ -63,15 +70,24 @@ func (c *counters) addN(v Verdict, n uint64) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.m == nil {
-		c.m = map[string]uint64{}
+		c.m = map[verdictKey]uint64{}
 	}
-	c.m[resultName(v.Result)+"/"+v.Reason.String()] += n
+	c.m[verdictKey{v.Result, v.Reason}] += n
 }
 
+// snapshot returns the counts by "result/reason", for example
+// "reject/bad-signature".
 func (c *counters) snapshot() map[string]uint64 {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return maps.Clone(c.m)
+	if c.m == nil {
+		return nil
+	}
+	m := make(map[string]uint64, len(c.m))
+	for k, n := range c.m {
+		m[resultName(k.result)+"/"+k.reason.String()] += n
+	}
+	return m
 }
 
 func resultName(r pubsub.ValidationResult) string {

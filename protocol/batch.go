@@ -37,7 +37,10 @@ func OpenBatch(raw [][]byte, group Hash) ([]*Op, []error) {
 // Op.Verify checks it.
 func VerifyBatch(ops []*Op) []error {
 	errs := make([]error, len(ops))
-	batch := newSigBatch(len(ops))
+	batch := getSigBatch()
+	defer putSigBatch(batch)
+	var pre [len(DomainOp) + 2]byte // DomainOp, a zero byte, the op's map header
+	copy(pre[:], DomainOp)
 	in := make([]int, 0, len(ops)) // the index in ops of each signature in the batch
 	for i, o := range ops {
 		switch {
@@ -51,7 +54,12 @@ func VerifyBatch(ops []*Op) []error {
 			errs[i] = err
 			continue
 		}
-		batch.add(o.Author, o.signedMessage(), o.Sig)
+		if head, rest, ok := o.signedSplit(); ok {
+			pre[len(pre)-1] = head
+			batch.addSplit(o.Author, pre[:], rest, o.Sig)
+		} else {
+			batch.add(o.Author, o.signedMessage(), o.Sig)
+		}
 		in = append(in, i)
 	}
 	if all, valid := batch.verify(); !all {

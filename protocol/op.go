@@ -128,19 +128,30 @@ func (o *Op) signingBytes() []byte {
 // reports false when the encoding is not of that shape (an op being signed
 // has none yet).
 func (o *Op) signedPart(prefix string) ([]byte, bool) {
+	head, rest, ok := o.signedSplit()
+	if !ok {
+		return nil, false
+	}
+	b := make([]byte, 0, len(prefix)+1+len(rest))
+	b = append(b, prefix...)
+	b = append(b, head)
+	return append(b, rest...), true
+}
+
+// signedSplit is signedPart without the copy: the signing bytes are head
+// followed by rest, and rest is the op's own encoding (which must not be
+// modified).
+func (o *Op) signedSplit() (head byte, rest []byte, ok bool) {
 	const sigPair = 3 + ed25519.SignatureSize // key 10, a 64-byte string header, the signature
 	r := o.raw
 	if o.Kind == KindGenesis || len(o.Sig) != ed25519.SignatureSize || len(r) < 1+sigPair {
-		return nil, false
+		return 0, nil, false
 	}
 	tail := r[len(r)-sigPair:]
 	if r[0] < 0xa2 || r[0] > 0xb7 || tail[0] != 0x0a || tail[1] != 0x58 || tail[2] != ed25519.SignatureSize || !bytes.Equal(tail[3:], o.Sig) {
-		return nil, false
+		return 0, nil, false
 	}
-	b := make([]byte, 0, len(prefix)+len(r)-sigPair)
-	b = append(b, prefix...)
-	b = append(b, r[0]-1)
-	return append(b, r[1:len(r)-sigPair]...), true
+	return r[0] - 1, r[1 : len(r)-sigPair], true
 }
 
 // signedMessage returns what the author's signature of the op covers:

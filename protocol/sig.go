@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"crypto/sha512"
 	"hash"
+	"sync"
 
 	"github.com/oasisprotocol/curve25519-voi/curve"
 	"github.com/oasisprotocol/curve25519-voi/curve/scalar"
@@ -50,6 +51,10 @@ func verifySig(k Key, msg, sig []byte) bool {
 // ops, so its batch of n signatures is a multiscalar multiplication of
 // n+2 points instead of 2n+1. The sum is the same point either way, so
 // the batch accepts exactly what voi's would.
+//
+// A batch keeps its buffers when reset, so that one taken from
+// sigBatches (getSigBatch, putSigBatch) checks the next batch without
+// allocating them again.
 type sigBatch struct {
 	entries []sigEntry
 	keys    map[Key]int // each key's index in points, -1 if it does not decode
@@ -57,15 +62,40 @@ type sigBatch struct {
 	h       hash.Hash // SHA-512, reused for each k_i
 	sum     [sha512.Size]byte
 	bad     bool // a member is invalid whatever the others
+
+	// Scratch of combined and verify, kept for the next batch.
+	zs      []byte
+	svals   []scalar.Scalar
+	scalars []*scalar.Scalar
+	pts     []*curve.EdwardsPoint
+	valid   []bool
 }
 
-// sigEntry is one signature of a batch, decoded.
+// sigEntry is one signature of a batch, decoded. The signed message is
+// pre[:npre] followed by msg: an op's domain prefix and map header sit in
+// pre, and msg is the rest of the op's own encoding, not a copy of it.
 type sigEntry struct {
 	k        Key
+	pre      [maxSigPrefix]byte
+	npre     uint8
 	msg, sig []byte
 	key      int // the key's index in sigBatch.points
 	R        curve.EdwardsPoint
 	S, hram  scalar.Scalar // S and k = SHA-512(R || A || msg)
+}
+
+// maxSigPrefix bounds the prefix addSplit takes: DomainOp, a zero byte
+// and an op's map header fit.
+const maxSigPrefix = 16
+
+// message returns the entry's signed message in one new slice.
+func (e *sigEntry) message() []byte {
+	if e.npre == 0 {
+		return e.msg
+	}
+	b := make([]byte, 0, int(e.npre)+len(e.msg))
+	b = append(b, e.pre[:e.npre]...)
+	return append(b, e.msg...)
 }
 
 // newSigBatch returns an empty batch with room for n signatures.
@@ -73,15 +103,55 @@ func newSigBatch(n int) *sigBatch {
 	return &sigBatch{entries: make([]sigEntry, 0, n), keys: map[Key]int{}, h: sha512.New()}
 }
 
+// sigBatches holds batches that were checked, with their buffers, for
+// the next batch to reuse.
+var sigBatches = sync.Pool{New: func() any { return newSigBatch(0) }}
+
+// getSigBatch returns an empty batch, from sigBatches when one is there.
+func getSigBatch() *sigBatch {
+	return sigBatches.Get().(*sigBatch)
+}
+
+// putSigBatch empties b and returns it to sigBatches. The caller must
+// not use b, or a verdict slice verify returned from it, after.
+func putSigBatch(b *sigBatch) {
+	b.reset()
+	sigBatches.Put(b)
+}
+
+// reset empties the batch and keeps its buffers. It drops the batch's
+// references to the messages and signatures added, so that a batch in
+// sigBatches holds no op's bytes.
+func (b *sigBatch) reset() {
+	clear(b.entries)
+	b.entries = b.entries[:0]
+	clear(b.keys)
+	b.points = b.points[:0]
+	clear(b.pts)
+	b.bad = false
+}
+
 // add puts the signature sig of msg by k in the batch. The batch keeps
 // msg and sig until verify: the caller must not change them before. Each
 // key is decoded once, at its first signature.
 func (b *sigBatch) add(k Key, msg, sig []byte) {
+	b.addSplit(k, nil, msg, sig)
+}
+
+// addSplit is add for the message pre followed by msg, which the batch
+// hashes in place without joining them; pre is copied, and at most
+// maxSigPrefix bytes.
+func (b *sigBatch) addSplit(k Key, pre, msg, sig []byte) {
 	if b.keys == nil {
 		*b = *newSigBatch(0)
 	}
-	b.entries = append(b.entries, sigEntry{k: k, msg: msg, sig: sig})
-	if !b.decode(&b.entries[len(b.entries)-1]) {
+	if len(pre) > maxSigPrefix {
+		pre, msg = nil, append(append([]byte(nil), pre...), msg...)
+	}
+	b.entries = append(b.entries, sigEntry{k: k, npre: uint8(len(pre)), msg: msg, sig: sig})
+	e := &b.entries[len(b.entries)-1]
+	copy(e.pre[:], pre)
+	if !b.decode(e) {
 		b.bad = true
 	}
 }
@@ -110,6 +180,7 @@ func (b *sigBatch) decode(e *sigEntry) bool {
 	b.h.Reset()
 	b.h.Write(e.sig[:32])
 	b.h.Write(e.k[:])
+	b.h.Write(e.pre[:e.npre])
 	b.h.Write(e.msg)
 	_, err := e.hram.SetBytesModOrderWide(b.h.Sum(b.sum[:0]))
 	return err == nil
@@ -134,7 +205,8 @@ func (b *sigBatch) verify() (bool, []bool) {
 	if len(b.entries) == 0 {
 		return true, nil
 	}
-	valid := make([]bool, len(b.entries))
+	valid := grow(b.valid, len(b.entries))
+	b.valid = valid
 	if !b.bad && b.combined() {
 		for i := range valid {
 			valid[i] = true
@@ -144,7 +216,7 @@ func (b *sigBatch) verify() (bool, []bool) {
 	all := true
 	for i := range b.entries {
 		e := &b.entries[i]
-		valid[i] = verifySig(e.k, e.msg, e.sig)
+		valid[i] = verifySig(e.k, e.message(), e.sig)
 		all = all && valid[i]
 	}
 	return all, valid
@@ -155,13 +227,16 @@ func (b *sigBatch) verify() (bool, []bool) {
 // must have decoded.
 func (b *sigBatch) combined() bool {
 	n, m := len(b.entries), len(b.points)
-	zs := make([]byte, 16*n)
+	b.zs = grow(b.zs, 16*n)
+	zs := b.zs
 	if _, err := rand.Read(zs); err != nil {
 		return false // checked one by one instead
 	}
-	svals := make([]scalar.Scalar, 1+n+m) // B | R_i | A_j
-	scalars := make([]*scalar.Scalar, 1+n+m)
-	points := make([]*curve.EdwardsPoint, 1+n+m)
+	b.svals = grow(b.svals, 1+n+m) // B | R_i | A_j
+	b.scalars = grow(b.scalars, 1+n+m)
+	b.pts = grow(b.pts, 1+n+m)
+	svals, scalars, points := b.svals, b.scalars, b.pts
+	clear(svals)
 	for i := range svals {
 		scalars[i] = &svals[i]
 	}
@@ -186,4 +261,13 @@ func (b *sigBatch) combined() bool {
 	bc.Neg(bc)
 	var sum curve.EdwardsPoint
 	return sum.MultiscalarMulVartime(scalars, points).IsSmallOrder()
+}
+
+// grow returns s with length n, its backing array reused when it has room.
+// The elements are not cleared.
+func grow[T any](s []T, n int) []T {
+	if cap(s) < n {
+		return make([]T, n)
+	}
+	return s[:n]
 }

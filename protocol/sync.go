@@ -198,6 +198,7 @@ func ReadSync(r *bufio.Reader, v any, limit int) error {
 		return fmt.Errorf("%w: %d bytes, limit %d", ErrFrame, n, limit)
 	}
 	var buf bytes.Buffer
+	buf.Grow(int(min(n, frameFirstRead)) + bytes.MinRead) // ReadFrom wants MinRead free to see the end
 	if _, err := buf.ReadFrom(io.LimitReader(r, int64(n))); err != nil || uint64(buf.Len()) != n {
 		return fmt.Errorf("%w: truncated after %d of %d bytes: %v", ErrFrame, buf.Len(), n, err)
 	}
@@ -205,9 +206,38 @@ func ReadSync(r *bufio.Reader, v any, limit int) error {
 	if err := syncDec.Unmarshal(b, v); err != nil {
 		return fmt.Errorf("%w: %v", ErrFrame, classify(err))
 	}
-	again, err := marshal(v)
-	if err != nil || string(again) != string(b) {
+	// The encoding of v is compared with b as the encoder writes it, not
+	// copied out first.
+	same := &sameBytes{want: b}
+	if err := encMode.NewEncoder(same).Encode(v); err != nil || !same.equal() {
 		return fmt.Errorf("%w: %v", ErrFrame, ErrNonCanonical)
 	}
 	return nil
 }
+
+// frameFirstRead is the room ReadSync makes for a frame before its bytes
+// arrive: the whole of most frames (a range answer of 256 small ops), so
+// that it need not grow its buffer step by step, and little enough that
+// announcing a large frame and sending nothing costs a peer's reader
+// little. Past it, the buffer grows as bytes arrive.
+const frameFirstRead = 256 << 10
+
+// sameBytes is an io.Writer that checks what is written against want.
+type sameBytes struct {
+	want []byte
+	off  int
+	diff bool
+}
+
+// Write compares p with the next len(p) bytes of want.
+func (s *sameBytes) Write(p []byte) (int, error) {
+	if s.diff || len(p) > len(s.want)-s.off || !bytes.Equal(p, s.want[s.off:s.off+len(p)]) {
+		s.diff = true
+		return len(p), nil
+	}
+	s.off += len(p)
+	return len(p), nil
+}
+
+// equal reports whether exactly want was written.
+func (s *sameBytes) equal() bool { return !s.diff && s.off == len(s.want) }

@@ -71,6 +71,45 @@ func seqKey(a protocol.Key, s uint64, h protocol.Hash) []byte {
 	return key(prefixSeq, a[:], be(s), h[:])
 }
 
+// Sizes of the keys an op is stored under.
+const (
+	seqKeySize   = 2 + 32 + 8 + 32 // s/<author><seq><hash>
+	opKeySize    = 2 + 32          // o/<hash>
+	indexKeySize = 2 + 8           // i/<n>
+)
+
+// opEntries is room for one op's keys and values, all but the op's bytes.
+type opEntries [seqKeySize + opKeySize + opLocSize + indexKeySize + indexEntrySize]byte
+
+// cut writes the s/ key, the o/ key and value and the i/ key and value
+// of op h, stored at position n, into e, and returns them as slices of it
+// whose capacities end where each ends: with e on the heap, one
+// allocation for the five.
+func (e *opEntries) cut(op *protocol.Op, h protocol.Hash, n uint64) (seq, o, loc, idx, ival []byte) {
+	b := e[:0]
+	next := func(from int) []byte { return b[from:len(b):len(b)] }
+	b = append(b, prefixSeq, '/')
+	b = append(b, op.Author[:]...)
+	b = binary.BigEndian.AppendUint64(b, op.Seq)
+	b = append(b, h[:]...)
+	seq = next(0)
+	at := len(b)
+	b = append(b, prefixOp, '/')
+	b = append(b, h[:]...)
+	o = next(at)
+	at = len(b)
+	b = opLoc{author: op.Author, seq: op.Seq, pos: n}.appendValue(b)
+	loc = next(at)
+	at = len(b)
+	b = append(b, prefixIndex, '/')
+	b = binary.BigEndian.AppendUint64(b, n)
+	idx = next(at)
+	at = len(b)
+	b = indexEntry{author: op.Author, seq: op.Seq, hash: h, advisory: op.Kind == protocol.KindAdvisory}.appendValue(b)
+	ival = next(at)
+	return seq, o, loc, idx, ival
+}
+
 // lastKey is at or after every key of prefix p with an 8-byte suffix (the
 // counters), for reverse seeks.
 func lastKey(p byte) []byte {

@@ -143,17 +143,19 @@ func checkPreds(txn *badger.Txn, batch map[protocol.Hash]bool, op *protocol.Op) 
 // where they are under o/ and its i/ entry; and updates d. The head and
 // tip keys are written once the put's ops are staged (stageHeadsTips).
 func (s *Store) stageOp(txn *badger.Txn, d *putDelta, op *protocol.Op, h protocol.Hash) error {
-	set := func(k, v []byte) error { return txn.Set(k, v) }
 	n := s.n + d.fresh
 	s.noteValue(op.Bytes())
-	if err := set(seqKey(op.Author, op.Seq, h), op.Bytes()); err != nil {
+	// The op's keys and values are cut from one buffer: badger keeps each
+	// until the transaction commits, and the buffer is the op's alone.
+	var buf opEntries
+	sk, opk, loc, ik, iv := buf.cut(op, h, n)
+	if err := txn.Set(sk, op.Bytes()); err != nil {
 		return err
 	}
-	if err := set(opKey(h), opLoc{author: op.Author, seq: op.Seq, pos: n}.value()); err != nil {
+	if err := txn.Set(opk, loc); err != nil {
 		return err
 	}
-	e := indexEntry{author: op.Author, seq: op.Seq, hash: h, advisory: op.Kind == protocol.KindAdvisory}
-	if err := set(indexKey(n), e.value()); err != nil {
+	if err := txn.Set(ik, iv); err != nil {
 		return err
 	}
 	for _, p := range op.Preds {

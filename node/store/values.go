@@ -19,8 +19,10 @@ type opLoc struct {
 const opLocSize = 32 + 8 + 8
 
 // value encodes l as an o/ value.
-func (l opLoc) value() []byte {
-	v := make([]byte, 0, opLocSize)
+func (l opLoc) value() []byte { return l.appendValue(make([]byte, 0, opLocSize)) }
+
+// appendValue appends l's o/ value to v.
+func (l opLoc) appendValue(v []byte) []byte {
 	v = append(v, l.author[:]...)
 	v = binary.BigEndian.AppendUint64(v, l.seq)
 	return binary.BigEndian.AppendUint64(v, l.pos)
@@ -57,8 +59,10 @@ type indexEntry struct {
 const indexEntrySize = 32 + 8 + 32 + 1
 
 // value encodes e as an i/ value.
-func (e indexEntry) value() []byte {
-	v := make([]byte, 0, indexEntrySize)
+func (e indexEntry) value() []byte { return e.appendValue(make([]byte, 0, indexEntrySize)) }
+
+// appendValue appends e's i/ value to v.
+func (e indexEntry) appendValue(v []byte) []byte {
 	v = append(v, e.author[:]...)
 	v = binary.BigEndian.AppendUint64(v, e.seq)
 	v = append(v, e.hash[:]...)
