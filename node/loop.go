@@ -391,8 +391,10 @@ func (l *loop) commit() {
 			l.observe(l.n.cfg.OnVisible)
 		}
 		sync := l.n.store.Sync
-		if early {
-			sync = l.settledSync(l.settle) // others' ops only: shown and forwarded already
+		if early && len(l.after) == 0 {
+			// Others' ops only, shown and forwarded already, and no
+			// caller waits on their sync (gossip, not a sync's batch).
+			sync = l.settledSync(l.settle)
 		}
 		if err = l.serveWhile(sync); err != nil {
 			err = fmt.Errorf("node: syncing %d ops: %w", len(l.batch), err)

@@ -2,8 +2,10 @@ package node
 
 import "time"
 
-// syncSettle is how long the loop lets a burst of others' ops settle
-// before it syncs the burst's write, when no work waits: the burst was
+// syncSettle is how long the loop lets a burst of others' ops that no
+// caller waits on (gossip; not a sync's batch, whose caller waits for its
+// sync) settle before it syncs the burst's write, when no work waits:
+// the burst was
 // shown and forwarded before its write, and on a machine shared with the
 // nodes it was forwarded to, a sync at once competes with the op's way
 // to them. A crash of the machine meanwhile loses at most that burst,

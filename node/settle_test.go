@@ -10,7 +10,8 @@ import (
 // TestOthersBurstSyncsAfterSettling: a burst of others' ops, shown before
 // its write, is synced only once it has settled (the loop's settle) when
 // no work waits, and at once when work is queued; either way the commit
-// returns with the write synced.
+// returns with the write synced. A burst a caller waits on (a sync's
+// batch) is synced at once.
 func TestOthersBurstSyncsAfterSettling(t *testing.T) {
 	const settle = 300 * time.Millisecond
 	d := newDiamond(t)
@@ -50,4 +51,14 @@ func TestOthersBurstSyncsAfterSettling(t *testing.T) {
 		t.Fatalf("commit of P2 with work waiting took %v, want well under the settle %v", took, settle)
 	}
 	<-n.work
+
+	// A caller waits on the burst (a sync's batch): the sync starts at once.
+	if v := l.ingest(d.x, true); v != accept() {
+		t.Fatalf("X: %+v, want accept", v)
+	}
+	waited := false
+	l.after = append(l.after, func(error) { waited = true })
+	if took := commit(); took >= settle/2 || !waited {
+		t.Fatalf("commit of X with a caller waiting took %v (told %v), want well under the settle %v", took, waited, settle)
+	}
 }
