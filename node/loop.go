@@ -45,6 +45,7 @@ type loop struct {
 	unparked []protocol.Hash        // left the pending set in this burst
 	closing  bool                   // the node is stopping: write every parked op
 	saveAt   time.Duration          // how long a parked op waits before it is written (pendingSaveAfter)
+	settle   time.Duration          // how long a burst of others' ops waits for its sync while no work waits (syncSettle)
 	ownDone  bool                   // own was applied or dropped: clear it
 	after    []func(error)          // continuations, run after the commit
 
@@ -56,6 +57,7 @@ type loop struct {
 // rebuilds the engine, the own chain, the pending buffer and the blocks.
 func newLoop(n *Node) (*loop, error) {
 	l := &loop{n: n, pending: newPendingSet(n.cfg.pendingLimits()), saved: map[protocol.Hash]bool{}, saveAt: pendingSaveAfter,
+		settle:   syncSettle,
 		enacting: map[protocol.Hash]bool{}}
 	size, err := n.store.Len()
 	if err != nil {
@@ -388,7 +390,13 @@ func (l *loop) commit() {
 		if !early {
 			l.observe(l.n.cfg.OnVisible)
 		}
-		if err = l.serveWhile(l.n.store.Sync); err != nil {
+		sync := l.n.store.Sync
+		if early && len(l.after) == 0 {
+			// Others' ops only, shown and forwarded already, and no
+			// caller waits on their sync (gossip, not a sync's batch).
+			sync = l.settledSync(l.settle)
+		}
+		if err = l.serveWhile(sync); err != nil {
 			err = fmt.Errorf("node: syncing %d ops: %w", len(l.batch), err)
 		}
 	}

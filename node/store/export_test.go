@@ -49,13 +49,6 @@ func (s *Store) PutRawVisible(key, value []byte) error {
 	}, nil, false)
 }
 
-// Unsynced reports whether a write has returned without its sync.
-func (s *Store) Unsynced() bool {
-	s.wmu.Lock()
-	defer s.wmu.Unlock()
-	return s.unsynced
-}
-
 // WithLevelZero returns o compacting at n level-0 tables (and stalling
 // flushes at 3n), so that a test reaches compactions with few writes.
 func WithLevelZero(o Options, n int) Options {

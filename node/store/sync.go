@@ -43,6 +43,14 @@ func (s *Store) PutVisibleOwn(next uint64, ops ...*protocol.Op) error {
 // since it opened: each is a wait on the disk that a write or Sync paid.
 func (s *Store) Syncs() uint64 { return s.syncs.Load() }
 
+// Unsynced reports whether a write has returned without its sync
+// (PutVisible) and no Sync or later write has synced it yet.
+func (s *Store) Unsynced() bool {
+	s.wmu.Lock()
+	defer s.wmu.Unlock()
+	return s.unsynced
+}
+
 // Sync makes every write that has returned durable. Without SyncWrites,
 // and when nothing is unsynced, it does nothing.
 func (s *Store) Sync() error {
