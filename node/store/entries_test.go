@@ -46,3 +46,11 @@ func TestOpEntriesCut(t *testing.T) {
 		t.Fatalf("cutting an op's entries made %.0f allocations, want 1", allocs)
 	}
 }
+
+// value encodes l as an o/ value on its own, the reference opEntries.cut
+// is checked against.
+func (l opLoc) value() []byte { return l.appendValue(make([]byte, 0, opLocSize)) }
+
+// value encodes e as an i/ value on its own, the reference opEntries.cut
+// is checked against.
+func (e indexEntry) value() []byte { return e.appendValue(make([]byte, 0, indexEntrySize)) }

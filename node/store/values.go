@@ -18,9 +18,6 @@ type opLoc struct {
 // opLocSize is the size of an o/ value: author, seq, position.
 const opLocSize = 32 + 8 + 8
 
-// value encodes l as an o/ value.
-func (l opLoc) value() []byte { return l.appendValue(make([]byte, 0, opLocSize)) }
-
 // appendValue appends l's o/ value to v.
 func (l opLoc) appendValue(v []byte) []byte {
 	v = append(v, l.author[:]...)
@@ -57,9 +54,6 @@ type indexEntry struct {
 
 // indexEntrySize is the size of an i/ value: author, seq, hash, flag.
 const indexEntrySize = 32 + 8 + 32 + 1
-
-// value encodes e as an i/ value.
-func (e indexEntry) value() []byte { return e.appendValue(make([]byte, 0, indexEntrySize)) }
 
 // appendValue appends e's i/ value to v.
 func (e indexEntry) appendValue(v []byte) []byte {
